@@ -1,0 +1,111 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { DomainError, ErrorCode } from '@botfleet/common';
+import { BotAdminService, PlatformWalletService } from '@botfleet/platform';
+import { actorOf, CurrentPrincipal, MasterOnly, Principal } from '../auth';
+import { ApiErrors } from '../common/api-docs';
+import { BotDto } from '../bots/dto/bot.dto';
+import { LedgerEntryDto, SetWholesalePriceDto, TopUpDto, WholesalePriceDto } from '../bots/dto/wallet.dto';
+import { BotSummaryPageDto, FeatureDto, ListBotsQueryDto, SetFeatureAllowedDto } from './dto/admin.dto';
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,100}$/;
+
+/** The operator's levers over tenants (API.md "Platform"): master token only. */
+@ApiTags('admin')
+@ApiBearerAuth()
+@MasterOnly()
+@Controller('v1/admin/bots')
+export class AdminBotsController {
+  constructor(
+    private readonly bots: BotAdminService,
+    private readonly wallet: PlatformWalletService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Every tenant with status, wallet and sales' })
+  @ApiResponse({ status: 200, type: BotSummaryPageDto })
+  @ApiErrors(400, 403)
+  list(@Query() q: ListBotsQueryDto): Promise<BotSummaryPageDto> {
+    return this.bots.list(q);
+  }
+
+  @Post(':botId/suspend')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Suspend a bot: it stops, and its reseller's token gets 403 BOT_SUSPENDED on writes" })
+  @ApiResponse({ status: 200, type: BotDto })
+  @ApiErrors(403, 404)
+  suspend(@Param('botId') botId: string, @CurrentPrincipal() p: Principal): Promise<BotDto> {
+    return this.bots.suspend(botId, actorOf(p));
+  }
+
+  @Post(':botId/resume')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Lift a suspension (the bot becomes active)' })
+  @ApiResponse({ status: 200, type: BotDto })
+  @ApiErrors(403, 404)
+  resume(@Param('botId') botId: string, @CurrentPrincipal() p: Principal): Promise<BotDto> {
+    return this.bots.resume(botId, actorOf(p));
+  }
+
+  @Post(':botId/wallet/top-ups')
+  @ApiOperation({
+    summary: "Top up a tenant's wholesale wallet",
+    description:
+      'Idempotent: the same Idempotency-Key again returns the first answer and writes nothing; ' +
+      'the same key with a different body is 409 IDEMPOTENCY_KEY_REUSED.',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: true, description: '1-100 of A-Z a-z 0-9 _ . : -' })
+  @ApiResponse({ status: 201, type: LedgerEntryDto })
+  @ApiErrors(400, 403, 404, 409)
+  async topUp(
+    @Param('botId') botId: string,
+    @Body() dto: TopUpDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @CurrentPrincipal() p: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<LedgerEntryDto> {
+    if (!key || !IDEMPOTENCY_KEY.test(key)) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Invalid request: Idempotency-Key', [
+        { field: 'Idempotency-Key', errors: ['Idempotency-Key header is required: 1-100 of A-Z a-z 0-9 _ . : -'] },
+      ]);
+    }
+    const result = await this.wallet.topUp(botId, dto, key, actorOf(p));
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    return result.entry;
+  }
+
+  @Put(':botId/features/:key/allowed')
+  @ApiParam({ name: 'key', example: 'zarinpal', description: 'A feature catalogue key' })
+  @ApiOperation({ summary: 'Allow or forbid a feature for a bot (forbidding also switches it off)' })
+  @ApiResponse({ status: 200, type: FeatureDto })
+  @ApiErrors(400, 403, 404)
+  setFeatureAllowed(
+    @Param('botId') botId: string,
+    @Param('key') key: string,
+    @Body() dto: SetFeatureAllowedDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<FeatureDto> {
+    return this.bots.setFeatureAllowed(botId, key, dto.allowed, actorOf(p));
+  }
+
+  @Get(':botId/wholesale-price')
+  @ApiOperation({ summary: "The bot's wholesale price (zeros when never set)" })
+  @ApiResponse({ status: 200, type: WholesalePriceDto })
+  @ApiErrors(403, 404)
+  wholesalePrice(@Param('botId') botId: string): Promise<WholesalePriceDto> {
+    return this.bots.getWholesalePrice(botId);
+  }
+
+  @Put(':botId/wholesale-price')
+  @ApiOperation({ summary: "Set the bot's wholesale price" })
+  @ApiResponse({ status: 200, type: WholesalePriceDto })
+  @ApiErrors(400, 403, 404)
+  setWholesalePrice(
+    @Param('botId') botId: string,
+    @Body() dto: SetWholesalePriceDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<WholesalePriceDto> {
+    return this.bots.setWholesalePrice(botId, dto, actorOf(p));
+  }
+}

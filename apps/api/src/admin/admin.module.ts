@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { PlatformModule } from '@botfleet/platform';
+import { AdminBotsController } from './admin-bots.controller';
+import { AdminInvitesController } from './admin-invites.controller';
+import { AdminPanelsController } from './admin-panels.controller';
+import { AdminStatsController } from './admin-stats.controller';
+
+/** `/v1/admin/…`: the platform operator's endpoints (master token only). */
+@Module({
+  imports: [PlatformModule],
+  controllers: [AdminBotsController, AdminInvitesController, AdminPanelsController, AdminStatsController],
+})
+export class AdminApiModule {}

@@ -1,0 +1,56 @@
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import type { NextFunction, Request, Response } from 'express';
+import { httpRequestDuration, pinoParams, RedisModule } from '@botfleet/common';
+import { AppConfig, ConfigModule } from '@botfleet/config';
+import { AuditModule } from '@botfleet/audit';
+import { DalModule } from '@botfleet/dal';
+import { JobsModule } from '@botfleet/jobs';
+import { PlatformDbModule } from '@botfleet/platform';
+import { SecretsModule } from '@botfleet/secrets';
+import { AuthModule } from './auth/auth.module';
+import { AdminApiModule } from './admin/admin.module';
+import { BotsApiModule } from './bots/bots.module';
+import { CatalogApiModule } from './catalog/catalog-api.module';
+import { CustomersApiModule } from './customers/customers.module';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { TelegramWebhookModule } from './telegram-webhook/telegram-webhook.module';
+
+@Module({
+  imports: [
+    ConfigModule,
+    LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: (c: AppConfig) => pinoParams(c.LOG_LEVEL, 'api') }),
+    SecretsModule,
+    DalModule,
+    PlatformDbModule,
+    RedisModule,
+    TerminusModule.forRoot({ logger: false }),
+    AuditModule,
+    AuthModule,
+    BotsApiModule,
+    AdminApiModule,
+    CatalogApiModule,
+    JobsModule,
+    CustomersApiModule,
+    TelegramWebhookModule,
+  ],
+  controllers: [HealthController, MetricsController],
+  providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+})
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply((req: Request, res: Response, next: NextFunction) => {
+        const end = httpRequestDuration.startTimer({ method: req.method });
+        res.on('finish', () =>
+          end({ route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched', status: res.statusCode }),
+        );
+        next();
+      })
+      .forRoutes('*path');
+  }
+}

@@ -1,0 +1,89 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import Redis from 'ioredis';
+import { ClsService } from 'nestjs-cls';
+import { DomainError, ErrorCode, REDIS } from '@botfleet/common';
+import { AppConfig } from '@botfleet/config';
+import { TENANT_BOT_ID } from '@botfleet/dal';
+import { BotDirectory } from '@botfleet/platform';
+import { API_TOKEN_PREFIX, constantTimeEqual, sha256Hex } from '@botfleet/secrets';
+import { AUTH_MODE, AuthedRequest, AuthMode } from './auth.decorators';
+import { Principal, PRINCIPAL_KEY } from './principal';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Failed authentications allowed per address per window before answering 429. */
+export const AUTH_FAILURE_LIMIT = 20;
+const AUTH_FAILURE_WINDOW_S = 60;
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Authenticates every request (API.md "Auth"): the master token by constant-time compare,
+ * tenant tokens by SHA-256 lookup. On routes with `:botId`, a tenant may reach only its own
+ * bot and anything else is 404 (never 403), so other tenants' ids are not revealed. The bot id
+ * then travels in the CLS context for the rest of the request.
+ */
+@Injectable()
+export class ApiAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly config: AppConfig,
+    private readonly bots: BotDirectory,
+    private readonly cls: ClsService,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    if (ctx.getType() !== 'http') return true;
+    const mode =
+      this.reflector.getAllAndOverride<AuthMode | undefined>(AUTH_MODE, [ctx.getHandler(), ctx.getClass()]) ?? 'any';
+    if (mode === 'public') return true;
+    const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+    const header = req.headers.authorization;
+    if (!header && mode === 'optional') return true;
+
+    const principal = await this.authenticate(req, header);
+    req.principal = principal;
+    this.cls.set(PRINCIPAL_KEY, principal);
+    if (mode === 'master' && principal.kind !== 'master') {
+      throw new DomainError(ErrorCode.FORBIDDEN, 'This endpoint needs the master token');
+    }
+    const botId = req.params?.botId as string | undefined;
+    if (botId !== undefined) await this.authorizeBot(principal, botId, req.method);
+    return true;
+  }
+
+  private async authenticate(req: AuthedRequest, header: string | undefined): Promise<Principal> {
+    const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const failKey = `${this.config.REDIS_PREFIX}:auth-fail:${ip}`;
+    const failures = Number(await this.redis.get(failKey)) || 0;
+    if (failures >= AUTH_FAILURE_LIMIT) {
+      throw new DomainError(ErrorCode.RATE_LIMITED, 'Too many failed authentication attempts; try again in a minute');
+    }
+    const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+    const token = match?.[1];
+    let principal: Principal | null = null;
+    if (token && constantTimeEqual(token, this.config.MASTER_API_TOKEN)) {
+      principal = { kind: 'master' };
+    } else if (token?.startsWith(API_TOKEN_PREFIX)) {
+      const botId = await this.bots.botIdByApiTokenHash(sha256Hex(token));
+      if (botId) principal = { kind: 'tenant', botId };
+    }
+    if (!principal) {
+      await this.redis.multi().incr(failKey).expire(failKey, AUTH_FAILURE_WINDOW_S).exec();
+      throw new DomainError(ErrorCode.UNAUTHORIZED, header ? 'Invalid API token' : 'Missing bearer token');
+    }
+    return principal;
+  }
+
+  private async authorizeBot(principal: Principal, botId: string, method: string): Promise<void> {
+    const notFound = () => new DomainError(ErrorCode.NOT_FOUND, 'Bot not found');
+    if (!UUID.test(botId)) throw notFound();
+    if (principal.kind === 'tenant' && principal.botId !== botId) throw notFound();
+    const status = await this.bots.status(botId);
+    if (!status || status === 'deleted') throw notFound();
+    if (principal.kind === 'tenant' && status === 'suspended' && !READ_METHODS.has(method)) {
+      throw new DomainError(ErrorCode.BOT_SUSPENDED, 'This bot is suspended by the platform; changes are not possible');
+    }
+    this.cls.set(TENANT_BOT_ID, botId);
+  }
+}

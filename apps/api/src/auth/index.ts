@@ -1,0 +1,4 @@
+export * from './principal';
+export * from './auth.decorators';
+export * from './api-auth.guard';
+export * from './auth.module';

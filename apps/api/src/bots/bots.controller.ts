@@ -1,0 +1,127 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { BotSettingsService, OnboardBotUseCase, PlatformWalletService } from '@botfleet/platform';
+import { actorOf, CurrentPrincipal, OptionalAuth, Principal } from '../auth';
+import { ApiErrors, PageQueryDto } from '../common/api-docs';
+import {
+  ApiTokenDto,
+  BotAdminsDto,
+  BotDto,
+  CreatedBotDto,
+  CreateBotDto,
+  ReplaceTelegramTokenDto,
+  SetBotAdminsDto,
+  UpdateBotDto,
+} from './dto/bot.dto';
+import { LedgerPageDto, WalletDto } from './dto/wallet.dto';
+
+/** Onboarding and the bot itself (API.md "Onboarding and the bot itself"), plus its wallet. */
+@ApiTags('bots')
+@ApiBearerAuth()
+@Controller('v1/bots')
+export class BotsController {
+  constructor(
+    private readonly onboard: OnboardBotUseCase,
+    private readonly bots: BotSettingsService,
+    private readonly wallet: PlatformWalletService,
+  ) {}
+
+  @Post()
+  @OptionalAuth()
+  @ApiOperation({
+    summary: 'Register a bot',
+    description:
+      'With an invite code and no token, or with the master token. The Telegram token is checked with getMe. ' +
+      'The API token in the answer is shown only here.',
+  })
+  @ApiResponse({ status: 201, type: CreatedBotDto })
+  @ApiErrors(400, 403, 409, 422, 503)
+  create(@Body() dto: CreateBotDto, @CurrentPrincipal() principal?: Principal): Promise<CreatedBotDto> {
+    return this.onboard.execute(dto, principal ? actorOf(principal) : undefined);
+  }
+
+  @Get(':botId')
+  @ApiOperation({ summary: 'The bot: settings, status, wallet balance (never the Telegram token)' })
+  @ApiResponse({ status: 200, type: BotDto })
+  @ApiErrors(404)
+  get(@Param('botId') botId: string): Promise<BotDto> {
+    return this.bots.get(botId);
+  }
+
+  @Patch(':botId')
+  @ApiOperation({ summary: 'Change settings; pause or resume with status' })
+  @ApiResponse({ status: 200, type: BotDto })
+  @ApiErrors(400, 403, 404, 409)
+  update(@Param('botId') botId: string, @Body() dto: UpdateBotDto, @CurrentPrincipal() p: Principal): Promise<BotDto> {
+    return this.bots.update(botId, dto, actorOf(p));
+  }
+
+  @Put(':botId/telegram-token')
+  @ApiOperation({
+    summary: 'Replace the Telegram token',
+    description: 'Checked with getMe; must be the same Telegram bot unless the master sets allowDifferentBot.',
+  })
+  @ApiResponse({ status: 200, type: BotDto })
+  @ApiErrors(400, 403, 404, 409, 422, 503)
+  replaceTelegramToken(
+    @Param('botId') botId: string,
+    @Body() dto: ReplaceTelegramTokenDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<BotDto> {
+    return this.bots.replaceTelegramToken(botId, dto.telegramBotToken, actorOf(p), dto.allowDifferentBot ?? false);
+  }
+
+  @Post(':botId/api-token/rotate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'New API token (shown once); the old one stops working at once' })
+  @ApiResponse({ status: 200, type: ApiTokenDto })
+  @ApiErrors(403, 404)
+  rotateApiToken(@Param('botId') botId: string, @CurrentPrincipal() p: Principal): Promise<ApiTokenDto> {
+    return this.bots.rotateApiToken(botId, actorOf(p));
+  }
+
+  @Delete(':botId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Stop and soft-delete the bot; its API token dies, its data is kept' })
+  @ApiResponse({ status: 204, description: 'Deleted' })
+  @ApiErrors(403, 404)
+  async remove(@Param('botId') botId: string, @CurrentPrincipal() p: Principal): Promise<void> {
+    await this.bots.delete(botId, actorOf(p));
+  }
+
+  @Get(':botId/admins')
+  @ApiOperation({ summary: "The bot's Telegram admins (the owner first)" })
+  @ApiResponse({ status: 200, type: BotAdminsDto })
+  @ApiErrors(404)
+  admins(@Param('botId') botId: string): Promise<BotAdminsDto> {
+    return this.bots.getAdmins(botId);
+  }
+
+  @Put(':botId/admins')
+  @ApiOperation({ summary: 'Replace the Telegram admins; the owner is always kept' })
+  @ApiResponse({ status: 200, type: BotAdminsDto })
+  @ApiErrors(400, 403, 404)
+  setAdmins(
+    @Param('botId') botId: string,
+    @Body() dto: SetBotAdminsDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<BotAdminsDto> {
+    return this.bots.setAdmins(botId, dto.telegramIds, actorOf(p));
+  }
+
+  @Get(':botId/wallet')
+  @ApiOperation({ summary: 'The wholesale wallet: balance, held, available, wholesale price' })
+  @ApiResponse({ status: 200, type: WalletDto })
+  @ApiErrors(404)
+  getWallet(@Param('botId') botId: string): Promise<WalletDto> {
+    return this.wallet.wallet(botId);
+  }
+
+  @Get(':botId/wallet/ledger')
+  @ApiOperation({ summary: 'Wallet ledger, newest first' })
+  @ApiResponse({ status: 200, type: LedgerPageDto })
+  @ApiErrors(400, 404)
+  ledger(@Param('botId') botId: string, @Query() q: PageQueryDto): Promise<LedgerPageDto> {
+    return this.wallet.ledger(botId, q.page, q.pageSize);
+  }
+}

@@ -1,0 +1,81 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { PageMetaDto } from '../../common/api-docs';
+
+/** The largest single top-up (minor units): far above any real one, far below 2^53. */
+export const MAX_TOP_UP_MINOR = 1_000_000_000_000_000;
+
+export class WholesalePriceDto {
+  @ApiProperty({ example: 50000, description: 'Charged per plan sold (minor units)' }) perPlanMinor!: number;
+  @ApiProperty({ example: 2000, description: 'Charged per GB of traffic sold' }) perGbMinor!: number;
+  @ApiProperty({ example: 100, description: 'Charged per subscription day sold' }) perDayMinor!: number;
+  @ApiProperty({ example: 200, description: 'GB counted for an unlimited-traffic plan' }) unlimitedTrafficGb!: number;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) updatedAt!: string | null;
+}
+
+export class SetWholesalePriceDto {
+  @ApiProperty({ example: 50000, minimum: 0 })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_TOP_UP_MINOR)
+  perPlanMinor!: number;
+
+  @ApiProperty({ example: 2000, minimum: 0 })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_TOP_UP_MINOR)
+  perGbMinor!: number;
+
+  @ApiProperty({ example: 100, minimum: 0 })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_TOP_UP_MINOR)
+  perDayMinor!: number;
+
+  @ApiProperty({ example: 200, minimum: 0, maximum: 100000 })
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  unlimitedTrafficGb!: number;
+}
+
+export class WalletDto {
+  @ApiProperty({ format: 'uuid' }) botId!: string;
+  @ApiProperty({ example: 'IRR' }) currency!: string;
+  @ApiProperty({ example: 1000000 }) balanceMinor!: number;
+  @ApiProperty({ example: 50000, description: 'Reserved for sales in progress' }) heldMinor!: number;
+  @ApiProperty({ example: 950000 }) availableMinor!: number;
+  @ApiProperty({ type: WholesalePriceDto }) wholesalePrice!: WholesalePriceDto;
+}
+
+export class LedgerEntryDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) botId!: string;
+  @ApiProperty({ enum: ['top_up', 'charge', 'hold', 'capture', 'release', 'adjustment', 'refund'] }) type!: string;
+  @ApiProperty({ example: 1000000 }) amountMinor!: number;
+  @ApiProperty({ example: 1000000 }) balanceAfterMinor!: number;
+  @ApiProperty({ example: 0 }) heldAfterMinor!: number;
+  @ApiProperty({ example: 'IRR' }) currency!: string;
+  @ApiProperty({ nullable: true, type: String }) reference!: string | null;
+  @ApiProperty({ nullable: true, type: String }) note!: string | null;
+  @ApiProperty({ example: 'master:master' }) createdBy!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class LedgerPageDto extends PageMetaDto {
+  @ApiProperty({ type: [LedgerEntryDto] }) items!: LedgerEntryDto[];
+}
+
+export class TopUpDto {
+  @ApiProperty({ example: 1000000, minimum: 1, description: 'Minor units of the bot currency' })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_TOP_UP_MINOR)
+  amountMinor!: number;
+
+  @ApiPropertyOptional({ example: 'Bank transfer 2024-05-01', maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  note?: string;
+}

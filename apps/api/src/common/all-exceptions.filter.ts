@@ -1,0 +1,100 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import { randomUUID } from 'node:crypto';
+import type { Response } from 'express';
+import { DomainError, ErrorCode, scrubSecrets } from '@botfleet/common';
+import { httpStatusFor } from './error-status';
+
+const STATUS_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE_ENTITY',
+  429: 'RATE_LIMITED',
+  503: 'DEPENDENCY_DOWN',
+};
+
+/**
+ * Every error leaves as `{ error: { code, message, details } }` (API.md). Expected errors
+ * pass through with their status; anything unexpected is a 500 with an errorId that is
+ * also in the log, and never echoes internals (or secrets) to the client.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent) return;
+    const { status, body, headers } = this.describe(exception);
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    res.status(status).json(body);
+  }
+
+  private describe(exception: unknown): { status: number; body: unknown; headers: Record<string, string> } {
+    const headers: Record<string, string> = {};
+    if (exception instanceof DomainError) {
+      const status = httpStatusFor(exception.code);
+      if (status === HttpStatus.UNAUTHORIZED) headers['WWW-Authenticate'] = 'Bearer';
+      return {
+        status,
+        headers,
+        body: { error: { code: exception.code, message: exception.message, details: exception.details } },
+      };
+    }
+    if (exception instanceof ThrottlerException) {
+      return {
+        status: 429,
+        headers,
+        body: { error: { code: ErrorCode.RATE_LIMITED, message: 'Too many requests, slow down' } },
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const r = exception.getResponse();
+      const message = typeof r === 'string' ? r : ((r as { message?: unknown }).message ?? exception.message);
+      return {
+        status,
+        headers,
+        body: {
+          error: {
+            // A 400 that did not come from our validation pipe is still bad input (e.g. malformed JSON).
+            code:
+              status === 400
+                ? ErrorCode.VALIDATION_FAILED
+                : (STATUS_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'ERROR')),
+            message: Array.isArray(message) ? message.join('; ') : String(message),
+          },
+        },
+      };
+    }
+    // body-parser errors (malformed JSON, too large) carry a status and are the client's fault.
+    const bp = exception as { status?: number; type?: string; message?: string };
+    if (typeof bp?.status === 'number' && bp.status >= 400 && bp.status < 500) {
+      const code = bp.type === 'entity.too.large' ? 'PAYLOAD_TOO_LARGE' : ErrorCode.VALIDATION_FAILED;
+      return {
+        status: bp.status,
+        headers,
+        body: {
+          error: {
+            code,
+            message:
+              bp.type === 'entity.parse.failed' ? 'Body is not valid JSON' : scrubSecrets(bp.message ?? 'Bad request'),
+          },
+        },
+      };
+    }
+    const errorId = randomUUID();
+    this.logger.error({ errorId, err: exception }, 'Unhandled error');
+    return {
+      status: 500,
+      headers,
+      body: { error: { code: 'INTERNAL', message: 'Something went wrong on our side', details: { errorId } } },
+    };
+  }
+}

@@ -1,0 +1,106 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { DomainError, ErrorCode, REDIS } from '@botfleet/common';
+import { AppConfig } from '@botfleet/config';
+import { JobName, jobIdFor, JobQueue } from '@botfleet/jobs';
+import { BotDirectory } from '@botfleet/platform';
+import { constantTimeEqual, TokenHasher } from '@botfleet/secrets';
+import { ChatOrder, webhookSecretFor } from '@botfleet/telegram';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** How long a bot's status and secret are cached: webhooks are the hot path (B8). */
+const CACHE_MS = 2_000;
+/** Redis unreachable: answer 503 (Telegram retries) rather than keep Telegram's connection hanging. */
+const QUEUE_TIMEOUT_MS = 5_000;
+
+interface WebhookTarget {
+  status: string;
+  secret: string;
+}
+
+/**
+ * Receives Telegram updates in webhook mode (RELIABILITY.md 6, 10): the bot must exist, the secret header
+ * must match the bot's derived secret (constant-time compare), and the update is queued durably in BullMQ
+ * — job id from bot id and update_id, so a redelivery adds nothing — before the caller answers 200.
+ */
+@Injectable()
+export class TelegramWebhookService {
+  private readonly cache = new Map<string, { target: WebhookTarget | null; expiresAt: number }>();
+  private readonly order: ChatOrder;
+
+  constructor(
+    private readonly bots: BotDirectory,
+    private readonly hasher: TokenHasher,
+    private readonly jobs: JobQueue,
+    @Inject(REDIS) redis: Redis,
+    config: AppConfig,
+  ) {
+    this.order = new ChatOrder(redis, config.REDIS_PREFIX);
+  }
+
+  async accept(botId: string, secret: string | undefined, body: unknown): Promise<void> {
+    const target = UUID.test(botId) ? await this.target(botId) : null;
+    if (!target || target.status === 'deleted') throw new DomainError(ErrorCode.NOT_FOUND, 'Unknown bot');
+    if (!secret) throw new DomainError(ErrorCode.UNAUTHORIZED, 'Missing X-Telegram-Bot-Api-Secret-Token');
+    if (!constantTimeEqual(secret, target.secret)) {
+      throw new DomainError(ErrorCode.FORBIDDEN, 'Wrong X-Telegram-Bot-Api-Secret-Token');
+    }
+    const update = parseUpdate(body);
+    if (target.status !== 'active') {
+      // Paused or suspended: Telegram keeps the update and tries again; the worker removes the webhook.
+      throw new DomainError(ErrorCode.DEPENDENCY_DOWN, 'This bot is not running');
+    }
+    // The chat's order mark first: a worker then never runs this update before an earlier one of its chat.
+    const queued = this.order
+      .pending(botId, update)
+      .then(() =>
+        this.jobs.add(
+          JobName.HandleTelegramUpdate,
+          { botId, updateId: update.update_id, update },
+          { jobId: jobIdFor(JobName.HandleTelegramUpdate, [botId, update.update_id]) },
+        ),
+      );
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        queued,
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new DomainError(ErrorCode.DEPENDENCY_DOWN, 'The update queue is unavailable')),
+            QUEUE_TIMEOUT_MS,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async target(botId: string): Promise<WebhookTarget | null> {
+    const hit = this.cache.get(botId);
+    if (hit && hit.expiresAt > Date.now()) return hit.target;
+    const info = await this.bots.webhookInfo(botId);
+    const target = info
+      ? { status: info.status, secret: webhookSecretFor(this.hasher, botId, info.webhookSecretSalt) }
+      : null;
+    if (this.cache.size > 50_000) this.cache.clear();
+    this.cache.set(botId, { target, expiresAt: Date.now() + CACHE_MS });
+    return target;
+  }
+}
+
+/** The update as Telegram sent it; only its shape is checked (an object with a non-negative integer update_id). */
+function parseUpdate(body: unknown): Record<string, unknown> & { update_id: number } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, 'The body must be a Telegram update', [
+      { field: 'body', errors: ['must be an object'] },
+    ]);
+  }
+  const id = (body as { update_id?: unknown }).update_id;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, 'The body must be a Telegram update', [
+      { field: 'update_id', errors: ['must be a non-negative integer'] },
+    ]);
+  }
+  return body as Record<string, unknown> & { update_id: number };
+}

@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { PanelTrafficStore, ProvisioningPanelDirectory } from '@botfleet/platform';
+import {
+  PANEL_DIRECTORY,
+  PROVISIONING_OUTCOMES,
+  ProvisioningService,
+  TRAFFIC_STORE,
+  TrafficSyncService,
+} from '@botfleet/provisioning';
+import { SalesModule } from '@botfleet/sales';
+import { BotConversationModule } from '@botfleet/telegram';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { ProvisioningOutcomes } from './provisioning-outcomes';
+import { ProvisioningProcessor } from './provisioning.processor';
+import { SubscriptionDeliveryHandler } from './subscription-delivery.handler';
+
+/**
+ * Provisioning in the worker: the domain services with their ports bound to the platform path (panels,
+ * cross-bot traffic) and to the sale (outcomes), the one consumer of the provisioning queue, and the
+ * delivery of subscriptions to their users. Needs the global DalModule, PlatformDbModule, SecretsModule,
+ * JobsModule and ConfigModule.
+ */
+@Module({
+  imports: [SalesModule, BotConversationModule, NotificationsModule],
+  providers: [
+    ProvisioningService,
+    TrafficSyncService,
+    { provide: PANEL_DIRECTORY, useClass: ProvisioningPanelDirectory },
+    { provide: TRAFFIC_STORE, useClass: PanelTrafficStore },
+    { provide: PROVISIONING_OUTCOMES, useClass: ProvisioningOutcomes },
+    ProvisioningProcessor,
+    SubscriptionDeliveryHandler,
+  ],
+  exports: [ProvisioningService, TrafficSyncService],
+})
+export class ProvisioningWorkerModule {}

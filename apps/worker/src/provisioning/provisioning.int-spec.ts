@@ -1,0 +1,425 @@
+import { INestApplication } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Test } from '@nestjs/testing';
+import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { ErrorCode, RedisModule } from '@botfleet/common';
+import { ConfigModule } from '@botfleet/config';
+import { DalModule } from '@botfleet/dal';
+import { JobsModule, QueueName } from '@botfleet/jobs';
+import { PlatformDbModule } from '@botfleet/platform';
+import { panelUsername, ProvisioningService, TrafficSyncService } from '@botfleet/provisioning';
+import { SecretsModule } from '@botfleet/secrets';
+import {
+  applyEnv,
+  createTestEnv,
+  insertBot,
+  insertPanel,
+  insertPurchase,
+  insertRenewal,
+  MarzbanEmulator,
+  REMNAWAVE_DEFAULT_SQUAD_UUID,
+  RemnawaveEmulator,
+  TestEnv,
+} from '@botfleet/testing';
+import { deliveryJobId } from './provisioning-outcomes';
+import { ProvisioningWorkerModule } from './provisioning-worker.module';
+
+const DAY = 86_400_000;
+const GiB = 1024 ** 3;
+const RW_KEY = 'rw-int-key-7d3a';
+const MZ_PASSWORD = 'mz-int-password-2b9c';
+
+/**
+ * Provisioning with its real wiring (worker module: platform directory, sale outcomes, queues) against real
+ * PostgreSQL, Redis and the panel emulators over HTTP. The queue consumer runs too, but these tests call the
+ * services directly; the job-level behaviour is in test/e2e/provisioning-jobs.e2e-spec.ts.
+ */
+describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emulators)', () => {
+  let env: TestEnv;
+  let restoreEnv: () => void;
+  let app: INestApplication;
+  let platform: DataSource;
+  let service: ProvisioningService;
+  let traffic: TrafficSyncService;
+  let notifications: Queue;
+  let rw: RemnawaveEmulator;
+  let mz: MarzbanEmulator;
+  let rwPanel: string;
+  let mzPanel: string;
+  let botId: string;
+
+  const sub = async (id: string) =>
+    (
+      await platform.query(
+        `SELECT status, panel_id, panel_username, subscription_url, starts_at, expires_at,
+                traffic_limit_bytes::bigint AS traffic_limit, traffic_used_bytes::bigint AS traffic_used
+           FROM subscriptions WHERE id = $1`,
+        [id],
+      )
+    )[0] as {
+      status: string;
+      panel_id: string | null;
+      panel_username: string | null;
+      subscription_url: string | null;
+      starts_at: Date | null;
+      expires_at: Date | null;
+      traffic_limit: string;
+      traffic_used: string;
+    };
+  const events = async (subscriptionId: string, type?: string) =>
+    (await platform.query(
+      `SELECT type, data, dedupe_key FROM subscription_events WHERE subscription_id = $1 AND ($2::text IS NULL OR type = $2)`,
+      [subscriptionId, type ?? null],
+    )) as { type: string; data: Record<string, unknown>; dedupe_key: string | null }[];
+  const order = async (id: string) =>
+    (await platform.query(`SELECT status FROM orders WHERE id = $1`, [id]))[0] as { status: string };
+  const activeUsers = async (panelId: string) =>
+    Number((await platform.query(`SELECT active_users FROM vpn_panels WHERE id = $1`, [panelId]))[0].active_users);
+  const setExpiry = (subscriptionId: string, at: Date) =>
+    platform.query(`UPDATE subscriptions SET expires_at = $2 WHERE id = $1`, [subscriptionId, at]);
+
+  beforeAll(async () => {
+    env = await createTestEnv({
+      TRAFFIC_SYNC_INTERVAL_MS: '0',
+      PROVISIONING_ATTEMPTS: '2',
+      PROVISIONING_BACKOFF_MS: '50',
+    });
+    restoreEnv = applyEnv(env.vars);
+    rw = new RemnawaveEmulator({ apiKey: RW_KEY });
+    mz = new MarzbanEmulator({ password: MZ_PASSWORD });
+    await Promise.all([rw.start(), mz.start()]);
+    platform = await env.db.platform();
+    rwPanel = await insertPanel(platform, env.vars.ENCRYPTION_KEY, {
+      type: 'remnawave',
+      baseUrl: rw.url,
+      credentials: { apiKey: RW_KEY },
+      settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
+      location: 'de',
+    });
+    mzPanel = await insertPanel(platform, env.vars.ENCRYPTION_KEY, {
+      type: 'marzban',
+      baseUrl: mz.url,
+      credentials: { username: 'admin', password: MZ_PASSWORD },
+      settings: { proxies: { vless: {} } },
+      location: 'nl',
+    });
+    botId = await insertBot(platform);
+    const mod = await Test.createTestingModule({
+      imports: [
+        ConfigModule,
+        SecretsModule,
+        DalModule,
+        PlatformDbModule,
+        RedisModule,
+        JobsModule,
+        ProvisioningWorkerModule,
+      ],
+    }).compile();
+    app = mod.createNestApplication({ logger: false });
+    await app.init();
+    service = app.get(ProvisioningService);
+    traffic = app.get(TrafficSyncService);
+    notifications = app.get<Queue>(getQueueToken(QueueName.Notifications));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await Promise.all([rw?.stop(), mz?.stop()]);
+    restoreEnv?.();
+    await env?.cleanup();
+  });
+
+  it('provisions one account to the order, stores link and dates, fulfils the order and queues the delivery', async () => {
+    const p = await insertPurchase(platform, botId, {
+      planPanelId: rwPanel,
+      periodDays: 30,
+      trafficGb: 20,
+      deviceLimit: 3,
+    });
+    const before = Date.now();
+    const result = await service.provision(botId, p.subscriptionId, p.orderId);
+    expect(result.applied).toBe(true);
+
+    const username = panelUsername(p.subscriptionId, 'remnawave');
+    const account = rw.account(username)!;
+    expect(account).toBeDefined();
+    expect(account.trafficLimitBytes).toBe(20 * GiB);
+    expect(account.deviceLimit).toBe(3);
+    expect(account.telegramId).toBe(p.telegramId);
+    expect(account.enabled).toBe(true);
+
+    const row = await sub(p.subscriptionId);
+    expect(row.status).toBe('active');
+    expect(row.panel_id).toBe(rwPanel);
+    expect(row.panel_username).toBe(username);
+    expect(row.subscription_url).toBe(account.subscriptionUrl);
+    expect(row.expires_at!.getTime()).toBeGreaterThanOrEqual(before + 30 * DAY);
+    expect(row.expires_at!.getTime()).toBeLessThanOrEqual(Date.now() + 30 * DAY);
+    expect(Math.abs(account.expireAt!.getTime() - row.expires_at!.getTime())).toBeLessThan(1000);
+    expect(Number(row.traffic_limit)).toBe(20 * GiB);
+    expect(await events(p.subscriptionId, 'provisioned')).toHaveLength(1);
+    expect((await order(p.orderId)).status).toBe('fulfilled');
+    const delivery = await notifications.getJob(deliveryJobId(botId, p.subscriptionId, p.orderId));
+    expect(delivery?.data).toEqual({ botId, subscriptionId: p.subscriptionId, orderId: p.orderId });
+  });
+
+  it('a second run for the same order changes nothing and makes no second account', async () => {
+    const p = await insertPurchase(platform, botId, { planPanelId: rwPanel });
+    await service.provision(botId, p.subscriptionId, p.orderId);
+    const first = await sub(p.subscriptionId);
+    const count = rw.accountCount();
+    const again = await service.provision(botId, p.subscriptionId, p.orderId);
+    expect(again.applied).toBe(false);
+    expect(rw.accountCount()).toBe(count);
+    expect((await sub(p.subscriptionId)).expires_at).toEqual(first.expires_at);
+    expect(await events(p.subscriptionId, 'provisioned')).toHaveLength(1);
+  });
+
+  it('50 concurrent runs for one subscription make one account, one record and take one panel slot', async () => {
+    const p = await insertPurchase(platform, botId, { location: 'de' });
+    const load = await activeUsers(rwPanel);
+    const createsBefore = rw.calls('POST /api/users');
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => service.provision(botId, p.subscriptionId, p.orderId)),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value.applied)).toHaveLength(1);
+    expect(rw.accounts().filter((a) => a.username === panelUsername(p.subscriptionId, 'remnawave'))).toHaveLength(1);
+    expect(rw.calls('POST /api/users') - createsBefore).toBe(1);
+    expect(await events(p.subscriptionId, 'provisioned')).toHaveLength(1);
+    expect(await activeUsers(rwPanel)).toBe(load + 1);
+  });
+
+  it('adopts the account a crashed attempt left on the panel (lost answer, or made before the crash)', async () => {
+    const lost = await insertPurchase(platform, botId, { planPanelId: rwPanel });
+    rw.dropNextCreateResponse();
+    await expect(service.provision(botId, lost.subscriptionId, lost.orderId)).rejects.toMatchObject({
+      code: ErrorCode.PANEL_UNAVAILABLE,
+    });
+    expect(rw.account(panelUsername(lost.subscriptionId, 'remnawave'))).toBeDefined();
+    expect((await sub(lost.subscriptionId)).status).toBe('pending');
+    const count = rw.accountCount();
+    await service.provision(botId, lost.subscriptionId, lost.orderId);
+    expect(rw.accountCount()).toBe(count);
+    expect((await sub(lost.subscriptionId)).status).toBe('active');
+
+    const seeded = await insertPurchase(platform, botId, { planPanelId: rwPanel, periodDays: 10 });
+    const username = panelUsername(seeded.subscriptionId, 'remnawave');
+    rw.seedAccount({ username, expireAt: new Date(Date.now() + DAY), trafficLimitBytes: 1, enabled: false });
+    const seededCount = rw.accountCount();
+    await service.provision(botId, seeded.subscriptionId, seeded.orderId);
+    expect(rw.accountCount()).toBe(seededCount);
+    const account = rw.account(username)!;
+    expect(account.enabled).toBe(true);
+    expect(account.expireAt!.getTime()).toBeGreaterThan(Date.now() + 9 * DAY);
+  });
+
+  it('places a plan without a panel on the least loaded active panel of its location, and nowhere else', async () => {
+    const p = await insertPurchase(platform, botId, { location: 'nl', trafficGb: 0 });
+    await service.provision(botId, p.subscriptionId, p.orderId);
+    const row = await sub(p.subscriptionId);
+    expect(row.panel_id).toBe(mzPanel);
+    const account = mz.account(panelUsername(p.subscriptionId, 'marzban'))!;
+    expect(account.trafficLimitBytes).toBe(0);
+    expect(row.subscription_url).toBe(account.subscriptionUrl);
+
+    const nowhere = await insertPurchase(platform, botId, { location: 'jp' });
+    await expect(service.provision(botId, nowhere.subscriptionId, nowhere.orderId)).rejects.toMatchObject({
+      code: ErrorCode.NO_PANEL_AVAILABLE,
+    });
+    expect((await sub(nowhere.subscriptionId)).panel_id).toBeNull();
+  });
+
+  it('refuses an order that is not paid, for good', async () => {
+    const p = await insertPurchase(platform, botId, { planPanelId: rwPanel, orderStatus: 'pending' });
+    const count = rw.accountCount();
+    await expect(service.provision(botId, p.subscriptionId, p.orderId)).rejects.toMatchObject({
+      code: ErrorCode.CONFLICT,
+    });
+    expect(rw.accountCount()).toBe(count);
+  });
+
+  describe('extend', () => {
+    it('adds the days to the current expiry of an active subscription, on the same account', async () => {
+      const p = await insertPurchase(platform, botId, { planPanelId: rwPanel });
+      await service.provision(botId, p.subscriptionId, p.orderId);
+      const expiry = new Date(Date.now() + 10 * DAY);
+      await setExpiry(p.subscriptionId, expiry);
+      const count = rw.accountCount();
+      const renewal = await insertRenewal(platform, botId, p.subscriptionId, { periodDays: 30 });
+      await service.extend(botId, p.subscriptionId, renewal);
+      const row = await sub(p.subscriptionId);
+      expect(row.expires_at!.getTime()).toBe(expiry.getTime() + 30 * DAY);
+      expect(rw.account(panelUsername(p.subscriptionId, 'remnawave'))!.expireAt!.getTime()).toBe(
+        expiry.getTime() + 30 * DAY,
+      );
+      expect(rw.accountCount()).toBe(count);
+      expect((await order(renewal)).status).toBe('fulfilled');
+    });
+
+    it('adds the days to now for an expired and disabled subscription, and enables the account again', async () => {
+      const p = await insertPurchase(platform, botId, { planPanelId: rwPanel });
+      await service.provision(botId, p.subscriptionId, p.orderId);
+      await setExpiry(p.subscriptionId, new Date(Date.now() - 5 * DAY));
+      await service.disable(botId, p.subscriptionId, 'expired');
+      const username = panelUsername(p.subscriptionId, 'remnawave');
+      expect(rw.account(username)!.enabled).toBe(false);
+      expect((await sub(p.subscriptionId)).status).toBe('disabled');
+      rw.setUsedTraffic(username, 7 * GiB);
+
+      const renewal = await insertRenewal(platform, botId, p.subscriptionId, { periodDays: 30, trafficGb: 10 });
+      const before = Date.now();
+      await service.extend(botId, p.subscriptionId, renewal);
+      const row = await sub(p.subscriptionId);
+      expect(row.status).toBe('active');
+      expect(row.expires_at!.getTime()).toBeGreaterThanOrEqual(before + 30 * DAY);
+      expect(row.expires_at!.getTime()).toBeLessThanOrEqual(Date.now() + 30 * DAY);
+      const account = rw.account(username)!;
+      expect(account.enabled).toBe(true);
+      // A fresh 10 GB package on top of the 7 GB already used.
+      expect(account.trafficLimitBytes).toBe(17 * GiB);
+      expect(Number(row.traffic_limit)).toBe(17 * GiB);
+    });
+
+    it('applies one renewal order once, however often its job runs', async () => {
+      const p = await insertPurchase(platform, botId, { planPanelId: rwPanel });
+      await service.provision(botId, p.subscriptionId, p.orderId);
+      const renewal = await insertRenewal(platform, botId, p.subscriptionId, { periodDays: 30 });
+      const first = await service.extend(botId, p.subscriptionId, renewal);
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => service.extend(botId, p.subscriptionId, renewal)),
+      );
+      expect(results.every((r) => !r.applied)).toBe(true);
+      expect((await sub(p.subscriptionId)).expires_at).toEqual(first.expiresAt);
+      expect(await events(p.subscriptionId, 'extended')).toHaveLength(1);
+    });
+
+    it('two different renewals of one subscription both count', async () => {
+      const p = await insertPurchase(platform, botId, { planPanelId: rwPanel });
+      await service.provision(botId, p.subscriptionId, p.orderId);
+      const expiry = new Date(Date.now() + 3 * DAY);
+      await setExpiry(p.subscriptionId, expiry);
+      const a = await insertRenewal(platform, botId, p.subscriptionId, { periodDays: 30 });
+      const b = await insertRenewal(platform, botId, p.subscriptionId, { periodDays: 60 });
+      await Promise.all([service.extend(botId, p.subscriptionId, a), service.extend(botId, p.subscriptionId, b)]);
+      const row = await sub(p.subscriptionId);
+      expect(row.expires_at!.getTime()).toBe(expiry.getTime() + 90 * DAY);
+      expect(rw.account(panelUsername(p.subscriptionId, 'remnawave'))!.expireAt!.getTime()).toBe(
+        expiry.getTime() + 90 * DAY,
+      );
+    });
+  });
+
+  it('giving up fails the subscription, records it, frees the slot and lets the sale refund the order', async () => {
+    const p = await insertPurchase(platform, botId, { planPanelId: rwPanel, amountMinor: 2500 });
+    await rw.down();
+    try {
+      await expect(service.provision(botId, p.subscriptionId, p.orderId)).rejects.toMatchObject({
+        code: ErrorCode.PANEL_UNAVAILABLE,
+      });
+      const load = await activeUsers(rwPanel);
+      expect(await service.fail(botId, 'provision', p.subscriptionId, p.orderId, 'PANEL_UNAVAILABLE: down')).toBe(
+        'failed',
+      );
+      expect(await service.fail(botId, 'provision', p.subscriptionId, p.orderId, 'again')).toBe('failed');
+      expect((await sub(p.subscriptionId)).status).toBe('failed');
+      const failed = await events(p.subscriptionId, 'provision_failed');
+      expect(failed).toHaveLength(1);
+      expect(failed[0].data.reason).toBe('PANEL_UNAVAILABLE: down');
+      expect(await activeUsers(rwPanel)).toBe(load - 1);
+      expect((await order(p.orderId)).status).toBe('refunded');
+      const [user] = await platform.query(`SELECT balance_minor::int AS b FROM users WHERE id = $1`, [p.userId]);
+      expect(user.b).toBe(2500);
+    } finally {
+      await rw.up();
+    }
+    // A late job for the failed subscription does nothing on the panel.
+    const count = rw.accountCount();
+    await expect(service.provision(botId, p.subscriptionId, p.orderId)).rejects.toMatchObject({
+      code: ErrorCode.CONFLICT,
+    });
+    expect(rw.accountCount()).toBe(count);
+  });
+
+  it('giving up after the work was in fact done reports success instead', async () => {
+    const p = await insertPurchase(platform, botId, { planPanelId: rwPanel });
+    await service.provision(botId, p.subscriptionId, p.orderId);
+    expect(await service.fail(botId, 'provision', p.subscriptionId, p.orderId, 'late')).toBe('succeeded');
+    expect((await sub(p.subscriptionId)).status).toBe('active');
+    expect((await order(p.orderId)).status).toBe('fulfilled');
+  });
+
+  describe('traffic sync', () => {
+    const options = { concurrency: 2, pauseMs: 5 };
+
+    it('stores usage per subscription and the bot total; a panel that is down keeps its old values', async () => {
+      const bot = await insertBot(platform);
+      const onRw = await Promise.all(
+        [1, 2, 3].map(async () => {
+          const p = await insertPurchase(platform, bot, { planPanelId: rwPanel });
+          await service.provision(bot, p.subscriptionId, p.orderId);
+          return p.subscriptionId;
+        }),
+      );
+      const onMz = await insertPurchase(platform, bot, { planPanelId: mzPanel });
+      await service.provision(bot, onMz.subscriptionId, onMz.orderId);
+      onRw.forEach((id, i) => rw.setUsedTraffic(panelUsername(id, 'remnawave'), (i + 1) * GiB));
+      mz.setUsedTraffic(panelUsername(onMz.subscriptionId, 'marzban'), 5 * GiB);
+
+      const reports = await traffic.syncAll(options);
+      expect(reports.find((r) => r.panelId === rwPanel)).toMatchObject({ gaveUp: false, failed: 0 });
+      expect(Number((await sub(onRw[2])).traffic_used)).toBe(3 * GiB);
+      expect(Number((await sub(onMz.subscriptionId)).traffic_used)).toBe(5 * GiB);
+      const total = async () =>
+        Number(
+          (await platform.query(`SELECT traffic_consumed_bytes::bigint AS t FROM bots WHERE id = $1`, [bot]))[0].t,
+        );
+      expect(await total()).toBe(11 * GiB);
+
+      onRw.forEach((id) => rw.setUsedTraffic(panelUsername(id, 'remnawave'), 9 * GiB));
+      mz.setUsedTraffic(panelUsername(onMz.subscriptionId, 'marzban'), 6 * GiB);
+      await rw.down();
+      try {
+        const second = await traffic.syncAll(options);
+        expect(second.find((r) => r.panelId === rwPanel)).toMatchObject({ gaveUp: true, updated: 0 });
+        expect(second.find((r) => r.panelId === mzPanel)).toMatchObject({ gaveUp: false });
+      } finally {
+        await rw.up();
+      }
+      expect(Number((await sub(onRw[0])).traffic_used)).toBe(1 * GiB);
+      expect(Number((await sub(onMz.subscriptionId)).traffic_used)).toBe(6 * GiB);
+      expect(await total()).toBe(12 * GiB);
+    });
+
+    it('never reads more users of one panel at once than the concurrency allows', async () => {
+      const bot = await insertBot(platform);
+      for (let i = 0; i < 6; i++) {
+        const p = await insertPurchase(platform, bot, { planPanelId: mzPanel });
+        await service.provision(bot, p.subscriptionId, p.orderId);
+      }
+      mz.slow(40);
+      let inFlight = 0;
+      let peak = 0;
+      const original = global.fetch;
+      global.fetch = async (input, init) => {
+        const url = String(input instanceof Request ? input.url : input);
+        const counted = url.startsWith(mz.url) && url.includes('/api/user/');
+        if (counted) peak = Math.max(peak, ++inFlight);
+        try {
+          return await original(input, init);
+        } finally {
+          if (counted) inFlight -= 1;
+        }
+      };
+      try {
+        const [report] = await traffic.syncAll(options, mzPanel);
+        expect(report.updated).toBeGreaterThanOrEqual(6);
+      } finally {
+        global.fetch = original;
+        mz.slow(0);
+      }
+      expect(peak).toBe(2);
+    });
+  });
+});

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { pinoParams, RedisModule } from '@botfleet/common';
+import { AppConfig, ConfigModule } from '@botfleet/config';
+import { DalModule } from '@botfleet/dal';
+import { JobsModule } from '@botfleet/jobs';
+import { PlatformDbModule } from '@botfleet/platform';
+import { SecretsModule } from '@botfleet/secrets';
+import { BotsModule } from './bots/bots.module';
+import { WorkerHealthController } from './health/worker-health.controller';
+import { ProvisioningWorkerModule } from './provisioning/provisioning-worker.module';
+import { SalesWorkerModule } from './sales/sales-worker.module';
+
+@Module({
+  imports: [
+    ConfigModule,
+    LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: (c: AppConfig) => pinoParams(c.LOG_LEVEL, 'worker') }),
+    SecretsModule,
+    DalModule,
+    PlatformDbModule,
+    RedisModule,
+    JobsModule,
+    ProvisioningWorkerModule,
+    BotsModule,
+    SalesWorkerModule,
+    TerminusModule.forRoot({ logger: false }),
+  ],
+  controllers: [WorkerHealthController],
+})
+export class WorkerModule {}

@@ -1,0 +1,33 @@
+/**
+ * Three projects, all run by `npm test`:
+ *  - unit:        *.spec.ts beside the code, no outside services
+ *  - integration: *.int-spec.ts beside the code, real PostgreSQL and Redis, a fresh database per file
+ *  - e2e:         test/**\/*.e2e-spec.ts, the real apps against the emulators
+ */
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false }, target: 'es2022', keepClassNames: true } }];
+const common = {
+  transform: { '^.+\\.ts$': swc },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: { '^@botfleet/([a-z-]+)(/.*)?$': '<rootDir>/libs/$1/src$2' },
+  testEnvironment: 'node',
+  rootDir: __dirname,
+};
+module.exports = {
+  // Integration and e2e files create a database and boot apps in beforeAll; 5 s is too short on 2 cores.
+  testTimeout: 120_000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
+    },
+  ],
+};

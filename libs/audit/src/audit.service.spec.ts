@@ -1,0 +1,16 @@
+import { auditSafe } from './audit.service';
+
+describe('auditSafe', () => {
+  it('drops secrets and masks card numbers, keeps the rest', () => {
+    const out = auditSafe({
+      name: 'Shop',
+      telegramBotToken: '1:x',
+      apiTokenHash: 'abc',
+      credentials: { password: 'p' },
+      cardNumber: '6037990000000006',
+      nested: { webhookSecret: 's', ok: 1 },
+      at: new Date('2026-01-01T00:00:00Z'),
+    });
+    expect(out).toEqual({ name: 'Shop', cardNumber: '••••0006', nested: { ok: 1 }, at: '2026-01-01T00:00:00.000Z' });
+  });
+});

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { TenantRepositories } from '@botfleet/dal';
+
+export type AuditActorType = 'tenant_api' | 'master' | 'bot_admin' | 'system';
+
+export interface AuditEntry {
+  actorType: AuditActorType;
+  actorId: string;
+  action: string;
+  targetType?: string;
+  targetId?: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** Field names whose values never enter the audit log. */
+const SECRET_FIELD = /token|secret|password|credential|ciphertext|hash|card_?number|cardNumber/i;
+
+/** Copies a value for the audit log with secret-looking fields removed and card numbers masked. */
+export function auditSafe(value: unknown, depth = 0): unknown {
+  if (value === null || value === undefined || depth > 5) return value ?? null;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map((v) => auditSafe(v, depth + 1));
+  if (typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (SECRET_FIELD.test(k)) {
+      if (/card_?number/i.test(k) && typeof v === 'string') out[k] = `••••${v.slice(-4)}`;
+      continue;
+    }
+    out[k] = auditSafe(v, depth + 1);
+  }
+  return out;
+}
+
+/**
+ * The tenant audit log (audit_logs): every admin action on a bot — by its API token, the
+ * operator or a bot admin — with before/after. Written in the caller's tenant transaction
+ * when there is one, so the record and the change commit together.
+ */
+@Injectable()
+export class AuditService {
+  constructor(private readonly repos: TenantRepositories) {}
+
+  async record(botId: string, entry: AuditEntry): Promise<void> {
+    await this.repos.auditLogs.insert(botId, {
+      actorType: entry.actorType,
+      actorId: entry.actorId,
+      action: entry.action,
+      targetType: entry.targetType ?? null,
+      targetId: entry.targetId ?? null,
+      before: auditSafe(entry.before),
+      after: auditSafe(entry.after),
+    });
+  }
+
+  list(botId: string, take = 100) {
+    return this.repos.auditLogs.find(botId, { order: { createdAt: 'DESC' }, take });
+  }
+}

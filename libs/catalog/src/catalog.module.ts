@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '@botfleet/audit';
+import { ConfigurationsService } from './settings/configurations.service';
+import { FeaturesService } from './features/features.service';
+import { PaymentCardsService } from './cards/payment-cards.service';
+import { CardRotationService } from './cards/card-rotation.service';
+import { PlansService } from './plans/plans.service';
+
+/** Features, configurations, payment cards with rotation, plans. */
+@Module({
+  imports: [AuditModule],
+  providers: [ConfigurationsService, FeaturesService, PaymentCardsService, CardRotationService, PlansService],
+  exports: [ConfigurationsService, FeaturesService, PaymentCardsService, CardRotationService, PlansService],
+})
+export class CatalogModule {}

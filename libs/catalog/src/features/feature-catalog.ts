@@ -1,0 +1,87 @@
+import { Schema } from '../settings/schema';
+
+/**
+ * The feature keys this product builds (seed 003 list, only those implemented or being built).
+ * `enabledByDefault` applies when the tenant never set the flag; `allowedByDefault` when the
+ * operator never decided.
+ */
+export const FEATURE_CATALOG = {
+  card_to_card: {
+    description: 'Card-to-card payments with receipt review.',
+    enabledByDefault: true,
+    allowedByDefault: true,
+    config: { type: 'object', properties: { showBankName: { type: 'boolean' } } } as Schema,
+  },
+  zarinpal: {
+    description: 'Zarinpal payments (merchant id per bot).',
+    enabledByDefault: false,
+    allowedByDefault: false,
+    config: {
+      type: 'object',
+      properties: {
+        merchantId: { type: 'string', minLength: 36, maxLength: 36, pattern: /^[0-9a-f-]{36}$/i },
+        sandbox: { type: 'boolean' },
+      },
+    } as Schema,
+  },
+  telegram_stars: {
+    description: 'Telegram Stars (XTR) payments.',
+    enabledByDefault: false,
+    allowedByDefault: true,
+    config: {
+      type: 'object',
+      properties: { starsPerUnit: { type: 'integer', minimum: 1, maximum: 1_000_000 } },
+    } as Schema,
+  },
+  wallet: {
+    description: 'End-user wallet: top-ups and paying from the balance.',
+    enabledByDefault: true,
+    allowedByDefault: true,
+    config: {
+      type: 'object',
+      properties: { minTopUpMinor: { type: 'integer', minimum: 0, maximum: 1_000_000_000 } },
+    } as Schema,
+  },
+  trial_subscription: {
+    description: 'A free trial once per user (configuration trial_plan_id).',
+    enabledByDefault: false,
+    allowedByDefault: true,
+    config: { type: 'object', properties: {} } as Schema,
+  },
+  auto_renewal: {
+    description: 'Renew subscriptions from the wallet when they expire.',
+    enabledByDefault: false,
+    allowedByDefault: true,
+    config: { type: 'object', properties: { daysBefore: { type: 'integer', minimum: 0, maximum: 7 } } } as Schema,
+  },
+  referral_program: {
+    description: 'Referral links with commission into the wallet.',
+    enabledByDefault: false,
+    allowedByDefault: true,
+    config: { type: 'object', properties: {} } as Schema,
+  },
+  promo_codes: {
+    description: 'Promo codes (percent, fixed, extra days, balance).',
+    enabledByDefault: false,
+    allowedByDefault: true,
+    config: { type: 'object', properties: {} } as Schema,
+  },
+  support_tickets: {
+    description: 'Support tickets answered in the admin chat.',
+    enabledByDefault: false,
+    allowedByDefault: true,
+    config: { type: 'object', properties: {} } as Schema,
+  },
+  broadcasts: {
+    description: 'Broadcast messages to users.',
+    enabledByDefault: true,
+    allowedByDefault: true,
+    config: { type: 'object', properties: {} } as Schema,
+  },
+} as const;
+
+export type FeatureKey = keyof typeof FEATURE_CATALOG;
+
+export function isFeatureKey(k: string): k is FeatureKey {
+  return Object.prototype.hasOwnProperty.call(FEATURE_CATALOG, k);
+}

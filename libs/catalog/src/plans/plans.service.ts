@@ -1,0 +1,314 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '@botfleet/audit';
+import { DomainError, ErrorCode } from '@botfleet/common';
+import { BotSelfRepository, PlanEntity, TenantRepositories } from '@botfleet/dal';
+import type { AuditActor } from '../audit-actor';
+import { ConfigurationsService } from '../settings/configurations.service';
+import { LANGUAGES, Localized } from '../settings/languages';
+import { Schema, SchemaProblem } from '../settings/schema';
+import { assertFields, MAX_MINOR } from '../validation';
+
+/** Limits of the plan fields (the API DTOs use the same numbers). */
+export const PLAN_LIMITS = {
+  nameMaxLength: 100,
+  periodDays: { min: 1, max: 3650 },
+  priceMinor: { min: 0, max: MAX_MINOR },
+  trafficLimitGb: { min: 0, max: 1_000_000 },
+  deviceLimit: { min: 0, max: 100 },
+  locationMaxLength: 100,
+  sortOrder: { min: -1_000_000, max: 1_000_000 },
+} as const;
+
+const L = PLAN_LIMITS;
+const FIELDS: Record<string, Schema> = {
+  name: {
+    type: 'object',
+    properties: Object.fromEntries(
+      LANGUAGES.map((l) => [l, { type: 'string', minLength: 1, maxLength: L.nameMaxLength, pattern: /\S/ } as Schema]),
+    ),
+  },
+  periodDays: { type: 'integer', minimum: L.periodDays.min, maximum: L.periodDays.max },
+  priceMinor: { type: 'integer', minimum: L.priceMinor.min, maximum: L.priceMinor.max },
+  trafficLimitGb: { type: 'integer', minimum: L.trafficLimitGb.min, maximum: L.trafficLimitGb.max },
+  deviceLimit: { type: 'integer', minimum: L.deviceLimit.min, maximum: L.deviceLimit.max },
+  panelId: { type: 'uuid', nullable: true },
+  location: { type: 'string', minLength: 1, maxLength: L.locationMaxLength, pattern: /\S/, nullable: true },
+  sortOrder: { type: 'integer', minimum: L.sortOrder.min, maximum: L.sortOrder.max },
+  isActive: { type: 'boolean' },
+  isTrial: { type: 'boolean' },
+};
+const REQUIRED = ['name', 'periodDays', 'priceMinor', 'trafficLimitGb', 'deviceLimit'] as const;
+
+/**
+ * Whether a VPN panel id names an active panel. Panels are platform rows the tenant's database
+ * role cannot read, so the caller that has the platform path passes one (the API passes
+ * PanelAvailability from libs/platform).
+ */
+export interface PanelChecker {
+  isActivePanel(panelId: string): Promise<boolean>;
+}
+
+export interface PlanInput {
+  /** Per language; at least one. */
+  name: Localized;
+  periodDays: number;
+  priceMinor: number;
+  /** 0 = unlimited. */
+  trafficLimitGb: number;
+  /** 0 = unlimited. */
+  deviceLimit: number;
+  panelId?: string | null;
+  location?: string | null;
+  sortOrder?: number;
+  isActive?: boolean;
+  isTrial?: boolean;
+}
+export type PlanPatch = Partial<PlanInput>;
+
+export interface PlanView {
+  id: string;
+  name: Localized;
+  periodDays: number;
+  priceMinor: number;
+  currency: string;
+  trafficLimitGb: number;
+  deviceLimit: number;
+  panelId: string | null;
+  location: string | null;
+  sortOrder: number;
+  isActive: boolean;
+  isTrial: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface PlanRow {
+  id: string;
+  name: Localized;
+  period_days: number;
+  price_minor: string;
+  traffic_limit_gb: number;
+  device_limit: number;
+  panel_id: string | null;
+  location: string | null;
+  sort_order: number;
+  is_active: boolean;
+  is_trial: boolean;
+  created_at: Date;
+  updated_at: Date;
+  currency: string;
+}
+
+export type PlanRemoval = { outcome: 'deleted' } | { outcome: 'deactivated'; plan: PlanView };
+
+function nameProblems(input: { name?: unknown }): SchemaProblem[] {
+  const name = input.name;
+  if (name === undefined || name === null || typeof name !== 'object' || Array.isArray(name)) return [];
+  const given = Object.values(name as Record<string, unknown>).filter((v) => v !== undefined);
+  return given.length === 0
+    ? [{ field: 'name', errors: [`must have a name in at least one of ${LANGUAGES.join(', ')}`] }]
+    : [];
+}
+
+function auditView(p: PlanEntity): Record<string, unknown> {
+  return {
+    name: p.name,
+    periodDays: p.periodDays,
+    priceMinor: p.priceMinor,
+    trafficLimitGb: p.trafficLimitGb,
+    deviceLimit: p.deviceLimit,
+    panelId: p.panelId,
+    location: p.location,
+    sortOrder: p.sortOrder,
+    isActive: p.isActive,
+    isTrial: p.isTrial,
+  };
+}
+
+/**
+ * A tenant's plans (bot_plans). A plan that was ever ordered is never deleted (orders point at
+ * it): DELETE deactivates it and it stays visible to the tenant with isActive=false. The trial
+ * plan is one per bot and mirrors the configuration key trial_plan_id (see ConfigurationsService).
+ */
+@Injectable()
+export class PlansService {
+  constructor(
+    private readonly repos: TenantRepositories,
+    private readonly botSelf: BotSelfRepository,
+    private readonly audit: AuditService,
+    private readonly configurations: ConfigurationsService,
+  ) {}
+
+  /**
+   * All plans of the bot (active and inactive), in the tenant's order. One query with the bot's
+   * currency joined in: this is the hottest tenant read (B6) and the bot's menu reads it too.
+   */
+  async list(botId: string, options: { activeOnly?: boolean } = {}): Promise<PlanView[]> {
+    const rows: PlanRow[] = await this.repos.db.within(botId, (m) =>
+      m.query(
+        `SELECT p.id, p.name, p.period_days, p.price_minor, p.traffic_limit_gb, p.device_limit, p.panel_id,
+                p.location, p.sort_order, p.is_active, p.is_trial, p.created_at, p.updated_at, b.currency
+           FROM bot_plans p JOIN bots b ON b.id = p.bot_id
+          WHERE p.bot_id = $1 AND p.deleted_at IS NULL AND ($2::boolean IS FALSE OR p.is_active)
+          ORDER BY p.sort_order, p.created_at, p.id`,
+        [botId, options.activeOnly === true],
+      ),
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      periodDays: r.period_days,
+      priceMinor: Number(r.price_minor),
+      currency: r.currency,
+      trafficLimitGb: r.traffic_limit_gb,
+      deviceLimit: r.device_limit,
+      panelId: r.panel_id,
+      location: r.location,
+      sortOrder: r.sort_order,
+      isActive: r.is_active,
+      isTrial: r.is_trial,
+      createdAt: r.created_at.toISOString(),
+      updatedAt: r.updated_at.toISOString(),
+    }));
+  }
+
+  async get(botId: string, planId: string): Promise<PlanView> {
+    return this.repos.db.run(botId, async () => this.view(await this.find(botId, planId), await this.currency(botId)));
+  }
+
+  /** `panels` is needed only when the input names a panelId. */
+  async create(botId: string, input: PlanInput, actor: AuditActor, panels?: PanelChecker): Promise<PlanView> {
+    assertFields(FIELDS, input, REQUIRED, nameProblems(input));
+    await assertPanel(input.panelId, panels);
+    return this.repos.db.run(botId, async (tx) => {
+      let sortOrder = input.sortOrder;
+      if (sortOrder === undefined) {
+        const [{ next }] = await tx.manager.query(
+          `SELECT COALESCE(MAX(sort_order) + 1, 0)::int AS next FROM bot_plans WHERE bot_id = $1 AND deleted_at IS NULL`,
+          [botId],
+        );
+        sortOrder = Math.min(Number(next), L.sortOrder.max);
+      }
+      const { id } = await this.repos.plans.insert(botId, {
+        name: input.name,
+        periodDays: input.periodDays,
+        priceMinor: input.priceMinor,
+        trafficLimitGb: input.trafficLimitGb,
+        deviceLimit: input.deviceLimit,
+        panelId: input.panelId ?? null,
+        location: input.location ?? null,
+        sortOrder,
+        isActive: input.isActive ?? true,
+        isTrial: false,
+        deletedAt: null,
+      });
+      if (input.isTrial) await this.configurations.set(botId, 'trial_plan_id', id);
+      const plan = await this.find(botId, id);
+      await this.audit.record(botId, {
+        ...actor,
+        action: 'plan.create',
+        targetType: 'plan',
+        targetId: id,
+        after: auditView(plan),
+      });
+      return this.view(plan, await this.currency(botId));
+    });
+  }
+
+  async update(
+    botId: string,
+    planId: string,
+    patch: PlanPatch,
+    actor: AuditActor,
+    panels?: PanelChecker,
+  ): Promise<PlanView> {
+    assertFields(FIELDS, patch, [], nameProblems(patch));
+    await assertPanel(patch.panelId, panels);
+    return this.repos.db.run(botId, async () => {
+      const before = await this.find(botId, planId, true);
+      const { isTrial, ...rest } = patch;
+      const changes: Partial<PlanEntity> = {};
+      for (const [k, v] of Object.entries(rest) as [keyof Omit<PlanInput, 'isTrial'>, unknown][]) {
+        if (v !== undefined) (changes as Record<string, unknown>)[k] = v;
+      }
+      if (Object.keys(changes).length) await this.repos.plans.update(botId, { id: planId }, changes);
+      // One trial plan per bot: making this one the trial clears the flag on the others.
+      if (isTrial === true && !before.isTrial) await this.configurations.set(botId, 'trial_plan_id', planId);
+      if (isTrial === false && before.isTrial) await this.configurations.reset(botId, 'trial_plan_id');
+      const after = await this.find(botId, planId);
+      if (Object.keys(changes).length || after.isTrial !== before.isTrial) {
+        await this.audit.record(botId, {
+          ...actor,
+          action: 'plan.update',
+          targetType: 'plan',
+          targetId: planId,
+          before: auditView(before),
+          after: auditView(after),
+        });
+      }
+      return this.view(after, await this.currency(botId));
+    });
+  }
+
+  async remove(botId: string, planId: string, actor: AuditActor): Promise<PlanRemoval> {
+    return this.repos.db.run(botId, async () => {
+      // The row lock makes a concurrent order insert (its FK check locks this row) wait for us.
+      const plan = await this.find(botId, planId, true);
+      const sold = (await this.repos.orders.count(botId, { planId })) > 0;
+      if (plan.isTrial) await this.configurations.reset(botId, 'trial_plan_id');
+      if (sold) {
+        await this.repos.plans.update(botId, { id: planId }, { isActive: false });
+      } else {
+        await this.repos.plans.delete(botId, { id: planId });
+      }
+      await this.audit.record(botId, {
+        ...actor,
+        action: sold ? 'plan.deactivate' : 'plan.delete',
+        targetType: 'plan',
+        targetId: planId,
+        before: auditView(plan),
+      });
+      if (!sold) return { outcome: 'deleted' };
+      return { outcome: 'deactivated', plan: this.view(await this.find(botId, planId), await this.currency(botId)) };
+    });
+  }
+
+  private view(p: PlanEntity, currency: string): PlanView {
+    return {
+      id: p.id,
+      name: p.name,
+      periodDays: p.periodDays,
+      priceMinor: p.priceMinor,
+      currency,
+      trafficLimitGb: p.trafficLimitGb,
+      deviceLimit: p.deviceLimit,
+      panelId: p.panelId,
+      location: p.location,
+      sortOrder: p.sortOrder,
+      isActive: p.isActive,
+      isTrial: p.isTrial,
+      createdAt: p.createdAt.toISOString(),
+      updatedAt: p.updatedAt.toISOString(),
+    };
+  }
+
+  private async currency(botId: string): Promise<string> {
+    return (await this.botSelf.get(botId))?.currency ?? 'IRR';
+  }
+
+  private async find(botId: string, planId: string, lock = false): Promise<PlanEntity> {
+    const plan = await this.repos.plans.findById(botId, planId, lock ? 'pessimistic_write' : undefined);
+    if (!plan || plan.deletedAt) throw new DomainError(ErrorCode.NOT_FOUND, 'Plan not found');
+    return plan;
+  }
+}
+
+async function assertPanel(panelId: string | null | undefined, panels: PanelChecker | undefined): Promise<void> {
+  if (!panelId) return;
+  if (!panels) throw new Error('A PanelChecker is needed to accept a panelId');
+  if (!(await panels.isActivePanel(panelId))) {
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Invalid request: panelId', [
+      { field: 'panelId', errors: ['must be the id of an active VPN panel'] },
+    ]);
+  }
+}

@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '@botfleet/audit';
+import { DomainError, ErrorCode } from '@botfleet/common';
+import { BotSelfRepository, TenantRepositories } from '@botfleet/dal';
+import { CONFIGURATION_KEYS, ConfigurationKey, isConfigurationKey } from './configuration-keys';
+import { describeSchema, validateSchema } from './schema';
+import type { AuditActor } from '../audit-actor';
+
+export interface ConfigurationView {
+  key: ConfigurationKey;
+  value: unknown;
+  default: unknown;
+  isDefault: boolean;
+  description: string;
+  schema: unknown;
+}
+
+type DefaultOf<K extends ConfigurationKey> = (typeof CONFIGURATION_KEYS)[K]['default'];
+
+/**
+ * Typed per-bot configuration (bot_configurations). `currency` is the bot's own column, so
+ * there is exactly one place it lives.
+ */
+@Injectable()
+export class ConfigurationsService {
+  constructor(
+    private readonly repos: TenantRepositories,
+    private readonly botSelf: BotSelfRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  assertKey(key: string): asserts key is ConfigurationKey {
+    if (!isConfigurationKey(key)) throw new DomainError(ErrorCode.NOT_FOUND, `Unknown configuration key ${key}`);
+  }
+
+  async get<K extends ConfigurationKey>(botId: string, key: K): Promise<DefaultOf<K>> {
+    if (key === 'currency') {
+      const bot = await this.botSelf.get(botId);
+      return (bot?.currency ?? CONFIGURATION_KEYS.currency.default) as DefaultOf<K>;
+    }
+    const row = await this.repos.configurations.findOne(botId, { configKey: key });
+    return (row ? row.configValue : CONFIGURATION_KEYS[key].default) as DefaultOf<K>;
+  }
+
+  async list(botId: string): Promise<ConfigurationView[]> {
+    const rows = await this.repos.configurations.find(botId);
+    const stored = new Map(rows.map((r) => [r.configKey, r.configValue]));
+    const bot = await this.botSelf.get(botId);
+    if (bot) stored.set('currency', bot.currency);
+    return (Object.keys(CONFIGURATION_KEYS) as ConfigurationKey[]).map((key) => {
+      const def = CONFIGURATION_KEYS[key];
+      const has = stored.has(key) && !(key === 'currency' && stored.get(key) === def.default);
+      return {
+        key,
+        value: has ? stored.get(key) : def.default,
+        default: def.default,
+        isDefault: !has,
+        description: def.description,
+        schema: describeSchema(def.schema),
+      };
+    });
+  }
+
+  /** One key as in `list`. */
+  async describe(botId: string, key: string): Promise<ConfigurationView> {
+    this.assertKey(key);
+    return (await this.list(botId)).find((v) => v.key === key)!;
+  }
+
+  /**
+   * Validates against the key's schema and the rules across keys; a bad value changes nothing.
+   * Rules: `languages` must include the bot's default language; `trial_plan_id` must name a plan
+   * of this bot (404 otherwise) and is mirrored in bot_plans.is_trial (one trial plan per bot).
+   * With `actor`, the change is audited in the same transaction. Returns the stored value.
+   */
+  async set(
+    botId: string,
+    key: string,
+    value: unknown,
+    extraCheck?: (key: ConfigurationKey, value: unknown) => Promise<void>,
+    actor?: AuditActor,
+  ): Promise<unknown> {
+    this.assertKey(key);
+    const problems = validateSchema(CONFIGURATION_KEYS[key].schema, value, 'value');
+    if (problems.length) throw new DomainError(ErrorCode.VALIDATION_FAILED, `Invalid value for ${key}`, problems);
+    return this.repos.db.run(botId, async (tx) => {
+      await this.checkRules(botId, key, value);
+      if (extraCheck) await extraCheck(key, value);
+      const before = actor ? await this.get(botId, key) : undefined;
+      if (key === 'currency') {
+        await this.botSelf.update(botId, { currency: value as string });
+      } else {
+        await tx.manager.query(
+          `INSERT INTO bot_configurations (bot_id, config_key, config_value) VALUES ($1, $2, $3::jsonb)
+           ON CONFLICT (bot_id, config_key) DO UPDATE SET config_value = EXCLUDED.config_value, updated_at = now()`,
+          [botId, key, JSON.stringify(value)],
+        );
+      }
+      if (key === 'trial_plan_id') await this.mirrorTrialPlan(botId, value as string | null);
+      if (actor) {
+        await this.audit.record(botId, {
+          ...actor,
+          action: 'configuration.set',
+          targetType: 'configuration',
+          targetId: key,
+          before: { value: before },
+          after: { value },
+        });
+      }
+      return value;
+    });
+  }
+
+  /** Restores the default (DELETE). With `actor`, audited in the same transaction. */
+  async reset(botId: string, key: string, actor?: AuditActor): Promise<unknown> {
+    this.assertKey(key);
+    return this.repos.db.run(botId, async () => {
+      const before = actor ? await this.get(botId, key) : undefined;
+      if (key === 'currency') await this.botSelf.update(botId, { currency: CONFIGURATION_KEYS.currency.default });
+      else await this.repos.configurations.delete(botId, { configKey: key });
+      if (key === 'trial_plan_id') await this.mirrorTrialPlan(botId, null);
+      if (actor) {
+        await this.audit.record(botId, {
+          ...actor,
+          action: 'configuration.reset',
+          targetType: 'configuration',
+          targetId: key,
+          before: { value: before },
+          after: { value: CONFIGURATION_KEYS[key].default },
+        });
+      }
+      return CONFIGURATION_KEYS[key].default;
+    });
+  }
+
+  private async checkRules(botId: string, key: ConfigurationKey, value: unknown): Promise<void> {
+    if (key === 'languages') {
+      const bot = await this.botSelf.get(botId);
+      if (bot && !(value as string[]).includes(bot.defaultLanguage)) {
+        throw new DomainError(ErrorCode.VALIDATION_FAILED, `Invalid value for ${key}`, [
+          { field: 'value', errors: [`must include the bot's default language (${bot.defaultLanguage})`] },
+        ]);
+      }
+    }
+    if (key === 'trial_plan_id' && value !== null) {
+      const plan = await this.repos.plans.findById(botId, value as string);
+      if (!plan || plan.deletedAt) {
+        throw new DomainError(ErrorCode.NOT_FOUND, 'Plan not found', [
+          { field: 'value', errors: ['must be the id of a plan of this bot'] },
+        ]);
+      }
+    }
+  }
+
+  /** bot_plans.is_trial follows trial_plan_id: true on that plan only. */
+  private async mirrorTrialPlan(botId: string, planId: string | null): Promise<void> {
+    await this.repos.db.within(botId, (m) =>
+      m.query(
+        `UPDATE bot_plans SET is_trial = (id IS NOT DISTINCT FROM $2::uuid), updated_at = now()
+          WHERE bot_id = $1 AND is_trial <> (id IS NOT DISTINCT FROM $2::uuid)`,
+        [botId, planId],
+      ),
+    );
+  }
+}

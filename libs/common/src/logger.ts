@@ -1,0 +1,53 @@
+import { ClsServiceManager } from 'nestjs-cls';
+import type { Params } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import { scrubSecrets, scrubValue } from './scrub';
+
+/** Keys whose values are never logged, wherever they appear. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-telegram-bot-api-secret-token"]',
+  'req.headers["idempotency-key"]',
+  '*.token',
+  '*.telegramBotToken',
+  '*.apiToken',
+  '*.password',
+  '*.credentials',
+  '*.secret',
+];
+
+/**
+ * Structured JSON logs: every line carries the bot id from the tenant context when there
+ * is one; anything shaped like a token is scrubbed from messages, errors and URLs.
+ */
+export function pinoParams(level: string, app: string): Params {
+  return {
+    pinoHttp: {
+      level,
+      base: { app },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      mixin() {
+        const cls = ClsServiceManager.getClsService();
+        const botId = cls.isActive() ? cls.get<string | undefined>('botfleet.botId') : undefined;
+        return botId ? { botId } : {};
+      },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => scrubValue(a)) as Parameters<typeof method>);
+        },
+      },
+      serializers: {
+        req: (req: IncomingMessage & { id?: unknown }) => ({
+          id: req.id,
+          method: req.method,
+          url: scrubSecrets(req.url ?? ''),
+        }),
+        err: (err: unknown) => scrubValue(err),
+      },
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    },
+  };
+}

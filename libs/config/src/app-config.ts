@@ -1,0 +1,325 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+const URL_OPTS = { require_tld: false, require_protocol: true };
+const DB_URL = /^postgres(ql)?:\/\/.+/;
+const REDIS_URL = /^rediss?:\/\/.+/;
+
+/** Names of variables whose values must never be printed. */
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'DATABASE_OWNER_URL',
+  'DATABASE_PLATFORM_URL',
+  'DATABASE_ADMIN_URL',
+  'REDIS_URL',
+  'ENCRYPTION_KEY',
+  'TOKEN_HASH_KEY',
+  'MASTER_API_TOKEN',
+  'MASTER_BOT_TOKEN',
+] as const;
+
+/**
+ * The whole process configuration, validated once at boot. Field names are the
+ * environment variable names so that an error names exactly what to fix.
+ */
+export class AppConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  API_PORT = 3000;
+
+  @IsString()
+  @IsOptional()
+  API_HOST = '0.0.0.0';
+
+  /** Port for the worker's /metrics and health endpoints (0 disables). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_HTTP_PORT = 3001;
+
+  /** Application role: owns nothing, NOBYPASSRLS. Both apps connect with it. */
+  @Matches(DB_URL, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL!: string;
+
+  /** Owner role: runs migrations. */
+  @Matches(DB_URL, { message: 'DATABASE_OWNER_URL must be a postgres:// URL' })
+  DATABASE_OWNER_URL!: string;
+
+  /** Platform role (BYPASSRLS), used only by libs/platform through its own small pool. */
+  @Matches(DB_URL, { message: 'DATABASE_PLATFORM_URL must be a postgres:// URL' })
+  DATABASE_PLATFORM_URL!: string;
+
+  /** Optional superuser URL used by `db:setup` to create the database and roles. */
+  @IsOptional()
+  @Matches(DB_URL, { message: 'DATABASE_ADMIN_URL must be a postgres:// URL' })
+  DATABASE_ADMIN_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 20;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  DATABASE_PLATFORM_POOL_SIZE = 4;
+
+  @Matches(REDIS_URL, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL!: string;
+
+  /** Prefix for every Redis key and queue, so several deployments (or test runs) share one Redis. */
+  @Matches(/^[a-z0-9_-]{1,40}$/i, { message: 'REDIS_PREFIX must be 1-40 letters, digits, _ or -' })
+  REDIS_PREFIX = 'bf';
+
+  /**
+   * Versioned AES-256-GCM keys: `1:<base64 32 bytes>,2:<base64 32 bytes>`; the highest
+   * version encrypts, every listed version decrypts. A bare base64 key means version 1.
+   */
+  @Matches(/^(\d{1,5}:)?[A-Za-z0-9+/]{43}=(,\s*(\d{1,5}:)?[A-Za-z0-9+/]{43}=)*$/, {
+    message: 'ENCRYPTION_KEY must be a base64 32-byte key or a list "1:<key>,2:<key>"',
+  })
+  ENCRYPTION_KEY!: string;
+
+  /** HMAC key (base64, 32 bytes) for token lookup hashes; it does not rotate with ENCRYPTION_KEY. */
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'TOKEN_HASH_KEY must be a base64 32-byte key' })
+  TOKEN_HASH_KEY!: string;
+
+  @IsString()
+  @MinLength(32, { message: 'MASTER_API_TOKEN must be at least 32 characters' })
+  MASTER_API_TOKEN!: string;
+
+  @IsOptional()
+  @Matches(/^\d{5,12}:[A-Za-z0-9_-]{30,}$/, { message: 'MASTER_BOT_TOKEN must look like a Telegram bot token' })
+  MASTER_BOT_TOKEN?: string;
+
+  /** Comma-separated Telegram user ids of the platform operator(s). */
+  @Matches(/^(\s*\d{1,15}\s*)(,\s*\d{1,15}\s*)*$|^$/, {
+    message: 'MASTER_ADMIN_TELEGRAM_IDS must be comma-separated Telegram user ids',
+  })
+  MASTER_ADMIN_TELEGRAM_IDS = '';
+
+  @IsUrl(URL_OPTS, { message: 'TELEGRAM_API_ROOT must be an http(s) URL' })
+  TELEGRAM_API_ROOT = 'https://api.telegram.org';
+
+  @IsIn(['polling', 'webhook'])
+  BOT_MODE: 'polling' | 'webhook' = 'polling';
+
+  @IsUrl(URL_OPTS, { message: 'PUBLIC_BASE_URL must be an http(s) URL' })
+  PUBLIC_BASE_URL = 'http://localhost:3000';
+
+  @Transform(toBool)
+  @IsBoolean()
+  SWAGGER_ENABLED = true;
+
+  // ---- bot hosting (worker). Defaults meet "another worker takes a dead worker's bots within 15 s". ----
+
+  /** How long a worker's claim on a bot (the right to poll its token) lives without renewal. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(120_000)
+  BOT_LEASE_TTL_MS = 10_000;
+
+  /** How often a worker renews its leases and heartbeat; must be well below BOT_LEASE_TTL_MS. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  BOT_LEASE_RENEW_MS = 3_000;
+
+  /** How often a worker looks for bots nobody holds (a dead worker's, new ones missed by an event). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  BOT_ACQUIRE_INTERVAL_MS = 1_000;
+
+  /** Full reload of the runnable bots from the database: the safety net behind bot events. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(600_000)
+  BOT_RECONCILE_MS = 10_000;
+
+  /** Bots a worker may hold beyond its fair share ceil(bots / live workers). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000)
+  BOT_LEASE_SLACK = 2;
+
+  /** getUpdates long-poll timeout in seconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(50)
+  BOT_POLL_TIMEOUT_S = 25;
+
+  /** How long a bot's settings, texts, buttons and features are cached by the worker (events also clear it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300_000)
+  BOT_SETTINGS_CACHE_MS = 5_000;
+
+  /** Webhook-mode updates handled at once by one worker (BullMQ concurrency). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  TELEGRAM_UPDATES_CONCURRENCY = 64;
+
+  // ---- provisioning (worker) ----
+
+  /** Tries of a provisioning job (create/extend/disable on a panel) before the order is failed and refunded. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  PROVISIONING_ATTEMPTS = 12;
+
+  /**
+   * Base of the exponential backoff between provisioning tries: the n-th retry waits base·2^(n-1).
+   * 2 s over 12 tries is 2 s·(2^11 − 1) ≈ 68 minutes, the "about an hour" of RELIABILITY.md 4.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(600_000)
+  PROVISIONING_BACKOFF_MS = 2_000;
+
+  /** Provisioning jobs one worker runs at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  PROVISIONING_CONCURRENCY = 5;
+
+  /**
+   * BullMQ lock of a running provisioning job; a job whose worker died is taken up again about this long
+   * after the crash (also the stalled-job check interval).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(600_000)
+  PROVISIONING_LOCK_MS = 30_000;
+
+  /** How often panel traffic is read back into subscriptions and bots (0 = never). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  TRAFFIC_SYNC_INTERVAL_MS = 600_000;
+
+  /** Users read from one panel at once during a traffic sync. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  TRAFFIC_SYNC_CONCURRENCY = 5;
+
+  /** Pause between two batches of reads on one panel, so a sync never hammers it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  TRAFFIC_SYNC_PAUSE_MS = 200;
+
+  /** How often a worker expires overdue card payments and re-queues stuck fulfilments (0 = never). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  SALE_SWEEP_INTERVAL_MS = 30_000;
+
+  /** A paid order still fulfilling after this long has its provisioning job queued again (same job id). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  @Max(86_400_000)
+  FULFILMENT_STUCK_AFTER_MS = 120_000;
+
+  get masterAdminTelegramIds(): number[] {
+    return this.MASTER_ADMIN_TELEGRAM_IDS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map(Number);
+  }
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; reason: string }[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p.variable}: ${p.reason}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+function flatten(errors: ValidationError[]): { variable: string; reason: string }[] {
+  return errors.map((e) => ({
+    variable: e.property,
+    // Messages never include the value, so secrets cannot leak through a config error.
+    reason: Object.values(e.constraints ?? { invalid: 'is invalid' }).join('; '),
+  }));
+}
+
+/** Validates `env` and returns the typed configuration, or throws one ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new AppConfig());
+  const required = [
+    'DATABASE_URL',
+    'DATABASE_OWNER_URL',
+    'DATABASE_PLATFORM_URL',
+    'REDIS_URL',
+    'ENCRYPTION_KEY',
+    'TOKEN_HASH_KEY',
+    'MASTER_API_TOKEN',
+  ];
+  const raw: Record<string, string> = {};
+  for (const key of [...known, ...required, 'MASTER_BOT_TOKEN', 'DATABASE_ADMIN_URL']) {
+    const v = env[key];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  const config = plainToInstance(AppConfig, raw);
+  const problems = flatten(validateSync(config, { skipMissingProperties: false }));
+  const missing = required.filter((k) => raw[k] === undefined && !problems.some((p) => p.variable === k));
+  for (const m of missing) problems.push({ variable: m, reason: 'is required' });
+  for (const p of problems)
+    if (raw[p.variable] === undefined && required.includes(p.variable)) p.reason = 'is required';
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

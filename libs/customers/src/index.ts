@@ -1,0 +1,2 @@
+export * from './customers.service';
+export * from './customers.module';

@@ -1,0 +1,43 @@
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ClsModule, ClsService } from 'nestjs-cls';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '@botfleet/config';
+import { createDataSource } from './data-source';
+import { APP_DATA_SOURCE, TenantDb } from './tenant-context';
+import { TenantRepositories } from './tenant-repositories';
+import { BotSelfRepository } from './bot-self.repository';
+
+/** The application-role connection (owns nothing, NOBYPASSRLS) and the tenant unit of work. */
+@Global()
+@Module({
+  // The middleware opens a CLS context per HTTP request, so the auth guard can keep the caller and
+  // the tenant id in it (outside HTTP, TenantDb.run opens its own context).
+  imports: [ClsModule.forRoot({ global: true, middleware: { mount: true } })],
+  providers: [
+    {
+      provide: APP_DATA_SOURCE,
+      inject: [AppConfig],
+      useFactory: async (c: AppConfig) =>
+        createDataSource({
+          url: c.DATABASE_URL,
+          poolSize: c.DATABASE_POOL_SIZE,
+          applicationName: 'botfleet-app',
+        }).initialize(),
+    },
+    { provide: DataSource, useExisting: APP_DATA_SOURCE },
+    {
+      provide: TenantDb,
+      inject: [APP_DATA_SOURCE, ClsService],
+      useFactory: (ds: DataSource, cls: ClsService) => new TenantDb(ds, cls),
+    },
+    TenantRepositories,
+    BotSelfRepository,
+  ],
+  exports: [APP_DATA_SOURCE, DataSource, TenantDb, TenantRepositories, BotSelfRepository],
+})
+export class DalModule implements OnApplicationShutdown {
+  constructor(@Inject(APP_DATA_SOURCE) private readonly ds: DataSource) {}
+  async onApplicationShutdown(): Promise<void> {
+    if (this.ds.isInitialized) await this.ds.destroy();
+  }
+}

@@ -1,0 +1,15 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity('audit_logs')
+export class AuditLogEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column({ name: 'bot_id', type: 'uuid' }) botId!: string;
+  @Column({ name: 'actor_type', type: 'varchar' }) actorType!: 'tenant_api' | 'master' | 'bot_admin' | 'system';
+  @Column({ name: 'actor_id', type: 'varchar' }) actorId!: string;
+  @Column({ type: 'varchar' }) action!: string;
+  @Column({ name: 'target_type', type: 'varchar', nullable: true }) targetType!: string | null;
+  @Column({ name: 'target_id', type: 'varchar', nullable: true }) targetId!: string | null;
+  @Column({ type: 'jsonb', nullable: true }) before!: unknown;
+  @Column({ type: 'jsonb', nullable: true }) after!: unknown;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}

@@ -1,0 +1,28 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { BigIntColumn } from './columns';
+
+@Entity('card_to_card_payments')
+export class CardPaymentEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column({ name: 'bot_id', type: 'uuid' }) botId!: string;
+  @Column({ name: 'user_id', type: 'uuid' }) userId!: string;
+  @Column({ name: 'order_id', type: 'uuid' }) orderId!: string;
+  @Column({ name: 'card_id', type: 'uuid', nullable: true }) cardId!: string | null;
+  @Column({ name: 'amount_minor', ...BigIntColumn() }) amountMinor!: number;
+  @Column({ name: 'tracking_number', type: 'varchar' }) trackingNumber!: string;
+  @Column({ type: 'varchar' }) status!: 'awaiting_receipt' | 'pending' | 'approved' | 'rejected' | 'expired';
+  @Column({ name: 'receipt_type', type: 'varchar', nullable: true }) receiptType!: 'photo' | 'text' | null;
+  @Column({ name: 'receipt_text', type: 'varchar', nullable: true }) receiptText!: string | null;
+  @Column({ name: 'receipt_file_id', type: 'varchar', nullable: true }) receiptFileId!: string | null;
+  @Column({ name: 'receipt_file_unique_id', type: 'varchar', nullable: true }) receiptFileUniqueId!: string | null;
+  @Column({ name: 'is_flagged', type: 'boolean' }) isFlagged!: boolean;
+  @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt!: Date;
+  @Column({ name: 'reviewed_by', type: 'varchar', nullable: true }) reviewedBy!: string | null;
+  @Column({ name: 'reviewed_at', type: 'timestamptz', nullable: true }) reviewedAt!: Date | null;
+  @Column({ name: 'rejection_reason', type: 'varchar', nullable: true }) rejectionReason!: string | null;
+  @Column({ name: 'admin_notes', type: 'varchar', nullable: true }) adminNotes!: string | null;
+  @Column({ name: 'review_chat_id', ...BigIntColumn({ nullable: true }) }) reviewChatId!: number | null;
+  @Column({ name: 'review_message_id', type: 'int', nullable: true }) reviewMessageId!: number | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}

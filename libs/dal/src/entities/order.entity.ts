@@ -1,0 +1,31 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { BigIntColumn } from './columns';
+
+export type OrderStatus =
+  'pending' | 'paid' | 'fulfilling' | 'fulfilled' | 'rejected' | 'expired' | 'failed' | 'refunded';
+export type PaymentMethod = 'card_to_card' | 'zarinpal' | 'stars' | 'wallet' | 'free';
+
+@Entity('orders')
+export class OrderEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column({ name: 'bot_id', type: 'uuid' }) botId!: string;
+  @Column({ name: 'user_id', type: 'uuid' }) userId!: string;
+  @Column({ name: 'plan_id', type: 'uuid' }) planId!: string;
+  @Column({ name: 'subscription_id', type: 'uuid', nullable: true }) subscriptionId!: string | null;
+  @Column({ type: 'varchar' }) kind!: 'new' | 'renewal' | 'trial';
+  @Column({ type: 'varchar' }) status!: OrderStatus;
+  @Column({ name: 'payment_method', type: 'varchar', nullable: true }) paymentMethod!: PaymentMethod | null;
+  @Column({ name: 'amount_minor', ...BigIntColumn() }) amountMinor!: number;
+  @Column({ type: 'char' }) currency!: string;
+  @Column({ name: 'discount_minor', ...BigIntColumn() }) discountMinor!: number;
+  @Column({ name: 'promocode_id', type: 'uuid', nullable: true }) promocodeId!: string | null;
+  @Column({ name: 'wholesale_minor', ...BigIntColumn() }) wholesaleMinor!: number;
+  @Column({ name: 'traffic_bytes', ...BigIntColumn() }) trafficBytes!: number;
+  @Column({ name: 'period_days', type: 'int' }) periodDays!: number;
+  @Column({ name: 'idempotency_key', type: 'varchar' }) idempotencyKey!: string;
+  @Column({ name: 'paid_at', type: 'timestamptz', nullable: true }) paidAt!: Date | null;
+  @Column({ name: 'fulfilled_at', type: 'timestamptz', nullable: true }) fulfilledAt!: Date | null;
+  @Column({ name: 'failure_reason', type: 'varchar', nullable: true }) failureReason!: string | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}

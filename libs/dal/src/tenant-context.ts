@@ -1,0 +1,108 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ClsService, ClsServiceManager } from 'nestjs-cls';
+import { DataSource, EntityManager } from 'typeorm';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const TENANT_TX = 'botfleet.tenantTx';
+export const TENANT_BOT_ID = 'botfleet.botId';
+export const APP_DATA_SOURCE = Symbol('APP_DATA_SOURCE');
+
+export interface TenantTx {
+  readonly botId: string;
+  readonly manager: EntityManager;
+  /** Runs `fn` after the outermost transaction commits (never if it rolls back). */
+  afterCommit(fn: () => Promise<void>): void;
+}
+
+export class TenantContextError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TenantContextError';
+  }
+}
+
+export function assertBotId(botId: string): void {
+  if (typeof botId !== 'string' || !UUID.test(botId)) throw new TenantContextError('A valid bot id is required');
+}
+
+/**
+ * The one way tenant code reaches the database. `run(botId, work)` opens a transaction as the
+ * application role, sets `app.bot_id` for that transaction only (so it cannot leak through the
+ * pool) and keeps the transaction in async local storage, so repositories called anywhere inside
+ * `work` (HTTP handler, Telegram handler, queue job) join it. Row-level security does the rest.
+ */
+@Injectable()
+export class TenantDb {
+  private readonly logger = new Logger('TenantDb');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cls: ClsService = ClsServiceManager.getClsService(),
+  ) {}
+
+  /** The current tenant transaction, if any. */
+  current(): TenantTx | undefined {
+    return this.cls.isActive() ? this.cls.get<TenantTx | undefined>(TENANT_TX) : undefined;
+  }
+
+  async run<T>(botId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {
+    assertBotId(botId);
+    const current = this.current();
+    if (current) {
+      if (current.botId !== botId) {
+        throw new TenantContextError('A tenant transaction for another bot is already open in this context');
+      }
+      return work(current);
+    }
+    const hooks: (() => Promise<void>)[] = [];
+    const result = await this.cls.run({ ifNested: 'inherit' }, () =>
+      this.dataSource.transaction(async (manager) => {
+        await manager.query(`SELECT set_config('app.bot_id', $1, true)`, [botId]);
+        const tx: TenantTx = { botId, manager, afterCommit: (fn) => hooks.push(fn) };
+        this.cls.set(TENANT_TX, tx);
+        this.cls.set(TENANT_BOT_ID, botId);
+        try {
+          return await work(tx);
+        } finally {
+          this.cls.set(TENANT_TX, undefined);
+        }
+      }),
+    );
+    // Side effects that must not be seen before the data they describe (queue jobs, notifications).
+    // A failure here cannot undo the commit: it is logged, and sweepers cover what matters (provisioning).
+    for (const hook of hooks) {
+      try {
+        await hook();
+      } catch (e) {
+        this.logger.error({ err: e, botId }, 'after-commit hook failed');
+      }
+    }
+    return result;
+  }
+
+  /** Runs `fn` after the current transaction for `botId` commits, or now when there is none. */
+  async afterCommit(botId: string, fn: () => Promise<void>): Promise<void> {
+    const current = this.current();
+    if (current && current.botId === botId) current.afterCommit(fn);
+    else await fn();
+  }
+
+  /**
+   * Like `run`, but inside an already open transaction the work gets its own savepoint: when it
+   * throws, only its writes are undone and the caller may catch the error and carry on (a bot
+   * handler that turns ALREADY_REVIEWED into a message). Outside a transaction it is `run`.
+   */
+  async atomic<T>(botId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {
+    const current = this.current();
+    if (!current) return this.run(botId, work);
+    if (current.botId !== botId) {
+      throw new TenantContextError('A tenant transaction for another bot is already open in this context');
+    }
+    return current.manager.transaction(() => work(current));
+  }
+
+  /** Runs `fn` with the manager of the current transaction for `botId`, opening one if needed. */
+  within<T>(botId: string, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.run(botId, (tx) => fn(tx.manager));
+  }
+}

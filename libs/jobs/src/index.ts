@@ -1,0 +1,4 @@
+export * from './queue-names';
+export * from './job-defaults';
+export * from './job-queue.service';
+export * from './jobs.module';

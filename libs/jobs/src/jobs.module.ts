@@ -1,0 +1,40 @@
+import { Global, Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { AppConfig } from '@botfleet/config';
+import { DEFAULT_JOB_OPTIONS, provisioningJobOptions } from './job-defaults';
+import { JobQueue } from './job-queue.service';
+import { QueueName } from './queue-names';
+
+/**
+ * BullMQ wiring shared by both apps: one Redis connection config, the REDIS_PREFIX as the
+ * queue prefix, default job options per queue. Processors live in apps/worker.
+ */
+@Global()
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (c: AppConfig) => ({
+        connection: { url: c.REDIS_URL, maxRetriesPerRequest: null, enableReadyCheck: true },
+        prefix: `${c.REDIS_PREFIX}:q`,
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      }),
+    }),
+    BullModule.registerQueue(
+      { name: QueueName.TelegramUpdates },
+      { name: QueueName.Notifications },
+      { name: QueueName.Scheduler },
+    ),
+    // Attempts and backoff come from the config, so every producer (API and worker) queues with the same ones.
+    BullModule.registerQueueAsync({
+      name: QueueName.Provisioning,
+      inject: [AppConfig],
+      useFactory: (c: AppConfig) => ({
+        defaultJobOptions: provisioningJobOptions(c.PROVISIONING_ATTEMPTS, c.PROVISIONING_BACKOFF_MS),
+      }),
+    }),
+  ],
+  providers: [JobQueue],
+  exports: [BullModule, JobQueue],
+})
+export class JobsModule {}

@@ -1,0 +1,256 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AuditService } from '@botfleet/audit';
+import { DomainError, ErrorCode } from '@botfleet/common';
+import { BotAdminEntity, BotEntity, TenantDb } from '@botfleet/dal';
+import { generateApiToken, SecretBox, sha256Hex, TokenHasher, tokenPrefix } from '@botfleet/secrets';
+import { TelegramBotApi } from '@botfleet/telegram';
+import { Actor, isMaster } from '../actor';
+import { uniqueViolation } from '../db-errors';
+import { BotEventsPublisher } from './bot-events.publisher';
+import { BOT_SETTING_FIELDS, BotSettingsPatch, BotView, toBotView } from './bot-view';
+import { BotEventType } from '../bot-events';
+
+/** A bot has at most this many Telegram admins, the owner included. */
+export const MAX_BOT_ADMINS = 20;
+
+export interface BotAdminsView {
+  ownerTelegramId: number;
+  telegramIds: number[];
+}
+
+const notFound = () => new DomainError(ErrorCode.NOT_FOUND, 'Bot not found');
+
+/**
+ * What a tenant (or the master on its behalf) does to its own bot: read it, change settings,
+ * pause/resume, replace the Telegram token, rotate the API token, delete it, manage its admins.
+ * Runs on the tenant path (application role, RLS on `bots.id`), each change together with its
+ * audit row in one tenant transaction; bot events go out after the commit.
+ */
+@Injectable()
+export class BotSettingsService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly audit: AuditService,
+    private readonly box: SecretBox,
+    private readonly hasher: TokenHasher,
+    private readonly telegram: TelegramBotApi,
+    private readonly events: BotEventsPublisher,
+  ) {}
+
+  async get(botId: string): Promise<BotView> {
+    return this.db.run(botId, async ({ manager }) => toBotView(await this.load(manager, botId)));
+  }
+
+  async update(botId: string, patch: BotSettingsPatch, actor: Actor): Promise<BotView> {
+    const { view, events } = await this.db.run(botId, async ({ manager }) => {
+      const bot = await this.load(manager, botId, true);
+      this.assertTenantMayWrite(bot, actor);
+      const before: Record<string, unknown> = {};
+      const after: Record<string, unknown> = {};
+      for (const field of BOT_SETTING_FIELDS) {
+        const value = patch[field];
+        if (value === undefined || value === bot[field]) continue;
+        before[field] = bot[field];
+        after[field] = value;
+      }
+      const events: BotEventType[] = [];
+      if (patch.status !== undefined && patch.status !== bot.status) {
+        if (bot.status === 'suspended') {
+          throw new DomainError(ErrorCode.CONFLICT, 'The bot is suspended; only the platform can resume it');
+        }
+        if (bot.status === 'token_invalid') {
+          throw new DomainError(
+            ErrorCode.CONFLICT,
+            'Telegram rejected this bot token; replace it with PUT /telegram-token first',
+          );
+        }
+        before.status = bot.status;
+        after.status = patch.status;
+        events.push(patch.status === 'paused' ? 'paused' : 'resumed');
+      }
+      if (!Object.keys(after).length) return { view: toBotView(bot), events };
+      if (Object.keys(after).some((k) => k !== 'status')) events.push('changed');
+      await manager.update(BotEntity, { id: botId }, after);
+      await this.audit.record(botId, {
+        ...actor,
+        action: 'bot.updated',
+        targetType: 'bot',
+        targetId: botId,
+        before,
+        after,
+      });
+      return { view: toBotView(await this.load(manager, botId)), events };
+    });
+    for (const e of events) await this.events.publish(botId, e);
+    return view;
+  }
+
+  /**
+   * Replaces the Telegram token after getMe accepts it. It must belong to the same Telegram bot,
+   * unless the master explicitly allows another one. A bot stopped as `token_invalid` runs again.
+   */
+  async replaceTelegramToken(botId: string, token: string, actor: Actor, allowDifferentBot = false): Promise<BotView> {
+    if (allowDifferentBot && !isMaster(actor)) {
+      throw new DomainError(ErrorCode.FORBIDDEN, 'Only the platform may move a bot to another Telegram bot');
+    }
+    const me = await this.telegram.getMe(token);
+    try {
+      const view = await this.db.run(botId, async ({ manager }) => {
+        const bot = await this.load(manager, botId, true);
+        this.assertTenantMayWrite(bot, actor);
+        if (me.id !== bot.telegramBotId && !allowDifferentBot) {
+          throw new DomainError(
+            ErrorCode.TELEGRAM_BOT_MISMATCH,
+            `This token belongs to another Telegram bot (@${me.username}), not @${bot.telegramUsername}`,
+          );
+        }
+        const before = { telegramBotId: bot.telegramBotId, telegramUsername: bot.telegramUsername, status: bot.status };
+        const after = {
+          telegramBotId: me.id,
+          telegramUsername: me.username,
+          status: bot.status === 'token_invalid' ? ('active' as const) : bot.status,
+        };
+        await manager.update(
+          BotEntity,
+          { id: botId },
+          {
+            ...after,
+            telegramTokenCiphertext: this.box.encrypt(token, botId),
+            telegramTokenKeyVersion: this.box.currentVersion,
+            telegramTokenHash: this.hasher.hmac(token),
+          },
+        );
+        await this.audit.record(botId, {
+          ...actor,
+          action: 'bot.telegram_token_replaced',
+          targetType: 'bot',
+          targetId: botId,
+          before,
+          after,
+        });
+        return toBotView(await this.load(manager, botId));
+      });
+      await this.events.publish(botId, 'token_replaced');
+      return view;
+    } catch (err) {
+      const constraint = uniqueViolation(err);
+      if (constraint !== undefined && /telegram_(token_hash|bot_id)/.test(constraint)) {
+        throw new DomainError(ErrorCode.BOT_TOKEN_TAKEN, 'This Telegram bot is registered to another tenant');
+      }
+      throw err;
+    }
+  }
+
+  /** A new API token, shown once; the old hash is overwritten, so the old token fails at once. */
+  async rotateApiToken(botId: string, actor: Actor): Promise<{ apiToken: string; apiTokenPrefix: string }> {
+    const apiToken = generateApiToken();
+    const prefix = tokenPrefix(apiToken);
+    await this.db.run(botId, async ({ manager }) => {
+      const bot = await this.load(manager, botId, true);
+      this.assertTenantMayWrite(bot, actor);
+      await manager.update(BotEntity, { id: botId }, { apiTokenHash: sha256Hex(apiToken), apiTokenPrefix: prefix });
+      await this.audit.record(botId, {
+        ...actor,
+        action: 'bot.api_token_rotated',
+        targetType: 'bot',
+        targetId: botId,
+        before: { prefix: bot.apiTokenPrefix },
+        after: { prefix },
+      });
+    });
+    return { apiToken, apiTokenPrefix: prefix };
+  }
+
+  /** Soft delete: the bot stops, its API token dies, its data stays. */
+  async delete(botId: string, actor: Actor): Promise<void> {
+    await this.db.run(botId, async ({ manager }) => {
+      const bot = await this.load(manager, botId, true);
+      this.assertTenantMayWrite(bot, actor);
+      await manager.update(
+        BotEntity,
+        { id: botId },
+        { status: 'deleted', deletedAt: () => 'now()', apiTokenHash: null, apiTokenPrefix: null },
+      );
+      await this.audit.record(botId, {
+        ...actor,
+        action: 'bot.deleted',
+        targetType: 'bot',
+        targetId: botId,
+        before: { status: bot.status },
+        after: { status: 'deleted' },
+      });
+    });
+    await this.events.publish(botId, 'deleted');
+  }
+
+  async getAdmins(botId: string): Promise<BotAdminsView> {
+    return this.db.run(botId, async ({ manager }) => {
+      const bot = await this.load(manager, botId);
+      return this.adminsView(manager, botId, bot.ownerTelegramId);
+    });
+  }
+
+  /** Replaces the admin list; the owner is always kept (added back when left out). */
+  async setAdmins(botId: string, telegramIds: number[], actor: Actor): Promise<BotAdminsView> {
+    const { view, changed } = await this.db.run(botId, async ({ manager }) => {
+      const bot = await this.load(manager, botId, true);
+      this.assertTenantMayWrite(bot, actor);
+      const wanted = [...new Set([bot.ownerTelegramId, ...telegramIds])];
+      if (wanted.length > MAX_BOT_ADMINS) {
+        throw new DomainError(ErrorCode.VALIDATION_FAILED, `A bot has at most ${MAX_BOT_ADMINS} admins`, [
+          { field: 'telegramIds', errors: [`at most ${MAX_BOT_ADMINS} admins, the owner included`] },
+        ]);
+      }
+      const before = await this.adminsView(manager, botId, bot.ownerTelegramId);
+      await manager.query(`DELETE FROM bot_admins WHERE bot_id = $1 AND NOT (telegram_id = ANY($2::bigint[]))`, [
+        botId,
+        wanted,
+      ]);
+      await manager.query(
+        `INSERT INTO bot_admins (bot_id, telegram_id, is_owner)
+         SELECT $1, t, t = $3 FROM unnest($2::bigint[]) AS t
+         ON CONFLICT (bot_id, telegram_id) DO UPDATE SET is_owner = EXCLUDED.is_owner, updated_at = now()
+           WHERE bot_admins.is_owner IS DISTINCT FROM EXCLUDED.is_owner`,
+        [botId, wanted, bot.ownerTelegramId],
+      );
+      const after = await this.adminsView(manager, botId, bot.ownerTelegramId);
+      const changed = JSON.stringify(before) !== JSON.stringify(after);
+      if (changed) {
+        await this.audit.record(botId, {
+          ...actor,
+          action: 'bot.admins_replaced',
+          targetType: 'bot',
+          targetId: botId,
+          before,
+          after,
+        });
+      }
+      return { view: after, changed };
+    });
+    if (changed) await this.events.publish(botId, 'changed');
+    return view;
+  }
+
+  private async adminsView(m: EntityManager, botId: string, ownerTelegramId: number): Promise<BotAdminsView> {
+    const rows = await m.find(BotAdminEntity, { where: { botId }, order: { telegramId: 'ASC' } });
+    const ids = rows.map((r) => r.telegramId).filter((id) => id !== ownerTelegramId);
+    return { ownerTelegramId, telegramIds: [ownerTelegramId, ...ids] };
+  }
+
+  private async load(m: EntityManager, botId: string, lock = false): Promise<BotEntity> {
+    const bot = await m.findOne(BotEntity, {
+      where: { id: botId },
+      lock: lock ? { mode: 'pessimistic_write' } : undefined,
+    });
+    if (!bot || bot.status === 'deleted') throw notFound();
+    return bot;
+  }
+
+  /** Re-checked under the row lock: a suspension that lands mid-request still wins. */
+  private assertTenantMayWrite(bot: BotEntity, actor: Actor): void {
+    if (bot.status === 'suspended' && !isMaster(actor)) {
+      throw new DomainError(ErrorCode.BOT_SUSPENDED, 'This bot is suspended by the platform; changes are not possible');
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { ErrorCode } from '@botfleet/common';
+import { SecretBox } from '@botfleet/secrets';
+import { createTestDatabase, insertPanel, TestDatabase } from '@botfleet/testing';
+import { PlatformDb } from '../platform-db';
+import { ProvisioningPanelDirectory } from './provisioning-panel-directory';
+
+const KEY = `1:${randomBytes(32).toString('base64')}`;
+
+describe('ProvisioningPanelDirectory (platform path, real PostgreSQL)', () => {
+  let db: TestDatabase;
+  let platform: DataSource;
+  let directory: ProvisioningPanelDirectory;
+
+  const panel = (over: Partial<Parameters<typeof insertPanel>[2]> = {}) =>
+    insertPanel(platform, KEY, {
+      type: 'remnawave',
+      baseUrl: 'http://127.0.0.1:9',
+      credentials: { apiKey: 'rw-directory-key' },
+      ...over,
+    });
+  const load = async (id: string) =>
+    Number((await platform.query(`SELECT active_users FROM vpn_panels WHERE id = $1`, [id]))[0].active_users);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    platform = await db.platform();
+    directory = new ProvisioningPanelDirectory(new PlatformDb(platform), new SecretBox(KEY));
+  });
+  afterAll(() => db?.drop());
+
+  it('decrypts a panel configuration bound to its own id, and refuses a ciphertext moved to another panel', async () => {
+    const a = await panel({
+      type: 'xui',
+      credentials: { username: 'admin', password: 'pw-a' },
+      settings: { inboundId: 2, subscriptionBaseUrl: 'https://sub.example.com/sub/' },
+    });
+    const config = await directory.getPanelConfig(a);
+    expect(config).toMatchObject({
+      id: a,
+      type: 'xui',
+      credentials: { username: 'admin', password: 'pw-a' },
+      settings: { inboundId: 2 },
+    });
+    const b = await panel();
+    await platform.query(
+      `UPDATE vpn_panels SET credentials_ciphertext = (SELECT credentials_ciphertext FROM vpn_panels WHERE id = $1) WHERE id = $2`,
+      [a, b],
+    );
+    await expect(directory.getPanelConfig(b)).rejects.toThrow();
+    await expect(directory.getPanelConfig('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
+      code: ErrorCode.NOT_FOUND,
+    });
+  });
+
+  it("takes the plan's own panel while it is active, else falls back to the location", async () => {
+    const pinned = await panel({ location: 'fr', capacity: 1, activeUsers: 1 });
+    const other = await panel({ location: 'fr' });
+    // A pinned panel is the tenant's explicit choice: its capacity is not second-guessed.
+    expect(await directory.choosePanel({ panelId: pinned, location: 'fr' })).toEqual({ id: pinned, type: 'remnawave' });
+    expect(await load(pinned)).toBe(2);
+    await platform.query(`UPDATE vpn_panels SET is_active = false WHERE id = $1`, [pinned]);
+    expect((await directory.choosePanel({ panelId: pinned, location: 'fr' })).id).toBe(other);
+  });
+
+  it('picks the least loaded panel of the location relative to its capacity, skipping full and inactive ones', async () => {
+    const full = await panel({ location: 'se', capacity: 10, activeUsers: 10 });
+    const busy = await panel({ location: 'se', capacity: 10, activeUsers: 5 });
+    const roomy = await panel({ location: 'se', capacity: 100, activeUsers: 20 });
+    const off = await panel({ location: 'se', capacity: 100, activeUsers: 0, isActive: false });
+    await panel({ location: 'fi', capacity: 100, activeUsers: 0 });
+    const chosen = await directory.choosePanel({ location: 'se' });
+    expect(chosen.id).toBe(roomy);
+    expect(await load(roomy)).toBe(21);
+    expect([full, busy, off]).not.toContain(chosen.id);
+  });
+
+  it('never hands out more slots than a location has, however many ask at once', async () => {
+    const a = await panel({ location: 'pl', capacity: 3 });
+    const b = await panel({ location: 'pl', capacity: 2 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => directory.choosePanel({ location: 'pl' })),
+    );
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r) => r.status === 'rejected');
+    expect(won).toHaveLength(5);
+    expect(lost.every((r) => (r as PromiseRejectedResult).reason.code === ErrorCode.NO_PANEL_AVAILABLE)).toBe(true);
+    expect(await load(a)).toBe(3);
+    expect(await load(b)).toBe(2);
+    await directory.adjustLoad(a, -1);
+    expect((await directory.choosePanel({ location: 'pl' })).id).toBe(a);
+    await directory.adjustLoad(b, -5);
+    expect(await load(b)).toBe(0);
+  });
+});

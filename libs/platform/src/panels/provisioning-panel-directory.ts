@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, ErrorCode } from '@botfleet/common';
+import { VpnPanelEntity } from '@botfleet/dal';
+import {
+  parsePanelConfig,
+  type PanelChoice,
+  type PanelConfig,
+  type PanelCriteria,
+  type PanelDirectoryPort,
+  type PanelType,
+} from '@botfleet/provisioning';
+import { SecretBox } from '@botfleet/secrets';
+import { PlatformDb } from '../platform-db';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Provisioning's view of `vpn_panels` (a platform table) through the platform pool: decrypted
+ * configurations for the adapters, the choice of a panel for a new subscription, and the `active_users`
+ * counters. Bound to `PANEL_DIRECTORY` in the worker.
+ */
+@Injectable()
+export class ProvisioningPanelDirectory implements PanelDirectoryPort {
+  constructor(
+    private readonly platform: PlatformDb,
+    private readonly box: SecretBox,
+  ) {}
+
+  async getPanelConfig(panelId: string): Promise<PanelConfig> {
+    const row = UUID.test(panelId) ? await this.platform.manager.findOneBy(VpnPanelEntity, { id: panelId }) : null;
+    if (!row) throw new DomainError(ErrorCode.NOT_FOUND, 'Panel not found');
+    // The panel id is the associated data: a ciphertext copied onto another panel row does not decrypt.
+    const credentials: unknown = JSON.parse(this.box.decrypt(row.credentialsCiphertext, row.id));
+    return parsePanelConfig({ id: row.id, type: row.type, baseUrl: row.baseUrl, credentials, settings: row.settings });
+  }
+
+  /**
+   * The plan's panel when it is set and active (an explicit choice of the tenant, so its capacity is not
+   * second-guessed), else the active panel of the location with room that is least loaded relative to its
+   * capacity; no location = any location. The slot is taken in the same statement that picks the panel, so
+   * two concurrent choices cannot both take the last slot.
+   */
+  async choosePanel(criteria: PanelCriteria): Promise<PanelChoice> {
+    // UPDATE … RETURNING inside a CTE: TypeORM hands back plain rows for a SELECT, [rows, count] for an UPDATE.
+    if (criteria.panelId && UUID.test(criteria.panelId)) {
+      const pinned: { id: string; type: PanelType }[] = await this.platform.manager.query(
+        `WITH taken AS (
+           UPDATE vpn_panels SET active_users = active_users + 1, updated_at = now()
+            WHERE id = $1 AND is_active
+           RETURNING id, type
+         ) SELECT id, type FROM taken`,
+        [criteria.panelId],
+      );
+      if (pinned.length) return pinned[0];
+    }
+    const location = criteria.location ?? null;
+    // Under contention the locked candidate can fill up while we wait for it; FOR UPDATE then yields no row
+    // although another panel has room, so look again while any panel of the location still has room.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const chosen: { id: string; type: PanelType }[] = await this.platform.manager.query(
+        `WITH taken AS (
+           UPDATE vpn_panels SET active_users = active_users + 1, updated_at = now()
+            WHERE active_users < capacity AND id = (
+              SELECT id FROM vpn_panels
+               WHERE is_active AND active_users < capacity AND ($1::varchar IS NULL OR location = $1)
+               ORDER BY active_users::float8 / GREATEST(capacity, 1), active_users, id
+               LIMIT 1
+               FOR UPDATE
+            )
+           RETURNING id, type
+         ) SELECT id, type FROM taken`,
+        [location],
+      );
+      if (chosen.length) return chosen[0];
+      const room: unknown[] = await this.platform.manager.query(
+        `SELECT 1 FROM vpn_panels
+          WHERE is_active AND active_users < capacity AND ($1::varchar IS NULL OR location = $1) LIMIT 1`,
+        [location],
+      );
+      if (!room.length) break;
+    }
+    throw new DomainError(
+      ErrorCode.NO_PANEL_AVAILABLE,
+      location ? `No active panel with room in location ${location}` : 'No active panel with room',
+      { location },
+    );
+  }
+
+  async adjustLoad(panelId: string, delta: number): Promise<void> {
+    if (!UUID.test(panelId) || !Number.isInteger(delta) || delta === 0) return;
+    await this.platform.manager.query(
+      `UPDATE vpn_panels SET active_users = GREATEST(active_users + $2, 0), updated_at = now() WHERE id = $1`,
+      [panelId, delta],
+    );
+  }
+}

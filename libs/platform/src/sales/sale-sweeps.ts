@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { PlatformDb } from '../platform-db';
+
+/**
+ * Cross-bot questions the worker's schedulers ask (DATA.md: fan-out per bot goes through the
+ * platform path); the work itself then runs per bot in a tenant transaction.
+ */
+@Injectable()
+export class SaleSweeps {
+  constructor(private readonly platform: PlatformDb) {}
+
+  /** Bots with card payments past their deadline that are still open. */
+  async botsWithDuePayments(now = new Date()): Promise<string[]> {
+    const rows: { bot_id: string }[] = await this.platform.manager.query(
+      `SELECT DISTINCT bot_id FROM card_to_card_payments
+        WHERE status IN ('awaiting_receipt','pending','rejected') AND expires_at <= $1`,
+      [now],
+    );
+    return rows.map((r) => r.bot_id);
+  }
+
+  /**
+   * Orders paid but not fulfilled for longer than `olderThanMs` (a crash between the commit and
+   * the enqueue, or a lost job): the sweeper queues their provisioning again (same job id).
+   */
+  async stuckFulfilments(olderThanMs: number, now = new Date()): Promise<{ botId: string; orderId: string }[]> {
+    const rows: { bot_id: string; id: string }[] = await this.platform.manager.query(
+      `SELECT bot_id, id FROM orders WHERE status = 'fulfilling' AND updated_at <= $1 ORDER BY updated_at LIMIT 500`,
+      [new Date(now.getTime() - olderThanMs)],
+    );
+    return rows.map((r) => ({ botId: r.bot_id, orderId: r.id }));
+  }
+}

@@ -1,0 +1,371 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DomainError, ErrorCode } from '@botfleet/common';
+import { OrderEntity, SubscriptionEntity, TenantDb, TenantRepositories, TenantTx } from '@botfleet/dal';
+
+import { createPanelAdapter } from './panels/panel-adapter.factory';
+import { panelUsername } from './panels/panel-username';
+import type { PanelAdapter, PanelUser } from './panels/panel.port';
+import {
+  PANEL_DIRECTORY,
+  PROVISIONING_OUTCOMES,
+  type PanelDirectoryPort,
+  type ProvisioningOutcomesPort,
+} from './provisioning.ports';
+
+const DAY_MS = 86_400_000;
+const BYTES_PER_GB = 1024 ** 3;
+/** How long a job waits for another job holding the same subscription before it gives up (and retries). */
+const SUBSCRIPTION_LOCK_TIMEOUT = '30s';
+/** Orders whose money is in: only these may create or extend an account. */
+const APPLICABLE_ORDER_STATES: ReadonlySet<OrderEntity['status']> = new Set(['paid', 'fulfilling']);
+
+export type ProvisioningJobKind = 'provision' | 'extend';
+
+export interface ProvisioningResult {
+  subscriptionId: string;
+  /** false when an earlier run had already done it (retry after a crash, duplicate job). */
+  applied: boolean;
+  expiresAt: Date | null;
+}
+
+/** Keys of the records in `subscription_events` that make each order apply once. */
+export const provisioningKeys = {
+  provisioned: (subscriptionId: string, orderId?: string) =>
+    orderId ? `order:${orderId}:provisioned` : `subscription:${subscriptionId}:provisioned`,
+  extended: (orderId: string) => `order:${orderId}:extended`,
+  failed: (kind: ProvisioningJobKind, subscriptionId: string, orderId?: string) =>
+    orderId ? `order:${orderId}:${kind}_failed` : `subscription:${subscriptionId}:${kind}_failed`,
+};
+
+function permanent(message: string, code: ErrorCode = ErrorCode.CONFLICT): DomainError {
+  return new DomainError(code, message);
+}
+
+/**
+ * Creates, extends and disables the panel accounts behind subscriptions (RELIABILITY.md 4). Every method
+ * can run any number of times, concurrently, and after a crash at any point, and still leaves exactly one
+ * account per subscription with each order applied once:
+ * - the panel and the deterministic username are committed on the subscription before the panel is
+ *   called, so every retry goes to the same panel with the same name, and the adapters adopt an existing
+ *   account of that name instead of making a second one;
+ * - the panel call runs while the subscription row is locked (FOR UPDATE), so jobs for one subscription
+ *   take turns; the result and the order's record in `subscription_events` (unique dedupe key) commit
+ *   together after the panel said yes, and a later job finds that record and does nothing.
+ * A crash after the panel call and before the commit leaves the account on the panel and nothing in the
+ * database: the retry recomputes the same spec and the adapter brings the existing account to it.
+ */
+@Injectable()
+export class ProvisioningService {
+  private readonly logger = new Logger(ProvisioningService.name);
+
+  constructor(
+    private readonly db: TenantDb,
+    private readonly repos: TenantRepositories,
+    @Inject(PANEL_DIRECTORY) private readonly directory: PanelDirectoryPort,
+    @Inject(PROVISIONING_OUTCOMES) private readonly outcomes: ProvisioningOutcomesPort,
+  ) {}
+
+  /** A new subscription: its one panel account, active until now + the order's (or plan's) period. */
+  async provision(botId: string, subscriptionId: string, orderId?: string): Promise<ProvisioningResult> {
+    await this.claimPanel(botId, subscriptionId);
+    const result = await this.db.run(botId, async (tx) => {
+      const sub = await this.lockSubscription(tx, subscriptionId);
+      const key = provisioningKeys.provisioned(subscriptionId, orderId);
+      if (sub.status === 'active' || (await this.hasRecord(botId, key))) {
+        return { subscriptionId, applied: false, expiresAt: sub.expiresAt };
+      }
+      if (sub.status !== 'pending') throw permanent(`Subscription is ${sub.status}; there is nothing to provision`);
+      const order = orderId ? await this.applicableOrder(botId, orderId, sub.id, ['new', 'trial']) : null;
+      const plan = sub.planId ? await this.repos.plans.findById(botId, sub.planId) : null;
+      const periodDays = order?.periodDays ?? plan?.periodDays;
+      if (!periodDays) throw permanent('Neither an order nor a plan says how long the subscription runs');
+      const trafficLimitBytes = order
+        ? order.trafficBytes
+        : plan
+          ? plan.trafficLimitGb * BYTES_PER_GB
+          : sub.trafficLimitBytes;
+      const user = await this.repos.users.findById(botId, sub.userId);
+      if (!user) throw permanent('The subscription has no user', ErrorCode.NOT_FOUND);
+
+      const startsAt = new Date();
+      const expiresAt = new Date(startsAt.getTime() + periodDays * DAY_MS);
+      const adapter = await this.adapterFor(sub);
+      const account = await adapter.upsertUser({
+        username: sub.panelUsername!,
+        expireAt: expiresAt,
+        trafficLimitBytes,
+        deviceLimit: sub.deviceLimit,
+        telegramId: user.telegramId,
+        note: `botfleet subscription ${sub.id}`,
+      });
+
+      await this.repos.subscriptions.update(
+        botId,
+        { id: sub.id },
+        {
+          status: 'active',
+          subscriptionUrl: account.subscriptionUrl,
+          startsAt,
+          expiresAt,
+          trafficLimitBytes,
+          trafficUsedBytes: account.usedTrafficBytes,
+          lastSyncedAt: new Date(),
+        },
+      );
+      await this.record(tx, sub.id, 'provisioned', key, {
+        orderId: orderId ?? null,
+        panelId: sub.panelId,
+        periodDays,
+        expiresAt: expiresAt.toISOString(),
+        trafficLimitBytes,
+      });
+      return { subscriptionId, applied: true, expiresAt };
+    });
+    if (result.applied) this.logger.log({ botId, subscriptionId, orderId }, 'subscription provisioned');
+    await this.outcomes.succeeded(botId, subscriptionId, orderId);
+    return result;
+  }
+
+  /**
+   * A renewal: the same account, its expiry moved to the later of now and the current expiry plus the
+   * order's days, traffic topped up by the order's package, re-enabled if it was disabled. Applied once
+   * per order.
+   */
+  async extend(botId: string, subscriptionId: string, orderId: string | undefined): Promise<ProvisioningResult> {
+    if (!orderId) throw permanent('A renewal needs its order', ErrorCode.VALIDATION_FAILED);
+    const result = await this.db.run(botId, async (tx) => {
+      const sub = await this.lockSubscription(tx, subscriptionId);
+      const key = provisioningKeys.extended(orderId);
+      if (await this.hasRecord(botId, key)) return { subscriptionId, applied: false, expiresAt: sub.expiresAt };
+      if (sub.status === 'pending' || sub.status === 'failed' || !sub.panelId || !sub.panelUsername) {
+        throw permanent(`Subscription is ${sub.status} and has no account to extend`);
+      }
+      const order = await this.applicableOrder(botId, orderId, sub.id, ['renewal']);
+      const now = Date.now();
+      const base = Math.max(now, sub.expiresAt?.getTime() ?? now);
+      const expiresAt = new Date(base + order.periodDays * DAY_MS);
+      const adapter = await this.adapterFor(sub);
+
+      let account: PanelUser;
+      let trafficLimitBytes: number;
+      try {
+        const current = await adapter.getUser(sub.panelUsername);
+        // A fresh package on top of what was used: nothing to reset on the panel, nothing lost to a sync lag.
+        trafficLimitBytes = order.trafficBytes > 0 ? current.usedTrafficBytes + order.trafficBytes : 0;
+        account = await adapter.extendUser(sub.panelUsername, {
+          expireAt: expiresAt,
+          trafficLimitBytes,
+          deviceLimit: sub.deviceLimit,
+        });
+        if (account.status === 'disabled') {
+          await adapter.setEnabled(sub.panelUsername, true);
+          account = { ...account, status: 'active' };
+        }
+      } catch (err) {
+        if (!DomainError.is(err, ErrorCode.PANEL_USER_NOT_FOUND)) throw err;
+        // Someone removed the account on the panel: the renewal brings it back under the same name.
+        const user = await this.repos.users.findById(botId, sub.userId);
+        trafficLimitBytes = order.trafficBytes;
+        account = await adapter.upsertUser({
+          username: sub.panelUsername,
+          expireAt: expiresAt,
+          trafficLimitBytes,
+          deviceLimit: sub.deviceLimit,
+          telegramId: user?.telegramId,
+          note: `botfleet subscription ${sub.id}`,
+        });
+      }
+
+      await this.repos.subscriptions.update(
+        botId,
+        { id: sub.id },
+        {
+          status: 'active',
+          expiresAt,
+          trafficLimitBytes,
+          trafficUsedBytes: account.usedTrafficBytes,
+          subscriptionUrl: account.subscriptionUrl,
+          lastSyncedAt: new Date(),
+        },
+      );
+      await this.record(tx, sub.id, 'extended', key, {
+        orderId,
+        periodDays: order.periodDays,
+        previousExpiresAt: sub.expiresAt?.toISOString() ?? null,
+        expiresAt: expiresAt.toISOString(),
+        trafficLimitBytes,
+      });
+      // A disabled account gave its slot back when it was disabled; it takes one again.
+      if (sub.status === 'disabled') await this.directory.adjustLoad(sub.panelId, 1);
+      return { subscriptionId, applied: true, expiresAt };
+    });
+    if (result.applied) this.logger.log({ botId, subscriptionId, orderId }, 'subscription extended');
+    await this.outcomes.succeeded(botId, subscriptionId, orderId);
+    return result;
+  }
+
+  /** Expired or refunded: the account is switched off on the panel and the subscription is `disabled`. */
+  async disable(botId: string, subscriptionId: string, reason: string): Promise<{ applied: boolean }> {
+    return this.db.run(botId, async (tx) => {
+      const sub = await this.lockSubscription(tx, subscriptionId);
+      if (sub.status === 'disabled') return { applied: false };
+      if (sub.panelId && sub.panelUsername && sub.status !== 'pending' && sub.status !== 'failed') {
+        const adapter = await this.adapterFor(sub);
+        try {
+          await adapter.setEnabled(sub.panelUsername, false);
+        } catch (err) {
+          // An account that is gone is as disabled as it gets.
+          if (!DomainError.is(err, ErrorCode.PANEL_USER_NOT_FOUND)) throw err;
+        }
+      }
+      if (sub.status === 'pending' || sub.status === 'failed') return { applied: false };
+      await this.repos.subscriptions.update(botId, { id: sub.id }, { status: 'disabled' });
+      await this.record(tx, sub.id, 'disabled', null, { reason: reason.slice(0, 200), previousStatus: sub.status });
+      if (sub.panelId) await this.directory.adjustLoad(sub.panelId, -1);
+      this.logger.log({ botId, subscriptionId, reason }, 'subscription disabled');
+      return { applied: true };
+    });
+  }
+
+  /**
+   * Provisioning gave up (the job's last attempt, or an error a retry cannot fix). If the work was in fact
+   * done (a crash after the commit, an outcome that failed to run) the success is reported instead. A new
+   * subscription becomes `failed` and gives its panel slot back (its account, if one was made, is removed
+   * best-effort so nobody keeps a config that was refunded); a renewal leaves the subscription as it was.
+   * Then the outcome port hears of it. Safe to call more than once.
+   */
+  async fail(
+    botId: string,
+    kind: ProvisioningJobKind,
+    subscriptionId: string,
+    orderId: string | undefined,
+    reason: string,
+  ): Promise<'failed' | 'succeeded'> {
+    const doneKey =
+      kind === 'provision'
+        ? provisioningKeys.provisioned(subscriptionId, orderId)
+        : orderId && provisioningKeys.extended(orderId);
+    const orphans: SubscriptionEntity[] = [];
+    const settled = await this.db.run(botId, async (tx) => {
+      if (doneKey && (await this.hasRecord(botId, doneKey))) return 'succeeded' as const;
+      const sub = await this.repos.subscriptions.findById(botId, subscriptionId, 'pessimistic_write');
+      if (!sub) return 'failed' as const;
+      if (kind === 'provision' && sub.status === 'active') return 'succeeded' as const;
+      await this.record(tx, sub.id, `${kind}_failed`, provisioningKeys.failed(kind, subscriptionId, orderId), {
+        orderId: orderId ?? null,
+        reason: reason.slice(0, 500),
+      });
+      if (kind === 'provision') {
+        const moved = await this.repos.subscriptions.update(
+          botId,
+          { id: sub.id, status: 'pending' },
+          { status: 'failed' },
+        );
+        if (moved && sub.panelId && sub.panelUsername) {
+          await this.directory.adjustLoad(sub.panelId, -1);
+          orphans.push(sub);
+        }
+      }
+      return 'failed' as const;
+    });
+    for (const sub of orphans) await this.removeOrphan(sub);
+    if (settled === 'succeeded') {
+      await this.outcomes.succeeded(botId, subscriptionId, orderId);
+      return settled;
+    }
+    this.logger.warn({ botId, subscriptionId, orderId, kind, reason }, 'provisioning failed for good');
+    await this.outcomes.failed(botId, subscriptionId, orderId, reason);
+    return settled;
+  }
+
+  // ---- steps -----------------------------------------------------------------------------------------
+
+  /**
+   * Step one, committed on its own: the subscription gets its panel and panel username before any panel is
+   * called. Concurrent jobs race on a conditional update; the loser gives its reserved slot back.
+   */
+  private async claimPanel(botId: string, subscriptionId: string): Promise<void> {
+    const sub = await this.repos.subscriptions.findById(botId, subscriptionId);
+    if (!sub) throw permanent('Subscription not found', ErrorCode.NOT_FOUND);
+    if ((sub.panelId && sub.panelUsername) || sub.status !== 'pending') return;
+    const plan = sub.planId ? await this.repos.plans.findById(botId, sub.planId) : null;
+    const choice = await this.directory.choosePanel({
+      panelId: sub.panelId ?? plan?.panelId,
+      location: plan?.location,
+    });
+    const username = panelUsername(sub.id, choice.type);
+    const claimed = await this.db.run(botId, async (tx) => {
+      const rows: unknown[] = await tx.manager.query(
+        `WITH claimed AS (
+           UPDATE subscriptions SET panel_id = $1, panel_username = $2, updated_at = now()
+            WHERE bot_id = $3 AND id = $4 AND status = 'pending' AND (panel_id IS NULL OR panel_username IS NULL)
+            RETURNING id
+         ) SELECT id FROM claimed`,
+        [choice.id, username, botId, sub.id],
+      );
+      return rows.length > 0;
+    });
+    if (!claimed) await this.directory.adjustLoad(choice.id, -1);
+  }
+
+  private async lockSubscription(tx: TenantTx, subscriptionId: string): Promise<SubscriptionEntity> {
+    await tx.manager.query(`SET LOCAL lock_timeout = '${SUBSCRIPTION_LOCK_TIMEOUT}'`);
+    const sub = await this.repos.subscriptions.findById(tx.botId, subscriptionId, 'pessimistic_write');
+    if (!sub) throw permanent('Subscription not found', ErrorCode.NOT_FOUND);
+    return sub;
+  }
+
+  private async applicableOrder(
+    botId: string,
+    orderId: string,
+    subscriptionId: string,
+    kinds: OrderEntity['kind'][],
+  ): Promise<OrderEntity> {
+    const order = await this.repos.orders.findById(botId, orderId);
+    if (!order || order.subscriptionId !== subscriptionId || !kinds.includes(order.kind)) {
+      throw permanent('Order not found for this subscription', ErrorCode.NOT_FOUND);
+    }
+    if (!APPLICABLE_ORDER_STATES.has(order.status)) {
+      throw permanent(`Order is ${order.status}; only a paid order is fulfilled`);
+    }
+    return order;
+  }
+
+  private async adapterFor(sub: SubscriptionEntity): Promise<PanelAdapter> {
+    if (!sub.panelId) throw permanent('Subscription has no panel');
+    return createPanelAdapter(await this.directory.getPanelConfig(sub.panelId));
+  }
+
+  private async hasRecord(botId: string, dedupeKey: string): Promise<boolean> {
+    return (await this.repos.subscriptionEvents.count(botId, { dedupeKey })) > 0;
+  }
+
+  private async record(
+    tx: TenantTx,
+    subscriptionId: string,
+    type: string,
+    dedupeKey: string | null,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    await tx.manager.query(
+      `INSERT INTO subscription_events (bot_id, subscription_id, type, data, dedupe_key) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (bot_id, dedupe_key) DO NOTHING`,
+      [tx.botId, subscriptionId, type, JSON.stringify(data), dedupeKey],
+    );
+  }
+
+  private async removeOrphan(sub: SubscriptionEntity): Promise<void> {
+    try {
+      const adapter = await this.adapterFor(sub);
+      await adapter.deleteUser(sub.panelUsername!);
+    } catch (err) {
+      // Usually the panel is still down (why we gave up) or never had the account: nothing to remove.
+      if (!DomainError.is(err, ErrorCode.PANEL_USER_NOT_FOUND)) {
+        this.logger.warn(
+          { botId: sub.botId, subscriptionId: sub.id },
+          'could not remove the account of a failed subscription',
+        );
+      }
+    }
+  }
+}

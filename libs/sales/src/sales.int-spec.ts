@@ -1,0 +1,271 @@
+import { randomUUID } from 'node:crypto';
+import { Test, TestingModule } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { ErrorCode } from '@botfleet/common';
+import { AuditModule } from '@botfleet/audit';
+import { ConfigModule } from '@botfleet/config';
+import { DalModule } from '@botfleet/dal';
+import { JobName, JobQueue, JobsModule, jobIdFor, QueueName } from '@botfleet/jobs';
+import { applyEnv, createTestEnv, insertBot, TestEnv } from '@botfleet/testing';
+import { CardPaymentService } from './card-payment.service';
+import { FulfilmentService } from './fulfilment.service';
+import { PurchaseService } from './purchase.service';
+import { SalesModule } from './sales.module';
+import { WalletPaymentService } from './wallet-payment.service';
+
+const reviewer = { actorType: 'bot_admin' as const, actorId: '777' };
+
+describe('the sale (real PostgreSQL and Redis)', () => {
+  let env: TestEnv;
+  let restore: () => void;
+  let mod: TestingModule;
+  let platform: DataSource;
+  let purchase: PurchaseService;
+  let cards: CardPaymentService;
+  let walletPay: WalletPaymentService;
+  let fulfilment: FulfilmentService;
+  let jobs: JobQueue;
+  let botId: string;
+  let planId: string;
+
+  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+    platform.query(sql, params) as Promise<T[]>;
+  const newUser = async () => {
+    const id = randomUUID();
+    await q(`INSERT INTO users (id, bot_id, telegram_id, referral_code) VALUES ($1,$2,$3,$4)`, [
+      id,
+      botId,
+      Math.floor(Math.random() * 1e9),
+      randomUUID().slice(0, 8),
+    ]);
+    return id;
+  };
+  const botWallet = async () =>
+    (
+      await q<{ b: number; h: number }>(
+        `SELECT wallet_balance_minor::int b, wallet_held_minor::int h FROM bots WHERE id = $1`,
+        [botId],
+      )
+    )[0];
+  const orderOf = async (id: string) =>
+    (await q<{ status: string }>(`SELECT status FROM orders WHERE id = $1`, [id]))[0];
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    restore = applyEnv(env.vars);
+    mod = await Test.createTestingModule({
+      imports: [ConfigModule, DalModule, JobsModule, AuditModule, SalesModule],
+    }).compile();
+    await mod.init();
+    platform = await env.db.platform();
+    purchase = mod.get(PurchaseService);
+    cards = mod.get(CardPaymentService);
+    walletPay = mod.get(WalletPaymentService);
+    fulfilment = mod.get(FulfilmentService);
+    jobs = mod.get(JobQueue);
+    botId = await insertBot(platform);
+    await q(`UPDATE bots SET wallet_balance_minor = 100000 WHERE id = $1`, [botId]);
+    await q(`INSERT INTO wholesale_prices (bot_id, per_plan_minor, per_gb_minor) VALUES ($1, 1000, 100)`, [botId]);
+    planId = randomUUID();
+    await q(
+      `INSERT INTO bot_plans (id, bot_id, name, period_days, price_minor, traffic_limit_gb, device_limit) VALUES ($1,$2,'{"en":"Month"}',30,50000,50,2)`,
+      [planId, botId],
+    );
+    await q(
+      `INSERT INTO tenant_payment_cards (bot_id, card_number, card_holder_name) VALUES ($1,'6037990000000006','Ali')`,
+      [botId],
+    );
+  });
+
+  afterAll(async () => {
+    await mod?.close();
+    restore?.();
+    await env?.cleanup();
+  });
+
+  it('an order holds the wholesale cost; five concurrent taps make one order', async () => {
+    const userId = await newUser();
+    const before = await botWallet();
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        purchase.createOrder(botId, { userId, planId, idempotencyKey: `tap:${userId}:${i}` }),
+      ),
+    );
+    expect(new Set(results.map((r) => r.order.id)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(results[0].order).toMatchObject({ amountMinor: 50000, wholesaleMinor: 1000 + 100 * 50, status: 'pending' });
+    expect(await botWallet()).toEqual({ b: before.b, h: before.h + 6000 });
+  });
+
+  it('without enough wholesale balance the sale is refused before payment details, nothing created', async () => {
+    const poorBot = await insertBot(platform);
+    const poorPlan = randomUUID();
+    await q(`INSERT INTO bot_plans (id, bot_id, name, period_days, price_minor) VALUES ($1,$2,'{"en":"P"}',30,100)`, [
+      poorPlan,
+      poorBot,
+    ]);
+    await q(`INSERT INTO wholesale_prices (bot_id, per_plan_minor) VALUES ($1, 500)`, [poorBot]);
+    const u = randomUUID();
+    await q(`INSERT INTO users (id, bot_id, telegram_id, referral_code) VALUES ($1,$2,1,'x1')`, [u, poorBot]);
+    await expect(
+      purchase.createOrder(poorBot, { userId: u, planId: poorPlan, idempotencyKey: 'k' }),
+    ).rejects.toMatchObject({
+      code: ErrorCode.INSUFFICIENT_WHOLESALE_BALANCE,
+    });
+    expect((await q(`SELECT count(*)::int n FROM orders WHERE bot_id = $1`, [poorBot]))[0]).toEqual({ n: 0 });
+    await q(`UPDATE bots SET wallet_balance_minor = 500 WHERE id = $1`, [poorBot]);
+    const ok = await purchase.createOrder(poorBot, { userId: u, planId: poorPlan, idempotencyKey: 'k' });
+    expect(ok.created).toBe(true);
+  });
+
+  it('card payment: idempotent start, receipt, 100 concurrent approvals → one approval, one capture, one job', async () => {
+    const userId = await newUser();
+    const { order } = await purchase.createOrder(botId, { userId, planId, idempotencyKey: `o:${userId}` });
+    const started = await Promise.all([1, 2, 3].map(() => cards.start(botId, order.id)));
+    expect(new Set(started.map((s) => s.payment.id)).size).toBe(1);
+    const payment = started[0].payment;
+    expect(payment.trackingNumber).toMatch(/^C2C-\d{6}-[2-9A-HJKMNP-Z]{6}$/);
+    expect(payment.amountMinor).toBe(50000);
+    await expect(cards.approve(botId, payment.id, reviewer)).rejects.toMatchObject({ code: ErrorCode.CONFLICT });
+    await cards.submitReceipt(botId, userId, { kind: 'photo', fileId: 'F1', fileUniqueId: `U-${userId}` });
+    const walletBefore = await botWallet();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) =>
+        cards.approve(botId, payment.id, { actorType: i % 2 ? 'tenant_api' : 'bot_admin', actorId: String(i) }),
+      ),
+    );
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const o of outcomes)
+      if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: ErrorCode.ALREADY_REVIEWED });
+    expect(await orderOf(order.id)).toEqual({ status: 'fulfilling' });
+    expect(await botWallet()).toEqual({ b: walletBefore.b - 6000, h: walletBefore.h - 6000 });
+    const ledger = await q(
+      `SELECT type FROM tenant_wallet_ledger WHERE bot_id = $1 AND reference = $2 ORDER BY created_at`,
+      [botId, `order:${order.id}`],
+    );
+    expect(ledger.map((r) => r.type)).toEqual(['hold', 'capture']);
+    const subs = await q<{ id: string; status: string }>(
+      `SELECT id, status FROM subscriptions WHERE bot_id = $1 AND user_id = $2`,
+      [botId, userId],
+    );
+    expect(subs).toHaveLength(1);
+    const job = await jobs
+      .queue(QueueName.Provisioning)
+      .getJob(jobIdFor(JobName.ProvisionSubscription, [botId, order.id]));
+    expect(job?.data).toEqual({ botId, subscriptionId: subs[0].id, orderId: order.id });
+    const note = await jobs
+      .queue(QueueName.Notifications)
+      .getJob(jobIdFor(JobName.SaleNotification, [botId, payment.id, 'receipt_approved', 'once']));
+    expect(note?.data).toEqual({ botId, event: 'receipt_approved', paymentId: payment.id });
+    const card = await q<{ success_count: number }>(
+      `SELECT success_count FROM tenant_payment_cards WHERE bot_id = $1`,
+      [botId],
+    );
+    expect(card[0].success_count).toBe(1);
+  });
+
+  it('reject with a reason → resubmit → approve; a photo used before is flagged', async () => {
+    const userId = await newUser();
+    const { order } = await purchase.createOrder(botId, { userId, planId, idempotencyKey: `r:${userId}` });
+    const { payment } = await cards.start(botId, order.id);
+    await cards.submitReceipt(botId, userId, { kind: 'photo', fileId: 'F2', fileUniqueId: `R-${userId}` });
+    await expect(cards.reject(botId, payment.id, reviewer, '  ')).rejects.toMatchObject({
+      code: ErrorCode.VALIDATION_FAILED,
+    });
+    const rejected = await cards.reject(botId, payment.id, reviewer, 'Amount does not match');
+    expect(rejected).toMatchObject({ status: 'rejected', rejectionReason: 'Amount does not match' });
+    expect(await orderOf(order.id)).toEqual({ status: 'pending' });
+    await expect(cards.reject(botId, payment.id, reviewer, 'again')).rejects.toMatchObject({
+      code: ErrorCode.ALREADY_REVIEWED,
+    });
+    const other = await newUser();
+    const o2 = await purchase.createOrder(botId, { userId: other, planId, idempotencyKey: `r2:${other}` });
+    await cards.start(botId, o2.order.id);
+    const dup = await cards.submitReceipt(botId, other, { kind: 'photo', fileId: 'F2b', fileUniqueId: `R-${userId}` });
+    expect(dup.isFlagged).toBe(true);
+    const resubmitted = await cards.submitReceipt(botId, userId, {
+      kind: 'photo',
+      fileId: 'F3',
+      fileUniqueId: `R3-${userId}`,
+    });
+    expect(resubmitted).toMatchObject({ status: 'pending', isFlagged: false, rejectionReason: null });
+    await cards.approve(botId, payment.id, reviewer);
+    expect(await orderOf(order.id)).toEqual({ status: 'fulfilling' });
+  });
+
+  it('text receipts are refused while the tenant requires a photo', async () => {
+    const userId = await newUser();
+    const { order } = await purchase.createOrder(botId, { userId, planId, idempotencyKey: `t:${userId}` });
+    await cards.start(botId, order.id);
+    await expect(cards.submitReceipt(botId, userId, { kind: 'text', text: 'paid' })).rejects.toMatchObject({
+      code: ErrorCode.VALIDATION_FAILED,
+    });
+  });
+
+  it('unreviewed payments expire after the TTL: order expired, hold released', async () => {
+    const userId = await newUser();
+    const { order } = await purchase.createOrder(botId, { userId, planId, idempotencyKey: `e:${userId}` });
+    const held = await botWallet();
+    const { payment } = await cards.start(botId, order.id);
+    await cards.submitReceipt(botId, userId, { kind: 'photo', fileId: 'F4', fileUniqueId: `E-${userId}` });
+    expect(await cards.expireDue(botId, new Date(Date.now() + 29 * 60_000))).toEqual([]);
+    const expired = await cards.expireDue(botId, new Date(Date.now() + 31 * 60_000));
+    expect(expired.map((p) => p.id)).toContain(payment.id);
+    expect(await orderOf(order.id)).toEqual({ status: 'expired' });
+    // Every open payment past its deadline expired (earlier tests left some open), each releasing its hold.
+    expect(expired.length).toBeGreaterThanOrEqual(1);
+    expect(await botWallet()).toEqual({ b: held.b, h: held.h - 6000 * expired.length });
+    const released = await q(
+      `SELECT count(*)::int n FROM tenant_wallet_ledger WHERE bot_id = $1 AND idempotency_key = $2`,
+      [botId, `order:${order.id}:release`],
+    );
+    expect(released[0]).toEqual({ n: 1 });
+    const usage = await q<{ amount_minor: number }>(
+      `SELECT amount_minor::int AS amount_minor FROM card_daily_usage WHERE bot_id = $1`,
+      [botId],
+    );
+    // Only approved payments still count against the card's day (expired ones were given back).
+    const approved = await q<{ s: number }>(
+      `SELECT coalesce(sum(amount_minor),0)::int s FROM card_to_card_payments WHERE bot_id = $1 AND status IN ('approved','pending','awaiting_receipt','rejected')`,
+      [botId],
+    );
+    expect(usage.reduce((a, r) => a + r.amount_minor, 0)).toBe(approved[0].s);
+    await expect(cards.approve(botId, payment.id, reviewer)).rejects.toMatchObject({
+      code: ErrorCode.ALREADY_REVIEWED,
+    });
+  });
+
+  it('wallet payment goes straight to fulfilment; short balance changes nothing', async () => {
+    const userId = await newUser();
+    const { order } = await purchase.createOrder(botId, { userId, planId, idempotencyKey: `w:${userId}` });
+    await expect(walletPay.pay(botId, order.id)).rejects.toMatchObject({ code: ErrorCode.INSUFFICIENT_BALANCE });
+    expect(await orderOf(order.id)).toEqual({ status: 'pending' });
+    await q(
+      `INSERT INTO transactions (bot_id, user_id, type, amount_minor, balance_after_minor, idempotency_key) VALUES ($1,$2,'deposit',60000,60000,$3)`,
+      [botId, userId, `dep:${userId}`],
+    );
+    await q(`UPDATE users SET balance_minor = 60000 WHERE id = $1`, [userId]);
+    const paid = await walletPay.pay(botId, order.id);
+    expect(paid.status).toBe('fulfilling');
+    expect((await q(`SELECT balance_minor::int b FROM users WHERE id = $1`, [userId]))[0]).toEqual({ b: 10000 });
+    await expect(walletPay.pay(botId, order.id)).rejects.toMatchObject({ code: ErrorCode.ALREADY_PAID });
+  });
+
+  it('a permanent provisioning failure refunds the user and reverses the wholesale charge, once', async () => {
+    const userId = await newUser();
+    const { order } = await purchase.createOrder(botId, { userId, planId, idempotencyKey: `f:${userId}` });
+    const before = await botWallet();
+    const { payment } = await cards.start(botId, order.id);
+    await cards.submitReceipt(botId, userId, { kind: 'photo', fileId: 'F5', fileUniqueId: `F-${userId}` });
+    await cards.approve(botId, payment.id, reviewer);
+    expect(await botWallet()).toEqual({ b: before.b - 6000, h: before.h - 6000 });
+    expect(await fulfilment.failed(botId, order.id, 'panel down')).toBe(true);
+    expect(await fulfilment.failed(botId, order.id, 'panel down')).toBe(false);
+    expect(await orderOf(order.id)).toEqual({ status: 'refunded' });
+    expect((await q(`SELECT balance_minor::int b FROM users WHERE id = $1`, [userId]))[0]).toEqual({ b: 50000 });
+    expect(await botWallet()).toEqual({ b: before.b, h: before.h - 6000 });
+    const subs = await q(`SELECT status FROM subscriptions WHERE bot_id = $1 AND user_id = $2`, [botId, userId]);
+    expect(subs).toEqual([{ status: 'failed' }]);
+  });
+});

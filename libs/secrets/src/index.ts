@@ -1,0 +1,2 @@
+export * from './secrets.service';
+export * from './secrets.module';

@@ -1,0 +1,148 @@
+import { Injectable } from '@nestjs/common';
+import { Composer, MiddlewareFn } from 'telegraf';
+import { Language } from '@botfleet/catalog';
+import { SubscriptionViewsService } from '@botfleet/provisioning';
+import { BotUsersService, chooseLanguage } from '@botfleet/users';
+import { BotContext } from '../context/bot-context';
+import { isMenuActionAvailable, menuEnvironment } from '../menu/menu-actions';
+import { parseCallbackData } from '../screens/callback-data';
+import { helpScreen, languageScreen, mainMenuScreen, supportScreen } from '../screens/screens';
+import { subscriptionsScreen } from '../screens/subscriptions.screen';
+import { SaleConversation } from '../sales/sale-conversation.service';
+
+const START = /^\/start(?:@\w+)?(?:\s+(\S{1,64}))?\s*$/;
+/** Commands whose screens later issues build (PRODUCT.md C7); until then they answer "not available". */
+const NOT_YET_BUILT = ['wallet', 'trial', 'promo', 'ref'];
+
+/**
+ * The one handler composition every hosted bot shares, built once at boot. Each update first learns who
+ * is talking (the tenant's user row, created or refreshed on every private message, and their language);
+ * a user the tenant blocked gets one clear notice and nothing else; then the first conversation of
+ * PRODUCT.md C7. Handlers only queue answers on `ctx` (see BotContext), never call Telegram themselves.
+ */
+@Injectable()
+export class BotComposition {
+  readonly composer: Composer<BotContext>;
+  readonly middleware: MiddlewareFn<BotContext>;
+
+  constructor(
+    private readonly users: BotUsersService,
+    private readonly subscriptions: SubscriptionViewsService,
+    private readonly sale: SaleConversation,
+  ) {
+    this.composer = this.build();
+    this.middleware = this.composer.middleware();
+  }
+
+  private build(): Composer<BotContext> {
+    const root = new Composer<BotContext>();
+    root.on('my_chat_member', (ctx) => this.onMembership(ctx));
+    root.use((ctx, next) => this.identify(ctx, next));
+    // Receipt review: admins press Approve / Reject in the admin chat (a group) or their private chat.
+    root.use(this.sale.review);
+
+    const chat = new Composer<BotContext>();
+    chat.use((ctx, next) => {
+      if (ctx.user?.status !== 'blocked') return next();
+      if (ctx.callbackQuery) ctx.answerCallback(ctx.t('blocked.notice'), true);
+      else ctx.say(ctx.t('blocked.notice'));
+    });
+    chat.use(this.sale.privateChat);
+    chat.start((ctx) => ctx.show(mainMenuScreen(ctx.profile, ctx.lang, ctx.user?.firstName ?? ctx.from.first_name)));
+    chat.command('lang', (ctx) => this.open(ctx, 'language'));
+    chat.command('help', (ctx) => this.open(ctx, 'help'));
+    chat.command('support', (ctx) => this.open(ctx, 'support'));
+    chat.command('subs', (ctx) => this.showSubscriptions(ctx));
+    chat.command(NOT_YET_BUILT, (ctx) => this.unavailable(ctx));
+    chat.on('callback_query', (ctx) => this.onCallback(ctx));
+    chat.on('message', (ctx) => {
+      ctx.say(ctx.t('menu.hint'));
+      ctx.show(mainMenuScreen(ctx.profile, ctx.lang, ctx.user?.firstName ?? null));
+    });
+    // The buyer's conversation happens in private chats; groups only see the review above.
+    root.use(Composer.privateChat(chat));
+    return root;
+  }
+
+  /** Who is talking: the user row (created on first contact) and the language to answer in. */
+  private async identify(ctx: BotContext, next: () => Promise<void>): Promise<void> {
+    const offered = ctx.profile.languages;
+    const from = ctx.from;
+    const fallback = chooseLanguage(from?.language_code, offered, ctx.profile.defaultLanguage);
+    ctx.lang = fallback;
+    if (from && !from.is_bot && ctx.chat?.type === 'private') {
+      const text = ctx.message && 'text' in ctx.message ? ctx.message.text : undefined;
+      const start = text ? START.exec(text) : null;
+      ctx.user = await this.users.touch(ctx.botId, from, {
+        languageForNewUser: fallback,
+        startPayload: start?.[1],
+      });
+      const own = ctx.user.language;
+      if (own && offered.includes(own)) ctx.lang = own;
+    }
+    return next();
+  }
+
+  /** The user blocked or unblocked the bot in their private chat. */
+  private async onMembership(ctx: BotContext): Promise<void> {
+    const m = ctx.myChatMember;
+    if (!m || m.chat.type !== 'private') return;
+    if (m.new_chat_member.status === 'kicked') await this.users.markBotBlocked(ctx.botId, m.from.id);
+    else if (m.new_chat_member.status === 'member') await this.users.clearBotBlocked(ctx.botId, m.from.id);
+  }
+
+  private open(ctx: BotContext, action: 'language' | 'help' | 'support'): void {
+    if (!isMenuActionAvailable(action, menuEnvironment(ctx.profile))) return this.unavailable(ctx);
+    if (action === 'language') ctx.show(languageScreen(ctx.profile, ctx.lang));
+    else if (action === 'help') ctx.show(helpScreen(ctx.profile, ctx.lang));
+    else ctx.show(supportScreen(ctx.profile, ctx.lang));
+  }
+
+  private unavailable(ctx: BotContext): void {
+    if (ctx.callbackQuery) {
+      ctx.answerCallback(ctx.t('common.unavailable'));
+      return;
+    }
+    ctx.say(ctx.t('common.unavailable'));
+    ctx.show(mainMenuScreen(ctx.profile, ctx.lang, ctx.user?.firstName ?? null));
+  }
+
+  private async onCallback(ctx: BotContext): Promise<void> {
+    const q = ctx.callbackQuery;
+    const parsed = parseCallbackData(q && 'data' in q ? q.data : undefined);
+    if (!parsed) return this.unavailable(ctx);
+    if (parsed.kind === 'language') return this.changeLanguage(ctx, parsed.lang);
+    if (parsed.action === 'home') {
+      ctx.answerCallback();
+      ctx.show(mainMenuScreen(ctx.profile, ctx.lang, ctx.user?.firstName ?? null));
+      return;
+    }
+    if (parsed.action === 'subscriptions') {
+      ctx.answerCallback();
+      return this.showSubscriptions(ctx);
+    }
+    if (parsed.action !== 'language' && parsed.action !== 'help' && parsed.action !== 'support') {
+      return this.unavailable(ctx);
+    }
+    if (!isMenuActionAvailable(parsed.action, menuEnvironment(ctx.profile))) return this.unavailable(ctx);
+    ctx.answerCallback();
+    this.open(ctx, parsed.action);
+  }
+
+  /** /subs and the menu's "My subscriptions": the user's subscriptions with usage, expiry and status. */
+  private async showSubscriptions(ctx: BotContext): Promise<void> {
+    if (!ctx.user || !isMenuActionAvailable('subscriptions', menuEnvironment(ctx.profile)))
+      return this.unavailable(ctx);
+    const subs = await this.subscriptions.listForUser(ctx.botId, ctx.user.id);
+    ctx.show(subscriptionsScreen(ctx.lang, subs, SaleConversation.canSell(ctx.profile.features)));
+  }
+
+  private async changeLanguage(ctx: BotContext, lang: Language): Promise<void> {
+    if (!ctx.user || !ctx.profile.languages.includes(lang)) return this.unavailable(ctx);
+    await this.users.setLanguage(ctx.botId, ctx.user.id, lang);
+    ctx.user = { ...ctx.user, language: lang };
+    ctx.lang = lang;
+    ctx.answerCallback(ctx.t('language.changed'));
+    ctx.show(mainMenuScreen(ctx.profile, lang, ctx.user.firstName));
+  }
+}

@@ -1,0 +1,17 @@
+/** SQLSTATE codes that mean "try again later", not "this update is broken". */
+const TRANSIENT_SQLSTATE = /^(08|53|57P0[123]|40001|40P01|55P03|57014)/;
+const TRANSIENT_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Connection is not established|ECONNREFUSED|ECONNRESET|the database system is (starting up|shutting down)/i;
+
+/**
+ * Whether a failure while handling an update comes from the infrastructure (PostgreSQL restarting, the
+ * pool exhausted, a deadlock) rather than from the update itself. Such an update is retried until it
+ * goes through (RELIABILITY.md 12, 13), never dropped.
+ */
+export function isTransientError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; driverError?: { code?: unknown }; message?: unknown };
+  const code = typeof e.driverError?.code === 'string' ? e.driverError.code : typeof e.code === 'string' ? e.code : '';
+  if (code && (TRANSIENT_SQLSTATE.test(code) || /^E[A-Z]+$/.test(code))) return true;
+  return typeof e.message === 'string' && TRANSIENT_MESSAGE.test(e.message);
+}

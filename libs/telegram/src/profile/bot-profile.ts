@@ -1,0 +1,19 @@
+import type { FeatureKey, Language, Localized, MenuButton } from '@botfleet/catalog';
+
+/** What the conversation needs to know about the bot it runs for: settings, texts, buttons, features. */
+export interface BotProfile {
+  botId: string;
+  name: string;
+  username: string;
+  isMaster: boolean;
+  ownerTelegramId: number;
+  defaultLanguage: Language;
+  supportUsername: string | null;
+  /** Languages the bot offers (configuration `languages`). */
+  languages: Language[];
+  welcomeText: Localized;
+  supportText: Localized;
+  menuButtons: MenuButton[][];
+  /** Features that are both allowed by the operator and enabled by the tenant. */
+  features: ReadonlySet<FeatureKey>;
+}

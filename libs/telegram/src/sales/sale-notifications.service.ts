@@ -1,0 +1,241 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Telegram } from 'telegraf';
+import type { Language } from '@botfleet/catalog';
+import { maskCardNumber } from '@botfleet/catalog';
+import { AppConfig } from '@botfleet/config';
+import { BotEntity, BotSelfRepository, CardPaymentEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
+import { JobName, JobPayloads } from '@botfleet/jobs';
+import { CardPaymentService } from '@botfleet/sales';
+import { SecretBox } from '@botfleet/secrets';
+import { BotUsersService } from '@botfleet/users';
+import { ResilientTelegram } from '../client/resilient-telegram';
+import { classifyTelegramError, isUserGoneDescription } from '../client/telegram-errors';
+import { formatDateTime } from '../screens/subscription-format';
+import { plain } from '../text/html';
+import { formatMoney, localizedName } from './sale-format';
+import { reviewKeyboard } from './sale-screens';
+import { saleText } from './sale-texts';
+
+type SaleJob = JobPayloads[JobName.SaleNotification];
+type OwnerJob = JobPayloads[JobName.NotifyOwner];
+
+/** How a reviewer is shown in the admin chat. */
+function reviewerLabel(reviewedBy: string | null): string {
+  if (!reviewedBy) return '—';
+  const [type, id] = reviewedBy.split(':');
+  if (type === 'bot_admin') return `admin ${id}`;
+  if (type === 'master') return 'platform';
+  return 'API';
+}
+
+/**
+ * Turns sale events (from REST or from buttons alike) into Telegram messages, through the bot's
+ * own token: the review message in the tenant's receipt topic / admin chat (or the owner's private
+ * chat when none is set), the user's news, and the review message closed with who decided.
+ * Runs in the worker's notifications queue; every job id is deterministic, so a retry after a
+ * crash may repeat a message but a replayed event never makes a second decision.
+ */
+@Injectable()
+export class SaleNotifications {
+  private readonly logger = new Logger(SaleNotifications.name);
+
+  constructor(
+    private readonly db: TenantDb,
+    private readonly repos: TenantRepositories,
+    private readonly botSelf: BotSelfRepository,
+    private readonly cards: CardPaymentService,
+    private readonly users: BotUsersService,
+    private readonly box: SecretBox,
+    private readonly config: AppConfig,
+  ) {}
+
+  private telegramFor(bot: BotEntity): Telegram {
+    return new ResilientTelegram(this.box.decrypt(bot.telegramTokenCiphertext, bot.id), {
+      apiRoot: this.config.TELEGRAM_API_ROOT,
+      webhookReply: false,
+    });
+  }
+
+  /** Where reviews go: the admin chat (its receipt topic, else its admin topic), else the owner. */
+  private reviewTarget(bot: BotEntity): { chatId: number; threadId?: number } {
+    if (bot.adminChatId) {
+      const thread = bot.cardReceiptTopicId ?? bot.adminTopicId ?? undefined;
+      return { chatId: bot.adminChatId, threadId: thread ?? undefined };
+    }
+    return { chatId: bot.ownerTelegramId };
+  }
+
+  async handle(job: SaleJob): Promise<void> {
+    const bot = await this.botSelf.get(job.botId);
+    if (!bot || bot.status === 'deleted' || bot.status === 'token_invalid') return;
+    const telegram = this.telegramFor(bot);
+    if (job.paymentId) {
+      const payment = await this.repos.cardPayments.findById(job.botId, job.paymentId);
+      if (!payment) return;
+      switch (job.event) {
+        case 'receipt_submitted':
+          return this.sendReview(bot, telegram, payment);
+        case 'receipt_approved':
+          await this.toUser(bot, telegram, payment.userId, (lang) =>
+            saleText(lang, 'receipt.approved', { tracking: payment.trackingNumber }),
+          );
+          return this.closeReview(
+            bot,
+            telegram,
+            payment,
+            saleText(bot.defaultLanguage, 'review.approvedBy', { by: reviewerLabel(payment.reviewedBy) }),
+          );
+        case 'receipt_rejected':
+          await this.toUser(bot, telegram, payment.userId, (lang) =>
+            saleText(lang, 'receipt.rejected', {
+              tracking: payment.trackingNumber,
+              reason: { html: plain(payment.rejectionReason ?? '', 500) },
+              expires: formatDateTime(lang, payment.expiresAt),
+            }),
+          );
+          return this.closeReview(
+            bot,
+            telegram,
+            payment,
+            saleText(bot.defaultLanguage, 'review.rejectedBy', {
+              by: reviewerLabel(payment.reviewedBy),
+              reason: { html: plain(payment.rejectionReason ?? '', 500) },
+            }),
+          );
+        case 'payment_expired':
+          await this.toUser(bot, telegram, payment.userId, (lang) =>
+            saleText(lang, 'receipt.expired', { tracking: payment.trackingNumber }),
+          );
+          return this.closeReview(bot, telegram, payment, saleText(bot.defaultLanguage, 'review.expired'));
+        default:
+          return;
+      }
+    }
+    if (job.orderId && job.event === 'fulfilment_failed') {
+      const order = await this.repos.orders.findById(job.botId, job.orderId);
+      if (!order) return;
+      await this.toUser(bot, telegram, order.userId, (lang) =>
+        saleText(lang, 'fulfil.failed', { amount: formatMoney(lang, order.amountMinor, order.currency) }),
+      );
+      const target = this.reviewTarget(bot);
+      await this.send(
+        telegram,
+        target.chatId,
+        saleText(bot.defaultLanguage, 'review.failedFulfil', {
+          order: order.id,
+          amount: formatMoney(bot.defaultLanguage, order.amountMinor, order.currency),
+        }),
+        target.threadId,
+      );
+    }
+  }
+
+  async handleOwner(job: OwnerJob): Promise<void> {
+    const bot = await this.botSelf.get(job.botId);
+    if (!bot || bot.status === 'deleted' || bot.status === 'token_invalid') return;
+    const key = job.kind === 'wholesale_low' ? 'owner.wholesaleLow' : job.kind === 'no_card' ? 'owner.noCard' : null;
+    if (!key) return;
+    const text = saleText(bot.defaultLanguage, key, { bot: `@${bot.telegramUsername}` });
+    const telegram = this.telegramFor(bot);
+    await this.send(telegram, bot.ownerTelegramId, text);
+    if (bot.adminChatId) await this.send(telegram, bot.adminChatId, text, bot.adminTopicId ?? undefined);
+  }
+
+  private async sendReview(bot: BotEntity, telegram: Telegram, payment: CardPaymentEntity): Promise<void> {
+    if (payment.status !== 'pending') return;
+    // One review message per submitted receipt (a resubmission gets a new one).
+    const dedupeKey = `review:${payment.id}:${payment.updatedAt.getTime()}`;
+    if ((await this.repos.sentNotifications.count(bot.id, { dedupeKey })) > 0) return;
+    const lang = bot.defaultLanguage;
+    const [user, order, card] = await Promise.all([
+      this.repos.users.findById(bot.id, payment.userId),
+      this.repos.orders.findById(bot.id, payment.orderId),
+      payment.cardId ? this.repos.paymentCards.findById(bot.id, payment.cardId) : Promise.resolve(null),
+    ]);
+    const plan = order ? await this.repos.plans.findById(bot.id, order.planId) : null;
+    const who =
+      [user?.firstName, user?.lastName].filter(Boolean).join(' ') + (user?.username ? ` @${user.username}` : '');
+    let text =
+      saleText(lang, 'review.title', { tracking: payment.trackingNumber }) +
+      '\n\n' +
+      saleText(lang, 'review.body', {
+        user: { html: plain(who || '—', 120) },
+        tgId: user?.telegramId ?? '—',
+        plan: { html: plain(plan ? localizedName(plan.name, lang) : '—', 100) },
+        amount: formatMoney(lang, payment.amountMinor, order?.currency ?? bot.currency),
+        card: card ? `${maskCardNumber(card.cardNumber)} · ${card.cardHolderName}` : '—',
+        expires: formatDateTime(lang, payment.expiresAt),
+      });
+    if (payment.isFlagged) text += '\n\n' + saleText(lang, 'review.flagged');
+    if (payment.receiptType === 'text')
+      text += '\n\n' + saleText(lang, 'review.text', { text: { html: plain(payment.receiptText, 900) } });
+    const target = this.reviewTarget(bot);
+    const extra = {
+      parse_mode: 'HTML' as const,
+      reply_markup: { inline_keyboard: reviewKeyboard(payment.id, lang) },
+      ...(target.threadId ? { message_thread_id: target.threadId } : {}),
+    };
+    const sent =
+      payment.receiptType === 'photo' && payment.receiptFileId
+        ? await telegram.sendPhoto(target.chatId, payment.receiptFileId, { ...extra, caption: text.slice(0, 1024) })
+        : await telegram.sendMessage(target.chatId, text, extra);
+    await this.db.run(bot.id, async () => {
+      await this.cards.recordReviewMessage(bot.id, payment.id, target.chatId, sent.message_id);
+      await this.repos.sentNotifications.insert(bot.id, { userId: payment.userId, kind: 'card_review', dedupeKey });
+    });
+  }
+
+  /** Takes the buttons off the review message and says, under it, what happened. */
+  private async closeReview(
+    bot: BotEntity,
+    telegram: Telegram,
+    payment: CardPaymentEntity,
+    note: string,
+  ): Promise<void> {
+    if (!payment.reviewChatId || !payment.reviewMessageId) return;
+    try {
+      await telegram.editMessageReplyMarkup(payment.reviewChatId, payment.reviewMessageId, undefined, undefined);
+    } catch (err) {
+      this.logger.warn({ err, botId: bot.id }, 'could not close the review message');
+    }
+    await this.send(telegram, payment.reviewChatId, note, undefined, payment.reviewMessageId);
+  }
+
+  private async toUser(
+    bot: BotEntity,
+    telegram: Telegram,
+    userId: string,
+    text: (lang: Language) => string,
+  ): Promise<void> {
+    const user = await this.repos.users.findById(bot.id, userId);
+    if (!user || user.botBlockedAt) return;
+    const lang = user.language ?? bot.defaultLanguage;
+    try {
+      await telegram.sendMessage(user.telegramId, text(lang), {
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+      });
+    } catch (err) {
+      const f = classifyTelegramError(err);
+      if (f.kind === 'forbidden' && isUserGoneDescription(f.description)) {
+        await this.users.markBotBlocked(bot.id, user.telegramId);
+        return;
+      }
+      throw err;
+    }
+  }
+
+  private async send(
+    telegram: Telegram,
+    chatId: number,
+    text: string,
+    threadId?: number,
+    replyTo?: number,
+  ): Promise<void> {
+    await telegram.sendMessage(chatId, text, {
+      parse_mode: 'HTML',
+      ...(threadId ? { message_thread_id: threadId } : {}),
+      ...(replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
+    });
+  }
+}

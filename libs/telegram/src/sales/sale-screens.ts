@@ -1,0 +1,139 @@
+import type { InlineKeyboardButton } from 'telegraf/types';
+import type { Language } from '@botfleet/catalog';
+import type { CardPaymentEntity, OrderEntity, PaymentCardEntity, PlanEntity, SubscriptionEntity } from '@botfleet/dal';
+import type { Screen } from '../context/bot-context';
+import { CallbackData } from '../screens/callback-data';
+import { formatDateTime, formatTraffic } from '../screens/subscription-format';
+import { translate } from '../i18n/translate';
+import { clip, plain, TELEGRAM_LIMITS } from '../text/html';
+import { SaleCallbacks } from './sale-callbacks';
+import { formatMoney, groupCardNumber, localizedName } from './sale-format';
+import { REJECTION_PRESETS, saleText } from './sale-texts';
+
+const back = (lang: Language): InlineKeyboardButton[] => [
+  { text: translate(lang, 'menu.back'), callback_data: CallbackData.menu('home') },
+];
+
+const label = (s: string) => clip(s, TELEGRAM_LIMITS.buttonText);
+
+export function plansScreen(plans: PlanEntity[], lang: Language, currency: string): Screen {
+  if (!plans.length) return { text: saleText(lang, 'buy.none'), keyboard: [back(lang)] };
+  const rows = plans.slice(0, 30).map((p) => [
+    {
+      text: label(
+        saleText(lang, 'buy.planButton', {
+          name: localizedName(p.name, lang),
+          price: formatMoney(lang, p.priceMinor, currency),
+          days: p.periodDays,
+        }).replace(/&amp;/g, '&'),
+      ),
+      callback_data: SaleCallbacks.plan(p.id),
+    },
+  ]);
+  return { text: saleText(lang, 'buy.title'), keyboard: [...rows, back(lang)] };
+}
+
+export function planText(plan: PlanEntity, lang: Language, currency: string): string {
+  return saleText(lang, 'buy.plan', {
+    name: { html: plain(localizedName(plan.name, lang), 100) },
+    price: formatMoney(lang, plan.priceMinor, currency),
+    days: plan.periodDays,
+    traffic: formatTraffic(lang, plan.trafficLimitGb * 1024 ** 3),
+    devices: plan.deviceLimit > 0 ? plan.deviceLimit : '∞',
+  });
+}
+
+/** A user with subscriptions chooses: renew one of them with this plan, or buy a new one. */
+export function renewOrNewScreen(
+  plan: PlanEntity,
+  subs: SubscriptionEntity[],
+  lang: Language,
+  currency: string,
+): Screen {
+  const rows: InlineKeyboardButton[][] = subs.slice(0, 5).map((s, i) => [
+    {
+      text: label(
+        saleText(lang, 'buy.renewButton', {
+          label: `#${i + 1}${s.expiresAt ? ` · ${formatDateTime(lang, s.expiresAt)}` : ''}`,
+        }).replace(/&amp;/g, '&'),
+      ),
+      callback_data: SaleCallbacks.renew(plan.id, s.id),
+    },
+  ]);
+  rows.push([{ text: saleText(lang, 'buy.newButton'), callback_data: SaleCallbacks.newSub(plan.id) }]);
+  rows.push(back(lang));
+  return { text: `${planText(plan, lang, currency)}\n\n${saleText(lang, 'buy.renewOrNew')}`, keyboard: rows };
+}
+
+export interface MethodsAvailable {
+  card: boolean;
+  /** The user's wallet balance when the wallet can pay this order, else null. */
+  walletBalanceMinor: number | null;
+}
+
+export function methodsScreen(order: OrderEntity, plan: PlanEntity, lang: Language, methods: MethodsAvailable): Screen {
+  const rows: InlineKeyboardButton[][] = [];
+  if (methods.card)
+    rows.push([{ text: saleText(lang, 'buy.method.card'), callback_data: SaleCallbacks.payCard(order.id) }]);
+  if (methods.walletBalanceMinor !== null) {
+    rows.push([
+      {
+        text: label(
+          saleText(lang, 'buy.method.wallet', {
+            balance: formatMoney(lang, methods.walletBalanceMinor, order.currency),
+          }),
+        ),
+        callback_data: SaleCallbacks.payWallet(order.id),
+      },
+    ]);
+  }
+  rows.push(back(lang));
+  const head = saleText(lang, 'buy.methods', {
+    name: { html: plain(localizedName(plan.name, lang), 100) },
+    price: formatMoney(lang, order.amountMinor, order.currency),
+  });
+  const text = rows.length > 1 ? head : `${head}\n\n${saleText(lang, 'buy.noMethods')}`;
+  return { text: `${planText(plan, lang, order.currency)}\n\n${text}`, keyboard: rows };
+}
+
+/** The card, the exact amount, the tracking number and the deadline; the number is tap-to-copy. */
+export function cardScreen(
+  payment: CardPaymentEntity,
+  card: PaymentCardEntity,
+  currency: string,
+  lang: Language,
+  requiresPhoto: boolean,
+): Screen {
+  let text =
+    saleText(lang, 'card.title') +
+    '\n\n' +
+    saleText(lang, 'card.body', {
+      amount: formatMoney(lang, payment.amountMinor, currency),
+      card: groupCardNumber(card.cardNumber),
+      holder: { html: plain(card.cardHolderName, 100) },
+      bank: { html: card.bankName ? saleText(lang, 'card.bank', { bank: { html: plain(card.bankName, 100) } }) : '' },
+      tracking: payment.trackingNumber,
+      expires: formatDateTime(lang, payment.expiresAt),
+    });
+  text += '\n\n' + saleText(lang, requiresPhoto ? 'card.sendPhoto' : 'card.bodyText');
+  return { text, keyboard: [back(lang)] };
+}
+
+export function reviewKeyboard(paymentId: string, lang: Language): InlineKeyboardButton[][] {
+  return [
+    [
+      { text: saleText(lang, 'review.approve'), callback_data: SaleCallbacks.approve(paymentId) },
+      { text: saleText(lang, 'review.reject'), callback_data: SaleCallbacks.reject(paymentId) },
+    ],
+  ];
+}
+
+export function rejectReasonsKeyboard(paymentId: string, lang: Language): InlineKeyboardButton[][] {
+  return [
+    ...REJECTION_PRESETS.map((key, i) => [
+      { text: label(saleText(lang, key)), callback_data: SaleCallbacks.rejectWith(paymentId, i) },
+    ]),
+    [{ text: saleText(lang, 'review.reasonTyped'), callback_data: SaleCallbacks.rejectTyped(paymentId) }],
+    [{ text: saleText(lang, 'review.back'), callback_data: SaleCallbacks.reviewBack(paymentId) }],
+  ];
+}

@@ -1,0 +1,94 @@
+import type { InlineKeyboardButton } from 'telegraf/types';
+import { Language, LANGUAGES, Localized, MenuAction, MenuButton } from '@botfleet/catalog';
+import type { Screen } from '../context/bot-context';
+import { TextKey } from '../i18n/texts';
+import { translate } from '../i18n/translate';
+import { isMenuActionAvailable, menuEnvironment, visibleMenuButtons } from '../menu/menu-actions';
+import type { BotProfile } from '../profile/bot-profile';
+import { clip, plain, TELEGRAM_LIMITS } from '../text/html';
+import { CallbackData } from './callback-data';
+
+const MENU_LABEL: Record<MenuAction, TextKey> = {
+  buy: 'menu.buy',
+  subscriptions: 'menu.subscriptions',
+  wallet: 'menu.wallet',
+  trial: 'menu.trial',
+  promo: 'menu.promo',
+  referral: 'menu.referral',
+  support: 'menu.support',
+  language: 'menu.language',
+  help: 'menu.help',
+};
+
+/** A tenant's text in `lang`, else nothing (the caller falls back to our own text in that language). */
+function localized(text: Localized, lang: Language): string | undefined {
+  const v = text[lang];
+  return v && v.trim() !== '' ? v : undefined;
+}
+
+/** Labels are plain text (no parse mode), so they are only clipped. A link's label falls back to any language. */
+function buttonOf(b: MenuButton, lang: Language): InlineKeyboardButton | null {
+  const own = b.text ? localized(b.text, lang) : undefined;
+  if (b.action) {
+    const label = own ?? translate(lang, MENU_LABEL[b.action]);
+    return { text: clip(label, TELEGRAM_LIMITS.buttonText), callback_data: CallbackData.menu(b.action) };
+  }
+  if (b.url) {
+    const label = own ?? (b.text ? Object.values(b.text).find((t) => !!t && t.trim() !== '') : undefined);
+    return label ? { text: clip(label, TELEGRAM_LIMITS.buttonText), url: b.url } : null;
+  }
+  return null;
+}
+
+const backRow = (lang: Language): InlineKeyboardButton[] => [
+  { text: translate(lang, 'menu.back'), callback_data: CallbackData.menu('home') },
+];
+
+/** The main menu: the tenant's welcome text (escaped) and only the buttons that work. */
+export function mainMenuScreen(profile: BotProfile, lang: Language, userName: string | null): Screen {
+  const own = localized(profile.welcomeText, lang);
+  const text = own
+    ? plain(own, 3000)
+    : translate(lang, 'welcome.default', {
+        name: { html: plain(userName ?? '', 64) || '👋' },
+        shop: { html: plain(profile.name, 100) },
+      });
+  const keyboard = visibleMenuButtons(profile.menuButtons, menuEnvironment(profile))
+    .map((row) => row.map((b) => buttonOf(b, lang)).filter((b): b is InlineKeyboardButton => b !== null))
+    .filter((row) => row.length > 0);
+  return { text, keyboard };
+}
+
+export function languageScreen(profile: BotProfile, lang: Language): Screen {
+  const offered = LANGUAGES.filter((l) => profile.languages.includes(l));
+  return {
+    text: translate(lang, 'language.choose'),
+    keyboard: [
+      offered.map((l) => ({ text: translate(l, 'language.name'), callback_data: CallbackData.language(l) })),
+      backRow(lang),
+    ],
+  };
+}
+
+export function helpScreen(profile: BotProfile, lang: Language): Screen {
+  const env = menuEnvironment(profile);
+  const lines = [translate(lang, 'help.title'), '', translate(lang, 'help.start')];
+  if (isMenuActionAvailable('language', env)) lines.push(translate(lang, 'help.lang'));
+  if (isMenuActionAvailable('support', env)) lines.push(translate(lang, 'help.support'));
+  lines.push(translate(lang, 'help.help'));
+  return { text: lines.join('\n'), keyboard: [backRow(lang)] };
+}
+
+const USERNAME = /^@?([A-Za-z][A-Za-z0-9_]{3,31})$/;
+
+export function supportScreen(profile: BotProfile, lang: Language): Screen {
+  const lines = [translate(lang, 'support.title'), ''];
+  const note = localized(profile.supportText, lang);
+  if (note) lines.push(plain(note, 1000));
+  const m = profile.supportUsername ? USERNAME.exec(profile.supportUsername.trim()) : null;
+  if (m) lines.push(translate(lang, 'support.contact', { contact: `@${m[1]}` }));
+  else if (profile.supportUsername)
+    lines.push(translate(lang, 'support.contact', { contact: clip(profile.supportUsername, 64) }));
+  if (!note && !profile.supportUsername) lines.push(translate(lang, 'support.none'));
+  return { text: lines.join('\n'), keyboard: [backRow(lang)] };
+}

@@ -1,0 +1,49 @@
+import { AppProcess, spawnApp } from './app-process';
+import { freePort, waitForHttp } from './free-port';
+
+export interface WorkerProcess extends AppProcess {
+  port: number;
+  /** The worker's Prometheus text (/metrics). */
+  metrics(): Promise<string>;
+  /** The value of one counter or gauge (summed over labels matching `labels`). */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
+}
+
+/** One metric from Prometheus text, summed over the series whose labels include `labels`. */
+export function readMetric(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+([0-9.eE+-]+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    if (Object.entries(labels).every(([k, v]) => (m[2] ?? '').includes(`${k}="${v}"`))) sum += Number(m[3]);
+  }
+  return sum;
+}
+
+/**
+ * A worker process (from `dist/`) with its HTTP port (health, metrics) on a free port; resolves once it
+ * answers /health/live, i.e. it has booted and its supervisor runs.
+ */
+export async function spawnWorker(
+  vars: Record<string, string>,
+  extra: Record<string, string> = {},
+): Promise<WorkerProcess> {
+  const port = await freePort();
+  const proc = spawnApp('worker', { ...vars, ...extra, WORKER_HTTP_PORT: String(port) });
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/health/live`, 30_000);
+  } catch (e) {
+    await proc.kill();
+    throw new Error(`${(e as Error).message}\n${proc.output().slice(-3000)}`);
+  }
+  const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return {
+    ...proc,
+    port,
+    metrics,
+    async metric(name, labels = {}) {
+      return readMetric(await metrics(), name, labels);
+    },
+  };
+}

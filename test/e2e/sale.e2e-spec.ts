@@ -1,0 +1,527 @@
+import { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { panelUsername } from '@botfleet/provisioning';
+import { generateApiToken, sha256Hex } from '@botfleet/secrets';
+import {
+  applyEnv,
+  createHostedBot,
+  createTestEnv,
+  insertPanel,
+  platformOf,
+  REMNAWAVE_DEFAULT_SQUAD_UUID,
+  RemnawaveEmulator,
+  spawnWorker,
+  TelegramEmulator,
+  TestEnv,
+  waitFor,
+  WorkerProcess,
+} from '@botfleet/testing';
+import { createApiApp } from '../../apps/api/src/bootstrap';
+
+const DAY = 86_400_000;
+const GiB = 1024 ** 3;
+const RW_KEY = 'rw-sale-e2e-key';
+const ADMIN_CHAT = -1001234567890;
+const PRICE = 500_000;
+/** Wholesale: 1,000 per plan + 100 per GB × 50 GB. */
+const WHOLESALE = 1_000 + 100 * 50;
+
+type Msg = Awaited<ReturnType<TelegramEmulator['getChatMessages']>>[number];
+type Button = { text: string; callback_data?: string };
+
+const buttonsOf = (m: Msg): Button[] =>
+  ((m.replyMarkup as { inline_keyboard?: Button[][] } | undefined)?.inline_keyboard ?? []).flat();
+const buttonData = (m: Msg, prefix: string): string | undefined =>
+  buttonsOf(m).find((b) => b.callback_data?.startsWith(prefix))?.callback_data;
+
+/**
+ * The first sale end to end (issue 6): a real worker process hosts the bot against the Telegram
+ * emulator, the API runs in this process, provisioning talks to the Remnawave emulator, and every
+ * step is what a user and an admin would do in Telegram or over REST.
+ */
+describe('the first sale: /buy → card-to-card → review → VPN account delivered', () => {
+  jest.setTimeout(120_000);
+  const emu = new TelegramEmulator();
+  let env: TestEnv;
+  let platform: DataSource;
+  let worker: WorkerProcess;
+  let app: INestApplication;
+  let restore: () => void;
+  let rw: RemnawaveEmulator;
+  let tg: { id: number; token: string; username: string };
+  let botId: string;
+  let apiToken: string;
+  let planId: string;
+  let userSeq = 50_000;
+  const admin1 = { id: 900_001, first_name: 'Owner', language_code: 'en' };
+  const admin2 = { id: 900_002, first_name: 'Second', language_code: 'en' };
+  const newUser = () => ({ id: ++userSeq, first_name: `Buyer${userSeq}`, language_code: 'en' });
+  const q = (sql: string, p: unknown[] = []) => platform.query(sql, p);
+  const http = () => request(app.getHttpServer());
+
+  /** Waits until chat `chatId` has a bot message matching `match` (new or edited) and returns it. */
+  const waitForBotMessage = (chatId: number, match: (m: Msg) => boolean, timeoutMs = 15_000) =>
+    waitFor(
+      () =>
+        emu
+          .getChatMessages(tg.id, chatId)
+          .filter((m) => m.direction === 'bot')
+          .find(match),
+      timeoutMs,
+    );
+  const textHas = (s: string) => (m: Msg) => !!(m.text ?? m.caption ?? '').includes(s);
+
+  /** /buy → plan → (new) → card: returns the card screen message and the user's order id. */
+  const buyToCardScreen = async (from: { id: number }) => {
+    emu.sendText(tg.id, { from, text: '/buy' });
+    const plans = await waitForBotMessage(from.id, (m) => !!buttonData(m, 's:p:'));
+    emu.pressButton(tg.id, { from, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
+    const methods = await waitForBotMessage(from.id, (m) => !!buttonData(m, 's:c:'));
+    emu.pressButton(tg.id, { from, messageId: methods.messageId, data: buttonData(methods, 's:c:')! });
+    const card = await waitForBotMessage(from.id, textHas('C2C-'));
+    return card;
+  };
+  const userRow = async (tgId: number) =>
+    (
+      await q(`SELECT id, balance_minor::int AS balance FROM users WHERE bot_id = $1 AND telegram_id = $2`, [
+        botId,
+        tgId,
+      ])
+    )[0] as { id: string; balance: number } | undefined;
+  const paymentOf = async (userId: string) =>
+    (
+      await q(
+        `SELECT * FROM card_to_card_payments WHERE bot_id = $1 AND user_id = $2 ORDER BY created_at DESC LIMIT 1`,
+        [botId, userId],
+      )
+    )[0] as {
+      id: string;
+      status: string;
+      order_id: string;
+      tracking_number: string;
+    };
+  const wallet = async () =>
+    (
+      await q(
+        `SELECT wallet_balance_minor::int b, wallet_held_minor::int h, traffic_sold_bytes::bigint t FROM bots WHERE id = $1`,
+        [botId],
+      )
+    )[0] as {
+      b: number;
+      h: number;
+      t: string;
+    };
+  const sendReceipt = async (from: { id: number }) => {
+    emu.sendPhoto(tg.id, { from });
+    await waitForBotMessage(from.id, textHas('under review'));
+    return waitForBotMessage(ADMIN_CHAT, (m) => !!buttonData(m, 'rv:a:') && m.method === 'sendPhoto');
+  };
+
+  beforeAll(async () => {
+    const url = await emu.listen(0);
+    rw = new RemnawaveEmulator({ apiKey: RW_KEY });
+    await rw.start();
+    env = await createTestEnv({
+      TELEGRAM_API_ROOT: url,
+      BOT_LEASE_TTL_MS: '3000',
+      BOT_LEASE_RENEW_MS: '1000',
+      BOT_ACQUIRE_INTERVAL_MS: '300',
+      BOT_RECONCILE_MS: '2000',
+      BOT_POLL_TIMEOUT_S: '2',
+      PROVISIONING_ATTEMPTS: '3',
+      PROVISIONING_BACKOFF_MS: '300',
+      PROVISIONING_LOCK_MS: '2000',
+      SALE_SWEEP_INTERVAL_MS: '500',
+      FULFILMENT_STUCK_AFTER_MS: '3000',
+    });
+    platform = await platformOf(env);
+    const panelId = await insertPanel(platform, env.vars.ENCRYPTION_KEY, {
+      type: 'remnawave',
+      baseUrl: rw.url,
+      credentials: { apiKey: RW_KEY },
+      settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
+    });
+    tg = emu.createBot();
+    botId = await createHostedBot(env, tg, { ownerTelegramId: admin1.id, defaultLanguage: 'en', publish: false });
+    apiToken = generateApiToken();
+    await q(`UPDATE bots SET admin_chat_id = $2, api_token_hash = $3, wallet_balance_minor = 1000000 WHERE id = $1`, [
+      botId,
+      ADMIN_CHAT,
+      sha256Hex(apiToken),
+    ]);
+    await q(`INSERT INTO bot_admins (bot_id, telegram_id, is_owner) VALUES ($1,$2,true), ($1,$3,false)`, [
+      botId,
+      admin1.id,
+      admin2.id,
+    ]);
+    await q(`INSERT INTO wholesale_prices (bot_id, per_plan_minor, per_gb_minor) VALUES ($1, 1000, 100)`, [botId]);
+    planId = randomUUID();
+    await q(
+      `INSERT INTO bot_plans (id, bot_id, name, period_days, price_minor, traffic_limit_gb, device_limit, panel_id)
+       VALUES ($1,$2,'{"en":"Monthly 50 GB"}',30,$3,50,2,$4)`,
+      [planId, botId, PRICE, panelId],
+    );
+    await q(
+      `INSERT INTO tenant_payment_cards (bot_id, card_number, card_holder_name, bank_name) VALUES ($1,'6037990000000006','Ali Rezaei','Melli')`,
+      [botId],
+    );
+    restore = applyEnv(env.vars);
+    app = await createApiApp();
+    await app.init();
+    worker = await spawnWorker(env.vars);
+    await emu.waitForPolling(tg.id, 15_000);
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await app?.close();
+    restore?.();
+    await emu.close();
+    await rw?.stop();
+    await env?.cleanup();
+  });
+
+  it('the whole purchase: link and QR delivered, exactly one panel account, ledgers right', async () => {
+    const buyer = newUser();
+    const before = await wallet();
+    const card = await buyToCardScreen(buyer);
+    expect(card.text).toContain('6037 9900 0000 0006');
+    expect(card.text).toContain('Ali Rezaei');
+    expect(card.text).toMatch(/C2C-\d{6}-[2-9A-Z]{6}/);
+    expect(await wallet()).toMatchObject({ b: before.b, h: before.h + WHOLESALE });
+
+    const review = await sendReceipt(buyer);
+    expect(review.caption).toContain('Monthly 50 GB');
+    expect(review.caption).toContain('•••• 0006');
+    emu.pressButton(tg.id, {
+      from: admin1,
+      chatId: ADMIN_CHAT,
+      messageId: review.messageId,
+      data: buttonData(review, 'rv:a:')!,
+    });
+
+    await waitForBotMessage(buyer.id, textHas('was approved'));
+    const delivered = await waitForBotMessage(buyer.id, (m) => m.method === 'sendPhoto', 30_000);
+    const user = (await userRow(buyer.id))!;
+    const payment = await paymentOf(user.id);
+    const sub = (await q(`SELECT * FROM subscriptions WHERE bot_id = $1 AND user_id = $2`, [botId, user.id]))[0];
+    expect(delivered.caption).toContain(sub.subscription_url);
+    const accounts = rw.accounts().filter((a) => a.username === panelUsername(sub.id, 'remnawave'));
+    expect(accounts).toHaveLength(1);
+    const account = accounts[0];
+    expect(Math.abs(account.expireAt!.getTime() - (Date.now() + 30 * DAY))).toBeLessThan(120_000);
+    expect(account.trafficLimitBytes).toBe(50 * GiB);
+    expect(account.deviceLimit).toBe(2);
+    await waitFor(
+      async () => (await q(`SELECT status FROM orders WHERE id = $1`, [payment.order_id]))[0].status === 'fulfilled',
+      15_000,
+    );
+    expect(await wallet()).toMatchObject({ b: before.b - WHOLESALE, h: before.h });
+    expect(Number((await wallet()).t) - Number(before.t)).toBe(50 * GiB);
+    // Paid by card: the user's own wallet ledger is untouched.
+    expect((await q(`SELECT count(*)::int n FROM transactions WHERE user_id = $1`, [user.id]))[0].n).toBe(0);
+    // The review message was closed with who approved.
+    await waitForBotMessage(ADMIN_CHAT, textHas('Approved by admin 900001'));
+  });
+
+  it('five fast taps on a plan and on "Pay" make one order and one card payment', async () => {
+    const buyer = newUser();
+    emu.sendText(tg.id, { from: buyer, text: '/buy' });
+    const plans = await waitForBotMessage(buyer.id, (m) => !!buttonData(m, 's:p:'));
+    for (let i = 0; i < 5; i++)
+      emu.pressButton(tg.id, { from: buyer, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
+    const methods = await waitForBotMessage(buyer.id, (m) => !!buttonData(m, 's:c:'));
+    for (let i = 0; i < 5; i++)
+      emu.pressButton(tg.id, { from: buyer, messageId: methods.messageId, data: buttonData(methods, 's:c:')! });
+    await waitForBotMessage(buyer.id, textHas('C2C-'));
+    await new Promise((r) => setTimeout(r, 1_500));
+    const user = (await userRow(buyer.id))!;
+    expect((await q(`SELECT count(*)::int n FROM orders WHERE user_id = $1`, [user.id]))[0].n).toBe(1);
+    expect((await q(`SELECT count(*)::int n FROM card_to_card_payments WHERE user_id = $1`, [user.id]))[0].n).toBe(1);
+  });
+
+  it("a non-admin pressing Approve, and a forged button naming another bot's payment, change nothing", async () => {
+    const buyer = newUser();
+    await buyToCardScreen(buyer);
+    const review = await sendReceipt(buyer);
+    const stranger = { id: 123_456, first_name: 'Stranger' };
+    emu.pressButton(tg.id, {
+      from: stranger,
+      chatId: ADMIN_CHAT,
+      messageId: review.messageId,
+      data: buttonData(review, 'rv:a:')!,
+    });
+    await waitFor(() => emu.getCallbackAnswers(tg.id).some((a) => (a.text ?? '').includes('Only the admins')), 10_000);
+    // A payment of another bot, named in callback data sent to this bot by a modified client.
+    const other = await q(`SELECT id FROM bots WHERE id <> $1 LIMIT 1`, [botId]);
+    const foreignBot = other[0]?.id ?? (await createHostedBot(env, emu.createBot(), { publish: false }));
+    const fu = randomUUID();
+    const fp = randomUUID();
+    const fo = randomUUID();
+    await q(`INSERT INTO users (id, bot_id, telegram_id, referral_code) VALUES ($1,$2,1,'zz1')`, [fu, foreignBot]);
+    await q(`INSERT INTO bot_plans (id, bot_id, name, period_days, price_minor) VALUES ($1,$2,'{"en":"X"}',30,10)`, [
+      fp,
+      foreignBot,
+    ]);
+    await q(
+      `INSERT INTO orders (id, bot_id, user_id, plan_id, amount_minor, currency, period_days, idempotency_key) VALUES ($1,$2,$3,$4,10,'IRR',30,'k')`,
+      [fo, foreignBot, fu, fp],
+    );
+    const foreignPayment = randomUUID();
+    await q(
+      `INSERT INTO card_to_card_payments (id, bot_id, user_id, order_id, amount_minor, tracking_number, status, expires_at) VALUES ($1,$2,$3,$4,10,'C2C-261122-ZZZZZZ','pending', now() + interval '1 hour')`,
+      [foreignPayment, foreignBot, fu, fo],
+    );
+    const forged =
+      buttonData(review, 'rv:a:')!.slice(0, 5) +
+      Buffer.from(foreignPayment.replace(/-/g, ''), 'hex').toString('base64url');
+    emu.pressButton(tg.id, {
+      from: admin1,
+      chatId: ADMIN_CHAT,
+      messageId: review.messageId,
+      data: forged,
+      forged: true,
+    });
+    await waitFor(
+      () => emu.getCallbackAnswers(tg.id).some((a) => (a.text ?? '').includes('does not exist here')),
+      10_000,
+    );
+    expect((await q(`SELECT status FROM card_to_card_payments WHERE id = $1`, [foreignPayment]))[0].status).toBe(
+      'pending',
+    );
+    const user = (await userRow(buyer.id))!;
+    expect((await paymentOf(user.id)).status).toBe('pending');
+  });
+
+  it("100 concurrent approvals (REST and two admins' buttons) give one approval, one account, one capture", async () => {
+    const buyer = newUser();
+    await buyToCardScreen(buyer);
+    const review = await sendReceipt(buyer);
+    const user = (await userRow(buyer.id))!;
+    const payment = await paymentOf(user.id);
+    const approve = buttonData(review, 'rv:a:')!;
+    const rest = Array.from({ length: 50 }, () =>
+      http().post(`/v1/bots/${botId}/card-payments/${payment.id}/approve`).set('Authorization', `Bearer ${apiToken}`),
+    );
+    for (let i = 0; i < 50; i++) {
+      emu.pressButton(tg.id, {
+        from: i % 2 ? admin1 : admin2,
+        chatId: ADMIN_CHAT,
+        messageId: review.messageId,
+        data: approve,
+      });
+    }
+    const statuses = (await Promise.all(rest)).map((r) => r.status);
+    expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
+    await waitFor(
+      async () => (await q(`SELECT status FROM orders WHERE id = $1`, [payment.order_id]))[0].status === 'fulfilled',
+      30_000,
+    );
+    const captures = await q(
+      `SELECT count(*)::int n FROM tenant_wallet_ledger WHERE bot_id = $1 AND idempotency_key = $2`,
+      [botId, `order:${payment.order_id}:capture`],
+    );
+    expect(captures[0].n).toBe(1);
+    const sub = (await q(`SELECT id FROM subscriptions WHERE bot_id = $1 AND user_id = $2`, [botId, user.id]))[0];
+    expect(rw.accounts().filter((a) => a.username === panelUsername(sub.id, 'remnawave'))).toHaveLength(1);
+    const approvals = await q(
+      `SELECT count(*)::int n FROM audit_logs WHERE bot_id = $1 AND action = 'card_payment.approve' AND target_id = $2`,
+      [botId, payment.id],
+    );
+    expect(approvals[0].n).toBe(1);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
+  });
+
+  it('reject with a reason → the user resubmits → approve; the same account is extended on renewal', async () => {
+    const buyer = newUser();
+    await buyToCardScreen(buyer);
+    const review = await sendReceipt(buyer);
+    emu.pressButton(tg.id, {
+      from: admin2,
+      chatId: ADMIN_CHAT,
+      messageId: review.messageId,
+      data: buttonData(review, 'rv:j:')!,
+    });
+    const reasons = await waitForBotMessage(
+      ADMIN_CHAT,
+      (m) => m.messageId === review.messageId && !!buttonData(m, 'rv:p:'),
+    );
+    emu.pressButton(tg.id, {
+      from: admin2,
+      chatId: ADMIN_CHAT,
+      messageId: reasons.messageId,
+      data: buttonData(reasons, 'rv:p:')!,
+    });
+    await waitForBotMessage(buyer.id, textHas('The amount does not match'));
+    const second = await sendReceipt(buyer);
+    expect(second.messageId).not.toBe(review.messageId);
+    emu.pressButton(tg.id, {
+      from: admin1,
+      chatId: ADMIN_CHAT,
+      messageId: second.messageId,
+      data: buttonData(second, 'rv:a:')!,
+    });
+    const user = (await userRow(buyer.id))!;
+    const sub = await waitFor(
+      async () =>
+        (
+          await q(`SELECT * FROM subscriptions WHERE bot_id = $1 AND user_id = $2 AND status = 'active'`, [
+            botId,
+            user.id,
+          ])
+        )[0],
+      30_000,
+    );
+    const firstExpiry = new Date(sub.expires_at).getTime();
+
+    // Renewal: the plan again → renew → card → receipt → approve: the same panel account, 30 more days.
+    emu.sendText(tg.id, { from: buyer, text: '/buy' });
+    const plans = await waitForBotMessage(buyer.id, (m) => !!buttonData(m, 's:p:') && m.messageId > second.messageId);
+    emu.pressButton(tg.id, { from: buyer, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
+    const choice = await waitForBotMessage(buyer.id, (m) => !!buttonData(m, 's:r:'));
+    emu.pressButton(tg.id, { from: buyer, messageId: choice.messageId, data: buttonData(choice, 's:r:')! });
+    const methods = await waitForBotMessage(
+      buyer.id,
+      (m) => m.messageId === choice.messageId && !!buttonData(m, 's:c:'),
+    );
+    emu.pressButton(tg.id, { from: buyer, messageId: methods.messageId, data: buttonData(methods, 's:c:')! });
+    await waitFor(
+      async () =>
+        (await q(`SELECT count(*)::int n FROM card_to_card_payments WHERE user_id = $1`, [user.id]))[0].n === 2,
+      10_000,
+    );
+    const renewReview = await sendReceipt(buyer);
+    emu.pressButton(tg.id, {
+      from: admin1,
+      chatId: ADMIN_CHAT,
+      messageId: renewReview.messageId,
+      data: buttonData(renewReview, 'rv:a:')!,
+    });
+    await waitFor(async () => {
+      const r = (await q(`SELECT expires_at FROM subscriptions WHERE id = $1`, [sub.id]))[0];
+      return new Date(r.expires_at).getTime() > firstExpiry + 29 * DAY;
+    }, 30_000);
+    expect((await q(`SELECT count(*)::int n FROM subscriptions WHERE user_id = $1`, [user.id]))[0].n).toBe(1);
+    expect(rw.accounts().filter((a) => a.username === panelUsername(sub.id, 'remnawave'))).toHaveLength(1);
+  });
+
+  it('an unreviewed payment expires after its deadline: user told, order expired, hold released', async () => {
+    const buyer = newUser();
+    await buyToCardScreen(buyer);
+    await sendReceipt(buyer);
+    const user = (await userRow(buyer.id))!;
+    const payment = await paymentOf(user.id);
+    const held = await wallet();
+    await q(`UPDATE card_to_card_payments SET expires_at = now() - interval '1 second' WHERE id = $1`, [payment.id]);
+    await waitForBotMessage(buyer.id, textHas('expired'));
+    expect((await q(`SELECT status FROM orders WHERE id = $1`, [payment.order_id]))[0].status).toBe('expired');
+    expect((await wallet()).h).toBe(held.h - WHOLESALE);
+  });
+
+  it('a short tenant wallet refuses the sale before payment details; after a top-up it sells', async () => {
+    await q(`UPDATE bots SET wallet_balance_minor = wallet_held_minor WHERE id = $1`, [botId]);
+    const buyer = newUser();
+    emu.sendText(tg.id, { from: buyer, text: '/buy' });
+    const plans = await waitForBotMessage(buyer.id, (m) => !!buttonData(m, 's:p:'));
+    emu.pressButton(tg.id, { from: buyer, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
+    await waitForBotMessage(buyer.id, textHas('cannot take orders'));
+    await waitForBotMessage(admin1.id, textHas('wholesale wallet is too low'));
+    const user = (await userRow(buyer.id))!;
+    expect((await q(`SELECT count(*)::int n FROM orders WHERE user_id = $1`, [user.id]))[0].n).toBe(0);
+    await http()
+      .post(`/v1/admin/bots/${botId}/wallet/top-ups`)
+      .set('Authorization', `Bearer ${env.masterToken}`)
+      .set('Idempotency-Key', `topup-${randomUUID()}`)
+      .send({ amountMinor: 100_000, note: 'refill' })
+      .expect(201);
+    emu.pressButton(tg.id, { from: buyer, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
+    await waitForBotMessage(buyer.id, (m) => !!buttonData(m, 's:c:'));
+    expect((await q(`SELECT count(*)::int n FROM orders WHERE user_id = $1`, [user.id]))[0].n).toBe(1);
+  });
+
+  it('panel down for good: the price goes back to the wallet, the wholesale charge is reversed, both told', async () => {
+    const buyer = newUser();
+    await buyToCardScreen(buyer);
+    const review = await sendReceipt(buyer);
+    const before = await wallet();
+    await rw.down('refuse');
+    try {
+      emu.pressButton(tg.id, {
+        from: admin1,
+        chatId: ADMIN_CHAT,
+        messageId: review.messageId,
+        data: buttonData(review, 'rv:a:')!,
+      });
+      await waitForBotMessage(buyer.id, textHas('returned to your wallet'), 60_000);
+    } finally {
+      await rw.up();
+    }
+    const user = (await userRow(buyer.id))!;
+    const payment = await paymentOf(user.id);
+    expect((await q(`SELECT status FROM orders WHERE id = $1`, [payment.order_id]))[0].status).toBe('refunded');
+    expect(user.balance).toBe(PRICE);
+    const after = await wallet();
+    expect(after.b).toBe(before.b);
+    expect(after.h).toBe(before.h - WHOLESALE);
+    await waitForBotMessage(ADMIN_CHAT, textHas('Provisioning failed'));
+  });
+
+  it('paying from the wallet in the bot: refused with the real figures when short, then paid and delivered', async () => {
+    const buyer = newUser();
+    emu.sendText(tg.id, { from: buyer, text: '/start' });
+    await waitForBotMessage(buyer.id, () => true);
+    const user = (await userRow(buyer.id))!;
+    await http()
+      .post(`/v1/bots/${botId}/users/${user.id}/balance-adjustments`)
+      .set('Authorization', `Bearer ${apiToken}`)
+      .send({ amountMinor: PRICE, reason: 'gift' })
+      .expect(201);
+    emu.sendText(tg.id, { from: buyer, text: '/buy' });
+    const plans = await waitForBotMessage(buyer.id, (m) => !!buttonData(m, 's:p:'));
+    emu.pressButton(tg.id, { from: buyer, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
+    const methods = await waitForBotMessage(buyer.id, (m) => !!buttonData(m, 's:w:'));
+    // The balance drops between showing the button and pressing it.
+    await q(`UPDATE users SET balance_minor = 1000 WHERE id = $1`, [user.id]);
+    emu.pressButton(tg.id, { from: buyer, messageId: methods.messageId, data: buttonData(methods, 's:w:')! });
+    await waitFor(() => emu.getCallbackAnswers(tg.id).some((a) => (a.text ?? '').includes('does not cover')), 10_000);
+    const alert = emu.getCallbackAnswers(tg.id).find((a) => (a.text ?? '').includes('does not cover'))!;
+    expect(alert.text).toContain('1,000');
+    expect(alert.text).toContain('500,000');
+    await q(`UPDATE users SET balance_minor = $2 WHERE id = $1`, [user.id, PRICE]);
+    emu.pressButton(tg.id, { from: buyer, messageId: methods.messageId, data: buttonData(methods, 's:w:')! });
+    await waitForBotMessage(buyer.id, (m) => m.method === 'sendPhoto', 30_000);
+    expect((await userRow(buyer.id))!.balance).toBe(0);
+    const ledger = await q(
+      `SELECT type, amount_minor::int a FROM transactions WHERE user_id = $1 ORDER BY created_at`,
+      [user.id],
+    );
+    expect(ledger).toEqual([
+      { type: 'adjustment', a: PRICE },
+      { type: 'purchase', a: -PRICE },
+    ]);
+  });
+
+  it('the worker killed right after approval: the account is delivered once after restart', async () => {
+    const buyer = newUser();
+    await buyToCardScreen(buyer);
+    await sendReceipt(buyer);
+    const user = (await userRow(buyer.id))!;
+    const payment = await paymentOf(user.id);
+    await worker.kill();
+    await http()
+      .post(`/v1/bots/${botId}/card-payments/${payment.id}/approve`)
+      .set('Authorization', `Bearer ${apiToken}`)
+      .expect(200);
+    worker = await spawnWorker(env.vars);
+    await waitForBotMessage(buyer.id, (m) => m.method === 'sendPhoto', 40_000);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const photos = emu
+      .getChatMessages(tg.id, buyer.id)
+      .filter((m) => m.direction === 'bot' && m.method === 'sendPhoto');
+    expect(photos).toHaveLength(1);
+    const sub = (await q(`SELECT id FROM subscriptions WHERE bot_id = $1 AND user_id = $2`, [botId, user.id]))[0];
+    expect(rw.accounts().filter((a) => a.username === panelUsername(sub.id, 'remnawave'))).toHaveLength(1);
+  });
+});
