@@ -12,6 +12,8 @@ import {
 import { SecretBox } from '@botfleet/secrets';
 import { PlatformDb } from '../platform-db';
 
+const CHOOSE_ATTEMPTS = 50;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -54,9 +56,11 @@ export class ProvisioningPanelDirectory implements PanelDirectoryPort {
       if (pinned.length) return pinned[0];
     }
     const location = criteria.location ?? null;
-    // Under contention the locked candidate can fill up while we wait for it; FOR UPDATE then yields no row
-    // although another panel has room, so look again while any panel of the location still has room.
-    for (let attempt = 0; attempt < 10; attempt++) {
+    // The candidate is locked with SKIP LOCKED: a choice never waits for another one's row lock, so two
+    // choices cannot lock two panels in opposite orders (the order follows the load, which changes under
+    // them) and deadlock. When every panel with room is locked at this instant, wait a moment and look again
+    // for as long as any panel of the location still has room.
+    for (let attempt = 0; attempt < CHOOSE_ATTEMPTS; attempt++) {
       const chosen: { id: string; type: PanelType }[] = await this.platform.manager.query(
         `WITH taken AS (
            UPDATE vpn_panels SET active_users = active_users + 1, updated_at = now()
@@ -65,7 +69,7 @@ export class ProvisioningPanelDirectory implements PanelDirectoryPort {
                WHERE is_active AND active_users < capacity AND ($1::varchar IS NULL OR location = $1)
                ORDER BY active_users::float8 / GREATEST(capacity, 1), active_users, id
                LIMIT 1
-               FOR UPDATE
+               FOR UPDATE SKIP LOCKED
             )
            RETURNING id, type
          ) SELECT id, type FROM taken`,
@@ -78,6 +82,7 @@ export class ProvisioningPanelDirectory implements PanelDirectoryPort {
         [location],
       );
       if (!room.length) break;
+      await sleep(2 + Math.floor(Math.random() * 8));
     }
     throw new DomainError(
       ErrorCode.NO_PANEL_AVAILABLE,
