@@ -20,3 +20,4 @@ export * from './sales/sale-sweeps';
 export * from './bots/bot-directory';
 export * from './bots/processed-updates.store';
 export * from './bots/hosted-bots.repository';
+export * from './onboarding/master-bot-registry';

@@ -6,6 +6,7 @@ import { PLATFORM_DATA_SOURCE, PlatformDb } from './platform-db';
 import { BotDirectory } from './bots/bot-directory';
 import { HostedBotsRepository } from './bots/hosted-bots.repository';
 import { ProcessedUpdatesStore } from './bots/processed-updates.store';
+import { MasterBotRegistry } from './onboarding/master-bot-registry';
 
 @Global()
 @Module({
@@ -24,8 +25,9 @@ import { ProcessedUpdatesStore } from './bots/processed-updates.store';
     BotDirectory,
     HostedBotsRepository,
     ProcessedUpdatesStore,
+    MasterBotRegistry,
   ],
-  exports: [PlatformDb, BotDirectory, HostedBotsRepository, ProcessedUpdatesStore],
+  exports: [PlatformDb, BotDirectory, HostedBotsRepository, ProcessedUpdatesStore, MasterBotRegistry],
 })
 export class PlatformDbModule implements OnApplicationShutdown {
   constructor(@Inject(PLATFORM_DATA_SOURCE) private readonly ds: DataSource) {}
