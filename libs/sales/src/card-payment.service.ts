@@ -6,6 +6,7 @@ import { OrdersService, TenantWalletService } from '@botfleet/billing';
 import { CardRotationService, ConfigurationsService, FeaturesService } from '@botfleet/catalog';
 import { CardPaymentEntity, PaymentCardEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
 import { FulfilmentService } from './fulfilment.service';
+import { ReviewPolicy } from './review-policy';
 import { SaleNotifier } from './sale-events';
 import { cardTrackingNumber } from './tracking-number';
 
@@ -42,6 +43,7 @@ export class CardPaymentService {
     private readonly fulfilment: FulfilmentService,
     private readonly audit: AuditService,
     private readonly notifier: SaleNotifier,
+    private readonly reviewPolicy: ReviewPolicy,
   ) {}
 
   /** Shows the order's card payment, creating it on first call (idempotent per order). */
@@ -140,9 +142,11 @@ export class CardPaymentService {
    * Approve: payment pending → approved, order pending → paid → fulfilling with its subscription,
    * the wholesale hold captured, the card's success counted — one transaction. The provisioning
    * job is queued after commit (a sweeper re-queues fulfilling orders if the process dies between).
+   * A `bot_admin` reviewer who is not an admin of this bot gets FORBIDDEN and nothing changes.
    */
   async approve(botId: string, paymentId: string, reviewer: Reviewer): Promise<CardPaymentEntity> {
     const payment = await this.db.run(botId, async () => {
+      await this.reviewPolicy.assertReviewer(botId, reviewer);
       const current = await this.repos.cardPayments.findById(botId, paymentId);
       if (!current) throw new DomainError(ErrorCode.NOT_FOUND, 'Card payment not found');
       if (current.status === 'awaiting_receipt') {
@@ -184,7 +188,10 @@ export class CardPaymentService {
     return payment;
   }
 
-  /** Reject with a reason: the user is told and may send another receipt until the payment expires. */
+  /**
+   * Reject with a reason: the user is told and may send another receipt until the payment expires.
+   * Same reviewer rule as approve.
+   */
   async reject(botId: string, paymentId: string, reviewer: Reviewer, reason: string): Promise<CardPaymentEntity> {
     const why = reason.trim();
     if (!why || why.length > REJECTION_REASON_MAX) {
@@ -195,6 +202,7 @@ export class CardPaymentService {
       );
     }
     const rejected = await this.db.run(botId, async () => {
+      await this.reviewPolicy.assertReviewer(botId, reviewer);
       const current = await this.repos.cardPayments.findById(botId, paymentId);
       if (!current) throw new DomainError(ErrorCode.NOT_FOUND, 'Card payment not found');
       const changed = await this.repos.cardPayments.update(

@@ -10,10 +10,12 @@ import { applyEnv, createTestEnv, insertBot, TestEnv } from '@botfleet/testing';
 import { CardPaymentService } from './card-payment.service';
 import { FulfilmentService } from './fulfilment.service';
 import { PurchaseService } from './purchase.service';
+import { ReviewPolicy } from './review-policy';
 import { SalesModule } from './sales.module';
 import { WalletPaymentService } from './wallet-payment.service';
 
-const reviewer = { actorType: 'bot_admin' as const, actorId: '777' };
+const ADMIN_TG = 777;
+const reviewer = { actorType: 'bot_admin' as const, actorId: String(ADMIN_TG) };
 
 describe('the sale (real PostgreSQL and Redis)', () => {
   let env: TestEnv;
@@ -25,6 +27,7 @@ describe('the sale (real PostgreSQL and Redis)', () => {
   let walletPay: WalletPaymentService;
   let fulfilment: FulfilmentService;
   let jobs: JobQueue;
+  let policy: ReviewPolicy;
   let botId: string;
   let planId: string;
 
@@ -63,7 +66,14 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     walletPay = mod.get(WalletPaymentService);
     fulfilment = mod.get(FulfilmentService);
     jobs = mod.get(JobQueue);
+    policy = mod.get(ReviewPolicy);
     botId = await insertBot(platform);
+    // 777 reviews in most tests; 1000..1099 are the admins racing in the concurrency test.
+    await q(`INSERT INTO bot_admins (bot_id, telegram_id, is_owner) VALUES ($1, $2, true)`, [botId, ADMIN_TG]);
+    await q(
+      `INSERT INTO bot_admins (bot_id, telegram_id, is_owner) SELECT $1, g, false FROM generate_series(1000, 1099) g`,
+      [botId],
+    );
     await q(`UPDATE bots SET wallet_balance_minor = 100000 WHERE id = $1`, [botId]);
     await q(`INSERT INTO wholesale_prices (bot_id, per_plan_minor, per_gb_minor) VALUES ($1, 1000, 100)`, [botId]);
     planId = randomUUID();
@@ -131,7 +141,10 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     const walletBefore = await botWallet();
     const outcomes = await Promise.allSettled(
       Array.from({ length: 100 }, (_, i) =>
-        cards.approve(botId, payment.id, { actorType: i % 2 ? 'tenant_api' : 'bot_admin', actorId: String(i) }),
+        cards.approve(botId, payment.id, {
+          actorType: i % 2 ? 'tenant_api' : 'bot_admin',
+          actorId: String(1000 + i),
+        }),
       ),
     );
     const won = outcomes.filter((o) => o.status === 'fulfilled');
@@ -192,6 +205,54 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     expect(resubmitted).toMatchObject({ status: 'pending', isFlagged: false, rejectionReason: null });
     await cards.approve(botId, payment.id, reviewer);
     expect(await orderOf(order.id)).toEqual({ status: 'fulfilling' });
+  });
+
+  it("only the bot's admins may review: a non-admin bot_admin gets FORBIDDEN and nothing changes", async () => {
+    const userId = await newUser();
+    const { order } = await purchase.createOrder(botId, { userId, planId, idempotencyKey: `p:${userId}` });
+    const { payment } = await cards.start(botId, order.id);
+    await cards.submitReceipt(botId, userId, { kind: 'photo', fileId: 'F6', fileUniqueId: `P-${userId}` });
+    // An admin of another bot is nobody here.
+    const otherBot = await insertBot(platform);
+    await q(`INSERT INTO bot_admins (bot_id, telegram_id, is_owner) VALUES ($1, 4242, true)`, [otherBot]);
+    const state = async () => ({
+      payment: (
+        await q(`SELECT status, reviewed_by, reviewed_at, rejection_reason FROM card_to_card_payments WHERE id = $1`, [
+          payment.id,
+        ])
+      )[0],
+      order: (await q(`SELECT status, paid_at FROM orders WHERE id = $1`, [order.id]))[0],
+      wallet: await botWallet(),
+      ledger: await q(`SELECT type FROM tenant_wallet_ledger WHERE bot_id = $1 AND reference = $2 ORDER BY type`, [
+        botId,
+        `order:${order.id}`,
+      ]),
+      cards: await q(`SELECT success_count, failure_count FROM tenant_payment_cards WHERE bot_id = $1`, [botId]),
+      subscriptions: await q(`SELECT id FROM subscriptions WHERE bot_id = $1 AND user_id = $2`, [botId, userId]),
+      audit: await q(`SELECT action FROM audit_logs WHERE bot_id = $1 AND target_id = $2`, [botId, payment.id]),
+    });
+    const before = await state();
+    expect(before.payment).toMatchObject({ status: 'pending', reviewed_by: null });
+    expect(before.order).toMatchObject({ status: 'pending', paid_at: null });
+    expect(before.ledger).toEqual([{ type: 'hold' }]);
+    for (const actorId of ['4242', '778', '0', 'not-a-number', `${ADMIN_TG} `, '']) {
+      const outsider = { actorType: 'bot_admin' as const, actorId };
+      await expect(cards.approve(botId, payment.id, outsider)).rejects.toMatchObject({ code: ErrorCode.FORBIDDEN });
+      await expect(cards.reject(botId, payment.id, outsider, 'Amount does not match')).rejects.toMatchObject({
+        code: ErrorCode.FORBIDDEN,
+      });
+    }
+    expect(await state()).toEqual(before);
+    expect(await policy.isReviewer(botId, ADMIN_TG)).toBe(true);
+    expect(await policy.isReviewer(botId, 4242)).toBe(false);
+    expect(await policy.isReviewer(otherBot, 4242)).toBe(true);
+
+    await cards.approve(botId, payment.id, reviewer);
+    const after = await state();
+    expect(after.payment).toMatchObject({ status: 'approved', reviewed_by: `bot_admin:${ADMIN_TG}` });
+    expect(after.order).toMatchObject({ status: 'fulfilling' });
+    expect(after.ledger).toEqual([{ type: 'capture' }, { type: 'hold' }]);
+    expect(after.audit).toEqual([{ action: 'card_payment.approve' }]);
   });
 
   it('text receipts are refused while the tenant requires a photo', async () => {

@@ -5,7 +5,7 @@ import { DomainError, ErrorCode } from '@botfleet/common';
 import { ConfigurationsService } from '@botfleet/catalog';
 import { BotSelfRepository, TenantDb, TenantRepositories } from '@botfleet/dal';
 import { JobName, JobQueue, jobIdFor } from '@botfleet/jobs';
-import { CardPaymentService, PurchaseService, WalletPaymentService } from '@botfleet/sales';
+import { CardPaymentService, PurchaseService, ReviewPolicy, WalletPaymentService } from '@botfleet/sales';
 import type { BotContext } from '../context/bot-context';
 import { translate } from '../i18n/translate';
 import { CallbackData } from '../screens/callback-data';
@@ -45,6 +45,7 @@ export class SaleConversation {
     private readonly botSelf: BotSelfRepository,
     private readonly purchase: PurchaseService,
     private readonly cards: CardPaymentService,
+    private readonly reviewPolicy: ReviewPolicy,
     private readonly walletPay: WalletPaymentService,
     private readonly configurations: ConfigurationsService,
     private readonly jobs: JobQueue,
@@ -273,9 +274,10 @@ export class SaleConversation {
 
   // ---------- review ----------
 
-  private async isAdmin(ctx: BotContext): Promise<boolean> {
+  /** An early answer only (before showing keyboards); approve/reject enforce the rule themselves. */
+  private async isReviewer(ctx: BotContext): Promise<boolean> {
     const id = ctx.from?.id;
-    return id !== undefined && (await this.repos.admins.count(ctx.botId, { telegramId: id })) > 0;
+    return id !== undefined && this.reviewPolicy.isReviewer(ctx.botId, id);
   }
 
   private adminLang(ctx: BotContext) {
@@ -287,7 +289,7 @@ export class SaleConversation {
     const parsed = parseSaleCallback(q && 'data' in q ? q.data : undefined);
     const lang = this.adminLang(ctx);
     if (!parsed || !('paymentId' in parsed)) return this.unavailable(ctx);
-    if (!(await this.isAdmin(ctx))) return ctx.answerCallback(saleText(lang, 'review.onlyAdmins'), true);
+    if (!(await this.isReviewer(ctx))) return ctx.answerCallback(saleText(lang, 'review.onlyAdmins'), true);
     const payment = await this.repos.cardPayments.findById(ctx.botId, parsed.paymentId);
     if (!payment) return ctx.answerCallback(saleText(lang, 'review.notFound'), true);
     const reviewer = { actorType: 'bot_admin' as const, actorId: String(ctx.from!.id) };
@@ -339,6 +341,8 @@ export class SaleConversation {
       await this.db.atomic(ctx.botId, act);
       ctx.answerCallback(saleText(lang, 'review.done'));
     } catch (e) {
+      // The use case has the last word: the early check may be stale (an admin removed meanwhile).
+      if (DomainError.is(e, ErrorCode.FORBIDDEN)) return ctx.answerCallback(saleText(lang, 'review.onlyAdmins'), true);
       if (DomainError.is(e, ErrorCode.ALREADY_REVIEWED) || DomainError.is(e, ErrorCode.ALREADY_PAID)) {
         return ctx.answerCallback(saleText(lang, 'review.already'), true);
       }
@@ -357,7 +361,7 @@ export class SaleConversation {
     const repliedText = 'text' in replied ? replied.text : undefined;
     const tracking = repliedText ? TRACKING.exec(repliedText)?.[0] : undefined;
     if (!tracking || !replied.from?.is_bot || replied.from.id !== ctx.botInfo?.id) return next();
-    if (!(await this.isAdmin(ctx))) return next();
+    if (!(await this.isReviewer(ctx))) return next();
     const payment = await this.repos.cardPayments.findOne(ctx.botId, { trackingNumber: tracking });
     const lang = this.adminLang(ctx);
     if (!payment) return ctx.say(saleText(lang, 'review.notFound'));
@@ -367,6 +371,7 @@ export class SaleConversation {
       );
       ctx.say(saleText(lang, 'review.done'), { reply_parameters: { message_id: msg.message_id } });
     } catch (e) {
+      if (DomainError.is(e, ErrorCode.FORBIDDEN)) return ctx.say(saleText(lang, 'review.onlyAdmins'));
       if (DomainError.is(e, ErrorCode.ALREADY_REVIEWED) || DomainError.is(e, ErrorCode.CONFLICT)) {
         return ctx.say(saleText(lang, 'review.already'));
       }
