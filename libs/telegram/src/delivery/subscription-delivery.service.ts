@@ -5,7 +5,7 @@ import { BotEntity, BotSelfRepository, TenantRepositories } from '@botfleet/dal'
 import { SubscriptionViewsService } from '@botfleet/provisioning';
 import { SecretBox } from '@botfleet/secrets';
 import { BotUsersService } from '@botfleet/users';
-import { subscriptionText } from '../i18n/subscription-texts';
+import { translate } from '../i18n/translate';
 import { ResilientTelegram } from '../client/resilient-telegram';
 import { classifyTelegramError, isUserGoneDescription } from '../client/telegram-errors';
 import { CAPTION_LIMIT, subscriptionDeliveryText, subscriptionQrPng } from '../screens/subscription-delivery';
@@ -71,7 +71,7 @@ export class SubscriptionDeliveryService {
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },
         });
-        await telegram.sendPhoto(view.telegramId, qr, { caption: subscriptionText(lang, 'delivery.qrCaption') });
+        await telegram.sendPhoto(view.telegramId, qr, { caption: translate(lang, 'delivery.qrCaption') });
       }
     } catch (err) {
       const failure = classifyTelegramError(err);

@@ -7,6 +7,7 @@ import { BotSelfRepository, TenantDb, TenantRepositories } from '@botfleet/dal';
 import { JobName, JobQueue, jobIdFor } from '@botfleet/jobs';
 import { CardPaymentService, PurchaseService, ReviewPolicy, WalletPaymentService } from '@botfleet/sales';
 import type { BotContext } from '../context/bot-context';
+import type { TextKey } from '../i18n/texts';
 import { translate } from '../i18n/translate';
 import { CallbackData } from '../screens/callback-data';
 import { parseSaleCallback, SaleCallback } from './sale-callbacks';
@@ -14,12 +15,12 @@ import { formatMoney } from './sale-format';
 import {
   cardScreen,
   methodsScreen,
+  REJECTION_PRESETS,
   plansScreen,
   rejectReasonsKeyboard,
   renewOrNewScreen,
   reviewKeyboard,
 } from './sale-screens';
-import { REJECTION_PRESETS, saleText, SaleTextKey } from './sale-texts';
 
 const TRACKING = /C2C-\d{6}-[2-9A-Z]{6}/;
 const OPEN_FOR_RECEIPT = ['awaiting_receipt', 'rejected'] as const;
@@ -79,8 +80,8 @@ export class SaleConversation {
     return features.has('card_to_card') || features.has('wallet');
   }
 
-  private say(ctx: BotContext, key: SaleTextKey, vars = {}): void {
-    ctx.say(saleText(ctx.lang, key, vars));
+  private say(ctx: BotContext, key: TextKey, vars = {}): void {
+    ctx.say(translate(ctx.lang, key, vars));
   }
 
   private unavailable(ctx: BotContext): void {
@@ -201,12 +202,12 @@ export class SaleConversation {
     try {
       await this.db.atomic(ctx.botId, () => this.walletPay.pay(ctx.botId, orderId));
       ctx.answerCallback();
-      ctx.show({ text: saleText(ctx.lang, 'buy.walletPaid') });
+      ctx.show({ text: translate(ctx.lang, 'buy.walletPaid') });
     } catch (e) {
       if (DomainError.is(e, ErrorCode.INSUFFICIENT_BALANCE)) {
         const balance = (await this.repos.users.findById(ctx.botId, order.userId))?.balanceMinor ?? 0;
         // Alerts are plain text: the same words without markup.
-        const text = saleText(ctx.lang, 'buy.walletShort', {
+        const text = translate(ctx.lang, 'buy.walletShort', {
           balance: formatMoney(ctx.lang, balance, order.currency),
           price: formatMoney(ctx.lang, order.amountMinor, order.currency),
         }).replace(/<[^>]+>/g, '');
@@ -289,9 +290,9 @@ export class SaleConversation {
     const parsed = parseSaleCallback(q && 'data' in q ? q.data : undefined);
     const lang = this.adminLang(ctx);
     if (!parsed || !('paymentId' in parsed)) return this.unavailable(ctx);
-    if (!(await this.isReviewer(ctx))) return ctx.answerCallback(saleText(lang, 'review.onlyAdmins'), true);
+    if (!(await this.isReviewer(ctx))) return ctx.answerCallback(translate(lang, 'review.onlyAdmins'), true);
     const payment = await this.repos.cardPayments.findById(ctx.botId, parsed.paymentId);
-    if (!payment) return ctx.answerCallback(saleText(lang, 'review.notFound'), true);
+    if (!payment) return ctx.answerCallback(translate(lang, 'review.notFound'), true);
     const reviewer = { actorType: 'bot_admin' as const, actorId: String(ctx.from!.id) };
     const msg = q?.message;
     switch (parsed.kind) {
@@ -299,7 +300,7 @@ export class SaleConversation {
         return this.decide(ctx, () => this.cards.approve(ctx.botId, payment.id, reviewer));
       case 'reject':
       case 'reviewBack':
-        if (payment.status !== 'pending') return ctx.answerCallback(saleText(lang, 'review.already'), true);
+        if (payment.status !== 'pending') return ctx.answerCallback(translate(lang, 'review.already'), true);
         ctx.answerCallback();
         if (msg)
           ctx.outbox.add('editMessageReplyMarkup', {
@@ -314,15 +315,15 @@ export class SaleConversation {
       case 'rejectWith': {
         const key = REJECTION_PRESETS[parsed.preset];
         if (!key) return this.unavailable(ctx);
-        return this.decide(ctx, () => this.cards.reject(ctx.botId, payment.id, reviewer, saleText(lang, key)));
+        return this.decide(ctx, () => this.cards.reject(ctx.botId, payment.id, reviewer, translate(lang, key)));
       }
       case 'rejectTyped':
-        if (payment.status !== 'pending') return ctx.answerCallback(saleText(lang, 'review.already'), true);
+        if (payment.status !== 'pending') return ctx.answerCallback(translate(lang, 'review.already'), true);
         ctx.answerCallback();
         if (msg)
           ctx.outbox.add('sendMessage', {
             chat_id: msg.chat.id,
-            text: saleText(lang, 'review.typeReason', { tracking: payment.trackingNumber }),
+            text: translate(lang, 'review.typeReason', { tracking: payment.trackingNumber }),
             parse_mode: 'HTML',
             reply_markup: { force_reply: true, selective: true },
             ...('message_thread_id' in msg && msg.message_thread_id
@@ -339,12 +340,12 @@ export class SaleConversation {
     const lang = this.adminLang(ctx);
     try {
       await this.db.atomic(ctx.botId, act);
-      ctx.answerCallback(saleText(lang, 'review.done'));
+      ctx.answerCallback(translate(lang, 'review.done'));
     } catch (e) {
       // The use case has the last word: the early check may be stale (an admin removed meanwhile).
-      if (DomainError.is(e, ErrorCode.FORBIDDEN)) return ctx.answerCallback(saleText(lang, 'review.onlyAdmins'), true);
+      if (DomainError.is(e, ErrorCode.FORBIDDEN)) return ctx.answerCallback(translate(lang, 'review.onlyAdmins'), true);
       if (DomainError.is(e, ErrorCode.ALREADY_REVIEWED) || DomainError.is(e, ErrorCode.ALREADY_PAID)) {
-        return ctx.answerCallback(saleText(lang, 'review.already'), true);
+        return ctx.answerCallback(translate(lang, 'review.already'), true);
       }
       if (DomainError.is(e, ErrorCode.CONFLICT) || DomainError.is(e, ErrorCode.VALIDATION_FAILED)) {
         return ctx.answerCallback(e instanceof Error ? e.message.slice(0, 190) : '', true);
@@ -364,16 +365,16 @@ export class SaleConversation {
     if (!(await this.isReviewer(ctx))) return next();
     const payment = await this.repos.cardPayments.findOne(ctx.botId, { trackingNumber: tracking });
     const lang = this.adminLang(ctx);
-    if (!payment) return ctx.say(saleText(lang, 'review.notFound'));
+    if (!payment) return ctx.say(translate(lang, 'review.notFound'));
     try {
       await this.db.atomic(ctx.botId, () =>
         this.cards.reject(ctx.botId, payment.id, { actorType: 'bot_admin', actorId: String(ctx.from!.id) }, msg.text),
       );
-      ctx.say(saleText(lang, 'review.done'), { reply_parameters: { message_id: msg.message_id } });
+      ctx.say(translate(lang, 'review.done'), { reply_parameters: { message_id: msg.message_id } });
     } catch (e) {
-      if (DomainError.is(e, ErrorCode.FORBIDDEN)) return ctx.say(saleText(lang, 'review.onlyAdmins'));
+      if (DomainError.is(e, ErrorCode.FORBIDDEN)) return ctx.say(translate(lang, 'review.onlyAdmins'));
       if (DomainError.is(e, ErrorCode.ALREADY_REVIEWED) || DomainError.is(e, ErrorCode.CONFLICT)) {
-        return ctx.say(saleText(lang, 'review.already'));
+        return ctx.say(translate(lang, 'review.already'));
       }
       if (DomainError.is(e, ErrorCode.VALIDATION_FAILED)) return ctx.say(e instanceof Error ? e.message : '');
       throw e;

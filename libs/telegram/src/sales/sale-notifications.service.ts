@@ -10,11 +10,11 @@ import { SecretBox } from '@botfleet/secrets';
 import { BotUsersService } from '@botfleet/users';
 import { ResilientTelegram } from '../client/resilient-telegram';
 import { classifyTelegramError, isUserGoneDescription } from '../client/telegram-errors';
+import { translate } from '../i18n/translate';
 import { formatDateTime } from '../screens/subscription-format';
 import { plain } from '../text/html';
 import { formatMoney, localizedName } from './sale-format';
 import { reviewKeyboard } from './sale-screens';
-import { saleText } from './sale-texts';
 
 type SaleJob = JobPayloads[JobName.SaleNotification];
 type OwnerJob = JobPayloads[JobName.NotifyOwner];
@@ -77,17 +77,17 @@ export class SaleNotifications {
           return this.sendReview(bot, telegram, payment);
         case 'receipt_approved':
           await this.toUser(bot, telegram, payment.userId, (lang) =>
-            saleText(lang, 'receipt.approved', { tracking: payment.trackingNumber }),
+            translate(lang, 'receipt.approved', { tracking: payment.trackingNumber }),
           );
           return this.closeReview(
             bot,
             telegram,
             payment,
-            saleText(bot.defaultLanguage, 'review.approvedBy', { by: reviewerLabel(payment.reviewedBy) }),
+            translate(bot.defaultLanguage, 'review.approvedBy', { by: reviewerLabel(payment.reviewedBy) }),
           );
         case 'receipt_rejected':
           await this.toUser(bot, telegram, payment.userId, (lang) =>
-            saleText(lang, 'receipt.rejected', {
+            translate(lang, 'receipt.rejected', {
               tracking: payment.trackingNumber,
               reason: { html: plain(payment.rejectionReason ?? '', 500) },
               expires: formatDateTime(lang, payment.expiresAt),
@@ -97,16 +97,16 @@ export class SaleNotifications {
             bot,
             telegram,
             payment,
-            saleText(bot.defaultLanguage, 'review.rejectedBy', {
+            translate(bot.defaultLanguage, 'review.rejectedBy', {
               by: reviewerLabel(payment.reviewedBy),
               reason: { html: plain(payment.rejectionReason ?? '', 500) },
             }),
           );
         case 'payment_expired':
           await this.toUser(bot, telegram, payment.userId, (lang) =>
-            saleText(lang, 'receipt.expired', { tracking: payment.trackingNumber }),
+            translate(lang, 'receipt.expired', { tracking: payment.trackingNumber }),
           );
-          return this.closeReview(bot, telegram, payment, saleText(bot.defaultLanguage, 'review.expired'));
+          return this.closeReview(bot, telegram, payment, translate(bot.defaultLanguage, 'review.expired'));
         default:
           return;
       }
@@ -115,13 +115,13 @@ export class SaleNotifications {
       const order = await this.repos.orders.findById(job.botId, job.orderId);
       if (!order) return;
       await this.toUser(bot, telegram, order.userId, (lang) =>
-        saleText(lang, 'fulfil.failed', { amount: formatMoney(lang, order.amountMinor, order.currency) }),
+        translate(lang, 'fulfil.failed', { amount: formatMoney(lang, order.amountMinor, order.currency) }),
       );
       const target = this.reviewTarget(bot);
       await this.send(
         telegram,
         target.chatId,
-        saleText(bot.defaultLanguage, 'review.failedFulfil', {
+        translate(bot.defaultLanguage, 'review.failedFulfil', {
           order: order.id,
           amount: formatMoney(bot.defaultLanguage, order.amountMinor, order.currency),
         }),
@@ -135,7 +135,7 @@ export class SaleNotifications {
     if (!bot || bot.status === 'deleted' || bot.status === 'token_invalid') return;
     const key = job.kind === 'wholesale_low' ? 'owner.wholesaleLow' : job.kind === 'no_card' ? 'owner.noCard' : null;
     if (!key) return;
-    const text = saleText(bot.defaultLanguage, key, { bot: `@${bot.telegramUsername}` });
+    const text = translate(bot.defaultLanguage, key, { bot: `@${bot.telegramUsername}` });
     const telegram = this.telegramFor(bot);
     await this.send(telegram, bot.ownerTelegramId, text);
     if (bot.adminChatId) await this.send(telegram, bot.adminChatId, text, bot.adminTopicId ?? undefined);
@@ -156,9 +156,9 @@ export class SaleNotifications {
     const who =
       [user?.firstName, user?.lastName].filter(Boolean).join(' ') + (user?.username ? ` @${user.username}` : '');
     let text =
-      saleText(lang, 'review.title', { tracking: payment.trackingNumber }) +
+      translate(lang, 'review.title', { tracking: payment.trackingNumber }) +
       '\n\n' +
-      saleText(lang, 'review.body', {
+      translate(lang, 'review.body', {
         user: { html: plain(who || '—', 120) },
         tgId: user?.telegramId ?? '—',
         plan: { html: plain(plan ? localizedName(plan.name, lang) : '—', 100) },
@@ -166,9 +166,9 @@ export class SaleNotifications {
         card: card ? `${maskCardNumber(card.cardNumber)} · ${card.cardHolderName}` : '—',
         expires: formatDateTime(lang, payment.expiresAt),
       });
-    if (payment.isFlagged) text += '\n\n' + saleText(lang, 'review.flagged');
+    if (payment.isFlagged) text += '\n\n' + translate(lang, 'review.flagged');
     if (payment.receiptType === 'text')
-      text += '\n\n' + saleText(lang, 'review.text', { text: { html: plain(payment.receiptText, 900) } });
+      text += '\n\n' + translate(lang, 'review.text', { text: { html: plain(payment.receiptText, 900) } });
     const target = this.reviewTarget(bot);
     const extra = {
       parse_mode: 'HTML' as const,

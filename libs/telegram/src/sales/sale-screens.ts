@@ -4,11 +4,11 @@ import type { CardPaymentEntity, OrderEntity, PaymentCardEntity, PlanEntity, Sub
 import type { Screen } from '../context/bot-context';
 import { CallbackData } from '../screens/callback-data';
 import { formatDateTime, formatTraffic } from '../screens/subscription-format';
+import type { TextKey } from '../i18n/texts';
 import { translate } from '../i18n/translate';
 import { clip, plain, TELEGRAM_LIMITS } from '../text/html';
 import { SaleCallbacks } from './sale-callbacks';
 import { formatMoney, groupCardNumber, localizedName } from './sale-format';
-import { REJECTION_PRESETS, saleText } from './sale-texts';
 
 const back = (lang: Language): InlineKeyboardButton[] => [
   { text: translate(lang, 'menu.back'), callback_data: CallbackData.menu('home') },
@@ -17,11 +17,11 @@ const back = (lang: Language): InlineKeyboardButton[] => [
 const label = (s: string) => clip(s, TELEGRAM_LIMITS.buttonText);
 
 export function plansScreen(plans: PlanEntity[], lang: Language, currency: string): Screen {
-  if (!plans.length) return { text: saleText(lang, 'buy.none'), keyboard: [back(lang)] };
+  if (!plans.length) return { text: translate(lang, 'buy.none'), keyboard: [back(lang)] };
   const rows = plans.slice(0, 30).map((p) => [
     {
       text: label(
-        saleText(lang, 'buy.planButton', {
+        translate(lang, 'buy.planButton', {
           name: localizedName(p.name, lang),
           price: formatMoney(lang, p.priceMinor, currency),
           days: p.periodDays,
@@ -30,11 +30,11 @@ export function plansScreen(plans: PlanEntity[], lang: Language, currency: strin
       callback_data: SaleCallbacks.plan(p.id),
     },
   ]);
-  return { text: saleText(lang, 'buy.title'), keyboard: [...rows, back(lang)] };
+  return { text: translate(lang, 'buy.title'), keyboard: [...rows, back(lang)] };
 }
 
 export function planText(plan: PlanEntity, lang: Language, currency: string): string {
-  return saleText(lang, 'buy.plan', {
+  return translate(lang, 'buy.plan', {
     name: { html: plain(localizedName(plan.name, lang), 100) },
     price: formatMoney(lang, plan.priceMinor, currency),
     days: plan.periodDays,
@@ -53,16 +53,16 @@ export function renewOrNewScreen(
   const rows: InlineKeyboardButton[][] = subs.slice(0, 5).map((s, i) => [
     {
       text: label(
-        saleText(lang, 'buy.renewButton', {
+        translate(lang, 'buy.renewButton', {
           label: `#${i + 1}${s.expiresAt ? ` · ${formatDateTime(lang, s.expiresAt)}` : ''}`,
         }).replace(/&amp;/g, '&'),
       ),
       callback_data: SaleCallbacks.renew(plan.id, s.id),
     },
   ]);
-  rows.push([{ text: saleText(lang, 'buy.newButton'), callback_data: SaleCallbacks.newSub(plan.id) }]);
+  rows.push([{ text: translate(lang, 'buy.newButton'), callback_data: SaleCallbacks.newSub(plan.id) }]);
   rows.push(back(lang));
-  return { text: `${planText(plan, lang, currency)}\n\n${saleText(lang, 'buy.renewOrNew')}`, keyboard: rows };
+  return { text: `${planText(plan, lang, currency)}\n\n${translate(lang, 'buy.renewOrNew')}`, keyboard: rows };
 }
 
 export interface MethodsAvailable {
@@ -74,12 +74,12 @@ export interface MethodsAvailable {
 export function methodsScreen(order: OrderEntity, plan: PlanEntity, lang: Language, methods: MethodsAvailable): Screen {
   const rows: InlineKeyboardButton[][] = [];
   if (methods.card)
-    rows.push([{ text: saleText(lang, 'buy.method.card'), callback_data: SaleCallbacks.payCard(order.id) }]);
+    rows.push([{ text: translate(lang, 'buy.method.card'), callback_data: SaleCallbacks.payCard(order.id) }]);
   if (methods.walletBalanceMinor !== null) {
     rows.push([
       {
         text: label(
-          saleText(lang, 'buy.method.wallet', {
+          translate(lang, 'buy.method.wallet', {
             balance: formatMoney(lang, methods.walletBalanceMinor, order.currency),
           }),
         ),
@@ -88,11 +88,11 @@ export function methodsScreen(order: OrderEntity, plan: PlanEntity, lang: Langua
     ]);
   }
   rows.push(back(lang));
-  const head = saleText(lang, 'buy.methods', {
+  const head = translate(lang, 'buy.methods', {
     name: { html: plain(localizedName(plan.name, lang), 100) },
     price: formatMoney(lang, order.amountMinor, order.currency),
   });
-  const text = rows.length > 1 ? head : `${head}\n\n${saleText(lang, 'buy.noMethods')}`;
+  const text = rows.length > 1 ? head : `${head}\n\n${translate(lang, 'buy.noMethods')}`;
   return { text: `${planText(plan, lang, order.currency)}\n\n${text}`, keyboard: rows };
 }
 
@@ -105,35 +105,43 @@ export function cardScreen(
   requiresPhoto: boolean,
 ): Screen {
   let text =
-    saleText(lang, 'card.title') +
+    translate(lang, 'card.title') +
     '\n\n' +
-    saleText(lang, 'card.body', {
+    translate(lang, 'card.body', {
       amount: formatMoney(lang, payment.amountMinor, currency),
       card: groupCardNumber(card.cardNumber),
       holder: { html: plain(card.cardHolderName, 100) },
-      bank: { html: card.bankName ? saleText(lang, 'card.bank', { bank: { html: plain(card.bankName, 100) } }) : '' },
+      bank: { html: card.bankName ? translate(lang, 'card.bank', { bank: { html: plain(card.bankName, 100) } }) : '' },
       tracking: payment.trackingNumber,
       expires: formatDateTime(lang, payment.expiresAt),
     });
-  text += '\n\n' + saleText(lang, requiresPhoto ? 'card.sendPhoto' : 'card.bodyText');
+  text += '\n\n' + translate(lang, requiresPhoto ? 'card.sendPhoto' : 'card.bodyText');
   return { text, keyboard: [back(lang)] };
 }
 
 export function reviewKeyboard(paymentId: string, lang: Language): InlineKeyboardButton[][] {
   return [
     [
-      { text: saleText(lang, 'review.approve'), callback_data: SaleCallbacks.approve(paymentId) },
-      { text: saleText(lang, 'review.reject'), callback_data: SaleCallbacks.reject(paymentId) },
+      { text: translate(lang, 'review.approve'), callback_data: SaleCallbacks.approve(paymentId) },
+      { text: translate(lang, 'review.reject'), callback_data: SaleCallbacks.reject(paymentId) },
     ],
   ];
 }
 
+/** The preset rejection reasons, in button order: a button's callback carries its index here. */
+export const REJECTION_PRESETS: readonly TextKey[] = [
+  'reason.amount',
+  'reason.unreadable',
+  'reason.notReceived',
+  'reason.duplicate',
+];
+
 export function rejectReasonsKeyboard(paymentId: string, lang: Language): InlineKeyboardButton[][] {
   return [
     ...REJECTION_PRESETS.map((key, i) => [
-      { text: label(saleText(lang, key)), callback_data: SaleCallbacks.rejectWith(paymentId, i) },
+      { text: label(translate(lang, key)), callback_data: SaleCallbacks.rejectWith(paymentId, i) },
     ]),
-    [{ text: saleText(lang, 'review.reasonTyped'), callback_data: SaleCallbacks.rejectTyped(paymentId) }],
-    [{ text: saleText(lang, 'review.back'), callback_data: SaleCallbacks.reviewBack(paymentId) }],
+    [{ text: translate(lang, 'review.reasonTyped'), callback_data: SaleCallbacks.rejectTyped(paymentId) }],
+    [{ text: translate(lang, 'review.back'), callback_data: SaleCallbacks.reviewBack(paymentId) }],
   ];
 }

@@ -1,7 +1,7 @@
 import QRCode from 'qrcode';
 import type { Language } from '@botfleet/catalog';
 import type { SubscriptionView } from '@botfleet/provisioning';
-import { subscriptionText } from '../i18n/subscription-texts';
+import { translate } from '../i18n/translate';
 import { escapeHtml } from '../text/html';
 import { formatDateTime, formatTraffic } from './subscription-format';
 
@@ -13,19 +13,18 @@ export const CAPTION_LIMIT = 1024;
  * comes from the panel, so it is escaped like any foreign text.
  */
 export function subscriptionDeliveryText(lang: Language, sub: SubscriptionView, renewed: boolean): string {
-  const lines = [subscriptionText(lang, renewed ? 'delivery.renewedTitle' : 'delivery.readyTitle'), ''];
+  const lines = [translate(lang, renewed ? 'delivery.renewedTitle' : 'delivery.readyTitle'), ''];
   if (sub.subscriptionUrl) {
-    lines.push(subscriptionText(lang, 'delivery.link'), `<code>${escapeHtml(sub.subscriptionUrl)}</code>`, '');
+    lines.push(translate(lang, 'delivery.link'), `<code>${escapeHtml(sub.subscriptionUrl)}</code>`, '');
   }
-  if (sub.expiresAt)
-    lines.push(subscriptionText(lang, 'delivery.expires', { date: formatDateTime(lang, sub.expiresAt) }));
-  lines.push(subscriptionText(lang, 'delivery.traffic', { traffic: formatTraffic(lang, sub.trafficLimitBytes) }));
+  if (sub.expiresAt) lines.push(translate(lang, 'delivery.expires', { date: formatDateTime(lang, sub.expiresAt) }));
+  lines.push(translate(lang, 'delivery.traffic', { traffic: formatTraffic(lang, sub.trafficLimitBytes) }));
   lines.push(
-    subscriptionText(lang, 'delivery.devices', {
-      devices: sub.deviceLimit > 0 ? String(sub.deviceLimit) : subscriptionText(lang, 'devices.unlimited'),
+    translate(lang, 'delivery.devices', {
+      devices: sub.deviceLimit > 0 ? String(sub.deviceLimit) : translate(lang, 'devices.unlimited'),
     }),
   );
-  lines.push('', subscriptionText(lang, 'delivery.howTo'));
+  lines.push('', translate(lang, 'delivery.howTo'));
   return lines.join('\n');
 }
 

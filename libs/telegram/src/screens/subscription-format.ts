@@ -1,5 +1,5 @@
 import type { Language } from '@botfleet/catalog';
-import { subscriptionText } from '../i18n/subscription-texts';
+import { translate } from '../i18n/translate';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -10,7 +10,7 @@ const TIME_ZONES: Record<Language, string> = { en: 'UTC', fa: 'Asia/Tehran', ru:
 
 /** Traffic as VPN shops quote it: binary gigabytes, "GB"; 0 limit = unlimited. */
 export function formatTraffic(lang: Language, bytes: number, zeroIsUnlimited = true): string {
-  if (bytes <= 0 && zeroIsUnlimited) return subscriptionText(lang, 'traffic.unlimited');
+  if (bytes <= 0 && zeroIsUnlimited) return translate(lang, 'traffic.unlimited');
   const format = (n: number, digits: number) =>
     new Intl.NumberFormat(LOCALES[lang], { maximumFractionDigits: digits }).format(n);
   if (bytes >= GiB) return `${format(bytes / GiB, bytes >= 100 * GiB ? 0 : 1)} GB`;

@@ -1,40 +1,38 @@
 import type { Language } from '@botfleet/catalog';
 import type { SubscriptionView } from '@botfleet/provisioning';
 import type { Screen } from '../context/bot-context';
-import { subscriptionText } from '../i18n/subscription-texts';
 import { translate } from '../i18n/translate';
 import { escapeHtml, plain, TELEGRAM_LIMITS } from '../text/html';
 import { CallbackData } from './callback-data';
 import { SaleCallbacks } from '../sales/sale-callbacks';
-import { saleText } from '../sales/sale-texts';
 import { formatDateTime, formatTraffic } from './subscription-format';
 
 function planLabel(lang: Language, sub: SubscriptionView): string {
   const own = sub.planName[lang]?.trim() || Object.values(sub.planName).find((n) => !!n && n.trim() !== '');
-  const name = own ? plain(own, 64) : escapeHtml(subscriptionText(lang, 'subs.planFallback'));
-  return sub.isTrial ? `${name} (${escapeHtml(subscriptionText(lang, 'subs.trial'))})` : name;
+  const name = own ? plain(own, 64) : escapeHtml(translate(lang, 'subs.planFallback'));
+  return sub.isTrial ? `${name} (${escapeHtml(translate(lang, 'subs.trial'))})` : name;
 }
 
 function entry(lang: Language, sub: SubscriptionView, n: number): string {
   const lines = [
-    subscriptionText(lang, 'subs.item', {
+    translate(lang, 'subs.item', {
       n,
       plan: { html: planLabel(lang, sub) },
-      status: subscriptionText(lang, `status.${sub.status}`),
+      status: translate(lang, `status.${sub.status}`),
     }),
   ];
   const used = formatTraffic(lang, sub.trafficUsedBytes, false);
   lines.push(
     sub.trafficLimitBytes > 0
-      ? subscriptionText(lang, 'subs.usage', { used, limit: formatTraffic(lang, sub.trafficLimitBytes) })
-      : subscriptionText(lang, 'subs.usageUnlimited', { used }),
+      ? translate(lang, 'subs.usage', { used, limit: formatTraffic(lang, sub.trafficLimitBytes) })
+      : translate(lang, 'subs.usageUnlimited', { used }),
   );
   if (sub.expiresAt) {
     const date = formatDateTime(lang, sub.expiresAt);
-    lines.push(subscriptionText(lang, sub.status === 'active' ? 'subs.expires' : 'subs.expired', { date }));
+    lines.push(translate(lang, sub.status === 'active' ? 'subs.expires' : 'subs.expired', { date }));
   }
   if (sub.status === 'active' && sub.subscriptionUrl) {
-    lines.push(subscriptionText(lang, 'subs.link', { url: sub.subscriptionUrl }));
+    lines.push(translate(lang, 'subs.link', { url: sub.subscriptionUrl }));
   }
   return lines.join('\n');
 }
@@ -48,11 +46,11 @@ export function subscriptionsScreen(lang: Language, subs: SubscriptionView[], re
   const back = [[{ text: translate(lang, 'menu.back'), callback_data: CallbackData.menu('home') }]];
   if (!subs.length) {
     return {
-      text: `${subscriptionText(lang, 'subs.title')}\n\n${subscriptionText(lang, 'subs.none')}`,
+      text: `${translate(lang, 'subs.title')}\n\n${translate(lang, 'subs.none')}`,
       keyboard: back,
     };
   }
-  let text = subscriptionText(lang, 'subs.title');
+  let text = translate(lang, 'subs.title');
   const rows: { text: string; callback_data: string }[][] = [];
   for (const [i, sub] of subs.entries()) {
     const next = `${text}\n\n${entry(lang, sub, i + 1)}`;
@@ -68,7 +66,7 @@ export function subscriptionsScreen(lang: Language, subs: SubscriptionView[], re
     ) {
       rows.push([
         {
-          text: saleText(lang, 'buy.renewButton', { label: `#${i + 1}` }),
+          text: translate(lang, 'buy.renewButton', { label: `#${i + 1}` }),
           callback_data: SaleCallbacks.renew(sub.planId, sub.id),
         },
       ]);
