@@ -56,8 +56,7 @@ export class TenantDb {
     }
     const hooks: (() => Promise<void>)[] = [];
     const result = await this.cls.run({ ifNested: 'inherit' }, () =>
-      this.dataSource.transaction(async (manager) => {
-        await manager.query(`SELECT set_config('app.bot_id', $1, true)`, [botId]);
+      this.transaction(botId, async (manager) => {
         const tx: TenantTx = { botId, manager, afterCommit: (fn) => hooks.push(fn) };
         this.cls.set(TENANT_TX, tx);
         this.cls.set(TENANT_BOT_ID, botId);
@@ -78,6 +77,45 @@ export class TenantDb {
       }
     }
     return result;
+  }
+
+  /**
+   * One transaction on one pooled connection with `app.bot_id` set for it. `BEGIN` and `set_config` go to
+   * PostgreSQL as one simple-protocol round trip (the bot id is a validated UUID, so it can be inlined):
+   * every tenant unit of work pays one round trip less (the hot path of every update and request). Should
+   * TypeORM ever open transactions with other SQL, the id is set by a separate statement instead.
+   */
+  private async transaction<T>(botId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    assertBotId(botId);
+    const runner = this.dataSource.createQueryRunner();
+    const query = runner.query.bind(runner) as (sql: string, ...rest: unknown[]) => Promise<unknown>;
+    let bound = false;
+    runner.query = ((sql: string, ...rest: unknown[]) => {
+      if (!bound && sql === 'START TRANSACTION') {
+        bound = true;
+        return query(`START TRANSACTION; SELECT set_config('app.bot_id', '${botId}', true)`);
+      }
+      return query(sql, ...rest);
+    }) as typeof runner.query;
+    try {
+      await runner.startTransaction();
+      if (!bound) {
+        bound = true;
+        await runner.query(`SELECT set_config('app.bot_id', $1, true)`, [botId]);
+      }
+      const result = await work(runner.manager);
+      await runner.commitTransaction();
+      return result;
+    } catch (err) {
+      if (runner.isTransactionActive) {
+        await runner
+          .rollbackTransaction()
+          .catch((e: unknown) => this.logger.warn({ err: e, botId }, 'rollback failed'));
+      }
+      throw err;
+    } finally {
+      await runner.release();
+    }
   }
 
   /** Runs `fn` after the current transaction for `botId` commits, or now when there is none. */
