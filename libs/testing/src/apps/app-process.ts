@@ -30,9 +30,14 @@ export interface AppProcess {
  * builds first.
  */
 export function spawnApp(app: 'api' | 'worker', vars: Record<string, string>): AppProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
+  // Profiling a benchmark's apps: BOTFLEET_CHILD_EXEC_ARGV="--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const execArgv = (process.env.BOTFLEET_CHILD_EXEC_ARGV ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...execArgv, join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...vars },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...vars,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
