@@ -2,7 +2,15 @@ import Redis from 'ioredis';
 
 /** What changed about a bot; the worker's supervisor starts, reloads or stops it within 2 s. */
 export type BotEventType =
-  'created' | 'changed' | 'paused' | 'resumed' | 'suspended' | 'deleted' | 'token_replaced' | 'token_invalid';
+  | 'created'
+  | 'changed'
+  | 'paused'
+  | 'resumed'
+  | 'suspended'
+  | 'deleted'
+  | 'token_replaced'
+  | 'token_invalid'
+  | 'api_token_rotated';
 
 export interface BotEvent {
   botId: string;

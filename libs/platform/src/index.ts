@@ -21,3 +21,4 @@ export * from './bots/bot-directory';
 export * from './bots/processed-updates.store';
 export * from './bots/hosted-bots.repository';
 export * from './onboarding/master-bot-registry';
+export * from './bots/bot-access-cache';

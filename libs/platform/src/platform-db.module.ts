@@ -6,7 +6,6 @@ import { PLATFORM_DATA_SOURCE, PlatformDb } from './platform-db';
 import { BotDirectory } from './bots/bot-directory';
 import { HostedBotsRepository } from './bots/hosted-bots.repository';
 import { ProcessedUpdatesStore } from './bots/processed-updates.store';
-import { MasterBotRegistry } from './onboarding/master-bot-registry';
 
 @Global()
 @Module({
@@ -25,9 +24,8 @@ import { MasterBotRegistry } from './onboarding/master-bot-registry';
     BotDirectory,
     HostedBotsRepository,
     ProcessedUpdatesStore,
-    MasterBotRegistry,
   ],
-  exports: [PlatformDb, BotDirectory, HostedBotsRepository, ProcessedUpdatesStore, MasterBotRegistry],
+  exports: [PlatformDb, BotDirectory, HostedBotsRepository, ProcessedUpdatesStore],
 })
 export class PlatformDbModule implements OnApplicationShutdown {
   constructor(@Inject(PLATFORM_DATA_SOURCE) private readonly ds: DataSource) {}

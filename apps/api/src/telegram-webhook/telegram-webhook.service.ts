@@ -3,13 +3,11 @@ import Redis from 'ioredis';
 import { DomainError, ErrorCode, REDIS } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { JobName, jobIdFor, JobQueue } from '@botfleet/jobs';
-import { BotDirectory } from '@botfleet/platform';
+import { BotAccessCache } from '@botfleet/platform';
 import { constantTimeEqual, TokenHasher } from '@botfleet/secrets';
 import { ChatOrder, webhookSecretFor } from '@botfleet/telegram';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** How long a bot's status and secret are cached: webhooks are the hot path (B8). */
-const CACHE_MS = 2_000;
 /** Redis unreachable: answer 503 (Telegram retries) rather than keep Telegram's connection hanging. */
 const QUEUE_TIMEOUT_MS = 5_000;
 
@@ -25,11 +23,12 @@ interface WebhookTarget {
  */
 @Injectable()
 export class TelegramWebhookService {
-  private readonly cache = new Map<string, { target: WebhookTarget | null; expiresAt: number }>();
+  /** Derived secrets by bot id and salt (an HMAC per request is avoidable work on the hot path, B8). */
+  private readonly secrets = new Map<string, string>();
   private readonly order: ChatOrder;
 
   constructor(
-    private readonly bots: BotDirectory,
+    private readonly bots: BotAccessCache,
     private readonly hasher: TokenHasher,
     private readonly jobs: JobQueue,
     @Inject(REDIS) redis: Redis,
@@ -76,16 +75,18 @@ export class TelegramWebhookService {
     }
   }
 
+  /** The bot's status and webhook secret; status and salt come from the bot access cache (dropped on change). */
   private async target(botId: string): Promise<WebhookTarget | null> {
-    const hit = this.cache.get(botId);
-    if (hit && hit.expiresAt > Date.now()) return hit.target;
     const info = await this.bots.webhookInfo(botId);
-    const target = info
-      ? { status: info.status, secret: webhookSecretFor(this.hasher, botId, info.webhookSecretSalt) }
-      : null;
-    if (this.cache.size > 50_000) this.cache.clear();
-    this.cache.set(botId, { target, expiresAt: Date.now() + CACHE_MS });
-    return target;
+    if (!info) return null;
+    const key = `${botId}:${info.webhookSecretSalt}`;
+    let secret = this.secrets.get(key);
+    if (!secret) {
+      secret = webhookSecretFor(this.hasher, botId, info.webhookSecretSalt);
+      if (this.secrets.size > 50_000) this.secrets.clear();
+      this.secrets.set(key, secret);
+    }
+    return { status: info.status, secret };
   }
 }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '@botfleet/jobs';
+import { MasterBotRegistry } from '@botfleet/platform';
 import { BotConversationModule } from '@botfleet/telegram';
 import { BotLeaseService } from './bot-lease.service';
 import { BotSupervisor } from './bot-supervisor.service';
@@ -16,6 +17,7 @@ import { TelegramUpdatesProcessor } from './telegram-updates.processor';
     OwnerNotifier,
     BotSupervisor,
     TelegramUpdatesProcessor,
+    MasterBotRegistry,
     MasterBotService,
     ProcessedUpdatesPruner,
   ],

@@ -10,13 +10,13 @@ import { PlatformDb } from '../platform-db';
 export class BotDirectory {
   constructor(private readonly platform: PlatformDb) {}
 
-  /** The bot whose API token hashes to `sha256`, unless it was deleted. */
-  async botIdByApiTokenHash(sha256: string): Promise<string | null> {
-    const rows: { id: string }[] = await this.platform.manager.query(
-      `SELECT id FROM bots WHERE api_token_hash = $1 AND status <> 'deleted'`,
+  /** The bot whose API token hashes to `sha256`, with its status, unless it was deleted. */
+  async tokenOwner(sha256: string): Promise<{ botId: string; status: string } | null> {
+    const rows: { id: string; status: string }[] = await this.platform.manager.query(
+      `SELECT id, status FROM bots WHERE api_token_hash = $1 AND status <> 'deleted'`,
       [sha256],
     );
-    return rows.length === 1 ? rows[0].id : null;
+    return rows.length === 1 ? { botId: rows[0].id, status: rows[0].status } : null;
   }
 
   async status(botId: string): Promise<string | null> {

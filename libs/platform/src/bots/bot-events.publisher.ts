@@ -1,11 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import Redis from 'ioredis';
 import { REDIS } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { BotEventType, publishBotEvent } from '../bot-events';
+import { BotAccessCache } from './bot-access-cache';
 
 /**
- * Tells the worker's supervisor that a bot changed. Called after the change committed; a lost
+ * Tells the worker's supervisor (and every API process's BotAccessCache) that a bot changed. Called after the change committed; a lost
  * message is not fatal (the supervisor also reconciles from the database), so a Redis hiccup
  * is logged and the request still succeeds.
  */
@@ -16,9 +17,12 @@ export class BotEventsPublisher {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly config: AppConfig,
+    @Optional() private readonly access?: BotAccessCache,
   ) {}
 
   async publish(botId: string, type: BotEventType): Promise<void> {
+    // This process forgets the bot at once; the others when the event reaches them.
+    this.access?.invalidate(botId);
     try {
       // ioredis queues commands while disconnected; do not let a request wait on that.
       await Promise.race([

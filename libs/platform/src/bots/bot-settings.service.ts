@@ -159,6 +159,8 @@ export class BotSettingsService {
         after: { prefix },
       });
     });
+    // The old token stops at once: every API process drops what it remembered about this bot.
+    await this.events.publish(botId, 'api_token_rotated');
     return { apiToken, apiTokenPrefix: prefix };
   }
 
