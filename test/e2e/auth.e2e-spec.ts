@@ -70,4 +70,39 @@ describe('Authentication on the platform API', () => {
     // A tenant token is not the master's: it still needs an invite.
     await h.as(bot.apiToken, 'post', '/v1/bots').send(body).expect(403);
   });
+
+  it('wrong invite codes count as failed credentials: past the limit even a good invite is refused and stays unused', async () => {
+    const ip = h.nextIp();
+    const invite = await h.createInvite();
+    const tg = h.telegram.createBot();
+    const body = { name: 'Guesser', telegramBotToken: tg.token, ownerTelegramId: 6 };
+    for (let i = 0; i < 20; i++) {
+      const res = await h.http
+        .post('/v1/bots')
+        .set('X-Forwarded-For', ip)
+        .send({ ...body, inviteCode: `guess${String(i).padStart(20, '0')}` })
+        .expect(403);
+      expect(res.body.error.code).toBe('INVITE_INVALID');
+    }
+    const limited = await h.http
+      .post('/v1/bots')
+      .set('X-Forwarded-For', ip)
+      .send({ ...body, inviteCode: invite.code })
+      .expect(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    // A tenant token does not lift the limit on invites either.
+    await h.as(bot.apiToken, 'post', '/v1/bots').set('X-Forwarded-For', ip).send(body).expect(429);
+    // The invite was not consumed: from another address it still works, once.
+    const created = await h.http
+      .post('/v1/bots')
+      .set('X-Forwarded-For', h.nextIp())
+      .send({ ...body, inviteCode: invite.code })
+      .expect(201);
+    expect(created.body.apiToken).toMatch(/^bft_/);
+    await h.http
+      .post('/v1/bots')
+      .set('X-Forwarded-For', h.nextIp())
+      .send({ ...body, inviteCode: invite.code })
+      .expect(403);
+  });
 });

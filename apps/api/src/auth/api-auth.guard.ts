@@ -1,19 +1,16 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import Redis from 'ioredis';
 import { ClsService } from 'nestjs-cls';
-import { DomainError, ErrorCode, REDIS } from '@botfleet/common';
+import { DomainError, ErrorCode } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { TENANT_BOT_ID } from '@botfleet/dal';
 import { BotAccessCache } from '@botfleet/platform';
 import { API_TOKEN_PREFIX, constantTimeEqual, sha256Hex } from '@botfleet/secrets';
 import { AUTH_MODE, AuthedRequest, AuthMode } from './auth.decorators';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 import { Principal, PRINCIPAL_KEY } from './principal';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Failed authentications allowed per address per window before answering 429. */
-export const AUTH_FAILURE_LIMIT = 20;
-const AUTH_FAILURE_WINDOW_S = 60;
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
@@ -29,7 +26,7 @@ export class ApiAuthGuard implements CanActivate {
     private readonly config: AppConfig,
     private readonly bots: BotAccessCache,
     private readonly cls: ClsService,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly limiter: AuthFailureLimiter,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -54,19 +51,15 @@ export class ApiAuthGuard implements CanActivate {
 
   private async authenticate(req: AuthedRequest, header: string | undefined): Promise<Principal> {
     // First, for every token: past the limit even a right guess is refused, so guessing learns nothing.
-    const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const failKey = `${this.config.REDIS_PREFIX}:auth-fail:${ip}`;
-    const failures = Number(await this.redis.get(failKey)) || 0;
-    if (failures >= AUTH_FAILURE_LIMIT) {
-      throw new DomainError(ErrorCode.RATE_LIMITED, 'Too many failed authentication attempts; try again in a minute');
-    }
+    const address = AuthFailureLimiter.addressOf(req);
+    await this.limiter.assertAllowed(address);
     const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
     const token = match?.[1];
     if (token && constantTimeEqual(token, this.config.MASTER_API_TOKEN)) return { kind: 'master' };
     // Tenant tokens by SHA-256, answered from the bot access cache when this process verified it lately.
     const owner = token?.startsWith(API_TOKEN_PREFIX) ? await this.bots.tokenOwner(sha256Hex(token)) : null;
     if (!owner) {
-      await this.redis.multi().incr(failKey).expire(failKey, AUTH_FAILURE_WINDOW_S).exec();
+      await this.limiter.recordFailure(address);
       throw new DomainError(ErrorCode.UNAUTHORIZED, header ? 'Invalid API token' : 'Missing bearer token');
     }
     return { kind: 'tenant', botId: owner.botId };

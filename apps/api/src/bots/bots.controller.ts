@@ -1,7 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { DomainError, ErrorCode } from '@botfleet/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { BotSettingsService, OnboardBotUseCase, PlatformWalletService } from '@botfleet/platform';
-import { actorOf, CurrentPrincipal, OptionalAuth, Principal } from '../auth';
+import { actorOf, AuthFailureLimiter, CurrentPrincipal, OptionalAuth, Principal } from '../auth';
 import { ApiErrors, PageQueryDto } from '../common/api-docs';
 import {
   ApiTokenDto,
@@ -24,6 +26,7 @@ export class BotsController {
     private readonly onboard: OnboardBotUseCase,
     private readonly bots: BotSettingsService,
     private readonly wallet: PlatformWalletService,
+    private readonly limiter: AuthFailureLimiter,
   ) {}
 
   @Post()
@@ -35,9 +38,22 @@ export class BotsController {
       'The API token in the answer is shown only here.',
   })
   @ApiResponse({ status: 201, type: CreatedBotDto })
-  @ApiErrors(400, 403, 409, 422, 503)
-  create(@Body() dto: CreateBotDto, @CurrentPrincipal() principal?: Principal): Promise<CreatedBotDto> {
-    return this.onboard.execute(dto, principal ? actorOf(principal) : undefined);
+  @ApiErrors(400, 403, 409, 422, 429, 503)
+  async create(
+    @Body() dto: CreateBotDto,
+    @Req() req: Request,
+    @CurrentPrincipal() principal?: Principal,
+  ): Promise<CreatedBotDto> {
+    if (principal?.kind === 'master') return this.onboard.execute(dto, actorOf(principal));
+    // An invite code is a credential too: wrong ones count towards the same per-address limit as bad tokens.
+    const address = AuthFailureLimiter.addressOf(req);
+    await this.limiter.assertAllowed(address);
+    try {
+      return await this.onboard.execute(dto, principal ? actorOf(principal) : undefined);
+    } catch (err) {
+      if (DomainError.is(err, ErrorCode.INVITE_INVALID)) await this.limiter.recordFailure(address);
+      throw err;
+    }
   }
 
   @Get(':botId')
