@@ -59,12 +59,15 @@ export class CustomersService {
           }),
         );
       }
-      const [items, total] = await qb
+      // COUNT(*) rather than getManyAndCount's COUNT(DISTINCT id): users of a bot are distinct rows already.
+      const counted = await qb.clone().select('COUNT(*)', 'n').getRawOne<{ n: string }>();
+      const items = await qb
         .orderBy('u.created_at', 'DESC')
         .addOrderBy('u.id', 'ASC')
-        .skip((q.page - 1) * q.pageSize)
-        .take(q.pageSize)
-        .getManyAndCount();
+        .offset((q.page - 1) * q.pageSize)
+        .limit(q.pageSize)
+        .getMany();
+      const total = Number(counted?.n ?? 0);
       return { items, total, page: q.page, pageSize: q.pageSize };
     });
   }

@@ -51,14 +51,11 @@ export class TenantRepository<E extends ObjectLiteral & { botId: string }> {
   }
 
   findAndCount(botId: string, options: TenantFindOptions<E> = {}): Promise<[E[], number]> {
-    return this.withManager(botId, (m) =>
-      m.findAndCount(this.entity, {
-        where: this.scoped(botId, options.where),
-        order: options.order,
-        skip: options.skip,
-        take: options.take,
-      }),
-    );
+    return this.withManager(botId, async (m) => {
+      const where = this.scoped(botId, options.where);
+      const items = await m.find(this.entity, { where, order: options.order, skip: options.skip, take: options.take });
+      return [items, await this.countWhere(m, where)];
+    });
   }
 
   findOne(botId: string, where: TenantWhere<E>, lock?: 'pessimistic_write'): Promise<E | null> {
@@ -73,7 +70,20 @@ export class TenantRepository<E extends ObjectLiteral & { botId: string }> {
   }
 
   count(botId: string, where?: TenantWhere<E>): Promise<number> {
-    return this.withManager(botId, (m) => m.count(this.entity, { where: this.scoped(botId, where) }));
+    return this.withManager(botId, (m) => this.countWhere(m, this.scoped(botId, where)));
+  }
+
+  /**
+   * `COUNT(*)`: TypeORM's own count is `COUNT(DISTINCT id)`, which sorts every matching id (twice the
+   * work for a page of a large table, measured in B6); rows of one table are distinct already.
+   */
+  protected async countWhere(m: EntityManager, where: FindOptionsWhere<E> | FindOptionsWhere<E>[]): Promise<number> {
+    const row = await m
+      .createQueryBuilder(this.entity, 'e')
+      .select('COUNT(*)', 'n')
+      .where(where as ObjectLiteral)
+      .getRawOne<{ n: string }>();
+    return Number(row?.n ?? 0);
   }
 
   async insert(botId: string, values: TenantInsert<E>): Promise<E> {
