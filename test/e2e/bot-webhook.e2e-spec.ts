@@ -125,8 +125,14 @@ describe('bot hosting: webhook mode', () => {
     const before = await seen();
     // Telegram redelivers it (the queue's job id drops it) ...
     await emu.pushUpdate(tg.id, { update_id: sent.updateId, message: sent.message });
-    // ... and once more after the queued job is gone, so processed_updates has to catch it.
-    await (await queue.getJob(jobIdFor(JobName.HandleTelegramUpdate, [botId, sent.updateId!])))?.remove();
+    // ... and once more after the queued job is gone, so processed_updates has to catch it. The reply goes
+    // out before the job is marked done (its lock is held until then): remove it only once it is finished.
+    const jobId = jobIdFor(JobName.HandleTelegramUpdate, [botId, sent.updateId!]);
+    await waitFor(async () => {
+      const job = await queue.getJob(jobId);
+      return !job || (await job.isCompleted()) || (await job.isFailed());
+    }, 5_000);
+    await (await queue.getJob(jobId))?.remove();
     const secret = await webhookSecretOf(env, botId);
     expect((await post(botId, { update_id: sent.updateId, message: sent.message }, secret)).status).toBe(200);
     await waitFor(async () => {
