@@ -27,7 +27,8 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `bft_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
   const base = new URL(adminUrl());
-  const url = (role: string) => `postgres://${role}@${base.host}/${name}`;
+  // The admin URL's query (e.g. `?host=/var/run/postgresql` for the Unix socket) carries over to every role.
+  const url = (role: string) => `postgres://${role}@${base.host}/${name}${base.search}`;
   const db = { ownerUrl: url(DB_ROLES.owner), appUrl: url(DB_ROLES.app), platformUrl: url(DB_ROLES.platform) };
   await ensureDatabase({ adminUrl: adminUrl(), ...db });
   await runMigrations(db.ownerUrl);
