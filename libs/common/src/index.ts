@@ -4,3 +4,4 @@ export * from './logger';
 export * from './redis';
 export * from './redis.module';
 export * from './metrics';
+export * from './transient-errors';

@@ -27,8 +27,10 @@ export class ReviewPolicy {
 
   /**
    * Throws FORBIDDEN unless the reviewer may review this bot's receipts. Call it inside the
-   * review's transaction before changing anything: the admin row is read FOR SHARE, so removing
-   * that admin waits for the review to commit instead of racing it.
+   * review's transaction before changing anything. The admin row is read without a lock: a lock
+   * here would be taken before the order's and the bot's, in the opposite order to a change of the
+   * admin list (bot row, then admin rows), and the two could deadlock; an admin removed while
+   * their approval is in flight is a race the tenant cannot tell from "approved just before".
    */
   async assertReviewer(botId: string, reviewer: Reviewer): Promise<void> {
     switch (reviewer.actorType) {
@@ -40,9 +42,7 @@ export class ReviewPolicy {
         const admin =
           id === null
             ? []
-            : await this.db.run(botId, () =>
-                this.repos.admins.find(botId, { where: { telegramId: id }, take: 1, lock: 'pessimistic_read' }),
-              );
+            : await this.db.run(botId, () => this.repos.admins.find(botId, { where: { telegramId: id }, take: 1 }));
         if (!admin.length) throw new DomainError(ErrorCode.FORBIDDEN, 'Only the bot admins may review receipts');
         return;
       }

@@ -19,7 +19,6 @@ export * from './delivery/subscription-delivery.service';
 export * from './composition/bot-composition.service';
 export * from './pipeline/keyed-serial-queue';
 export * from './pipeline/update-keys';
-export * from './pipeline/transient-errors';
 export * from './pipeline/update-handler.service';
 export * from './webhook/webhook-secret';
 export * from './bot-conversation.module';

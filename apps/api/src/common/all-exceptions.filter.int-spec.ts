@@ -4,7 +4,9 @@ import { Test } from '@nestjs/testing';
 import { Logger, LoggerModule } from 'nestjs-pino';
 import { Writable } from 'node:stream';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { pinoParams } from '@botfleet/common';
+import { createTestDatabase, TestDatabase } from '@botfleet/testing';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 
 const lines: string[] = [];
@@ -26,7 +28,23 @@ class BoomController {
   echo(@Body() body: unknown): unknown {
     return body;
   }
+
+  /** Two transactions locking two rows in opposite orders: PostgreSQL aborts one with 40P01 (a real deadlock). */
+  @Post('deadlock')
+  async deadlock(): Promise<never> {
+    const lockBoth = (first: number, second: number) =>
+      database.transaction(async (m) => {
+        await m.query(`UPDATE deadlock_probe SET n = n + 1 WHERE id = $1`, [first]);
+        await new Promise((r) => setTimeout(r, 200));
+        await m.query(`UPDATE deadlock_probe SET n = n + 1 WHERE id = $1`, [second]);
+      });
+    const results = await Promise.allSettled([lockBoth(1, 2), lockBoth(2, 1)]);
+    const lost = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    throw lost ? lost.reason : new Error('no deadlock happened');
+  }
 }
+
+let database: DataSource;
 
 @Module({
   imports: [
@@ -42,13 +60,21 @@ class BoomModule {}
 
 describe('AllExceptionsFilter', () => {
   let app: INestApplication;
+  let db: TestDatabase;
   beforeAll(async () => {
+    db = await createTestDatabase();
+    database = await db.owner();
+    await database.query(`CREATE TABLE deadlock_probe (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)`);
+    await database.query(`INSERT INTO deadlock_probe (id) VALUES (1), (2)`);
     const mod = await Test.createTestingModule({ imports: [BoomModule] }).compile();
     app = mod.createNestApplication({ bufferLogs: true });
     app.useLogger(app.get(Logger));
     await app.init();
   });
-  afterAll(() => app?.close());
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
 
   it('answers 500 with an errorId that is in the log, and the log holds no token', async () => {
     const res = await request(app.getHttpServer()).get('/boom').expect(500);
@@ -66,5 +92,15 @@ describe('AllExceptionsFilter', () => {
     const res = await request(app.getHttpServer()).post('/boom').set('Content-Type', 'application/json').send('{"a":');
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('a deadlock (or any transient database failure) is a 503 with Retry-After: rolled back, try again', async () => {
+    const res = await request(app.getHttpServer()).post('/boom/deadlock').expect(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.body.error).toMatchObject({ code: 'DEPENDENCY_DOWN', details: { errorId: expect.any(String) } });
+    expect(JSON.stringify(res.body)).not.toMatch(/deadlock_probe|40P01/);
+    // The winner committed both of its updates; the loser's first update was rolled back with it.
+    const rows: { n: number }[] = await database.query(`SELECT n FROM deadlock_probe ORDER BY id`);
+    expect(rows.map((r) => r.n)).toEqual([1, 1]);
   });
 });

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { ThrottlerException } from '@nestjs/throttler';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
-import { DomainError, ErrorCode, scrubSecrets } from '@botfleet/common';
+import { DomainError, ErrorCode, isTransientError, scrubSecrets } from '@botfleet/common';
 import { httpStatusFor } from './error-status';
 
 const STATUS_CODES: Record<number, string> = {
@@ -90,6 +90,22 @@ export class AllExceptionsFilter implements ExceptionFilter {
       };
     }
     const errorId = randomUUID();
+    if (isTransientError(exception)) {
+      // A deadlock, a serialization failure, the database restarting: rolled back, nothing changed; retry.
+      this.logger.warn({ errorId, err: exception }, 'Transient infrastructure error');
+      headers['Retry-After'] = '1';
+      return {
+        status: 503,
+        headers,
+        body: {
+          error: {
+            code: ErrorCode.DEPENDENCY_DOWN,
+            message: 'Temporarily unavailable, nothing was changed; try again',
+            details: { errorId },
+          },
+        },
+      };
+    }
     this.logger.error({ errorId, err: exception }, 'Unhandled error');
     return {
       status: 500,

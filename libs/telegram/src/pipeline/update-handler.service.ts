@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Update } from 'telegraf/types';
-import { scrubSecrets, telegramUpdatesHandled } from '@botfleet/common';
+import { isTransientError, scrubSecrets, telegramUpdatesHandled } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { TenantDb } from '@botfleet/dal';
 import { BotUsersService } from '@botfleet/users';
@@ -13,7 +13,6 @@ import { translate } from '../i18n/translate';
 import { BotProfileService } from '../profile/bot-profile.service';
 import { KeyedSerialQueue } from './keyed-serial-queue';
 import { Semaphore } from './semaphore';
-import { isTransientError } from './transient-errors';
 import { privateChatIdOf, serialKeyOf } from './update-keys';
 
 export type UpdateOutcome = 'handled' | 'duplicate' | 'failed' | 'bot_gone';

@@ -4,9 +4,10 @@ const TRANSIENT_MESSAGE =
   /Connection terminated|timeout exceeded when trying to connect|Connection is not established|ECONNREFUSED|ECONNRESET|the database system is (starting up|shutting down)/i;
 
 /**
- * Whether a failure while handling an update comes from the infrastructure (PostgreSQL restarting, the
- * pool exhausted, a deadlock) rather than from the update itself. Such an update is retried until it
- * goes through (RELIABILITY.md 12, 13), never dropped.
+ * Whether a failure comes from the infrastructure (PostgreSQL restarting, the pool exhausted, a deadlock,
+ * a serialization failure, a timeout) rather than from the input. The transaction rolled back, so the
+ * work can simply be tried again: a bot update is retried until it goes through (RELIABILITY.md 12, 13),
+ * a REST request answers 503 with Retry-After.
  */
 export function isTransientError(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
