@@ -1,5 +1,6 @@
 import { InitialSchema1763800000000 } from './1763800000000-initialSchema';
 import { SubscriptionEventDedupe1763900000000 } from './1763900000000-subscriptionEventDedupe';
+import { JobOutbox1764000000000 } from './1764000000000-jobOutbox';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
-export const MIGRATIONS = [InitialSchema1763800000000, SubscriptionEventDedupe1763900000000];
+export const MIGRATIONS = [InitialSchema1763800000000, SubscriptionEventDedupe1763900000000, JobOutbox1764000000000];

@@ -267,6 +267,13 @@ export class AppConfig {
   @Max(86_400_000)
   FULFILMENT_STUCK_AFTER_MS = 120_000;
 
+  /** A job outbox row older than this belongs to a process that died after its commit: the sweeper relays it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  OUTBOX_RELAY_AFTER_MS = 10_000;
+
   get masterAdminTelegramIds(): number[] {
     return this.MASTER_ADMIN_TELEGRAM_IDS.split(',')
       .map((s) => s.trim())

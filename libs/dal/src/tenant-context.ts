@@ -136,7 +136,18 @@ export class TenantDb {
     if (current.botId !== botId) {
       throw new TenantContextError('A tenant transaction for another bot is already open in this context');
     }
-    return current.manager.transaction(() => work(current));
+    // After-commit hooks registered inside the savepoint belong to its writes: kept if it succeeds,
+    // dropped with its writes if it throws (no job or message for a change that was undone).
+    const pending: (() => Promise<void>)[] = [];
+    const inner: TenantTx = { botId, manager: current.manager, afterCommit: (fn) => pending.push(fn) };
+    this.cls.set(TENANT_TX, inner);
+    try {
+      const result = await current.manager.transaction(() => work(inner));
+      for (const fn of pending) current.afterCommit(fn);
+      return result;
+    } finally {
+      this.cls.set(TENANT_TX, current);
+    }
   }
 
   /** Runs `fn` with the manager of the current transaction for `botId`, opening one if needed. */

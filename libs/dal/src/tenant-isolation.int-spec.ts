@@ -92,6 +92,25 @@ describe('tenant isolation (real PostgreSQL, row-level security)', () => {
     await platform.query(`UPDATE bots SET name = 'A' WHERE id = $1`, [botA]);
   });
 
+  it('after-commit hooks registered inside atomic() share its fate: dropped when it throws, kept when it succeeds', async () => {
+    const seen: string[] = [];
+    await tenantDb.run(botA, async () => {
+      await expect(
+        tenantDb.atomic(botA, async () => {
+          await tenantDb.afterCommit(botA, async () => void seen.push('undone change'));
+          throw new Error('handled by the caller');
+        }),
+      ).rejects.toThrow('handled by the caller');
+      await tenantDb.atomic(botA, async () => {
+        await tenantDb.atomic(botA, async () => {
+          await tenantDb.afterCommit(botA, async () => void seen.push('kept change'));
+        });
+      });
+      expect(seen).toEqual([]);
+    });
+    expect(seen).toEqual(['kept change']);
+  });
+
   it('after-commit hooks run once the outermost transaction commits, and never after a rollback', async () => {
     const seen: string[] = [];
     await tenantDb.run(botA, async () => {

@@ -42,5 +42,6 @@ export class TenantRepositories {
   readonly sentNotifications = this.r(E.SentNotificationEntity);
   readonly subscriptionEvents = this.r(E.SubscriptionEventEntity);
   readonly processedUpdates = this.r(E.ProcessedUpdateEntity);
+  readonly jobOutbox = this.r(E.JobOutboxEntity);
   readonly auditLogs = this.r(E.AuditLogEntity);
 }

@@ -2,3 +2,4 @@ export * from './queue-names';
 export * from './job-defaults';
 export * from './job-queue.service';
 export * from './jobs.module';
+export * from './job-outbox';

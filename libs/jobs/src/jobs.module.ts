@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { AppConfig } from '@botfleet/config';
 import { DEFAULT_JOB_OPTIONS, provisioningJobOptions } from './job-defaults';
+import { JobOutbox } from './job-outbox';
 import { JobQueue } from './job-queue.service';
 import { QueueName } from './queue-names';
 
@@ -34,7 +35,7 @@ import { QueueName } from './queue-names';
       }),
     }),
   ],
-  providers: [JobQueue],
-  exports: [BullModule, JobQueue],
+  providers: [JobQueue, JobOutbox],
+  exports: [BullModule, JobQueue, JobOutbox],
 })
 export class JobsModule {}

@@ -22,3 +22,4 @@ export * from './bots/processed-updates.store';
 export * from './bots/hosted-bots.repository';
 export * from './onboarding/master-bot-registry';
 export * from './bots/bot-access-cache';
+export * from './sales/job-outbox-relay';

@@ -122,9 +122,7 @@ export class CardPaymentService {
         },
       );
       if (!changed) throw new DomainError(ErrorCode.CONFLICT, 'The payment changed meanwhile; try again');
-      await this.db.afterCommit(botId, () =>
-        this.notifier.notify(botId, 'receipt_submitted', { paymentId: payment.id }),
-      );
+      await this.notifier.notify(botId, 'receipt_submitted', { paymentId: payment.id });
       return (await this.repos.cardPayments.findById(botId, payment.id))!;
     });
   }
@@ -179,10 +177,9 @@ export class CardPaymentService {
         before: { status: 'pending' },
         after: { status: 'approved', orderId: order.id },
       });
-      await this.db.afterCommit(botId, async () => {
-        await this.fulfilment.enqueue(botId, order.id);
-        await this.notifier.notify(botId, 'receipt_approved', { paymentId });
-      });
+      // Both through the job outbox: queued after the commit, and relayed if the process dies before that.
+      await this.fulfilment.enqueue(botId, order.id);
+      await this.notifier.notify(botId, 'receipt_approved', { paymentId });
       return (await this.repos.cardPayments.findById(botId, paymentId))!;
     });
     return payment;
@@ -229,7 +226,7 @@ export class CardPaymentService {
         before: { status: 'pending' },
         after: { status: 'rejected', reason: why },
       });
-      await this.db.afterCommit(botId, () => this.notifier.notify(botId, 'receipt_rejected', { paymentId }));
+      await this.notifier.notify(botId, 'receipt_rejected', { paymentId });
       return (await this.repos.cardPayments.findById(botId, paymentId))!;
     });
     return rejected;
@@ -254,7 +251,7 @@ export class CardPaymentService {
         await this.wallet.release(botId, p.orderId);
         // The money never arrived on that card: stop counting it against the card's daily limit.
         if (p.cardId) await this.rotation.releaseAmount(botId, p.cardId, p.amountMinor, p.createdAt);
-        await this.db.afterCommit(botId, () => this.notifier.notify(botId, 'payment_expired', { paymentId: p.id }));
+        await this.notifier.notify(botId, 'payment_expired', { paymentId: p.id });
         return true;
       });
       if (done) expired.push(p);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@botfleet/common';
 import { OrdersService, TenantWalletService, UserLedgerService } from '@botfleet/billing';
 import { OrderEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
-import { JobName, JobQueue, jobIdFor } from '@botfleet/jobs';
+import { JobName, JobOutbox, jobIdFor } from '@botfleet/jobs';
 import { SaleNotifier } from './sale-events';
 
 /**
@@ -18,7 +18,7 @@ export class FulfilmentService {
     private readonly orders: OrdersService,
     private readonly ledger: UserLedgerService,
     private readonly wallet: TenantWalletService,
-    private readonly jobs: JobQueue,
+    private readonly outbox: JobOutbox,
     private readonly notifier: SaleNotifier,
   ) {}
 
@@ -47,15 +47,21 @@ export class FulfilmentService {
     });
   }
 
-  /** After commit: queue the panel work. The job id is the order's, so a second enqueue is harmless. */
+  /**
+   * Queues the panel work: inside the transaction that began the fulfilment (through the job outbox, so it
+   * is queued after the commit), or alone (the sweeper re-queueing a lost job). The job id is the order's,
+   * so a second enqueue is harmless.
+   */
   async enqueue(botId: string, orderId: string): Promise<void> {
     const order = await this.repos.orders.findById(botId, orderId);
     if (!order || order.status !== 'fulfilling' || !order.subscriptionId) return;
     const name = order.kind === 'renewal' ? JobName.ExtendSubscription : JobName.ProvisionSubscription;
-    await this.jobs.add(
+    // Inside a transaction: through the job outbox (queued after the commit, never lost to a crash).
+    await this.outbox.add(
+      botId,
       name,
       { botId, subscriptionId: order.subscriptionId, orderId },
-      { jobId: jobIdFor(name, [botId, orderId]) },
+      jobIdFor(name, [botId, orderId]),
     );
   }
 
@@ -97,7 +103,7 @@ export class FulfilmentService {
           { status: 'failed' },
         );
       }
-      await this.db.afterCommit(botId, () => this.notifier.notify(botId, 'fulfilment_failed', { orderId }));
+      await this.notifier.notify(botId, 'fulfilment_failed', { orderId });
       return true;
     });
     return done;

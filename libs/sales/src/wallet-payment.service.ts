@@ -41,7 +41,7 @@ export class WalletPaymentService {
       const paid = (await this.repos.orders.findById(botId, o.id))!;
       await this.wallet.capture(botId, paid.id, paid.trafficBytes);
       await this.fulfilment.begin(botId, paid);
-      await this.db.afterCommit(botId, () => this.fulfilment.enqueue(botId, paid.id));
+      await this.fulfilment.enqueue(botId, paid.id);
       return (await this.repos.orders.findById(botId, paid.id))!;
     });
     return order;

@@ -2,13 +2,14 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import Redis from 'ioredis';
 import { REDIS } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
-import { SaleSweeps } from '@botfleet/platform';
+import { JobOutboxRelay, SaleSweeps } from '@botfleet/platform';
 import { CardPaymentService, FulfilmentService } from '@botfleet/sales';
 
 /**
- * The sale's clock, in one worker at a time (a Redis lock per tick): card payments past their
- * deadline expire (user told, hold released), and paid orders whose provisioning job was lost (a
- * crash between commit and enqueue) get it queued again under the same job id.
+ * The sale's clock, in one worker at a time (a Redis lock per tick): job outbox rows left by a process
+ * that died between its commit and queueing are relayed, card payments past their deadline expire (user
+ * told, hold released), and paid orders whose provisioning job was lost get it queued again under the
+ * same job id.
  */
 @Injectable()
 export class SaleSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -21,6 +22,7 @@ export class SaleSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly sweeps: SaleSweeps,
     private readonly cards: CardPaymentService,
     private readonly fulfilment: FulfilmentService,
+    private readonly relay: JobOutboxRelay,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -39,13 +41,19 @@ export class SaleSweeper implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** One sweep; returns what it did (for tests). */
-  async tick(now = new Date()): Promise<{ expired: number; requeued: number }> {
+  async tick(now = new Date()): Promise<{ relayed: number; expired: number; requeued: number }> {
     const lock = `${this.config.REDIS_PREFIX}:sale-sweep`;
     const ttl = Math.max(5_000, this.config.SALE_SWEEP_INTERVAL_MS);
-    if ((await this.redis.set(lock, '1', 'PX', ttl, 'NX')) !== 'OK') return { expired: 0, requeued: 0 };
+    if ((await this.redis.set(lock, '1', 'PX', ttl, 'NX')) !== 'OK') return { relayed: 0, expired: 0, requeued: 0 };
+    let relayed = 0;
     let expired = 0;
     let requeued = 0;
     try {
+      try {
+        relayed = await this.relay.relayStale(this.config.OUTBOX_RELAY_AFTER_MS, now);
+      } catch (err) {
+        this.logger.error({ err }, 'relaying the job outbox failed');
+      }
       for (const botId of await this.sweeps.botsWithDuePayments(now)) {
         try {
           expired += (await this.cards.expireDue(botId, now)).length;
@@ -64,6 +72,6 @@ export class SaleSweeper implements OnApplicationBootstrap, OnApplicationShutdow
     } finally {
       await this.redis.del(lock);
     }
-    return { expired, requeued };
+    return { relayed, expired, requeued };
   }
 }

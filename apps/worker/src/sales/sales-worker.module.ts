@@ -1,6 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { JobName } from '@botfleet/jobs';
-import { SaleSweeps } from '@botfleet/platform';
+import { JobOutboxRelay, SaleSweeps } from '@botfleet/platform';
 import { SalesModule } from '@botfleet/sales';
 import { UsersModule } from '@botfleet/users';
 import { SaleNotifications } from '@botfleet/telegram';
@@ -11,7 +11,7 @@ import { SaleSweeper } from './sale-sweeper.service';
 /** The worker's part of the sale: notices from sale events, owner alerts, the sweeper. */
 @Module({
   imports: [SalesModule, UsersModule, NotificationsModule],
-  providers: [SaleNotifications, SaleSweeps, SaleSweeper],
+  providers: [SaleNotifications, SaleSweeps, JobOutboxRelay, SaleSweeper],
   exports: [SaleSweeper],
 })
 export class SalesWorkerModule implements OnModuleInit {

@@ -15,6 +15,7 @@ import { OrderEntity } from './order.entity';
 import { PaymentCardEntity } from './payment-card.entity';
 import { PlanEntity } from './plan.entity';
 import { ProcessedUpdateEntity } from './processed-update.entity';
+import { JobOutboxEntity } from './job-outbox.entity';
 import { PromoGroupEntity } from './promo-group.entity';
 import { PromocodeUseEntity } from './promocode-use.entity';
 import { PromocodeEntity } from './promocode.entity';
@@ -47,6 +48,7 @@ export const ALL_ENTITIES = [
   CardRotationStateEntity,
   FeatureAllowanceEntity,
   InviteEntity,
+  JobOutboxEntity,
   OrderEntity,
   PaymentCardEntity,
   PlanEntity,

@@ -11,6 +11,7 @@ export * from './card-payment.entity';
 export * from './card-rotation-state.entity';
 export * from './feature-allowance.entity';
 export * from './invite.entity';
+export * from './job-outbox.entity';
 export * from './order.entity';
 export * from './payment-card.entity';
 export * from './plan.entity';

@@ -164,6 +164,11 @@ export async function seedEveryTenantTable(q: Q, botId: string): Promise<string[
     ],
     ['processed_updates', `INSERT INTO processed_updates (bot_id, update_id) VALUES ($1,$2)`, [botId, tg]],
     [
+      'job_outbox',
+      `INSERT INTO job_outbox (bot_id, job_name, job_id, payload) VALUES ($1,'seed',$2,'{}')`,
+      [botId, randomUUID()],
+    ],
+    [
       'audit_logs',
       `INSERT INTO audit_logs (bot_id, actor_type, actor_id, action) VALUES ($1,'system','seed','seed')`,
       [botId],
