@@ -47,17 +47,21 @@ export async function ensureDatabase(urls: DatabaseUrls, log: (msg: string) => v
       [DB_ROLES.app, app.password, 'LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE'],
       [DB_ROLES.platform, platform.password, 'LOGIN NOSUPERUSER BYPASSRLS NOCREATEDB NOCREATEROLE'],
     ];
-    for (const [role, password, attrs] of roles) {
-      // Roles are cluster-wide and shared by concurrent test databases: tolerate a racing creator.
-      try {
-        await admin.query(
-          `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${literal(role)}) THEN CREATE ROLE ${ident(role)} ${attrs}; END IF; END $$`,
-        );
-      } catch (e) {
-        if (!/already exists/.test(String(e))) throw e;
+    // Roles are cluster-wide and shared by every database of the cluster (concurrent test databases, two
+    // apps starting at once): one setter at a time, or PostgreSQL answers "tuple concurrently updated".
+    await admin.query(`SELECT pg_advisory_lock(hashtext('botfleet:role-setup'))`);
+    try {
+      for (const [role, password, attrs] of roles) {
+        await retryConcurrentCatalogUpdate(async () => {
+          await admin.query(
+            `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${literal(role)}) THEN CREATE ROLE ${ident(role)} ${attrs}; END IF; END $$`,
+          );
+          await admin.query(`ALTER ROLE ${ident(role)} ${attrs}`);
+          if (password) await admin.query(`ALTER ROLE ${ident(role)} PASSWORD ${literal(password)}`);
+        });
       }
-      await admin.query(`ALTER ROLE ${ident(role)} ${attrs}`);
-      if (password) await admin.query(`ALTER ROLE ${ident(role)} PASSWORD ${literal(password)}`);
+    } finally {
+      await admin.query(`SELECT pg_advisory_unlock(hashtext('botfleet:role-setup'))`);
     }
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [owner.database]);
     if (!exists.rowCount) {
@@ -66,6 +70,22 @@ export async function ensureDatabase(urls: DatabaseUrls, log: (msg: string) => v
     }
   } finally {
     await admin.end();
+  }
+}
+
+/**
+ * Runs a role change again when another session changed the same catalogue row at the same moment (an
+ * admin connected to another database is not covered by the advisory lock): "already exists" and "tuple
+ * concurrently updated" mean someone else got there first, so looking again settles it.
+ */
+async function retryConcurrentCatalogUpdate(work: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (e) {
+      if (attempt >= 5 || !/already exists|tuple concurrently updated/.test(String(e))) throw e;
+      await new Promise((r) => setTimeout(r, 20 * attempt));
+    }
   }
 }
 
