@@ -36,6 +36,8 @@ describe('BotAccessCache (real PostgreSQL and Redis)', () => {
     cache = mod.get(BotAccessCache);
     redis = mod.get(REDIS);
     prefix = mod.get(AppConfig).REDIS_PREFIX;
+    // The subscription is made in the background (the API boots even with Redis down).
+    await waitFor(() => cache.isLive, 5_000, 10);
   });
   afterAll(async () => {
     await mod?.close();
@@ -96,6 +98,7 @@ describe('BotAccessCache (real PostgreSQL and Redis)', () => {
     await setToken(botId, 'bft_fourth');
     expect(await cache.status(botId)).toBe('active');
     await cache.onModuleDestroy();
+    expect(cache.isLive).toBe(false);
     await setStatus(botId, 'suspended');
     // Without a live subscription, nothing is answered from memory: no event can be missed.
     expect(await cache.status(botId)).toBe('suspended');

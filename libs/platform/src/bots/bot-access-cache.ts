@@ -41,6 +41,7 @@ export class BotAccessCache implements OnModuleInit, OnModuleDestroy {
   private readonly statuses = new Map<string, Entry<string>>();
   private readonly webhooks = new Map<string, Entry<WebhookInfo>>();
   private subscriber?: Redis;
+  private subscribed = false;
   private live = false;
   /**
    * Bumped by every invalidation: an answer read from the database is kept only if no invalidation
@@ -54,7 +55,7 @@ export class BotAccessCache implements OnModuleInit, OnModuleDestroy {
     private readonly config: AppConfig,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     const sub = this.redis.duplicate();
     this.subscriber = sub;
     sub.on('message', (_channel: string, message: string) => {
@@ -62,19 +63,29 @@ export class BotAccessCache implements OnModuleInit, OnModuleDestroy {
       if (event) this.invalidate(event.botId);
     });
     // Events sent while the subscription was down are lost: start from nothing when it comes back.
-    sub.on('ready', () => this.clear());
     sub.on('close', () => {
       this.live = false;
       this.clear();
     });
+    sub.on('ready', () => this.clear());
     sub.on('error', (err: Error) => this.logger.warn(`bot events subscriber: ${err.message}`));
-    try {
-      await sub.subscribe(botEventsChannel(this.config.REDIS_PREFIX));
-      this.live = true;
-    } catch (err) {
-      this.logger.warn(`bot access cache stays off until Redis answers: ${(err as Error).message}`);
-    }
-    sub.on('ready', () => (this.live = true));
+    // Not awaited: with Redis down the API still boots (and answers everything from the database).
+    // ioredis subscribes again by itself after a reconnect; `live` follows the subscription.
+    sub.on('ready', () => {
+      if (this.subscribed) this.live = true;
+    });
+    sub
+      .subscribe(botEventsChannel(this.config.REDIS_PREFIX))
+      .then(() => {
+        this.subscribed = true;
+        this.live = sub.status === 'ready';
+      })
+      .catch((err: Error) => this.logger.warn(`bot access cache stays off until Redis answers: ${err.message}`));
+  }
+
+  /** Whether answers are kept: the bot events subscription is live. */
+  get isLive(): boolean {
+    return this.live;
   }
 
   async onModuleDestroy(): Promise<void> {
