@@ -1,2 +1,4 @@
 export * from './customers.service';
+export * from './bot-stats.service';
+export * from './stats-range';
 export * from './customers.module';

@@ -3,9 +3,10 @@ import { CustomersModule as CustomersDomainModule } from '@botfleet/customers';
 import { SalesModule } from '@botfleet/sales';
 import { CustomersController } from './customers.controller';
 import { SalesController } from './sales.controller';
+import { StatsController } from './stats.controller';
 
 @Module({
   imports: [CustomersDomainModule, SalesModule],
-  controllers: [CustomersController, SalesController],
+  controllers: [CustomersController, SalesController, StatsController],
 })
 export class CustomersApiModule {}
