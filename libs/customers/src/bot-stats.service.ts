@@ -49,7 +49,9 @@ const safeNumber = (v: string | number, what: string): number => {
 
 /**
  * One row per UTC day of [$2, $3], zeros included. A sale is an order whose status is one of
- * SALE_STATUSES ($4) with `paid_at` in the day; revenue is the sum of those orders' `amount_minor`;
+ * SALE_STATUSES ($4) with `paid_at` in the day; revenue is the sum of those orders' `amount_minor` in the
+ * bot's current currency ($5) — a sale made before the tenant changed currency counts as a sale, not as
+ * revenue, so amounts in two currencies are never added up;
  * a new user is a `users` row created in the day. The timestamp bounds are written as plain ranges
  * on the columns so `users (bot_id, created_at)` can serve them.
  */
@@ -58,7 +60,8 @@ const BY_DAY_SQL = `
     SELECT $2::date + i AS day FROM generate_series(0, $3::date - $2::date) AS g(i)
   ),
   sales AS (
-    SELECT (o.paid_at AT TIME ZONE 'UTC')::date AS day, count(*)::int AS sales, sum(o.amount_minor) AS revenue
+    SELECT (o.paid_at AT TIME ZONE 'UTC')::date AS day, count(*)::int AS sales,
+           sum(o.amount_minor) FILTER (WHERE o.currency = $5) AS revenue
     FROM orders o
     WHERE o.bot_id = $1
       AND o.status = ANY($4::varchar[])
@@ -97,7 +100,7 @@ export class BotStatsService {
     return this.db.run(botId, async (tx) => {
       const bot = await this.botSelf.get(botId);
       if (!bot) throw new DomainError(ErrorCode.NOT_FOUND, 'Bot not found');
-      const rows: DayRow[] = await tx.manager.query(BY_DAY_SQL, [botId, from, to, SALE_STATUSES]);
+      const rows: DayRow[] = await tx.manager.query(BY_DAY_SQL, [botId, from, to, SALE_STATUSES, bot.currency]);
       const [active]: { n: number }[] = await tx.manager.query(
         `SELECT count(*)::int AS n FROM subscriptions WHERE bot_id = $1 AND status = 'active'`,
         [botId],

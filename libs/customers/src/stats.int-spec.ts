@@ -27,11 +27,11 @@ describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)
   const addOrder = async (
     botId: string,
     userId: string,
-    o: { status: string; amount: number; paidAt: string | null; createdAt?: string },
+    o: { status: string; amount: number; paidAt: string | null; createdAt?: string; currency?: string },
   ) => {
     await platform.query(
       `INSERT INTO orders (bot_id, user_id, plan_id, status, amount_minor, currency, period_days, idempotency_key, paid_at, created_at)
-       VALUES ($1,$2,$3,$4,$5,'USD',30,$6,$7,$8)`,
+       VALUES ($1,$2,$3,$4,$5,$9,30,$6,$7,$8)`,
       [
         botId,
         userId,
@@ -41,6 +41,7 @@ describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)
         randomUUID(),
         o.paidAt,
         o.createdAt ?? o.paidAt ?? '2025-03-01T00:00:00Z',
+        o.currency ?? (botId === botA ? 'USD' : 'IRR'),
       ],
     );
   };
@@ -98,6 +99,8 @@ describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)
       createdAt: '2025-02-20T08:00:00Z', // created before the range: the sale is the payment day
     });
     await addOrder(botA, a2, { status: 'fulfilled', amount: 300, paidAt: '2025-03-07T23:59:59.999Z' });
+    // Sold before the tenant switched currency: a sale, but its amount is not added to USD revenue.
+    await addOrder(botA, a2, { status: 'fulfilled', amount: 9_999, paidAt: '2025-03-05T12:00:00Z', currency: 'EUR' });
     // Not counted: paid outside the range, refunded, failed, never paid.
     await addOrder(botA, before, {
       status: 'fulfilled',
@@ -135,7 +138,7 @@ describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)
       to: '2025-03-07',
       currency: 'USD',
       totals: {
-        sales: 4,
+        sales: 5,
         revenueMinor: 4500,
         newUsers: 3,
         activeSubscriptions: 2,
@@ -147,7 +150,7 @@ describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)
         { date: '2025-03-02', sales: 0, revenueMinor: 0, newUsers: 0 },
         { date: '2025-03-03', sales: 1, revenueMinor: 700, newUsers: 2 },
         { date: '2025-03-04', sales: 0, revenueMinor: 0, newUsers: 0 },
-        { date: '2025-03-05', sales: 0, revenueMinor: 0, newUsers: 0 },
+        { date: '2025-03-05', sales: 1, revenueMinor: 0, newUsers: 0 },
         { date: '2025-03-06', sales: 0, revenueMinor: 0, newUsers: 0 },
         { date: '2025-03-07', sales: 1, revenueMinor: 300, newUsers: 0 },
       ],
@@ -201,7 +204,7 @@ describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)
     expect(s.byDay[0].date).toBe('2025-02-06');
     expect(s.byDay[29].date).toBe('2025-03-07');
     // The 2025-02-28 sale is now inside the range.
-    expect(s.totals).toMatchObject({ sales: 5, revenueMinor: 94_500, newUsers: 4 });
+    expect(s.totals).toMatchObject({ sales: 6, revenueMinor: 94_500, newUsers: 4 });
     const byTo = await service.stats(botA, { to: '2025-03-01' }, now);
     expect([byTo.from, byTo.to, byTo.byDay.length]).toEqual(['2025-01-31', '2025-03-01', 30]);
   });
@@ -209,7 +212,7 @@ describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)
   it('a full 366-day range is one entry per day; longer, reversed or malformed ranges are refused', async () => {
     const year = await service.stats(botA, { from: '2024-03-08', to: '2025-03-08' });
     expect(year.byDay).toHaveLength(366);
-    expect(year.totals).toMatchObject({ sales: 6, revenueMinor: 94_500 + 90_000, newUsers: 5 });
+    expect(year.totals).toMatchObject({ sales: 7, revenueMinor: 94_500 + 90_000, newUsers: 5 });
     const refused = async (q: { from?: string; to?: string }, field: string) =>
       expect(service.stats(botA, q, new Date('2025-03-07T12:00:00Z'))).rejects.toMatchObject({
         code: ErrorCode.VALIDATION_FAILED,
