@@ -130,6 +130,60 @@ export class BotUsersService {
     return toUser(rows[0], rows[0].inserted);
   }
 
+  /**
+   * `touch` for several users in one statement (the first update of each sender in a batch of updates,
+   * B1): the same columns, the same rules, one round trip instead of one per user. Each Telegram id may
+   * appear once (a later update of the same user goes through `touch`, so it sees what earlier ones
+   * changed). Returns the users by Telegram id.
+   */
+  async touchMany(
+    botId: string,
+    inputs: { from: TelegramUserInfo; opts: TouchOptions }[],
+  ): Promise<Map<number, BotUser>> {
+    const byId = new Map<number, BotUser>();
+    if (!inputs.length) return byId;
+    const ids = new Set<number>();
+    for (const { from } of inputs) {
+      if (ids.has(from.id)) throw new Error('touchMany takes each Telegram user once');
+      ids.add(from.id);
+    }
+    const column = (pick: (i: (typeof inputs)[number]) => string | number | null) => inputs.map(pick);
+    const rows: (UserRow & { inserted: boolean })[] = await this.db.within(botId, (m) =>
+      m.query(
+        `INSERT INTO users (bot_id, telegram_id, username, first_name, last_name, language_code, language,
+                            referral_code, referrer_id, referred_via, last_seen_at)
+         SELECT $1, v.tg, v.username, v.first_name, v.last_name, v.language_code, v.language, v.code,
+                (SELECT r.id FROM users r WHERE r.bot_id = $1 AND r.referral_code = v.ref AND r.telegram_id <> v.tg),
+                v.via, now()
+           FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                       $9::text[], $10::text[])
+                AS v(tg, username, first_name, last_name, language_code, language, code, ref, via)
+         ON CONFLICT (bot_id, telegram_id) DO UPDATE
+            SET username = EXCLUDED.username, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
+                language_code = EXCLUDED.language_code, bot_blocked_at = NULL, last_seen_at = now(), updated_at = now()
+         RETURNING ${RETURNING}, (xmax = 0) AS inserted`,
+        [
+          botId,
+          column((i) => i.from.id),
+          column((i) => clip(i.from.username, LIMITS.username)),
+          column((i) => clip(i.from.first_name, LIMITS.first_name)),
+          column((i) => clip(i.from.last_name, LIMITS.last_name)),
+          column((i) => clip(i.from.language_code, LIMITS.language_code)),
+          column((i) => i.opts.languageForNewUser),
+          column(() => newReferralCode()),
+          column((i) => referralCodeFromPayload(i.opts.startPayload)),
+          column((i) =>
+            referralCodeFromPayload(i.opts.startPayload)
+              ? clip(i.opts.startPayload?.trim(), LIMITS.referred_via)
+              : null,
+          ),
+        ],
+      ),
+    );
+    for (const r of rows) byId.set(Number(r.telegram_id), toUser(r, r.inserted));
+    return byId;
+  }
+
   async findByTelegramId(botId: string, telegramId: number): Promise<BotUser | null> {
     return this.db.within(botId, async (m) => {
       const rows: UserRow[] = await m.query(`SELECT ${RETURNING} FROM users WHERE bot_id = $1 AND telegram_id = $2`, [

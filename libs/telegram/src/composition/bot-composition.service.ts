@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Composer, MiddlewareFn } from 'telegraf';
 import { Language } from '@botfleet/catalog';
 import { SubscriptionViewsService } from '@botfleet/provisioning';
-import { BotUsersService, chooseLanguage } from '@botfleet/users';
+import { BotUsersService, chooseLanguage, TelegramUserInfo, TouchOptions } from '@botfleet/users';
 import { BotContext } from '../context/bot-context';
 import { isMenuActionAvailable, menuEnvironment } from '../menu/menu-actions';
 import { parseCallbackData } from '../screens/callback-data';
@@ -64,19 +64,28 @@ export class BotComposition {
     return root;
   }
 
+  /**
+   * What `identify` writes for this update's sender — null when it writes nothing (no sender, a bot, not a
+   * private chat, or a membership change, which is handled before `identify`). The batch pipeline uses it
+   * to create or refresh the first update's sender of many updates in one statement.
+   */
+  static touchInputOf(ctx: BotContext): { from: TelegramUserInfo; opts: TouchOptions } | null {
+    if (ctx.myChatMember) return null;
+    const from = ctx.from;
+    if (!from || from.is_bot || ctx.chat?.type !== 'private') return null;
+    const text = ctx.message && 'text' in ctx.message ? ctx.message.text : undefined;
+    const start = text ? START.exec(text) : null;
+    const languageForNewUser = chooseLanguage(from.language_code, ctx.profile.languages, ctx.profile.defaultLanguage);
+    return { from, opts: { languageForNewUser, startPayload: start?.[1] } };
+  }
+
   /** Who is talking: the user row (created on first contact) and the language to answer in. */
   private async identify(ctx: BotContext, next: () => Promise<void>): Promise<void> {
     const offered = ctx.profile.languages;
-    const from = ctx.from;
-    const fallback = chooseLanguage(from?.language_code, offered, ctx.profile.defaultLanguage);
-    ctx.lang = fallback;
-    if (from && !from.is_bot && ctx.chat?.type === 'private') {
-      const text = ctx.message && 'text' in ctx.message ? ctx.message.text : undefined;
-      const start = text ? START.exec(text) : null;
-      ctx.user = await this.users.touch(ctx.botId, from, {
-        languageForNewUser: fallback,
-        startPayload: start?.[1],
-      });
+    ctx.lang = chooseLanguage(ctx.from?.language_code, offered, ctx.profile.defaultLanguage);
+    const input = BotComposition.touchInputOf(ctx);
+    if (input) {
+      ctx.user = ctx.preparedUser ?? (await this.users.touch(ctx.botId, input.from, input.opts));
       const own = ctx.user.language;
       if (own && offered.includes(own)) ctx.lang = own;
     }

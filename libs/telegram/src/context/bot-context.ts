@@ -25,6 +25,8 @@ export class BotContext extends Context {
   botId!: string;
   profile!: BotProfile;
   user: BotUser | null = null;
+  /** The sender's row, already created or refreshed for this update by the batch pipeline (see identify). */
+  preparedUser?: BotUser;
   lang!: Language;
   readonly outbox = new Outbox();
 
