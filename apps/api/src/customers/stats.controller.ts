@@ -17,7 +17,7 @@ export class StatsController {
     description:
       'A sale is an order with paidAt in the range whose status is still paid, fulfilling or fulfilled ' +
       '(refunded, failed, pending, rejected and expired orders do not count); revenue is the sum of their ' +
-      'amountMinor in the bot\'s current currency. byDay lists every day of the range, zeros included, oldest first.',
+      "amountMinor in the bot's current currency. byDay lists every day of the range, zeros included, oldest first.",
   })
   @ApiResponse({ status: 200, type: BotStatsDto })
   @ApiErrors(400, 404)
