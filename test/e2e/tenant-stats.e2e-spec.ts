@@ -1,29 +1,16 @@
-import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
-import { generateApiToken, sha256Hex } from '@botfleet/secrets';
-import { applyEnv, createTestEnv, insertBot, TestEnv } from '@botfleet/testing';
-import { createApiApp } from '../../apps/api/src/bootstrap';
+import { CatalogWorld } from './support/catalog-fixtures';
 
 describe('tenant REST: GET /v1/bots/{botId}/stats', () => {
-  let env: TestEnv;
-  let app: INestApplication;
-  let restore: () => void;
-  let platform: DataSource;
+  let w: CatalogWorld;
   let botA: string;
   let botB: string;
   let tokenA: string;
   let tokenB: string;
-  const q = (sql: string, p: unknown[] = []) => platform.query(sql, p);
-  const get = (token: string, path: string) =>
-    request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${token}`);
+  const q = (sql: string, p: unknown[] = []) => w.platform.query(sql, p);
+  const get = (token: string, path: string) => w.as(token, 'get', path);
 
-  const mintToken = async (botId: string) => {
-    const token = generateApiToken();
-    await q(`UPDATE bots SET api_token_hash = $2 WHERE id = $1`, [botId, sha256Hex(token)]);
-    return token;
-  };
   const addUser = async (botId: string, createdAt: string) => {
     const id = randomUUID();
     await q(`INSERT INTO users (id, bot_id, telegram_id, referral_code, created_at) VALUES ($1,$2,$3,$4,$5)`, [
@@ -49,15 +36,9 @@ describe('tenant REST: GET /v1/bots/{botId}/stats', () => {
   };
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    restore = applyEnv(env.vars);
-    app = await createApiApp();
-    await app.init();
-    platform = await env.db.platform();
-    botA = await insertBot(platform, { name: 'A' });
-    botB = await insertBot(platform, { name: 'B' });
-    tokenA = await mintToken(botA);
-    tokenB = await mintToken(botB);
+    w = await CatalogWorld.start();
+    ({ botId: botA, token: tokenA } = await w.tenant());
+    ({ botId: botB, token: tokenB } = await w.tenant());
     await q(`UPDATE bots SET traffic_sold_bytes = 1073741824, traffic_consumed_bytes = 5000 WHERE id = $1`, [botA]);
     const a = await addUser(botA, '2025-05-02T08:00:00Z');
     await addOrder(botA, a, 'fulfilled', 150_000, '2025-05-02T09:00:00Z');
@@ -68,9 +49,7 @@ describe('tenant REST: GET /v1/bots/{botId}/stats', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    restore?.();
-    await env?.cleanup();
+    await w?.stop();
   });
 
   it("answers the bot's own token with totals and every day of the range", async () => {
@@ -110,7 +89,7 @@ describe('tenant REST: GET /v1/bots/{botId}/stats', () => {
     expect(other.body.error.code).toBe('NOT_FOUND');
     expect(JSON.stringify(other.body)).not.toContain('150000');
     await get(tokenA, `/v1/bots/${randomUUID()}/stats`).expect(404);
-    const b = await get(env.masterToken, `/v1/bots/${botB}/stats?from=2025-05-02&to=2025-05-02`).expect(200);
+    const b = await get(w.env.masterToken, `/v1/bots/${botB}/stats?from=2025-05-02&to=2025-05-02`).expect(200);
     expect(b.body.totals).toMatchObject({ sales: 1, revenueMinor: 777_000, newUsers: 1, activeSubscriptions: 0 });
   });
 
@@ -133,7 +112,7 @@ describe('tenant REST: GET /v1/bots/{botId}/stats', () => {
   });
 
   it('is in the OpenAPI document with its query and response', async () => {
-    const doc = (await request(app.getHttpServer()).get('/docs-json').expect(200)).body;
+    const doc = (await request(w.app.getHttpServer()).get('/docs-json').expect(200)).body;
     const op = doc.paths['/v1/bots/{botId}/stats']?.get;
     expect(op.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['botId', 'from', 'to']);
     expect(op.responses['200'].content['application/json'].schema).toEqual({
