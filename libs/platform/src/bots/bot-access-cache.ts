@@ -110,21 +110,11 @@ export class BotAccessCache implements OnModuleInit, OnModuleDestroy {
   }
 
   async status(botId: string): Promise<string | null> {
-    const hit = this.fresh(this.statuses, botId);
-    if (hit) return hit;
-    const epoch = this.epoch;
-    const status = await this.directory.status(botId);
-    if (status && this.keepable(epoch)) this.put(this.statuses, botId, status);
-    return status;
+    return this.remember(this.statuses, botId, () => this.directory.status(botId));
   }
 
   async webhookInfo(botId: string): Promise<WebhookInfo | null> {
-    const hit = this.fresh(this.webhooks, botId);
-    if (hit) return hit;
-    const epoch = this.epoch;
-    const info = await this.directory.webhookInfo(botId);
-    if (info && this.keepable(epoch)) this.put(this.webhooks, botId, info);
-    return info;
+    return this.remember(this.webhooks, botId, () => this.directory.webhookInfo(botId));
   }
 
   /** Forgets everything about one bot (its event arrived, or this process just changed it). */
@@ -143,6 +133,16 @@ export class BotAccessCache implements OnModuleInit, OnModuleDestroy {
     this.tokenOf.clear();
     this.statuses.clear();
     this.webhooks.clear();
+  }
+
+  /** A kept answer, else the database's, kept when positive and no invalidation happened meanwhile. */
+  private async remember<T>(map: Map<string, Entry<T>>, key: string, load: () => Promise<T | null>): Promise<T | null> {
+    const hit = this.fresh(map, key);
+    if (hit) return hit;
+    const epoch = this.epoch;
+    const value = await load();
+    if (value && this.keepable(epoch)) this.put(map, key, value);
+    return value;
   }
 
   private keepable(epoch: number): boolean {
