@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ErrorCode } from '@botfleet/common';
 import { AuditModule } from '@botfleet/audit';
 import { ConfigModule } from '@botfleet/config';
-import { DalModule } from '@botfleet/dal';
+import { DalModule, TenantDb } from '@botfleet/dal';
 import { JobName, JobQueue, JobsModule, jobIdFor, QueueName } from '@botfleet/jobs';
 import { applyEnv, createTestEnv, insertBot, TestEnv } from '@botfleet/testing';
 import { CardPaymentService } from './card-payment.service';
@@ -205,6 +205,42 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     expect(resubmitted).toMatchObject({ status: 'pending', isFlagged: false, rejectionReason: null });
     await cards.approve(botId, payment.id, reviewer);
     expect(await orderOf(order.id)).toEqual({ status: 'fulfilling' });
+  });
+
+  it('approval writes its jobs to the outbox with the change: none if it rolls back, queued once it commits', async () => {
+    const db = mod.get(TenantDb);
+    const outboxJobs = async () =>
+      (await q<{ job_name: string }>(`SELECT job_name FROM job_outbox WHERE bot_id = $1`, [botId]))
+        .map((r) => r.job_name)
+        .sort();
+    const userId = await newUser();
+    const { order } = await purchase.createOrder(botId, { userId, planId, idempotencyKey: `ob:${userId}` });
+    const { payment } = await cards.start(botId, order.id);
+    await cards.submitReceipt(botId, userId, { kind: 'photo', fileId: 'F7', fileUniqueId: `O-${userId}` });
+    const provisionId = jobIdFor(JobName.ProvisionSubscription, [botId, order.id]);
+    const queued = async () => !!(await jobs.queue(QueueName.Provisioning).getJob(provisionId));
+
+    // The approval's transaction fails after the approval: no job row and no job survive it.
+    await expect(
+      db.run(botId, async (tx) => {
+        await cards.approve(botId, payment.id, reviewer);
+        const inside: { job_name: string }[] = await tx.manager.query(
+          `SELECT job_name FROM job_outbox WHERE bot_id = $1 ORDER BY job_name`,
+          [botId],
+        );
+        expect(inside.map((r) => r.job_name)).toEqual([JobName.ProvisionSubscription, JobName.SaleNotification]);
+        throw new Error('the surrounding work failed');
+      }),
+    ).rejects.toThrow('the surrounding work failed');
+    expect(await orderOf(order.id)).toEqual({ status: 'pending' });
+    expect(await queued()).toBe(false);
+    expect(await outboxJobs()).toEqual([]);
+
+    // Committed: the provisioning job is queued and the outbox is empty again.
+    await cards.approve(botId, payment.id, reviewer);
+    expect(await orderOf(order.id)).toEqual({ status: 'fulfilling' });
+    expect(await queued()).toBe(true);
+    expect(await outboxJobs()).toEqual([]);
   });
 
   it("only the bot's admins may review: a non-admin bot_admin gets FORBIDDEN and nothing changes", async () => {
