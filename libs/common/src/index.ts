@@ -5,3 +5,7 @@ export * from './redis';
 export * from './redis.module';
 export * from './metrics';
 export * from './transient-errors';
+export * from './actor';
+export * from './page';
+export * from './ids';
+export * from './describe-error';
