@@ -5,7 +5,7 @@ import { AppConfig } from '@botfleet/config';
 import { createDataSource } from './data-source';
 import { APP_DATA_SOURCE, TenantDb } from './tenant-context';
 import { TenantRepositories } from './tenant-repositories';
-import { BotSelfRepository } from './bot-self.repository';
+import { DAL_REPOSITORIES } from './repositories';
 
 /** The application-role connection (owns nothing, NOBYPASSRLS) and the tenant unit of work. */
 @Global()
@@ -31,9 +31,9 @@ import { BotSelfRepository } from './bot-self.repository';
       useFactory: (ds: DataSource, cls: ClsService) => new TenantDb(ds, cls),
     },
     TenantRepositories,
-    BotSelfRepository,
+    ...DAL_REPOSITORIES,
   ],
-  exports: [APP_DATA_SOURCE, DataSource, TenantDb, TenantRepositories, BotSelfRepository],
+  exports: [APP_DATA_SOURCE, DataSource, TenantDb, TenantRepositories, ...DAL_REPOSITORIES],
 })
 export class DalModule implements OnApplicationShutdown {
   constructor(@Inject(APP_DATA_SOURCE) private readonly ds: DataSource) {}

@@ -3,7 +3,7 @@ export * from './data-source';
 export * from './tenant-context';
 export * from './tenant-repository';
 export * from './tenant-repositories';
-export * from './bot-self.repository';
+export * from './repositories';
 export * from './dal.module';
 export * from './migration/roles';
 export * from './migration/database-setup';

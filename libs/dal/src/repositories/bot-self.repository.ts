@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { BotEntity } from './entities/bot.entity';
-import { TenantDb } from './tenant-context';
+import { BotEntity } from '../entities/bot.entity';
+import { TenantDb } from '../tenant-context';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 
 /**
