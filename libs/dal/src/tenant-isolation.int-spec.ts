@@ -6,7 +6,7 @@ import { DB_ROLES } from './migration/roles';
 import { TenantDb } from './tenant-context';
 import { TenantRepositories } from './tenant-repositories';
 import { TenantRepository } from './tenant-repository';
-import { BotSelfRepository } from './bot-self.repository';
+import { BotSelfRepository } from './repositories/bot-self.repository';
 
 /** Every table that has a bot_id column, read from the catalogue (so new tables are included). */
 async function tablesWithBotId(ds: DataSource): Promise<string[]> {
