@@ -1,0 +1,322 @@
+import { INestApplicationContext, Type } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Actors, DomainError, ErrorCode, RedisModule } from '@botfleet/common';
+import { AuditModule } from '@botfleet/audit';
+import { BillingModule, UserLedgerService } from '@botfleet/billing';
+import {
+  CatalogModule,
+  PaymentCardInput,
+  PaymentCardsService,
+  PaymentCardView,
+  PlanInput,
+  PlansService,
+  PlanView,
+} from '@botfleet/catalog';
+import { AppConfig, ConfigModule, loadConfig } from '@botfleet/config';
+import { DalModule, OrderEntity, TenantRepositories } from '@botfleet/dal';
+import { JobsModule } from '@botfleet/jobs';
+import {
+  BotAdminService,
+  OnboardBotUseCase,
+  PanelAvailability,
+  PanelInput,
+  PanelsRegistryService,
+  PanelView,
+  PlatformDbModule,
+  PlatformModule,
+  PlatformWalletService,
+} from '@botfleet/platform';
+import { SalesModule, PurchaseService, WalletPaymentService, CardPaymentService } from '@botfleet/sales';
+import { SecretsModule } from '@botfleet/secrets';
+import { BotSettingsService, BotsModule, BotView } from '@botfleet/bots';
+import { BotUser, BotUsersService, UsersModule } from '@botfleet/users';
+import { createTestEnv, TestEnv } from '../apps/test-env';
+import { CreatedBot, TelegramEmulator } from '../telegram';
+
+export interface TestContextOptions {
+  /** The environment to write into (from `createTestEnv`); without one the context makes its own and removes it on close. */
+  env?: TestEnv;
+  /** The Telegram emulator onboarding checks tokens with (getMe); without one the context starts its own. */
+  telegram?: TelegramEmulator;
+  /**
+   * `detached`: the jobs the product queues (provisioning after a payment, notifications) go to a Redis prefix
+   * that no consumer reads, for tests that drive the consumer's service by hand. Bot events go there too.
+   */
+  jobs?: 'shared' | 'detached';
+}
+
+export interface NewBotOptions {
+  name?: string;
+  ownerTelegramId?: number;
+  defaultLanguage?: 'fa' | 'en' | 'ru';
+  currency?: string;
+  supportUsername?: string;
+  adminChatId?: number;
+  /** A bot paused by its tenant, or suspended by the operator, after onboarding. */
+  status?: 'active' | 'paused' | 'suspended';
+  /** Tops the wholesale wallet up by this much after onboarding. */
+  walletMinor?: number;
+}
+
+export interface TestBot {
+  id: string;
+  /** The tenant's API token, shown once by onboarding. */
+  apiToken: string;
+  /** The Telegram bot as the emulator knows it (id, token, username). */
+  telegram: CreatedBot;
+  ownerTelegramId: number;
+  view: BotView;
+}
+
+export interface NewUserOptions {
+  telegramId?: number;
+  language?: 'fa' | 'en' | 'ru';
+  firstName?: string;
+  username?: string;
+  /** The `/start` payload of the first contact (`ref_<code>` records a referrer). */
+  startPayload?: string;
+}
+
+export interface NewPaidOrderOptions {
+  /** The buyer; a new user otherwise. */
+  userId?: string;
+  /** The plan bought; a new plan made from `plan` otherwise. */
+  planId?: string;
+  plan?: Partial<PlanInput>;
+  /** Renew this subscription instead of buying a new one. */
+  renewSubscriptionId?: string;
+  /** How it is paid: from the user's wallet (a deposit first), or by card with a receipt the owner approves. */
+  via?: 'wallet' | 'card';
+}
+
+export interface PaidOrder {
+  userId: string;
+  telegramId: number;
+  planId: string;
+  orderId: string;
+  subscriptionId: string;
+  order: OrderEntity;
+}
+
+const GiB_PLAN: Omit<PlanInput, 'name'> = { periodDays: 30, priceMinor: 1000, trafficLimitGb: 50, deviceLimit: 2 };
+
+/** A 16-digit card number that passes the Luhn check, different on every call. */
+function luhnCardNumber(prefix = '603799'): string {
+  let digits = prefix;
+  while (digits.length < 15) digits += String(randomBytes(1)[0] % 10);
+  let sum = 0;
+  for (let i = 0; i < 15; i++) {
+    let d = Number(digits[14 - i]);
+    if (i % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return digits + String((10 - (sum % 10)) % 10);
+}
+
+let telegramIds = 0;
+/** Telegram ids unique within a run, far from the ids tests pick by hand. */
+const nextTelegramId = () => 5_000_000_000 + process.pid * 100_000 + ++telegramIds;
+
+/**
+ * Test data written by the product itself: the real Nest providers (DalModule, the domain modules, the
+ * operator's onboarding and panel registry, the sale) against the test database, so every row has the
+ * shape production writes. Arrange with `ctx.newBot()`, `ctx.newUser(botId)`, `ctx.newPlan(botId)`,
+ * `ctx.newCard(botId)`, `ctx.newPanel(...)`, `ctx.newPaidOrder(botId)`; reach any other production
+ * service with `ctx.get(Type)`. Close it in `afterAll`.
+ */
+export class TestContext {
+  private constructor(
+    readonly env: TestEnv,
+    readonly telegram: TelegramEmulator,
+    readonly app: INestApplicationContext,
+    private readonly owned: { env: boolean; telegram: boolean },
+  ) {}
+
+  static async create(options: TestContextOptions = {}): Promise<TestContext> {
+    const telegram = options.telegram ?? (await TelegramEmulator.start());
+    const env = options.env ?? (await createTestEnv({ TELEGRAM_API_ROOT: telegram.url }));
+    const vars: Record<string, string> = { ...env.vars, TELEGRAM_API_ROOT: telegram.url, LOG_LEVEL: 'silent' };
+    if (options.jobs === 'detached') vars.REDIS_PREFIX = `${env.redisPrefix}ctx`;
+    const module = await Test.createTestingModule({
+      imports: [
+        ConfigModule,
+        SecretsModule,
+        RedisModule,
+        DalModule,
+        PlatformDbModule,
+        JobsModule,
+        AuditModule,
+        CatalogModule,
+        BillingModule,
+        UsersModule,
+        BotsModule,
+        SalesModule,
+        PlatformModule,
+      ],
+      providers: [PanelAvailability],
+    })
+      .overrideProvider(AppConfig)
+      .useValue(loadConfig(vars))
+      .compile();
+    const app = await module.init();
+    return new TestContext(env, telegram, app, { env: !options.env, telegram: !options.telegram });
+  }
+
+  /** A production provider of the context (a service, a repository, TenantDb …). */
+  get<T>(type: Type<T>): T {
+    return this.app.get(type, { strict: false });
+  }
+
+  /** The application-role data source (RLS applies), as the apps use it. */
+  get dataSource(): DataSource {
+    return this.get(DataSource);
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    if (this.owned.env) await this.env.cleanup();
+    if (this.owned.telegram) await this.telegram.close();
+  }
+
+  /** A bot onboarded by the operator (master) with a fresh emulator bot: the `POST /v1/bots` use case. */
+  async newBot(options: NewBotOptions = {}): Promise<TestBot> {
+    const telegram = this.telegram.createBot();
+    const ownerTelegramId = options.ownerTelegramId ?? nextTelegramId();
+    const { bot, apiToken } = await this.get(OnboardBotUseCase).execute(
+      {
+        name: options.name ?? `Shop ${telegram.username}`,
+        telegramBotToken: telegram.token,
+        ownerTelegramId,
+        defaultLanguage: options.defaultLanguage ?? 'en',
+        currency: options.currency,
+        supportUsername: options.supportUsername,
+        adminChatId: options.adminChatId,
+      },
+      this.master,
+    );
+    let view = bot;
+    if (options.walletMinor) await this.topUp(bot.id, options.walletMinor);
+    if (options.status === 'paused') {
+      view = await this.get(BotSettingsService).update(bot.id, { status: 'paused' }, Actors.master());
+    } else if (options.status === 'suspended') {
+      view = await this.get(BotAdminService).suspend(bot.id, this.master);
+    }
+    return { id: bot.id, apiToken, telegram, ownerTelegramId, view };
+  }
+
+  /** The operator tops the bot's wholesale wallet up (idempotent per call). */
+  async topUp(botId: string, amountMinor: number): Promise<void> {
+    await this.get(PlatformWalletService).topUp(
+      botId,
+      { amountMinor, note: 'test' },
+      `test-${randomBytes(8).toString('hex')}`,
+      this.master,
+    );
+  }
+
+  /** An end user as the bot records one on first contact. */
+  async newUser(botId: string, options: NewUserOptions = {}): Promise<BotUser> {
+    const language = options.language ?? 'en';
+    return this.get(BotUsersService).touch(
+      botId,
+      {
+        id: options.telegramId ?? nextTelegramId(),
+        first_name: options.firstName ?? 'Test',
+        username: options.username,
+        language_code: language,
+      },
+      { languageForNewUser: language, startPayload: options.startPayload },
+    );
+  }
+
+  /** A plan made through the plans service, as the tenant's API does. */
+  async newPlan(botId: string, input: Partial<PlanInput> = {}): Promise<PlanView> {
+    return this.get(PlansService).create(
+      botId,
+      { name: { en: 'Test plan' }, ...GiB_PLAN, ...input },
+      Actors.tenantApi(botId),
+      this.get(PanelAvailability),
+    );
+  }
+
+  /** A payment card made through the cards service (a fresh Luhn-valid number unless given). */
+  async newCard(botId: string, input: Partial<PaymentCardInput> = {}): Promise<PaymentCardView> {
+    return this.get(PaymentCardsService).create(
+      botId,
+      { cardNumber: luhnCardNumber(), cardHolderName: 'Test Holder', ...input },
+      Actors.tenantApi(botId),
+    );
+  }
+
+  /** A VPN panel registered by the operator (credentials checked for the type, stored encrypted). */
+  async newPanel(input: Omit<PanelInput, 'name'> & { name?: string }): Promise<PanelView> {
+    return this.get(PanelsRegistryService).create(
+      { name: `${input.type} ${randomBytes(3).toString('hex')}`, ...input },
+      this.master,
+    );
+  }
+
+  /**
+   * A paid order as the sale leaves it for provisioning: the purchase (order, wholesale hold), the payment
+   * (wallet or approved card receipt), the capture and the fulfilment's start (order `fulfilling`, a `pending`
+   * subscription for a new one), the provisioning job queued after the commit.
+   */
+  async newPaidOrder(botId: string, options: NewPaidOrderOptions = {}): Promise<PaidOrder> {
+    const repos = this.get(TenantRepositories);
+    const user = options.userId ? await repos.users.findById(botId, options.userId) : null;
+    const buyer = user
+      ? { id: user.id, telegramId: Number(user.telegramId) }
+      : await this.newUser(botId).then((u) => ({ id: u.id, telegramId: u.telegramId }));
+    const planId = options.planId ?? (await this.newPlan(botId, options.plan)).id;
+    const key = `test:${randomBytes(8).toString('hex')}`;
+    const purchase = this.get(PurchaseService);
+    const input = { userId: buyer.id, planId, idempotencyKey: key, renewSubscriptionId: options.renewSubscriptionId };
+    let created;
+    try {
+      created = await purchase.createOrder(botId, input);
+    } catch (err) {
+      if (!DomainError.is(err, ErrorCode.INSUFFICIENT_WHOLESALE_BALANCE)) throw err;
+      const { freeMinor, requiredMinor } = err.details as { freeMinor: number; requiredMinor: number };
+      await this.topUp(botId, requiredMinor - freeMinor);
+      created = await purchase.createOrder(botId, input);
+    }
+    const { order } = created;
+    if ((options.via ?? 'wallet') === 'wallet') {
+      if (order.amountMinor > 0) {
+        await this.get(UserLedgerService).post(botId, {
+          userId: buyer.id,
+          type: 'deposit',
+          amountMinor: order.amountMinor,
+          idempotencyKey: `${key}:deposit`,
+        });
+      }
+      await this.get(WalletPaymentService).pay(botId, order.id);
+    } else {
+      const cards = this.get(CardPaymentService);
+      if (!(await this.get(PaymentCardsService).list(botId)).some((c) => c.isActive)) await this.newCard(botId);
+      await cards.start(botId, order.id);
+      await cards.submitReceipt(botId, buyer.id, { kind: 'text', text: `paid ${key}` });
+      const owner = (await this.get(BotSettingsService).get(botId)).ownerTelegramId;
+      const payment = (await repos.cardPayments.findOne(botId, { orderId: order.id }))!;
+      await cards.approve(botId, payment.id, { actorType: 'bot_admin', actorId: String(owner) });
+    }
+    const paid = (await repos.orders.findById(botId, order.id))!;
+    return {
+      userId: buyer.id,
+      telegramId: buyer.telegramId,
+      planId,
+      orderId: paid.id,
+      subscriptionId: paid.subscriptionId!,
+      order: paid,
+    };
+  }
+
+  private get master() {
+    return { actorType: 'master' as const, actorId: 'master' };
+  }
+}
