@@ -1,6 +1,6 @@
 /**
  * Three projects, all run by `npm test`:
- *  - unit:        *.spec.ts beside the code, no outside services
+ *  - unit:        *.spec.ts beside the code (and test/lint), no outside services
  *  - integration: *.int-spec.ts beside the code, real PostgreSQL and Redis, a fresh database per file
  *  - e2e:         test/**\/*.e2e-spec.ts, the real apps against the emulators
  */
@@ -16,7 +16,12 @@ module.exports = {
   // Integration and e2e files create a database and boot apps in beforeAll; 5 s is too short on 2 cores.
   testTimeout: 120_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      // test/lint: the architecture floors of eslint.config.mjs, proven on in-memory snippets.
+      testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/lint/**/*.spec.ts'],
+    },
     {
       ...common,
       displayName: 'integration',

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { TenantDb } from '@botfleet/dal';
+import { JobOutboxRepository, TenantDb } from '@botfleet/dal';
 import { JobQueue } from './job-queue.service';
 import { JobName, JobPayloads } from './queue-names';
 
@@ -23,6 +23,7 @@ export class JobOutbox {
 
   constructor(
     private readonly db: TenantDb,
+    private readonly rows: JobOutboxRepository,
     private readonly jobs: JobQueue,
   ) {}
 
@@ -32,22 +33,16 @@ export class JobOutbox {
       await this.jobs.add(name, payload, { jobId });
       return;
     }
-    await tx.manager.query(
-      `INSERT INTO job_outbox (bot_id, job_name, job_id, payload) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (bot_id, job_id) DO NOTHING`,
-      [botId, name, jobId, payload],
-    );
+    await this.rows.record(botId, name, jobId, payload);
     tx.afterCommit(() => this.dispatch(botId, name, payload, jobId));
   }
 
   /** Queues a job written to the outbox, then forgets the row (also used by the relay). */
   async dispatch<J extends JobName>(botId: string, name: J, payload: JobPayloads[J], jobId: string): Promise<void> {
     await this.jobs.add(name, payload, { jobId });
-    await this.db
-      .run(botId, (tx) => tx.manager.query(`DELETE FROM job_outbox WHERE bot_id = $1 AND job_id = $2`, [botId, jobId]))
-      .catch((err: unknown) =>
-        // The job is queued; the row is relayed again later and dropped by BullMQ's job id.
-        this.logger.warn({ err, botId, jobId }, 'could not clear an outbox row'),
-      );
+    await this.rows.forget(botId, jobId).catch((err: unknown) =>
+      // The job is queued; the row is relayed again later and dropped by BullMQ's job id.
+      this.logger.warn({ err, botId, jobId }, 'could not clear an outbox row'),
+    );
   }
 }

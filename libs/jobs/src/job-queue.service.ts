@@ -15,13 +15,11 @@ export class JobQueue {
     @InjectQueue(QueueName.TelegramUpdates) telegramUpdates: Queue,
     @InjectQueue(QueueName.Provisioning) provisioning: Queue,
     @InjectQueue(QueueName.Notifications) notifications: Queue,
-    @InjectQueue(QueueName.Scheduler) scheduler: Queue,
   ) {
     this.queues = {
       [QueueName.TelegramUpdates]: telegramUpdates,
       [QueueName.Provisioning]: provisioning,
       [QueueName.Notifications]: notifications,
-      [QueueName.Scheduler]: scheduler,
     };
   }
 

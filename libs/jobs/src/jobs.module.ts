@@ -21,11 +21,7 @@ import { QueueName } from './queue-names';
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
       }),
     }),
-    BullModule.registerQueue(
-      { name: QueueName.TelegramUpdates },
-      { name: QueueName.Notifications },
-      { name: QueueName.Scheduler },
-    ),
+    BullModule.registerQueue({ name: QueueName.TelegramUpdates }, { name: QueueName.Notifications }),
     // Attempts and backoff come from the config, so every producer (API and worker) queues with the same ones.
     BullModule.registerQueueAsync({
       name: QueueName.Provisioning,

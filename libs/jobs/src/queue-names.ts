@@ -1,13 +1,14 @@
-/** Every BullMQ queue in the system (STYLE.md: one enum of queue names). */
+/** Every BullMQ queue in the system (STYLE.md: one enum of queue names); the worker runs one consumer per queue. */
 export enum QueueName {
   /** Telegram updates received by the API in webhook mode, handled by the worker. */
   TelegramUpdates = 'telegram-updates',
-  /** Creating, extending, disabling VPN accounts on panels; traffic sync. */
+  /**
+   * Creating, extending, disabling VPN accounts on panels, and the platform's periodic jobs (traffic sync,
+   * the sale sweep, pruning): BullMQ job schedulers, one job per interval however many workers run.
+   */
   Provisioning = 'provisioning',
   /** Messages the platform sends on its own (delivery of configs, notices to owners and admins). */
   Notifications = 'notifications',
-  /** Periodic work: receipt expiry, traffic sync fan-out, processed_updates pruning. */
-  Scheduler = 'scheduler',
 }
 
 /** Every job name, with the queue it belongs to (STYLE.md: one enum of job names). */
@@ -17,11 +18,11 @@ export enum JobName {
   ExtendSubscription = 'extend-subscription',
   DisableSubscription = 'disable-subscription',
   SyncPanelTraffic = 'sync-panel-traffic',
+  SweepSales = 'sweep-sales',
+  PruneProcessedUpdates = 'prune-processed-updates',
   DeliverSubscription = 'deliver-subscription',
   NotifyOwner = 'notify-owner',
   SaleNotification = 'sale-notification',
-  ExpireCardPayments = 'expire-card-payments',
-  PruneProcessedUpdates = 'prune-processed-updates',
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
@@ -30,37 +31,55 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ExtendSubscription]: QueueName.Provisioning,
   [JobName.DisableSubscription]: QueueName.Provisioning,
   [JobName.SyncPanelTraffic]: QueueName.Provisioning,
+  [JobName.SweepSales]: QueueName.Provisioning,
+  [JobName.PruneProcessedUpdates]: QueueName.Provisioning,
   [JobName.DeliverSubscription]: QueueName.Notifications,
   [JobName.NotifyOwner]: QueueName.Notifications,
   [JobName.SaleNotification]: QueueName.Notifications,
-  [JobName.ExpireCardPayments]: QueueName.Scheduler,
-  [JobName.PruneProcessedUpdates]: QueueName.Scheduler,
 };
 
+/** The periodic jobs: platform-wide (every bot at once, through the platform path), so without a botId. */
+export type PlatformJobName = JobName.SyncPanelTraffic | JobName.SweepSales | JobName.PruneProcessedUpdates;
+
+/** Alerts a bot's owner gets through NotifyOwner. */
+export type OwnerAlertKind = 'wholesale_low' | 'no_card' | 'notice_undelivered';
+
 /**
- * Every payload has a top-level botId (except the platform-wide traffic sync); the processor rebuilds
- * the tenant context from it.
- * Payloads never carry secrets (tokens, credentials): processors load them by id.
+ * Every payload has a top-level botId (except the platform-wide periodic jobs); the handler rebuilds the
+ * tenant context from it. Payloads never carry secrets (tokens, credentials): handlers load them by id.
  */
 export interface JobPayloads {
   [JobName.HandleTelegramUpdate]: { botId: string; updateId: number; update: Record<string, unknown> };
   [JobName.ProvisionSubscription]: { botId: string; subscriptionId: string; orderId?: string };
   [JobName.ExtendSubscription]: { botId: string; subscriptionId: string; orderId?: string };
   [JobName.DisableSubscription]: { botId: string; subscriptionId: string; reason: string };
-  /**
-   * The one platform job without a tenant: it reads usage per panel across every bot (through the
-   * platform path) and writes each bot's totals. No panelId = every panel.
-   */
+  /** Reads usage per panel across every bot and writes each bot's totals. No panelId = every panel. */
   [JobName.SyncPanelTraffic]: { panelId?: string };
+  /** Relays stale job outbox rows, expires overdue card payments, re-queues stuck fulfilments. */
+  [JobName.SweepSales]: Record<string, never>;
+  /** Forgets processed updates older than 48 hours. */
+  [JobName.PruneProcessedUpdates]: Record<string, never>;
   /** orderId names the purchase being delivered, so a renewal gets its own message and a retry none. */
   [JobName.DeliverSubscription]: { botId: string; subscriptionId: string; orderId?: string };
-  [JobName.NotifyOwner]: { botId: string; kind: string; data?: Record<string, unknown> };
+  [JobName.NotifyOwner]: { botId: string; kind: OwnerAlertKind; data?: Record<string, string | number> };
   [JobName.SaleNotification]: {
     botId: string;
     event: 'receipt_submitted' | 'receipt_approved' | 'receipt_rejected' | 'payment_expired' | 'fulfilment_failed';
     paymentId?: string;
     orderId?: string;
   };
-  [JobName.ExpireCardPayments]: { botId: string };
-  [JobName.PruneProcessedUpdates]: { botId: string };
 }
+
+/** Compile-time check of the rule above: a tenant job without a string botId does not compile. */
+type TenantJobsHaveBotId = {
+  [J in Exclude<JobName, PlatformJobName>]: JobPayloads[J] extends { botId: string } ? true : never;
+};
+export const TENANT_JOBS_HAVE_BOT_ID: TenantJobsHaveBotId = {
+  [JobName.HandleTelegramUpdate]: true,
+  [JobName.ProvisionSubscription]: true,
+  [JobName.ExtendSubscription]: true,
+  [JobName.DisableSubscription]: true,
+  [JobName.DeliverSubscription]: true,
+  [JobName.NotifyOwner]: true,
+  [JobName.SaleNotification]: true,
+};
