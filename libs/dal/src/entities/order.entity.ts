@@ -3,6 +3,17 @@ import { BigIntColumn } from './columns';
 
 export type OrderStatus =
   'pending' | 'paid' | 'fulfilling' | 'fulfilled' | 'rejected' | 'expired' | 'failed' | 'refunded';
+/**
+ * Order statuses that count as a sale: the order was paid and has not since been refunded or
+ * failed. `paid` → `fulfilling` → `fulfilled` is the normal life of a paid order; `refunded` and
+ * `failed` (which may also carry a `paid_at`) do not count, nor do orders never paid (`pending`,
+ * `rejected`, `expired`). Every sales figure (the tenant's stats, the operator's) counts these.
+ */
+export const SALE_STATUSES: readonly OrderStatus[] = ['paid', 'fulfilling', 'fulfilled'];
+/** SALE_STATUSES as an SQL list, `('paid','fulfilling','fulfilled')`, for `status IN …`. */
+export const SALE_STATUSES_SQL = `(${SALE_STATUSES.map((s) => `'${s}'`).join(',')})`;
+export const isSaleStatus = (status: OrderStatus): boolean => SALE_STATUSES.includes(status);
+
 export type PaymentMethod = 'card_to_card' | 'zarinpal' | 'stars' | 'wallet' | 'free';
 
 @Entity('orders')

@@ -3,6 +3,13 @@ import { BotEntity } from '../entities/bot.entity';
 import { TenantDb } from '../tenant-context';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 
+/** The currency of a bot whose row is not there to say (the column's onboarding default). */
+export const DEFAULT_CURRENCY = 'IRR';
+
+/** The bot's currency (ISO 4217): every price, figure and sale of the bot is in it. */
+export const currencyOf = (bot: Pick<BotEntity, 'currency'> | null | undefined): string =>
+  bot?.currency ?? DEFAULT_CURRENCY;
+
 /**
  * A tenant's view of its own `bots` row, through RLS on `id` (the row of another bot is
  * invisible to the application role). Cross-tenant reads of `bots` go through libs/platform.
@@ -15,6 +22,11 @@ export class BotSelfRepository {
     return this.db.within(botId, (m) =>
       m.findOne(BotEntity, { where: { id: botId }, lock: lock ? { mode: lock } : undefined }),
     );
+  }
+
+  /** The bot's currency (see currencyOf), for callers that do not load the bot row anyway. */
+  async currency(botId: string): Promise<string> {
+    return currencyOf(await this.get(botId));
   }
 
   async update(botId: string, patch: Omit<QueryDeepPartialEntity<BotEntity>, 'id'>): Promise<number> {

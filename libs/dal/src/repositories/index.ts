@@ -2,11 +2,36 @@ import type { Type } from '@nestjs/common';
 import { BotSelfRepository } from './bot-self.repository';
 import { JobOutboxRepository } from './job-outbox.repository';
 import { ProcessedUpdatesRepository } from './processed-updates.repository';
+import { PlanRepository } from './plan.repository';
+import { FeatureFlagRepository } from './feature-flag.repository';
+import { ConfigurationRepository } from './configuration.repository';
+import { CardRotationRepository } from './card-rotation.repository';
+import { UserRepository } from './user.repository';
+import { BotStatsRepository } from './bot-stats.repository';
+import { ProvisioningRepository } from './provisioning.repository';
 
 // Named repositories: every raw query of the tenant path lives in one of these files, as a method that
 // takes the bot id first. Add a class here (export + list entry) and DalModule provides and exports it.
 export * from './bot-self.repository';
 export * from './job-outbox.repository';
 export * from './processed-updates.repository';
+export * from './plan.repository';
+export * from './feature-flag.repository';
+export * from './configuration.repository';
+export * from './card-rotation.repository';
+export * from './user.repository';
+export * from './bot-stats.repository';
+export * from './provisioning.repository';
 
-export const DAL_REPOSITORIES: Type<unknown>[] = [BotSelfRepository, JobOutboxRepository, ProcessedUpdatesRepository];
+export const DAL_REPOSITORIES: Type<unknown>[] = [
+  BotSelfRepository,
+  JobOutboxRepository,
+  ProcessedUpdatesRepository,
+  PlanRepository,
+  FeatureFlagRepository,
+  ConfigurationRepository,
+  CardRotationRepository,
+  UserRepository,
+  BotStatsRepository,
+  ProvisioningRepository,
+];

@@ -1,0 +1,198 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets } from 'typeorm';
+import { Page } from '@botfleet/common';
+import { UserEntity } from '../entities/user.entity';
+import { TenantDb } from '../tenant-context';
+
+/** A `users` row as the bot conversation reads it. */
+export interface UserRow {
+  id: string;
+  bot_id: string;
+  telegram_id: string | number;
+  username: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  language_code: string | null;
+  language: UserEntity['language'];
+  status: 'active' | 'blocked';
+  bot_blocked_at: Date | null;
+  referral_code: string;
+  referrer_id: string | null;
+  referred_via: string | null;
+}
+
+/** What an update tells us about its sender, ready to store (clipped to the column limits). */
+export interface UserContact {
+  telegramId: number;
+  username: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  languageCode: string | null;
+  /** Only written for a new user. */
+  language: string;
+  /** Only written for a new user (unique per bot). */
+  referralCode: string;
+  /** The referral code of a `ref_<code>` deep link: a new user's referrer is the user holding it. */
+  referrerCode: string | null;
+  referredVia: string | null;
+}
+
+export interface UserSearch {
+  /** A Telegram id exactly, or username / first name / last name / referral code by substring. */
+  search?: string;
+  status?: 'active' | 'blocked';
+  page: number;
+  pageSize: number;
+}
+
+const RETURNING = `id, bot_id, telegram_id, username, first_name, last_name, language_code, language, status,
+  bot_blocked_at, referral_code, referrer_id, referred_via`;
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The end users of a bot (`users`): the upserts of the update pipeline and the tenant's customer search. */
+@Injectable()
+export class UserRepository {
+  constructor(private readonly db: TenantDb) {}
+
+  /**
+   * Creates the user on first contact or refreshes what Telegram says about them, in one round trip for new
+   * and known users alike: the referral columns and language are only written by the insert; a message also
+   * clears `bot_blocked_at`. A referral code that clashes with another user's fails the statement (unique
+   * per bot). `inserted` tells whether the row is new.
+   */
+  async upsertContact(botId: string, c: UserContact): Promise<UserRow & { inserted: boolean }> {
+    const rows: (UserRow & { inserted: boolean })[] = await this.db.within(botId, (m) =>
+      m.query(
+        `INSERT INTO users (bot_id, telegram_id, username, first_name, last_name, language_code, language,
+                            referral_code, referrer_id, referred_via, last_seen_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+                 (SELECT r.id FROM users r WHERE r.bot_id = $1 AND r.referral_code = $9 AND r.telegram_id <> $2),
+                 $10, now())
+         ON CONFLICT (bot_id, telegram_id) DO UPDATE
+            SET username = EXCLUDED.username, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
+                language_code = EXCLUDED.language_code, bot_blocked_at = NULL, last_seen_at = now(), updated_at = now()
+         RETURNING ${RETURNING}, (xmax = 0) AS inserted`,
+        [
+          botId,
+          c.telegramId,
+          c.username,
+          c.firstName,
+          c.lastName,
+          c.languageCode,
+          c.language,
+          c.referralCode,
+          c.referrerCode,
+          c.referredVia,
+        ],
+      ),
+    );
+    return rows[0];
+  }
+
+  /**
+   * `upsertContact` for several users in one statement (the first update of each sender in a batch, B1):
+   * the same columns, the same rules, one round trip. Each Telegram id may appear once.
+   */
+  upsertContacts(botId: string, contacts: UserContact[]): Promise<(UserRow & { inserted: boolean })[]> {
+    const column = (pick: (c: UserContact) => string | number | null) => contacts.map(pick);
+    return this.db.within(botId, (m) =>
+      m.query(
+        `INSERT INTO users (bot_id, telegram_id, username, first_name, last_name, language_code, language,
+                            referral_code, referrer_id, referred_via, last_seen_at)
+         SELECT $1, v.tg, v.username, v.first_name, v.last_name, v.language_code, v.language, v.code,
+                (SELECT r.id FROM users r WHERE r.bot_id = $1 AND r.referral_code = v.ref AND r.telegram_id <> v.tg),
+                v.via, now()
+           FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                       $9::text[], $10::text[])
+                AS v(tg, username, first_name, last_name, language_code, language, code, ref, via)
+         ON CONFLICT (bot_id, telegram_id) DO UPDATE
+            SET username = EXCLUDED.username, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
+                language_code = EXCLUDED.language_code, bot_blocked_at = NULL, last_seen_at = now(), updated_at = now()
+         RETURNING ${RETURNING}, (xmax = 0) AS inserted`,
+        [
+          botId,
+          column((c) => c.telegramId),
+          column((c) => c.username),
+          column((c) => c.firstName),
+          column((c) => c.lastName),
+          column((c) => c.languageCode),
+          column((c) => c.language),
+          column((c) => c.referralCode),
+          column((c) => c.referrerCode),
+          column((c) => c.referredVia),
+        ],
+      ),
+    );
+  }
+
+  async findByTelegramId(botId: string, telegramId: number): Promise<UserRow | null> {
+    const rows: UserRow[] = await this.db.within(botId, (m) =>
+      m.query(`SELECT ${RETURNING} FROM users WHERE bot_id = $1 AND telegram_id = $2`, [botId, telegramId]),
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Returns false when the user does not exist. */
+  async setLanguage(botId: string, userId: string, language: string): Promise<boolean> {
+    return this.db.within(botId, async (m) => {
+      const res: [unknown[], number] = await m.query(
+        `UPDATE users SET language = $3, updated_at = now() WHERE bot_id = $1 AND id = $2`,
+        [botId, userId, language],
+      );
+      return res[1] > 0;
+    });
+  }
+
+  /** Idempotent: an already blocked user keeps the first `bot_blocked_at`. */
+  async markBotBlocked(botId: string, telegramId: number): Promise<void> {
+    await this.db.within(botId, (m) =>
+      m.query(
+        `UPDATE users SET bot_blocked_at = now(), updated_at = now()
+          WHERE bot_id = $1 AND telegram_id = $2 AND bot_blocked_at IS NULL`,
+        [botId, telegramId],
+      ),
+    );
+  }
+
+  async clearBotBlocked(botId: string, telegramId: number): Promise<void> {
+    await this.db.within(botId, (m) =>
+      m.query(
+        `UPDATE users SET bot_blocked_at = NULL, updated_at = now()
+          WHERE bot_id = $1 AND telegram_id = $2 AND bot_blocked_at IS NOT NULL`,
+        [botId, telegramId],
+      ),
+    );
+  }
+
+  /** One page of the bot's users, newest first. */
+  search(botId: string, q: UserSearch): Promise<Page<UserEntity>> {
+    return this.db.within(botId, async (m) => {
+      const qb = m.createQueryBuilder(UserEntity, 'u').where('u.bot_id = :botId', { botId });
+      if (q.status) qb.andWhere('u.status = :status', { status: q.status });
+      const search = q.search?.trim();
+      if (search) {
+        qb.andWhere(
+          new Brackets((w) => {
+            const like = `%${escapeLike(search.replace(/^@/, '').toLowerCase())}%`;
+            w.where('lower(u.username) LIKE :like', { like })
+              .orWhere('lower(u.first_name) LIKE :like', { like })
+              .orWhere('lower(u.last_name) LIKE :like', { like })
+              .orWhere('lower(u.referral_code) LIKE :like', { like });
+            if (/^\d{1,15}$/.test(search)) w.orWhere('u.telegram_id = :tg', { tg: Number(search) });
+          }),
+        );
+      }
+      // COUNT(*) rather than getManyAndCount's COUNT(DISTINCT id): users of a bot are distinct rows already.
+      const counted = await qb.clone().select('COUNT(*)', 'n').getRawOne<{ n: string }>();
+      const items = await qb
+        .orderBy('u.created_at', 'DESC')
+        .addOrderBy('u.id', 'ASC')
+        .offset((q.page - 1) * q.pageSize)
+        .limit(q.pageSize)
+        .getMany();
+      const total = Number(counted?.n ?? 0);
+      return { items, total, page: q.page, pageSize: q.pageSize };
+    });
+  }
+}
