@@ -9,3 +9,4 @@ export * from './apps/hosted-bot';
 export * from './apps/emulator-process';
 export * from './apps/free-port';
 export * from './apps/worker-process';
+export * from './context/test-context';

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Actors, DomainError, ErrorCode, RedisModule } from '@botfleet/common';
 import { AuditModule } from '@botfleet/audit';
-import { BillingModule, UserLedgerService } from '@botfleet/billing';
+import { BillingModule, UserLedgerService, WholesalePriceView } from '@botfleet/billing';
 import {
   CatalogModule,
   PaymentCardInput,
@@ -20,15 +20,21 @@ import { JobsModule } from '@botfleet/jobs';
 import {
   BotAdminService,
   OnboardBotUseCase,
-  PanelAvailability,
+  OperatorModule,
   PanelInput,
   PanelsRegistryService,
   PanelView,
-  PlatformDbModule,
-  PlatformModule,
-  PlatformWalletService,
-} from '@botfleet/platform';
-import { SalesModule, PurchaseService, WalletPaymentService, CardPaymentService } from '@botfleet/sales';
+  TopUpWalletUseCase,
+} from '@botfleet/operator';
+import { PanelAvailability, PlatformDbModule } from '@botfleet/platform';
+import {
+  ApproveReceiptUseCase,
+  CreateOrderUseCase,
+  PayFromWalletUseCase,
+  SalesModule,
+  StartCardPaymentUseCase,
+  SubmitReceiptUseCase,
+} from '@botfleet/sales';
 import { SecretsModule } from '@botfleet/secrets';
 import { BotSettingsService, BotsModule, BotView } from '@botfleet/bots';
 import { BotUser, BotUsersService, UsersModule } from '@botfleet/users';
@@ -156,7 +162,7 @@ export class TestContext {
         UsersModule,
         BotsModule,
         SalesModule,
-        PlatformModule,
+        OperatorModule,
       ],
       providers: [PanelAvailability],
     })
@@ -197,26 +203,51 @@ export class TestContext {
         supportUsername: options.supportUsername,
         adminChatId: options.adminChatId,
       },
-      this.master,
+      Actors.master(),
     );
     let view = bot;
     if (options.walletMinor) await this.topUp(bot.id, options.walletMinor);
     if (options.status === 'paused') {
       view = await this.get(BotSettingsService).update(bot.id, { status: 'paused' }, Actors.master());
     } else if (options.status === 'suspended') {
-      view = await this.get(BotAdminService).suspend(bot.id, this.master);
+      view = await this.get(BotAdminService).suspend(bot.id, Actors.master());
     }
     return { id: bot.id, apiToken, telegram, ownerTelegramId, view };
   }
 
-  /** The operator tops the bot's wholesale wallet up (idempotent per call). */
+  /** The operator tops the bot's wholesale wallet up. */
   async topUp(botId: string, amountMinor: number): Promise<void> {
-    await this.get(PlatformWalletService).topUp(
+    await this.get(TopUpWalletUseCase).execute({
       botId,
-      { amountMinor, note: 'test' },
-      `test-${randomBytes(8).toString('hex')}`,
-      this.master,
+      amountMinor,
+      note: 'test',
+      idempotencyKey: `test-${randomBytes(8).toString('hex')}`,
+      actor: Actors.master(),
+    });
+  }
+
+  /** The operator sets the bot's wholesale price (the parts not given are 0). */
+  async setWholesalePrice(botId: string, price: Partial<Omit<WholesalePriceView, 'updatedAt'>>): Promise<void> {
+    await this.get(BotAdminService).setWholesalePrice(
+      botId,
+      { perPlanMinor: 0, perGbMinor: 0, perDayMinor: 0, unlimitedTrafficGb: 0, ...price },
+      Actors.master(),
     );
+  }
+
+  /** The tenant sets the bot's Telegram admins (the owner stays one). */
+  async setAdmins(botId: string, telegramIds: number[]): Promise<void> {
+    await this.get(BotSettingsService).setAdmins(botId, telegramIds, Actors.tenantApi(botId));
+  }
+
+  /** Credits an end user's wallet through the user ledger. */
+  async deposit(botId: string, userId: string, amountMinor: number): Promise<void> {
+    await this.get(UserLedgerService).post(botId, {
+      userId,
+      type: 'deposit',
+      amountMinor,
+      idempotencyKey: `test:deposit:${randomBytes(8).toString('hex')}`,
+    });
   }
 
   /** An end user as the bot records one on first contact. */
@@ -257,7 +288,7 @@ export class TestContext {
   async newPanel(input: Omit<PanelInput, 'name'> & { name?: string }): Promise<PanelView> {
     return this.get(PanelsRegistryService).create(
       { name: `${input.type} ${randomBytes(3).toString('hex')}`, ...input },
-      this.master,
+      Actors.master(),
     );
   }
 
@@ -274,36 +305,41 @@ export class TestContext {
       : await this.newUser(botId).then((u) => ({ id: u.id, telegramId: u.telegramId }));
     const planId = options.planId ?? (await this.newPlan(botId, options.plan)).id;
     const key = `test:${randomBytes(8).toString('hex')}`;
-    const purchase = this.get(PurchaseService);
-    const input = { userId: buyer.id, planId, idempotencyKey: key, renewSubscriptionId: options.renewSubscriptionId };
+    const createOrder = this.get(CreateOrderUseCase);
+    const input = {
+      botId,
+      userId: buyer.id,
+      planId,
+      idempotencyKey: key,
+      renewSubscriptionId: options.renewSubscriptionId,
+    };
     let created;
     try {
-      created = await purchase.createOrder(botId, input);
+      created = await createOrder.execute(input);
     } catch (err) {
       if (!DomainError.is(err, ErrorCode.INSUFFICIENT_WHOLESALE_BALANCE)) throw err;
       const { freeMinor, requiredMinor } = err.details as { freeMinor: number; requiredMinor: number };
       await this.topUp(botId, requiredMinor - freeMinor);
-      created = await purchase.createOrder(botId, input);
+      created = await createOrder.execute(input);
     }
     const { order } = created;
     if ((options.via ?? 'wallet') === 'wallet') {
-      if (order.amountMinor > 0) {
-        await this.get(UserLedgerService).post(botId, {
-          userId: buyer.id,
-          type: 'deposit',
-          amountMinor: order.amountMinor,
-          idempotencyKey: `${key}:deposit`,
-        });
-      }
-      await this.get(WalletPaymentService).pay(botId, order.id);
+      if (order.amountMinor > 0) await this.deposit(botId, buyer.id, order.amountMinor);
+      await this.get(PayFromWalletUseCase).execute({ botId, orderId: order.id, userId: buyer.id });
     } else {
-      const cards = this.get(CardPaymentService);
       if (!(await this.get(PaymentCardsService).list(botId)).some((c) => c.isActive)) await this.newCard(botId);
-      await cards.start(botId, order.id);
-      await cards.submitReceipt(botId, buyer.id, { kind: 'text', text: `paid ${key}` });
+      const { payment } = await this.get(StartCardPaymentUseCase).execute({
+        botId,
+        orderId: order.id,
+        userId: buyer.id,
+      });
+      await this.get(SubmitReceiptUseCase).execute({
+        botId,
+        userId: buyer.id,
+        receipt: { kind: 'photo', fileId: `receipt-${key}`, fileUniqueId: `receipt-${key}` },
+      });
       const owner = (await this.get(BotSettingsService).get(botId)).ownerTelegramId;
-      const payment = (await repos.cardPayments.findOne(botId, { orderId: order.id }))!;
-      await cards.approve(botId, payment.id, { actorType: 'bot_admin', actorId: String(owner) });
+      await this.get(ApproveReceiptUseCase).execute({ botId, paymentId: payment.id, actor: Actors.botAdmin(owner) });
     }
     const paid = (await repos.orders.findById(botId, order.id))!;
     return {
