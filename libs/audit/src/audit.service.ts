@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import type { Actor } from '@botfleet/common';
 import { TenantRepositories } from '@botfleet/dal';
 
-export type AuditActorType = 'tenant_api' | 'master' | 'bot_admin' | 'system';
-
 export interface AuditEntry {
-  actorType: AuditActorType;
-  actorId: string;
+  /** Who did it: stored as `actor_type` / `actor_id` (the label is not kept). */
+  actor: Actor;
   action: string;
   targetType?: string;
   targetId?: string;
@@ -44,8 +43,8 @@ export class AuditService {
 
   async record(botId: string, entry: AuditEntry): Promise<void> {
     await this.repos.auditLogs.insert(botId, {
-      actorType: entry.actorType,
-      actorId: entry.actorId,
+      actorType: entry.actor.type,
+      actorId: entry.actor.id,
       action: entry.action,
       targetType: entry.targetType ?? null,
       targetId: entry.targetId ?? null,

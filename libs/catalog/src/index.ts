@@ -4,7 +4,6 @@ export * from './settings/configuration-keys';
 export * from './settings/configurations.service';
 export * from './features/feature-catalog';
 export * from './features/features.service';
-export * from './audit-actor';
 export * from './validation';
 export * from './cards/card-number';
 export * from './cards/usage-day';

@@ -18,6 +18,12 @@ export const REDACT_PATHS = [
 ];
 
 /**
+ * The CLS key of the bot a unit of work is about (set by the API's auth guard and by TenantDb.run): every
+ * log line written inside it carries that bot id.
+ */
+export const CLS_BOT_ID = 'botfleet.botId';
+
+/**
  * Structured JSON logs: every line carries the bot id from the tenant context when there
  * is one; anything shaped like a token is scrubbed from messages, errors and URLs.
  */
@@ -29,7 +35,7 @@ export function pinoParams(level: string, app: string): Params {
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       mixin() {
         const cls = ClsServiceManager.getClsService();
-        const botId = cls.isActive() ? cls.get<string | undefined>('botfleet.botId') : undefined;
+        const botId = cls.isActive() ? cls.get<string | undefined>(CLS_BOT_ID) : undefined;
         return botId ? { botId } : {};
       },
       hooks: {

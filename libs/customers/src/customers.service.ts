@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Brackets } from 'typeorm';
-import { DomainError, ErrorCode } from '@botfleet/common';
-import { AuditService, AuditActorType } from '@botfleet/audit';
+import { Actor, DomainError, ErrorCode, Page } from '@botfleet/common';
+import { AuditService } from '@botfleet/audit';
 import { UserLedgerService } from '@botfleet/billing';
 import {
   CardPaymentEntity,
@@ -12,21 +11,9 @@ import {
   TenantRepositories,
   TransactionEntity,
   UserEntity,
+  UserRepository,
+  UserSearch,
 } from '@botfleet/dal';
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
-
-export interface Actor {
-  actorType: AuditActorType;
-  actorId: string;
-}
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The tenant's customers and what they bought, for the REST API and the admin chat. */
 @Injectable()
@@ -34,42 +21,14 @@ export class CustomersService {
   constructor(
     private readonly db: TenantDb,
     private readonly repos: TenantRepositories,
+    private readonly users: UserRepository,
     private readonly ledger: UserLedgerService,
     private readonly audit: AuditService,
   ) {}
 
   /** `search` matches a Telegram id exactly, or username / first name / last name / referral code by substring. */
-  listUsers(
-    botId: string,
-    q: { search?: string; status?: 'active' | 'blocked'; page: number; pageSize: number },
-  ): Promise<Page<UserEntity>> {
-    return this.db.within(botId, async (m) => {
-      const qb = m.createQueryBuilder(UserEntity, 'u').where('u.bot_id = :botId', { botId });
-      if (q.status) qb.andWhere('u.status = :status', { status: q.status });
-      const search = q.search?.trim();
-      if (search) {
-        qb.andWhere(
-          new Brackets((w) => {
-            const like = `%${escapeLike(search.replace(/^@/, '').toLowerCase())}%`;
-            w.where('lower(u.username) LIKE :like', { like })
-              .orWhere('lower(u.first_name) LIKE :like', { like })
-              .orWhere('lower(u.last_name) LIKE :like', { like })
-              .orWhere('lower(u.referral_code) LIKE :like', { like });
-            if (/^\d{1,15}$/.test(search)) w.orWhere('u.telegram_id = :tg', { tg: Number(search) });
-          }),
-        );
-      }
-      // COUNT(*) rather than getManyAndCount's COUNT(DISTINCT id): users of a bot are distinct rows already.
-      const counted = await qb.clone().select('COUNT(*)', 'n').getRawOne<{ n: string }>();
-      const items = await qb
-        .orderBy('u.created_at', 'DESC')
-        .addOrderBy('u.id', 'ASC')
-        .offset((q.page - 1) * q.pageSize)
-        .limit(q.pageSize)
-        .getMany();
-      const total = Number(counted?.n ?? 0);
-      return { items, total, page: q.page, pageSize: q.pageSize };
-    });
+  listUsers(botId: string, q: UserSearch): Promise<Page<UserEntity>> {
+    return this.users.search(botId, q);
   }
 
   async getUser(botId: string, userId: string): Promise<UserEntity> {
@@ -83,7 +42,7 @@ export class CustomersService {
       const before = await this.getUser(botId, userId);
       await this.repos.users.update(botId, { id: userId }, { status });
       await this.audit.record(botId, {
-        ...actor,
+        actor,
         action: 'user.status',
         targetType: 'user',
         targetId: userId,
@@ -109,11 +68,11 @@ export class CustomersService {
         amountMinor: input.amountMinor,
         idempotencyKey: `adjust:${input.idempotencyKey ?? randomUUID()}`,
         note: input.reason,
-        reference: `${actor.actorType}:${actor.actorId}`,
+        reference: `${actor.type}:${actor.id}`,
       });
       if (res.applied) {
         await this.audit.record(botId, {
-          ...actor,
+          actor,
           action: 'user.balance_adjustment',
           targetType: 'user',
           targetId: userId,

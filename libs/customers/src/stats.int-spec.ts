@@ -3,11 +3,12 @@ import { Test } from '@nestjs/testing';
 import { ClsModule, ClsService } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
 import { ErrorCode } from '@botfleet/common';
-import { BotSelfRepository, TenantDb } from '@botfleet/dal';
-import { createTestDatabase, insertBot, TestDatabase } from '@botfleet/testing';
+import { BotSelfRepository, BotStatsRepository, TenantDb } from '@botfleet/dal';
+import { TestContext, TestDatabase } from '@botfleet/testing';
 import { BotStatsService } from './bot-stats.service';
 
 describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)', () => {
+  let ctx: TestContext;
   let db: TestDatabase;
   let platform: DataSource;
   let service: BotStatsService;
@@ -55,7 +56,8 @@ describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    ctx = await TestContext.create();
+    db = ctx.env.db;
     // Days are UTC days whatever the server's time zone: give every new session one 3.5 h east of UTC,
     // so grouping by the session's local day would move the late-evening sales below to the next day.
     const owner = await db.owner();
@@ -63,9 +65,10 @@ describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)
     platform = await db.platform();
     const mod = await Test.createTestingModule({ imports: [ClsModule.forRoot({ global: true })] }).compile();
     const tenantDb = new TenantDb(await db.app(), mod.get(ClsService));
-    service = new BotStatsService(tenantDb, new BotSelfRepository(tenantDb));
-    botA = await insertBot(platform, { name: 'A' });
-    botB = await insertBot(platform, { name: 'B' });
+    service = new BotStatsService(tenantDb, new BotSelfRepository(tenantDb), new BotStatsRepository(tenantDb));
+    botA = (await ctx.newBot({ name: 'A', currency: 'USD' })).id;
+    botB = (await ctx.newBot({ name: 'B', currency: 'IRR' })).id;
+    // The traffic counters and the dated history below are what months of sales leave: arranged by hand.
     await platform.query(
       `UPDATE bots SET currency = 'USD', traffic_sold_bytes = $2, traffic_consumed_bytes = 123456789 WHERE id = $1`,
       [botA, 5 * GiB],
@@ -74,14 +77,7 @@ describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)
       `UPDATE bots SET currency = 'IRR', traffic_sold_bytes = $2, traffic_consumed_bytes = 987654321 WHERE id = $1`,
       [botB, 70 * GiB],
     );
-    for (const bot of [botA, botB]) {
-      const plan = randomUUID();
-      planOf.set(bot, plan);
-      await platform.query(
-        `INSERT INTO bot_plans (id, bot_id, name, period_days, price_minor) VALUES ($1,$2,'{"en":"P"}',30,1000)`,
-        [plan, bot],
-      );
-    }
+    for (const bot of [botA, botB]) planOf.set(bot, (await ctx.newPlan(bot)).id);
 
     // Bot A, range 2025-03-01 .. 2025-03-07.
     const a1 = await addUser(botA, '2025-03-01T00:00:00Z'); // first instant of the range
@@ -129,7 +125,7 @@ describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)
     await addOrder(botB, b2, { status: 'fulfilled', amount: 400_000, paidAt: '2025-03-01T09:30:00Z' });
     for (const u of [b1, b2, b2]) await addSubscription(botB, u, 'active');
   });
-  afterAll(() => db?.drop());
+  afterAll(() => ctx?.close());
 
   it("counts bot A's sales, revenue and new users on every UTC day, zeros included", async () => {
     const s = await service.stats(botA, { from: '2025-03-01', to: '2025-03-07' });

@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ClsService, ClsServiceManager } from 'nestjs-cls';
 import { DataSource, EntityManager } from 'typeorm';
+import { CLS_BOT_ID, isUuid } from '@botfleet/common';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const TENANT_TX = 'botfleet.tenantTx';
-export const TENANT_BOT_ID = 'botfleet.botId';
 export const APP_DATA_SOURCE = Symbol('APP_DATA_SOURCE');
 
 export interface TenantTx {
@@ -22,7 +21,7 @@ export class TenantContextError extends Error {
 }
 
 export function assertBotId(botId: string): void {
-  if (typeof botId !== 'string' || !UUID.test(botId)) throw new TenantContextError('A valid bot id is required');
+  if (!isUuid(botId)) throw new TenantContextError('A valid bot id is required');
 }
 
 /**
@@ -59,7 +58,7 @@ export class TenantDb {
       this.transaction(botId, async (manager) => {
         const tx: TenantTx = { botId, manager, afterCommit: (fn) => hooks.push(fn) };
         this.cls.set(TENANT_TX, tx);
-        this.cls.set(TENANT_BOT_ID, botId);
+        this.cls.set(CLS_BOT_ID, botId);
         try {
           return await work(tx);
         } finally {

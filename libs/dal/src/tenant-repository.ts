@@ -1,5 +1,6 @@
 import { DeepPartial, EntityManager, EntityTarget, FindOptionsOrder, FindOptionsWhere, ObjectLiteral } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { isUuid } from '@botfleet/common';
 import { TenantDb } from './tenant-context';
 
 /** A where clause on a tenant table, without botId: the repository adds it, always. */
@@ -65,7 +66,7 @@ export class TenantRepository<E extends ObjectLiteral & { botId: string }> {
   }
 
   findById(botId: string, id: string, lock?: 'pessimistic_write'): Promise<E | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return Promise.resolve(null);
+    if (!isUuid(id)) return Promise.resolve(null);
     return this.findOne(botId, { id } as unknown as TenantWhere<E>, lock);
   }
 

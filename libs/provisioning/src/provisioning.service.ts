@@ -1,6 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@botfleet/common';
-import { OrderEntity, SubscriptionEntity, TenantDb, TenantRepositories, TenantTx } from '@botfleet/dal';
+import {
+  OrderEntity,
+  ProvisioningRepository,
+  SubscriptionEntity,
+  TenantDb,
+  TenantRepositories,
+  TenantTx,
+} from '@botfleet/dal';
 
 import { createPanelAdapter } from './panels/panel-adapter.factory';
 import { panelUsername } from './panels/panel-username';
@@ -61,6 +68,7 @@ export class ProvisioningService {
   constructor(
     private readonly db: TenantDb,
     private readonly repos: TenantRepositories,
+    private readonly steps: ProvisioningRepository,
     @Inject(PANEL_DIRECTORY) private readonly directory: PanelDirectoryPort,
     @Inject(PROVISIONING_OUTCOMES) private readonly outcomes: ProvisioningOutcomesPort,
   ) {}
@@ -294,23 +302,12 @@ export class ProvisioningService {
       location: plan?.location,
     });
     const username = panelUsername(sub.id, choice.type);
-    const claimed = await this.db.run(botId, async (tx) => {
-      const rows: unknown[] = await tx.manager.query(
-        `WITH claimed AS (
-           UPDATE subscriptions SET panel_id = $1, panel_username = $2, updated_at = now()
-            WHERE bot_id = $3 AND id = $4 AND status = 'pending' AND (panel_id IS NULL OR panel_username IS NULL)
-            RETURNING id
-         ) SELECT id FROM claimed`,
-        [choice.id, username, botId, sub.id],
-      );
-      return rows.length > 0;
-    });
+    const claimed = await this.db.run(botId, () => this.steps.claimPanel(botId, sub.id, choice.id, username));
     if (!claimed) await this.directory.adjustLoad(choice.id, -1);
   }
 
   private async lockSubscription(tx: TenantTx, subscriptionId: string): Promise<SubscriptionEntity> {
-    await tx.manager.query(`SET LOCAL lock_timeout = '${SUBSCRIPTION_LOCK_TIMEOUT}'`);
-    const sub = await this.repos.subscriptions.findById(tx.botId, subscriptionId, 'pessimistic_write');
+    const sub = await this.steps.lockSubscription(tx.botId, subscriptionId, SUBSCRIPTION_LOCK_TIMEOUT);
     if (!sub) throw permanent('Subscription not found', ErrorCode.NOT_FOUND);
     return sub;
   }
@@ -347,11 +344,7 @@ export class ProvisioningService {
     dedupeKey: string | null,
     data: Record<string, unknown>,
   ): Promise<void> {
-    await tx.manager.query(
-      `INSERT INTO subscription_events (bot_id, subscription_id, type, data, dedupe_key) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (bot_id, dedupe_key) DO NOTHING`,
-      [tx.botId, subscriptionId, type, JSON.stringify(data), dedupeKey],
-    );
+    await this.steps.recordEvent(tx.botId, subscriptionId, type, dedupeKey, data);
   }
 
   private async removeOrphan(sub: SubscriptionEntity): Promise<void> {

@@ -1,12 +1,13 @@
 import { Test } from '@nestjs/testing';
 import { ClsModule, ClsService } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
-import { TenantDb } from '@botfleet/dal';
-import { createTestDatabase, insertBot, TestDatabase } from '@botfleet/testing';
+import { TenantDb, UserRepository } from '@botfleet/dal';
+import { TestContext, TestDatabase } from '@botfleet/testing';
 import { BotUsersService, TelegramUserInfo } from './bot-users.service';
 
 /** `touchMany` must leave exactly what the same `touch` calls one by one would leave. */
 describe('BotUsersService.touch and touchMany (real PostgreSQL)', () => {
+  let ctx: TestContext;
   let db: TestDatabase;
   let platform: DataSource;
   let users: BotUsersService;
@@ -31,19 +32,20 @@ describe('BotUsersService.touch and touchMany (real PostgreSQL)', () => {
     )[0];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    ctx = await TestContext.create();
+    db = ctx.env.db;
     platform = await db.platform();
     const mod = await Test.createTestingModule({ imports: [ClsModule.forRoot({ global: true })] }).compile();
-    users = new BotUsersService(new TenantDb(await db.app(), mod.get(ClsService)));
-    botId = await insertBot(platform);
-    otherBot = await insertBot(platform);
+    users = new BotUsersService(new UserRepository(new TenantDb(await db.app(), mod.get(ClsService))));
+    botId = (await ctx.newBot()).id;
+    otherBot = (await ctx.newBot()).id;
   });
-  afterAll(() => db?.drop());
+  afterAll(() => ctx?.close());
 
   it('creates new users and refreshes known ones in one statement, like touch does one by one', async () => {
     const referrer = await users.touch(botId, person(100), { languageForNewUser: 'fa' });
     const known = await users.touch(botId, person(101), { languageForNewUser: 'ru' });
-    await platform.query(`UPDATE users SET bot_blocked_at = now() WHERE bot_id = $1 AND telegram_id = 101`, [botId]);
+    await users.markBotBlocked(botId, 101);
 
     const result = await users.touchMany(botId, [
       {

@@ -2,14 +2,13 @@ import { Test } from '@nestjs/testing';
 import { ClsModule, ClsService } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
 import { AuditService } from '@botfleet/audit';
-import { DomainError, ErrorCode } from '@botfleet/common';
-import { BotSelfRepository, TenantDb, TenantRepositories } from '@botfleet/dal';
-import { createTestDatabase, insertBot, TestDatabase } from '@botfleet/testing';
-import type { AuditActor } from '../audit-actor';
+import { Actors, DomainError, ErrorCode } from '@botfleet/common';
+import { BotSelfRepository, CardRotationRepository, TenantDb, TenantRepositories } from '@botfleet/dal';
+import { TestContext, TestDatabase } from '@botfleet/testing';
 import { CardRotationService } from './card-rotation.service';
 import { PaymentCardInput, PaymentCardsService } from './payment-cards.service';
 
-const actor: AuditActor = { actorType: 'system', actorId: 'test' };
+const actor = Actors.system('test');
 /** Luhn-valid test numbers (16 digits). */
 const NUMBERS = ['6037990000000006', '4111111111111111', '5555555555554444', '6104337000000008', '6219861000000009'];
 
@@ -31,13 +30,15 @@ function tally(ids: string[]): Map<string, number> {
 }
 
 describe('card rotation (real PostgreSQL)', () => {
+  let ctx: TestContext;
   let db: TestDatabase;
   let platform: DataSource;
   let cards: PaymentCardsService;
   let rotation: CardRotationService;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    ctx = await TestContext.create();
+    db = ctx.env.db;
     // Durability of each commit is not under test here; without the fsync per commit the
     // many-pick distribution checks run in a few seconds on a busy 2-core machine.
     const owner = await db.owner();
@@ -46,16 +47,18 @@ describe('card rotation (real PostgreSQL)', () => {
     const mod = await Test.createTestingModule({ imports: [ClsModule.forRoot({ global: true })] }).compile();
     const tenantDb = new TenantDb(await db.app(), mod.get(ClsService));
     const repos = new TenantRepositories(tenantDb);
-    cards = new PaymentCardsService(repos, new BotSelfRepository(tenantDb), new AuditService(repos));
-    rotation = new CardRotationService(repos, cards);
+    const rotationRows = new CardRotationRepository(tenantDb);
+    const botSelf = new BotSelfRepository(tenantDb);
+    cards = new PaymentCardsService(tenantDb, repos, rotationRows, botSelf, new AuditService(repos));
+    rotation = new CardRotationService(tenantDb, repos, rotationRows, cards);
   });
 
   afterAll(async () => {
-    await db?.drop();
+    await ctx?.close();
   });
 
   async function botWithCards(specs: Partial<PaymentCardInput>[]): Promise<{ botId: string; ids: string[] }> {
-    const botId = await insertBot(platform);
+    const botId = (await ctx.newBot()).id;
     const ids: string[] = [];
     for (const [i, spec] of specs.entries()) {
       const card = await cards.create(botId, { cardNumber: NUMBERS[i], cardHolderName: `Holder ${i}`, ...spec }, actor);
@@ -191,7 +194,7 @@ describe('card rotation (real PostgreSQL)', () => {
     await rotation.releaseAmount(botId, ids[0], 800, day1);
     expect((await rotation.pickCard(botId, 800, { now: day1 })).card.usedTodayMinor).toBe(800);
     // Another bot cannot release on this card; more than was used stops at zero.
-    const other = await insertBot(platform);
+    const other = (await ctx.newBot()).id;
     await rotation.releaseAmount(other, ids[0], 800, day1);
     expect((await rotation.peekCard(botId, 0, { now: day1 })).card.usedTodayMinor).toBe(800);
     await rotation.releaseAmount(botId, ids[0], 5000, day1);
@@ -199,7 +202,7 @@ describe('card rotation (real PostgreSQL)', () => {
   });
 
   it('no usable card → NO_PAYMENT_CARD, and the failed pick changes nothing', async () => {
-    const empty = await insertBot(platform);
+    const empty = (await ctx.newBot()).id;
     await expect(rotation.pickCard(empty, 100)).rejects.toMatchObject({ code: ErrorCode.NO_PAYMENT_CARD });
     await expect(rotation.peekCard(empty)).rejects.toMatchObject({ code: ErrorCode.NO_PAYMENT_CARD });
     const { botId, ids } = await botWithCards([{ dailyLimitMinor: 500 }, { isActive: false }]);

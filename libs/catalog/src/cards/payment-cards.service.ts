@@ -1,9 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, IsNull } from 'typeorm';
+import { IsNull } from 'typeorm';
 import { AuditService } from '@botfleet/audit';
-import { DomainError, ErrorCode } from '@botfleet/common';
-import { BotSelfRepository, PaymentCardEntity, TenantRepositories } from '@botfleet/dal';
-import type { AuditActor } from '../audit-actor';
+import { Actor, DomainError, ErrorCode } from '@botfleet/common';
+import {
+  BotSelfRepository,
+  CardRotationRepository,
+  PaymentCardEntity,
+  TenantDb,
+  TenantRepositories,
+} from '@botfleet/dal';
 import { Schema, SchemaProblem } from '../settings/schema';
 import { assertFields, MAX_MINOR } from '../validation';
 import { CARD_NUMBER_MAX_INPUT, maskCardNumber, parseCardNumber } from './card-number';
@@ -101,13 +106,15 @@ function auditView(card: PaymentCardEntity): Record<string, unknown> {
 @Injectable()
 export class PaymentCardsService {
   constructor(
+    private readonly db: TenantDb,
     private readonly repos: TenantRepositories,
+    private readonly rotation: CardRotationRepository,
     private readonly botSelf: BotSelfRepository,
     private readonly audit: AuditService,
   ) {}
 
   async list(botId: string, now = new Date()): Promise<PaymentCardView[]> {
-    return this.repos.db.run(botId, async () => {
+    return this.db.run(botId, async () => {
       const cards = await this.repos.paymentCards.find(botId, {
         where: { deletedAt: IsNull() },
         order: { createdAt: 'ASC', id: 'ASC' },
@@ -120,17 +127,17 @@ export class PaymentCardsService {
   }
 
   async get(botId: string, cardId: string, now = new Date()): Promise<PaymentCardView> {
-    return this.repos.db.run(botId, async () => {
+    return this.db.run(botId, async () => {
       const card = await this.find(botId, cardId);
       return this.viewWithUsage(botId, card, now);
     });
   }
 
-  async create(botId: string, input: PaymentCardInput, actor: AuditActor): Promise<PaymentCardView> {
+  async create(botId: string, input: PaymentCardInput, actor: Actor): Promise<PaymentCardView> {
     assertFields(FIELDS, input, ['cardNumber', 'cardHolderName'], cardNumberProblem(input));
     const cardNumber = (parseCardNumber(input.cardNumber) as { digits: string }).digits;
-    return this.repos.db.run(botId, async (tx) => {
-      await lockCardSet(tx.manager, botId);
+    return this.db.run(botId, async () => {
+      await this.rotation.lockCardSet(botId);
       await this.assertNotDuplicate(botId, cardNumber);
       const { id } = await this.repos.paymentCards.insert(botId, {
         cardNumber,
@@ -149,7 +156,7 @@ export class PaymentCardsService {
       });
       const card = await this.find(botId, id);
       await this.audit.record(botId, {
-        ...actor,
+        actor,
         action: 'payment_card.create',
         targetType: 'payment_card',
         targetId: id,
@@ -159,11 +166,11 @@ export class PaymentCardsService {
     });
   }
 
-  async update(botId: string, cardId: string, patch: PaymentCardPatch, actor: AuditActor): Promise<PaymentCardView> {
+  async update(botId: string, cardId: string, patch: PaymentCardPatch, actor: Actor): Promise<PaymentCardView> {
     assertFields(FIELDS, patch, [], cardNumberProblem(patch));
-    return this.repos.db.run(botId, async (tx) => {
+    return this.db.run(botId, async () => {
       // Same lock order as a pick (card set, then the card), so edits and picks never deadlock.
-      await lockCardSet(tx.manager, botId);
+      await this.rotation.lockCardSet(botId);
       const before = await this.find(botId, cardId, true);
       const changes: Partial<PaymentCardEntity> = {};
       if (patch.cardNumber !== undefined) {
@@ -191,7 +198,7 @@ export class PaymentCardsService {
       await this.repos.paymentCards.update(botId, { id: cardId }, changes);
       const after = await this.find(botId, cardId);
       await this.audit.record(botId, {
-        ...actor,
+        actor,
         action: 'payment_card.update',
         targetType: 'payment_card',
         targetId: cardId,
@@ -202,9 +209,9 @@ export class PaymentCardsService {
     });
   }
 
-  async remove(botId: string, cardId: string, actor: AuditActor): Promise<PaymentCardRemoval> {
-    return this.repos.db.run(botId, async (tx) => {
-      await lockCardSet(tx.manager, botId);
+  async remove(botId: string, cardId: string, actor: Actor): Promise<PaymentCardRemoval> {
+    return this.db.run(botId, async () => {
+      await this.rotation.lockCardSet(botId);
       // The row lock also makes a concurrent payment insert (its FK check locks this row) wait,
       // so "no payments" below stays true until we commit.
       const card = await this.find(botId, cardId, true);
@@ -215,7 +222,7 @@ export class PaymentCardsService {
         await this.repos.paymentCards.delete(botId, { id: cardId });
       }
       await this.audit.record(botId, {
-        ...actor,
+        actor,
         action: archive ? 'payment_card.archive' : 'payment_card.delete',
         targetType: 'payment_card',
         targetId: cardId,
@@ -254,8 +261,8 @@ export class PaymentCardsService {
     return this.view(card, await this.currency(botId), usage?.amountMinor ?? 0);
   }
 
-  async currency(botId: string): Promise<string> {
-    return (await this.botSelf.get(botId))?.currency ?? 'IRR';
+  currency(botId: string): Promise<string> {
+    return this.botSelf.currency(botId);
   }
 
   /** An undeleted card of this bot, else 404 (also for another bot's card id). */
@@ -277,67 +284,4 @@ export class PaymentCardsService {
       ]);
     }
   }
-}
-
-/**
- * Locks the bot's card set for the rest of the transaction: the card_rotation_state row (made on
- * first use). Every pick and every card edit takes it first, which serialises picks (round-robin
- * stays even, daily limits cannot be overrun by two concurrent picks) and keeps one lock order.
- * One statement: the upsert both creates the row and takes its lock.
- */
-export async function lockCardSet(
-  m: EntityManager,
-  botId: string,
-): Promise<{ cursor: number; currentCardId: string | null; switchedAt: Date | null }> {
-  const rows: { cursor: string; current_card_id: string | null; switched_at: Date | null }[] = await m.query(
-    `INSERT INTO card_rotation_state AS s (bot_id) VALUES ($1)
-     ON CONFLICT (bot_id) DO UPDATE SET cursor = s.cursor
-     RETURNING cursor, current_card_id, switched_at`,
-    [botId],
-  );
-  const r = rows[0];
-  return { cursor: Number(r.cursor), currentCardId: r.current_card_id, switchedAt: r.switched_at };
-}
-
-/** A tenant_payment_cards row from raw SQL, as the entity (for `PaymentCardsService.view`). */
-export interface PaymentCardRow {
-  id: string;
-  bot_id: string;
-  card_number: string;
-  card_holder_name: string;
-  bank_name: string | null;
-  rotation_strategy: RotationStrategy;
-  rotation_interval_minutes: number;
-  weight: number;
-  daily_limit_minor: string | null;
-  success_count: number;
-  failure_count: number;
-  current_usage_count: number;
-  last_used_at: Date | null;
-  is_active: boolean;
-  deleted_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-export function cardFromRow(r: PaymentCardRow): PaymentCardEntity {
-  return Object.assign(new PaymentCardEntity(), {
-    id: r.id,
-    botId: r.bot_id,
-    cardNumber: r.card_number,
-    cardHolderName: r.card_holder_name,
-    bankName: r.bank_name,
-    rotationStrategy: r.rotation_strategy,
-    rotationIntervalMinutes: r.rotation_interval_minutes,
-    weight: r.weight,
-    dailyLimitMinor: r.daily_limit_minor === null ? null : Number(r.daily_limit_minor),
-    successCount: r.success_count,
-    failureCount: r.failure_count,
-    currentUsageCount: r.current_usage_count,
-    lastUsedAt: r.last_used_at,
-    isActive: r.is_active,
-    deletedAt: r.deleted_at,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  });
 }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@botfleet/audit';
-import { DomainError, ErrorCode } from '@botfleet/common';
-import { TenantRepositories } from '@botfleet/dal';
-import type { AuditActor } from '../audit-actor';
+import { Actor, DomainError, ErrorCode } from '@botfleet/common';
+import { FeatureFlagRepository, TenantDb, TenantRepositories } from '@botfleet/dal';
 import { describeSchema, validateSchema } from '../settings/schema';
 import { FEATURE_CATALOG, FeatureKey, isFeatureKey } from './feature-catalog';
 
@@ -22,7 +21,9 @@ export interface FeatureView {
 @Injectable()
 export class FeaturesService {
   constructor(
+    private readonly db: TenantDb,
     private readonly repos: TenantRepositories,
+    private readonly flags: FeatureFlagRepository,
     private readonly audit: AuditService,
   ) {}
 
@@ -67,27 +68,22 @@ export class FeaturesService {
   }
 
   /** The tenant's switch. With `actor`, the change is audited in the same transaction. */
-  async set(botId: string, key: string, enabled: boolean, config?: unknown, actor?: AuditActor): Promise<FeatureView> {
+  async set(botId: string, key: string, enabled: boolean, config?: unknown, actor?: Actor): Promise<FeatureView> {
     this.assertKey(key);
     if (config !== undefined) {
       const problems = validateSchema(FEATURE_CATALOG[key].config, config, 'config');
       if (problems.length) throw new DomainError(ErrorCode.VALIDATION_FAILED, `Invalid config for ${key}`, problems);
     }
-    return this.repos.db.run(botId, async (tx) => {
+    return this.db.run(botId, async () => {
       const current = await this.get(botId, key);
       if (enabled && !current.allowed) {
         throw new DomainError(ErrorCode.FEATURE_NOT_ALLOWED, `The platform has not allowed ${key} for this bot`);
       }
-      await tx.manager.query(
-        `INSERT INTO bot_feature_flags (bot_id, feature_key, enabled, config) VALUES ($1,$2,$3,$4::jsonb)
-         ON CONFLICT (bot_id, feature_key) DO UPDATE SET enabled = EXCLUDED.enabled,
-           config = CASE WHEN $5 THEN EXCLUDED.config ELSE bot_feature_flags.config END, updated_at = now()`,
-        [botId, key, enabled, JSON.stringify(config ?? current.config), config !== undefined],
-      );
+      await this.flags.upsertFlag(botId, key, enabled, config ?? current.config, config !== undefined);
       const after = await this.get(botId, key);
       if (actor) {
         await this.audit.record(botId, {
-          ...actor,
+          actor,
           action: 'feature.set',
           targetType: 'feature',
           targetId: key,
@@ -102,19 +98,9 @@ export class FeaturesService {
   /** The operator's decision. Disallowing also switches the feature off. */
   async setAllowed(botId: string, key: string, allowed: boolean): Promise<FeatureView> {
     this.assertKey(key);
-    return this.repos.db.run(botId, async (tx) => {
-      await tx.manager.query(
-        `INSERT INTO feature_allowances (bot_id, feature_key, allowed) VALUES ($1,$2,$3)
-         ON CONFLICT (bot_id, feature_key) DO UPDATE SET allowed = EXCLUDED.allowed, updated_at = now()`,
-        [botId, key, allowed],
-      );
-      if (!allowed) {
-        await tx.manager.query(
-          `INSERT INTO bot_feature_flags (bot_id, feature_key, enabled) VALUES ($1,$2,false)
-           ON CONFLICT (bot_id, feature_key) DO UPDATE SET enabled = false, updated_at = now()`,
-          [botId, key],
-        );
-      }
+    return this.db.run(botId, async () => {
+      await this.flags.upsertAllowance(botId, key, allowed);
+      if (!allowed) await this.flags.switchOff(botId, key);
       return this.get(botId, key);
     });
   }

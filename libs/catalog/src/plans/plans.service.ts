@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@botfleet/audit';
-import { DomainError, ErrorCode } from '@botfleet/common';
-import { BotSelfRepository, PlanEntity, TenantRepositories } from '@botfleet/dal';
-import type { AuditActor } from '../audit-actor';
+import { Actor, DomainError, ErrorCode } from '@botfleet/common';
+import { BotSelfRepository, PlanEntity, PlanRepository, TenantDb, TenantRepositories } from '@botfleet/dal';
 import { ConfigurationsService } from '../settings/configurations.service';
 import { LANGUAGES, Localized } from '../settings/languages';
 import { Schema, SchemaProblem } from '../settings/schema';
@@ -82,23 +81,6 @@ export interface PlanView {
   updatedAt: string;
 }
 
-interface PlanRow {
-  id: string;
-  name: Localized;
-  period_days: number;
-  price_minor: string;
-  traffic_limit_gb: number;
-  device_limit: number;
-  panel_id: string | null;
-  location: string | null;
-  sort_order: number;
-  is_active: boolean;
-  is_trial: boolean;
-  created_at: Date;
-  updated_at: Date;
-  currency: string;
-}
-
 export type PlanRemoval = { outcome: 'deleted' } | { outcome: 'deactivated'; plan: PlanView };
 
 function nameProblems(input: { name?: unknown }): SchemaProblem[] {
@@ -133,7 +115,9 @@ function auditView(p: PlanEntity): Record<string, unknown> {
 @Injectable()
 export class PlansService {
   constructor(
+    private readonly db: TenantDb,
     private readonly repos: TenantRepositories,
+    private readonly planRows: PlanRepository,
     private readonly botSelf: BotSelfRepository,
     private readonly audit: AuditService,
     private readonly configurations: ConfigurationsService,
@@ -144,16 +128,7 @@ export class PlansService {
    * currency joined in: this is the hottest tenant read (B6) and the bot's menu reads it too.
    */
   async list(botId: string, options: { activeOnly?: boolean } = {}): Promise<PlanView[]> {
-    const rows: PlanRow[] = await this.repos.db.within(botId, (m) =>
-      m.query(
-        `SELECT p.id, p.name, p.period_days, p.price_minor, p.traffic_limit_gb, p.device_limit, p.panel_id,
-                p.location, p.sort_order, p.is_active, p.is_trial, p.created_at, p.updated_at, b.currency
-           FROM bot_plans p JOIN bots b ON b.id = p.bot_id
-          WHERE p.bot_id = $1 AND p.deleted_at IS NULL AND ($2::boolean IS FALSE OR p.is_active)
-          ORDER BY p.sort_order, p.created_at, p.id`,
-        [botId, options.activeOnly === true],
-      ),
-    );
+    const rows = await this.planRows.listWithCurrency(botId, options.activeOnly === true);
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -173,22 +148,16 @@ export class PlansService {
   }
 
   async get(botId: string, planId: string): Promise<PlanView> {
-    return this.repos.db.run(botId, async () => this.view(await this.find(botId, planId), await this.currency(botId)));
+    return this.db.run(botId, async () => this.view(await this.find(botId, planId), await this.currency(botId)));
   }
 
   /** `panels` is needed only when the input names a panelId. */
-  async create(botId: string, input: PlanInput, actor: AuditActor, panels?: PanelChecker): Promise<PlanView> {
+  async create(botId: string, input: PlanInput, actor: Actor, panels?: PanelChecker): Promise<PlanView> {
     assertFields(FIELDS, input, REQUIRED, nameProblems(input));
     await assertPanel(input.panelId, panels);
-    return this.repos.db.run(botId, async (tx) => {
+    return this.db.run(botId, async () => {
       let sortOrder = input.sortOrder;
-      if (sortOrder === undefined) {
-        const [{ next }] = await tx.manager.query(
-          `SELECT COALESCE(MAX(sort_order) + 1, 0)::int AS next FROM bot_plans WHERE bot_id = $1 AND deleted_at IS NULL`,
-          [botId],
-        );
-        sortOrder = Math.min(Number(next), L.sortOrder.max);
-      }
+      if (sortOrder === undefined) sortOrder = Math.min(await this.planRows.nextSortOrder(botId), L.sortOrder.max);
       const { id } = await this.repos.plans.insert(botId, {
         name: input.name,
         periodDays: input.periodDays,
@@ -205,7 +174,7 @@ export class PlansService {
       if (input.isTrial) await this.configurations.set(botId, 'trial_plan_id', id);
       const plan = await this.find(botId, id);
       await this.audit.record(botId, {
-        ...actor,
+        actor,
         action: 'plan.create',
         targetType: 'plan',
         targetId: id,
@@ -219,12 +188,12 @@ export class PlansService {
     botId: string,
     planId: string,
     patch: PlanPatch,
-    actor: AuditActor,
+    actor: Actor,
     panels?: PanelChecker,
   ): Promise<PlanView> {
     assertFields(FIELDS, patch, [], nameProblems(patch));
     await assertPanel(patch.panelId, panels);
-    return this.repos.db.run(botId, async () => {
+    return this.db.run(botId, async () => {
       const before = await this.find(botId, planId, true);
       const { isTrial, ...rest } = patch;
       const changes: Partial<PlanEntity> = {};
@@ -238,7 +207,7 @@ export class PlansService {
       const after = await this.find(botId, planId);
       if (Object.keys(changes).length || after.isTrial !== before.isTrial) {
         await this.audit.record(botId, {
-          ...actor,
+          actor,
           action: 'plan.update',
           targetType: 'plan',
           targetId: planId,
@@ -250,8 +219,8 @@ export class PlansService {
     });
   }
 
-  async remove(botId: string, planId: string, actor: AuditActor): Promise<PlanRemoval> {
-    return this.repos.db.run(botId, async () => {
+  async remove(botId: string, planId: string, actor: Actor): Promise<PlanRemoval> {
+    return this.db.run(botId, async () => {
       // The row lock makes a concurrent order insert (its FK check locks this row) wait for us.
       const plan = await this.find(botId, planId, true);
       const sold = (await this.repos.orders.count(botId, { planId })) > 0;
@@ -262,7 +231,7 @@ export class PlansService {
         await this.repos.plans.delete(botId, { id: planId });
       }
       await this.audit.record(botId, {
-        ...actor,
+        actor,
         action: sold ? 'plan.deactivate' : 'plan.delete',
         targetType: 'plan',
         targetId: planId,
@@ -292,8 +261,8 @@ export class PlansService {
     };
   }
 
-  private async currency(botId: string): Promise<string> {
-    return (await this.botSelf.get(botId))?.currency ?? 'IRR';
+  private currency(botId: string): Promise<string> {
+    return this.botSelf.currency(botId);
   }
 
   private async find(botId: string, planId: string, lock = false): Promise<PlanEntity> {

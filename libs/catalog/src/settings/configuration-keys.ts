@@ -1,3 +1,4 @@
+import { DEFAULT_CURRENCY } from '@botfleet/dal';
 import { Schema } from './schema';
 import { Language, LANGUAGES, Localized } from './languages';
 
@@ -75,7 +76,7 @@ export const CONFIGURATION_KEYS = {
   currency: {
     description: 'ISO 4217 code of the bot prices (minor units). Same value as the bot field `currency`.',
     schema: { type: 'string', maxLength: 3, pattern: /^[A-Z]{3}$/ } as Schema,
-    default: 'IRR',
+    default: DEFAULT_CURRENCY,
   },
   receipt_ttl_minutes: {
     description: 'Minutes a card-to-card payment waits for a receipt and review before it expires.',

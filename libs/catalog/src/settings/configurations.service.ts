@@ -1,10 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@botfleet/audit';
-import { DomainError, ErrorCode } from '@botfleet/common';
-import { BotSelfRepository, TenantRepositories } from '@botfleet/dal';
+import { Actor, DomainError, ErrorCode } from '@botfleet/common';
+import {
+  BotSelfRepository,
+  ConfigurationRepository,
+  PlanRepository,
+  TenantDb,
+  TenantRepositories,
+} from '@botfleet/dal';
 import { CONFIGURATION_KEYS, ConfigurationKey, isConfigurationKey } from './configuration-keys';
 import { describeSchema, validateSchema } from './schema';
-import type { AuditActor } from '../audit-actor';
 
 export interface ConfigurationView {
   key: ConfigurationKey;
@@ -24,7 +29,10 @@ type DefaultOf<K extends ConfigurationKey> = (typeof CONFIGURATION_KEYS)[K]['def
 @Injectable()
 export class ConfigurationsService {
   constructor(
+    private readonly db: TenantDb,
     private readonly repos: TenantRepositories,
+    private readonly stored: ConfigurationRepository,
+    private readonly plans: PlanRepository,
     private readonly botSelf: BotSelfRepository,
     private readonly audit: AuditService,
   ) {}
@@ -34,10 +42,7 @@ export class ConfigurationsService {
   }
 
   async get<K extends ConfigurationKey>(botId: string, key: K): Promise<DefaultOf<K>> {
-    if (key === 'currency') {
-      const bot = await this.botSelf.get(botId);
-      return (bot?.currency ?? CONFIGURATION_KEYS.currency.default) as DefaultOf<K>;
-    }
+    if (key === 'currency') return (await this.botSelf.currency(botId)) as DefaultOf<K>;
     const row = await this.repos.configurations.findOne(botId, { configKey: key });
     return (row ? row.configValue : CONFIGURATION_KEYS[key].default) as DefaultOf<K>;
   }
@@ -78,28 +83,24 @@ export class ConfigurationsService {
     key: string,
     value: unknown,
     extraCheck?: (key: ConfigurationKey, value: unknown) => Promise<void>,
-    actor?: AuditActor,
+    actor?: Actor,
   ): Promise<unknown> {
     this.assertKey(key);
     const problems = validateSchema(CONFIGURATION_KEYS[key].schema, value, 'value');
     if (problems.length) throw new DomainError(ErrorCode.VALIDATION_FAILED, `Invalid value for ${key}`, problems);
-    return this.repos.db.run(botId, async (tx) => {
+    return this.db.run(botId, async () => {
       await this.checkRules(botId, key, value);
       if (extraCheck) await extraCheck(key, value);
       const before = actor ? await this.get(botId, key) : undefined;
       if (key === 'currency') {
         await this.botSelf.update(botId, { currency: value as string });
       } else {
-        await tx.manager.query(
-          `INSERT INTO bot_configurations (bot_id, config_key, config_value) VALUES ($1, $2, $3::jsonb)
-           ON CONFLICT (bot_id, config_key) DO UPDATE SET config_value = EXCLUDED.config_value, updated_at = now()`,
-          [botId, key, JSON.stringify(value)],
-        );
+        await this.stored.upsert(botId, key, value);
       }
       if (key === 'trial_plan_id') await this.mirrorTrialPlan(botId, value as string | null);
       if (actor) {
         await this.audit.record(botId, {
-          ...actor,
+          actor,
           action: 'configuration.set',
           targetType: 'configuration',
           targetId: key,
@@ -112,16 +113,16 @@ export class ConfigurationsService {
   }
 
   /** Restores the default (DELETE). With `actor`, audited in the same transaction. */
-  async reset(botId: string, key: string, actor?: AuditActor): Promise<unknown> {
+  async reset(botId: string, key: string, actor?: Actor): Promise<unknown> {
     this.assertKey(key);
-    return this.repos.db.run(botId, async () => {
+    return this.db.run(botId, async () => {
       const before = actor ? await this.get(botId, key) : undefined;
       if (key === 'currency') await this.botSelf.update(botId, { currency: CONFIGURATION_KEYS.currency.default });
       else await this.repos.configurations.delete(botId, { configKey: key });
       if (key === 'trial_plan_id') await this.mirrorTrialPlan(botId, null);
       if (actor) {
         await this.audit.record(botId, {
-          ...actor,
+          actor,
           action: 'configuration.reset',
           targetType: 'configuration',
           targetId: key,
@@ -154,12 +155,6 @@ export class ConfigurationsService {
 
   /** bot_plans.is_trial follows trial_plan_id: true on that plan only. */
   private async mirrorTrialPlan(botId: string, planId: string | null): Promise<void> {
-    await this.repos.db.within(botId, (m) =>
-      m.query(
-        `UPDATE bot_plans SET is_trial = (id IS NOT DISTINCT FROM $2::uuid), updated_at = now()
-          WHERE bot_id = $1 AND is_trial <> (id IS NOT DISTINCT FROM $2::uuid)`,
-        [botId, planId],
-      ),
-    );
+    await this.plans.markTrialPlan(botId, planId);
   }
 }

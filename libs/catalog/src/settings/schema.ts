@@ -1,3 +1,5 @@
+import { isUuid } from '@botfleet/common';
+
 /**
  * A small JSON-schema-like validator for configuration values and feature configs: enough
  * to describe every key precisely and report each bad path, nothing more.
@@ -22,8 +24,6 @@ export interface SchemaProblem {
   errors: string[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Returns every problem of `value` against `schema` (empty = valid). Unknown object keys are problems. */
 export function validateSchema(schema: Schema, value: unknown, path = 'value'): SchemaProblem[] {
   const bad = (msg: string): SchemaProblem[] => [{ field: path, errors: [msg] }];
@@ -46,7 +46,7 @@ export function validateSchema(schema: Schema, value: unknown, path = 'value'): 
     case 'boolean':
       return typeof value === 'boolean' ? [] : bad('must be a boolean');
     case 'uuid':
-      return typeof value === 'string' && UUID.test(value) ? [] : bad('must be a UUID');
+      return isUuid(value) ? [] : bad('must be a UUID');
     case 'array': {
       if (!Array.isArray(value)) return bad('must be an array');
       if (value.length > schema.maxItems) return bad(`must have at most ${schema.maxItems} items`);
