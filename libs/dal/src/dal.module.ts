@@ -6,6 +6,7 @@ import { createDataSource } from './data-source';
 import { APP_DATA_SOURCE, TenantDb } from './tenant-context';
 import { TenantRepositories } from './tenant-repositories';
 import { DAL_REPOSITORIES } from './repositories';
+import { DatabasePing } from './database-ping';
 
 /** The application-role connection (owns nothing, NOBYPASSRLS) and the tenant unit of work. */
 @Global()
@@ -31,9 +32,10 @@ import { DAL_REPOSITORIES } from './repositories';
       useFactory: (ds: DataSource, cls: ClsService) => new TenantDb(ds, cls),
     },
     TenantRepositories,
+    DatabasePing,
     ...DAL_REPOSITORIES,
   ],
-  exports: [APP_DATA_SOURCE, DataSource, TenantDb, TenantRepositories, ...DAL_REPOSITORIES],
+  exports: [APP_DATA_SOURCE, DataSource, TenantDb, TenantRepositories, DatabasePing, ...DAL_REPOSITORIES],
 })
 export class DalModule implements OnApplicationShutdown {
   constructor(@Inject(APP_DATA_SOURCE) private readonly ds: DataSource) {}

@@ -3,9 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
 import { REDIS } from '@botfleet/common';
-import { APP_DATA_SOURCE } from '@botfleet/dal';
+import { DatabasePing } from '@botfleet/dal';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`timed out after ${ms} ms`)), ms))]);
@@ -17,7 +16,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
-    @Inject(APP_DATA_SOURCE) private readonly ds: DataSource,
+    private readonly database: DatabasePing,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -34,7 +33,7 @@ export class HealthController {
       async () => {
         const i = this.indicator.check('postgres');
         try {
-          await withTimeout(this.ds.query('SELECT 1'), 2000);
+          await withTimeout(this.database.ping(), 2000);
           return i.up();
         } catch (e) {
           return i.down({ message: e instanceof Error ? e.message : 'down' });

@@ -1,15 +1,14 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import Redis from 'ioredis';
 import { register } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { REDIS } from '@botfleet/common';
-import { APP_DATA_SOURCE } from '@botfleet/dal';
+import { DatabasePing } from '@botfleet/dal';
 
 /** The worker's own small HTTP surface: liveness, readiness and Prometheus metrics. */
 @Controller()
 export class WorkerHealthController {
   constructor(
-    @Inject(APP_DATA_SOURCE) private readonly ds: DataSource,
+    private readonly database: DatabasePing,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -21,7 +20,7 @@ export class WorkerHealthController {
   @Get('health/ready')
   async ready() {
     await Promise.race([
-      Promise.all([this.ds.query('SELECT 1'), this.redis.ping()]),
+      Promise.all([this.database.ping(), this.redis.ping()]),
       new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000)),
     ]);
     return { status: 'ok' };
