@@ -6,11 +6,12 @@ import { TenantRepository } from './tenant-repository';
 
 /**
  * One repository per tenant table, all bot-scoped. Domain libraries inject this and call
- * e.g. `repos.plans.find(botId, { where: { isActive: true } })`.
+ * e.g. `repos.plans.find(botId, { where: { isActive: true } })`. Its TenantDb is private: a unit of work
+ * injects TenantDb itself, and SQL these cannot express is a named method in `./repositories`.
  */
 @Injectable()
 export class TenantRepositories {
-  constructor(readonly db: TenantDb) {}
+  constructor(private readonly db: TenantDb) {}
   private r<T extends ObjectLiteral & { botId: string }>(e: EntityTarget<T>) {
     return new TenantRepository<T>(this.db, e);
   }
