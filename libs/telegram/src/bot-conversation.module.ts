@@ -3,25 +3,25 @@ import { CatalogModule } from '@botfleet/catalog';
 import { SalesModule } from '@botfleet/sales';
 import { SubscriptionViewsService } from '@botfleet/provisioning';
 import { UsersModule } from '@botfleet/users';
-import { HostedBotFactory } from './client/hosted-bot.factory';
 import { SubscriptionDeliveryService } from './delivery/subscription-delivery.service';
 import { BotComposition } from './composition/bot-composition.service';
-import { UpdateHandler } from './pipeline/update-handler.service';
+import { Messenger } from './messaging/messenger.service';
+import { BotRuntimes } from './runtime/bot-runtimes.service';
 import { SaleConversation } from './sales/sale-conversation.service';
 import { BotProfileService } from './profile/bot-profile.service';
 
-/** The bot conversation: the shared composition, the bot factory and the exactly-once update pipeline. */
+/** The bot conversation: the shared composition, the bots' runtimes and the messenger every send goes through. */
 @Module({
   imports: [CatalogModule, UsersModule, SalesModule],
   providers: [
     BotComposition,
     BotProfileService,
-    HostedBotFactory,
-    UpdateHandler,
+    BotRuntimes,
+    Messenger,
     SubscriptionViewsService,
     SubscriptionDeliveryService,
     SaleConversation,
   ],
-  exports: [BotComposition, BotProfileService, HostedBotFactory, UpdateHandler, SubscriptionDeliveryService],
+  exports: [BotComposition, BotProfileService, BotRuntimes, Messenger, SubscriptionDeliveryService],
 })
 export class BotConversationModule {}

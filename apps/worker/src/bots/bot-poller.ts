@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { Update } from 'telegraf/types';
 import { scrubSecrets } from '@botfleet/common';
-import { classifyTelegramError, HostedBot, sleep, UpdateHandler } from '@botfleet/telegram';
+import { BotRuntime, classifyTelegramError, sleep } from '@botfleet/telegram';
+import { UpdateHandler } from '../updates/update-handler.service';
 
 export interface BotPollerOptions {
   /** getUpdates long-poll timeout (seconds). */
@@ -35,7 +36,7 @@ export class BotPoller {
   private readonly answering = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly bot: HostedBot,
+    private readonly bot: BotRuntime,
     private readonly handler: UpdateHandler,
     private readonly opts: BotPollerOptions,
   ) {}

@@ -2,8 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import Redis from 'ioredis';
 import { DomainError, ErrorCode, REDIS, scrubSecrets } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
-import { MasterBotRegistry, publishBotEvent } from '@botfleet/platform';
-import { TelegramBotApi } from '@botfleet/telegram';
+import { TelegramBotApi } from '@botfleet/bot-api';
+import { publishBotEvent } from '@botfleet/bots';
+import { MasterBotRegistry } from '@botfleet/operator';
 
 /**
  * With MASTER_BOT_TOKEN set, makes sure the `is_master` bot row exists and carries that token

@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '@botfleet/config';
-import { SecretBox } from '@botfleet/secrets';
-import { ResilientTelegram, translate } from '@botfleet/telegram';
 import { HostedBotRow, HostedBotsRepository } from '@botfleet/platform';
+import { Messenger, translate } from '@botfleet/telegram';
+import { credentialsOfRow } from './desired-bots.service';
 
 /**
  * Tells a bot's owner about trouble with their bot, through the master bot when there is one
@@ -14,20 +13,15 @@ export class OwnerNotifier {
 
   constructor(
     private readonly repo: HostedBotsRepository,
-    private readonly box: SecretBox,
-    private readonly config: AppConfig,
+    private readonly messenger: Messenger,
   ) {}
 
   async tokenInvalid(bot: HostedBotRow): Promise<boolean> {
     if (bot.isMaster) return false; // the master bot cannot speak with a dead token
     const master = await this.repo.getMaster();
     if (!master || master.status !== 'active') return false;
-    const telegram = new ResilientTelegram(this.box.decrypt(master.tokenCiphertext, master.id), {
-      apiRoot: this.config.TELEGRAM_API_ROOT,
-      webhookReply: false,
-    });
     const text = translate(bot.defaultLanguage, 'owner.tokenInvalid', { bot: `@${bot.telegramUsername}`, id: bot.id });
-    await telegram.sendMessage(bot.ownerTelegramId, text, { parse_mode: 'HTML' });
+    await this.messenger.as(credentialsOfRow(master)).sendMessage(bot.ownerTelegramId, text, { parse_mode: 'HTML' });
     this.logger.log(`told the owner of bot ${bot.id} that its token is invalid`);
     return true;
   }

@@ -1,52 +1,48 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
-import { Job, Queue, Worker } from 'bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
 import type { Update } from 'telegraf/types';
+import { REDIS } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
-import { JobName, JobPayloads, QueueName } from '@botfleet/jobs';
-import { BotSupervisor } from './bot-supervisor.service';
+import { JobName, JobPayloads, OnJob } from '@botfleet/jobs';
+import { ChatOrder } from '@botfleet/telegram';
+import { UpdateHandler, UpdateOutcome } from '../updates/update-handler.service';
+import { DesiredBots } from './desired-bots.service';
 
-type UpdateJob = Job<JobPayloads[JobName.HandleTelegramUpdate], unknown, string>;
+/** How long a webhook update waits for an earlier update of its chat that another worker is running. */
+const WEBHOOK_ORDER_WAIT_MS = 5_000;
 
 /**
  * Webhook mode: the API queued each update (job id from bot id and update_id) before answering Telegram;
- * here any worker takes it and feeds it to the bot's Telegraf instance through the same exactly-once
- * pipeline as polling. A worker killed mid-job leaves the job to BullMQ's stalled-job recovery, and
- * processed_updates keeps the second run from answering twice. Runs in polling mode too (cheap), so
- * updates queued before a switch back to polling are never stranded.
+ * here any worker takes it, whether or not it holds the bot's lease, and feeds it to the bot's runtime
+ * (BotRuntimes) through the same exactly-once pipeline as polling. A worker killed mid-job leaves the job to
+ * BullMQ's stalled-job recovery, and processed_updates keeps the second run from answering twice. Runs in
+ * polling mode too (cheap), so updates queued before a switch back to polling are never stranded.
  */
 @Injectable()
-export class TelegramUpdatesProcessor implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(TelegramUpdatesProcessor.name);
-  private worker?: Worker;
+export class TelegramUpdatesProcessor {
+  private readonly chatOrder: ChatOrder;
 
   constructor(
-    @InjectQueue(QueueName.TelegramUpdates) private readonly queue: Queue,
-    private readonly config: AppConfig,
-    private readonly supervisor: BotSupervisor,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const worker = new Worker(QueueName.TelegramUpdates, (job: UpdateJob) => this.process(job), {
-      connection: this.queue.opts.connection,
-      prefix: this.queue.opts.prefix,
-      concurrency: this.config.TELEGRAM_UPDATES_CONCURRENCY,
-    });
-    worker.on('error', (err) => this.logger.warn(`telegram updates worker: ${err.name}: ${err.message}`));
-    worker.on('failed', (job, err) =>
-      this.logger.warn(`update job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${err.name}`),
-    );
-    this.worker = worker;
+    private readonly desired: DesiredBots,
+    private readonly handler: UpdateHandler,
+    config: AppConfig,
+    @Inject(REDIS) redis: Redis,
+  ) {
+    this.chatOrder = new ChatOrder(redis, config.REDIS_PREFIX);
   }
 
-  /** Stop taking jobs and wait for the running ones (bounded by the app's shutdown deadline). */
-  async onModuleDestroy(): Promise<void> {
-    await this.worker?.close();
+  @OnJob({ name: JobName.HandleTelegramUpdate })
+  process({ botId, update }: JobPayloads[JobName.HandleTelegramUpdate]): Promise<UpdateOutcome | 'skipped'> {
+    return this.handleUpdate(botId, update as unknown as Update);
   }
 
-  async process(job: UpdateJob): Promise<string> {
-    if (job.name !== JobName.HandleTelegramUpdate) throw new Error(`unexpected job ${job.name}`);
-    const { botId, update } = job.data;
-    return this.supervisor.handleWebhookUpdate(botId, update as unknown as Update);
+  async handleUpdate(botId: string, update: Update): Promise<UpdateOutcome | 'skipped'> {
+    // Another worker may be running an earlier update of the same chat: wait for it (bounded).
+    await this.chatOrder.waitTurn(botId, update, WEBHOOK_ORDER_WAIT_MS);
+    const runtime = await this.desired.runtimeFor(botId);
+    const outcome = runtime ? await this.handler.dispatch(runtime, update) : 'skipped';
+    // Only once it is through: an update that throws (retried by BullMQ) keeps its chat's successors waiting.
+    await this.chatOrder.done(botId, update).catch(() => undefined);
+    return outcome;
   }
 }

@@ -3,14 +3,14 @@ import { JobName } from '@botfleet/jobs';
 import { JobOutboxRelay, SaleSweeps } from '@botfleet/platform';
 import { SalesModule } from '@botfleet/sales';
 import { UsersModule } from '@botfleet/users';
-import { SaleNotifications } from '@botfleet/telegram';
+import { BotConversationModule, SaleNotifications } from '@botfleet/telegram';
 import { NotificationHandlers } from '../notifications/notification-handlers';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { SaleSweeper } from './sale-sweeper.service';
 
 /** The worker's part of the sale: notices from sale events, owner alerts, the sweeper. */
 @Module({
-  imports: [SalesModule, UsersModule, NotificationsModule],
+  imports: [SalesModule, UsersModule, NotificationsModule, BotConversationModule],
   providers: [SaleNotifications, SaleSweeps, JobOutboxRelay, SaleSweeper],
   exports: [SaleSweeper],
 })

@@ -1,5 +1,5 @@
 import type { Update } from 'telegraf/types';
-import { chunksByChat } from './update-handler.service';
+import { chunksByChat } from './chunks-by-chat';
 
 const msg = (id: number, chat: number) =>
   ({ update_id: id, message: { message_id: id, date: 0, chat: { id: chat, type: 'private' }, text: 'x' } }) as Update;

@@ -1,20 +1,24 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Update } from 'telegraf/types';
-import { isTransientError, scrubSecrets, telegramUpdatesHandled } from '@botfleet/common';
+import { describeError, isTransientError, telegramUpdatesHandled } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
-import { TenantDb } from '@botfleet/dal';
+import { ProcessedUpdatesRepository, TenantDb } from '@botfleet/dal';
+import {
+  BotComposition,
+  BotContext,
+  BotProfileService,
+  BotRuntime,
+  Messenger,
+  OutgoingCall,
+  privateChatIdOf,
+  serialKeyOf,
+  sleep,
+  translate,
+} from '@botfleet/telegram';
 import { BotUsersService } from '@botfleet/users';
-import { classifyTelegramError, isNotModified } from '../client/telegram-errors';
-import type { HostedBot } from '../client/hosted-bot.factory';
-import { sleep } from '../client/resilient-telegram';
-import { BotComposition } from '../composition/bot-composition.service';
-import { BotContext } from '../context/bot-context';
-import type { OutgoingCall } from '../context/outbox';
-import { translate } from '../i18n/translate';
-import { BotProfileService } from '../profile/bot-profile.service';
+import { chunksByChat } from './chunks-by-chat';
 import { KeyedSerialQueue } from './keyed-serial-queue';
 import { Semaphore } from './semaphore';
-import { privateChatIdOf, serialKeyOf } from './update-keys';
 
 export type UpdateOutcome = 'handled' | 'duplicate' | 'failed' | 'bot_gone';
 
@@ -34,7 +38,7 @@ const noop = () => Promise.resolve();
  * processed_updates (ON CONFLICT DO NOTHING). The primary key is the fence: a second delivery, even a
  * concurrent one from another worker, blocks on that row until the first commits and then finds it and
  * does nothing. The handler's database effects commit in the same transaction, so they happen exactly
- * once. Its Bot API calls are queued on the context and made only after the commit (flush).
+ * once. Its Bot API calls are queued on the context and made only after the commit (`Messenger.flush`).
  *
  * Crash windows, by where the process dies:
  *  - before the commit: the transaction rolls back, nothing was sent, the offset (polling) or the job
@@ -68,15 +72,17 @@ export class UpdateHandler {
 
   constructor(
     private readonly db: TenantDb,
+    private readonly processed: ProcessedUpdatesRepository,
     private readonly profiles: BotProfileService,
     private readonly users: BotUsersService,
+    private readonly messenger: Messenger,
     config: AppConfig,
   ) {
     this.transactions = new Semaphore(Math.max(1, config.DATABASE_POOL_SIZE - 2));
   }
 
   /** Handles the update after the earlier updates of its chat; resolves when it is handled. */
-  dispatch(bot: HostedBot, update: Update, signal?: AbortSignal): Promise<UpdateOutcome> {
+  dispatch(bot: BotRuntime, update: Update, signal?: AbortSignal): Promise<UpdateOutcome> {
     return this.serial.run(`${bot.botId}:${serialKeyOf(update)}`, () => this.handle(bot, update, signal));
   }
 
@@ -85,12 +91,12 @@ export class UpdateHandler {
    * are committed (their offset may be confirmed); `answered` resolves when their answers went out.
    * Throws only when `signal` aborts (the updates stay unconfirmed).
    */
-  async handleBatch(bot: HostedBot, updates: Update[], signal?: AbortSignal): Promise<{ answered: Promise<unknown> }> {
+  async handleBatch(bot: BotRuntime, updates: Update[], signal?: AbortSignal): Promise<{ answered: Promise<unknown> }> {
     const answered = await Promise.all(chunksByChat(updates, CHUNK).map((c) => this.handleChunk(bot, c, signal)));
     return { answered: Promise.all(answered) };
   }
 
-  private async handleChunk(bot: HostedBot, updates: Update[], signal?: AbortSignal): Promise<Promise<unknown>> {
+  private async handleChunk(bot: BotRuntime, updates: Update[], signal?: AbortSignal): Promise<Promise<unknown>> {
     for (let attempt = 1; ; attempt++) {
       try {
         const done = await this.runBatch(bot, updates);
@@ -100,17 +106,19 @@ export class UpdateHandler {
         return Promise.all(
           done.handled
             .filter((h) => h.calls.length > 0)
-            .map((h) => this.serial.run(`${bot.botId}:${serialKeyOf(h.update)}`, () => this.flush(bot, h.calls))),
+            .map((h) =>
+              this.serial.run(`${bot.botId}:${serialKeyOf(h.update)}`, () => this.messenger.flush(bot, h.calls)),
+            ),
         );
       } catch (err) {
         if (signal?.aborted) throw err;
         if (isTransientError(err)) {
           const delay = Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
-          this.logger.warn(`a batch of bot ${bot.botId} failed (retrying in ${delay} ms): ${describe(err)}`);
+          this.logger.warn(`a batch of bot ${bot.botId} failed (retrying in ${delay} ms): ${describeError(err)}`);
           await sleep(delay, signal);
           continue;
         }
-        this.logger.warn(`a batch of bot ${bot.botId} failed, handling its updates one by one: ${describe(err)}`);
+        this.logger.warn(`a batch of bot ${bot.botId} failed, handling its updates one by one: ${describeError(err)}`);
         await Promise.all(updates.map((u) => this.dispatch(bot, u, signal)));
         return Promise.resolve();
       }
@@ -118,19 +126,17 @@ export class UpdateHandler {
   }
 
   private async runBatch(
-    bot: HostedBot,
+    bot: BotRuntime,
     updates: Update[],
   ): Promise<{ handled: { update: Update; calls: OutgoingCall[] }[]; duplicates: number } | null> {
     const profile = await this.profiles.get(bot.botId);
     if (!profile) return null;
     return this.transactions.use(() =>
-      this.db.run(bot.botId, async (tx) => {
-        const rows: { update_id: string | number }[] = await tx.manager.query(
-          `INSERT INTO processed_updates (bot_id, update_id) SELECT $1, u FROM unnest($2::bigint[]) u
-           ON CONFLICT DO NOTHING RETURNING update_id`,
-          [bot.botId, updates.map((u) => u.update_id)],
+      this.db.run(bot.botId, async () => {
+        const claimed = await this.processed.claim(
+          bot.botId,
+          updates.map((u) => u.update_id),
         );
-        const claimed = new Set(rows.map((r) => Number(r.update_id)));
         const contexts: BotContext[] = [];
         for (const update of updates) {
           if (!claimed.delete(update.update_id)) continue; // a duplicate (or the same id twice in the batch)
@@ -186,7 +192,7 @@ export class UpdateHandler {
    * times, then the update is recorded as processed so it cannot block its chat forever, and the user
    * is told something went wrong.
    */
-  async handle(bot: HostedBot, update: Update, signal?: AbortSignal): Promise<UpdateOutcome> {
+  async handle(bot: BotRuntime, update: Update, signal?: AbortSignal): Promise<UpdateOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await this.handleOnce(bot, update);
@@ -198,12 +204,12 @@ export class UpdateHandler {
         if (transient || attempt < HANDLER_ATTEMPTS) {
           const delay = Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
           this.logger.warn(
-            `update ${update.update_id} of bot ${bot.botId} failed (attempt ${attempt}, retrying in ${delay} ms): ${describe(err)}`,
+            `update ${update.update_id} of bot ${bot.botId} failed (attempt ${attempt}, retrying in ${delay} ms): ${describeError(err)}`,
           );
           await sleep(delay, signal);
           continue;
         }
-        this.logger.error(`update ${update.update_id} of bot ${bot.botId} failed for good: ${describe(err)}`);
+        this.logger.error(`update ${update.update_id} of bot ${bot.botId} failed for good: ${describeError(err)}`);
         await this.giveUp(bot, update);
         telegramUpdatesHandled.inc({ outcome: 'failed' });
         return 'failed';
@@ -211,16 +217,13 @@ export class UpdateHandler {
     }
   }
 
-  private async handleOnce(bot: HostedBot, update: Update): Promise<UpdateOutcome> {
+  private async handleOnce(bot: BotRuntime, update: Update): Promise<UpdateOutcome> {
     const profile = await this.profiles.get(bot.botId);
     if (!profile) return 'bot_gone';
     const ctx = await this.transactions.use(() =>
-      this.db.run(bot.botId, async (tx) => {
-        const claimed: unknown[] = await tx.manager.query(
-          `INSERT INTO processed_updates (bot_id, update_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING update_id`,
-          [bot.botId, update.update_id],
-        );
-        if (!claimed.length) return null;
+      this.db.run(bot.botId, async () => {
+        const claimed = await this.processed.claim(bot.botId, [update.update_id]);
+        if (!claimed.size) return null;
         const c = new BotContext(update, bot.telegraf.telegram, bot.telegraf.botInfo!);
         c.botId = bot.botId;
         c.profile = profile;
@@ -230,83 +233,19 @@ export class UpdateHandler {
       }),
     );
     if (!ctx) return 'duplicate';
-    await this.flush(bot, ctx.outbox.drain());
+    await this.messenger.flush(bot, ctx.outbox.drain());
     return 'handled';
   }
 
-  /**
-   * Makes the queued calls in order. A user who blocked the bot (403) is marked and gets nothing more;
-   * "message is not modified" is harmless; anything else is logged — the update itself stays handled.
-   */
-  async flush(bot: HostedBot, calls: OutgoingCall[]): Promise<void> {
-    const gone = new Set<number | string>();
-    for (const call of calls) {
-      const chatId = call.payload.chat_id as number | string | undefined;
-      if (chatId !== undefined && gone.has(chatId)) continue;
-      try {
-        await bot.telegraf.telegram.callApi(call.method, call.payload as never);
-      } catch (err) {
-        const f = classifyTelegramError(err);
-        if (f.kind === 'unauthorized') return; // the bot's hooks stop it and mark the token invalid
-        if (f.kind === 'forbidden' && chatId !== undefined) {
-          gone.add(chatId);
-          if (typeof chatId === 'number' && chatId > 0) {
-            await this.users
-              .markBotBlocked(bot.botId, chatId)
-              .catch((e: unknown) => this.logger.warn(`could not mark a user of bot ${bot.botId}: ${describe(e)}`));
-          }
-          continue;
-        }
-        if (f.kind === 'bad_request' && isNotModified(f.description)) continue;
-        this.logger.warn(`bot ${bot.botId}: ${call.method} failed: ${describe(err)}`);
-      }
-    }
-  }
-
   /** Records a poisoned update as processed and apologises in its private chat, once. */
-  private async giveUp(bot: HostedBot, update: Update): Promise<void> {
-    const claimed = await this.db.run(bot.botId, async (tx) => {
-      const rows: unknown[] = await tx.manager.query(
-        `INSERT INTO processed_updates (bot_id, update_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING update_id`,
-        [bot.botId, update.update_id],
-      );
-      return rows.length > 0;
-    });
+  private async giveUp(bot: BotRuntime, update: Update): Promise<void> {
+    const claimed = (await this.processed.claim(bot.botId, [update.update_id])).size > 0;
     const chatId = privateChatIdOf(update);
     if (!claimed || chatId === undefined) return;
     const profile = await this.profiles.get(bot.botId).catch(() => null);
     const lang = profile?.defaultLanguage ?? 'en';
-    await this.flush(bot, [
+    await this.messenger.flush(bot, [
       { method: 'sendMessage', payload: { chat_id: chatId, text: translate(lang, 'common.error') } },
     ]);
   }
-}
-
-/**
- * Splits a batch into chunks of about `size` updates, each chat's updates whole and in order in one chunk,
- * so chunks can run side by side without reordering any chat.
- */
-export function chunksByChat(updates: Update[], size: number): Update[][] {
-  const byChat = new Map<string, Update[]>();
-  for (const u of updates) {
-    const key = serialKeyOf(u);
-    const list = byChat.get(key);
-    if (list) list.push(u);
-    else byChat.set(key, [u]);
-  }
-  const chunks: Update[][] = [];
-  let current: Update[] = [];
-  for (const list of byChat.values()) {
-    current.push(...list);
-    if (current.length >= size) {
-      chunks.push(current);
-      current = [];
-    }
-  }
-  if (current.length) chunks.push(current);
-  return chunks;
-}
-
-function describe(err: unknown): string {
-  return scrubSecrets(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 }

@@ -1,16 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Telegram } from 'telegraf';
 import type { Language } from '@botfleet/catalog';
 import { maskCardNumber } from '@botfleet/catalog';
-import { AppConfig } from '@botfleet/config';
-import { BotEntity, BotSelfRepository, CardPaymentEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
+import { BotEntity, BotSelfRepository, CardPaymentEntity } from '@botfleet/dal';
 import { JobName, JobPayloads } from '@botfleet/jobs';
-import { CardPaymentService } from '@botfleet/sales';
-import { SecretBox } from '@botfleet/secrets';
-import { BotUsersService } from '@botfleet/users';
-import { ResilientTelegram } from '../client/resilient-telegram';
-import { classifyTelegramError, isUserGoneDescription } from '../client/telegram-errors';
+import { CardPaymentService, SalesQueries } from '@botfleet/sales';
 import { translate } from '../i18n/translate';
+import { BotSender } from '../messaging/bot-sender';
+import { Messenger } from '../messaging/messenger.service';
+import { RecipientGoneError } from '../messaging/recipient-gone';
+import { credentialsOf } from '../runtime/bot-runtime';
 import { formatDateTime } from '../screens/subscription-format';
 import { plain } from '../text/html';
 import { formatMoney, localizedName } from './sale-format';
@@ -40,20 +38,14 @@ export class SaleNotifications {
   private readonly logger = new Logger(SaleNotifications.name);
 
   constructor(
-    private readonly db: TenantDb,
-    private readonly repos: TenantRepositories,
     private readonly botSelf: BotSelfRepository,
+    private readonly queries: SalesQueries,
     private readonly cards: CardPaymentService,
-    private readonly users: BotUsersService,
-    private readonly box: SecretBox,
-    private readonly config: AppConfig,
+    private readonly messenger: Messenger,
   ) {}
 
-  private telegramFor(bot: BotEntity): Telegram {
-    return new ResilientTelegram(this.box.decrypt(bot.telegramTokenCiphertext, bot.id), {
-      apiRoot: this.config.TELEGRAM_API_ROOT,
-      webhookReply: false,
-    });
+  private telegramFor(bot: BotEntity): BotSender {
+    return this.messenger.as(credentialsOf(bot));
   }
 
   /** Where reviews go: the admin chat (its receipt topic, else its admin topic), else the owner. */
@@ -70,7 +62,7 @@ export class SaleNotifications {
     if (!bot || bot.status === 'deleted' || bot.status === 'token_invalid') return;
     const telegram = this.telegramFor(bot);
     if (job.paymentId) {
-      const payment = await this.repos.cardPayments.findById(job.botId, job.paymentId);
+      const payment = await this.queries.cardPayment(job.botId, job.paymentId);
       if (!payment) return;
       switch (job.event) {
         case 'receipt_submitted':
@@ -112,7 +104,7 @@ export class SaleNotifications {
       }
     }
     if (job.orderId && job.event === 'fulfilment_failed') {
-      const order = await this.repos.orders.findById(job.botId, job.orderId);
+      const order = await this.queries.order(job.botId, job.orderId);
       if (!order) return;
       await this.toUser(bot, telegram, order.userId, (lang) =>
         translate(lang, 'fulfil.failed', { amount: formatMoney(lang, order.amountMinor, order.currency) }),
@@ -133,6 +125,12 @@ export class SaleNotifications {
   async handleOwner(job: OwnerJob): Promise<void> {
     const bot = await this.botSelf.get(job.botId);
     if (!bot || bot.status === 'deleted' || bot.status === 'token_invalid') return;
+    if (job.kind === 'notice_undelivered') {
+      // The admin chat may be what failed: this alert goes to the owner's private chat alone.
+      const params = { bot: `@${bot.telegramUsername}`, notice: job.data?.notice ?? '-', ref: job.data?.ref ?? '-' };
+      const text = translate(bot.defaultLanguage, 'owner.noticeUndelivered', params);
+      return this.send(this.telegramFor(bot), bot.ownerTelegramId, text);
+    }
     const key = job.kind === 'wholesale_low' ? 'owner.wholesaleLow' : job.kind === 'no_card' ? 'owner.noCard' : null;
     if (!key) return;
     const text = translate(bot.defaultLanguage, key, { bot: `@${bot.telegramUsername}` });
@@ -141,18 +139,13 @@ export class SaleNotifications {
     if (bot.adminChatId) await this.send(telegram, bot.adminChatId, text, bot.adminTopicId ?? undefined);
   }
 
-  private async sendReview(bot: BotEntity, telegram: Telegram, payment: CardPaymentEntity): Promise<void> {
+  private async sendReview(bot: BotEntity, telegram: BotSender, payment: CardPaymentEntity): Promise<void> {
     if (payment.status !== 'pending') return;
     // One review message per submitted receipt (a resubmission gets a new one).
     const dedupeKey = `review:${payment.id}:${payment.updatedAt.getTime()}`;
-    if ((await this.repos.sentNotifications.count(bot.id, { dedupeKey })) > 0) return;
+    if (await this.cards.reviewMessageSent(bot.id, dedupeKey)) return;
     const lang = bot.defaultLanguage;
-    const [user, order, card] = await Promise.all([
-      this.repos.users.findById(bot.id, payment.userId),
-      this.repos.orders.findById(bot.id, payment.orderId),
-      payment.cardId ? this.repos.paymentCards.findById(bot.id, payment.cardId) : Promise.resolve(null),
-    ]);
-    const plan = order ? await this.repos.plans.findById(bot.id, order.planId) : null;
+    const { user, order, card, plan } = await this.queries.reviewSubject(bot.id, payment);
     const who =
       [user?.firstName, user?.lastName].filter(Boolean).join(' ') + (user?.username ? ` @${user.username}` : '');
     let text =
@@ -179,16 +172,19 @@ export class SaleNotifications {
       payment.receiptType === 'photo' && payment.receiptFileId
         ? await telegram.sendPhoto(target.chatId, payment.receiptFileId, { ...extra, caption: text.slice(0, 1024) })
         : await telegram.sendMessage(target.chatId, text, extra);
-    await this.db.run(bot.id, async () => {
-      await this.cards.recordReviewMessage(bot.id, payment.id, target.chatId, sent.message_id);
-      await this.repos.sentNotifications.insert(bot.id, { userId: payment.userId, kind: 'card_review', dedupeKey });
+    await this.cards.recordReviewMessage(bot.id, {
+      paymentId: payment.id,
+      userId: payment.userId,
+      chatId: target.chatId,
+      messageId: sent.message_id,
+      dedupeKey,
     });
   }
 
   /** Takes the buttons off the review message and says, under it, what happened. */
   private async closeReview(
     bot: BotEntity,
-    telegram: Telegram,
+    telegram: BotSender,
     payment: CardPaymentEntity,
     note: string,
   ): Promise<void> {
@@ -203,11 +199,11 @@ export class SaleNotifications {
 
   private async toUser(
     bot: BotEntity,
-    telegram: Telegram,
+    telegram: BotSender,
     userId: string,
     text: (lang: Language) => string,
   ): Promise<void> {
-    const user = await this.repos.users.findById(bot.id, userId);
+    const user = await this.queries.buyer(bot.id, userId);
     if (!user || user.botBlockedAt) return;
     const lang = user.language ?? bot.defaultLanguage;
     try {
@@ -216,17 +212,14 @@ export class SaleNotifications {
         link_preview_options: { is_disabled: true },
       });
     } catch (err) {
-      const f = classifyTelegramError(err);
-      if (f.kind === 'forbidden' && isUserGoneDescription(f.description)) {
-        await this.users.markBotBlocked(bot.id, user.telegramId);
-        return;
-      }
+      // The messenger has marked a user who blocked the bot; nothing more to tell them.
+      if (err instanceof RecipientGoneError) return;
       throw err;
     }
   }
 
   private async send(
-    telegram: Telegram,
+    telegram: BotSender,
     chatId: number,
     text: string,
     threadId?: number,

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { Update } from 'telegraf/types';
-import { serialKeyOf } from '../pipeline/update-keys';
+import { serialKeyOf } from '../runtime/update-keys';
 
 /** Pending webhook updates of one chat are remembered this long (Telegram keeps updates 24 h). */
 const KEY_TTL_MS = 24 * 3600 * 1000;
