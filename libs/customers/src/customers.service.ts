@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Actor, DomainError, ErrorCode, Page } from '@botfleet/common';
+import { Actor, DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfleet/common';
 import { AuditService } from '@botfleet/audit';
 import { UserLedgerService } from '@botfleet/billing';
 import {
@@ -90,10 +90,10 @@ export class CustomersService {
     const [items, total] = await this.repos.subscriptions.findAndCount(botId, {
       where: { ...(q.userId ? { userId: q.userId } : {}), ...(q.status ? { status: q.status } : {}) },
       order: { createdAt: 'DESC' },
-      skip: (q.page - 1) * q.pageSize,
+      skip: pageOffset(q.page, q.pageSize),
       take: q.pageSize,
     });
-    return { items, total, page: q.page, pageSize: q.pageSize };
+    return pageOf(items, total, q.page, q.pageSize);
   }
 
   async listOrders(
@@ -113,10 +113,10 @@ export class CustomersService {
         ...(q.method ? { paymentMethod: q.method } : {}),
       },
       order: { createdAt: 'DESC' },
-      skip: (q.page - 1) * q.pageSize,
+      skip: pageOffset(q.page, q.pageSize),
       take: q.pageSize,
     });
-    return { items, total, page: q.page, pageSize: q.pageSize };
+    return pageOf(items, total, q.page, q.pageSize);
   }
 
   async listCardPayments(
@@ -126,10 +126,10 @@ export class CustomersService {
     const [items, total] = await this.repos.cardPayments.findAndCount(botId, {
       where: { ...(q.status ? { status: q.status } : {}), ...(q.userId ? { userId: q.userId } : {}) },
       order: { createdAt: 'DESC' },
-      skip: (q.page - 1) * q.pageSize,
+      skip: pageOffset(q.page, q.pageSize),
       take: q.pageSize,
     });
-    return { items, total, page: q.page, pageSize: q.pageSize };
+    return pageOf(items, total, q.page, q.pageSize);
   }
 
   async getCardPayment(botId: string, id: string): Promise<CardPaymentEntity> {

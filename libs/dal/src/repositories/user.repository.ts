@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets } from 'typeorm';
-import { Page } from '@botfleet/common';
+import { Page, pageOf, pageOffset } from '@botfleet/common';
 import { UserEntity } from '../entities/user.entity';
 import { TenantDb } from '../tenant-context';
 
@@ -188,11 +188,10 @@ export class UserRepository {
       const items = await qb
         .orderBy('u.created_at', 'DESC')
         .addOrderBy('u.id', 'ASC')
-        .offset((q.page - 1) * q.pageSize)
+        .offset(pageOffset(q.page, q.pageSize))
         .limit(q.pageSize)
         .getMany();
-      const total = Number(counted?.n ?? 0);
-      return { items, total, page: q.page, pageSize: q.pageSize };
+      return pageOf(items, Number(counted?.n ?? 0), q.page, q.pageSize);
     });
   }
 }
