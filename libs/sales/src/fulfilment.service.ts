@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@botfleet/common';
-import { OrdersService, TenantWalletService, UserLedgerService } from '@botfleet/billing';
-import { OrderEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
+import { OrdersService, WholesaleWalletService, UserLedgerService } from '@botfleet/billing';
+import { TenantDb, TenantRepositories } from '@botfleet/dal';
 import { JobName, JobOutbox, jobIdFor } from '@botfleet/jobs';
 import { SaleNotifier } from './sale-events';
 
 /**
- * From a paid order to a working account (RELIABILITY.md 4): inside the payment's transaction the
- * order moves paid → fulfilling and gets its subscription row; after commit a provisioning job
- * with a deterministic id does the panel work; its outcome comes back here.
+ * A fulfilling order's provisioning job and its outcome (RELIABILITY.md 4): the job is queued with a
+ * deterministic id (by FulfilOrderUseCase in the payment's transaction, or again by the sweeper when it
+ * was lost); the panel work's success or final failure comes back here.
  */
 @Injectable()
 export class FulfilmentService {
@@ -17,35 +17,10 @@ export class FulfilmentService {
     private readonly repos: TenantRepositories,
     private readonly orders: OrdersService,
     private readonly ledger: UserLedgerService,
-    private readonly wallet: TenantWalletService,
+    private readonly wallet: WholesaleWalletService,
     private readonly outbox: JobOutbox,
     private readonly notifier: SaleNotifier,
   ) {}
-
-  /** Call inside the transaction that made the order `paid`. Returns the subscription id. */
-  async begin(botId: string, order: OrderEntity): Promise<string> {
-    return this.db.run(botId, async () => {
-      let subscriptionId = order.subscriptionId;
-      if (order.kind !== 'renewal') {
-        const plan = await this.repos.plans.findById(botId, order.planId);
-        const sub = await this.repos.subscriptions.insert(botId, {
-          userId: order.userId,
-          planId: order.planId,
-          panelId: plan?.panelId ?? null,
-          trafficLimitBytes: order.trafficBytes,
-          trafficUsedBytes: 0,
-          deviceLimit: plan?.deviceLimit ?? 1,
-          status: 'pending',
-          autoRenew: false,
-          isTrial: order.kind === 'trial',
-        });
-        subscriptionId = sub.id;
-      }
-      if (!subscriptionId) throw new Error('A renewal order without a subscription');
-      await this.orders.transitionOrThrow(botId, order.id, 'paid', 'fulfilling', { subscriptionId });
-      return subscriptionId;
-    });
-  }
 
   /**
    * Queues the panel work: inside the transaction that began the fulfilment (through the job outbox, so it

@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { assertUnreachable, DomainError, ErrorCode } from '@botfleet/common';
+import { Actor, assertUnreachable, DomainError, ErrorCode } from '@botfleet/common';
 import { TenantDb, TenantRepositories } from '@botfleet/dal';
-import type { Reviewer } from './card-payment.service';
 
 const TELEGRAM_ID = /^[1-9]\d{0,18}$/;
 
 /**
  * Who may approve or reject a card-payment receipt (PRODUCT.md C8). In Telegram only the bot's
  * admins (`bot_admins`) may; a REST caller is already authorised by its token (the tenant's own
- * or the master token), so `tenant_api` and `master` reviewers pass. Kept here, in the domain,
- * so the rule holds whichever outlet calls the use case.
+ * or the master token), so `tenant_api` and `master` reviewers pass; the platform itself (`system`)
+ * never reviews. Kept here, in the domain, so the rule holds whichever outlet calls the use case.
  */
 @Injectable()
 export class ReviewPolicy {
@@ -32,13 +31,15 @@ export class ReviewPolicy {
    * admin list (bot row, then admin rows), and the two could deadlock; an admin removed while
    * their approval is in flight is a race the tenant cannot tell from "approved just before".
    */
-  async assertReviewer(botId: string, reviewer: Reviewer): Promise<void> {
-    switch (reviewer.actorType) {
+  async assertReviewer(botId: string, actor: Actor): Promise<void> {
+    switch (actor.type) {
       case 'tenant_api':
       case 'master':
         return;
+      case 'system':
+        throw new DomainError(ErrorCode.FORBIDDEN, 'Receipts are reviewed by people');
       case 'bot_admin': {
-        const id = ReviewPolicy.parseTelegramId(reviewer.actorId);
+        const id = ReviewPolicy.parseTelegramId(actor.id);
         const admin =
           id === null
             ? []
@@ -47,8 +48,13 @@ export class ReviewPolicy {
         return;
       }
       default:
-        return assertUnreachable(reviewer.actorType);
+        return assertUnreachable(actor.type);
     }
+  }
+
+  /** How a review's author is stored on the payment (`reviewed_by`): `<actor type>:<actor id>`. */
+  static reviewedBy(actor: Actor): string {
+    return `${actor.type}:${actor.id}`;
   }
 
   private static parseTelegramId(value: number | string): number | null {

@@ -1,30 +1,39 @@
-import { randomUUID } from 'node:crypto';
 import { Test, TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { ErrorCode } from '@botfleet/common';
+import { Actor, Actors, ErrorCode } from '@botfleet/common';
 import { AuditModule } from '@botfleet/audit';
 import { ConfigModule } from '@botfleet/config';
 import { DalModule, TenantDb } from '@botfleet/dal';
 import { JobName, JobQueue, JobsModule, jobIdFor, QueueName } from '@botfleet/jobs';
-import { applyEnv, createTestEnv, insertBot, TestEnv } from '@botfleet/testing';
-import { CardPaymentService } from './card-payment.service';
+import { applyEnv, createTestEnv, TestContext, TestEnv } from '@botfleet/testing';
 import { FulfilmentService } from './fulfilment.service';
-import { PurchaseService } from './purchase.service';
 import { ReviewPolicy } from './review-policy';
 import { SalesModule } from './sales.module';
-import { WalletPaymentService } from './wallet-payment.service';
+import { ApproveReceiptUseCase } from './use-cases/approve-receipt.use-case';
+import { CreateOrderUseCase } from './use-cases/create-order.use-case';
+import { ExpireCardPaymentsUseCase } from './use-cases/expire-card-payments.use-case';
+import { PayFromWalletUseCase } from './use-cases/pay-from-wallet.use-case';
+import { RejectReceiptUseCase } from './use-cases/reject-receipt.use-case';
+import { StartCardPaymentUseCase } from './use-cases/start-card-payment.use-case';
+import { SubmitReceiptUseCase } from './use-cases/submit-receipt.use-case';
 
 const ADMIN_TG = 777;
-const reviewer = { actorType: 'bot_admin' as const, actorId: String(ADMIN_TG) };
+const ADMIN_RACERS = 19;
+const reviewer = Actors.botAdmin(ADMIN_TG);
 
 describe('the sale (real PostgreSQL and Redis)', () => {
   let env: TestEnv;
+  let ctx: TestContext;
   let restore: () => void;
   let mod: TestingModule;
   let platform: DataSource;
-  let purchase: PurchaseService;
-  let cards: CardPaymentService;
-  let walletPay: WalletPaymentService;
+  let createOrder: CreateOrderUseCase;
+  let startCardPayment: StartCardPaymentUseCase;
+  let submitReceipt: SubmitReceiptUseCase;
+  let approveReceipt: ApproveReceiptUseCase;
+  let rejectReceipt: RejectReceiptUseCase;
+  let expireCardPayments: ExpireCardPaymentsUseCase;
+  let payFromWallet: PayFromWalletUseCase;
   let fulfilment: FulfilmentService;
   let jobs: JobQueue;
   let policy: ReviewPolicy;
@@ -33,16 +42,7 @@ describe('the sale (real PostgreSQL and Redis)', () => {
 
   const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
     platform.query(sql, params) as Promise<T[]>;
-  const newUser = async () => {
-    const id = randomUUID();
-    await q(`INSERT INTO users (id, bot_id, telegram_id, referral_code) VALUES ($1,$2,$3,$4)`, [
-      id,
-      botId,
-      Math.floor(Math.random() * 1e9),
-      randomUUID().slice(0, 8),
-    ]);
-    return id;
-  };
+  const newUser = async () => (await ctx.newUser(botId)).id;
   const botWallet = async () =>
     (
       await q<{ b: number; h: number }>(
@@ -61,33 +61,32 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     }).compile();
     await mod.init();
     platform = await env.db.platform();
-    purchase = mod.get(PurchaseService);
-    cards = mod.get(CardPaymentService);
-    walletPay = mod.get(WalletPaymentService);
+    createOrder = mod.get(CreateOrderUseCase);
+    startCardPayment = mod.get(StartCardPaymentUseCase);
+    submitReceipt = mod.get(SubmitReceiptUseCase);
+    approveReceipt = mod.get(ApproveReceiptUseCase);
+    rejectReceipt = mod.get(RejectReceiptUseCase);
+    expireCardPayments = mod.get(ExpireCardPaymentsUseCase);
+    payFromWallet = mod.get(PayFromWalletUseCase);
     fulfilment = mod.get(FulfilmentService);
     jobs = mod.get(JobQueue);
     policy = mod.get(ReviewPolicy);
-    botId = await insertBot(platform);
-    // 777 reviews in most tests; 1000..1099 are the admins racing in the concurrency test.
-    await q(`INSERT INTO bot_admins (bot_id, telegram_id, is_owner) VALUES ($1, $2, true)`, [botId, ADMIN_TG]);
-    await q(
-      `INSERT INTO bot_admins (bot_id, telegram_id, is_owner) SELECT $1, g, false FROM generate_series(1000, 1099) g`,
-      [botId],
+    ctx = await TestContext.create({ env });
+    // 777 (the owner) reviews in most tests; 1000..1018 are the admins racing in the concurrency test
+    // (a bot has at most 20 admins, the owner included).
+    botId = (await ctx.newBot({ ownerTelegramId: ADMIN_TG, walletMinor: 100000 })).id;
+    await ctx.setAdmins(
+      botId,
+      Array.from({ length: ADMIN_RACERS }, (_, i) => 1000 + i),
     );
-    await q(`UPDATE bots SET wallet_balance_minor = 100000 WHERE id = $1`, [botId]);
-    await q(`INSERT INTO wholesale_prices (bot_id, per_plan_minor, per_gb_minor) VALUES ($1, 1000, 100)`, [botId]);
-    planId = randomUUID();
-    await q(
-      `INSERT INTO bot_plans (id, bot_id, name, period_days, price_minor, traffic_limit_gb, device_limit) VALUES ($1,$2,'{"en":"Month"}',30,50000,50,2)`,
-      [planId, botId],
-    );
-    await q(
-      `INSERT INTO tenant_payment_cards (bot_id, card_number, card_holder_name) VALUES ($1,'6037990000000006','Ali')`,
-      [botId],
-    );
+    await ctx.setWholesalePrice(botId, { perPlanMinor: 1000, perGbMinor: 100 });
+    const plan = { name: { en: 'Month' }, periodDays: 30, priceMinor: 50000, trafficLimitGb: 50, deviceLimit: 2 };
+    planId = (await ctx.newPlan(botId, plan)).id;
+    await ctx.newCard(botId, { cardNumber: '6037990000000006', cardHolderName: 'Ali' });
   });
 
   afterAll(async () => {
+    await ctx?.close();
     await mod?.close();
     restore?.();
     await env?.cleanup();
@@ -98,7 +97,7 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     const before = await botWallet();
     const results = await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
-        purchase.createOrder(botId, { userId, planId, idempotencyKey: `tap:${userId}:${i}` }),
+        createOrder.execute({ botId, userId, planId, idempotencyKey: `tap:${userId}:${i}` }),
       ),
     );
     expect(new Set(results.map((r) => r.order.id)).size).toBe(1);
@@ -108,42 +107,44 @@ describe('the sale (real PostgreSQL and Redis)', () => {
   });
 
   it('without enough wholesale balance the sale is refused before payment details, nothing created', async () => {
-    const poorBot = await insertBot(platform);
-    const poorPlan = randomUUID();
-    await q(`INSERT INTO bot_plans (id, bot_id, name, period_days, price_minor) VALUES ($1,$2,'{"en":"P"}',30,100)`, [
-      poorPlan,
-      poorBot,
-    ]);
-    await q(`INSERT INTO wholesale_prices (bot_id, per_plan_minor) VALUES ($1, 500)`, [poorBot]);
-    const u = randomUUID();
-    await q(`INSERT INTO users (id, bot_id, telegram_id, referral_code) VALUES ($1,$2,1,'x1')`, [u, poorBot]);
+    const poorBot = (await ctx.newBot()).id;
+    const poorPlan = (await ctx.newPlan(poorBot, { name: { en: 'P' }, priceMinor: 100 })).id;
+    await ctx.setWholesalePrice(poorBot, { perPlanMinor: 500 });
+    const u = (await ctx.newUser(poorBot, { telegramId: 1 })).id;
     await expect(
-      purchase.createOrder(poorBot, { userId: u, planId: poorPlan, idempotencyKey: 'k' }),
+      createOrder.execute({ botId: poorBot, userId: u, planId: poorPlan, idempotencyKey: 'k' }),
     ).rejects.toMatchObject({
       code: ErrorCode.INSUFFICIENT_WHOLESALE_BALANCE,
     });
     expect((await q(`SELECT count(*)::int n FROM orders WHERE bot_id = $1`, [poorBot]))[0]).toEqual({ n: 0 });
-    await q(`UPDATE bots SET wallet_balance_minor = 500 WHERE id = $1`, [poorBot]);
-    const ok = await purchase.createOrder(poorBot, { userId: u, planId: poorPlan, idempotencyKey: 'k' });
+    await ctx.topUp(poorBot, 500);
+    const ok = await createOrder.execute({ botId: poorBot, userId: u, planId: poorPlan, idempotencyKey: 'k' });
     expect(ok.created).toBe(true);
   });
 
   it('card payment: idempotent start, receipt, 100 concurrent approvals → one approval, one capture, one job', async () => {
     const userId = await newUser();
-    const { order } = await purchase.createOrder(botId, { userId, planId, idempotencyKey: `o:${userId}` });
-    const started = await Promise.all([1, 2, 3].map(() => cards.start(botId, order.id)));
+    const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `o:${userId}` });
+    const started = await Promise.all([1, 2, 3].map(() => startCardPayment.execute({ botId, orderId: order.id })));
     expect(new Set(started.map((s) => s.payment.id)).size).toBe(1);
     const payment = started[0].payment;
     expect(payment.trackingNumber).toMatch(/^C2C-\d{6}-[2-9A-HJKMNP-Z]{6}$/);
     expect(payment.amountMinor).toBe(50000);
-    await expect(cards.approve(botId, payment.id, reviewer)).rejects.toMatchObject({ code: ErrorCode.CONFLICT });
-    await cards.submitReceipt(botId, userId, { kind: 'photo', fileId: 'F1', fileUniqueId: `U-${userId}` });
+    await expect(approveReceipt.execute({ botId, paymentId: payment.id, actor: reviewer })).rejects.toMatchObject({
+      code: ErrorCode.CONFLICT,
+    });
+    await submitReceipt.execute({
+      botId,
+      userId,
+      receipt: { kind: 'photo', fileId: 'F1', fileUniqueId: `U-${userId}` },
+    });
     const walletBefore = await botWallet();
     const outcomes = await Promise.allSettled(
       Array.from({ length: 100 }, (_, i) =>
-        cards.approve(botId, payment.id, {
-          actorType: i % 2 ? 'tenant_api' : 'bot_admin',
-          actorId: String(1000 + i),
+        approveReceipt.execute({
+          botId,
+          paymentId: payment.id,
+          actor: { type: i % 2 ? 'tenant_api' : 'bot_admin', id: String(1000 + (i % ADMIN_RACERS)) },
         }),
       ),
     );
@@ -180,30 +181,51 @@ describe('the sale (real PostgreSQL and Redis)', () => {
 
   it('reject with a reason → resubmit → approve; a photo used before is flagged', async () => {
     const userId = await newUser();
-    const { order } = await purchase.createOrder(botId, { userId, planId, idempotencyKey: `r:${userId}` });
-    const { payment } = await cards.start(botId, order.id);
-    await cards.submitReceipt(botId, userId, { kind: 'photo', fileId: 'F2', fileUniqueId: `R-${userId}` });
-    await expect(cards.reject(botId, payment.id, reviewer, '  ')).rejects.toMatchObject({
+    const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `r:${userId}` });
+    const { payment } = await startCardPayment.execute({ botId, orderId: order.id });
+    await submitReceipt.execute({
+      botId,
+      userId,
+      receipt: { kind: 'photo', fileId: 'F2', fileUniqueId: `R-${userId}` },
+    });
+    await expect(
+      rejectReceipt.execute({ botId, paymentId: payment.id, actor: reviewer, reason: '  ' }),
+    ).rejects.toMatchObject({
       code: ErrorCode.VALIDATION_FAILED,
     });
-    const rejected = await cards.reject(botId, payment.id, reviewer, 'Amount does not match');
+    const rejected = await rejectReceipt.execute({
+      botId,
+      paymentId: payment.id,
+      actor: reviewer,
+      reason: 'Amount does not match',
+    });
     expect(rejected).toMatchObject({ status: 'rejected', rejectionReason: 'Amount does not match' });
     expect(await orderOf(order.id)).toEqual({ status: 'pending' });
-    await expect(cards.reject(botId, payment.id, reviewer, 'again')).rejects.toMatchObject({
+    await expect(
+      rejectReceipt.execute({ botId, paymentId: payment.id, actor: reviewer, reason: 'again' }),
+    ).rejects.toMatchObject({
       code: ErrorCode.ALREADY_REVIEWED,
     });
     const other = await newUser();
-    const o2 = await purchase.createOrder(botId, { userId: other, planId, idempotencyKey: `r2:${other}` });
-    await cards.start(botId, o2.order.id);
-    const dup = await cards.submitReceipt(botId, other, { kind: 'photo', fileId: 'F2b', fileUniqueId: `R-${userId}` });
+    const o2 = await createOrder.execute({ botId, userId: other, planId, idempotencyKey: `r2:${other}` });
+    await startCardPayment.execute({ botId, orderId: o2.order.id });
+    const dup = await submitReceipt.execute({
+      botId,
+      userId: other,
+      receipt: { kind: 'photo', fileId: 'F2b', fileUniqueId: `R-${userId}` },
+    });
     expect(dup.isFlagged).toBe(true);
-    const resubmitted = await cards.submitReceipt(botId, userId, {
-      kind: 'photo',
-      fileId: 'F3',
-      fileUniqueId: `R3-${userId}`,
+    const resubmitted = await submitReceipt.execute({
+      botId,
+      userId,
+      receipt: {
+        kind: 'photo',
+        fileId: 'F3',
+        fileUniqueId: `R3-${userId}`,
+      },
     });
     expect(resubmitted).toMatchObject({ status: 'pending', isFlagged: false, rejectionReason: null });
-    await cards.approve(botId, payment.id, reviewer);
+    await approveReceipt.execute({ botId, paymentId: payment.id, actor: reviewer });
     expect(await orderOf(order.id)).toEqual({ status: 'fulfilling' });
   });
 
@@ -214,16 +236,20 @@ describe('the sale (real PostgreSQL and Redis)', () => {
         .map((r) => r.job_name)
         .sort();
     const userId = await newUser();
-    const { order } = await purchase.createOrder(botId, { userId, planId, idempotencyKey: `ob:${userId}` });
-    const { payment } = await cards.start(botId, order.id);
-    await cards.submitReceipt(botId, userId, { kind: 'photo', fileId: 'F7', fileUniqueId: `O-${userId}` });
+    const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `ob:${userId}` });
+    const { payment } = await startCardPayment.execute({ botId, orderId: order.id });
+    await submitReceipt.execute({
+      botId,
+      userId,
+      receipt: { kind: 'photo', fileId: 'F7', fileUniqueId: `O-${userId}` },
+    });
     const provisionId = jobIdFor(JobName.ProvisionSubscription, [botId, order.id]);
     const queued = async () => !!(await jobs.queue(QueueName.Provisioning).getJob(provisionId));
 
     // The approval's transaction fails after the approval: no job row and no job survive it.
     await expect(
       db.run(botId, async (tx) => {
-        await cards.approve(botId, payment.id, reviewer);
+        await approveReceipt.execute({ botId, paymentId: payment.id, actor: reviewer });
         const inside: { job_name: string }[] = await tx.manager.query(
           `SELECT job_name FROM job_outbox WHERE bot_id = $1 ORDER BY job_name`,
           [botId],
@@ -237,7 +263,7 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     expect(await outboxJobs()).toEqual([]);
 
     // Committed: the provisioning job is queued and the outbox is empty again.
-    await cards.approve(botId, payment.id, reviewer);
+    await approveReceipt.execute({ botId, paymentId: payment.id, actor: reviewer });
     expect(await orderOf(order.id)).toEqual({ status: 'fulfilling' });
     expect(await queued()).toBe(true);
     expect(await outboxJobs()).toEqual([]);
@@ -245,12 +271,15 @@ describe('the sale (real PostgreSQL and Redis)', () => {
 
   it("only the bot's admins may review: a non-admin bot_admin gets FORBIDDEN and nothing changes", async () => {
     const userId = await newUser();
-    const { order } = await purchase.createOrder(botId, { userId, planId, idempotencyKey: `p:${userId}` });
-    const { payment } = await cards.start(botId, order.id);
-    await cards.submitReceipt(botId, userId, { kind: 'photo', fileId: 'F6', fileUniqueId: `P-${userId}` });
+    const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `p:${userId}` });
+    const { payment } = await startCardPayment.execute({ botId, orderId: order.id });
+    await submitReceipt.execute({
+      botId,
+      userId,
+      receipt: { kind: 'photo', fileId: 'F6', fileUniqueId: `P-${userId}` },
+    });
     // An admin of another bot is nobody here.
-    const otherBot = await insertBot(platform);
-    await q(`INSERT INTO bot_admins (bot_id, telegram_id, is_owner) VALUES ($1, 4242, true)`, [otherBot]);
+    const otherBot = (await ctx.newBot({ ownerTelegramId: 4242 })).id;
     const state = async () => ({
       payment: (
         await q(`SELECT status, reviewed_by, reviewed_at, rejection_reason FROM card_to_card_payments WHERE id = $1`, [
@@ -272,9 +301,13 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     expect(before.order).toMatchObject({ status: 'pending', paid_at: null });
     expect(before.ledger).toEqual([{ type: 'hold' }]);
     for (const actorId of ['4242', '778', '0', 'not-a-number', `${ADMIN_TG} `, '']) {
-      const outsider = { actorType: 'bot_admin' as const, actorId };
-      await expect(cards.approve(botId, payment.id, outsider)).rejects.toMatchObject({ code: ErrorCode.FORBIDDEN });
-      await expect(cards.reject(botId, payment.id, outsider, 'Amount does not match')).rejects.toMatchObject({
+      const outsider: Actor = { type: 'bot_admin', id: actorId };
+      await expect(approveReceipt.execute({ botId, paymentId: payment.id, actor: outsider })).rejects.toMatchObject({
+        code: ErrorCode.FORBIDDEN,
+      });
+      await expect(
+        rejectReceipt.execute({ botId, paymentId: payment.id, actor: outsider, reason: 'Amount does not match' }),
+      ).rejects.toMatchObject({
         code: ErrorCode.FORBIDDEN,
       });
     }
@@ -283,7 +316,7 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     expect(await policy.isReviewer(botId, 4242)).toBe(false);
     expect(await policy.isReviewer(otherBot, 4242)).toBe(true);
 
-    await cards.approve(botId, payment.id, reviewer);
+    await approveReceipt.execute({ botId, paymentId: payment.id, actor: reviewer });
     const after = await state();
     expect(after.payment).toMatchObject({ status: 'approved', reviewed_by: `bot_admin:${ADMIN_TG}` });
     expect(after.order).toMatchObject({ status: 'fulfilling' });
@@ -293,21 +326,27 @@ describe('the sale (real PostgreSQL and Redis)', () => {
 
   it('text receipts are refused while the tenant requires a photo', async () => {
     const userId = await newUser();
-    const { order } = await purchase.createOrder(botId, { userId, planId, idempotencyKey: `t:${userId}` });
-    await cards.start(botId, order.id);
-    await expect(cards.submitReceipt(botId, userId, { kind: 'text', text: 'paid' })).rejects.toMatchObject({
+    const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `t:${userId}` });
+    await startCardPayment.execute({ botId, orderId: order.id });
+    await expect(
+      submitReceipt.execute({ botId, userId, receipt: { kind: 'text', text: 'paid' } }),
+    ).rejects.toMatchObject({
       code: ErrorCode.VALIDATION_FAILED,
     });
   });
 
   it('unreviewed payments expire after the TTL: order expired, hold released', async () => {
     const userId = await newUser();
-    const { order } = await purchase.createOrder(botId, { userId, planId, idempotencyKey: `e:${userId}` });
+    const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `e:${userId}` });
     const held = await botWallet();
-    const { payment } = await cards.start(botId, order.id);
-    await cards.submitReceipt(botId, userId, { kind: 'photo', fileId: 'F4', fileUniqueId: `E-${userId}` });
-    expect(await cards.expireDue(botId, new Date(Date.now() + 29 * 60_000))).toEqual([]);
-    const expired = await cards.expireDue(botId, new Date(Date.now() + 31 * 60_000));
+    const { payment } = await startCardPayment.execute({ botId, orderId: order.id });
+    await submitReceipt.execute({
+      botId,
+      userId,
+      receipt: { kind: 'photo', fileId: 'F4', fileUniqueId: `E-${userId}` },
+    });
+    expect(await expireCardPayments.execute({ botId, now: new Date(Date.now() + 29 * 60_000) })).toEqual([]);
+    const expired = await expireCardPayments.execute({ botId, now: new Date(Date.now() + 31 * 60_000) });
     expect(expired.map((p) => p.id)).toContain(payment.id);
     expect(await orderOf(order.id)).toEqual({ status: 'expired' });
     // Every open payment past its deadline expired (earlier tests left some open), each releasing its hold.
@@ -328,34 +367,38 @@ describe('the sale (real PostgreSQL and Redis)', () => {
       [botId],
     );
     expect(usage.reduce((a, r) => a + r.amount_minor, 0)).toBe(approved[0].s);
-    await expect(cards.approve(botId, payment.id, reviewer)).rejects.toMatchObject({
+    await expect(approveReceipt.execute({ botId, paymentId: payment.id, actor: reviewer })).rejects.toMatchObject({
       code: ErrorCode.ALREADY_REVIEWED,
     });
   });
 
   it('wallet payment goes straight to fulfilment; short balance changes nothing', async () => {
     const userId = await newUser();
-    const { order } = await purchase.createOrder(botId, { userId, planId, idempotencyKey: `w:${userId}` });
-    await expect(walletPay.pay(botId, order.id)).rejects.toMatchObject({ code: ErrorCode.INSUFFICIENT_BALANCE });
+    const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `w:${userId}` });
+    await expect(payFromWallet.execute({ botId, orderId: order.id })).rejects.toMatchObject({
+      code: ErrorCode.INSUFFICIENT_BALANCE,
+    });
     expect(await orderOf(order.id)).toEqual({ status: 'pending' });
-    await q(
-      `INSERT INTO transactions (bot_id, user_id, type, amount_minor, balance_after_minor, idempotency_key) VALUES ($1,$2,'deposit',60000,60000,$3)`,
-      [botId, userId, `dep:${userId}`],
-    );
-    await q(`UPDATE users SET balance_minor = 60000 WHERE id = $1`, [userId]);
-    const paid = await walletPay.pay(botId, order.id);
+    await ctx.deposit(botId, userId, 60000);
+    const paid = await payFromWallet.execute({ botId, orderId: order.id });
     expect(paid.status).toBe('fulfilling');
     expect((await q(`SELECT balance_minor::int b FROM users WHERE id = $1`, [userId]))[0]).toEqual({ b: 10000 });
-    await expect(walletPay.pay(botId, order.id)).rejects.toMatchObject({ code: ErrorCode.ALREADY_PAID });
+    await expect(payFromWallet.execute({ botId, orderId: order.id })).rejects.toMatchObject({
+      code: ErrorCode.ALREADY_PAID,
+    });
   });
 
   it('a permanent provisioning failure refunds the user and reverses the wholesale charge, once', async () => {
     const userId = await newUser();
-    const { order } = await purchase.createOrder(botId, { userId, planId, idempotencyKey: `f:${userId}` });
+    const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `f:${userId}` });
     const before = await botWallet();
-    const { payment } = await cards.start(botId, order.id);
-    await cards.submitReceipt(botId, userId, { kind: 'photo', fileId: 'F5', fileUniqueId: `F-${userId}` });
-    await cards.approve(botId, payment.id, reviewer);
+    const { payment } = await startCardPayment.execute({ botId, orderId: order.id });
+    await submitReceipt.execute({
+      botId,
+      userId,
+      receipt: { kind: 'photo', fileId: 'F5', fileUniqueId: `F-${userId}` },
+    });
+    await approveReceipt.execute({ botId, paymentId: payment.id, actor: reviewer });
     expect(await botWallet()).toEqual({ b: before.b - 6000, h: before.h - 6000 });
     expect(await fulfilment.failed(botId, order.id, 'panel down')).toBe(true);
     expect(await fulfilment.failed(botId, order.id, 'panel down')).toBe(false);

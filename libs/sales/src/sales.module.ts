@@ -3,14 +3,38 @@ import { BillingModule } from '@botfleet/billing';
 import { CatalogModule } from '@botfleet/catalog';
 import { CardPaymentService } from './card-payment.service';
 import { FulfilmentService } from './fulfilment.service';
-import { PurchaseService } from './purchase.service';
 import { ReviewPolicy } from './review-policy';
-import { WalletPaymentService } from './wallet-payment.service';
 import { SaleNotifier } from './sale-events';
+import { SalesQueries } from './sales-queries.service';
+import { ApproveReceiptUseCase } from './use-cases/approve-receipt.use-case';
+import { CreateOrderUseCase } from './use-cases/create-order.use-case';
+import { ExpireCardPaymentsUseCase } from './use-cases/expire-card-payments.use-case';
+import { FulfilOrderUseCase } from './use-cases/fulfil-order.use-case';
+import { PayFromWalletUseCase } from './use-cases/pay-from-wallet.use-case';
+import { RejectReceiptUseCase } from './use-cases/reject-receipt.use-case';
+import { StartCardPaymentUseCase } from './use-cases/start-card-payment.use-case';
+import { SubmitReceiptUseCase } from './use-cases/submit-receipt.use-case';
 
+const SALES_PROVIDERS = [
+  SalesQueries,
+  CardPaymentService,
+  FulfilmentService,
+  SaleNotifier,
+  ReviewPolicy,
+  CreateOrderUseCase,
+  StartCardPaymentUseCase,
+  SubmitReceiptUseCase,
+  ApproveReceiptUseCase,
+  RejectReceiptUseCase,
+  PayFromWalletUseCase,
+  FulfilOrderUseCase,
+  ExpireCardPaymentsUseCase,
+];
+
+/** The sale: its rules and queries, and one use case per step that spans aggregates (./use-cases). */
 @Module({
   imports: [BillingModule, CatalogModule],
-  providers: [PurchaseService, CardPaymentService, WalletPaymentService, FulfilmentService, SaleNotifier, ReviewPolicy],
-  exports: [PurchaseService, CardPaymentService, WalletPaymentService, FulfilmentService, SaleNotifier, ReviewPolicy],
+  providers: SALES_PROVIDERS,
+  exports: SALES_PROVIDERS,
 })
 export class SalesModule {}

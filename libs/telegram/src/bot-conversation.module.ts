@@ -8,6 +8,9 @@ import { BotComposition } from './composition/bot-composition.service';
 import { Messenger } from './messaging/messenger.service';
 import { BotRuntimes } from './runtime/bot-runtimes.service';
 import { SaleConversation } from './sales/sale-conversation.service';
+import { SalePurchaseHandler } from './sales/sale-purchase.handler';
+import { SaleReceiptHandler } from './sales/sale-receipt.handler';
+import { SaleReviewHandler } from './sales/sale-review.handler';
 import { BotProfileService } from './profile/bot-profile.service';
 
 /** The bot conversation: the shared composition, the bots' runtimes and the messenger every send goes through. */
@@ -20,6 +23,9 @@ import { BotProfileService } from './profile/bot-profile.service';
     Messenger,
     SubscriptionViewsService,
     SubscriptionDeliveryService,
+    SalePurchaseHandler,
+    SaleReceiptHandler,
+    SaleReviewHandler,
     SaleConversation,
   ],
   exports: [BotComposition, BotProfileService, BotRuntimes, Messenger, SubscriptionDeliveryService],

@@ -22,6 +22,7 @@ export * from './delivery/subscription-delivery.service';
 export * from './composition/bot-composition.service';
 export * from './runtime/update-keys';
 export * from './bot-conversation.module';
+export * from './errors/reply-for';
 export * from './sales/sale-callbacks';
 export * from './sales/sale-format';
 export * from './sales/sale-screens';

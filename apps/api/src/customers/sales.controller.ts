@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } fr
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DomainError, ErrorCode } from '@botfleet/common';
 import { CustomersService } from '@botfleet/customers';
-import { CardPaymentService } from '@botfleet/sales';
+import { ApproveReceiptUseCase, RejectReceiptUseCase } from '@botfleet/sales';
 import { actorOf, CurrentPrincipal, Principal } from '../auth';
 import { ApiErrors } from '../common/api-docs';
 import {
@@ -26,7 +26,8 @@ const notFoundOnBadId = new ParseUUIDPipe({
 export class SalesController {
   constructor(
     private readonly customers: CustomersService,
-    private readonly cardPayments: CardPaymentService,
+    private readonly approveReceipt: ApproveReceiptUseCase,
+    private readonly rejectReceipt: RejectReceiptUseCase,
   ) {}
 
   @Get('orders')
@@ -63,7 +64,7 @@ export class SalesController {
     @Param('id', notFoundOnBadId) id: string,
     @CurrentPrincipal() p: Principal,
   ): Promise<CardPaymentDto> {
-    return CardPaymentDto.of(await this.cardPayments.approve(botId, id, actorOf(p)));
+    return CardPaymentDto.of(await this.approveReceipt.execute({ botId, paymentId: id, actor: actorOf(p) }));
   }
 
   @Post('card-payments/:id/reject')
@@ -77,6 +78,8 @@ export class SalesController {
     @Body() dto: RejectCardPaymentDto,
     @CurrentPrincipal() p: Principal,
   ): Promise<CardPaymentDto> {
-    return CardPaymentDto.of(await this.cardPayments.reject(botId, id, actorOf(p), dto.reason));
+    return CardPaymentDto.of(
+      await this.rejectReceipt.execute({ botId, paymentId: id, actor: actorOf(p), reason: dto.reason }),
+    );
   }
 }

@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { REDIS } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { JobOutboxRelay, SaleSweeps } from '@botfleet/platform';
-import { CardPaymentService, FulfilmentService } from '@botfleet/sales';
+import { ExpireCardPaymentsUseCase, FulfilmentService } from '@botfleet/sales';
 
 /**
  * The sale's clock, in one worker at a time (a Redis lock per tick): job outbox rows left by a process
@@ -20,7 +20,7 @@ export class SaleSweeper implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly config: AppConfig,
     private readonly sweeps: SaleSweeps,
-    private readonly cards: CardPaymentService,
+    private readonly expireCardPayments: ExpireCardPaymentsUseCase,
     private readonly fulfilment: FulfilmentService,
     private readonly relay: JobOutboxRelay,
     @Inject(REDIS) private readonly redis: Redis,
@@ -56,7 +56,7 @@ export class SaleSweeper implements OnApplicationBootstrap, OnApplicationShutdow
       }
       for (const botId of await this.sweeps.botsWithDuePayments(now)) {
         try {
-          expired += (await this.cards.expireDue(botId, now)).length;
+          expired += (await this.expireCardPayments.execute({ botId, now })).length;
         } catch (err) {
           this.logger.error({ err, botId }, 'expiring card payments failed');
         }

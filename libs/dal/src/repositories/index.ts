@@ -2,6 +2,8 @@ import type { Type } from '@nestjs/common';
 import { BotSelfRepository } from './bot-self.repository';
 import { JobOutboxRepository } from './job-outbox.repository';
 import { ProcessedUpdatesRepository } from './processed-updates.repository';
+import { CardPaymentRepository } from './card-payment.repository';
+import { SentNotificationRepository } from './sent-notification.repository';
 import { PlanRepository } from './plan.repository';
 import { FeatureFlagRepository } from './feature-flag.repository';
 import { ConfigurationRepository } from './configuration.repository';
@@ -15,6 +17,8 @@ import { ProvisioningRepository } from './provisioning.repository';
 export * from './bot-self.repository';
 export * from './job-outbox.repository';
 export * from './processed-updates.repository';
+export * from './card-payment.repository';
+export * from './sent-notification.repository';
 export * from './plan.repository';
 export * from './feature-flag.repository';
 export * from './configuration.repository';
@@ -27,6 +31,8 @@ export const DAL_REPOSITORIES: Type<unknown>[] = [
   BotSelfRepository,
   JobOutboxRepository,
   ProcessedUpdatesRepository,
+  CardPaymentRepository,
+  SentNotificationRepository,
   PlanRepository,
   FeatureFlagRepository,
   ConfigurationRepository,

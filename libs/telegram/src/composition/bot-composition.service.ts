@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Composer, MiddlewareFn } from 'telegraf';
 import { Language } from '@botfleet/catalog';
 import { SubscriptionViewsService } from '@botfleet/provisioning';
+import { canSell } from '@botfleet/sales';
 import { BotUsersService, chooseLanguage, TelegramUserInfo, TouchOptions } from '@botfleet/users';
 import { BotContext } from '../context/bot-context';
 import { isMenuActionAvailable, menuEnvironment } from '../menu/menu-actions';
@@ -143,7 +144,7 @@ export class BotComposition {
     if (!ctx.user || !isMenuActionAvailable('subscriptions', menuEnvironment(ctx.profile)))
       return this.unavailable(ctx);
     const subs = await this.subscriptions.listForUser(ctx.botId, ctx.user.id);
-    ctx.show(subscriptionsScreen(ctx.lang, subs, SaleConversation.canSell(ctx.profile.features)));
+    ctx.show(subscriptionsScreen(ctx.lang, subs, canSell(ctx.profile.features)));
   }
 
   private async changeLanguage(ctx: BotContext, lang: Language): Promise<void> {

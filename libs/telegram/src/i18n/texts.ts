@@ -36,6 +36,13 @@ const en = {
   'support.none': 'This shop has not published a support contact yet.',
   'common.unavailable': 'This is not available.',
   'common.error': 'Something went wrong. Please try again in a moment.',
+  'error.invalid': 'That was not accepted. Please check it and try again.',
+  'error.conflict': 'This changed in the meantime. Please try again.',
+  'error.rateLimited': 'Too many requests. Please wait a moment and try again.',
+  'error.insufficientBalance': 'Your wallet balance is too low for this.',
+  'error.inviteInvalid': 'This invite is not valid: unknown, already used or expired.',
+  'error.botTokenRejected': 'Telegram did not accept this bot token (or it belongs to another bot).',
+  'error.botTokenTaken': 'This bot is already registered.',
   'owner.tokenInvalid':
     '⚠️ Your bot {bot} has stopped: Telegram no longer accepts its token (revoked or replaced in @BotFather).\nRegister the new token (PUT /v1/bots/{id}/telegram-token) to start it again.',
   // ---------- subscriptions: delivery and the /subs screen ----------
@@ -116,6 +123,8 @@ const en = {
   'review.already': 'Someone else already reviewed this receipt.',
   'review.notFound': 'This payment does not exist here.',
   'review.done': 'Done.',
+  'review.noReceipt': 'No receipt has been submitted for this payment yet.',
+  'review.reasonInvalid': 'The reason must be 1 to {max} characters.',
   'review.failedFulfil': '⚠️ Provisioning failed for order {order}; {amount} was refunded to the user.',
   'reason.amount': 'The amount does not match',
   'reason.unreadable': 'The receipt is not readable',
@@ -123,6 +132,8 @@ const en = {
   'reason.duplicate': 'This receipt was already used',
   'owner.wholesaleLow': '⚠️ Your shop {bot} refused a sale: the wholesale wallet is too low. Please top it up.',
   'owner.noCard': '⚠️ Your shop {bot} has no usable payment card (inactive or over the daily limit).',
+  'owner.noticeUndelivered':
+    '⚠️ Your shop {bot} could not deliver a notice after several attempts ({notice}, {ref}). Please check that the bot can still write to its admin chat.',
 };
 
 export type TextKey = keyof typeof en;
@@ -155,6 +166,13 @@ const fa = {
   'support.none': 'این فروشگاه هنوز راه ارتباطی پشتیبانی اعلام نکرده است.',
   'common.unavailable': 'این گزینه در دسترس نیست.',
   'common.error': 'مشکلی پیش آمد. لطفاً کمی بعد دوباره تلاش کنید.',
+  'error.invalid': 'این مورد پذیرفته نشد. لطفاً آن را بررسی کنید و دوباره تلاش کنید.',
+  'error.conflict': 'این مورد در این فاصله تغییر کرد. لطفاً دوباره تلاش کنید.',
+  'error.rateLimited': 'درخواست‌ها بیش از حد است. لطفاً کمی صبر کنید و دوباره تلاش کنید.',
+  'error.insufficientBalance': 'موجودی کیف پول شما برای این کار کافی نیست.',
+  'error.inviteInvalid': 'این دعوت‌نامه معتبر نیست: ناشناخته، استفاده‌شده یا منقضی.',
+  'error.botTokenRejected': 'تلگرام این توکن ربات را نپذیرفت (یا متعلق به ربات دیگری است).',
+  'error.botTokenTaken': 'این ربات قبلاً ثبت شده است.',
   'owner.tokenInvalid':
     '⚠️ ربات {bot} متوقف شد: تلگرام دیگر توکن آن را نمی‌پذیرد (در @BotFather باطل یا عوض شده است).\nبرای راه‌اندازی دوباره، توکن جدید را ثبت کنید (PUT /v1/bots/{id}/telegram-token).',
   // ---------- subscriptions: delivery and the /subs screen ----------
@@ -233,6 +251,8 @@ const fa = {
   'review.already': 'این رسید قبلاً توسط شخص دیگری بررسی شده است.',
   'review.notFound': 'این پرداخت اینجا وجود ندارد.',
   'review.done': 'انجام شد.',
+  'review.noReceipt': 'هنوز رسیدی برای این پرداخت ارسال نشده است.',
+  'review.reasonInvalid': 'دلیل باید بین ۱ تا {max} نویسه باشد.',
   'review.failedFulfil': '⚠️ ساخت اشتراک برای سفارش {order} ناموفق بود؛ {amount} به کاربر برگشت داده شد.',
   'reason.amount': 'مبلغ مطابقت ندارد',
   'reason.unreadable': 'رسید خوانا نیست',
@@ -240,6 +260,8 @@ const fa = {
   'reason.duplicate': 'این رسید قبلاً استفاده شده است',
   'owner.wholesaleLow': '⚠️ فروشگاه {bot} یک فروش را رد کرد: موجودی کیف پول عمده‌فروشی کم است. لطفاً آن را شارژ کنید.',
   'owner.noCard': '⚠️ فروشگاه {bot} کارت قابل استفاده‌ای ندارد (غیرفعال یا بیش از سقف روزانه).',
+  'owner.noticeUndelivered':
+    '⚠️ فروشگاه {bot} پس از چند تلاش نتوانست یک اعلان را برساند ({notice}، {ref}). لطفاً بررسی کنید که ربات هنوز بتواند در گروه مدیران پیام بفرستد.',
 } satisfies Record<TextKey, string>;
 
 const ru = {
@@ -270,6 +292,13 @@ const ru = {
   'support.none': 'Этот магазин пока не указал контакт поддержки.',
   'common.unavailable': 'Это недоступно.',
   'common.error': 'Что-то пошло не так. Попробуйте ещё раз чуть позже.',
+  'error.invalid': 'Это не принято. Проверьте и попробуйте ещё раз.',
+  'error.conflict': 'За это время что-то изменилось. Попробуйте ещё раз.',
+  'error.rateLimited': 'Слишком много запросов. Подождите немного и попробуйте снова.',
+  'error.insufficientBalance': 'На вашем балансе недостаточно средств.',
+  'error.inviteInvalid': 'Приглашение недействительно: неизвестно, уже использовано или истекло.',
+  'error.botTokenRejected': 'Telegram не принял этот токен бота (или он принадлежит другому боту).',
+  'error.botTokenTaken': 'Этот бот уже зарегистрирован.',
   'owner.tokenInvalid':
     '⚠️ Бот {bot} остановлен: Telegram больше не принимает его токен (отозван или заменён в @BotFather).\nЗарегистрируйте новый токен (PUT /v1/bots/{id}/telegram-token), чтобы запустить его снова.',
   // ---------- subscriptions: delivery and the /subs screen ----------
@@ -348,6 +377,8 @@ const ru = {
   'review.already': 'Этот чек уже проверил кто-то другой.',
   'review.notFound': 'Такого платежа здесь нет.',
   'review.done': 'Готово.',
+  'review.noReceipt': 'По этому платежу ещё не прислали чек.',
+  'review.reasonInvalid': 'Причина должна содержать от 1 до {max} символов.',
   'review.failedFulfil': '⚠️ Не удалось создать подписку по заказу {order}; {amount} возвращено пользователю.',
   'reason.amount': 'Сумма не совпадает',
   'reason.unreadable': 'Чек нечитаемый',
@@ -356,6 +387,8 @@ const ru = {
   'owner.wholesaleLow':
     '⚠️ Ваш магазин {bot} отказал в продаже: на оптовом балансе недостаточно средств. Пополните его.',
   'owner.noCard': '⚠️ У вашего магазина {bot} нет доступной карты (неактивна или превышен дневной лимит).',
+  'owner.noticeUndelivered':
+    '⚠️ Ваш магазин {bot} не смог доставить уведомление после нескольких попыток ({notice}, {ref}). Проверьте, что бот может писать в чат администраторов.',
 } satisfies Record<TextKey, string>;
 
 export const TEXTS: Record<Language, Record<TextKey, string>> = { en, fa, ru };

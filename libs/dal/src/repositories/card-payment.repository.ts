@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { TenantDb } from '../tenant-context';
+
+/** A new card-to-card payment as `insertUnlessTrackingTaken` writes it. */
+export interface NewCardPayment {
+  userId: string;
+  orderId: string;
+  cardId: string;
+  amountMinor: number;
+  trackingNumber: string;
+  expiresAt: Date;
+}
+
+/** The queries on `card_to_card_payments` that the generic tenant repository cannot express. */
+@Injectable()
+export class CardPaymentRepository {
+  constructor(private readonly db: TenantDb) {}
+
+  /**
+   * Inserts the payment unless its tracking number is already used in this bot (the caller draws another
+   * and tries again). Returns the new id, or null on a clash.
+   */
+  async insertUnlessTrackingTaken(botId: string, p: NewCardPayment): Promise<string | null> {
+    const rows: { id: string }[] = await this.db.within(botId, (m) =>
+      m.query(
+        `INSERT INTO card_to_card_payments (bot_id, user_id, order_id, card_id, amount_minor, tracking_number, expires_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (bot_id, tracking_number) DO NOTHING RETURNING id`,
+        [botId, p.userId, p.orderId, p.cardId, p.amountMinor, p.trackingNumber, p.expiresAt],
+      ),
+    );
+    return rows[0]?.id ?? null;
+  }
+}

@@ -1,0 +1,40 @@
+import type { CardPaymentEntity, SubscriptionEntity } from '@botfleet/dal';
+
+/** Whether a shop can take an order at all: some way to pay is on (its enabled features). */
+export function canSell(features: ReadonlySet<string>): boolean {
+  return features.has('card_to_card') || features.has('wallet');
+}
+
+/** Subscriptions a user may renew: ones that have worked (not still being prepared, not failed). */
+export const RENEWABLE_SUBSCRIPTION_STATUSES: readonly SubscriptionEntity['status'][] = [
+  'active',
+  'expired',
+  'disabled',
+];
+
+export function isRenewable(sub: Pick<SubscriptionEntity, 'status'>): boolean {
+  return RENEWABLE_SUBSCRIPTION_STATUSES.includes(sub.status);
+}
+
+/** Card payments that take a receipt until their deadline: none sent yet, or the last one was rejected. */
+export const RECEIPT_ACCEPTING_STATUSES: readonly CardPaymentEntity['status'][] = ['awaiting_receipt', 'rejected'];
+
+/** Whether a card payment's receipt is waiting for an admin's decision. */
+export function awaitsReview(payment: Pick<CardPaymentEntity, 'status'>): boolean {
+  return payment.status === 'pending';
+}
+
+/** Card payments still open (waiting for a receipt or a review); they expire at their deadline. */
+export const OPEN_CARD_PAYMENT_STATUSES: readonly CardPaymentEntity['status'][] = [
+  'awaiting_receipt',
+  'pending',
+  'rejected',
+];
+
+export type Receipt = { kind: 'photo'; fileId: string; fileUniqueId: string } | { kind: 'text'; text: string };
+
+export const RECEIPT_TEXT_MAX = 1000;
+export const REJECTION_REASON_MAX = 500;
+
+/** A card payment's tracking number as people quote it (see tracking-number.ts). */
+export const TRACKING_NUMBER_PATTERN = /C2C-\d{6}-[2-9A-Z]{6}/;

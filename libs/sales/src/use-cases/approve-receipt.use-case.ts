@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { Actor, DomainError, ErrorCode } from '@botfleet/common';
+import { AuditService } from '@botfleet/audit';
+import { OrdersService, WholesaleWalletService } from '@botfleet/billing';
+import { CardRotationService } from '@botfleet/catalog';
+import { CardPaymentEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
+import { ReviewPolicy } from '../review-policy';
+import { SaleNotifier } from '../sale-events';
+import { FulfilOrderUseCase } from './fulfil-order.use-case';
+
+export interface ApproveReceiptInput {
+  botId: string;
+  paymentId: string;
+  /** Who approves: the tenant's token, the operator, or an admin of the bot (checked). */
+  actor: Actor;
+}
+
+/**
+ * Approve a card-to-card receipt (PRODUCT.md C8), by REST or by the admin chat's button alike:
+ * payment pending → approved, order pending → paid → fulfilling with its subscription, the wholesale
+ * hold captured, the card's success counted — one transaction. Every move is a conditional update,
+ * so a hundred concurrent approvals give one, and the losers get ALREADY_REVIEWED with nothing
+ * changed. The provisioning job and the notifications go through the job outbox. A `bot_admin`
+ * who is not an admin of this bot gets FORBIDDEN and nothing changes.
+ */
+@Injectable()
+export class ApproveReceiptUseCase {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly repos: TenantRepositories,
+    private readonly orders: OrdersService,
+    private readonly wallet: WholesaleWalletService,
+    private readonly rotation: CardRotationService,
+    private readonly fulfilOrder: FulfilOrderUseCase,
+    private readonly audit: AuditService,
+    private readonly notifier: SaleNotifier,
+    private readonly reviewPolicy: ReviewPolicy,
+  ) {}
+
+  async execute({ botId, paymentId, actor }: ApproveReceiptInput): Promise<CardPaymentEntity> {
+    return this.db.run(botId, async () => {
+      await this.reviewPolicy.assertReviewer(botId, actor);
+      const current = await this.repos.cardPayments.findById(botId, paymentId);
+      if (!current) throw new DomainError(ErrorCode.NOT_FOUND, 'Card payment not found');
+      if (current.status === 'awaiting_receipt') {
+        throw new DomainError(ErrorCode.CONFLICT, 'No receipt has been submitted for this payment yet');
+      }
+      const now = new Date();
+      const changed = await this.repos.cardPayments.update(
+        botId,
+        { id: paymentId, status: 'pending' },
+        { status: 'approved', reviewedBy: ReviewPolicy.reviewedBy(actor), reviewedAt: now },
+      );
+      if (!changed) throw new DomainError(ErrorCode.ALREADY_REVIEWED, 'Someone else already reviewed this receipt');
+      await this.orders.transitionOrThrow(
+        botId,
+        current.orderId,
+        'pending',
+        'paid',
+        { paidAt: now },
+        ErrorCode.ALREADY_PAID,
+      );
+      const order = (await this.repos.orders.findById(botId, current.orderId))!;
+      await this.wallet.capture(botId, order.id, order.trafficBytes);
+      await this.fulfilOrder.execute({ botId, order });
+      if (current.cardId) await this.rotation.recordOutcome(botId, current.cardId, true);
+      await this.audit.record(botId, {
+        actor,
+        action: 'card_payment.approve',
+        targetType: 'card_payment',
+        targetId: paymentId,
+        before: { status: 'pending' },
+        after: { status: 'approved', orderId: order.id },
+      });
+      await this.notifier.notify(botId, 'receipt_approved', { paymentId });
+      return (await this.repos.cardPayments.findById(botId, paymentId))!;
+    });
+  }
+}

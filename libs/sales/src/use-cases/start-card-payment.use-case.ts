@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
+import { DomainError, ErrorCode } from '@botfleet/common';
+import { CardRotationService, ConfigurationsService, FeaturesService } from '@botfleet/catalog';
+import {
+  CardPaymentEntity,
+  CardPaymentRepository,
+  PaymentCardEntity,
+  TenantDb,
+  TenantRepositories,
+} from '@botfleet/dal';
+import { OPEN_CARD_PAYMENT_STATUSES } from '../sale-rules';
+import { cardTrackingNumber } from '../tracking-number';
+
+export interface StartCardPaymentInput {
+  botId: string;
+  orderId: string;
+  /** When given, the order must be this user's (else NOT_FOUND): the bot passes the user who tapped. */
+  userId?: string;
+  now?: Date;
+}
+
+export interface StartedCardPayment {
+  payment: CardPaymentEntity;
+  card: PaymentCardEntity;
+  created: boolean;
+}
+
+/**
+ * Card-to-card (PRODUCT.md C8), first step: a card from the rotation, a tracking number and a
+ * deadline for the order's payment. Idempotent per order: while a payment of the order is open,
+ * it is shown again.
+ */
+@Injectable()
+export class StartCardPaymentUseCase {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly repos: TenantRepositories,
+    private readonly cardPayments: CardPaymentRepository,
+    private readonly rotation: CardRotationService,
+    private readonly configurations: ConfigurationsService,
+    private readonly features: FeaturesService,
+  ) {}
+
+  async execute({ botId, orderId, userId, now = new Date() }: StartCardPaymentInput): Promise<StartedCardPayment> {
+    if (!(await this.features.isEnabled(botId, 'card_to_card'))) {
+      throw new DomainError(ErrorCode.FEATURE_NOT_ALLOWED, 'Card-to-card payments are off for this bot');
+    }
+    return this.db.run(botId, async () => {
+      const order = await this.repos.orders.findById(botId, orderId, 'pessimistic_write');
+      if (!order || (userId !== undefined && order.userId !== userId)) {
+        throw new DomainError(ErrorCode.NOT_FOUND, 'Order not found');
+      }
+      if (order.status !== 'pending') throw new DomainError(ErrorCode.ALREADY_PAID, `The order is ${order.status}`);
+      const existing = await this.repos.cardPayments.findOne(botId, {
+        orderId,
+        status: In([...OPEN_CARD_PAYMENT_STATUSES]),
+      });
+      if (existing) {
+        const card = existing.cardId ? await this.repos.paymentCards.findById(botId, existing.cardId) : null;
+        if (card) return { payment: existing, card, created: false };
+      }
+      const picked = await this.rotation.pickCard(botId, order.amountMinor, { now });
+      const card = (await this.repos.paymentCards.findById(botId, picked.card.id))!;
+      const ttl = await this.configurations.get(botId, 'receipt_ttl_minutes');
+      const expiresAt = new Date(now.getTime() + Number(ttl) * 60_000);
+      let id: string | null = null;
+      for (let attempt = 0; !id && attempt < 5; attempt++) {
+        id = await this.cardPayments.insertUnlessTrackingTaken(botId, {
+          userId: order.userId,
+          orderId: order.id,
+          cardId: card.id,
+          amountMinor: order.amountMinor,
+          trackingNumber: cardTrackingNumber(now),
+          expiresAt,
+        });
+      }
+      if (!id) throw new Error('Could not allocate a tracking number');
+      await this.repos.orders.update(botId, { id: order.id }, { paymentMethod: 'card_to_card' });
+      return { payment: (await this.repos.cardPayments.findById(botId, id))!, card, created: true };
+    });
+  }
+}

@@ -1,0 +1,173 @@
+import { Injectable } from '@nestjs/common';
+import { Composer } from 'telegraf';
+import { DomainError, ErrorCode } from '@botfleet/common';
+import { TenantDb } from '@botfleet/dal';
+import { JobName, JobPayloads, JobQueue, jobIdFor } from '@botfleet/jobs';
+import {
+  canSell,
+  CreateOrderUseCase,
+  PayFromWalletUseCase,
+  SalesQueries,
+  StartCardPaymentUseCase,
+} from '@botfleet/sales';
+import type { BotContext } from '../context/bot-context';
+import { replyFor } from '../errors/reply-for';
+import type { TextKey } from '../i18n/texts';
+import { translate } from '../i18n/translate';
+import { CallbackData } from '../screens/callback-data';
+import { parseSaleCallback } from './sale-callbacks';
+import { alertText, answerUnavailable, PURCHASE_REPLIES, walletFigures } from './sale-replies';
+import { cardScreen, methodsScreen, plansScreen, renewOrNewScreen } from './sale-screens';
+
+type OwnerAlert = JobPayloads[JobName.NotifyOwner]['kind'];
+
+/** Refusals the owner must hear about (once an hour at most): the shop cannot sell until they act. */
+const OWNER_ALERTS: Partial<Record<ErrorCode, OwnerAlert>> = {
+  [ErrorCode.INSUFFICIENT_WHOLESALE_BALANCE]: 'wholesale_low',
+  [ErrorCode.NO_PAYMENT_CARD]: 'no_card',
+};
+
+/** Refusals about the pressed button itself are alerts on it; the rest are messages that stay in the chat. */
+const AS_ALERT: ReadonlySet<TextKey> = new Set<TextKey>(['common.unavailable', 'buy.walletShort']);
+
+/**
+ * The purchase in a private chat (PRODUCT.md C8): /buy → plan → renew or new → payment method →
+ * card details, or paid from the wallet. Each step is one use case of libs/sales in a savepoint of
+ * the update's transaction, so a refusal becomes a message and leaves nothing half-written; five
+ * taps on the same button make one order (keyed by the message the plan was chosen on).
+ */
+@Injectable()
+export class SalePurchaseHandler {
+  readonly composer: Composer<BotContext>;
+
+  constructor(
+    private readonly db: TenantDb,
+    private readonly queries: SalesQueries,
+    private readonly createOrder: CreateOrderUseCase,
+    private readonly startCardPayment: StartCardPaymentUseCase,
+    private readonly payFromWallet: PayFromWalletUseCase,
+    private readonly jobs: JobQueue,
+  ) {
+    const c = new Composer<BotContext>();
+    c.command('buy', (ctx) => this.showPlans(ctx));
+    c.action(CallbackData.menu('buy'), async (ctx) => {
+      ctx.answerCallback();
+      await this.showPlans(ctx);
+    });
+    c.action(/^s:/, (ctx) => this.onCallback(ctx));
+    this.composer = c;
+  }
+
+  private async showPlans(ctx: BotContext): Promise<void> {
+    if (!canSell(ctx.profile.features)) return answerUnavailable(ctx);
+    const [plans, currency] = await Promise.all([
+      this.queries.activePlans(ctx.botId),
+      this.queries.currency(ctx.botId),
+    ]);
+    ctx.show(plansScreen(plans, ctx.lang, currency));
+  }
+
+  private async onCallback(ctx: BotContext): Promise<void> {
+    const q = ctx.callbackQuery;
+    const parsed = parseSaleCallback(q && 'data' in q ? q.data : undefined);
+    if (!parsed || !ctx.user || !canSell(ctx.profile.features)) return answerUnavailable(ctx);
+    switch (parsed.kind) {
+      case 'plan':
+        return this.onPlan(ctx, parsed.planId);
+      case 'new':
+        return this.order(ctx, parsed.planId);
+      case 'renew':
+        return this.order(ctx, parsed.planId, parsed.subscriptionId);
+      case 'payCard':
+        return this.payByCard(ctx, parsed.orderId);
+      case 'payWallet':
+        return this.payFromOwnWallet(ctx, parsed.orderId);
+      default:
+        return answerUnavailable(ctx);
+    }
+  }
+
+  private async onPlan(ctx: BotContext, planId: string): Promise<void> {
+    const plan = await this.queries.availablePlan(ctx.botId, planId);
+    if (!plan || !ctx.user) return answerUnavailable(ctx);
+    const subs = await this.queries.renewableSubscriptions(ctx.botId, ctx.user.id);
+    if (!subs.length) return this.order(ctx, plan.id);
+    ctx.answerCallback();
+    ctx.show(renewOrNewScreen(plan, subs, ctx.lang, await this.queries.currency(ctx.botId)));
+  }
+
+  /** Creates (or finds) the order, then shows how to pay. */
+  private async order(ctx: BotContext, planId: string, renewSubscriptionId?: string): Promise<void> {
+    const user = ctx.user!;
+    const messageId = ctx.callbackQuery?.message?.message_id ?? 0;
+    const idempotencyKey = `tap:${user.telegramId}:${messageId}:${planId}:${renewSubscriptionId ?? 'new'}`;
+    try {
+      const { order, plan } = await this.db.atomic(ctx.botId, () =>
+        this.createOrder.execute({ botId: ctx.botId, userId: user.id, planId, idempotencyKey, renewSubscriptionId }),
+      );
+      const balance = await this.queries.walletBalance(ctx.botId, user.id);
+      ctx.answerCallback();
+      ctx.show(
+        methodsScreen(order, plan, ctx.lang, {
+          card: ctx.profile.features.has('card_to_card'),
+          walletBalanceMinor: ctx.profile.features.has('wallet') && balance >= order.amountMinor ? balance : null,
+        }),
+      );
+    } catch (e) {
+      await this.refuse(ctx, e);
+    }
+  }
+
+  private async payByCard(ctx: BotContext, orderId: string): Promise<void> {
+    try {
+      const { payment, card } = await this.db.atomic(ctx.botId, () =>
+        this.startCardPayment.execute({ botId: ctx.botId, orderId, userId: ctx.user!.id }),
+      );
+      const [currency, requiresPhoto] = await Promise.all([
+        this.queries.currency(ctx.botId),
+        this.queries.receiptRequiresPhoto(ctx.botId),
+      ]);
+      ctx.answerCallback();
+      ctx.show(cardScreen(payment, card, currency, ctx.lang, requiresPhoto));
+    } catch (e) {
+      await this.refuse(ctx, e);
+    }
+  }
+
+  private async payFromOwnWallet(ctx: BotContext, orderId: string): Promise<void> {
+    try {
+      await this.db.atomic(ctx.botId, () =>
+        this.payFromWallet.execute({ botId: ctx.botId, orderId, userId: ctx.user!.id }),
+      );
+      ctx.answerCallback();
+      ctx.show({ text: translate(ctx.lang, 'buy.walletPaid') });
+    } catch (e) {
+      await this.refuse(ctx, e);
+    }
+  }
+
+  /** Tells the user why a step was refused (and the owner, when only they can fix it); rethrows the unexpected. */
+  private async refuse(ctx: BotContext, err: unknown): Promise<void> {
+    if (!DomainError.is(err)) throw err;
+    const alert = OWNER_ALERTS[err.code];
+    if (alert) await this.notifyOwner(ctx.botId, alert);
+    const figures = walletFigures(ctx.lang, err.details);
+    const key = figures ? replyFor(err.code, PURCHASE_REPLIES) : replyFor(err.code);
+    const text = translate(ctx.lang, key, figures ?? {});
+    if (AS_ALERT.has(key) && ctx.callbackQuery) return ctx.answerCallback(alertText(text), true);
+    ctx.answerCallback();
+    ctx.say(text);
+  }
+
+  /** Tells the owner once an hour at most (deterministic job id per hour), after the update commits. */
+  private async notifyOwner(botId: string, kind: OwnerAlert): Promise<void> {
+    const hour = Math.floor(Date.now() / 3_600_000);
+    await this.db.afterCommit(botId, async () => {
+      await this.jobs.add(
+        JobName.NotifyOwner,
+        { botId, kind },
+        { jobId: jobIdFor(JobName.NotifyOwner, [botId, kind, hour]) },
+      );
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { Composer } from 'telegraf';
+import { TenantDb } from '@botfleet/dal';
+import { Receipt, SalesQueries, SubmitReceiptUseCase } from '@botfleet/sales';
+import type { BotContext } from '../context/bot-context';
+import { replyForError } from '../errors/reply-for';
+import { RECEIPT_REPLIES } from './sale-replies';
+
+/**
+ * The user's receipt for a card payment, in a private chat: a photo (or, where the tenant allows it,
+ * a text). Messages while no payment waits for a receipt pass on to the rest of the conversation.
+ */
+@Injectable()
+export class SaleReceiptHandler {
+  readonly composer: Composer<BotContext>;
+
+  constructor(
+    private readonly db: TenantDb,
+    private readonly queries: SalesQueries,
+    private readonly submitReceipt: SubmitReceiptUseCase,
+  ) {
+    const c = new Composer<BotContext>();
+    c.on('photo', (ctx, next) => this.onPhoto(ctx, next));
+    c.on('text', (ctx, next) => this.onText(ctx, next));
+    this.composer = c;
+  }
+
+  private async onPhoto(ctx: BotContext, next: () => Promise<void>): Promise<void> {
+    const msg = ctx.message;
+    if (!ctx.user || !msg || !('photo' in msg) || !msg.photo.length) return next();
+    if (!(await this.queries.awaitsReceipt(ctx.botId, ctx.user.id))) {
+      ctx.say(ctx.t('receipt.none'));
+      return;
+    }
+    const largest = msg.photo[msg.photo.length - 1];
+    await this.submit(ctx, { kind: 'photo', fileId: largest.file_id, fileUniqueId: largest.file_unique_id });
+  }
+
+  private async onText(ctx: BotContext, next: () => Promise<void>): Promise<void> {
+    const msg = ctx.message;
+    if (!ctx.user || !msg || !('text' in msg) || msg.text.startsWith('/')) return next();
+    if (!(await this.queries.awaitsReceipt(ctx.botId, ctx.user.id))) return next();
+    if (await this.queries.receiptRequiresPhoto(ctx.botId)) {
+      ctx.say(ctx.t('receipt.needPhoto'));
+      return;
+    }
+    await this.submit(ctx, { kind: 'text', text: msg.text });
+  }
+
+  private async submit(ctx: BotContext, receipt: Receipt): Promise<void> {
+    try {
+      const payment = await this.db.atomic(ctx.botId, () =>
+        this.submitReceipt.execute({ botId: ctx.botId, userId: ctx.user!.id, receipt }),
+      );
+      ctx.say(ctx.t('receipt.received', { tracking: payment.trackingNumber }));
+    } catch (e) {
+      ctx.say(ctx.t(replyForError(e, RECEIPT_REPLIES)));
+    }
+  }
+}
