@@ -1,10 +1,11 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { ActorType } from '@botfleet/common';
 
 @Entity('audit_logs')
 export class AuditLogEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ name: 'bot_id', type: 'uuid' }) botId!: string;
-  @Column({ name: 'actor_type', type: 'varchar' }) actorType!: 'tenant_api' | 'master' | 'bot_admin' | 'system';
+  @Column({ name: 'actor_type', type: 'varchar' }) actorType!: ActorType;
   @Column({ name: 'actor_id', type: 'varchar' }) actorId!: string;
   @Column({ type: 'varchar' }) action!: string;
   @Column({ name: 'target_type', type: 'varchar', nullable: true }) targetType!: string | null;
