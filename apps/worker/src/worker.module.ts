@@ -9,6 +9,7 @@ import { PlatformDbModule } from '@botfleet/platform';
 import { SecretsModule } from '@botfleet/secrets';
 import { BotsModule } from './bots/bots.module';
 import { WorkerHealthController } from './health/worker-health.controller';
+import { JobRunnerModule } from './jobs/job-runner.module';
 import { ProvisioningWorkerModule } from './provisioning/provisioning-worker.module';
 import { SalesWorkerModule } from './sales/sales-worker.module';
 
@@ -24,6 +25,7 @@ import { SalesWorkerModule } from './sales/sales-worker.module';
     ProvisioningWorkerModule,
     BotsModule,
     SalesWorkerModule,
+    JobRunnerModule,
     TerminusModule.forRoot({ logger: false }),
   ],
   controllers: [WorkerHealthController],

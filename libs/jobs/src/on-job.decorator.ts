@@ -25,7 +25,11 @@ export type FinalFailureHook<J extends JobName> = (
   job: Job<JobPayloads[J]>,
 ) => Promise<FinalFailureOutcome>;
 
-type MethodDecoratorFor<F> = (target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<F>) => void;
+type MethodDecoratorFor<F> = <T extends F>(
+  target: object,
+  key: string | symbol,
+  descriptor: TypedPropertyDescriptor<T>,
+) => void;
 
 /**
  * Marks the method that runs every job of this name. The worker finds it at boot and refuses to start

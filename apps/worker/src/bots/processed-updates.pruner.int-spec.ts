@@ -1,44 +1,36 @@
-import { randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '@botfleet/config';
 import { PlatformDb, ProcessedUpdatesStore } from '@botfleet/platform';
-import { createTestDatabase, insertBot, TestDatabase, testRedisUrl } from '@botfleet/testing';
+import { TestContext } from '@botfleet/testing';
 import { ProcessedUpdatesPruner } from './processed-updates.pruner';
 
-describe('ProcessedUpdatesPruner (PostgreSQL, Redis)', () => {
-  let db: TestDatabase;
+describe('ProcessedUpdatesPruner (PostgreSQL)', () => {
+  let ctx: TestContext;
   let platform: DataSource;
-  const redis = new Redis(testRedisUrl());
-  const prefix = `bftprune${randomBytes(3).toString('hex')}`;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    platform = await db.platform();
+    ctx = await TestContext.create();
+    platform = await ctx.env.db.platform();
   });
 
   afterAll(async () => {
-    await redis.del(`${prefix}:prune-processed-updates`);
-    redis.disconnect();
-    await db?.drop();
+    await ctx?.close();
   });
 
-  it('forgets updates older than 48 h, keeps newer ones, and runs once per hour across workers', async () => {
-    const bot = await insertBot(platform);
+  // One run per hour across workers is the job scheduler's part (apps/worker/src/jobs/job-runner.int-spec.ts).
+  it('forgets updates older than 48 h and keeps newer ones', async () => {
+    const { id: bot } = await ctx.newBot();
+    // Updates claimed two days ago: only the age is arranged by hand.
     await platform.query(
       `INSERT INTO processed_updates (bot_id, update_id, processed_at)
        SELECT $1, g, now() - CASE WHEN g <= 30 THEN interval '49 hours' ELSE interval '47 hours' END
          FROM generate_series(1, 50) g`,
       [bot],
     );
-    const config = Object.assign(new AppConfig(), { REDIS_PREFIX: prefix });
-    const pruner = new ProcessedUpdatesPruner(new ProcessedUpdatesStore(new PlatformDb(platform)), config, redis);
-    expect(await pruner.prune()).toBe(30);
+    const pruner = new ProcessedUpdatesPruner(new ProcessedUpdatesStore(new PlatformDb(platform)));
+    expect(await pruner.run()).toBe(30);
     const left = await platform.query(`SELECT min(update_id)::int AS min, count(*)::int AS n FROM processed_updates`);
     expect(left[0]).toEqual({ min: 31, n: 20 });
-    // Another worker in the same hour does nothing.
-    expect(
-      await new ProcessedUpdatesPruner(new ProcessedUpdatesStore(new PlatformDb(platform)), config, redis).prune(0),
-    ).toBe(0);
+    // The next run has nothing old left to forget.
+    expect(await pruner.run()).toBe(0);
   });
 });

@@ -1,48 +1,27 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
-import { REDIS } from '@botfleet/common';
-import { AppConfig } from '@botfleet/config';
+import { Injectable, Logger } from '@nestjs/common';
+import { JobName, OnJob } from '@botfleet/jobs';
 import { ProcessedUpdatesStore } from '@botfleet/platform';
 
-const EVERY_MS = 60 * 60 * 1000;
-const FIRST_AFTER_MS = 60 * 1000;
 const BATCH = 5_000;
 
 /**
  * Forgets processed updates older than 48 hours (DATA.md): Telegram keeps an update at most 24 hours,
- * so no older one can come back. Hourly, by one worker at a time (a Redis lock), in small batches so no
- * long lock is held on the table.
+ * so no older one can come back. A periodic job (hourly, one run per hour across workers), in small
+ * batches so no long lock is held on the table.
  */
 @Injectable()
-export class ProcessedUpdatesPruner implements OnApplicationBootstrap, OnModuleDestroy {
+export class ProcessedUpdatesPruner {
   private readonly logger = new Logger(ProcessedUpdatesPruner.name);
-  private timer?: NodeJS.Timeout;
 
-  constructor(
-    private readonly store: ProcessedUpdatesStore,
-    private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: Redis,
-  ) {}
+  constructor(private readonly store: ProcessedUpdatesStore) {}
 
-  onApplicationBootstrap(): void {
-    const run = () => void this.prune().catch((e: unknown) => this.logger.warn(`pruning failed: ${String(e)}`));
-    this.timer = setTimeout(() => {
-      run();
-      this.timer = setInterval(run, EVERY_MS);
-      this.timer.unref();
-    }, FIRST_AFTER_MS);
-    this.timer.unref();
+  @OnJob({ name: JobName.PruneProcessedUpdates })
+  async run(): Promise<number> {
+    return this.prune();
   }
 
-  onModuleDestroy(): void {
-    clearTimeout(this.timer);
-    clearInterval(this.timer);
-  }
-
-  /** Deletes rows older than `olderThanHours`; returns how many. Skips when another worker pruned this hour. */
-  async prune(olderThanHours = 48, force = false): Promise<number> {
-    const lock = `${this.config.REDIS_PREFIX}:prune-processed-updates`;
-    if (!force && !(await this.redis.set(lock, '1', 'PX', EVERY_MS - 60_000, 'NX'))) return 0;
+  /** Deletes rows older than `olderThanHours`; returns how many. */
+  async prune(olderThanHours = 48): Promise<number> {
     let total = 0;
     for (;;) {
       const deleted = await this.store.deleteOlderThan(olderThanHours, BATCH);

@@ -1,11 +1,9 @@
-import { Global, Module } from '@nestjs/common';
-import { NotificationHandlers } from './notification-handlers';
-import { NotificationsProcessor } from './notifications.processor';
+import { Module } from '@nestjs/common';
+import { OwnerAlerts } from './owner-alerts.service';
 
-/** The notifications queue consumer and its handler registry (global: any worker module registers). */
-@Global()
+/** What the worker's notice handlers share: alerts to the owner. Needs the global JobsModule. */
 @Module({
-  providers: [NotificationHandlers, NotificationsProcessor],
-  exports: [NotificationHandlers],
+  providers: [OwnerAlerts],
+  exports: [OwnerAlerts],
 })
 export class NotificationsModule {}

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { PanelTrafficStore, ProvisioningPanelDirectory } from '@botfleet/platform';
+import { ProvisioningPanelDirectory } from '@botfleet/operator';
+import { PanelTrafficStore } from '@botfleet/platform';
 import {
   PANEL_DIRECTORY,
   PROVISIONING_OUTCOMES,
@@ -16,8 +17,8 @@ import { SubscriptionDeliveryHandler } from './subscription-delivery.handler';
 
 /**
  * Provisioning in the worker: the domain services with their ports bound to the platform path (panels,
- * cross-bot traffic) and to the sale (outcomes), the one consumer of the provisioning queue, and the
- * delivery of subscriptions to their users. Needs the global DalModule, PlatformDbModule, SecretsModule,
+ * cross-bot traffic) and to the sale (outcomes), the handlers of the provisioning jobs, and the delivery of
+ * subscriptions to their users. Needs the global DalModule, PlatformDbModule, SecretsModule,
  * JobsModule and ConfigModule.
  */
 @Module({

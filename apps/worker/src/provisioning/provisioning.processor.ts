@@ -1,8 +1,7 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
-import { Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
+import { Injectable } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
 import { AppConfig } from '@botfleet/config';
-import { JobName, JobPayloads, QueueName } from '@botfleet/jobs';
+import { FinalFailureOutcome, JobName, JobPayloads, OnJob, OnJobFinalFailure } from '@botfleet/jobs';
 import {
   isPermanentProvisioningError,
   provisioningFailureReason,
@@ -11,168 +10,69 @@ import {
   TrafficSyncService,
 } from '@botfleet/provisioning';
 
-/** Id of the repeatable traffic sync; one per deployment however many workers run. */
-export const TRAFFIC_SYNC_SCHEDULER_ID = 'traffic-sync';
-
-type ProvisioningJobName =
-  JobName.ProvisionSubscription | JobName.ExtendSubscription | JobName.DisableSubscription | JobName.SyncPanelTraffic;
-type ProvisioningJob = Job<JobPayloads[ProvisioningJobName], unknown, string>;
-
-/** The job gave up and its failure is recorded: nothing is left for the `failed` listeners to do. */
-class ProvisioningGaveUp extends UnrecoverableError {}
-
-const STALLED_TOO_OFTEN = 'stalled more than allowable limit';
+type SubscriptionJob = JobPayloads[JobName.ProvisionSubscription];
 
 /**
- * The one consumer of the provisioning queue (one BullMQ worker per queue: a second one would receive
- * jobs of every name). Built here rather than with `@Processor` so that concurrency and the job lock come
- * from the validated config: the lock decides how soon a job whose worker was killed runs again.
- *
- * Retries: `PROVISIONING_ATTEMPTS` with exponential backoff (queue defaults, ≈ 1 h). An error
- * `isPermanentProvisioningError` says no retry can fix ends the job at once (UnrecoverableError). When a
- * provision or renewal gives up (permanent error or last attempt) `ProvisioningService.fail` marks it and
- * tells the outcome port. Two listeners cover jobs that fail for good without getting there: the worker's
- * `failed` event (recording the failure itself threw on the last attempt) and the queue's `failed` event
- * for jobs BullMQ fails because they stalled too often (their workers kept dying). `fail` is idempotent,
- * so several workers hearing the same event is harmless.
+ * The jobs of the provisioning queue. Retries: `PROVISIONING_ATTEMPTS` with exponential backoff (queue
+ * defaults, ≈ 1 h); an error `isPermanentProvisioningError` says no retry can fix ends the job at once.
+ * When a provision or renewal fails for good (permanent error, last attempt, stalled too often) the job
+ * runner calls its final-failure hook: `ProvisioningService.fail` marks the subscription failed and tells
+ * the outcome port (the order failed, the money back, user and tenant told). `fail` is idempotent, and
+ * answers `succeeded` when the work was in fact done, which completes the job instead.
  */
 @Injectable()
-export class ProvisioningProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(ProvisioningProcessor.name);
-  private worker?: Worker;
-  private events?: QueueEvents;
-
+export class ProvisioningProcessor {
   constructor(
-    @InjectQueue(QueueName.Provisioning) private readonly queue: Queue,
     private readonly config: AppConfig,
     private readonly provisioning: ProvisioningService,
     private readonly traffic: TrafficSyncService,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    const worker = new Worker(QueueName.Provisioning, (job: ProvisioningJob) => this.process(job), {
-      connection: this.queue.opts.connection,
-      prefix: this.queue.opts.prefix,
-      concurrency: this.config.PROVISIONING_CONCURRENCY,
-      lockDuration: this.config.PROVISIONING_LOCK_MS,
-      stalledInterval: this.config.PROVISIONING_LOCK_MS,
-      // A job whose worker dies is picked up again; only a job that keeps killing workers is failed.
-      maxStalledCount: 3,
-    });
-    worker.on('failed', (job, err) => void this.afterFailure(job, err));
-    worker.on('error', (err) => this.logger.warn(`provisioning worker: ${err.name}: ${err.message}`));
-    this.worker = worker;
-    const events = new QueueEvents(QueueName.Provisioning, {
-      connection: this.queue.opts.connection,
-      prefix: this.queue.opts.prefix,
-    });
-    events.on('failed', ({ jobId, failedReason }) => {
-      if (!failedReason?.includes(STALLED_TOO_OFTEN)) return;
-      void Job.fromId<JobPayloads[ProvisioningJobName], unknown, string>(this.queue, jobId).then(
-        (job) => job && this.afterFailure(job, new UnrecoverableError(failedReason)),
-        () => undefined,
-      );
-    });
-    events.on('error', (err) => this.logger.warn(`provisioning events: ${err.name}: ${err.message}`));
-    this.events = events;
-    await this.scheduleTrafficSync();
+  @OnJob({ name: JobName.ProvisionSubscription })
+  provision({ botId, subscriptionId, orderId }: SubscriptionJob): Promise<unknown> {
+    return permanentEndsTheJob(() => this.provisioning.provision(botId, subscriptionId, orderId));
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    // Waits for running jobs; a job cut off anyway is taken up again after its lock expires.
-    await this.worker?.close();
-    await this.events?.close();
+  @OnJobFinalFailure({ name: JobName.ProvisionSubscription })
+  provisionFailed(job: SubscriptionJob, err: Error): Promise<FinalFailureOutcome> {
+    return this.fail('provision', job, err);
   }
 
-  async process(job: ProvisioningJob): Promise<unknown> {
-    switch (job.name) {
-      case JobName.ProvisionSubscription: {
-        const { botId, subscriptionId, orderId } = job.data as JobPayloads[JobName.ProvisionSubscription];
-        return this.settle(job, 'provision', () => this.provisioning.provision(botId, subscriptionId, orderId));
-      }
-      case JobName.ExtendSubscription: {
-        const { botId, subscriptionId, orderId } = job.data as JobPayloads[JobName.ExtendSubscription];
-        return this.settle(job, 'extend', () => this.provisioning.extend(botId, subscriptionId, orderId));
-      }
-      case JobName.DisableSubscription: {
-        const { botId, subscriptionId, reason } = job.data as JobPayloads[JobName.DisableSubscription];
-        try {
-          return await this.provisioning.disable(botId, subscriptionId, reason);
-        } catch (err) {
-          if (isPermanentProvisioningError(err)) throw new UnrecoverableError(provisioningFailureReason(err));
-          throw err;
-        }
-      }
-      case JobName.SyncPanelTraffic: {
-        const { panelId } = job.data as JobPayloads[JobName.SyncPanelTraffic];
-        return this.traffic.syncAll(
-          { concurrency: this.config.TRAFFIC_SYNC_CONCURRENCY, pauseMs: this.config.TRAFFIC_SYNC_PAUSE_MS },
-          panelId,
-        );
-      }
-      default:
-        throw new UnrecoverableError(`The provisioning queue has no handler for job ${job.name}`);
-    }
+  @OnJob({ name: JobName.ExtendSubscription })
+  extend({ botId, subscriptionId, orderId }: JobPayloads[JobName.ExtendSubscription]): Promise<unknown> {
+    return permanentEndsTheJob(() => this.provisioning.extend(botId, subscriptionId, orderId));
   }
 
-  private async settle(job: ProvisioningJob, kind: ProvisioningJobKind, work: () => Promise<unknown>) {
-    try {
-      return await work();
-    } catch (err) {
-      const permanent = isPermanentProvisioningError(err);
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const reason = provisioningFailureReason(err);
-      if (!permanent && !lastAttempt) {
-        this.logger.warn(`${job.name} ${job.id} attempt ${job.attemptsMade + 1} failed, will retry: ${reason}`);
-        throw err;
-      }
-      const { botId, subscriptionId, orderId } = job.data as JobPayloads[JobName.ProvisionSubscription];
-      const settled = await this.provisioning.fail(botId, kind, subscriptionId, orderId, reason);
-      if (settled === 'succeeded') return { settled };
-      throw new ProvisioningGaveUp(reason);
-    }
+  @OnJobFinalFailure({ name: JobName.ExtendSubscription })
+  extendFailed(job: JobPayloads[JobName.ExtendSubscription], err: Error): Promise<FinalFailureOutcome> {
+    return this.fail('extend', job, err);
   }
 
-  /** For jobs that failed for good without passing through `settle` (stalled too often, a crash in `fail`). */
-  private async afterFailure(job: ProvisioningJob | undefined, err: Error): Promise<void> {
-    if (!job || err instanceof ProvisioningGaveUp) return;
-    const kind: ProvisioningJobKind | null =
-      job.name === JobName.ProvisionSubscription
-        ? 'provision'
-        : job.name === JobName.ExtendSubscription
-          ? 'extend'
-          : null;
-    const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    if (!final) return;
-    if (!kind) {
-      this.logger.warn(`${job.name} ${job.id} failed for good: ${err.message}`);
-      return;
-    }
-    const { botId, subscriptionId, orderId } = job.data as JobPayloads[JobName.ProvisionSubscription];
-    try {
-      await this.provisioning.fail(botId, kind, subscriptionId, orderId, provisioningFailureReason(err));
-    } catch (e) {
-      this.logger.error(
-        `${job.name} ${job.id}: could not record the failure of bot ${botId} subscription ${subscriptionId}: ${provisioningFailureReason(e)}`,
-      );
-    }
+  @OnJob({ name: JobName.DisableSubscription })
+  disable({ botId, subscriptionId, reason }: JobPayloads[JobName.DisableSubscription]): Promise<unknown> {
+    return permanentEndsTheJob(() => this.provisioning.disable(botId, subscriptionId, reason));
   }
 
-  private async scheduleTrafficSync(): Promise<void> {
-    const every = this.config.TRAFFIC_SYNC_INTERVAL_MS;
-    if (every <= 0) {
-      await this.queue.removeJobScheduler(TRAFFIC_SYNC_SCHEDULER_ID);
-      return;
-    }
-    await this.queue.upsertJobScheduler(
-      TRAFFIC_SYNC_SCHEDULER_ID,
-      { every },
-      {
-        name: JobName.SyncPanelTraffic,
-        data: {},
-        // A missed round is simply the next one; a sync is never retried on its own.
-        opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-      },
+  @OnJob({ name: JobName.SyncPanelTraffic })
+  syncTraffic({ panelId }: JobPayloads[JobName.SyncPanelTraffic]): Promise<unknown> {
+    return this.traffic.syncAll(
+      { concurrency: this.config.TRAFFIC_SYNC_CONCURRENCY, pauseMs: this.config.TRAFFIC_SYNC_PAUSE_MS },
+      panelId,
     );
+  }
+
+  private fail(kind: ProvisioningJobKind, job: SubscriptionJob, err: Error): Promise<'failed' | 'succeeded'> {
+    // A permanent error arrives already as its reason (see permanentEndsTheJob).
+    const reason = err instanceof UnrecoverableError ? err.message : provisioningFailureReason(err);
+    return this.provisioning.fail(job.botId, kind, job.subscriptionId, job.orderId, reason);
+  }
+}
+
+async function permanentEndsTheJob<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (isPermanentProvisioningError(err)) throw new UnrecoverableError(provisioningFailureReason(err));
+    throw err;
   }
 }

@@ -1,19 +1,26 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { JobName } from '@botfleet/jobs';
+import { Injectable } from '@nestjs/common';
+import { JobName, JobPayloads, OnJob, OnJobFinalFailure } from '@botfleet/jobs';
 import { SubscriptionDeliveryService } from '@botfleet/telegram';
-import { NotificationHandlers } from '../notifications/notification-handlers';
+import { OwnerAlerts } from '../notifications/owner-alerts.service';
+
+type DeliveryJob = JobPayloads[JobName.DeliverSubscription];
 
 /** `DeliverSubscription` jobs (queued by the provisioning outcome) send the user their link and QR code. */
 @Injectable()
-export class SubscriptionDeliveryHandler implements OnModuleInit {
+export class SubscriptionDeliveryHandler {
   constructor(
-    private readonly handlers: NotificationHandlers,
     private readonly delivery: SubscriptionDeliveryService,
+    private readonly alerts: OwnerAlerts,
   ) {}
 
-  onModuleInit(): void {
-    this.handlers.register(JobName.DeliverSubscription, ({ botId, subscriptionId, orderId }) =>
-      this.delivery.deliver(botId, subscriptionId, orderId),
-    );
+  @OnJob({ name: JobName.DeliverSubscription })
+  deliver({ botId, subscriptionId, orderId }: DeliveryJob): Promise<unknown> {
+    return this.delivery.deliver(botId, subscriptionId, orderId);
+  }
+
+  /** A paid subscription whose link never reached the user: the owner hears of it and can hand it over. */
+  @OnJobFinalFailure({ name: JobName.DeliverSubscription })
+  async deliveryFailed({ botId, subscriptionId, orderId }: DeliveryJob): Promise<void> {
+    await this.alerts.noticeUndelivered(botId, 'subscription_delivery', orderId ?? subscriptionId);
   }
 }

@@ -1,27 +1,17 @@
-import { Module, OnModuleInit } from '@nestjs/common';
-import { JobName } from '@botfleet/jobs';
-import { JobOutboxRelay, SaleSweeps } from '@botfleet/platform';
+import { Module } from '@nestjs/common';
+import { SaleSweeps } from '@botfleet/platform';
 import { SalesModule } from '@botfleet/sales';
 import { UsersModule } from '@botfleet/users';
 import { BotConversationModule, SaleNotifications } from '@botfleet/telegram';
-import { NotificationHandlers } from '../notifications/notification-handlers';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { SaleNotificationsProcessor } from './sale-notifications.processor';
 import { SaleSweeper } from './sale-sweeper.service';
+import { JobOutboxRelay } from './job-outbox-relay';
 
 /** The worker's part of the sale: notices from sale events, owner alerts, the sweeper. */
 @Module({
   imports: [SalesModule, UsersModule, NotificationsModule, BotConversationModule],
-  providers: [SaleNotifications, SaleSweeps, JobOutboxRelay, SaleSweeper],
+  providers: [SaleNotifications, SaleSweeps, JobOutboxRelay, SaleSweeper, SaleNotificationsProcessor],
   exports: [SaleSweeper],
 })
-export class SalesWorkerModule implements OnModuleInit {
-  constructor(
-    private readonly handlers: NotificationHandlers,
-    private readonly notices: SaleNotifications,
-  ) {}
-
-  onModuleInit(): void {
-    this.handlers.register(JobName.SaleNotification, (job) => this.notices.handle(job));
-    this.handlers.register(JobName.NotifyOwner, (job) => this.notices.handleOwner(job));
-  }
-}
+export class SalesWorkerModule {}

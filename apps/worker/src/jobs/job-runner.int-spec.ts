@@ -1,0 +1,154 @@
+import { INestApplication, Injectable } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Queue } from 'bullmq';
+import { JobName, OnJob, QueueName } from '@botfleet/jobs';
+import { CreateOrderUseCase, StartCardPaymentUseCase, SubmitReceiptUseCase } from '@botfleet/sales';
+import {
+  applyEnv,
+  createTestEnv,
+  TelegramEmulator,
+  TestContext,
+  TestEnv,
+  testRedisUrl,
+  waitFor,
+} from '@botfleet/testing';
+import { createWorkerApp } from '../bootstrap';
+import { SaleSweeper } from '../sales/sale-sweeper.service';
+import { WorkerModule } from '../worker.module';
+
+/** A second handler for a job that already has one: the worker must refuse it. */
+@Injectable()
+class SecondSweeper {
+  @OnJob({ name: JobName.SweepSales })
+  async sweep(): Promise<void> {}
+}
+
+/**
+ * The job runner inside the real worker (WorkerModule, real PostgreSQL, Redis queues, the Telegram emulator):
+ * it refuses to start without exactly one handler per job, and a job that fails for good goes through its
+ * final-failure hook, so a review message that never arrives reaches the owner.
+ */
+describe('job runner (worker module, PostgreSQL, Redis, Telegram emulator)', () => {
+  jest.setTimeout(60_000);
+
+  let telegram: TelegramEmulator;
+  let env: TestEnv;
+  let restoreEnv: () => void;
+  let ctx: TestContext;
+  const apps: INestApplication[] = [];
+  const queues: Queue[] = [];
+  const queue = (name: QueueName) => {
+    const q = new Queue(name, {
+      connection: { url: testRedisUrl(), maxRetriesPerRequest: null },
+      prefix: `${env.redisPrefix}:q`,
+    });
+    queues.push(q);
+    return q;
+  };
+  const bootWorker = async () => {
+    const app = await createWorkerApp();
+    apps.push(app);
+    await app.init();
+    return app;
+  };
+
+  beforeAll(async () => {
+    // Like Telegram: a chat nobody opened with the bot does not exist (the admin chat the bot is not in).
+    telegram = await TelegramEmulator.start({ unknownChats: 'reject' });
+    env = await createTestEnv({ TELEGRAM_API_ROOT: telegram.url, SALE_SWEEP_INTERVAL_MS: '60000' });
+    restoreEnv = applyEnv(env.vars);
+    // The context's own jobs go to a prefix no worker reads: this test queues the job it watches.
+    ctx = await TestContext.create({ env, telegram, jobs: 'detached' });
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.close().catch(() => undefined);
+    for (const q of queues) await q.close();
+    await ctx?.close();
+    restoreEnv?.();
+    await env?.cleanup();
+    await telegram?.close();
+  });
+
+  const refusal = async (build: ReturnType<typeof Test.createTestingModule>) => {
+    const app = (await build.compile()).createNestApplication({ logger: false });
+    try {
+      await app.init();
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    } finally {
+      await app.close().catch(() => undefined);
+    }
+  };
+
+  it('refuses to start when a job name has no handler, naming the job', async () => {
+    const message = await refusal(
+      Test.createTestingModule({ imports: [WorkerModule] })
+        .overrideProvider(SaleSweeper)
+        .useValue({ sweep: () => Promise.resolve() }),
+    );
+    expect(message).toContain(`no @OnJob handler for job "${JobName.SweepSales}"`);
+  });
+
+  it('refuses to start when a job name has two handlers, naming both', async () => {
+    const message = await refusal(Test.createTestingModule({ imports: [WorkerModule], providers: [SecondSweeper] }));
+    expect(message).toContain(`job "${JobName.SweepSales}" has 2 handlers`);
+    expect(message).toContain('SaleSweeper.sweep');
+    expect(message).toContain('SecondSweeper.sweep');
+  });
+
+  it('a review message whose every send fails ends with the owner told in their private chat', async () => {
+    const bot = await ctx.newBot({ adminChatId: -100_777_000_111, status: 'paused' });
+    const buyer = await ctx.newUser(bot.id);
+    await ctx.newCard(bot.id);
+    const plan = await ctx.newPlan(bot.id);
+    const { order } = await ctx
+      .get(CreateOrderUseCase)
+      .execute({ botId: bot.id, userId: buyer.id, planId: plan.id, idempotencyKey: `runner-${buyer.id}` });
+    const { payment } = await ctx
+      .get(StartCardPaymentUseCase)
+      .execute({ botId: bot.id, orderId: order.id, userId: buyer.id });
+    await ctx.get(SubmitReceiptUseCase).execute({
+      botId: bot.id,
+      userId: buyer.id,
+      receipt: { kind: 'photo', fileId: 'receipt-photo', fileUniqueId: 'receipt-photo-u' },
+    });
+    // The owner has opened the bot; the admin chat the review goes to does not exist for it.
+    await telegram.sendText(bot.telegram.id, {
+      from: { id: bot.ownerTelegramId, first_name: 'Owner' },
+      text: '/start',
+    });
+
+    await bootWorker();
+    const notifications = queue(QueueName.Notifications);
+    const job = await notifications.add(
+      JobName.SaleNotification,
+      { botId: bot.id, event: 'receipt_submitted', paymentId: payment.id },
+      { attempts: 3, backoff: { type: 'fixed', delay: 100 } },
+    );
+
+    await waitFor(async () => (await notifications.getJobState(job.id!)) === 'failed', 20_000);
+    const failed = (await notifications.getJob(job.id!))!;
+    expect(failed.attemptsMade).toBe(3);
+    const [alert] = await telegram.waitForMessages(bot.telegram.id, bot.ownerTelegramId, 1, 20_000);
+    expect(alert.sourceText ?? alert.text).toContain('could not deliver a notice');
+    expect(alert.sourceText ?? alert.text).toContain(payment.id);
+    // Told once, however often the hook is heard.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await telegram.getChatMessages(bot.telegram.id, bot.ownerTelegramId)).toHaveLength(1);
+  });
+
+  it('keeps one scheduler per periodic job however many workers start, and parks a job it does not know', async () => {
+    if (apps.length === 0) await bootWorker();
+    await bootWorker();
+    const provisioning = queue(QueueName.Provisioning);
+    const ids = (await provisioning.getJobSchedulers()).map((s) => s.key).sort();
+    expect(ids).toEqual(['prune-processed-updates', 'sale-sweep', 'traffic-sync']);
+
+    const notifications = queue(QueueName.Notifications);
+    const unknown = await notifications.add('from-a-newer-build', { botId: 'x' });
+    await waitFor(async () => (await notifications.getJobState(unknown.id!)) === 'delayed', 10_000);
+    expect((await notifications.getJob(unknown.id!))!.attemptsMade).toBe(0);
+  });
+});

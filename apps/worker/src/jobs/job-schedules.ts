@@ -1,0 +1,28 @@
+import type { JobsOptions } from 'bullmq';
+import { AppConfig } from '@botfleet/config';
+import { JobName, PlatformJobName } from '@botfleet/jobs';
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/** A periodic job: a BullMQ job scheduler, so one job per interval however many workers run. */
+export interface JobSchedule {
+  /** The scheduler id (one per deployment). */
+  id: string;
+  name: PlatformJobName;
+  /** Interval in milliseconds; 0 or less switches the job off (its scheduler is removed). */
+  every(config: AppConfig): number;
+}
+
+export const JOB_SCHEDULES: readonly JobSchedule[] = [
+  { id: 'traffic-sync', name: JobName.SyncPanelTraffic, every: (c) => c.TRAFFIC_SYNC_INTERVAL_MS },
+  { id: 'sale-sweep', name: JobName.SweepSales, every: (c) => c.SALE_SWEEP_INTERVAL_MS },
+  // Telegram keeps an update at most 24 hours; forgetting ours after 48 once an hour is plenty.
+  { id: 'prune-processed-updates', name: JobName.PruneProcessedUpdates, every: () => HOUR_MS },
+];
+
+/** A missed round is simply the next one: a periodic job is never retried on its own. */
+export const SCHEDULED_JOB_OPTIONS: JobsOptions = {
+  attempts: 1,
+  removeOnComplete: { count: 100 },
+  removeOnFail: { count: 100 },
+};

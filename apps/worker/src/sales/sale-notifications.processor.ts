@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { JobName, JobPayloads, OnJob, OnJobFinalFailure } from '@botfleet/jobs';
+import { SaleNotifications } from '@botfleet/telegram';
+import { OwnerAlerts } from '../notifications/owner-alerts.service';
+
+type SaleJob = JobPayloads[JobName.SaleNotification];
+
+/**
+ * Sale notices (review messages, the user's news) and owner alerts. A notice that fails for good (the admin
+ * chat unreachable for hours, say) is not dropped in silence: the owner is told in their private chat.
+ */
+@Injectable()
+export class SaleNotificationsProcessor {
+  constructor(
+    private readonly notices: SaleNotifications,
+    private readonly alerts: OwnerAlerts,
+  ) {}
+
+  @OnJob({ name: JobName.SaleNotification })
+  notify(job: SaleJob): Promise<void> {
+    return this.notices.handle(job);
+  }
+
+  @OnJobFinalFailure({ name: JobName.SaleNotification })
+  async notifyFailed({ botId, event, paymentId, orderId }: SaleJob): Promise<void> {
+    await this.alerts.noticeUndelivered(botId, event, paymentId ?? orderId ?? '-');
+  }
+
+  @OnJob({ name: JobName.NotifyOwner })
+  notifyOwner(job: JobPayloads[JobName.NotifyOwner]): Promise<void> {
+    return this.notices.handleOwner(job);
+  }
+}
