@@ -56,8 +56,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /**
  * The one outgoing-call wrapper every bot uses (RELIABILITY.md 11), so handlers never retry by hand:
  * 429 waits `retry_after` and tries again (the call was not executed, so this cannot duplicate),
- * 5xx and network errors back off exponentially with jitter, 401 tells the owner of the bot
- * (the supervisor stops it and marks it token_invalid) and fails at once; 4xx otherwise fail at once.
+ * 5xx and network errors back off exponentially with jitter, 401 calls the hook BotRuntimes puts on every
+ * client (the worker stops the bot and marks it token_invalid) and fails at once; 4xx otherwise fail at once.
  * An aborted call (the poller stopping) never retries.
  */
 export class ResilientTelegram extends Telegram {

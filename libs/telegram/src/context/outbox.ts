@@ -8,8 +8,8 @@ export interface OutgoingCall {
 /**
  * Bot API calls a handler wants made, held back until the update's database transaction has committed.
  * A handler that crashes, or a transaction that rolls back (a concurrent duplicate, a lost database),
- * therefore sends nothing; the update is handled again and says everything once. See UpdateHandler for
- * the crash windows.
+ * therefore sends nothing; the update is handled again and says everything once. `Messenger.flush` makes
+ * the calls; the worker's UpdateHandler (apps/worker/src/updates) describes the crash windows.
  */
 export class Outbox {
   private calls: OutgoingCall[] = [];
