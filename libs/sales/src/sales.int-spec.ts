@@ -388,6 +388,30 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     });
   });
 
+  it('a user paying finds only their own order; a short wallet is refused with the figures to show', async () => {
+    const buyer = await newUser();
+    const stranger = await newUser();
+    const { order } = await createOrder.execute({ botId, userId: buyer, planId, idempotencyKey: `own:${buyer}` });
+    await expect(startCardPayment.execute({ botId, orderId: order.id, userId: stranger })).rejects.toMatchObject({
+      code: ErrorCode.NOT_FOUND,
+    });
+    await expect(payFromWallet.execute({ botId, orderId: order.id, userId: stranger })).rejects.toMatchObject({
+      code: ErrorCode.NOT_FOUND,
+    });
+    const payments = async () =>
+      (await q<{ n: number }>(`SELECT count(*)::int n FROM card_to_card_payments WHERE order_id = $1`, [order.id]))[0];
+    expect(await payments()).toEqual({ n: 0 });
+    expect(await orderOf(order.id)).toEqual({ status: 'pending' });
+
+    await expect(payFromWallet.execute({ botId, orderId: order.id, userId: buyer })).rejects.toMatchObject({
+      code: ErrorCode.INSUFFICIENT_BALANCE,
+      details: { balanceMinor: 0, requiredMinor: 50000, currency: order.currency },
+    });
+    const { payment } = await startCardPayment.execute({ botId, orderId: order.id, userId: buyer });
+    expect(payment.orderId).toBe(order.id);
+    expect(await payments()).toEqual({ n: 1 });
+  });
+
   it('a permanent provisioning failure refunds the user and reverses the wholesale charge, once', async () => {
     const userId = await newUser();
     const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `f:${userId}` });

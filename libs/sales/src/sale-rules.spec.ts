@@ -1,0 +1,27 @@
+import { awaitsReview, canSell, isRenewable, RECEIPT_ACCEPTING_STATUSES, TRACKING_NUMBER_PATTERN } from './sale-rules';
+import { cardTrackingNumber } from './tracking-number';
+
+describe('the sale rules', () => {
+  it('a shop sells when some way to pay is on', () => {
+    expect(canSell(new Set(['card_to_card']))).toBe(true);
+    expect(canSell(new Set(['wallet']))).toBe(true);
+    expect(canSell(new Set(['referrals']))).toBe(false);
+  });
+
+  it('only subscriptions that have worked can be renewed', () => {
+    expect(['active', 'expired', 'disabled'].every((status) => isRenewable({ status } as never))).toBe(true);
+    expect(isRenewable({ status: 'pending' })).toBe(false);
+    expect(isRenewable({ status: 'failed' })).toBe(false);
+  });
+
+  it('a receipt is taken until one is under review; a review only while one is', () => {
+    expect([...RECEIPT_ACCEPTING_STATUSES].sort()).toEqual(['awaiting_receipt', 'rejected']);
+    expect(awaitsReview({ status: 'pending' })).toBe(true);
+    expect(awaitsReview({ status: 'rejected' })).toBe(false);
+  });
+
+  it('the tracking-number pattern finds the numbers we hand out', () => {
+    const n = cardTrackingNumber(new Date('2026-11-29T00:00:00Z'));
+    expect(TRACKING_NUMBER_PATTERN.exec(`rejecting ${n}.`)?.[0]).toBe(n);
+  });
+});
