@@ -124,8 +124,7 @@ export class DesiredBots {
 
   /** Forgets the bot's runtime (and its cached profile); with `tokenHash`, only a runtime of that token. */
   dropRuntime(botId: string, tokenHash?: string): void {
-    if (tokenHash !== undefined && !this.runtimes.drop(botId, tokenHash)) return;
-    this.runtimes.drop(botId);
-    this.profiles.invalidate(botId);
+    const dropped = this.runtimes.drop(botId, tokenHash);
+    if (dropped || tokenHash === undefined) this.profiles.invalidate(botId);
   }
 }
