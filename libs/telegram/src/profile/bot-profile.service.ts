@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   CONFIGURATION_KEYS,
+  ConfigurationsService,
   FeaturesService,
   Language,
   Localized,
@@ -8,7 +9,7 @@ import {
   validateSchema,
 } from '@botfleet/catalog';
 import { AppConfig } from '@botfleet/config';
-import { BotSelfRepository, TenantDb, TenantRepositories } from '@botfleet/dal';
+import { BotSelfRepository, TenantDb } from '@botfleet/dal';
 import { BotProfile } from './bot-profile';
 
 type ProfileKey = 'welcome_text' | 'main_menu_buttons' | 'languages' | 'support_text';
@@ -28,7 +29,7 @@ export class BotProfileService {
   constructor(
     private readonly db: TenantDb,
     private readonly botSelf: BotSelfRepository,
-    private readonly repos: TenantRepositories,
+    private readonly configurations: ConfigurationsService,
     private readonly features: FeaturesService,
     config: AppConfig,
   ) {
@@ -59,8 +60,7 @@ export class BotProfileService {
     const profile = await this.db.run(botId, async () => {
       const bot = await this.botSelf.get(botId);
       if (!bot) return null;
-      const rows = await this.repos.configurations.find(botId);
-      const stored = new Map(rows.map((r) => [r.configKey, r.configValue]));
+      const stored = new Map((await this.configurations.list(botId)).map((c) => [c.key, c.value]));
       const value = <K extends ProfileKey>(key: K): (typeof CONFIGURATION_KEYS)[K]['default'] => {
         const v = stored.get(key);
         // A value that no longer fits its schema (a later tightening) falls back to the default.
