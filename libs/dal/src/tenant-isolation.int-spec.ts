@@ -1,7 +1,7 @@
 import { ClsModule, ClsService } from 'nestjs-cls';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, insertBot, seedEveryTenantTable, TestDatabase } from '@botfleet/testing';
+import { seedEveryTenantTable, TestContext, TestDatabase } from '@botfleet/testing';
 import { DB_ROLES } from './migration/roles';
 import { TenantDb } from './tenant-context';
 import { TenantRepositories } from './tenant-repositories';
@@ -18,6 +18,7 @@ async function tablesWithBotId(ds: DataSource): Promise<string[]> {
 }
 
 describe('tenant isolation (real PostgreSQL, row-level security)', () => {
+  let ctx: TestContext;
   let db: TestDatabase;
   let owner: DataSource;
   let app: DataSource;
@@ -29,12 +30,13 @@ describe('tenant isolation (real PostgreSQL, row-level security)', () => {
   let tables: string[];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    ctx = await TestContext.create();
+    db = ctx.env.db;
     owner = await db.owner();
     app = await db.app();
     platform = await db.platform();
-    botA = await insertBot(platform, { name: 'A' });
-    botB = await insertBot(platform, { name: 'B' });
+    botA = (await ctx.newBot({ name: 'A' })).id;
+    botB = (await ctx.newBot({ name: 'B' })).id;
     const seededA = await seedEveryTenantTable(platform, botA);
     await seedEveryTenantTable(platform, botB);
     tables = await tablesWithBotId(owner);
@@ -46,7 +48,7 @@ describe('tenant isolation (real PostgreSQL, row-level security)', () => {
   });
 
   afterAll(async () => {
-    await db?.drop();
+    await ctx?.close();
   });
 
   it('in bot A context a raw SELECT * on every tenant table returns only A rows', async () => {

@@ -13,13 +13,10 @@ import { SecretsModule } from '@botfleet/secrets';
 import {
   applyEnv,
   createTestEnv,
-  insertBot,
-  insertPanel,
-  insertPurchase,
-  insertRenewal,
   MarzbanEmulator,
   REMNAWAVE_DEFAULT_SQUAD_UUID,
   RemnawaveEmulator,
+  TestContext,
   TestEnv,
 } from '@botfleet/testing';
 import { deliveryJobId } from './provisioning-outcomes';
@@ -37,6 +34,7 @@ const MZ_PASSWORD = 'mz-int-password-2b9c';
  */
 describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emulators)', () => {
   let env: TestEnv;
+  let ctx: TestContext;
   let restoreEnv: () => void;
   let app: INestApplication;
   let platform: DataSource;
@@ -79,6 +77,43 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
   const setExpiry = (subscriptionId: string, at: Date) =>
     platform.query(`UPDATE subscriptions SET expires_at = $2 WHERE id = $1`, [subscriptionId, at]);
 
+  const panel = async (input: Parameters<TestContext['newPanel']>[0]) => (await ctx.newPanel(input)).id;
+  /** A purchase paid from the wallet, as the sale leaves it for provisioning (order fulfilling, subscription pending). */
+  const purchase = (
+    bot: string,
+    o: {
+      planPanelId?: string;
+      location?: string;
+      periodDays?: number;
+      trafficGb?: number;
+      deviceLimit?: number;
+      amountMinor?: number;
+    } = {},
+  ) =>
+    ctx.newPaidOrder(bot, {
+      plan: {
+        panelId: o.planPanelId ?? null,
+        location: o.location ?? null,
+        periodDays: o.periodDays ?? 30,
+        trafficLimitGb: o.trafficGb ?? 50,
+        deviceLimit: o.deviceLimit ?? 2,
+        priceMinor: o.amountMinor ?? 1000,
+      },
+    });
+  /** A paid renewal of the purchase's subscription; returns the order id. */
+  const renew = async (
+    bot: string,
+    p: { userId: string; subscriptionId: string },
+    o: { periodDays?: number; trafficGb?: number } = {},
+  ) =>
+    (
+      await ctx.newPaidOrder(bot, {
+        userId: p.userId,
+        renewSubscriptionId: p.subscriptionId,
+        plan: { periodDays: o.periodDays ?? 30, trafficLimitGb: o.trafficGb ?? 50 },
+      })
+    ).orderId;
+
   beforeAll(async () => {
     env = await createTestEnv({
       TRAFFIC_SYNC_INTERVAL_MS: '0',
@@ -90,21 +125,23 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
     mz = new MarzbanEmulator({ password: MZ_PASSWORD });
     await Promise.all([rw.start(), mz.start()]);
     platform = await env.db.platform();
-    rwPanel = await insertPanel(platform, env.vars.ENCRYPTION_KEY, {
+    // Jobs the sale queues go where no consumer reads: these tests run the provisioning service by hand.
+    ctx = await TestContext.create({ env, jobs: 'detached' });
+    rwPanel = await panel({
       type: 'remnawave',
       baseUrl: rw.url,
       credentials: { apiKey: RW_KEY },
       settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
       location: 'de',
     });
-    mzPanel = await insertPanel(platform, env.vars.ENCRYPTION_KEY, {
+    mzPanel = await panel({
       type: 'marzban',
       baseUrl: mz.url,
       credentials: { username: 'admin', password: MZ_PASSWORD },
       settings: { proxies: { vless: {} } },
       location: 'nl',
     });
-    botId = await insertBot(platform);
+    botId = (await ctx.newBot()).id;
     const mod = await Test.createTestingModule({
       imports: [
         ConfigModule,
@@ -125,13 +162,14 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
 
   afterAll(async () => {
     await app?.close();
+    await ctx?.close();
     await Promise.all([rw?.stop(), mz?.stop()]);
     restoreEnv?.();
     await env?.cleanup();
   });
 
   it('provisions one account to the order, stores link and dates, fulfils the order and queues the delivery', async () => {
-    const p = await insertPurchase(platform, botId, {
+    const p = await purchase(botId, {
       planPanelId: rwPanel,
       periodDays: 30,
       trafficGb: 20,
@@ -165,7 +203,7 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
   });
 
   it('a second run for the same order changes nothing and makes no second account', async () => {
-    const p = await insertPurchase(platform, botId, { planPanelId: rwPanel });
+    const p = await purchase(botId, { planPanelId: rwPanel });
     await service.provision(botId, p.subscriptionId, p.orderId);
     const first = await sub(p.subscriptionId);
     const count = rw.accountCount();
@@ -177,7 +215,7 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
   });
 
   it('50 concurrent runs for one subscription make one account, one record and take one panel slot', async () => {
-    const p = await insertPurchase(platform, botId, { location: 'de' });
+    const p = await purchase(botId, { location: 'de' });
     const load = await activeUsers(rwPanel);
     const createsBefore = rw.calls('POST /api/users');
     const results = await Promise.allSettled(
@@ -192,7 +230,7 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
   });
 
   it('adopts the account a crashed attempt left on the panel (lost answer, or made before the crash)', async () => {
-    const lost = await insertPurchase(platform, botId, { planPanelId: rwPanel });
+    const lost = await purchase(botId, { planPanelId: rwPanel });
     rw.dropNextCreateResponse();
     await expect(service.provision(botId, lost.subscriptionId, lost.orderId)).rejects.toMatchObject({
       code: ErrorCode.PANEL_UNAVAILABLE,
@@ -204,7 +242,7 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
     expect(rw.accountCount()).toBe(count);
     expect((await sub(lost.subscriptionId)).status).toBe('active');
 
-    const seeded = await insertPurchase(platform, botId, { planPanelId: rwPanel, periodDays: 10 });
+    const seeded = await purchase(botId, { planPanelId: rwPanel, periodDays: 10 });
     const username = panelUsername(seeded.subscriptionId, 'remnawave');
     rw.seedAccount({ username, expireAt: new Date(Date.now() + DAY), trafficLimitBytes: 1, enabled: false });
     const seededCount = rw.accountCount();
@@ -216,7 +254,7 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
   });
 
   it('places a plan without a panel on the least loaded active panel of its location, and nowhere else', async () => {
-    const p = await insertPurchase(platform, botId, { location: 'nl', trafficGb: 0 });
+    const p = await purchase(botId, { location: 'nl', trafficGb: 0 });
     await service.provision(botId, p.subscriptionId, p.orderId);
     const row = await sub(p.subscriptionId);
     expect(row.panel_id).toBe(mzPanel);
@@ -224,7 +262,7 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
     expect(account.trafficLimitBytes).toBe(0);
     expect(row.subscription_url).toBe(account.subscriptionUrl);
 
-    const nowhere = await insertPurchase(platform, botId, { location: 'jp' });
+    const nowhere = await purchase(botId, { location: 'jp' });
     await expect(service.provision(botId, nowhere.subscriptionId, nowhere.orderId)).rejects.toMatchObject({
       code: ErrorCode.NO_PANEL_AVAILABLE,
     });
@@ -232,7 +270,9 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
   });
 
   it('refuses an order that is not paid, for good', async () => {
-    const p = await insertPurchase(platform, botId, { planPanelId: rwPanel, orderStatus: 'pending' });
+    const p = await purchase(botId, { planPanelId: rwPanel });
+    // A state the sale never leaves (an unpaid order on a pending subscription): the guard under test.
+    await platform.query(`UPDATE orders SET status = 'pending', paid_at = NULL WHERE id = $1`, [p.orderId]);
     const count = rw.accountCount();
     await expect(service.provision(botId, p.subscriptionId, p.orderId)).rejects.toMatchObject({
       code: ErrorCode.CONFLICT,
@@ -242,12 +282,12 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
 
   describe('extend', () => {
     it('adds the days to the current expiry of an active subscription, on the same account', async () => {
-      const p = await insertPurchase(platform, botId, { planPanelId: rwPanel });
+      const p = await purchase(botId, { planPanelId: rwPanel });
       await service.provision(botId, p.subscriptionId, p.orderId);
       const expiry = new Date(Date.now() + 10 * DAY);
       await setExpiry(p.subscriptionId, expiry);
       const count = rw.accountCount();
-      const renewal = await insertRenewal(platform, botId, p.subscriptionId, { periodDays: 30 });
+      const renewal = await renew(botId, p, { periodDays: 30 });
       await service.extend(botId, p.subscriptionId, renewal);
       const row = await sub(p.subscriptionId);
       expect(row.expires_at!.getTime()).toBe(expiry.getTime() + 30 * DAY);
@@ -259,7 +299,7 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
     });
 
     it('adds the days to now for an expired and disabled subscription, and enables the account again', async () => {
-      const p = await insertPurchase(platform, botId, { planPanelId: rwPanel });
+      const p = await purchase(botId, { planPanelId: rwPanel });
       await service.provision(botId, p.subscriptionId, p.orderId);
       await setExpiry(p.subscriptionId, new Date(Date.now() - 5 * DAY));
       await service.disable(botId, p.subscriptionId, 'expired');
@@ -268,7 +308,7 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
       expect((await sub(p.subscriptionId)).status).toBe('disabled');
       rw.setUsedTraffic(username, 7 * GiB);
 
-      const renewal = await insertRenewal(platform, botId, p.subscriptionId, { periodDays: 30, trafficGb: 10 });
+      const renewal = await renew(botId, p, { periodDays: 30, trafficGb: 10 });
       const before = Date.now();
       await service.extend(botId, p.subscriptionId, renewal);
       const row = await sub(p.subscriptionId);
@@ -283,9 +323,9 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
     });
 
     it('applies one renewal order once, however often its job runs', async () => {
-      const p = await insertPurchase(platform, botId, { planPanelId: rwPanel });
+      const p = await purchase(botId, { planPanelId: rwPanel });
       await service.provision(botId, p.subscriptionId, p.orderId);
-      const renewal = await insertRenewal(platform, botId, p.subscriptionId, { periodDays: 30 });
+      const renewal = await renew(botId, p, { periodDays: 30 });
       const first = await service.extend(botId, p.subscriptionId, renewal);
       const results = await Promise.all(
         Array.from({ length: 5 }, () => service.extend(botId, p.subscriptionId, renewal)),
@@ -296,12 +336,12 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
     });
 
     it('two different renewals of one subscription both count', async () => {
-      const p = await insertPurchase(platform, botId, { planPanelId: rwPanel });
+      const p = await purchase(botId, { planPanelId: rwPanel });
       await service.provision(botId, p.subscriptionId, p.orderId);
       const expiry = new Date(Date.now() + 3 * DAY);
       await setExpiry(p.subscriptionId, expiry);
-      const a = await insertRenewal(platform, botId, p.subscriptionId, { periodDays: 30 });
-      const b = await insertRenewal(platform, botId, p.subscriptionId, { periodDays: 60 });
+      const a = await renew(botId, p, { periodDays: 30 });
+      const b = await renew(botId, p, { periodDays: 60 });
       await Promise.all([service.extend(botId, p.subscriptionId, a), service.extend(botId, p.subscriptionId, b)]);
       const row = await sub(p.subscriptionId);
       expect(row.expires_at!.getTime()).toBe(expiry.getTime() + 90 * DAY);
@@ -312,7 +352,7 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
   });
 
   it('giving up fails the subscription, records it, frees the slot and lets the sale refund the order', async () => {
-    const p = await insertPurchase(platform, botId, { planPanelId: rwPanel, amountMinor: 2500 });
+    const p = await purchase(botId, { planPanelId: rwPanel, amountMinor: 2500 });
     await rw.down();
     try {
       await expect(service.provision(botId, p.subscriptionId, p.orderId)).rejects.toMatchObject({
@@ -343,7 +383,7 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
   });
 
   it('giving up after the work was in fact done reports success instead', async () => {
-    const p = await insertPurchase(platform, botId, { planPanelId: rwPanel });
+    const p = await purchase(botId, { planPanelId: rwPanel });
     await service.provision(botId, p.subscriptionId, p.orderId);
     expect(await service.fail(botId, 'provision', p.subscriptionId, p.orderId, 'late')).toBe('succeeded');
     expect((await sub(p.subscriptionId)).status).toBe('active');
@@ -354,15 +394,17 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
     const options = { concurrency: 2, pauseMs: 5 };
 
     it('stores usage per subscription and the bot total; a panel that is down keeps its old values', async () => {
-      const bot = await insertBot(platform);
+      const bot = (await ctx.newBot()).id;
+      // Bought one after another (the arrange is not what runs concurrently here), provisioned together.
+      const bought = [];
+      for (let i = 0; i < 3; i++) bought.push(await purchase(bot, { planPanelId: rwPanel }));
       const onRw = await Promise.all(
-        [1, 2, 3].map(async () => {
-          const p = await insertPurchase(platform, bot, { planPanelId: rwPanel });
+        bought.map(async (p) => {
           await service.provision(bot, p.subscriptionId, p.orderId);
           return p.subscriptionId;
         }),
       );
-      const onMz = await insertPurchase(platform, bot, { planPanelId: mzPanel });
+      const onMz = await purchase(bot, { planPanelId: mzPanel });
       await service.provision(bot, onMz.subscriptionId, onMz.orderId);
       onRw.forEach((id, i) => rw.setUsedTraffic(panelUsername(id, 'remnawave'), (i + 1) * GiB));
       mz.setUsedTraffic(panelUsername(onMz.subscriptionId, 'marzban'), 5 * GiB);
@@ -393,9 +435,9 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
     });
 
     it('never reads more users of one panel at once than the concurrency allows', async () => {
-      const bot = await insertBot(platform);
+      const bot = (await ctx.newBot()).id;
       for (let i = 0; i < 6; i++) {
-        const p = await insertPurchase(platform, bot, { planPanelId: mzPanel });
+        const p = await purchase(bot, { planPanelId: mzPanel });
         await service.provision(bot, p.subscriptionId, p.orderId);
       }
       mz.slow(40);
