@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Language } from '@botfleet/catalog';
-import { maskCardNumber } from '@botfleet/catalog';
 import { BotEntity, BotSelfRepository, CardPaymentEntity } from '@botfleet/dal';
 import { JobName, JobPayloads } from '@botfleet/jobs';
 import { CardPaymentService, SalesQueries } from '@botfleet/sales';
@@ -11,20 +10,12 @@ import { RecipientGoneError } from '../messaging/recipient-gone';
 import { credentialsOf } from '../runtime/bot-runtime';
 import { formatDateTime } from '../screens/subscription-format';
 import { plain } from '../text/html';
-import { formatMoney, localizedName } from './sale-format';
+import { reviewerLabel, reviewMessageText } from './review-message';
+import { formatMoney } from './sale-format';
 import { reviewKeyboard } from './sale-screens';
 
 type SaleJob = JobPayloads[JobName.SaleNotification];
 type OwnerJob = JobPayloads[JobName.NotifyOwner];
-
-/** How a reviewer is shown in the admin chat. */
-function reviewerLabel(reviewedBy: string | null): string {
-  if (!reviewedBy) return '—';
-  const [type, id] = reviewedBy.split(':');
-  if (type === 'bot_admin') return `admin ${id}`;
-  if (type === 'master') return 'platform';
-  return 'API';
-}
 
 /**
  * Turns sale events (from REST or from buttons alike) into Telegram messages, through the bot's
@@ -145,23 +136,8 @@ export class SaleNotifications {
     const dedupeKey = `review:${payment.id}:${payment.updatedAt.getTime()}`;
     if (await this.cards.reviewMessageSent(bot.id, dedupeKey)) return;
     const lang = bot.defaultLanguage;
-    const { user, order, card, plan } = await this.queries.reviewSubject(bot.id, payment);
-    const who =
-      [user?.firstName, user?.lastName].filter(Boolean).join(' ') + (user?.username ? ` @${user.username}` : '');
-    let text =
-      translate(lang, 'review.title', { tracking: payment.trackingNumber }) +
-      '\n\n' +
-      translate(lang, 'review.body', {
-        user: { html: plain(who || '—', 120) },
-        tgId: user?.telegramId ?? '—',
-        plan: { html: plain(plan ? localizedName(plan.name, lang) : '—', 100) },
-        amount: formatMoney(lang, payment.amountMinor, order?.currency ?? bot.currency),
-        card: card ? `${maskCardNumber(card.cardNumber)} · ${card.cardHolderName}` : '—',
-        expires: formatDateTime(lang, payment.expiresAt),
-      });
-    if (payment.isFlagged) text += '\n\n' + translate(lang, 'review.flagged');
-    if (payment.receiptType === 'text')
-      text += '\n\n' + translate(lang, 'review.text', { text: { html: plain(payment.receiptText, 900) } });
+    const subject = await this.queries.reviewSubject(bot.id, payment);
+    const text = reviewMessageText(lang, payment, subject, bot.currency);
     const target = this.reviewTarget(bot);
     const extra = {
       parse_mode: 'HTML' as const,
