@@ -1,4 +1,7 @@
-import type { TokenHasher } from '@botfleet/secrets';
+/** The HMAC the webhook secret is derived with (`TokenHasher` from @botfleet/secrets fits). */
+export interface WebhookSecretHasher {
+  hmac(value: string): string;
+}
 
 /** The header Telegram puts the webhook secret in (lower-case, as Node gives headers). */
 export const WEBHOOK_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
@@ -8,7 +11,7 @@ export const WEBHOOK_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
  * the bot id and its `webhook_secret_salt`. Hex, so it fits Telegram's `secret_token` alphabet. Changing
  * the salt (e.g. on a token replacement) changes the secret; it never appears in a URL.
  */
-export function webhookSecretFor(hasher: TokenHasher, botId: string, salt: string): string {
+export function webhookSecretFor(hasher: WebhookSecretHasher, botId: string, salt: string): string {
   return hasher.hmac(`telegram-webhook:${botId}:${salt}`);
 }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { WEBHOOK_SECRET_HEADER } from '@botfleet/telegram';
+import { WEBHOOK_SECRET_HEADER } from '@botfleet/bot-api';
 import { Public } from '../auth';
 import { TelegramWebhookService } from './telegram-webhook.service';
 

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
-import { DomainError, ErrorCode, REDIS } from '@botfleet/common';
+import { DomainError, ErrorCode, isUuid, REDIS } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { JobName, jobIdFor, JobQueue } from '@botfleet/jobs';
-import { BotAccessCache } from '@botfleet/platform';
 import { constantTimeEqual, TokenHasher } from '@botfleet/secrets';
-import { ChatOrder, webhookSecretFor } from '@botfleet/telegram';
+import { webhookSecretFor } from '@botfleet/bot-api';
+import { ChatOrder } from '@botfleet/telegram';
+import { BotAccessCache } from '../auth';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Redis unreachable: answer 503 (Telegram retries) rather than keep Telegram's connection hanging. */
 const QUEUE_TIMEOUT_MS = 5_000;
 
@@ -38,7 +38,7 @@ export class TelegramWebhookService {
   }
 
   async accept(botId: string, secret: string | undefined, body: unknown): Promise<void> {
-    const target = UUID.test(botId) ? await this.target(botId) : null;
+    const target = isUuid(botId) ? await this.target(botId) : null;
     if (!target || target.status === 'deleted') throw new DomainError(ErrorCode.NOT_FOUND, 'Unknown bot');
     if (!secret) throw new DomainError(ErrorCode.UNAUTHORIZED, 'Missing X-Telegram-Bot-Api-Secret-Token');
     if (!constantTimeEqual(secret, target.secret)) {

@@ -14,7 +14,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { TELEGRAM_TOKEN_PATTERN } from '@botfleet/telegram';
+import { TELEGRAM_TOKEN_PATTERN } from '@botfleet/bot-api';
 
 export const LANGUAGE_VALUES = ['fa', 'en', 'ru'] as const;
 const MAX_ID = Number.MAX_SAFE_INTEGER;

@@ -1,0 +1,3 @@
+export * from './telegram-bot-api';
+export * from './webhook-secret';
+export * from './bot-api.module';
