@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { botEventsChannel, BotEvent } from '@botfleet/platform';
+import { botEventsChannel, BotEvent } from '@botfleet/bots';
 import { testRedisUrl, waitFor } from '@botfleet/testing';
 import { ApiHarness, RegisteredBot } from './support/api-harness';
 

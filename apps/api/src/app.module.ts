@@ -8,7 +8,7 @@ import { AppConfig, ConfigModule } from '@botfleet/config';
 import { AuditModule } from '@botfleet/audit';
 import { DalModule } from '@botfleet/dal';
 import { JobsModule } from '@botfleet/jobs';
-import { BotAccessModule, PlatformDbModule } from '@botfleet/platform';
+import { PlatformDbModule } from '@botfleet/platform';
 import { SecretsModule } from '@botfleet/secrets';
 import { AuthModule } from './auth/auth.module';
 import { AdminApiModule } from './admin/admin.module';
@@ -27,7 +27,6 @@ import { TelegramWebhookModule } from './telegram-webhook/telegram-webhook.modul
     SecretsModule,
     DalModule,
     PlatformDbModule,
-    BotAccessModule,
     RedisModule,
     TerminusModule.forRoot({ logger: false }),
     AuditModule,

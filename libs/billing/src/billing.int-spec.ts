@@ -3,39 +3,29 @@ import { Test } from '@nestjs/testing';
 import { ClsModule, ClsService } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
 import { ErrorCode } from '@botfleet/common';
-import { TenantDb, TenantRepositories } from '@botfleet/dal';
-import { createTestDatabase, insertBot, TestDatabase } from '@botfleet/testing';
+import { AuditService } from '@botfleet/audit';
+import { BotSelfRepository, TenantDb, TenantRepositories, WholesaleWalletRepository } from '@botfleet/dal';
+import { TestContext, TestDatabase } from '@botfleet/testing';
 import { OrdersService } from './orders.service';
-import { TenantWalletService } from './tenant-wallet.service';
 import { UserLedgerService } from './user-ledger.service';
+import { WholesaleWalletService } from './wholesale-wallet.service';
 
 describe('billing: ledgers, wholesale holds and order moves (real PostgreSQL)', () => {
+  let ctx: TestContext;
   let db: TestDatabase;
   let platform: DataSource;
   let tenantDb: TenantDb;
   let ledger: UserLedgerService;
-  let wallet: TenantWalletService;
+  let wallet: WholesaleWalletService;
   let orders: OrdersService;
   let botId: string;
   let otherBot: string;
 
-  const newUser = async (bot = botId) => {
-    const id = randomUUID();
-    await platform.query(`INSERT INTO users (id, bot_id, telegram_id, referral_code) VALUES ($1,$2,$3,$4)`, [
-      id,
-      bot,
-      Math.floor(Math.random() * 1e9),
-      randomUUID().slice(0, 8),
-    ]);
-    return id;
-  };
+  const newUser = async (bot = botId) => (await ctx.newUser(bot)).id;
+  /** A bare pending order with nothing held yet: the wallet calls under test make the hold themselves. */
   const newOrder = async (userId: string) => {
-    const planId = randomUUID();
+    const { id: planId } = await ctx.newPlan(botId);
     const id = randomUUID();
-    await platform.query(
-      `INSERT INTO bot_plans (id, bot_id, name, period_days, price_minor) VALUES ($1,$2,'{"en":"P"}',30,1000)`,
-      [planId, botId],
-    );
     await platform.query(
       `INSERT INTO orders (id, bot_id, user_id, plan_id, amount_minor, currency, period_days, idempotency_key) VALUES ($1,$2,$3,$4,1000,'IRR',30,$5)`,
       [id, botId, userId, planId, randomUUID()],
@@ -51,17 +41,23 @@ describe('billing: ledgers, wholesale holds and order moves (real PostgreSQL)', 
     )[0];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    ctx = await TestContext.create();
+    db = ctx.env.db;
     platform = await db.platform();
     const mod = await Test.createTestingModule({ imports: [ClsModule.forRoot({ global: true })] }).compile();
     tenantDb = new TenantDb(await db.app(), mod.get(ClsService));
     ledger = new UserLedgerService(tenantDb);
-    wallet = new TenantWalletService(tenantDb);
+    wallet = new WholesaleWalletService(
+      tenantDb,
+      new WholesaleWalletRepository(tenantDb),
+      new BotSelfRepository(tenantDb),
+      new AuditService(new TenantRepositories(tenantDb)),
+    );
     orders = new OrdersService(new TenantRepositories(tenantDb));
-    botId = await insertBot(platform);
-    otherBot = await insertBot(platform);
+    botId = (await ctx.newBot()).id;
+    otherBot = (await ctx.newBot()).id;
   });
-  afterAll(() => db?.drop());
+  afterAll(() => ctx?.close());
 
   describe('user ledger', () => {
     it('credits and debits through ledger rows; replaying a key adds nothing', async () => {
@@ -132,7 +128,7 @@ describe('billing: ledgers, wholesale holds and order moves (real PostgreSQL)', 
 
   describe('tenant wholesale wallet', () => {
     beforeAll(async () => {
-      await platform.query(`UPDATE bots SET wallet_balance_minor = 1000, wallet_held_minor = 0 WHERE id = $1`, [botId]);
+      await ctx.topUp(botId, 1000);
     });
 
     it('hold → capture moves money once; replays change nothing', async () => {

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { OrdersService } from './orders.service';
-import { TenantWalletService } from './tenant-wallet.service';
+import { WholesaleWalletService } from './wholesale-wallet.service';
 import { UserLedgerService } from './user-ledger.service';
 
 @Module({
-  providers: [UserLedgerService, TenantWalletService, OrdersService],
-  exports: [UserLedgerService, TenantWalletService, OrdersService],
+  providers: [UserLedgerService, WholesaleWalletService, OrdersService],
+  exports: [UserLedgerService, WholesaleWalletService, OrdersService],
 })
 export class BillingModule {}

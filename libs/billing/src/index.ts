@@ -1,5 +1,5 @@
 export * from './user-ledger.service';
-export * from './tenant-wallet.service';
+export * from './wholesale-wallet.service';
 export * from './orders.service';
 export * from './wholesale';
 export * from './billing.module';

@@ -1,15 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { AuditService } from '@botfleet/audit';
-import { DomainError, ErrorCode } from '@botfleet/common';
-import { BotAdminEntity, BotEntity, TenantDb } from '@botfleet/dal';
+import { TelegramBotApi } from '@botfleet/bot-api';
+import { Actor, DomainError, ErrorCode, isMasterActor } from '@botfleet/common';
+import { BotAdminsRepository, BotEntity, BotSelfRepository, TenantDb, uniqueViolation } from '@botfleet/dal';
 import { generateApiToken, SecretBox, sha256Hex, TokenHasher, tokenPrefix } from '@botfleet/secrets';
-import { TelegramBotApi } from '@botfleet/telegram';
-import { Actor, isMaster } from '../actor';
-import { uniqueViolation } from '../db-errors';
+import { BotEventType } from './bot-events';
 import { BotEventsPublisher } from './bot-events.publisher';
 import { BOT_SETTING_FIELDS, BotSettingsPatch, BotView, toBotView } from './bot-view';
-import { BotEventType } from '../bot-events';
 
 /** A bot has at most this many Telegram admins, the owner included. */
 export const MAX_BOT_ADMINS = 20;
@@ -31,6 +28,8 @@ const notFound = () => new DomainError(ErrorCode.NOT_FOUND, 'Bot not found');
 export class BotSettingsService {
   constructor(
     private readonly db: TenantDb,
+    private readonly self: BotSelfRepository,
+    private readonly admins: BotAdminsRepository,
     private readonly audit: AuditService,
     private readonly box: SecretBox,
     private readonly hasher: TokenHasher,
@@ -39,12 +38,12 @@ export class BotSettingsService {
   ) {}
 
   async get(botId: string): Promise<BotView> {
-    return this.db.run(botId, async ({ manager }) => toBotView(await this.load(manager, botId)));
+    return this.db.run(botId, async () => toBotView(await this.load(botId)));
   }
 
   async update(botId: string, patch: BotSettingsPatch, actor: Actor): Promise<BotView> {
-    const { view, events } = await this.db.run(botId, async ({ manager }) => {
-      const bot = await this.load(manager, botId, true);
+    const { view, events } = await this.db.run(botId, async () => {
+      const bot = await this.load(botId, true);
       this.assertTenantMayWrite(bot, actor);
       const before: Record<string, unknown> = {};
       const after: Record<string, unknown> = {};
@@ -71,16 +70,16 @@ export class BotSettingsService {
       }
       if (!Object.keys(after).length) return { view: toBotView(bot), events };
       if (Object.keys(after).some((k) => k !== 'status')) events.push('changed');
-      await manager.update(BotEntity, { id: botId }, after);
+      await this.self.update(botId, after);
       await this.audit.record(botId, {
-        ...actor,
+        actor,
         action: 'bot.updated',
         targetType: 'bot',
         targetId: botId,
         before,
         after,
       });
-      return { view: toBotView(await this.load(manager, botId)), events };
+      return { view: toBotView(await this.load(botId)), events };
     });
     for (const e of events) await this.events.publish(botId, e);
     return view;
@@ -91,13 +90,13 @@ export class BotSettingsService {
    * unless the master explicitly allows another one. A bot stopped as `token_invalid` runs again.
    */
   async replaceTelegramToken(botId: string, token: string, actor: Actor, allowDifferentBot = false): Promise<BotView> {
-    if (allowDifferentBot && !isMaster(actor)) {
+    if (allowDifferentBot && !isMasterActor(actor)) {
       throw new DomainError(ErrorCode.FORBIDDEN, 'Only the platform may move a bot to another Telegram bot');
     }
     const me = await this.telegram.getMe(token);
     try {
-      const view = await this.db.run(botId, async ({ manager }) => {
-        const bot = await this.load(manager, botId, true);
+      const view = await this.db.run(botId, async () => {
+        const bot = await this.load(botId, true);
         this.assertTenantMayWrite(bot, actor);
         if (me.id !== bot.telegramBotId && !allowDifferentBot) {
           throw new DomainError(
@@ -111,25 +110,21 @@ export class BotSettingsService {
           telegramUsername: me.username,
           status: bot.status === 'token_invalid' ? ('active' as const) : bot.status,
         };
-        await manager.update(
-          BotEntity,
-          { id: botId },
-          {
-            ...after,
-            telegramTokenCiphertext: this.box.encrypt(token, botId),
-            telegramTokenKeyVersion: this.box.currentVersion,
-            telegramTokenHash: this.hasher.hmac(token),
-          },
-        );
+        await this.self.update(botId, {
+          ...after,
+          telegramTokenCiphertext: this.box.encrypt(token, botId),
+          telegramTokenKeyVersion: this.box.currentVersion,
+          telegramTokenHash: this.hasher.hmac(token),
+        });
         await this.audit.record(botId, {
-          ...actor,
+          actor,
           action: 'bot.telegram_token_replaced',
           targetType: 'bot',
           targetId: botId,
           before,
           after,
         });
-        return toBotView(await this.load(manager, botId));
+        return toBotView(await this.load(botId));
       });
       await this.events.publish(botId, 'token_replaced');
       return view;
@@ -146,12 +141,12 @@ export class BotSettingsService {
   async rotateApiToken(botId: string, actor: Actor): Promise<{ apiToken: string; apiTokenPrefix: string }> {
     const apiToken = generateApiToken();
     const prefix = tokenPrefix(apiToken);
-    await this.db.run(botId, async ({ manager }) => {
-      const bot = await this.load(manager, botId, true);
+    await this.db.run(botId, async () => {
+      const bot = await this.load(botId, true);
       this.assertTenantMayWrite(bot, actor);
-      await manager.update(BotEntity, { id: botId }, { apiTokenHash: sha256Hex(apiToken), apiTokenPrefix: prefix });
+      await this.self.update(botId, { apiTokenHash: sha256Hex(apiToken), apiTokenPrefix: prefix });
       await this.audit.record(botId, {
-        ...actor,
+        actor,
         action: 'bot.api_token_rotated',
         targetType: 'bot',
         targetId: botId,
@@ -166,16 +161,17 @@ export class BotSettingsService {
 
   /** Soft delete: the bot stops, its API token dies, its data stays. */
   async delete(botId: string, actor: Actor): Promise<void> {
-    await this.db.run(botId, async ({ manager }) => {
-      const bot = await this.load(manager, botId, true);
+    await this.db.run(botId, async () => {
+      const bot = await this.load(botId, true);
       this.assertTenantMayWrite(bot, actor);
-      await manager.update(
-        BotEntity,
-        { id: botId },
-        { status: 'deleted', deletedAt: () => 'now()', apiTokenHash: null, apiTokenPrefix: null },
-      );
+      await this.self.update(botId, {
+        status: 'deleted',
+        deletedAt: () => 'now()',
+        apiTokenHash: null,
+        apiTokenPrefix: null,
+      });
       await this.audit.record(botId, {
-        ...actor,
+        actor,
         action: 'bot.deleted',
         targetType: 'bot',
         targetId: botId,
@@ -187,16 +183,16 @@ export class BotSettingsService {
   }
 
   async getAdmins(botId: string): Promise<BotAdminsView> {
-    return this.db.run(botId, async ({ manager }) => {
-      const bot = await this.load(manager, botId);
-      return this.adminsView(manager, botId, bot.ownerTelegramId);
+    return this.db.run(botId, async () => {
+      const bot = await this.load(botId);
+      return this.adminsView(botId, bot.ownerTelegramId);
     });
   }
 
   /** Replaces the admin list; the owner is always kept (added back when left out). */
   async setAdmins(botId: string, telegramIds: number[], actor: Actor): Promise<BotAdminsView> {
-    const { view, changed } = await this.db.run(botId, async ({ manager }) => {
-      const bot = await this.load(manager, botId, true);
+    const { view, changed } = await this.db.run(botId, async () => {
+      const bot = await this.load(botId, true);
       this.assertTenantMayWrite(bot, actor);
       const wanted = [...new Set([bot.ownerTelegramId, ...telegramIds])];
       if (wanted.length > MAX_BOT_ADMINS) {
@@ -204,23 +200,13 @@ export class BotSettingsService {
           { field: 'telegramIds', errors: [`at most ${MAX_BOT_ADMINS} admins, the owner included`] },
         ]);
       }
-      const before = await this.adminsView(manager, botId, bot.ownerTelegramId);
-      await manager.query(`DELETE FROM bot_admins WHERE bot_id = $1 AND NOT (telegram_id = ANY($2::bigint[]))`, [
-        botId,
-        wanted,
-      ]);
-      await manager.query(
-        `INSERT INTO bot_admins (bot_id, telegram_id, is_owner)
-         SELECT $1, t, t = $3 FROM unnest($2::bigint[]) AS t
-         ON CONFLICT (bot_id, telegram_id) DO UPDATE SET is_owner = EXCLUDED.is_owner, updated_at = now()
-           WHERE bot_admins.is_owner IS DISTINCT FROM EXCLUDED.is_owner`,
-        [botId, wanted, bot.ownerTelegramId],
-      );
-      const after = await this.adminsView(manager, botId, bot.ownerTelegramId);
+      const before = await this.adminsView(botId, bot.ownerTelegramId);
+      await this.admins.replaceAll(botId, wanted, bot.ownerTelegramId);
+      const after = await this.adminsView(botId, bot.ownerTelegramId);
       const changed = JSON.stringify(before) !== JSON.stringify(after);
       if (changed) {
         await this.audit.record(botId, {
-          ...actor,
+          actor,
           action: 'bot.admins_replaced',
           targetType: 'bot',
           targetId: botId,
@@ -234,24 +220,21 @@ export class BotSettingsService {
     return view;
   }
 
-  private async adminsView(m: EntityManager, botId: string, ownerTelegramId: number): Promise<BotAdminsView> {
-    const rows = await m.find(BotAdminEntity, { where: { botId }, order: { telegramId: 'ASC' } });
+  private async adminsView(botId: string, ownerTelegramId: number): Promise<BotAdminsView> {
+    const rows = await this.admins.list(botId);
     const ids = rows.map((r) => r.telegramId).filter((id) => id !== ownerTelegramId);
     return { ownerTelegramId, telegramIds: [ownerTelegramId, ...ids] };
   }
 
-  private async load(m: EntityManager, botId: string, lock = false): Promise<BotEntity> {
-    const bot = await m.findOne(BotEntity, {
-      where: { id: botId },
-      lock: lock ? { mode: 'pessimistic_write' } : undefined,
-    });
+  private async load(botId: string, lock = false): Promise<BotEntity> {
+    const bot = await this.self.get(botId, lock ? 'pessimistic_write' : undefined);
     if (!bot || bot.status === 'deleted') throw notFound();
     return bot;
   }
 
   /** Re-checked under the row lock: a suspension that lands mid-request still wins. */
   private assertTenantMayWrite(bot: BotEntity, actor: Actor): void {
-    if (bot.status === 'suspended' && !isMaster(actor)) {
+    if (bot.status === 'suspended' && !isMasterActor(actor)) {
       throw new DomainError(ErrorCode.BOT_SUSPENDED, 'This bot is suspended by the platform; changes are not possible');
     }
   }

@@ -4,6 +4,7 @@ export * from './tenant-context';
 export * from './tenant-repository';
 export * from './tenant-repositories';
 export * from './repositories';
+export * from './db-errors';
 export * from './database-ping';
 export * from './dal.module';
 export * from './migration/roles';

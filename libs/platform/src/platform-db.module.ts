@@ -2,13 +2,44 @@ import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@botfleet/config';
 import { createDataSource } from '@botfleet/dal';
+import { SecretsModule } from '@botfleet/secrets';
 import { PLATFORM_DATA_SOURCE, PlatformDb } from './platform-db';
+import { AdminAuditRepository } from './audit/admin-audit.repository';
 import { BotDirectory } from './bots/bot-directory';
 import { HostedBotsRepository } from './bots/hosted-bots.repository';
 import { ProcessedUpdatesStore } from './bots/processed-updates.store';
+import { InvitesRepository } from './invites/invites.repository';
+import { MasterBotRepository } from './onboarding/master-bot.repository';
+import { OnboardingRepository } from './onboarding/onboarding.repository';
+import { PanelDirectoryRepository } from './panels/panel-directory.repository';
+import { VpnPanelsRepository } from './panels/vpn-panels.repository';
+import { JobOutboxStore } from './sales/job-outbox.store';
+import { PlatformStatsQueries } from './stats/platform-stats.queries';
+import { WholesalePricesRepository } from './wholesale/wholesale-prices.repository';
+
+/**
+ * The cross-tenant repositories every app may need, provided and exported from this one list (the worker's
+ * sweeps, traffic store and outbox relay are provided by the modules that run them).
+ */
+const PLATFORM_REPOSITORIES = [
+  AdminAuditRepository,
+  BotDirectory,
+  HostedBotsRepository,
+  ProcessedUpdatesStore,
+  InvitesRepository,
+  MasterBotRepository,
+  OnboardingRepository,
+  PanelDirectoryRepository,
+  VpnPanelsRepository,
+  JobOutboxStore,
+  PlatformStatsQueries,
+  WholesalePricesRepository,
+];
 
 @Global()
 @Module({
+  // The panel directory decrypts panel credentials.
+  imports: [SecretsModule],
   providers: [
     {
       provide: PLATFORM_DATA_SOURCE,
@@ -21,11 +52,9 @@ import { ProcessedUpdatesStore } from './bots/processed-updates.store';
         }).initialize(),
     },
     { provide: PlatformDb, inject: [PLATFORM_DATA_SOURCE], useFactory: (ds: DataSource) => new PlatformDb(ds) },
-    BotDirectory,
-    HostedBotsRepository,
-    ProcessedUpdatesStore,
+    ...PLATFORM_REPOSITORIES,
   ],
-  exports: [PlatformDb, BotDirectory, HostedBotsRepository, ProcessedUpdatesStore],
+  exports: [PlatformDb, ...PLATFORM_REPOSITORIES],
 })
 export class PlatformDbModule implements OnApplicationShutdown {
   constructor(@Inject(PLATFORM_DATA_SOURCE) private readonly ds: DataSource) {}

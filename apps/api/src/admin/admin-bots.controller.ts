@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res 
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DomainError, ErrorCode } from '@botfleet/common';
-import { BotAdminService, PlatformWalletService } from '@botfleet/platform';
+import { BotAdminService, TopUpWalletUseCase } from '@botfleet/operator';
 import { actorOf, CurrentPrincipal, MasterOnly, Principal } from '../auth';
 import { ApiErrors } from '../common/api-docs';
 import { BotDto } from '../bots/dto/bot.dto';
@@ -19,7 +19,7 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,100}$/;
 export class AdminBotsController {
   constructor(
     private readonly bots: BotAdminService,
-    private readonly wallet: PlatformWalletService,
+    private readonly topUps: TopUpWalletUseCase,
   ) {}
 
   @Get()
@@ -70,7 +70,13 @@ export class AdminBotsController {
         { field: 'Idempotency-Key', errors: ['Idempotency-Key header is required: 1-100 of A-Z a-z 0-9 _ . : -'] },
       ]);
     }
-    const result = await this.wallet.topUp(botId, dto, key, actorOf(p));
+    const result = await this.topUps.execute({
+      botId,
+      amountMinor: dto.amountMinor,
+      note: dto.note,
+      idempotencyKey: key,
+      actor: actorOf(p),
+    });
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     return result.entry;
   }

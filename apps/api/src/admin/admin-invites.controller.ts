@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { InvitesService } from '@botfleet/platform';
+import { InvitesService } from '@botfleet/operator';
 import { actorOf, CurrentPrincipal, MasterOnly, Principal } from '../auth';
 import { ApiErrors } from '../common/api-docs';
 import { CreateInviteDto, InviteDto, InvitePageDto, ListInvitesQueryDto } from './dto/admin.dto';

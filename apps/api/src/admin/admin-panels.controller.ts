@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { PanelsRegistryService } from '@botfleet/platform';
+import { PanelsRegistryService } from '@botfleet/operator';
 import { actorOf, CurrentPrincipal, MasterOnly, Principal } from '../auth';
 import { ApiErrors } from '../common/api-docs';
 import { CreatePanelDto, PanelDto, UpdatePanelDto } from './dto/admin.dto';

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { PlatformStatsService } from '@botfleet/platform';
+import { PlatformStatsQueries } from '@botfleet/platform';
 import { MasterOnly } from '../auth';
 import { ApiErrors } from '../common/api-docs';
 import { PlatformStatsDto } from './dto/admin.dto';
@@ -10,7 +10,7 @@ import { PlatformStatsDto } from './dto/admin.dto';
 @MasterOnly()
 @Controller('v1/admin/stats')
 export class AdminStatsController {
-  constructor(private readonly stats: PlatformStatsService) {}
+  constructor(private readonly stats: PlatformStatsQueries) {}
 
   @Get()
   @ApiOperation({ summary: 'Platform totals: bots by status, users, sales and wallets per currency, panels, invites' })

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { PlatformModule } from '@botfleet/platform';
+import { OperatorModule } from '@botfleet/operator';
 import { AdminBotsController } from './admin-bots.controller';
 import { AdminInvitesController } from './admin-invites.controller';
 import { AdminPanelsController } from './admin-panels.controller';
@@ -7,7 +7,7 @@ import { AdminStatsController } from './admin-stats.controller';
 
 /** `/v1/admin/…`: the platform operator's endpoints (master token only). */
 @Module({
-  imports: [PlatformModule],
+  imports: [OperatorModule],
   controllers: [AdminBotsController, AdminInvitesController, AdminPanelsController, AdminStatsController],
 })
 export class AdminApiModule {}

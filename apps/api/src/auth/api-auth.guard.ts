@@ -1,16 +1,14 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ClsService } from 'nestjs-cls';
-import { DomainError, ErrorCode } from '@botfleet/common';
+import { CLS_BOT_ID, DomainError, ErrorCode, isUuid } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
-import { TENANT_BOT_ID } from '@botfleet/dal';
-import { BotAccessCache } from '@botfleet/platform';
 import { API_TOKEN_PREFIX, constantTimeEqual, sha256Hex } from '@botfleet/secrets';
 import { AUTH_MODE, AuthedRequest, AuthMode } from './auth.decorators';
 import { AuthFailureLimiter } from './auth-failure-limiter';
-import { Principal, PRINCIPAL_KEY } from './principal';
+import { BotAccessCache } from './bot-access-cache';
+import { Principal } from './principal';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
@@ -40,7 +38,6 @@ export class ApiAuthGuard implements CanActivate {
 
     const principal = await this.authenticate(req, header);
     req.principal = principal;
-    this.cls.set(PRINCIPAL_KEY, principal);
     if (mode === 'master' && principal.kind !== 'master') {
       throw new DomainError(ErrorCode.FORBIDDEN, 'This endpoint needs the master token');
     }
@@ -67,13 +64,13 @@ export class ApiAuthGuard implements CanActivate {
 
   private async authorizeBot(principal: Principal, botId: string, method: string): Promise<void> {
     const notFound = () => new DomainError(ErrorCode.NOT_FOUND, 'Bot not found');
-    if (!UUID.test(botId)) throw notFound();
+    if (!isUuid(botId)) throw notFound();
     if (principal.kind === 'tenant' && principal.botId !== botId) throw notFound();
     const status = await this.bots.status(botId);
     if (!status || status === 'deleted') throw notFound();
     if (principal.kind === 'tenant' && status === 'suspended' && !READ_METHODS.has(method)) {
       throw new DomainError(ErrorCode.BOT_SUSPENDED, 'This bot is suspended by the platform; changes are not possible');
     }
-    this.cls.set(TENANT_BOT_ID, botId);
+    this.cls.set(CLS_BOT_ID, botId);
   }
 }

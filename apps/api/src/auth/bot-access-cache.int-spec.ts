@@ -4,14 +4,14 @@ import { DataSource } from 'typeorm';
 import { REDIS, RedisModule } from '@botfleet/common';
 import { AppConfig, ConfigModule } from '@botfleet/config';
 import { sha256Hex } from '@botfleet/secrets';
-import { applyEnv, createTestEnv, insertBot, TestEnv, waitFor } from '@botfleet/testing';
-import { publishBotEvent } from '../bot-events';
-import { PlatformDbModule } from '../platform-db.module';
-import { BotAccessCache, BotAccessModule } from './bot-access-cache';
-import { BotEventsPublisher } from './bot-events.publisher';
+import { BotEventsPublisher, publishBotEvent } from '@botfleet/bots';
+import { PlatformDbModule } from '@botfleet/platform';
+import { applyEnv, createTestEnv, TestContext, TestEnv, waitFor } from '@botfleet/testing';
+import { BotAccessCache } from './bot-access-cache';
 
 describe('BotAccessCache (real PostgreSQL and Redis)', () => {
   let env: TestEnv;
+  let ctx: TestContext;
   let restore: () => void;
   let mod: TestingModule;
   let platform: DataSource;
@@ -28,11 +28,12 @@ describe('BotAccessCache (real PostgreSQL and Redis)', () => {
     env = await createTestEnv();
     restore = applyEnv(env.vars);
     mod = await Test.createTestingModule({
-      imports: [ConfigModule, RedisModule, PlatformDbModule, BotAccessModule],
-      providers: [BotEventsPublisher],
+      imports: [ConfigModule, RedisModule, PlatformDbModule],
+      providers: [BotEventsPublisher, BotAccessCache],
     }).compile();
     await mod.init();
     platform = await env.db.platform();
+    ctx = await TestContext.create({ env });
     cache = mod.get(BotAccessCache);
     redis = mod.get(REDIS);
     prefix = mod.get(AppConfig).REDIS_PREFIX;
@@ -40,13 +41,14 @@ describe('BotAccessCache (real PostgreSQL and Redis)', () => {
     await waitFor(() => cache.isLive, 5_000, 10);
   });
   afterAll(async () => {
+    await ctx?.close();
     await mod?.close();
     restore?.();
     await env?.cleanup();
   });
 
   it('answers a verified token from memory until a bot event from any process drops it', async () => {
-    const botId = await insertBot(platform);
+    const botId = (await ctx.newBot()).id;
     await setToken(botId, 'bft_first');
     expect(await cache.tokenOwner(sha256Hex('bft_first'))).toEqual({ botId, status: 'active' });
 
@@ -61,7 +63,7 @@ describe('BotAccessCache (real PostgreSQL and Redis)', () => {
   });
 
   it('forgets a bot at once in the process that publishes its change (no pub/sub wait)', async () => {
-    const botId = await insertBot(platform);
+    const botId = (await ctx.newBot()).id;
     await setToken(botId, 'bft_third');
     expect(await cache.status(botId)).toBe('active');
     expect((await cache.tokenOwner(sha256Hex('bft_third')))?.status).toBe('active');
@@ -73,8 +75,8 @@ describe('BotAccessCache (real PostgreSQL and Redis)', () => {
   });
 
   it('keeps webhook salts and statuses per bot, dropping only the bot that changed', async () => {
-    const a = await insertBot(platform);
-    const b = await insertBot(platform);
+    const a = (await ctx.newBot()).id;
+    const b = (await ctx.newBot()).id;
     const infoA = await cache.webhookInfo(a);
     const infoB = await cache.webhookInfo(b);
     expect(infoA?.status).toBe('active');
@@ -87,14 +89,14 @@ describe('BotAccessCache (real PostgreSQL and Redis)', () => {
 
   it('never remembers unknown tokens or bots', async () => {
     expect(await cache.tokenOwner(sha256Hex('bft_nobody'))).toBeNull();
-    const botId = await insertBot(platform);
+    const botId = (await ctx.newBot()).id;
     await setToken(botId, 'bft_nobody');
     expect(await cache.tokenOwner(sha256Hex('bft_nobody'))).toEqual({ botId, status: 'active' });
     expect(await cache.status('00000000-0000-4000-8000-000000000000')).toBeNull();
   });
 
   it('answers from the database only while its subscription is down', async () => {
-    const botId = await insertBot(platform);
+    const botId = (await ctx.newBot()).id;
     await setToken(botId, 'bft_fourth');
     expect(await cache.status(botId)).toBe('active');
     await cache.onModuleDestroy();

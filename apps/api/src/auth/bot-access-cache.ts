@@ -1,9 +1,9 @@
-import { Global, Inject, Injectable, Logger, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
+import { botEventsChannel, BotEventsPublisher, parseBotEvent } from '@botfleet/bots';
 import { REDIS } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
-import { botEventsChannel, parseBotEvent } from '../bot-events';
-import { BotDirectory } from './bot-directory';
+import { BotDirectory } from '@botfleet/platform';
 
 /** How long an answer is kept at most; bot events drop it sooner (see the class comment). */
 export const BOT_ACCESS_CACHE_MS = 5_000;
@@ -28,7 +28,7 @@ interface Entry<T> {
  * The hot questions of every API request and webhook POST (whose token is this, what is this bot's status,
  * what is its webhook salt), answered from memory. Every change to a bot (status, token, API token, deletion)
  * publishes a bot event after its commit; this cache listens on that channel and drops the bot's entries at
- * once, in this process directly (`invalidate`, called by the publisher) and in every other API process
+ * once, in this process directly (`invalidate`, heard from the publisher) and in every other API process
  * within the pub/sub delay. While its subscription is not live (Redis down or reconnecting) it answers
  * nothing from memory, so a lost event cannot leave a revoked token working; the TTL bounds everything else.
  * Only positive answers are kept: an unknown token always reaches the database (and the failed-auth limit).
@@ -53,7 +53,10 @@ export class BotAccessCache implements OnModuleInit, OnModuleDestroy {
     private readonly directory: BotDirectory,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly config: AppConfig,
-  ) {}
+    publisher: BotEventsPublisher,
+  ) {
+    publisher.onLocal((botId) => this.invalidate(botId));
+  }
 
   onModuleInit(): void {
     const sub = this.redis.duplicate();
@@ -165,8 +168,3 @@ export class BotAccessCache implements OnModuleInit, OnModuleDestroy {
     map.set(key, { value, expiresAt: Date.now() + BOT_ACCESS_CACHE_MS });
   }
 }
-
-/** The API's bot access cache (global: the auth guard, the webhook receiver and the event publisher use it). */
-@Global()
-@Module({ providers: [BotAccessCache], exports: [BotAccessCache] })
-export class BotAccessModule {}

@@ -2,7 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query
 import type { Request } from 'express';
 import { DomainError, ErrorCode } from '@botfleet/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { BotSettingsService, OnboardBotUseCase, PlatformWalletService } from '@botfleet/platform';
+import { WholesaleWalletService } from '@botfleet/billing';
+import { BotSettingsService } from '@botfleet/bots';
+import { OnboardBotUseCase } from '@botfleet/operator';
 import { actorOf, AuthFailureLimiter, CurrentPrincipal, OptionalAuth, Principal } from '../auth';
 import { ApiErrors, PageQueryDto } from '../common/api-docs';
 import {
@@ -25,7 +27,7 @@ export class BotsController {
   constructor(
     private readonly onboard: OnboardBotUseCase,
     private readonly bots: BotSettingsService,
-    private readonly wallet: PlatformWalletService,
+    private readonly wallet: WholesaleWalletService,
     private readonly limiter: AuthFailureLimiter,
   ) {}
 

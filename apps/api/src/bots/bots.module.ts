@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
-import { PlatformModule } from '@botfleet/platform';
+import { BillingModule } from '@botfleet/billing';
+import { BotsModule } from '@botfleet/bots';
+import { OperatorModule } from '@botfleet/operator';
 import { BotsController } from './bots.controller';
 
-@Module({ imports: [PlatformModule], controllers: [BotsController] })
+@Module({ imports: [BotsModule, BillingModule, OperatorModule], controllers: [BotsController] })
 export class BotsApiModule {}

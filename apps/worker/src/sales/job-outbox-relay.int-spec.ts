@@ -5,8 +5,8 @@ import { RedisModule } from '@botfleet/common';
 import { ConfigModule } from '@botfleet/config';
 import { DalModule, TenantDb } from '@botfleet/dal';
 import { JobName, JobOutbox, JobQueue, JobsModule, QueueName } from '@botfleet/jobs';
-import { applyEnv, createTestEnv, insertBot, TestEnv } from '@botfleet/testing';
-import { PlatformDbModule } from '../platform-db.module';
+import { applyEnv, createTestEnv, TestContext, TestEnv } from '@botfleet/testing';
+import { PlatformDbModule } from '@botfleet/platform';
 import { JobOutboxRelay } from './job-outbox-relay';
 
 describe('job outbox and its relay (real PostgreSQL and Redis)', () => {
@@ -14,6 +14,7 @@ describe('job outbox and its relay (real PostgreSQL and Redis)', () => {
   let restore: () => void;
   let mod: TestingModule;
   let platform: DataSource;
+  let ctx: TestContext;
   let db: TenantDb;
   let outbox: JobOutbox;
   let relay: JobOutboxRelay;
@@ -44,9 +45,11 @@ describe('job outbox and its relay (real PostgreSQL and Redis)', () => {
     outbox = mod.get(JobOutbox);
     relay = mod.get(JobOutboxRelay);
     jobs = mod.get(JobQueue);
-    botId = await insertBot(platform);
+    ctx = await TestContext.create({ env });
+    botId = (await ctx.newBot()).id;
   });
   afterAll(async () => {
+    await ctx?.close();
     await mod?.close();
     restore?.();
     await env?.cleanup();

@@ -4,6 +4,8 @@ import { JobOutboxRepository } from './job-outbox.repository';
 import { ProcessedUpdatesRepository } from './processed-updates.repository';
 import { CardPaymentRepository } from './card-payment.repository';
 import { SentNotificationRepository } from './sent-notification.repository';
+import { BotAdminsRepository } from './bot-admins.repository';
+import { WholesaleWalletRepository } from './wholesale-wallet.repository';
 import { PlanRepository } from './plan.repository';
 import { FeatureFlagRepository } from './feature-flag.repository';
 import { ConfigurationRepository } from './configuration.repository';
@@ -19,6 +21,8 @@ export * from './job-outbox.repository';
 export * from './processed-updates.repository';
 export * from './card-payment.repository';
 export * from './sent-notification.repository';
+export * from './bot-admins.repository';
+export * from './wholesale-wallet.repository';
 export * from './plan.repository';
 export * from './feature-flag.repository';
 export * from './configuration.repository';
@@ -33,6 +37,8 @@ export const DAL_REPOSITORIES: Type<unknown>[] = [
   ProcessedUpdatesRepository,
   CardPaymentRepository,
   SentNotificationRepository,
+  BotAdminsRepository,
+  WholesaleWalletRepository,
   PlanRepository,
   FeatureFlagRepository,
   ConfigurationRepository,

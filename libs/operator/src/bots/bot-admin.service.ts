@@ -1,17 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@botfleet/audit';
+import { toWholesaleView, WholesalePriceView } from '@botfleet/billing';
+import { BotEventsPublisher, BotStatus, BotView, toBotView } from '@botfleet/bots';
 import { FeaturesService, FeatureView } from '@botfleet/catalog';
-import { DomainError, ErrorCode } from '@botfleet/common';
-import { BotEntity, TenantDb, WholesalePriceEntity } from '@botfleet/dal';
-import { Actor } from '../actor';
-import { PlatformDb } from '../platform-db';
-import { PlatformAuditService } from '../platform-audit.service';
-import { Page, toWholesaleView, WholesalePriceView } from '../wallet/tenant-wallet.service';
-import { BotEventsPublisher } from './bot-events.publisher';
-import { BotStatus, BotView, toBotView } from './bot-view';
-
-/** Orders that count as sales: paid, whatever happened to fulfilment since, but not refunded. */
-export const SOLD_ORDER_STATUSES = `('paid','fulfilling','fulfilled')`;
+import { Actor, DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfleet/common';
+import { TenantDb } from '@botfleet/dal';
+import { BotDirectory, PlatformDb, WholesalePricesRepository } from '@botfleet/platform';
+import { OperatorAuditService } from '../operator-audit.service';
 
 export interface BotSummary extends BotView {
   salesCount: number;
@@ -36,47 +31,29 @@ const notFound = () => new DomainError(ErrorCode.NOT_FOUND, 'Bot not found');
 export class BotAdminService {
   constructor(
     private readonly platform: PlatformDb,
+    private readonly directory: BotDirectory,
+    private readonly prices: WholesalePricesRepository,
     private readonly tenantDb: TenantDb,
-    private readonly audit: PlatformAuditService,
+    private readonly audit: OperatorAuditService,
     private readonly tenantAudit: AuditService,
     private readonly features: FeaturesService,
     private readonly events: BotEventsPublisher,
   ) {}
 
   async list(q: BotListQuery): Promise<Page<BotSummary>> {
-    const qb = this.platform.manager.createQueryBuilder(BotEntity, 'b');
-    if (q.status) qb.andWhere('b.status = :status', { status: q.status });
-    else qb.andWhere(`b.status <> 'deleted'`);
-    if (q.search) {
-      const like = `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      qb.andWhere('(b.name ILIKE :like OR b.telegramUsername ILIKE :like)', { like });
-    }
-    const [bots, total] = await qb
-      .orderBy('b.createdAt', 'DESC')
-      .addOrderBy('b.id', 'DESC')
-      .skip((q.page - 1) * q.pageSize)
-      .take(q.pageSize)
-      .getManyAndCount();
-    const sales = new Map<string, { count: number; revenue: number }>();
-    if (bots.length) {
-      // One grouped query for the page only (orders is indexed by bot_id first).
-      const rows: { bot_id: string; count: string; revenue: string }[] = await this.platform.manager.query(
-        `SELECT bot_id, count(*) AS count, coalesce(sum(amount_minor), 0) AS revenue FROM orders
-         WHERE bot_id = ANY($1::uuid[]) AND status IN ${SOLD_ORDER_STATUSES} GROUP BY bot_id`,
-        [bots.map((b) => b.id)],
-      );
-      for (const r of rows) sales.set(r.bot_id, { count: Number(r.count), revenue: Number(r.revenue) });
-    }
-    return {
-      items: bots.map((b) => ({
-        ...toBotView(b),
-        salesCount: sales.get(b.id)?.count ?? 0,
-        revenueMinor: sales.get(b.id)?.revenue ?? 0,
-      })),
-      total,
-      page: q.page,
-      pageSize: q.pageSize,
-    };
+    const [bots, total] = await this.directory.page({
+      skip: pageOffset(q.page, q.pageSize),
+      take: q.pageSize,
+      status: q.status,
+      search: q.search,
+    });
+    const sales = await this.directory.salesOf(bots.map((b) => b.id));
+    const items = bots.map((b) => ({
+      ...toBotView(b),
+      salesCount: sales.get(b.id)?.count ?? 0,
+      revenueMinor: sales.get(b.id)?.revenue ?? 0,
+    }));
+    return pageOf(items, total, q.page, q.pageSize);
   }
 
   suspend(botId: string, actor: Actor): Promise<BotView> {
@@ -89,14 +66,14 @@ export class BotAdminService {
 
   private async setPlatformStatus(botId: string, target: 'suspended' | 'active', actor: Actor): Promise<BotView> {
     const result = await this.platform.transaction(async (m) => {
-      const bot = await m.findOne(BotEntity, { where: { id: botId }, lock: { mode: 'pessimistic_write' } });
+      const bot = await this.directory.lock(m, botId);
       if (!bot || bot.status === 'deleted') throw notFound();
       // Suspending twice, or resuming a bot that is not suspended, changes nothing.
       if (target === 'suspended' ? bot.status === 'suspended' : bot.status !== 'suspended') {
         return { view: toBotView(bot), changed: false };
       }
-      await m.update(BotEntity, { id: botId }, { status: target });
-      const view = toBotView(await m.findOneByOrFail(BotEntity, { id: botId }));
+      await this.directory.setStatus(m, botId, target);
+      const view = toBotView(await this.directory.get(m, botId));
       const entry = {
         action: target === 'suspended' ? 'bot.suspended' : 'bot.resumed',
         targetType: 'bot',
@@ -105,7 +82,7 @@ export class BotAdminService {
         after: { status: target },
       };
       await this.audit.operator(m, actor, { ...entry, targetBotId: botId });
-      await this.audit.tenant(m, botId, { ...actor, ...entry });
+      await this.audit.tenant(m, botId, actor, entry);
       return { view, changed: true };
     });
     if (result.changed) await this.events.publish(botId, target === 'suspended' ? 'suspended' : 'resumed');
@@ -119,7 +96,7 @@ export class BotAdminService {
       const before = await this.features.get(botId, key);
       const view = await this.features.setAllowed(botId, key, allowed);
       await this.tenantAudit.record(botId, {
-        ...actor,
+        actor,
         action: 'feature.allowance_set',
         targetType: 'feature',
         targetId: key,
@@ -143,7 +120,7 @@ export class BotAdminService {
   }
 
   async getWholesalePrice(botId: string): Promise<WholesalePriceView> {
-    return toWholesaleView(await this.platform.manager.findOneBy(WholesalePriceEntity, { botId }));
+    return toWholesaleView(await this.prices.get(botId));
   }
 
   async setWholesalePrice(
@@ -152,21 +129,14 @@ export class BotAdminService {
     actor: Actor,
   ): Promise<WholesalePriceView> {
     return this.platform.transaction(async (m) => {
-      const bot = await m.findOne(BotEntity, { where: { id: botId }, lock: { mode: 'pessimistic_write' } });
+      const bot = await this.directory.lock(m, botId);
       if (!bot || bot.status === 'deleted') throw notFound();
-      const before = toWholesaleView(await m.findOneBy(WholesalePriceEntity, { botId }));
-      await m.query(
-        `INSERT INTO wholesale_prices (bot_id, per_plan_minor, per_gb_minor, per_day_minor, unlimited_traffic_gb)
-         VALUES ($1,$2,$3,$4,$5)
-         ON CONFLICT (bot_id) DO UPDATE SET per_plan_minor = EXCLUDED.per_plan_minor,
-           per_gb_minor = EXCLUDED.per_gb_minor, per_day_minor = EXCLUDED.per_day_minor,
-           unlimited_traffic_gb = EXCLUDED.unlimited_traffic_gb, updated_at = now()`,
-        [botId, price.perPlanMinor, price.perGbMinor, price.perDayMinor, price.unlimitedTrafficGb],
-      );
-      const after = toWholesaleView(await m.findOneBy(WholesalePriceEntity, { botId }));
+      const before = toWholesaleView(await this.prices.get(botId, m));
+      await this.prices.upsert(m, botId, price);
+      const after = toWholesaleView(await this.prices.get(botId, m));
       const entry = { action: 'wholesale_price.set', targetType: 'wholesale_price', targetId: botId, before, after };
       await this.audit.operator(m, actor, { ...entry, targetBotId: botId });
-      await this.audit.tenant(m, botId, { ...actor, ...entry });
+      await this.audit.tenant(m, botId, actor, entry);
       return after;
     });
   }

@@ -1,13 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { DomainError, ErrorCode } from '@botfleet/common';
+import { Actor, DomainError, ErrorCode, isUuid, Page, pageOf, pageOffset } from '@botfleet/common';
 import { InviteEntity } from '@botfleet/dal';
-import { Actor } from '../actor';
-import { PlatformDb } from '../platform-db';
-import { PlatformAuditService } from '../platform-audit.service';
-import { Page } from '../wallet/tenant-wallet.service';
-
-export type InviteState = 'active' | 'used' | 'revoked' | 'expired';
+import { InvitesRepository, InviteState, PlatformDb } from '@botfleet/platform';
+import { actorLabel, OperatorAuditService } from '../operator-audit.service';
 
 export interface InviteView {
   id: string;
@@ -45,32 +41,19 @@ function toView(i: InviteEntity): InviteView {
 }
 
 const notFound = () => new DomainError(ErrorCode.NOT_FOUND, 'Invite not found');
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Single-use onboarding invites, made by the operator (platform table). */
 @Injectable()
 export class InvitesService {
   constructor(
     private readonly platform: PlatformDb,
-    private readonly audit: PlatformAuditService,
+    private readonly invites: InvitesRepository,
+    private readonly audit: OperatorAuditService,
   ) {}
 
   async list(page: number, pageSize: number, state?: InviteState): Promise<Page<InviteView>> {
-    const where: Record<string, string> = {
-      active: `used_at IS NULL AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
-      used: `used_at IS NOT NULL`,
-      revoked: `used_at IS NULL AND revoked_at IS NOT NULL`,
-      expired: `used_at IS NULL AND revoked_at IS NULL AND expires_at <= now()`,
-    };
-    const qb = this.platform.manager
-      .createQueryBuilder(InviteEntity, 'i')
-      .orderBy('i.createdAt', 'DESC')
-      .addOrderBy('i.id', 'DESC')
-      .skip((page - 1) * pageSize)
-      .take(pageSize);
-    if (state) qb.where(where[state]);
-    const [rows, total] = await qb.getManyAndCount();
-    return { items: rows.map(toView), total, page, pageSize };
+    const [rows, total] = await this.invites.page(pageOffset(page, pageSize), pageSize, state);
+    return pageOf(rows.map(toView), total, page, pageSize);
   }
 
   async create(input: { note?: string | null; expiresAt?: Date | null }, actor: Actor): Promise<InviteView> {
@@ -80,14 +63,12 @@ export class InvitesService {
       ]);
     }
     return this.platform.transaction(async (m) => {
-      const invite = await m.save(
-        m.create(InviteEntity, {
-          code: `inv_${randomBytes(18).toString('base64url')}`,
-          note: input.note ?? null,
-          expiresAt: input.expiresAt ?? null,
-          createdBy: `${actor.actorType}:${actor.actorId}`,
-        }),
-      );
+      const invite = await this.invites.insert(m, {
+        code: `inv_${randomBytes(18).toString('base64url')}`,
+        note: input.note ?? null,
+        expiresAt: input.expiresAt ?? null,
+        createdBy: actorLabel(actor),
+      });
       const view = toView(invite);
       await this.audit.operator(m, actor, {
         action: 'invite.created',
@@ -102,14 +83,13 @@ export class InvitesService {
 
   /** Revokes an unused invite. Revoking twice is a no-op; a used invite cannot be revoked. */
   async revoke(id: string, actor: Actor): Promise<InviteView> {
-    if (!UUID.test(id)) throw notFound();
+    if (!isUuid(id)) throw notFound();
     return this.platform.transaction(async (m) => {
-      const invite = await m.findOne(InviteEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const invite = await this.invites.lock(m, id);
       if (!invite) throw notFound();
       if (invite.usedAt) throw new DomainError(ErrorCode.CONFLICT, 'This invite was already used');
       if (invite.revokedAt) return toView(invite);
-      await m.update(InviteEntity, { id }, { revokedAt: () => 'now()' });
-      const after = await m.findOneByOrFail(InviteEntity, { id });
+      const after = await this.invites.markRevoked(m, id);
       await this.audit.operator(m, actor, {
         action: 'invite.revoked',
         targetType: 'invite',

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { SecretBox, TokenHasher } from '@botfleet/secrets';
+import { MasterBotRepository, PlatformDb } from '@botfleet/platform';
 import { createTestDatabase, TestDatabase } from '@botfleet/testing';
-import { PlatformDb } from '../platform-db';
 import { MasterBotRegistry } from './master-bot-registry';
 
 const KEY = `1:${randomBytes(32).toString('base64')}`;
@@ -33,7 +33,7 @@ describe('MasterBotRegistry (platform path, real PostgreSQL)', () => {
     platform = await db.platform();
     box = new SecretBox(KEY);
     registry = new MasterBotRegistry(
-      new PlatformDb(platform),
+      new MasterBotRepository(new PlatformDb(platform)),
       box,
       new TokenHasher(randomBytes(32).toString('base64')),
     );

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { MasterBotRepository } from '@botfleet/platform';
 import { randomSecret, SecretBox, TokenHasher } from '@botfleet/secrets';
-import { PlatformDb } from '../platform-db';
 
 export interface MasterBotIdentity {
   /** The master bot's token (from MASTER_BOT_TOKEN); stored encrypted, looked up by HMAC. */
@@ -17,70 +16,26 @@ export interface MasterBotIdentity {
 /**
  * The `is_master` bot row (a platform row: the master bot belongs to no tenant). `register` creates it
  * or brings it up to date with the configured token and admins in one transaction; several workers
- * booting at once end with one row (the partial unique index on `is_master` plus the row lock).
+ * booting at once end with one row. The token is encrypted for the row's id, looked up by HMAC.
  */
 @Injectable()
 export class MasterBotRegistry {
   constructor(
-    private readonly platform: PlatformDb,
+    private readonly rows: MasterBotRepository,
     private readonly box: SecretBox,
     private readonly hasher: TokenHasher,
   ) {}
 
-  async register(identity: MasterBotIdentity): Promise<string> {
-    const admins = [...identity.adminTelegramIds];
-    const owner = admins[0] ?? 0;
-    const tokenHash = this.hasher.hmac(identity.token);
-    return this.platform.transaction(async (m) => {
-      const find = async () =>
-        ((await m.query(`SELECT id FROM bots WHERE is_master FOR UPDATE`)) as { id: string }[])[0]?.id;
-      let id = await find();
-      if (!id) {
-        const fresh = randomUUID();
-        await m.query(
-          `INSERT INTO bots (id, name, is_master, status, telegram_bot_id, telegram_username, telegram_token_ciphertext,
-                             telegram_token_key_version, telegram_token_hash, owner_telegram_id, webhook_secret_salt, created_by)
-           VALUES ($1, $2, true, 'active', $3, $4, $5, $6, $7, $8, $9, 'system') ON CONFLICT DO NOTHING`,
-          [
-            fresh,
-            (identity.firstName || 'Master').slice(0, 100),
-            identity.telegramBotId,
-            identity.username,
-            this.box.encrypt(identity.token, fresh),
-            this.box.currentVersion,
-            tokenHash,
-            owner,
-            randomSecret(16),
-          ],
-        );
-        id = await find();
-        if (!id) throw new Error('the master bot row could not be created (is its token registered by a tenant?)');
-      } else {
-        await m.query(
-          `UPDATE bots SET telegram_bot_id = $2, telegram_username = $3, telegram_token_ciphertext = $4,
-                  telegram_token_key_version = $5, telegram_token_hash = $6, owner_telegram_id = $7,
-                  status = CASE WHEN status = 'token_invalid' THEN 'active' ELSE status END, updated_at = now()
-            WHERE id = $1`,
-          [
-            id,
-            identity.telegramBotId,
-            identity.username,
-            this.box.encrypt(identity.token, id),
-            this.box.currentVersion,
-            tokenHash,
-            owner,
-          ],
-        );
-      }
-      await m.query(`DELETE FROM bot_admins WHERE bot_id = $1 AND NOT (telegram_id = ANY($2::bigint[]))`, [id, admins]);
-      for (const [i, tg] of admins.entries()) {
-        await m.query(
-          `INSERT INTO bot_admins (bot_id, telegram_id, is_owner) VALUES ($1, $2, $3)
-           ON CONFLICT (bot_id, telegram_id) DO UPDATE SET is_owner = EXCLUDED.is_owner, updated_at = now()`,
-          [id, tg, i === 0],
-        );
-      }
-      return id;
+  register(identity: MasterBotIdentity): Promise<string> {
+    return this.rows.upsert({
+      name: (identity.firstName || 'Master').slice(0, 100),
+      telegramBotId: identity.telegramBotId,
+      telegramUsername: identity.username,
+      tokenCiphertextFor: (botId) => this.box.encrypt(identity.token, botId),
+      tokenKeyVersion: this.box.currentVersion,
+      tokenHash: this.hasher.hmac(identity.token),
+      adminTelegramIds: identity.adminTelegramIds,
+      webhookSecretSalt: randomSecret(16),
     });
   }
 }

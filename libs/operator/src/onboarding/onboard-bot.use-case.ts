@@ -1,16 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { DomainError, ErrorCode } from '@botfleet/common';
-import { BotEntity } from '@botfleet/dal';
+import { TelegramBotApi } from '@botfleet/bot-api';
+import { BotEventsPublisher, BotView, toBotView } from '@botfleet/bots';
+import { Actor, Actors, DomainError, ErrorCode, isMasterActor } from '@botfleet/common';
+import { BotEntity, DEFAULT_CURRENCY, uniqueViolation } from '@botfleet/dal';
+import { OnboardingRepository, PlatformDb } from '@botfleet/platform';
 import { generateApiToken, randomSecret, SecretBox, sha256Hex, TokenHasher, tokenPrefix } from '@botfleet/secrets';
-import { TelegramBotApi } from '@botfleet/telegram';
-import { Actor, isMaster } from '../actor';
-import { BotEventsPublisher } from '../bots/bot-events.publisher';
-import { BotView, toBotView } from '../bots/bot-view';
-import { uniqueViolation } from '../db-errors';
-import { PlatformDb } from '../platform-db';
-import { PlatformAuditService } from '../platform-audit.service';
+import { OperatorAuditService } from '../operator-audit.service';
 
 export interface OnboardBotInput {
   name: string;
@@ -29,9 +26,6 @@ export interface OnboardedBot {
   apiToken: string;
 }
 
-/** An invite can be used when it is unused, unrevoked and unexpired. */
-const USABLE_INVITE = `used_at IS NULL AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`;
-
 const tokenTaken = () =>
   new DomainError(ErrorCode.BOT_TOKEN_TAKEN, 'This Telegram bot is already registered on the platform');
 const inviteInvalid = () =>
@@ -49,37 +43,32 @@ const inviteInvalid = () =>
 export class OnboardBotUseCase {
   constructor(
     private readonly platform: PlatformDb,
+    private readonly onboarding: OnboardingRepository,
     private readonly box: SecretBox,
     private readonly hasher: TokenHasher,
     private readonly telegram: TelegramBotApi,
-    private readonly audit: PlatformAuditService,
+    private readonly audit: OperatorAuditService,
     private readonly events: BotEventsPublisher,
   ) {}
 
   async execute(input: OnboardBotInput, caller: Actor | undefined): Promise<OnboardedBot> {
-    const master = caller !== undefined && isMaster(caller);
+    const master = caller !== undefined && isMasterActor(caller);
     const inviteCode = input.inviteCode;
     if (!master && !inviteCode) throw inviteInvalid();
     // Cheap checks first, so a bad invite or a known token never costs a call to Telegram.
-    if (inviteCode) {
-      const rows: unknown[] = await this.platform.manager.query(
-        `SELECT id FROM invites WHERE code = $1 AND ${USABLE_INVITE}`,
-        [inviteCode],
-      );
-      if (!rows.length) throw inviteInvalid();
-    }
+    if (inviteCode && !(await this.onboarding.isUsableInvite(inviteCode))) throw inviteInvalid();
     const tokenHash = this.hasher.hmac(input.telegramBotToken);
-    if (await this.exists(`telegram_token_hash = $1`, [tokenHash])) throw tokenTaken();
+    if (await this.onboarding.isTelegramBotTaken({ tokenHash })) throw tokenTaken();
 
     const me = await this.telegram.getMe(input.telegramBotToken);
-    if (await this.exists(`telegram_bot_id = $1`, [me.id])) throw tokenTaken();
+    if (await this.onboarding.isTelegramBotTaken({ telegramBotId: me.id })) throw tokenTaken();
 
     const botId = randomUUID();
     const apiToken = generateApiToken();
     let bot: BotEntity;
     try {
       bot = await this.platform.transaction(async (m) => {
-        await m.insert(BotEntity, {
+        const created = await this.onboarding.insertBot(m, {
           id: botId,
           name: input.name,
           status: 'active',
@@ -93,22 +82,16 @@ export class OnboardBotUseCase {
           apiTokenPrefix: tokenPrefix(apiToken),
           ownerTelegramId: input.ownerTelegramId,
           defaultLanguage: input.defaultLanguage ?? 'fa',
-          currency: input.currency ?? 'IRR',
+          currency: input.currency ?? DEFAULT_CURRENCY,
           supportUsername: input.supportUsername ?? null,
           adminChatId: input.adminChatId ?? null,
           webhookSecretSalt: randomSecret(24),
           createdBy: master ? 'master' : 'invite',
         });
         const inviteId = inviteCode ? await this.consumeInvite(m, inviteCode, botId) : undefined;
-        await m.query(`INSERT INTO bot_admins (bot_id, telegram_id, is_owner) VALUES ($1, $2, true)`, [
-          botId,
-          input.ownerTelegramId,
-        ]);
-        const created = await m.findOneByOrFail(BotEntity, { id: botId });
+        await this.onboarding.insertOwner(m, botId, input.ownerTelegramId);
         const after = { ...toBotView(created), inviteId };
-        await this.audit.tenant(m, botId, {
-          actorType: master ? 'master' : 'tenant_api',
-          actorId: master ? 'master' : botId,
+        await this.audit.tenant(m, botId, master ? Actors.master() : Actors.tenantApi(botId), {
           action: 'bot.created',
           targetType: 'bot',
           targetId: botId,
@@ -133,22 +116,8 @@ export class OnboardBotUseCase {
   }
 
   private async consumeInvite(m: EntityManager, code: string, botId: string): Promise<string> {
-    const rows: { id: string }[] = await m.query(
-      `UPDATE invites SET used_at = now(), used_by_bot_id = $2, updated_at = now()
-       WHERE code = $1 AND ${USABLE_INVITE} RETURNING id`,
-      [code, botId],
-    );
-    // typeorm returns [rows, count] for UPDATE … RETURNING.
-    const list = (Array.isArray(rows[0]) ? rows[0] : rows) as { id: string }[];
-    if (!list.length) throw inviteInvalid();
-    return list[0].id;
-  }
-
-  private async exists(where: string, params: unknown[]): Promise<boolean> {
-    const rows: unknown[] = await this.platform.manager.query(
-      `SELECT 1 FROM bots WHERE ${where} AND status <> 'deleted' LIMIT 1`,
-      params,
-    );
-    return rows.length > 0;
+    const id = await this.onboarding.consumeInvite(m, code, botId);
+    if (!id) throw inviteInvalid();
+    return id;
   }
 }

@@ -1,15 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DomainError, ErrorCode } from '@botfleet/common';
+import { Actor, DomainError, ErrorCode, isUuid } from '@botfleet/common';
 import { VpnPanelEntity } from '@botfleet/dal';
+import { PlatformDb, VpnPanelsRepository, VpnPanelValues } from '@botfleet/platform';
 import { parsePanelConfig, PanelConfig, PanelType } from '@botfleet/provisioning';
 import { SecretBox } from '@botfleet/secrets';
-import { Actor } from '../actor';
-import { PlatformDb } from '../platform-db';
-import { PlatformAuditService } from '../platform-audit.service';
-import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-
-type PanelRow = QueryDeepPartialEntity<VpnPanelEntity>;
+import { OperatorAuditService } from '../operator-audit.service';
 
 export interface PanelView {
   id: string;
@@ -42,7 +38,6 @@ export interface PanelInput {
 
 export type PanelPatch = Partial<PanelInput>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const notFound = () => new DomainError(ErrorCode.NOT_FOUND, 'Panel not found');
 
 function toView(p: VpnPanelEntity): PanelView {
@@ -78,12 +73,13 @@ function auditView(p: PanelView): Record<string, unknown> {
 export class PanelsRegistryService {
   constructor(
     private readonly platform: PlatformDb,
+    private readonly panels: VpnPanelsRepository,
     private readonly box: SecretBox,
-    private readonly audit: PlatformAuditService,
+    private readonly audit: OperatorAuditService,
   ) {}
 
   async list(): Promise<PanelView[]> {
-    const rows = await this.platform.manager.find(VpnPanelEntity, { order: { createdAt: 'ASC', id: 'ASC' } });
+    const rows = await this.panels.list();
     return rows.map(toView);
   }
 
@@ -101,19 +97,20 @@ export class PanelsRegistryService {
     const id = randomUUID();
     const config = this.parse(id, input.type, input.baseUrl, input.credentials, input.settings ?? {});
     return this.platform.transaction(async (m) => {
-      await m.insert(VpnPanelEntity, {
-        id,
-        name: input.name,
-        type: input.type,
-        baseUrl: input.baseUrl,
-        credentialsCiphertext: this.box.encrypt(JSON.stringify(config.credentials), id),
-        credentialsKeyVersion: this.box.currentVersion,
-        settings: input.settings ?? {},
-        location: input.location ?? null,
-        capacity: input.capacity ?? 1000,
-        isActive: input.isActive ?? true,
-      } as PanelRow);
-      const view = toView(await m.findOneByOrFail(VpnPanelEntity, { id }));
+      const view = toView(
+        await this.panels.insert(m, {
+          id,
+          name: input.name,
+          type: input.type,
+          baseUrl: input.baseUrl,
+          credentialsCiphertext: this.box.encrypt(JSON.stringify(config.credentials), id),
+          credentialsKeyVersion: this.box.currentVersion,
+          settings: input.settings ?? {},
+          location: input.location ?? null,
+          capacity: input.capacity ?? 1000,
+          isActive: input.isActive ?? true,
+        } as VpnPanelValues & { id: string }),
+      );
       await this.audit.operator(m, actor, {
         action: 'panel.created',
         targetType: 'vpn_panel',
@@ -125,9 +122,9 @@ export class PanelsRegistryService {
   }
 
   async update(id: string, patch: PanelPatch, actor: Actor): Promise<PanelView> {
-    if (!UUID.test(id)) throw notFound();
+    if (!isUuid(id)) throw notFound();
     return this.platform.transaction(async (m) => {
-      const current = await m.findOne(VpnPanelEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const current = await this.panels.lock(m, id);
       if (!current) throw notFound();
       const type = patch.type ?? current.type;
       const baseUrl = patch.baseUrl ?? current.baseUrl;
@@ -147,8 +144,7 @@ export class PanelsRegistryService {
         changes.credentialsKeyVersion = this.box.currentVersion;
       }
       if (!Object.keys(changes).length) return toView(current);
-      await m.update(VpnPanelEntity, { id }, changes as PanelRow);
-      const view = toView(await m.findOneByOrFail(VpnPanelEntity, { id }));
+      const view = toView(await this.panels.update(m, id, changes as VpnPanelValues));
       await this.audit.operator(m, actor, {
         action: 'panel.updated',
         targetType: 'vpn_panel',
@@ -161,8 +157,8 @@ export class PanelsRegistryService {
   }
 
   private async load(id: string): Promise<VpnPanelEntity> {
-    if (!UUID.test(id)) throw notFound();
-    const p = await this.platform.manager.findOneBy(VpnPanelEntity, { id });
+    if (!isUuid(id)) throw notFound();
+    const p = await this.panels.find(id);
     if (!p) throw notFound();
     return p;
   }

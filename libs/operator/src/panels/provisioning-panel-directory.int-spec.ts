@@ -1,34 +1,40 @@
-import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ErrorCode } from '@botfleet/common';
 import { SecretBox } from '@botfleet/secrets';
-import { createTestDatabase, insertPanel, TestDatabase } from '@botfleet/testing';
-import { PlatformDb } from '../platform-db';
+import { PanelDirectoryRepository, PlatformDb } from '@botfleet/platform';
+import { TestContext, TestDatabase } from '@botfleet/testing';
+import { PanelInput } from './panels-registry.service';
 import { ProvisioningPanelDirectory } from './provisioning-panel-directory';
 
-const KEY = `1:${randomBytes(32).toString('base64')}`;
-
 describe('ProvisioningPanelDirectory (platform path, real PostgreSQL)', () => {
+  let ctx: TestContext;
   let db: TestDatabase;
   let platform: DataSource;
   let directory: ProvisioningPanelDirectory;
 
-  const panel = (over: Partial<Parameters<typeof insertPanel>[2]> = {}) =>
-    insertPanel(platform, KEY, {
+  /** A panel registered by the operator, carrying `activeUsers` accounts placed on it earlier. */
+  const panel = async ({ activeUsers, ...over }: Partial<PanelInput> & { activeUsers?: number } = {}) => {
+    const { id } = await ctx.newPanel({
       type: 'remnawave',
       baseUrl: 'http://127.0.0.1:9',
       credentials: { apiKey: 'rw-directory-key' },
       ...over,
     });
+    if (activeUsers) await directory.adjustLoad(id, activeUsers);
+    return id;
+  };
   const load = async (id: string) =>
     Number((await platform.query(`SELECT active_users FROM vpn_panels WHERE id = $1`, [id]))[0].active_users);
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    ctx = await TestContext.create();
+    db = ctx.env.db;
     platform = await db.platform();
-    directory = new ProvisioningPanelDirectory(new PlatformDb(platform), new SecretBox(KEY));
+    directory = new ProvisioningPanelDirectory(
+      new PanelDirectoryRepository(new PlatformDb(platform), new SecretBox(ctx.env.vars.ENCRYPTION_KEY)),
+    );
   });
-  afterAll(() => db?.drop());
+  afterAll(() => ctx?.close());
 
   it('decrypts a panel configuration bound to its own id, and refuses a ciphertext moved to another panel', async () => {
     const a = await panel({

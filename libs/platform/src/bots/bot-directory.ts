@@ -1,10 +1,22 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { BotEntity, SALE_STATUSES_SQL } from '@botfleet/dal';
 import { PlatformDb } from '../platform-db';
 
+/** Orders that count as sales (SALE_STATUSES of the order entity), as an SQL list. */
+export const SOLD_ORDER_STATUSES = SALE_STATUSES_SQL;
+
+export interface BotDirectoryQuery {
+  skip: number;
+  take: number;
+  status?: BotEntity['status'];
+  search?: string;
+}
+
 /**
- * Questions about a bot asked before any tenant is known (platform path): which bot an API token
- * belongs to, a bot's status, what a webhook request is checked against. The apps call this rather
- * than querying the BYPASSRLS pool themselves.
+ * Questions about bots asked before any tenant is known or across every tenant (platform path): which bot
+ * an API token belongs to, a bot's status, what a webhook request is checked against, the operator's list
+ * of bots, and the row lock the operator's changes to one bot take.
  */
 @Injectable()
 export class BotDirectory {
@@ -33,5 +45,43 @@ export class BotDirectory {
       [botId],
     );
     return rows.length ? { status: rows[0].status, webhookSecretSalt: rows[0].webhook_secret_salt } : null;
+  }
+
+  /** Bots newest first (deleted ones only when asked for by status), with the total. */
+  async page(q: BotDirectoryQuery): Promise<[BotEntity[], number]> {
+    const qb = this.platform.manager.createQueryBuilder(BotEntity, 'b');
+    if (q.status) qb.andWhere('b.status = :status', { status: q.status });
+    else qb.andWhere(`b.status <> 'deleted'`);
+    if (q.search) {
+      const like = `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      qb.andWhere('(b.name ILIKE :like OR b.telegramUsername ILIKE :like)', { like });
+    }
+    return qb.orderBy('b.createdAt', 'DESC').addOrderBy('b.id', 'DESC').skip(q.skip).take(q.take).getManyAndCount();
+  }
+
+  /** Sales count and revenue of the given bots (one grouped query; orders is indexed by bot_id first). */
+  async salesOf(botIds: string[]): Promise<Map<string, { count: number; revenue: number }>> {
+    const sales = new Map<string, { count: number; revenue: number }>();
+    if (!botIds.length) return sales;
+    const rows: { bot_id: string; count: string; revenue: string }[] = await this.platform.manager.query(
+      `SELECT bot_id, count(*) AS count, coalesce(sum(amount_minor), 0) AS revenue FROM orders
+       WHERE bot_id = ANY($1::uuid[]) AND status IN ${SOLD_ORDER_STATUSES} GROUP BY bot_id`,
+      [botIds],
+    );
+    for (const r of rows) sales.set(r.bot_id, { count: Number(r.count), revenue: Number(r.revenue) });
+    return sales;
+  }
+
+  /** The bot row locked in the caller's platform transaction, or null when unknown. */
+  lock(m: EntityManager, botId: string): Promise<BotEntity | null> {
+    return m.findOne(BotEntity, { where: { id: botId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  get(m: EntityManager, botId: string): Promise<BotEntity> {
+    return m.findOneByOrFail(BotEntity, { id: botId });
+  }
+
+  async setStatus(m: EntityManager, botId: string, status: BotEntity['status']): Promise<void> {
+    await m.update(BotEntity, { id: botId }, { status });
   }
 }

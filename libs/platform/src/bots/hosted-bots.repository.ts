@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { Language } from '@botfleet/catalog';
+import { isUuid } from '@botfleet/common';
+import { BotEntity } from '@botfleet/dal';
 import { PlatformDb } from '../platform-db';
+
+type Language = BotEntity['defaultLanguage'];
 
 /** A bot as the supervisor needs it (platform path: every tenant's row). Holds the token only encrypted. */
 export interface HostedBotRow {
@@ -83,7 +86,7 @@ export class HostedBotsRepository {
   }
 
   async get(botId: string): Promise<HostedBotRow | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(botId)) return null;
+    if (!isUuid(botId)) return null;
     const rows: Raw[] = await this.platform.manager.query(`SELECT ${COLUMNS} FROM bots WHERE id = $1`, [botId]);
     return rows.length ? toRow(rows[0]) : null;
   }

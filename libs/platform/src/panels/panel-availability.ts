@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { isUuid } from '@botfleet/common';
 import { PlatformDb } from '../platform-db';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Read-only answers about VPN panels for tenant-facing code (vpn_panels is a platform table the
@@ -12,7 +11,7 @@ export class PanelAvailability {
   constructor(private readonly platform: PlatformDb) {}
 
   async isActivePanel(panelId: string): Promise<boolean> {
-    if (!UUID.test(panelId)) return false;
+    if (!isUuid(panelId)) return false;
     const rows: unknown[] = await this.platform.manager.query(`SELECT 1 FROM vpn_panels WHERE id = $1 AND is_active`, [
       panelId,
     ]);

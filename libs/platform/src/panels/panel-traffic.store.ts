@@ -1,16 +1,29 @@
 import { Injectable } from '@nestjs/common';
-import type { TrafficStorePort, TrafficTarget, UsageReading } from '@botfleet/provisioning';
 import { PlatformDb } from '../platform-db';
+
+/** One subscription whose usage a traffic sync reads (provisioning's TrafficTarget). */
+export interface TrafficTarget {
+  botId: string;
+  subscriptionId: string;
+  panelUsername: string;
+}
+
+/** What a panel said one subscription has used (provisioning's UsageReading). */
+export interface UsageReading {
+  botId: string;
+  subscriptionId: string;
+  usedBytes: number;
+}
 
 /** A subscription counts against its panel's capacity from the moment it claims it until it is disabled. */
 const LOADED_STATES = `('pending', 'active', 'expired')`;
 
 /**
  * The cross-bot side of the traffic sync (platform path): which subscriptions of every bot live on a
- * panel, and writing their usage and each bot's `traffic_consumed_bytes` back. Bound to `TRAFFIC_STORE`.
+ * panel, and writing their usage and each bot's `traffic_consumed_bytes` back. Bound to provisioning's `TRAFFIC_STORE` port in the worker.
  */
 @Injectable()
-export class PanelTrafficStore implements TrafficStorePort {
+export class PanelTrafficStore {
   constructor(private readonly platform: PlatformDb) {}
 
   async panelsToSync(panelId?: string): Promise<string[]> {

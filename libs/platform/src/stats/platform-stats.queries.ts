@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PlatformDb } from '../platform-db';
-import { SOLD_ORDER_STATUSES } from '../bots/bot-admin.service';
+import { SOLD_ORDER_STATUSES } from '../bots/bot-directory';
 
 export interface PlatformStats {
   bots: { total: number; byStatus: Record<string, number> };
@@ -16,7 +16,7 @@ export interface PlatformStats {
 
 /** Platform-wide figures for the operator, from the platform path (every tenant). */
 @Injectable()
-export class PlatformStatsService {
+export class PlatformStatsQueries {
   constructor(private readonly platform: PlatformDb) {}
 
   async stats(): Promise<PlatformStats> {

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { BotEventType, publishBotEvent } from '@botfleet/platform';
+import { webhookSecretFor } from '@botfleet/bot-api';
+import { BotEventType, publishBotEvent } from '@botfleet/bots';
 import { SecretBox, TokenHasher } from '@botfleet/secrets';
-import { webhookSecretFor } from '@botfleet/telegram';
 import { TestEnv, testRedisUrl } from './test-env';
 
 /** A bot as the Telegram emulator registered it (`createBot` answer). */

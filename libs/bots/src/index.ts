@@ -1,0 +1,5 @@
+export * from './bot-events';
+export * from './bot-events.publisher';
+export * from './bot-view';
+export * from './bot-settings.service';
+export * from './bots.module';
