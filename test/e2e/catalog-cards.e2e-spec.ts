@@ -103,7 +103,7 @@ describe('payment cards over HTTP (tenant API, real PostgreSQL)', () => {
   it('a card with payments is archived, not deleted; its number cannot change', async () => {
     const card = (await w.as(a.token, 'post', cards(a)).send({ cardNumber: CARD2, cardHolderName: 'Sara' }).expect(201))
       .body;
-    await w.sale(a.botId, await w.rawPlan(a.botId), card.id);
+    await w.sale(a.botId, await w.newPlan(a), card.id);
     const conflict = await w
       .as(a.token, 'patch', cards(a, `/${card.id}`))
       .send({ cardNumber: CARD3 })

@@ -27,14 +27,20 @@ describe('plans over HTTP (tenant API, real PostgreSQL)', () => {
 
   const plans = (t: Tenant, suffix = '') => `/v1/bots/${t.botId}/plans${suffix}`;
 
+  /** A panel the operator registers through the admin API. */
   async function panel(isActive: boolean): Promise<string> {
-    const id = randomUUID();
-    await w.platform.query(
-      `INSERT INTO vpn_panels (id, name, type, base_url, credentials_ciphertext, credentials_key_version, is_active)
-       VALUES ($1, 'de-1', 'marzban', 'https://panel.example', 'v1.x.y.z', 1, $2)`,
-      [id, isActive],
-    );
-    return id;
+    const res = await w
+      .as(w.env.masterToken, 'post', '/v1/admin/panels')
+      .send({
+        name: 'de-1',
+        type: 'marzban',
+        baseUrl: 'https://panel.example',
+        credentials: { username: 'admin', password: 'marzban-secret-password' },
+        settings: { proxies: { vless: {} } },
+        isActive,
+      })
+      .expect(201);
+    return res.body.id;
   }
 
   it('create, list in sortOrder, change and delete plans', async () => {

@@ -32,11 +32,10 @@ describe('features and configurations over HTTP (tenant API, real PostgreSQL)', 
   const features = (t: Tenant, suffix = '') => `/v1/bots/${t.botId}/features${suffix}`;
   const configs = (t: Tenant, suffix = '') => `/v1/bots/${t.botId}/configurations${suffix}`;
   const allow = (t: Tenant, key: string) =>
-    w.platform.query(
-      `INSERT INTO feature_allowances (bot_id, feature_key, allowed) VALUES ($1, $2, true)
-       ON CONFLICT (bot_id, feature_key) DO UPDATE SET allowed = true`,
-      [t.botId, key],
-    );
+    w
+      .as(w.env.masterToken, 'put', `/v1/admin/bots/${t.botId}/features/${key}/allowed`)
+      .send({ allowed: true })
+      .expect(200);
 
   it('lists every catalogue feature with enabled, allowed, config and its schema', async () => {
     const res = await w.as(a.token, 'get', features(a)).expect(200);

@@ -1,9 +1,7 @@
 import { INestApplication } from '@nestjs/common';
-import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { generateApiToken, sha256Hex } from '@botfleet/secrets';
-import { applyEnv, createTestEnv, insertBot, TestEnv } from '@botfleet/testing';
+import { applyEnv, createTestEnv, TelegramEmulator, TestContext, TestEnv } from '@botfleet/testing';
 import { createApiApp } from '../../../apps/api/src/bootstrap';
 
 export interface Tenant {
@@ -12,20 +10,24 @@ export interface Tenant {
 }
 
 /**
- * The API in-process on a fresh database, with tenants made directly in the database (the
- * onboarding flow has its own suite). The platform connection arranges what the API cannot
- * (another tenant's rows, sales, panels) and looks at what was written.
+ * The API in-process on a fresh database, with the Telegram emulator that onboarding checks tokens with.
+ * Tenants join through the API (an invite, then `POST /v1/bots`). The platform connection is for looking
+ * at what was written; sales, which only a buyer in a bot can make, come from the sale's own use cases
+ * (TestContext).
  */
 export class CatalogWorld {
   env!: TestEnv;
   app!: INestApplication;
   platform!: DataSource;
+  telegram!: TelegramEmulator;
+  private ctx?: TestContext;
   private restore?: () => void;
   private ip = 0;
 
   static async start(): Promise<CatalogWorld> {
     const w = new CatalogWorld();
-    w.env = await createTestEnv();
+    w.telegram = await TelegramEmulator.start();
+    w.env = await createTestEnv({ TELEGRAM_API_ROOT: w.telegram.url });
     w.restore = applyEnv(w.env.vars);
     w.app = await createApiApp();
     await w.app.init();
@@ -34,26 +36,41 @@ export class CatalogWorld {
   }
 
   async stop(): Promise<void> {
+    await this.ctx?.close();
     await this.app?.close();
     this.restore?.();
     await this.env?.cleanup();
+    await this.telegram?.close();
   }
 
-  /** A bot with its own API token (only the hash is stored, as onboarding does). */
+  /** A bot registered through the API with an invite from the operator; its API token as onboarding showed it. */
   async tenant(): Promise<Tenant> {
-    const botId = await insertBot(this.platform);
-    const token = generateApiToken();
-    await this.platform.query(`UPDATE bots SET api_token_hash = $2 WHERE id = $1`, [botId, sha256Hex(token)]);
-    return { botId, token };
+    const invite = await this.as(this.env.masterToken, 'post', '/v1/admin/invites').send({}).expect(201);
+    const tg = this.telegram.createBot();
+    const res = await request(this.app.getHttpServer())
+      .post('/v1/bots')
+      .set('X-Forwarded-For', this.nextIp())
+      .send({
+        name: `Shop ${tg.username}`,
+        telegramBotToken: tg.token,
+        ownerTelegramId: 100_000 + Math.floor(Math.random() * 1e9),
+        inviteCode: invite.body.code,
+      });
+    if (res.status !== 201) throw new Error(`tenant: ${res.status} ${res.text}`);
+    return { botId: res.body.bot.id, token: res.body.apiToken };
   }
 
   /** A request as `token`, from an address of its own (failed-auth counting is per address). */
   as(token: string, method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string) {
-    this.ip++;
     return request(this.app.getHttpServer())
       [method](path)
       .set('Authorization', `Bearer ${token}`)
-      .set('X-Forwarded-For', `10.9.${(this.ip >> 8) & 255}.${this.ip & 255}`);
+      .set('X-Forwarded-For', this.nextIp());
+  }
+
+  private nextIp(): string {
+    this.ip++;
+    return `10.9.${(this.ip >> 8) & 255}.${this.ip & 255}`;
   }
 
   /** Every row of a tenant table for one bot, as JSON text (to prove a bad request changed nothing). */
@@ -67,38 +84,25 @@ export class CatalogWorld {
     return r.n;
   }
 
-  /** A sale of `planId` (a user and an order), optionally paid by card-to-card on `cardId`. */
+  /** A paid sale of `planId` (a buyer and an order), by card-to-card when `cardId` is given (the card the rotation must pick). */
   async sale(botId: string, planId: string, cardId?: string): Promise<void> {
-    const userId = randomUUID();
-    const orderId = randomUUID();
-    await this.platform.query(`INSERT INTO users (id, bot_id, telegram_id, referral_code) VALUES ($1, $2, $3, $4)`, [
-      userId,
-      botId,
-      Math.floor(Math.random() * 1e9),
-      randomBytes(4).toString('hex'),
-    ]);
-    await this.platform.query(
-      `INSERT INTO orders (id, bot_id, user_id, plan_id, amount_minor, currency, period_days, idempotency_key)
-       VALUES ($1, $2, $3, $4, 1000, 'IRR', 30, $5)`,
-      [orderId, botId, userId, planId, randomUUID()],
-    );
+    this.ctx ??= await TestContext.create({ env: this.env, telegram: this.telegram });
+    const paid = await this.ctx.newPaidOrder(botId, { planId, via: cardId ? 'card' : 'wallet' });
     if (cardId) {
-      await this.platform.query(
-        `INSERT INTO card_to_card_payments (bot_id, user_id, order_id, card_id, amount_minor, tracking_number, expires_at)
-         VALUES ($1, $2, $3, $4, 1000, $5, now() + interval '30 minutes')`,
-        [botId, userId, orderId, cardId, `T${randomBytes(4).toString('hex')}`],
-      );
+      const [payment] = await this.platform.query(`SELECT card_id FROM card_to_card_payments WHERE order_id = $1`, [
+        paid.orderId,
+      ]);
+      if (payment?.card_id !== cardId)
+        throw new Error(`sale: the rotation picked card ${payment?.card_id}, not ${cardId}`);
     }
   }
 
-  /** A plan made directly in the database (for tests about cards). */
-  async rawPlan(botId: string): Promise<string> {
-    const id = randomUUID();
-    await this.platform.query(
-      `INSERT INTO bot_plans (id, bot_id, name, period_days, price_minor) VALUES ($1, $2, '{"en":"Raw"}', 30, 1000)`,
-      [id, botId],
-    );
-    return id;
+  /** A plan made through the API (for tests about cards). */
+  async newPlan(t: Tenant): Promise<string> {
+    const res = await this.as(t.token, 'post', `/v1/bots/${t.botId}/plans`)
+      .send({ name: { en: 'Raw' }, periodDays: 30, priceMinor: 1000, trafficLimitGb: 0, deviceLimit: 0 })
+      .expect(201);
+    return res.body.id;
   }
 }
 
