@@ -1,9 +1,7 @@
 import { INestApplication } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { generateApiToken, sha256Hex } from '@botfleet/secrets';
-import { applyEnv, createTestEnv, insertBot, TestEnv } from '@botfleet/testing';
+import { applyEnv, createTestEnv, TelegramEmulator, TestContext, TestEnv } from '@botfleet/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 
 describe('tenant REST: users, balance adjustments, orders, card-payment review', () => {
@@ -11,6 +9,8 @@ describe('tenant REST: users, balance adjustments, orders, card-payment review',
   let app: INestApplication;
   let restore: () => void;
   let platform: DataSource;
+  let telegram: TelegramEmulator;
+  let ctx: TestContext;
   let botA: string;
   let botB: string;
   let tokenA: string;
@@ -18,56 +18,47 @@ describe('tenant REST: users, balance adjustments, orders, card-payment review',
   const http = () => request(app.getHttpServer());
   const q = (sql: string, p: unknown[] = []) => platform.query(sql, p);
 
-  const mintToken = async (botId: string) => {
-    const token = generateApiToken();
-    await q(`UPDATE bots SET api_token_hash = $2 WHERE id = $1`, [botId, sha256Hex(token)]);
-    return token;
+  /** A tenant joins through the API with an operator's invite; returns the bot id and the API token shown once. */
+  const register = async (name: string) => {
+    const invite = await http()
+      .post('/v1/admin/invites')
+      .set('Authorization', `Bearer ${env.masterToken}`)
+      .send({})
+      .expect(201);
+    const tg = telegram.createBot();
+    const res = await http()
+      .post('/v1/bots')
+      .send({ name, telegramBotToken: tg.token, ownerTelegramId: tg.id + 1, inviteCode: invite.body.code })
+      .expect(201);
+    return { botId: res.body.bot.id as string, token: res.body.apiToken as string };
   };
-  const addUser = async (botId: string, tg: number, username: string) => {
-    const id = randomUUID();
-    await q(
-      `INSERT INTO users (id, bot_id, telegram_id, username, first_name, referral_code) VALUES ($1,$2,$3,$4,'Name',$5)`,
-      [id, botId, tg, username, randomUUID().slice(0, 8)],
-    );
-    return id;
-  };
-  /** An order with a card payment awaiting review, made through the same tables the bot writes. */
+  // Users and purchases come from buyers in the bot, which this suite does not run: the bot's own services make them.
+  const addUser = async (botId: string, tg: number, username: string) =>
+    (await ctx.newUser(botId, { telegramId: tg, username, firstName: 'Name' })).id;
+  /** An order with a card payment awaiting review, as the bot leaves it after the buyer's receipt. */
   const pendingPayment = async (botId: string, userId: string) => {
-    const plan = randomUUID();
-    const order = randomUUID();
-    const payment = randomUUID();
-    await q(`INSERT INTO bot_plans (id, bot_id, name, period_days, price_minor) VALUES ($1,$2,'{"en":"P"}',30,1000)`, [
-      plan,
-      botId,
-    ]);
-    await q(
-      `INSERT INTO orders (id, bot_id, user_id, plan_id, amount_minor, currency, period_days, idempotency_key) VALUES ($1,$2,$3,$4,1000,'IRR',30,$5)`,
-      [order, botId, userId, plan, randomUUID()],
-    );
-    await q(
-      `INSERT INTO card_to_card_payments (id, bot_id, user_id, order_id, amount_minor, tracking_number, status, receipt_type, receipt_file_id, receipt_file_unique_id, expires_at)
-       VALUES ($1,$2,$3,$4,1000,$5,'pending','photo','FILE','UNIQ', now() + interval '30 minutes')`,
-      [payment, botId, userId, order, `C2C-261122-${randomUUID().slice(0, 6).toUpperCase()}`],
-    );
-    return { order, payment };
+    const r = await ctx.newReceiptToReview(botId, { userId });
+    return { order: r.orderId, payment: r.paymentId };
   };
 
   beforeAll(async () => {
-    env = await createTestEnv();
+    telegram = await TelegramEmulator.start();
+    env = await createTestEnv({ TELEGRAM_API_ROOT: telegram.url });
     restore = applyEnv(env.vars);
     app = await createApiApp();
     await app.init();
     platform = await env.db.platform();
-    botA = await insertBot(platform, { name: 'A' });
-    botB = await insertBot(platform, { name: 'B' });
-    tokenA = await mintToken(botA);
-    tokenB = await mintToken(botB);
+    ctx = await TestContext.create({ env, telegram });
+    ({ botId: botA, token: tokenA } = await register('A'));
+    ({ botId: botB, token: tokenB } = await register('B'));
   });
 
   afterAll(async () => {
+    await ctx?.close();
     await app?.close();
     restore?.();
     await env?.cleanup();
+    await telegram?.close();
   });
 
   it('lists and searches users, paged; blocks one', async () => {

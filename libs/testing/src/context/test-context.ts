@@ -85,7 +85,7 @@ export interface NewUserOptions {
   startPayload?: string;
 }
 
-export interface NewPaidOrderOptions {
+export interface NewOrderOptions {
   /** The buyer; a new user otherwise. */
   userId?: string;
   /** The plan bought; a new plan made from `plan` otherwise. */
@@ -93,8 +93,24 @@ export interface NewPaidOrderOptions {
   plan?: Partial<PlanInput>;
   /** Renew this subscription instead of buying a new one. */
   renewSubscriptionId?: string;
+}
+
+export interface NewPaidOrderOptions extends NewOrderOptions {
   /** How it is paid: from the user's wallet (a deposit first), or by card with a receipt the owner approves. */
   via?: 'wallet' | 'card';
+}
+
+export interface PendingOrder {
+  userId: string;
+  telegramId: number;
+  planId: string;
+  orderId: string;
+  order: OrderEntity;
+}
+
+export interface ReceiptToReview extends PendingOrder {
+  /** The card-to-card payment, `pending` review. */
+  paymentId: string;
 }
 
 export interface PaidOrder {
@@ -293,24 +309,21 @@ export class TestContext {
   }
 
   /**
-   * A paid order as the sale leaves it for provisioning: the purchase (order, wholesale hold), the payment
-   * (wallet or approved card receipt), the capture and the fulfilment's start (order `fulfilling`, a `pending`
-   * subscription for a new one), the provisioning job queued after the commit.
+   * A pending order as the bot's "buy" button makes it: the wholesale cost held (the wallet topped up by exactly
+   * what is missing, should it be short). A new user and a new plan unless given.
    */
-  async newPaidOrder(botId: string, options: NewPaidOrderOptions = {}): Promise<PaidOrder> {
-    const repos = this.get(TenantRepositories);
-    const user = options.userId ? await repos.users.findById(botId, options.userId) : null;
+  async newOrder(botId: string, options: NewOrderOptions = {}): Promise<PendingOrder> {
+    const user = options.userId ? await this.get(TenantRepositories).users.findById(botId, options.userId) : null;
     const buyer = user
       ? { id: user.id, telegramId: Number(user.telegramId) }
       : await this.newUser(botId).then((u) => ({ id: u.id, telegramId: u.telegramId }));
     const planId = options.planId ?? (await this.newPlan(botId, options.plan)).id;
-    const key = `test:${randomBytes(8).toString('hex')}`;
     const createOrder = this.get(CreateOrderUseCase);
     const input = {
       botId,
       userId: buyer.id,
       planId,
-      idempotencyKey: key,
+      idempotencyKey: `test:${randomBytes(8).toString('hex')}`,
       renewSubscriptionId: options.renewSubscriptionId,
     };
     let created;
@@ -322,37 +335,62 @@ export class TestContext {
       await this.topUp(botId, requiredMinor - freeMinor);
       created = await createOrder.execute(input);
     }
-    const { order } = created;
+    return { userId: buyer.id, telegramId: buyer.telegramId, planId, orderId: created.order.id, order: created.order };
+  }
+
+  /**
+   * A card-to-card payment waiting for the admins' review: a pending order, a card from the rotation (one is
+   * added when the bot has none), the user's photo receipt.
+   */
+  async newReceiptToReview(botId: string, options: NewOrderOptions = {}): Promise<ReceiptToReview> {
+    const pending = await this.newOrder(botId, options);
+    if (!(await this.get(PaymentCardsService).list(botId)).some((c) => c.isActive)) await this.newCard(botId);
+    const { payment } = await this.get(StartCardPaymentUseCase).execute({
+      botId,
+      orderId: pending.orderId,
+      userId: pending.userId,
+    });
+    const photo = `receipt-${randomBytes(8).toString('hex')}`;
+    await this.get(SubmitReceiptUseCase).execute({
+      botId,
+      userId: pending.userId,
+      receipt: { kind: 'photo', fileId: photo, fileUniqueId: photo },
+    });
+    return { ...pending, paymentId: payment.id };
+  }
+
+  /**
+   * A paid order as the sale leaves it for provisioning: the purchase (order, wholesale hold), the payment
+   * (wallet, or a card receipt the owner approves), the capture and the fulfilment's start (order `fulfilling`,
+   * a `pending` subscription for a new one), the provisioning job queued after the commit.
+   */
+  async newPaidOrder(botId: string, options: NewPaidOrderOptions = {}): Promise<PaidOrder> {
+    let orderId: string;
+    let buyer: PendingOrder;
     if ((options.via ?? 'wallet') === 'wallet') {
-      if (order.amountMinor > 0) await this.deposit(botId, buyer.id, order.amountMinor);
-      await this.get(PayFromWalletUseCase).execute({ botId, orderId: order.id, userId: buyer.id });
+      buyer = await this.newOrder(botId, options);
+      orderId = buyer.orderId;
+      if (buyer.order.amountMinor > 0) await this.deposit(botId, buyer.userId, buyer.order.amountMinor);
+      await this.get(PayFromWalletUseCase).execute({ botId, orderId, userId: buyer.userId });
     } else {
-      if (!(await this.get(PaymentCardsService).list(botId)).some((c) => c.isActive)) await this.newCard(botId);
-      const { payment } = await this.get(StartCardPaymentUseCase).execute({
-        botId,
-        orderId: order.id,
-        userId: buyer.id,
-      });
-      await this.get(SubmitReceiptUseCase).execute({
-        botId,
-        userId: buyer.id,
-        receipt: { kind: 'photo', fileId: `receipt-${key}`, fileUniqueId: `receipt-${key}` },
-      });
+      const receipt = await this.newReceiptToReview(botId, options);
+      buyer = receipt;
+      orderId = receipt.orderId;
       const owner = (await this.get(BotSettingsService).get(botId)).ownerTelegramId;
-      await this.get(ApproveReceiptUseCase).execute({ botId, paymentId: payment.id, actor: Actors.botAdmin(owner) });
+      await this.get(ApproveReceiptUseCase).execute({
+        botId,
+        paymentId: receipt.paymentId,
+        actor: Actors.botAdmin(owner),
+      });
     }
-    const paid = (await repos.orders.findById(botId, order.id))!;
+    const paid = (await this.get(TenantRepositories).orders.findById(botId, orderId))!;
     return {
-      userId: buyer.id,
+      userId: buyer.userId,
       telegramId: buyer.telegramId,
-      planId,
-      orderId: paid.id,
+      planId: buyer.planId,
+      orderId,
       subscriptionId: paid.subscriptionId!,
       order: paid,
     };
-  }
-
-  private get master() {
-    return { actorType: 'master' as const, actorId: 'master' };
   }
 }
