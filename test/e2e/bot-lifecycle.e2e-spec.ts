@@ -4,18 +4,16 @@ import { MENU_ACTION_AVAILABILITY, visibleMenuButtons } from '@botfleet/telegram
 import { DataSource } from 'typeorm';
 import {
   AppProcess,
-  createHostedBot,
   createTestEnv,
   freePort,
   platformOf,
-  replaceHostedBotToken,
-  setHostedBotStatus,
   spawnApp,
   TelegramEmulator,
   TestEnv,
   testRedisUrl,
   waitFor,
 } from '@botfleet/testing';
+import { PublicApi } from './support/public-api';
 
 /**
  * Bot lifecycle against the real worker process, PostgreSQL, Redis and the Telegram emulator:
@@ -28,6 +26,7 @@ describe('bot hosting: lifecycle and first conversation', () => {
   let env: TestEnv;
   let worker: AppProcess;
   let platform: DataSource;
+  let api: PublicApi;
   let master: { id: number; token: string; username: string };
   const masterAdmin = 424242;
   let userSeq = 10_000;
@@ -53,6 +52,7 @@ describe('bot hosting: lifecycle and first conversation', () => {
       LOG_LEVEL: 'info',
     });
     platform = await platformOf(env);
+    api = await PublicApi.start(env);
     worker = spawnApp('worker', env.vars);
     const redis = new Redis(testRedisUrl());
     try {
@@ -65,13 +65,14 @@ describe('bot hosting: lifecycle and first conversation', () => {
   afterAll(async () => {
     if (process.env.SHOW_WORKER_OUTPUT) console.log(worker?.output().slice(-6000));
     await worker?.stop();
+    await api?.close();
     await emu.close();
     await env?.cleanup();
   });
 
   it('a registered bot answers /start within 2 s, and the user row is created', async () => {
     const tg = emu.createBot({ username: 'fresh_shop_bot' });
-    const botId = await createHostedBot(env, tg, { name: 'Fresh <Shop>' });
+    const { id: botId } = await api.registerBot(tg, { name: 'Fresh <Shop>' });
     const t0 = Date.now(); // registered and announced, as when POST /v1/bots returns
     const from = user({ language_code: 'ru', first_name: '<b>Eve</b>' });
     await start(tg.id, from);
@@ -118,25 +119,25 @@ describe('bot hosting: lifecycle and first conversation', () => {
 
   it('pause makes the bot silent, resume brings it back', async () => {
     const tg = emu.createBot();
-    const botId = await createHostedBot(env, tg);
+    const bot = await api.registerBot(tg);
     await emu.waitForPolling(tg.id, 2_000);
-    await setHostedBotStatus(env, botId, 'paused');
+    await api.setPaused(bot, true);
     await waitFor(async () => (await emu.getBotStats(tg.id)).activePollers === 0, 2_000);
     const from = user();
     await start(tg.id, from);
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await botMessages(tg.id, from.id)).toHaveLength(0);
-    await setHostedBotStatus(env, botId, 'active');
+    await api.setPaused(bot, false);
     // The /start sent while paused waited at Telegram and is answered now.
     await emu.waitForMessages(tg.id, from.id, 1, 2_000);
   });
 
   it('a replaced token is polled at once and the old one no longer', async () => {
     const oldTg = emu.createBot();
-    const botId = await createHostedBot(env, oldTg);
+    const bot = await api.registerBot(oldTg);
     await emu.waitForPolling(oldTg.id, 2_000);
     const newTg = emu.createBot();
-    await replaceHostedBotToken(env, botId, newTg);
+    await api.replaceTelegramToken(bot, newTg);
     await emu.waitForPolling(newTg.id, 2_000);
     await waitFor(async () => (await emu.getBotStats(oldTg.id)).activePollers === 0, 2_000);
     const before = (await emu.getBotStats(oldTg.id)).getUpdatesCalls;
@@ -149,7 +150,8 @@ describe('bot hosting: lifecycle and first conversation', () => {
 
   it('/lang changes the language; ref_ links record the referrer; a blocked user only gets the notice', async () => {
     const tg = emu.createBot();
-    const botId = await createHostedBot(env, tg, { supportUsername: 'shop_help', defaultLanguage: 'fa' });
+    const bot = await api.registerBot(tg, { supportUsername: 'shop_help', defaultLanguage: 'fa' });
+    const botId = bot.id;
     const alice = user({ language_code: 'de' }); // not offered: the bot default (fa)
     await start(tg.id, alice);
     const [menu] = await emu.waitForMessages(tg.id, alice.id, 1, 3_000);
@@ -179,7 +181,11 @@ describe('bot hosting: lifecycle and first conversation', () => {
     const support = await emu.waitForMessages(tg.id, bob.id, 2, 3_000);
     expect(support[1].sourceText).toContain('@shop_help');
 
-    await platform.query(`UPDATE users SET status = 'blocked' WHERE bot_id = $1 AND telegram_id = $2`, [botId, bob.id]);
+    const [{ id: bobId }] = await platform.query(`SELECT id FROM users WHERE bot_id = $1 AND telegram_id = $2`, [
+      botId,
+      bob.id,
+    ]);
+    await api.as(bot.apiToken, 'patch', `/v1/bots/${botId}/users/${bobId}`).send({ status: 'blocked' }).expect(200);
     await start(tg.id, bob, '/start');
     const after = await emu.waitForMessages(tg.id, bob.id, 3, 3_000);
     expect(after[2].sourceText).toContain('مسدود');
@@ -199,7 +205,7 @@ describe('bot hosting: lifecycle and first conversation', () => {
 
     const tg = emu.createBot({ username: 'doomed_bot' });
     const owner = 5_550_001;
-    const botId = await createHostedBot(env, tg, { ownerTelegramId: owner });
+    const { id: botId } = await api.registerBot(tg, { ownerTelegramId: owner });
     await emu.waitForPolling(tg.id, 2_000);
     emu.revokeToken(tg.id);
     await waitFor(
