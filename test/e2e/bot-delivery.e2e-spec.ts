@@ -1,6 +1,5 @@
 import { DataSource } from 'typeorm';
 import {
-  createHostedBot,
   createTestEnv,
   platformOf,
   spawnWorker,
@@ -9,6 +8,7 @@ import {
   waitFor,
   WorkerProcess,
 } from '@botfleet/testing';
+import { PublicApi } from './support/public-api';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -23,6 +23,7 @@ describe('bot hosting: exactly once, in order (polling)', () => {
   let env: TestEnv;
   let worker: WorkerProcess;
   let platform: DataSource;
+  let api: PublicApi;
   let userSeq = 30_000;
   const user = () => ({ id: ++userSeq, first_name: `P${userSeq}`, language_code: 'en' });
 
@@ -47,18 +48,20 @@ describe('bot hosting: exactly once, in order (polling)', () => {
       BOT_POLL_TIMEOUT_S: '5',
     });
     platform = await platformOf(env);
+    api = await PublicApi.start(env);
     worker = await spawnWorker(env.vars);
   }, 60_000);
 
   afterAll(async () => {
     await worker?.stop();
+    await api?.close();
     await emu.close();
     await env?.cleanup();
   });
 
   it('a redelivered update gives no second reply and no second database effect', async () => {
     const tg = emu.createBot();
-    const botId = await createHostedBot(env, tg);
+    const { id: botId } = await api.registerBot(tg);
     const from = user();
     const sent = await emu.sendText(tg.id, { from, text: '/help' });
     await emu.waitForMessages(tg.id, from.id, 1, 3_000);
@@ -87,7 +90,7 @@ describe('bot hosting: exactly once, in order (polling)', () => {
 
   it('messages of one chat sent fast in a row are answered in order; chats run side by side', async () => {
     const tg = emu.createBot();
-    await createHostedBot(env, tg);
+    await api.registerBot(tg);
     await emu.waitForPolling(tg.id, 3_000);
     const commands = [
       '/start',
@@ -114,7 +117,7 @@ describe('bot hosting: exactly once, in order (polling)', () => {
 
   it('a 429 storm delays replies but none is lost and none doubled', async () => {
     const tg = emu.createBot();
-    await createHostedBot(env, tg);
+    await api.registerBot(tg);
     await emu.waitForPolling(tg.id, 3_000);
     emu.setFaults(tg.id, { rateLimit: { perSecond: 4, retryAfter: 1 } });
     const users = Array.from({ length: 24 }, user);
@@ -128,7 +131,7 @@ describe('bot hosting: exactly once, in order (polling)', () => {
 
   it('a worker killed mid-work loses no update and answers none twice', async () => {
     const tg = emu.createBot();
-    const botId = await createHostedBot(env, tg);
+    const { id: botId } = await api.registerBot(tg);
     await emu.waitForPolling(tg.id, 3_000);
     // Slow sends keep updates in flight (committed, answer not yet through) when the worker dies.
     emu.setFaults(tg.id, { delay: { ms: 1_500, methods: ['sendMessage'] } });
@@ -162,7 +165,7 @@ describe('bot hosting: exactly once, in order (polling)', () => {
 
   it('a user who blocked the bot is marked (my_chat_member, and a 403 on a send), and unmarked when back', async () => {
     const tg = emu.createBot();
-    const botId = await createHostedBot(env, tg);
+    const { id: botId } = await api.registerBot(tg);
     const from = user();
     await emu.sendText(tg.id, { from, text: '/start' });
     await emu.waitForMessages(tg.id, from.id, 1, 3_000);

@@ -1,6 +1,5 @@
 import Redis from 'ioredis';
 import {
-  createHostedBot,
   createTestEnv,
   spawnWorker,
   TelegramEmulator,
@@ -9,6 +8,7 @@ import {
   waitFor,
   WorkerProcess,
 } from '@botfleet/testing';
+import { PublicApi } from './support/public-api';
 
 const BOTS = 50;
 const SLACK = 2;
@@ -49,9 +49,15 @@ describe('bot hosting: scale out and takeover', () => {
       BOT_LEASE_SLACK: String(SLACK),
     });
     redis = new Redis(testRedisUrl());
-    for (let i = 0; i < BOTS; i++) {
-      const tg = emu.createBot();
-      bots.push({ tg, botId: await createHostedBot(env, tg, { publish: false }) });
+    // Registered before any worker runs: the workers find them at boot.
+    const api = await PublicApi.start(env);
+    try {
+      for (let i = 0; i < BOTS; i++) {
+        const tg = emu.createBot();
+        bots.push({ tg, botId: (await api.registerBot(tg)).id });
+      }
+    } finally {
+      await api.close();
     }
     [a, b] = await Promise.all([spawnWorker(env.vars), spawnWorker(env.vars)]);
   }, 60_000);

@@ -5,7 +5,6 @@ import { DataSource } from 'typeorm';
 import { jobIdFor, JobName, QueueName } from '@botfleet/jobs';
 import {
   applyEnv,
-  createHostedBot,
   createTestEnv,
   freePort,
   platformOf,
@@ -69,7 +68,26 @@ describe('bot hosting: webhook mode', () => {
     queue = new Queue(QueueName.TelegramUpdates, { connection: redis, prefix: `${env.redisPrefix}:q` });
     worker = await spawnWorker(env.vars);
     tg = emu.createBot({ username: 'hooked_shop_bot' });
-    botId = await createHostedBot(env, tg);
+    // The bot joins as a reseller's would: an invite from the operator, then POST /v1/bots.
+    const invite = await fetch(`${apiUrl}/v1/admin/invites`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${env.masterToken}` },
+      body: '{}',
+    });
+    const { code } = (await invite.json()) as { code: string };
+    const registered = await fetch(`${apiUrl}/v1/bots`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        name: `Shop ${tg.username}`,
+        telegramBotToken: tg.token,
+        ownerTelegramId: 700_001,
+        inviteCode: code,
+        defaultLanguage: 'en',
+      }),
+    });
+    if (registered.status !== 201) throw new Error(`register: ${registered.status} ${await registered.text()}`);
+    botId = ((await registered.json()) as { bot: { id: string } }).bot.id;
   }, 60_000);
 
   afterAll(async () => {
