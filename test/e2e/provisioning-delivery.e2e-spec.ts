@@ -2,20 +2,19 @@ import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { JobName, jobIdFor, provisioningJobOptions, QueueName } from '@botfleet/jobs';
 import {
-  createHostedBot,
   createTestEnv,
-  insertPanel,
-  insertPurchase,
   platformOf,
   REMNAWAVE_DEFAULT_SQUAD_UUID,
   RemnawaveEmulator,
   spawnWorker,
   TelegramEmulator,
+  TestContext,
   TestEnv,
   testRedisUrl,
   waitFor,
   WorkerProcess,
 } from '@botfleet/testing';
+import { PublicApi } from './support/public-api';
 
 const RW_KEY = 'rw-delivery-key-90fe';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -31,6 +30,8 @@ describe('subscription delivery (worker process, Telegram and panel emulators)',
   const emu = new TelegramEmulator();
   let env: TestEnv;
   let platform: DataSource;
+  let api: PublicApi;
+  let ctx: TestContext;
   let worker: WorkerProcess;
   let queue: Queue;
   let notifications: Queue;
@@ -44,7 +45,8 @@ describe('subscription delivery (worker process, Telegram and panel emulators)',
     await emu.sendText(tg.id, { from, text: '/start' });
     await emu.waitForMessages(tg.id, from.id, 1, 10_000);
     const [row] = await platform.query(`SELECT id FROM users WHERE bot_id = $1 AND telegram_id = $2`, [botId, from.id]);
-    const purchase = await insertPurchase(platform, botId, { userId: row.id, planPanelId: panelId, trafficGb: 50 });
+    // The purchase through the sale's own use cases (paid from the wallet); its provisioning job is queued here.
+    const purchase = await ctx.newPaidOrder(botId, { userId: row.id, plan: { panelId, trafficLimitGb: 50 } });
     await queue.add(
       JobName.ProvisionSubscription,
       { botId, subscriptionId: purchase.subscriptionId, orderId: purchase.orderId },
@@ -80,7 +82,9 @@ describe('subscription delivery (worker process, Telegram and panel emulators)',
     platform = await platformOf(env);
     rw = new RemnawaveEmulator({ apiKey: RW_KEY });
     await rw.start();
-    panelId = await insertPanel(platform, env.vars.ENCRYPTION_KEY, {
+    api = await PublicApi.start(env);
+    ctx = await TestContext.create({ env, telegram: emu, jobs: 'detached' });
+    panelId = await api.newPanel({
       type: 'remnawave',
       baseUrl: rw.url,
       credentials: { apiKey: RW_KEY },
@@ -98,6 +102,8 @@ describe('subscription delivery (worker process, Telegram and panel emulators)',
 
   afterAll(async () => {
     await worker?.stop();
+    await ctx?.close();
+    await api?.close();
     await queue?.close();
     await notifications?.close();
     await rw?.stop();
@@ -107,7 +113,7 @@ describe('subscription delivery (worker process, Telegram and panel emulators)',
 
   it('the user receives the QR code with the link to copy, the expiry and the traffic, once', async () => {
     const tg = emu.createBot();
-    const botId = await createHostedBot(env, tg);
+    const { id: botId } = await api.registerBot(tg);
     await emu.waitForPolling(tg.id, 15_000);
     const { from, purchase } = await buyer(tg, botId, 'en');
 
@@ -140,7 +146,7 @@ describe('subscription delivery (worker process, Telegram and panel emulators)',
 
   it('speaks the user language, and /subs and the menu list the subscription with usage, expiry and status', async () => {
     const tg = emu.createBot();
-    const botId = await createHostedBot(env, tg);
+    const { id: botId } = await api.registerBot(tg);
     await emu.waitForPolling(tg.id, 15_000);
     const { from, purchase } = await buyer(tg, botId, 'fa');
     const [menu, delivered] = await emu.waitForMessages(tg.id, from.id, 2, 20_000);
