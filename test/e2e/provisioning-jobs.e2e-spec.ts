@@ -7,13 +7,10 @@ import { panelUsername } from '@botfleet/provisioning';
 import {
   AppProcess,
   createTestEnv,
-  insertBot,
-  insertPanel,
-  insertPurchase,
-  insertRenewal,
   REMNAWAVE_DEFAULT_SQUAD_UUID,
   RemnawaveEmulator,
   spawnApp,
+  TestContext,
   TestEnv,
   testRedisUrl,
   waitFor,
@@ -35,6 +32,7 @@ describe('provisioning jobs (worker process, Redis queue, panel emulator)', () =
 
   let env: TestEnv;
   let platform: DataSource;
+  let ctx: TestContext;
   let worker: AppProcess;
   let queue: Queue;
   let rw: RemnawaveEmulator;
@@ -73,6 +71,19 @@ describe('provisioning jobs (worker process, Redis queue, panel emulator)', () =
     return w;
   };
 
+  const panel = async (input: Parameters<TestContext['newPanel']>[0]) => (await ctx.newPanel(input)).id;
+  /** A purchase paid through the sale's use cases (wallet); the tests queue its provisioning job themselves. */
+  const purchase = (bot: string, o: { planPanelId: string; amountMinor?: number }) =>
+    ctx.newPaidOrder(bot, { plan: { panelId: o.planPanelId, priceMinor: o.amountMinor ?? 1000 } });
+  const renew = async (bot: string, p: { userId: string; subscriptionId: string }, o: { periodDays: number }) =>
+    (
+      await ctx.newPaidOrder(bot, {
+        userId: p.userId,
+        renewSubscriptionId: p.subscriptionId,
+        plan: { periodDays: o.periodDays },
+      })
+    ).orderId;
+
   beforeAll(async () => {
     env = await createTestEnv({
       TELEGRAM_API_ROOT: 'http://127.0.0.1:9',
@@ -85,14 +96,16 @@ describe('provisioning jobs (worker process, Redis queue, panel emulator)', () =
     platform = await env.db.platform();
     rw = new RemnawaveEmulator({ apiKey: RW_KEY });
     await rw.start();
-    rwPanel = await insertPanel(platform, env.vars.ENCRYPTION_KEY, {
+    // The jobs the sale queues go where no consumer reads: each test queues its job when it is ready.
+    ctx = await TestContext.create({ env, jobs: 'detached' });
+    rwPanel = await panel({
       type: 'remnawave',
       baseUrl: rw.url,
       credentials: { apiKey: RW_KEY },
       settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
     });
     // Paused: the bot supervisor leaves it alone; provisioning does not care.
-    botId = await insertBot(platform, { status: 'paused' });
+    botId = (await ctx.newBot({ status: 'paused' })).id;
     queue = new Queue(QueueName.Provisioning, {
       connection: { url: testRedisUrl(), maxRetriesPerRequest: null },
       prefix: `${env.redisPrefix}:q`,
@@ -103,13 +116,14 @@ describe('provisioning jobs (worker process, Redis queue, panel emulator)', () =
 
   afterAll(async () => {
     await worker?.stop();
+    await ctx?.close();
     await queue?.close();
     await rw?.stop();
     await env?.cleanup();
   });
 
   it('a panel down for the first attempts: the job retries and makes exactly one account once it is back', async () => {
-    const p = await insertPurchase(platform, botId, { planPanelId: rwPanel });
+    const p = await purchase(botId, { planPanelId: rwPanel });
     await rw.down();
     let job: Job | undefined;
     try {
@@ -130,14 +144,14 @@ describe('provisioning jobs (worker process, Redis queue, panel emulator)', () =
   it('a panel failing for good: after the last attempt the subscription is failed and the order refunded', async () => {
     const dead = new RemnawaveEmulator({ apiKey: RW_KEY });
     await dead.start();
-    const deadPanel = await insertPanel(platform, env.vars.ENCRYPTION_KEY, {
+    const deadPanel = await panel({
       type: 'remnawave',
       baseUrl: dead.url,
       credentials: { apiKey: RW_KEY },
     });
     await dead.down('503');
     try {
-      const p = await insertPurchase(platform, botId, { planPanelId: deadPanel, amountMinor: 4200 });
+      const p = await purchase(botId, { planPanelId: deadPanel, amountMinor: 4200 });
       const job = await provision(p.subscriptionId, p.orderId);
       await waitFor(async () => (await queue.getJobState(job.id!)) === 'failed', 20_000);
       const failed = (await queue.getJob(job.id!))!;
@@ -154,7 +168,7 @@ describe('provisioning jobs (worker process, Redis queue, panel emulator)', () =
   });
 
   it('50 provision jobs for one subscription queued at once make one account', async () => {
-    const p = await insertPurchase(platform, botId, { planPanelId: rwPanel });
+    const p = await purchase(botId, { planPanelId: rwPanel });
     const base = jobIdFor(JobName.ProvisionSubscription, [botId, p.orderId]);
     const jobs = await queue.addBulk(
       Array.from({ length: 50 }, (_, i) => ({
@@ -175,12 +189,12 @@ describe('provisioning jobs (worker process, Redis queue, panel emulator)', () =
   });
 
   it('a renewal job applied twice adds the period once, from the current expiry', async () => {
-    const p = await insertPurchase(platform, botId, { planPanelId: rwPanel });
+    const p = await purchase(botId, { planPanelId: rwPanel });
     await provision(p.subscriptionId, p.orderId);
     await waitFor(async () => (await sub(p.subscriptionId)).status === 'active');
     const expiry = new Date(Date.now() + 4 * DAY);
     await platform.query(`UPDATE subscriptions SET expires_at = $2 WHERE id = $1`, [p.subscriptionId, expiry]);
-    const renewal = await insertRenewal(platform, botId, p.subscriptionId, { periodDays: 30 });
+    const renewal = await renew(botId, p, { periodDays: 30 });
     const data = { botId, subscriptionId: p.subscriptionId, orderId: renewal };
     const id = jobIdFor(JobName.ExtendSubscription, [botId, renewal]);
     const first = await queue.add(JobName.ExtendSubscription, data, { jobId: id });
@@ -199,9 +213,9 @@ describe('provisioning jobs (worker process, Redis queue, panel emulator)', () =
   });
 
   it('a disable job switches the account off; the repeatable traffic sync keeps usage and the bot total current', async () => {
-    const bot = await insertBot(platform, { status: 'paused' });
-    const a = await insertPurchase(platform, bot, { planPanelId: rwPanel });
-    const b = await insertPurchase(platform, bot, { planPanelId: rwPanel });
+    const bot = (await ctx.newBot({ status: 'paused' })).id;
+    const a = await purchase(bot, { planPanelId: rwPanel });
+    const b = await purchase(bot, { planPanelId: rwPanel });
     for (const p of [a, b]) {
       await queue.add(JobName.ProvisionSubscription, {
         botId: bot,
@@ -229,14 +243,14 @@ describe('provisioning jobs (worker process, Redis queue, panel emulator)', () =
     // The panel behind a proxy that withholds the answer to a create: the account exists, the worker never
     // hears so, and dies waiting (the crash window between the panel's yes and our commit).
     const proxy = await answerWithholdingProxy(rw.url);
-    const proxied = await insertPanel(platform, env.vars.ENCRYPTION_KEY, {
+    const proxied = await panel({
       type: 'remnawave',
       baseUrl: proxy.url,
       credentials: { apiKey: RW_KEY },
       settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
     });
     try {
-      const p = await insertPurchase(platform, botId, { planPanelId: proxied });
+      const p = await purchase(botId, { planPanelId: proxied });
       proxy.withholdCreates(true);
       await provision(p.subscriptionId, p.orderId);
       await waitFor(() => accountsNamed(p.subscriptionId) === 1, 10_000);
