@@ -8,7 +8,7 @@ import { QueueName } from './queue-names';
 
 /**
  * BullMQ wiring shared by both apps: one Redis connection config, the REDIS_PREFIX as the
- * queue prefix, default job options per queue. Processors live in apps/worker.
+ * queue prefix, default job options per queue. The handlers (`@OnJob`) and their runner live in apps/worker.
  */
 @Global()
 @Module({

@@ -24,7 +24,7 @@ export type BoundFinalFailureHook = (payload: AnyPayload, error: Error, job: Job
 /** Thrown at boot: the worker does not start with a job nobody runs, or a job two methods claim. */
 export class JobHandlersInvalidError extends Error {
   constructor(problems: string[]) {
-    super(`The worker cannot start: ${problems.join('; ')}`);
+    super(`job handlers: ${problems.join('; ')}`);
     this.name = 'JobHandlersInvalidError';
   }
 }
