@@ -3,17 +3,15 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { panelUsername } from '@botfleet/provisioning';
-import { generateApiToken, sha256Hex } from '@botfleet/secrets';
 import {
   applyEnv,
-  createHostedBot,
   createTestEnv,
-  insertPanel,
   platformOf,
   REMNAWAVE_DEFAULT_SQUAD_UUID,
   RemnawaveEmulator,
   spawnWorker,
   TelegramEmulator,
+  TestContext,
   TestEnv,
   waitFor,
   WorkerProcess,
@@ -49,11 +47,11 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
   let worker: WorkerProcess;
   let app: INestApplication;
   let restore: () => void;
+  let ctx: TestContext | undefined;
   let rw: RemnawaveEmulator;
   let tg: { id: number; token: string; username: string };
   let botId: string;
   let apiToken: string;
-  let planId: string;
   let userSeq = 50_000;
   const admin1 = { id: 900_001, first_name: 'Owner', language_code: 'en' };
   const admin2 = { id: 900_002, first_name: 'Second', language_code: 'en' };
@@ -137,45 +135,69 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
       FULFILMENT_STUCK_AFTER_MS: '3000',
     });
     platform = await platformOf(env);
-    const panelId = await insertPanel(platform, env.vars.ENCRYPTION_KEY, {
-      type: 'remnawave',
-      baseUrl: rw.url,
-      credentials: { apiKey: RW_KEY },
-      settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
-    });
-    tg = emu.createBot();
-    botId = await createHostedBot(env, tg, { ownerTelegramId: admin1.id, defaultLanguage: 'en', publish: false });
-    apiToken = generateApiToken();
-    await q(`UPDATE bots SET admin_chat_id = $2, api_token_hash = $3, wallet_balance_minor = 1000000 WHERE id = $1`, [
-      botId,
-      ADMIN_CHAT,
-      sha256Hex(apiToken),
-    ]);
-    await q(`INSERT INTO bot_admins (bot_id, telegram_id, is_owner) VALUES ($1,$2,true), ($1,$3,false)`, [
-      botId,
-      admin1.id,
-      admin2.id,
-    ]);
-    await q(`INSERT INTO wholesale_prices (bot_id, per_plan_minor, per_gb_minor) VALUES ($1, 1000, 100)`, [botId]);
-    planId = randomUUID();
-    await q(
-      `INSERT INTO bot_plans (id, bot_id, name, period_days, price_minor, traffic_limit_gb, device_limit, panel_id)
-       VALUES ($1,$2,'{"en":"Monthly 50 GB"}',30,$3,50,2,$4)`,
-      [planId, botId, PRICE, panelId],
-    );
-    await q(
-      `INSERT INTO tenant_payment_cards (bot_id, card_number, card_holder_name, bank_name) VALUES ($1,'6037990000000006','Ali Rezaei','Melli')`,
-      [botId],
-    );
     restore = applyEnv(env.vars);
     app = await createApiApp();
     await app.init();
+    // The shop is set up the way the operator and the reseller do it, through the API.
+    const as = (token: string, method: 'post' | 'put', path: string) =>
+      http()[method](path).set('Authorization', `Bearer ${token}`);
+    const master = env.masterToken;
+    const panelId = (
+      await as(master, 'post', '/v1/admin/panels')
+        .send({
+          name: 'rw',
+          type: 'remnawave',
+          baseUrl: rw.url,
+          credentials: { apiKey: RW_KEY },
+          settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
+        })
+        .expect(201)
+    ).body.id;
+    tg = emu.createBot();
+    const invite = (await as(master, 'post', '/v1/admin/invites').send({}).expect(201)).body;
+    const registered = await http()
+      .post('/v1/bots')
+      .send({
+        name: `Shop ${tg.username}`,
+        telegramBotToken: tg.token,
+        ownerTelegramId: admin1.id,
+        inviteCode: invite.code,
+        defaultLanguage: 'en',
+        adminChatId: ADMIN_CHAT,
+      })
+      .expect(201);
+    botId = registered.body.bot.id;
+    apiToken = registered.body.apiToken;
+    await as(master, 'post', `/v1/admin/bots/${botId}/wallet/top-ups`)
+      .set('Idempotency-Key', `sale-e2e-${botId}`)
+      .send({ amountMinor: 1_000_000 })
+      .expect(201);
+    await as(apiToken, 'put', `/v1/bots/${botId}/admins`)
+      .send({ telegramIds: [admin2.id] })
+      .expect(200);
+    await as(master, 'put', `/v1/admin/bots/${botId}/wholesale-price`)
+      .send({ perPlanMinor: 1000, perGbMinor: 100, perDayMinor: 0, unlimitedTrafficGb: 0 })
+      .expect(200);
+    await as(apiToken, 'post', `/v1/bots/${botId}/plans`)
+      .send({
+        name: { en: 'Monthly 50 GB' },
+        periodDays: 30,
+        priceMinor: PRICE,
+        trafficLimitGb: 50,
+        deviceLimit: 2,
+        panelId,
+      })
+      .expect(201);
+    await as(apiToken, 'post', `/v1/bots/${botId}/payment-cards`)
+      .send({ cardNumber: '6037990000000006', cardHolderName: 'Ali Rezaei', bankName: 'Melli' })
+      .expect(201);
     worker = await spawnWorker(env.vars);
     await emu.waitForPolling(tg.id, 15_000);
   });
 
   afterAll(async () => {
     await worker?.stop();
+    await ctx?.close();
     await app?.close();
     restore?.();
     await emu.close();
@@ -255,25 +277,9 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     });
     await waitFor(() => emu.getCallbackAnswers(tg.id).some((a) => (a.text ?? '').includes('Only the admins')), 10_000);
     // A payment of another bot, named in callback data sent to this bot by a modified client.
-    const other = await q(`SELECT id FROM bots WHERE id <> $1 LIMIT 1`, [botId]);
-    const foreignBot = other[0]?.id ?? (await createHostedBot(env, emu.createBot(), { publish: false }));
-    const fu = randomUUID();
-    const fp = randomUUID();
-    const fo = randomUUID();
-    await q(`INSERT INTO users (id, bot_id, telegram_id, referral_code) VALUES ($1,$2,1,'zz1')`, [fu, foreignBot]);
-    await q(`INSERT INTO bot_plans (id, bot_id, name, period_days, price_minor) VALUES ($1,$2,'{"en":"X"}',30,10)`, [
-      fp,
-      foreignBot,
-    ]);
-    await q(
-      `INSERT INTO orders (id, bot_id, user_id, plan_id, amount_minor, currency, period_days, idempotency_key) VALUES ($1,$2,$3,$4,10,'IRR',30,'k')`,
-      [fo, foreignBot, fu, fp],
-    );
-    const foreignPayment = randomUUID();
-    await q(
-      `INSERT INTO card_to_card_payments (id, bot_id, user_id, order_id, amount_minor, tracking_number, status, expires_at) VALUES ($1,$2,$3,$4,10,'C2C-261122-ZZZZZZ','pending', now() + interval '1 hour')`,
-      [foreignPayment, foreignBot, fu, fo],
-    );
+    // Another shop's receipt waiting for review, made by that shop's own sale.
+    ctx = await TestContext.create({ env, telegram: emu });
+    const { paymentId: foreignPayment } = await ctx.newReceiptToReview((await ctx.newBot()).id);
     const forged =
       buttonData(review, 'rv:a:')!.slice(0, 5) +
       Buffer.from(foreignPayment.replace(/-/g, ''), 'hex').toString('base64url');
