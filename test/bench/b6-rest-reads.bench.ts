@@ -1,7 +1,6 @@
 import { cpus, loadavg } from 'node:os';
-import { DataSource } from 'typeorm';
-import { generateApiToken, sha256Hex } from '@botfleet/secrets';
-import { AppProcess, createTestEnv, insertBot, spawnApp, TestEnv } from '@botfleet/testing';
+import { AppProcess, createTestEnv, spawnApp, TestEnv } from '@botfleet/testing';
+import { seedRestTenants } from './bench-seeder';
 import { freePort, load, LoadResult, waitHttpOk } from './http-load';
 import type { Benchmark, BenchRow } from './types';
 
@@ -13,35 +12,6 @@ const ROUNDS = 2;
 const NOISE_BOTS = 20;
 const PLANS_PER_BOT = 20;
 const USERS_PER_BOT = 2000;
-
-/**
- * Seeds one measured bot and NOISE_BOTS other tenants with the same data, so row-level security
- * has other tenants' rows to filter out in every table the endpoints read.
- */
-async function seed(platform: DataSource, owner: DataSource): Promise<{ botId: string; token: string }> {
-  const bots: string[] = [];
-  for (let i = 0; i <= NOISE_BOTS; i++) bots.push(await insertBot(platform, { name: `bench ${i}` }));
-  for (const botId of bots) {
-    await platform.query(
-      `INSERT INTO bot_plans (bot_id, name, period_days, price_minor, traffic_limit_gb, device_limit, sort_order)
-       SELECT $1, jsonb_build_object('en', 'Plan ' || g, 'fa', 'پلن ' || g), 30 * g, 1000000 * g, 10 * g, 2, g
-         FROM generate_series(1, $2::int) g`,
-      [botId, PLANS_PER_BOT],
-    );
-    await platform.query(
-      `INSERT INTO users (bot_id, telegram_id, username, first_name, language, referral_code, created_at)
-       SELECT $1, 5000000000 + g, 'user' || g, 'User ' || g, 'fa', 'r' || g, now() - g * interval '1 minute'
-         FROM generate_series(1, $2::int) g`,
-      [botId, USERS_PER_BOT],
-    );
-  }
-  // As the owner: ANALYZE skips (with only a warning) tables the caller does not own, and without
-  // statistics the planner sorts every user of the bot for one page, which RLS's filter node makes dearer.
-  await owner.query(`ANALYZE bot_plans; ANALYZE users; ANALYZE bots`);
-  const token = generateApiToken();
-  await platform.query(`UPDATE bots SET api_token_hash = $2 WHERE id = $1`, [bots[0], sha256Hex(token)]);
-  return { botId: bots[0], token };
-}
 
 async function startApi(vars: Record<string, string>): Promise<{ app: AppProcess; base: string }> {
   const port = await freePort();
@@ -88,9 +58,12 @@ export const b6RestReads: Benchmark = {
     const apps: AppProcess[] = [];
     try {
       env = await createTestEnv({ NODE_ENV: 'production', LOG_LEVEL: 'warn' });
-      const platform = await env.db.platform();
       log(`seeding ${NOISE_BOTS + 1} bots × ${PLANS_PER_BOT} plans, ${USERS_PER_BOT} users`);
-      const { botId, token } = await seed(platform, await env.db.owner());
+      const { botId, token } = await seedRestTenants(env, await env.db.owner(), {
+        noiseBots: NOISE_BOTS,
+        plansPerBot: PLANS_PER_BOT,
+        usersPerBot: USERS_PER_BOT,
+      });
 
       log('starting the API twice: application role (RLS) and platform role (no RLS)');
       const rls = await startApi(env.vars);

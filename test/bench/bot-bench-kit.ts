@@ -7,7 +7,6 @@ import {
   spawnApp,
   waitForHttp,
   EmulatorProcess,
-  insertHostedBots,
   repoRoot,
   spawnTelegramEmulator,
   spawnWorker,
@@ -15,6 +14,7 @@ import {
   TestEnv,
   WorkerProcess,
 } from '@botfleet/testing';
+import { insertHostedBots } from './bench-seeder';
 
 /** Shared plumbing of the bot-hosting benchmarks (B1–B4, B7, B8): emulator in its own process, real apps. */
 

@@ -3,35 +3,13 @@ import { DataSource, EntityManager } from 'typeorm';
 
 type Q = DataSource | EntityManager;
 
-/** Inserts a bot row directly (platform or owner connection). Returns its id. */
-export async function insertBot(
-  q: Q,
-  overrides: { name?: string; status?: string; isMaster?: boolean } = {},
-): Promise<string> {
-  const id = randomUUID();
-  const tgId = 100000 + Math.floor(Math.random() * 1e9);
-  await q.query(
-    `INSERT INTO bots (id, name, status, is_master, telegram_bot_id, telegram_username, telegram_token_ciphertext,
-       telegram_token_key_version, telegram_token_hash, api_token_hash, api_token_prefix, owner_telegram_id, webhook_secret_salt)
-     VALUES ($1,$2,$3,$4,$5,$6,'v1.x.y.z',1,$7,$8,'bft_test',$9,'salt')`,
-    [
-      id,
-      overrides.name ?? `bot ${id.slice(0, 8)}`,
-      overrides.status ?? 'active',
-      overrides.isMaster ?? false,
-      tgId,
-      `test_${tgId}_bot`,
-      randomBytes(32).toString('hex'),
-      randomBytes(32).toString('hex'),
-      5000 + Math.floor(Math.random() * 1e6),
-    ],
-  );
-  return id;
-}
-
 /**
- * One row in every tenant table for `botId`, through a connection that bypasses RLS.
- * Returns the tables it wrote, so the isolation test can check it covers every table with bot_id.
+ * The isolation catalogue's seeder, and only that: one row in every tenant table for `botId`, written
+ * straight through a connection that bypasses RLS, so the isolation tests (libs/dal tenant-isolation, the
+ * BOLA matrix) have something of another tenant's to fail to see in every table — including tables no use
+ * case writes yet. Returns the tables it wrote; the isolation test checks that this is every table with
+ * bot_id, so a new tenant table must be added here. Everything else arranges data through TestContext or
+ * the public API.
  */
 export async function seedEveryTenantTable(q: Q, botId: string): Promise<string[]> {
   const ids = {
