@@ -29,8 +29,9 @@ const MZ_PASSWORD = 'mz-int-password-2b9c';
 
 /**
  * Provisioning with its real wiring (worker module: platform directory, sale outcomes, queues) against real
- * PostgreSQL, Redis and the panel emulators over HTTP. The queue consumer runs too, but these tests call the
- * services directly; the job-level behaviour is in test/e2e/provisioning-jobs.e2e-spec.ts.
+ * PostgreSQL, Redis and the panel emulators over HTTP. No queue consumer runs here (that is the worker's job
+ * runner): these tests call the services directly; the job-level behaviour is in
+ * test/e2e/provisioning-jobs.e2e-spec.ts.
  */
 describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emulators)', () => {
   let env: TestEnv;
