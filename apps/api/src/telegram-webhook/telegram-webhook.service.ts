@@ -5,7 +5,7 @@ import { AppConfig } from '@botfleet/config';
 import { JobName, jobIdFor, JobQueue } from '@botfleet/jobs';
 import { constantTimeEqual, TokenHasher } from '@botfleet/secrets';
 import { webhookSecretFor } from '@botfleet/bot-api';
-import { ChatOrder } from '@botfleet/telegram';
+import { ChatOrder } from '@botfleet/bot-api';
 import { BotAccessCache } from '../auth';
 
 /** Redis unreachable: answer 503 (Telegram retries) rather than keep Telegram's connection hanging. */

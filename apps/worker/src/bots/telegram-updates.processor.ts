@@ -4,7 +4,7 @@ import type { Update } from 'telegraf/types';
 import { REDIS } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { JobName, JobPayloads, OnJob } from '@botfleet/jobs';
-import { ChatOrder } from '@botfleet/telegram';
+import { ChatOrder } from '@botfleet/bot-api';
 import { UpdateHandler, UpdateOutcome } from '../updates/update-handler.service';
 import { DesiredBots } from './desired-bots.service';
 

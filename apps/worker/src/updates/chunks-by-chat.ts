@@ -1,5 +1,5 @@
 import type { Update } from 'telegraf/types';
-import { serialKeyOf } from '@botfleet/telegram';
+import { serialKeyOf } from '@botfleet/bot-api';
 
 /**
  * Splits a batch into chunks of about `size` updates, each chat's updates whole and in order in one chunk,

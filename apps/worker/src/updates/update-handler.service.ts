@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Update } from 'telegraf/types';
 import { describeError, isTransientError, telegramUpdatesHandled } from '@botfleet/common';
+import { privateChatIdOf, serialKeyOf } from '@botfleet/bot-api';
 import { AppConfig } from '@botfleet/config';
 import { ProcessedUpdatesRepository, TenantDb } from '@botfleet/dal';
 import {
@@ -10,8 +11,6 @@ import {
   BotRuntime,
   Messenger,
   OutgoingCall,
-  privateChatIdOf,
-  serialKeyOf,
   sleep,
   translate,
 } from '@botfleet/telegram';

@@ -1,6 +1,5 @@
 import type Redis from 'ioredis';
-import type { Update } from 'telegraf/types';
-import { serialKeyOf } from '../runtime/update-keys';
+import { serialKeyOf, type UpdateLike } from './update-keys';
 
 /** Pending webhook updates of one chat are remembered this long (Telegram keeps updates 24 h). */
 const KEY_TTL_MS = 24 * 3600 * 1000;
@@ -19,18 +18,18 @@ export class ChatOrder {
     private readonly prefix: string,
   ) {}
 
-  key(botId: string, update: Update | Record<string, unknown>): string {
-    return `${this.prefix}:chat-order:${botId}:${serialKeyOf(update as Update)}`;
+  key(botId: string, update: UpdateLike): string {
+    return `${this.prefix}:chat-order:${botId}:${serialKeyOf(update)}`;
   }
 
   /** API side, before the job is queued. */
-  async pending(botId: string, update: Update | (Record<string, unknown> & { update_id: number })): Promise<void> {
+  async pending(botId: string, update: UpdateLike): Promise<void> {
     const key = this.key(botId, update);
     await this.redis.multi().zadd(key, update.update_id, String(update.update_id)).pexpire(key, KEY_TTL_MS).exec();
   }
 
   /** Worker side: resolves when this update is the oldest pending one of its chat (or the wait is over). */
-  async waitTurn(botId: string, update: Update, maxWaitMs: number): Promise<void> {
+  async waitTurn(botId: string, update: UpdateLike, maxWaitMs: number): Promise<void> {
     const key = this.key(botId, update);
     const deadline = Date.now() + maxWaitMs;
     for (;;) {
@@ -46,7 +45,7 @@ export class ChatOrder {
   }
 
   /** Worker side, once the update is handled (or skipped as a duplicate). */
-  async done(botId: string, update: Update): Promise<void> {
+  async done(botId: string, update: UpdateLike): Promise<void> {
     await this.redis.zrem(this.key(botId, update), String(update.update_id));
   }
 }
