@@ -71,6 +71,7 @@ const importFloors = [
   'platform-imports-only-dal-and-the-ground-floor',
   'domain-libs-never-import-outlets-operator-or-platform',
   'operator-never-imports-telegram',
+  'api-never-loads-telegraf',
   'only-operator-and-apps-import-platform',
   'testing-only-in-tests',
 ];
@@ -219,6 +220,21 @@ export default tseslint.config(
         libs('telegram'),
         'libs/operator sits below the bot composition and never imports @botfleet/telegram; let libs/telegram call the operator use case instead.',
       ]),
+    },
+  },
+
+  {
+    name: 'floors/api-never-loads-telegraf',
+    files: ['apps/api/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      'floors/api-never-loads-telegraf': forbid(
+        [
+          libs('telegram'),
+          'The API only receives webhook updates and queues them; it never loads the bot composition. What it needs of the Bot API (getMe, webhook secrets, chat order) is in @botfleet/bot-api.',
+        ],
+        [TELEGRAF, 'The API never loads Telegraf; use @botfleet/bot-api for what it needs of the Bot API.'],
+      ),
     },
   },
 

@@ -129,6 +129,16 @@ const FLOORS: Record<string, FloorCases> = {
     fires: [['libs/operator/src/x.ts', imports('@botfleet/telegram')]],
     quiet: [['libs/operator/src/x.ts', imports('@botfleet/sales')]],
   },
+  'floors/api-never-loads-telegraf': {
+    fires: [
+      ['apps/api/src/x.ts', imports('@botfleet/telegram')],
+      ['apps/api/src/x.ts', imports('telegraf')],
+    ],
+    quiet: [
+      ['apps/api/src/x.ts', imports('@botfleet/bot-api')],
+      ['apps/worker/src/x.ts', imports('@botfleet/telegram')],
+    ],
+  },
   'floors/testing-only-in-tests': {
     fires: [
       ['libs/sales/src/x.ts', imports('@botfleet/testing')],
