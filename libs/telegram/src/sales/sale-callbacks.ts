@@ -1,13 +1,13 @@
+import { isUuid } from '@botfleet/common';
 /**
  * Callback data of the sale's buttons. It comes back from the user's client, so it is input like
  * any other: parsed strictly, and every id in it is looked up inside the bot it arrived at (an id
  * of another bot is simply not found). UUIDs are packed as 22 base64url characters so two fit in
  * Telegram's 64 bytes.
  */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function packUuid(uuid: string): string {
-  if (!UUID.test(uuid)) throw new Error('Not a UUID');
+  if (!isUuid(uuid)) throw new Error('Not a UUID');
   return Buffer.from(uuid.replace(/-/g, ''), 'hex').toString('base64url');
 }
 
