@@ -11,7 +11,6 @@ import {
   RemnawaveEmulator,
   spawnWorker,
   TelegramEmulator,
-  TestContext,
   TestEnv,
   waitFor,
   WorkerProcess,
@@ -47,7 +46,6 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
   let worker: WorkerProcess;
   let app: INestApplication;
   let restore: () => void;
-  let ctx: TestContext | undefined;
   let rw: RemnawaveEmulator;
   let tg: { id: number; token: string; username: string };
   let botId: string;
@@ -115,6 +113,59 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     emu.sendPhoto(tg.id, { from });
     await waitForBotMessage(from.id, textHas('under review'));
     return waitForBotMessage(ADMIN_CHAT, (m) => !!buttonData(m, 'rv:a:') && m.method === 'sendPhoto');
+  };
+
+  /** A second shop (API) whose buyer bought by card and sent a receipt in its bot; returns the payment id. */
+  const foreignReceipt = async (): Promise<string> => {
+    const other = emu.createBot();
+    const invite = (
+      await http().post('/v1/admin/invites').set('Authorization', `Bearer ${env.masterToken}`).send({}).expect(201)
+    ).body;
+    const joined = (
+      await http()
+        .post('/v1/bots')
+        .send({
+          name: 'Other shop',
+          telegramBotToken: other.token,
+          ownerTelegramId: 900_101,
+          inviteCode: invite.code,
+          defaultLanguage: 'en',
+        })
+        .expect(201)
+    ).body;
+    const auth = { Authorization: `Bearer ${joined.apiToken}` };
+    const otherId: string = joined.bot.id;
+    await http()
+      .post(`/v1/bots/${otherId}/plans`)
+      .set(auth)
+      .send({ name: { en: 'X' }, periodDays: 30, priceMinor: 10, trafficLimitGb: 0, deviceLimit: 0 })
+      .expect(201);
+    await http()
+      .post(`/v1/bots/${otherId}/payment-cards`)
+      .set(auth)
+      .send({ cardNumber: '4111111111111111', cardHolderName: 'Other' })
+      .expect(201);
+    await emu.waitForPolling(other.id, 15_000);
+    const from = newUser();
+    const message = (match: (m: Msg) => boolean) =>
+      waitFor(
+        () =>
+          emu
+            .getChatMessages(other.id, from.id)
+            .filter((m) => m.direction === 'bot')
+            .find(match),
+        15_000,
+      );
+    emu.sendText(other.id, { from, text: '/buy' });
+    const plans = await message((m) => !!buttonData(m, 's:p:'));
+    emu.pressButton(other.id, { from, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
+    const methods = await message((m) => !!buttonData(m, 's:c:'));
+    emu.pressButton(other.id, { from, messageId: methods.messageId, data: buttonData(methods, 's:c:')! });
+    await message(textHas('C2C-'));
+    emu.sendPhoto(other.id, { from });
+    await message(textHas('under review'));
+    const pending = await http().get(`/v1/bots/${otherId}/card-payments?status=pending`).set(auth).expect(200);
+    return pending.body.items[0].id;
   };
 
   beforeAll(async () => {
@@ -197,7 +248,6 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
 
   afterAll(async () => {
     await worker?.stop();
-    await ctx?.close();
     await app?.close();
     restore?.();
     await emu.close();
@@ -277,9 +327,8 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     });
     await waitFor(() => emu.getCallbackAnswers(tg.id).some((a) => (a.text ?? '').includes('Only the admins')), 10_000);
     // A payment of another bot, named in callback data sent to this bot by a modified client.
-    // Another shop's receipt waiting for review, made by that shop's own sale.
-    ctx = await TestContext.create({ env, telegram: emu });
-    const { paymentId: foreignPayment } = await ctx.newReceiptToReview((await ctx.newBot()).id);
+    // Another shop's receipt waiting for review: a second shop set up through the API, a buyer in its bot.
+    const foreignPayment = await foreignReceipt();
     const forged =
       buttonData(review, 'rv:a:')!.slice(0, 5) +
       Buffer.from(foreignPayment.replace(/-/g, ''), 'hex').toString('base64url');
