@@ -1,7 +1,17 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { applyEnv, createTestEnv, TelegramEmulator, TestContext, TestEnv } from '@botfleet/testing';
+import { SaleCallbacks } from '@botfleet/telegram';
+import {
+  applyEnv,
+  createTestEnv,
+  EmulatedBot,
+  spawnWorker,
+  TelegramEmulator,
+  TestEnv,
+  waitFor,
+  WorkerProcess,
+} from '@botfleet/testing';
 import { createApiApp } from '../../../apps/api/src/bootstrap';
 
 export interface Tenant {
@@ -9,25 +19,36 @@ export interface Tenant {
   token: string;
 }
 
+type Msg = Awaited<ReturnType<TelegramEmulator['getChatMessages']>>[number];
+
 /**
  * The API in-process on a fresh database, with the Telegram emulator that onboarding checks tokens with.
- * Tenants join through the API (an invite, then `POST /v1/bots`). The platform connection is for looking
- * at what was written; sales, which only a buyer in a bot can make, come from the sale's own use cases
- * (TestContext).
+ * Tenants join through the API (an invite, then `POST /v1/bots`). Sales are made by buyers in the tenants'
+ * bots, hosted by a worker process started on the first sale. The platform connection is for looking at
+ * what was written.
  */
 export class CatalogWorld {
   env!: TestEnv;
   app!: INestApplication;
   platform!: DataSource;
   telegram!: TelegramEmulator;
-  private ctx?: TestContext;
+  private worker?: WorkerProcess;
+  private readonly bots = new Map<string, EmulatedBot>();
+  private buyers = 60_000;
   private restore?: () => void;
   private ip = 0;
 
   static async start(): Promise<CatalogWorld> {
     const w = new CatalogWorld();
     w.telegram = await TelegramEmulator.start();
-    w.env = await createTestEnv({ TELEGRAM_API_ROOT: w.telegram.url });
+    w.env = await createTestEnv({
+      TELEGRAM_API_ROOT: w.telegram.url,
+      BOT_LEASE_TTL_MS: '3000',
+      BOT_LEASE_RENEW_MS: '1000',
+      BOT_ACQUIRE_INTERVAL_MS: '300',
+      BOT_RECONCILE_MS: '2000',
+      BOT_POLL_TIMEOUT_S: '5',
+    });
     w.restore = applyEnv(w.env.vars);
     w.app = await createApiApp();
     await w.app.init();
@@ -36,7 +57,7 @@ export class CatalogWorld {
   }
 
   async stop(): Promise<void> {
-    await this.ctx?.close();
+    await this.worker?.stop();
     await this.app?.close();
     this.restore?.();
     await this.env?.cleanup();
@@ -57,6 +78,7 @@ export class CatalogWorld {
         inviteCode: invite.body.code,
       });
     if (res.status !== 201) throw new Error(`tenant: ${res.status} ${res.text}`);
+    this.bots.set(res.body.bot.id, tg);
     return { botId: res.body.bot.id, token: res.body.apiToken };
   }
 
@@ -84,17 +106,44 @@ export class CatalogWorld {
     return r.n;
   }
 
-  /** A paid sale of `planId` (a buyer and an order), by card-to-card when `cardId` is given (the card the rotation must pick). */
+  /**
+   * A sale of `planId` as a buyer makes it in the tenant's bot: /buy, the plan (a pending order), and with
+   * `cardId` the card-to-card method (a payment on the card the rotation picks, which must be `cardId`).
+   */
   async sale(botId: string, planId: string, cardId?: string): Promise<void> {
-    this.ctx ??= await TestContext.create({ env: this.env, telegram: this.telegram });
-    const paid = await this.ctx.newPaidOrder(botId, { planId, via: cardId ? 'card' : 'wallet' });
-    if (cardId) {
-      const [payment] = await this.platform.query(`SELECT card_id FROM card_to_card_payments WHERE order_id = $1`, [
-        paid.orderId,
-      ]);
-      if (payment?.card_id !== cardId)
-        throw new Error(`sale: the rotation picked card ${payment?.card_id}, not ${cardId}`);
-    }
+    const tg = this.bots.get(botId);
+    if (!tg) throw new Error('sale: not a tenant of this world');
+    this.worker ??= await spawnWorker(this.env.vars);
+    await this.telegram.waitForPolling(tg.id, 20_000);
+    const from = { id: ++this.buyers, first_name: `Buyer${this.buyers}`, language_code: 'en' };
+    const message = (match: (m: Msg) => boolean) =>
+      waitFor(
+        () =>
+          this.telegram
+            .getChatMessages(tg.id, from.id)
+            .filter((m) => m.direction === 'bot')
+            .find(match),
+        15_000,
+      );
+    const data = (m: Msg, prefix: string) =>
+      ((m.replyMarkup as { inline_keyboard?: { callback_data?: string }[][] } | undefined)?.inline_keyboard ?? [])
+        .flat()
+        .find((b) => b.callback_data?.startsWith(prefix))?.callback_data;
+    this.telegram.sendText(tg.id, { from, text: '/buy' });
+    const plan = SaleCallbacks.plan(planId);
+    const plans = await message((m) => !!data(m, plan));
+    this.telegram.pressButton(tg.id, { from, messageId: plans.messageId, data: plan });
+    const methods = await message((m) => !!data(m, 's:c:'));
+    if (!cardId) return;
+    this.telegram.pressButton(tg.id, { from, messageId: methods.messageId, data: data(methods, 's:c:')! });
+    await message((m) => (m.text ?? '').includes('C2C-'));
+    const [payment] = await this.platform.query(
+      `SELECT p.card_id FROM card_to_card_payments p JOIN users u ON u.id = p.user_id
+        WHERE p.bot_id = $1 AND u.telegram_id = $2`,
+      [botId, from.id],
+    );
+    if (payment?.card_id !== cardId)
+      throw new Error(`sale: the rotation picked card ${payment?.card_id}, not ${cardId}`);
   }
 
   /** A plan made through the API (for tests about cards). */
