@@ -1,22 +1,44 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { applyEnv, createTestEnv, TelegramEmulator, TestContext, TestEnv } from '@botfleet/testing';
+import {
+  applyEnv,
+  createTestEnv,
+  EmulatedBot,
+  REMNAWAVE_DEFAULT_SQUAD_UUID,
+  spawnWorker,
+  TelegramEmulator,
+  TestEnv,
+  waitFor,
+  WorkerProcess,
+} from '@botfleet/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 
+type Msg = Awaited<ReturnType<TelegramEmulator['getChatMessages']>>[number];
+const buttonData = (m: Msg, prefix: string): string | undefined =>
+  ((m.replyMarkup as { inline_keyboard?: { callback_data?: string }[][] } | undefined)?.inline_keyboard ?? [])
+    .flat()
+    .find((b) => b.callback_data?.startsWith(prefix))?.callback_data;
+
 describe('tenant REST: users, balance adjustments, orders, card-payment review', () => {
+  jest.setTimeout(60_000);
   let env: TestEnv;
   let app: INestApplication;
   let restore: () => void;
   let platform: DataSource;
   let telegram: TelegramEmulator;
-  let ctx: TestContext;
+  let worker: WorkerProcess;
   let botA: string;
   let botB: string;
   let tokenA: string;
   let tokenB: string;
   const http = () => request(app.getHttpServer());
   const q = (sql: string, p: unknown[] = []) => platform.query(sql, p);
+
+  type Shop = { botId: string; token: string; tg: EmulatedBot; planId?: string };
+  const shops = new Map<string, Shop>();
+  const buyers = new Map<string, { botId: string; from: { id: number; username: string } }>();
+  let panelId: string;
 
   /** A tenant joins through the API with an operator's invite; returns the bot id and the API token shown once. */
   const register = async (name: string) => {
@@ -30,31 +52,110 @@ describe('tenant REST: users, balance adjustments, orders, card-payment review',
       .post('/v1/bots')
       .send({ name, telegramBotToken: tg.token, ownerTelegramId: tg.id + 1, inviteCode: invite.body.code })
       .expect(201);
-    return { botId: res.body.bot.id as string, token: res.body.apiToken as string };
+    const shop = { botId: res.body.bot.id as string, token: res.body.apiToken as string, tg };
+    shops.set(shop.botId, shop);
+    return shop;
   };
-  // Users and purchases come from buyers in the bot, which this suite does not run: the bot's own services make them.
-  const addUser = async (botId: string, tg: number, username: string) =>
-    (await ctx.newUser(botId, { telegramId: tg, username, firstName: 'Name' })).id;
-  /** An order with a card payment awaiting review, as the bot leaves it after the buyer's receipt. */
+  /** Waits for a bot message in the user's chat matching `match`. */
+  const botMessage = (tg: EmulatedBot, chatId: number, match: (m: Msg) => boolean) =>
+    waitFor(
+      () =>
+        telegram
+          .getChatMessages(tg.id, chatId)
+          .filter((m) => m.direction === 'bot')
+          .find(match),
+      15_000,
+    );
+  /** A user who opened the tenant's bot (/start); found through the API by Telegram id. */
+  const addUser = async (botId: string, tgId: number, username: string) => {
+    const shop = shops.get(botId)!;
+    const from = { id: tgId, username, first_name: 'Name', language_code: 'en' };
+    await telegram.waitForPolling(shop.tg.id, 20_000);
+    await telegram.sendText(shop.tg.id, { from, text: '/start' });
+    await botMessage(shop.tg, tgId, () => true);
+    const res = await http()
+      .get(`/v1/bots/${botId}/users?search=${tgId}`)
+      .set('Authorization', `Bearer ${shop.token}`)
+      .expect(200);
+    buyers.set(res.body.items[0].id, { botId, from });
+    return res.body.items[0].id as string;
+  };
+  /**
+   * The user buys a plan in the bot, picks card-to-card and sends a photo of the receipt: an order with a card
+   * payment awaiting review. The shop's plan (on a panel that does not answer, so a paid order stays
+   * `fulfilling` while its provisioning retries) and card are set up through the API on first use.
+   */
   const pendingPayment = async (botId: string, userId: string) => {
-    const r = await ctx.newReceiptToReview(botId, { userId });
-    return { order: r.orderId, payment: r.paymentId };
+    const shop = shops.get(botId)!;
+    const { from } = buyers.get(userId)!;
+    const auth = { Authorization: `Bearer ${shop.token}` };
+    if (!shop.planId) {
+      shop.planId = (
+        await http()
+          .post(`/v1/bots/${botId}/plans`)
+          .set(auth)
+          .send({ name: { en: 'P' }, periodDays: 30, priceMinor: 1000, trafficLimitGb: 10, deviceLimit: 1, panelId })
+          .expect(201)
+      ).body.id;
+      await http()
+        .post(`/v1/bots/${botId}/payment-cards`)
+        .set(auth)
+        .send({ cardNumber: '6037990000000006', cardHolderName: 'Ali' })
+        .expect(201);
+    }
+    // Only what this purchase shows counts: an earlier purchase left messages of its own in the chat.
+    const before = Math.max(0, ...telegram.getChatMessages(shop.tg.id, from.id).map((m) => m.messageId));
+    const fresh = (match: (m: Msg) => boolean) => botMessage(shop.tg, from.id, (m) => m.messageId > before && match(m));
+    telegram.sendText(shop.tg.id, { from, text: '/buy' });
+    const plans = await fresh((m) => !!buttonData(m, 's:p:'));
+    telegram.pressButton(shop.tg.id, { from, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
+    const methods = await fresh((m) => !!buttonData(m, 's:c:'));
+    telegram.pressButton(shop.tg.id, { from, messageId: methods.messageId, data: buttonData(methods, 's:c:')! });
+    await fresh((m) => (m.text ?? '').includes('C2C-'));
+    telegram.sendPhoto(shop.tg.id, { from });
+    await fresh((m) => (m.text ?? '').includes('under review'));
+    const pending = await http().get(`/v1/bots/${botId}/card-payments?status=pending`).set(auth).expect(200);
+    const mine = pending.body.items.find((p: { userId: string }) => p.userId === userId);
+    return { order: mine.orderId as string, payment: mine.id as string };
   };
 
   beforeAll(async () => {
     telegram = await TelegramEmulator.start();
-    env = await createTestEnv({ TELEGRAM_API_ROOT: telegram.url });
+    env = await createTestEnv({
+      TELEGRAM_API_ROOT: telegram.url,
+      BOT_LEASE_TTL_MS: '3000',
+      BOT_LEASE_RENEW_MS: '1000',
+      BOT_ACQUIRE_INTERVAL_MS: '300',
+      BOT_RECONCILE_MS: '2000',
+      BOT_POLL_TIMEOUT_S: '5',
+      PROVISIONING_ATTEMPTS: '10',
+      PROVISIONING_BACKOFF_MS: '60000',
+    });
     restore = applyEnv(env.vars);
     app = await createApiApp();
     await app.init();
     platform = await env.db.platform();
-    ctx = await TestContext.create({ env, telegram });
+    // Nothing listens there: provisioning keeps retrying and the paid order stays fulfilling.
+    panelId = (
+      await http()
+        .post('/v1/admin/panels')
+        .set('Authorization', `Bearer ${env.masterToken}`)
+        .send({
+          name: 'silent',
+          type: 'remnawave',
+          baseUrl: 'http://127.0.0.1:9',
+          credentials: { apiKey: 'silent-panel-key' },
+          settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
+        })
+        .expect(201)
+    ).body.id;
     ({ botId: botA, token: tokenA } = await register('A'));
     ({ botId: botB, token: tokenB } = await register('B'));
+    worker = await spawnWorker(env.vars);
   });
 
   afterAll(async () => {
-    await ctx?.close();
+    await worker?.stop();
     await app?.close();
     restore?.();
     await env?.cleanup();
