@@ -122,7 +122,7 @@ export interface PaidOrder {
   order: OrderEntity;
 }
 
-const GiB_PLAN: Omit<PlanInput, 'name'> = { periodDays: 30, priceMinor: 1000, trafficLimitGb: 50, deviceLimit: 2 };
+const DEFAULT_PLAN: Omit<PlanInput, 'name'> = { periodDays: 30, priceMinor: 1000, trafficLimitGb: 50, deviceLimit: 2 };
 
 /** A 16-digit card number that passes the Luhn check, different on every call. */
 function luhnCardNumber(prefix = '603799'): string {
@@ -285,7 +285,7 @@ export class TestContext {
   async newPlan(botId: string, input: Partial<PlanInput> = {}): Promise<PlanView> {
     return this.get(PlansService).create(
       botId,
-      { name: { en: 'Test plan' }, ...GiB_PLAN, ...input },
+      { name: { en: 'Test plan' }, ...DEFAULT_PLAN, ...input },
       Actors.tenantApi(botId),
       this.get(PanelAvailability),
     );
