@@ -41,7 +41,8 @@ export class UserLedgerService {
     return this.db.run(botId, async ({ manager }) => {
       const user = await manager.findOne(UserEntity, {
         where: { botId, id: p.userId },
-        lock: { mode: 'pessimistic_write' },
+        // NO KEY UPDATE: rows referencing the user (orders) take KEY SHARE on it, which FOR UPDATE would wait on.
+        lock: { mode: 'for_no_key_update' },
       });
       if (!user) throw new DomainError(ErrorCode.NOT_FOUND, 'User not found');
       const existing = await manager.findOne(TransactionEntity, { where: { botId, idempotencyKey: p.idempotencyKey } });

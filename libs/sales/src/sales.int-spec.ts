@@ -388,6 +388,20 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     });
   });
 
+  it('different users of one bot order and pay from their wallets at the same moment: every sale goes through', async () => {
+    // Each payment writes rows that reference the bot (a KEY SHARE lock) before it locks the bot row for the
+    // wholesale capture; a lock that conflicts with KEY SHARE made concurrent payments deadlock.
+    const users = await Promise.all(Array.from({ length: 8 }, () => newUser()));
+    for (const u of users) await ctx.deposit(botId, u, 50000);
+    const before = await botWallet();
+    const orders = await Promise.all(
+      users.map((userId) => createOrder.execute({ botId, userId, planId, idempotencyKey: `many:${userId}` })),
+    );
+    const paid = await Promise.all(orders.map(({ order }) => payFromWallet.execute({ botId, orderId: order.id })));
+    expect(paid.map((o) => o.status)).toEqual(users.map(() => 'fulfilling'));
+    expect(await botWallet()).toEqual({ b: before.b - 8 * 6000, h: before.h });
+  });
+
   it('a user paying finds only their own order; a short wallet is refused with the figures to show', async () => {
     const buyer = await newUser();
     const stranger = await newUser();

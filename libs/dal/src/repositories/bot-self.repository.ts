@@ -14,13 +14,21 @@ export const currencyOf = (bot: Pick<BotEntity, 'currency'> | null | undefined):
  * A tenant's view of its own `bots` row, through RLS on `id` (the row of another bot is
  * invisible to the application role). Cross-tenant reads of `bots` go through libs/platform.
  */
+/** How the bot row is locked to serialise changes of its cached columns (see BotSelfRepository.get). */
+export const BOT_ROW_LOCK = 'for_no_key_update' as const;
+
 @Injectable()
 export class BotSelfRepository {
   constructor(private readonly db: TenantDb) {}
 
+  /**
+   * The bot row; with a lock, every other locker of it waits. The lock is `FOR NO KEY UPDATE`, not
+   * `FOR UPDATE`: rows that reference the bot (orders, ledger rows) take `KEY SHARE` on it when inserted,
+   * which `FOR UPDATE` waits for — two sales that each inserted a row and then locked the bot deadlocked.
+   */
   get(botId: string, lock?: 'pessimistic_write'): Promise<BotEntity | null> {
     return this.db.within(botId, (m) =>
-      m.findOne(BotEntity, { where: { id: botId }, lock: lock ? { mode: lock } : undefined }),
+      m.findOne(BotEntity, { where: { id: botId }, lock: lock ? { mode: BOT_ROW_LOCK } : undefined }),
     );
   }
 

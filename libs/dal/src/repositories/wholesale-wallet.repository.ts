@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { BotEntity, TenantWalletLedgerEntity, WholesalePriceEntity } from '../entities';
 import { TenantDb } from '../tenant-context';
+import { BOT_ROW_LOCK } from './bot-self.repository';
 
 export type WalletEntryType = TenantWalletLedgerEntity['type'];
 
@@ -20,11 +21,9 @@ export interface WalletEntryInput {
 export class WholesaleWalletRepository {
   constructor(private readonly db: TenantDb) {}
 
-  /** The bot row, locked for this transaction: every wallet change of a bot is serial. */
+  /** The bot row, locked for this transaction: every wallet change of a bot is serial (BOT_ROW_LOCK). */
   lockBot(botId: string): Promise<BotEntity | null> {
-    return this.db.within(botId, (m) =>
-      m.findOne(BotEntity, { where: { id: botId }, lock: { mode: 'pessimistic_write' } }),
-    );
+    return this.db.within(botId, (m) => m.findOne(BotEntity, { where: { id: botId }, lock: { mode: BOT_ROW_LOCK } }));
   }
 
   entry(botId: string, idempotencyKey: string): Promise<TenantWalletLedgerEntity | null> {

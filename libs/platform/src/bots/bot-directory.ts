@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { BotEntity, SALE_STATUSES_SQL } from '@botfleet/dal';
+import { BOT_ROW_LOCK, BotEntity, SALE_STATUSES_SQL } from '@botfleet/dal';
 import { PlatformDb } from '../platform-db';
 
 /** Orders that count as sales (SALE_STATUSES of the order entity), as an SQL list. */
@@ -74,7 +74,7 @@ export class BotDirectory {
 
   /** The bot row locked in the caller's platform transaction, or null when unknown. */
   lock(m: EntityManager, botId: string): Promise<BotEntity | null> {
-    return m.findOne(BotEntity, { where: { id: botId }, lock: { mode: 'pessimistic_write' } });
+    return m.findOne(BotEntity, { where: { id: botId }, lock: { mode: BOT_ROW_LOCK } });
   }
 
   get(m: EntityManager, botId: string): Promise<BotEntity> {
