@@ -131,4 +131,41 @@ describe('bot hosting driven by the REST API', () => {
     await sleep(1_000);
     expect(emu.getChatMessages(other.id, from.id)).toHaveLength(0);
   });
+
+  it("a bot moved to another Telegram bot answers the new bot's updates whose ids the old one used", async () => {
+    const first = emu.createBot({ username: 'moving_shop_bot' });
+    const created = await rest('POST', '/v1/bots', {
+      name: 'Moving shop',
+      telegramBotToken: first.token,
+      ownerTelegramId: 777_002,
+      defaultLanguage: 'en',
+    });
+    expect(created.status).toBe(201);
+    const movingId = (created.body.bot as { id: string }).id;
+    const before = user();
+    const { updateId } = emu.sendText(first.id, { from: before, text: '/start' });
+    await emu.waitForMessages(first.id, before.id, 1, 5_000);
+
+    const second = emu.createBot({ username: 'moved_shop_bot' });
+    const moved = await rest('PUT', `/v1/bots/${movingId}/telegram-token`, {
+      telegramBotToken: second.token,
+      allowDifferentBot: true,
+    });
+    expect(moved.status).toBe(200);
+    await emu.waitForPolling(second.id, 5_000);
+    // Update ids are per Telegram bot: the new one may well send an id the old one already sent.
+    const after = user();
+    emu.pushUpdate(second.id, {
+      update_id: updateId,
+      message: {
+        message_id: 1,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: after.id, type: 'private', first_name: after.first_name },
+        from: { id: after.id, is_bot: false, first_name: after.first_name },
+        text: '/start',
+        entities: [{ type: 'bot_command', offset: 0, length: 6 }],
+      },
+    });
+    await emu.waitForMessages(second.id, after.id, 1, 5_000);
+  });
 });

@@ -21,8 +21,8 @@ describe('ProcessedUpdatesPruner (PostgreSQL)', () => {
     const { id: bot } = await ctx.newBot();
     // Updates claimed two days ago: only the age is arranged by hand.
     await platform.query(
-      `INSERT INTO processed_updates (bot_id, update_id, processed_at)
-       SELECT $1, g, now() - CASE WHEN g <= 30 THEN interval '49 hours' ELSE interval '47 hours' END
+      `INSERT INTO processed_updates (bot_id, telegram_bot_id, update_id, processed_at)
+       SELECT $1, 42, g, now() - CASE WHEN g <= 30 THEN interval '49 hours' ELSE interval '47 hours' END
          FROM generate_series(1, 50) g`,
       [bot],
     );

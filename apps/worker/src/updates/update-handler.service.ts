@@ -26,6 +26,11 @@ const HANDLER_ATTEMPTS = 3;
 /** Updates per transaction in a batch: fewer round trips per update, yet no long line of handlers. */
 const CHUNK = 8;
 const noop = () => Promise.resolve();
+/**
+ * The Telegram bot an update came through: the runtime's (built for the bot's current token). Update ids are
+ * numbered per Telegram bot, so claims are scoped to it and a bot row moved to another one loses nothing.
+ */
+const speakerOf = (bot: BotRuntime): number => bot.telegraf.botInfo!.id;
 
 /**
  * Exactly once, in order (RELIABILITY.md 3), for polling and webhook updates alike.
@@ -33,11 +38,12 @@ const noop = () => Promise.resolve();
  * Order: `dispatch` runs the updates of one chat one after another (KeyedSerialQueue) and different
  * chats concurrently. The poller and the webhook processor both dispatch in arrival order.
  *
- * Once: the handler runs inside one tenant transaction that first inserts `(bot_id, update_id)` into
- * processed_updates (ON CONFLICT DO NOTHING). The primary key is the fence: a second delivery, even a
- * concurrent one from another worker, blocks on that row until the first commits and then finds it and
- * does nothing. The handler's database effects commit in the same transaction, so they happen exactly
- * once. Its Bot API calls are queued on the context and made only after the commit (`Messenger.flush`).
+ * Once: the handler runs inside one tenant transaction that first inserts `(bot_id, telegram_bot_id,
+ * update_id)` into processed_updates (ON CONFLICT DO NOTHING; the Telegram bot is the one that sent it,
+ * `speakerOf`). The primary key is the fence: a second delivery, even a concurrent one from another
+ * worker, blocks on that row until the first commits and then finds it and does nothing. The handler's
+ * database effects commit in the same transaction, so they happen exactly once. Its Bot API calls are
+ * queued on the context and made only after the commit (`Messenger.flush`).
  *
  * Crash windows, by where the process dies:
  *  - before the commit: the transaction rolls back, nothing was sent, the offset (polling) or the job
@@ -134,6 +140,7 @@ export class UpdateHandler {
       this.db.run(bot.botId, async () => {
         const claimed = await this.processed.claim(
           bot.botId,
+          speakerOf(bot),
           updates.map((u) => u.update_id),
         );
         const contexts: BotContext[] = [];
@@ -221,7 +228,7 @@ export class UpdateHandler {
     if (!profile) return 'bot_gone';
     const ctx = await this.transactions.use(() =>
       this.db.run(bot.botId, async () => {
-        const claimed = await this.processed.claim(bot.botId, [update.update_id]);
+        const claimed = await this.processed.claim(bot.botId, speakerOf(bot), [update.update_id]);
         if (!claimed.size) return null;
         const c = new BotContext(update, bot.telegraf.telegram, bot.telegraf.botInfo!);
         c.botId = bot.botId;
@@ -238,7 +245,7 @@ export class UpdateHandler {
 
   /** Records a poisoned update as processed and apologises in its private chat, once. */
   private async giveUp(bot: BotRuntime, update: Update): Promise<void> {
-    const claimed = (await this.processed.claim(bot.botId, [update.update_id])).size > 0;
+    const claimed = (await this.processed.claim(bot.botId, speakerOf(bot), [update.update_id])).size > 0;
     const chatId = privateChatIdOf(update);
     if (!claimed || chatId === undefined) return;
     const profile = await this.profiles.get(bot.botId).catch(() => null);

@@ -140,7 +140,11 @@ export async function seedEveryTenantTable(q: Q, botId: string): Promise<string[
       `INSERT INTO subscription_events (bot_id, subscription_id, type) VALUES ($1,$2,'created')`,
       [botId, ids.sub],
     ],
-    ['processed_updates', `INSERT INTO processed_updates (bot_id, update_id) VALUES ($1,$2)`, [botId, tg]],
+    [
+      'processed_updates',
+      `INSERT INTO processed_updates (bot_id, telegram_bot_id, update_id) VALUES ($1,$2,$2)`,
+      [botId, tg],
+    ],
     [
       'job_outbox',
       `INSERT INTO job_outbox (bot_id, job_name, job_id, payload) VALUES ($1,'seed',$2,'{}')`,
