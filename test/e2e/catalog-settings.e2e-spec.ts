@@ -183,6 +183,32 @@ describe('features and configurations over HTTP (tenant API, real PostgreSQL)', 
       .expect(200);
   });
 
+  it('the currency cannot change once the wallet holds money: 409 CURRENCY_LOCKED, nothing changes', async () => {
+    const c = await w.tenant();
+    await w.as(c.token, 'put', configs(c, '/currency')).send({ value: 'USD' }).expect(200);
+    await w
+      .as(w.env.masterToken, 'post', `/v1/admin/bots/${c.botId}/wallet/top-ups`)
+      .set('Idempotency-Key', `lock-${c.botId}`)
+      .send({ amountMinor: 100_000 })
+      .expect(201);
+    const audits = await w.auditCount(c.botId);
+    const refusals = [
+      await w.as(c.token, 'put', configs(c, '/currency')).send({ value: 'EUR' }),
+      await w.as(c.token, 'delete', configs(c, '/currency')),
+      await w.as(c.token, 'patch', `/v1/bots/${c.botId}`).send({ currency: 'EUR' }),
+      await w.as(w.env.masterToken, 'patch', `/v1/bots/${c.botId}`).send({ currency: 'IRR' }),
+    ];
+    for (const res of refusals) {
+      expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status: 409, code: 'CURRENCY_LOCKED' });
+    }
+    const [bot] = await w.platform.query(`SELECT currency FROM bots WHERE id = $1`, [c.botId]);
+    expect(bot.currency).toBe('USD');
+    expect(await w.auditCount(c.botId)).toBe(audits);
+    // Setting the currency it already has changes nothing and is fine.
+    await w.as(c.token, 'put', configs(c, '/currency')).send({ value: 'USD' }).expect(200);
+    await w.as(c.token, 'patch', `/v1/bots/${c.botId}`).send({ currency: 'USD' }).expect(200);
+  });
+
   it('the OpenAPI document lists every catalog endpoint with its path ids, bodies and errors', async () => {
     const doc = (await w.as(a.token, 'get', '/docs-json').expect(200)).body;
     const expected: [string, string, number[]][] = [

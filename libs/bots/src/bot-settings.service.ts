@@ -7,6 +7,7 @@ import { generateApiToken, SecretBox, sha256Hex, TokenHasher, tokenPrefix } from
 import { BotEventType } from './bot-events';
 import { BotEventsPublisher } from './bot-events.publisher';
 import { BOT_SETTING_FIELDS, BotSettingsPatch, BotView, toBotView } from './bot-view';
+import { assertCurrencyMayChange } from './currency-lock';
 
 /** A bot has at most this many Telegram admins, the owner included. */
 export const MAX_BOT_ADMINS = 20;
@@ -53,6 +54,7 @@ export class BotSettingsService {
         before[field] = bot[field];
         after[field] = value;
       }
+      if (after.currency !== undefined) await assertCurrencyMayChange(this.self, botId, after.currency as string);
       const events: BotEventType[] = [];
       if (patch.status !== undefined && patch.status !== bot.status) {
         if (bot.status === 'suspended') {

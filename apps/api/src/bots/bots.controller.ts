@@ -67,7 +67,10 @@ export class BotsController {
   }
 
   @Patch(':botId')
-  @ApiOperation({ summary: 'Change settings; pause or resume with status' })
+  @ApiOperation({
+    summary: 'Change settings; pause or resume with status',
+    description: 'currency cannot change once the bot has orders or balances (409 CURRENCY_LOCKED).',
+  })
   @ApiResponse({ status: 200, type: BotDto })
   @ApiErrors(400, 403, 404, 409)
   update(@Param('botId') botId: string, @Body() dto: UpdateBotDto, @CurrentPrincipal() p: Principal): Promise<BotDto> {

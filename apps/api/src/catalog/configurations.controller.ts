@@ -25,11 +25,12 @@ export class ConfigurationsController {
     summary: 'Set a configuration value',
     description:
       "Validated by the key's schema (400 names the bad paths). languages must include the bot's default " +
-      'language; trial_plan_id must be a plan of this bot (404 otherwise) and becomes the plan with isTrial.',
+      'language; trial_plan_id must be a plan of this bot (404 otherwise) and becomes the plan with isTrial. ' +
+      'currency cannot change once the bot has orders or balances (409 CURRENCY_LOCKED).',
   })
   @ApiParam({ name: 'key', example: 'receipt_ttl_minutes' })
   @ApiResponse({ status: 200, type: ConfigurationDto })
-  @ApiErrors(400, 403, 404)
+  @ApiErrors(400, 403, 404, 409)
   async set(
     @Param('botId') botId: string,
     @Param('key') key: string,
@@ -41,10 +42,13 @@ export class ConfigurationsController {
   }
 
   @Delete(':key')
-  @ApiOperation({ summary: 'Restore the default value' })
+  @ApiOperation({
+    summary: 'Restore the default value',
+    description: 'currency cannot change once the bot has orders or balances (409 CURRENCY_LOCKED).',
+  })
   @ApiParam({ name: 'key', example: 'receipt_ttl_minutes' })
   @ApiResponse({ status: 200, type: ConfigurationDto })
-  @ApiErrors(403, 404)
+  @ApiErrors(403, 404, 409)
   async reset(
     @Param('botId') botId: string,
     @Param('key') key: string,

@@ -21,6 +21,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.ALREADY_REVIEWED:
     case ErrorCode.ALREADY_PAID:
     case ErrorCode.IDEMPOTENCY_KEY_REUSED:
+    case ErrorCode.CURRENCY_LOCKED:
     case ErrorCode.PANEL_USER_EXISTS:
     case ErrorCode.INSUFFICIENT_BALANCE:
     case ErrorCode.INSUFFICIENT_WHOLESALE_BALANCE:

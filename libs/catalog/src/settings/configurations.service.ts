@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@botfleet/audit';
+import { assertCurrencyMayChange } from '@botfleet/bots';
 import { Actor, DomainError, ErrorCode } from '@botfleet/common';
 import {
   BotSelfRepository,
@@ -93,6 +94,7 @@ export class ConfigurationsService {
       if (extraCheck) await extraCheck(key, value);
       const before = actor ? await this.get(botId, key) : undefined;
       if (key === 'currency') {
+        await assertCurrencyMayChange(this.botSelf, botId, value as string);
         await this.botSelf.update(botId, { currency: value as string });
       } else {
         await this.stored.upsert(botId, key, value);
@@ -117,8 +119,12 @@ export class ConfigurationsService {
     this.assertKey(key);
     return this.db.run(botId, async () => {
       const before = actor ? await this.get(botId, key) : undefined;
-      if (key === 'currency') await this.botSelf.update(botId, { currency: CONFIGURATION_KEYS.currency.default });
-      else await this.repos.configurations.delete(botId, { configKey: key });
+      if (key === 'currency') {
+        await assertCurrencyMayChange(this.botSelf, botId, CONFIGURATION_KEYS.currency.default);
+        await this.botSelf.update(botId, { currency: CONFIGURATION_KEYS.currency.default });
+      } else {
+        await this.repos.configurations.delete(botId, { configKey: key });
+      }
       if (key === 'trial_plan_id') await this.mirrorTrialPlan(botId, null);
       if (actor) {
         await this.audit.record(botId, {

@@ -37,6 +37,26 @@ export class BotSelfRepository {
     return currencyOf(await this.get(botId));
   }
 
+  /**
+   * Whether any amount of the bot is written in its currency: an order, a user's ledger row or balance, a
+   * wholesale-wallet ledger row, balance or hold. Lock the bot row first so a sale cannot start meanwhile
+   * (creating an order locks it too).
+   */
+  async holdsMoney(botId: string): Promise<boolean> {
+    const rows: { held: boolean }[] = await this.db.within(botId, (m) =>
+      m.query(
+        `SELECT (b.wallet_balance_minor <> 0 OR b.wallet_held_minor <> 0
+                 OR EXISTS (SELECT 1 FROM orders WHERE bot_id = $1)
+                 OR EXISTS (SELECT 1 FROM transactions WHERE bot_id = $1)
+                 OR EXISTS (SELECT 1 FROM users WHERE bot_id = $1 AND balance_minor <> 0)
+                 OR EXISTS (SELECT 1 FROM tenant_wallet_ledger WHERE bot_id = $1)) AS held
+           FROM bots b WHERE b.id = $1`,
+        [botId],
+      ),
+    );
+    return rows[0]?.held === true;
+  }
+
   async update(botId: string, patch: Omit<QueryDeepPartialEntity<BotEntity>, 'id'>): Promise<number> {
     return this.db.within(botId, async (m) => (await m.update(BotEntity, { id: botId }, patch)).affected ?? 0);
   }

@@ -42,6 +42,8 @@ export function replyFor(code: ErrorCode, overrides: ReplyOverrides = {}): TextK
       return 'buy.orderClosed';
     case ErrorCode.INSUFFICIENT_BALANCE:
       return 'error.insufficientBalance';
+    case ErrorCode.CURRENCY_LOCKED:
+      return 'error.currencyLocked';
     case ErrorCode.INSUFFICIENT_WHOLESALE_BALANCE:
       return 'buy.shopCannotSell';
     // The user cannot fix these; the panel work is retried or refunded behind the scenes.
