@@ -2,6 +2,7 @@ import { InitialSchema1763800000000 } from './1763800000000-initialSchema';
 import { SubscriptionEventDedupe1763900000000 } from './1763900000000-subscriptionEventDedupe';
 import { JobOutbox1764000000000 } from './1764000000000-jobOutbox';
 import { ProcessedUpdatesTelegramBot1764100000300 } from './1764100000300-processedUpdatesTelegramBot';
+import { ReceiptTextLength1764100000400 } from './1764100000400-receiptTextLength';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   SubscriptionEventDedupe1763900000000,
   JobOutbox1764000000000,
   ProcessedUpdatesTelegramBot1764100000300,
+  ReceiptTextLength1764100000400,
 ];

@@ -31,9 +31,24 @@ export const OPEN_CARD_PAYMENT_STATUSES: readonly CardPaymentEntity['status'][] 
   'rejected',
 ];
 
+/**
+ * On whose behalf a step acts on an order or payment: a user (the bot passes the user who tapped or
+ * wrote; another user's order is NOT_FOUND, so forged callback data changes nothing), or the tenant
+ * itself (its API or the operator), which may act on any order of its bot.
+ */
+export type OrderActor = { userId: string } | { tenant: true };
+
+export const AS_TENANT: OrderActor = { tenant: true };
+
+/** Whether `actor` may act on a row of this user's (an order, a card payment). */
+export function mayActFor(actor: OrderActor, row: { userId: string }): boolean {
+  return 'tenant' in actor || row.userId === actor.userId;
+}
+
 export type Receipt = { kind: 'photo'; fileId: string; fileUniqueId: string } | { kind: 'text'; text: string };
 
-export const RECEIPT_TEXT_MAX = 1000;
+/** As long as a Telegram message can be; the review shows what fits (see review-message.ts). */
+export const RECEIPT_TEXT_MAX = 4096;
 export const REJECTION_REASON_MAX = 500;
 
 /** A card payment's tracking number as people quote it (see tracking-number.ts). */

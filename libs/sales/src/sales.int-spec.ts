@@ -8,6 +8,7 @@ import { JobName, JobQueue, JobsModule, jobIdFor, QueueName } from '@botfleet/jo
 import { applyEnv, createTestEnv, TestContext, TestEnv } from '@botfleet/testing';
 import { FulfilmentService } from './fulfilment.service';
 import { ReviewPolicy } from './review-policy';
+import { AS_TENANT } from './sale-rules';
 import { SalesModule } from './sales.module';
 import { ApproveReceiptUseCase } from './use-cases/approve-receipt.use-case';
 import { CreateOrderUseCase } from './use-cases/create-order.use-case';
@@ -74,7 +75,7 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     ctx = await TestContext.create({ env });
     // 777 (the owner) reviews in most tests; 1000..1018 are the admins racing in the concurrency test
     // (a bot has at most 20 admins, the owner included).
-    botId = (await ctx.newBot({ ownerTelegramId: ADMIN_TG, walletMinor: 100000 })).id;
+    botId = (await ctx.newBot({ ownerTelegramId: ADMIN_TG, walletMinor: 200000 })).id;
     await ctx.setAdmins(
       botId,
       Array.from({ length: ADMIN_RACERS }, (_, i) => 1000 + i),
@@ -125,7 +126,9 @@ describe('the sale (real PostgreSQL and Redis)', () => {
   it('card payment: idempotent start, receipt, 100 concurrent approvals → one approval, one capture, one job', async () => {
     const userId = await newUser();
     const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `o:${userId}` });
-    const started = await Promise.all([1, 2, 3].map(() => startCardPayment.execute({ botId, orderId: order.id })));
+    const started = await Promise.all(
+      [1, 2, 3].map(() => startCardPayment.execute({ botId, orderId: order.id, by: { userId } })),
+    );
     expect(new Set(started.map((s) => s.payment.id)).size).toBe(1);
     const payment = started[0].payment;
     expect(payment.trackingNumber).toMatch(/^C2C-\d{6}-[2-9A-HJKMNP-Z]{6}$/);
@@ -182,7 +185,7 @@ describe('the sale (real PostgreSQL and Redis)', () => {
   it('reject with a reason → resubmit → approve; a photo used before is flagged', async () => {
     const userId = await newUser();
     const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `r:${userId}` });
-    const { payment } = await startCardPayment.execute({ botId, orderId: order.id });
+    const { payment } = await startCardPayment.execute({ botId, orderId: order.id, by: { userId } });
     await submitReceipt.execute({
       botId,
       userId,
@@ -208,7 +211,7 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     });
     const other = await newUser();
     const o2 = await createOrder.execute({ botId, userId: other, planId, idempotencyKey: `r2:${other}` });
-    await startCardPayment.execute({ botId, orderId: o2.order.id });
+    await startCardPayment.execute({ botId, orderId: o2.order.id, by: AS_TENANT });
     const dup = await submitReceipt.execute({
       botId,
       userId: other,
@@ -237,7 +240,7 @@ describe('the sale (real PostgreSQL and Redis)', () => {
         .sort();
     const userId = await newUser();
     const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `ob:${userId}` });
-    const { payment } = await startCardPayment.execute({ botId, orderId: order.id });
+    const { payment } = await startCardPayment.execute({ botId, orderId: order.id, by: { userId } });
     await submitReceipt.execute({
       botId,
       userId,
@@ -272,7 +275,7 @@ describe('the sale (real PostgreSQL and Redis)', () => {
   it("only the bot's admins may review: a non-admin bot_admin gets FORBIDDEN and nothing changes", async () => {
     const userId = await newUser();
     const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `p:${userId}` });
-    const { payment } = await startCardPayment.execute({ botId, orderId: order.id });
+    const { payment } = await startCardPayment.execute({ botId, orderId: order.id, by: { userId } });
     await submitReceipt.execute({
       botId,
       userId,
@@ -327,7 +330,7 @@ describe('the sale (real PostgreSQL and Redis)', () => {
   it('text receipts are refused while the tenant requires a photo', async () => {
     const userId = await newUser();
     const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `t:${userId}` });
-    await startCardPayment.execute({ botId, orderId: order.id });
+    await startCardPayment.execute({ botId, orderId: order.id, by: { userId } });
     await expect(
       submitReceipt.execute({ botId, userId, receipt: { kind: 'text', text: 'paid' } }),
     ).rejects.toMatchObject({
@@ -335,21 +338,17 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     });
   });
 
-  it('unreviewed payments expire after the TTL: order expired, hold released', async () => {
+  it('payments still without a receipt expire after the TTL: order expired, hold released', async () => {
     const userId = await newUser();
     const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `e:${userId}` });
     const held = await botWallet();
-    const { payment } = await startCardPayment.execute({ botId, orderId: order.id });
-    await submitReceipt.execute({
-      botId,
-      userId,
-      receipt: { kind: 'photo', fileId: 'F4', fileUniqueId: `E-${userId}` },
-    });
+    const { payment } = await startCardPayment.execute({ botId, orderId: order.id, by: { userId } });
     expect(await expireCardPayments.execute({ botId, now: new Date(Date.now() + 29 * 60_000) })).toEqual([]);
     const expired = await expireCardPayments.execute({ botId, now: new Date(Date.now() + 31 * 60_000) });
     expect(expired.map((p) => p.id)).toContain(payment.id);
     expect(await orderOf(order.id)).toEqual({ status: 'expired' });
-    // Every open payment past its deadline expired (earlier tests left some open), each releasing its hold.
+    // Every payment past its deadline still waiting for a receipt expired (earlier tests left some), each
+    // releasing its hold; receipts under review wait for a decision (apps/worker sale-sweeper.int-spec).
     expect(expired.length).toBeGreaterThanOrEqual(1);
     expect(await botWallet()).toEqual({ b: held.b, h: held.h - 6000 * expired.length });
     const released = await q(
@@ -375,15 +374,15 @@ describe('the sale (real PostgreSQL and Redis)', () => {
   it('wallet payment goes straight to fulfilment; short balance changes nothing', async () => {
     const userId = await newUser();
     const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `w:${userId}` });
-    await expect(payFromWallet.execute({ botId, orderId: order.id })).rejects.toMatchObject({
+    await expect(payFromWallet.execute({ botId, orderId: order.id, by: { userId } })).rejects.toMatchObject({
       code: ErrorCode.INSUFFICIENT_BALANCE,
     });
     expect(await orderOf(order.id)).toEqual({ status: 'pending' });
     await ctx.deposit(botId, userId, 60000);
-    const paid = await payFromWallet.execute({ botId, orderId: order.id });
+    const paid = await payFromWallet.execute({ botId, orderId: order.id, by: { userId } });
     expect(paid.status).toBe('fulfilling');
     expect((await q(`SELECT balance_minor::int b FROM users WHERE id = $1`, [userId]))[0]).toEqual({ b: 10000 });
-    await expect(payFromWallet.execute({ botId, orderId: order.id })).rejects.toMatchObject({
+    await expect(payFromWallet.execute({ botId, orderId: order.id, by: { userId } })).rejects.toMatchObject({
       code: ErrorCode.ALREADY_PAID,
     });
   });
@@ -397,7 +396,9 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     const orders = await Promise.all(
       users.map((userId) => createOrder.execute({ botId, userId, planId, idempotencyKey: `many:${userId}` })),
     );
-    const paid = await Promise.all(orders.map(({ order }) => payFromWallet.execute({ botId, orderId: order.id })));
+    const paid = await Promise.all(
+      orders.map(({ order }) => payFromWallet.execute({ botId, orderId: order.id, by: AS_TENANT })),
+    );
     expect(paid.map((o) => o.status)).toEqual(users.map(() => 'fulfilling'));
     expect(await botWallet()).toEqual({ b: before.b - 8 * 6000, h: before.h });
   });
@@ -406,10 +407,12 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     const buyer = await newUser();
     const stranger = await newUser();
     const { order } = await createOrder.execute({ botId, userId: buyer, planId, idempotencyKey: `own:${buyer}` });
-    await expect(startCardPayment.execute({ botId, orderId: order.id, userId: stranger })).rejects.toMatchObject({
+    await expect(
+      startCardPayment.execute({ botId, orderId: order.id, by: { userId: stranger } }),
+    ).rejects.toMatchObject({
       code: ErrorCode.NOT_FOUND,
     });
-    await expect(payFromWallet.execute({ botId, orderId: order.id, userId: stranger })).rejects.toMatchObject({
+    await expect(payFromWallet.execute({ botId, orderId: order.id, by: { userId: stranger } })).rejects.toMatchObject({
       code: ErrorCode.NOT_FOUND,
     });
     const payments = async () =>
@@ -417,20 +420,68 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     expect(await payments()).toEqual({ n: 0 });
     expect(await orderOf(order.id)).toEqual({ status: 'pending' });
 
-    await expect(payFromWallet.execute({ botId, orderId: order.id, userId: buyer })).rejects.toMatchObject({
+    await expect(payFromWallet.execute({ botId, orderId: order.id, by: { userId: buyer } })).rejects.toMatchObject({
       code: ErrorCode.INSUFFICIENT_BALANCE,
       details: { balanceMinor: 0, requiredMinor: 50000, currency: order.currency },
     });
-    const { payment } = await startCardPayment.execute({ botId, orderId: order.id, userId: buyer });
+    const { payment } = await startCardPayment.execute({ botId, orderId: order.id, by: { userId: buyer } });
     expect(payment.orderId).toBe(order.id);
     expect(await payments()).toEqual({ n: 1 });
+  });
+
+  it('a receipt goes to the payment the user answered, never to "the newest open one", nor to a stranger\'s', async () => {
+    await ctx.topUp(botId, 20_000); // the two orders' holds
+    const userId = await newUser();
+    const stranger = await newUser();
+    const photo = (u: string) => ({ kind: 'photo' as const, fileId: u, fileUniqueId: u });
+    // The first receipt is under review when the user orders again (that order is kept), then it is
+    // rejected: both payments now take a receipt, the first one's corrected receipt is on its way.
+    const o1 = await createOrder.execute({ botId, userId, planId, idempotencyKey: `two1:${userId}` });
+    const first = (await startCardPayment.execute({ botId, orderId: o1.order.id, by: { userId } })).payment;
+    await submitReceipt.execute({ botId, userId, receipt: photo(`two-0-${userId}`) });
+    const otherPlan = (await ctx.newPlan(botId, { name: { en: 'Second' }, priceMinor: 50000 })).id;
+    const o2 = await createOrder.execute({ botId, userId, planId: otherPlan, idempotencyKey: `two2:${userId}` });
+    const second = (await startCardPayment.execute({ botId, orderId: o2.order.id, by: { userId } })).payment;
+    await rejectReceipt.execute({ botId, paymentId: first.id, actor: reviewer, reason: 'Blurry photo' });
+    const statuses = async () =>
+      (
+        await q<{ id: string; status: string }>(
+          `SELECT id, status FROM card_to_card_payments WHERE id = ANY($1) ORDER BY created_at`,
+          [[first.id, second.id]],
+        )
+      ).map((r) => r.status);
+    expect(await statuses()).toEqual(['rejected', 'awaiting_receipt']);
+    // Two payments wait: without saying which, nothing is guessed.
+    await expect(submitReceipt.execute({ botId, userId, receipt: photo(`two-a-${userId}`) })).rejects.toMatchObject({
+      code: ErrorCode.CONFLICT,
+    });
+    // Another user answering with this user's tracking number finds nothing.
+    await expect(
+      submitReceipt.execute({
+        botId,
+        userId: stranger,
+        receipt: photo(`two-s-${userId}`),
+        trackingNumber: first.trackingNumber,
+      }),
+    ).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND });
+    expect(await statuses()).toEqual(['rejected', 'awaiting_receipt']);
+    const sent = await submitReceipt.execute({
+      botId,
+      userId,
+      receipt: photo(`two-b-${userId}`),
+      trackingNumber: first.trackingNumber,
+    });
+    expect(sent.id).toBe(first.id);
+    expect(await statuses()).toEqual(['pending', 'awaiting_receipt']);
+    // With one payment left waiting, a receipt without a reply is for it.
+    expect((await submitReceipt.execute({ botId, userId, receipt: photo(`two-c-${userId}`) })).id).toBe(second.id);
   });
 
   it('a permanent provisioning failure refunds the user and reverses the wholesale charge, once', async () => {
     const userId = await newUser();
     const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `f:${userId}` });
     const before = await botWallet();
-    const { payment } = await startCardPayment.execute({ botId, orderId: order.id });
+    const { payment } = await startCardPayment.execute({ botId, orderId: order.id, by: { userId } });
     await submitReceipt.execute({
       botId,
       userId,

@@ -108,7 +108,7 @@ describe('job runner (worker module, PostgreSQL, Redis, Telegram emulator)', () 
       .execute({ botId: bot.id, userId: buyer.id, planId: plan.id, idempotencyKey: `runner-${buyer.id}` });
     const { payment } = await ctx
       .get(StartCardPaymentUseCase)
-      .execute({ botId: bot.id, orderId: order.id, userId: buyer.id });
+      .execute({ botId: bot.id, orderId: order.id, by: { userId: buyer.id } });
     await ctx.get(SubmitReceiptUseCase).execute({
       botId: bot.id,
       userId: buyer.id,

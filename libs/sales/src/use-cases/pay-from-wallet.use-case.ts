@@ -3,13 +3,14 @@ import { DomainError, ErrorCode } from '@botfleet/common';
 import { OrdersService, WholesaleWalletService, UserLedgerService } from '@botfleet/billing';
 import { FeaturesService } from '@botfleet/catalog';
 import { OrderEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
+import { mayActFor, OrderActor } from '../sale-rules';
 import { FulfilOrderUseCase } from './fulfil-order.use-case';
 
 export interface PayFromWalletInput {
   botId: string;
   orderId: string;
-  /** When given, the order must be this user's (else NOT_FOUND): the bot passes the user who tapped. */
-  userId?: string;
+  /** Who pays: the user who tapped (the order must be theirs, else NOT_FOUND) or the tenant. */
+  by: OrderActor;
 }
 
 /** What INSUFFICIENT_BALANCE carries, so an outlet can show the real figures. */
@@ -35,13 +36,13 @@ export class PayFromWalletUseCase {
     private readonly fulfilOrder: FulfilOrderUseCase,
   ) {}
 
-  async execute({ botId, orderId, userId }: PayFromWalletInput): Promise<OrderEntity> {
+  async execute({ botId, orderId, by }: PayFromWalletInput): Promise<OrderEntity> {
     if (!(await this.features.isEnabled(botId, 'wallet'))) {
       throw new DomainError(ErrorCode.FEATURE_NOT_ALLOWED, 'Wallet payments are off for this bot');
     }
     return this.db.run(botId, async () => {
       const o = await this.repos.orders.findById(botId, orderId, 'pessimistic_write');
-      if (!o || (userId !== undefined && o.userId !== userId)) {
+      if (!o || !mayActFor(by, o)) {
         throw new DomainError(ErrorCode.NOT_FOUND, 'Order not found');
       }
       if (o.status !== 'pending') throw new DomainError(ErrorCode.ALREADY_PAID, `The order is ${o.status}`);

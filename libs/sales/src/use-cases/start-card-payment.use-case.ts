@@ -9,14 +9,14 @@ import {
   TenantDb,
   TenantRepositories,
 } from '@botfleet/dal';
-import { OPEN_CARD_PAYMENT_STATUSES } from '../sale-rules';
+import { mayActFor, OPEN_CARD_PAYMENT_STATUSES, OrderActor } from '../sale-rules';
 import { cardTrackingNumber } from '../tracking-number';
 
 export interface StartCardPaymentInput {
   botId: string;
   orderId: string;
-  /** When given, the order must be this user's (else NOT_FOUND): the bot passes the user who tapped. */
-  userId?: string;
+  /** Who starts it: the user who tapped (the order must be theirs, else NOT_FOUND) or the tenant. */
+  by: OrderActor;
   now?: Date;
 }
 
@@ -42,13 +42,13 @@ export class StartCardPaymentUseCase {
     private readonly features: FeaturesService,
   ) {}
 
-  async execute({ botId, orderId, userId, now = new Date() }: StartCardPaymentInput): Promise<StartedCardPayment> {
+  async execute({ botId, orderId, by, now = new Date() }: StartCardPaymentInput): Promise<StartedCardPayment> {
     if (!(await this.features.isEnabled(botId, 'card_to_card'))) {
       throw new DomainError(ErrorCode.FEATURE_NOT_ALLOWED, 'Card-to-card payments are off for this bot');
     }
     return this.db.run(botId, async () => {
       const order = await this.repos.orders.findById(botId, orderId, 'pessimistic_write');
-      if (!order || (userId !== undefined && order.userId !== userId)) {
+      if (!order || !mayActFor(by, order)) {
         throw new DomainError(ErrorCode.NOT_FOUND, 'Order not found');
       }
       if (order.status !== 'pending') throw new DomainError(ErrorCode.ALREADY_PAID, `The order is ${order.status}`);

@@ -10,11 +10,17 @@ export interface SubmitReceiptInput {
   botId: string;
   userId: string;
   receipt: Receipt;
+  /**
+   * The payment the receipt is for, by the tracking number of the card screen the user answered (a reply to
+   * it). Without it, the user's one payment that takes a receipt; several → CONFLICT (never a guess).
+   */
+  trackingNumber?: string;
   now?: Date;
 }
 
 /**
- * The user's receipt for their latest card payment that takes one: the payment goes to review and the
+ * The user's receipt for the card payment they are paying (the card screen they answered, or their only
+ * payment that takes a receipt): the payment goes to review and the
  * admins are asked (through the job outbox). A photo already used on another receipt of this bot is
  * flagged for the reviewer.
  */
@@ -27,7 +33,13 @@ export class SubmitReceiptUseCase {
     private readonly notifier: SaleNotifier,
   ) {}
 
-  async execute({ botId, userId, receipt, now = new Date() }: SubmitReceiptInput): Promise<CardPaymentEntity> {
+  async execute({
+    botId,
+    userId,
+    receipt,
+    trackingNumber,
+    now = new Date(),
+  }: SubmitReceiptInput): Promise<CardPaymentEntity> {
     if (receipt.kind === 'text') {
       const text = receipt.text.trim();
       if (!text) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'The receipt is empty');
@@ -42,13 +54,23 @@ export class SubmitReceiptUseCase {
       }
     }
     return this.db.run(botId, async () => {
-      const [payment] = await this.repos.cardPayments.find(botId, {
-        where: { userId, status: In([...RECEIPT_ACCEPTING_STATUSES]), expiresAt: MoreThan(now) },
+      // Only the user's own payments: a tracking number of someone else's payment finds nothing.
+      const open = await this.repos.cardPayments.find(botId, {
+        where: {
+          userId,
+          status: In([...RECEIPT_ACCEPTING_STATUSES]),
+          expiresAt: MoreThan(now),
+          ...(trackingNumber ? { trackingNumber } : {}),
+        },
         order: { createdAt: 'DESC' },
-        take: 1,
+        take: 2,
         lock: 'pessimistic_write',
       });
-      if (!payment) throw new DomainError(ErrorCode.NOT_FOUND, 'No card payment is waiting for a receipt');
+      if (!open.length) throw new DomainError(ErrorCode.NOT_FOUND, 'No card payment is waiting for a receipt');
+      if (open.length > 1) {
+        throw new DomainError(ErrorCode.CONFLICT, 'Several payments wait for a receipt; say which one it is for');
+      }
+      const [payment] = open;
       const flagged =
         receipt.kind === 'photo' &&
         (await this.repos.cardPayments.count(botId, {

@@ -100,6 +100,8 @@ const en = {
     '📨 Receipt received for <code>{tracking}</code>. It is under review; we will tell you the result.',
   'receipt.needPhoto': 'Please send a <b>photo</b> of the receipt.',
   'receipt.none': 'There is no payment waiting for a receipt. Use /buy to order.',
+  'receipt.whichPayment':
+    'You have more than one payment waiting for a receipt. Send the receipt as a <b>reply</b> to the card message of the payment it is for.',
   'receipt.approved': '✅ Your payment <code>{tracking}</code> was approved. Your subscription is being prepared…',
   'receipt.rejected':
     '❌ Your receipt for <code>{tracking}</code> was not accepted.\nReason: {reason}\n\nYou can send another receipt before {expires}.',
@@ -111,6 +113,7 @@ const en = {
   'review.body': '👤 {user}\n🆔 <code>{tgId}</code>\n📦 {plan}\n💵 {amount}\n💳 {card}\n⏰ Expires {expires}',
   'review.flagged': '⚠️ <b>This photo was already used on another receipt of this bot.</b>',
   'review.text': '📝 Receipt text: {text}',
+  'review.shortened': '✂️ <i>(shortened to fit Telegram)</i>',
   'review.approve': '✅ Approve',
   'review.reject': '❌ Reject',
   'review.reasonPrompt': 'Choose a reason for rejecting <code>{tracking}</code>:',
@@ -230,6 +233,8 @@ const fa = {
   'receipt.received': '📨 رسید برای <code>{tracking}</code> دریافت شد و در حال بررسی است؛ نتیجه را اطلاع می‌دهیم.',
   'receipt.needPhoto': 'لطفاً <b>عکس</b> رسید را بفرستید.',
   'receipt.none': 'پرداختی در انتظار رسید نیست. برای سفارش از /buy استفاده کنید.',
+  'receipt.whichPayment':
+    'بیش از یک پرداخت در انتظار رسید دارید. رسید را به‌صورت <b>پاسخ</b> به پیام کارتِ همان پرداخت بفرستید.',
   'receipt.approved': '✅ پرداخت <code>{tracking}</code> تأیید شد. اشتراک شما در حال آماده‌سازی است…',
   'receipt.rejected':
     '❌ رسید <code>{tracking}</code> پذیرفته نشد.\nدلیل: {reason}\n\nمی‌توانید تا پیش از {expires} رسید دیگری بفرستید.',
@@ -240,6 +245,7 @@ const fa = {
   'review.body': '👤 {user}\n🆔 <code>{tgId}</code>\n📦 {plan}\n💵 {amount}\n💳 {card}\n⏰ انقضا {expires}',
   'review.flagged': '⚠️ <b>این عکس پیش‌تر روی رسید دیگری از این ربات استفاده شده است.</b>',
   'review.text': '📝 متن رسید: {text}',
+  'review.shortened': '✂️ <i>(برای جا شدن در تلگرام کوتاه شد)</i>',
   'review.approve': '✅ تأیید',
   'review.reject': '❌ رد',
   'review.reasonPrompt': 'دلیل رد <code>{tracking}</code> را انتخاب کنید:',
@@ -357,6 +363,8 @@ const ru = {
   'receipt.received': '📨 Чек по платежу <code>{tracking}</code> получен и проверяется; мы сообщим результат.',
   'receipt.needPhoto': 'Пожалуйста, пришлите <b>фото</b> чека.',
   'receipt.none': 'Нет платежа, ожидающего чек. Оформите заказ через /buy.',
+  'receipt.whichPayment':
+    'У вас несколько платежей, ожидающих чек. Отправьте чек <b>ответом</b> на сообщение с картой нужного платежа.',
   'receipt.approved': '✅ Платёж <code>{tracking}</code> подтверждён. Подписка готовится…',
   'receipt.rejected':
     '❌ Чек по платежу <code>{tracking}</code> не принят.\nПричина: {reason}\n\nМожно прислать другой чек до {expires}.',
@@ -367,6 +375,7 @@ const ru = {
   'review.body': '👤 {user}\n🆔 <code>{tgId}</code>\n📦 {plan}\n💵 {amount}\n💳 {card}\n⏰ Истекает {expires}',
   'review.flagged': '⚠️ <b>Это фото уже использовалось в другом чеке этого бота.</b>',
   'review.text': '📝 Текст чека: {text}',
+  'review.shortened': '✂️ <i>(сокращено под лимит Telegram)</i>',
   'review.approve': '✅ Подтвердить',
   'review.reject': '❌ Отклонить',
   'review.reasonPrompt': 'Выберите причину отказа по <code>{tracking}</code>:',

@@ -1,10 +1,10 @@
 import type { Language } from '@botfleet/catalog';
 import { maskCardNumber } from '@botfleet/catalog';
 import type { CardPaymentEntity } from '@botfleet/dal';
-import type { ReviewSubject } from '@botfleet/sales';
+import { RECEIPT_TEXT_MAX, type ReviewSubject } from '@botfleet/sales';
 import { translate } from '../i18n/translate';
 import { formatDateTime } from '../screens/subscription-format';
-import { plain } from '../text/html';
+import { fitHtml, plain, TELEGRAM_LIMITS } from '../text/html';
 import { formatMoney, localizedName } from './sale-format';
 
 /** How a reviewer (`reviewed_by`, `<actor type>:<actor id>`) is shown in the admin chat. */
@@ -16,16 +16,23 @@ export function reviewerLabel(reviewedBy: string | null): string {
   return 'API';
 }
 
-/** The review message of a receipt: who pays, for what, to which card, until when; flagged photos and text receipts. */
+/**
+ * The review message of a receipt: who pays, for what, to which card, until when; a text receipt below. The
+ * "photo used before" warning is the first line, so no cut can take it. Everything foreign is escaped first
+ * and the whole is then fitted to `limit` (Telegram's 4096 for a message, 1024 for a photo's caption),
+ * counted on the shown text and cut only between characters, with a marker saying it was shortened.
+ */
 export function reviewMessageText(
   lang: Language,
   payment: CardPaymentEntity,
   { user, order, card, plan }: ReviewSubject,
   botCurrency: string,
+  limit: number = TELEGRAM_LIMITS.messageText,
 ): string {
   const who =
     [user?.firstName, user?.lastName].filter(Boolean).join(' ') + (user?.username ? ` @${user.username}` : '');
   let text =
+    (payment.isFlagged ? translate(lang, 'review.flagged') + '\n\n' : '') +
     translate(lang, 'review.title', { tracking: payment.trackingNumber }) +
     '\n\n' +
     translate(lang, 'review.body', {
@@ -33,12 +40,11 @@ export function reviewMessageText(
       tgId: user?.telegramId ?? '—',
       plan: { html: plain(plan ? localizedName(plan.name, lang) : '—', 100) },
       amount: formatMoney(lang, payment.amountMinor, order?.currency ?? botCurrency),
-      card: card ? `${maskCardNumber(card.cardNumber)} · ${card.cardHolderName}` : '—',
+      card: { html: card ? `${maskCardNumber(card.cardNumber)} · ${plain(card.cardHolderName, 100)}` : '—' },
       expires: formatDateTime(lang, payment.expiresAt),
     });
-  if (payment.isFlagged) text += '\n\n' + translate(lang, 'review.flagged');
   if (payment.receiptType === 'text') {
-    text += '\n\n' + translate(lang, 'review.text', { text: { html: plain(payment.receiptText, 900) } });
+    text += '\n\n' + translate(lang, 'review.text', { text: { html: plain(payment.receiptText, RECEIPT_TEXT_MAX) } });
   }
-  return text;
+  return fitHtml(text, limit, '…\n' + translate(lang, 'review.shortened'));
 }

@@ -9,7 +9,7 @@ import { Messenger } from '../messaging/messenger.service';
 import { RecipientGoneError } from '../messaging/recipient-gone';
 import { credentialsOf } from '../runtime/bot-runtime';
 import { formatDateTime } from '../screens/subscription-format';
-import { plain } from '../text/html';
+import { plain, TELEGRAM_LIMITS } from '../text/html';
 import { reviewerLabel, reviewMessageText } from './review-message';
 import { formatMoney } from './sale-format';
 import { reviewKeyboard } from './sale-screens';
@@ -137,7 +137,9 @@ export class SaleNotifications {
     if (await this.cards.reviewMessageSent(bot.id, dedupeKey)) return;
     const lang = bot.defaultLanguage;
     const subject = await this.queries.reviewSubject(bot.id, payment);
-    const text = reviewMessageText(lang, payment, subject, bot.currency);
+    const asPhoto = payment.receiptType === 'photo' && !!payment.receiptFileId;
+    const limit = asPhoto ? TELEGRAM_LIMITS.caption : TELEGRAM_LIMITS.messageText;
+    const text = reviewMessageText(lang, payment, subject, bot.currency, limit);
     const target = this.reviewTarget(bot);
     const extra = {
       parse_mode: 'HTML' as const,
@@ -145,8 +147,8 @@ export class SaleNotifications {
       ...(target.threadId ? { message_thread_id: target.threadId } : {}),
     };
     const sent =
-      payment.receiptType === 'photo' && payment.receiptFileId
-        ? await telegram.sendPhoto(target.chatId, payment.receiptFileId, { ...extra, caption: text.slice(0, 1024) })
+      asPhoto && payment.receiptFileId
+        ? await telegram.sendPhoto(target.chatId, payment.receiptFileId, { ...extra, caption: text })
         : await telegram.sendMessage(target.chatId, text, extra);
     await this.cards.recordReviewMessage(bot.id, {
       paymentId: payment.id,

@@ -121,7 +121,7 @@ export class SalePurchaseHandler {
   private async payByCard(ctx: BotContext, orderId: string): Promise<void> {
     try {
       const { payment, card } = await this.db.atomic(ctx.botId, () =>
-        this.startCardPayment.execute({ botId: ctx.botId, orderId, userId: ctx.user!.id }),
+        this.startCardPayment.execute({ botId: ctx.botId, orderId, by: { userId: ctx.user!.id } }),
       );
       const [currency, requiresPhoto] = await Promise.all([
         this.queries.currency(ctx.botId),
@@ -137,7 +137,7 @@ export class SalePurchaseHandler {
   private async payFromOwnWallet(ctx: BotContext, orderId: string): Promise<void> {
     try {
       await this.db.atomic(ctx.botId, () =>
-        this.payFromWallet.execute({ botId: ctx.botId, orderId, userId: ctx.user!.id }),
+        this.payFromWallet.execute({ botId: ctx.botId, orderId, by: { userId: ctx.user!.id } }),
       );
       ctx.answerCallback();
       ctx.show({ text: translate(ctx.lang, 'buy.walletPaid') });

@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { Composer } from 'telegraf';
 import { TenantDb } from '@botfleet/dal';
-import { Receipt, SalesQueries, SubmitReceiptUseCase } from '@botfleet/sales';
+import { Receipt, SalesQueries, SubmitReceiptUseCase, TRACKING_NUMBER_PATTERN } from '@botfleet/sales';
 import type { BotContext } from '../context/bot-context';
 import { replyForError } from '../errors/reply-for';
 import { RECEIPT_REPLIES } from './sale-replies';
 
 /**
  * The user's receipt for a card payment, in a private chat: a photo (or, where the tenant allows it,
- * a text). Messages while no payment waits for a receipt pass on to the rest of the conversation.
+ * a text). A reply to a card screen is for that payment; otherwise for the user's one payment waiting for a
+ * receipt (with several, the user is asked to reply to the right card screen). Messages while no payment
+ * waits for a receipt pass on to the rest of the conversation.
  */
 @Injectable()
 export class SaleReceiptHandler {
@@ -48,13 +50,23 @@ export class SaleReceiptHandler {
   }
 
   private async submit(ctx: BotContext, receipt: Receipt): Promise<void> {
+    const trackingNumber = answeredTracking(ctx);
     try {
       const payment = await this.db.atomic(ctx.botId, () =>
-        this.submitReceipt.execute({ botId: ctx.botId, userId: ctx.user!.id, receipt }),
+        this.submitReceipt.execute({ botId: ctx.botId, userId: ctx.user!.id, receipt, trackingNumber }),
       );
       ctx.say(ctx.t('receipt.received', { tracking: payment.trackingNumber }));
     } catch (e) {
       ctx.say(ctx.t(replyForError(e, RECEIPT_REPLIES)));
     }
   }
+}
+
+/** The tracking number of our card screen the message answers (a reply to it), if it is one. */
+function answeredTracking(ctx: BotContext): string | undefined {
+  const msg = ctx.message;
+  const replied = msg && 'reply_to_message' in msg ? msg.reply_to_message : undefined;
+  if (!replied || replied.from?.id !== ctx.botInfo?.id) return undefined;
+  const text = 'text' in replied ? replied.text : undefined;
+  return text ? TRACKING_NUMBER_PATTERN.exec(text)?.[0] : undefined;
 }

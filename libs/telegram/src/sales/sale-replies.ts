@@ -8,10 +8,14 @@ import { formatMoney } from './sale-format';
 /** The purchase: a short wallet is told with its figures (see walletFigures). */
 export const PURCHASE_REPLIES: ReplyOverrides = { [ErrorCode.INSUFFICIENT_BALANCE]: 'buy.walletShort' };
 
-/** Sending a receipt: "not found" means no payment is waiting for one; a refused receipt wants a photo. */
+/**
+ * Sending a receipt: "not found" means no payment is waiting for one; a refused receipt wants a photo; a
+ * conflict means several payments wait and the user must reply to the card screen of the one it is for.
+ */
 export const RECEIPT_REPLIES: ReplyOverrides = {
   [ErrorCode.NOT_FOUND]: 'receipt.none',
   [ErrorCode.VALIDATION_FAILED]: 'receipt.needPhoto',
+  [ErrorCode.CONFLICT]: 'receipt.whichPayment',
 };
 
 /** Reviewing a receipt, in the bot's language (the admin chat is shared). */

@@ -105,6 +105,26 @@ describe('the receipt review tells refusals in the bot language, never the domai
     expect(JSON.stringify(calls)).not.toContain(err.message);
   });
 
+  it('a reply to the review message itself (it quotes the tracking number too) rejects nothing', async () => {
+    let rejected = 0;
+    const handler = handlerRefusingWith(new DomainError(ErrorCode.CONFLICT, 'x'));
+    (handler as unknown as { rejectReceipt: { execute: () => Promise<void> } }).rejectReceipt = {
+      execute: () => {
+        rejected++;
+        return Promise.resolve();
+      },
+    };
+    const update = typedReason('checking with the bank, one minute');
+    const replied = (update as Update.MessageUpdate).message as unknown as { reply_to_message: { text: string } };
+    replied.reply_to_message.text = `🧾 New receipt ${payment.trackingNumber}\n\n👤 Buyer`;
+    expect(await run(handler, update)).toEqual([]);
+    expect(rejected).toBe(0);
+    // The prompt itself, in any of the bot's languages, still takes the reason.
+    replied.reply_to_message.text = translate('ru', 'review.typeReason', { tracking: payment.trackingNumber });
+    await run(handler, update);
+    expect(rejected).toBe(1);
+  });
+
   it('an error that is not a domain refusal is not swallowed', async () => {
     const handler = handlerRefusingWith(new DomainError(ErrorCode.CONFLICT, 'x'));
     (handler as unknown as { approveReceipt: { execute: () => Promise<never> } }).approveReceipt = {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Composer } from 'telegraf';
-import type { Language } from '@botfleet/catalog';
+import { type Language, LANGUAGES } from '@botfleet/catalog';
 import { Actor, Actors } from '@botfleet/common';
 import { CardPaymentEntity, TenantDb } from '@botfleet/dal';
 import {
@@ -15,6 +15,7 @@ import {
 import type { BotContext } from '../context/bot-context';
 import { replyForError } from '../errors/reply-for';
 import { translate } from '../i18n/translate';
+import { htmlToText } from '../text/html';
 import { parseSaleCallback } from './sale-callbacks';
 import { answerUnavailable, REVIEW_REPLIES } from './sale-replies';
 import { REJECTION_PRESETS, rejectReasonsKeyboard, reviewKeyboard } from './sale-screens';
@@ -125,7 +126,10 @@ export class SaleReviewHandler {
     }
   }
 
-  /** An admin's reply to our "type the reason" prompt rejects that payment with the reply's text. */
+  /**
+   * An admin's reply to our "type the reason" prompt rejects that payment with the reply's text; any other
+   * reply (to the review message, to a notice) is conversation and rejects nothing.
+   */
   private async onTypedReason(ctx: BotContext, next: () => Promise<void>): Promise<void> {
     const msg = ctx.message;
     if (!msg || !('text' in msg) || !msg.reply_to_message) return next();
@@ -133,6 +137,8 @@ export class SaleReviewHandler {
     const repliedText = 'text' in replied ? replied.text : undefined;
     const tracking = repliedText ? TRACKING_NUMBER_PATTERN.exec(repliedText)?.[0] : undefined;
     if (!tracking || !replied.from?.is_bot || replied.from.id !== ctx.botInfo?.id) return next();
+    // Our prompt, not any message of ours quoting the tracking number (the review message itself has it).
+    if (!isReasonPrompt(repliedText!, tracking)) return next();
     if (!(await this.isReviewer(ctx))) return next();
     const lang = ctx.profile.defaultLanguage;
     const payment = await this.queries.cardPaymentByTracking(ctx.botId, tracking);
@@ -147,4 +153,10 @@ export class SaleReviewHandler {
       ctx.say(this.reply(lang, e));
     }
   }
+}
+
+/** Whether a message of the bot is its "type the reason" prompt for this payment, in any language. */
+function isReasonPrompt(text: string, tracking: string): boolean {
+  const shown = text.trim();
+  return LANGUAGES.some((lang) => htmlToText(translate(lang, 'review.typeReason', { tracking })).trim() === shown);
 }

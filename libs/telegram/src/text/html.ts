@@ -22,5 +22,71 @@ export function plain(text: string | null | undefined, max: number): string {
   return escapeHtml(clip(cleaned, max));
 }
 
-/** Telegram's limits: 4096 characters of message text, 64 of a button label, 64 bytes of callback data. */
-export const TELEGRAM_LIMITS = { messageText: 4096, buttonText: 64, callbackDataBytes: 64 } as const;
+/** Telegram's limits: 4096 characters of message text, 1024 of a caption, 64 of a button label, 64 bytes of callback data. */
+export const TELEGRAM_LIMITS = { messageText: 4096, caption: 1024, buttonText: 64, callbackDataBytes: 64 } as const;
+
+const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"' };
+
+/** One piece of our HTML: a tag (no rendered text), an entity (one character) or a plain character. */
+function htmlTokens(html: string): { raw: string; kind: 'tag' | 'char'; text: string }[] {
+  const tokens: { raw: string; kind: 'tag' | 'char'; text: string }[] = [];
+  const pattern = /<[^>]*>|&(?:#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);|[\s\S]/gu;
+  for (const [raw] of html.matchAll(pattern)) {
+    if (raw.length > 1 && raw.startsWith('<')) tokens.push({ raw, kind: 'tag', text: '' });
+    else if (raw.length > 1 && raw.startsWith('&')) tokens.push({ raw, kind: 'char', text: decodeEntity(raw) });
+    else tokens.push({ raw, kind: 'char', text: raw });
+  }
+  return tokens;
+}
+
+function decodeEntity(raw: string): string {
+  const name = raw.slice(1, -1);
+  if (NAMED_ENTITIES[name] !== undefined) return NAMED_ENTITIES[name];
+  const code = name.startsWith('#x') ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+  return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : raw;
+}
+
+/** The text Telegram shows for our HTML (tags dropped, entities decoded): what its length limits count. */
+export function htmlToText(html: string): string {
+  return htmlTokens(html)
+    .map((t) => t.text)
+    .join('');
+}
+
+/**
+ * Our HTML made to fit a Telegram limit (counted on the shown text, in UTF-16 units as Telegram does): when
+ * it is longer, it is cut at a character — never inside a tag or an entity, never between the halves of an
+ * emoji — the tags still open are closed, and `marker` is added. The text is already escaped when it comes
+ * here, so the cut is the last step.
+ */
+export function fitHtml(html: string, limit: number, marker = '…'): string {
+  if (htmlToText(html).length <= limit) return html;
+  const room = limit - htmlToText(marker).length;
+  const open: string[] = [];
+  let out = '';
+  let used = 0;
+  for (const token of htmlTokens(html)) {
+    if (token.kind === 'tag') {
+      const name = /^<\/?\s*([a-zA-Z][a-zA-Z0-9-]*)/.exec(token.raw)?.[1]?.toLowerCase();
+      if (!name) continue;
+      if (token.raw.startsWith('</')) {
+        if (open[open.length - 1] === name) open.pop();
+      } else {
+        open.push(name);
+      }
+      out += token.raw;
+      continue;
+    }
+    if (used + token.text.length > room) break;
+    used += token.text.length;
+    out += token.raw;
+  }
+  // Tags opened and left empty by the cut are dropped; the others are closed.
+  let closed = out;
+  while (open.length) {
+    const name = open.pop()!;
+    const empty = new RegExp(`<${name}(?:\\s[^>]*)?>$`);
+    closed = empty.test(closed) ? closed.replace(empty, '') : `${closed}</${name}>`;
+  }
+  return closed.replace(/\s+$/u, '') + marker;
+}

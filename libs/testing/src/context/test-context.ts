@@ -348,13 +348,14 @@ export class TestContext {
     const { payment } = await this.get(StartCardPaymentUseCase).execute({
       botId,
       orderId: pending.orderId,
-      userId: pending.userId,
+      by: { userId: pending.userId },
     });
     const photo = `receipt-${randomBytes(8).toString('hex')}`;
     await this.get(SubmitReceiptUseCase).execute({
       botId,
       userId: pending.userId,
       receipt: { kind: 'photo', fileId: photo, fileUniqueId: photo },
+      trackingNumber: payment.trackingNumber,
     });
     return { ...pending, paymentId: payment.id };
   }
@@ -371,7 +372,7 @@ export class TestContext {
       buyer = await this.newOrder(botId, options);
       orderId = buyer.orderId;
       if (buyer.order.amountMinor > 0) await this.deposit(botId, buyer.userId, buyer.order.amountMinor);
-      await this.get(PayFromWalletUseCase).execute({ botId, orderId, userId: buyer.userId });
+      await this.get(PayFromWalletUseCase).execute({ botId, orderId, by: { userId: buyer.userId } });
     } else {
       const receipt = await this.newReceiptToReview(botId, options);
       buyer = receipt;

@@ -71,6 +71,8 @@ export interface SendPhotoInput extends UserActionInput {
   bytes?: Buffer | string;
   /** Resend a photo this bot already knows: the same file_unique_id comes back. */
   fileId?: string;
+  /** The photo answers this message (reply_to_message), like sendText's. */
+  replyToMessageId?: number;
 }
 
 export interface SendDocumentInput extends UserActionInput {

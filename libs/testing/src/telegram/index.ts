@@ -5,3 +5,4 @@ export type { FaultConfig } from './faults';
 export type * from './control-types';
 // Bot API object names (User, Chat, Message, Document...) are too generic for the testing barrel.
 export type * as TelegramBotApi from './bot-api-types';
+export { parseHtml } from './formatting';

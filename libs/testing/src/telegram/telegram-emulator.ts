@@ -331,6 +331,7 @@ export class TelegramEmulator {
       sizes = this.core.files.addPhoto(bot.id, { bytes: input.bytes ? toBuffer(input.bytes) : randomBytes(256) });
     }
     const caption = input.caption ?? '';
+    const replyTo = this.replyTarget(bot, chat, input.replyToMessageId);
     const stored = this.core.addMessage(bot, chat, {
       direction: 'user',
       method: 'user',
@@ -340,8 +341,9 @@ export class TelegramEmulator {
       entities: detectEntities(caption),
       photo: sizes,
       messageThreadId: input.messageThreadId,
+      replyTo,
     });
-    const result = this.deliverUserMessage(bot, chat, stored, this.visibleToBot(bot, chat, caption, undefined));
+    const result = this.deliverUserMessage(bot, chat, stored, this.visibleToBot(bot, chat, caption, replyTo));
     return {
       ...result,
       fileIds: sizes.map((size) => size.file_id),
