@@ -145,6 +145,10 @@ export class ProvisioningService {
       const sub = await this.lockSubscription(tx, subscriptionId);
       const key = provisioningKeys.extended(orderId);
       if (await this.hasRecord(botId, key)) return { subscriptionId, applied: false, expiresAt: sub.expiresAt };
+      // Given up (and refunded) under this same lock: it is never applied afterwards.
+      if (await this.hasRecord(botId, provisioningKeys.failed('extend', subscriptionId, orderId))) {
+        throw permanent('This renewal was given up and refunded');
+      }
       if (sub.status === 'pending' || sub.status === 'failed' || !sub.panelId || !sub.panelUsername) {
         throw permanent(`Subscription is ${sub.status} and has no account to extend`);
       }
@@ -255,8 +259,10 @@ export class ProvisioningService {
         : orderId && provisioningKeys.extended(orderId);
     const orphans: SubscriptionEntity[] = [];
     const settled = await this.db.run(botId, async (tx) => {
-      if (doneKey && (await this.hasRecord(botId, doneKey))) return 'succeeded' as const;
+      // The lock first, then the question: a job still at the panel holds this lock until its result is
+      // committed, so "was it done?" is answered after it, and a renewal applied is never refunded.
       const sub = await this.repos.subscriptions.findById(botId, subscriptionId, 'pessimistic_write');
+      if (doneKey && (await this.hasRecord(botId, doneKey))) return 'succeeded' as const;
       if (!sub) return 'failed' as const;
       if (kind === 'provision' && sub.status === 'active') return 'succeeded' as const;
       await this.record(tx, sub.id, `${kind}_failed`, provisioningKeys.failed(kind, subscriptionId, orderId), {

@@ -323,6 +323,37 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
       expect(Number(row.traffic_limit)).toBe(17 * GiB);
     });
 
+    it('giving up a renewal while its extension is at the panel reports success: an applied renewal is never refunded', async () => {
+      const p = await purchase(botId, { planPanelId: rwPanel });
+      await service.provision(botId, p.subscriptionId, p.orderId);
+      const renewal = await renew(botId, p, { periodDays: 30 });
+      rw.slow(1_000);
+      try {
+        const extending = service.extend(botId, p.subscriptionId, renewal);
+        // The extension holds the subscription while the panel answers; the final failure arrives meanwhile.
+        await new Promise((r) => setTimeout(r, 300));
+        const giving = service.fail(botId, 'extend', p.subscriptionId, renewal, 'attempts used up');
+        const [extended, given] = await Promise.all([extending, giving]);
+        expect(extended.applied).toBe(true);
+        expect(given).toBe('succeeded');
+      } finally {
+        rw.slow(0);
+      }
+      expect((await order(renewal)).status).toBe('fulfilled');
+      expect(await events(p.subscriptionId, 'extend_failed')).toEqual([]);
+      const refunds = await platform.query(
+        `SELECT count(*)::int n FROM transactions WHERE order_id = $1 AND type = 'refund'`,
+        [renewal],
+      );
+      expect(refunds).toEqual([{ n: 0 }]);
+      // And a renewal given up first is never applied afterwards.
+      const late = await renew(botId, p, { periodDays: 30 });
+      const before = (await sub(p.subscriptionId)).expires_at;
+      expect(await service.fail(botId, 'extend', p.subscriptionId, late, 'attempts used up')).toBe('failed');
+      await expect(service.extend(botId, p.subscriptionId, late)).rejects.toBeDefined();
+      expect((await sub(p.subscriptionId)).expires_at).toEqual(before);
+    });
+
     it('applies one renewal order once, however often its job runs', async () => {
       const p = await purchase(botId, { planPanelId: rwPanel });
       await service.provision(botId, p.subscriptionId, p.orderId);
