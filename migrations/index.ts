@@ -1,6 +1,7 @@
 import { InitialSchema1763800000000 } from './1763800000000-initialSchema';
 import { SubscriptionEventDedupe1763900000000 } from './1763900000000-subscriptionEventDedupe';
 import { JobOutbox1764000000000 } from './1764000000000-jobOutbox';
+import { CardPaymentReview1764100000110 } from './1764100000110-cardPaymentReview';
 import { ProcessedUpdatesTelegramBot1764100000300 } from './1764100000300-processedUpdatesTelegramBot';
 import { ReceiptTextLength1764100000400 } from './1764100000400-receiptTextLength';
 
@@ -9,6 +10,7 @@ export const MIGRATIONS = [
   InitialSchema1763800000000,
   SubscriptionEventDedupe1763900000000,
   JobOutbox1764000000000,
+  CardPaymentReview1764100000110,
   ProcessedUpdatesTelegramBot1764100000300,
   ReceiptTextLength1764100000400,
 ];

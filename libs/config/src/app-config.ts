@@ -267,6 +267,17 @@ export class AppConfig {
   @Max(86_400_000)
   FULFILMENT_STUCK_AFTER_MS = 120_000;
 
+  /**
+   * A pending order nobody pays expires this long after it was made, whatever screen it was left on, and its
+   * wholesale hold is released. A card payment started in time keeps the order until its own deadline
+   * (`receipt_ttl_minutes`); a receipt already sent keeps it until an admin decides.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  ORDER_PAYMENT_TIMEOUT_MINUTES = 30;
+
   /** A job outbox row older than this belongs to a process that died after its commit: the sweeper relays it. */
   @Transform(toInt)
   @IsInt()

@@ -64,9 +64,17 @@ export interface JobPayloads {
   [JobName.NotifyOwner]: { botId: string; kind: OwnerAlertKind; data?: Record<string, string | number> };
   [JobName.SaleNotification]: {
     botId: string;
-    event: 'receipt_submitted' | 'receipt_approved' | 'receipt_rejected' | 'payment_expired' | 'fulfilment_failed';
+    event:
+      | 'receipt_submitted'
+      | 'receipt_approved'
+      | 'receipt_rejected'
+      | 'payment_expired'
+      | 'fulfilment_failed'
+      | 'review_reminder';
     paymentId?: string;
     orderId?: string;
+    /** `review_reminder`: which reminder (1-based, REVIEW_REMINDERS in libs/sales). */
+    reminder?: number;
   };
 }
 

@@ -13,4 +13,7 @@ export * from './use-cases/reject-receipt.use-case';
 export * from './use-cases/pay-from-wallet.use-case';
 export * from './use-cases/fulfil-order.use-case';
 export * from './use-cases/expire-card-payments.use-case';
+export * from './use-cases/expire-pending-orders.use-case';
+export * from './use-cases/remind-reviews.use-case';
+export * from './pending-orders.service';
 export * from './sales.module';

@@ -14,9 +14,18 @@ export type SaleEvent = JobPayloads[JobName.SaleNotification]['event'];
 export class SaleNotifier {
   constructor(private readonly outbox: JobOutbox) {}
 
-  async notify(botId: string, event: SaleEvent, ref: { paymentId?: string; orderId?: string }): Promise<void> {
+  async notify(
+    botId: string,
+    event: SaleEvent,
+    ref: { paymentId?: string; orderId?: string; reminder?: number },
+  ): Promise<void> {
     const key = ref.paymentId ?? ref.orderId ?? 'none';
-    const suffix = event === 'receipt_submitted' ? `${Date.now()}` : 'once';
+    const suffix =
+      event === 'receipt_submitted'
+        ? `${Date.now()}`
+        : event === 'review_reminder'
+          ? `reminder${ref.reminder}-${Date.now()}`
+          : 'once';
     await this.outbox.add(
       botId,
       JobName.SaleNotification,

@@ -1,4 +1,13 @@
-import { awaitsReview, canSell, isRenewable, RECEIPT_ACCEPTING_STATUSES, TRACKING_NUMBER_PATTERN } from './sale-rules';
+import {
+  awaitsReview,
+  canSell,
+  EXPIRING_CARD_PAYMENT_STATUSES,
+  isRenewable,
+  paymentMethodsFor,
+  RECEIPT_ACCEPTING_STATUSES,
+  REVIEW_REMINDERS,
+  TRACKING_NUMBER_PATTERN,
+} from './sale-rules';
 import { cardTrackingNumber } from './tracking-number';
 
 describe('the sale rules', () => {
@@ -18,6 +27,18 @@ describe('the sale rules', () => {
     expect([...RECEIPT_ACCEPTING_STATUSES].sort()).toEqual(['awaiting_receipt', 'rejected']);
     expect(awaitsReview({ status: 'pending' })).toBe(true);
     expect(awaitsReview({ status: 'rejected' })).toBe(false);
+  });
+
+  it('an order is made only when some method can pay it: the card, or a wallet that covers the price', () => {
+    expect(paymentMethodsFor(new Set(['card_to_card']), 0, 500)).toEqual({ card: true, wallet: false });
+    expect(paymentMethodsFor(new Set(['wallet']), 499, 500)).toEqual({ card: false, wallet: false });
+    expect(paymentMethodsFor(new Set(['wallet']), 500, 500)).toEqual({ card: false, wallet: true });
+  });
+
+  it('only a payment still waiting for its receipt expires; reviewers are reminded, the owner last', () => {
+    expect([...EXPIRING_CARD_PAYMENT_STATUSES].sort()).toEqual(['awaiting_receipt', 'rejected']);
+    expect(REVIEW_REMINDERS.map((r) => r.afterMinutes)).toEqual([30, 120, 360]);
+    expect(REVIEW_REMINDERS.at(-1)?.to).toBe('owner');
   });
 
   it('the tracking-number pattern finds the numbers we hand out', () => {

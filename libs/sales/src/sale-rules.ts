@@ -5,6 +5,21 @@ export function canSell(features: ReadonlySet<string>): boolean {
   return features.has('card_to_card') || features.has('wallet');
 }
 
+/**
+ * The ways an order of `amountMinor` can be paid: card-to-card when it is on, the wallet when it is on and
+ * covers the price. None → the order must not be made (it would hold the shop's money with nothing to pay).
+ */
+export function paymentMethodsFor(
+  features: ReadonlySet<string>,
+  walletBalanceMinor: number,
+  amountMinor: number,
+): { card: boolean; wallet: boolean } {
+  return {
+    card: features.has('card_to_card'),
+    wallet: features.has('wallet') && walletBalanceMinor >= amountMinor,
+  };
+}
+
 /** Subscriptions a user may renew: ones that have worked (not still being prepared, not failed). */
 export const RENEWABLE_SUBSCRIPTION_STATUSES: readonly SubscriptionEntity['status'][] = [
   'active',
@@ -24,7 +39,24 @@ export function awaitsReview(payment: Pick<CardPaymentEntity, 'status'>): boolea
   return payment.status === 'pending';
 }
 
-/** Card payments still open (waiting for a receipt or a review); they expire at their deadline. */
+/**
+ * Card payments that expire at their deadline: the deadline covers only sending the receipt, so a receipt
+ * under review (`pending`) never expires by itself — it waits for a decision (REVIEW_REMINDERS).
+ */
+export const EXPIRING_CARD_PAYMENT_STATUSES: readonly CardPaymentEntity['status'][] = RECEIPT_ACCEPTING_STATUSES;
+
+/**
+ * Reminders about a receipt waiting for review, counted from its submission: the admins (where the review
+ * went) after 30 minutes and after 2 hours, then the owner in their private chat after 6 hours. Each is sent
+ * once; the hold stays until the decision.
+ */
+export const REVIEW_REMINDERS: readonly { afterMinutes: number; to: 'admins' | 'owner' }[] = [
+  { afterMinutes: 30, to: 'admins' },
+  { afterMinutes: 120, to: 'admins' },
+  { afterMinutes: 360, to: 'owner' },
+];
+
+/** Card payments still open (waiting for a receipt or a review): the order they belong to stays pending. */
 export const OPEN_CARD_PAYMENT_STATUSES: readonly CardPaymentEntity['status'][] = [
   'awaiting_receipt',
   'pending',

@@ -9,6 +9,9 @@ import { SalesQueries } from './sales-queries.service';
 import { ApproveReceiptUseCase } from './use-cases/approve-receipt.use-case';
 import { CreateOrderUseCase } from './use-cases/create-order.use-case';
 import { ExpireCardPaymentsUseCase } from './use-cases/expire-card-payments.use-case';
+import { ExpirePendingOrdersUseCase } from './use-cases/expire-pending-orders.use-case';
+import { RemindReviewsUseCase } from './use-cases/remind-reviews.use-case';
+import { PendingOrders } from './pending-orders.service';
 import { FulfilOrderUseCase } from './use-cases/fulfil-order.use-case';
 import { PayFromWalletUseCase } from './use-cases/pay-from-wallet.use-case';
 import { RejectReceiptUseCase } from './use-cases/reject-receipt.use-case';
@@ -29,6 +32,9 @@ const SALES_PROVIDERS = [
   PayFromWalletUseCase,
   FulfilOrderUseCase,
   ExpireCardPaymentsUseCase,
+  PendingOrders,
+  ExpirePendingOrdersUseCase,
+  RemindReviewsUseCase,
 ];
 
 /** The sale: its rules and queries, and one use case per step that spans aggregates (./use-cases). */

@@ -2,19 +2,30 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@botfleet/config';
 import { JobName, OnJob } from '@botfleet/jobs';
 import { SaleSweeps } from '@botfleet/platform';
-import { ExpireCardPaymentsUseCase, FulfilmentService } from '@botfleet/sales';
+import {
+  ExpireCardPaymentsUseCase,
+  ExpirePendingOrdersUseCase,
+  FulfilmentService,
+  RemindReviewsUseCase,
+  REVIEW_REMINDERS,
+} from '@botfleet/sales';
 import { JobOutboxRelay } from './job-outbox-relay';
 
 export interface SaleSweepReport {
   relayed: number;
   expired: number;
+  /** Pending orders nobody paid before their deadline (hold released). */
+  ordersExpired: number;
+  /** Review reminders sent about receipts waiting for a decision. */
+  reminded: number;
   requeued: number;
 }
 
 /**
  * The sale's clock, a periodic job (every `SALE_SWEEP_INTERVAL_MS`, one run per interval across workers):
  * job outbox rows left by a process that died between its commit and queueing are relayed, card payments
- * past their deadline expire (user told, hold released), and paid orders whose provisioning job was lost
+ * past their deadline without a receipt expire (user told, hold released), pending orders nobody pays expire at
+ * `ORDER_PAYMENT_TIMEOUT_MINUTES` (hold released), receipts under review remind their reviewers, and paid orders whose provisioning job was lost
  * get it queued again under the same job id. One bot's failure does not stop the others.
  */
 @Injectable()
@@ -25,15 +36,23 @@ export class SaleSweeper {
     private readonly config: AppConfig,
     private readonly sweeps: SaleSweeps,
     private readonly expireCardPayments: ExpireCardPaymentsUseCase,
+    private readonly expirePendingOrders: ExpirePendingOrdersUseCase,
+    private readonly remindReviews: RemindReviewsUseCase,
     private readonly fulfilment: FulfilmentService,
     private readonly relay: JobOutboxRelay,
   ) {}
 
   @OnJob({ name: JobName.SweepSales })
-  async sweep(): Promise<SaleSweepReport> {
-    const now = new Date();
+  sweep(): Promise<SaleSweepReport> {
+    return this.sweepAt(new Date());
+  }
+
+  /** One round as of `now` (tests move the clock with it). */
+  async sweepAt(now: Date): Promise<SaleSweepReport> {
     let relayed = 0;
     let expired = 0;
+    let ordersExpired = 0;
+    let reminded = 0;
     let requeued = 0;
     try {
       relayed = await this.relay.relayStale(this.config.OUTBOX_RELAY_AFTER_MS, now);
@@ -47,6 +66,22 @@ export class SaleSweeper {
         this.logger.error({ err, botId }, 'expiring card payments failed');
       }
     }
+    const cutoff = new Date(now.getTime() - this.config.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000);
+    for (const botId of await this.sweeps.botsWithOverdueOrders(cutoff)) {
+      try {
+        ordersExpired += (await this.expirePendingOrders.execute({ botId, now })).length;
+      } catch (err) {
+        this.logger.error({ err, botId }, 'expiring pending orders failed');
+      }
+    }
+    const firstReminder = new Date(now.getTime() - REVIEW_REMINDERS[0].afterMinutes * 60_000);
+    for (const botId of await this.sweeps.botsWithReviewsWaiting(firstReminder, REVIEW_REMINDERS.length)) {
+      try {
+        reminded += await this.remindReviews.execute({ botId, now });
+      } catch (err) {
+        this.logger.error({ err, botId }, 'reminding reviewers failed');
+      }
+    }
     for (const { botId, orderId } of await this.sweeps.stuckFulfilments(this.config.FULFILMENT_STUCK_AFTER_MS, now)) {
       try {
         await this.fulfilment.enqueue(botId, orderId);
@@ -55,6 +90,6 @@ export class SaleSweeper {
         this.logger.error({ err, botId }, 're-queueing a fulfilment failed');
       }
     }
-    return { relayed, expired, requeued };
+    return { relayed, expired, ordersExpired, reminded, requeued };
   }
 }

@@ -17,6 +17,10 @@ export class CardPaymentEntity {
   @Column({ name: 'receipt_file_unique_id', type: 'varchar', nullable: true }) receiptFileUniqueId!: string | null;
   @Column({ name: 'is_flagged', type: 'boolean' }) isFlagged!: boolean;
   @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt!: Date;
+  /** When the receipt under review was sent (reminders count from it); null before any receipt. */
+  @Column({ name: 'receipt_submitted_at', type: 'timestamptz', nullable: true }) receiptSubmittedAt!: Date | null;
+  /** Review reminders already sent for this receipt (REVIEW_REMINDERS). */
+  @Column({ name: 'review_reminders_sent', type: 'smallint' }) reviewRemindersSent!: number;
   @Column({ name: 'reviewed_by', type: 'varchar', nullable: true }) reviewedBy!: string | null;
   @Column({ name: 'reviewed_at', type: 'timestamptz', nullable: true }) reviewedAt!: Date | null;
   @Column({ name: 'rejection_reason', type: 'varchar', nullable: true }) rejectionReason!: string | null;

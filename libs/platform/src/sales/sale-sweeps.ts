@@ -9,12 +9,35 @@ import { PlatformDb } from '../platform-db';
 export class SaleSweeps {
   constructor(private readonly platform: PlatformDb) {}
 
-  /** Bots with card payments past their deadline that are still open. */
+  /** Bots with card payments past their deadline still waiting for a receipt (a receipt under review never expires). */
   async botsWithDuePayments(now = new Date()): Promise<string[]> {
     const rows: { bot_id: string }[] = await this.platform.manager.query(
       `SELECT DISTINCT bot_id FROM card_to_card_payments
-        WHERE status IN ('awaiting_receipt','pending','rejected') AND expires_at <= $1`,
+        WHERE status IN ('awaiting_receipt','rejected') AND expires_at <= $1`,
       [now],
+    );
+    return rows.map((r) => r.bot_id);
+  }
+
+  /** Bots with pending orders made before `cutoff` and no card payment open: nobody is paying them. */
+  async botsWithOverdueOrders(cutoff: Date): Promise<string[]> {
+    const rows: { bot_id: string }[] = await this.platform.manager.query(
+      `SELECT DISTINCT o.bot_id FROM orders o
+        WHERE o.status = 'pending' AND o.created_at <= $1
+          AND NOT EXISTS (SELECT 1 FROM card_to_card_payments p
+                           WHERE p.bot_id = o.bot_id AND p.order_id = o.id
+                             AND p.status IN ('awaiting_receipt','pending','rejected'))`,
+      [cutoff],
+    );
+    return rows.map((r) => r.bot_id);
+  }
+
+  /** Bots with receipts under review since before `since` that still have reminders to send. */
+  async botsWithReviewsWaiting(since: Date, reminders: number): Promise<string[]> {
+    const rows: { bot_id: string }[] = await this.platform.manager.query(
+      `SELECT DISTINCT bot_id FROM card_to_card_payments
+        WHERE status = 'pending' AND receipt_submitted_at <= $1 AND review_reminders_sent < $2`,
+      [since, reminders],
     );
     return rows.map((r) => r.bot_id);
   }

@@ -4,6 +4,7 @@ import { DomainError, ErrorCode } from '@botfleet/common';
 import { WholesaleWalletService, trafficBytes, wholesaleCost } from '@botfleet/billing';
 import { BotSelfRepository, currencyOf, OrderEntity, PlanEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
 import { isUniqueViolation } from '../db-errors';
+import { PendingOrders } from '../pending-orders.service';
 import { isRenewable } from '../sale-rules';
 import { SalesQueries } from '../sales-queries.service';
 
@@ -36,6 +37,7 @@ export class CreateOrderUseCase {
     private readonly botSelf: BotSelfRepository,
     private readonly wallet: WholesaleWalletService,
     private readonly queries: SalesQueries,
+    private readonly pendingOrders: PendingOrders,
   ) {}
 
   async execute(input: CreateOrderInput): Promise<CreateOrderResult> {
@@ -75,6 +77,9 @@ export class CreateOrderUseCase {
       status: 'pending',
       subscriptionId: input.renewSubscriptionId ?? IsNull(),
     });
+    // One pending order per user: choosing another plan ends the previous choice and releases its hold
+    // (an order whose receipt is under review is kept), so a user never holds more than one order's cost.
+    await this.pendingOrders.supersede(botId, user.id, open?.id);
     if (open) return { order: open, plan, created: false };
 
     // Lock the shop's wallet and check it before writing anything, so a refusal leaves no order behind

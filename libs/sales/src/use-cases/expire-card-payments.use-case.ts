@@ -4,7 +4,7 @@ import { OrdersService, WholesaleWalletService } from '@botfleet/billing';
 import { CardRotationService } from '@botfleet/catalog';
 import { CardPaymentEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
 import { SaleNotifier } from '../sale-events';
-import { OPEN_CARD_PAYMENT_STATUSES } from '../sale-rules';
+import { EXPIRING_CARD_PAYMENT_STATUSES } from '../sale-rules';
 
 export interface ExpireCardPaymentsInput {
   botId: string;
@@ -12,7 +12,8 @@ export interface ExpireCardPaymentsInput {
 }
 
 /**
- * Card payments past their deadline: payment and order expire, the wholesale hold is released, the
+ * Card payments past their deadline without a receipt under review (the deadline covers only sending the
+ * receipt; a receipt sent waits for a decision, see RemindReviewsUseCase): payment and order expire, the wholesale hold is released, the
  * card's daily amount is given back and the user is told — each payment in its own transaction, by a
  * conditional update (a receipt or a review that wins the race keeps its payment). Returns the expired.
  */
@@ -29,7 +30,7 @@ export class ExpireCardPaymentsUseCase {
 
   async execute({ botId, now = new Date() }: ExpireCardPaymentsInput): Promise<CardPaymentEntity[]> {
     const due = await this.repos.cardPayments.find(botId, {
-      where: { status: In([...OPEN_CARD_PAYMENT_STATUSES]), expiresAt: LessThanOrEqual(now) },
+      where: { status: In([...EXPIRING_CARD_PAYMENT_STATUSES]), expiresAt: LessThanOrEqual(now) },
       take: 500,
     });
     const expired: CardPaymentEntity[] = [];

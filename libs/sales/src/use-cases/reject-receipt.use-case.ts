@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, DomainError, ErrorCode } from '@botfleet/common';
 import { AuditService } from '@botfleet/audit';
-import { CardRotationService } from '@botfleet/catalog';
+import { CardRotationService, ConfigurationsService } from '@botfleet/catalog';
 import { CardPaymentEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
 import { ReviewPolicy } from '../review-policy';
 import { SaleNotifier } from '../sale-events';
@@ -29,6 +29,7 @@ export class RejectReceiptUseCase {
     private readonly audit: AuditService,
     private readonly notifier: SaleNotifier,
     private readonly reviewPolicy: ReviewPolicy,
+    private readonly configurations: ConfigurationsService,
   ) {}
 
   async execute({ botId, paymentId, actor, reason }: RejectReceiptInput): Promise<CardPaymentEntity> {
@@ -44,14 +45,20 @@ export class RejectReceiptUseCase {
       await this.reviewPolicy.assertReviewer(botId, actor);
       const current = await this.repos.cardPayments.findById(botId, paymentId);
       if (!current) throw new DomainError(ErrorCode.NOT_FOUND, 'Card payment not found');
+      // A review may come after the deadline (a receipt under review never expires): the user gets at least a
+      // full receipt window to send another one, instead of a payment that expires at the next sweep.
+      const now = new Date();
+      const window = Number(await this.configurations.get(botId, 'receipt_ttl_minutes')) * 60_000;
+      const expiresAt = new Date(Math.max(current.expiresAt.getTime(), now.getTime() + window));
       const changed = await this.repos.cardPayments.update(
         botId,
         { id: paymentId, status: 'pending' },
         {
           status: 'rejected',
+          expiresAt,
           rejectionReason: why,
           reviewedBy: ReviewPolicy.reviewedBy(actor),
-          reviewedAt: new Date(),
+          reviewedAt: now,
         },
       );
       if (!changed) {

@@ -88,6 +88,9 @@ export class SubmitReceiptUseCase {
           receiptFileUniqueId: receipt.kind === 'photo' ? receipt.fileUniqueId : null,
           isFlagged: flagged,
           rejectionReason: null,
+          // The review's clock: reminders count from here (a receipt under review never expires).
+          receiptSubmittedAt: now,
+          reviewRemindersSent: 0,
         },
       );
       if (!changed) throw new DomainError(ErrorCode.CONFLICT, 'The payment changed meanwhile; try again');

@@ -123,6 +123,10 @@ const en = {
   'review.approvedBy': '✅ Approved by {by}',
   'review.rejectedBy': '❌ Rejected by {by}: {reason}',
   'review.expired': '⌛ Expired without review',
+  'review.reminder':
+    '⏰ Reminder: receipt <code>{tracking}</code> ({amount}) has been waiting for a decision for {minutes} minutes. The order stays open until it is approved or rejected.',
+  'owner.reviewOverdue':
+    '⏰ {bot}: receipt <code>{tracking}</code> ({amount}) has been waiting for a decision for {minutes} minutes and nobody has acted. Please approve or reject it.',
   'review.onlyAdmins': 'Only the admins of this bot can review receipts.',
   'review.already': 'Someone else already reviewed this receipt.',
   'review.notFound': 'This payment does not exist here.',
@@ -255,6 +259,10 @@ const fa = {
   'review.approvedBy': '✅ تأیید توسط {by}',
   'review.rejectedBy': '❌ رد توسط {by}: {reason}',
   'review.expired': '⌛ بدون بررسی منقضی شد',
+  'review.reminder':
+    '⏰ یادآوری: رسید <code>{tracking}</code> ({amount}) {minutes} دقیقه است که منتظر تصمیم است. سفارش تا تأیید یا رد باز می‌ماند.',
+  'owner.reviewOverdue':
+    '⏰ {bot}: رسید <code>{tracking}</code> ({amount}) {minutes} دقیقه است که منتظر تصمیم است و کسی اقدامی نکرده. لطفاً آن را تأیید یا رد کنید.',
   'review.onlyAdmins': 'فقط مدیران این ربات می‌توانند رسیدها را بررسی کنند.',
   'review.already': 'این رسید قبلاً توسط شخص دیگری بررسی شده است.',
   'review.notFound': 'این پرداخت اینجا وجود ندارد.',
@@ -385,6 +393,10 @@ const ru = {
   'review.approvedBy': '✅ Подтвердил(а) {by}',
   'review.rejectedBy': '❌ Отклонил(а) {by}: {reason}',
   'review.expired': '⌛ Истёк без проверки',
+  'review.reminder':
+    '⏰ Напоминание: чек <code>{tracking}</code> ({amount}) ждёт решения уже {minutes} мин. Заказ остаётся открытым, пока его не подтвердят или не отклонят.',
+  'owner.reviewOverdue':
+    '⏰ {bot}: чек <code>{tracking}</code> ({amount}) ждёт решения уже {minutes} мин., и никто не ответил. Пожалуйста, подтвердите или отклоните его.',
   'review.onlyAdmins': 'Проверять чеки могут только администраторы этого бота.',
   'review.already': 'Этот чек уже проверил кто-то другой.',
   'review.notFound': 'Такого платежа здесь нет.',

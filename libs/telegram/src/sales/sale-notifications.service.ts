@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Language } from '@botfleet/catalog';
 import { BotEntity, BotSelfRepository, CardPaymentEntity } from '@botfleet/dal';
 import { JobName, JobPayloads } from '@botfleet/jobs';
-import { CardPaymentService, SalesQueries } from '@botfleet/sales';
+import { CardPaymentService, REVIEW_REMINDERS, SalesQueries } from '@botfleet/sales';
 import { translate } from '../i18n/translate';
 import { BotSender } from '../messaging/bot-sender';
 import { Messenger } from '../messaging/messenger.service';
@@ -90,6 +90,8 @@ export class SaleNotifications {
             translate(lang, 'receipt.expired', { tracking: payment.trackingNumber }),
           );
           return this.closeReview(bot, telegram, payment, translate(bot.defaultLanguage, 'review.expired'));
+        case 'review_reminder':
+          return this.remindReview(bot, telegram, payment, job.reminder ?? 1);
         default:
           return;
       }
@@ -157,6 +159,44 @@ export class SaleNotifications {
       messageId: sent.message_id,
       dedupeKey,
     });
+  }
+
+  /**
+   * A receipt still waiting for a decision: the admins are reminded under the review message; the last
+   * reminder goes to the owner's private chat, with the Approve / Reject buttons so they can decide there.
+   */
+  private async remindReview(
+    bot: BotEntity,
+    telegram: BotSender,
+    payment: CardPaymentEntity,
+    reminder: number,
+  ): Promise<void> {
+    const stage = REVIEW_REMINDERS[reminder - 1];
+    if (payment.status !== 'pending' || !stage) return;
+    const lang = bot.defaultLanguage;
+    const params = {
+      bot: `@${bot.telegramUsername}`,
+      tracking: payment.trackingNumber,
+      amount: formatMoney(lang, payment.amountMinor, bot.currency),
+      minutes: stage.afterMinutes,
+    };
+    if (stage.to === 'owner') {
+      await telegram.sendMessage(bot.ownerTelegramId, translate(lang, 'owner.reviewOverdue', params), {
+        parse_mode: 'HTML',
+        reply_markup: { inline_keyboard: reviewKeyboard(payment.id, lang) },
+      });
+      return;
+    }
+    const target = this.reviewTarget(bot);
+    const chatId = payment.reviewChatId ?? target.chatId;
+    const threadId = chatId === target.chatId ? target.threadId : undefined;
+    await this.send(
+      telegram,
+      chatId,
+      translate(lang, 'review.reminder', params),
+      threadId,
+      payment.reviewMessageId ?? undefined,
+    );
   }
 
   /** Takes the buttons off the review message and says, under it, what happened. */

@@ -7,6 +7,7 @@ import {
   canSell,
   CreateOrderUseCase,
   PayFromWalletUseCase,
+  paymentMethodsFor,
   SalesQueries,
   StartCardPaymentUseCase,
 } from '@botfleet/sales';
@@ -102,15 +103,32 @@ export class SalePurchaseHandler {
     const messageId = ctx.callbackQuery?.message?.message_id ?? 0;
     const idempotencyKey = `tap:${user.telegramId}:${messageId}:${planId}:${renewSubscriptionId ?? 'new'}`;
     try {
-      const { order, plan } = await this.db.atomic(ctx.botId, () =>
-        this.createOrder.execute({ botId: ctx.botId, userId: user.id, planId, idempotencyKey, renewSubscriptionId }),
-      );
-      const balance = await this.queries.walletBalance(ctx.botId, user.id);
+      const { order, plan, balance, methods } = await this.db.atomic(ctx.botId, async () => {
+        const made = await this.createOrder.execute({
+          botId: ctx.botId,
+          userId: user.id,
+          planId,
+          idempotencyKey,
+          renewSubscriptionId,
+        });
+        const walletMinor = await this.queries.walletBalance(ctx.botId, user.id);
+        const methods = paymentMethodsFor(ctx.profile.features, walletMinor, made.order.amountMinor);
+        if (!methods.card && !methods.wallet) {
+          // Nothing can pay it: refused, and the savepoint takes the order and its hold back with it.
+          const { amountMinor: requiredMinor, currency } = made.order;
+          throw new DomainError(ErrorCode.INSUFFICIENT_BALANCE, 'No payment method can pay this order', {
+            balanceMinor: walletMinor,
+            requiredMinor,
+            currency,
+          });
+        }
+        return { ...made, balance: walletMinor, methods };
+      });
       ctx.answerCallback();
       ctx.show(
         methodsScreen(order, plan, ctx.lang, {
-          card: ctx.profile.features.has('card_to_card'),
-          walletBalanceMinor: ctx.profile.features.has('wallet') && balance >= order.amountMinor ? balance : null,
+          card: methods.card,
+          walletBalanceMinor: methods.wallet ? balance : null,
         }),
       );
     } catch (e) {
