@@ -215,6 +215,37 @@ export class AppConfig {
   @Max(600_000)
   PROVISIONING_BACKOFF_MS = 2_000;
 
+  // ---- notices (worker) ----
+
+  /**
+   * Tries of a notice that matters (the receipt to review, approval and rejection notices, the delivery of a
+   * subscription, owner alerts) before the owner is told it never arrived.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  NOTICE_ATTEMPTS = 12;
+
+  /**
+   * Base of the exponential backoff between notice tries: the n-th retry waits base·2^(n-1).
+   * 10 s over 12 tries is 10 s·(2^11 − 1) ≈ 5.7 hours, so a Telegram or admin-chat outage of hours loses nothing.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(600_000)
+  NOTICE_BACKOFF_MS = 10_000;
+
+  // ---- subscriptions (worker) ----
+
+  /** How often subscriptions past their end are marked `expired` and switched off on their panel (0 = never). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  SUBSCRIPTION_EXPIRY_INTERVAL_MS = 60_000;
+
   /** Provisioning jobs one worker runs at once. */
   @Transform(toInt)
   @IsInt()

@@ -24,6 +24,21 @@ export function provisioningJobOptions(attempts: number, backoffMs: number): Def
   return { ...PROVISIONING_JOB_OPTIONS, attempts, backoff: { type: 'exponential', delay: backoffMs } };
 }
 
+/**
+ * Notices that carry money or a decision (RELIABILITY.md 6b) retry for hours: 12 attempts with a 10 s base
+ * wait 10 s·(2^11 − 1) ≈ 5.7 hours in total before the final-failure hook tells the owner.
+ */
+export const NOTICE_JOB_OPTIONS: DefaultJobOptions = {
+  ...DEFAULT_JOB_OPTIONS,
+  attempts: 12,
+  backoff: { type: 'exponential', delay: 10_000 },
+};
+
+/** The notice defaults with attempts and backoff base from the config (tests shrink them to seconds). */
+export function noticeJobOptions(attempts: number, backoffMs: number): DefaultJobOptions {
+  return { ...NOTICE_JOB_OPTIONS, attempts, backoff: { type: 'exponential', delay: backoffMs } };
+}
+
 /** Deterministic job ids where a duplicate would be harmful; BullMQ ignores a second add with the same id. */
 export function jobIdFor(name: JobName, parts: (string | number)[]): string {
   // BullMQ forbids ':' inside custom ids only when they look like integers; keep ids readable and safe.

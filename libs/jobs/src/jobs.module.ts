@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { AppConfig } from '@botfleet/config';
-import { DEFAULT_JOB_OPTIONS, provisioningJobOptions } from './job-defaults';
+import { DEFAULT_JOB_OPTIONS, noticeJobOptions, provisioningJobOptions } from './job-defaults';
 import { JobOutbox } from './job-outbox';
 import { JobQueue } from './job-queue.service';
 import { QueueName } from './queue-names';
@@ -21,7 +21,7 @@ import { QueueName } from './queue-names';
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
       }),
     }),
-    BullModule.registerQueue({ name: QueueName.TelegramUpdates }, { name: QueueName.Notifications }),
+    BullModule.registerQueue({ name: QueueName.TelegramUpdates }),
     // Attempts and backoff come from the config, so every producer (API and worker) queues with the same ones.
     BullModule.registerQueueAsync({
       name: QueueName.Provisioning,
@@ -29,6 +29,12 @@ import { QueueName } from './queue-names';
       useFactory: (c: AppConfig) => ({
         defaultJobOptions: provisioningJobOptions(c.PROVISIONING_ATTEMPTS, c.PROVISIONING_BACKOFF_MS),
       }),
+    }),
+    // Notices retry for hours (the outbox relay queues through here too, so relayed jobs get the same).
+    BullModule.registerQueueAsync({
+      name: QueueName.Notifications,
+      inject: [AppConfig],
+      useFactory: (c: AppConfig) => ({ defaultJobOptions: noticeJobOptions(c.NOTICE_ATTEMPTS, c.NOTICE_BACKOFF_MS) }),
     }),
   ],
   providers: [JobQueue, JobOutbox],

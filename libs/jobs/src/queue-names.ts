@@ -20,6 +20,7 @@ export enum JobName {
   SyncPanelTraffic = 'sync-panel-traffic',
   SweepSales = 'sweep-sales',
   PruneProcessedUpdates = 'prune-processed-updates',
+  ExpireSubscriptions = 'expire-subscriptions',
   DeliverSubscription = 'deliver-subscription',
   NotifyOwner = 'notify-owner',
   SaleNotification = 'sale-notification',
@@ -33,13 +34,15 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SyncPanelTraffic]: QueueName.Provisioning,
   [JobName.SweepSales]: QueueName.Provisioning,
   [JobName.PruneProcessedUpdates]: QueueName.Provisioning,
+  [JobName.ExpireSubscriptions]: QueueName.Provisioning,
   [JobName.DeliverSubscription]: QueueName.Notifications,
   [JobName.NotifyOwner]: QueueName.Notifications,
   [JobName.SaleNotification]: QueueName.Notifications,
 };
 
 /** The periodic jobs: platform-wide (every bot at once, through the platform path), so without a botId. */
-export type PlatformJobName = JobName.SyncPanelTraffic | JobName.SweepSales | JobName.PruneProcessedUpdates;
+export type PlatformJobName =
+  JobName.SyncPanelTraffic | JobName.SweepSales | JobName.PruneProcessedUpdates | JobName.ExpireSubscriptions;
 
 /** Alerts a bot's owner gets through NotifyOwner. */
 export type OwnerAlertKind = 'wholesale_low' | 'no_card' | 'notice_undelivered';
@@ -59,6 +62,8 @@ export interface JobPayloads {
   [JobName.SweepSales]: Record<string, never>;
   /** Forgets processed updates older than 48 hours. */
   [JobName.PruneProcessedUpdates]: Record<string, never>;
+  /** Marks subscriptions past their end `expired` (per bot) and queues their switch-off on the panel. */
+  [JobName.ExpireSubscriptions]: Record<string, never>;
   /** orderId names the purchase being delivered, so a renewal gets its own message and a retry none. */
   [JobName.DeliverSubscription]: { botId: string; subscriptionId: string; orderId?: string };
   [JobName.NotifyOwner]: { botId: string; kind: OwnerAlertKind; data?: Record<string, string | number> };

@@ -13,5 +13,6 @@ export * from './panels/panel-traffic.store';
 export * from './panels/vpn-panels.repository';
 export * from './sales/sale-sweeps';
 export * from './sales/job-outbox.store';
+export * from './subscriptions/subscription-expiries';
 export * from './stats/platform-stats.queries';
 export * from './wholesale/wholesale-prices.repository';

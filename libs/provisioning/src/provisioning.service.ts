@@ -8,6 +8,7 @@ import {
   TenantRepositories,
   TenantTx,
 } from '@botfleet/dal';
+import { JobName, JobOutbox, jobIdFor } from '@botfleet/jobs';
 
 import { createPanelAdapter } from './panels/panel-adapter.factory';
 import { panelUsername } from './panels/panel-username';
@@ -20,6 +21,8 @@ import {
 } from './provisioning.ports';
 
 const DAY_MS = 86_400_000;
+/** The DisableSubscription reason of a subscription that ran out (the account is switched off, it stays `expired`). */
+export const SUBSCRIPTION_EXPIRED = 'reached_its_end';
 const BYTES_PER_GB = 1024 ** 3;
 /** How long a job waits for another job holding the same subscription before it gives up (and retries). */
 const SUBSCRIPTION_LOCK_TIMEOUT = '30s';
@@ -71,6 +74,7 @@ export class ProvisioningService {
     private readonly steps: ProvisioningRepository,
     @Inject(PANEL_DIRECTORY) private readonly directory: PanelDirectoryPort,
     @Inject(PROVISIONING_OUTCOMES) private readonly outcomes: ProvisioningOutcomesPort,
+    private readonly outbox: JobOutbox,
   ) {}
 
   /** A new subscription: its one panel account, active until now + the order's (or plan's) period. */
@@ -216,11 +220,40 @@ export class ProvisioningService {
     return result;
   }
 
-  /** Expired or refunded: the account is switched off on the panel and the subscription is `disabled`. */
+  /**
+   * A subscription past its end becomes `expired`, and the switch-off of its account is queued in the same
+   * transaction (job outbox). Conditional: one already renewed, expired or disabled is left alone. Returns
+   * whether it expired now.
+   */
+  async expire(botId: string, subscriptionId: string, now = new Date()): Promise<boolean> {
+    return this.db.run(botId, async (tx) => {
+      const endedAt = await this.steps.markExpired(botId, subscriptionId, now);
+      if (!endedAt) return false;
+      const at = new Date(endedAt).toISOString();
+      await this.record(tx, subscriptionId, 'expired', `subscription:${subscriptionId}:expired:${at}`, {
+        expiresAt: at,
+      });
+      await this.outbox.add(
+        botId,
+        JobName.DisableSubscription,
+        { botId, subscriptionId, reason: SUBSCRIPTION_EXPIRED },
+        jobIdFor(JobName.DisableSubscription, [botId, subscriptionId, 'expired', new Date(endedAt).getTime()]),
+      );
+      this.logger.log({ botId, subscriptionId }, 'subscription expired');
+      return true;
+    });
+  }
+
+  /**
+   * Expired or refunded: the account is switched off on the panel and the subscription is `disabled`. An
+   * expiry (reason `SUBSCRIPTION_EXPIRED`) keeps the subscription `expired` and only switches the account
+   * off when the panel has not done so itself (see `enforceExpiry`).
+   */
   async disable(botId: string, subscriptionId: string, reason: string): Promise<{ applied: boolean }> {
     return this.db.run(botId, async (tx) => {
       const sub = await this.lockSubscription(tx, subscriptionId);
       if (sub.status === 'disabled') return { applied: false };
+    if (reason === SUBSCRIPTION_EXPIRED) return this.enforceExpiry(botId, subscriptionId);
       if (sub.panelId && sub.panelUsername && sub.status !== 'pending' && sub.status !== 'failed') {
         const adapter = await this.adapterFor(sub);
         try {
@@ -242,6 +275,34 @@ export class ProvisioningService {
   /**
    * Provisioning gave up (the job's last attempt, or an error a retry cannot fix). If the work was in fact
    * done (a crash after the commit, an outcome that failed to run) the success is reported instead. A new
+  /**
+   * Every panel we speak to ends an account at its own expiry (Remnawave and Marzban mark it expired, 3x-ui's
+   * periodic job switches the client off), but only at the expiry the panel holds: an account whose panel
+   * expiry is later than ours (or none: edited by hand, a renewal whose panel call half-failed) would keep
+   * working. So the account is read back, and switched off unless the panel already stopped it. A renewal
+   * that ran in between (the subscription `active` again) wins: nothing is done. The row lock makes the two
+   * take turns; a renewal re-enables an account switched off here.
+   */
+  private async enforceExpiry(botId: string, subscriptionId: string): Promise<{ applied: boolean }> {
+    return this.db.run(botId, async (tx) => {
+      const sub = await this.lockSubscription(tx, subscriptionId);
+      if (sub.status !== 'expired' || !sub.panelId || !sub.panelUsername) return { applied: false };
+      const adapter = await this.adapterFor(sub);
+      try {
+        const account = await adapter.getUser(sub.panelUsername);
+        if (account.status !== 'active') return { applied: false };
+        await adapter.setEnabled(sub.panelUsername, false);
+      } catch (err) {
+        // An account that is gone is as switched off as it gets.
+        if (DomainError.is(err, ErrorCode.PANEL_USER_NOT_FOUND)) return { applied: false };
+        throw err;
+      }
+      await this.record(tx, sub.id, 'expiry_enforced', null, { expiresAt: sub.expiresAt?.toISOString() ?? null });
+      this.logger.log({ botId, subscriptionId }, 'expired subscription switched off on its panel');
+      return { applied: true };
+    });
+  }
+
    * subscription becomes `failed` and gives its panel slot back (its account, if one was made, is removed
    * best-effort so nobody keeps a config that was refunded); a renewal leaves the subscription as it was.
    * Then the outcome port hears of it. Safe to call more than once.

@@ -35,8 +35,13 @@ export interface DeliveryView {
   purchaseKind: 'new' | 'renewal' | 'trial' | null;
 }
 
-/** Subscriptions that have (or had) an account: a pending or failed one never reached the user. */
-const LISTED: SubscriptionEntity['status'][] = ['active', 'expired', 'disabled'];
+/**
+ * Subscriptions the user has: paid ones being prepared (`pending`: provisioning, or a delivery that never
+ * arrived yet), and ones that have (or had) an account. A failed one was refunded and is not listed.
+ */
+const LISTED: SubscriptionEntity['status'][] = ['pending', 'active', 'expired', 'disabled'];
+/** /subs order: what works now, then what is on its way, then the rest (newest first within each). */
+const LIST_RANK: Partial<Record<SubscriptionEntity['status'], number>> = { active: 0, pending: 1 };
 /** /subs shows at most this many, newest first. */
 export const MAX_LISTED_SUBSCRIPTIONS = 10;
 
@@ -45,16 +50,24 @@ export const MAX_LISTED_SUBSCRIPTIONS = 10;
 export class SubscriptionViewsService {
   constructor(private readonly repos: TenantRepositories) {}
 
-  /** The user's subscriptions with an account, active first, then the most recent. */
+  /** The user's subscriptions: active first, then those being prepared, then the most recent others. */
   async listForUser(botId: string, userId: string): Promise<SubscriptionView[]> {
     const subs = await this.repos.subscriptions.find(botId, {
       where: { userId, status: In(LISTED) },
       order: { createdAt: 'DESC' },
       take: 50,
     });
-    const rank = (s: SubscriptionEntity) => (s.status === 'active' ? 0 : 1);
+    const rank = (s: SubscriptionEntity) => LIST_RANK[s.status] ?? 2;
     const sorted = subs.sort((a, b) => rank(a) - rank(b)).slice(0, MAX_LISTED_SUBSCRIPTIONS);
     return this.withPlans(botId, sorted);
+  }
+
+  /** One of the user's own subscriptions (null for another user's, or an unknown id). */
+  async findForUser(botId: string, userId: string, subscriptionId: string): Promise<SubscriptionView | null> {
+    const sub = await this.repos.subscriptions.findOne(botId, { id: subscriptionId, userId });
+    if (!sub) return null;
+    const [view] = await this.withPlans(botId, [sub]);
+    return view;
   }
 
   async forDelivery(botId: string, subscriptionId: string, orderId?: string): Promise<DeliveryView | null> {

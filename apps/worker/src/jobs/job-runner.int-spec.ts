@@ -144,7 +144,7 @@ describe('job runner (worker module, PostgreSQL, Redis, Telegram emulator)', () 
     await bootWorker();
     const provisioning = queue(QueueName.Provisioning);
     const ids = (await provisioning.getJobSchedulers()).map((s) => s.key).sort();
-    expect(ids).toEqual(['prune-processed-updates', 'sale-sweep', 'traffic-sync']);
+    expect(ids).toEqual(['prune-processed-updates', 'sale-sweep', 'subscription-expiry', 'traffic-sync']);
 
     const notifications = queue(QueueName.Notifications);
     const unknown = await notifications.add('from-a-newer-build', { botId: 'x' });

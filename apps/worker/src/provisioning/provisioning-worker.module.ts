@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ProvisioningPanelDirectory } from '@botfleet/operator';
-import { PanelTrafficStore } from '@botfleet/platform';
+import { PanelTrafficStore, SubscriptionExpiries } from '@botfleet/platform';
 import {
   PANEL_DIRECTORY,
   PROVISIONING_OUTCOMES,
@@ -14,6 +14,8 @@ import { NotificationsModule } from '../notifications/notifications.module';
 import { ProvisioningOutcomes } from './provisioning-outcomes';
 import { ProvisioningProcessor } from './provisioning.processor';
 import { SubscriptionDeliveryHandler } from './subscription-delivery.handler';
+import { StuckFulfilments } from './stuck-fulfilments';
+import { SubscriptionExpiryHandler } from './subscription-expiry.handler';
 
 /**
  * Provisioning in the worker: the domain services with their ports bound to the platform path (panels,
@@ -31,7 +33,10 @@ import { SubscriptionDeliveryHandler } from './subscription-delivery.handler';
     { provide: PROVISIONING_OUTCOMES, useClass: ProvisioningOutcomes },
     ProvisioningProcessor,
     SubscriptionDeliveryHandler,
+    StuckFulfilments,
+    SubscriptionExpiries,
+    SubscriptionExpiryHandler,
   ],
-  exports: [ProvisioningService, TrafficSyncService],
+  exports: [ProvisioningService, TrafficSyncService, StuckFulfilments],
 })
 export class ProvisioningWorkerModule {}

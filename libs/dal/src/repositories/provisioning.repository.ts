@@ -47,6 +47,24 @@ export class ProvisioningRepository {
     });
   }
 
+  /**
+   * An active subscription whose end is at or before `now` becomes `expired` (a renewal that moved the end
+   * first wins: the condition no longer holds). Returns the end it expired at, or null when nothing changed.
+   */
+  async markExpired(botId: string, subscriptionId: string, now: Date): Promise<Date | null> {
+    const rows: { expires_at: Date }[] = await this.db.within(botId, (m) =>
+      m.query(
+        `WITH expired AS (
+           UPDATE subscriptions SET status = 'expired', updated_at = now()
+            WHERE bot_id = $1 AND id = $2 AND status = 'active' AND expires_at <= $3
+            RETURNING expires_at
+         ) SELECT expires_at FROM expired`,
+        [botId, subscriptionId, now],
+      ),
+    );
+    return rows[0]?.expires_at ?? null;
+  }
+
   /** Appends an event to the subscription's history; a `dedupeKey` already recorded makes it a no-op. */
   async recordEvent(
     botId: string,

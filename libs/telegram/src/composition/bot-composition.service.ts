@@ -8,7 +8,9 @@ import { BotContext } from '../context/bot-context';
 import { isMenuActionAvailable, menuEnvironment } from '../menu/menu-actions';
 import { parseCallbackData } from '../screens/callback-data';
 import { helpScreen, languageScreen, mainMenuScreen, supportScreen } from '../screens/screens';
+import { CAPTION_LIMIT, subscriptionQrPng } from '../screens/subscription-delivery';
 import { subscriptionsScreen } from '../screens/subscriptions.screen';
+import { escapeHtml } from '../text/html';
 import { SaleConversation } from '../sales/sale-conversation.service';
 
 const START = /^\/start(?:@\w+)?(?:\s+(\S{1,64}))?\s*$/;
@@ -122,6 +124,7 @@ export class BotComposition {
     const parsed = parseCallbackData(q && 'data' in q ? q.data : undefined);
     if (!parsed) return this.unavailable(ctx);
     if (parsed.kind === 'language') return this.changeLanguage(ctx, parsed.lang);
+    if (parsed.kind === 'subscriptionQr') return this.sendSubscriptionQr(ctx, parsed.subscriptionId);
     if (parsed.action === 'home') {
       ctx.answerCallback();
       ctx.show(mainMenuScreen(ctx.profile, ctx.lang, ctx.user?.firstName ?? null));
@@ -145,6 +148,27 @@ export class BotComposition {
       return this.unavailable(ctx);
     const subs = await this.subscriptions.listForUser(ctx.botId, ctx.user.id);
     ctx.show(subscriptionsScreen(ctx.lang, subs, canSell(ctx.profile.features)));
+  }
+
+  /**
+   * /subs' QR button: the QR code of one of the user's own active subscriptions, made again from its link
+   * (the same image the delivery sends), with the link to copy. Another user's id is simply not available.
+   */
+  private async sendSubscriptionQr(ctx: BotContext, subscriptionId: string): Promise<void> {
+    const chatId = ctx.chat?.id;
+    if (!ctx.user || chatId === undefined || !isMenuActionAvailable('subscriptions', menuEnvironment(ctx.profile)))
+      return this.unavailable(ctx);
+    const sub = await this.subscriptions.findForUser(ctx.botId, ctx.user.id, subscriptionId);
+    const url = sub?.status === 'active' ? sub.subscriptionUrl : null;
+    if (!url) return this.unavailable(ctx);
+    ctx.answerCallback();
+    const withLink = `${ctx.t('delivery.qrCaption')}\n<code>${escapeHtml(url)}</code>`;
+    ctx.outbox.add('sendPhoto', {
+      chat_id: chatId,
+      photo: { source: await subscriptionQrPng(url), filename: 'subscription-qr.png' },
+      caption: withLink.length <= CAPTION_LIMIT ? withLink : ctx.t('delivery.qrCaption'),
+      parse_mode: 'HTML',
+    });
   }
 
   private async changeLanguage(ctx: BotContext, lang: Language): Promise<void> {

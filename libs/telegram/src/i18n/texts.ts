@@ -65,6 +65,8 @@ const en = {
   'subs.link': '🔗 <code>{url}</code>',
   'subs.planFallback': 'Subscription',
   'subs.trial': 'Trial',
+  'subs.preparing': '⏳ Your link is being prepared and will arrive here shortly.',
+  'subs.qrButton': '🔳 QR code {label}',
   'status.active': '🟢 active',
   'status.pending': '⏳ being prepared',
   'status.expired': '🔴 expired',
@@ -142,6 +144,12 @@ const en = {
   'owner.noCard': '⚠️ Your shop {bot} has no usable payment card (inactive or over the daily limit).',
   'owner.noticeUndelivered':
     '⚠️ Your shop {bot} could not deliver a notice after several attempts ({notice}, {ref}). Please check that the bot can still write to its admin chat.',
+  'owner.reviewRedirected':
+    '⚠️ This receipt of {bot} came to your private chat because the admin chat is unreachable: {reason}. Add the bot back with the right to post (or reopen the topic), or choose another admin chat.',
+  'owner.unreachable.chatNotFound': 'the chat does not exist or the bot is not in it',
+  'owner.unreachable.botRemoved': 'the bot was removed from the chat',
+  'owner.unreachable.noRights': 'the bot is not allowed to post there',
+  'owner.unreachable.topicClosed': 'the topic is closed or was deleted',
 };
 
 export type TextKey = keyof typeof en;
@@ -203,6 +211,8 @@ const fa = {
   'subs.link': '🔗 <code>{url}</code>',
   'subs.planFallback': 'اشتراک',
   'subs.trial': 'آزمایشی',
+  'subs.preparing': '⏳ لینک شما در حال آماده‌سازی است و به‌زودی همین‌جا می‌رسد.',
+  'subs.qrButton': '🔳 کد QR {label}',
   'status.active': '🟢 فعال',
   'status.pending': '⏳ در حال آماده‌سازی',
   'status.expired': '🔴 منقضی',
@@ -278,6 +288,12 @@ const fa = {
   'owner.noCard': '⚠️ فروشگاه {bot} کارت قابل استفاده‌ای ندارد (غیرفعال یا بیش از سقف روزانه).',
   'owner.noticeUndelivered':
     '⚠️ فروشگاه {bot} پس از چند تلاش نتوانست یک اعلان را برساند ({notice}، {ref}). لطفاً بررسی کنید که ربات هنوز بتواند در گروه مدیران پیام بفرستد.',
+  'owner.reviewRedirected':
+    '⚠️ این رسید {bot} به گفتگوی خصوصی شما آمد، چون گروه مدیران در دسترس نیست: {reason}. ربات را با اجازهٔ ارسال پیام دوباره به گروه اضافه کنید (یا موضوع را باز کنید)، یا گروه مدیران دیگری انتخاب کنید.',
+  'owner.unreachable.chatNotFound': 'گروه وجود ندارد یا ربات عضو آن نیست',
+  'owner.unreachable.botRemoved': 'ربات از گروه حذف شده است',
+  'owner.unreachable.noRights': 'ربات اجازهٔ ارسال پیام در آنجا را ندارد',
+  'owner.unreachable.topicClosed': 'موضوع بسته یا حذف شده است',
 } satisfies Record<TextKey, string>;
 
 const ru = {
@@ -337,6 +353,8 @@ const ru = {
   'subs.link': '🔗 <code>{url}</code>',
   'subs.planFallback': 'Подписка',
   'subs.trial': 'Пробная',
+  'subs.preparing': '⏳ Ваша ссылка готовится и скоро придёт сюда.',
+  'subs.qrButton': '🔳 QR-код {label}',
   'status.active': '🟢 активна',
   'status.pending': '⏳ готовится',
   'status.expired': '🔴 истекла',
@@ -413,6 +431,12 @@ const ru = {
   'owner.noCard': '⚠️ У вашего магазина {bot} нет доступной карты (неактивна или превышен дневной лимит).',
   'owner.noticeUndelivered':
     '⚠️ Ваш магазин {bot} не смог доставить уведомление после нескольких попыток ({notice}, {ref}). Проверьте, что бот может писать в чат администраторов.',
+  'owner.reviewRedirected':
+    '⚠️ Этот чек магазина {bot} пришёл в ваш личный чат, потому что чат администраторов недоступен: {reason}. Верните бота в чат с правом писать (или откройте тему) либо выберите другой чат администраторов.',
+  'owner.unreachable.chatNotFound': 'чат не существует или бота в нём нет',
+  'owner.unreachable.botRemoved': 'бота удалили из чата',
+  'owner.unreachable.noRights': 'боту нельзя писать в этот чат',
+  'owner.unreachable.topicClosed': 'тема закрыта или удалена',
 } satisfies Record<TextKey, string>;
 
 export const TEXTS: Record<Language, Record<TextKey, string>> = { en, fa, ru };

@@ -10,6 +10,7 @@ import { RecipientGoneError } from '../messaging/recipient-gone';
 import { credentialsOf } from '../runtime/bot-runtime';
 import { formatDateTime } from '../screens/subscription-format';
 import { plain, TELEGRAM_LIMITS } from '../text/html';
+import { adminChatUnreachable } from './admin-chat-unreachable';
 import { reviewerLabel, reviewMessageText } from './review-message';
 import { formatMoney } from './sale-format';
 import { reviewKeyboard } from './sale-screens';
@@ -102,16 +103,17 @@ export class SaleNotifications {
       await this.toUser(bot, telegram, order.userId, (lang) =>
         translate(lang, 'fulfil.failed', { amount: formatMoney(lang, order.amountMinor, order.currency) }),
       );
-      const target = this.reviewTarget(bot);
-      await this.send(
-        telegram,
-        target.chatId,
-        translate(bot.defaultLanguage, 'review.failedFulfil', {
-          order: order.id,
-          amount: formatMoney(bot.defaultLanguage, order.amountMinor, order.currency),
-        }),
-        target.threadId,
-      );
+      const note = translate(bot.defaultLanguage, 'review.failedFulfil', {
+        order: order.id,
+        amount: formatMoney(bot.defaultLanguage, order.amountMinor, order.currency),
+      });
+      await this.toAdmins(bot, telegram, async (target) => {
+        const sent = await telegram.sendMessage(target.chatId, note, {
+          parse_mode: 'HTML',
+          ...(target.threadId ? { message_thread_id: target.threadId } : {}),
+        });
+        return sent.message_id;
+      });
     }
   }
 
@@ -142,23 +144,55 @@ export class SaleNotifications {
     const asPhoto = payment.receiptType === 'photo' && !!payment.receiptFileId;
     const limit = asPhoto ? TELEGRAM_LIMITS.caption : TELEGRAM_LIMITS.messageText;
     const text = reviewMessageText(lang, payment, subject, bot.currency, limit);
-    const target = this.reviewTarget(bot);
-    const extra = {
-      parse_mode: 'HTML' as const,
-      reply_markup: { inline_keyboard: reviewKeyboard(payment.id, lang) },
-      ...(target.threadId ? { message_thread_id: target.threadId } : {}),
+    const post = async (target: { chatId: number; threadId?: number }) => {
+      const extra = {
+        parse_mode: 'HTML' as const,
+        reply_markup: { inline_keyboard: reviewKeyboard(payment.id, lang) },
+        ...(target.threadId ? { message_thread_id: target.threadId } : {}),
+      };
+      const sent =
+        asPhoto && payment.receiptFileId
+          ? await telegram.sendPhoto(target.chatId, payment.receiptFileId, { ...extra, caption: text })
+          : await telegram.sendMessage(target.chatId, text, extra);
+      return sent.message_id;
     };
-    const sent =
-      asPhoto && payment.receiptFileId
-        ? await telegram.sendPhoto(target.chatId, payment.receiptFileId, { ...extra, caption: text })
-        : await telegram.sendMessage(target.chatId, text, extra);
+    const { chatId, messageId } = await this.toAdmins(bot, telegram, post);
     await this.cards.recordReviewMessage(bot.id, {
       paymentId: payment.id,
       userId: payment.userId,
-      chatId: target.chatId,
-      messageId: sent.message_id,
+      chatId,
+      messageId,
       dedupeKey,
     });
+  }
+
+  /**
+   * Posts to the admin chat (its topic); when Telegram says that chat cannot take it (gone, bot removed, no
+   * rights, topic closed) no retry would help, so it goes to the owner's private chat at once, followed by
+   * a note telling the owner why. Passing faults (429, 5xx, network) are thrown to the job's retries.
+   */
+  private async toAdmins(
+    bot: BotEntity,
+    telegram: BotSender,
+    post: (target: { chatId: number; threadId?: number }) => Promise<number>,
+  ): Promise<{ chatId: number; messageId: number }> {
+    const target = this.reviewTarget(bot);
+    try {
+      return { chatId: target.chatId, messageId: await post(target) };
+    } catch (err) {
+      const reason = target.chatId === bot.ownerTelegramId ? null : adminChatUnreachable(err);
+      if (!reason) throw err;
+      this.logger.warn({ botId: bot.id, reason }, 'the admin chat is unreachable: posting to the owner');
+      const owner = bot.ownerTelegramId;
+      const messageId = await post({ chatId: owner });
+      const lang = bot.defaultLanguage;
+      const why = translate(lang, 'owner.reviewRedirected', {
+        bot: `@${bot.telegramUsername}`,
+        reason: translate(lang, `owner.unreachable.${reason}`),
+      });
+      await this.send(telegram, owner, why, undefined, messageId);
+      return { chatId: owner, messageId };
+    }
   }
 
   /**

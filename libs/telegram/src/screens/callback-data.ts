@@ -1,4 +1,5 @@
 import { isLanguage, Language, MENU_ACTIONS, MenuAction } from '@botfleet/catalog';
+import { packUuid, unpackUuid } from '../sales/sale-callbacks';
 
 /**
  * Callback data of our buttons. It comes back from the user's client, so it is input like any other:
@@ -7,9 +8,14 @@ import { isLanguage, Language, MENU_ACTIONS, MenuAction } from '@botfleet/catalo
 export const CallbackData = {
   menu: (action: MenuAction | 'home') => `menu:${action}`,
   language: (lang: Language) => `lang:${lang}`,
+  /** /subs: send the QR code of this subscription's link again. */
+  subscriptionQr: (subscriptionId: string) => `sq:${packUuid(subscriptionId)}`,
 };
 
-export type ParsedCallback = { kind: 'menu'; action: MenuAction | 'home' } | { kind: 'language'; lang: Language };
+export type ParsedCallback =
+  | { kind: 'menu'; action: MenuAction | 'home' }
+  | { kind: 'language'; lang: Language }
+  | { kind: 'subscriptionQr'; subscriptionId: string };
 
 export function parseCallbackData(data: string | undefined): ParsedCallback | null {
   if (!data || data.length > 64) return null;
@@ -19,5 +25,9 @@ export function parseCallbackData(data: string | undefined): ParsedCallback | nu
     return { kind: 'menu', action: value as MenuAction | 'home' };
   }
   if (kind === 'lang' && isLanguage(value)) return { kind: 'language', lang: value };
+  if (kind === 'sq') {
+    const subscriptionId = unpackUuid(value);
+    return subscriptionId ? { kind: 'subscriptionQr', subscriptionId } : null;
+  }
   return null;
 }

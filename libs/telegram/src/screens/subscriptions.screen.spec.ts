@@ -1,5 +1,6 @@
 import type { SubscriptionView } from '@botfleet/provisioning';
 import { CAPTION_LIMIT, subscriptionDeliveryText, subscriptionQrPng } from './subscription-delivery';
+import { CallbackData, parseCallbackData } from './callback-data';
 import { subscriptionsScreen } from './subscriptions.screen';
 
 const GiB = 1024 ** 3;
@@ -66,6 +67,21 @@ describe('/subs screen', () => {
     expect(screen.text).toContain('<b>2. Subscription</b> — 🔴 expired');
     expect(screen.text).toContain('unlimited');
     expect(screen.text).not.toContain('old.example');
+    expect(screen.keyboard).toEqual([
+      [{ text: '🔳 QR code #1', callback_data: CallbackData.subscriptionQr(view().id) }],
+      [{ text: '« Back to menu', callback_data: 'menu:home' }],
+    ]);
+    expect(parseCallbackData(CallbackData.subscriptionQr(view().id))).toEqual({
+      kind: 'subscriptionQr',
+      subscriptionId: view().id,
+    });
+  });
+
+  it('lists a paid subscription being prepared as such, without link or QR button', () => {
+    const screen = subscriptionsScreen('en', [view({ status: 'pending', subscriptionUrl: null, expiresAt: null })]);
+    expect(screen.text).toContain('<b>1. Monthly 50</b> — ⏳ being prepared');
+    expect(screen.text).toContain('being prepared and will arrive here shortly');
+    expect(screen.text).not.toContain('no subscriptions');
     expect(screen.keyboard).toEqual([[{ text: '« Back to menu', callback_data: 'menu:home' }]]);
   });
 

@@ -21,6 +21,11 @@ function entry(lang: Language, sub: SubscriptionView, n: number): string {
       status: translate(lang, `status.${sub.status}`),
     }),
   ];
+  if (sub.status === 'pending') {
+    // Paid, and the account is on its way (or its delivery is): say so rather than "no subscriptions".
+    lines.push(translate(lang, 'subs.preparing'));
+    return lines.join('\n');
+  }
   const used = formatTraffic(lang, sub.trafficUsedBytes, false);
   lines.push(
     sub.trafficLimitBytes > 0
@@ -39,8 +44,9 @@ function entry(lang: Language, sub: SubscriptionView, n: number): string {
 
 /**
  * /subs and the menu's "My subscriptions": each subscription with its status, usage, expiry and (while
- * active) its link to copy. With `renew` (a way to pay is on), each paid subscription gets a Renew button
- * that orders its own plan again for that subscription and goes straight to the payment methods.
+ * active) its link to copy and a button that sends its QR code again; one being prepared says so. With
+ * `renew` (a way to pay is on), each paid subscription gets a Renew button that orders its own plan again
+ * for that subscription and goes straight to the payment methods.
  */
 export function subscriptionsScreen(lang: Language, subs: SubscriptionView[], renew = false): Screen {
   const back = [[{ text: translate(lang, 'menu.back'), callback_data: CallbackData.menu('home') }]];
@@ -57,20 +63,21 @@ export function subscriptionsScreen(lang: Language, subs: SubscriptionView[], re
     // Long links could push a long list past Telegram's limit: stop at the last entry that fits.
     if (next.length > TELEGRAM_LIMITS.messageText) break;
     text = next;
-    if (
-      renew &&
-      sub.planId &&
-      !sub.isTrial &&
-      ['active', 'expired', 'disabled'].includes(sub.status) &&
-      rows.length < 5
-    ) {
-      rows.push([
-        {
-          text: translate(lang, 'buy.renewButton', { label: `#${i + 1}` }),
-          callback_data: SaleCallbacks.renew(sub.planId, sub.id),
-        },
-      ]);
+    if (rows.length >= 5) continue;
+    const row: { text: string; callback_data: string }[] = [];
+    if (sub.status === 'active' && sub.subscriptionUrl) {
+      row.push({
+        text: translate(lang, 'subs.qrButton', { label: `#${i + 1}` }),
+        callback_data: CallbackData.subscriptionQr(sub.id),
+      });
     }
+    if (renew && sub.planId && !sub.isTrial && ['active', 'expired', 'disabled'].includes(sub.status)) {
+      row.push({
+        text: translate(lang, 'buy.renewButton', { label: `#${i + 1}` }),
+        callback_data: SaleCallbacks.renew(sub.planId, sub.id),
+      });
+    }
+    if (row.length) rows.push(row);
   }
   return { text, keyboard: [...rows, ...back] };
 }

@@ -93,6 +93,8 @@ export interface NewOrderOptions {
   plan?: Partial<PlanInput>;
   /** Renew this subscription instead of buying a new one. */
   renewSubscriptionId?: string;
+  /** The receipt photo's file id (one the user sent to the Telegram emulator); a made-up id otherwise. */
+  receiptFileId?: string;
 }
 
 export interface NewPaidOrderOptions extends NewOrderOptions {
@@ -350,7 +352,7 @@ export class TestContext {
       orderId: pending.orderId,
       by: { userId: pending.userId },
     });
-    const photo = `receipt-${randomBytes(8).toString('hex')}`;
+    const photo = options.receiptFileId ?? `receipt-${randomBytes(8).toString('hex')}`;
     await this.get(SubmitReceiptUseCase).execute({
       botId,
       userId: pending.userId,

@@ -1,0 +1,126 @@
+import { INestApplication } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { TenantRepositories } from '@botfleet/dal';
+import { JobName, QueueName } from '@botfleet/jobs';
+import {
+  applyEnv,
+  createTestEnv,
+  TelegramEmulator,
+  TestContext,
+  TestEnv,
+  testRedisUrl,
+  waitFor,
+} from '@botfleet/testing';
+import { createWorkerApp } from '../bootstrap';
+
+const HOUR_MS = 3_600_000;
+
+/** Total wait of BullMQ's exponential backoff over a job's retries: base·(2^(attempts−1) − 1). */
+function retryWindowMs(opts: { attempts?: number; backoff?: number | { type?: string; delay?: number } }): number {
+  const attempts = opts.attempts ?? 1;
+  const backoff = typeof opts.backoff === 'number' ? { type: 'fixed', delay: opts.backoff } : opts.backoff;
+  const base = backoff?.delay ?? 0;
+  if (backoff?.type === 'exponential') return base * (2 ** (attempts - 1) - 1);
+  return base * (attempts - 1);
+}
+
+/**
+ * Notices that carry money or a decision are durable (RELIABILITY.md 6b): they are queued with hours of
+ * retries, and a review whose admin chat cannot take it reaches the owner's private chat at once, with the
+ * reason. Real worker, PostgreSQL, Redis and the Telegram emulator (which, like Telegram, knows no chat the
+ * bot was never in).
+ */
+describe('durable notices (worker, PostgreSQL, Redis, Telegram emulator)', () => {
+  jest.setTimeout(60_000);
+
+  let telegram: TelegramEmulator;
+  let env: TestEnv;
+  let restoreEnv: () => void;
+  let ctx: TestContext;
+  let worker: INestApplication | undefined;
+  const queues: Queue[] = [];
+  const queue = (prefix: string) => {
+    const q = new Queue(QueueName.Notifications, {
+      connection: { url: testRedisUrl(), maxRetriesPerRequest: null },
+      prefix: `${prefix}:q`,
+    });
+    queues.push(q);
+    return q;
+  };
+
+  beforeAll(async () => {
+    telegram = await TelegramEmulator.start({ unknownChats: 'reject' });
+    env = await createTestEnv({ TELEGRAM_API_ROOT: telegram.url, SALE_SWEEP_INTERVAL_MS: '60000' });
+    restoreEnv = applyEnv(env.vars);
+    // The sale's own jobs go to a prefix no worker reads: the tests read them there or queue their own.
+    ctx = await TestContext.create({ env, telegram, jobs: 'detached' });
+  });
+
+  afterAll(async () => {
+    await worker?.close().catch(() => undefined);
+    for (const q of queues) await q.close();
+    await ctx?.close();
+    restoreEnv?.();
+    await env?.cleanup();
+    await telegram?.close();
+  });
+
+  it('queues the receipt to review and the approval notice with hours of retries', async () => {
+    const bot = await ctx.newBot();
+    const { paymentId } = await ctx.newReceiptToReview(bot.id);
+    const paid = await ctx.newPaidOrder(bot.id, { via: 'card' });
+
+    const sale = queue(`${env.redisPrefix}ctx`);
+    const jobs = await sale.getJobs(['waiting', 'delayed', 'prioritized']);
+    const notices = jobs.filter((j) => j.name === JobName.SaleNotification);
+    const review = notices.find((j) => j.data.paymentId === paymentId && j.data.event === 'receipt_submitted');
+    const approved = notices.find((j) => j.data.event === 'receipt_approved');
+    expect(review).toBeDefined();
+    expect(approved).toBeDefined();
+    expect(paid.order.status).toBe('fulfilling');
+    for (const job of [review!, approved!]) {
+      expect(job.opts.attempts).toBeGreaterThanOrEqual(10);
+      expect(retryWindowMs(job.opts)).toBeGreaterThanOrEqual(4 * HOUR_MS);
+    }
+  });
+
+  it('sends a review whose admin chat is "chat not found" to the owner at once, telling them why', async () => {
+    const adminChatId = -100_555_000_222;
+    const bot = await ctx.newBot({ adminChatId, status: 'paused' });
+    const buyer = await ctx.newUser(bot.id);
+    const photo = telegram.sendPhoto(bot.telegram.id, { from: { id: buyer.telegramId, first_name: 'Buyer' } });
+    const { paymentId } = await ctx.newReceiptToReview(bot.id, {
+      userId: buyer.id,
+      receiptFileId: photo.fileIds.at(-1),
+    });
+    // The owner has opened the bot; the admin chat does not exist for it.
+    await telegram.sendText(bot.telegram.id, {
+      from: { id: bot.ownerTelegramId, first_name: 'Owner' },
+      text: '/start',
+    });
+
+    worker = await createWorkerApp();
+    await worker.init();
+    const notifications = queue(env.redisPrefix);
+    // One attempt: the review must reach someone on the first try, not after retries.
+    const job = await notifications.add(
+      JobName.SaleNotification,
+      { botId: bot.id, event: 'receipt_submitted', paymentId },
+      { attempts: 1 },
+    );
+
+    await waitFor(async () => ['completed', 'failed'].includes(await notifications.getJobState(job.id!)), 20_000);
+    const done = (await notifications.getJob(job.id!))!;
+    expect([await done.getState(), done.failedReason]).toEqual(['completed', undefined]);
+    const [review, why] = await telegram.waitForMessages(bot.telegram.id, bot.ownerTelegramId, 2, 10_000);
+    expect(review.method).toBe('sendPhoto');
+    expect(JSON.stringify(review.replyMarkup)).toContain('Approve');
+    expect(why.text).toContain('admin chat is unreachable');
+    expect(why.text).toContain('the chat does not exist or the bot is not in it');
+    expect(why.replyToMessageId).toBe(review.messageId);
+    // The decision's notices follow the review to where it is.
+    const payment = await ctx.get(TenantRepositories).cardPayments.findById(bot.id, paymentId);
+    expect(payment?.reviewChatId).toBe(bot.ownerTelegramId);
+    expect(payment?.reviewMessageId).toBe(review.messageId);
+  });
+});
