@@ -184,6 +184,46 @@ describe('plans over HTTP (tenant API, real PostgreSQL)', () => {
     expect(await trialOf()).toBeNull();
   });
 
+  it('a plan priced 0 is only ever the trial plan: 400 on priceMinor otherwise, nothing written', async () => {
+    const t = await w.tenant();
+    const sold = (await w.as(t.token, 'post', plans(t)).send(plan()).expect(201)).body;
+    const before = await w.snapshot('bot_plans', t.botId);
+    const refusals = [
+      await w.as(t.token, 'post', plans(t)).send(plan({ priceMinor: 0 })),
+      await w.as(t.token, 'post', plans(t)).send(plan({ priceMinor: 0, isTrial: false })),
+      await w.as(t.token, 'patch', plans(t, `/${sold.id}`)).send({ priceMinor: 0 }),
+    ];
+    for (const res of refusals) {
+      expectFieldError(res, 'priceMinor');
+      expect(res.body.error.details[0].errors[0]).toMatch(/trial/);
+    }
+    expect(await w.snapshot('bot_plans', t.botId)).toBe(before);
+
+    // Free as the trial plan; when another plan becomes the trial, the free one is taken off sale.
+    const free = (
+      await w
+        .as(t.token, 'post', plans(t))
+        .send(plan({ priceMinor: 0, isTrial: true }))
+        .expect(201)
+    ).body;
+    expectFieldError(
+      await w.as(t.token, 'patch', plans(t, `/${free.id}`)).send({ isActive: true, isTrial: false }),
+      'priceMinor',
+    );
+    await w
+      .as(t.token, 'patch', plans(t, `/${sold.id}`))
+      .send({ isTrial: true })
+      .expect(200);
+    const after = (await w.as(t.token, 'get', plans(t)).expect(200)).body.find((p: { id: string }) => p.id === free.id);
+    expect(after).toMatchObject({ priceMinor: 0, isTrial: false, isActive: false });
+    expectFieldError(await w.as(t.token, 'patch', plans(t, `/${free.id}`)).send({ isActive: true }), 'priceMinor');
+    // Priced, it may be sold again.
+    await w
+      .as(t.token, 'patch', plans(t, `/${free.id}`))
+      .send({ priceMinor: 10_000, isActive: true })
+      .expect(200);
+  });
+
   it('panelId must be an active VPN panel of the platform', async () => {
     const active = await panel(true);
     const inactive = await panel(false);

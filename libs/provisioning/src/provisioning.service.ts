@@ -140,8 +140,8 @@ export class ProvisioningService {
 
   /**
    * A renewal: the same account, its expiry moved to the later of now and the current expiry plus the
-   * order's days, traffic topped up by the order's package, re-enabled if it was disabled. Applied once
-   * per order.
+   * order's days, traffic topped up by the order's package, the device limit of the order's plan (the
+   * subscription takes that plan), re-enabled if it was disabled. Applied once per order.
    */
   async extend(botId: string, subscriptionId: string, orderId: string | undefined): Promise<ProvisioningResult> {
     if (!orderId) throw permanent('A renewal needs its order', ErrorCode.VALIDATION_FAILED);
@@ -157,6 +157,9 @@ export class ProvisioningService {
         throw permanent(`Subscription is ${sub.status} and has no account to extend`);
       }
       const order = await this.applicableOrder(botId, orderId, sub.id, ['renewal']);
+      // The renewal gives what its plan sells, never what the subscription had: that plan's device limit too.
+      const plan = await this.repos.plans.findById(botId, order.planId);
+      const deviceLimit = plan?.deviceLimit ?? sub.deviceLimit;
       const now = Date.now();
       const base = Math.max(now, sub.expiresAt?.getTime() ?? now);
       const expiresAt = new Date(base + order.periodDays * DAY_MS);
@@ -168,11 +171,7 @@ export class ProvisioningService {
         const current = await adapter.getUser(sub.panelUsername);
         // A fresh package on top of what was used: nothing to reset on the panel, nothing lost to a sync lag.
         trafficLimitBytes = order.trafficBytes > 0 ? current.usedTrafficBytes + order.trafficBytes : 0;
-        account = await adapter.extendUser(sub.panelUsername, {
-          expireAt: expiresAt,
-          trafficLimitBytes,
-          deviceLimit: sub.deviceLimit,
-        });
+        account = await adapter.extendUser(sub.panelUsername, { expireAt: expiresAt, trafficLimitBytes, deviceLimit });
         if (account.status === 'disabled') {
           await adapter.setEnabled(sub.panelUsername, true);
           account = { ...account, status: 'active' };
@@ -186,7 +185,7 @@ export class ProvisioningService {
           username: sub.panelUsername,
           expireAt: expiresAt,
           trafficLimitBytes,
-          deviceLimit: sub.deviceLimit,
+          deviceLimit,
           telegramId: user?.telegramId,
           note: `botfleet subscription ${sub.id}`,
         });
@@ -197,6 +196,8 @@ export class ProvisioningService {
         { id: sub.id },
         {
           status: 'active',
+          planId: order.planId,
+          deviceLimit,
           expiresAt,
           trafficLimitBytes,
           trafficUsedBytes: account.usedTrafficBytes,
@@ -210,6 +211,8 @@ export class ProvisioningService {
         previousExpiresAt: sub.expiresAt?.toISOString() ?? null,
         expiresAt: expiresAt.toISOString(),
         trafficLimitBytes,
+        planId: order.planId,
+        deviceLimit,
       });
       // A disabled account gave its slot back when it was disabled; it takes one again.
       if (sub.status === 'disabled') await this.directory.adjustLoad(sub.panelId, 1);

@@ -1,5 +1,6 @@
 export * from './tracking-number';
 export * from './sale-rules';
+export * from './renewal-rules';
 export * from './sale-events';
 export * from './sales-queries.service';
 export * from './card-payment.service';

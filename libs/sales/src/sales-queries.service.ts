@@ -11,7 +11,14 @@ import {
   TenantRepositories,
   UserEntity,
 } from '@botfleet/dal';
+import { canRenewWith } from './renewal-rules';
 import { RECEIPT_ACCEPTING_STATUSES, RENEWABLE_SUBSCRIPTION_STATUSES } from './sale-rules';
+
+/**
+ * Plans on sale: active, not deleted, priced, and not the trial plan (the trial is given away once per user,
+ * never bought; only the trial plan may be priced 0, see PlansService).
+ */
+const PLAN_ON_SALE = { isActive: true, deletedAt: IsNull(), isTrial: false, priceMinor: MoreThan(0) } as const;
 
 export interface ReviewSubject {
   user: UserEntity | null;
@@ -33,17 +40,20 @@ export class SalesQueries {
     private readonly configurations: ConfigurationsService,
   ) {}
 
-  /** Plans on sale, in the tenant's order (trial plans are given away, not sold). */
+  /** Plans on sale, in the tenant's order (see PLAN_ON_SALE). */
   activePlans(botId: string): Promise<PlanEntity[]> {
     return this.repos.plans.find(botId, {
-      where: { isActive: true, deletedAt: IsNull(), isTrial: false },
+      where: { ...PLAN_ON_SALE },
       order: { sortOrder: 'ASC', createdAt: 'ASC' },
     });
   }
 
-  /** A plan that can be ordered now, or null. */
+  /**
+   * A plan that can be ordered now, or null: one on sale. Whatever button was pressed (a forged or stale one
+   * included), the trial plan and a free plan are never bought.
+   */
   availablePlan(botId: string, planId: string): Promise<PlanEntity | null> {
-    return this.repos.plans.findOne(botId, { id: planId, isActive: true, deletedAt: IsNull() });
+    return this.repos.plans.findOne(botId, { id: planId, ...PLAN_ON_SALE });
   }
 
   /** The user's subscriptions a purchase may renew, latest expiry first. */
@@ -53,6 +63,25 @@ export class SalesQueries {
       order: { expiresAt: 'DESC' },
       take,
     });
+  }
+
+  /** The user's subscriptions `plan` may renew (see canRenewWith), latest expiry first. */
+  async subscriptionsRenewableWith(
+    botId: string,
+    userId: string,
+    plan: PlanEntity,
+    take = 5,
+  ): Promise<SubscriptionEntity[]> {
+    const subs = await this.renewableSubscriptions(botId, userId, 20);
+    const fits: SubscriptionEntity[] = [];
+    for (const sub of subs) if (fits.length < take && (await this.canRenew(botId, sub, plan))) fits.push(sub);
+    return fits;
+  }
+
+  /** Whether `plan` may renew `sub`: the account stays on its panel (see canRenewWith). */
+  async canRenew(botId: string, sub: SubscriptionEntity, plan: PlanEntity): Promise<boolean> {
+    const subPlan = sub.planId ? await this.repos.plans.findById(botId, sub.planId) : null;
+    return canRenewWith(sub, subPlan, plan);
   }
 
   /** The order if it is this user's; anything else is not found. */

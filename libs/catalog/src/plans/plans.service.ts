@@ -83,6 +83,20 @@ export interface PlanView {
 
 export type PlanRemoval = { outcome: 'deleted' } | { outcome: 'deactivated'; plan: PlanView };
 
+/**
+ * A plan priced 0 is never sold: only the trial plan (given away once per user, never bought) may be free. A
+ * plan that would be priced 0, active and not the trial is refused on priceMinor. (A free trial plan that
+ * stops being the trial is deactivated instead: see PlanRepository.markTrialPlan.)
+ */
+function freePlanProblems(plan: { priceMinor: number; isTrial: boolean; isActive: boolean }): SchemaProblem[] {
+  if (plan.priceMinor !== 0 || plan.isTrial || !plan.isActive) return [];
+  return [{ field: 'priceMinor', errors: ['must be at least 1: only the trial plan (isTrial: true) may be free'] }];
+}
+
+function assertNoFreePlan(problems: SchemaProblem[]): void {
+  if (problems.length) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Invalid request: priceMinor', problems);
+}
+
 function nameProblems(input: { name?: unknown }): SchemaProblem[] {
   const name = input.name;
   if (name === undefined || name === null || typeof name !== 'object' || Array.isArray(name)) return [];
@@ -154,6 +168,13 @@ export class PlansService {
   /** `panels` is needed only when the input names a panelId. */
   async create(botId: string, input: PlanInput, actor: Actor, panels?: PanelChecker): Promise<PlanView> {
     assertFields(FIELDS, input, REQUIRED, nameProblems(input));
+    assertNoFreePlan(
+      freePlanProblems({
+        priceMinor: input.priceMinor,
+        isTrial: input.isTrial === true,
+        isActive: input.isActive ?? true,
+      }),
+    );
     await assertPanel(input.panelId, panels);
     return this.db.run(botId, async () => {
       let sortOrder = input.sortOrder;
@@ -195,6 +216,16 @@ export class PlansService {
     await assertPanel(patch.panelId, panels);
     return this.db.run(botId, async () => {
       const before = await this.find(botId, planId, true);
+      // Refused only when this request prices it 0 or puts it on sale; dropping the trial flag deactivates it.
+      if (patch.priceMinor !== undefined || patch.isActive === true) {
+        assertNoFreePlan(
+          freePlanProblems({
+            priceMinor: patch.priceMinor ?? before.priceMinor,
+            isTrial: patch.isTrial ?? before.isTrial,
+            isActive: patch.isActive ?? before.isActive,
+          }),
+        );
+      }
       const { isTrial, ...rest } = patch;
       const changes: Partial<PlanEntity> = {};
       for (const [k, v] of Object.entries(rest) as [keyof Omit<PlanInput, 'isTrial'>, unknown][]) {

@@ -52,11 +52,15 @@ export class PlanRepository {
     return Number(next);
   }
 
-  /** Makes `planId` the bot's only trial plan (`null`: none), touching only the rows whose flag changes. */
+  /**
+   * Makes `planId` the bot's only trial plan (`null`: none), touching only the rows whose flag changes. A plan
+   * priced 0 that stops being the trial is deactivated: only the trial plan may be free, and it is never sold.
+   */
   async markTrialPlan(botId: string, planId: string | null): Promise<void> {
     await this.db.within(botId, (m) =>
       m.query(
-        `UPDATE bot_plans SET is_trial = (id IS NOT DISTINCT FROM $2::uuid), updated_at = now()
+        `UPDATE bot_plans SET is_trial = (id IS NOT DISTINCT FROM $2::uuid),
+                is_active = is_active AND (price_minor > 0 OR id IS NOT DISTINCT FROM $2::uuid), updated_at = now()
           WHERE bot_id = $1 AND is_trial <> (id IS NOT DISTINCT FROM $2::uuid)`,
         [botId, planId],
       ),

@@ -70,6 +70,10 @@ export class CreateOrderUseCase {
     if (input.renewSubscriptionId) {
       const sub = await this.repos.subscriptions.findOne(botId, { id: input.renewSubscriptionId, userId: user.id });
       if (!sub || !isRenewable(sub)) throw new DomainError(ErrorCode.NOT_FOUND, 'Subscription not found');
+      // The renewal stays on the subscription's panel; a plan of another panel or location is a new subscription.
+      if (!(await this.queries.canRenew(botId, sub, plan))) {
+        throw new DomainError(ErrorCode.CONFLICT, 'This plan cannot renew this subscription; buy it as a new one');
+      }
     }
     const open = await this.repos.orders.findOne(botId, {
       userId: user.id,

@@ -91,7 +91,8 @@ export class SalePurchaseHandler {
   private async onPlan(ctx: BotContext, planId: string): Promise<void> {
     const plan = await this.queries.availablePlan(ctx.botId, planId);
     if (!plan || !ctx.user) return answerUnavailable(ctx);
-    const subs = await this.queries.renewableSubscriptions(ctx.botId, ctx.user.id);
+    // Only subscriptions this plan can renew (on their own panel) are offered; otherwise it is a new one.
+    const subs = await this.queries.subscriptionsRenewableWith(ctx.botId, ctx.user.id, plan);
     if (!subs.length) return this.order(ctx, plan.id);
     ctx.answerCallback();
     ctx.show(renewOrNewScreen(plan, subs, ctx.lang, await this.queries.currency(ctx.botId)));

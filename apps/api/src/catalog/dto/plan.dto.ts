@@ -59,7 +59,9 @@ export class CreatePlanDto {
     example: 1_500_000,
     minimum: L.priceMinor.min,
     maximum: L.priceMinor.max,
-    description: 'Integer minor units of the bot currency',
+    description:
+      'Integer minor units of the bot currency. 0 only for the trial plan (isTrial: true): a plan priced 0 is ' +
+      'never sold, and a free trial plan that stops being the trial is deactivated.',
   })
   @IsInt()
   @Min(L.priceMinor.min)

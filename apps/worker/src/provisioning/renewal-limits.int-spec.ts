@@ -1,0 +1,163 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { ErrorCode, RedisModule } from '@botfleet/common';
+import { ConfigModule } from '@botfleet/config';
+import { DalModule } from '@botfleet/dal';
+import { JobsModule } from '@botfleet/jobs';
+import { PlatformDbModule } from '@botfleet/platform';
+import { panelUsername, ProvisioningService } from '@botfleet/provisioning';
+import { SecretsModule } from '@botfleet/secrets';
+import { CreateOrderUseCase } from '@botfleet/sales';
+import {
+  applyEnv,
+  createTestEnv,
+  REMNAWAVE_DEFAULT_SQUAD_UUID,
+  RemnawaveEmulator,
+  TestContext,
+  TestEnv,
+} from '@botfleet/testing';
+import { ProvisioningWorkerModule } from './provisioning-worker.module';
+
+const GiB = 1024 ** 3;
+const RW_KEY = 'rw-renewal-key-5c1e';
+
+/**
+ * A renewal gives what the chosen plan sells, never more: its days, its traffic and its device limit, on the
+ * subscription's own panel; a plan that would place the account elsewhere cannot renew it (it is bought as a
+ * new subscription). Real PostgreSQL and Redis, the Remnawave emulator over HTTP; the provisioning service is
+ * called by hand (no queue consumer runs here).
+ */
+describe('renewal applies the chosen plan (panel emulator)', () => {
+  let env: TestEnv;
+  let ctx: TestContext;
+  let restoreEnv: () => void;
+  let app: INestApplication;
+  let platform: DataSource;
+  let service: ProvisioningService;
+  let rw: RemnawaveEmulator;
+  let rw2: RemnawaveEmulator;
+  let panelA: string;
+  let panelB: string;
+  let botId: string;
+
+  const sub = async (id: string) =>
+    (
+      await platform.query(
+        `SELECT plan_id, panel_id, device_limit, traffic_limit_bytes::bigint AS traffic_limit FROM subscriptions
+          WHERE id = $1`,
+        [id],
+      )
+    )[0] as { plan_id: string; panel_id: string; device_limit: number; traffic_limit: string };
+  const orders = async () =>
+    (await platform.query(`SELECT count(*)::int AS n FROM orders WHERE bot_id = $1`, [botId]))[0].n as number;
+
+  /** A premium subscription, active on panel A. */
+  const premium = async () => {
+    const paid = await ctx.newPaidOrder(botId, {
+      plan: { panelId: panelA, priceMinor: 90_000, trafficLimitGb: 200, deviceLimit: 5 },
+    });
+    await service.provision(botId, paid.subscriptionId, paid.orderId);
+    expect(rw.account(panelUsername(paid.subscriptionId, 'remnawave'))!.deviceLimit).toBe(5);
+    return paid;
+  };
+
+  beforeAll(async () => {
+    env = await createTestEnv({ TRAFFIC_SYNC_INTERVAL_MS: '0' });
+    restoreEnv = applyEnv(env.vars);
+    rw = new RemnawaveEmulator({ apiKey: RW_KEY });
+    rw2 = new RemnawaveEmulator({ apiKey: RW_KEY });
+    await Promise.all([rw.start(), rw2.start()]);
+    platform = await env.db.platform();
+    ctx = await TestContext.create({ env, jobs: 'detached' });
+    const settings = { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] };
+    panelA = (
+      await ctx.newPanel({
+        type: 'remnawave',
+        baseUrl: rw.url,
+        credentials: { apiKey: RW_KEY },
+        settings,
+        location: 'de',
+      })
+    ).id;
+    panelB = (
+      await ctx.newPanel({
+        type: 'remnawave',
+        baseUrl: rw2.url,
+        credentials: { apiKey: RW_KEY },
+        settings,
+        location: 'nl',
+      })
+    ).id;
+    botId = (await ctx.newBot()).id;
+    const mod = await Test.createTestingModule({
+      imports: [
+        ConfigModule,
+        SecretsModule,
+        DalModule,
+        PlatformDbModule,
+        RedisModule,
+        JobsModule,
+        ProvisioningWorkerModule,
+      ],
+    }).compile();
+    app = mod.createNestApplication({ logger: false });
+    await app.init();
+    service = app.get(ProvisioningService);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await ctx?.close();
+    await Promise.all([rw?.stop(), rw2?.stop()]);
+    restoreEnv?.();
+    await env?.cleanup();
+  });
+
+  it("renewing a premium subscription with a cheaper plan gives the cheaper plan's device limit and traffic", async () => {
+    const p = await premium();
+    const cheap = await ctx.newPlan(botId, { panelId: panelA, priceMinor: 10_000, trafficLimitGb: 10, deviceLimit: 1 });
+    const renewal = await ctx.newPaidOrder(botId, {
+      userId: p.userId,
+      planId: cheap.id,
+      renewSubscriptionId: p.subscriptionId,
+    });
+    await service.extend(botId, p.subscriptionId, renewal.orderId);
+
+    const account = rw.account(panelUsername(p.subscriptionId, 'remnawave'))!;
+    expect(account.deviceLimit).toBe(1);
+    expect(account.trafficLimitBytes).toBe(account.usedTrafficBytes + 10 * GiB);
+    expect(await sub(p.subscriptionId)).toMatchObject({ plan_id: cheap.id, panel_id: panelA, device_limit: 1 });
+  });
+
+  it('a plan that would place the account on another panel or location cannot renew it; one for any panel can', async () => {
+    const p = await premium();
+    const elsewhere = [
+      await ctx.newPlan(botId, { panelId: panelB, priceMinor: 10_000 }),
+      await ctx.newPlan(botId, { location: 'nl', priceMinor: 10_000 }),
+    ];
+    const before = await orders();
+    for (const plan of elsewhere) {
+      await expect(
+        ctx.get(CreateOrderUseCase).execute({
+          botId,
+          userId: p.userId,
+          planId: plan.id,
+          idempotencyKey: `renew-elsewhere:${plan.id}`,
+          renewSubscriptionId: p.subscriptionId,
+        }),
+      ).rejects.toMatchObject({ code: ErrorCode.CONFLICT });
+    }
+    expect(await orders()).toBe(before);
+
+    const anywhere = await ctx.newPlan(botId, { priceMinor: 10_000, deviceLimit: 3 });
+    const renewal = await ctx.newPaidOrder(botId, {
+      userId: p.userId,
+      planId: anywhere.id,
+      renewSubscriptionId: p.subscriptionId,
+    });
+    await service.extend(botId, p.subscriptionId, renewal.orderId);
+    expect(rw.account(panelUsername(p.subscriptionId, 'remnawave'))!.deviceLimit).toBe(3);
+    expect(await sub(p.subscriptionId)).toMatchObject({ plan_id: anywhere.id, panel_id: panelA, device_limit: 3 });
+  });
+});
