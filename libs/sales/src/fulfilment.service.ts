@@ -5,6 +5,13 @@ import { TenantDb, TenantRepositories } from '@botfleet/dal';
 import { JobName, JobOutbox, jobIdFor } from '@botfleet/jobs';
 import { SaleNotifier } from './sale-events';
 
+export interface FulfilmentJob {
+  name: JobName.ProvisionSubscription | JobName.ExtendSubscription;
+  kind: 'provision' | 'extend';
+  payload: { botId: string; subscriptionId: string; orderId: string };
+  jobId: string;
+}
+
 /**
  * A fulfilling order's provisioning job and its outcome (RELIABILITY.md 4): the job is queued with a
  * deterministic id (by FulfilOrderUseCase in the payment's transaction, or again by the sweeper when it
@@ -28,16 +35,23 @@ export class FulfilmentService {
    * so a second enqueue is harmless.
    */
   async enqueue(botId: string, orderId: string): Promise<void> {
-    const order = await this.repos.orders.findById(botId, orderId);
-    if (!order || order.status !== 'fulfilling' || !order.subscriptionId) return;
-    const name = order.kind === 'renewal' ? JobName.ExtendSubscription : JobName.ProvisionSubscription;
+    const job = await this.provisioningJob(botId, orderId);
+    if (!job) return;
     // Inside a transaction: through the job outbox (queued after the commit, never lost to a crash).
-    await this.outbox.add(
-      botId,
+    await this.outbox.add(botId, job.name, job.payload, job.jobId);
+  }
+
+  /** The panel job a fulfilling order runs on (name, payload, deterministic id); null once it is no longer fulfilling. */
+  async provisioningJob(botId: string, orderId: string): Promise<FulfilmentJob | null> {
+    const order = await this.repos.orders.findById(botId, orderId);
+    if (!order || order.status !== 'fulfilling' || !order.subscriptionId) return null;
+    const name = order.kind === 'renewal' ? JobName.ExtendSubscription : JobName.ProvisionSubscription;
+    return {
       name,
-      { botId, subscriptionId: order.subscriptionId, orderId },
-      jobIdFor(name, [botId, orderId]),
-    );
+      kind: order.kind === 'renewal' ? 'extend' : 'provision',
+      payload: { botId, subscriptionId: order.subscriptionId, orderId },
+      jobId: jobIdFor(name, [botId, orderId]),
+    };
   }
 
   /** The panel said yes and the subscription is active. Idempotent. */

@@ -5,10 +5,10 @@ import { SaleSweeps } from '@botfleet/platform';
 import {
   ExpireCardPaymentsUseCase,
   ExpirePendingOrdersUseCase,
-  FulfilmentService,
   RemindReviewsUseCase,
   REVIEW_REMINDERS,
 } from '@botfleet/sales';
+import { StuckFulfilments } from '../provisioning/stuck-fulfilments';
 import { JobOutboxRelay } from './job-outbox-relay';
 
 export interface SaleSweepReport {
@@ -25,8 +25,9 @@ export interface SaleSweepReport {
  * The sale's clock, a periodic job (every `SALE_SWEEP_INTERVAL_MS`, one run per interval across workers):
  * job outbox rows left by a process that died between its commit and queueing are relayed, card payments
  * past their deadline without a receipt expire (user told, hold released), pending orders nobody pays expire at
- * `ORDER_PAYMENT_TIMEOUT_MINUTES` (hold released), receipts under review remind their reviewers, and paid orders whose provisioning job was lost
- * get it queued again under the same job id. One bot's failure does not stop the others.
+ * `ORDER_PAYMENT_TIMEOUT_MINUTES` (hold released), receipts under review remind their reviewers, and paid orders that have not moved
+ * are finished whatever their provisioning job was left in (StuckFulfilments: re-queued, or its final failure
+ * recorded). One bot's failure does not stop the others.
  */
 @Injectable()
 export class SaleSweeper {
@@ -38,7 +39,7 @@ export class SaleSweeper {
     private readonly expireCardPayments: ExpireCardPaymentsUseCase,
     private readonly expirePendingOrders: ExpirePendingOrdersUseCase,
     private readonly remindReviews: RemindReviewsUseCase,
-    private readonly fulfilment: FulfilmentService,
+    private readonly stuck: StuckFulfilments,
     private readonly relay: JobOutboxRelay,
   ) {}
 
@@ -84,8 +85,8 @@ export class SaleSweeper {
     }
     for (const { botId, orderId } of await this.sweeps.stuckFulfilments(this.config.FULFILMENT_STUCK_AFTER_MS, now)) {
       try {
-        await this.fulfilment.enqueue(botId, orderId);
-        requeued++;
+        // Whatever its job was left in: still running, lost, failed without its failure recorded, done unrecorded.
+        if ((await this.stuck.finish(botId, orderId)) !== 'running') requeued++;
       } catch (err) {
         this.logger.error({ err, botId }, 're-queueing a fulfilment failed');
       }
