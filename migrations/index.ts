@@ -4,6 +4,7 @@ import { JobOutbox1764000000000 } from './1764000000000-jobOutbox';
 import { CardPaymentReview1764100000110 } from './1764100000110-cardPaymentReview';
 import { ProcessedUpdatesTelegramBot1764100000300 } from './1764100000300-processedUpdatesTelegramBot';
 import { ReceiptTextLength1764100000400 } from './1764100000400-receiptTextLength';
+import { SubscriptionExpiryIndex1764100000520 } from './1764100000520-subscriptionExpiryIndex';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CardPaymentReview1764100000110,
   ProcessedUpdatesTelegramBot1764100000300,
   ReceiptTextLength1764100000400,
+  SubscriptionExpiryIndex1764100000520,
 ];
