@@ -128,7 +128,7 @@ describe('bot hosting: webhook mode', () => {
     expect((await post('00000000-0000-4000-8000-000000000000', update, secret)).status).toBe(404);
     expect((await post('not-a-uuid', update, secret)).status).toBe(404);
     expect((await post(botId, { nope: 1 }, secret)).status).toBe(400);
-    expect(await queue.getJob(jobIdFor(JobName.HandleTelegramUpdate, [botId, 990_001]))).toBeUndefined();
+    expect(await queue.getJob(jobIdFor(JobName.HandleTelegramUpdate, [botId, tg.id, 990_001]))).toBeUndefined();
     expect(await total()).toBe(jobsBefore);
   });
 
@@ -145,7 +145,7 @@ describe('bot hosting: webhook mode', () => {
     await emu.pushUpdate(tg.id, { update_id: sent.updateId, message: sent.message });
     // ... and once more after the queued job is gone, so processed_updates has to catch it. The reply goes
     // out before the job is marked done (its lock is held until then): remove it only once it is finished.
-    const jobId = jobIdFor(JobName.HandleTelegramUpdate, [botId, sent.updateId!]);
+    const jobId = jobIdFor(JobName.HandleTelegramUpdate, [botId, tg.id, sent.updateId!]);
     await waitFor(async () => {
       const job = await queue.getJob(jobId);
       return !job || (await job.isCompleted()) || (await job.isFailed());
@@ -154,10 +154,10 @@ describe('bot hosting: webhook mode', () => {
     const secret = await webhookSecretOf(env, botId);
     expect((await post(botId, { update_id: sent.updateId, message: sent.message }, secret)).status).toBe(200);
     await waitFor(async () => {
-      const job = await queue.getJob(jobIdFor(JobName.HandleTelegramUpdate, [botId, sent.updateId!]));
+      const job = await queue.getJob(jobIdFor(JobName.HandleTelegramUpdate, [botId, tg.id, sent.updateId!]));
       return job && (await job.isCompleted()) ? job.returnvalue : null;
     }, 5_000);
-    const job = await queue.getJob(jobIdFor(JobName.HandleTelegramUpdate, [botId, sent.updateId!]));
+    const job = await queue.getJob(jobIdFor(JobName.HandleTelegramUpdate, [botId, tg.id, sent.updateId!]));
     expect(job?.returnvalue).toBe('duplicate');
     await new Promise((r) => setTimeout(r, 300));
     expect(await emu.getChatMessages(tg.id, from.id)).toHaveLength(1);
@@ -204,6 +204,35 @@ describe('bot hosting: webhook mode', () => {
     await emu.waitForMessages(tg.id, from.id, 1, 10_000);
     await new Promise((r) => setTimeout(r, 1_000));
     expect(await emu.getChatMessages(tg.id, from.id)).toHaveLength(1);
+  });
+
+  it("moved to another Telegram bot, it answers the new bot's updates whose ids the old one used", async () => {
+    const from = user();
+    const { updateId } = await emu.sendText(tg.id, { from, text: '/start' });
+    await emu.waitForMessages(tg.id, from.id, 1, 3_000);
+    const next = emu.createBot({ username: 'rehooked_shop_bot' });
+    const moved = await fetch(`${apiUrl}/v1/bots/${botId}/telegram-token`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${env.masterToken}` },
+      body: JSON.stringify({ telegramBotToken: next.token, allowDifferentBot: true }),
+    });
+    expect(moved.status).toBe(200);
+    await waitFor(async () => (await emu.getBotStats(next.id)).webhook, 5_000);
+    // Update ids are per Telegram bot: the new one may well send an id the old one already sent.
+    const after = user();
+    await emu.pushUpdate(next.id, {
+      update_id: updateId,
+      message: {
+        message_id: 1,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: after.id, type: 'private', first_name: after.first_name },
+        from: { id: after.id, is_bot: false, first_name: after.first_name },
+        text: '/start',
+        entities: [{ type: 'bot_command', offset: 0, length: 6 }],
+      },
+    });
+    await emu.waitForMessages(next.id, after.id, 1, 5_000);
+    tg = next;
   });
 
   it('switching back to polling deletes the webhook and polls', async () => {

@@ -17,6 +17,8 @@ export interface TokenOwner {
 export interface WebhookInfo {
   status: string;
   webhookSecretSalt: string;
+  /** The Telegram bot the bot row speaks for now: update ids are numbered per Telegram bot. */
+  telegramBotId: number;
 }
 
 interface Entry<T> {

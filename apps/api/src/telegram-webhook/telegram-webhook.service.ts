@@ -14,12 +14,14 @@ const QUEUE_TIMEOUT_MS = 5_000;
 interface WebhookTarget {
   status: string;
   secret: string;
+  telegramBotId: number;
 }
 
 /**
  * Receives Telegram updates in webhook mode (RELIABILITY.md 6, 10): the bot must exist, the secret header
  * must match the bot's derived secret (constant-time compare), and the update is queued durably in BullMQ
- * — job id from bot id and update_id, so a redelivery adds nothing — before the caller answers 200.
+ * — job id from bot id, the Telegram bot it speaks for and update_id, so a redelivery adds nothing — before
+ * the caller answers 200.
  */
 @Injectable()
 export class TelegramWebhookService {
@@ -50,15 +52,14 @@ export class TelegramWebhookService {
       throw new DomainError(ErrorCode.DEPENDENCY_DOWN, 'This bot is not running');
     }
     // The chat's order mark first: a worker then never runs this update before an earlier one of its chat.
-    const queued = this.order
-      .pending(botId, update)
-      .then(() =>
-        this.jobs.add(
-          JobName.HandleTelegramUpdate,
-          { botId, updateId: update.update_id, update },
-          { jobId: jobIdFor(JobName.HandleTelegramUpdate, [botId, update.update_id]) },
-        ),
-      );
+    const queued = this.order.pending(botId, update).then(() =>
+      this.jobs.add(
+        JobName.HandleTelegramUpdate,
+        { botId, updateId: update.update_id, update },
+        // Update ids are numbered per Telegram bot: a bot moved to another one must not find the old one's ids.
+        { jobId: jobIdFor(JobName.HandleTelegramUpdate, [botId, target.telegramBotId, update.update_id]) },
+      ),
+    );
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -86,7 +87,7 @@ export class TelegramWebhookService {
       if (this.secrets.size > 50_000) this.secrets.clear();
       this.secrets.set(key, secret);
     }
-    return { status: info.status, secret };
+    return { status: info.status, secret, telegramBotId: info.telegramBotId };
   }
 }
 

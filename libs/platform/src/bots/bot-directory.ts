@@ -38,13 +38,24 @@ export class BotDirectory {
     return rows[0]?.status ?? null;
   }
 
-  /** What a webhook POST for `botId` is checked against (the secret itself is derived, never stored). */
-  async webhookInfo(botId: string): Promise<{ status: string; webhookSecretSalt: string } | null> {
-    const rows: { status: string; webhook_secret_salt: string }[] = await this.platform.manager.query(
-      `SELECT status, webhook_secret_salt FROM bots WHERE id = $1`,
-      [botId],
-    );
-    return rows.length ? { status: rows[0].status, webhookSecretSalt: rows[0].webhook_secret_salt } : null;
+  /**
+   * What a webhook POST for `botId` is checked against (the secret itself is derived, never stored), and the
+   * Telegram bot it currently speaks for (update ids are numbered per Telegram bot).
+   */
+  async webhookInfo(
+    botId: string,
+  ): Promise<{ status: string; webhookSecretSalt: string; telegramBotId: number } | null> {
+    const rows: { status: string; webhook_secret_salt: string; telegram_bot_id: string }[] =
+      await this.platform.manager.query(`SELECT status, webhook_secret_salt, telegram_bot_id FROM bots WHERE id = $1`, [
+        botId,
+      ]);
+    if (!rows.length) return null;
+    const [row] = rows;
+    return {
+      status: row.status,
+      webhookSecretSalt: row.webhook_secret_salt,
+      telegramBotId: Number(row.telegram_bot_id),
+    };
   }
 
   /** Bots newest first (deleted ones only when asked for by status), with the total. */
