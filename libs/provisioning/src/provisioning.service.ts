@@ -253,10 +253,10 @@ export class ProvisioningService {
    * off when the panel has not done so itself (see `enforceExpiry`).
    */
   async disable(botId: string, subscriptionId: string, reason: string): Promise<{ applied: boolean }> {
+    if (reason === SUBSCRIPTION_EXPIRED) return this.enforceExpiry(botId, subscriptionId);
     return this.db.run(botId, async (tx) => {
       const sub = await this.lockSubscription(tx, subscriptionId);
       if (sub.status === 'disabled') return { applied: false };
-    if (reason === SUBSCRIPTION_EXPIRED) return this.enforceExpiry(botId, subscriptionId);
       if (sub.panelId && sub.panelUsername && sub.status !== 'pending' && sub.status !== 'failed') {
         const adapter = await this.adapterFor(sub);
         try {
@@ -275,9 +275,6 @@ export class ProvisioningService {
     });
   }
 
-  /**
-   * Provisioning gave up (the job's last attempt, or an error a retry cannot fix). If the work was in fact
-   * done (a crash after the commit, an outcome that failed to run) the success is reported instead. A new
   /**
    * Every panel we speak to ends an account at its own expiry (Remnawave and Marzban mark it expired, 3x-ui's
    * periodic job switches the client off), but only at the expiry the panel holds: an account whose panel
@@ -306,6 +303,9 @@ export class ProvisioningService {
     });
   }
 
+  /**
+   * Provisioning gave up (the job's last attempt, or an error a retry cannot fix). If the work was in fact
+   * done (a crash after the commit, an outcome that failed to run) the success is reported instead. A new
    * subscription becomes `failed` and gives its panel slot back (its account, if one was made, is removed
    * best-effort so nobody keeps a config that was refunded); a renewal leaves the subscription as it was.
    * Then the outcome port hears of it. Safe to call more than once.
