@@ -1,7 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { Actors } from '@botfleet/common';
 import { TenantRepositories } from '@botfleet/dal';
 import { JobName, QueueName } from '@botfleet/jobs';
+import { ApproveReceiptUseCase } from '@botfleet/sales';
 import {
   applyEnv,
   createTestEnv,
@@ -122,5 +124,22 @@ describe('durable notices (worker, PostgreSQL, Redis, Telegram emulator)', () =>
     const payment = await ctx.get(TenantRepositories).cardPayments.findById(bot.id, paymentId);
     expect(payment?.reviewChatId).toBe(bot.ownerTelegramId);
     expect(payment?.reviewMessageId).toBe(review.messageId);
+
+    // The owner then blocks the bot: the approval's closing note cannot be posted there any more. The user is
+    // told once; the job does not retry for hours into a chat that refuses it (repeating the user's news).
+    const owner = { id: bot.ownerTelegramId, first_name: 'Owner' };
+    telegram.blockBot(bot.telegram.id, { from: owner });
+    await ctx.get(ApproveReceiptUseCase).execute({ botId: bot.id, paymentId, actor: Actors.botAdmin(owner.id) });
+    const approved = await notifications.add(
+      JobName.SaleNotification,
+      { botId: bot.id, event: 'receipt_approved', paymentId },
+      { attempts: 3, backoff: { type: 'fixed', delay: 100 } },
+    );
+    await waitFor(async () => ['completed', 'failed'].includes(await notifications.getJobState(approved.id!)), 20_000);
+    expect(await notifications.getJobState(approved.id!)).toBe('completed');
+    const news = telegram
+      .getChatMessages(bot.telegram.id, buyer.telegramId)
+      .filter((m) => m.direction === 'bot' && (m.text ?? '').includes('was approved'));
+    expect(news).toHaveLength(1);
   });
 });

@@ -246,7 +246,13 @@ export class SaleNotifications {
     } catch (err) {
       this.logger.warn({ err, botId: bot.id }, 'could not close the review message');
     }
-    await this.send(telegram, payment.reviewChatId, note, undefined, payment.reviewMessageId);
+    try {
+      await this.send(telegram, payment.reviewChatId, note, undefined, payment.reviewMessageId);
+    } catch (err) {
+      // The user has their news; hours of retries into a chat that will not take the note would only repeat it.
+      if (!adminChatUnreachable(err)) throw err;
+      this.logger.warn({ botId: bot.id }, 'the review chat is unreachable: the decision note is not posted');
+    }
   }
 
   private async toUser(
