@@ -137,6 +137,13 @@ describe('durable notices (worker, PostgreSQL, Redis, Telegram emulator)', () =>
     );
     await waitFor(async () => ['completed', 'failed'].includes(await notifications.getJobState(approved.id!)), 20_000);
     expect(await notifications.getJobState(approved.id!)).toBe('completed');
+    // A run of the same notice again (a retry after a later step failed, a relay) does not repeat the news.
+    const again = await notifications.add(JobName.SaleNotification, {
+      botId: bot.id,
+      event: 'receipt_approved',
+      paymentId,
+    });
+    await waitFor(async () => ['completed', 'failed'].includes(await notifications.getJobState(again.id!)), 20_000);
     const news = telegram
       .getChatMessages(bot.telegram.id, buyer.telegramId)
       .filter((m) => m.direction === 'bot' && (m.text ?? '').includes('was approved'));

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Language } from '@botfleet/catalog';
-import { BotEntity, BotSelfRepository, CardPaymentEntity } from '@botfleet/dal';
+import { BotEntity, BotSelfRepository, CardPaymentEntity, SentNotificationRepository } from '@botfleet/dal';
 import { JobName, JobPayloads } from '@botfleet/jobs';
 import { CardPaymentService, REVIEW_REMINDERS, SalesQueries } from '@botfleet/sales';
 import { translate } from '../i18n/translate';
@@ -18,6 +18,11 @@ import { reviewKeyboard } from './sale-screens';
 type SaleJob = JobPayloads[JobName.SaleNotification];
 type OwnerJob = JobPayloads[JobName.NotifyOwner];
 
+/** The once-key of a user's news: the event, the payment or order, and the decision's time (a second rejection is news). */
+function noticeKey(job: SaleJob, id: string, decidedAt?: Date | null): string {
+  return `notice:${job.event}:${id}:${decidedAt?.getTime() ?? 0}`;
+}
+
 /**
  * Turns sale events (from REST or from buttons alike) into Telegram messages, through the bot's
  * own token: the review message in the tenant's receipt topic / admin chat (or the owner's private
@@ -34,6 +39,7 @@ export class SaleNotifications {
     private readonly queries: SalesQueries,
     private readonly cards: CardPaymentService,
     private readonly messenger: Messenger,
+    private readonly sent: SentNotificationRepository,
   ) {}
 
   private telegramFor(bot: BotEntity): BotSender {
@@ -60,7 +66,7 @@ export class SaleNotifications {
         case 'receipt_submitted':
           return this.sendReview(bot, telegram, payment);
         case 'receipt_approved':
-          await this.toUser(bot, telegram, payment.userId, (lang) =>
+          await this.toUser(bot, telegram, payment.userId, noticeKey(job, payment.id, payment.reviewedAt), (lang) =>
             translate(lang, 'receipt.approved', { tracking: payment.trackingNumber }),
           );
           return this.closeReview(
@@ -70,7 +76,7 @@ export class SaleNotifications {
             translate(bot.defaultLanguage, 'review.approvedBy', { by: reviewerLabel(payment.reviewedBy) }),
           );
         case 'receipt_rejected':
-          await this.toUser(bot, telegram, payment.userId, (lang) =>
+          await this.toUser(bot, telegram, payment.userId, noticeKey(job, payment.id, payment.reviewedAt), (lang) =>
             translate(lang, 'receipt.rejected', {
               tracking: payment.trackingNumber,
               reason: { html: plain(payment.rejectionReason ?? '', 500) },
@@ -87,7 +93,7 @@ export class SaleNotifications {
             }),
           );
         case 'payment_expired':
-          await this.toUser(bot, telegram, payment.userId, (lang) =>
+          await this.toUser(bot, telegram, payment.userId, noticeKey(job, payment.id), (lang) =>
             translate(lang, 'receipt.expired', { tracking: payment.trackingNumber }),
           );
           return this.closeReview(bot, telegram, payment, translate(bot.defaultLanguage, 'review.expired'));
@@ -100,7 +106,7 @@ export class SaleNotifications {
     if (job.orderId && job.event === 'fulfilment_failed') {
       const order = await this.queries.order(job.botId, job.orderId);
       if (!order) return;
-      await this.toUser(bot, telegram, order.userId, (lang) =>
+      await this.toUser(bot, telegram, order.userId, noticeKey(job, order.id), (lang) =>
         translate(lang, 'fulfil.failed', { amount: formatMoney(lang, order.amountMinor, order.currency) }),
       );
       const note = translate(bot.defaultLanguage, 'review.failedFulfil', {
@@ -255,14 +261,20 @@ export class SaleNotifications {
     }
   }
 
+  /**
+   * The user's news, once: a job retried for hours (the closing note failed, say) must not repeat it, so a
+   * `sent_notifications` row keyed by `once` is written after Telegram took it and checked before sending.
+   */
   private async toUser(
     bot: BotEntity,
     telegram: BotSender,
     userId: string,
+    once: string,
     text: (lang: Language) => string,
   ): Promise<void> {
     const user = await this.queries.buyer(bot.id, userId);
     if (!user || user.botBlockedAt) return;
+    if (await this.sent.wasSent(bot.id, once)) return;
     const lang = user.language ?? bot.defaultLanguage;
     try {
       await telegram.sendMessage(user.telegramId, text(lang), {
@@ -274,6 +286,7 @@ export class SaleNotifications {
       if (err instanceof RecipientGoneError) return;
       throw err;
     }
+    await this.sent.recordOnce(bot.id, { userId: user.id, subscriptionId: null, kind: 'sale_notice', dedupeKey: once });
   }
 
   private async send(
