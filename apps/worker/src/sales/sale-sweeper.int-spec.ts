@@ -14,7 +14,9 @@ import {
   StartCardPaymentUseCase,
   SubmitReceiptUseCase,
 } from '@botfleet/sales';
+import { SecretsModule } from '@botfleet/secrets';
 import { applyEnv, createTestEnv, TestContext, TestEnv } from '@botfleet/testing';
+import { ProvisioningWorkerModule } from '../provisioning/provisioning-worker.module';
 import { JobOutboxRelay } from './job-outbox-relay';
 import { SaleSweeper } from './sale-sweeper.service';
 
@@ -69,7 +71,17 @@ describe('the sale sweeper: every order ends (real PostgreSQL and Redis)', () =>
     env = await createTestEnv();
     restore = applyEnv(env.vars);
     mod = await Test.createTestingModule({
-      imports: [ConfigModule, RedisModule, DalModule, PlatformDbModule, JobsModule, AuditModule, SalesModule],
+      imports: [
+        ConfigModule,
+        RedisModule,
+        DalModule,
+        PlatformDbModule,
+        JobsModule,
+        AuditModule,
+        SalesModule,
+        SecretsModule,
+        ProvisioningWorkerModule,
+      ],
       providers: [SaleSweeps, JobOutboxRelay, SaleSweeper],
     }).compile();
     await mod.init();
