@@ -233,4 +233,28 @@ describe('bot hosting: lifecycle and first conversation', () => {
     expect(out).not.toMatch(/\d{5,12}:[A-Za-z0-9_-]{30,}/);
     expect(out).not.toContain(master.token.split(':')[1]);
   });
+
+  it('MASTER_BOT_TOKEN changed to another bot: the new master answers updates whose ids the old one used', async () => {
+    const from = user();
+    const { updateId } = await start(master.id, from);
+    await emu.waitForMessages(master.id, from.id, 1, 3_000);
+    await worker.stop();
+    const next = emu.createBot({ username: 'platform_master_v2_bot', firstName: 'Platform' });
+    worker = spawnApp('worker', { ...env.vars, MASTER_BOT_TOKEN: next.token });
+    await emu.waitForPolling(next.id, 20_000);
+    // Update ids are per Telegram bot: the new one may well send an id the old one already sent.
+    const after = user();
+    emu.pushUpdate(next.id, {
+      update_id: updateId,
+      message: {
+        message_id: 1,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: after.id, type: 'private', first_name: after.first_name },
+        from: { id: after.id, is_bot: false, first_name: after.first_name },
+        text: '/start',
+        entities: [{ type: 'bot_command', offset: 0, length: 6 }],
+      },
+    });
+    await emu.waitForMessages(next.id, after.id, 1, 5_000);
+  }, 40_000);
 });
