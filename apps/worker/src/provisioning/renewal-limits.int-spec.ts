@@ -8,7 +8,7 @@ import { JobsModule } from '@botfleet/jobs';
 import { PlatformDbModule } from '@botfleet/platform';
 import { panelUsername, ProvisioningService } from '@botfleet/provisioning';
 import { SecretsModule } from '@botfleet/secrets';
-import { CreateOrderUseCase } from '@botfleet/sales';
+import { CreateOrderUseCase, SalesQueries } from '@botfleet/sales';
 import {
   applyEnv,
   createTestEnv,
@@ -149,6 +149,19 @@ describe('renewal applies the chosen plan (panel emulator)', () => {
       ).rejects.toMatchObject({ code: ErrorCode.CONFLICT });
     }
     expect(await orders()).toBe(before);
+    // The bot offers the subscription for renewal only with a plan that can renew it; others are bought new.
+    const queries = ctx.get(SalesQueries);
+    const sameWay = await ctx.newPlan(botId, { panelId: panelA, priceMinor: 10_000 });
+    for (const plan of elsewhere) {
+      const entity = (await queries.availablePlan(botId, plan.id))!;
+      expect(await queries.subscriptionsRenewableWith(botId, p.userId, entity)).toEqual([]);
+    }
+    const offered = await queries.subscriptionsRenewableWith(
+      botId,
+      p.userId,
+      (await queries.availablePlan(botId, sameWay.id))!,
+    );
+    expect(offered.map((s) => s.id)).toEqual([p.subscriptionId]);
 
     const anywhere = await ctx.newPlan(botId, { priceMinor: 10_000, deviceLimit: 3 });
     const renewal = await ctx.newPaidOrder(botId, {
