@@ -86,7 +86,8 @@ export class SaleSweeper {
     for (const { botId, orderId } of await this.sweeps.stuckFulfilments(this.config.FULFILMENT_STUCK_AFTER_MS, now)) {
       try {
         // Whatever its job was left in: still running, lost, failed without its failure recorded, done unrecorded.
-        if ((await this.stuck.finish(botId, orderId)) !== 'running') requeued++;
+        const outcome = await this.stuck.finish(botId, orderId);
+        if (outcome === 'requeued' || outcome === 'finished') requeued++;
       } catch (err) {
         this.logger.error({ err, botId }, 're-queueing a fulfilment failed');
       }
