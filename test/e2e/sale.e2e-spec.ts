@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { panelUsername } from '@botfleet/provisioning';
@@ -462,17 +463,38 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     expect(rw.accounts().filter((a) => a.username === panelUsername(sub.id, 'remnawave'))).toHaveLength(1);
   });
 
-  it('an unreviewed payment expires after its deadline: user told, order expired, hold released', async () => {
+  it('a payment nobody sent a receipt for expires after its deadline: user told, order expired, hold released', async () => {
+    const buyer = newUser();
+    const held = await wallet();
+    await buyToCardScreen(buyer);
+    const user = (await userRow(buyer.id))!;
+    const payment = await paymentOf(user.id);
+    expect((await wallet()).h).toBe(held.h + WHOLESALE);
+    // The deadline is minutes away; move it into the past rather than wait.
+    await q(`UPDATE card_to_card_payments SET expires_at = now() - interval '1 second' WHERE id = $1`, [payment.id]);
+    await waitForBotMessage(buyer.id, textHas('expired'));
+    expect((await q(`SELECT status FROM orders WHERE id = $1`, [payment.order_id]))[0].status).toBe('expired');
+    expect((await wallet()).h).toBe(held.h);
+  });
+
+  it('a receipt under review outlives the payment deadline: nothing expires, and Approve still delivers', async () => {
     const buyer = newUser();
     await buyToCardScreen(buyer);
-    await sendReceipt(buyer);
+    const review = await sendReceipt(buyer);
     const user = (await userRow(buyer.id))!;
     const payment = await paymentOf(user.id);
     const held = await wallet();
     await q(`UPDATE card_to_card_payments SET expires_at = now() - interval '1 second' WHERE id = $1`, [payment.id]);
-    await waitForBotMessage(buyer.id, textHas('expired'));
-    expect((await q(`SELECT status FROM orders WHERE id = $1`, [payment.order_id]))[0].status).toBe('expired');
-    expect((await wallet()).h).toBe(held.h - WHOLESALE);
+    await sleep(2_000); // four sweeps at SALE_SWEEP_INTERVAL_MS
+    expect((await q(`SELECT status FROM orders WHERE id = $1`, [payment.order_id]))[0].status).toBe('pending');
+    expect((await wallet()).h).toBe(held.h);
+    emu.pressButton(tg.id, {
+      from: admin1,
+      chatId: ADMIN_CHAT,
+      messageId: review.messageId,
+      data: buttonData(review, 'rv:a:')!,
+    });
+    await waitForBotMessage(buyer.id, (m) => m.method === 'sendPhoto', 30_000);
   });
 
   it('a short tenant wallet refuses the sale before payment details; after a top-up it sells', async () => {
