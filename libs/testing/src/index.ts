@@ -9,3 +9,5 @@ export * from './apps/emulator-process';
 export * from './apps/free-port';
 export * from './apps/worker-process';
 export * from './context/test-context';
+export * from './net/tcp-proxy';
+export * from './context/worker-world';
