@@ -1,17 +1,9 @@
-import { INestApplication, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Queue } from 'bullmq';
 import { JobName, OnJob, QueueName } from '@botfleet/jobs';
 import { CreateOrderUseCase, StartCardPaymentUseCase, SubmitReceiptUseCase } from '@botfleet/sales';
-import {
-  applyEnv,
-  createTestEnv,
-  TelegramEmulator,
-  TestContext,
-  TestEnv,
-  testRedisUrl,
-  waitFor,
-} from '@botfleet/testing';
+import { TelegramEmulator, TestContext, TestEnv, testRedisUrl, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
 import { SaleSweeper } from '../sales/sale-sweeper.service';
 import { WorkerModule } from '../worker.module';
@@ -31,11 +23,11 @@ class SecondSweeper {
 describe('job runner (worker module, PostgreSQL, Redis, Telegram emulator)', () => {
   jest.setTimeout(60_000);
 
+  let world: WorkerWorld;
   let telegram: TelegramEmulator;
   let env: TestEnv;
-  let restoreEnv: () => void;
   let ctx: TestContext;
-  const apps: INestApplication[] = [];
+  let workers = 0;
   const queues: Queue[] = [];
   const queue = (name: QueueName) => {
     const q = new Queue(name, {
@@ -45,29 +37,25 @@ describe('job runner (worker module, PostgreSQL, Redis, Telegram emulator)', () 
     queues.push(q);
     return q;
   };
-  const bootWorker = async () => {
-    const app = await createWorkerApp();
-    apps.push(app);
-    await app.init();
-    return app;
+  const bootWorker = () => {
+    workers++;
+    return world.startWorker(createWorkerApp);
   };
 
   beforeAll(async () => {
     // Like Telegram: a chat nobody opened with the bot does not exist (the admin chat the bot is not in).
-    telegram = await TelegramEmulator.start({ unknownChats: 'reject' });
-    env = await createTestEnv({ TELEGRAM_API_ROOT: telegram.url, SALE_SWEEP_INTERVAL_MS: '60000' });
-    restoreEnv = applyEnv(env.vars);
-    // The context's own jobs go to a prefix no worker reads: this test queues the job it watches.
-    ctx = await TestContext.create({ env, telegram, jobs: 'detached' });
+    world = await WorkerWorld.start({
+      telegram: { unknownChats: 'reject' },
+      env: { SALE_SWEEP_INTERVAL_MS: '60000' },
+      // The context's own jobs go to a prefix no worker reads: this test queues the job it watches.
+      jobs: 'detached',
+    });
+    ({ telegram, env, ctx } = world);
   });
 
   afterAll(async () => {
-    for (const app of apps) await app.close().catch(() => undefined);
     for (const q of queues) await q.close();
-    await ctx?.close();
-    restoreEnv?.();
-    await env?.cleanup();
-    await telegram?.close();
+    await world?.close();
   });
 
   const refusal = async (build: ReturnType<typeof Test.createTestingModule>) => {
@@ -140,7 +128,7 @@ describe('job runner (worker module, PostgreSQL, Redis, Telegram emulator)', () 
   });
 
   it('keeps one scheduler per periodic job however many workers start, and parks a job it does not know', async () => {
-    if (apps.length === 0) await bootWorker();
+    if (workers === 0) await bootWorker();
     await bootWorker();
     const provisioning = queue(QueueName.Provisioning);
     const ids = (await provisioning.getJobSchedulers()).map((s) => s.key).sort();

@@ -1,18 +1,9 @@
-import { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Actors } from '@botfleet/common';
 import { TenantRepositories } from '@botfleet/dal';
 import { JobName, QueueName } from '@botfleet/jobs';
 import { ApproveReceiptUseCase } from '@botfleet/sales';
-import {
-  applyEnv,
-  createTestEnv,
-  TelegramEmulator,
-  TestContext,
-  TestEnv,
-  testRedisUrl,
-  waitFor,
-} from '@botfleet/testing';
+import { TelegramEmulator, TestContext, TestEnv, testRedisUrl, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
 
 const HOUR_MS = 3_600_000;
@@ -35,11 +26,10 @@ function retryWindowMs(opts: { attempts?: number; backoff?: number | { type?: st
 describe('durable notices (worker, PostgreSQL, Redis, Telegram emulator)', () => {
   jest.setTimeout(60_000);
 
+  let world: WorkerWorld;
   let telegram: TelegramEmulator;
   let env: TestEnv;
-  let restoreEnv: () => void;
   let ctx: TestContext;
-  let worker: INestApplication | undefined;
   const queues: Queue[] = [];
   const queue = (prefix: string) => {
     const q = new Queue(QueueName.Notifications, {
@@ -51,20 +41,18 @@ describe('durable notices (worker, PostgreSQL, Redis, Telegram emulator)', () =>
   };
 
   beforeAll(async () => {
-    telegram = await TelegramEmulator.start({ unknownChats: 'reject' });
-    env = await createTestEnv({ TELEGRAM_API_ROOT: telegram.url, SALE_SWEEP_INTERVAL_MS: '60000' });
-    restoreEnv = applyEnv(env.vars);
-    // The sale's own jobs go to a prefix no worker reads: the tests read them there or queue their own.
-    ctx = await TestContext.create({ env, telegram, jobs: 'detached' });
+    world = await WorkerWorld.start({
+      telegram: { unknownChats: 'reject' },
+      env: { SALE_SWEEP_INTERVAL_MS: '60000' },
+      // The sale's own jobs go to a prefix no worker reads: the tests read them there or queue their own.
+      jobs: 'detached',
+    });
+    ({ telegram, env, ctx } = world);
   });
 
   afterAll(async () => {
-    await worker?.close().catch(() => undefined);
     for (const q of queues) await q.close();
-    await ctx?.close();
-    restoreEnv?.();
-    await env?.cleanup();
-    await telegram?.close();
+    await world?.close();
   });
 
   it('queues the receipt to review and the approval notice with hours of retries', async () => {
@@ -101,8 +89,7 @@ describe('durable notices (worker, PostgreSQL, Redis, Telegram emulator)', () =>
       text: '/start',
     });
 
-    worker = await createWorkerApp();
-    await worker.init();
+    await world.startWorker(createWorkerApp);
     const notifications = queue(env.redisPrefix);
     // One attempt: the review must reach someone on the first try, not after retries.
     const job = await notifications.add(

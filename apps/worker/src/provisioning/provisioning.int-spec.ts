@@ -1,31 +1,15 @@
-import { INestApplication } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
-import { Test } from '@nestjs/testing';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { ErrorCode, RedisModule } from '@botfleet/common';
-import { ConfigModule } from '@botfleet/config';
-import { DalModule } from '@botfleet/dal';
-import { JobsModule, QueueName } from '@botfleet/jobs';
-import { PlatformDbModule } from '@botfleet/platform';
+import { ErrorCode } from '@botfleet/common';
+import { QueueName } from '@botfleet/jobs';
 import { panelUsername, ProvisioningService, TrafficSyncService } from '@botfleet/provisioning';
-import { SecretsModule } from '@botfleet/secrets';
-import {
-  applyEnv,
-  createTestEnv,
-  MarzbanEmulator,
-  REMNAWAVE_DEFAULT_SQUAD_UUID,
-  RemnawaveEmulator,
-  TestContext,
-  TestEnv,
-} from '@botfleet/testing';
+import { createModuleApp, MarzbanEmulator, RemnawaveEmulator, TestContext, WorkerWorld } from '@botfleet/testing';
 import { deliveryJobId } from './provisioning-outcomes';
 import { ProvisioningWorkerModule } from './provisioning-worker.module';
 
 const DAY = 86_400_000;
 const GiB = 1024 ** 3;
-const RW_KEY = 'rw-int-key-7d3a';
-const MZ_PASSWORD = 'mz-int-password-2b9c';
 
 /**
  * Provisioning with its real wiring (worker module: platform directory, sale outcomes, queues) against real
@@ -34,10 +18,8 @@ const MZ_PASSWORD = 'mz-int-password-2b9c';
  * test/e2e/provisioning-jobs.e2e-spec.ts.
  */
 describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emulators)', () => {
-  let env: TestEnv;
+  let world: WorkerWorld;
   let ctx: TestContext;
-  let restoreEnv: () => void;
-  let app: INestApplication;
   let platform: DataSource;
   let service: ProvisioningService;
   let traffic: TrafficSyncService;
@@ -48,37 +30,18 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
   let mzPanel: string;
   let botId: string;
 
-  const sub = async (id: string) =>
-    (
-      await platform.query(
-        `SELECT status, panel_id, panel_username, subscription_url, starts_at, expires_at,
-                traffic_limit_bytes::bigint AS traffic_limit, traffic_used_bytes::bigint AS traffic_used
-           FROM subscriptions WHERE id = $1`,
-        [id],
-      )
-    )[0] as {
-      status: string;
-      panel_id: string | null;
-      panel_username: string | null;
-      subscription_url: string | null;
-      starts_at: Date | null;
-      expires_at: Date | null;
-      traffic_limit: string;
-      traffic_used: string;
-    };
+  const sub = (id: string) => world.subscription(id);
   const events = async (subscriptionId: string, type?: string) =>
     (await platform.query(
       `SELECT type, data, dedupe_key FROM subscription_events WHERE subscription_id = $1 AND ($2::text IS NULL OR type = $2)`,
       [subscriptionId, type ?? null],
     )) as { type: string; data: Record<string, unknown>; dedupe_key: string | null }[];
-  const order = async (id: string) =>
-    (await platform.query(`SELECT status FROM orders WHERE id = $1`, [id]))[0] as { status: string };
+  const order = async (id: string) => ({ status: await world.orderStatus(id) });
   const activeUsers = async (panelId: string) =>
     Number((await platform.query(`SELECT active_users FROM vpn_panels WHERE id = $1`, [panelId]))[0].active_users);
   const setExpiry = (subscriptionId: string, at: Date) =>
     platform.query(`UPDATE subscriptions SET expires_at = $2 WHERE id = $1`, [subscriptionId, at]);
 
-  const panel = async (input: Parameters<TestContext['newPanel']>[0]) => (await ctx.newPanel(input)).id;
   /** A purchase paid from the wallet, as the sale leaves it for provisioning (order fulfilling, subscription pending). */
   const purchase = (
     bot: string,
@@ -116,58 +79,24 @@ describe('provisioning service (worker wiring, real PostgreSQL/Redis, panel emul
     ).orderId;
 
   beforeAll(async () => {
-    env = await createTestEnv({
-      TRAFFIC_SYNC_INTERVAL_MS: '0',
-      PROVISIONING_ATTEMPTS: '2',
-      PROVISIONING_BACKOFF_MS: '50',
+    world = await WorkerWorld.start({
+      env: { TRAFFIC_SYNC_INTERVAL_MS: '0', PROVISIONING_ATTEMPTS: '2', PROVISIONING_BACKOFF_MS: '50' },
+      telegram: false,
+      panels: ['remnawave', 'marzban'],
+      // Jobs the sale queues go where no consumer reads: these tests run the provisioning service by hand.
+      jobs: 'detached',
     });
-    restoreEnv = applyEnv(env.vars);
-    rw = new RemnawaveEmulator({ apiKey: RW_KEY });
-    mz = new MarzbanEmulator({ password: MZ_PASSWORD });
-    await Promise.all([rw.start(), mz.start()]);
-    platform = await env.db.platform();
-    // Jobs the sale queues go where no consumer reads: these tests run the provisioning service by hand.
-    ctx = await TestContext.create({ env, jobs: 'detached' });
-    rwPanel = await panel({
-      type: 'remnawave',
-      baseUrl: rw.url,
-      credentials: { apiKey: RW_KEY },
-      settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
-      location: 'de',
-    });
-    mzPanel = await panel({
-      type: 'marzban',
-      baseUrl: mz.url,
-      credentials: { username: 'admin', password: MZ_PASSWORD },
-      settings: { proxies: { vless: {} } },
-      location: 'nl',
-    });
+    ({ ctx, platform, rw, mz } = world);
+    rwPanel = (await world.newRemnawavePanel({ location: 'de' })).id;
+    mzPanel = (await world.newMarzbanPanel({ location: 'nl' })).id;
     botId = (await ctx.newBot()).id;
-    const mod = await Test.createTestingModule({
-      imports: [
-        ConfigModule,
-        SecretsModule,
-        DalModule,
-        PlatformDbModule,
-        RedisModule,
-        JobsModule,
-        ProvisioningWorkerModule,
-      ],
-    }).compile();
-    app = mod.createNestApplication({ logger: false });
-    await app.init();
+    const app = await world.startWorker(() => createModuleApp({ imports: [ProvisioningWorkerModule] }));
     service = app.get(ProvisioningService);
     traffic = app.get(TrafficSyncService);
     notifications = app.get<Queue>(getQueueToken(QueueName.Notifications));
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await ctx?.close();
-    await Promise.all([rw?.stop(), mz?.stop()]);
-    restoreEnv?.();
-    await env?.cleanup();
-  });
+  afterAll(() => world?.close());
 
   it('provisions one account to the order, stores link and dates, fulfils the order and queues the delivery', async () => {
     const p = await purchase(botId, {

@@ -1,26 +1,11 @@
-import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { ErrorCode, RedisModule } from '@botfleet/common';
-import { ConfigModule } from '@botfleet/config';
-import { DalModule } from '@botfleet/dal';
-import { JobsModule } from '@botfleet/jobs';
-import { PlatformDbModule } from '@botfleet/platform';
+import { ErrorCode } from '@botfleet/common';
 import { panelUsername, ProvisioningService } from '@botfleet/provisioning';
-import { SecretsModule } from '@botfleet/secrets';
 import { CreateOrderUseCase, SalesQueries } from '@botfleet/sales';
-import {
-  applyEnv,
-  createTestEnv,
-  REMNAWAVE_DEFAULT_SQUAD_UUID,
-  RemnawaveEmulator,
-  TestContext,
-  TestEnv,
-} from '@botfleet/testing';
+import { createModuleApp, RemnawaveEmulator, TestContext, WorkerWorld } from '@botfleet/testing';
 import { ProvisioningWorkerModule } from './provisioning-worker.module';
 
 const GiB = 1024 ** 3;
-const RW_KEY = 'rw-renewal-key-5c1e';
 
 /**
  * A renewal gives what the chosen plan sells, never more: its days, its traffic and its device limit, on the
@@ -29,26 +14,16 @@ const RW_KEY = 'rw-renewal-key-5c1e';
  * called by hand (no queue consumer runs here).
  */
 describe('renewal applies the chosen plan (panel emulator)', () => {
-  let env: TestEnv;
+  let world: WorkerWorld;
   let ctx: TestContext;
-  let restoreEnv: () => void;
-  let app: INestApplication;
   let platform: DataSource;
   let service: ProvisioningService;
   let rw: RemnawaveEmulator;
-  let rw2: RemnawaveEmulator;
   let panelA: string;
   let panelB: string;
   let botId: string;
 
-  const sub = async (id: string) =>
-    (
-      await platform.query(
-        `SELECT plan_id, panel_id, device_limit, traffic_limit_bytes::bigint AS traffic_limit FROM subscriptions
-          WHERE id = $1`,
-        [id],
-      )
-    )[0] as { plan_id: string; panel_id: string; device_limit: number; traffic_limit: string };
+  const sub = (id: string) => world.subscription(id);
   const orders = async () =>
     (await platform.query(`SELECT count(*)::int AS n FROM orders WHERE bot_id = $1`, [botId]))[0].n as number;
 
@@ -63,56 +38,22 @@ describe('renewal applies the chosen plan (panel emulator)', () => {
   };
 
   beforeAll(async () => {
-    env = await createTestEnv({ TRAFFIC_SYNC_INTERVAL_MS: '0' });
-    restoreEnv = applyEnv(env.vars);
-    rw = new RemnawaveEmulator({ apiKey: RW_KEY });
-    rw2 = new RemnawaveEmulator({ apiKey: RW_KEY });
-    await Promise.all([rw.start(), rw2.start()]);
-    platform = await env.db.platform();
-    ctx = await TestContext.create({ env, jobs: 'detached' });
-    const settings = { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] };
-    panelA = (
-      await ctx.newPanel({
-        type: 'remnawave',
-        baseUrl: rw.url,
-        credentials: { apiKey: RW_KEY },
-        settings,
-        location: 'de',
-      })
-    ).id;
-    panelB = (
-      await ctx.newPanel({
-        type: 'remnawave',
-        baseUrl: rw2.url,
-        credentials: { apiKey: RW_KEY },
-        settings,
-        location: 'nl',
-      })
-    ).id;
+    world = await WorkerWorld.start({
+      env: { TRAFFIC_SYNC_INTERVAL_MS: '0' },
+      telegram: false,
+      panels: ['remnawave', 'remnawave'],
+      jobs: 'detached',
+    });
+    ({ ctx, platform, rw } = world);
+    panelA = (await world.newRemnawavePanel({ location: 'de' }, 0)).id;
+    panelB = (await world.newRemnawavePanel({ location: 'nl' }, 1)).id;
     botId = (await ctx.newBot()).id;
-    const mod = await Test.createTestingModule({
-      imports: [
-        ConfigModule,
-        SecretsModule,
-        DalModule,
-        PlatformDbModule,
-        RedisModule,
-        JobsModule,
-        ProvisioningWorkerModule,
-      ],
-    }).compile();
-    app = mod.createNestApplication({ logger: false });
-    await app.init();
-    service = app.get(ProvisioningService);
+    service = (await world.startWorker(() => createModuleApp({ imports: [ProvisioningWorkerModule] }))).get(
+      ProvisioningService,
+    );
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await ctx?.close();
-    await Promise.all([rw?.stop(), rw2?.stop()]);
-    restoreEnv?.();
-    await env?.cleanup();
-  });
+  afterAll(() => world?.close());
 
   it("renewing a premium subscription with a cheaper plan gives the cheaper plan's device limit and traffic", async () => {
     const p = await premium();

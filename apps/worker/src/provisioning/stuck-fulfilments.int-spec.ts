@@ -3,20 +3,9 @@ import { DataSource } from 'typeorm';
 import { JobName, JobQueue, QueueName, jobIdFor } from '@botfleet/jobs';
 import { ProvisioningService } from '@botfleet/provisioning';
 import { FulfilmentService } from '@botfleet/sales';
-import {
-  applyEnv,
-  createTestEnv,
-  REMNAWAVE_DEFAULT_SQUAD_UUID,
-  RemnawaveEmulator,
-  TelegramEmulator,
-  TestContext,
-  TestEnv,
-  waitFor,
-} from '@botfleet/testing';
+import { RemnawaveEmulator, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
 import { SaleSweeper } from '../sales/sale-sweeper.service';
-
-const RW_KEY = 'rw-stuck-key-5c1e';
 
 /**
  * Every fulfilling order ends, whatever its panel job was left in (the real worker: job runner, final-failure
@@ -26,9 +15,7 @@ const RW_KEY = 'rw-stuck-key-5c1e';
 describe('stuck fulfilments: the sweeper finishes them (worker, PostgreSQL, Redis, panel emulator)', () => {
   jest.setTimeout(60_000);
 
-  let telegram: TelegramEmulator;
-  let env: TestEnv;
-  let restoreEnv: () => void;
+  let world: WorkerWorld;
   let ctx: TestContext;
   let detached: TestContext;
   let worker: INestApplication;
@@ -37,8 +24,7 @@ describe('stuck fulfilments: the sweeper finishes them (worker, PostgreSQL, Redi
   let botId: string;
   let planId: string;
 
-  const order = async (id: string) =>
-    (await platform.query(`SELECT status FROM orders WHERE id = $1`, [id]))[0] as { status: string };
+  const order = async (id: string) => ({ status: await world.orderStatus(id) });
   const balance = async (userId: string) =>
     Number((await platform.query(`SELECT balance_minor FROM users WHERE id = $1`, [userId]))[0].balance_minor);
   const jobState = (orderId: string) =>
@@ -49,45 +35,28 @@ describe('stuck fulfilments: the sweeper finishes them (worker, PostgreSQL, Redi
   const stuckLongEnough = () => new Promise((r) => setTimeout(r, 1_100));
 
   beforeAll(async () => {
-    telegram = await TelegramEmulator.start();
-    rw = new RemnawaveEmulator({ apiKey: RW_KEY });
-    await rw.start();
-    env = await createTestEnv({
-      TELEGRAM_API_ROOT: telegram.url,
-      PROVISIONING_ATTEMPTS: '2',
-      PROVISIONING_BACKOFF_MS: '50',
-      SALE_SWEEP_INTERVAL_MS: '0',
-      TRAFFIC_SYNC_INTERVAL_MS: '0',
-      FULFILMENT_STUCK_AFTER_MS: '1000',
+    world = await WorkerWorld.start({
+      env: {
+        PROVISIONING_ATTEMPTS: '2',
+        PROVISIONING_BACKOFF_MS: '50',
+        SALE_SWEEP_INTERVAL_MS: '0',
+        TRAFFIC_SYNC_INTERVAL_MS: '0',
+        FULFILMENT_STUCK_AFTER_MS: '1000',
+      },
+      panels: ['remnawave'],
     });
-    restoreEnv = applyEnv(env.vars);
-    platform = await env.db.platform();
-    ctx = await TestContext.create({ env, telegram });
+    ({ ctx, platform, rw } = world);
     // Its jobs go where no worker reads: an order whose job never reached the queue.
-    detached = await TestContext.create({ env, telegram, jobs: 'detached' });
-    const panel = await ctx.newPanel({
-      type: 'remnawave',
-      baseUrl: rw.url,
-      credentials: { apiKey: RW_KEY },
-      settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
-    });
+    detached = await world.newContext({ jobs: 'detached' });
+    const panel = await world.newRemnawavePanel();
     botId = (await ctx.newBot({ walletMinor: 1_000_000 })).id;
     planId = (await ctx.newPlan(botId, { panelId: panel.id, priceMinor: 1000 })).id;
     // The panel does not answer: every provisioning attempt fails, and the last one fails for good.
     await rw.down();
-    worker = await createWorkerApp();
-    await worker.init();
+    worker = await world.startWorker(createWorkerApp);
   });
 
-  afterAll(async () => {
-    await worker?.close();
-    await detached?.close();
-    await ctx?.close();
-    await rw?.stop();
-    restoreEnv?.();
-    await env?.cleanup();
-    await telegram?.close();
-  });
+  afterAll(() => world?.close());
 
   it('a final failure whose hook could not write (database down at that moment) is refunded by the sweeper', async () => {
     const provisioning = worker.get(ProvisioningService);

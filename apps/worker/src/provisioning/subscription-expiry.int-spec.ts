@@ -1,20 +1,8 @@
-import { INestApplication } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { panelUsername } from '@botfleet/provisioning';
-import {
-  applyEnv,
-  createTestEnv,
-  REMNAWAVE_DEFAULT_SQUAD_UUID,
-  RemnawaveEmulator,
-  TelegramEmulator,
-  TestContext,
-  TestEnv,
-  waitFor,
-} from '@botfleet/testing';
+import { RemnawaveEmulator, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
 
 const DAY = 86_400_000;
-const RW_KEY = 'rw-expiry-key-51c0';
 
 /**
  * Subscriptions end (RELIABILITY.md 4): the worker's periodic expiry job marks a subscription past its end
@@ -25,61 +13,34 @@ const RW_KEY = 'rw-expiry-key-51c0';
 describe('subscription expiry (worker, PostgreSQL, Redis, panel emulator)', () => {
   jest.setTimeout(90_000);
 
-  let telegram: TelegramEmulator;
-  let env: TestEnv;
-  let restoreEnv: () => void;
+  let world: WorkerWorld;
   let ctx: TestContext;
-  let worker: INestApplication | undefined;
   let rw: RemnawaveEmulator;
-  let platform: DataSource;
 
-  const sub = async (id: string) =>
-    (await platform.query(`SELECT status, expires_at FROM subscriptions WHERE id = $1`, [id]))[0] as {
-      status: string;
-      expires_at: Date | null;
-    };
+  const sub = (id: string) => world.subscription(id);
   const activeCount = async (botId: string) =>
     Number(
       (
-        await platform.query(`SELECT count(*)::int AS n FROM subscriptions WHERE bot_id = $1 AND status = 'active'`, [
-          botId,
-        ])
+        await world.platform.query(
+          `SELECT count(*)::int AS n FROM subscriptions WHERE bot_id = $1 AND status = 'active'`,
+          [botId],
+        )
       )[0].n,
     );
 
   beforeAll(async () => {
-    telegram = await TelegramEmulator.start();
-    env = await createTestEnv({
-      TELEGRAM_API_ROOT: telegram.url,
-      SUBSCRIPTION_EXPIRY_INTERVAL_MS: '300',
-      TRAFFIC_SYNC_INTERVAL_MS: '0',
-      SALE_SWEEP_INTERVAL_MS: '60000',
+    world = await WorkerWorld.start({
+      env: { SUBSCRIPTION_EXPIRY_INTERVAL_MS: '300', TRAFFIC_SYNC_INTERVAL_MS: '0', SALE_SWEEP_INTERVAL_MS: '60000' },
+      panels: ['remnawave'],
+      createWorker: createWorkerApp,
     });
-    restoreEnv = applyEnv(env.vars);
-    rw = new RemnawaveEmulator({ apiKey: RW_KEY });
-    await rw.start();
-    platform = await env.db.platform();
-    ctx = await TestContext.create({ env, telegram });
-    worker = await createWorkerApp();
-    await worker.init();
+    ({ ctx, rw } = world);
   });
 
-  afterAll(async () => {
-    await worker?.close().catch(() => undefined);
-    await ctx?.close();
-    await rw?.stop();
-    restoreEnv?.();
-    await env?.cleanup();
-    await telegram?.close();
-  });
+  afterAll(() => world?.close());
 
   it('an active subscription past its end becomes expired, its panel user is disabled, and a renewal revives it', async () => {
-    const panel = await ctx.newPanel({
-      type: 'remnawave',
-      baseUrl: rw.url,
-      credentials: { apiKey: RW_KEY },
-      settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
-    });
+    const panel = await world.newRemnawavePanel();
     const bot = await ctx.newBot({ walletMinor: 1_000_000 });
     const ending = await ctx.newPaidOrder(bot.id, { plan: { panelId: panel.id, periodDays: 30 } });
     const running = await ctx.newPaidOrder(bot.id, { plan: { panelId: panel.id, periodDays: 30 } });
@@ -90,7 +51,7 @@ describe('subscription expiry (worker, PostgreSQL, Redis, panel emulator)', () =
     expect(await activeCount(bot.id)).toBe(2);
 
     // An end in the past is time the product cannot make; the panel keeps its own (later) expiry.
-    await platform.query(`UPDATE subscriptions SET expires_at = now() - interval '1 minute' WHERE id = $1`, [
+    await world.platform.query(`UPDATE subscriptions SET expires_at = now() - interval '1 minute' WHERE id = $1`, [
       ending.subscriptionId,
     ]);
 

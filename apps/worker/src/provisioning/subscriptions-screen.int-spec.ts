@@ -1,18 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { panelUsername, ProvisioningService } from '@botfleet/provisioning';
-import {
-  applyEnv,
-  createTestEnv,
-  REMNAWAVE_DEFAULT_SQUAD_UUID,
-  RemnawaveEmulator,
-  TelegramEmulator,
-  TestContext,
-  TestEnv,
-  waitFor,
-} from '@botfleet/testing';
+import { RemnawaveEmulator, TelegramEmulator, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
-
-const RW_KEY = 'rw-subs-key-90ad';
 
 type Keyboard = { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined;
 
@@ -25,45 +14,27 @@ type Keyboard = { inline_keyboard?: { text: string; callback_data?: string }[][]
 describe('/subs (worker hosting the bot, Telegram and panel emulators)', () => {
   jest.setTimeout(60_000);
 
+  let world: WorkerWorld;
   let telegram: TelegramEmulator;
-  let env: TestEnv;
-  let restoreEnv: () => void;
   let ctx: TestContext;
   let worker: INestApplication | undefined;
   let rw: RemnawaveEmulator;
 
   beforeAll(async () => {
-    telegram = await TelegramEmulator.start();
-    env = await createTestEnv({
-      TELEGRAM_API_ROOT: telegram.url,
-      TRAFFIC_SYNC_INTERVAL_MS: '0',
-      SALE_SWEEP_INTERVAL_MS: '60000',
+    world = await WorkerWorld.start({
+      env: { TRAFFIC_SYNC_INTERVAL_MS: '0', SALE_SWEEP_INTERVAL_MS: '60000' },
+      panels: ['remnawave'],
+      // The sale's jobs go where no worker reads: provisioning runs only when the test asks for it.
+      jobs: 'detached',
+      createWorker: createWorkerApp,
     });
-    restoreEnv = applyEnv(env.vars);
-    rw = new RemnawaveEmulator({ apiKey: RW_KEY });
-    await rw.start();
-    // The sale's jobs go where no worker reads: provisioning runs only when the test asks for it.
-    ctx = await TestContext.create({ env, telegram, jobs: 'detached' });
-    worker = await createWorkerApp();
-    await worker.init();
+    ({ telegram, ctx, worker, rw } = world);
   });
 
-  afterAll(async () => {
-    await worker?.close().catch(() => undefined);
-    await ctx?.close();
-    await rw?.stop();
-    restoreEnv?.();
-    await env?.cleanup();
-    await telegram?.close();
-  });
+  afterAll(() => world?.close());
 
   it('lists a subscription being prepared, and re-sends the QR code of an active one to its owner only', async () => {
-    const panel = await ctx.newPanel({
-      type: 'remnawave',
-      baseUrl: rw.url,
-      credentials: { apiKey: RW_KEY },
-      settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
-    });
+    const panel = await world.newRemnawavePanel();
     const bot = await ctx.newBot({ walletMinor: 1_000_000 });
     const from = { id: 7_300_001, first_name: 'Buyer' };
     const buyer = await ctx.newUser(bot.id, { telegramId: from.id, language: 'en' });

@@ -1,9 +1,8 @@
-import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ConfigurationsService } from '@botfleet/catalog';
 import { Actors } from '@botfleet/common';
 import { RejectReceiptUseCase } from '@botfleet/sales';
-import { applyEnv, createTestEnv, TelegramEmulator, TestBot, TestContext, TestEnv, waitFor } from '@botfleet/testing';
+import { TelegramEmulator, TestBot, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
 
 type Msg = ReturnType<TelegramEmulator['getChatMessages']>[number];
@@ -27,11 +26,9 @@ const shown = (m: Msg): string => m.text ?? m.caption ?? '';
 describe('sale guards in the bot (worker, Telegram emulator, PostgreSQL, Redis)', () => {
   jest.setTimeout(90_000);
 
+  let world: WorkerWorld;
   let telegram: TelegramEmulator;
-  let env: TestEnv;
-  let restoreEnv: () => void;
   let ctx: TestContext;
-  let worker: INestApplication;
   let platform: DataSource;
   let bot: TestBot;
   let seq = 0;
@@ -72,36 +69,28 @@ describe('sale guards in the bot (worker, Telegram emulator, PostgreSQL, Redis)'
   const reviewOf = (tracking: string) => waitForBotMessage(OWNER, (m) => has(tracking)(m) && !!buttonData(m, 'rv:a:'));
 
   beforeAll(async () => {
-    telegram = await TelegramEmulator.start();
-    env = await createTestEnv({
-      TELEGRAM_API_ROOT: telegram.url,
-      BOT_LEASE_TTL_MS: '3000',
-      BOT_LEASE_RENEW_MS: '1000',
-      BOT_ACQUIRE_INTERVAL_MS: '300',
-      BOT_RECONCILE_MS: '2000',
-      BOT_POLL_TIMEOUT_S: '1',
-      SALE_SWEEP_INTERVAL_MS: '0',
-      TRAFFIC_SYNC_INTERVAL_MS: '0',
+    world = await WorkerWorld.start({
+      env: {
+        BOT_LEASE_TTL_MS: '3000',
+        BOT_LEASE_RENEW_MS: '1000',
+        BOT_ACQUIRE_INTERVAL_MS: '300',
+        BOT_RECONCILE_MS: '2000',
+        BOT_POLL_TIMEOUT_S: '1',
+        SALE_SWEEP_INTERVAL_MS: '0',
+        TRAFFIC_SYNC_INTERVAL_MS: '0',
+      },
+      jobs: 'detached',
     });
-    restoreEnv = applyEnv(env.vars);
-    platform = await env.db.platform();
-    ctx = await TestContext.create({ env, telegram, jobs: 'detached' });
+    ({ telegram, platform, ctx } = world);
     bot = await ctx.newBot({ ownerTelegramId: OWNER, walletMinor: 10_000_000, defaultLanguage: 'en' });
     await ctx.newCard(bot.id, { cardHolderName: NASTY.repeat(25) });
     await ctx.newPlan(bot.id, { name: { en: `Month ${NASTY.repeat(23)}` }, priceMinor: 50_000 });
     await ctx.newPlan(bot.id, { name: { en: 'Year' }, priceMinor: 400_000 });
-    worker = await createWorkerApp();
-    await worker.init();
+    await world.startWorker(createWorkerApp);
     await telegram.waitForPolling(bot.telegram.id, 15_000);
   });
 
-  afterAll(async () => {
-    await worker?.close();
-    await ctx?.close();
-    restoreEnv?.();
-    await env?.cleanup();
-    await telegram?.close();
-  });
+  afterAll(() => world?.close());
 
   it("another user's order in forged callback data changes nothing: no card payment, no wallet debit", async () => {
     const buyer = newBuyer();
