@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode } from '@botfleet/common';
+import { DomainError, ErrorCode, MAX_MINOR } from '@botfleet/common';
 import { TenantDb, TransactionEntity, UserEntity } from '@botfleet/dal';
 
 export type UserLedgerType = TransactionEntity['type'];
@@ -32,8 +32,12 @@ export class UserLedgerService {
   constructor(private readonly db: TenantDb) {}
 
   post(botId: string, p: UserLedgerPosting): Promise<PostingResult> {
-    if (!Number.isSafeInteger(p.amountMinor) || p.amountMinor === 0) {
-      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'amountMinor must be a non-zero integer');
+    if (!Number.isSafeInteger(p.amountMinor) || p.amountMinor === 0 || Math.abs(p.amountMinor) > MAX_MINOR) {
+      throw new DomainError(
+        ErrorCode.VALIDATION_FAILED,
+        `amountMinor must be a non-zero integer within ±${MAX_MINOR}`,
+        [{ field: 'amountMinor', errors: [`must be a non-zero integer within ±${MAX_MINOR}`] }],
+      );
     }
     if (!p.idempotencyKey || p.idempotencyKey.length > 200) {
       throw new DomainError(ErrorCode.VALIDATION_FAILED, 'An idempotency key of at most 200 characters is required');
@@ -53,6 +57,11 @@ export class UserLedgerService {
         return { entry: existing, applied: false };
       }
       const balance = user.balanceMinor + p.amountMinor;
+      if (!Number.isSafeInteger(balance)) {
+        throw new DomainError(ErrorCode.VALIDATION_FAILED, 'The balance would become too large', [
+          { field: 'amountMinor', errors: ['the resulting balance is out of range'] },
+        ]);
+      }
       if (balance < 0) {
         throw new DomainError(ErrorCode.INSUFFICIENT_BALANCE, 'The wallet balance is too low', {
           balanceMinor: user.balanceMinor,

@@ -2,7 +2,7 @@ import { DomainError, ErrorCode } from '@botfleet/common';
 import { Schema, SchemaProblem, validateSchema } from './settings/schema';
 
 /** The largest amount in minor units we accept anywhere (well inside a safe JS integer). */
-export const MAX_MINOR = 1_000_000_000_000_000;
+export { MAX_MINOR } from '@botfleet/common';
 
 /**
  * Validates an input object field by field against `fields` (unknown fields are problems too)

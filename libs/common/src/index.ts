@@ -9,3 +9,4 @@ export * from './actor';
 export * from './page';
 export * from './ids';
 export * from './describe-error';
+export * from './numeric-limits';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode } from '@botfleet/common';
+import { clampCounter, DomainError, ErrorCode } from '@botfleet/common';
 import { BotSelfRepository, BotStatsRepository, currencyOf, TenantDb } from '@botfleet/dal';
 import { resolveStatsRange, StatsRangeQuery } from './stats-range';
 
@@ -26,11 +26,8 @@ export interface BotStats {
   byDay: BotStatsDay[];
 }
 
-const safeNumber = (v: string | number, what: string): number => {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n)) throw new Error(`${what} out of safe integer range`);
-  return n;
-};
+/** A sum as a safe number: past 2^53 − 1 it saturates (shown as the top of the range, never a 500). */
+const safeNumber = (v: string | number): number => clampCounter(Number(v));
 
 /** The tenant's own sales figures (REST `GET /v1/bots/{botId}/stats`). */
 @Injectable()
@@ -54,7 +51,7 @@ export class BotStatsService {
       const byDay = rows.map((r) => ({
         date: r.date,
         sales: r.sales,
-        revenueMinor: safeNumber(r.revenue_minor, 'revenue'),
+        revenueMinor: safeNumber(r.revenue_minor),
         newUsers: r.new_users,
       }));
       const sum = (pick: (d: BotStatsDay) => number) => byDay.reduce((acc, d) => acc + pick(d), 0);
@@ -64,10 +61,7 @@ export class BotStatsService {
         currency,
         totals: {
           sales: sum((d) => d.sales),
-          revenueMinor: safeNumber(
-            sum((d) => d.revenueMinor),
-            'revenue',
-          ),
+          revenueMinor: safeNumber(sum((d) => d.revenueMinor)),
           newUsers: sum((d) => d.newUsers),
           activeSubscriptions: active,
           trafficSoldBytes: bot.trafficSoldBytes,

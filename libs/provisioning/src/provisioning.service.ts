@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError, ErrorCode } from '@botfleet/common';
+import { clampCounter, DomainError, ErrorCode } from '@botfleet/common';
 import {
   OrderEntity,
   ProvisioningRepository,
@@ -120,7 +120,7 @@ export class ProvisioningService {
           startsAt,
           expiresAt,
           trafficLimitBytes,
-          trafficUsedBytes: account.usedTrafficBytes,
+          trafficUsedBytes: clampCounter(account.usedTrafficBytes),
           lastSyncedAt: new Date(),
         },
       );
@@ -170,7 +170,8 @@ export class ProvisioningService {
       try {
         const current = await adapter.getUser(sub.panelUsername);
         // A fresh package on top of what was used: nothing to reset on the panel, nothing lost to a sync lag.
-        trafficLimitBytes = order.trafficBytes > 0 ? current.usedTrafficBytes + order.trafficBytes : 0;
+        trafficLimitBytes =
+          order.trafficBytes > 0 ? clampCounter(clampCounter(current.usedTrafficBytes) + order.trafficBytes) : 0;
         account = await adapter.extendUser(sub.panelUsername, { expireAt: expiresAt, trafficLimitBytes, deviceLimit });
         if (account.status === 'disabled') {
           await adapter.setEnabled(sub.panelUsername, true);
@@ -200,7 +201,7 @@ export class ProvisioningService {
           deviceLimit,
           expiresAt,
           trafficLimitBytes,
-          trafficUsedBytes: account.usedTrafficBytes,
+          trafficUsedBytes: clampCounter(account.usedTrafficBytes),
           subscriptionUrl: account.subscriptionUrl,
           lastSyncedAt: new Date(),
         },

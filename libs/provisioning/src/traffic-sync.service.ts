@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError, ErrorCode } from '@botfleet/common';
+import { clampCounter, DomainError, ErrorCode } from '@botfleet/common';
 
 import { createPanelAdapter } from './panels/panel-adapter.factory';
 import type { PanelAdapter } from './panels/panel.port';
@@ -97,7 +97,9 @@ export class TrafficSyncService {
   private async read(adapter: PanelAdapter, target: TrafficTarget): Promise<UsageReading | null> {
     try {
       const user = await adapter.getUser(target.panelUsername);
-      return { botId: target.botId, subscriptionId: target.subscriptionId, usedBytes: user.usedTrafficBytes };
+      // A panel's figure is outside input: whatever it says (negative, past 2^53, 1e21) is stored within 0..MAX_COUNTER.
+      const usedBytes = clampCounter(user.usedTrafficBytes);
+      return { botId: target.botId, subscriptionId: target.subscriptionId, usedBytes };
     } catch (err) {
       if (DomainError.is(err, ErrorCode.PANEL_USER_NOT_FOUND)) return null;
       throw err;

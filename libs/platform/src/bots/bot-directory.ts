@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { clampCounter } from '@botfleet/common';
 import { BOT_ROW_LOCK, BotEntity, SALE_STATUSES_SQL } from '@botfleet/dal';
 import { PlatformDb } from '../platform-db';
 
@@ -79,7 +80,8 @@ export class BotDirectory {
        WHERE bot_id = ANY($1::uuid[]) AND status IN ${SOLD_ORDER_STATUSES} GROUP BY bot_id`,
       [botIds],
     );
-    for (const r of rows) sales.set(r.bot_id, { count: Number(r.count), revenue: Number(r.revenue) });
+    // A sum past 2^53 − 1 saturates: the API shows a safe number, never a rounded one.
+    for (const r of rows) sales.set(r.bot_id, { count: Number(r.count), revenue: clampCounter(Number(r.revenue)) });
     return sales;
   }
 

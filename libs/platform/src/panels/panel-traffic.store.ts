@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { MAX_COUNTER } from '@botfleet/common';
 import { PlatformDb } from '../platform-db';
 
 /** One subscription whose usage a traffic sync reads (provisioning's TrafficTarget). */
@@ -58,8 +59,10 @@ export class PanelTrafficStore {
         [readings.map((r) => r.botId), readings.map((r) => r.subscriptionId), readings.map((r) => String(r.usedBytes))],
       );
       await m.query(
-        `UPDATE bots b SET traffic_consumed_bytes =
+        // The sum saturates at 2^53 − 1 (the counter's range) instead of failing the sync past bigint.
+        `UPDATE bots b SET traffic_consumed_bytes = LEAST(
             (SELECT COALESCE(SUM(s.traffic_used_bytes), 0) FROM subscriptions s WHERE s.bot_id = b.id),
+            ${MAX_COUNTER})::bigint,
             updated_at = now()
           WHERE b.id = ANY($1::uuid[])`,
         [botIds],

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { clampCounter } from '@botfleet/common';
 import { PlatformDb } from '../platform-db';
 import { SOLD_ORDER_STATUSES } from '../bots/bot-directory';
 
@@ -48,11 +49,15 @@ export class PlatformStatsQueries {
       bots: { total: byStatus.reduce((s, r) => s + Number(r.n), 0), byStatus: statusMap },
       users: { total: Number(users[0]?.total ?? 0), blocked: Number(users[0]?.blocked ?? 0) },
       subscriptions: { active: Number(subs[0]?.n ?? 0) },
-      sales: sales.map((r) => ({ currency: r.currency, orders: Number(r.n), revenueMinor: Number(r.revenue) })),
+      sales: sales.map((r) => ({
+        currency: r.currency,
+        orders: Number(r.n),
+        revenueMinor: clampCounter(Number(r.revenue)),
+      })),
       wallets: wallets.map((r) => ({
         currency: r.currency,
-        balanceMinor: Number(r.balance),
-        heldMinor: Number(r.held),
+        balanceMinor: clampCounter(Number(r.balance)),
+        heldMinor: clampCounter(Number(r.held)),
       })),
       panels: { total: Number(panels[0]?.total ?? 0), active: Number(panels[0]?.active ?? 0) },
       invites: { active: Number(invites[0]?.active ?? 0), used: Number(invites[0]?.used ?? 0) },

@@ -1,10 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, NotEquals } from 'class-validator';
+import { MAX_MINOR } from '@botfleet/common';
 import type { CardPaymentEntity, OrderEntity, SubscriptionEntity, TransactionEntity, UserEntity } from '@botfleet/dal';
 import { PageMetaDto, PageQueryDto } from '../../common/api-docs';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const MAX_ADJUST = 1_000_000_000_000;
+/** One adjustment moves at most MAX_MINOR; the balance itself stays within 0..2^53-1. */
+const MAX_ADJUST = MAX_MINOR;
 
 export class UserDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -64,7 +66,13 @@ export class UpdateUserDto {
 }
 
 export class BalanceAdjustmentDto {
-  @ApiProperty({ example: 50000, description: 'Signed minor units: positive credits, negative debits (never below 0)' })
+  @ApiProperty({
+    example: 50000,
+    minimum: -MAX_ADJUST,
+    maximum: MAX_ADJUST,
+    description:
+      'Signed minor units: positive credits, negative debits (never below 0; a balance past 2^53-1 is refused)',
+  })
   @IsInt()
   @NotEquals(0)
   @Min(-MAX_ADJUST)
