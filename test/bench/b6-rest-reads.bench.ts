@@ -57,7 +57,8 @@ export const b6RestReads: Benchmark = {
     let env: TestEnv | undefined;
     const apps: AppProcess[] = [];
     try {
-      env = await createTestEnv({ NODE_ENV: 'production', LOG_LEVEL: 'warn' });
+      // Swagger is off in production by default; the bench reads the route list from /docs-json.
+      env = await createTestEnv({ NODE_ENV: 'production', LOG_LEVEL: 'warn', SWAGGER_ENABLED: 'true' });
       log(`seeding ${NOISE_BOTS + 1} bots × ${PLANS_PER_BOT} plans, ${USERS_PER_BOT} users`);
       const { botId, token } = await seedRestTenants(env, await env.db.owner(), {
         noiseBots: NOISE_BOTS,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import {
@@ -22,7 +23,14 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Environment for the apps under measurement: production mode, quiet logs, the emulator as Telegram. */
 export function benchEnv(emulator: EmulatorProcess, extra: Record<string, string> = {}): Promise<TestEnv> {
-  return createTestEnv({ NODE_ENV: 'production', LOG_LEVEL: 'warn', TELEGRAM_API_ROOT: emulator.url, ...extra });
+  // Production hides /metrics without a token; the benches read the worker's metrics with this one.
+  return createTestEnv({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    TELEGRAM_API_ROOT: emulator.url,
+    METRICS_TOKEN: `bench-metrics-${randomBytes(16).toString('hex')}`,
+    ...extra,
+  });
 }
 
 export async function withEmulator<T>(fn: (emu: EmulatorProcess) => Promise<T>): Promise<T> {

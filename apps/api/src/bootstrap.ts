@@ -15,9 +15,10 @@ export async function createApiApp(): Promise<INestApplication> {
   app.enableShutdownHooks();
   const http = app.getHttpAdapter().getInstance() as { disable(s: string): void; set(k: string, v: unknown): void };
   http.disable('x-powered-by');
-  http.set('trust proxy', 'loopback');
   const config = app.get(AppConfig);
-  if (config.SWAGGER_ENABLED) {
+  // Who the client is (req.ip, which the failed-credential limiter counts by): only the proxies TRUST_PROXY names.
+  http.set('trust proxy', config.trustProxy);
+  if (config.swaggerEnabled) {
     const doc = SwaggerModule.createDocument(
       app,
       new DocumentBuilder()

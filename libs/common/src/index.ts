@@ -10,3 +10,4 @@ export * from './page';
 export * from './ids';
 export * from './describe-error';
 export * from './numeric-limits';
+export * from './metrics-access';

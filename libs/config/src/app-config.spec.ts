@@ -53,4 +53,27 @@ describe('loadConfig', () => {
     const k = () => randomBytes(32).toString('base64');
     expect(loadConfig({ ...valid(), ENCRYPTION_KEY: `1:${k()},2:${k()}` }).ENCRYPTION_KEY).toContain('2:');
   });
+
+  it('TRUST_PROXY: none by default, a hop count or an address/CIDR list; anything else is refused by name', () => {
+    expect(loadConfig(valid()).trustProxy).toBe(false);
+    expect(loadConfig({ ...valid(), TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ ...valid(), TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,loopback, fd00::/64' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'loopback',
+      'fd00::/64',
+    ]);
+    for (const bad of ['yes', '10.0.0.0/33', '300.1.1.1', '1.2.3.4/8/8', '-1', '10.0.0.0/8,']) {
+      expect(() => loadConfig({ ...valid(), TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+    }
+  });
+
+  it('production: Swagger off unless asked for, metrics token checked, rate limit generous by default', () => {
+    expect(loadConfig(valid()).swaggerEnabled).toBe(false);
+    expect(loadConfig({ ...valid(), SWAGGER_ENABLED: 'true' }).swaggerEnabled).toBe(true);
+    expect(loadConfig({ ...valid(), NODE_ENV: 'development' }).swaggerEnabled).toBe(true);
+    expect(() => loadConfig({ ...valid(), METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+    expect(loadConfig(valid()).API_RATE_LIMIT_PER_MINUTE).toBe(1200);
+    expect(() => loadConfig({ ...valid(), API_RATE_LIMIT_PER_MINUTE: '-1' })).toThrow(/API_RATE_LIMIT_PER_MINUTE/);
+  });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -10,6 +11,7 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   validateSync,
   ValidationError,
 } from 'class-validator';
@@ -32,7 +34,30 @@ export const SECRET_VARIABLES = [
   'TOKEN_HASH_KEY',
   'MASTER_API_TOKEN',
   'MASTER_BOT_TOKEN',
+  'METRICS_TOKEN',
 ] as const;
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY as Express takes it: `false` (trust no proxy: the client is the TCP peer), a hop count, or a
+ * list of addresses, CIDRs and the names loopback/linklocal/uniquelocal. `null` when the value is malformed.
+ */
+export function parseTrustProxy(value: string | undefined): false | number | string[] | null {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'false' || v === '0') return false;
+  if (/^\d{1,2}$/.test(v)) return Number(v);
+  const entries = v.split(',').map((e) => e.trim());
+  const ok = entries.every((e) => {
+    if (PROXY_NAMES.includes(e)) return true;
+    const [addr, prefix, ...rest] = e.split('/');
+    const family = isIP(addr ?? '');
+    if (!family || rest.length) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  });
+  return ok ? entries : null;
+}
 
 /**
  * The whole process configuration, validated once at boot. Field names are the
@@ -134,9 +159,42 @@ export class AppConfig {
   @IsUrl(URL_OPTS, { message: 'PUBLIC_BASE_URL must be an http(s) URL' })
   PUBLIC_BASE_URL = 'http://localhost:3000';
 
+  /** Serve /docs and /docs-json; unset means on outside production and off in production. */
   @Transform(toBool)
+  @IsOptional()
   @IsBoolean()
-  SWAGGER_ENABLED = true;
+  SWAGGER_ENABLED: boolean | undefined = undefined;
+
+  /**
+   * Which proxies in front of the API are trusted to say who the client is (X-Forwarded-For): empty = none
+   * (the client is the TCP peer), a hop count (`1` behind one reverse proxy), or a list of addresses/CIDRs.
+   * The failed-credential limiter counts per client address, so this must match the deployment.
+   */
+  @ValidateBy({
+    name: 'trustProxy',
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && parseTrustProxy(v) !== null,
+      defaultMessage: () =>
+        'TRUST_PROXY must be empty, a hop count (0-99) or a comma-separated list of IP addresses, CIDRs or loopback/linklocal/uniquelocal',
+    },
+  })
+  TRUST_PROXY = '';
+
+  /**
+   * Bearer token for /metrics (API and worker). When set, /metrics needs `Authorization: Bearer <token>`;
+   * unset, /metrics is open outside production and not served (404) in production.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN: string | undefined = undefined;
+
+  /** Requests per minute one API token (a tenant's bot, or the master) may make before 429 (0 = no limit). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  API_RATE_LIMIT_PER_MINUTE = 1200;
 
   // ---- bot hosting (worker). Defaults meet "another worker takes a dead worker's bots within 15 s". ----
 
@@ -321,6 +379,14 @@ export class AppConfig {
       .map((s) => s.trim())
       .filter(Boolean)
       .map(Number);
+  }
+
+  get swaggerEnabled(): boolean {
+    return this.SWAGGER_ENABLED ?? !this.isProduction;
+  }
+
+  get trustProxy(): false | number | string[] {
+    return parseTrustProxy(this.TRUST_PROXY) ?? false;
   }
 
   get isProduction(): boolean {

@@ -1,4 +1,5 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
@@ -6,8 +7,19 @@ import Redis from 'ioredis';
 import { REDIS } from '@botfleet/common';
 import { DatabasePing } from '@botfleet/dal';
 
+class NoAnswer extends Error {}
+
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`timed out after ${ms} ms`)), ms))]);
+  Promise.race([
+    p,
+    new Promise<never>((_, rej) => setTimeout(() => rej(new NoAnswer(`timed out after ${ms} ms`)), ms)),
+  ]);
+
+/**
+ * Why a dependency is down, in words of our own: a driver's error text can name hosts, users or worse, and
+ * /health/ready is reachable by whoever reaches the API.
+ */
+const reasonOf = (e: unknown) => ({ reason: e instanceof NoAnswer ? 'no answer within 2 s' : 'unavailable' });
 
 @ApiExcludeController()
 @Public()
@@ -25,10 +37,23 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready only when PostgreSQL and Redis answer; answers within ~2 s either way. */
+  /**
+   * Ready only when PostgreSQL and Redis answer; answers within ~2 s either way. Not ready is a 503 with
+   * Terminus' body (`details.<dependency>.status/reason`), the reasons in our own words.
+   */
   @Get('ready')
   @HealthCheck()
-  ready() {
+  async ready(@Res({ passthrough: true }) res: Response) {
+    try {
+      return await this.check();
+    } catch (e) {
+      if (!(e instanceof ServiceUnavailableException)) throw e;
+      res.status(503);
+      return e.getResponse();
+    }
+  }
+
+  private check() {
     return this.health.check([
       async () => {
         const i = this.indicator.check('postgres');
@@ -36,17 +61,17 @@ export class HealthController {
           await withTimeout(this.database.ping(), 2000);
           return i.up();
         } catch (e) {
-          return i.down({ message: e instanceof Error ? e.message : 'down' });
+          return i.down(reasonOf(e));
         }
       },
       async () => {
         const i = this.indicator.check('redis');
         try {
-          if (this.redis.status !== 'ready') throw new Error(`connection ${this.redis.status}`);
+          if (this.redis.status !== 'ready') throw new Error('not connected');
           await withTimeout(this.redis.ping(), 2000);
           return i.up();
         } catch (e) {
-          return i.down({ message: e instanceof Error ? e.message : 'down' });
+          return i.down(reasonOf(e));
         }
       },
     ]);

@@ -1,7 +1,8 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Inject, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import Redis from 'ioredis';
 import { register } from 'prom-client';
-import { REDIS } from '@botfleet/common';
+import { metricsAccess, REDIS } from '@botfleet/common';
+import { AppConfig } from '@botfleet/config';
 import { DatabasePing } from '@botfleet/dal';
 
 /** The worker's own small HTTP surface: liveness, readiness and Prometheus metrics. */
@@ -10,6 +11,7 @@ export class WorkerHealthController {
   constructor(
     private readonly database: DatabasePing,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly config: AppConfig,
   ) {}
 
   @Get('health/live')
@@ -26,9 +28,16 @@ export class WorkerHealthController {
     return { status: 'ok' };
   }
 
+  /** Same rule as the API's: METRICS_TOKEN when set; without one, open outside production and 404 in production. */
   @Get('metrics')
   @Header('Content-Type', register.contentType)
-  metrics(): Promise<string> {
+  metrics(@Headers('authorization') authorization: string | undefined): Promise<string> {
+    const access = metricsAccess(
+      { token: this.config.METRICS_TOKEN, production: this.config.isProduction },
+      authorization,
+    );
+    if (access === 'hidden') throw new NotFoundException();
+    if (access === 'unauthorized') throw new UnauthorizedException();
     return register.metrics();
   }
 }

@@ -38,6 +38,10 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     API_PORT: '0',
     WORKER_HTTP_PORT: '0',
     PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
+    // Suites stand in for many clients behind a local proxy (X-Forwarded-For from 127.0.0.1).
+    TRUST_PROXY: 'loopback',
+    // Suites make thousands of requests a minute with one token; the per-token limit has its own tests.
+    API_RATE_LIMIT_PER_MINUTE: '0',
     ...overrides,
   };
   return {

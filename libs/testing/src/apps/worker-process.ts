@@ -37,7 +37,10 @@ export async function spawnWorker(
     await proc.kill();
     throw new Error(`${(e as Error).message}\n${proc.output().slice(-3000)}`);
   }
-  const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  // With METRICS_TOKEN set (always needed in production), /metrics wants it as a bearer token.
+  const token = extra.METRICS_TOKEN ?? vars.METRICS_TOKEN;
+  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+  const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`, { headers })).text();
   return {
     ...proc,
     port,
