@@ -14,6 +14,7 @@ import {
   waitFor,
 } from '@botfleet/testing';
 import { PublicApi } from './support/public-api';
+import { QUICK_BOT_LEASES, startUpdateWithId } from './support/bot-chat';
 
 /**
  * Bot lifecycle against the real worker process, PostgreSQL, Redis and the Telegram emulator:
@@ -42,11 +43,7 @@ describe('bot hosting: lifecycle and first conversation', () => {
       TELEGRAM_API_ROOT: url,
       MASTER_BOT_TOKEN: master.token,
       MASTER_ADMIN_TELEGRAM_IDS: String(masterAdmin),
-      BOT_LEASE_TTL_MS: '3000',
-      BOT_LEASE_RENEW_MS: '1000',
-      BOT_ACQUIRE_INTERVAL_MS: '300',
-      BOT_RECONCILE_MS: '2000',
-      BOT_POLL_TIMEOUT_S: '5',
+      ...QUICK_BOT_LEASES,
       BOT_SETTINGS_CACHE_MS: '500',
       WORKER_HTTP_PORT: String(await freePort()),
       LOG_LEVEL: 'info',
@@ -244,17 +241,7 @@ describe('bot hosting: lifecycle and first conversation', () => {
     await emu.waitForPolling(next.id, 20_000);
     // Update ids are per Telegram bot: the new one may well send an id the old one already sent.
     const after = user();
-    emu.pushUpdate(next.id, {
-      update_id: updateId,
-      message: {
-        message_id: 1,
-        date: Math.floor(Date.now() / 1000),
-        chat: { id: after.id, type: 'private', first_name: after.first_name },
-        from: { id: after.id, is_bot: false, first_name: after.first_name },
-        text: '/start',
-        entities: [{ type: 'bot_command', offset: 0, length: 6 }],
-      },
-    });
+    emu.pushUpdate(next.id, startUpdateWithId(updateId, after));
     await emu.waitForMessages(next.id, after.id, 1, 5_000);
   }, 40_000);
 });

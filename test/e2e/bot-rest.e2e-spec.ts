@@ -10,6 +10,7 @@ import {
   WorkerProcess,
 } from '@botfleet/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
+import { QUICK_BOT_LEASES, startUpdateWithId } from './support/bot-chat';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -47,11 +48,7 @@ describe('bot hosting driven by the REST API', () => {
     apiUrl = `http://127.0.0.1:${port}`;
     env = await createTestEnv({
       TELEGRAM_API_ROOT: emuUrl,
-      BOT_LEASE_TTL_MS: '3000',
-      BOT_LEASE_RENEW_MS: '1000',
-      BOT_ACQUIRE_INTERVAL_MS: '300',
-      BOT_RECONCILE_MS: '2000',
-      BOT_POLL_TIMEOUT_S: '5',
+      ...QUICK_BOT_LEASES,
     });
     restore = applyEnv(env.vars);
     api = await createApiApp();
@@ -155,17 +152,7 @@ describe('bot hosting driven by the REST API', () => {
     await emu.waitForPolling(second.id, 5_000);
     // Update ids are per Telegram bot: the new one may well send an id the old one already sent.
     const after = user();
-    emu.pushUpdate(second.id, {
-      update_id: updateId,
-      message: {
-        message_id: 1,
-        date: Math.floor(Date.now() / 1000),
-        chat: { id: after.id, type: 'private', first_name: after.first_name },
-        from: { id: after.id, is_bot: false, first_name: after.first_name },
-        text: '/start',
-        entities: [{ type: 'bot_command', offset: 0, length: 6 }],
-      },
-    });
+    emu.pushUpdate(second.id, startUpdateWithId(updateId, after));
     await emu.waitForMessages(second.id, after.id, 1, 5_000);
   });
 });

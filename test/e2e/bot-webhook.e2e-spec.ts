@@ -17,6 +17,7 @@ import {
   WorkerProcess,
 } from '@botfleet/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
+import { QUICK_BOT_LEASES, startUpdateWithId } from './support/bot-chat';
 
 /**
  * Webhook mode (BOT_MODE=webhook) end to end: the worker sets each bot's webhook (bot id in the URL, the
@@ -54,11 +55,7 @@ describe('bot hosting: webhook mode', () => {
       TELEGRAM_API_ROOT: emuUrl,
       BOT_MODE: 'webhook',
       PUBLIC_BASE_URL: apiUrl,
-      BOT_LEASE_TTL_MS: '3000',
-      BOT_LEASE_RENEW_MS: '1000',
-      BOT_ACQUIRE_INTERVAL_MS: '300',
-      BOT_RECONCILE_MS: '2000',
-      BOT_POLL_TIMEOUT_S: '5',
+      ...QUICK_BOT_LEASES,
     });
     restore = applyEnv(env.vars);
     api = await createApiApp();
@@ -220,17 +217,7 @@ describe('bot hosting: webhook mode', () => {
     await waitFor(async () => (await emu.getBotStats(next.id)).webhook, 5_000);
     // Update ids are per Telegram bot: the new one may well send an id the old one already sent.
     const after = user();
-    await emu.pushUpdate(next.id, {
-      update_id: updateId,
-      message: {
-        message_id: 1,
-        date: Math.floor(Date.now() / 1000),
-        chat: { id: after.id, type: 'private', first_name: after.first_name },
-        from: { id: after.id, is_bot: false, first_name: after.first_name },
-        text: '/start',
-        entities: [{ type: 'bot_command', offset: 0, length: 6 }],
-      },
-    });
+    await emu.pushUpdate(next.id, startUpdateWithId(updateId, after));
     await emu.waitForMessages(next.id, after.id, 1, 5_000);
     tg = next;
   });

@@ -9,18 +9,10 @@ import {
   spawnWorker,
   TelegramEmulator,
   TestEnv,
-  waitFor,
   WorkerProcess,
 } from '@botfleet/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
-
-type Msg = Awaited<ReturnType<TelegramEmulator['getChatMessages']>>[number];
-type Button = { text: string; callback_data?: string };
-
-const buttonData = (m: Msg, prefix: string): string | undefined =>
-  ((m.replyMarkup as { inline_keyboard?: Button[][] } | undefined)?.inline_keyboard ?? [])
-    .flat()
-    .find((b) => b.callback_data?.startsWith(prefix))?.callback_data;
+import { buttonData, ChatMessage, QUICK_BOT_LEASES, waitForBotMessage } from './support/bot-chat';
 
 /**
  * What a buyer can order in the bot is what is on sale, whatever the button says: the trial plan is given
@@ -40,11 +32,7 @@ describe('plans on sale in the bot', () => {
     const emuUrl = await emu.listen(0);
     env = await createTestEnv({
       TELEGRAM_API_ROOT: emuUrl,
-      BOT_LEASE_TTL_MS: '3000',
-      BOT_LEASE_RENEW_MS: '1000',
-      BOT_ACQUIRE_INTERVAL_MS: '300',
-      BOT_RECONCILE_MS: '2000',
-      BOT_POLL_TIMEOUT_S: '5',
+      ...QUICK_BOT_LEASES,
     });
     restore = applyEnv(env.vars);
     app = await createApiApp();
@@ -82,15 +70,7 @@ describe('plans on sale in the bot', () => {
 
     await emu.waitForPolling(tg.id, 20_000);
     const from = { id: 880_100, first_name: 'Buyer', language_code: 'en' };
-    const botMessage = (match: (m: Msg) => boolean) =>
-      waitFor(
-        () =>
-          emu
-            .getChatMessages(tg.id, from.id)
-            .filter((m) => m.direction === 'bot')
-            .find(match),
-        15_000,
-      );
+    const botMessage = (match: (m: ChatMessage) => boolean) => waitForBotMessage(emu, tg.id, from.id, match);
     emu.sendText(tg.id, { from, text: '/buy' });
     const plans = await botMessage((m) => !!buttonData(m, SaleCallbacks.plan(sold)));
     expect(buttonData(plans, SaleCallbacks.plan(trial))).toBeUndefined();
