@@ -9,16 +9,12 @@ import {
   spawnWorker,
   TelegramEmulator,
   TestEnv,
-  waitFor,
   WorkerProcess,
 } from '@botfleet/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
+import { buttonData, ChatMessage, QUICK_BOT_LEASES, waitForBotMessage } from './support/bot-chat';
 
-type Msg = Awaited<ReturnType<TelegramEmulator['getChatMessages']>>[number];
-const buttonData = (m: Msg, prefix: string): string | undefined =>
-  ((m.replyMarkup as { inline_keyboard?: { callback_data?: string }[][] } | undefined)?.inline_keyboard ?? [])
-    .flat()
-    .find((b) => b.callback_data?.startsWith(prefix))?.callback_data;
+type Msg = ChatMessage;
 
 describe('tenant REST: users, balance adjustments, orders, card-payment review', () => {
   jest.setTimeout(60_000);
@@ -58,14 +54,7 @@ describe('tenant REST: users, balance adjustments, orders, card-payment review',
   };
   /** Waits for a bot message in the user's chat matching `match`. */
   const botMessage = (tg: EmulatedBot, chatId: number, match: (m: Msg) => boolean) =>
-    waitFor(
-      () =>
-        telegram
-          .getChatMessages(tg.id, chatId)
-          .filter((m) => m.direction === 'bot')
-          .find(match),
-      15_000,
-    );
+    waitForBotMessage(telegram, tg.id, chatId, match);
   /** A user who opened the tenant's bot (/start); found through the API by Telegram id. */
   const addUser = async (botId: string, tgId: number, username: string) => {
     const shop = shops.get(botId)!;
@@ -123,11 +112,7 @@ describe('tenant REST: users, balance adjustments, orders, card-payment review',
     telegram = await TelegramEmulator.start();
     env = await createTestEnv({
       TELEGRAM_API_ROOT: telegram.url,
-      BOT_LEASE_TTL_MS: '3000',
-      BOT_LEASE_RENEW_MS: '1000',
-      BOT_ACQUIRE_INTERVAL_MS: '300',
-      BOT_RECONCILE_MS: '2000',
-      BOT_POLL_TIMEOUT_S: '5',
+      ...QUICK_BOT_LEASES,
       PROVISIONING_ATTEMPTS: '10',
       PROVISIONING_BACKOFF_MS: '60000',
     });

@@ -17,6 +17,7 @@ import {
   WorkerProcess,
 } from '@botfleet/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
+import { buttonData, ChatMessage, QUICK_BOT_LEASES, waitForBotMessage as botMessageIn } from './support/bot-chat';
 
 const DAY = 86_400_000;
 const GiB = 1024 ** 3;
@@ -26,13 +27,7 @@ const PRICE = 500_000;
 /** Wholesale: 1,000 per plan + 100 per GB × 50 GB. */
 const WHOLESALE = 1_000 + 100 * 50;
 
-type Msg = Awaited<ReturnType<TelegramEmulator['getChatMessages']>>[number];
-type Button = { text: string; callback_data?: string };
-
-const buttonsOf = (m: Msg): Button[] =>
-  ((m.replyMarkup as { inline_keyboard?: Button[][] } | undefined)?.inline_keyboard ?? []).flat();
-const buttonData = (m: Msg, prefix: string): string | undefined =>
-  buttonsOf(m).find((b) => b.callback_data?.startsWith(prefix))?.callback_data;
+type Msg = ChatMessage;
 
 /**
  * The first sale end to end (issue 6): a real worker process hosts the bot against the Telegram
@@ -60,14 +55,7 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
 
   /** Waits until chat `chatId` has a bot message matching `match` (new or edited) and returns it. */
   const waitForBotMessage = (chatId: number, match: (m: Msg) => boolean, timeoutMs = 15_000) =>
-    waitFor(
-      () =>
-        emu
-          .getChatMessages(tg.id, chatId)
-          .filter((m) => m.direction === 'bot')
-          .find(match),
-      timeoutMs,
-    );
+    botMessageIn(emu, tg.id, chatId, match, timeoutMs);
   const textHas = (s: string) => (m: Msg) => !!(m.text ?? m.caption ?? '').includes(s);
 
   /** /buy → plan → (new) → card: returns the card screen message and the user's order id. */
@@ -148,15 +136,7 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
       .expect(201);
     await emu.waitForPolling(other.id, 15_000);
     const from = newUser();
-    const message = (match: (m: Msg) => boolean) =>
-      waitFor(
-        () =>
-          emu
-            .getChatMessages(other.id, from.id)
-            .filter((m) => m.direction === 'bot')
-            .find(match),
-        15_000,
-      );
+    const message = (match: (m: Msg) => boolean) => botMessageIn(emu, other.id, from.id, match);
     emu.sendText(other.id, { from, text: '/buy' });
     const plans = await message((m) => !!buttonData(m, 's:p:'));
     emu.pressButton(other.id, { from, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
@@ -175,10 +155,7 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     await rw.start();
     env = await createTestEnv({
       TELEGRAM_API_ROOT: url,
-      BOT_LEASE_TTL_MS: '3000',
-      BOT_LEASE_RENEW_MS: '1000',
-      BOT_ACQUIRE_INTERVAL_MS: '300',
-      BOT_RECONCILE_MS: '2000',
+      ...QUICK_BOT_LEASES,
       BOT_POLL_TIMEOUT_S: '2',
       PROVISIONING_ATTEMPTS: '3',
       PROVISIONING_BACKOFF_MS: '300',
