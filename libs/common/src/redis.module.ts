@@ -7,7 +7,15 @@ export const REDIS = Symbol('REDIS');
 
 @Global()
 @Module({
-  providers: [{ provide: REDIS, inject: [AppConfig], useFactory: (c: AppConfig) => createRedis(c.REDIS_URL) }],
+  providers: [
+    {
+      provide: REDIS,
+      inject: [AppConfig],
+      useFactory: (c: AppConfig) =>
+        // Requests and updates never wait on this connection longer than REDIS_COMMAND_TIMEOUT_MS.
+        createRedis(c.REDIS_URL, { commandTimeout: c.REDIS_COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 1 }),
+    },
+  ],
   exports: [REDIS],
 })
 export class RedisModule implements OnApplicationShutdown {

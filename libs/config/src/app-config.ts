@@ -116,12 +116,61 @@ export class AppConfig {
   @Max(20)
   DATABASE_PLATFORM_POOL_SIZE = 4;
 
+  /** How long a request waits for a pooled PostgreSQL connection (a new one included) before 503. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DATABASE_CONNECT_TIMEOUT_MS = 2_000;
+
+  /** Server-side limit of one statement (`statement_timeout`). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS = 15_000;
+
+  /**
+   * Client-side limit of one query: how long the app waits for any answer, also when PostgreSQL or the network
+   * hangs and `statement_timeout` cannot fire. Lower it for a faster 503 when the database stops answering.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DATABASE_QUERY_TIMEOUT_MS = 16_000;
+
+  /** A transaction left idle this long is ended by PostgreSQL (`idle_in_transaction_session_timeout`). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  DATABASE_IDLE_IN_TX_TIMEOUT_MS = 60_000;
+
   @Matches(REDIS_URL, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL!: string;
 
   /** Prefix for every Redis key and queue, so several deployments (or test runs) share one Redis. */
   @Matches(/^[a-z0-9_-]{1,40}$/i, { message: 'REDIS_PREFIX must be 1-40 letters, digits, _ or -' })
   REDIS_PREFIX = 'bf';
+
+  /**
+   * How long a command on the shared Redis connection may wait for its answer (ioredis `commandTimeout`; the
+   * connection also gives up reconnect-queued commands after one retry). BullMQ workers keep their own blocking
+   * connections without a limit, as BullMQ requires.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  REDIS_COMMAND_TIMEOUT_MS = 1_000;
+
+  /** How long a request or update waits to queue a job before it answers 503 (or, after a commit, leaves it to the outbox). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  JOB_ENQUEUE_TIMEOUT_MS = 1_000;
 
   /**
    * Versioned AES-256-GCM keys: `1:<base64 32 bytes>,2:<base64 32 bytes>`; the highest

@@ -8,6 +8,12 @@ export interface DataSourceOptions {
   applicationName?: string;
   /** Per-statement timeout so no request hangs forever on a stuck database (RELIABILITY.md 13). */
   statementTimeoutMs?: number;
+  /** How long to wait for a pooled connection before failing (a transient error: 503 / retried update). */
+  connectTimeoutMs?: number;
+  /** Client-side limit per query: fires also when the server or the network hangs (no answer at all). */
+  queryTimeoutMs?: number;
+  /** PostgreSQL ends a session left idle inside a transaction this long. */
+  idleInTransactionTimeoutMs?: number;
 }
 
 /** A TypeORM data source for one role. synchronize is never on: the schema comes from migrations only. */
@@ -25,9 +31,11 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
     poolSize: opts.poolSize ?? 10,
     extra: {
       max: opts.poolSize ?? 10,
-      connectionTimeoutMillis: 5_000,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5_000,
       idleTimeoutMillis: 30_000,
       statement_timeout: opts.statementTimeoutMs ?? 15_000,
+      query_timeout: opts.queryTimeoutMs ?? (opts.statementTimeoutMs ?? 15_000) + 1_000,
+      idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs ?? 60_000,
       keepAlive: true,
     },
   });

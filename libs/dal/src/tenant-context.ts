@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ClsService, ClsServiceManager } from 'nestjs-cls';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { CLS_BOT_ID, isUuid } from '@botfleet/common';
 
 export const TENANT_TX = 'botfleet.tenantTx';
@@ -106,7 +106,11 @@ export class TenantDb {
       await runner.commitTransaction();
       return result;
     } catch (err) {
-      if (runner.isTransactionActive) {
+      if (isNoAnswer(err)) {
+        // The connection gave no answer (query_timeout): a ROLLBACK would wait behind the hung query, and back in
+        // the pool it would carry it. Closing it makes PostgreSQL roll back; the request answers at once.
+        discardConnection(runner, err);
+      } else if (runner.isTransactionActive) {
         await runner
           .rollbackTransaction()
           .catch((e: unknown) => this.logger.warn({ err: e, botId }, 'rollback failed'));
@@ -153,4 +157,15 @@ export class TenantDb {
   within<T>(botId: string, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.run(botId, (tx) => fn(tx.manager));
   }
+}
+
+/** node-postgres' query_timeout: the query was sent and nothing came back in time. */
+function isNoAnswer(err: unknown): boolean {
+  return err instanceof Error && /Query read timeout/.test(err.message);
+}
+
+/** Gives the connection back to the pool with the error, so the pool closes it instead of reusing it. */
+function discardConnection(runner: QueryRunner, err: unknown): void {
+  const r = runner as unknown as { releasePostgresConnection?: (e: unknown) => Promise<void> };
+  void r.releasePostgresConnection?.(err);
 }

@@ -1,17 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import Redis from 'ioredis';
-import { DomainError, ErrorCode, REDIS } from '@botfleet/common';
+import { DomainError, ErrorCode, REDIS, withDependencyTimeout } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 
 /** Failed authentications (bad tokens, bad invite codes) allowed per address per window before 429. */
 export const AUTH_FAILURE_LIMIT = 20;
 const AUTH_FAILURE_WINDOW_S = 60;
+/** How long a request waits for the shared counter; after no answer, Redis is left alone for REDIS_REST_MS. */
+const REDIS_WAIT_MS = 300;
+const REDIS_REST_MS = 5_000;
+/** Addresses the in-process fallback counter keeps at most. */
+const LOCAL_MAX_ADDRESSES = 10_000;
 
 /**
  * Counts failed credentials per client address in Redis (shared by every API process). Past the limit
  * every credential from that address is refused — also a right one, so guessing learns nothing — until
  * the window passes. Used for bearer tokens (the guard) and invite codes (onboarding).
+ *
+ * Redis not answering fails open for valid credentials but not for guessing: each read or write waits at most
+ * REDIS_WAIT_MS, then this process counts failures in memory (same limit and window) until Redis answers again,
+ * so a request never hangs on the limiter and guessing stays bounded per API process.
  */
 @Injectable()
 export class AuthFailureLimiter {
@@ -24,8 +33,12 @@ export class AuthFailureLimiter {
     return req.ip ?? req.socket.remoteAddress ?? 'unknown';
   }
 
+  private redisRestUntil = 0;
+  private readonly local = new Map<string, { failures: number; until: number }>();
+
   async assertAllowed(address: string): Promise<void> {
-    const failures = Number(await this.redis.get(this.key(address))) || 0;
+    const shared = await this.fromRedis(() => this.redis.get(this.key(address)));
+    const failures = shared === undefined ? this.localFailures(address) : Number(shared) || 0;
     if (failures >= AUTH_FAILURE_LIMIT) {
       throw new DomainError(ErrorCode.RATE_LIMITED, 'Too many failed authentication attempts; try again in a minute');
     }
@@ -33,7 +46,38 @@ export class AuthFailureLimiter {
 
   async recordFailure(address: string): Promise<void> {
     const key = this.key(address);
-    await this.redis.multi().incr(key).expire(key, AUTH_FAILURE_WINDOW_S).exec();
+    const done = await this.fromRedis(() => this.redis.multi().incr(key).expire(key, AUTH_FAILURE_WINDOW_S).exec());
+    if (done === undefined) this.countLocally(address);
+  }
+
+  /** Redis' answer, or undefined when it gave none within REDIS_WAIT_MS (or lately gave none). */
+  private async fromRedis<T>(read: () => Promise<T>): Promise<T | undefined> {
+    if (Date.now() < this.redisRestUntil) return undefined;
+    try {
+      return await withDependencyTimeout('redis', REDIS_WAIT_MS, read());
+    } catch {
+      this.redisRestUntil = Date.now() + REDIS_REST_MS;
+      return undefined;
+    }
+  }
+
+  private localFailures(address: string): number {
+    const entry = this.local.get(address);
+    return entry && entry.until > Date.now() ? entry.failures : 0;
+  }
+
+  private countLocally(address: string): void {
+    const now = Date.now();
+    if (this.local.size >= LOCAL_MAX_ADDRESSES) {
+      for (const [a, e] of this.local) if (e.until <= now) this.local.delete(a);
+      // Still full of live entries: forget the oldest rather than grow without bound.
+      if (this.local.size >= LOCAL_MAX_ADDRESSES) this.local.delete(this.local.keys().next().value as string);
+    }
+    const failures = this.localFailures(address) + 1;
+    this.local.set(address, {
+      failures,
+      until: failures === 1 ? now + AUTH_FAILURE_WINDOW_S * 1000 : this.local.get(address)!.until,
+    });
   }
 
   private key(address: string): string {
