@@ -218,7 +218,8 @@ describe('payment cards over HTTP (tenant API, real PostgreSQL)', () => {
       .send({ weight: 9 })
       .expect(404);
     await w.as(a.token, 'delete', cards(b, `/${theirs.id}`)).expect(404);
-    await w.as(a.token, 'get', cards(a, '/not-a-uuid')).expect(404);
+    // A malformed id is a 400 naming it (issue 11), never a lookup.
+    await w.as(a.token, 'get', cards(a, '/not-a-uuid')).expect(400);
     expect(await w.snapshot('tenant_payment_cards', b.botId)).toBe(before);
   });
 });

@@ -191,6 +191,7 @@ describe('tenant REST: users, balance adjustments, orders, card-payment review',
     await http()
       .post(`/v1/bots/${botA}/users/${foreign}/balance-adjustments`)
       .set(auth)
+      .set('Idempotency-Key', 'foreign-1')
       .send({ amountMinor: 5, reason: 'x' })
       .expect(404);
     await http().post(`/v1/bots/${botA}/card-payments/${payment}/approve`).set(auth).expect(404);
@@ -223,12 +224,14 @@ describe('tenant REST: users, balance adjustments, orders, card-payment review',
     const over = await http()
       .post(`/v1/bots/${botA}/users/${u}/balance-adjustments`)
       .set(auth)
+      .set('Idempotency-Key', 'adj-over')
       .send({ amountMinor: -5001, reason: 'too much' })
       .expect(409);
     expect(over.body.error.code).toBe('INSUFFICIENT_BALANCE');
     const bad = await http()
       .post(`/v1/bots/${botA}/users/${u}/balance-adjustments`)
       .set(auth)
+      .set('Idempotency-Key', 'adj-bad')
       .send({ amountMinor: 1.5, reason: '' })
       .expect(400);
     expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['amountMinor', 'reason']);

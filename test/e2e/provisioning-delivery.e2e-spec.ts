@@ -82,6 +82,7 @@ describe('subscription delivery (worker process, Telegram and panel emulators)',
     ]);
     await api
       .as(bot.apiToken, 'post', `/v1/bots/${bot.id}/users/${row.id}/balance-adjustments`)
+      .set('Idempotency-Key', `credit-${row.id}`)
       .send({ amountMinor: PRICE, reason: 'credit for the test purchase' })
       .expect(201);
     emu.sendText(tg.id, { from, text: '/buy' });

@@ -530,6 +530,7 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     await http()
       .post(`/v1/bots/${botId}/users/${user.id}/balance-adjustments`)
       .set('Authorization', `Bearer ${apiToken}`)
+      .set('Idempotency-Key', 'gift-1')
       .send({ amountMinor: PRICE, reason: 'gift' })
       .expect(201);
     emu.sendText(tg.id, { from: buyer, text: '/buy' });

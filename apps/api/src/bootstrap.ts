@@ -5,12 +5,14 @@ import { Logger } from 'nestjs-pino';
 import { startDefaultMetrics } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { AppModule } from './app.module';
+import { requireJsonBodies } from './common/json-only';
 import { createValidationPipe } from './common/validation';
 
 /** Builds the API application (also used by e2e tests, which start it in-process or as a child). */
 export async function createApiApp(): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule, { bufferLogs: true, rawBody: false });
   app.useLogger(app.get(Logger));
+  app.use(requireJsonBodies); // before the body parsers, which are added at init()
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   const http = app.getHttpAdapter().getInstance() as { disable(s: string): void; set(k: string, v: unknown): void };

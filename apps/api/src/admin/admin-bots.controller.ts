@@ -7,7 +7,7 @@ import { actorOf, CurrentPrincipal, MasterOnly, Principal } from '../auth';
 import { ApiErrors } from '../common/api-docs';
 import { BotDto } from '../bots/dto/bot.dto';
 import { LedgerEntryDto, SetWholesalePriceDto, TopUpDto, WholesalePriceDto } from '../bots/dto/wallet.dto';
-import { BotSummaryPageDto, FeatureDto, ListBotsQueryDto, SetFeatureAllowedDto } from './dto/admin.dto';
+import { AdminFeatureDto, BotSummaryPageDto, ListBotsQueryDto, SetFeatureAllowedDto } from './dto/admin.dto';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,100}$/;
 
@@ -84,14 +84,14 @@ export class AdminBotsController {
   @Put(':botId/features/:key/allowed')
   @ApiParam({ name: 'key', example: 'zarinpal', description: 'A feature catalogue key' })
   @ApiOperation({ summary: 'Allow or forbid a feature for a bot (forbidding also switches it off)' })
-  @ApiResponse({ status: 200, type: FeatureDto })
+  @ApiResponse({ status: 200, type: AdminFeatureDto })
   @ApiErrors(400, 403, 404)
   setFeatureAllowed(
     @Param('botId') botId: string,
     @Param('key') key: string,
     @Body() dto: SetFeatureAllowedDto,
     @CurrentPrincipal() p: Principal,
-  ): Promise<FeatureDto> {
+  ): Promise<AdminFeatureDto> {
     return this.bots.setFeatureAllowed(botId, key, dto.allowed, actorOf(p));
   }
 

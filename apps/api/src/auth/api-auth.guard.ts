@@ -41,6 +41,7 @@ export class ApiAuthGuard implements CanActivate {
     if (mode === 'master' && principal.kind !== 'master') {
       throw new DomainError(ErrorCode.FORBIDDEN, 'This endpoint needs the master token');
     }
+    assertIdParams(req.params);
     const botId = req.params?.botId as string | undefined;
     if (botId !== undefined) await this.authorizeBot(principal, botId, req.method);
     return true;
@@ -72,5 +73,16 @@ export class ApiAuthGuard implements CanActivate {
       throw new DomainError(ErrorCode.BOT_SUSPENDED, 'This bot is suspended by the platform; changes are not possible');
     }
     this.cls.set(CLS_BOT_ID, botId);
+  }
+}
+
+/** Path parameters that are row ids (`id`, `botId`, `planId`, …): a 400 naming the one that is not a UUID. */
+function assertIdParams(params: Record<string, unknown> | undefined): void {
+  for (const [name, value] of Object.entries(params ?? {})) {
+    if (/(^id$|Id$)/.test(name) && !isUuid(value)) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, `Invalid request: ${name}`, [
+        { field: name, errors: [`${name} must be a UUID`] },
+      ]);
+    }
   }
 }

@@ -29,6 +29,12 @@ class BoomController {
     return body;
   }
 
+  /** Stores what it is given as is: the database is the only check (issue 11: its refusals are the client's fault). */
+  @Post('store')
+  async store(@Body() body: { code: unknown; n: unknown; text: unknown }): Promise<void> {
+    await database.query(`INSERT INTO input_probe (code, n, text) VALUES ($1, $2, $3)`, [body.code, body.n, body.text]);
+  }
+
   /** Two transactions locking two rows in opposite orders: PostgreSQL aborts one with 40P01 (a real deadlock). */
   @Post('deadlock')
   async deadlock(): Promise<never> {
@@ -66,6 +72,7 @@ describe('AllExceptionsFilter', () => {
     database = await db.owner();
     await database.query(`CREATE TABLE deadlock_probe (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)`);
     await database.query(`INSERT INTO deadlock_probe (id) VALUES (1), (2)`);
+    await database.query(`CREATE TABLE input_probe (code varchar(5) NOT NULL, n smallint CHECK (n >= 0), text text)`);
     const mod = await Test.createTestingModule({ imports: [BoomModule] }).compile();
     app = mod.createNestApplication({ bufferLogs: true });
     app.useLogger(app.get(Logger));
@@ -92,6 +99,26 @@ describe('AllExceptionsFilter', () => {
     const res = await request(app.getHttpServer()).post('/boom').set('Content-Type', 'application/json').send('{"a":');
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('a value the database refuses (too long, out of range, check, NUL, bad text) is a 400, never a 500', async () => {
+    const ok = { code: 'a', n: 1, text: 't' };
+    for (const body of [
+      { ...ok, code: 'toolong' }, // 22001
+      { ...ok, n: 70000 }, // 22003
+      { ...ok, n: -1 }, // 23514
+      { ...ok, n: 'x' }, // 22P02
+      { ...ok, text: 'a\u0000b' }, // 22021
+    ]) {
+      const res = await request(app.getHttpServer()).post('/boom/store').send(body);
+      expect({ body, status: res.status, code: res.body.error?.code }).toEqual({
+        body,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+      expect(JSON.stringify(res.body)).not.toMatch(/input_probe|varchar|smallint/);
+    }
+    expect(await database.query(`SELECT * FROM input_probe`)).toEqual([]);
   });
 
   it('a deadlock (or any transient database failure) is a 503 with Retry-After: rolled back, try again', async () => {

@@ -90,6 +90,22 @@ export class AllExceptionsFilter implements ExceptionFilter {
       };
     }
     const errorId = randomUUID();
+    const rejected = inputRejectedByDatabase(exception);
+    if (rejected) {
+      // The database refused a value the request carried (too long, out of range, not storable): bad input, not a bug.
+      this.logger.warn({ errorId, sqlstate: rejected.code }, 'Input refused by the database');
+      return {
+        status: 400,
+        headers,
+        body: {
+          error: {
+            code: ErrorCode.VALIDATION_FAILED,
+            message: 'Invalid request: a value is out of range or cannot be stored',
+            details: [{ field: rejected.field, errors: ['out of range, too long or not storable'] }],
+          },
+        },
+      };
+    }
     if (isTransientError(exception)) {
       // A deadlock, a serialization failure, the database restarting: rolled back, nothing changed; retry.
       this.logger.warn({ errorId, err: exception }, 'Transient infrastructure error');
@@ -113,4 +129,22 @@ export class AllExceptionsFilter implements ExceptionFilter {
       body: { error: { code: 'INTERNAL', message: 'Something went wrong on our side', details: { errorId } } },
     };
   }
+}
+
+/**
+ * SQLSTATEs that a value from the request causes: class 22 (data exception: invalid byte sequence,
+ * value too long, numeric out of range, invalid text representation, …) and 23514 (check violation).
+ */
+const INPUT_SQLSTATE = /^(22[0-9A-Z]{3}|23514)$/;
+
+function inputRejectedByDatabase(err: unknown): { code: string; field: string } | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const e = err as { code?: unknown; column?: unknown; driverError?: { code?: unknown; column?: unknown } };
+  const code = typeof e.driverError?.code === 'string' ? e.driverError.code : typeof e.code === 'string' ? e.code : '';
+  if (!INPUT_SQLSTATE.test(code)) return null;
+  const column = e.driverError?.column ?? e.column;
+  // The column as the API spells its fields (snake_case → camelCase), when PostgreSQL names one.
+  const field =
+    typeof column === 'string' && column ? column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) : 'request';
+  return { code, field };
 }

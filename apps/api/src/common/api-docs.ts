@@ -44,8 +44,9 @@ export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorat
   );
 }
 
+// `?page=` is a value that is not a number (400), never "no value" (which left the page undefined: a 500).
 const toInt = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+  value === undefined ? undefined : /^-?\d{1,16}$/.test(String(value)) ? Number(value) : value;
 
 /** `?page=&pageSize=` (1-based), as every paged list in API.md. */
 export class PageQueryDto {

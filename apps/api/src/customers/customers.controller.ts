@@ -61,9 +61,11 @@ export class CustomersController {
   @HttpCode(201)
   @ApiOperation({
     summary: "Credit or debit the user's wallet (one ledger entry)",
-    description: 'Send an Idempotency-Key header to make retries safe: the same key is applied once.',
+    description:
+      'Idempotency-Key is required (a client retries after a 503): the same key again returns the first ' +
+      'answer and writes nothing.',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader({ name: 'Idempotency-Key', required: true, description: '1-100 of A-Z a-z 0-9 _ . : -' })
   @ApiResponse({ status: 201, type: BalanceAdjustmentResultDto })
   @ApiErrors(400, 403, 404, 409)
   async adjust(
@@ -71,11 +73,11 @@ export class CustomersController {
     @Param('userId', notFoundOnBadId) userId: string,
     @Body() dto: BalanceAdjustmentDto,
     @CurrentPrincipal() p: Principal,
-    @Headers('idempotency-key') key?: string,
+    @Headers('idempotency-key') key: string | undefined,
   ): Promise<BalanceAdjustmentResultDto> {
-    if (key !== undefined && !/^[A-Za-z0-9_.:-]{1,100}$/.test(key)) {
-      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Invalid Idempotency-Key', [
-        { field: 'Idempotency-Key', errors: ['must be 1-100 letters, digits, _ . : -'] },
+    if (key === undefined || !/^[A-Za-z0-9_.:-]{1,100}$/.test(key)) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Invalid request: Idempotency-Key', [
+        { field: 'Idempotency-Key', errors: ['Idempotency-Key header is required: 1-100 of A-Z a-z 0-9 _ . : -'] },
       ]);
     }
     const res = await this.customers.adjustBalance(botId, userId, { ...dto, idempotencyKey: key }, actorOf(p));

@@ -55,7 +55,8 @@ export class SetFeatureAllowedDto {
   @ApiProperty({ example: true }) @IsBoolean() allowed!: boolean;
 }
 
-export class FeatureDto {
+/** A feature as the operator sees it (catalogue FeatureDto is the tenant's view; distinct schema names). */
+export class AdminFeatureDto {
   @ApiProperty({ example: 'zarinpal' }) key!: string;
   @ApiProperty() description!: string;
   @ApiProperty() enabled!: boolean;
@@ -74,14 +75,20 @@ export class ListInvitesQueryDto extends PageQueryDto {
 }
 
 export class CreateInviteDto {
-  @ApiPropertyOptional({ example: 'For Ali (Tehran reseller)', maxLength: 200 })
+  @ApiPropertyOptional({ example: 'For Ali (Tehran reseller)', maxLength: 200, nullable: true, type: String })
   @IsOptional()
   @Transform(trim)
   @IsString()
   @Length(1, 200)
   note?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', example: '2030-01-01T00:00:00Z', description: 'Must be in the future' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    type: String,
+    nullable: true,
+    example: '2030-01-01T00:00:00Z',
+    description: 'Must be in the future; null = never expires',
+  })
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : value))
   @IsDate({ message: 'expiresAt must be an ISO-8601 date-time' })
@@ -139,6 +146,7 @@ export class CreatePanelDto {
     additionalProperties: true,
     example: {},
     description: 'Per type: marzban { proxies, inbounds? }, xui { inboundId, subscriptionBaseUrl, flow? }',
+    nullable: true,
   })
   @IsOptional()
   @IsObject()
@@ -151,14 +159,20 @@ export class CreatePanelDto {
   @Length(1, 100)
   location?: string | null;
 
-  @ApiPropertyOptional({ example: 1000, minimum: 0, maximum: 1000000 })
+  @ApiPropertyOptional({
+    example: 1000,
+    minimum: 0,
+    maximum: 1000000,
+    nullable: true,
+    description: 'null = the default',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(1_000_000)
   capacity?: number;
 
-  @ApiPropertyOptional({ default: true })
+  @ApiPropertyOptional({ default: true, nullable: true, description: 'null = the default' })
   @IsOptional()
   @IsBoolean()
   isActive?: boolean;

@@ -73,7 +73,7 @@ export class TopUpDto {
   @Max(MAX_TOP_UP_MINOR)
   amountMinor!: number;
 
-  @ApiPropertyOptional({ example: 'Bank transfer 2024-05-01', maxLength: 500 })
+  @ApiPropertyOptional({ example: 'Bank transfer 2024-05-01', maxLength: 500, nullable: true, type: String })
   @IsOptional()
   @IsString()
   @Length(1, 500)

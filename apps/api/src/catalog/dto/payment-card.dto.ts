@@ -31,7 +31,7 @@ export class CreatePaymentCardDto {
   @Matches(NOT_BLANK, { message: 'cardHolderName must not be blank' })
   cardHolderName!: string;
 
-  @ApiPropertyOptional({ example: 'Melli', maxLength: L.bankNameMaxLength, nullable: true })
+  @ApiPropertyOptional({ example: 'Melli', maxLength: L.bankNameMaxLength, nullable: true, type: String })
   @IsOptional()
   @IsString()
   @Length(1, L.bankNameMaxLength)
@@ -78,6 +78,7 @@ export class CreatePaymentCardDto {
     minimum: L.dailyLimitMinor.min,
     maximum: MAX_MINOR,
     nullable: true,
+    type: 'integer',
     description:
       'Most this card may be shown for per day, in minor units of the bot currency (the day is the ' +
       'calendar day in Asia/Tehran). null = no limit.',

@@ -85,7 +85,7 @@ export class CreatePlanDto {
   @IsUUID()
   panelId?: string | null;
 
-  @ApiPropertyOptional({ example: 'Germany', maxLength: L.locationMaxLength, nullable: true })
+  @ApiPropertyOptional({ example: 'Germany', maxLength: L.locationMaxLength, nullable: true, type: String })
   @IsOptional()
   @IsString()
   @Length(1, L.locationMaxLength)
