@@ -1,7 +1,17 @@
-import { Controller, Get, Header, Headers, Inject, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Headers,
+  Inject,
+  NotFoundException,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
+import type { Response } from 'express';
 import Redis from 'ioredis';
 import { register } from 'prom-client';
-import { metricsAccess, REDIS } from '@botfleet/common';
+import { DependencyTimeoutError, metricsAccess, REDIS, withDependencyTimeout } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { DatabasePing } from '@botfleet/dal';
 
@@ -19,13 +29,32 @@ export class WorkerHealthController {
     return { status: 'ok' };
   }
 
+  /**
+   * Ready when PostgreSQL and Redis answer within 2 s; otherwise 503 naming each dependency that is down, with a
+   * reason in our own words (never a driver's error text, which can name hosts and roles).
+   */
   @Get('health/ready')
-  async ready() {
-    await Promise.race([
-      Promise.all([this.database.ping(), this.redis.ping()]),
-      new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000)),
+  async ready(@Res({ passthrough: true }) res: Response) {
+    const check = async (dependency: 'postgres' | 'redis', ping: () => Promise<unknown>) => {
+      try {
+        await withDependencyTimeout(dependency, 2_000, ping());
+        return { status: 'up' as const };
+      } catch (e) {
+        return {
+          status: 'down' as const,
+          reason: e instanceof DependencyTimeoutError ? 'no answer within 2 s' : 'unavailable',
+        };
+      }
+    };
+    const [postgres, redis] = await Promise.all([
+      check('postgres', () => this.database.ping()),
+      check('redis', () =>
+        this.redis.status === 'ready' ? this.redis.ping() : Promise.reject(new Error('not connected')),
+      ),
     ]);
-    return { status: 'ok' };
+    const ok = postgres.status === 'up' && redis.status === 'up';
+    if (!ok) res.status(503);
+    return { status: ok ? 'ok' : 'error', details: { postgres, redis } };
   }
 
   /** Same rule as the API's: METRICS_TOKEN when set; without one, open outside production and 404 in production. */
