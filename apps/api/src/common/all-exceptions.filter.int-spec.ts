@@ -72,7 +72,9 @@ describe('AllExceptionsFilter', () => {
     database = await db.owner();
     await database.query(`CREATE TABLE deadlock_probe (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)`);
     await database.query(`INSERT INTO deadlock_probe (id) VALUES (1), (2)`);
-    await database.query(`CREATE TABLE input_probe (code varchar(5) NOT NULL, n smallint CHECK (n >= 0), text text)`);
+    await database.query(
+      `CREATE TABLE input_probe (code varchar(5) NOT NULL, n smallint CONSTRAINT input_probe_n_range CHECK (n >= 0), text text)`,
+    );
     const mod = await Test.createTestingModule({ imports: [BoomModule] }).compile();
     app = mod.createNestApplication({ bufferLogs: true });
     app.useLogger(app.get(Logger));
@@ -119,6 +121,12 @@ describe('AllExceptionsFilter', () => {
       expect(JSON.stringify(res.body)).not.toMatch(/input_probe|varchar|smallint/);
     }
     expect(await database.query(`SELECT * FROM input_probe`)).toEqual([]);
+  });
+
+  it('a violated range CHECK (`<table>_<column>_range`) names its column as the field', async () => {
+    const res = await request(app.getHttpServer()).post('/boom/store').send({ code: 'a', n: -1, text: 't' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([{ field: 'n', errors: [expect.any(String)] }]);
   });
 
   it('a deadlock (or any transient database failure) is a 503 with Retry-After: rolled back, try again', async () => {

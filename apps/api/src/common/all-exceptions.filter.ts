@@ -139,12 +139,21 @@ const INPUT_SQLSTATE = /^(22[0-9A-Z]{3}|23514)$/;
 
 function inputRejectedByDatabase(err: unknown): { code: string; field: string } | null {
   if (typeof err !== 'object' || err === null) return null;
-  const e = err as { code?: unknown; column?: unknown; driverError?: { code?: unknown; column?: unknown } };
+  type PgDetail = { code?: unknown; column?: unknown; table?: unknown; constraint?: unknown };
+  const e = err as PgDetail & { driverError?: PgDetail };
   const code = typeof e.driverError?.code === 'string' ? e.driverError.code : typeof e.code === 'string' ? e.code : '';
   if (!INPUT_SQLSTATE.test(code)) return null;
-  const column = e.driverError?.column ?? e.column;
+  const column = e.driverError?.column ?? e.column ?? rangeColumn(e.driverError ?? e);
   // The column as the API spells its fields (snake_case → camelCase), when PostgreSQL names one.
   const field =
     typeof column === 'string' && column ? column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) : 'request';
   return { code, field };
+}
+
+/** A violated range CHECK is named `<table>_<column>_range` (migration NumericRanges): the column it guards. */
+function rangeColumn(d: { table?: unknown; constraint?: unknown }): string | undefined {
+  if (typeof d.table !== 'string' || typeof d.constraint !== 'string') return undefined;
+  const prefix = `${d.table}_`;
+  if (!d.constraint.startsWith(prefix) || !d.constraint.endsWith('_range')) return undefined;
+  return d.constraint.slice(prefix.length, -'_range'.length) || undefined;
 }
