@@ -40,7 +40,17 @@ export interface TouchOptions {
 
 /** Column limits of the users table: Telegram allows longer names than we keep. */
 const LIMITS = { username: 64, first_name: 200, last_name: 200, language_code: 16, referred_via: 64 };
-const clip = (v: string | undefined, max: number): string | null => (v ? v.slice(0, max) : null);
+/**
+ * Telegram's text as PostgreSQL can store it (README "Hostile text"): without NUL, lone surrogates replaced
+ * by U+FFFD, cut at a character (never between the halves of an emoji).
+ */
+const clip = (v: string | undefined, max: number): string | null => {
+  if (!v) return null;
+  const storable = v
+    .replaceAll('\u0000', '')
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  return Array.from(storable).slice(0, max).join('') || null;
+};
 
 /** What we store of `from` (clipped to the column limits), with the new-user-only columns. */
 function contactOf(from: TelegramUserInfo, opts: TouchOptions): UserContact {

@@ -1,6 +1,7 @@
 import { Telegram } from 'telegraf';
 import type { Opts, Telegram as ApiMethods } from 'telegraf/types';
 import { hasUpload, postJson } from './json-bot-api';
+import { wellFormedPayload } from '../text/sanitize';
 import { classifyTelegramError } from './telegram-errors';
 
 type CallOptions = NonNullable<Parameters<Telegram['callApi']>[2]>;
@@ -76,6 +77,8 @@ export class ResilientTelegram extends Telegram {
     options: CallOptions = {},
   ): Promise<ReturnType<ApiMethods[M]>> {
     const signal = options.signal as AbortSignal | undefined;
+    // The last line for text that is not ours: no lone surrogate or NUL reaches Telegram (README "Hostile text").
+    payload = wellFormedPayload(payload);
     let failures = 0;
     let rateLimitWaits = 0;
     for (;;) {

@@ -1,8 +1,9 @@
 import type { Language } from '@botfleet/catalog';
 import { escapeHtml } from '../text/html';
+import { cleanText } from '../text/sanitize';
 import { TextKey, TEXTS } from './texts';
 
-/** Values for placeholders: plain strings are escaped; `{ html }` is inserted as is (already safe markup). */
+/** Values for placeholders: plain strings are cleaned (sanitize.ts) and escaped; `{ html }` is inserted as is (already safe markup). */
 export type TextVars = Record<string, string | number | { html: string }>;
 
 /** Fills `{placeholders}` of an HTML template; values are escaped unless given as `{ html }`. */
@@ -10,7 +11,7 @@ export function fillTemplate(template: string, vars: TextVars = {}): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const v = vars[name];
     if (v === undefined) return whole;
-    return typeof v === 'object' ? v.html : escapeHtml(String(v));
+    return typeof v === 'object' ? v.html : escapeHtml(cleanText(String(v)));
   });
 }
 

@@ -48,3 +48,34 @@ export function reviewMessageText(
   }
   return fitHtml(text, limit, '…\n' + translate(lang, 'review.shortened'));
 }
+
+/** The user's notice that a receipt was rejected: the admin's reason (foreign text, cleaned and escaped) and until when a new one is taken. */
+export function rejectionNoticeText(lang: Language, payment: CardPaymentEntity): string {
+  return translate(lang, 'receipt.rejected', {
+    tracking: payment.trackingNumber,
+    reason: { html: plain(payment.rejectionReason ?? '', 500) },
+    expires: formatDateTime(lang, payment.expiresAt),
+  });
+}
+
+/** Said under the review message when a receipt was rejected: by whom and why. */
+export function rejectedByText(lang: Language, payment: CardPaymentEntity): string {
+  return translate(lang, 'review.rejectedBy', {
+    by: reviewerLabel(payment.reviewedBy),
+    reason: { html: plain(payment.rejectionReason ?? '', 500) },
+  });
+}
+
+/** The owner's alert that a notice could not be delivered; what it names is shown as foreign text. */
+export function noticeUndeliveredText(
+  lang: Language,
+  botUsername: string,
+  notice?: string | number,
+  ref?: string | number,
+): string {
+  return translate(lang, 'owner.noticeUndelivered', {
+    bot: `@${botUsername}`,
+    notice: { html: plain(String(notice ?? '-'), 200) },
+    ref: { html: plain(String(ref ?? '-'), 200) },
+  });
+}

@@ -8,10 +8,15 @@ import { BotSender } from '../messaging/bot-sender';
 import { Messenger } from '../messaging/messenger.service';
 import { RecipientGoneError } from '../messaging/recipient-gone';
 import { credentialsOf } from '../runtime/bot-runtime';
-import { formatDateTime } from '../screens/subscription-format';
-import { plain, TELEGRAM_LIMITS } from '../text/html';
+import { TELEGRAM_LIMITS } from '../text/html';
 import { adminChatUnreachable } from './admin-chat-unreachable';
-import { reviewerLabel, reviewMessageText } from './review-message';
+import {
+  noticeUndeliveredText,
+  rejectedByText,
+  rejectionNoticeText,
+  reviewerLabel,
+  reviewMessageText,
+} from './review-message';
 import { formatMoney } from './sale-format';
 import { reviewKeyboard } from './sale-screens';
 
@@ -77,21 +82,9 @@ export class SaleNotifications {
           );
         case 'receipt_rejected':
           await this.toUser(bot, telegram, payment.userId, noticeKey(job, payment.id, payment.reviewedAt), (lang) =>
-            translate(lang, 'receipt.rejected', {
-              tracking: payment.trackingNumber,
-              reason: { html: plain(payment.rejectionReason ?? '', 500) },
-              expires: formatDateTime(lang, payment.expiresAt),
-            }),
+            rejectionNoticeText(lang, payment),
           );
-          return this.closeReview(
-            bot,
-            telegram,
-            payment,
-            translate(bot.defaultLanguage, 'review.rejectedBy', {
-              by: reviewerLabel(payment.reviewedBy),
-              reason: { html: plain(payment.rejectionReason ?? '', 500) },
-            }),
-          );
+          return this.closeReview(bot, telegram, payment, rejectedByText(bot.defaultLanguage, payment));
         case 'payment_expired':
           await this.toUser(bot, telegram, payment.userId, noticeKey(job, payment.id), (lang) =>
             translate(lang, 'receipt.expired', { tracking: payment.trackingNumber }),
@@ -128,8 +121,7 @@ export class SaleNotifications {
     if (!bot || bot.status === 'deleted' || bot.status === 'token_invalid') return;
     if (job.kind === 'notice_undelivered') {
       // The admin chat may be what failed: this alert goes to the owner's private chat alone.
-      const params = { bot: `@${bot.telegramUsername}`, notice: job.data?.notice ?? '-', ref: job.data?.ref ?? '-' };
-      const text = translate(bot.defaultLanguage, 'owner.noticeUndelivered', params);
+      const text = noticeUndeliveredText(bot.defaultLanguage, bot.telegramUsername, job.data?.notice, job.data?.ref);
       return this.send(this.telegramFor(bot), bot.ownerTelegramId, text);
     }
     const key = job.kind === 'wholesale_low' ? 'owner.wholesaleLow' : job.kind === 'no_card' ? 'owner.noCard' : null;

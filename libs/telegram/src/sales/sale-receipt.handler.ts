@@ -5,6 +5,7 @@ import { Receipt, SalesQueries, SubmitReceiptUseCase, TRACKING_NUMBER_PATTERN } 
 import type { BotContext } from '../context/bot-context';
 import { replyForError } from '../errors/reply-for';
 import { RECEIPT_REPLIES } from './sale-replies';
+import { storableText } from '../text/sanitize';
 
 /**
  * The user's receipt for a card payment, in a private chat: a photo (or, where the tenant allows it,
@@ -46,7 +47,8 @@ export class SaleReceiptHandler {
       ctx.say(ctx.t('receipt.needPhoto'));
       return;
     }
-    await this.submit(ctx, { kind: 'text', text: msg.text });
+    // Telegram's text may hold what PostgreSQL cannot store (NUL, a lone surrogate): kept without it.
+    await this.submit(ctx, { kind: 'text', text: storableText(msg.text) });
   }
 
   private async submit(ctx: BotContext, receipt: Receipt): Promise<void> {

@@ -6,7 +6,7 @@ import { CallbackData } from '../screens/callback-data';
 import { formatDateTime, formatTraffic } from '../screens/subscription-format';
 import type { TextKey } from '../i18n/texts';
 import { translate } from '../i18n/translate';
-import { clip, plain, TELEGRAM_LIMITS } from '../text/html';
+import { fitLabel, htmlToText, plain } from '../text/html';
 import { SaleCallbacks } from './sale-callbacks';
 import { formatMoney, groupCardNumber, localizedName } from './sale-format';
 
@@ -14,18 +14,20 @@ const back = (lang: Language): InlineKeyboardButton[] => [
   { text: translate(lang, 'menu.back'), callback_data: CallbackData.menu('home') },
 ];
 
-const label = (s: string) => clip(s, TELEGRAM_LIMITS.buttonText);
+/** A label from one of our HTML texts: shown as text (entities decoded), fitted to Telegram's limit. */
+const label = (html: string) => fitLabel(htmlToText(html));
 
 export function plansScreen(plans: PlanEntity[], lang: Language, currency: string): Screen {
   if (!plans.length) return { text: translate(lang, 'buy.none'), keyboard: [back(lang)] };
   const rows = plans.slice(0, 30).map((p) => [
     {
+      // The tenant's name cleaned and isolated by plain(); the label shows it as text.
       text: label(
         translate(lang, 'buy.planButton', {
-          name: localizedName(p.name, lang),
+          name: { html: plain(localizedName(p.name, lang), 40) },
           price: formatMoney(lang, p.priceMinor, currency),
           days: p.periodDays,
-        }).replace(/&amp;/g, '&'),
+        }),
       ),
       callback_data: SaleCallbacks.plan(p.id),
     },
@@ -55,7 +57,7 @@ export function renewOrNewScreen(
       text: label(
         translate(lang, 'buy.renewButton', {
           label: `#${i + 1}${s.expiresAt ? ` · ${formatDateTime(lang, s.expiresAt)}` : ''}`,
-        }).replace(/&amp;/g, '&'),
+        }),
       ),
       callback_data: SaleCallbacks.renew(plan.id, s.id),
     },

@@ -5,7 +5,7 @@ import { TextKey } from '../i18n/texts';
 import { translate } from '../i18n/translate';
 import { isMenuActionAvailable, menuEnvironment, visibleMenuButtons } from '../menu/menu-actions';
 import type { BotProfile } from '../profile/bot-profile';
-import { clip, plain, TELEGRAM_LIMITS } from '../text/html';
+import { buttonLabel, fitHtml, plain, plainBlock, TELEGRAM_LIMITS } from '../text/html';
 import { CallbackData } from './callback-data';
 
 const MENU_LABEL: Record<MenuAction, TextKey> = {
@@ -26,16 +26,16 @@ function localized(text: Localized, lang: Language): string | undefined {
   return v && v.trim() !== '' ? v : undefined;
 }
 
-/** Labels are plain text (no parse mode), so they are only clipped. A link's label falls back to any language. */
+/** Labels are plain text (no parse mode): cleaned and fitted (buttonLabel). A link's label falls back to any language. */
 function buttonOf(b: MenuButton, lang: Language): InlineKeyboardButton | null {
   const own = b.text ? localized(b.text, lang) : undefined;
   if (b.action) {
-    const label = own ?? translate(lang, MENU_LABEL[b.action]);
-    return { text: clip(label, TELEGRAM_LIMITS.buttonText), callback_data: CallbackData.menu(b.action) };
+    const ours = translate(lang, MENU_LABEL[b.action]);
+    return { text: own ? buttonLabel(own, ours) : ours, callback_data: CallbackData.menu(b.action) };
   }
   if (b.url) {
     const label = own ?? (b.text ? Object.values(b.text).find((t) => !!t && t.trim() !== '') : undefined);
-    return label ? { text: clip(label, TELEGRAM_LIMITS.buttonText), url: b.url } : null;
+    return label ? { text: buttonLabel(label), url: b.url } : null;
   }
   return null;
 }
@@ -48,7 +48,7 @@ const backRow = (lang: Language): InlineKeyboardButton[] => [
 export function mainMenuScreen(profile: BotProfile, lang: Language, userName: string | null): Screen {
   const own = localized(profile.welcomeText, lang);
   const text = own
-    ? plain(own, 3000)
+    ? fitHtml(plainBlock(own, 3000), TELEGRAM_LIMITS.messageText)
     : translate(lang, 'welcome.default', {
         name: { html: plain(userName ?? '', 64) || '👋' },
         shop: { html: plain(profile.name, 100) },
@@ -84,11 +84,11 @@ const USERNAME = /^@?([A-Za-z][A-Za-z0-9_]{3,31})$/;
 export function supportScreen(profile: BotProfile, lang: Language): Screen {
   const lines = [translate(lang, 'support.title'), ''];
   const note = localized(profile.supportText, lang);
-  if (note) lines.push(plain(note, 1000));
+  if (note) lines.push(plainBlock(note, 1000));
   const m = profile.supportUsername ? USERNAME.exec(profile.supportUsername.trim()) : null;
   if (m) lines.push(translate(lang, 'support.contact', { contact: `@${m[1]}` }));
   else if (profile.supportUsername)
-    lines.push(translate(lang, 'support.contact', { contact: clip(profile.supportUsername, 64) }));
+    lines.push(translate(lang, 'support.contact', { contact: { html: plain(profile.supportUsername, 64) } }));
   if (!note && !profile.supportUsername) lines.push(translate(lang, 'support.none'));
   return { text: lines.join('\n'), keyboard: [backRow(lang)] };
 }

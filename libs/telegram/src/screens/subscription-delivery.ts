@@ -2,7 +2,8 @@ import QRCode from 'qrcode';
 import type { Language } from '@botfleet/catalog';
 import type { SubscriptionView } from '@botfleet/provisioning';
 import { translate } from '../i18n/translate';
-import { escapeHtml } from '../text/html';
+import { escapeHtml, fitHtml, TELEGRAM_LIMITS } from '../text/html';
+import { cleanText } from '../text/sanitize';
 import { formatDateTime, formatTraffic } from './subscription-format';
 
 /** Telegram's limit on a photo caption. */
@@ -15,7 +16,7 @@ export const CAPTION_LIMIT = 1024;
 export function subscriptionDeliveryText(lang: Language, sub: SubscriptionView, renewed: boolean): string {
   const lines = [translate(lang, renewed ? 'delivery.renewedTitle' : 'delivery.readyTitle'), ''];
   if (sub.subscriptionUrl) {
-    lines.push(translate(lang, 'delivery.link'), `<code>${escapeHtml(sub.subscriptionUrl)}</code>`, '');
+    lines.push(translate(lang, 'delivery.link'), `<code>${escapeHtml(cleanText(sub.subscriptionUrl))}</code>`, '');
   }
   if (sub.expiresAt) lines.push(translate(lang, 'delivery.expires', { date: formatDateTime(lang, sub.expiresAt) }));
   lines.push(translate(lang, 'delivery.traffic', { traffic: formatTraffic(lang, sub.trafficLimitBytes) }));
@@ -25,7 +26,7 @@ export function subscriptionDeliveryText(lang: Language, sub: SubscriptionView, 
     }),
   );
   lines.push('', translate(lang, 'delivery.howTo'));
-  return lines.join('\n');
+  return fitHtml(lines.join('\n'), TELEGRAM_LIMITS.messageText);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { cleanText, isolateDirection } from './sanitize';
+
 /**
  * Every text a bot sends is HTML (parse_mode HTML). Anything that did not come from us — a user's name,
  * a tenant's welcome text, a support note — goes through `plain()` first: clipped to a length and
@@ -14,16 +16,52 @@ export function clip(text: string, max: number): string {
   return chars.slice(0, Math.max(0, max - 1)).join('') + '…';
 }
 
-/** Foreign text made safe to embed in an HTML message: clipped, control characters removed, escaped. */
+/**
+ * Foreign text made safe to embed in a line of an HTML message: cleaned (lone surrogates, NUL, controls and
+ * direction controls, see sanitize.ts), clipped, escaped, and isolated (FSI … PDI) when it holds
+ * right-to-left letters, so it cannot reorder the rest of the line.
+ */
 export function plain(text: string | null | undefined, max: number): string {
+  return isolateDirection(plainBlock(text, max));
+}
+
+/**
+ * Foreign text that is a whole message or paragraph of its own (a tenant's welcome or support text): cleaned,
+ * clipped and escaped, not isolated (an isolate would hide its letters from Telegram's choice of direction).
+ */
+export function plainBlock(text: string | null | undefined, max: number): string {
   if (!text) return '';
-  // eslint-disable-next-line no-control-regex
-  const cleaned = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '');
-  return escapeHtml(clip(cleaned, max));
+  return escapeHtml(clip(cleanText(text), max));
 }
 
 /** Telegram's limits: 4096 characters of message text, 1024 of a caption, 64 of a button label, 64 bytes of callback data. */
 export const TELEGRAM_LIMITS = { messageText: 4096, caption: 1024, buttonText: 64, callbackDataBytes: 64 } as const;
+
+/**
+ * A button label (plain text, no parse mode) cut to Telegram's 64 UTF-16 units — never between the halves
+ * of an emoji, direction isolates left open by the cut closed — with an ellipsis; `fallback` when nothing
+ * visible is left. Foreign parts of it are cleaned first (`buttonLabel`, or `plain` + `htmlToText`).
+ */
+export function fitLabel(text: string, fallback = '…'): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.replace(/[\u200B-\u200F\u2060\u2066-\u2069]/g, '') === '') return fallback;
+  if (flat.length <= TELEGRAM_LIMITS.buttonText) return flat;
+  let out = '';
+  let isolates = 0;
+  for (const ch of flat) {
+    const opens = ch >= '\u2066' && ch <= '\u2068';
+    if (out.length + ch.length + isolates + (opens ? 1 : 0) > TELEGRAM_LIMITS.buttonText - 1) break;
+    out += ch;
+    if (opens) isolates++;
+    else if (ch === '\u2069' && isolates > 0) isolates--;
+  }
+  return out + '\u2069'.repeat(isolates) + '…';
+}
+
+/** A label that is foreign text as a whole (a tenant's menu button): cleaned, isolated when right-to-left, fitted. */
+export function buttonLabel(text: string, fallback = '…'): string {
+  return fitLabel(isolateDirection(cleanText(text).replace(/\s+/g, ' ').trim()), fallback);
+}
 
 const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"' };
 
@@ -65,6 +103,8 @@ export function fitHtml(html: string, limit: number, marker = '…'): string {
   const open: string[] = [];
   let out = '';
   let used = 0;
+  /** Direction isolates opened and not yet closed: the cut closes them (one PDI each), so they are room too. */
+  let isolates = 0;
   for (const token of htmlTokens(html)) {
     if (token.kind === 'tag') {
       const name = /^<\/?\s*([a-zA-Z][a-zA-Z0-9-]*)/.exec(token.raw)?.[1]?.toLowerCase();
@@ -77,9 +117,12 @@ export function fitHtml(html: string, limit: number, marker = '…'): string {
       out += token.raw;
       continue;
     }
-    if (used + token.text.length > room) break;
+    const opens = token.text >= '\u2066' && token.text <= '\u2068';
+    if (used + token.text.length + isolates + (opens ? 1 : 0) > room) break;
     used += token.text.length;
     out += token.raw;
+    if (opens) isolates++;
+    else if (token.text === '\u2069' && isolates > 0) isolates--;
   }
   // Tags opened and left empty by the cut are dropped; the others are closed.
   let closed = out;
@@ -88,5 +131,5 @@ export function fitHtml(html: string, limit: number, marker = '…'): string {
     const empty = new RegExp(`<${name}(?:\\s[^>]*)?>$`);
     closed = empty.test(closed) ? closed.replace(empty, '') : `${closed}</${name}>`;
   }
-  return closed.replace(/\s+$/u, '') + marker;
+  return closed.replace(/\s+$/u, '') + '\u2069'.repeat(isolates) + marker;
 }

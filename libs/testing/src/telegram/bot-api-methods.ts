@@ -58,6 +58,8 @@ export interface MethodDefinition {
 }
 
 const MAX_TEXT = 4096;
+/** Telegram reads requests as UTF-8: a lone UTF-16 surrogate (valid in JSON as "\\ud800") is refused. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const MAX_CAPTION = 1024;
 const NOT_MODIFIED =
   'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message';
@@ -75,6 +77,7 @@ function readText(
   parseMode: ParseMode | undefined;
 } {
   const source = optString(params, name) ?? '';
+  if (LONE_SURROGATE.test(source)) throw badRequest('strings must be encoded in UTF-8');
   const parseMode = normalizeParseMode(optString(params, parseModeName));
   const entitiesName = name === 'text' ? 'entities' : 'caption_entities';
   const formatted = formatText(source, parseMode, optJson(params, entitiesName));
@@ -138,6 +141,7 @@ function readInlineRow(row: unknown): InlineKeyboardButton[] {
     if (!isRecord(button) || typeof button.text !== 'string') {
       throw badRequest("can't parse inline keyboard button: Text is not a String");
     }
+    if (LONE_SURROGATE.test(button.text)) throw badRequest('strings must be encoded in UTF-8');
     const kept: Record<string, unknown> = { text: button.text };
     for (const action of INLINE_ACTIONS) if (button[action] !== undefined) kept[action] = button[action];
     if (Object.keys(kept).length === 1) throw badRequest('text buttons are unallowed in the inline keyboard');

@@ -6,3 +6,5 @@ export type * from './control-types';
 // Bot API object names (User, Chat, Message, Document...) are too generic for the testing barrel.
 export type * as TelegramBotApi from './bot-api-types';
 export { parseHtml } from './formatting';
+// The hostile-text corpus and the checks every screen's output must pass (the same parser and limits).
+export * from '../hostile/hostile-strings';

@@ -1,0 +1,222 @@
+import type { Language } from '@botfleet/catalog';
+import type {
+  CardPaymentEntity,
+  OrderEntity,
+  PaymentCardEntity,
+  PlanEntity,
+  SubscriptionEntity,
+  UserEntity,
+} from '@botfleet/dal';
+import type { SubscriptionView } from '@botfleet/provisioning';
+import { checkKeyboard, checkTelegramHtml, HOSTILE_CASES, stringProblem } from '@botfleet/testing';
+import type { Screen } from '../context/bot-context';
+import { translate } from '../i18n/translate';
+import type { BotProfile } from '../profile/bot-profile';
+import { noticeUndeliveredText, rejectedByText, rejectionNoticeText, reviewMessageText } from '../sales/review-message';
+import { cardScreen, methodsScreen, plansScreen, planText, renewOrNewScreen } from '../sales/sale-screens';
+import { mainMenuScreen, supportScreen } from '../screens/screens';
+import { subscriptionDeliveryText } from '../screens/subscription-delivery';
+import { subscriptionsScreen } from '../screens/subscriptions.screen';
+import { buttonLabel, fitHtml, htmlToText, plain, TELEGRAM_LIMITS } from './html';
+import { cleanText, wellFormed, wellFormedPayload } from './sanitize';
+
+/**
+ * The shared hostile corpus (libs/testing/src/hostile) through every screen that shows a user's or a
+ * tenant's text: each output parses as Telegram's HTML, fits its limit, has no lone surrogate, NUL or
+ * unbalanced direction control, and its keyboard passes Telegram's checks; a warning stays first.
+ */
+
+const LANGS: Language[] = ['en', 'fa', 'ru'];
+const ID = '0b9f6a4e-6a3c-4a8e-9d2b-3c1f0e7a5b21';
+const ID2 = '6f1c1b6e-3a55-4d39-9c40-1f1e5b0f8a11';
+
+function checkScreen(screen: Screen, limit: number = TELEGRAM_LIMITS.messageText): string {
+  checkKeyboard(screen.keyboard as { text: string }[][] | undefined);
+  return checkTelegramHtml(screen.text, limit);
+}
+
+const profile = (over: Partial<BotProfile> = {}): BotProfile => ({
+  botId: ID,
+  name: 'Shop',
+  username: 'shop_bot',
+  isMaster: false,
+  ownerTelegramId: 1,
+  defaultLanguage: 'en',
+  supportUsername: 'helpdesk',
+  languages: ['en', 'fa', 'ru'],
+  welcomeText: {},
+  supportText: {},
+  menuButtons: [[{ action: 'buy' }], [{ action: 'language' }, { action: 'support' }], [{ action: 'help' }]],
+  features: new Set(),
+  ...over,
+});
+
+const planOf = (name: string): PlanEntity =>
+  ({
+    id: ID,
+    name: { en: name, fa: name, ru: name },
+    priceMinor: 500_000,
+    periodDays: 30,
+    trafficLimitGb: 50,
+    deviceLimit: 2,
+  }) as PlanEntity;
+
+const payment = (over: Partial<CardPaymentEntity> = {}): CardPaymentEntity =>
+  ({
+    id: ID,
+    trackingNumber: 'C2C-261129-ABCDEF',
+    amountMinor: 500_000,
+    expiresAt: new Date('2026-11-29T10:00:00Z'),
+    isFlagged: true,
+    receiptType: 'photo',
+    receiptText: null,
+    rejectionReason: null,
+    reviewedBy: 'bot_admin:42',
+    ...over,
+  }) as CardPaymentEntity;
+
+const cardOf = (holder: string, bank: string | null = null): PaymentCardEntity =>
+  ({ id: ID, cardNumber: '6037991234567890', cardHolderName: holder, bankName: bank }) as PaymentCardEntity;
+
+const view = (over: Partial<SubscriptionView> = {}): SubscriptionView => ({
+  id: ID2,
+  status: 'active',
+  planName: { en: 'Monthly' },
+  planId: ID,
+  subscriptionUrl: 'https://panel.example.com/sub/abc',
+  startsAt: new Date('2026-01-01T00:00:00Z'),
+  expiresAt: new Date('2026-01-31T12:00:00Z'),
+  trafficLimitBytes: 50 * 1024 ** 3,
+  trafficUsedBytes: 1024 ** 3,
+  deviceLimit: 2,
+  isTrial: false,
+  ...over,
+});
+
+describe.each(HOSTILE_CASES)('hostile text "%s" on every screen', (_name, hostile) => {
+  it.each(LANGS)('the main menu (%s): welcome text, user and shop names, button labels', (lang) => {
+    const welcome = mainMenuScreen(profile({ welcomeText: { [lang]: hostile } }), lang, hostile);
+    checkScreen(welcome);
+    checkScreen(mainMenuScreen(profile({ name: hostile }), lang, hostile));
+    const buttons = mainMenuScreen(
+      profile({
+        menuButtons: [
+          [{ action: 'buy', text: { [lang]: hostile } }],
+          [{ url: 'https://example.com', text: { [lang]: hostile } }],
+        ],
+      }),
+      lang,
+      null,
+    );
+    checkScreen(buttons);
+  });
+
+  it.each(LANGS)('the support screen (%s): support text and contact', (lang) => {
+    checkScreen(supportScreen(profile({ supportText: { [lang]: hostile }, supportUsername: hostile }), lang));
+  });
+
+  it.each(LANGS)('the plans list, plan, renew-or-new and methods screens (%s)', (lang) => {
+    const plan = planOf(hostile);
+    checkScreen(plansScreen([plan, planOf('Monthly')], lang, 'IRR'));
+    checkTelegramHtml(planText(plan, lang, 'IRR'));
+    const sub = { id: ID2, expiresAt: new Date('2026-01-31T12:00:00Z') } as SubscriptionEntity;
+    checkScreen(renewOrNewScreen(plan, [sub], lang, 'IRR'));
+    const order = { id: ID, amountMinor: 500_000, currency: 'IRR' } as OrderEntity;
+    checkScreen(methodsScreen(order, plan, lang, { card: true, walletBalanceMinor: 10 }));
+  });
+
+  it.each(LANGS)('the card screen (%s): card holder and bank', (lang) => {
+    checkScreen(cardScreen(payment(), cardOf(hostile, hostile), 'IRR', lang, true));
+  });
+
+  it.each(LANGS)('the review message to admins (%s): the "photo used before" warning stays first', (lang) => {
+    const subject = {
+      user: { firstName: hostile, lastName: hostile, username: hostile, telegramId: 42 } as UserEntity,
+      order: { currency: 'IRR' } as OrderEntity,
+      card: cardOf(hostile),
+      plan: planOf(hostile),
+    };
+    const warning = htmlToText(translate(lang, 'review.flagged'));
+    const caption = checkTelegramHtml(
+      reviewMessageText(lang, payment(), subject, 'IRR', TELEGRAM_LIMITS.caption),
+      TELEGRAM_LIMITS.caption,
+    );
+    expect(caption.split('\n')[0]).toBe(warning);
+    const text = checkTelegramHtml(
+      reviewMessageText(lang, payment({ receiptType: 'text', receiptText: hostile }), subject, 'IRR'),
+    );
+    expect(text.split('\n')[0]).toBe(warning);
+    expect(text).toContain('C2C-261129-ABCDEF');
+  });
+
+  it.each(LANGS)('the approval and rejection notices (%s): the reason', (lang) => {
+    const rejected = payment({ rejectionReason: hostile });
+    checkTelegramHtml(rejectionNoticeText(lang, rejected));
+    checkTelegramHtml(rejectedByText(lang, rejected));
+    checkTelegramHtml(translate(lang, 'receipt.approved', { tracking: 'C2C-261129-ABCDEF' }));
+  });
+
+  it.each(LANGS)('/subs and the delivery message (%s): plan names and links', (lang) => {
+    const subs = [view({ planName: { [lang]: hostile } }), view({ subscriptionUrl: hostile, isTrial: true })];
+    checkScreen(subscriptionsScreen(lang, subs, true));
+    checkTelegramHtml(subscriptionDeliveryText(lang, view({ subscriptionUrl: hostile }), false));
+  });
+
+  it.each(LANGS)('the owner alerts (%s)', (lang) => {
+    checkTelegramHtml(noticeUndeliveredText(lang, 'shop_bot', hostile, hostile));
+  });
+});
+
+describe('the sanitiser', () => {
+  it('replaces lone surrogates, keeps pairs', () => {
+    expect(wellFormed('a\uD800b\uDC00😀')).toBe('a\uFFFDb\uFFFD😀');
+    expect(wellFormed('\uDE00\uD83D')).toBe('\uFFFD\uFFFD');
+  });
+
+  it('removes NUL, controls and direction controls, keeps newlines, tabs, marks and joiners', () => {
+    expect(cleanText('a\u0000b\u0007\u202Ec\u2066d\u2069\uFEFF\r\ne\tf\u200F👨\u200D👩')).toBe(
+      'abcd\ne\tf\u200F👨\u200D👩',
+    );
+  });
+
+  it('isolates each right-to-left line of a fragment, escapes the rest as before', () => {
+    expect(plain('Ali <b>', 50)).toBe('Ali &lt;b&gt;');
+    expect(plain('علی\u202E\nline\nرضا', 50)).toBe('\u2068علی\u2069\nline\n\u2068رضا\u2069');
+  });
+
+  it('a cut closes the isolates it leaves open', () => {
+    const html = fitHtml(`<b>${plain('ع'.repeat(5000), 5000)}</b>`, 100);
+    expect(htmlToText(html).length).toBeLessThanOrEqual(100);
+    expect(stringProblem(html)).toBeNull();
+  });
+
+  it('button labels fit 64 UTF-16 units, never half an emoji, and are never empty', () => {
+    const emoji = buttonLabel('😀'.repeat(100));
+    expect(emoji.length).toBeLessThanOrEqual(64);
+    expect(stringProblem(emoji)).toBeNull();
+    expect(buttonLabel('\u200B\uFEFF', 'Buy')).toBe('Buy');
+    expect(stringProblem(buttonLabel('ع'.repeat(100)))).toBeNull();
+  });
+
+  it("a plan's button shows its name as written: no entity, no markup", () => {
+    const [[button]] = plansScreen([planOf('<b>Fast & "Safe"</b>')], 'en', 'IRR').keyboard!;
+    expect(button.text.startsWith('<b>Fast & "Safe"</b> · ')).toBe(true);
+  });
+
+  it('every string of an outgoing request is made well-formed and without NUL; uploads stay as they are', () => {
+    const source = Buffer.from('png');
+    const payload = {
+      chat_id: 1,
+      text: 'a\uD800\u0000b',
+      reply_markup: { inline_keyboard: [[{ text: '\uDC00x', callback_data: 'menu:home' }]] },
+      photo: { source, filename: 'x\uD800.png' },
+    };
+    expect(wellFormedPayload(payload)).toEqual({
+      chat_id: 1,
+      text: 'a\uFFFDb',
+      reply_markup: { inline_keyboard: [[{ text: '\uFFFDx', callback_data: 'menu:home' }]] },
+      photo: { source, filename: 'x\uFFFD.png' },
+    });
+    expect(wellFormedPayload(payload).photo.source).toBe(source);
+  });
+});
