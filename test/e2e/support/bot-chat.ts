@@ -45,11 +45,5 @@ export const startUpdateWithId = (updateId: number | null, from: { id: number; f
   },
 });
 
-/** Env for a worker that takes over bots within seconds (short leases, quick reconcile, short polls). */
-export const QUICK_BOT_LEASES: Record<string, string> = {
-  BOT_LEASE_TTL_MS: '3000',
-  BOT_LEASE_RENEW_MS: '1000',
-  BOT_ACQUIRE_INTERVAL_MS: '300',
-  BOT_RECONCILE_MS: '2000',
-  BOT_POLL_TIMEOUT_S: '5',
-};
+/** The worker env of quick bot take-overs (one definition, in `@botfleet/testing`). */
+export { QUICK_BOT_LEASES } from '@botfleet/testing';

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Queue } from 'bullmq';
 import { JobName, OnJob, QueueName } from '@botfleet/jobs';
 import { CreateOrderUseCase, StartCardPaymentUseCase, SubmitReceiptUseCase } from '@botfleet/sales';
-import { TelegramEmulator, TestContext, TestEnv, testRedisUrl, waitFor, WorkerWorld } from '@botfleet/testing';
+import { TelegramEmulator, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
 import { SaleSweeper } from '../sales/sale-sweeper.service';
 import { WorkerModule } from '../worker.module';
@@ -25,18 +24,9 @@ describe('job runner (worker module, PostgreSQL, Redis, Telegram emulator)', () 
 
   let world: WorkerWorld;
   let telegram: TelegramEmulator;
-  let env: TestEnv;
   let ctx: TestContext;
   let workers = 0;
-  const queues: Queue[] = [];
-  const queue = (name: QueueName) => {
-    const q = new Queue(name, {
-      connection: { url: testRedisUrl(), maxRetriesPerRequest: null },
-      prefix: `${env.redisPrefix}:q`,
-    });
-    queues.push(q);
-    return q;
-  };
+  const queue = (name: QueueName) => world.queue(name);
   const bootWorker = () => {
     workers++;
     return world.startWorker(createWorkerApp);
@@ -50,13 +40,10 @@ describe('job runner (worker module, PostgreSQL, Redis, Telegram emulator)', () 
       // The context's own jobs go to a prefix no worker reads: this test queues the job it watches.
       jobs: 'detached',
     });
-    ({ telegram, env, ctx } = world);
+    ({ telegram, ctx } = world);
   });
 
-  afterAll(async () => {
-    for (const q of queues) await q.close();
-    await world?.close();
-  });
+  afterAll(() => world?.close());
 
   const refusal = async (build: ReturnType<typeof Test.createTestingModule>) => {
     const app = (await build.compile()).createNestApplication({ logger: false });

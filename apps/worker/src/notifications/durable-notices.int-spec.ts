@@ -1,9 +1,8 @@
-import { Queue } from 'bullmq';
 import { Actors } from '@botfleet/common';
 import { TenantRepositories } from '@botfleet/dal';
 import { JobName, QueueName } from '@botfleet/jobs';
 import { ApproveReceiptUseCase } from '@botfleet/sales';
-import { TelegramEmulator, TestContext, TestEnv, testRedisUrl, waitFor, WorkerWorld } from '@botfleet/testing';
+import { TelegramEmulator, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
 
 const HOUR_MS = 3_600_000;
@@ -28,17 +27,7 @@ describe('durable notices (worker, PostgreSQL, Redis, Telegram emulator)', () =>
 
   let world: WorkerWorld;
   let telegram: TelegramEmulator;
-  let env: TestEnv;
   let ctx: TestContext;
-  const queues: Queue[] = [];
-  const queue = (prefix: string) => {
-    const q = new Queue(QueueName.Notifications, {
-      connection: { url: testRedisUrl(), maxRetriesPerRequest: null },
-      prefix: `${prefix}:q`,
-    });
-    queues.push(q);
-    return q;
-  };
 
   beforeAll(async () => {
     world = await WorkerWorld.start({
@@ -47,20 +36,17 @@ describe('durable notices (worker, PostgreSQL, Redis, Telegram emulator)', () =>
       // The sale's own jobs go to a prefix no worker reads: the tests read them there or queue their own.
       jobs: 'detached',
     });
-    ({ telegram, env, ctx } = world);
+    ({ telegram, ctx } = world);
   });
 
-  afterAll(async () => {
-    for (const q of queues) await q.close();
-    await world?.close();
-  });
+  afterAll(() => world?.close());
 
   it('queues the receipt to review and the approval notice with hours of retries', async () => {
     const bot = await ctx.newBot();
     const { paymentId } = await ctx.newReceiptToReview(bot.id);
     const paid = await ctx.newPaidOrder(bot.id, { via: 'card' });
 
-    const sale = queue(`${env.redisPrefix}ctx`);
+    const sale = world.queue(QueueName.Notifications, { detached: true });
     const jobs = await sale.getJobs(['waiting', 'delayed', 'prioritized']);
     const notices = jobs.filter((j) => j.name === JobName.SaleNotification);
     const review = notices.find((j) => j.data.paymentId === paymentId && j.data.event === 'receipt_submitted');
@@ -90,7 +76,7 @@ describe('durable notices (worker, PostgreSQL, Redis, Telegram emulator)', () =>
     });
 
     await world.startWorker(createWorkerApp);
-    const notifications = queue(env.redisPrefix);
+    const notifications = world.queue(QueueName.Notifications);
     // One attempt: the review must reach someone on the first try, not after retries.
     const job = await notifications.add(
       JobName.SaleNotification,

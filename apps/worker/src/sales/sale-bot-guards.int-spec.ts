@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { ConfigurationsService } from '@botfleet/catalog';
 import { Actors } from '@botfleet/common';
 import { RejectReceiptUseCase } from '@botfleet/sales';
-import { TelegramEmulator, TestBot, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
+import { QUICK_BOT_LEASES, TelegramEmulator, TestBot, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
 
 type Msg = ReturnType<TelegramEmulator['getChatMessages']>[number];
@@ -71,10 +71,7 @@ describe('sale guards in the bot (worker, Telegram emulator, PostgreSQL, Redis)'
   beforeAll(async () => {
     world = await WorkerWorld.start({
       env: {
-        BOT_LEASE_TTL_MS: '3000',
-        BOT_LEASE_RENEW_MS: '1000',
-        BOT_ACQUIRE_INTERVAL_MS: '300',
-        BOT_RECONCILE_MS: '2000',
+        ...QUICK_BOT_LEASES,
         BOT_POLL_TIMEOUT_S: '1',
         SALE_SWEEP_INTERVAL_MS: '0',
         TRAFFIC_SYNC_INTERVAL_MS: '0',

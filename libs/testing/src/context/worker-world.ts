@@ -1,17 +1,27 @@
 import { INestApplication, INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { RedisModule } from '@botfleet/common';
 import { ConfigModule } from '@botfleet/config';
 import { DalModule } from '@botfleet/dal';
-import { JobsModule } from '@botfleet/jobs';
+import { JobsModule, QueueName } from '@botfleet/jobs';
 import { PanelInput, PanelView } from '@botfleet/operator';
 import { PlatformDbModule } from '@botfleet/platform';
 import { SecretsModule } from '@botfleet/secrets';
-import { applyEnv, createTestEnv, TestEnv } from '../apps/test-env';
+import { applyEnv, createTestEnv, TestEnv, testRedisUrl } from '../apps/test-env';
 import { MarzbanEmulator, REMNAWAVE_DEFAULT_SQUAD_UUID, RemnawaveEmulator } from '../panels';
 import { TelegramEmulator, TelegramEmulatorOptions } from '../telegram';
 import { TestContext } from './test-context';
+
+/** Env for a worker that takes bots over within seconds: short leases, a quick reconcile, short long-polls. */
+export const QUICK_BOT_LEASES: Readonly<Record<string, string>> = {
+  BOT_LEASE_TTL_MS: '3000',
+  BOT_LEASE_RENEW_MS: '1000',
+  BOT_ACQUIRE_INTERVAL_MS: '300',
+  BOT_RECONCILE_MS: '2000',
+  BOT_POLL_TIMEOUT_S: '5',
+};
 
 /** The API key of every Remnawave emulator a world starts. */
 export const WORLD_REMNAWAVE_API_KEY = 'rw-world-key-3f7d';
@@ -83,6 +93,7 @@ export interface SubscriptionRow {
 export class WorkerWorld {
   private readonly apps: (INestApplication | INestApplicationContext)[] = [];
   private readonly contexts: TestContext[] = [];
+  private readonly queues: Queue[] = [];
 
   private constructor(
     private readonly telegramEmulator: TelegramEmulator | undefined,
@@ -151,6 +162,20 @@ export class WorkerWorld {
     return ctx;
   }
 
+  /**
+   * A BullMQ client of one of the env's queues, to add jobs or read them: the worker's (default), or with
+   * `{ detached: true }` the one a `jobs: 'detached'` context queues to (no consumer reads it). Closed by `close()`.
+   */
+  queue(name: QueueName, options: { detached?: boolean } = {}): Queue {
+    const prefix = options.detached ? `${this.env.redisPrefix}ctx` : this.env.redisPrefix;
+    const queue = new Queue(name, {
+      connection: { url: testRedisUrl(), maxRetriesPerRequest: null },
+      prefix: `${prefix}:q`,
+    });
+    this.queues.push(queue);
+    return queue;
+  }
+
   /** A Remnawave panel on the `index`th emulator, registered by the operator with the emulator's default squad. */
   newRemnawavePanel(input: Partial<PanelInput> = {}, index = 0): Promise<PanelView> {
     return this.ctx.newPanel({
@@ -192,6 +217,7 @@ export class WorkerWorld {
 
   /** Closes everything it started, the apps first, and removes the environment. */
   async close(): Promise<void> {
+    for (const queue of this.queues) await queue.close();
     for (const app of this.apps) await app.close().catch(() => undefined);
     for (const ctx of this.contexts) await ctx.close();
     await this.ctx.close();
