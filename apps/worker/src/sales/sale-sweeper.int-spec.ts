@@ -1,11 +1,9 @@
-import { Test, TestingModule } from '@nestjs/testing';
+import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Actors, RedisModule } from '@botfleet/common';
+import { Actors } from '@botfleet/common';
 import { AuditModule } from '@botfleet/audit';
-import { ConfigModule } from '@botfleet/config';
-import { DalModule } from '@botfleet/dal';
-import { JobQueue, JobsModule, QueueName } from '@botfleet/jobs';
-import { PlatformDbModule, SaleSweeps } from '@botfleet/platform';
+import { JobQueue, QueueName } from '@botfleet/jobs';
+import { SaleSweeps } from '@botfleet/platform';
 import {
   ApproveReceiptUseCase,
   CreateOrderUseCase,
@@ -14,8 +12,7 @@ import {
   StartCardPaymentUseCase,
   SubmitReceiptUseCase,
 } from '@botfleet/sales';
-import { SecretsModule } from '@botfleet/secrets';
-import { applyEnv, createTestEnv, TestContext, TestEnv } from '@botfleet/testing';
+import { createModuleApp, TestContext, WorkerWorld } from '@botfleet/testing';
 import { ProvisioningWorkerModule } from '../provisioning/provisioning-worker.module';
 import { JobOutboxRelay } from './job-outbox-relay';
 import { SaleSweeper } from './sale-sweeper.service';
@@ -24,9 +21,8 @@ const OWNER = 4242;
 const MINUTE = 60_000;
 
 describe('the sale sweeper: every order ends (real PostgreSQL and Redis)', () => {
-  let env: TestEnv;
-  let restore: () => void;
-  let mod: TestingModule;
+  let world: WorkerWorld;
+  let mod: INestApplication;
   let platform: DataSource;
   let ctx: TestContext;
   let sweeper: SaleSweeper;
@@ -68,24 +64,14 @@ describe('the sale sweeper: every order ends (real PostgreSQL and Redis)', () =>
   };
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    restore = applyEnv(env.vars);
-    mod = await Test.createTestingModule({
-      imports: [
-        ConfigModule,
-        RedisModule,
-        DalModule,
-        PlatformDbModule,
-        JobsModule,
-        AuditModule,
-        SalesModule,
-        SecretsModule,
-        ProvisioningWorkerModule,
-      ],
-      providers: [SaleSweeps, JobOutboxRelay, SaleSweeper],
-    }).compile();
-    await mod.init();
-    platform = await env.db.platform();
+    world = await WorkerWorld.start({ telegram: false });
+    ({ platform, ctx } = world);
+    mod = await world.startWorker(() =>
+      createModuleApp({
+        imports: [AuditModule, SalesModule, ProvisioningWorkerModule],
+        providers: [SaleSweeps, JobOutboxRelay, SaleSweeper],
+      }),
+    );
     sweeper = mod.get(SaleSweeper);
     createOrder = mod.get(CreateOrderUseCase);
     startCardPayment = mod.get(StartCardPaymentUseCase);
@@ -93,15 +79,9 @@ describe('the sale sweeper: every order ends (real PostgreSQL and Redis)', () =>
     approveReceipt = mod.get(ApproveReceiptUseCase);
     rejectReceipt = mod.get(RejectReceiptUseCase);
     jobs = mod.get(JobQueue);
-    ctx = await TestContext.create({ env });
   });
 
-  afterAll(async () => {
-    await ctx?.close();
-    await mod?.close();
-    restore?.();
-    await env?.cleanup();
-  });
+  afterAll(() => world?.close());
 
   it('an order left on the payment-method screen expires at its deadline and its hold returns', async () => {
     const { botId, planId } = await newShop();
