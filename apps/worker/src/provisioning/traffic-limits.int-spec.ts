@@ -1,26 +1,12 @@
-import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { Actors, MAX_COUNTER, RedisModule } from '@botfleet/common';
+import { Actors, MAX_COUNTER } from '@botfleet/common';
 import { BotSettingsService } from '@botfleet/bots';
-import { ConfigModule } from '@botfleet/config';
-import { DalModule, TenantRepositories } from '@botfleet/dal';
-import { JobsModule } from '@botfleet/jobs';
+import { TenantRepositories } from '@botfleet/dal';
 import { BotAdminService } from '@botfleet/operator';
-import { PlatformDbModule } from '@botfleet/platform';
 import { panelUsername, ProvisioningService, TrafficSyncService } from '@botfleet/provisioning';
-import { SecretsModule } from '@botfleet/secrets';
-import {
-  applyEnv,
-  createTestEnv,
-  REMNAWAVE_DEFAULT_SQUAD_UUID,
-  RemnawaveEmulator,
-  TestContext,
-  TestEnv,
-} from '@botfleet/testing';
+import { createModuleApp, RemnawaveEmulator, TestContext, WorkerWorld } from '@botfleet/testing';
 import { ProvisioningWorkerModule } from './provisioning-worker.module';
 
-const RW_KEY = 'rw-limits-key-51c0';
 const MAX_PLAN_GB = 1_000_000;
 
 /**
@@ -29,65 +15,37 @@ const MAX_PLAN_GB = 1_000_000;
  * the operator's and the tenant's reads of that bot and its subscriptions still work.
  */
 describe('traffic counters at their maximum (worker wiring, Remnawave emulator)', () => {
-  let env: TestEnv;
+  let world: WorkerWorld;
   let ctx: TestContext;
-  let restoreEnv: () => void;
-  let app: INestApplication;
   let platform: DataSource;
   let service: ProvisioningService;
   let traffic: TrafficSyncService;
   let rw: RemnawaveEmulator;
   let panelId: string;
 
-  const sub = async (id: string) =>
-    (
-      await platform.query(
-        `SELECT traffic_limit_bytes::text AS lim, traffic_used_bytes::text AS used FROM subscriptions WHERE id = $1`,
-        [id],
-      )
-    )[0] as { lim: string; used: string };
+  const sub = async (id: string) => {
+    const row = await world.subscription(id);
+    return { lim: row.traffic_limit, used: row.traffic_used };
+  };
   const consumed = async (botId: string) =>
     (await platform.query(`SELECT traffic_consumed_bytes::text AS t FROM bots WHERE id = $1`, [botId]))[0].t as string;
 
   beforeAll(async () => {
-    env = await createTestEnv({ TRAFFIC_SYNC_INTERVAL_MS: '0' });
-    restoreEnv = applyEnv(env.vars);
-    rw = new RemnawaveEmulator({ apiKey: RW_KEY });
-    await rw.start();
-    platform = await env.db.platform();
-    ctx = await TestContext.create({ env, jobs: 'detached' });
-    panelId = (
-      await ctx.newPanel({
-        type: 'remnawave',
-        baseUrl: rw.url,
-        credentials: { apiKey: RW_KEY },
-        settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
-      })
-    ).id;
-    const mod = await Test.createTestingModule({
-      imports: [
-        ConfigModule,
-        SecretsModule,
-        DalModule,
-        PlatformDbModule,
-        RedisModule,
-        JobsModule,
-        ProvisioningWorkerModule,
-      ],
-    }).compile();
-    app = mod.createNestApplication({ logger: false });
-    await app.init();
+    world = await WorkerWorld.start({
+      env: { TRAFFIC_SYNC_INTERVAL_MS: '0' },
+      telegram: false,
+      panels: ['remnawave'],
+      // Jobs the sale queues go where no consumer reads: the test runs provisioning and the sync by hand.
+      jobs: 'detached',
+    });
+    ({ ctx, platform, rw } = world);
+    panelId = (await world.newRemnawavePanel()).id;
+    const app = await world.startWorker(() => createModuleApp({ imports: [ProvisioningWorkerModule] }));
     service = app.get(ProvisioningService);
     traffic = app.get(TrafficSyncService);
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await ctx?.close();
-    await rw?.stop();
-    restoreEnv?.();
-    await env?.cleanup();
-  });
+  afterAll(() => world?.close());
 
   it('huge, out-of-bigint and negative usage is stored in range; totals and renewals saturate; reads still work', async () => {
     const bot = await ctx.newBot({ walletMinor: 1000 });
