@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { MAX_MINOR } from '@botfleet/common';
 import { PageMetaDto } from '../../common/api-docs';
 
-/** The largest single top-up (minor units): far above any real one, far below 2^53. */
-export const MAX_TOP_UP_MINOR = 1_000_000_000_000_000;
+/** The largest single top-up or price (minor units, MAX_MINOR): far above any real one, far below 2^53. */
+export const MAX_TOP_UP_MINOR = MAX_MINOR;
 
 export class WholesalePriceDto {
   @ApiProperty({ example: 50000, description: 'Charged per plan sold (minor units)' }) perPlanMinor!: number;
@@ -14,19 +15,19 @@ export class WholesalePriceDto {
 }
 
 export class SetWholesalePriceDto {
-  @ApiProperty({ example: 50000, minimum: 0 })
+  @ApiProperty({ example: 50000, minimum: 0, maximum: MAX_TOP_UP_MINOR })
   @IsInt()
   @Min(0)
   @Max(MAX_TOP_UP_MINOR)
   perPlanMinor!: number;
 
-  @ApiProperty({ example: 2000, minimum: 0 })
+  @ApiProperty({ example: 2000, minimum: 0, maximum: MAX_TOP_UP_MINOR })
   @IsInt()
   @Min(0)
   @Max(MAX_TOP_UP_MINOR)
   perGbMinor!: number;
 
-  @ApiProperty({ example: 100, minimum: 0 })
+  @ApiProperty({ example: 100, minimum: 0, maximum: MAX_TOP_UP_MINOR })
   @IsInt()
   @Min(0)
   @Max(MAX_TOP_UP_MINOR)
@@ -67,7 +68,12 @@ export class LedgerPageDto extends PageMetaDto {
 }
 
 export class TopUpDto {
-  @ApiProperty({ example: 1000000, minimum: 1, description: 'Minor units of the bot currency' })
+  @ApiProperty({
+    example: 1000000,
+    minimum: 1,
+    maximum: MAX_TOP_UP_MINOR,
+    description: 'Minor units of the bot currency; a top-up that would take the balance past 2^53-1 is a 400',
+  })
   @IsInt()
   @Min(1)
   @Max(MAX_TOP_UP_MINOR)

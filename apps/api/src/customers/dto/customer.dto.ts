@@ -116,8 +116,8 @@ export class SubscriptionDto {
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) planId!: string | null;
   @ApiProperty({ enum: ['pending', 'active', 'expired', 'disabled', 'failed'] }) status!: string;
   @ApiProperty({ nullable: true, type: String }) subscriptionUrl!: string | null;
-  @ApiProperty({ description: '0 = unlimited' }) trafficLimitBytes!: number;
-  @ApiProperty() trafficUsedBytes!: number;
+  @ApiProperty({ description: '0 = unlimited; at most 2^53-1' }) trafficLimitBytes!: number;
+  @ApiProperty({ description: 'As of the last panel sync; at most 2^53-1' }) trafficUsedBytes!: number;
   @ApiProperty() deviceLimit!: number;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) startsAt!: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) expiresAt!: string | null;

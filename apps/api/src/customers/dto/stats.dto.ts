@@ -42,19 +42,23 @@ export class StatsQueryDto {
 export class StatsTotalsDto {
   @ApiProperty({ example: 12, description: 'Orders paid in the range and not since refunded or failed' })
   sales!: number;
-  @ApiProperty({ example: 3_600_000, description: 'Sum of those orders’ amountMinor, in the bot currency' })
+  @ApiProperty({
+    example: 3_600_000,
+    description: 'Sum of those orders’ amountMinor, in the bot currency (saturates at 2^53-1)',
+  })
   revenueMinor!: number;
   @ApiProperty({ example: 40, description: 'Users who first started the bot in the range' }) newUsers!: number;
   @ApiProperty({ example: 95, description: 'Subscriptions active now (not limited to the range)' })
   activeSubscriptions!: number;
   @ApiProperty({
     example: 536_870_912_000,
-    description: 'Traffic the bot has sold, all time (not limited to the range)',
+    description: 'Traffic the bot has sold, all time (not limited to the range); saturates at 2^53-1',
   })
   trafficSoldBytes!: number;
   @ApiProperty({
     example: 214_748_364_800,
-    description: 'Traffic used by its subscriptions as of the last panel sync (not limited to the range)',
+    description:
+      'Traffic used by its subscriptions as of the last panel sync (not limited to the range); saturates at 2^53-1',
   })
   trafficConsumedBytes!: number;
 }
