@@ -78,10 +78,34 @@ describe('API with Redis or PostgreSQL not answering', () => {
     );
     expect(ms).toBeLessThan(BOUND_MS);
     expect(res.status).toBe(200);
-    const outbox = await (await env.db.platform()).query(`SELECT count(*)::int n FROM job_outbox WHERE bot_id = $1`, [
-      botId,
-    ]);
+    const outbox = await (
+      await env.db.platform()
+    ).query(`SELECT count(*)::int n FROM job_outbox WHERE bot_id = $1`, [botId]);
     expect(outbox[0].n).toBeGreaterThan(0);
+  });
+
+  it('Redis paused: REST reject answers within 2 s too', async () => {
+    const review = await ctx.newReceiptToReview(botId);
+    redisProxy.pause();
+    const { res, ms } = await timed(() =>
+      http()
+        .post(`/v1/bots/${botId}/card-payments/${review.paymentId}/reject`)
+        .set(auth)
+        .send({ reason: 'Wrong amount' }),
+    );
+    expect(ms).toBeLessThan(BOUND_MS);
+    expect(res.status).toBe(200);
+  });
+
+  it('PostgreSQL dropped: 503 DEPENDENCY_DOWN within 2 s; back: served again', async () => {
+    pgProxy.drop();
+    const { res, ms } = await timed(() => http().get(`/v1/bots/${botId}/plans`).set(auth));
+    expect(ms).toBeLessThan(BOUND_MS);
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('DEPENDENCY_DOWN');
+    expect(res.headers['retry-after']).toBeDefined();
+    pgProxy.resume();
+    await http().get(`/v1/bots/${botId}/plans`).set(auth).expect(200);
   });
 
   it('PostgreSQL paused: 503 DEPENDENCY_DOWN with Retry-After within 2 s; resumed: served again', async () => {
@@ -112,7 +136,10 @@ describe('API with Redis or PostgreSQL not answering', () => {
     const started = Date.now();
     const statuses: number[] = [];
     for (let i = 0; i < 22; i++) {
-      const r = await http().get(`/v1/bots/${botId}`).set({ Authorization: `Bearer bft_wrong${i}` }).timeout(5_000);
+      const r = await http()
+        .get(`/v1/bots/${botId}`)
+        .set({ Authorization: `Bearer bft_wrong${i}` })
+        .timeout(5_000);
       statuses.push(r.status);
     }
     expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);

@@ -5,9 +5,6 @@ import { DependencyTimeoutError, withDependencyTimeout } from '@botfleet/common'
 import { AppConfig } from '@botfleet/config';
 import { JOB_QUEUE, JobName, JobPayloads, QueueName } from './queue-names';
 
-/** After an enqueue went unanswered, further ones fail at once for this long (no request queues up behind Redis). */
-const FAIL_FAST_MS = 3_000;
-
 /**
  * The one typed way to enqueue a job: the queue follows from the job name, and the payload
  * type from both. Payloads carry ids (botId first), never secrets. An enqueue waits at most
@@ -18,7 +15,8 @@ const FAIL_FAST_MS = 3_000;
 export class JobQueue {
   private readonly queues: Record<QueueName, Queue>;
   private readonly timeoutMs: number;
-  private unansweredUntil = 0;
+  /** An enqueue that timed out and Redis has still not answered: while there is one, further ones fail at once. */
+  private unanswered?: Promise<unknown>;
 
   constructor(
     @InjectQueue(QueueName.TelegramUpdates) telegramUpdates: Queue,
@@ -39,15 +37,19 @@ export class JobQueue {
   }
 
   async add<J extends JobName>(name: J, payload: JobPayloads[J], opts: JobsOptions = {}) {
-    if (Date.now() < this.unansweredUntil) throw new DependencyTimeoutError('queue', this.timeoutMs);
+    if (this.unanswered) throw new DependencyTimeoutError('queue', this.timeoutMs);
+    const adding = this.queues[JOB_QUEUE[name]].add(name, payload, opts);
     try {
-      return await withDependencyTimeout(
-        'queue',
-        this.timeoutMs,
-        this.queues[JOB_QUEUE[name]].add(name, payload, opts),
-      );
+      return await withDependencyTimeout('queue', this.timeoutMs, adding);
     } catch (e) {
-      if (e instanceof DependencyTimeoutError) this.unansweredUntil = Date.now() + FAIL_FAST_MS;
+      if (e instanceof DependencyTimeoutError && !this.unanswered) {
+        const pending: Promise<unknown> = adding
+          .catch(() => undefined)
+          .finally(() => {
+            if (this.unanswered === pending) this.unanswered = undefined;
+          });
+        this.unanswered = pending;
+      }
       throw e;
     }
   }

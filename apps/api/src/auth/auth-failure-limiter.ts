@@ -1,15 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import Redis from 'ioredis';
-import { DomainError, ErrorCode, REDIS, withDependencyTimeout } from '@botfleet/common';
+import { boundedRedis, DomainError, ErrorCode, REDIS } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 
 /** Failed authentications (bad tokens, bad invite codes) allowed per address per window before 429. */
 export const AUTH_FAILURE_LIMIT = 20;
 const AUTH_FAILURE_WINDOW_S = 60;
-/** How long a request waits for the shared counter; after no answer, Redis is left alone for REDIS_REST_MS. */
+/** How long a request waits for the shared counter (after no answer, Redis is left alone for a moment). */
 const REDIS_WAIT_MS = 300;
-const REDIS_REST_MS = 5_000;
 /** Addresses the in-process fallback counter keeps at most. */
 const LOCAL_MAX_ADDRESSES = 10_000;
 
@@ -33,7 +32,6 @@ export class AuthFailureLimiter {
     return req.ip ?? req.socket.remoteAddress ?? 'unknown';
   }
 
-  private redisRestUntil = 0;
   private readonly local = new Map<string, { failures: number; until: number }>();
 
   async assertAllowed(address: string): Promise<void> {
@@ -52,11 +50,9 @@ export class AuthFailureLimiter {
 
   /** Redis' answer, or undefined when it gave none within REDIS_WAIT_MS (or lately gave none). */
   private async fromRedis<T>(read: () => Promise<T>): Promise<T | undefined> {
-    if (Date.now() < this.redisRestUntil) return undefined;
     try {
-      return await withDependencyTimeout('redis', REDIS_WAIT_MS, read());
+      return await boundedRedis(this.redis, REDIS_WAIT_MS, read);
     } catch {
-      this.redisRestUntil = Date.now() + REDIS_REST_MS;
       return undefined;
     }
   }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
+import { boundedRedis } from '@botfleet/common';
 
 /** One fixed window per key: count the hit, start the window on the first, return hits and the window's rest (ms). */
 const HIT = `
@@ -32,22 +33,17 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   ) {}
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const [hits, restMs] = (await Promise.race([
+      // Bounded, and skipped at once for a moment after Redis gave no answer (the limiter may have just waited).
+      const [hits, restMs] = (await boundedRedis(this.redis, REDIS_WAIT_MS, () =>
         this.redis.eval(HIT, 1, `${this.prefix}:rate:${key}`, String(ttl)),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer in ${REDIS_WAIT_MS} ms`)), REDIS_WAIT_MS);
-        }),
-      ])) as [number, number];
+      )) as [number, number];
       const seconds = Math.max(1, Math.ceil(restMs / 1000));
       const isBlocked = hits > limit;
       return { totalHits: hits, timeToExpire: seconds, isBlocked, timeToBlockExpire: isBlocked ? seconds : 0 };
     } catch (e) {
       this.logger.warn(`Rate limit not counted (Redis: ${e instanceof Error ? e.message : 'error'})`);
       return { totalHits: 0, timeToExpire: Math.ceil(ttl / 1000), isBlocked: false, timeToBlockExpire: 0 };
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
