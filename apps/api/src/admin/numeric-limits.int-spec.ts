@@ -1,7 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { MAX_COUNTER, MAX_MINOR } from '@botfleet/common';
+import { ErrorCode, MAX_COUNTER, MAX_MINOR } from '@botfleet/common';
+import { CreateOrderUseCase } from '@botfleet/sales';
 import { applyEnv, createTestEnv, TestBot, TestContext, TestEnv } from '@botfleet/testing';
 import { createApiApp } from '../bootstrap';
 
@@ -159,6 +160,23 @@ describe('numbers that cannot break a row (API in-process, real PostgreSQL/Redis
       .send({ perPlanMinor: 0, perGbMinor: MAX_MINOR + 1, perDayMinor: 0, unlimitedTrafficGb: 0 })
       .expect(400);
     expect(fieldsOf(price.body)).toContain('perGbMinor');
+  });
+
+  it('a wholesale cost past any balance (10^15 per GB × 10^6 GB) refuses the sale before anything is written', async () => {
+    const shop = await ctx.newBot({ walletMinor: MAX_MINOR });
+    await http()
+      .put(`/v1/admin/bots/${shop.id}/wholesale-price`)
+      .set('Authorization', master())
+      .send({ perPlanMinor: MAX_MINOR, perGbMinor: MAX_MINOR, perDayMinor: MAX_MINOR, unlimitedTrafficGb: 0 })
+      .expect(200);
+    const plan = await ctx.newPlan(shop.id, { trafficLimitGb: MAX_PLAN_GB, periodDays: 3650, priceMinor: 1000 });
+    const user = await ctx.newUser(shop.id);
+    await expect(
+      ctx.get(CreateOrderUseCase).execute({ botId: shop.id, userId: user.id, planId: plan.id, idempotencyKey: 'huge' }),
+    ).rejects.toMatchObject({ code: ErrorCode.INSUFFICIENT_WHOLESALE_BALANCE });
+    const [orders] = await platform.query(`SELECT count(*)::int AS n FROM orders WHERE bot_id = $1`, [shop.id]);
+    expect(orders.n).toBe(0);
+    await http().get(`/v1/bots/${shop.id}/wallet`).set('Authorization', `Bearer ${shop.apiToken}`).expect(200);
   });
 
   it('every bigint column read as a JS number has a range CHECK (a new column cannot forget)', async () => {
