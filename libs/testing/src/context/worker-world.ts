@@ -106,24 +106,43 @@ export class WorkerWorld {
   ) {}
 
   static async start(options: WorkerWorldOptions = {}): Promise<WorkerWorld> {
-    const telegram =
-      options.telegram === false
-        ? undefined
-        : await TelegramEmulator.start(options.telegram === true ? {} : (options.telegram ?? {}));
-    const env = await createTestEnv({ ...(telegram ? { TELEGRAM_API_ROOT: telegram.url } : {}), ...options.env });
-    const restoreEnv = applyEnv(env.vars);
-    const remnawaves: RemnawaveEmulator[] = [];
-    const marzbans: MarzbanEmulator[] = [];
-    for (const type of options.panels ?? []) {
-      if (type === 'remnawave') remnawaves.push(new RemnawaveEmulator({ apiKey: WORLD_REMNAWAVE_API_KEY }));
-      else marzbans.push(new MarzbanEmulator({ password: WORLD_MARZBAN_PASSWORD }));
+    // What is up so far, undone in reverse should a later step fail (the spec's afterAll has no world to close).
+    const undo: (() => unknown)[] = [];
+    try {
+      const telegram =
+        options.telegram === false
+          ? undefined
+          : await TelegramEmulator.start(options.telegram === true ? {} : (options.telegram ?? {}));
+      if (telegram) undo.push(() => telegram.close());
+      const env = await createTestEnv({ ...(telegram ? { TELEGRAM_API_ROOT: telegram.url } : {}), ...options.env });
+      undo.push(() => env.cleanup());
+      const restoreEnv = applyEnv(env.vars);
+      undo.push(restoreEnv);
+      const remnawaves: RemnawaveEmulator[] = [];
+      const marzbans: MarzbanEmulator[] = [];
+      for (const type of options.panels ?? []) {
+        if (type === 'remnawave') remnawaves.push(new RemnawaveEmulator({ apiKey: WORLD_REMNAWAVE_API_KEY }));
+        else marzbans.push(new MarzbanEmulator({ password: WORLD_MARZBAN_PASSWORD }));
+      }
+      undo.push(() => Promise.all([...remnawaves, ...marzbans].map((p) => p.stop().catch(() => undefined))));
+      await Promise.all([...remnawaves, ...marzbans].map((p) => p.start()));
+      const platform = await env.db.platform();
+      const ctx = await TestContext.create({ env, telegram, jobs: options.jobs });
+      const world = new WorkerWorld(telegram, env, restoreEnv, remnawaves, marzbans, platform, ctx);
+      undo.length = 0;
+      undo.push(() => world.close());
+      if (options.createWorker) await world.startWorker(options.createWorker);
+      return world;
+    } catch (err) {
+      for (const step of undo.reverse()) {
+        try {
+          await step();
+        } catch {
+          // Keep undoing; the first failure is the one reported.
+        }
+      }
+      throw err;
     }
-    await Promise.all([...remnawaves, ...marzbans].map((p) => p.start()));
-    const platform = await env.db.platform();
-    const ctx = await TestContext.create({ env, telegram, jobs: options.jobs });
-    const world = new WorkerWorld(telegram, env, restoreEnv, remnawaves, marzbans, platform, ctx);
-    if (options.createWorker) await world.startWorker(options.createWorker);
-    return world;
   }
 
   /** The Telegram emulator (throws when the world was started with `telegram: false`). */
