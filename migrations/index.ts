@@ -5,6 +5,7 @@ import { CardPaymentReview1764100000110 } from './1764100000110-cardPaymentRevie
 import { ProcessedUpdatesTelegramBot1764100000300 } from './1764100000300-processedUpdatesTelegramBot';
 import { ReceiptTextLength1764100000400 } from './1764100000400-receiptTextLength';
 import { SubscriptionExpiryIndex1764100000520 } from './1764100000520-subscriptionExpiryIndex';
+import { TenantPrivileges1764200000100 } from './1764200000100-tenantPrivileges';
 import { NumericRanges1764200000400 } from './1764200000400-numericRanges';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   ProcessedUpdatesTelegramBot1764100000300,
   ReceiptTextLength1764100000400,
   SubscriptionExpiryIndex1764100000520,
+  TenantPrivileges1764200000100,
   NumericRanges1764200000400,
 ];

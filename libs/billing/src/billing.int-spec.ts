@@ -3,7 +3,6 @@ import { Test } from '@nestjs/testing';
 import { ClsModule, ClsService } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
 import { ErrorCode } from '@botfleet/common';
-import { AuditService } from '@botfleet/audit';
 import { BotSelfRepository, TenantDb, TenantRepositories, WholesaleWalletRepository } from '@botfleet/dal';
 import { TestContext, TestDatabase } from '@botfleet/testing';
 import { OrdersService } from './orders.service';
@@ -51,7 +50,6 @@ describe('billing: ledgers, wholesale holds and order moves (real PostgreSQL)', 
       tenantDb,
       new WholesaleWalletRepository(tenantDb),
       new BotSelfRepository(tenantDb),
-      new AuditService(new TenantRepositories(tenantDb)),
     );
     orders = new OrdersService(new TenantRepositories(tenantDb));
     botId = (await ctx.newBot()).id;

@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '@botfleet/audit';
 import { Actor, DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfleet/common';
 import {
   BotEntity,
   BotSelfRepository,
   TenantDb,
   TenantWalletLedgerEntity,
-  uniqueViolation,
-  WalletEntryType,
   WholesalePriceEntity,
   WholesaleWalletRepository,
 } from '@botfleet/dal';
@@ -82,7 +79,7 @@ export function toWholesaleView(row: WholesalePriceEntity | null): WholesalePric
     : { ...NO_WHOLESALE_PRICE, updatedAt: null };
 }
 
-function toEntryView(e: TenantWalletLedgerEntity, currency: string): LedgerEntryView {
+export function toEntryView(e: TenantWalletLedgerEntity, currency: string): LedgerEntryView {
   return {
     id: e.id,
     botId: e.botId,
@@ -103,15 +100,16 @@ const orderKey = (orderId: string, step: string) => `order:${orderId}:${step}`;
 
 /**
  * The tenant's wholesale wallet (DATA.md, RELIABILITY.md 2 and 5), on the tenant path. The balance and the
- * hold cached on the bot row change only by `append`: one ledger row with a unique idempotency key, written
- * with the new cached values under the bot row's lock, so concurrent moves can never spend the same balance
- * twice and a replayed key finds the earlier row.
+ * hold cached on the bot row change only by one ledger row with a unique idempotency key, written with the
+ * new cached values under the bot row's lock, so concurrent moves can never spend the same balance twice
+ * and a replayed key finds the earlier row. The application role may not write either: each move is a
+ * narrow `SECURITY DEFINER` function that enforces its own rule (WholesaleWalletRepository).
  *
  * A sale holds its wholesale cost when the order is created (`order:{id}:hold`); approval captures it
  * (balance and hold both drop), rejection, expiry and failure release it, and a failure after approval
  * reverses the capture (`wholesale-refund`). `amount_minor` on hold and release rows is the amount moved
  * between free and held (the balance is unchanged); on capture it is the (negative) change of the balance.
- * The operator's top-ups are `topup:{Idempotency-Key}` rows, audited in the tenant's log.
+ * The operator's top-ups are `topup:{Idempotency-Key}` rows written on the platform role (TopUpWalletUseCase).
  */
 @Injectable()
 export class WholesaleWalletService {
@@ -119,7 +117,6 @@ export class WholesaleWalletService {
     private readonly db: TenantDb,
     private readonly rows: WholesaleWalletRepository,
     private readonly self: BotSelfRepository,
-    private readonly audit: AuditService,
   ) {}
 
   async wallet(botId: string): Promise<WalletView> {
@@ -163,7 +160,7 @@ export class WholesaleWalletService {
           requiredMinor: amountMinor,
         });
       }
-      return this.appendForOrder(bot, orderId, 'hold', amountMinor, 0, amountMinor);
+      return this.rows.hold(botId, orderId, amountMinor);
     });
   }
 
@@ -184,20 +181,8 @@ export class WholesaleWalletService {
     trafficSoldBytes: number,
   ): Promise<HoldResult> {
     return this.db.run(botId, async () => {
-      const bot = await this.lockBot(botId);
-      if (
-        (await this.rows.entry(botId, orderKey(orderId, 'capture'))) ||
-        (await this.rows.entry(botId, orderKey(orderId, 'release')))
-      ) {
-        return unchanged(bot);
-      }
-      const hold = await this.rows.entry(botId, orderKey(orderId, 'hold'));
-      if (kind === 'capture' && trafficSoldBytes > 0) await this.rows.addTrafficSold(botId, trafficSoldBytes);
-      if (!hold) return unchanged(bot);
-      const amount = hold.amountMinor;
-      return kind === 'capture'
-        ? this.appendForOrder(bot, orderId, 'capture', -amount, -amount, -amount)
-        : this.appendForOrder(bot, orderId, 'release', amount, 0, -amount);
+      await this.lockBot(botId);
+      return this.rows.settle(botId, orderId, kind, trafficSoldBytes);
     });
   }
 
@@ -214,104 +199,7 @@ export class WholesaleWalletService {
         return held ? this.release(botId, orderId) : unchanged(bot);
       }
       if (await this.rows.entry(botId, orderKey(orderId, 'wholesale-refund'))) return unchanged(bot);
-      const amount = -capture.amountMinor;
-      return this.appendForOrder(bot, orderId, 'refund', amount, amount, 0, 'wholesale-refund');
-    });
-  }
-
-  /**
-   * The operator credits the wallet. A replayed key returns the stored entry and writes nothing; the same
-   * key with another amount or note is refused (IDEMPOTENCY_KEY_REUSED).
-   */
-  async topUp(botId: string, input: TopUpInput): Promise<TopUpResult> {
-    try {
-      return await this.db.run(botId, () => this.topUpTx(botId, input));
-    } catch (err) {
-      // Backstop: the bot-row lock already serialises requests with one key; should an insert ever
-      // slip past it, the unique (bot_id, idempotency_key) index refuses it and the retry answers
-      // from the winner's row.
-      if (uniqueViolation(err) === undefined) throw err;
-      return this.db.run(botId, () => this.topUpTx(botId, input));
-    }
-  }
-
-  private async topUpTx(botId: string, input: TopUpInput): Promise<TopUpResult> {
-    const key = `topup:${input.idempotencyKey}`;
-    const note = input.note ?? null;
-    const { amountMinor, actor } = input;
-    // The lock serialises every wallet change of this bot, so the replay check below sees any
-    // committed entry with this key (READ COMMITTED takes a fresh snapshot per statement).
-    const bot = await this.lockBot(botId);
-    if (bot.status === 'deleted') throw notFound();
-    const existing = await this.rows.entry(botId, key);
-    if (existing) {
-      if (existing.type !== 'top_up' || existing.amountMinor !== amountMinor || existing.note !== note) {
-        throw new DomainError(
-          ErrorCode.IDEMPOTENCY_KEY_REUSED,
-          'This Idempotency-Key was already used for a different top-up',
-        );
-      }
-      return { entry: toEntryView(existing, bot.currency), replayed: true };
-    }
-    const balanceAfter = bot.walletBalanceMinor + amountMinor;
-    if (!Number.isSafeInteger(balanceAfter)) {
-      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'The balance would become too large', [
-        { field: 'amountMinor', errors: ['the resulting balance is out of range'] },
-      ]);
-    }
-    const entry = await this.append(bot, 'top_up', amountMinor, amountMinor, 0, {
-      key,
-      reference: null,
-      note,
-      createdBy: `${actor.type}:${actor.id}`,
-    });
-    await this.audit.record(botId, {
-      actor,
-      action: 'wallet.top_up',
-      targetType: 'tenant_wallet_ledger',
-      targetId: entry.id,
-      before: { walletBalanceMinor: bot.walletBalanceMinor },
-      after: { walletBalanceMinor: balanceAfter, ledgerEntryId: entry.id, amountMinor, note },
-    });
-    return { entry: toEntryView(entry, bot.currency), replayed: false };
-  }
-
-  private async appendForOrder(
-    bot: BotEntity,
-    orderId: string,
-    type: WalletEntryType,
-    amountMinor: number,
-    balanceDelta: number,
-    heldDelta: number,
-    step: string = type,
-  ): Promise<HoldResult> {
-    const entry = await this.append(bot, type, amountMinor, balanceDelta, heldDelta, {
-      key: orderKey(orderId, step),
-      reference: `order:${orderId}`,
-      note: null,
-      createdBy: 'system',
-    });
-    return { applied: true, balanceMinor: entry.balanceAfterMinor, heldMinor: entry.heldAfterMinor };
-  }
-
-  /** The one way the wallet changes: a ledger row carrying the new balance and hold, under the row lock. */
-  private append(
-    bot: BotEntity,
-    type: WalletEntryType,
-    amountMinor: number,
-    balanceDelta: number,
-    heldDelta: number,
-    row: { key: string; reference: string | null; note: string | null; createdBy: string },
-  ): Promise<TenantWalletLedgerEntity> {
-    return this.rows.append(bot.id, {
-      type,
-      amountMinor,
-      balanceAfterMinor: bot.walletBalanceMinor + balanceDelta,
-      heldAfterMinor: bot.walletHeldMinor + heldDelta,
-      idempotencyKey: row.key,
-      reference: row.reference,
-      note: row.note,
-      createdBy: row.createdBy,
+      return this.rows.reverse(botId, orderId);
     });
   }
 

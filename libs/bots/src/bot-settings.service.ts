@@ -71,8 +71,12 @@ export class BotSettingsService {
         events.push(patch.status === 'paused' ? 'paused' : 'resumed');
       }
       if (!Object.keys(after).length) return { view: toBotView(bot), events };
-      if (Object.keys(after).some((k) => k !== 'status')) events.push('changed');
-      await this.self.update(botId, after);
+      const { status, ...settings } = after;
+      if (Object.keys(settings).length) {
+        events.push('changed');
+        await this.self.update(botId, settings);
+      }
+      if (status !== undefined) await this.self.setStatus(botId, status as 'active' | 'paused');
       await this.audit.record(botId, {
         actor,
         action: 'bot.updated',
@@ -112,11 +116,12 @@ export class BotSettingsService {
           telegramUsername: me.username,
           status: bot.status === 'token_invalid' ? ('active' as const) : bot.status,
         };
-        await this.self.update(botId, {
-          ...after,
-          telegramTokenCiphertext: this.box.encrypt(token, botId),
-          telegramTokenKeyVersion: this.box.currentVersion,
-          telegramTokenHash: this.hasher.hmac(token),
+        await this.self.replaceTelegramToken(botId, {
+          telegramBotId: me.id,
+          telegramUsername: me.username,
+          ciphertext: this.box.encrypt(token, botId),
+          keyVersion: this.box.currentVersion,
+          hash: this.hasher.hmac(token),
         });
         await this.audit.record(botId, {
           actor,
@@ -146,7 +151,7 @@ export class BotSettingsService {
     await this.db.run(botId, async () => {
       const bot = await this.load(botId, true);
       this.assertTenantMayWrite(bot, actor);
-      await this.self.update(botId, { apiTokenHash: sha256Hex(apiToken), apiTokenPrefix: prefix });
+      await this.self.setApiToken(botId, sha256Hex(apiToken), prefix);
       await this.audit.record(botId, {
         actor,
         action: 'bot.api_token_rotated',
@@ -166,12 +171,7 @@ export class BotSettingsService {
     await this.db.run(botId, async () => {
       const bot = await this.load(botId, true);
       this.assertTenantMayWrite(bot, actor);
-      await this.self.update(botId, {
-        status: 'deleted',
-        deletedAt: () => 'now()',
-        apiTokenHash: null,
-        apiTokenPrefix: null,
-      });
+      await this.self.softDelete(botId);
       await this.audit.record(botId, {
         actor,
         action: 'bot.deleted',

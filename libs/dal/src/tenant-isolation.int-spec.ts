@@ -17,6 +17,98 @@ async function tablesWithBotId(ds: DataSource): Promise<string[]> {
   return rows.map((r) => r.table_name);
 }
 
+type Grants = { app: string; platform: string };
+const DML = 'DELETE,INSERT,SELECT,UPDATE';
+const TENANT: Grants = { app: DML, platform: DML };
+/** Tenant tables only the operator writes: the application role reads its rows and nothing more. */
+const READ_ONLY_TENANT_TABLES = ['tenant_wallet_ledger', 'wholesale_prices', 'feature_allowances'];
+const READ_ONLY: Grants = { app: 'SELECT', platform: DML };
+const PLATFORM_ONLY: Grants = { app: '', platform: DML };
+
+/**
+ * What each table grants the application and the platform role (table-level privileges). Every table of
+ * the schema must be listed: a new table without an entry fails the catalogue test.
+ */
+const EXPECTED_GRANTS: Record<string, Grants> = {
+  bots: { app: 'SELECT', platform: DML }, // + UPDATE of BOT_SETTINGS_COLUMNS only (column privileges)
+  invites: PLATFORM_ONLY,
+  vpn_panels: PLATFORM_ONLY,
+  admin_audit_log: PLATFORM_ONLY,
+  typeorm_migrations: { app: '', platform: '' },
+  tenant_wallet_ledger: READ_ONLY,
+  wholesale_prices: READ_ONLY,
+  feature_allowances: READ_ONLY,
+  bot_feature_flags: TENANT,
+  bot_configurations: TENANT,
+  bot_admins: TENANT,
+  tenant_payment_cards: TENANT,
+  card_daily_usage: TENANT,
+  card_rotation_state: TENANT,
+  bot_plans: TENANT,
+  promo_groups: TENANT,
+  users: TENANT,
+  subscriptions: TENANT,
+  promocodes: TENANT,
+  orders: TENANT,
+  transactions: TENANT,
+  card_to_card_payments: TENANT,
+  zarinpal_payments: TENANT,
+  stars_payments: TENANT,
+  promocode_uses: TENANT,
+  referral_earnings: TENANT,
+  tickets: TENANT,
+  ticket_messages: TENANT,
+  broadcasts: TENANT,
+  broadcast_deliveries: TENANT,
+  sent_notifications: TENANT,
+  subscription_events: TENANT,
+  processed_updates: TENANT,
+  audit_logs: TENANT,
+  job_outbox: TENANT,
+};
+
+/** The settings a tenant edits on its bot row (BotSettingsService, the currency configuration). */
+const BOT_SETTINGS_COLUMNS = [
+  'name',
+  'default_language',
+  'currency',
+  'support_username',
+  'admin_chat_id',
+  'admin_topic_id',
+  'card_receipt_topic_id',
+  'notification_group_id',
+  'notification_topic_id',
+  'updated_at',
+];
+
+/** The SECURITY DEFINER functions the application role may call, each enforcing one rule. */
+const TENANT_FUNCTIONS = [
+  'botfleet_wallet_hold',
+  'botfleet_wallet_settle',
+  'botfleet_wallet_reverse',
+  'botfleet_bot_set_status',
+  'botfleet_bot_delete',
+  'botfleet_bot_set_api_token',
+  'botfleet_bot_replace_telegram_token',
+];
+
+/** Every table of the schema with the privileges each of the two roles holds on it, sorted and joined. */
+async function tableGrants(ds: DataSource): Promise<Record<string, Grants>> {
+  const rows: { table_name: string; app: string; platform: string }[] = await ds.query(
+    `SELECT c.relname AS table_name,
+            concat_ws(',', ${['DELETE', 'INSERT', 'SELECT', 'UPDATE']
+              .map((p) => `CASE WHEN has_table_privilege($1, c.oid, '${p}') THEN '${p}' END`)
+              .join(', ')}) AS app,
+            concat_ws(',', ${['DELETE', 'INSERT', 'SELECT', 'UPDATE']
+              .map((p) => `CASE WHEN has_table_privilege($2, c.oid, '${p}') THEN '${p}' END`)
+              .join(', ')}) AS platform
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm') ORDER BY c.relname`,
+    [DB_ROLES.app, DB_ROLES.platform],
+  );
+  return Object.fromEntries(rows.map((r) => [r.table_name, { app: r.app, platform: r.platform }]));
+}
+
 describe('tenant isolation (real PostgreSQL, row-level security)', () => {
   let ctx: TestContext;
   let db: TestDatabase;
@@ -154,6 +246,8 @@ describe('tenant isolation (real PostgreSQL, row-level security)', () => {
 
   it("inserting or updating a row to B's bot_id in A context fails on every tenant table", async () => {
     for (const t of tables) {
+      // The operator's tables are read-only to the application role: refused before row-level security.
+      const refused = READ_ONLY_TENANT_TABLES.includes(t) ? /permission denied/ : /row-level security/;
       await expect(
         tenantDb.run(botA, (tx) =>
           tx.manager.query(
@@ -161,10 +255,10 @@ describe('tenant isolation (real PostgreSQL, row-level security)', () => {
             [botB],
           ),
         ),
-      ).rejects.toThrow(/row-level security/);
+      ).rejects.toThrow(refused);
       await expect(
         tenantDb.run(botA, (tx) => tx.manager.query(`UPDATE "${t}" SET bot_id = $1`, [botB])),
-      ).rejects.toThrow(/row-level security/);
+      ).rejects.toThrow(refused);
     }
     const counts = await platform.query(`SELECT count(*)::int AS n FROM users WHERE bot_id = $1`, [botB]);
     expect(counts[0].n).toBe(1);
@@ -230,6 +324,50 @@ describe('tenant isolation (real PostgreSQL, row-level security)', () => {
     // The app role has no access at all to the platform-only tables.
     for (const t of ['invites', 'vpn_panels', 'admin_audit_log']) {
       await expect(app.query(`SELECT 1 FROM "${t}" LIMIT 1`)).rejects.toThrow(/permission denied/);
+    }
+  });
+
+  it('catalogue: every table grants the application and platform roles exactly what the list says', async () => {
+    const granted = await tableGrants(owner);
+    // A table missing from EXPECTED_GRANTS fails here: decide what the application role may do with it.
+    expect(Object.keys(granted).sort()).toEqual(Object.keys(EXPECTED_GRANTS).sort());
+    for (const [t, want] of Object.entries(EXPECTED_GRANTS)) {
+      expect({ t, ...granted[t] }).toEqual({ t, ...want });
+    }
+    // On bots the application role updates the settings columns only; none of money, status or identity.
+    const cols: { column_name: string }[] = await owner.query(
+      `SELECT column_name FROM information_schema.column_privileges
+        WHERE table_schema = 'public' AND table_name = 'bots' AND grantee = $1 AND privilege_type = 'UPDATE'
+        ORDER BY column_name`,
+      [DB_ROLES.app],
+    );
+    expect(cols.map((c) => c.column_name)).toEqual([...BOT_SETTINGS_COLUMNS].sort());
+    // The narrow functions: the SECURITY DEFINER functions the application role may execute are exactly these
+    // (an owner-run function the list does not name fails here), each with its search_path pinned.
+    const fns: { proname: string; definer: boolean; config: string[] | null }[] = await owner.query(
+      `SELECT p.proname, p.prosecdef AS definer, p.proconfig AS config FROM pg_proc p
+         JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'public' AND p.prosecdef AND has_function_privilege($1, p.oid, 'EXECUTE')
+        ORDER BY p.proname`,
+      [DB_ROLES.app],
+    );
+    expect(fns.map((f) => f.proname)).toEqual([...TENANT_FUNCTIONS].sort());
+    for (const f of fns) {
+      expect({
+        f: f.proname,
+        definer: f.definer,
+        path: (f.config ?? []).some((c) => c.startsWith('search_path=')),
+      }).toEqual({ f: f.proname, definer: true, path: true });
+    }
+  });
+
+  it('a table added without its grants listed makes the grants check fail', async () => {
+    await owner.query(`CREATE TABLE grants_probe (id int)`);
+    try {
+      expect(Object.keys(await tableGrants(owner))).toContain('grants_probe');
+      expect(Object.keys(EXPECTED_GRANTS)).not.toContain('grants_probe');
+    } finally {
+      await owner.query(`DROP TABLE grants_probe`);
     }
   });
 

@@ -8,6 +8,7 @@ import { AdminAuditRepository } from './audit/admin-audit.repository';
 import { BotDirectory } from './bots/bot-directory';
 import { HostedBotsRepository } from './bots/hosted-bots.repository';
 import { ProcessedUpdatesStore } from './bots/processed-updates.store';
+import { FeatureAllowancesRepository } from './features/feature-allowances.repository';
 import { InvitesRepository } from './invites/invites.repository';
 import { MasterBotRepository } from './onboarding/master-bot.repository';
 import { OnboardingRepository } from './onboarding/onboarding.repository';
@@ -15,6 +16,7 @@ import { PanelDirectoryRepository } from './panels/panel-directory.repository';
 import { VpnPanelsRepository } from './panels/vpn-panels.repository';
 import { JobOutboxStore } from './sales/job-outbox.store';
 import { PlatformStatsQueries } from './stats/platform-stats.queries';
+import { WalletTopUpsRepository } from './wallet/wallet-top-ups.repository';
 import { WholesalePricesRepository } from './wholesale/wholesale-prices.repository';
 
 /**
@@ -34,6 +36,8 @@ const PLATFORM_REPOSITORIES = [
   JobOutboxStore,
   PlatformStatsQueries,
   WholesalePricesRepository,
+  WalletTopUpsRepository,
+  FeatureAllowancesRepository,
 ];
 
 @Global()

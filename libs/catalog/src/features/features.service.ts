@@ -94,14 +94,4 @@ export class FeaturesService {
       return after;
     });
   }
-
-  /** The operator's decision. Disallowing also switches the feature off. */
-  async setAllowed(botId: string, key: string, allowed: boolean): Promise<FeatureView> {
-    this.assertKey(key);
-    return this.db.run(botId, async () => {
-      await this.flags.upsertAllowance(botId, key, allowed);
-      if (!allowed) await this.flags.switchOff(botId, key);
-      return this.get(botId, key);
-    });
-  }
 }

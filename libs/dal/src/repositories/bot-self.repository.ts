@@ -57,7 +57,44 @@ export class BotSelfRepository {
     return rows[0]?.held === true;
   }
 
+  /**
+   * Changes the tenant-editable settings of the row (name, language, currency, support username, admin and
+   * notification chats). The application role may UPDATE only those columns; status, wallet, tokens and
+   * counters change through the functions below (or the platform role), each enforcing its own rule.
+   */
   async update(botId: string, patch: Omit<QueryDeepPartialEntity<BotEntity>, 'id'>): Promise<number> {
     return this.db.within(botId, async (m) => (await m.update(BotEntity, { id: botId }, patch)).affected ?? 0);
+  }
+
+  /** Pause or resume: only between `active` and `paused` (the function refuses any other move). */
+  async setStatus(botId: string, status: 'active' | 'paused'): Promise<void> {
+    await this.db.within(botId, (m) => m.query(`SELECT botfleet_bot_set_status($1, $2)`, [botId, status]));
+  }
+
+  /** Soft delete: status `deleted`, `deleted_at`, the API token cleared. */
+  async softDelete(botId: string): Promise<void> {
+    await this.db.within(botId, (m) => m.query(`SELECT botfleet_bot_delete($1)`, [botId]));
+  }
+
+  /** A new API token's SHA-256 hash and display prefix. */
+  async setApiToken(botId: string, hash: string, prefix: string): Promise<void> {
+    await this.db.within(botId, (m) => m.query(`SELECT botfleet_bot_set_api_token($1, $2, $3)`, [botId, hash, prefix]));
+  }
+
+  /** A Telegram token getMe accepted: identity, ciphertext and lookup hash; `token_invalid` runs again. */
+  async replaceTelegramToken(
+    botId: string,
+    t: { telegramBotId: number; telegramUsername: string; ciphertext: string; keyVersion: number; hash: string },
+  ): Promise<void> {
+    await this.db.within(botId, (m) =>
+      m.query(`SELECT botfleet_bot_replace_telegram_token($1, $2, $3, $4, $5, $6)`, [
+        botId,
+        t.telegramBotId,
+        t.telegramUsername,
+        t.ciphertext,
+        t.keyVersion,
+        t.hash,
+      ]),
+    );
   }
 }

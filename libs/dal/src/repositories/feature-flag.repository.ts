@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TenantDb } from '../tenant-context';
 
-/** Upserts of `bot_feature_flags` (the tenant's switch) and `feature_allowances` (the operator's decision). */
+/** Upserts of `bot_feature_flags` (the tenant's switch; the operator's `feature_allowances` are libs/platform's). */
 @Injectable()
 export class FeatureFlagRepository {
   constructor(private readonly db: TenantDb) {}
@@ -34,16 +34,6 @@ export class FeatureFlagRepository {
         `INSERT INTO bot_feature_flags (bot_id, feature_key, enabled) VALUES ($1,$2,false)
          ON CONFLICT (bot_id, feature_key) DO UPDATE SET enabled = false, updated_at = now()`,
         [botId, key],
-      ),
-    );
-  }
-
-  async upsertAllowance(botId: string, key: string, allowed: boolean): Promise<void> {
-    await this.db.within(botId, (m) =>
-      m.query(
-        `INSERT INTO feature_allowances (bot_id, feature_key, allowed) VALUES ($1,$2,$3)
-         ON CONFLICT (bot_id, feature_key) DO UPDATE SET allowed = EXCLUDED.allowed, updated_at = now()`,
-        [botId, key, allowed],
       ),
     );
   }

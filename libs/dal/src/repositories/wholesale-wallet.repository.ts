@@ -5,15 +5,11 @@ import { BOT_ROW_LOCK } from './bot-self.repository';
 
 export type WalletEntryType = TenantWalletLedgerEntity['type'];
 
-export interface WalletEntryInput {
-  type: WalletEntryType;
-  amountMinor: number;
-  balanceAfterMinor: number;
-  heldAfterMinor: number;
-  idempotencyKey: string;
-  reference: string | null;
-  note: string | null;
-  createdBy: string;
+/** What a wallet move left: whether it wrote a ledger row, and the cached balance and hold after it. */
+export interface WalletMove {
+  applied: boolean;
+  balanceMinor: number;
+  heldMinor: number;
 }
 
 /** The tenant's wholesale wallet: the cached columns on its `bots` row and `tenant_wallet_ledger`. */
@@ -30,23 +26,37 @@ export class WholesaleWalletRepository {
     return this.db.within(botId, (m) => m.findOne(TenantWalletLedgerEntity, { where: { botId, idempotencyKey } }));
   }
 
-  /** Appends a ledger row and moves the cached balance and hold to what the row says. */
-  append(botId: string, e: WalletEntryInput): Promise<TenantWalletLedgerEntity> {
-    return this.db.within(botId, async (m) => {
-      const row = await m.save(m.create(TenantWalletLedgerEntity, { botId, ...e }));
-      await m.update(
-        BotEntity,
-        { id: botId },
-        { walletBalanceMinor: e.balanceAfterMinor, walletHeldMinor: e.heldAfterMinor },
-      );
-      return row;
-    });
+  /**
+   * The moves themselves: the application role cannot write the wallet columns or the ledger, so each is a
+   * `SECURITY DEFINER` function (migration TenantPrivileges) that takes the same bot row lock, keys its
+   * ledger row `order:{id}:{step}` and enforces its rule (own bot only, never past the free balance, a
+   * release never of a sold order, a refund only of a failed one).
+   */
+  hold(botId: string, orderId: string, amountMinor: number): Promise<WalletMove> {
+    return this.move(botId, `SELECT * FROM botfleet_wallet_hold($1, $2, $3)`, [botId, orderId, amountMinor]);
   }
 
-  async addTrafficSold(botId: string, bytes: number): Promise<void> {
-    await this.db.within(botId, (m) =>
-      m.query(`UPDATE bots SET traffic_sold_bytes = traffic_sold_bytes + $2 WHERE id = $1`, [botId, bytes]),
+  /** Capture (counting the traffic sold) or release of the order's hold; the first of the two wins. */
+  settle(botId: string, orderId: string, kind: 'capture' | 'release', trafficSoldBytes: number): Promise<WalletMove> {
+    return this.move(botId, `SELECT * FROM botfleet_wallet_settle($1, $2, $3, $4)`, [
+      botId,
+      orderId,
+      kind,
+      trafficSoldBytes,
+    ]);
+  }
+
+  /** Gives a captured wholesale cost back (`order:{id}:wholesale-refund`) for an order that failed. */
+  reverse(botId: string, orderId: string): Promise<WalletMove> {
+    return this.move(botId, `SELECT * FROM botfleet_wallet_reverse($1, $2)`, [botId, orderId]);
+  }
+
+  private async move(botId: string, sql: string, params: unknown[]): Promise<WalletMove> {
+    const rows: { applied: boolean; balance_minor: string; held_minor: string }[] = await this.db.within(botId, (m) =>
+      m.query(sql, params),
     );
+    const r = rows[0];
+    return { applied: r.applied, balanceMinor: Number(r.balance_minor), heldMinor: Number(r.held_minor) };
   }
 
   /** Ledger rows, newest first. */

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '@botfleet/audit';
 import { toWholesaleView, WholesalePriceView } from '@botfleet/billing';
 import { BotEventsPublisher, BotStatus, BotView, toBotView } from '@botfleet/bots';
 import { FeaturesService, FeatureView } from '@botfleet/catalog';
 import { Actor, DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfleet/common';
-import { TenantDb } from '@botfleet/dal';
-import { BotDirectory, PlatformDb, WholesalePricesRepository } from '@botfleet/platform';
+import { BotDirectory, FeatureAllowancesRepository, PlatformDb, WholesalePricesRepository } from '@botfleet/platform';
 import { OperatorAuditService } from '../operator-audit.service';
 
 export interface BotSummary extends BotView {
@@ -33,9 +31,8 @@ export class BotAdminService {
     private readonly platform: PlatformDb,
     private readonly directory: BotDirectory,
     private readonly prices: WholesalePricesRepository,
-    private readonly tenantDb: TenantDb,
+    private readonly allowances: FeatureAllowancesRepository,
     private readonly audit: OperatorAuditService,
-    private readonly tenantAudit: AuditService,
     private readonly features: FeaturesService,
     private readonly events: BotEventsPublisher,
   ) {}
@@ -92,29 +89,22 @@ export class BotAdminService {
   /** The operator allows or forbids a feature key for a bot; forbidding also switches it off. */
   async setFeatureAllowed(botId: string, key: string, allowed: boolean, actor: Actor): Promise<FeatureView> {
     this.features.assertKey(key);
-    const { view, before } = await this.tenantDb.run(botId, async () => {
-      const before = await this.features.get(botId, key);
-      const view = await this.features.setAllowed(botId, key, allowed);
-      await this.tenantAudit.record(botId, {
-        actor,
+    // The application role only reads allowances: the operator writes them on the platform role, with both
+    // audit rows in the same transaction.
+    const before = await this.features.get(botId, key);
+    await this.platform.transaction(async (m) => {
+      await this.allowances.set(m, botId, key, allowed);
+      const entry = {
         action: 'feature.allowance_set',
         targetType: 'feature',
         targetId: key,
         before: { allowed: before.allowed, enabled: before.enabled },
-        after: { allowed: view.allowed, enabled: view.enabled },
-      });
-      return { view, before };
+        after: { allowed, enabled: allowed && before.enabled },
+      };
+      await this.audit.tenant(m, botId, actor, entry);
+      await this.audit.operator(m, actor, { ...entry, targetBotId: botId });
     });
-    await this.platform.transaction((m) =>
-      this.audit.operator(m, actor, {
-        action: 'feature.allowance_set',
-        targetType: 'feature',
-        targetId: key,
-        targetBotId: botId,
-        before: { allowed: before.allowed, enabled: before.enabled },
-        after: { allowed: view.allowed, enabled: view.enabled },
-      }),
-    );
+    const view = await this.features.get(botId, key);
     if (before.enabled !== view.enabled) await this.events.publish(botId, 'changed');
     return view;
   }

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { TenantWalletLedgerEntity } from '@botfleet/dal';
+
+export interface LockedWallet {
+  status: string;
+  currency: string;
+  walletBalanceMinor: number;
+}
+
+/**
+ * The operator's credits to a tenant's wholesale wallet. The application role cannot write the wallet
+ * columns or the ledger; a top-up runs here on the platform role, under the bot row's lock (BOT_ROW_LOCK,
+ * the same lock every tenant-path wallet move takes), through `botfleet_wallet_top_up`.
+ */
+@Injectable()
+export class WalletTopUpsRepository {
+  /** The bot row locked FOR NO KEY UPDATE for the rest of the transaction; null when there is none. */
+  async lockBot(m: EntityManager, botId: string): Promise<LockedWallet | null> {
+    const rows: { status: string; currency: string; balance: string }[] = await m.query(
+      `SELECT status, currency, wallet_balance_minor AS balance FROM bots WHERE id = $1 FOR NO KEY UPDATE`,
+      [botId],
+    );
+    const r = rows[0];
+    return r ? { status: r.status, currency: r.currency, walletBalanceMinor: Number(r.balance) } : null;
+  }
+
+  entry(m: EntityManager, botId: string, idempotencyKey: string): Promise<TenantWalletLedgerEntity | null> {
+    return m.findOneBy(TenantWalletLedgerEntity, { botId, idempotencyKey });
+  }
+
+  /** Appends the `top_up` row and credits the cached balance, once per key; the row written (or found). */
+  async credit(
+    m: EntityManager,
+    botId: string,
+    e: { idempotencyKey: string; amountMinor: number; note: string | null; createdBy: string },
+  ): Promise<TenantWalletLedgerEntity> {
+    const rows: { entry_id: string }[] = await m.query(
+      `SELECT entry_id FROM botfleet_wallet_top_up($1, $2, $3, $4, $5)`,
+      [botId, e.idempotencyKey, e.amountMinor, e.note, e.createdBy],
+    );
+    return m.findOneByOrFail(TenantWalletLedgerEntity, { botId, id: rows[0].entry_id });
+  }
+}
