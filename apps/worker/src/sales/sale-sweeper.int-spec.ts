@@ -64,7 +64,9 @@ describe('the sale sweeper: every order ends (real PostgreSQL and Redis)', () =>
   };
 
   beforeAll(async () => {
-    world = await WorkerWorld.start({ telegram: false });
+    // 200 shoppers at once queue for 20 pooled connections behind one bot-row lock: on a loaded machine the
+    // last ones wait longer than the production default of 2 s for a connection (a 503 to retry in production).
+    world = await WorkerWorld.start({ telegram: false, env: { DATABASE_CONNECT_TIMEOUT_MS: '30000' } });
     ({ platform, ctx } = world);
     mod = await world.startWorker(() =>
       createModuleApp({
