@@ -148,3 +148,58 @@ describe('API with Redis or PostgreSQL not answering', () => {
     expect(Date.now() - started).toBeLessThan(22 * BOUND_MS);
   });
 });
+
+/**
+ * The same outage with the DEFAULT database timeouts (query timeout 16 s): the circuit breaker, not a short
+ * query timeout, answers 503 within a second or two (README "No request waits forever").
+ */
+describe('API with PostgreSQL not answering, default timeouts', () => {
+  let env: TestEnv;
+  let ctx: TestContext;
+  let app: INestApplication;
+  let restore: () => void;
+  let pgProxy: TcpProxy;
+  let botId: string;
+  let auth: { Authorization: string };
+
+  const http = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    ctx = await TestContext.create({ env });
+    const bot = await ctx.newBot();
+    botId = bot.id;
+    auth = { Authorization: `Bearer ${bot.apiToken}` };
+    pgProxy = await TcpProxy.forUrl(env.db.appUrl).start();
+    restore = applyEnv({ ...env.vars, DATABASE_URL: pgProxy.url(env.db.appUrl) });
+    app = await createApiApp();
+    await app.init();
+  });
+
+  afterAll(async () => {
+    pgProxy?.resume();
+    await app?.close();
+    restore?.();
+    await ctx?.close();
+    await pgProxy?.stop();
+    await env?.cleanup();
+  });
+
+  it('PostgreSQL paused: 503 DEPENDENCY_DOWN with Retry-After within 2.5 s; resumed: served again', async () => {
+    await http().get(`/v1/bots/${botId}/plans`).set(auth).expect(200);
+    pgProxy.pause();
+    const started = Date.now();
+    const res = await http().get(`/v1/bots/${botId}/plans`).set(auth).timeout(5_000);
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('DEPENDENCY_DOWN');
+    expect(res.headers['retry-after']).toBeDefined();
+    // Open circuit: the next request waits for one probe at most.
+    const next = Date.now();
+    expect((await http().get(`/v1/bots/${botId}/plans`).set(auth).timeout(5_000)).status).toBe(503);
+    expect(Date.now() - next).toBeLessThan(1_500);
+
+    pgProxy.resume();
+    await http().get(`/v1/bots/${botId}/plans`).set(auth).expect(200);
+  });
+});

@@ -27,6 +27,7 @@ import { DatabasePing } from './database-ping';
           statementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT_MS,
           queryTimeoutMs: c.DATABASE_QUERY_TIMEOUT_MS,
           idleInTransactionTimeoutMs: c.DATABASE_IDLE_IN_TX_TIMEOUT_MS,
+          circuitBreaker: true,
         }).initialize(),
     },
     { provide: DataSource, useExisting: APP_DATA_SOURCE },

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { ALL_ENTITIES } from './entities/all-entities';
 import { MIGRATIONS } from '../../../migrations';
+import { PgCircuitBreaker, PgCircuitBreakerOptions } from './pg-circuit-breaker';
 
 export interface DataSourceOptions {
   url: string;
@@ -14,10 +15,18 @@ export interface DataSourceOptions {
   queryTimeoutMs?: number;
   /** PostgreSQL ends a session left idle inside a transaction this long. */
   idleInTransactionTimeoutMs?: number;
+  /**
+   * The application's pools (not migrations or test set-up): a query or connection left without an answer makes
+   * PostgreSQL suspect and a probe decides whether to give up on it (pg-circuit-breaker.ts).
+   */
+  circuitBreaker?: boolean | PgCircuitBreakerOptions;
 }
 
 /** A TypeORM data source for one role. synchronize is never on: the schema comes from migrations only. */
 export function createDataSource(opts: DataSourceOptions): DataSource {
+  const breaker = opts.circuitBreaker
+    ? new PgCircuitBreaker(opts.circuitBreaker === true ? {} : opts.circuitBreaker)
+    : undefined;
   return new DataSource({
     type: 'postgres',
     url: opts.url,
@@ -37,6 +46,7 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
       query_timeout: opts.queryTimeoutMs ?? (opts.statementTimeoutMs ?? 15_000) + 1_000,
       idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs ?? 60_000,
       keepAlive: true,
+      ...(breaker ? { Client: breaker.clientClass() } : {}),
     },
   });
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ClsService, ClsServiceManager } from 'nestjs-cls';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { CLS_BOT_ID, isUuid } from '@botfleet/common';
+import { CLS_BOT_ID, DependencyTimeoutError, isUuid } from '@botfleet/common';
 
 export const TENANT_TX = 'botfleet.tenantTx';
 export const APP_DATA_SOURCE = Symbol('APP_DATA_SOURCE');
@@ -159,8 +159,10 @@ export class TenantDb {
   }
 }
 
-/** node-postgres' query_timeout: the query was sent and nothing came back in time. */
+/** node-postgres' query_timeout, or the circuit breaker gave up on it: the query was sent and nothing came back in time. */
 function isNoAnswer(err: unknown): boolean {
+  const driverError = (err as { driverError?: unknown } | undefined)?.driverError;
+  if (err instanceof DependencyTimeoutError || driverError instanceof DependencyTimeoutError) return true;
   return err instanceof Error && /Query read timeout/.test(err.message);
 }
 

@@ -57,6 +57,7 @@ const PLATFORM_REPOSITORIES = [
           statementTimeoutMs: c.DATABASE_STATEMENT_TIMEOUT_MS,
           queryTimeoutMs: c.DATABASE_QUERY_TIMEOUT_MS,
           idleInTransactionTimeoutMs: c.DATABASE_IDLE_IN_TX_TIMEOUT_MS,
+          circuitBreaker: true,
         }).initialize(),
     },
     { provide: PlatformDb, inject: [PLATFORM_DATA_SOURCE], useFactory: (ds: DataSource) => new PlatformDb(ds) },
