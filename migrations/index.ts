@@ -7,6 +7,7 @@ import { ReceiptTextLength1764100000400 } from './1764100000400-receiptTextLengt
 import { SubscriptionExpiryIndex1764100000520 } from './1764100000520-subscriptionExpiryIndex';
 import { TenantPrivileges1764200000100 } from './1764200000100-tenantPrivileges';
 import { NumericRanges1764200000400 } from './1764200000400-numericRanges';
+import { WalletSettleEndedOrders1764200000600 } from './1764200000600-walletSettleEndedOrders';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   SubscriptionExpiryIndex1764100000520,
   TenantPrivileges1764200000100,
   NumericRanges1764200000400,
+  WalletSettleEndedOrders1764200000600,
 ];

@@ -142,12 +142,19 @@ describe('billing: ledgers, wholesale holds and order moves (real PostgreSQL)', 
       expect(Number(row.t)).toBe(5 * 1024 ** 3);
     });
 
-    it('hold → release frees the amount; a capture after a release is a no-op', async () => {
+    it('hold → release frees the amount once the order has ended; a capture after a release is refused', async () => {
       const o = await newOrder(await newUser());
       await wallet.hold(botId, o, 200);
       expect(await botRow()).toMatchObject({ b: 700, h: 200 });
+      // The order can still be paid: its hold stays.
+      await expect(wallet.release(botId, o)).rejects.toMatchObject({ code: ErrorCode.CONFLICT });
+      expect(await botRow()).toMatchObject({ b: 700, h: 200 });
+      await orders.transition(botId, o, 'pending', 'expired');
       expect((await wallet.release(botId, o)).applied).toBe(true);
-      expect((await wallet.capture(botId, o)).applied).toBe(false);
+      await expect(wallet.capture(botId, o)).rejects.toMatchObject({
+        code: ErrorCode.CONFLICT,
+        message: expect.stringMatching(/released/),
+      });
       expect(await botRow()).toMatchObject({ b: 700, h: 0 });
     });
 
@@ -165,6 +172,7 @@ describe('billing: ledgers, wholesale holds and order moves (real PostgreSQL)', 
         [botId],
       );
       expect(ledgerRows[0].n).toBe(9);
+      for (const o of ids) await orders.transition(botId, o, 'pending', 'expired');
       await Promise.all(ids.map((o) => wallet.release(botId, o)));
       expect(await botRow()).toMatchObject({ b: 700, h: 0 });
     });

@@ -3,6 +3,7 @@ import { Actor, DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfle
 import {
   BotEntity,
   BotSelfRepository,
+  OrderStatus,
   TenantDb,
   TenantWalletLedgerEntity,
   WholesalePriceEntity,
@@ -95,6 +96,9 @@ export function toEntryView(e: TenantWalletLedgerEntity, currency: string): Ledg
   };
 }
 
+/** Order statuses whose wholesale hold may be released: the order ended without a sale (or its sale failed). */
+export const ENDED_ORDER_STATUSES: readonly OrderStatus[] = ['expired', 'rejected', 'failed', 'refunded'];
+
 const notFound = () => new DomainError(ErrorCode.NOT_FOUND, 'Bot not found');
 const orderKey = (orderId: string, step: string) => `order:${orderId}:${step}`;
 
@@ -164,25 +168,57 @@ export class WholesaleWalletService {
     });
   }
 
-  /** Turns the hold into a charge. Idempotent; a no-op when there was no hold (zero wholesale price). */
+  /**
+   * Turns the hold into a charge. Idempotent; a no-op when there was no hold because there was no wholesale
+   * cost. Refused (CONFLICT, nothing changes — the caller's transaction rolls back) when the hold was released
+   * (the order ended) or an order with a wholesale cost has no hold: the sale must not skip its charge.
+   */
   capture(botId: string, orderId: string, trafficSoldBytes = 0): Promise<HoldResult> {
-    return this.settle(botId, orderId, 'capture', trafficSoldBytes);
-  }
-
-  /** Gives the held amount back to the free balance. Idempotent; a no-op after a capture. */
-  release(botId: string, orderId: string): Promise<HoldResult> {
-    return this.settle(botId, orderId, 'release', 0);
-  }
-
-  private settle(
-    botId: string,
-    orderId: string,
-    kind: 'capture' | 'release',
-    trafficSoldBytes: number,
-  ): Promise<HoldResult> {
     return this.db.run(botId, async () => {
       await this.lockBot(botId);
-      return this.rows.settle(botId, orderId, kind, trafficSoldBytes);
+      if (await this.rows.entry(botId, orderKey(orderId, 'release'))) {
+        throw new DomainError(
+          ErrorCode.CONFLICT,
+          "This order's wholesale hold was released when the order ended; it cannot be paid now",
+          { orderId },
+        );
+      }
+      if (!(await this.rows.entry(botId, orderKey(orderId, 'hold')))) {
+        const order = await this.rows.order(botId, orderId);
+        if (order && order.wholesaleMinor > 0) {
+          throw new DomainError(
+            ErrorCode.CONFLICT,
+            "This order's wholesale cost was never held on the shop wallet; it cannot be paid",
+            { orderId },
+          );
+        }
+      }
+      return this.rows.settle(botId, orderId, 'capture', trafficSoldBytes);
+    });
+  }
+
+  /**
+   * Gives the held amount back to the free balance, only for an order that has already ended (ENDED_ORDER_STATUSES;
+   * move the order first, in the same transaction): a pending order can still be paid, and its capture must find
+   * the hold. Idempotent; a no-op after a capture or a release.
+   */
+  release(botId: string, orderId: string): Promise<HoldResult> {
+    return this.db.run(botId, async () => {
+      await this.lockBot(botId);
+      const settled =
+        (await this.rows.entry(botId, orderKey(orderId, 'capture'))) ??
+        (await this.rows.entry(botId, orderKey(orderId, 'release')));
+      if (!settled) {
+        const order = await this.rows.order(botId, orderId);
+        if (!order || !ENDED_ORDER_STATUSES.includes(order.status)) {
+          throw new DomainError(
+            ErrorCode.CONFLICT,
+            `A wholesale hold is released only for an ended order, not a ${order?.status ?? 'missing'} one`,
+            { orderId },
+          );
+        }
+      }
+      return this.rows.settle(botId, orderId, 'release', 0);
     });
   }
 

@@ -136,4 +136,39 @@ describe('tenant privileges (application role, real PostgreSQL)', () => {
     await ctx.topUp(botId, 500);
     expect((await row(botId)).b).toBe(held.b + 400);
   });
+
+  it('a hold is released only once its order has ended, and a released hold is never captured', async () => {
+    await ctx.setWholesalePrice(botId, { perPlanMinor: 100 });
+    const status = async (orderId: string) =>
+      ((await platform.query(`SELECT status FROM orders WHERE id = $1`, [orderId])) as { status: string }[])[0].status;
+    const ledgerOf = async (orderId: string) =>
+      (
+        (await platform.query(`SELECT idempotency_key FROM tenant_wallet_ledger WHERE reference = $1 ORDER BY 1`, [
+          `order:${orderId}`,
+        ])) as { idempotency_key: string }[]
+      ).map((r) => r.idempotency_key);
+    const pending = await ctx.newOrder(botId);
+    const before = await row(botId);
+    // Releasing the hold of an order that can still be paid would let the sale skip its wholesale charge.
+    await expect(
+      asTenant(botId, `SELECT * FROM botfleet_wallet_settle($1, $2, 'release', 0)`, [botId, pending.orderId]),
+    ).rejects.toThrow(/ended order/);
+    expect(await row(botId)).toEqual(before);
+    expect(await ledgerOf(pending.orderId)).toEqual([`order:${pending.orderId}:hold`]);
+    expect(await status(pending.orderId)).toBe('pending');
+
+    // The user's newer choice ends the first order (expired) and releases its hold; it is never captured after.
+    await ctx.newOrder(botId, { userId: pending.userId });
+    expect(await status(pending.orderId)).toBe('expired');
+    const released = await row(botId);
+    await expect(
+      asTenant(botId, `SELECT * FROM botfleet_wallet_settle($1, $2, 'capture', 0)`, [botId, pending.orderId]),
+    ).rejects.toThrow(/released/);
+    expect(await row(botId)).toEqual(released);
+    expect(await ledgerOf(pending.orderId)).toEqual([
+      `order:${pending.orderId}:hold`,
+      `order:${pending.orderId}:release`,
+    ]);
+    await ctx.setWholesalePrice(botId, { perPlanMinor: 0 });
+  });
 });

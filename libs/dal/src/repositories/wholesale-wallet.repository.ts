@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { BotEntity, TenantWalletLedgerEntity, WholesalePriceEntity } from '../entities';
+import { BotEntity, OrderEntity, TenantWalletLedgerEntity, WholesalePriceEntity } from '../entities';
 import { TenantDb } from '../tenant-context';
 import { BOT_ROW_LOCK } from './bot-self.repository';
 
@@ -26,17 +26,26 @@ export class WholesaleWalletRepository {
     return this.db.within(botId, (m) => m.findOne(TenantWalletLedgerEntity, { where: { botId, idempotencyKey } }));
   }
 
+  /** The order a move is for (its status and wholesale cost decide whether it may be captured or released). */
+  order(botId: string, orderId: string): Promise<OrderEntity | null> {
+    return this.db.within(botId, (m) => m.findOneBy(OrderEntity, { botId, id: orderId }));
+  }
+
   /**
    * The moves themselves: the application role cannot write the wallet columns or the ledger, so each is a
    * `SECURITY DEFINER` function (migration TenantPrivileges) that takes the same bot row lock, keys its
    * ledger row `order:{id}:{step}` and enforces its rule (own bot only, never past the free balance, a
-   * release never of a sold order, a refund only of a failed one).
+   * release only of an ended order, a capture never of a released or missing hold, a refund only of a failed one).
    */
   hold(botId: string, orderId: string, amountMinor: number): Promise<WalletMove> {
     return this.move(botId, `SELECT * FROM botfleet_wallet_hold($1, $2, $3)`, [botId, orderId, amountMinor]);
   }
 
-  /** Capture (counting the traffic sold) or release of the order's hold; the first of the two wins. */
+  /**
+   * Capture (counting the traffic sold) or release of the order's hold; the first of the two wins. A release
+   * needs the order ended (expired, rejected, failed, refunded); a capture of a released hold, or of an order
+   * with a wholesale cost and no hold, is refused (migration WalletSettleEndedOrders).
+   */
   settle(botId: string, orderId: string, kind: 'capture' | 'release', trafficSoldBytes: number): Promise<WalletMove> {
     return this.move(botId, `SELECT * FROM botfleet_wallet_settle($1, $2, $3, $4)`, [
       botId,
