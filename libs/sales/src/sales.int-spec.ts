@@ -497,4 +497,27 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     const subs = await q(`SELECT status FROM subscriptions WHERE bot_id = $1 AND user_id = $2`, [botId, userId]);
     expect(subs).toEqual([{ status: 'failed' }]);
   });
+
+  it('a card payment left open while the order was paid from the wallet expires alone: no release, no notice', async () => {
+    const userId = await newUser();
+    await ctx.deposit(botId, userId, 60000);
+    const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `cw:${userId}` });
+    const { payment } = await startCardPayment.execute({ botId, orderId: order.id, by: { userId } });
+    await payFromWallet.execute({ botId, orderId: order.id, by: { userId } });
+    const expired = await expireCardPayments.execute({ botId, now: new Date(Date.now() + 24 * 3600_000) });
+    expect(expired.map((p) => p.id)).toContain(payment.id);
+    expect((await q(`SELECT status FROM card_to_card_payments WHERE id = $1`, [payment.id]))[0]).toEqual({
+      status: 'expired',
+    });
+    expect(await orderOf(order.id)).toEqual({ status: 'fulfilling' });
+    const moves = await q<{ k: string }>(
+      `SELECT idempotency_key k FROM tenant_wallet_ledger WHERE bot_id = $1 AND idempotency_key LIKE $2 ORDER BY k`,
+      [botId, `order:${order.id}:%`],
+    );
+    expect(moves.map((m) => m.k)).toEqual([`order:${order.id}:capture`, `order:${order.id}:hold`]);
+    const notice = await jobs
+      .queue(QueueName.Notifications)
+      .getJob(jobIdFor(JobName.SaleNotification, [botId, payment.id, 'payment_expired', 'once']));
+    expect(notice).toBeUndefined();
+  });
 });

@@ -42,10 +42,11 @@ export class ExpireCardPaymentsUseCase {
           { status: 'expired' },
         );
         if (!changed) return false;
-        await this.orders.transition(botId, p.orderId, 'pending', 'expired');
-        await this.wallet.release(botId, p.orderId);
         // The money never arrived on that card: stop counting it against the card's daily limit.
         if (p.cardId) await this.rotation.releaseAmount(botId, p.cardId, p.amountMinor, p.createdAt);
+        // An order paid another way meanwhile (the wallet) keeps its hold and its sale: only the payment ends.
+        if (!(await this.orders.transition(botId, p.orderId, 'pending', 'expired'))) return true;
+        await this.wallet.release(botId, p.orderId);
         await this.notifier.notify(botId, 'payment_expired', { paymentId: p.id });
         return true;
       });
