@@ -125,6 +125,22 @@ describe('the receipt review tells refusals in the bot language, never the domai
     expect(rejected).toBe(1);
   });
 
+  it('a typed reason holding NUL is stored without it (PostgreSQL refuses NUL in text)', async () => {
+    const reasons: string[] = [];
+    const handler = handlerRefusingWith(new DomainError(ErrorCode.CONFLICT, 'x'));
+    (handler as unknown as { rejectReceipt: { execute: (i: { reason: string }) => Promise<void> } }).rejectReceipt = {
+      execute: ({ reason }) => {
+        reasons.push(reason);
+        return Promise.resolve();
+      },
+    };
+    const update = typedReason('wrong\u0000 amount');
+    const replied = (update as Update.MessageUpdate).message as unknown as { reply_to_message: { text: string } };
+    replied.reply_to_message.text = translate('en', 'review.typeReason', { tracking: payment.trackingNumber });
+    await run(handler, update);
+    expect(reasons).toEqual(['wrong amount']);
+  });
+
   it('an error that is not a domain refusal is not swallowed', async () => {
     const handler = handlerRefusingWith(new DomainError(ErrorCode.CONFLICT, 'x'));
     (handler as unknown as { approveReceipt: { execute: () => Promise<never> } }).approveReceipt = {

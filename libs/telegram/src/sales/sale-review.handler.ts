@@ -16,6 +16,7 @@ import type { BotContext } from '../context/bot-context';
 import { replyForError } from '../errors/reply-for';
 import { translate } from '../i18n/translate';
 import { htmlToText } from '../text/html';
+import { storableText } from '../text/sanitize';
 import { parseSaleCallback } from './sale-callbacks';
 import { answerUnavailable, REVIEW_REPLIES } from './sale-replies';
 import { REJECTION_PRESETS, rejectReasonsKeyboard, reviewKeyboard } from './sale-screens';
@@ -146,7 +147,8 @@ export class SaleReviewHandler {
     const actor: Actor = Actors.botAdmin(ctx.from!.id);
     try {
       await this.db.atomic(ctx.botId, () =>
-        this.rejectReceipt.execute({ botId: ctx.botId, paymentId: payment.id, actor, reason: msg.text }),
+        // As a text receipt: Telegram's text may hold what PostgreSQL cannot store (NUL), kept without it.
+        this.rejectReceipt.execute({ botId: ctx.botId, paymentId: payment.id, actor, reason: storableText(msg.text) }),
       );
       ctx.say(translate(lang, 'review.done'), { reply_parameters: { message_id: msg.message_id } });
     } catch (e) {
