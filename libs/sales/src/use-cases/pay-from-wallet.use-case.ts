@@ -46,6 +46,11 @@ export class PayFromWalletUseCase {
         throw new DomainError(ErrorCode.NOT_FOUND, 'Order not found');
       }
       if (o.status !== 'pending') throw new DomainError(ErrorCode.ALREADY_PAID, `The order is ${o.status}`);
+      // A receipt under review is money the user may already have sent: the admins decide it first, else an
+      // approval would find the order paid and the payment would wait for a review forever.
+      if (await this.repos.cardPayments.findOne(botId, { orderId: o.id, status: 'pending' })) {
+        throw new DomainError(ErrorCode.CONFLICT, 'A receipt for this order is under review');
+      }
       await this.debit(botId, o);
       await this.orders.transitionOrThrow(botId, o.id, 'pending', 'paid', {
         paidAt: new Date(),
