@@ -99,6 +99,10 @@ describe('sale guards in the bot (worker, Telegram emulator, PostgreSQL, Redis)'
       ])
     )[0].id as string;
     const paymentsBefore = await platform.query(`SELECT id FROM card_to_card_payments WHERE order_id = $1`, [orderId]);
+    // The buyer can afford the order: a forged wallet tap that reached the payment would succeed, not fail short.
+    const buyerRow = async () =>
+      (await platform.query(`SELECT id, balance_minor::int AS b FROM users WHERE telegram_id = $1`, [buyer.id]))[0];
+    await ctx.deposit(bot.id, (await buyerRow()).id, 1_000_000);
 
     const stranger = newBuyer('Mallory');
     telegram.sendText(bot.telegram.id, { from: stranger, text: '/buy' });
@@ -122,6 +126,7 @@ describe('sale guards in the bot (worker, Telegram emulator, PostgreSQL, Redis)'
       payment_method: 'card_to_card',
     });
     expect((await strangerRow()).b).toBe(1_000_000);
+    expect((await buyerRow()).b).toBe(1_000_000);
     // Nothing the stranger was shown names the buyer's card payment.
     expect(botMessages(stranger.id).some(has('C2C-'))).toBe(false);
   });
