@@ -60,7 +60,7 @@ export class SaleSweeper {
     } catch (err) {
       this.logger.error({ err }, 'relaying the job outbox failed');
     }
-    for (const botId of await this.sweeps.botsWithDuePayments(now)) {
+    for (const botId of await this.find('card payments', () => this.sweeps.botsWithDuePayments(now))) {
       try {
         expired += (await this.expireCardPayments.execute({ botId, now })).length;
       } catch (err) {
@@ -68,7 +68,7 @@ export class SaleSweeper {
       }
     }
     const cutoff = new Date(now.getTime() - this.config.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000);
-    for (const botId of await this.sweeps.botsWithOverdueOrders(cutoff)) {
+    for (const botId of await this.find('pending orders', () => this.sweeps.botsWithOverdueOrders(cutoff))) {
       try {
         ordersExpired += (await this.expirePendingOrders.execute({ botId, now })).length;
       } catch (err) {
@@ -76,14 +76,16 @@ export class SaleSweeper {
       }
     }
     const firstReminder = new Date(now.getTime() - REVIEW_REMINDERS[0].afterMinutes * 60_000);
-    for (const botId of await this.sweeps.botsWithReviewsWaiting(firstReminder, REVIEW_REMINDERS.length)) {
+    const waiting = () => this.sweeps.botsWithReviewsWaiting(firstReminder, REVIEW_REMINDERS.length);
+    for (const botId of await this.find('reviews waiting', waiting)) {
       try {
         reminded += await this.remindReviews.execute({ botId, now });
       } catch (err) {
         this.logger.error({ err, botId }, 'reminding reviewers failed');
       }
     }
-    for (const { botId, orderId } of await this.sweeps.stuckFulfilments(this.config.FULFILMENT_STUCK_AFTER_MS, now)) {
+    const stuck = () => this.sweeps.stuckFulfilments(this.config.FULFILMENT_STUCK_AFTER_MS, now);
+    for (const { botId, orderId } of await this.find('stuck fulfilments', stuck)) {
       try {
         // Whatever its job was left in: still running, lost, failed without its failure recorded, done unrecorded.
         const outcome = await this.stuck.finish(botId, orderId);
@@ -93,5 +95,15 @@ export class SaleSweeper {
       }
     }
     return { relayed, expired, ordersExpired, reminded, requeued };
+  }
+
+  /** One step's lookup failing (a bad row, a timeout) must not stop the steps after it. */
+  private async find<T>(what: string, lookup: () => Promise<T[]>): Promise<T[]> {
+    try {
+      return await lookup();
+    } catch (err) {
+      this.logger.error({ err }, `finding ${what} failed`);
+      return [];
+    }
   }
 }
