@@ -122,4 +122,25 @@ describe('durable notices (worker, PostgreSQL, Redis, Telegram emulator)', () =>
       .filter((m) => m.direction === 'bot' && (m.text ?? '').includes('was approved'));
     expect(news).toHaveLength(1);
   });
+
+  it('an owner alert whose admin chat is unreachable reaches the owner once and ends (no retries repeating it)', async () => {
+    const bot = await ctx.newBot({ adminChatId: -100_555_000_333, status: 'paused' });
+    await telegram.sendText(bot.telegram.id, {
+      from: { id: bot.ownerTelegramId, first_name: 'Owner' },
+      text: '/start',
+    });
+    if (!world.worker) await world.startWorker(createWorkerApp);
+    const notifications = world.queue(QueueName.Notifications);
+    const job = await notifications.add(
+      JobName.NotifyOwner,
+      { botId: bot.id, kind: 'wholesale_low' },
+      { attempts: 3, backoff: { type: 'fixed', delay: 100 } },
+    );
+    await waitFor(async () => ['completed', 'failed'].includes(await notifications.getJobState(job.id!)), 20_000);
+    expect(await notifications.getJobState(job.id!)).toBe('completed');
+    const alerts = telegram
+      .getChatMessages(bot.telegram.id, bot.ownerTelegramId)
+      .filter((m) => m.direction === 'bot' && (m.text ?? '').includes('wholesale'));
+    expect(alerts).toHaveLength(1);
+  });
 });

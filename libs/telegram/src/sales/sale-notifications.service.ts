@@ -129,7 +129,15 @@ export class SaleNotifications {
     const text = translate(bot.defaultLanguage, key, { bot: `@${bot.telegramUsername}` });
     const telegram = this.telegramFor(bot);
     await this.send(telegram, bot.ownerTelegramId, text);
-    if (bot.adminChatId) await this.send(telegram, bot.adminChatId, text, bot.adminTopicId ?? undefined);
+    if (!bot.adminChatId) return;
+    try {
+      await this.send(telegram, bot.adminChatId, text, bot.adminTopicId ?? undefined);
+    } catch (err) {
+      // The owner has it already; a retry for an admin chat that refuses for good would only repeat it to them.
+      const reason = adminChatUnreachable(err);
+      if (!reason) throw err;
+      this.logger.warn({ botId: bot.id, reason }, 'owner alert: the admin chat is unreachable');
+    }
   }
 
   private async sendReview(bot: BotEntity, telegram: BotSender, payment: CardPaymentEntity): Promise<void> {
