@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, Type } from '@nestjs/common';
 import { ProvisioningPanelDirectory } from '@botfleet/operator';
 import { PanelTrafficStore, SubscriptionExpiries } from '@botfleet/platform';
 import {
@@ -6,6 +6,7 @@ import {
   PROVISIONING_OUTCOMES,
   ProvisioningService,
   TRAFFIC_STORE,
+  TrafficStorePort,
   TrafficSyncService,
 } from '@botfleet/provisioning';
 import { SalesModule } from '@botfleet/sales';
@@ -29,7 +30,8 @@ import { SubscriptionExpiryHandler } from './subscription-expiry.handler';
     ProvisioningService,
     TrafficSyncService,
     { provide: PANEL_DIRECTORY, useClass: ProvisioningPanelDirectory },
-    { provide: TRAFFIC_STORE, useClass: PanelTrafficStore },
+    // libs/platform may not import provisioning, so it spells TrafficTarget/UsageReading again; this checks they agree.
+    { provide: TRAFFIC_STORE, useClass: PanelTrafficStore satisfies Type<TrafficStorePort> },
     { provide: PROVISIONING_OUTCOMES, useClass: ProvisioningOutcomes },
     ProvisioningProcessor,
     SubscriptionDeliveryHandler,
