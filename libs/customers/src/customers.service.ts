@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { Actor, DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfleet/common';
 import { AuditService } from '@botfleet/audit';
 import { UserLedgerService } from '@botfleet/billing';
@@ -57,7 +56,7 @@ export class CustomersService {
   async adjustBalance(
     botId: string,
     userId: string,
-    input: { amountMinor: number; reason: string; idempotencyKey?: string },
+    input: { amountMinor: number; reason: string; idempotencyKey: string },
     actor: Actor,
   ): Promise<{ transaction: TransactionEntity; balanceMinor: number; applied: boolean }> {
     return this.db.run(botId, async () => {
@@ -66,7 +65,7 @@ export class CustomersService {
         userId,
         type: 'adjustment',
         amountMinor: input.amountMinor,
-        idempotencyKey: `adjust:${input.idempotencyKey ?? randomUUID()}`,
+        idempotencyKey: `adjust:${input.idempotencyKey}`,
         note: input.reason,
         reference: `${actor.type}:${actor.id}`,
       });

@@ -1,15 +1,13 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { DomainError, ErrorCode } from '@botfleet/common';
 import { BotAdminService, TopUpWalletUseCase } from '@botfleet/operator';
 import { actorOf, CurrentPrincipal, MasterOnly, Principal } from '../auth';
 import { ApiErrors } from '../common/api-docs';
+import { requireIdempotencyKey } from '../common/idempotency-key';
 import { BotDto } from '../bots/dto/bot.dto';
 import { LedgerEntryDto, SetWholesalePriceDto, TopUpDto, WholesalePriceDto } from '../bots/dto/wallet.dto';
 import { AdminFeatureDto, BotSummaryPageDto, ListBotsQueryDto, SetFeatureAllowedDto } from './dto/admin.dto';
-
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 /** The operator's levers over tenants (API.md "Platform"): master token only. */
 @ApiTags('admin')
@@ -65,16 +63,12 @@ export class AdminBotsController {
     @CurrentPrincipal() p: Principal,
     @Res({ passthrough: true }) res: Response,
   ): Promise<LedgerEntryDto> {
-    if (!key || !IDEMPOTENCY_KEY.test(key)) {
-      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Invalid request: Idempotency-Key', [
-        { field: 'Idempotency-Key', errors: ['Idempotency-Key header is required: 1-100 of A-Z a-z 0-9 _ . : -'] },
-      ]);
-    }
+    const idempotencyKey = requireIdempotencyKey(key);
     const result = await this.topUps.execute({
       botId,
       amountMinor: dto.amountMinor,
       note: dto.note,
-      idempotencyKey: key,
+      idempotencyKey,
       actor: actorOf(p),
     });
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@n
 import { DomainError, ErrorCode } from '@botfleet/common';
 import { CustomersService } from '@botfleet/customers';
 import { actorOf, CurrentPrincipal, Principal } from '../auth';
+import { requireIdempotencyKey } from '../common/idempotency-key';
 import { ApiErrors } from '../common/api-docs';
 import {
   BalanceAdjustmentDto,
@@ -75,12 +76,8 @@ export class CustomersController {
     @CurrentPrincipal() p: Principal,
     @Headers('idempotency-key') key: string | undefined,
   ): Promise<BalanceAdjustmentResultDto> {
-    if (key === undefined || !/^[A-Za-z0-9_.:-]{1,100}$/.test(key)) {
-      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Invalid request: Idempotency-Key', [
-        { field: 'Idempotency-Key', errors: ['Idempotency-Key header is required: 1-100 of A-Z a-z 0-9 _ . : -'] },
-      ]);
-    }
-    const res = await this.customers.adjustBalance(botId, userId, { ...dto, idempotencyKey: key }, actorOf(p));
+    const idempotencyKey = requireIdempotencyKey(key);
+    const res = await this.customers.adjustBalance(botId, userId, { ...dto, idempotencyKey }, actorOf(p));
     return { transaction: TransactionDto.of(res.transaction), balanceMinor: res.balanceMinor };
   }
 
