@@ -78,9 +78,16 @@ describe('API with Redis or PostgreSQL not answering', () => {
     );
     expect(ms).toBeLessThan(BOUND_MS);
     expect(res.status).toBe(200);
-    const outbox = await (
-      await env.db.platform()
-    ).query(`SELECT count(*)::int n FROM job_outbox WHERE bot_id = $1`, [botId]);
+    const platform = await env.db.platform();
+    const [payment] = await platform.query(`SELECT status FROM card_to_card_payments WHERE id = $1`, [
+      review.paymentId,
+    ]);
+    expect(payment.status).toBe('approved');
+    // The approval's jobs are waiting in the outbox for the relay, not lost.
+    const outbox = await platform.query(`SELECT count(*)::int n FROM job_outbox WHERE bot_id = $1 AND job_id LIKE $2`, [
+      botId,
+      `%${review.paymentId}%`,
+    ]);
     expect(outbox[0].n).toBeGreaterThan(0);
   });
 
@@ -95,6 +102,10 @@ describe('API with Redis or PostgreSQL not answering', () => {
     );
     expect(ms).toBeLessThan(BOUND_MS);
     expect(res.status).toBe(200);
+    const [payment] = await (
+      await env.db.platform()
+    ).query(`SELECT status FROM card_to_card_payments WHERE id = $1`, [review.paymentId]);
+    expect(payment.status).toBe('rejected');
   });
 
   it('PostgreSQL dropped: 503 DEPENDENCY_DOWN within 2 s; back: served again', async () => {

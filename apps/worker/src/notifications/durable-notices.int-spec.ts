@@ -50,7 +50,7 @@ describe('durable notices (worker, PostgreSQL, Redis, Telegram emulator)', () =>
     const jobs = await sale.getJobs(['waiting', 'delayed', 'prioritized']);
     const notices = jobs.filter((j) => j.name === JobName.SaleNotification);
     const review = notices.find((j) => j.data.paymentId === paymentId && j.data.event === 'receipt_submitted');
-    const approved = notices.find((j) => j.data.event === 'receipt_approved');
+    const approved = notices.find((j) => j.data.botId === bot.id && j.data.event === 'receipt_approved');
     expect(review).toBeDefined();
     expect(approved).toBeDefined();
     expect(paid.order.status).toBe('fulfilling');
