@@ -19,6 +19,13 @@ export const TELEGRAM_TOKEN_PATTERN = /^\d{5,12}:[A-Za-z0-9_-]{30,}$/;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+/** A 400 from Telegram: the call was understood and refused; `description` says why. */
+class TelegramCallRefused extends DomainError {
+  constructor(readonly description: string) {
+    super(ErrorCode.CONFLICT, `Telegram refused the call: ${description.slice(0, 200)}`);
+  }
+}
+
 /**
  * The few Bot API calls the platform makes outside a running bot (onboarding, token replacement).
  * The token is part of the URL path, so nothing here ever puts a URL, a request or a fetch error's
@@ -54,13 +61,39 @@ export class TelegramBotApi {
     return { id: r.id, username: r.username, firstName: typeof r.first_name === 'string' ? r.first_name : '' };
   }
 
-  private async call(token: string, method: string): Promise<unknown> {
+  /**
+   * Gives a Telegram Stars payment back to the user (Bot API `refundStarPayment`). A charge Telegram says was
+   * refunded already (`CHARGE_ALREADY_REFUNDED`: by an earlier call, by support, a dispute) is a success too:
+   * `already_refunded`. An unknown charge or a user who did not pay it → CONFLICT, the token refused →
+   * TELEGRAM_TOKEN_REJECTED, Telegram unreachable or 5xx → DEPENDENCY_DOWN.
+   */
+  async refundStarPayment(
+    token: string,
+    userId: number,
+    telegramPaymentChargeId: string,
+  ): Promise<'refunded' | 'already_refunded'> {
+    try {
+      await this.call(token, 'refundStarPayment', {
+        user_id: userId,
+        telegram_payment_charge_id: telegramPaymentChargeId,
+      });
+      return 'refunded';
+    } catch (e) {
+      if (e instanceof TelegramCallRefused && /CHARGE_ALREADY_REFUNDED/.test(e.description)) return 'already_refunded';
+      if (e instanceof TelegramCallRefused) {
+        throw new DomainError(ErrorCode.CONFLICT, `Telegram refused the refund: ${e.description.slice(0, 200)}`);
+      }
+      throw e;
+    }
+  }
+
+  private async call(token: string, method: string, params: Record<string, unknown> = {}): Promise<unknown> {
     let res: Response;
     try {
       res = await this.fetchFn(`${this.root}/bot${token}/${method}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: '{}',
+        body: JSON.stringify(params),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (e) {
@@ -82,6 +115,10 @@ export class TelegramBotApi {
         ErrorCode.TELEGRAM_TOKEN_REJECTED,
         'Telegram rejected this bot token (revoked or unknown); get a fresh one from @BotFather',
       );
+    }
+    if (res.status === 400 && parsed?.ok === false) {
+      // Telegram's descriptions never hold the token; they name what was wrong (CHARGE_NOT_FOUND …).
+      throw new TelegramCallRefused(typeof parsed.description === 'string' ? parsed.description : 'Bad Request');
     }
     if (!res.ok || !parsed?.ok) {
       throw new DomainError(ErrorCode.DEPENDENCY_DOWN, `Telegram answered ${method} with HTTP ${res.status}`);

@@ -4,6 +4,7 @@ export * from './apps/test-env';
 export * from './apps/app-process';
 export * from './panels';
 export * from './telegram';
+export * from './cryptobot';
 export * from './apps/platform-reads';
 export * from './apps/emulator-process';
 export * from './apps/free-port';

@@ -108,6 +108,15 @@ export interface SuccessfulPayment {
   is_first_recurring?: boolean;
 }
 
+/** A refund of a Stars payment (Bot API 7.10+), a service message in the payer's chat. */
+export interface RefundedPayment {
+  currency: string;
+  total_amount: number;
+  invoice_payload: string;
+  telegram_payment_charge_id: string;
+  provider_payment_charge_id?: string;
+}
+
 export interface MessageOrigin {
   type: 'user' | 'chat' | 'hidden_user' | 'channel';
   date: number;
@@ -133,6 +142,7 @@ export interface Message {
   document?: Document;
   invoice?: Invoice;
   successful_payment?: SuccessfulPayment;
+  refunded_payment?: RefundedPayment;
   reply_markup?: InlineKeyboardMarkup;
 }
 

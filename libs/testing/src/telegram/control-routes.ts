@@ -13,6 +13,7 @@ import type {
   SendPhotoInput,
   SendTextInput,
   SuccessfulPaymentInput,
+  RefundedPaymentInput,
 } from './control-types';
 import { ControlError } from './emulator-core';
 import type { FaultConfig } from './faults';
@@ -89,6 +90,9 @@ export class ControlRoutes {
     );
     this.add('POST', 'bots/:bot/successful-payments', (ctx) =>
       e.sendSuccessfulPayment(bot(ctx), as<SuccessfulPaymentInput>(ctx.body)),
+    );
+    this.add('POST', 'bots/:bot/refunded-payments', (ctx) =>
+      e.sendRefundedPayment(bot(ctx), as<RefundedPaymentInput>(ctx.body)),
     );
     this.add('POST', 'bots/:bot/pay', (ctx) => e.payInvoice(bot(ctx), as<PayInvoiceInput>(ctx.body)));
     this.add('POST', 'bots/:bot/block', (ctx) => e.blockBot(bot(ctx), as<BlockInput>(ctx.body)));

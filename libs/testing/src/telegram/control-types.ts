@@ -152,6 +152,18 @@ export interface SuccessfulPaymentResult extends UserMessageResult {
   telegramPaymentChargeId: string;
 }
 
+export interface RefundedPaymentInput {
+  from: UserInput;
+  /** A charge of this bot paid by `from` (sendSuccessfulPayment). */
+  telegramPaymentChargeId: string;
+  chat?: ChatInput;
+}
+
+export interface RefundedPaymentResult extends UserMessageResult {
+  /** False when the charge had been refunded already (the message is delivered all the same). */
+  firstRefund: boolean;
+}
+
 export interface PayInvoiceInput extends SuccessfulPaymentInput {
   /** How long to wait for the bot's answerPreCheckoutQuery. */
   timeoutMs?: number;

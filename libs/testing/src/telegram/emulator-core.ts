@@ -22,6 +22,7 @@ import type {
   MessageOrigin,
   PhotoSize,
   ReplyMarkup,
+  RefundedPayment,
   SuccessfulPayment,
   Update,
   User,
@@ -163,6 +164,7 @@ export interface NewMessage {
   document?: Document;
   invoice?: InvoiceRecord;
   successfulPayment?: SuccessfulPayment;
+  refundedPayment?: RefundedPayment;
   replyMarkup?: ReplyMarkup;
   messageThreadId?: number;
   replyTo?: StoredMessage;
@@ -721,6 +723,7 @@ export class EmulatorCore {
       };
     }
     if (input.successfulPayment) message.successful_payment = input.successfulPayment;
+    if (input.refundedPayment) message.refunded_payment = input.refundedPayment;
     if (isInlineKeyboard(input.replyMarkup)) message.reply_markup = input.replyMarkup;
     const stored: StoredMessage = {
       chatId: chat.chat.id,

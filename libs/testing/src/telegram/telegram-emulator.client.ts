@@ -28,6 +28,8 @@ import type {
   SendTextInput,
   StoredMessageView,
   SuccessfulPaymentInput,
+  RefundedPaymentInput,
+  RefundedPaymentResult,
   SuccessfulPaymentResult,
   UpdateResult,
   UserMessageResult,
@@ -121,6 +123,10 @@ export class TelegramEmulatorClient {
 
   sendSuccessfulPayment(bot: BotRef, input: SuccessfulPaymentInput): Promise<SuccessfulPaymentResult> {
     return this.call('POST', `${this.bot(bot)}/successful-payments`, input);
+  }
+
+  sendRefundedPayment(bot: BotRef, input: RefundedPaymentInput): Promise<RefundedPaymentResult> {
+    return this.call('POST', `${this.bot(bot)}/refunded-payments`, input);
   }
 
   payInvoice(bot: BotRef, input: PayInvoiceInput): Promise<PayInvoiceResult> {

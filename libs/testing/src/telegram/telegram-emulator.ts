@@ -11,6 +11,7 @@ import type {
   InlineKeyboardButton,
   PhotoSize,
   PreCheckoutQuery,
+  RefundedPayment,
   SuccessfulPayment,
   Update,
   User,
@@ -45,6 +46,8 @@ import type {
   SendTextInput,
   StoredMessageView,
   SuccessfulPaymentInput,
+  RefundedPaymentInput,
+  RefundedPaymentResult,
   SuccessfulPaymentResult,
   UpdateResult,
   UserActionInput,
@@ -487,6 +490,44 @@ export class TelegramEmulator {
       successfulPayment: payment,
     });
     return { ...this.deliverUserMessage(bot, chat, stored, true), telegramPaymentChargeId: chargeId };
+  }
+
+  /**
+   * Telegram refunded a Stars payment of this bot without the bot asking (support, a dispute): the charge is
+   * marked refunded (a later refundStarPayment gets CHARGE_ALREADY_REFUNDED) and a `refunded_payment` service
+   * message reaches the bot. Sending it again for the same charge reproduces a duplicate delivery.
+   */
+  sendRefundedPayment(ref: BotRef, input: RefundedPaymentInput): RefundedPaymentResult {
+    const bot = this.core.requireBot(ref);
+    const { user, chat } = this.userContext(bot, input);
+    const charge = bot.payments.get(input.telegramPaymentChargeId);
+    if (!charge || charge.userId !== user.id) {
+      throw new ControlError(404, `no charge ${input.telegramPaymentChargeId} paid by user ${user.id}`);
+    }
+    const firstRefund = !charge.refunded;
+    if (firstRefund) {
+      charge.refunded = true;
+      bot.refunds.push({
+        telegramPaymentChargeId: charge.telegramPaymentChargeId,
+        userId: user.id,
+        currency: charge.currency,
+        totalAmount: charge.totalAmount,
+        refundedAtMs: Date.now(),
+      });
+    }
+    const refunded: RefundedPayment = {
+      currency: charge.currency,
+      total_amount: charge.totalAmount,
+      invoice_payload: charge.invoicePayload,
+      telegram_payment_charge_id: charge.telegramPaymentChargeId,
+    };
+    const stored = this.core.addMessage(bot, chat, {
+      direction: 'user',
+      method: 'user',
+      from: user,
+      refundedPayment: refunded,
+    });
+    return { ...this.deliverUserMessage(bot, chat, stored, true), firstRefund };
   }
 
   /** The whole checkout: pre_checkout_query, wait for the bot's answer, then successful_payment if approved. */

@@ -1,0 +1,1 @@
+export * from './crypto-pay.emulator';
