@@ -49,7 +49,11 @@ describe('Onboarding and the bot itself (POST /v1/bots and /v1/bots/{botId})', (
     expect(JSON.stringify(got.body)).not.toContain(apiToken);
     expect(JSON.stringify(got.body)).not.toContain(tg.token);
     const admins = await h.as(apiToken, 'get', `/v1/bots/${bot.id}/admins`).expect(200);
-    expect(admins.body).toEqual({ ownerTelegramId: 5551234, telegramIds: [5551234] });
+    expect(admins.body).toEqual({
+      ownerTelegramId: 5551234,
+      telegramIds: [5551234],
+      admins: [{ telegramId: 5551234, role: 'owner' }],
+    });
 
     // The invite is now used, by this bot.
     const list = await h.as(h.master, 'get', '/v1/admin/invites').expect(200);
@@ -261,7 +265,15 @@ describe('Onboarding and the bot itself (POST /v1/bots and /v1/bots/{botId})', (
       .as(bot.apiToken, 'put', `/v1/bots/${bot.id}/admins`)
       .send({ telegramIds: [902, 901, 902] })
       .expect(200);
-    expect(res.body).toEqual({ ownerTelegramId: 900, telegramIds: [900, 901, 902] });
+    expect(res.body).toEqual({
+      ownerTelegramId: 900,
+      telegramIds: [900, 901, 902],
+      admins: [
+        { telegramId: 900, role: 'owner' },
+        { telegramId: 901, role: 'admin' },
+        { telegramId: 902, role: 'admin' },
+      ],
+    });
     await h.as(bot.apiToken, 'put', `/v1/bots/${bot.id}/admins`).send({ telegramIds: [] }).expect(200);
     expect((await h.as(bot.apiToken, 'get', `/v1/bots/${bot.id}/admins`)).body.telegramIds).toEqual([900]);
     const tooMany = Array.from({ length: 20 }, (_, i) => 1000 + i);
@@ -270,6 +282,44 @@ describe('Onboarding and the bot itself (POST /v1/bots and /v1/bots/{botId})', (
       .send({ telegramIds: tooMany })
       .expect(400);
     expect(res2.body.error.details).toEqual([{ field: 'telegramIds', errors: [expect.any(String)] }]);
+  });
+
+  it('admins with roles: owner / admin / support; the owner cannot be demoted, no second owner', async () => {
+    const bot = await h.registerBot({ ownerTelegramId: 910 });
+    const put = (body: object) => h.as(bot.apiToken, 'put', `/v1/bots/${bot.id}/admins`).send(body);
+    const res = await put({
+      admins: [
+        { telegramId: 912, role: 'support' },
+        { telegramId: 911, role: 'admin' },
+      ],
+    }).expect(200);
+    const roles = [
+      { telegramId: 910, role: 'owner' },
+      { telegramId: 911, role: 'admin' },
+      { telegramId: 912, role: 'support' },
+    ];
+    expect(res.body).toEqual({ ownerTelegramId: 910, telegramIds: [910, 911, 912], admins: roles });
+    const refused = [
+      [{ admins: [{ telegramId: 910, role: 'admin' }] }, 'admins.0'],
+      [{ admins: [{ telegramId: 913, role: 'owner' }] }, 'admins.0'],
+      [{ admins: [{ telegramId: 913, role: 'boss' }] }, 'admins.0.role'],
+      [{ admins: [{ telegramId: -1, role: 'admin' }] }, 'admins.0.telegramId'],
+      [{ admins: [{ telegramId: 913, role: 'admin' }], telegramIds: [913] }, 'telegramIds'],
+    ] as const;
+    for (const [body, field] of refused) {
+      const bad = await put(body).expect(400);
+      expect({ body, details: bad.body.error.details }).toEqual({
+        body,
+        details: [{ field, errors: [expect.any(String)] }],
+      });
+    }
+    expect((await h.as(bot.apiToken, 'get', `/v1/bots/${bot.id}/admins`)).body.admins).toEqual(roles);
+    // The older form still works and makes each an admin.
+    await put({ telegramIds: [912] }).expect(200);
+    expect((await h.as(bot.apiToken, 'get', `/v1/bots/${bot.id}/admins`)).body.admins).toEqual([
+      { telegramId: 910, role: 'owner' },
+      { telegramId: 912, role: 'admin' },
+    ]);
   });
 
   it('DELETE soft-deletes: 204, the API token answers 401, the row and its data stay, the token can register again', async () => {

@@ -45,12 +45,20 @@ export class AuditService {
     await this.repos.auditLogs.insert(botId, {
       actorType: entry.actor.type,
       actorId: entry.actor.id,
+      actorRole: await this.roleOf(botId, entry.actor),
       action: entry.action,
       targetType: entry.targetType ?? null,
       targetId: entry.targetId ?? null,
       before: auditSafe(entry.before),
       after: auditSafe(entry.after),
     });
+  }
+
+  /** The role a bot admin acts with, read in the same transaction as the change it is recorded with. */
+  private async roleOf(botId: string, actor: Actor): Promise<string | null> {
+    if (actor.type !== 'bot_admin' || !/^[1-9]\d{0,15}$/.test(actor.id)) return null;
+    const [admin] = await this.repos.admins.find(botId, { where: { telegramId: Number(actor.id) }, take: 1 });
+    return admin?.role ?? null;
   }
 
   list(botId: string, take = 100) {

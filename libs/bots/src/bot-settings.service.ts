@@ -4,6 +4,8 @@ import { TelegramBotApi } from '@botfleet/bot-api';
 import { Actor, DomainError, ErrorCode, isMasterActor } from '@botfleet/common';
 import { BotAdminsRepository, BotEntity, BotSelfRepository, TenantDb, uniqueViolation } from '@botfleet/dal';
 import { generateApiToken, SecretBox, sha256Hex, TokenHasher, tokenPrefix } from '@botfleet/secrets';
+import { AdminAccessService } from './admins/admin-access.service';
+import { AdminRole } from './admins/admin-roles';
 import { BotEventType } from './bot-events';
 import { BotEventsPublisher } from './bot-events.publisher';
 import { BOT_SETTING_FIELDS, BotSettingsPatch, BotView, toBotView } from './bot-view';
@@ -14,7 +16,16 @@ export const MAX_BOT_ADMINS = 20;
 
 export interface BotAdminsView {
   ownerTelegramId: number;
+  /** Every admin's Telegram id, the owner first (the older form of `admins`). */
   telegramIds: number[];
+  /** Every admin with their role, the owner first. */
+  admins: { telegramId: number; role: AdminRole }[];
+}
+
+/** One wanted admin: the older `telegramIds` form means role 'admin'. */
+export interface WantedBotAdmin {
+  telegramId: number;
+  role: AdminRole;
 }
 
 const notFound = () => new DomainError(ErrorCode.NOT_FOUND, 'Bot not found');
@@ -36,6 +47,7 @@ export class BotSettingsService {
     private readonly hasher: TokenHasher,
     private readonly telegram: TelegramBotApi,
     private readonly events: BotEventsPublisher,
+    private readonly access: AdminAccessService,
   ) {}
 
   async get(botId: string): Promise<BotView> {
@@ -191,19 +203,29 @@ export class BotSettingsService {
     });
   }
 
-  /** Replaces the admin list; the owner is always kept (added back when left out). */
-  async setAdmins(botId: string, telegramIds: number[], actor: Actor): Promise<BotAdminsView> {
+  /** The older form: the admin list as Telegram ids, each an `admin`; the owner is always kept (added back). */
+  setAdmins(botId: string, telegramIds: number[], actor: Actor): Promise<BotAdminsView> {
+    const wanted = telegramIds.map((telegramId) => ({ telegramId, role: 'admin' as const }));
+    return this.setAdminRoles(botId, wanted, actor, 'telegramIds');
+  }
+
+  /**
+   * Replaces the admin list with roles; the owner is always kept as 'owner' (added back when left out) and
+   * cannot be demoted here, and no one else may be made owner. `field` names the request field in errors.
+   */
+  async setAdminRoles(
+    botId: string,
+    wanted: WantedBotAdmin[],
+    actor: Actor,
+    field: 'admins' | 'telegramIds' = 'admins',
+  ): Promise<BotAdminsView> {
     const { view, changed } = await this.db.run(botId, async () => {
       const bot = await this.load(botId, true);
       this.assertTenantMayWrite(bot, actor);
-      const wanted = [...new Set([bot.ownerTelegramId, ...telegramIds])];
-      if (wanted.length > MAX_BOT_ADMINS) {
-        throw new DomainError(ErrorCode.VALIDATION_FAILED, `A bot has at most ${MAX_BOT_ADMINS} admins`, [
-          { field: 'telegramIds', errors: [`at most ${MAX_BOT_ADMINS} admins, the owner included`] },
-        ]);
-      }
+      await this.access.authorize(botId, actor, 'admins');
+      const list = this.wantedList(bot.ownerTelegramId, wanted, field);
       const before = await this.adminsView(botId, bot.ownerTelegramId);
-      await this.admins.replaceAll(botId, wanted, bot.ownerTelegramId);
+      await this.admins.replaceAll(botId, list);
       const after = await this.adminsView(botId, bot.ownerTelegramId);
       const changed = JSON.stringify(before) !== JSON.stringify(after);
       if (changed) {
@@ -222,10 +244,39 @@ export class BotSettingsService {
     return view;
   }
 
+  private wantedList(ownerTelegramId: number, wanted: WantedBotAdmin[], field: string): WantedBotAdmin[] {
+    const invalid = (index: number, error: string) =>
+      new DomainError(ErrorCode.VALIDATION_FAILED, error, [{ field: `${field}.${index}`, errors: [error] }]);
+    const seen = new Set<number>();
+    const list: WantedBotAdmin[] = [{ telegramId: ownerTelegramId, role: 'owner' }];
+    for (const [i, w] of wanted.entries()) {
+      if (seen.has(w.telegramId)) {
+        if (field === 'telegramIds') continue; // the older form always took repeats
+        throw invalid(i, 'this Telegram id is listed twice');
+      }
+      seen.add(w.telegramId);
+      if (w.telegramId === ownerTelegramId) {
+        if (w.role !== 'owner' && field === 'admins') throw invalid(i, 'the owner cannot be demoted');
+        continue;
+      }
+      if (w.role === 'owner') throw invalid(i, 'only the bot owner has the owner role');
+      list.push(w);
+    }
+    if (list.length > MAX_BOT_ADMINS) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, `A bot has at most ${MAX_BOT_ADMINS} admins`, [
+        { field, errors: [`at most ${MAX_BOT_ADMINS} admins, the owner included`] },
+      ]);
+    }
+    return list;
+  }
+
   private async adminsView(botId: string, ownerTelegramId: number): Promise<BotAdminsView> {
-    const rows = await this.admins.list(botId);
-    const ids = rows.map((r) => r.telegramId).filter((id) => id !== ownerTelegramId);
-    return { ownerTelegramId, telegramIds: [ownerTelegramId, ...ids] };
+    const rows = (await this.admins.list(botId)).filter((r) => r.telegramId !== ownerTelegramId);
+    const admins = [
+      { telegramId: ownerTelegramId, role: 'owner' as const },
+      ...rows.map((r) => ({ telegramId: r.telegramId, role: r.role })),
+    ];
+    return { ownerTelegramId, telegramIds: admins.map((a) => a.telegramId), admins };
   }
 
   private async load(botId: string, lock = false): Promise<BotEntity> {

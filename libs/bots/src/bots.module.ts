@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BotApiModule } from '@botfleet/bot-api';
+import { BotAdminsModule } from './admins/bot-admins.module';
 import { BotEventsPublisher } from './bot-events.publisher';
 import { BotSettingsService } from './bot-settings.service';
 
@@ -8,8 +9,8 @@ import { BotSettingsService } from './bot-settings.service';
  * global DalModule, SecretsModule, RedisModule, AuditModule and ConfigModule.
  */
 @Module({
-  imports: [BotApiModule],
+  imports: [BotApiModule, BotAdminsModule],
   providers: [BotEventsPublisher, BotSettingsService],
-  exports: [BotEventsPublisher, BotSettingsService, BotApiModule],
+  exports: [BotEventsPublisher, BotSettingsService, BotApiModule, BotAdminsModule],
 })
 export class BotsModule {}

@@ -4,3 +4,4 @@ export * from './bot-view';
 export * from './currency-lock';
 export * from './bot-settings.service';
 export * from './bots.module';
+export * from './admins';

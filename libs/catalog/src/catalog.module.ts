@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '@botfleet/audit';
+import { BotAdminsModule } from '@botfleet/bots';
 import { ConfigurationsService } from './settings/configurations.service';
 import { FeaturesService } from './features/features.service';
 import { PaymentCardsService } from './cards/payment-cards.service';
@@ -8,7 +9,7 @@ import { PlansService } from './plans/plans.service';
 
 /** Features, configurations, payment cards with rotation, plans. */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, BotAdminsModule],
   providers: [ConfigurationsService, FeaturesService, PaymentCardsService, CardRotationService, PlansService],
   exports: [ConfigurationsService, FeaturesService, PaymentCardsService, CardRotationService, PlansService],
 })

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Actor, DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfleet/common';
 import { AuditService } from '@botfleet/audit';
 import { UserLedgerService } from '@botfleet/billing';
+import { AdminAccessService } from '@botfleet/bots';
 import {
   CardPaymentEntity,
   OrderEntity,
@@ -23,6 +24,7 @@ export class CustomersService {
     private readonly users: UserRepository,
     private readonly ledger: UserLedgerService,
     private readonly audit: AuditService,
+    private readonly access: AdminAccessService,
   ) {}
 
   /** `search` matches a Telegram id exactly, or username / first name / last name / referral code by substring. */
@@ -38,6 +40,7 @@ export class CustomersService {
 
   async setStatus(botId: string, userId: string, status: 'active' | 'blocked', actor: Actor): Promise<UserEntity> {
     return this.db.run(botId, async () => {
+      await this.access.authorize(botId, actor, 'users');
       const before = await this.getUser(botId, userId);
       await this.repos.users.update(botId, { id: userId }, { status });
       await this.audit.record(botId, {
@@ -60,6 +63,7 @@ export class CustomersService {
     actor: Actor,
   ): Promise<{ transaction: TransactionEntity; balanceMinor: number; applied: boolean }> {
     return this.db.run(botId, async () => {
+      await this.access.authorize(botId, actor, 'wallet');
       await this.getUser(botId, userId);
       const res = await this.ledger.post(botId, {
         userId,

@@ -1,27 +1,20 @@
 import { Injectable } from '@nestjs/common';
+import { AdminAccessService } from '@botfleet/bots';
 import { Actor, assertUnreachable, DomainError, ErrorCode } from '@botfleet/common';
-import { TenantDb, TenantRepositories } from '@botfleet/dal';
-
-const TELEGRAM_ID = /^[1-9]\d{0,18}$/;
 
 /**
  * Who may approve or reject a card-payment receipt (PRODUCT.md C8). In Telegram only the bot's
- * admins (`bot_admins`) may; a REST caller is already authorised by its token (the tenant's own
+ * admins (`bot_admins`) whose role grants `receipts` may (owner, admin — not support); a REST caller is already authorised by its token (the tenant's own
  * or the master token), so `tenant_api` and `master` reviewers pass; the platform itself (`system`)
  * never reviews. Kept here, in the domain, so the rule holds whichever outlet calls the use case.
  */
 @Injectable()
 export class ReviewPolicy {
-  constructor(
-    private readonly db: TenantDb,
-    private readonly repos: TenantRepositories,
-  ) {}
+  constructor(private readonly access: AdminAccessService) {}
 
-  /** Whether this Telegram user is an admin of the bot. For early answers; the use case checks again. */
+  /** Whether this Telegram user may review the bot's receipts. For early answers; the use case checks again. */
   async isReviewer(botId: string, telegramId: number | string): Promise<boolean> {
-    const id = ReviewPolicy.parseTelegramId(telegramId);
-    if (id === null) return false;
-    return (await this.repos.admins.count(botId, { telegramId: id })) > 0;
+    return this.access.may(botId, telegramId, 'receipts');
   }
 
   /**
@@ -38,15 +31,9 @@ export class ReviewPolicy {
         return;
       case 'system':
         throw new DomainError(ErrorCode.FORBIDDEN, 'Receipts are reviewed by people');
-      case 'bot_admin': {
-        const id = ReviewPolicy.parseTelegramId(actor.id);
-        const admin =
-          id === null
-            ? []
-            : await this.db.run(botId, () => this.repos.admins.find(botId, { where: { telegramId: id }, take: 1 }));
-        if (!admin.length) throw new DomainError(ErrorCode.FORBIDDEN, 'Only the bot admins may review receipts');
+      case 'bot_admin':
+        await this.access.require(botId, actor.id, 'receipts');
         return;
-      }
       default:
         return assertUnreachable(actor.type);
     }
@@ -55,12 +42,5 @@ export class ReviewPolicy {
   /** How a review's author is stored on the payment (`reviewed_by`): `<actor type>:<actor id>`. */
   static reviewedBy(actor: Actor): string {
     return `${actor.type}:${actor.id}`;
-  }
-
-  private static parseTelegramId(value: number | string): number | null {
-    const text = String(value);
-    if (!TELEGRAM_ID.test(text)) return null;
-    const id = Number(text);
-    return Number.isSafeInteger(id) ? id : null;
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BillingModule } from '@botfleet/billing';
+import { BotAdminsModule } from '@botfleet/bots';
 import { CatalogModule } from '@botfleet/catalog';
 import { CardPaymentService } from './card-payment.service';
 import { FulfilmentService } from './fulfilment.service';
@@ -39,7 +40,7 @@ const SALES_PROVIDERS = [
 
 /** The sale: its rules and queries, and one use case per step that spans aggregates (./use-cases). */
 @Module({
-  imports: [BillingModule, CatalogModule],
+  imports: [BillingModule, CatalogModule, BotAdminsModule],
   providers: SALES_PROVIDERS,
   exports: SALES_PROVIDERS,
 })

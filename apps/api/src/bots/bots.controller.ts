@@ -119,7 +119,12 @@ export class BotsController {
   }
 
   @Put(':botId/admins')
-  @ApiOperation({ summary: 'Replace the Telegram admins; the owner is always kept' })
+  @ApiOperation({
+    summary: 'Replace the Telegram admins with their roles; the owner is always kept as owner',
+    description:
+      '`{ admins: [{ telegramId, role }] }`, or the older `{ telegramIds: [...] }` (each an admin). ' +
+      'The owner cannot be demoted or removed; no one else can be made owner.',
+  })
   @ApiResponse({ status: 200, type: BotAdminsDto })
   @ApiErrors(400, 403, 404)
   setAdmins(
@@ -127,7 +132,12 @@ export class BotsController {
     @Body() dto: SetBotAdminsDto,
     @CurrentPrincipal() p: Principal,
   ): Promise<BotAdminsDto> {
-    return this.bots.setAdmins(botId, dto.telegramIds, actorOf(p));
+    if (dto.admins !== undefined && dto.telegramIds !== undefined) {
+      const error = 'send either admins or telegramIds, not both';
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, error, [{ field: 'telegramIds', errors: [error] }]);
+    }
+    if (dto.admins !== undefined) return this.bots.setAdminRoles(botId, dto.admins, actorOf(p));
+    return this.bots.setAdmins(botId, dto.telegramIds ?? [], actorOf(p));
   }
 
   @Get(':botId/wallet')

@@ -2,8 +2,15 @@ import { Test } from '@nestjs/testing';
 import { ClsModule, ClsService } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
 import { AuditService } from '@botfleet/audit';
+import { AdminAccessService } from '@botfleet/bots';
 import { Actors, DomainError, ErrorCode } from '@botfleet/common';
-import { BotSelfRepository, CardRotationRepository, TenantDb, TenantRepositories } from '@botfleet/dal';
+import {
+  BotAdminsRepository,
+  BotSelfRepository,
+  CardRotationRepository,
+  TenantDb,
+  TenantRepositories,
+} from '@botfleet/dal';
 import { TestContext, TestDatabase } from '@botfleet/testing';
 import { CardRotationService } from './card-rotation.service';
 import { PaymentCardInput, PaymentCardsService } from './payment-cards.service';
@@ -49,7 +56,8 @@ describe('card rotation (real PostgreSQL)', () => {
     const repos = new TenantRepositories(tenantDb);
     const rotationRows = new CardRotationRepository(tenantDb);
     const botSelf = new BotSelfRepository(tenantDb);
-    cards = new PaymentCardsService(tenantDb, repos, rotationRows, botSelf, new AuditService(repos));
+    const access = new AdminAccessService(tenantDb, new BotAdminsRepository(tenantDb));
+    cards = new PaymentCardsService(tenantDb, repos, rotationRows, botSelf, new AuditService(repos), access);
     rotation = new CardRotationService(tenantDb, repos, rotationRows, cards);
   });
 

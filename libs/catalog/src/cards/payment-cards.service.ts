@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { AuditService } from '@botfleet/audit';
+import { AdminAccessService } from '@botfleet/bots';
 import { Actor, DomainError, ErrorCode } from '@botfleet/common';
 import {
   BotSelfRepository,
@@ -111,6 +112,7 @@ export class PaymentCardsService {
     private readonly rotation: CardRotationRepository,
     private readonly botSelf: BotSelfRepository,
     private readonly audit: AuditService,
+    private readonly access: AdminAccessService,
   ) {}
 
   async list(botId: string, now = new Date()): Promise<PaymentCardView[]> {
@@ -137,6 +139,7 @@ export class PaymentCardsService {
     assertFields(FIELDS, input, ['cardNumber', 'cardHolderName'], cardNumberProblem(input));
     const cardNumber = (parseCardNumber(input.cardNumber) as { digits: string }).digits;
     return this.db.run(botId, async () => {
+      await this.access.authorize(botId, actor, 'cards');
       await this.rotation.lockCardSet(botId);
       await this.assertNotDuplicate(botId, cardNumber);
       const { id } = await this.repos.paymentCards.insert(botId, {
@@ -169,6 +172,7 @@ export class PaymentCardsService {
   async update(botId: string, cardId: string, patch: PaymentCardPatch, actor: Actor): Promise<PaymentCardView> {
     assertFields(FIELDS, patch, [], cardNumberProblem(patch));
     return this.db.run(botId, async () => {
+      await this.access.authorize(botId, actor, 'cards');
       // Same lock order as a pick (card set, then the card), so edits and picks never deadlock.
       await this.rotation.lockCardSet(botId);
       const before = await this.find(botId, cardId, true);
@@ -211,6 +215,7 @@ export class PaymentCardsService {
 
   async remove(botId: string, cardId: string, actor: Actor): Promise<PaymentCardRemoval> {
     return this.db.run(botId, async () => {
+      await this.access.authorize(botId, actor, 'cards');
       await this.rotation.lockCardSet(botId);
       // The row lock also makes a concurrent payment insert (its FK check locks this row) wait,
       // so "no payments" below stays true until we commit.

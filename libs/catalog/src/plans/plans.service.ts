@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@botfleet/audit';
+import { AdminAccessService } from '@botfleet/bots';
 import { Actor, DomainError, ErrorCode } from '@botfleet/common';
 import { BotSelfRepository, PlanEntity, PlanRepository, TenantDb, TenantRepositories } from '@botfleet/dal';
 import { ConfigurationsService } from '../settings/configurations.service';
@@ -135,6 +136,7 @@ export class PlansService {
     private readonly botSelf: BotSelfRepository,
     private readonly audit: AuditService,
     private readonly configurations: ConfigurationsService,
+    private readonly access: AdminAccessService,
   ) {}
 
   /**
@@ -177,6 +179,7 @@ export class PlansService {
     );
     await assertPanel(input.panelId, panels);
     return this.db.run(botId, async () => {
+      await this.access.authorize(botId, actor, 'plans');
       let sortOrder = input.sortOrder;
       if (sortOrder === undefined) sortOrder = Math.min(await this.planRows.nextSortOrder(botId), L.sortOrder.max);
       const { id } = await this.repos.plans.insert(botId, {
@@ -215,6 +218,7 @@ export class PlansService {
     assertFields(FIELDS, patch, [], nameProblems(patch));
     await assertPanel(patch.panelId, panels);
     return this.db.run(botId, async () => {
+      await this.access.authorize(botId, actor, 'plans');
       const before = await this.find(botId, planId, true);
       // Refused only when this request prices it 0 or puts it on sale; dropping the trial flag deactivates it.
       if (patch.priceMinor !== undefined || patch.isActive === true) {
@@ -252,6 +256,7 @@ export class PlansService {
 
   async remove(botId: string, planId: string, actor: Actor): Promise<PlanRemoval> {
     return this.db.run(botId, async () => {
+      await this.access.authorize(botId, actor, 'plans');
       // The row lock makes a concurrent order insert (its FK check locks this row) wait for us.
       const plan = await this.find(botId, planId, true);
       const sold = (await this.repos.orders.count(botId, { planId })) > 0;

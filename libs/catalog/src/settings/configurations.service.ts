@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@botfleet/audit';
-import { assertCurrencyMayChange } from '@botfleet/bots';
+import { AdminAccessService, AdminPermission, assertCurrencyMayChange } from '@botfleet/bots';
 import { Actor, DomainError, ErrorCode } from '@botfleet/common';
 import {
   BotSelfRepository,
@@ -36,6 +36,7 @@ export class ConfigurationsService {
     private readonly plans: PlanRepository,
     private readonly botSelf: BotSelfRepository,
     private readonly audit: AuditService,
+    private readonly access: AdminAccessService,
   ) {}
 
   assertKey(key: string): asserts key is ConfigurationKey {
@@ -90,6 +91,7 @@ export class ConfigurationsService {
     const problems = validateSchema(CONFIGURATION_KEYS[key].schema, value, 'value');
     if (problems.length) throw new DomainError(ErrorCode.VALIDATION_FAILED, `Invalid value for ${key}`, problems);
     return this.db.run(botId, async () => {
+      if (actor) await this.access.authorize(botId, actor, permissionFor(key));
       await this.checkRules(botId, key, value);
       if (extraCheck) await extraCheck(key, value);
       const before = actor ? await this.get(botId, key) : undefined;
@@ -118,6 +120,7 @@ export class ConfigurationsService {
   async reset(botId: string, key: string, actor?: Actor): Promise<unknown> {
     this.assertKey(key);
     return this.db.run(botId, async () => {
+      if (actor) await this.access.authorize(botId, actor, permissionFor(key));
       const before = actor ? await this.get(botId, key) : undefined;
       if (key === 'currency') {
         await assertCurrencyMayChange(this.botSelf, botId, CONFIGURATION_KEYS.currency.default);
@@ -163,4 +166,9 @@ export class ConfigurationsService {
   private async mirrorTrialPlan(botId: string, planId: string | null): Promise<void> {
     await this.plans.markTrialPlan(botId, planId);
   }
+}
+
+/** The shop's texts are the `texts` permission (admins may edit them); every other key is the owner's `settings`. */
+function permissionFor(key: ConfigurationKey): AdminPermission {
+  return key === 'welcome_text' || key === 'support_text' ? 'texts' : 'settings';
 }

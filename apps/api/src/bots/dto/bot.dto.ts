@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -13,8 +13,10 @@ import {
   Max,
   Min,
   ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import { TELEGRAM_TOKEN_PATTERN } from '@botfleet/bot-api';
+import { ADMIN_ROLES, type AdminRole } from '@botfleet/bots';
 
 export const LANGUAGE_VALUES = ['fa', 'en', 'ru'] as const;
 const MAX_ID = Number.MAX_SAFE_INTEGER;
@@ -169,19 +171,51 @@ export class ReplaceTelegramTokenDto {
   allowDifferentBot?: boolean;
 }
 
-export class SetBotAdminsDto {
+export class BotAdminEntryDto {
+  @ApiProperty({ example: 987654321, description: 'Telegram user id' })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  telegramId!: number;
+
   @ApiProperty({
+    enum: ADMIN_ROLES,
+    example: 'admin',
+    description:
+      'owner: everything (only the bot owner); admin: receipts, customers, plans, cards, texts, broadcasts, tickets; ' +
+      'support: tickets and customer lookup',
+  })
+  @IsIn(ADMIN_ROLES)
+  role!: AdminRole;
+}
+
+/** Either `admins` (with roles) or the older `telegramIds` (each an `admin`), not both. */
+export class SetBotAdminsDto {
+  @ApiPropertyOptional({
+    type: [BotAdminEntryDto],
+    maxItems: 20,
+    description: 'The admins with their roles; the owner is always kept as owner (max 20 with the owner)',
+  })
+  @ValidateIf((o: SetBotAdminsDto) => o.admins !== undefined)
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => BotAdminEntryDto)
+  admins?: BotAdminEntryDto[];
+
+  @ApiPropertyOptional({
     type: [Number],
     example: [123456789, 987654321],
     maxItems: 20,
-    description: 'Telegram user ids; the owner is always kept (max 20 with the owner)',
+    description: 'Older form: Telegram user ids, each an admin; the owner is always kept (max 20 with the owner)',
   })
-  @IsArray()
+  @ValidateIf((o: SetBotAdminsDto) => o.admins === undefined || o.telegramIds !== undefined)
+  @IsArray({ message: 'send admins: [{ telegramId, role }] (or the older telegramIds: [ids])' })
   @ArrayMaxSize(20)
   @IsInt({ each: true })
   @Min(1, { each: true })
   @Max(MAX_ID, { each: true })
-  telegramIds!: number[];
+  telegramIds?: number[];
 }
 
 // ---------- responses ----------
@@ -224,4 +258,6 @@ export class BotAdminsDto {
   @ApiProperty({ example: 123456789 }) ownerTelegramId!: number;
   @ApiProperty({ type: [Number], example: [123456789, 987654321], description: 'The owner first' })
   telegramIds!: number[];
+  @ApiProperty({ type: [BotAdminEntryDto], description: 'Every admin with their role, the owner first' })
+  admins!: BotAdminEntryDto[];
 }

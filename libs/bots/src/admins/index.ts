@@ -1,0 +1,3 @@
+export * from './admin-roles';
+export * from './admin-access.service';
+export * from './bot-admins.module';
