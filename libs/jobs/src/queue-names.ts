@@ -24,6 +24,7 @@ export enum JobName {
   DeliverSubscription = 'deliver-subscription',
   NotifyOwner = 'notify-owner',
   SaleNotification = 'sale-notification',
+  SupportNotification = 'support-notification',
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
@@ -38,6 +39,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.DeliverSubscription]: QueueName.Notifications,
   [JobName.NotifyOwner]: QueueName.Notifications,
   [JobName.SaleNotification]: QueueName.Notifications,
+  [JobName.SupportNotification]: QueueName.Notifications,
 };
 
 /** The periodic jobs: platform-wide (every bot at once, through the platform path), so without a botId. */
@@ -81,6 +83,14 @@ export interface JobPayloads {
     /** `review_reminder`: which reminder (1-based, REVIEW_REMINDERS in libs/sales). */
     reminder?: number;
   };
+  /** A support ticket event: posted to the admin chat and/or told to the customer (libs/support). */
+  [JobName.SupportNotification]: {
+    botId: string;
+    event: 'ticket_opened' | 'customer_message' | 'admin_reply' | 'ticket_closed';
+    ticketId: string;
+    /** The ticket message the event is about (not for `ticket_closed`). */
+    messageId?: string;
+  };
 }
 
 /** Compile-time check of the rule above: a tenant job without a string botId does not compile. */
@@ -95,4 +105,5 @@ export const TENANT_JOBS_HAVE_BOT_ID: TenantJobsHaveBotId = {
   [JobName.DeliverSubscription]: true,
   [JobName.NotifyOwner]: true,
   [JobName.SaleNotification]: true,
+  [JobName.SupportNotification]: true,
 };

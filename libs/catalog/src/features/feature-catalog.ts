@@ -67,10 +67,17 @@ export const FEATURE_CATALOG = {
     config: { type: 'object', properties: {} } as Schema,
   },
   support_tickets: {
-    description: 'Support tickets answered in the admin chat.',
+    description:
+      'Support tickets answered in the admin chat. Config: per-customer limits against spam (defaults 5 messages a minute, 5 new tickets a day).',
     enabledByDefault: false,
     allowedByDefault: true,
-    config: { type: 'object', properties: {} } as Schema,
+    config: {
+      type: 'object',
+      properties: {
+        messagesPerMinute: { type: 'integer', minimum: 1, maximum: 60 },
+        ticketsPerDay: { type: 'integer', minimum: 1, maximum: 100 },
+      },
+    } as Schema,
   },
   broadcasts: {
     description: 'Broadcast messages to users.',

@@ -13,6 +13,7 @@ import { CardRotationRepository } from './card-rotation.repository';
 import { UserRepository } from './user.repository';
 import { BotStatsRepository } from './bot-stats.repository';
 import { ProvisioningRepository } from './provisioning.repository';
+import { TicketRepository } from './ticket.repository';
 
 // Named repositories: every raw query of the tenant path lives in one of these files, as a method that
 // takes the bot id first. Add a class here (export + list entry) and DalModule provides and exports it.
@@ -30,6 +31,7 @@ export * from './card-rotation.repository';
 export * from './user.repository';
 export * from './bot-stats.repository';
 export * from './provisioning.repository';
+export * from './ticket.repository';
 
 export const DAL_REPOSITORIES: Type<unknown>[] = [
   BotSelfRepository,
@@ -46,4 +48,5 @@ export const DAL_REPOSITORIES: Type<unknown>[] = [
   UserRepository,
   BotStatsRepository,
   ProvisioningRepository,
+  TicketRepository,
 ];

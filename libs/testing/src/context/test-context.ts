@@ -36,6 +36,7 @@ import {
   SubmitReceiptUseCase,
 } from '@botfleet/sales';
 import { SecretsModule } from '@botfleet/secrets';
+import { SupportModule } from '@botfleet/support';
 import { BotSettingsService, BotsModule, BotView } from '@botfleet/bots';
 import { BotUser, BotUsersService, UsersModule } from '@botfleet/users';
 import { createTestEnv, TestEnv } from '../apps/test-env';
@@ -180,6 +181,7 @@ export class TestContext {
         UsersModule,
         BotsModule,
         SalesModule,
+        SupportModule,
         OperatorModule,
       ],
       providers: [PanelAvailability],
