@@ -8,6 +8,7 @@ import { SubscriptionExpiryIndex1764100000520 } from './1764100000520-subscripti
 import { TenantPrivileges1764200000100 } from './1764200000100-tenantPrivileges';
 import { NumericRanges1764200000400 } from './1764200000400-numericRanges';
 import { WalletSettleEndedOrders1764200000600 } from './1764200000600-walletSettleEndedOrders';
+import { GatewayPayments1764300000100 } from './1764300000100-gatewayPayments';
 import { SupportTickets1764300000500 } from './1764300000500-supportTickets';
 import { BotAdminRoles1764300000600 } from './1764300000600-botAdminRoles';
 
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   TenantPrivileges1764200000100,
   NumericRanges1764200000400,
   WalletSettleEndedOrders1764200000600,
+  GatewayPayments1764300000100,
   SupportTickets1764300000500,
   BotAdminRoles1764300000600,
 ];

@@ -18,6 +18,7 @@ import { CustomersApiModule } from './customers/customers.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
+import { PaymentsApiModule } from './payments/payments-api.module';
 import { TelegramWebhookModule } from './telegram-webhook/telegram-webhook.module';
 
 @Module({
@@ -36,6 +37,7 @@ import { TelegramWebhookModule } from './telegram-webhook/telegram-webhook.modul
     CatalogApiModule,
     JobsModule,
     CustomersApiModule,
+    PaymentsApiModule,
     TelegramWebhookModule,
   ],
   controllers: [HealthController, MetricsController],

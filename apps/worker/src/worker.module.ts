@@ -10,6 +10,7 @@ import { SecretsModule } from '@botfleet/secrets';
 import { BotsModule } from './bots/bots.module';
 import { WorkerHealthController } from './health/worker-health.controller';
 import { JobRunnerModule } from './jobs/job-runner.module';
+import { PaymentsWorkerModule } from './payments/payments-worker.module';
 import { ProvisioningWorkerModule } from './provisioning/provisioning-worker.module';
 import { SalesWorkerModule } from './sales/sales-worker.module';
 
@@ -25,6 +26,7 @@ import { SalesWorkerModule } from './sales/sales-worker.module';
     ProvisioningWorkerModule,
     BotsModule,
     SalesWorkerModule,
+    PaymentsWorkerModule,
     JobRunnerModule,
     TerminusModule.forRoot({ logger: false }),
   ],

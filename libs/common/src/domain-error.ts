@@ -28,6 +28,10 @@ export enum ErrorCode {
   IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
   /** The bot's currency cannot change: it has orders or balances whose amounts are in it. */
   CURRENCY_LOCKED = 'CURRENCY_LOCKED',
+  /** A payment gateway could not be reached or answered nonsense; nothing changed, try again later. */
+  PAYMENT_GATEWAY_UNAVAILABLE = 'PAYMENT_GATEWAY_UNAVAILABLE',
+  /** This gateway has no refund API (Zarinpal v4): the money must be returned outside the product. */
+  REFUND_NOT_SUPPORTED = 'REFUND_NOT_SUPPORTED',
   // panels
   PANEL_AUTH_FAILED = 'PANEL_AUTH_FAILED',
   PANEL_USER_NOT_FOUND = 'PANEL_USER_NOT_FOUND',

@@ -208,6 +208,21 @@ export class AppConfig {
   @IsUrl(URL_OPTS, { message: 'PUBLIC_BASE_URL must be an http(s) URL' })
   PUBLIC_BASE_URL = 'http://localhost:3000';
 
+  /** Zarinpal's REST v4 and StartPay host (libs/payments/src/gateways/zarinpal); tests point it at the emulator. */
+  @IsUrl(URL_OPTS, { message: 'ZARINPAL_BASE_URL must be an http(s) URL' })
+  ZARINPAL_BASE_URL = 'https://payment.zarinpal.com';
+
+  /** Zarinpal's sandbox host, used for a bot whose zarinpal feature config says `sandbox: true`. */
+  @IsUrl(URL_OPTS, { message: 'ZARINPAL_SANDBOX_BASE_URL must be an http(s) URL' })
+  ZARINPAL_SANDBOX_BASE_URL = 'https://sandbox.zarinpal.com';
+
+  /** How often the worker asks the gateways about payments whose callback never came; 0 switches it off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  GATEWAY_RECONCILE_INTERVAL_MS = 120_000;
+
   /** Serve /docs and /docs-json; unset means on outside production and off in production. */
   @Transform(toBool)
   @IsOptional()

@@ -32,8 +32,7 @@ export class TenantRepositories {
   readonly orders = this.r(E.OrderEntity);
   readonly transactions = this.r(E.TransactionEntity);
   readonly cardPayments = this.r(E.CardPaymentEntity);
-  readonly zarinpalPayments = this.r(E.ZarinpalPaymentEntity);
-  readonly starsPayments = this.r(E.StarsPaymentEntity);
+  readonly gatewayPayments = this.r(E.GatewayPaymentEntity);
   readonly promocodeUses = this.r(E.PromocodeUseEntity);
   readonly referralEarnings = this.r(E.ReferralEarningEntity);
   readonly tickets = this.r(E.TicketEntity);

@@ -24,6 +24,8 @@ export enum JobName {
   DeliverSubscription = 'deliver-subscription',
   NotifyOwner = 'notify-owner',
   SaleNotification = 'sale-notification',
+  PaymentNotification = 'payment-notification',
+  ReconcileGatewayPayments = 'reconcile-gateway-payments',
   SupportNotification = 'support-notification',
 }
 
@@ -39,12 +41,18 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.DeliverSubscription]: QueueName.Notifications,
   [JobName.NotifyOwner]: QueueName.Notifications,
   [JobName.SaleNotification]: QueueName.Notifications,
+  [JobName.PaymentNotification]: QueueName.Notifications,
+  [JobName.ReconcileGatewayPayments]: QueueName.Provisioning,
   [JobName.SupportNotification]: QueueName.Notifications,
 };
 
 /** The periodic jobs: platform-wide (every bot at once, through the platform path), so without a botId. */
 export type PlatformJobName =
-  JobName.SyncPanelTraffic | JobName.SweepSales | JobName.PruneProcessedUpdates | JobName.ExpireSubscriptions;
+  | JobName.SyncPanelTraffic
+  | JobName.SweepSales
+  | JobName.PruneProcessedUpdates
+  | JobName.ExpireSubscriptions
+  | JobName.ReconcileGatewayPayments;
 
 /** Alerts a bot's owner gets through NotifyOwner. */
 export type OwnerAlertKind = 'wholesale_low' | 'no_card' | 'notice_undelivered';
@@ -83,6 +91,14 @@ export interface JobPayloads {
     /** `review_reminder`: which reminder (1-based, REVIEW_REMINDERS in libs/sales). */
     reminder?: number;
   };
+  /** A gateway payment's outcome told to its buyer (libs/payments PaymentNotifier). */
+  [JobName.PaymentNotification]: {
+    botId: string;
+    paymentId: string;
+    event: 'paid_to_wallet' | 'topup_credited' | 'refunded' | 'failed';
+  };
+  /** Asks each gateway about payments whose callback never came, settles the paid ones, expires stale ones. */
+  [JobName.ReconcileGatewayPayments]: Record<string, never>;
   /** A support ticket event: posted to the admin chat and/or told to the customer (libs/support). */
   [JobName.SupportNotification]: {
     botId: string;
@@ -105,5 +121,6 @@ export const TENANT_JOBS_HAVE_BOT_ID: TenantJobsHaveBotId = {
   [JobName.DeliverSubscription]: true,
   [JobName.NotifyOwner]: true,
   [JobName.SaleNotification]: true,
+  [JobName.PaymentNotification]: true,
   [JobName.SupportNotification]: true,
 };

@@ -12,6 +12,7 @@ export * from './panels/panel-availability';
 export * from './panels/panel-directory.repository';
 export * from './panels/panel-traffic.store';
 export * from './panels/vpn-panels.repository';
+export * from './payments/gateway-payment-directory';
 export * from './sales/sale-sweeps';
 export * from './sales/job-outbox.store';
 export * from './subscriptions/subscription-expiries';

@@ -14,6 +14,7 @@ import { MasterBotRepository } from './onboarding/master-bot.repository';
 import { OnboardingRepository } from './onboarding/onboarding.repository';
 import { PanelDirectoryRepository } from './panels/panel-directory.repository';
 import { VpnPanelsRepository } from './panels/vpn-panels.repository';
+import { GatewayPaymentDirectory } from './payments/gateway-payment-directory';
 import { JobOutboxStore } from './sales/job-outbox.store';
 import { PlatformStatsQueries } from './stats/platform-stats.queries';
 import { WalletTopUpsRepository } from './wallet/wallet-top-ups.repository';
@@ -38,6 +39,7 @@ const PLATFORM_REPOSITORIES = [
   WholesalePricesRepository,
   WalletTopUpsRepository,
   FeatureAllowancesRepository,
+  GatewayPaymentDirectory,
 ];
 
 @Global()

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '@botfleet/catalog';
+import { PaymentsModule } from '@botfleet/payments';
 import { SalesModule } from '@botfleet/sales';
 import { SubscriptionViewsService } from '@botfleet/provisioning';
 import { UsersModule } from '@botfleet/users';
@@ -7,6 +8,8 @@ import { SubscriptionDeliveryService } from './delivery/subscription-delivery.se
 import { BotComposition } from './composition/bot-composition.service';
 import { Messenger } from './messaging/messenger.service';
 import { BotRuntimes } from './runtime/bot-runtimes.service';
+import { PaymentHandler } from './payments/payment.handler';
+import { PaymentNotifications } from './payments/payment-notifications.service';
 import { SaleConversation } from './sales/sale-conversation.service';
 import { SalePurchaseHandler } from './sales/sale-purchase.handler';
 import { SaleReceiptHandler } from './sales/sale-receipt.handler';
@@ -15,7 +18,7 @@ import { BotProfileService } from './profile/bot-profile.service';
 
 /** The bot conversation: the shared composition, the bots' runtimes and the messenger every send goes through. */
 @Module({
-  imports: [CatalogModule, UsersModule, SalesModule],
+  imports: [CatalogModule, UsersModule, SalesModule, PaymentsModule],
   providers: [
     BotComposition,
     BotProfileService,
@@ -24,10 +27,12 @@ import { BotProfileService } from './profile/bot-profile.service';
     SubscriptionViewsService,
     SubscriptionDeliveryService,
     SalePurchaseHandler,
+    PaymentHandler,
+    PaymentNotifications,
     SaleReceiptHandler,
     SaleReviewHandler,
     SaleConversation,
   ],
-  exports: [BotComposition, BotProfileService, BotRuntimes, Messenger, SubscriptionDeliveryService],
+  exports: [BotComposition, BotProfileService, BotRuntimes, Messenger, SubscriptionDeliveryService, PaymentNotifications],
 })
 export class BotConversationModule {}

@@ -27,3 +27,6 @@ export * from './sales/sale-format';
 export * from './sales/sale-screens';
 export * from './sales/sale-conversation.service';
 export * from './sales/sale-notifications.service';
+export * from './payments/payment-callbacks';
+export * from './payments/payment-screens';
+export * from './payments/payment-notifications.service';

@@ -5,6 +5,7 @@ export * from './apps/app-process';
 export * from './panels';
 export * from './telegram';
 export * from './cryptobot';
+export * from './zarinpal';
 export * from './apps/platform-reads';
 export * from './apps/emulator-process';
 export * from './apps/free-port';

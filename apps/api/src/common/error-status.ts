@@ -33,11 +33,13 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.PANEL_AUTH_FAILED:
     case ErrorCode.PANEL_REJECTED:
     case ErrorCode.PANEL_USER_NOT_FOUND:
+    case ErrorCode.REFUND_NOT_SUPPORTED:
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case ErrorCode.RATE_LIMITED:
       return HttpStatus.TOO_MANY_REQUESTS;
     case ErrorCode.DEPENDENCY_DOWN:
     case ErrorCode.PANEL_UNAVAILABLE:
+    case ErrorCode.PAYMENT_GATEWAY_UNAVAILABLE:
       return HttpStatus.SERVICE_UNAVAILABLE;
     default:
       return assertUnreachable(code);

@@ -17,6 +17,8 @@ export const JOB_SCHEDULES: readonly JobSchedule[] = [
   { id: 'traffic-sync', name: JobName.SyncPanelTraffic, every: (c) => c.TRAFFIC_SYNC_INTERVAL_MS },
   { id: 'sale-sweep', name: JobName.SweepSales, every: (c) => c.SALE_SWEEP_INTERVAL_MS },
   { id: 'subscription-expiry', name: JobName.ExpireSubscriptions, every: (c) => c.SUBSCRIPTION_EXPIRY_INTERVAL_MS },
+  // Online payments whose callback never came (libs/payments ReconcileGatewayPaymentsUseCase).
+  { id: 'gateway-reconcile', name: JobName.ReconcileGatewayPayments, every: (c) => c.GATEWAY_RECONCILE_INTERVAL_MS },
   // Telegram keeps an update at most 24 hours; forgetting ours after 48 once an hour is plenty.
   { id: 'prune-processed-updates', name: JobName.PruneProcessedUpdates, every: () => HOUR_MS },
 ];

@@ -23,6 +23,8 @@ export const FEATURE_CATALOG = {
         sandbox: { type: 'boolean' },
       },
     } as Schema,
+    /** Encrypted at rest, never shown back (FeaturesService): `secretsSet` says it is there. */
+    secretFields: ['merchantId'],
   },
   telegram_stars: {
     description: 'Telegram Stars (XTR) payments.',
@@ -88,6 +90,14 @@ export const FEATURE_CATALOG = {
 } as const;
 
 export type FeatureKey = keyof typeof FEATURE_CATALOG;
+
+/**
+ * The config fields of a feature that are secrets (a merchant id, an API token): FeaturesService encrypts them
+ * (SecretBox) before they are stored, never returns them, and keeps a stored one when a new config leaves it out.
+ */
+export function secretFieldsOf(key: FeatureKey): readonly string[] {
+  return (FEATURE_CATALOG[key] as { secretFields?: readonly string[] }).secretFields ?? [];
+}
 
 export function isFeatureKey(k: string): k is FeatureKey {
   return Object.prototype.hasOwnProperty.call(FEATURE_CATALOG, k);

@@ -10,6 +10,7 @@ import { CardDailyUsageEntity } from './card-daily-usage.entity';
 import { CardPaymentEntity } from './card-payment.entity';
 import { CardRotationStateEntity } from './card-rotation-state.entity';
 import { FeatureAllowanceEntity } from './feature-allowance.entity';
+import { GatewayPaymentEntity } from './gateway-payment.entity';
 import { InviteEntity } from './invite.entity';
 import { OrderEntity } from './order.entity';
 import { PaymentCardEntity } from './payment-card.entity';
@@ -21,7 +22,6 @@ import { PromocodeUseEntity } from './promocode-use.entity';
 import { PromocodeEntity } from './promocode.entity';
 import { ReferralEarningEntity } from './referral-earning.entity';
 import { SentNotificationEntity } from './sent-notification.entity';
-import { StarsPaymentEntity } from './stars-payment.entity';
 import { SubscriptionEventEntity } from './subscription-event.entity';
 import { SubscriptionEntity } from './subscription.entity';
 import { TenantWalletLedgerEntity } from './tenant-wallet-ledger.entity';
@@ -31,7 +31,6 @@ import { TransactionEntity } from './transaction.entity';
 import { UserEntity } from './user.entity';
 import { VpnPanelEntity } from './vpn-panel.entity';
 import { WholesalePriceEntity } from './wholesale-price.entity';
-import { ZarinpalPaymentEntity } from './zarinpal-payment.entity';
 
 /** Every entity, for the data sources. */
 export const ALL_ENTITIES = [
@@ -58,7 +57,7 @@ export const ALL_ENTITIES = [
   PromocodeEntity,
   ReferralEarningEntity,
   SentNotificationEntity,
-  StarsPaymentEntity,
+  GatewayPaymentEntity,
   SubscriptionEventEntity,
   SubscriptionEntity,
   TenantWalletLedgerEntity,
@@ -68,5 +67,4 @@ export const ALL_ENTITIES = [
   UserEntity,
   VpnPanelEntity,
   WholesalePriceEntity,
-  ZarinpalPaymentEntity,
 ];

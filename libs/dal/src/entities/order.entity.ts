@@ -14,7 +14,10 @@ export const SALE_STATUSES: readonly OrderStatus[] = ['paid', 'fulfilling', 'ful
 export const SALE_STATUSES_SQL = `(${SALE_STATUSES.map((s) => `'${s}'`).join(',')})`;
 export const isSaleStatus = (status: OrderStatus): boolean => SALE_STATUSES.includes(status);
 
-export type PaymentMethod = 'card_to_card' | 'zarinpal' | 'stars' | 'wallet' | 'free';
+/** How an order was paid: card-to-card, the wallet, free (a trial), or the name of a gateway (libs/payments). */
+export type PaymentMethod = 'card_to_card' | 'wallet' | 'free' | GatewayName;
+/** A payment gateway's name (`zarinpal`, `stars`, `cryptobot` …): lowercase, as in gateway_payments.gateway. */
+export type GatewayName = string & { readonly __gateway?: never };
 
 @Entity('orders')
 export class OrderEntity {

@@ -13,6 +13,7 @@ import { CardRotationRepository } from './card-rotation.repository';
 import { UserRepository } from './user.repository';
 import { BotStatsRepository } from './bot-stats.repository';
 import { ProvisioningRepository } from './provisioning.repository';
+import { PaymentHistoryRepository } from './payment-history.repository';
 import { TicketRepository } from './ticket.repository';
 
 // Named repositories: every raw query of the tenant path lives in one of these files, as a method that
@@ -31,6 +32,7 @@ export * from './card-rotation.repository';
 export * from './user.repository';
 export * from './bot-stats.repository';
 export * from './provisioning.repository';
+export * from './payment-history.repository';
 export * from './ticket.repository';
 
 export const DAL_REPOSITORIES: Type<unknown>[] = [
@@ -48,5 +50,6 @@ export const DAL_REPOSITORIES: Type<unknown>[] = [
   UserRepository,
   BotStatsRepository,
   ProvisioningRepository,
+  PaymentHistoryRepository,
   TicketRepository,
 ];

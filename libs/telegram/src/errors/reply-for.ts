@@ -19,6 +19,7 @@ export function replyFor(code: ErrorCode, overrides: ReplyOverrides = {}): TextK
     case ErrorCode.FORBIDDEN:
     case ErrorCode.NOT_FOUND:
     case ErrorCode.FEATURE_NOT_ALLOWED:
+    case ErrorCode.REFUND_NOT_SUPPORTED:
     case ErrorCode.BOT_SUSPENDED:
     case ErrorCode.BOT_DELETED:
       return 'common.unavailable';
@@ -48,6 +49,7 @@ export function replyFor(code: ErrorCode, overrides: ReplyOverrides = {}): TextK
       return 'buy.shopCannotSell';
     // The user cannot fix these; the panel work is retried or refunded behind the scenes.
     case ErrorCode.DEPENDENCY_DOWN:
+    case ErrorCode.PAYMENT_GATEWAY_UNAVAILABLE:
     case ErrorCode.PANEL_AUTH_FAILED:
     case ErrorCode.PANEL_USER_NOT_FOUND:
     case ErrorCode.PANEL_USER_EXISTS:

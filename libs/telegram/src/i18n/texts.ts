@@ -150,6 +150,24 @@ const en = {
   'owner.unreachable.botRemoved': 'the bot was removed from the chat',
   'owner.unreachable.noRights': 'the bot is not allowed to post there',
   'owner.unreachable.topicClosed': 'the topic is closed or was deleted',
+  // ---------- online payments through a gateway (libs/telegram/src/payments) ----------
+  'pay.method.zarinpal': '🌐 Pay online (Zarinpal)',
+  'pay.method.other': '🌐 Pay online ({gateway})',
+  'pay.open': '🔗 Open the payment page',
+  'pay.linkReady':
+    '<b>Pay {amount} online</b>\nTap the button below to open the payment page. Once you have paid, your subscription arrives here.\nThe link is valid until {expires}.',
+  'pay.creditedToWallet':
+    'Your online payment of {amount} arrived after the order had closed, so it was added to your wallet.\nWallet balance: {balance}',
+  'pay.topupCredited': '✅ {amount} was added to your wallet.\nWallet balance: {balance}',
+  'pay.refunded': 'Your online payment of {amount} was refunded.',
+  'pay.method.stars': '⭐ Pay with Telegram Stars',
+  'pay.method.cryptobot': '💎 Pay with crypto (CryptoBot)',
+  'stars.invoiceDescription': '{plan} · {days} days',
+  'stars.paid': '✅ Stars payment received. Your subscription is being prepared…',
+  'stars.unknown': 'We could not match this Stars payment to an order. Please contact support.',
+  'stars.refuse.unknown': 'This invoice is not valid any more. Please start a new purchase.',
+  'stars.refuse.notPayable': 'This order can no longer be paid (it expired or was already paid).',
+  'stars.refuse.priceChanged': 'The price of this plan has changed. Please start a new purchase.',
 };
 
 export type TextKey = keyof typeof en;
@@ -294,6 +312,24 @@ const fa = {
   'owner.unreachable.botRemoved': 'ربات از گروه حذف شده است',
   'owner.unreachable.noRights': 'ربات اجازهٔ ارسال پیام در آنجا را ندارد',
   'owner.unreachable.topicClosed': 'موضوع بسته یا حذف شده است',
+  // ---------- online payments through a gateway (libs/telegram/src/payments) ----------
+  'pay.method.zarinpal': '🌐 پرداخت آنلاین (زرین‌پال)',
+  'pay.method.other': '🌐 پرداخت آنلاین ({gateway})',
+  'pay.open': '🔗 باز کردن صفحهٔ پرداخت',
+  'pay.linkReady':
+    '<b>پرداخت آنلاین {amount}</b>\nبرای رفتن به صفحهٔ پرداخت دکمهٔ زیر را بزنید. پس از پرداخت، اشتراک شما همین‌جا ارسال می‌شود.\nاین لینک تا {expires} معتبر است.',
+  'pay.creditedToWallet':
+    'پرداخت آنلاین شما به مبلغ {amount} پس از بسته شدن سفارش رسید و به کیف پول شما اضافه شد.\nموجودی کیف پول: {balance}',
+  'pay.topupCredited': '✅ مبلغ {amount} به کیف پول شما اضافه شد.\nموجودی کیف پول: {balance}',
+  'pay.refunded': 'پرداخت آنلاین شما به مبلغ {amount} بازگردانده شد.',
+  'pay.method.stars': '⭐ پرداخت با استارز تلگرام',
+  'pay.method.cryptobot': '💎 پرداخت با ارز دیجیتال (CryptoBot)',
+  'stars.invoiceDescription': '{plan} · {days} روز',
+  'stars.paid': '✅ پرداخت استارز دریافت شد. اشتراک شما در حال آماده‌سازی است…',
+  'stars.unknown': 'این پرداخت استارز با هیچ سفارشی تطبیق داده نشد. لطفاً با پشتیبانی تماس بگیرید.',
+  'stars.refuse.unknown': 'این صورت‌حساب دیگر معتبر نیست. لطفاً خرید را از نو شروع کنید.',
+  'stars.refuse.notPayable': 'این سفارش دیگر قابل پرداخت نیست (منقضی شده یا قبلاً پرداخت شده است).',
+  'stars.refuse.priceChanged': 'قیمت این پلن تغییر کرده است. لطفاً خرید را از نو شروع کنید.',
 } satisfies Record<TextKey, string>;
 
 const ru = {
@@ -437,6 +473,24 @@ const ru = {
   'owner.unreachable.botRemoved': 'бота удалили из чата',
   'owner.unreachable.noRights': 'боту нельзя писать в этот чат',
   'owner.unreachable.topicClosed': 'тема закрыта или удалена',
+  // ---------- online payments through a gateway (libs/telegram/src/payments) ----------
+  'pay.method.zarinpal': '🌐 Оплатить онлайн (Zarinpal)',
+  'pay.method.other': '🌐 Оплатить онлайн ({gateway})',
+  'pay.open': '🔗 Открыть страницу оплаты',
+  'pay.linkReady':
+    '<b>Оплата {amount} онлайн</b>\nНажмите кнопку ниже, чтобы открыть страницу оплаты. После оплаты подписка придёт сюда.\nСсылка действует до {expires}.',
+  'pay.creditedToWallet':
+    'Ваш онлайн-платёж на {amount} пришёл после закрытия заказа, поэтому он зачислен на ваш кошелёк.\nБаланс кошелька: {balance}',
+  'pay.topupCredited': '✅ {amount} зачислено на ваш кошелёк.\nБаланс кошелька: {balance}',
+  'pay.refunded': 'Ваш онлайн-платёж на {amount} возвращён.',
+  'pay.method.stars': '⭐ Оплатить звёздами Telegram',
+  'pay.method.cryptobot': '💎 Оплатить криптовалютой (CryptoBot)',
+  'stars.invoiceDescription': '{plan} · {days} дн.',
+  'stars.paid': '✅ Оплата звёздами получена. Подписка готовится…',
+  'stars.unknown': 'Не удалось сопоставить этот платёж звёздами с заказом. Обратитесь в поддержку.',
+  'stars.refuse.unknown': 'Этот счёт больше не действителен. Начните покупку заново.',
+  'stars.refuse.notPayable': 'Этот заказ больше нельзя оплатить (срок истёк или он уже оплачен).',
+  'stars.refuse.priceChanged': 'Цена этого тарифа изменилась. Начните покупку заново.',
 } satisfies Record<TextKey, string>;
 
 export const TEXTS: Record<Language, Record<TextKey, string>> = { en, fa, ru };

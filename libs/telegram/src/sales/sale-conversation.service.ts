@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Composer } from 'telegraf';
 import type { BotContext } from '../context/bot-context';
+import { PaymentHandler } from '../payments/payment.handler';
 import { SalePurchaseHandler } from './sale-purchase.handler';
 import { SaleReceiptHandler } from './sale-receipt.handler';
 import { SaleReviewHandler } from './sale-review.handler';
@@ -18,8 +19,13 @@ export class SaleConversation {
   /** Receipt review callbacks and typed rejection reasons, for any chat. */
   readonly review: Composer<BotContext>;
 
-  constructor(purchase: SalePurchaseHandler, receipt: SaleReceiptHandler, review: SaleReviewHandler) {
-    this.privateChat = new Composer<BotContext>(purchase.composer, receipt.composer);
+  constructor(
+    purchase: SalePurchaseHandler,
+    payment: PaymentHandler,
+    receipt: SaleReceiptHandler,
+    review: SaleReviewHandler,
+  ) {
+    this.privateChat = new Composer<BotContext>(purchase.composer, payment.composer, receipt.composer);
     this.review = review.composer;
   }
 }

@@ -36,6 +36,7 @@ import {
   SubmitReceiptUseCase,
 } from '@botfleet/sales';
 import { SecretsModule } from '@botfleet/secrets';
+import { PaymentsModule } from '@botfleet/payments';
 import { SupportModule } from '@botfleet/support';
 import { BotSettingsService, BotsModule, BotView } from '@botfleet/bots';
 import { BotUser, BotUsersService, UsersModule } from '@botfleet/users';
@@ -181,6 +182,7 @@ export class TestContext {
         UsersModule,
         BotsModule,
         SalesModule,
+        PaymentsModule,
         SupportModule,
         OperatorModule,
       ],
@@ -247,6 +249,11 @@ export class TestContext {
   }
 
   /** The operator sets the bot's wholesale price (the parts not given are 0). */
+  /** The operator lets the bot use a catalogue feature (feature_allowances), as `PUT /v1/admin/bots/{id}/features/{key}`. */
+  async allowFeature(botId: string, key: string): Promise<void> {
+    await this.get(BotAdminService).setFeatureAllowed(botId, key, true, Actors.master());
+  }
+
   async setWholesalePrice(botId: string, price: Partial<Omit<WholesalePriceView, 'updatedAt'>>): Promise<void> {
     await this.get(BotAdminService).setWholesalePrice(
       botId,

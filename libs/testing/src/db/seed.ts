@@ -95,14 +95,9 @@ export async function seedEveryTenantTable(q: Q, botId: string): Promise<string[
       [botId, ids.user, ids.order, ids.card, `C2C-${randomBytes(3).toString('hex')}`],
     ],
     [
-      'zarinpal_payments',
-      `INSERT INTO zarinpal_payments (bot_id, user_id, order_id, amount_minor, authority) VALUES ($1,$2,$3,1000,$4)`,
+      'gateway_payments',
+      `INSERT INTO gateway_payments (bot_id, user_id, gateway, purpose, order_id, amount_minor, currency, gateway_amount, gateway_unit, external_id, expires_at) VALUES ($1,$2,'zarinpal','order',$3,1000,'IRR',1000,'IRR',$4, now() + interval '30 minutes')`,
       [botId, ids.user, ids.order, `A${randomBytes(8).toString('hex')}`],
-    ],
-    [
-      'stars_payments',
-      `INSERT INTO stars_payments (bot_id, user_id, order_id, amount_stars, invoice_payload) VALUES ($1,$2,$3,50,$4)`,
-      [botId, ids.user, ids.order, randomUUID()],
     ],
     [
       'promocode_uses',

@@ -25,7 +25,18 @@ export class FeatureDto {
   @ApiProperty({ example: 'Card-to-card payments with receipt review.' }) description!: string;
   @ApiProperty({ description: 'On for this bot (only ever true when allowed)' }) enabled!: boolean;
   @ApiProperty({ description: 'The platform lets this bot turn it on' }) allowed!: boolean;
-  @ApiProperty({ type: 'object', additionalProperties: true }) config!: Record<string, unknown>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The config without its secret fields (a merchant id, an API token): those are never shown back',
+  })
+  config!: Record<string, unknown>;
+  @ApiProperty({
+    type: [String],
+    example: ['merchantId'],
+    description: 'Secret config fields that are set (stored encrypted). A PUT that leaves one out keeps it.',
+  })
+  secretsSet!: string[];
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'How `config` is validated' })
   configSchema!: unknown;
 }

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { PaymentsModule } from '@botfleet/payments';
+import { ZarinpalCallbackController } from './zarinpal-callback.controller';
+
+/** Online payments over HTTP: the gateways' callbacks (public) and the tenant's payment history and refunds. */
+@Module({
+  imports: [PaymentsModule],
+  controllers: [ZarinpalCallbackController],
+})
+export class PaymentsApiModule {}

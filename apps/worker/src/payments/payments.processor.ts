@@ -1,0 +1,51 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { describeError } from '@botfleet/common';
+import { JobName, JobPayloads, OnJob } from '@botfleet/jobs';
+import { PaymentGateways, RECONCILE_LOOKBACK_MS, ReconcileGatewayPaymentsUseCase } from '@botfleet/payments';
+import { GatewayPaymentDirectory } from '@botfleet/platform';
+import { PaymentNotifications } from '@botfleet/telegram';
+
+/**
+ * Online payments in the worker: the buyer's news about a gateway payment, and the reconciler (a job scheduler,
+ * job-schedules.ts) that visits every bot with payments that may still turn out paid — per gateway, through the
+ * platform directory — and reconciles each in that bot's own tenant transactions. One bot failing does not stop
+ * the others.
+ */
+@Injectable()
+export class PaymentsProcessor {
+  private readonly logger = new Logger(PaymentsProcessor.name);
+
+  constructor(
+    private readonly notices: PaymentNotifications,
+    private readonly gateways: PaymentGateways,
+    private readonly directory: GatewayPaymentDirectory,
+    private readonly reconcile: ReconcileGatewayPaymentsUseCase,
+  ) {}
+
+  @OnJob({ name: JobName.PaymentNotification })
+  notify(job: JobPayloads[JobName.PaymentNotification]): Promise<void> {
+    return this.notices.handle(job);
+  }
+
+  @OnJob({ name: JobName.ReconcileGatewayPayments })
+  async reconcileAll(): Promise<{ bots: number; settled: number; expired: number }> {
+    const now = new Date();
+    let bots = 0;
+    let settled = 0;
+    let expired = 0;
+    for (const gateway of this.gateways.all()) {
+      const since = new Date(now.getTime() - RECONCILE_LOOKBACK_MS);
+      for (const botId of await this.directory.botsToReconcile(gateway.method, since)) {
+        bots++;
+        try {
+          const r = await this.reconcile.execute({ botId, gateway: gateway.method, now });
+          settled += r.settled.length;
+          expired += r.expired.length;
+        } catch (e) {
+          this.logger.warn({ botId, gateway: gateway.method, err: describeError(e) }, 'reconcile failed for a bot');
+        }
+      }
+    }
+    return { bots, settled, expired };
+  }
+}

@@ -1,0 +1,47 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '@botfleet/audit';
+import { BillingModule } from '@botfleet/billing';
+import { CatalogModule } from '@botfleet/catalog';
+import { SalesModule } from '@botfleet/sales';
+import { GATEWAY_ADAPTERS } from './gateways/gateways';
+import { PaymentGateways } from './payment-gateways';
+import { PaymentNotifier } from './payment-notifier';
+import { PaymentsQueries } from './payments-queries.service';
+import { PAYMENT_GATEWAY_ADAPTERS, PaymentGateway } from './port/payment-gateway.port';
+import { ConfirmGatewayPaymentUseCase } from './use-cases/confirm-gateway-payment.use-case';
+import { ExpireGatewayPaymentsUseCase } from './use-cases/expire-gateway-payments.use-case';
+import { ReconcileGatewayPaymentsUseCase } from './use-cases/reconcile-gateway-payments.use-case';
+import { RefundGatewayPaymentUseCase } from './use-cases/refund-gateway-payment.use-case';
+import { SettleGatewayPaymentUseCase } from './use-cases/settle-gateway-payment.use-case';
+import { StartGatewayPaymentUseCase } from './use-cases/start-gateway-payment.use-case';
+
+const PAYMENTS_PROVIDERS = [
+  PaymentGateways,
+  PaymentNotifier,
+  PaymentsQueries,
+  StartGatewayPaymentUseCase,
+  SettleGatewayPaymentUseCase,
+  ConfirmGatewayPaymentUseCase,
+  RefundGatewayPaymentUseCase,
+  ExpireGatewayPaymentsUseCase,
+  ReconcileGatewayPaymentsUseCase,
+];
+
+/**
+ * Online payments: the gateway port and its adapters (./gateways), the one settle and refund path, the payment
+ * history. Both apps import it; the adapters are found through PaymentGateways.
+ */
+@Module({
+  imports: [AuditModule, BillingModule, CatalogModule, SalesModule],
+  providers: [
+    ...GATEWAY_ADAPTERS,
+    {
+      provide: PAYMENT_GATEWAY_ADAPTERS,
+      useFactory: (...adapters: PaymentGateway[]) => adapters,
+      inject: GATEWAY_ADAPTERS,
+    },
+    ...PAYMENTS_PROVIDERS,
+  ],
+  exports: [...GATEWAY_ADAPTERS, ...PAYMENTS_PROVIDERS],
+})
+export class PaymentsModule {}

@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { Composer } from 'telegraf';
+import { DomainError } from '@botfleet/common';
+import { TenantDb } from '@botfleet/dal';
+import { StartGatewayPaymentUseCase } from '@botfleet/payments';
+import { canSell } from '@botfleet/sales';
+import type { BotContext } from '../context/bot-context';
+import { replyFor } from '../errors/reply-for';
+import { translate } from '../i18n/translate';
+import { alertText, answerUnavailable } from '../sales/sale-replies';
+import { parsePaymentCallback } from './payment-callbacks';
+import { paymentLinkScreen } from './payment-screens';
+
+/**
+ * The payment screen's gateway buttons (`pg:`): starts the payment through StartGatewayPaymentUseCase for the
+ * buyer's own pending order (another user's order, an unknown gateway or one switched off: "not available") and
+ * shows the gateway's page as a URL button. Gateways that answer with an invoice to send (Telegram Stars) are
+ * handled by their own handler; this one only opens URLs.
+ *
+ * The gateway is asked inside the update's transaction (a savepoint: a refusal leaves nothing written); its
+ * client has a 10-second bound.
+ */
+@Injectable()
+export class PaymentHandler {
+  readonly composer: Composer<BotContext>;
+
+  constructor(
+    private readonly db: TenantDb,
+    private readonly startPayment: StartGatewayPaymentUseCase,
+  ) {
+    const c = new Composer<BotContext>();
+    c.action(/^pg:/, (ctx) => this.onCallback(ctx));
+    this.composer = c;
+  }
+
+  private async onCallback(ctx: BotContext): Promise<void> {
+    const q = ctx.callbackQuery;
+    const parsed = parsePaymentCallback(q && 'data' in q ? q.data : undefined);
+    if (!parsed || !ctx.user || !canSell(ctx.profile.features)) return answerUnavailable(ctx);
+    const userId = ctx.user.id;
+    try {
+      const started = await this.db.atomic(ctx.botId, () =>
+        this.startPayment.execute({
+          botId: ctx.botId,
+          gateway: parsed.method,
+          language: ctx.lang,
+          purpose: 'order',
+          orderId: parsed.orderId,
+          by: { userId },
+        }),
+      );
+      if (started.action.kind !== 'url') return answerUnavailable(ctx);
+      ctx.answerCallback();
+      ctx.show(paymentLinkScreen(started.payment, started.action.url, ctx.lang));
+    } catch (e) {
+      if (!DomainError.is(e)) throw e;
+      const text = translate(ctx.lang, replyFor(e.code));
+      ctx.answerCallback(alertText(text), true);
+    }
+  }
+}
