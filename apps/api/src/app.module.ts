@@ -1,9 +1,8 @@
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
-import type { NextFunction, Request, Response } from 'express';
-import { httpRequestDuration, pinoParams, RedisModule } from '@botfleet/common';
+import { pinoParams, RedisModule } from '@botfleet/common';
 import { AppConfig, ConfigModule } from '@botfleet/config';
 import { AuditModule } from '@botfleet/audit';
 import { DalModule } from '@botfleet/dal';
@@ -43,16 +42,5 @@ import { TelegramWebhookModule } from './telegram-webhook/telegram-webhook.modul
   controllers: [HealthController, MetricsController],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })
-export class AppModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer
-      .apply((req: Request, res: Response, next: NextFunction) => {
-        const end = httpRequestDuration.startTimer({ method: req.method });
-        res.on('finish', () =>
-          end({ route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched', status: res.statusCode }),
-        );
-        next();
-      })
-      .forRoutes('*path');
-  }
-}
+/** The request-duration histogram is a Fastify hook (apps/api/src/http), by route pattern. */
+export class AppModule {}

@@ -1,25 +1,34 @@
-import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { startDefaultMetrics } from '@botfleet/common';
-import { AppConfig } from '@botfleet/config';
+import { AppConfig, loadConfig } from '@botfleet/config';
 import { AppModule } from './app.module';
-import { requireJsonBodies } from './common/json-only';
+import { configureFastify, createFastifyAdapter, initFastifyApp } from './http';
+import { mountQueueDashboard } from './queues/queue-dashboard';
 import { createValidationPipe } from './common/validation';
 
-/** Builds the API application (also used by e2e tests, which start it in-process or as a child). */
-export async function createApiApp(): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule, { bufferLogs: true, rawBody: false });
+/**
+ * Builds the API application on Fastify, initialised and ready to serve (`app.getHttpServer()` answers; also
+ * used by tests, in-process or as a child). `listen()` is the only step left.
+ */
+export async function createApiApp(): Promise<NestFastifyApplication> {
+  // The proxy rule must be known when the Fastify instance is made (before the module's AppConfig exists).
+  const { trustProxy } = loadConfig();
+  // rawBody: the JSON parser in ./http keeps the bytes on req.rawBody (webhook signatures); Nest's own parsers are
+  // replaced by that one (bodyParser: false), which also keeps Express' rules: {} for an empty body, 100 KiB.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter({ trustProxy }), {
+    bufferLogs: true,
+    rawBody: true,
+    bodyParser: false,
+  });
   app.useLogger(app.get(Logger));
-  app.use(requireJsonBodies); // before the body parsers, which are added at init()
+  await configureFastify(app);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
-  const http = app.getHttpAdapter().getInstance() as { disable(s: string): void; set(k: string, v: unknown): void };
-  http.disable('x-powered-by');
   const config = app.get(AppConfig);
-  // Who the client is (req.ip, which the failed-credential limiter counts by): only the proxies TRUST_PROXY names.
-  http.set('trust proxy', config.trustProxy);
+  await mountQueueDashboard(app, config);
   if (config.swaggerEnabled) {
     const doc = SwaggerModule.createDocument(
       app,
@@ -33,5 +42,5 @@ export async function createApiApp(): Promise<INestApplication> {
     SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs-json' });
   }
   startDefaultMetrics('api');
-  return app;
+  return initFastifyApp(app);
 }

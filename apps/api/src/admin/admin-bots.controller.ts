@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { BotAdminService, TopUpWalletUseCase } from '@botfleet/operator';
 import { actorOf, CurrentPrincipal, MasterOnly, Principal } from '../auth';
 import { ApiErrors } from '../common/api-docs';
@@ -61,7 +61,7 @@ export class AdminBotsController {
     @Body() dto: TopUpDto,
     @Headers('idempotency-key') key: string | undefined,
     @CurrentPrincipal() p: Principal,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<LedgerEntryDto> {
     const idempotencyKey = requireIdempotencyKey(key);
     const result = await this.topUps.execute({
@@ -71,7 +71,7 @@ export class AdminBotsController {
       idempotencyKey,
       actor: actorOf(p),
     });
-    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    if (result.replayed) void res.header('Idempotent-Replayed', 'true');
     return result.entry;
   }
 

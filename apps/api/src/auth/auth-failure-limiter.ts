@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
 import Redis from 'ioredis';
 import { boundedRedis, DomainError, ErrorCode, REDIS } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
@@ -28,8 +27,9 @@ export class AuthFailureLimiter {
     private readonly config: AppConfig,
   ) {}
 
-  static addressOf(req: Request): string {
-    return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  /** The client's address as the HTTP server resolved it (behind the proxies TRUST_PROXY names). */
+  static addressOf(req: { ip?: string; socket?: { remoteAddress?: string } }): string {
+    return req.ip ?? req.socket?.remoteAddress ?? 'unknown';
   }
 
   private readonly local = new Map<string, { failures: number; until: number }>();

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { Principal } from './principal';
 
 export const AUTH_MODE = 'botfleet.authMode';
@@ -10,7 +10,7 @@ export const Public = () => SetMetadata(AUTH_MODE, 'public' satisfies AuthMode);
 export const OptionalAuth = () => SetMetadata(AUTH_MODE, 'optional' satisfies AuthMode);
 export const MasterOnly = () => SetMetadata(AUTH_MODE, 'master' satisfies AuthMode);
 
-export type AuthedRequest = Request & { principal?: Principal };
+export type AuthedRequest = FastifyRequest<{ Params: Record<string, string | undefined> }> & { principal?: Principal };
 
 /** The authenticated caller (undefined only on public/optional routes without a token). */
 export const CurrentPrincipal = createParamDecorator(

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { PlansService, PlanView } from '@botfleet/catalog';
 import { PanelAvailability } from '@botfleet/platform';
 import { actorOf, CurrentPrincipal, Principal } from '../auth';
@@ -65,14 +65,14 @@ export class PlansController {
     @Param('botId') botId: string,
     @Param('planId') planId: string,
     @CurrentPrincipal() p: Principal,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<PlanView | undefined> {
     const result = await this.plans.remove(botId, planId, actorOf(p));
     if (result.outcome === 'deactivated') {
-      res.status(200);
+      void res.status(200);
       return result.plan;
     }
-    res.status(204);
+    void res.status(204);
     return undefined;
   }
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, INestApplication, Module, Post } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { Logger, LoggerModule } from 'nestjs-pino';
 import { Writable } from 'node:stream';
@@ -7,6 +8,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { pinoParams } from '@botfleet/common';
 import { createTestDatabase, TestDatabase } from '@botfleet/testing';
+import { configureFastify, createFastifyAdapter, initFastifyApp } from '../http';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 
 const lines: string[] = [];
@@ -76,9 +78,13 @@ describe('AllExceptionsFilter', () => {
       `CREATE TABLE input_probe (code varchar(5) NOT NULL, n smallint CONSTRAINT input_probe_n_range CHECK (n >= 0), text text)`,
     );
     const mod = await Test.createTestingModule({ imports: [BoomModule] }).compile();
-    app = mod.createNestApplication({ bufferLogs: true });
-    app.useLogger(app.get(Logger));
-    await app.init();
+    const fastifyApp = mod.createNestApplication<NestFastifyApplication>(createFastifyAdapter({ trustProxy: false }), {
+      bufferLogs: true,
+      bodyParser: false,
+    });
+    fastifyApp.useLogger(fastifyApp.get(Logger));
+    await configureFastify(fastifyApp);
+    app = await initFastifyApp(fastifyApp);
   });
   afterAll(async () => {
     await app?.close();

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { randomUUID } from 'node:crypto';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DomainError, ErrorCode, isTransientError, scrubSecrets } from '@botfleet/common';
 import { httpStatusFor } from './error-status';
 
@@ -29,11 +29,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
-    if (res.headersSent) return;
+    const res = host.switchToHttp().getResponse<FastifyReply>();
+    if (res.sent) return;
     const { status, body, headers } = this.describe(exception);
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    res.status(status).json(body);
+    for (const [k, v] of Object.entries(headers)) void res.header(k, v);
+    // A route may have set another type already (metrics: text/plain); the error is JSON whatever it was.
+    void res.status(status).type('application/json; charset=utf-8').send(body);
   }
 
   private describe(exception: unknown): { status: number; body: unknown; headers: Record<string, string> } {
@@ -73,18 +74,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
         },
       };
     }
-    // body-parser errors (malformed JSON, too large) carry a status and are the client's fault.
-    const bp = exception as { status?: number; type?: string; message?: string };
-    if (typeof bp?.status === 'number' && bp.status >= 400 && bp.status < 500) {
-      const code = bp.type === 'entity.too.large' ? 'PAYLOAD_TOO_LARGE' : ErrorCode.VALIDATION_FAILED;
+    // The HTTP server's own refusals (a malformed or too large body, a bad URL) carry a 4xx and are the client's fault.
+    const bp = exception as { statusCode?: number; status?: number; message?: string };
+    const bpStatus = bp?.statusCode ?? bp?.status;
+    if (typeof bpStatus === 'number' && bpStatus >= 400 && bpStatus < 500) {
       return {
-        status: bp.status,
+        status: bpStatus,
         headers,
         body: {
           error: {
-            code,
+            code:
+              bpStatus === 400 ? ErrorCode.VALIDATION_FAILED : (STATUS_CODES[bpStatus] ?? ErrorCode.VALIDATION_FAILED),
             message:
-              bp.type === 'entity.parse.failed' ? 'Body is not valid JSON' : scrubSecrets(bp.message ?? 'Bad request'),
+              exception instanceof SyntaxError ? 'Body is not valid JSON' : scrubSecrets(bp.message ?? 'Bad request'),
           },
         },
       };

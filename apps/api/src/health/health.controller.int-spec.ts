@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { TerminusModule } from '@nestjs/terminus';
 import request from 'supertest';
@@ -9,6 +10,7 @@ import { ConfigModule } from '@botfleet/config';
 import { DatabasePing } from '@botfleet/dal';
 import { applyEnv, createTestEnv, TestEnv } from '@botfleet/testing';
 import { AllExceptionsFilter } from '../common/all-exceptions.filter';
+import { initFastifyApp } from '../http';
 import { HealthController } from './health.controller';
 
 describe('/health/ready with a dependency down (real Redis, PostgreSQL failing)', () => {
@@ -29,8 +31,7 @@ describe('/health/ready with a dependency down (real Redis, PostgreSQL failing)'
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
     }).compile();
-    app = mod.createNestApplication({ logger: false });
-    await app.init();
+    app = await initFastifyApp(mod.createNestApplication(new FastifyAdapter(), { logger: false }));
     await app.get<Redis>(REDIS).ping();
   });
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
@@ -43,12 +43,12 @@ export class HealthController {
    */
   @Get('ready')
   @HealthCheck()
-  async ready(@Res({ passthrough: true }) res: Response) {
+  async ready(@Res({ passthrough: true }) res: FastifyReply) {
     try {
       return await this.check();
     } catch (e) {
       if (!(e instanceof ServiceUnavailableException)) throw e;
-      res.status(503);
+      void res.status(503);
       return e.getResponse();
     }
   }

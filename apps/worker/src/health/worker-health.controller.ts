@@ -8,7 +8,7 @@ import {
   Res,
   UnauthorizedException,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import Redis from 'ioredis';
 import { register } from 'prom-client';
 import { DependencyTimeoutError, metricsAccess, REDIS, withDependencyTimeout } from '@botfleet/common';
@@ -34,7 +34,7 @@ export class WorkerHealthController {
    * reason in our own words (never a driver's error text, which can name hosts and roles).
    */
   @Get('health/ready')
-  async ready(@Res({ passthrough: true }) res: Response) {
+  async ready(@Res({ passthrough: true }) res: FastifyReply) {
     const check = async (dependency: 'postgres' | 'redis', ping: () => Promise<unknown>) => {
       try {
         await withDependencyTimeout(dependency, 2_000, ping());
@@ -53,7 +53,7 @@ export class WorkerHealthController {
       ),
     ]);
     const ok = postgres.status === 'up' && redis.status === 'up';
-    if (!ok) res.status(503);
+    if (!ok) void res.status(503);
     return { status: ok ? 'ok' : 'error', details: { postgres, redis } };
   }
 

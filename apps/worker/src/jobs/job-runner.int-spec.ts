@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { JobName, OnJob, QueueName } from '@botfleet/jobs';
 import { CreateOrderUseCase, StartCardPaymentUseCase, SubmitReceiptUseCase } from '@botfleet/sales';
@@ -46,7 +47,7 @@ describe('job runner (worker module, PostgreSQL, Redis, Telegram emulator)', () 
   afterAll(() => world?.close());
 
   const refusal = async (build: ReturnType<typeof Test.createTestingModule>) => {
-    const app = (await build.compile()).createNestApplication({ logger: false });
+    const app = (await build.compile()).createNestApplication(new FastifyAdapter(), { logger: false });
     try {
       await app.init();
       return null;

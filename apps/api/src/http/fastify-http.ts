@@ -1,0 +1,63 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { httpRequestDuration } from '@botfleet/common';
+import { JSON_BODY_LIMIT, registerJsonParser, requireJsonBodies } from './json-body';
+import { MULTIPART_LIMITS } from './multipart';
+
+/**
+ * The API's Fastify instance. `trustProxy` takes TRUST_PROXY as parsed by AppConfig (false, a hop count or a
+ * list of addresses/CIDRs/loopback…; the same proxy-addr rules Express used), so `req.ip` is the client only
+ * behind the proxies named there. Fastify's own logger is off: nestjs-pino logs every request.
+ */
+export function createFastifyAdapter(opts: { trustProxy: false | number | string[] }): FastifyAdapter {
+  return new FastifyAdapter({
+    trustProxy: opts.trustProxy,
+    bodyLimit: JSON_BODY_LIMIT,
+    logger: false,
+    // Express answered /v1/bots/ like /v1/bots; path parameters are checked by the guards, not cut at 100 chars.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+  });
+}
+
+/**
+ * Everything the HTTP layer needs before `init()`: the JSON-only rule (415 before parsing), the one JSON parser
+ * (raw body kept), cookies (the console's session), multipart (uploads, only on `@AcceptsMultipart()` routes)
+ * and the request-duration histogram by route pattern.
+ */
+export async function configureFastify(app: NestFastifyApplication): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', requireJsonBodies);
+  fastify.addHook('onResponse', recordDuration);
+  registerJsonParser(fastify);
+  fastify.removeContentTypeParser(['text/plain']);
+  await app.register(fastifyCookie);
+  await app.register(fastifyMultipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: true });
+}
+
+/** Serves a directory of static files under `prefix` (the web console's build goes here). */
+export async function serveStatic(app: NestFastifyApplication, root: string, prefix: string): Promise<void> {
+  await app.register(fastifyStatic, { root, prefix, decorateReply: false, index: ['index.html'] });
+}
+
+/**
+ * Nest inits the app (routes, middleware); Fastify then loads its plugins. Both are needed before a request can
+ * be served by `app.getHttpServer()` (tests) — `listen()` does the second on its own.
+ */
+export async function initFastifyApp<T extends { init(): Promise<unknown>; getHttpAdapter(): unknown }>(
+  app: T,
+): Promise<T> {
+  await app.init();
+  await (app.getHttpAdapter() as FastifyAdapter).getInstance().ready();
+  return app;
+}
+
+function recordDuration(req: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  httpRequestDuration.observe(
+    { method: req.method, route: req.routeOptions?.url ?? 'unmatched', status: reply.statusCode },
+    reply.elapsedTime / 1000,
+  );
+  done();
+}

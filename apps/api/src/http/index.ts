@@ -1,0 +1,3 @@
+export * from './fastify-http';
+export * from './json-body';
+export * from './multipart';
