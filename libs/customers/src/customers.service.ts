@@ -124,10 +124,20 @@ export class CustomersService {
 
   async listCardPayments(
     botId: string,
-    q: { status?: CardPaymentEntity['status']; userId?: string; page: number; pageSize: number },
+    q: {
+      status?: CardPaymentEntity['status'];
+      userId?: string;
+      purpose?: CardPaymentEntity['purpose'];
+      page: number;
+      pageSize: number;
+    },
   ): Promise<Page<CardPaymentEntity>> {
     const [items, total] = await this.repos.cardPayments.findAndCount(botId, {
-      where: { ...(q.status ? { status: q.status } : {}), ...(q.userId ? { userId: q.userId } : {}) },
+      where: {
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.userId ? { userId: q.userId } : {}),
+        ...(q.purpose ? { purpose: q.purpose } : {}),
+      },
       order: { createdAt: 'DESC' },
       skip: pageOffset(q.page, q.pageSize),
       take: q.pageSize,

@@ -25,7 +25,10 @@ export class PendingOrders {
     private readonly notifier: SaleNotifier,
   ) {}
 
-  /** Pending orders made before the deadline that have no open card payment (that one keeps its own clock). */
+  /**
+   * Pending orders made before the deadline that have no open card payment, nor an open card top-up started
+   * for them (those keep their own clock).
+   */
   async overdue(botId: string, now: Date, take = 500): Promise<OrderEntity[]> {
     const cutoff = new Date(now.getTime() - this.config.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000);
     const due = await this.repos.orders.find(botId, {
@@ -33,12 +36,18 @@ export class PendingOrders {
       order: { createdAt: 'ASC' },
       take,
     });
+    const ids = due.map((o) => o.id);
+    const statuses = In([...OPEN_CARD_PAYMENT_STATUSES]);
     const open = due.length
       ? await this.repos.cardPayments.find(botId, {
-          where: { orderId: In(due.map((o) => o.id)), status: In([...OPEN_CARD_PAYMENT_STATUSES]) },
+          // A wallet top-up started for the order (it could not be covered) keeps it too: paid once credited.
+          where: [
+            { orderId: In(ids), status: statuses },
+            { forOrderId: In(ids), status: statuses },
+          ],
         })
       : [];
-    const paying = new Set(open.map((p) => p.orderId));
+    const paying = new Set(open.map((p) => p.orderId ?? p.forOrderId));
     return due.filter((o) => !paying.has(o.id));
   }
 

@@ -127,7 +127,7 @@ export class SalesQueries {
   async reviewSubject(botId: string, payment: CardPaymentEntity): Promise<ReviewSubject> {
     const [user, order, card] = await Promise.all([
       this.repos.users.findById(botId, payment.userId),
-      this.repos.orders.findById(botId, payment.orderId),
+      payment.orderId ? this.repos.orders.findById(botId, payment.orderId) : Promise.resolve(null),
       payment.cardId ? this.repos.paymentCards.findById(botId, payment.cardId) : Promise.resolve(null),
     ]);
     const plan = order ? await this.repos.plans.findById(botId, order.planId) : null;

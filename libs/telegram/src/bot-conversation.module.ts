@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '@botfleet/catalog';
-import { PaymentsModule } from '@botfleet/payments';
+import { PaymentsModule, TopUpsModule } from '@botfleet/payments';
 import { SalesModule } from '@botfleet/sales';
 import { SubscriptionViewsService } from '@botfleet/provisioning';
 import { UsersModule } from '@botfleet/users';
@@ -15,10 +15,12 @@ import { SalePurchaseHandler } from './sales/sale-purchase.handler';
 import { SaleReceiptHandler } from './sales/sale-receipt.handler';
 import { SaleReviewHandler } from './sales/sale-review.handler';
 import { BotProfileService } from './profile/bot-profile.service';
+import { TopUpNotices } from './wallet/top-up-notices';
+import { WalletHandler } from './wallet/wallet.handler';
 
 /** The bot conversation: the shared composition, the bots' runtimes and the messenger every send goes through. */
 @Module({
-  imports: [CatalogModule, UsersModule, SalesModule, PaymentsModule],
+  imports: [CatalogModule, UsersModule, SalesModule, PaymentsModule, TopUpsModule],
   providers: [
     BotComposition,
     BotProfileService,
@@ -32,7 +34,17 @@ import { BotProfileService } from './profile/bot-profile.service';
     SaleReceiptHandler,
     SaleReviewHandler,
     SaleConversation,
+    WalletHandler,
+    TopUpNotices,
   ],
-  exports: [BotComposition, BotProfileService, BotRuntimes, Messenger, SubscriptionDeliveryService, PaymentNotifications],
+  exports: [
+    BotComposition,
+    BotProfileService,
+    BotRuntimes,
+    Messenger,
+    SubscriptionDeliveryService,
+    PaymentNotifications,
+    TopUpNotices,
+  ],
 })
 export class BotConversationModule {}

@@ -98,6 +98,18 @@ export const CONFIGURATION_KEYS = {
     schema: { type: 'uuid', nullable: true } as Schema,
     default: null as string | null,
   },
+  wallet_topup_presets: {
+    description:
+      'Wallet top-up amounts offered as buttons (minor units), in order; the user may also type another amount ' +
+      'within the wallet feature limits (minTopUpMinor, maxTopUpMinor).',
+    schema: {
+      type: 'array',
+      maxItems: 8,
+      unique: true,
+      items: { type: 'integer', minimum: 1, maximum: 1_000_000_000_000 },
+    } as Schema,
+    default: [100_000, 200_000, 500_000, 1_000_000] as number[],
+  },
   support_text: {
     description: 'Extra text shown on the support screen, per language.',
     schema: localizedText(1000),

@@ -6,7 +6,11 @@ export class CardPaymentEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ name: 'bot_id', type: 'uuid' }) botId!: string;
   @Column({ name: 'user_id', type: 'uuid' }) userId!: string;
-  @Column({ name: 'order_id', type: 'uuid' }) orderId!: string;
+  /** `order`: pays its order (order_id set); `topup`: credits the user's wallet on approval (no order). */
+  @Column({ type: 'varchar' }) purpose!: 'order' | 'topup';
+  @Column({ name: 'order_id', type: 'uuid', nullable: true }) orderId!: string | null;
+  /** A top-up started for an order the wallet could not cover: offered to be paid from the wallet once credited. */
+  @Column({ name: 'for_order_id', type: 'uuid', nullable: true }) forOrderId!: string | null;
   @Column({ name: 'card_id', type: 'uuid', nullable: true }) cardId!: string | null;
   @Column({ name: 'amount_minor', ...BigIntColumn() }) amountMinor!: number;
   @Column({ name: 'tracking_number', type: 'varchar' }) trackingNumber!: string;

@@ -2,14 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { TenantDb } from '../tenant-context';
 
 /** A new card-to-card payment as `insertUnlessTrackingTaken` writes it. */
-export interface NewCardPayment {
+export type NewCardPayment = {
   userId: string;
-  orderId: string;
   cardId: string;
   amountMinor: number;
   trackingNumber: string;
   expiresAt: Date;
-}
+} & (
+  | { purpose?: 'order'; orderId: string }
+  /** A wallet top-up: no order; `forOrderId` is the order it was started for, if any. */
+  | { purpose: 'topup'; forOrderId?: string | null }
+);
 
 /** The queries on `card_to_card_payments` that the generic tenant repository cannot express. */
 @Injectable()
@@ -23,9 +26,20 @@ export class CardPaymentRepository {
   async insertUnlessTrackingTaken(botId: string, p: NewCardPayment): Promise<string | null> {
     const rows: { id: string }[] = await this.db.within(botId, (m) =>
       m.query(
-        `INSERT INTO card_to_card_payments (bot_id, user_id, order_id, card_id, amount_minor, tracking_number, expires_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (bot_id, tracking_number) DO NOTHING RETURNING id`,
-        [botId, p.userId, p.orderId, p.cardId, p.amountMinor, p.trackingNumber, p.expiresAt],
+        `INSERT INTO card_to_card_payments
+             (bot_id, user_id, purpose, order_id, for_order_id, card_id, amount_minor, tracking_number, expires_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (bot_id, tracking_number) DO NOTHING RETURNING id`,
+        [
+          botId,
+          p.userId,
+          p.purpose ?? 'order',
+          p.purpose === 'topup' ? null : p.orderId,
+          p.purpose === 'topup' ? (p.forOrderId ?? null) : null,
+          p.cardId,
+          p.amountMinor,
+          p.trackingNumber,
+          p.expiresAt,
+        ],
       ),
     );
     return rows[0]?.id ?? null;

@@ -14,6 +14,7 @@ import { UserRepository } from './user.repository';
 import { BotStatsRepository } from './bot-stats.repository';
 import { ProvisioningRepository } from './provisioning.repository';
 import { PaymentHistoryRepository } from './payment-history.repository';
+import { TopUpRepository } from './top-up.repository';
 import { TicketRepository } from './ticket.repository';
 
 // Named repositories: every raw query of the tenant path lives in one of these files, as a method that
@@ -33,6 +34,7 @@ export * from './user.repository';
 export * from './bot-stats.repository';
 export * from './provisioning.repository';
 export * from './payment-history.repository';
+export * from './top-up.repository';
 export * from './ticket.repository';
 
 export const DAL_REPOSITORIES: Type<unknown>[] = [
@@ -51,5 +53,6 @@ export const DAL_REPOSITORIES: Type<unknown>[] = [
   BotStatsRepository,
   ProvisioningRepository,
   PaymentHistoryRepository,
+  TopUpRepository,
   TicketRepository,
 ];

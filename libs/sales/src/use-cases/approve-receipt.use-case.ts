@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, DomainError, ErrorCode } from '@botfleet/common';
 import { AuditService } from '@botfleet/audit';
-import { OrdersService, WholesaleWalletService } from '@botfleet/billing';
+import { OrdersService, UserLedgerService, WholesaleWalletService } from '@botfleet/billing';
 import { CardRotationService } from '@botfleet/catalog';
 import { CardPaymentEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
 import { ReviewPolicy } from '../review-policy';
@@ -35,6 +35,7 @@ export class ApproveReceiptUseCase {
     private readonly audit: AuditService,
     private readonly notifier: SaleNotifier,
     private readonly reviewPolicy: ReviewPolicy,
+    private readonly ledger: UserLedgerService,
   ) {}
 
   async execute({ botId, paymentId, actor }: ApproveReceiptInput): Promise<CardPaymentEntity> {
@@ -52,15 +53,16 @@ export class ApproveReceiptUseCase {
         { status: 'approved', reviewedBy: ReviewPolicy.reviewedBy(actor), reviewedAt: now },
       );
       if (!changed) throw new DomainError(ErrorCode.ALREADY_REVIEWED, 'Someone else already reviewed this receipt');
+      if (current.purpose === 'topup') return this.creditTopUp(botId, current, actor);
       await this.orders.transitionOrThrow(
         botId,
-        current.orderId,
+        current.orderId!,
         'pending',
         'paid',
         { paidAt: now },
         ErrorCode.ALREADY_PAID,
       );
-      const order = (await this.repos.orders.findById(botId, current.orderId))!;
+      const order = (await this.repos.orders.findById(botId, current.orderId!))!;
       await this.wallet.capture(botId, order.id, order.trafficBytes);
       await this.fulfilOrder.execute({ botId, order });
       if (current.cardId) await this.rotation.recordOutcome(botId, current.cardId, true);
@@ -76,4 +78,34 @@ export class ApproveReceiptUseCase {
       return (await this.repos.cardPayments.findById(botId, paymentId))!;
     });
   }
+
+  /**
+   * A wallet top-up's receipt approved (the payment already moved to approved above, by the conditional update
+   * that only one review wins): one `deposit` in the user's ledger, keyed by the payment, so even a replay that
+   * got this far could not credit twice.
+   */
+  private async creditTopUp(botId: string, p: CardPaymentEntity, actor: Actor): Promise<CardPaymentEntity> {
+    const { entry } = await this.ledger.post(botId, {
+      userId: p.userId,
+      type: 'deposit',
+      amountMinor: p.amountMinor,
+      idempotencyKey: cardTopUpDepositKey(p.id),
+      reference: `card_payment:${p.id}`,
+      note: `top-up ${p.trackingNumber}`,
+    });
+    if (p.cardId) await this.rotation.recordOutcome(botId, p.cardId, true);
+    await this.audit.record(botId, {
+      actor,
+      action: 'card_payment.approve',
+      targetType: 'card_payment',
+      targetId: p.id,
+      before: { status: 'pending' },
+      after: { status: 'approved', purpose: 'topup', transactionId: entry.id },
+    });
+    await this.notifier.notify(botId, 'receipt_approved', { paymentId: p.id });
+    return (await this.repos.cardPayments.findById(botId, p.id))!;
+  }
 }
+
+/** The ledger key of a card top-up's deposit: one per payment. */
+export const cardTopUpDepositKey = (paymentId: string): string => `card:${paymentId}:deposit`;

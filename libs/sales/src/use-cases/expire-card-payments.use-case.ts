@@ -44,6 +44,11 @@ export class ExpireCardPaymentsUseCase {
         if (!changed) return false;
         // The money never arrived on that card: stop counting it against the card's daily limit.
         if (p.cardId) await this.rotation.releaseAmount(botId, p.cardId, p.amountMinor, p.createdAt);
+        // A wallet top-up has no order: the payment ends and the user is told.
+        if (!p.orderId) {
+          await this.notifier.notify(botId, 'payment_expired', { paymentId: p.id });
+          return true;
+        }
         // An order paid another way meanwhile (the wallet) keeps its hold and its sale: only the payment ends.
         if (!(await this.orders.transition(botId, p.orderId, 'pending', 'expired'))) return true;
         await this.wallet.release(botId, p.orderId);

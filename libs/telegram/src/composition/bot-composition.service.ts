@@ -12,10 +12,11 @@ import { CAPTION_LIMIT, subscriptionQrPng } from '../screens/subscription-delive
 import { subscriptionsScreen } from '../screens/subscriptions.screen';
 import { escapeHtml } from '../text/html';
 import { SaleConversation } from '../sales/sale-conversation.service';
+import { WalletHandler } from '../wallet/wallet.handler';
 
 const START = /^\/start(?:@\w+)?(?:\s+(\S{1,64}))?\s*$/;
 /** Commands whose screens later issues build (PRODUCT.md C7); until then they answer "not available". */
-const NOT_YET_BUILT = ['wallet', 'trial', 'promo', 'ref'];
+const NOT_YET_BUILT = ['trial', 'promo', 'ref'];
 
 /**
  * The one handler composition every hosted bot shares, built once at boot. Each update first learns who
@@ -32,6 +33,7 @@ export class BotComposition {
     private readonly users: BotUsersService,
     private readonly subscriptions: SubscriptionViewsService,
     private readonly sale: SaleConversation,
+    private readonly wallet: WalletHandler,
   ) {
     this.composer = this.build();
     this.middleware = this.composer.middleware();
@@ -50,6 +52,8 @@ export class BotComposition {
       if (ctx.callbackQuery) ctx.answerCallback(ctx.t('blocked.notice'), true);
       else ctx.say(ctx.t('blocked.notice'));
     });
+    // The wallet first: a reply to its "type the amount" prompt is an amount, not a text receipt.
+    chat.use(this.wallet.composer);
     chat.use(this.sale.privateChat);
     chat.start((ctx) => ctx.show(mainMenuScreen(ctx.profile, ctx.lang, ctx.user?.firstName ?? ctx.from.first_name)));
     chat.command('lang', (ctx) => this.open(ctx, 'language'));

@@ -10,9 +10,14 @@ const env = (over: Partial<MenuEnvironment> = {}): MenuEnvironment => ({
 
 describe('main menu filter', () => {
   it('hides every screen that is not built yet, even with its feature on', () => {
-    for (const a of ['wallet', 'trial', 'promo', 'referral'] as const) {
+    for (const a of ['trial', 'promo', 'referral'] as const) {
       expect({ a, shown: isMenuActionAvailable(a, env()) }).toEqual({ a, shown: false });
     }
+  });
+
+  it('shows the wallet exactly when its feature is on', () => {
+    expect(isMenuActionAvailable('wallet', env())).toBe(true);
+    expect(isMenuActionAvailable('wallet', env({ features: new Set<FeatureKey>(['card_to_card']) }))).toBe(false);
   });
 
   it('shows buy only when some way to pay is on', () => {
@@ -35,7 +40,7 @@ describe('main menu filter', () => {
     const rows = visibleMenuButtons(CONFIGURATION_KEYS.main_menu_buttons.default, env());
     expect(rows).toEqual([
       [{ action: 'buy' }],
-      [{ action: 'subscriptions' }],
+      [{ action: 'subscriptions' }, { action: 'wallet' }],
       [{ action: 'support' }, { action: 'language' }],
       [{ action: 'help' }],
     ]);

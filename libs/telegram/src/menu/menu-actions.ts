@@ -11,18 +11,19 @@ export interface MenuEnvironment {
 /**
  * The single place that says which menu actions lead somewhere (PRODUCT.md C7: no button that leads
  * nowhere). An action is shown only when its screen is built and its feature is on. The screens of
- * wallet, trial, promo and referral come with later issues; each of them turns its
- * line into the real condition, e.g. `wallet: (env) => env.features.has('wallet')`. Subscriptions is built.
+ * trial, promo and referral come with later issues; each of them turns its
+ * line into the real condition, e.g. `promo: (env) => env.features.has('promo_codes')`. Subscriptions and the wallet are built.
  */
 export const MENU_ACTION_AVAILABILITY: Record<MenuAction, (env: MenuEnvironment) => boolean> = {
   buy: (env) => env.features.has('card_to_card') || env.features.has('wallet'),
   // Always: the screen lists what the user has, or says there is nothing yet.
   subscriptions: () => true,
-  wallet: () => false,
+  wallet: (env) => env.features.has('wallet'),
   trial: () => false,
   promo: () => false,
   referral: () => false,
-  support: (env) => env.hasSupportContact,
+  // A contact to write to, or tickets (libs/telegram/src/support).
+  support: (env) => env.hasSupportContact || env.features.has('support_tickets'),
   language: (env) => env.languages.length > 1,
   help: () => true,
 };

@@ -38,7 +38,12 @@ export function reviewMessageText(
     translate(lang, 'review.body', {
       user: { html: plain(who || '—', 120) },
       tgId: user?.telegramId ?? '—',
-      plan: { html: plain(plan ? localizedName(plan.name, lang) : '—', 100) },
+      plan: {
+        html:
+          payment.purpose === 'topup'
+            ? translate(lang, 'review.topUp')
+            : plain(plan ? localizedName(plan.name, lang) : '—', 100),
+      },
       amount: formatMoney(lang, payment.amountMinor, order?.currency ?? botCurrency),
       card: { html: card ? `${maskCardNumber(card.cardNumber)} · ${plain(card.cardHolderName, 100)}` : '—' },
       expires: formatDateTime(lang, payment.expiresAt),

@@ -3,6 +3,7 @@ import type { Language } from '@botfleet/catalog';
 import { BotEntity, BotSelfRepository, CardPaymentEntity, SentNotificationRepository } from '@botfleet/dal';
 import { JobName, JobPayloads } from '@botfleet/jobs';
 import { CardPaymentService, REVIEW_REMINDERS, SalesQueries } from '@botfleet/sales';
+import type { Screen } from '../context/bot-context';
 import { translate } from '../i18n/translate';
 import { BotSender } from '../messaging/bot-sender';
 import { Messenger } from '../messaging/messenger.service';
@@ -17,6 +18,7 @@ import {
   reviewerLabel,
   reviewMessageText,
 } from './review-message';
+import { TopUpNotices } from '../wallet/top-up-notices';
 import { formatMoney } from './sale-format';
 import { reviewKeyboard } from './sale-screens';
 
@@ -45,6 +47,7 @@ export class SaleNotifications {
     private readonly cards: CardPaymentService,
     private readonly messenger: Messenger,
     private readonly sent: SentNotificationRepository,
+    private readonly topUps: TopUpNotices,
   ) {}
 
   private telegramFor(bot: BotEntity): BotSender {
@@ -71,9 +74,16 @@ export class SaleNotifications {
         case 'receipt_submitted':
           return this.sendReview(bot, telegram, payment);
         case 'receipt_approved':
-          await this.toUser(bot, telegram, payment.userId, noticeKey(job, payment.id, payment.reviewedAt), (lang) =>
-            translate(lang, 'receipt.approved', { tracking: payment.trackingNumber }),
-          );
+          if (payment.purpose === 'topup') {
+            // A wallet top-up: the balance, and the question whether to pay the order it was for (wallet/).
+            await this.toUser(bot, telegram, payment.userId, noticeKey(job, payment.id, payment.reviewedAt), (lang) =>
+              this.topUps.credited(bot.id, payment, bot.currency, lang),
+            );
+          } else {
+            await this.toUser(bot, telegram, payment.userId, noticeKey(job, payment.id, payment.reviewedAt), (lang) =>
+              translate(lang, 'receipt.approved', { tracking: payment.trackingNumber }),
+            );
+          }
           return this.closeReview(
             bot,
             telegram,
@@ -87,7 +97,9 @@ export class SaleNotifications {
           return this.closeReview(bot, telegram, payment, rejectedByText(bot.defaultLanguage, payment));
         case 'payment_expired':
           await this.toUser(bot, telegram, payment.userId, noticeKey(job, payment.id), (lang) =>
-            translate(lang, 'receipt.expired', { tracking: payment.trackingNumber }),
+            payment.purpose === 'topup'
+              ? this.topUps.expired(payment, lang)
+              : translate(lang, 'receipt.expired', { tracking: payment.trackingNumber }),
           );
           return this.closeReview(bot, telegram, payment, translate(bot.defaultLanguage, 'review.expired'));
         case 'review_reminder':
@@ -270,16 +282,19 @@ export class SaleNotifications {
     telegram: BotSender,
     userId: string,
     once: string,
-    text: (lang: Language) => string,
+    text: (lang: Language) => string | Screen | Promise<Screen>,
   ): Promise<void> {
     const user = await this.queries.buyer(bot.id, userId);
     if (!user || user.botBlockedAt) return;
     if (await this.sent.wasSent(bot.id, once)) return;
     const lang = user.language ?? bot.defaultLanguage;
+    const said = await text(lang);
+    const screen: Screen = typeof said === 'string' ? { text: said } : said;
     try {
-      await telegram.sendMessage(user.telegramId, text(lang), {
+      await telegram.sendMessage(user.telegramId, screen.text, {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
+        ...(screen.keyboard?.length ? { reply_markup: { inline_keyboard: screen.keyboard } } : {}),
       });
     } catch (err) {
       // The messenger has marked a user who blocked the bot; nothing more to tell them.

@@ -19,6 +19,7 @@ import { CallbackData } from '../screens/callback-data';
 import { parseSaleCallback } from './sale-callbacks';
 import { alertText, answerUnavailable, PURCHASE_REPLIES, walletFigures } from './sale-replies';
 import { cardScreen, methodsScreen, plansScreen, renewOrNewScreen } from './sale-screens';
+import { WalletHandler } from '../wallet/wallet.handler';
 
 type OwnerAlert = JobPayloads[JobName.NotifyOwner]['kind'];
 
@@ -48,6 +49,7 @@ export class SalePurchaseHandler {
     private readonly startCardPayment: StartCardPaymentUseCase,
     private readonly payFromWallet: PayFromWalletUseCase,
     private readonly jobs: JobQueue,
+    private readonly wallet: WalletHandler,
   ) {
     const c = new Composer<BotContext>();
     c.command('buy', (ctx) => this.showPlans(ctx));
@@ -130,6 +132,7 @@ export class SalePurchaseHandler {
         methodsScreen(order, plan, ctx.lang, {
           card: methods.card,
           walletBalanceMinor: methods.wallet ? balance : null,
+          topUpDifference: methods.wallet ? null : await this.wallet.differenceButton(ctx, order, balance),
         }),
       );
     } catch (e) {
@@ -161,6 +164,8 @@ export class SalePurchaseHandler {
       ctx.answerCallback();
       ctx.show({ text: translate(ctx.lang, 'buy.walletPaid') });
     } catch (e) {
+      // Short (the balance changed since the screen): the figures and "Top up the difference" (wallet/).
+      if (DomainError.is(e, ErrorCode.INSUFFICIENT_BALANCE)) return this.wallet.showShort(ctx, orderId, e.details);
       await this.refuse(ctx, e);
     }
   }

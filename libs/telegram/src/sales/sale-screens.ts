@@ -71,6 +71,8 @@ export interface MethodsAvailable {
   card: boolean;
   /** The user's wallet balance when the wallet can pay this order, else null. */
   walletBalanceMinor: number | null;
+  /** "Top up the difference" when the wallet is on but short (see WalletHandler.differenceButton). */
+  topUpDifference?: InlineKeyboardButton | null;
 }
 
 export function methodsScreen(order: OrderEntity, plan: PlanEntity, lang: Language, methods: MethodsAvailable): Screen {
@@ -89,6 +91,7 @@ export function methodsScreen(order: OrderEntity, plan: PlanEntity, lang: Langua
       },
     ]);
   }
+  if (methods.topUpDifference) rows.push([methods.topUpDifference]);
   rows.push(back(lang));
   const head = translate(lang, 'buy.methods', {
     name: { html: plain(localizedName(plan.name, lang), 100) },

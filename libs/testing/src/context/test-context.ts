@@ -36,7 +36,7 @@ import {
   SubmitReceiptUseCase,
 } from '@botfleet/sales';
 import { SecretsModule } from '@botfleet/secrets';
-import { PaymentsModule } from '@botfleet/payments';
+import { PaymentsModule, TopUpsModule } from '@botfleet/payments';
 import { SupportModule } from '@botfleet/support';
 import { BotSettingsService, BotsModule, BotView } from '@botfleet/bots';
 import { BotUser, BotUsersService, UsersModule } from '@botfleet/users';
@@ -182,6 +182,7 @@ export class TestContext {
         UsersModule,
         BotsModule,
         SalesModule,
+        TopUpsModule,
         PaymentsModule,
         SupportModule,
         OperatorModule,

@@ -216,7 +216,17 @@ const PAYMENT_STATUSES = ['awaiting_receipt', 'pending', 'approved', 'rejected',
 export class CardPaymentDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) userId!: string;
-  @ApiProperty({ format: 'uuid' }) orderId!: string;
+  @ApiProperty({ enum: ['order', 'topup'], description: '`order` pays an order; `topup` credits the wallet' })
+  purpose!: 'order' | 'topup';
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'null for a wallet top-up' })
+  orderId!: string | null;
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'A top-up started for an order the wallet could not cover',
+  })
+  forOrderId!: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) cardId!: string | null;
   @ApiProperty() amountMinor!: number;
   @ApiProperty({ example: 'C2C-261122-K7M2QX' }) trackingNumber!: string;
@@ -237,7 +247,9 @@ export class CardPaymentDto {
     return {
       id: p.id,
       userId: p.userId,
+      purpose: p.purpose,
       orderId: p.orderId,
+      forOrderId: p.forOrderId,
       cardId: p.cardId,
       amountMinor: p.amountMinor,
       trackingNumber: p.trackingNumber,
@@ -265,6 +277,10 @@ export class CardPaymentListQueryDto extends PageQueryDto {
   @IsIn(PAYMENT_STATUSES)
   status?: CardPaymentEntity['status'];
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() userId?: string;
+  @ApiPropertyOptional({ enum: ['order', 'topup'] })
+  @IsOptional()
+  @IsIn(['order', 'topup'])
+  purpose?: CardPaymentEntity['purpose'];
 }
 
 export class RejectCardPaymentDto {

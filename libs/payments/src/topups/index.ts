@@ -1,0 +1,5 @@
+export * from './top-up-rules';
+export * from './top-up-options.service';
+export * from './start-card-top-up.use-case';
+export * from './wallet-queries.service';
+export * from './top-ups.module';

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { BillingModule } from '@botfleet/billing';
+import { CatalogModule } from '@botfleet/catalog';
+import { SalesModule } from '@botfleet/sales';
+import { StartCardTopUpUseCase } from './start-card-top-up.use-case';
+import { TopUpOptions } from './top-up-options.service';
+import { WalletQueries } from './wallet-queries.service';
+
+const TOP_UP_PROVIDERS = [TopUpOptions, StartCardTopUpUseCase, WalletQueries];
+
+/**
+ * Wallet top-ups (issue 12 part 5): the limits and presets, the card top-up (the sale's receipt review pays
+ * it: ApproveReceiptUseCase posts the deposit), the wallet's queries. Online gateways take top-ups through the
+ * payments port (purpose 'topup').
+ */
+@Module({
+  imports: [BillingModule, CatalogModule, SalesModule],
+  providers: TOP_UP_PROVIDERS,
+  exports: TOP_UP_PROVIDERS,
+})
+export class TopUpsModule {}
