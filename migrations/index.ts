@@ -9,7 +9,7 @@ import { TenantPrivileges1764200000100 } from './1764200000100-tenantPrivileges'
 import { NumericRanges1764200000400 } from './1764200000400-numericRanges';
 import { WalletSettleEndedOrders1764200000600 } from './1764200000600-walletSettleEndedOrders';
 import { GatewayPayments1764300000100 } from './1764300000100-gatewayPayments';
-import { CardTopUps1764300000300 } from './1764300000300-cardTopUps';
+import { PlanStarsPrice1764300000200 } from './1764300000200-planStarsPrice';
 import { SupportTickets1764300000500 } from './1764300000500-supportTickets';
 import { BotAdminRoles1764300000600 } from './1764300000600-botAdminRoles';
 
@@ -26,7 +26,7 @@ export const MIGRATIONS = [
   NumericRanges1764200000400,
   WalletSettleEndedOrders1764200000600,
   GatewayPayments1764300000100,
-  CardTopUps1764300000300,
+  PlanStarsPrice1764300000200,
   SupportTickets1764300000500,
   BotAdminRoles1764300000600,
 ];

@@ -17,7 +17,7 @@ const TABLE_OF_SEGMENT: Record<string, string> = {
   'payment-cards': 'tenant_payment_cards',
   plans: 'bot_plans',
   'card-payments': 'card_to_card_payments',
-  'stars-payments': 'stars_payments',
+  'stars-payments': 'gateway_payments',
   'zarinpal-payments': 'zarinpal_payments',
   'promo-codes': 'promocodes',
   invites: 'invites',

@@ -4,6 +4,7 @@ const FEATURE_KEYS = [
   'card_to_card',
   'zarinpal',
   'telegram_stars',
+  'cryptobot',
   'wallet',
   'trial_subscription',
   'auto_renewal',

@@ -223,6 +223,14 @@ export class AppConfig {
   @Max(86_400_000)
   GATEWAY_RECONCILE_INTERVAL_MS = 120_000;
 
+  /** Crypto Pay API host (@CryptoBot, libs/payments/src/gateways/cryptobot); tests point it at the emulator. */
+  @IsUrl(URL_OPTS, { message: 'CRYPTO_PAY_BASE_URL must be an http(s) URL' })
+  CRYPTO_PAY_BASE_URL = 'https://pay.crypt.bot';
+
+  /** Crypto Pay testnet host (@CryptoTestnetBot), for a bot whose cryptobot config says `testnet: true`. */
+  @IsUrl(URL_OPTS, { message: 'CRYPTO_PAY_TESTNET_BASE_URL must be an http(s) URL' })
+  CRYPTO_PAY_TESTNET_BASE_URL = 'https://testnet-pay.crypt.bot';
+
   /** Serve /docs and /docs-json; unset means on outside production and off in production. */
   @Transform(toBool)
   @IsOptional()

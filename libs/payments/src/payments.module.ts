@@ -3,7 +3,9 @@ import { AuditModule } from '@botfleet/audit';
 import { BillingModule } from '@botfleet/billing';
 import { CatalogModule } from '@botfleet/catalog';
 import { SalesModule } from '@botfleet/sales';
+import { CryptoBotWebhook } from './gateways/cryptobot/cryptobot-webhook.service';
 import { GATEWAY_ADAPTERS } from './gateways/gateways';
+import { StarsCheckout } from './gateways/stars/stars-checkout.service';
 import { PaymentGateways } from './payment-gateways';
 import { PaymentNotifier } from './payment-notifier';
 import { PaymentsQueries } from './payments-queries.service';
@@ -17,6 +19,8 @@ import { StartGatewayPaymentUseCase } from './use-cases/start-gateway-payment.us
 
 const PAYMENTS_PROVIDERS = [
   PaymentGateways,
+  StarsCheckout,
+  CryptoBotWebhook,
   PaymentNotifier,
   PaymentsQueries,
   StartGatewayPaymentUseCase,

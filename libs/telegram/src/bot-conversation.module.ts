@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '@botfleet/catalog';
-import { PaymentsModule, TopUpsModule } from '@botfleet/payments';
+import { PaymentsModule } from '@botfleet/payments';
 import { SalesModule } from '@botfleet/sales';
 import { SubscriptionViewsService } from '@botfleet/provisioning';
 import { UsersModule } from '@botfleet/users';
@@ -9,18 +9,17 @@ import { BotComposition } from './composition/bot-composition.service';
 import { Messenger } from './messaging/messenger.service';
 import { BotRuntimes } from './runtime/bot-runtimes.service';
 import { PaymentHandler } from './payments/payment.handler';
+import { StarsHandler } from './payments/stars.handler';
 import { PaymentNotifications } from './payments/payment-notifications.service';
 import { SaleConversation } from './sales/sale-conversation.service';
 import { SalePurchaseHandler } from './sales/sale-purchase.handler';
 import { SaleReceiptHandler } from './sales/sale-receipt.handler';
 import { SaleReviewHandler } from './sales/sale-review.handler';
 import { BotProfileService } from './profile/bot-profile.service';
-import { TopUpNotices } from './wallet/top-up-notices';
-import { WalletHandler } from './wallet/wallet.handler';
 
 /** The bot conversation: the shared composition, the bots' runtimes and the messenger every send goes through. */
 @Module({
-  imports: [CatalogModule, UsersModule, SalesModule, PaymentsModule, TopUpsModule],
+  imports: [CatalogModule, UsersModule, SalesModule, PaymentsModule],
   providers: [
     BotComposition,
     BotProfileService,
@@ -30,21 +29,12 @@ import { WalletHandler } from './wallet/wallet.handler';
     SubscriptionDeliveryService,
     SalePurchaseHandler,
     PaymentHandler,
+    StarsHandler,
     PaymentNotifications,
     SaleReceiptHandler,
     SaleReviewHandler,
     SaleConversation,
-    WalletHandler,
-    TopUpNotices,
   ],
-  exports: [
-    BotComposition,
-    BotProfileService,
-    BotRuntimes,
-    Messenger,
-    SubscriptionDeliveryService,
-    PaymentNotifications,
-    TopUpNotices,
-  ],
+  exports: [BotComposition, BotProfileService, BotRuntimes, Messenger, SubscriptionDeliveryService, PaymentNotifications],
 })
 export class BotConversationModule {}

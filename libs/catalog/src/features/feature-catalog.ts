@@ -1,5 +1,12 @@
 import { Schema } from '../settings/schema';
 
+/** Crypto Pay's fiat currencies and payable assets (the cryptobot feature's config; libs/payments keeps the same lists). */
+const CRYPTO_PAY_FIATS = [
+  'USD', 'EUR', 'RUB', 'BYN', 'UAH', 'GBP', 'CNY', 'KZT', 'UZS', 'GEL',
+  'TRY', 'AMD', 'THB', 'INR', 'BRL', 'IDR', 'AZN', 'AED', 'PLN', 'ILS',
+] as const; // prettier-ignore
+const CRYPTO_PAY_ASSETS = ['USDT', 'TON', 'BTC', 'ETH', 'LTC', 'BNB', 'TRX', 'USDC'] as const;
+
 /**
  * The feature keys this product builds (seed 003 list, only those implemented or being built).
  * `enabledByDefault` applies when the tenant never set the flag; `allowedByDefault` when the
@@ -35,17 +42,39 @@ export const FEATURE_CATALOG = {
       properties: { starsPerUnit: { type: 'integer', minimum: 1, maximum: 1_000_000 } },
     } as Schema,
   },
+  cryptobot: {
+    description:
+      'CryptoBot (Crypto Pay API) crypto payments: the API token of your Crypto Pay app (encrypted), testnet, ' +
+      'and how order amounts become Crypto Pay fiat (the bot currency when Crypto Pay has it, else fiat + ' +
+      'minorPerFiatUnit).',
+    enabledByDefault: false,
+    allowedByDefault: false,
+    config: {
+      type: 'object',
+      properties: {
+        apiToken: { type: 'string', minLength: 20, maxLength: 120, pattern: /^\d{1,12}:[A-Za-z0-9_-]{20,100}$/ },
+        testnet: { type: 'boolean' },
+        fiat: { type: 'string', maxLength: 3, enum: CRYPTO_PAY_FIATS },
+        minorPerFiatUnit: { type: 'integer', minimum: 1, maximum: 1_000_000_000_000 },
+        acceptedAssets: {
+          type: 'array',
+          items: { type: 'string', maxLength: 5, enum: CRYPTO_PAY_ASSETS },
+          minItems: 1,
+          maxItems: CRYPTO_PAY_ASSETS.length,
+          unique: true,
+        },
+      },
+    } as Schema,
+    /** Encrypted at rest, never shown back (FeaturesService): `secretsSet` says it is there. */
+    secretFields: ['apiToken'],
+  },
   wallet: {
     description: 'End-user wallet: top-ups and paying from the balance.',
     enabledByDefault: true,
     allowedByDefault: true,
     config: {
       type: 'object',
-      properties: {
-        minTopUpMinor: { type: 'integer', minimum: 0, maximum: 1_000_000_000 },
-        /** The largest single top-up (default 100,000,000 minor units). */
-        maxTopUpMinor: { type: 'integer', minimum: 1, maximum: 1_000_000_000_000 },
-      },
+      properties: { minTopUpMinor: { type: 'integer', minimum: 0, maximum: 1_000_000_000 } },
     } as Schema,
   },
   trial_subscription: {

@@ -13,6 +13,7 @@ export const PLAN_LIMITS = {
   nameMaxLength: 100,
   periodDays: { min: 1, max: 3650 },
   priceMinor: { min: 0, max: MAX_MINOR },
+  priceStars: { min: 1, max: 1_000_000 },
   trafficLimitGb: { min: 0, max: 1_000_000 },
   deviceLimit: { min: 0, max: 100 },
   locationMaxLength: 100,
@@ -29,6 +30,7 @@ const FIELDS: Record<string, Schema> = {
   },
   periodDays: { type: 'integer', minimum: L.periodDays.min, maximum: L.periodDays.max },
   priceMinor: { type: 'integer', minimum: L.priceMinor.min, maximum: L.priceMinor.max },
+  priceStars: { type: 'integer', minimum: L.priceStars.min, maximum: L.priceStars.max, nullable: true },
   trafficLimitGb: { type: 'integer', minimum: L.trafficLimitGb.min, maximum: L.trafficLimitGb.max },
   deviceLimit: { type: 'integer', minimum: L.deviceLimit.min, maximum: L.deviceLimit.max },
   panelId: { type: 'uuid', nullable: true },
@@ -53,6 +55,8 @@ export interface PlanInput {
   name: Localized;
   periodDays: number;
   priceMinor: number;
+  /** Price in Telegram Stars (feature telegram_stars); null or left out = not sold for Stars. */
+  priceStars?: number | null;
   /** 0 = unlimited. */
   trafficLimitGb: number;
   /** 0 = unlimited. */
@@ -70,6 +74,7 @@ export interface PlanView {
   name: Localized;
   periodDays: number;
   priceMinor: number;
+  priceStars: number | null;
   currency: string;
   trafficLimitGb: number;
   deviceLimit: number;
@@ -112,6 +117,7 @@ function auditView(p: PlanEntity): Record<string, unknown> {
     name: p.name,
     periodDays: p.periodDays,
     priceMinor: p.priceMinor,
+    priceStars: p.priceStars,
     trafficLimitGb: p.trafficLimitGb,
     deviceLimit: p.deviceLimit,
     panelId: p.panelId,
@@ -150,6 +156,7 @@ export class PlansService {
       name: r.name,
       periodDays: r.period_days,
       priceMinor: Number(r.price_minor),
+      priceStars: r.price_stars,
       currency: r.currency,
       trafficLimitGb: r.traffic_limit_gb,
       deviceLimit: r.device_limit,
@@ -186,6 +193,7 @@ export class PlansService {
         name: input.name,
         periodDays: input.periodDays,
         priceMinor: input.priceMinor,
+        priceStars: input.priceStars ?? null,
         trafficLimitGb: input.trafficLimitGb,
         deviceLimit: input.deviceLimit,
         panelId: input.panelId ?? null,
@@ -284,6 +292,7 @@ export class PlansService {
       name: p.name,
       periodDays: p.periodDays,
       priceMinor: p.priceMinor,
+      priceStars: p.priceStars,
       currency,
       trafficLimitGb: p.trafficLimitGb,
       deviceLimit: p.deviceLimit,

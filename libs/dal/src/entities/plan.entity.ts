@@ -8,6 +8,8 @@ export class PlanEntity {
   @Column({ type: 'jsonb' }) name!: Partial<Record<'fa' | 'en' | 'ru', string>>;
   @Column({ name: 'period_days', type: 'int' }) periodDays!: number;
   @Column({ name: 'price_minor', ...BigIntColumn() }) priceMinor!: number;
+  /** Price in Telegram Stars (XTR); null = not sold for Stars. */
+  @Column({ name: 'price_stars', type: 'int', nullable: true }) priceStars!: number | null;
   @Column({ name: 'traffic_limit_gb', type: 'int' }) trafficLimitGb!: number;
   @Column({ name: 'device_limit', type: 'int' }) deviceLimit!: number;
   @Column({ name: 'panel_id', type: 'uuid', nullable: true }) panelId!: string | null;

@@ -7,6 +7,7 @@ export interface PlanListRow {
   name: Partial<Record<'fa' | 'en' | 'ru', string>>;
   period_days: number;
   price_minor: string;
+  price_stars: number | null;
   traffic_limit_gb: number;
   device_limit: number;
   panel_id: string | null;
@@ -31,8 +32,8 @@ export class PlanRepository {
   listWithCurrency(botId: string, activeOnly: boolean): Promise<PlanListRow[]> {
     return this.db.within(botId, (m) =>
       m.query(
-        `SELECT p.id, p.name, p.period_days, p.price_minor, p.traffic_limit_gb, p.device_limit, p.panel_id,
-                p.location, p.sort_order, p.is_active, p.is_trial, p.created_at, p.updated_at, b.currency
+        `SELECT p.id, p.name, p.period_days, p.price_minor, p.price_stars, p.traffic_limit_gb, p.device_limit,
+                p.panel_id, p.location, p.sort_order, p.is_active, p.is_trial, p.created_at, p.updated_at, b.currency
            FROM bot_plans p JOIN bots b ON b.id = p.bot_id
           WHERE p.bot_id = $1 AND p.deleted_at IS NULL AND ($2::boolean IS FALSE OR p.is_active)
           ORDER BY p.sort_order, p.created_at, p.id`,

@@ -12,11 +12,10 @@ import { CAPTION_LIMIT, subscriptionQrPng } from '../screens/subscription-delive
 import { subscriptionsScreen } from '../screens/subscriptions.screen';
 import { escapeHtml } from '../text/html';
 import { SaleConversation } from '../sales/sale-conversation.service';
-import { WalletHandler } from '../wallet/wallet.handler';
 
 const START = /^\/start(?:@\w+)?(?:\s+(\S{1,64}))?\s*$/;
 /** Commands whose screens later issues build (PRODUCT.md C7); until then they answer "not available". */
-const NOT_YET_BUILT = ['trial', 'promo', 'ref'];
+const NOT_YET_BUILT = ['wallet', 'trial', 'promo', 'ref'];
 
 /**
  * The one handler composition every hosted bot shares, built once at boot. Each update first learns who
@@ -33,7 +32,6 @@ export class BotComposition {
     private readonly users: BotUsersService,
     private readonly subscriptions: SubscriptionViewsService,
     private readonly sale: SaleConversation,
-    private readonly wallet: WalletHandler,
   ) {
     this.composer = this.build();
     this.middleware = this.composer.middleware();
@@ -45,6 +43,8 @@ export class BotComposition {
     root.use((ctx, next) => this.identify(ctx, next));
     // Receipt review: admins press Approve / Reject in the admin chat (a group) or their private chat.
     root.use(this.sale.review);
+    // Telegram Stars: pre_checkout_query (no chat), successful_payment and refunded_payment messages.
+    root.use(this.sale.checkout);
 
     const chat = new Composer<BotContext>();
     chat.use((ctx, next) => {
@@ -52,8 +52,6 @@ export class BotComposition {
       if (ctx.callbackQuery) ctx.answerCallback(ctx.t('blocked.notice'), true);
       else ctx.say(ctx.t('blocked.notice'));
     });
-    // The wallet first: a reply to its "type the amount" prompt is an amount, not a text receipt.
-    chat.use(this.wallet.composer);
     chat.use(this.sale.privateChat);
     chat.start((ctx) => ctx.show(mainMenuScreen(ctx.profile, ctx.lang, ctx.user?.firstName ?? ctx.from.first_name)));
     chat.command('lang', (ctx) => this.open(ctx, 'language'));

@@ -10,6 +10,7 @@ import { translate } from '../i18n/translate';
 import { alertText, answerUnavailable } from '../sales/sale-replies';
 import { parsePaymentCallback } from './payment-callbacks';
 import { paymentLinkScreen } from './payment-screens';
+import { invoiceToSend, queueStarsInvoice } from './stars-invoice';
 
 /**
  * The payment screen's gateway buttons (`pg:`): starts the payment through StartGatewayPaymentUseCase for the
@@ -49,7 +50,13 @@ export class PaymentHandler {
           by: { userId },
         }),
       );
-      if (started.action.kind !== 'url') return answerUnavailable(ctx);
+      if (started.action.kind === 'invoice') {
+        // An invoice to send in the chat (Telegram Stars): the Stars handler takes it from there.
+        const invoice = invoiceToSend(started.action.invoice);
+        if (!invoice || !queueStarsInvoice(ctx, invoice)) return answerUnavailable(ctx);
+        ctx.answerCallback();
+        return;
+      }
       ctx.answerCallback();
       ctx.show(paymentLinkScreen(started.payment, started.action.url, ctx.lang));
     } catch (e) {

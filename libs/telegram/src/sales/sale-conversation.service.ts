@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Composer } from 'telegraf';
 import type { BotContext } from '../context/bot-context';
 import { PaymentHandler } from '../payments/payment.handler';
+import { StarsHandler } from '../payments/stars.handler';
 import { SalePurchaseHandler } from './sale-purchase.handler';
 import { SaleReceiptHandler } from './sale-receipt.handler';
 import { SaleReviewHandler } from './sale-review.handler';
@@ -18,14 +19,18 @@ export class SaleConversation {
   readonly privateChat: Composer<BotContext>;
   /** Receipt review callbacks and typed rejection reasons, for any chat. */
   readonly review: Composer<BotContext>;
+  /** Telegram Stars checkout updates (pre_checkout_query has no chat), before the private-chat composer. */
+  readonly checkout: Composer<BotContext>;
 
   constructor(
     purchase: SalePurchaseHandler,
     payment: PaymentHandler,
     receipt: SaleReceiptHandler,
     review: SaleReviewHandler,
+    stars: StarsHandler,
   ) {
     this.privateChat = new Composer<BotContext>(purchase.composer, payment.composer, receipt.composer);
     this.review = review.composer;
+    this.checkout = stars.composer;
   }
 }

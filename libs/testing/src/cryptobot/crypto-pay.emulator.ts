@@ -222,16 +222,26 @@ export class CryptoPayEmulator {
   /**
    * The exact webhook request for a paid invoice: body and headers, signed with the app's token (or with
    * `signWith`, to forge one). The same update id each time it is built for the invoice, like a retry.
+   * `claimPaid` builds one for an invoice that is NOT paid (a forgery the API must see through).
    */
-  signedUpdate(invoiceId: number, signWith?: string): { body: string; headers: Record<string, string> } {
+  signedUpdate(
+    invoiceId: number,
+    signWith?: string,
+    options: { claimPaid?: boolean } = {},
+  ): { body: string; headers: Record<string, string> } {
     const found = this.findInvoice(invoiceId);
     if (!found) throw new Error(`no invoice ${invoiceId}`);
-    if (found.invoice.status !== 'paid') throw new Error(`invoice ${invoiceId} is not paid`);
+    const payload = structuredClone(this.refresh(found.invoice));
+    if (payload.status !== 'paid') {
+      // A lie about an unpaid invoice, for forgery tests: Crypto Pay itself still says it is not paid.
+      if (!options.claimPaid) throw new Error(`invoice ${invoiceId} is not paid`);
+      Object.assign(payload, { status: 'paid', paid_at: new Date().toISOString(), paid_amount: payload.amount });
+    }
     const update: CryptoPayUpdate = {
       update_id: this.updateIdFor(invoiceId),
       update_type: 'invoice_paid',
       request_date: new Date().toISOString(),
-      payload: structuredClone(found.invoice),
+      payload,
     };
     const body = JSON.stringify(update);
     return {

@@ -68,6 +68,22 @@ export class CreatePlanDto {
   @Max(L.priceMinor.max)
   priceMinor!: number;
 
+  @ApiPropertyOptional({
+    example: 250,
+    minimum: L.priceStars.min,
+    maximum: L.priceStars.max,
+    nullable: true,
+    type: Number,
+    description:
+      'Price in Telegram Stars (XTR). With the feature telegram_stars on, the bot offers Stars for a plan that ' +
+      'has one; null or left out: not sold for Stars.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(L.priceStars.min)
+  @Max(L.priceStars.max)
+  priceStars?: number | null;
+
   @ApiProperty({ example: 50, minimum: 0, maximum: L.trafficLimitGb.max, description: '0 = unlimited' })
   @IsInt()
   @Min(L.trafficLimitGb.min)
@@ -127,6 +143,8 @@ export class PlanDto {
   @ApiProperty({ type: PlanNameDto }) name!: PlanNameDto;
   @ApiProperty({ example: 30 }) periodDays!: number;
   @ApiProperty({ example: 1_500_000 }) priceMinor!: number;
+  @ApiProperty({ example: 250, nullable: true, type: Number, description: 'Telegram Stars; null = not for Stars' })
+  priceStars!: number | null;
   @ApiProperty({ example: 'IRR' }) currency!: string;
   @ApiProperty({ example: 50, description: '0 = unlimited' }) trafficLimitGb!: number;
   @ApiProperty({ example: 2, description: '0 = unlimited' }) deviceLimit!: number;
