@@ -23,7 +23,10 @@ import { TelegramWebhookModule } from './telegram-webhook/telegram-webhook.modul
 @Module({
   imports: [
     ConfigModule,
-    LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: (c: AppConfig) => pinoParams(c.LOG_LEVEL, 'api') }),
+    LoggerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (c: AppConfig) => pinoParams(c.LOG_LEVEL, 'api', c.NODE_ENV === 'development'),
+    }),
     SecretsModule,
     DalModule,
     PlatformDbModule,

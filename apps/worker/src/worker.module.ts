@@ -17,7 +17,10 @@ import { SalesWorkerModule } from './sales/sales-worker.module';
 @Module({
   imports: [
     ConfigModule,
-    LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: (c: AppConfig) => pinoParams(c.LOG_LEVEL, 'worker') }),
+    LoggerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (c: AppConfig) => pinoParams(c.LOG_LEVEL, 'worker', c.NODE_ENV === 'development'),
+    }),
     SecretsModule,
     DalModule,
     PlatformDbModule,

@@ -24,13 +24,26 @@ export const REDACT_PATHS = [
 export const CLS_BOT_ID = 'botfleet.botId';
 
 /**
- * Structured JSON logs: every line carries the bot id from the tenant context when there
- * is one; anything shaped like a token is scrubbed from messages, errors and URLs.
+ * pino-pretty's options for development: one readable line per entry (time, level, message), the request and
+ * the bot id still there; the same redaction and scrubbing happen before it (in the app's thread).
  */
-export function pinoParams(level: string, app: string): Params {
+export const PRETTY_LOG_OPTIONS = {
+  colorize: true,
+  translateTime: 'SYS:HH:MM:ss.l',
+  ignore: 'pid,hostname',
+  singleLine: true,
+} as const;
+
+/**
+ * Structured JSON logs: every line carries the bot id from the tenant context when there
+ * is one; anything shaped like a token is scrubbed from messages, errors and URLs. `pretty`
+ * (NODE_ENV=development) writes them through pino-pretty instead: readable, same content.
+ */
+export function pinoParams(level: string, app: string, pretty = false): Params {
   return {
     pinoHttp: {
       level,
+      ...(pretty ? { transport: { target: 'pino-pretty', options: PRETTY_LOG_OPTIONS } } : {}),
       base: { app },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       mixin() {
