@@ -1,9 +1,14 @@
 import { Module } from '@nestjs/common';
+import { BillingModule } from '@botfleet/billing';
+import { BotAdminsModule } from '@botfleet/bots';
 import { CatalogModule } from '@botfleet/catalog';
+import { CustomersModule } from '@botfleet/customers';
 import { PaymentsModule } from '@botfleet/payments';
 import { SalesModule } from '@botfleet/sales';
 import { SubscriptionViewsService } from '@botfleet/provisioning';
 import { UsersModule } from '@botfleet/users';
+import { AdminHandler } from './admin/admin.handler';
+import { AdminState } from './admin/admin-state';
 import { SubscriptionDeliveryService } from './delivery/subscription-delivery.service';
 import { BotComposition } from './composition/bot-composition.service';
 import { Messenger } from './messaging/messenger.service';
@@ -19,7 +24,7 @@ import { BotProfileService } from './profile/bot-profile.service';
 
 /** The bot conversation: the shared composition, the bots' runtimes and the messenger every send goes through. */
 @Module({
-  imports: [CatalogModule, UsersModule, SalesModule, PaymentsModule],
+  imports: [CatalogModule, UsersModule, SalesModule, BillingModule, CustomersModule, BotAdminsModule, PaymentsModule],
   providers: [
     BotComposition,
     BotProfileService,
@@ -34,6 +39,8 @@ import { BotProfileService } from './profile/bot-profile.service';
     SaleReceiptHandler,
     SaleReviewHandler,
     SaleConversation,
+    AdminState,
+    AdminHandler,
   ],
   exports: [BotComposition, BotProfileService, BotRuntimes, Messenger, SubscriptionDeliveryService, PaymentNotifications],
 })

@@ -12,6 +12,7 @@ import { CAPTION_LIMIT, subscriptionQrPng } from '../screens/subscription-delive
 import { subscriptionsScreen } from '../screens/subscriptions.screen';
 import { escapeHtml } from '../text/html';
 import { SaleConversation } from '../sales/sale-conversation.service';
+import { AdminHandler } from '../admin/admin.handler';
 
 const START = /^\/start(?:@\w+)?(?:\s+(\S{1,64}))?\s*$/;
 /** Commands whose screens later issues build (PRODUCT.md C7); until then they answer "not available". */
@@ -32,6 +33,7 @@ export class BotComposition {
     private readonly users: BotUsersService,
     private readonly subscriptions: SubscriptionViewsService,
     private readonly sale: SaleConversation,
+    private readonly admin: AdminHandler,
   ) {
     this.composer = this.build();
     this.middleware = this.composer.middleware();
@@ -52,6 +54,8 @@ export class BotComposition {
       if (ctx.callbackQuery) ctx.answerCallback(ctx.t('blocked.notice'), true);
       else ctx.say(ctx.t('blocked.notice'));
     });
+    // The shop's admins: /admin, its buttons and the values they type; anyone else passes through.
+    chat.use(this.admin.composer);
     chat.use(this.sale.privateChat);
     chat.start((ctx) => ctx.show(mainMenuScreen(ctx.profile, ctx.lang, ctx.user?.firstName ?? ctx.from.first_name)));
     chat.command('lang', (ctx) => this.open(ctx, 'language'));

@@ -1,0 +1,148 @@
+import { isLanguage, Language } from '@botfleet/catalog';
+import { packUuid, unpackUuid } from '../sales/sale-callbacks';
+
+/** Which shop text an admin edits. */
+export type ShopTextKind = 'welcome' | 'support';
+
+/** A page number in callback data: 1..9999. */
+const PAGE = /^[1-9]\d{0,3}$/;
+/** A draft's key (AdminState): 16 base64url characters. */
+const DRAFT = /^[A-Za-z0-9_-]{16}$/;
+/** A price in minor units, as the plan rules allow it (1 .. 10^15). */
+const PRICE = /^[1-9]\d{0,15}$/;
+
+/**
+ * The `/admin` screens' buttons (prefix `ad:`). Callback data comes back from the client, so it is input like
+ * any other: parsed strictly here, every id then looked up inside this bot, and the role checked on every tap.
+ */
+export const AdminCallbacks = {
+  home: () => 'ad:h',
+  dashboard: () => 'ad:d',
+  receipts: (n: number) => `ad:r:${n}`,
+  receiptPhoto: (paymentId: string) => `ad:rp:${packUuid(paymentId)}`,
+  approveAsk: (paymentId: string) => `ad:ra:${packUuid(paymentId)}`,
+  approve: (paymentId: string) => `ad:rA:${packUuid(paymentId)}`,
+  rejectAsk: (paymentId: string) => `ad:rj:${packUuid(paymentId)}`,
+  reject: (paymentId: string, preset: number) => `ad:rJ:${packUuid(paymentId)}:${preset}`,
+  lookup: () => 'ad:l',
+  user: (userId: string) => `ad:u:${packUuid(userId)}`,
+  blockAsk: (userId: string, blocked: boolean) => `ad:ub:${packUuid(userId)}:${blocked ? 1 : 0}`,
+  block: (userId: string, blocked: boolean) => `ad:uB:${packUuid(userId)}:${blocked ? 1 : 0}`,
+  adjustAsk: (userId: string) => `ad:ua:${packUuid(userId)}`,
+  adjust: (draft: string) => `ad:uA:${draft}`,
+  resend: (userId: string) => `ad:us:${packUuid(userId)}`,
+  plans: (page: number) => `ad:p:${page}`,
+  plan: (planId: string) => `ad:pv:${packUuid(planId)}`,
+  planToggleAsk: (planId: string, on: boolean) => `ad:pt:${packUuid(planId)}:${on ? 1 : 0}`,
+  planToggle: (planId: string, on: boolean) => `ad:pT:${packUuid(planId)}:${on ? 1 : 0}`,
+  priceAsk: (planId: string) => `ad:pp:${packUuid(planId)}`,
+  price: (planId: string, priceMinor: number) => `ad:pP:${packUuid(planId)}:${priceMinor}`,
+  cards: (page: number) => `ad:c:${page}`,
+  card: (cardId: string) => `ad:cv:${packUuid(cardId)}`,
+  cardToggleAsk: (cardId: string, on: boolean) => `ad:ct:${packUuid(cardId)}:${on ? 1 : 0}`,
+  cardToggle: (cardId: string, on: boolean) => `ad:cT:${packUuid(cardId)}:${on ? 1 : 0}`,
+  texts: () => 'ad:t',
+  textAsk: (kind: ShopTextKind, lang: Language) => `ad:te:${kind === 'welcome' ? 'w' : 's'}:${lang}`,
+  textSave: (draft: string) => `ad:tS:${draft}`,
+};
+
+export type AdminCallback =
+  | { kind: 'home' }
+  | { kind: 'dashboard' }
+  | { kind: 'receipts'; n: number }
+  | { kind: 'receiptPhoto' | 'approveAsk' | 'approve' | 'rejectAsk'; paymentId: string }
+  | { kind: 'reject'; paymentId: string; preset: number }
+  | { kind: 'lookup' }
+  | { kind: 'user' | 'adjustAsk' | 'resend'; userId: string }
+  | { kind: 'blockAsk' | 'block'; userId: string; blocked: boolean }
+  | { kind: 'adjust' | 'textSave'; draft: string }
+  | { kind: 'plans' | 'cards'; page: number }
+  | { kind: 'plan' | 'priceAsk'; planId: string }
+  | { kind: 'planToggleAsk' | 'planToggle'; planId: string; on: boolean }
+  | { kind: 'price'; planId: string; priceMinor: number }
+  | { kind: 'card'; cardId: string }
+  | { kind: 'cardToggleAsk' | 'cardToggle'; cardId: string; on: boolean }
+  | { kind: 'texts' }
+  | { kind: 'textAsk'; text: ShopTextKind; lang: Language };
+
+const flag = (v: string | undefined): boolean | null => (v === '1' ? true : v === '0' ? false : null);
+
+/** The parsed `ad:` callback, or null for anything that is not exactly one of ours. */
+export function parseAdminCallback(data: string | undefined): AdminCallback | null {
+  if (!data || data.length > 64 || !data.startsWith('ad:')) return null;
+  const [, kind, a, b, ...rest] = data.split(':');
+  if (rest.length) return null;
+  const none = a === undefined && b === undefined;
+  const one = a !== undefined && b === undefined;
+  const two = a !== undefined && b !== undefined;
+  const id = one || two ? unpackUuid(a!) : null;
+  switch (kind) {
+    case 'h':
+      return none ? { kind: 'home' } : null;
+    case 'd':
+      return none ? { kind: 'dashboard' } : null;
+    case 'l':
+      return none ? { kind: 'lookup' } : null;
+    case 't':
+      return none ? { kind: 'texts' } : null;
+    case 'r':
+    case 'p':
+    case 'c': {
+      if (!one || !PAGE.test(a!)) return null;
+      const n = Number(a);
+      return kind === 'r' ? { kind: 'receipts', n } : { kind: kind === 'p' ? 'plans' : 'cards', page: n };
+    }
+    case 'rp':
+    case 'ra':
+    case 'rA':
+    case 'rj': {
+      if (!one || !id) return null;
+      const k = { rp: 'receiptPhoto', ra: 'approveAsk', rA: 'approve', rj: 'rejectAsk' } as const;
+      return { kind: k[kind], paymentId: id };
+    }
+    case 'rJ':
+      return two && id && /^[0-9]$/.test(b!) ? { kind: 'reject', paymentId: id, preset: Number(b) } : null;
+    case 'u':
+    case 'ua':
+    case 'us': {
+      if (!one || !id) return null;
+      const k = { u: 'user', ua: 'adjustAsk', us: 'resend' } as const;
+      return { kind: k[kind], userId: id };
+    }
+    case 'ub':
+    case 'uB': {
+      const blocked = flag(b);
+      if (!two || !id || blocked === null) return null;
+      return { kind: kind === 'ub' ? 'blockAsk' : 'block', userId: id, blocked };
+    }
+    case 'uA':
+    case 'tS':
+      return one && DRAFT.test(a!) ? { kind: kind === 'uA' ? 'adjust' : 'textSave', draft: a! } : null;
+    case 'pv':
+    case 'pp':
+      return one && id ? { kind: kind === 'pv' ? 'plan' : 'priceAsk', planId: id } : null;
+    case 'pt':
+    case 'pT': {
+      const on = flag(b);
+      if (!two || !id || on === null) return null;
+      return { kind: kind === 'pt' ? 'planToggleAsk' : 'planToggle', planId: id, on };
+    }
+    case 'pP':
+      return two && id && PRICE.test(b!) && Number.isSafeInteger(Number(b))
+        ? { kind: 'price', planId: id, priceMinor: Number(b) }
+        : null;
+    case 'cv':
+      return one && id ? { kind: 'card', cardId: id } : null;
+    case 'ct':
+    case 'cT': {
+      const on = flag(b);
+      if (!two || !id || on === null) return null;
+      return { kind: kind === 'ct' ? 'cardToggleAsk' : 'cardToggle', cardId: id, on };
+    }
+    case 'te':
+      if (!two || (a !== 'w' && a !== 's') || !isLanguage(b)) return null;
+      return { kind: 'textAsk', text: a === 'w' ? 'welcome' : 'support', lang: b };
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,466 @@
+import type { InlineKeyboardButton } from 'telegraf/types';
+import { type AdminRole, roleAllows } from '@botfleet/bots';
+import type { Language, Localized, PaymentCardView, PlanView } from '@botfleet/catalog';
+import type { SubscriptionView } from '@botfleet/provisioning';
+import type { Screen } from '../context/bot-context';
+import type { TextKey } from '../i18n/texts';
+import { translate } from '../i18n/translate';
+import { formatMoney, localizedName } from '../sales/sale-format';
+import { REJECTION_PRESETS } from '../sales/sale-screens';
+import { formatDateTime, formatTraffic } from '../screens/subscription-format';
+import { buttonLabel, fitHtml, plain, plainBlock, TELEGRAM_LIMITS } from '../text/html';
+import { AdminCallbacks, type ShopTextKind } from './admin-callbacks';
+
+/** Items per page of the plans and cards lists. */
+export const ADMIN_PAGE_SIZE = 6;
+/** Longest shop texts (the configuration schemas' limits). */
+export const SHOP_TEXT_MAX: Record<ShopTextKind, number> = { welcome: 3000, support: 1000 };
+/** Longest reason of a balance adjustment. */
+export const ADJUST_REASON_MAX = 200;
+
+const t = translate;
+const btn = (text: string, data: string): InlineKeyboardButton => ({ text: buttonLabel(text), callback_data: data });
+const homeRow = (lang: Language): InlineKeyboardButton[] => [btn(t(lang, 'admin.btn.home'), AdminCallbacks.home())];
+const fit = (html: string) => fitHtml(html, TELEGRAM_LIMITS.messageText);
+
+export const roleName = (lang: Language, role: AdminRole): string => t(lang, `admin.role.${role}`);
+
+/** The admin menu: only the sections the role may open. */
+export function adminHomeScreen(lang: Language, shop: string, role: AdminRole): Screen {
+  const rows: InlineKeyboardButton[][] = [];
+  const add = (ok: boolean, key: TextKey, data: string) => ok && rows.push([btn(t(lang, key), data)]);
+  add(roleAllows(role, 'dashboard'), 'admin.btn.dashboard', AdminCallbacks.dashboard());
+  add(roleAllows(role, 'receipts'), 'admin.btn.receipts', AdminCallbacks.receipts(1));
+  add(roleAllows(role, 'lookup'), 'admin.btn.lookup', AdminCallbacks.lookup());
+  add(roleAllows(role, 'plans'), 'admin.btn.plans', AdminCallbacks.plans(1));
+  add(roleAllows(role, 'cards'), 'admin.btn.cards', AdminCallbacks.cards(1));
+  add(roleAllows(role, 'texts'), 'admin.btn.texts', AdminCallbacks.texts());
+  return {
+    text: t(lang, 'admin.title', { shop: { html: plain(shop, 100) }, role: roleName(lang, role) }),
+    keyboard: rows,
+  };
+}
+
+/** The admin's commands, by role, after the customer's own. */
+export function adminHelpLines(lang: Language, role: AdminRole): string[] {
+  const lines = ['', t(lang, 'admin.help.title', { role: roleName(lang, role) }), t(lang, 'admin.help.admin')];
+  if (roleAllows(role, 'dashboard')) lines.push(t(lang, 'admin.help.stats'));
+  if (roleAllows(role, 'receipts')) lines.push(t(lang, 'admin.help.receipts'));
+  if (roleAllows(role, 'lookup')) lines.push(t(lang, 'admin.help.find'));
+  if (roleAllows(role, 'plans')) lines.push(t(lang, 'admin.help.plans'));
+  if (roleAllows(role, 'cards')) lines.push(t(lang, 'admin.help.cards'));
+  if (roleAllows(role, 'texts')) lines.push(t(lang, 'admin.help.texts'));
+  return lines;
+}
+
+export interface DashboardFigures {
+  currency: string;
+  today: { sales: number; revenueMinor: number; newUsers: number };
+  month: { sales: number; revenueMinor: number; newUsers: number };
+  activeSubscriptions: number;
+  pendingReceipts: number;
+  /** Only for a role that sees the wholesale wallet. */
+  wallet?: { freeMinor: number; heldMinor: number; low: boolean; currency: string };
+}
+
+export function dashboardScreen(lang: Language, f: DashboardFigures): Screen {
+  const money = (v: number) => formatMoney(lang, v, f.currency);
+  const lines = [
+    t(lang, 'admin.dashboard', {
+      todaySales: f.today.sales,
+      todayRevenue: money(f.today.revenueMinor),
+      todayUsers: f.today.newUsers,
+      monthSales: f.month.sales,
+      monthRevenue: money(f.month.revenueMinor),
+      monthUsers: f.month.newUsers,
+      active: f.activeSubscriptions,
+      pending: f.pendingReceipts,
+    }),
+  ];
+  if (f.wallet) {
+    const w = f.wallet;
+    lines.push(
+      t(lang, 'admin.dashboard.wallet', {
+        free: formatMoney(lang, w.freeMinor, w.currency),
+        held: formatMoney(lang, w.heldMinor, w.currency),
+      }),
+    );
+    if (w.low) lines.push('', t(lang, 'admin.dashboard.walletLow'));
+  }
+  return {
+    text: lines.join('\n'),
+    keyboard: [[btn(t(lang, 'admin.btn.refresh'), AdminCallbacks.dashboard())], homeRow(lang)],
+  };
+}
+
+export interface ReceiptCard {
+  paymentId: string;
+  trackingNumber: string;
+  amountMinor: number;
+  currency: string;
+  userName: string;
+  userTelegramId: number | null;
+  planName: Localized | null;
+  receiptText: string | null;
+  hasPhoto: boolean;
+}
+
+/** One receipt waiting for review, `n` of `total`, with Approve / Reject and the pages around it. */
+export function receiptScreen(lang: Language, r: ReceiptCard | null, n: number, total: number): Screen {
+  if (!r) return { text: t(lang, 'admin.receipts.none'), keyboard: [homeRow(lang)] };
+  const receipt = r.receiptText ? plainBlock(r.receiptText, 1000) : t(lang, 'admin.receipt.photo');
+  const text = t(lang, 'admin.receipt', {
+    n,
+    total,
+    tracking: r.trackingNumber,
+    user: { html: plain(r.userName, 64) || '—' },
+    tgId: r.userTelegramId ?? '—',
+    plan: { html: r.planName ? plain(localizedName(r.planName, lang), 100) : '—' },
+    amount: formatMoney(lang, r.amountMinor, r.currency),
+    receipt: { html: receipt },
+  });
+  const keyboard: InlineKeyboardButton[][] = [
+    [
+      btn(t(lang, 'admin.btn.approve'), AdminCallbacks.approveAsk(r.paymentId)),
+      btn(t(lang, 'admin.btn.reject'), AdminCallbacks.rejectAsk(r.paymentId)),
+    ],
+  ];
+  if (r.hasPhoto) keyboard.push([btn(t(lang, 'admin.btn.photo'), AdminCallbacks.receiptPhoto(r.paymentId))]);
+  keyboard.push(pager(lang, n, total, AdminCallbacks.receipts), homeRow(lang));
+  return { text: fit(text), keyboard: keyboard.filter((row) => row.length) };
+}
+
+export function approveConfirmScreen(lang: Language, r: ReceiptCard, n: number): Screen {
+  return confirm(
+    lang,
+    t(lang, 'admin.receipt.confirmApprove', {
+      tracking: r.trackingNumber,
+      amount: formatMoney(lang, r.amountMinor, r.currency),
+    }),
+    AdminCallbacks.approve(r.paymentId),
+    AdminCallbacks.receipts(n),
+  );
+}
+
+export function rejectReasonsScreen(lang: Language, r: ReceiptCard, n: number): Screen {
+  return {
+    text: t(lang, 'admin.receipt.chooseReason', { tracking: r.trackingNumber }),
+    keyboard: [
+      ...REJECTION_PRESETS.map((key, i) => [btn(t(lang, key), AdminCallbacks.reject(r.paymentId, i))]),
+      [btn(t(lang, 'admin.btn.cancel'), AdminCallbacks.receipts(n))],
+    ],
+  };
+}
+
+export interface CustomerCard {
+  id: string;
+  telegramId: number;
+  name: string;
+  username: string | null;
+  joinedAt: Date;
+  blocked: boolean;
+  balanceMinor: number;
+  currency: string;
+  referrer: string | null;
+  subscriptions: SubscriptionView[];
+  orders: { createdAt: Date; planName: Localized | null; amountMinor: number; status: string }[];
+}
+
+const displayName = (c: Pick<CustomerCard, 'name' | 'username' | 'telegramId'>): string =>
+  c.name.trim() || (c.username ? `@${c.username}` : String(c.telegramId));
+
+/** A customer: who, wallet, referrer, subscriptions with usage, last orders; the actions the role allows. */
+export function customerScreen(lang: Language, c: CustomerCard, may: { users: boolean; wallet: boolean }): Screen {
+  const money = (v: number) => formatMoney(lang, v, c.currency);
+  const lines = [
+    t(lang, 'admin.user', {
+      name: { html: plain(displayName(c), 64) },
+      username: { html: c.username ? `@${plain(c.username, 32)}` : '' },
+      tgId: c.telegramId,
+      joined: formatDateTime(lang, c.joinedAt),
+      status: t(lang, c.blocked ? 'admin.user.blocked' : 'admin.user.active'),
+      balance: money(c.balanceMinor),
+      referrer: { html: c.referrer ? plain(c.referrer, 64) : t(lang, 'admin.user.none') },
+    }),
+    '',
+    t(lang, 'admin.user.subs'),
+  ];
+  if (!c.subscriptions.length) lines.push(t(lang, 'admin.user.noSubs'));
+  for (const s of c.subscriptions.slice(0, 5)) {
+    lines.push(
+      t(lang, 'admin.user.sub', {
+        plan: { html: plain(localizedName(s.planName, lang), 64) || '—' },
+        status: t(lang, `status.${s.status}` as TextKey),
+        used: formatTraffic(lang, s.trafficUsedBytes, false),
+        limit: formatTraffic(lang, s.trafficLimitBytes),
+        expires: s.expiresAt ? formatDateTime(lang, s.expiresAt) : '—',
+      }),
+    );
+  }
+  lines.push('', t(lang, 'admin.user.orders'));
+  if (!c.orders.length) lines.push(t(lang, 'admin.user.noOrders'));
+  for (const o of c.orders.slice(0, 5)) {
+    lines.push(
+      t(lang, 'admin.user.order', {
+        date: formatDateTime(lang, o.createdAt),
+        plan: { html: o.planName ? plain(localizedName(o.planName, lang), 64) : '—' },
+        amount: money(o.amountMinor),
+        status: o.status,
+      }),
+    );
+  }
+  const keyboard: InlineKeyboardButton[][] = [];
+  if (may.users) {
+    keyboard.push([
+      c.blocked
+        ? btn(t(lang, 'admin.btn.unblock'), AdminCallbacks.blockAsk(c.id, false))
+        : btn(t(lang, 'admin.btn.block'), AdminCallbacks.blockAsk(c.id, true)),
+      btn(t(lang, 'admin.btn.resend'), AdminCallbacks.resend(c.id)),
+    ]);
+  }
+  if (may.wallet) keyboard.push([btn(t(lang, 'admin.btn.adjust'), AdminCallbacks.adjustAsk(c.id))]);
+  keyboard.push([btn(t(lang, 'admin.btn.lookup'), AdminCallbacks.lookup())], homeRow(lang));
+  return { text: fit(lines.join('\n')), keyboard };
+}
+
+export function blockConfirmScreen(lang: Language, c: CustomerCard, blocked: boolean): Screen {
+  const name = { html: plain(displayName(c), 64) };
+  return confirm(
+    lang,
+    t(lang, blocked ? 'admin.user.confirmBlock' : 'admin.user.confirmUnblock', { name }),
+    AdminCallbacks.block(c.id, blocked),
+    AdminCallbacks.user(c.id),
+  );
+}
+
+/** Several customers match: one button each. */
+export function lookupResultsScreen(
+  lang: Language,
+  query: string,
+  users: { id: string; telegramId: number; name: string; username: string | null }[],
+  total: number,
+): Screen {
+  if (!users.length) {
+    return {
+      text: t(lang, 'admin.lookup.none', { query: { html: plain(query, 64) } }),
+      keyboard: [[btn(t(lang, 'admin.btn.lookup'), AdminCallbacks.lookup())], homeRow(lang)],
+    };
+  }
+  return {
+    text: t(lang, 'admin.lookup.many', { query: { html: plain(query, 64) }, total }),
+    keyboard: [
+      ...users.map((u) => [btn(`${displayName(u)} · ${u.telegramId}`, AdminCallbacks.user(u.id))]),
+      homeRow(lang),
+    ],
+  };
+}
+
+export function adjustConfirmScreen(
+  lang: Language,
+  c: CustomerCard,
+  amountMinor: number,
+  reason: string,
+  draft: string,
+): Screen {
+  const sign = amountMinor > 0 ? '+' : '';
+  return confirm(
+    lang,
+    t(lang, 'admin.adjust.confirm', {
+      name: { html: plain(displayName(c), 64) },
+      amount: `${sign}${formatMoney(lang, amountMinor, c.currency)}`,
+      reason: { html: plain(reason, ADJUST_REASON_MAX) },
+      balance: formatMoney(lang, c.balanceMinor, c.currency),
+    }),
+    AdminCallbacks.adjust(draft),
+    AdminCallbacks.user(c.id),
+  );
+}
+
+const pageCount = (total: number) => Math.max(1, Math.ceil(total / ADMIN_PAGE_SIZE));
+
+export function plansScreen(lang: Language, plans: PlanView[], page: number): Screen {
+  if (!plans.length) return { text: t(lang, 'admin.plans.none'), keyboard: [homeRow(lang)] };
+  const pages = pageCount(plans.length);
+  const p = Math.min(page, pages);
+  const shown = plans.slice((p - 1) * ADMIN_PAGE_SIZE, p * ADMIN_PAGE_SIZE);
+  return {
+    text: t(lang, 'admin.plans.title', { page: p, pages }),
+    keyboard: [
+      ...shown.map((plan) => [
+        btn(
+          `${plan.isActive ? '🟢' : '⚪️'} ${localizedName(plan.name, lang)} · ${formatMoney(lang, plan.priceMinor, plan.currency)}`,
+          AdminCallbacks.plan(plan.id),
+        ),
+      ]),
+      pager(lang, p, pages, AdminCallbacks.plans),
+      homeRow(lang),
+    ].filter((row) => row.length),
+  };
+}
+
+export function planScreen(lang: Language, plan: PlanView): Screen {
+  return {
+    text: t(lang, 'admin.plan', {
+      name: { html: plain(localizedName(plan.name, lang), 100) },
+      price: formatMoney(lang, plan.priceMinor, plan.currency),
+      days: plan.periodDays,
+      traffic: formatTraffic(lang, plan.trafficLimitGb * 1024 ** 3),
+      devices: plan.deviceLimit || '∞',
+      state: t(lang, plan.isActive ? 'admin.plan.on' : 'admin.plan.off'),
+    }),
+    keyboard: [
+      [
+        plan.isActive
+          ? btn(t(lang, 'admin.btn.turnOff'), AdminCallbacks.planToggleAsk(plan.id, false))
+          : btn(t(lang, 'admin.btn.turnOn'), AdminCallbacks.planToggleAsk(plan.id, true)),
+        btn(t(lang, 'admin.btn.price'), AdminCallbacks.priceAsk(plan.id)),
+      ],
+      [btn(t(lang, 'admin.btn.plans'), AdminCallbacks.plans(1))],
+      homeRow(lang),
+    ],
+  };
+}
+
+export function planToggleConfirmScreen(lang: Language, plan: PlanView, on: boolean): Screen {
+  const name = { html: plain(localizedName(plan.name, lang), 100) };
+  return confirm(
+    lang,
+    t(lang, on ? 'admin.plan.confirmOn' : 'admin.plan.confirmOff', { name }),
+    AdminCallbacks.planToggle(plan.id, on),
+    AdminCallbacks.plan(plan.id),
+  );
+}
+
+export function priceConfirmScreen(lang: Language, plan: PlanView, priceMinor: number): Screen {
+  return confirm(
+    lang,
+    t(lang, 'admin.price.confirm', {
+      name: { html: plain(localizedName(plan.name, lang), 100) },
+      old: formatMoney(lang, plan.priceMinor, plan.currency),
+      price: formatMoney(lang, priceMinor, plan.currency),
+    }),
+    AdminCallbacks.price(plan.id, priceMinor),
+    AdminCallbacks.plan(plan.id),
+  );
+}
+
+export function cardsScreen(lang: Language, cards: PaymentCardView[], page: number): Screen {
+  if (!cards.length) return { text: t(lang, 'admin.cards.none'), keyboard: [homeRow(lang)] };
+  const pages = pageCount(cards.length);
+  const p = Math.min(page, pages);
+  const shown = cards.slice((p - 1) * ADMIN_PAGE_SIZE, p * ADMIN_PAGE_SIZE);
+  return {
+    text: t(lang, 'admin.cards.title', { page: p, pages }),
+    keyboard: [
+      ...shown.map((c) => [
+        btn(`${c.isActive ? '🟢' : '⚪️'} ${c.cardNumberMasked} · ${c.cardHolderName}`, AdminCallbacks.card(c.id)),
+      ]),
+      pager(lang, p, pages, AdminCallbacks.cards),
+      homeRow(lang),
+    ].filter((row) => row.length),
+  };
+}
+
+export function cardScreen(lang: Language, c: PaymentCardView): Screen {
+  const reviewed = c.successCount + c.failureCount;
+  return {
+    text: t(lang, 'admin.card', {
+      card: c.cardNumberMasked,
+      holder: { html: plain(c.cardHolderName, 100) },
+      used: formatMoney(lang, c.usedTodayMinor, c.currency),
+      limit: {
+        html:
+          c.dailyLimitMinor === null
+            ? ''
+            : t(lang, 'admin.card.limit', { limit: formatMoney(lang, c.dailyLimitMinor, c.currency) }),
+      },
+      rate: reviewed ? `${Math.round((c.successCount / reviewed) * 100)}%` : '—',
+      ok: c.successCount,
+      all: reviewed,
+      state: t(lang, c.isActive ? 'admin.card.on' : 'admin.card.off'),
+    }),
+    keyboard: [
+      [
+        c.isActive
+          ? btn(t(lang, 'admin.btn.turnOff'), AdminCallbacks.cardToggleAsk(c.id, false))
+          : btn(t(lang, 'admin.btn.turnOn'), AdminCallbacks.cardToggleAsk(c.id, true)),
+      ],
+      [btn(t(lang, 'admin.btn.cards'), AdminCallbacks.cards(1))],
+      homeRow(lang),
+    ],
+  };
+}
+
+export function cardToggleConfirmScreen(lang: Language, c: PaymentCardView, on: boolean): Screen {
+  return confirm(
+    lang,
+    t(lang, on ? 'admin.card.confirmOn' : 'admin.card.confirmOff', { card: c.cardNumberMasked }),
+    AdminCallbacks.cardToggle(c.id, on),
+    AdminCallbacks.card(c.id),
+  );
+}
+
+const TEXT_LABEL: Record<ShopTextKind, TextKey> = { welcome: 'admin.texts.welcome', support: 'admin.texts.support' };
+
+/** Which text in which of the shop's languages. */
+export function textsScreen(lang: Language, languages: readonly Language[]): Screen {
+  const kinds: ShopTextKind[] = ['welcome', 'support'];
+  return {
+    text: t(lang, 'admin.texts.title'),
+    keyboard: [
+      ...kinds.map((kind) =>
+        languages.map((l) =>
+          btn(`${t(lang, TEXT_LABEL[kind])} · ${t(l, 'language.name')}`, AdminCallbacks.textAsk(kind, l)),
+        ),
+      ),
+      homeRow(lang),
+    ],
+  };
+}
+
+export function textPromptText(lang: Language, kind: ShopTextKind, textLang: Language): string {
+  return t(lang, 'admin.texts.prompt', {
+    text: t(lang, TEXT_LABEL[kind]),
+    lang: t(textLang, 'language.name'),
+    max: SHOP_TEXT_MAX[kind],
+  });
+}
+
+/** The new text as customers will see it (escaped like the main menu and support screens), then Save. */
+export function textPreviewScreen(
+  lang: Language,
+  kind: ShopTextKind,
+  textLang: Language,
+  value: string,
+  draft: string,
+): Screen {
+  return {
+    text: fit(
+      t(lang, 'admin.texts.preview', {
+        text: t(lang, TEXT_LABEL[kind]),
+        lang: t(textLang, 'language.name'),
+        preview: { html: plainBlock(value, SHOP_TEXT_MAX[kind]) },
+      }),
+    ),
+    keyboard: [
+      [
+        btn(t(lang, 'admin.btn.save'), AdminCallbacks.textSave(draft)),
+        btn(t(lang, 'admin.btn.cancel'), AdminCallbacks.texts()),
+      ],
+    ],
+  };
+}
+
+function confirm(lang: Language, text: string, yes: string, no: string): Screen {
+  return {
+    text,
+    keyboard: [[btn(t(lang, 'admin.btn.confirm'), yes), btn(t(lang, 'admin.btn.cancel'), no)]],
+  };
+}
+
+function pager(lang: Language, page: number, pages: number, to: (p: number) => string): InlineKeyboardButton[] {
+  const row: InlineKeyboardButton[] = [];
+  if (page > 1) row.push(btn(t(lang, 'admin.btn.prev'), to(page - 1)));
+  if (page < pages) row.push(btn(t(lang, 'admin.btn.next'), to(page + 1)));
+  return row;
+}

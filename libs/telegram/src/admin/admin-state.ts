@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import type { Language } from '@botfleet/catalog';
+import { REDIS } from '@botfleet/common';
+import { AppConfig } from '@botfleet/config';
+import type { ShopTextKind } from './admin-callbacks';
+
+/** What the admin's next text message is for, after they pressed a button that asks for one. */
+export type AdminAwaiting =
+  | { step: 'lookup' }
+  | { step: 'adjust'; userId: string }
+  | { step: 'price'; planId: string }
+  | { step: 'text'; text: ShopTextKind; lang: Language };
+
+/** A typed step waiting for its Confirm / Save button (the button carries the draft's key). */
+export type AdminDraft =
+  | { kind: 'adjust'; userId: string; amountMinor: number; reason: string }
+  | { kind: 'text'; text: ShopTextKind; lang: Language; value: string };
+
+const AWAIT_TTL_S = 15 * 60;
+const DRAFT_TTL_S = 30 * 60;
+
+/**
+ * The short-lived state of an admin's conversation, in Redis per (bot, admin): the step waiting for a typed
+ * value, and drafts waiting for their confirm button. A draft is read by its random key and only by the admin
+ * who made it; it is kept (not deleted) after use, so a second tap of the same Confirm finds the same draft
+ * and the use case's idempotency key makes it a no-op. Nothing here is authority: every action checks the
+ * role in the domain and looks the ids up in this bot.
+ */
+@Injectable()
+export class AdminState {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly config: AppConfig,
+  ) {}
+
+  private key(what: string, botId: string, telegramId: number): string {
+    return `${this.config.REDIS_PREFIX}:tenant-admin:${what}:${botId}:${telegramId}`;
+  }
+
+  async awaiting(botId: string, telegramId: number): Promise<AdminAwaiting | null> {
+    return this.read<AdminAwaiting>(this.key('await', botId, telegramId));
+  }
+
+  async expect(botId: string, telegramId: number, awaiting: AdminAwaiting): Promise<void> {
+    await this.redis.set(this.key('await', botId, telegramId), JSON.stringify(awaiting), 'EX', AWAIT_TTL_S);
+  }
+
+  async clear(botId: string, telegramId: number): Promise<void> {
+    await this.redis.del(this.key('await', botId, telegramId));
+  }
+
+  /** Stores a draft; returns its key for the confirm button. */
+  async putDraft(botId: string, telegramId: number, draft: AdminDraft): Promise<string> {
+    const id = randomBytes(12).toString('base64url');
+    await this.redis.set(this.key(`draft:${id}`, botId, telegramId), JSON.stringify(draft), 'EX', DRAFT_TTL_S);
+    return id;
+  }
+
+  async draft(botId: string, telegramId: number, id: string): Promise<AdminDraft | null> {
+    return this.read<AdminDraft>(this.key(`draft:${id}`, botId, telegramId));
+  }
+
+  private async read<T>(key: string): Promise<T | null> {
+    const raw = await this.redis.get(key);
+    if (!raw) return null;
+    try {
+      return JSON.parse(raw) as T;
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,673 @@
+import { Injectable } from '@nestjs/common';
+import { Composer } from 'telegraf';
+import { WholesaleWalletService, wholesaleCost } from '@botfleet/billing';
+import { AdminAccessService, AdminPermission, AdminRole, roleAllows } from '@botfleet/bots';
+import {
+  ConfigurationsService,
+  Language,
+  Localized,
+  MAX_MINOR,
+  PaymentCardsService,
+  PlansService,
+  PlanView,
+} from '@botfleet/catalog';
+import { Actor, Actors, DomainError, ErrorCode } from '@botfleet/common';
+import { BotStatsService, CustomersService } from '@botfleet/customers';
+import { CardPaymentEntity, TenantDb, UserEntity } from '@botfleet/dal';
+import { SubscriptionViewsService } from '@botfleet/provisioning';
+import {
+  ApproveReceiptUseCase,
+  awaitsReview,
+  RejectReceiptUseCase,
+  SalesQueries,
+  TRACKING_NUMBER_PATTERN,
+} from '@botfleet/sales';
+import type { BotContext, Screen } from '../context/bot-context';
+import { replyForError, ReplyOverrides } from '../errors/reply-for';
+import { translate } from '../i18n/translate';
+import { formatMoney, localizedName } from '../sales/sale-format';
+import { helpScreen } from '../screens/screens';
+import { CAPTION_LIMIT, subscriptionDeliveryText, subscriptionQrPng } from '../screens/subscription-delivery';
+import { BotProfileService } from '../profile/bot-profile.service';
+import { REJECTION_PRESETS } from '../sales/sale-screens';
+import { storableText } from '../text/sanitize';
+import { AdminCallback, parseAdminCallback, ShopTextKind } from './admin-callbacks';
+import {
+  ADJUST_REASON_MAX,
+  adjustConfirmScreen,
+  adminHelpLines,
+  adminHomeScreen,
+  approveConfirmScreen,
+  blockConfirmScreen,
+  cardScreen,
+  cardsScreen,
+  cardToggleConfirmScreen,
+  CustomerCard,
+  customerScreen,
+  dashboardScreen,
+  lookupResultsScreen,
+  planScreen,
+  plansScreen,
+  planToggleConfirmScreen,
+  priceConfirmScreen,
+  ReceiptCard,
+  receiptScreen,
+  rejectReasonsScreen,
+  SHOP_TEXT_MAX,
+  textPreviewScreen,
+  textPromptText,
+  textsScreen,
+} from './admin-screens';
+import { AdminState } from './admin-state';
+
+/** The commands of the sections (each also a button of the admin menu). */
+const SECTION_COMMANDS = {
+  admin: 'home',
+  stats: 'dashboard',
+  receipts: 'receipts',
+  find: 'lookup',
+  plans: 'plans',
+  cards: 'cards',
+  texts: 'texts',
+} as const;
+type Section = (typeof SECTION_COMMANDS)[keyof typeof SECTION_COMMANDS];
+
+const SECTION_PERMISSION: Record<Exclude<Section, 'home'>, AdminPermission> = {
+  dashboard: 'dashboard',
+  receipts: 'receipts',
+  lookup: 'lookup',
+  plans: 'plans',
+  cards: 'cards',
+  texts: 'texts',
+};
+
+/** What each tap needs; `home` only needs to be an admin of the bot. */
+const CALLBACK_PERMISSION: Record<AdminCallback['kind'], AdminPermission | null> = {
+  home: null,
+  dashboard: 'dashboard',
+  receipts: 'receipts',
+  receiptPhoto: 'receipts',
+  approveAsk: 'receipts',
+  approve: 'receipts',
+  rejectAsk: 'receipts',
+  reject: 'receipts',
+  lookup: 'lookup',
+  user: 'lookup',
+  blockAsk: 'users',
+  block: 'users',
+  resend: 'users',
+  adjustAsk: 'wallet',
+  adjust: 'wallet',
+  plans: 'plans',
+  plan: 'plans',
+  planToggleAsk: 'plans',
+  planToggle: 'plans',
+  priceAsk: 'plans',
+  price: 'plans',
+  cards: 'cards',
+  card: 'cards',
+  cardToggleAsk: 'cards',
+  cardToggle: 'cards',
+  texts: 'texts',
+  textAsk: 'texts',
+  textSave: 'texts',
+};
+
+/** A typed balance adjustment: `+50000 reason` / `-20000 reason` (minor units). */
+const ADJUSTMENT = /^([+-−])\s*(\d{1,16})\s+([\s\S]+)$/;
+const PRICE_TYPED = /^\d{1,16}$/;
+/** The wholesale wallet is "low" below this many sales of the shop's cheapest plan. */
+const LOW_WALLET_SALES = 5;
+const OVERRIDES: ReplyOverrides = { [ErrorCode.FORBIDDEN]: 'admin.forbidden' };
+
+/**
+ * `/admin` in the tenant's own bot, for its admins only (README "Running your shop from Telegram"): a
+ * dashboard, receipts to review, customer lookup with block / balance adjustment / resend, plans, payment
+ * cards and the shop's texts. Everyone else gets the customer conversation, with no sign that /admin exists.
+ * The role is read again on every command, tap and typed value, and the use cases check it once more in the
+ * domain (Actors.botAdmin); ids from callback data are looked up inside this bot. Typed values (a lookup, an
+ * amount, a price, a text) wait in AdminState; every change is confirmed with a button first.
+ */
+@Injectable()
+export class AdminHandler {
+  readonly composer: Composer<BotContext>;
+
+  constructor(
+    private readonly db: TenantDb,
+    private readonly access: AdminAccessService,
+    private readonly state: AdminState,
+    private readonly stats: BotStatsService,
+    private readonly customers: CustomersService,
+    private readonly wallet: WholesaleWalletService,
+    private readonly queries: SalesQueries,
+    private readonly approveReceipt: ApproveReceiptUseCase,
+    private readonly rejectReceipt: RejectReceiptUseCase,
+    private readonly plans: PlansService,
+    private readonly cards: PaymentCardsService,
+    private readonly configurations: ConfigurationsService,
+    private readonly subscriptions: SubscriptionViewsService,
+    private readonly profiles: BotProfileService,
+  ) {
+    const c = new Composer<BotContext>();
+    for (const [command, section] of Object.entries(SECTION_COMMANDS)) {
+      c.command(command, (ctx, next) => this.onCommand(ctx, section, next));
+    }
+    c.command('help', (ctx, next) => this.onHelp(ctx, next));
+    c.action(/^ad:/, (ctx) => this.onCallback(ctx));
+    c.on('text', (ctx, next) => this.onText(ctx, next));
+    this.composer = c;
+  }
+
+  // ---------- entry points ----------
+
+  private async roleOf(ctx: BotContext): Promise<AdminRole | null> {
+    const id = ctx.from?.id;
+    return id === undefined ? null : this.access.roleOf(ctx.botId, id);
+  }
+
+  private actor(ctx: BotContext): Actor {
+    return Actors.botAdmin(ctx.from!.id, ctx.from!.username);
+  }
+
+  private async onCommand(ctx: BotContext, section: Section, next: () => Promise<void>): Promise<void> {
+    const role = await this.roleOf(ctx);
+    if (!role) return next();
+    await this.state.clear(ctx.botId, ctx.from!.id);
+    if (section !== 'home' && !roleAllows(role, SECTION_PERMISSION[section])) {
+      ctx.say(ctx.t('admin.forbidden'));
+      return;
+    }
+    const arg = commandArgument(ctx);
+    if (section === 'lookup' && arg) return this.lookup(ctx, arg);
+    return this.openSection(ctx, role, section);
+  }
+
+  private async onHelp(ctx: BotContext, next: () => Promise<void>): Promise<void> {
+    const role = await this.roleOf(ctx);
+    if (!role) return next();
+    const help = helpScreen(ctx.profile, ctx.lang);
+    ctx.show({ ...help, text: [help.text, ...adminHelpLines(ctx.lang, role)].join('\n') });
+  }
+
+  private async openSection(ctx: BotContext, role: AdminRole, section: Section): Promise<void> {
+    switch (section) {
+      case 'home':
+        return ctx.show(adminHomeScreen(ctx.lang, ctx.profile.name, role));
+      case 'dashboard':
+        return ctx.show(await this.dashboard(ctx, role));
+      case 'receipts':
+        return this.showReceipt(ctx, 1);
+      case 'lookup':
+        return this.ask(ctx, { step: 'lookup' }, ctx.t('admin.lookup.prompt'));
+      case 'plans':
+        return ctx.show(plansScreen(ctx.lang, await this.plans.list(ctx.botId), 1));
+      case 'cards':
+        return ctx.show(cardsScreen(ctx.lang, await this.cards.list(ctx.botId), 1));
+      case 'texts':
+        return ctx.show(textsScreen(ctx.lang, ctx.profile.languages));
+    }
+  }
+
+  private async onCallback(ctx: BotContext): Promise<void> {
+    const q = ctx.callbackQuery;
+    const parsed = parseAdminCallback(q && 'data' in q ? q.data : undefined);
+    const role = await this.roleOf(ctx);
+    if (!parsed || !role || ctx.chat?.type !== 'private') return ctx.answerCallback(ctx.t('common.unavailable'));
+    const needs = CALLBACK_PERMISSION[parsed.kind];
+    if (needs && !roleAllows(role, needs)) return ctx.answerCallback(ctx.t('admin.forbidden'), true);
+    await this.state.clear(ctx.botId, ctx.from!.id);
+    try {
+      await this.handle(ctx, role, parsed);
+    } catch (e) {
+      if (!DomainError.is(e)) throw e;
+      ctx.answerCallback(ctx.t(replyForError(e, OVERRIDES)), true);
+    }
+  }
+
+  private async handle(ctx: BotContext, role: AdminRole, cb: AdminCallback): Promise<void> {
+    const lang = ctx.lang;
+    switch (cb.kind) {
+      case 'home':
+        ctx.answerCallback();
+        return ctx.show(adminHomeScreen(lang, ctx.profile.name, role));
+      case 'dashboard':
+        ctx.answerCallback();
+        return ctx.show(await this.dashboard(ctx, role));
+      case 'receipts':
+        ctx.answerCallback();
+        return this.showReceipt(ctx, cb.n);
+      case 'receiptPhoto': {
+        const payment = await this.receiptPayment(ctx, cb.paymentId);
+        if (!payment?.receiptFileId) return ctx.answerCallback(ctx.t('review.notFound'), true);
+        ctx.answerCallback();
+        ctx.outbox.add('sendPhoto', { chat_id: ctx.chat!.id, photo: payment.receiptFileId });
+        return;
+      }
+      case 'approveAsk':
+      case 'rejectAsk': {
+        const card = await this.receiptCard(ctx, cb.paymentId);
+        if (!card) return ctx.answerCallback(ctx.t('review.already'), true);
+        ctx.answerCallback();
+        const n = await this.receiptPosition(ctx, cb.paymentId);
+        return ctx.show(
+          cb.kind === 'approveAsk' ? approveConfirmScreen(lang, card, n) : rejectReasonsScreen(lang, card, n),
+        );
+      }
+      case 'approve':
+      case 'reject': {
+        const payment = await this.receiptPayment(ctx, cb.paymentId);
+        if (!payment) return ctx.answerCallback(ctx.t('review.notFound'), true);
+        const key = cb.kind === 'reject' ? REJECTION_PRESETS[cb.preset] : undefined;
+        if (cb.kind === 'reject' && !key) return ctx.answerCallback(ctx.t('common.unavailable'));
+        const actor = this.actor(ctx);
+        await this.db.atomic(ctx.botId, () =>
+          cb.kind === 'approve'
+            ? this.approveReceipt.execute({ botId: ctx.botId, paymentId: payment.id, actor })
+            : // The customer reads the reason in the bot's language, like a review in the admin chat.
+              this.rejectReceipt.execute({
+                botId: ctx.botId,
+                paymentId: payment.id,
+                actor,
+                reason: ctx.t(key!),
+              }),
+        );
+        ctx.answerCallback(ctx.t('admin.done'));
+        return this.showReceipt(ctx, 1);
+      }
+      case 'lookup':
+        ctx.answerCallback();
+        return this.ask(ctx, { step: 'lookup' }, ctx.t('admin.lookup.prompt'));
+      case 'user': {
+        const card = await this.customerCard(ctx, cb.userId);
+        ctx.answerCallback();
+        return ctx.show(this.customerScreen(ctx, role, card));
+      }
+      case 'blockAsk': {
+        const card = await this.customerCard(ctx, cb.userId);
+        ctx.answerCallback();
+        return ctx.show(blockConfirmScreen(lang, card, cb.blocked));
+      }
+      case 'block': {
+        await this.db.atomic(ctx.botId, () =>
+          this.customers.setStatus(ctx.botId, cb.userId, cb.blocked ? 'blocked' : 'active', this.actor(ctx)),
+        );
+        ctx.answerCallback(ctx.t('admin.done'));
+        return ctx.show(this.customerScreen(ctx, role, await this.customerCard(ctx, cb.userId)));
+      }
+      case 'resend':
+        return this.resend(ctx, cb.userId);
+      case 'adjustAsk': {
+        await this.customerCard(ctx, cb.userId);
+        ctx.answerCallback();
+        const currency = await this.queries.currency(ctx.botId);
+        return this.ask(ctx, { step: 'adjust', userId: cb.userId }, ctx.t('admin.adjust.prompt', { currency }));
+      }
+      case 'adjust':
+        return this.adjust(ctx, role, cb.draft);
+      case 'plans':
+        ctx.answerCallback();
+        return ctx.show(plansScreen(lang, await this.plans.list(ctx.botId), cb.page));
+      case 'plan':
+        ctx.answerCallback();
+        return ctx.show(planScreen(lang, await this.plans.get(ctx.botId, cb.planId)));
+      case 'planToggleAsk':
+        ctx.answerCallback();
+        return ctx.show(planToggleConfirmScreen(lang, await this.plans.get(ctx.botId, cb.planId), cb.on));
+      case 'planToggle': {
+        const plan = await this.db.atomic(ctx.botId, () =>
+          this.plans.update(ctx.botId, cb.planId, { isActive: cb.on }, this.actor(ctx)),
+        );
+        ctx.answerCallback(ctx.t('admin.done'));
+        return ctx.show(planScreen(lang, plan));
+      }
+      case 'priceAsk': {
+        const plan = await this.plans.get(ctx.botId, cb.planId);
+        ctx.answerCallback();
+        return this.ask(ctx, { step: 'price', planId: plan.id }, pricePrompt(lang, plan));
+      }
+      case 'price': {
+        const plan = await this.db.atomic(ctx.botId, () =>
+          this.plans.update(ctx.botId, cb.planId, { priceMinor: cb.priceMinor }, this.actor(ctx)),
+        );
+        ctx.answerCallback(ctx.t('admin.done'));
+        return ctx.show(planScreen(lang, plan));
+      }
+      case 'cards':
+        ctx.answerCallback();
+        return ctx.show(cardsScreen(lang, await this.cards.list(ctx.botId), cb.page));
+      case 'card':
+        ctx.answerCallback();
+        return ctx.show(cardScreen(lang, await this.cards.get(ctx.botId, cb.cardId)));
+      case 'cardToggleAsk':
+        ctx.answerCallback();
+        return ctx.show(cardToggleConfirmScreen(lang, await this.cards.get(ctx.botId, cb.cardId), cb.on));
+      case 'cardToggle': {
+        const card = await this.db.atomic(ctx.botId, () =>
+          this.cards.update(ctx.botId, cb.cardId, { isActive: cb.on }, this.actor(ctx)),
+        );
+        ctx.answerCallback(ctx.t('admin.done'));
+        return ctx.show(cardScreen(lang, card));
+      }
+      case 'texts':
+        ctx.answerCallback();
+        return ctx.show(textsScreen(lang, ctx.profile.languages));
+      case 'textAsk':
+        if (!ctx.profile.languages.includes(cb.lang)) return ctx.answerCallback(ctx.t('common.unavailable'));
+        ctx.answerCallback();
+        return this.ask(ctx, { step: 'text', text: cb.text, lang: cb.lang }, textPromptText(lang, cb.text, cb.lang));
+      case 'textSave':
+        return this.saveText(ctx, cb.draft);
+    }
+  }
+
+  /** A typed value for the step the admin is in (lookup, amount, price, text); anything else passes on. */
+  private async onText(ctx: BotContext, next: () => Promise<void>): Promise<void> {
+    const msg = ctx.message;
+    const from = ctx.from;
+    if (!msg || !('text' in msg) || !from) return next();
+    const awaiting = await this.state.awaiting(ctx.botId, from.id);
+    if (!awaiting) return next();
+    if (msg.text.startsWith('/')) {
+      await this.state.clear(ctx.botId, from.id);
+      return next();
+    }
+    const role = await this.roleOf(ctx);
+    if (!role) {
+      await this.state.clear(ctx.botId, from.id);
+      return next();
+    }
+    const text = storableText(msg.text).trim();
+    try {
+      switch (awaiting.step) {
+        case 'lookup':
+          if (!roleAllows(role, 'lookup')) return ctx.say(ctx.t('admin.forbidden'));
+          await this.state.clear(ctx.botId, from.id);
+          return await this.lookup(ctx, text);
+        case 'adjust':
+          if (!roleAllows(role, 'wallet')) return ctx.say(ctx.t('admin.forbidden'));
+          return await this.typedAdjustment(ctx, awaiting.userId, text);
+        case 'price':
+          if (!roleAllows(role, 'plans')) return ctx.say(ctx.t('admin.forbidden'));
+          return await this.typedPrice(ctx, awaiting.planId, text);
+        case 'text':
+          if (!roleAllows(role, 'texts')) return ctx.say(ctx.t('admin.forbidden'));
+          return await this.typedShopText(ctx, awaiting.text, awaiting.lang, text);
+      }
+    } catch (e) {
+      if (!DomainError.is(e)) throw e;
+      ctx.say(ctx.t(replyForError(e, OVERRIDES)));
+    }
+  }
+
+  // ---------- sections ----------
+
+  private async dashboard(ctx: BotContext, role: AdminRole): Promise<Screen> {
+    const now = new Date();
+    const today = now.toISOString().slice(0, 10);
+    const monthStart = `${today.slice(0, 8)}01`;
+    const [day, month, pending] = await Promise.all([
+      this.stats.stats(ctx.botId, { from: today, to: today }, now),
+      this.stats.stats(ctx.botId, { from: monthStart, to: today }, now),
+      this.pendingReceipts(ctx, 1),
+    ]);
+    let wallet;
+    if (roleAllows(role, 'wallet')) {
+      const w = await this.wallet.wallet(ctx.botId);
+      const plans = await this.plans.list(ctx.botId, { activeOnly: true });
+      const cheapest = Math.min(...plans.map((p) => wholesaleCost(w.wholesalePrice, p)));
+      const low =
+        w.availableMinor <= 0 || (Number.isFinite(cheapest) && w.availableMinor < cheapest * LOW_WALLET_SALES);
+      wallet = { freeMinor: w.availableMinor, heldMinor: w.heldMinor, low, currency: w.currency };
+    }
+    return dashboardScreen(ctx.lang, {
+      currency: day.currency,
+      today: day.totals,
+      month: month.totals,
+      activeSubscriptions: day.totals.activeSubscriptions,
+      pendingReceipts: pending.total,
+      wallet,
+    });
+  }
+
+  /** Card payments whose receipt waits for review, newest first, one per page. */
+  private pendingReceipts(ctx: BotContext, n: number) {
+    return this.customers.listCardPayments(ctx.botId, { status: 'pending', page: n, pageSize: 1 });
+  }
+
+  private async showReceipt(ctx: BotContext, n: number): Promise<void> {
+    let page = await this.pendingReceipts(ctx, n);
+    if (!page.items.length && n > 1) {
+      n = Math.max(1, page.total);
+      page = await this.pendingReceipts(ctx, n);
+    }
+    const payment = page.items[0];
+    ctx.show(receiptScreen(ctx.lang, payment ? await this.toReceiptCard(ctx, payment) : null, n, page.total));
+  }
+
+  private async receiptPosition(ctx: BotContext, paymentId: string): Promise<number> {
+    const all = await this.customers.listCardPayments(ctx.botId, { status: 'pending', page: 1, pageSize: 100 });
+    const i = all.items.findIndex((p) => p.id === paymentId);
+    return i < 0 ? 1 : i + 1;
+  }
+
+  private async receiptPayment(ctx: BotContext, paymentId: string): Promise<CardPaymentEntity | null> {
+    return this.queries.cardPayment(ctx.botId, paymentId);
+  }
+
+  private async receiptCard(ctx: BotContext, paymentId: string): Promise<ReceiptCard | null> {
+    const payment = await this.receiptPayment(ctx, paymentId);
+    return payment && awaitsReview(payment) ? this.toReceiptCard(ctx, payment) : null;
+  }
+
+  private async toReceiptCard(ctx: BotContext, payment: CardPaymentEntity): Promise<ReceiptCard> {
+    const subject = await this.queries.reviewSubject(ctx.botId, payment);
+    return {
+      paymentId: payment.id,
+      trackingNumber: payment.trackingNumber,
+      amountMinor: payment.amountMinor,
+      currency: subject.order?.currency ?? (await this.queries.currency(ctx.botId)),
+      userName: subject.user ? nameOf(subject.user) : '',
+      userTelegramId: subject.user?.telegramId ?? null,
+      planName: subject.plan?.name ?? null,
+      receiptText: payment.receiptType === 'text' ? payment.receiptText : null,
+      hasPhoto: payment.receiptType === 'photo' && !!payment.receiptFileId,
+    };
+  }
+
+  /** A Telegram id, @username or tracking number → the customer's card; a name → a list to choose from. */
+  private async lookup(ctx: BotContext, query: string): Promise<void> {
+    const q = query.trim().slice(0, 64);
+    const tracking = TRACKING_NUMBER_PATTERN.exec(q.toUpperCase())?.[0];
+    if (tracking) {
+      const payment = await this.queries.cardPaymentByTracking(ctx.botId, tracking);
+      if (payment) return this.showCustomer(ctx, payment.userId);
+    }
+    const page = await this.customers.listUsers(ctx.botId, { search: q, page: 1, pageSize: 8 });
+    const bare = q.replace(/^@/, '').toLowerCase();
+    const exact = page.items.find((u) => String(u.telegramId) === q || (u.username ?? '').toLowerCase() === bare);
+    if (exact) return this.showCustomer(ctx, exact.id);
+    if (page.items.length === 1) return this.showCustomer(ctx, page.items[0].id);
+    const users = page.items.map((u) => ({
+      id: u.id,
+      telegramId: u.telegramId,
+      name: nameOf(u),
+      username: u.username,
+    }));
+    ctx.show(lookupResultsScreen(ctx.lang, q, users, page.total));
+  }
+
+  private async showCustomer(ctx: BotContext, userId: string): Promise<void> {
+    const role = await this.roleOf(ctx);
+    if (!role) return;
+    ctx.show(this.customerScreen(ctx, role, await this.customerCard(ctx, userId)));
+  }
+
+  private customerScreen(ctx: BotContext, role: AdminRole, card: CustomerCard): Screen {
+    return customerScreen(ctx.lang, card, {
+      users: roleAllows(role, 'users'),
+      wallet: roleAllows(role, 'wallet'),
+    });
+  }
+
+  /** NOT_FOUND for an id that is not a customer of this bot. */
+  private async customerCard(ctx: BotContext, userId: string): Promise<CustomerCard> {
+    const user = await this.customers.getUser(ctx.botId, userId);
+    const [subs, orders, plans, currency, referrer] = await Promise.all([
+      this.subscriptions.listForUser(ctx.botId, user.id),
+      this.customers.listOrders(ctx.botId, { userId: user.id, page: 1, pageSize: 5 }),
+      this.plans.list(ctx.botId),
+      this.queries.currency(ctx.botId),
+      user.referrerId ? this.customers.getUser(ctx.botId, user.referrerId).catch(() => null) : null,
+    ]);
+    const planNames = new Map<string, Localized>(plans.map((p) => [p.id, p.name]));
+    return {
+      id: user.id,
+      telegramId: user.telegramId,
+      name: nameOf(user),
+      username: user.username,
+      joinedAt: user.createdAt,
+      blocked: user.status === 'blocked',
+      balanceMinor: user.balanceMinor,
+      currency,
+      referrer: referrer ? `${nameOf(referrer) || referrer.telegramId} (${referrer.telegramId})` : null,
+      subscriptions: subs,
+      orders: orders.items.map((o) => ({
+        createdAt: o.createdAt,
+        planName: planNames.get(o.planId) ?? null,
+        amountMinor: o.amountMinor,
+        status: o.status,
+      })),
+    };
+  }
+
+  /** The customer's active subscription links, sent to them again (their language), as the delivery shows them. */
+  private async resend(ctx: BotContext, userId: string): Promise<void> {
+    const user = await this.customers.getUser(ctx.botId, userId);
+    const subs = (await this.subscriptions.listForUser(ctx.botId, user.id)).filter(
+      (s) => s.status === 'active' && s.subscriptionUrl,
+    );
+    if (!subs.length) return ctx.answerCallback(ctx.t('admin.resend.none'), true);
+    const lang: Language = user.language ?? ctx.profile.defaultLanguage;
+    for (const sub of subs) {
+      const text = subscriptionDeliveryText(lang, sub, false);
+      const photo = { source: await subscriptionQrPng(sub.subscriptionUrl!), filename: 'subscription-qr.png' };
+      if (text.length <= CAPTION_LIMIT) {
+        ctx.outbox.add('sendPhoto', { chat_id: user.telegramId, photo, caption: text, parse_mode: 'HTML' });
+      } else {
+        ctx.outbox.add('sendMessage', { chat_id: user.telegramId, text, parse_mode: 'HTML' });
+      }
+    }
+    ctx.answerCallback(ctx.t('admin.resend.done'), true);
+  }
+
+  private async typedAdjustment(ctx: BotContext, userId: string, text: string): Promise<void> {
+    const m = ADJUSTMENT.exec(text);
+    const amount = m ? Number(m[2]) * (m[1] === '+' ? 1 : -1) : NaN;
+    const reason = m ? m[3].trim() : '';
+    if (!m || !amount || Math.abs(amount) > MAX_MINOR || !reason || reason.length > ADJUST_REASON_MAX) {
+      ctx.say(ctx.t('admin.adjust.invalid'));
+      return;
+    }
+    const card = await this.customerCard(ctx, userId);
+    await this.state.clear(ctx.botId, ctx.from!.id);
+    const draft = await this.state.putDraft(ctx.botId, ctx.from!.id, {
+      kind: 'adjust',
+      userId,
+      amountMinor: amount,
+      reason,
+    });
+    ctx.show(adjustConfirmScreen(ctx.lang, card, amount, reason, draft));
+  }
+
+  /**
+   * Confirm of a balance adjustment: the draft's key is the idempotency key, so a second tap (or a retried
+   * update) posts nothing more and says so.
+   */
+  private async adjust(ctx: BotContext, role: AdminRole, draftId: string): Promise<void> {
+    const draft = await this.state.draft(ctx.botId, ctx.from!.id, draftId);
+    if (!draft || draft.kind !== 'adjust') return ctx.answerCallback(ctx.t('admin.expired'), true);
+    const res = await this.db.atomic(ctx.botId, () =>
+      this.customers.adjustBalance(
+        ctx.botId,
+        draft.userId,
+        { amountMinor: draft.amountMinor, reason: draft.reason, idempotencyKey: `tg-admin:${draftId}` },
+        this.actor(ctx),
+      ),
+    );
+    const card = await this.customerCard(ctx, draft.userId);
+    if (!res.applied) ctx.answerCallback(ctx.t('admin.adjust.already'), true);
+    else ctx.answerCallback(ctx.t('admin.adjust.done', { balance: formatBalance(ctx, card) }));
+    ctx.show(this.customerScreen(ctx, role, card));
+  }
+
+  private async typedPrice(ctx: BotContext, planId: string, text: string): Promise<void> {
+    const plan = await this.plans.get(ctx.botId, planId);
+    const price = PRICE_TYPED.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(price) || price < 1 || price > MAX_MINOR) {
+      ctx.say(ctx.t('admin.price.invalid', { max: MAX_MINOR }));
+      return;
+    }
+    await this.state.clear(ctx.botId, ctx.from!.id);
+    ctx.show(priceConfirmScreen(ctx.lang, plan, price));
+  }
+
+  private async typedShopText(ctx: BotContext, kind: ShopTextKind, lang: Language, text: string): Promise<void> {
+    if (!text) return ctx.say(ctx.t('admin.texts.tooLong', { max: SHOP_TEXT_MAX[kind] }));
+    if (text.length > SHOP_TEXT_MAX[kind]) {
+      ctx.say(ctx.t('admin.texts.tooLong', { max: SHOP_TEXT_MAX[kind] }));
+      return;
+    }
+    await this.state.clear(ctx.botId, ctx.from!.id);
+    const draft = await this.state.putDraft(ctx.botId, ctx.from!.id, { kind: 'text', text: kind, lang, value: text });
+    ctx.show(textPreviewScreen(ctx.lang, kind, lang, text, draft));
+  }
+
+  private async saveText(ctx: BotContext, draftId: string): Promise<void> {
+    const draft = await this.state.draft(ctx.botId, ctx.from!.id, draftId);
+    if (!draft || draft.kind !== 'text') return ctx.answerCallback(ctx.t('admin.expired'), true);
+    const key = draft.text === 'welcome' ? 'welcome_text' : 'support_text';
+    await this.db.atomic(ctx.botId, async () => {
+      const current = (await this.configurations.get(ctx.botId, key)) as Localized;
+      await this.configurations.set(
+        ctx.botId,
+        key,
+        { ...current, [draft.lang]: draft.value },
+        undefined,
+        this.actor(ctx),
+      );
+    });
+    // This worker hosts the bot: the next /start reads the new text (others within BOT_SETTINGS_CACHE_MS).
+    this.profiles.invalidate(ctx.botId);
+    ctx.answerCallback(ctx.t('admin.texts.saved'));
+    ctx.show(textsScreen(ctx.lang, ctx.profile.languages));
+  }
+
+  /** Sends a prompt and waits for the admin's next text message. */
+  private async ask(ctx: BotContext, awaiting: Parameters<AdminState['expect']>[2], prompt: string): Promise<void> {
+    await this.state.expect(ctx.botId, ctx.from!.id, awaiting);
+    ctx.say(prompt, { reply_markup: { force_reply: true } });
+  }
+}
+
+function pricePrompt(lang: Language, plan: PlanView): string {
+  return translate(lang, 'admin.price.prompt', {
+    name: localizedName(plan.name, lang),
+    price: formatMoney(lang, plan.priceMinor, plan.currency),
+    currency: plan.currency,
+  });
+}
+
+function formatBalance(ctx: BotContext, card: CustomerCard): string {
+  return formatMoney(ctx.lang, card.balanceMinor, card.currency);
+}
+
+function nameOf(u: Pick<UserEntity, 'firstName' | 'lastName'>): string {
+  return [u.firstName, u.lastName].filter((s) => !!s && s.trim()).join(' ');
+}
+
+/** The text after a command (`/find @name` → `@name`). */
+function commandArgument(ctx: BotContext): string {
+  const msg = ctx.message;
+  if (!msg || !('text' in msg)) return '';
+  return msg.text.replace(/^\/\S+\s*/, '').trim();
+}

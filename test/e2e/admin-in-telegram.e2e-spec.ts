@@ -1,0 +1,299 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import {
+  applyEnv,
+  createTestEnv,
+  platformOf,
+  spawnWorker,
+  TelegramEmulator,
+  TestEnv,
+  waitFor,
+  WorkerProcess,
+} from '@botfleet/testing';
+import { createApiApp } from '../../apps/api/src/bootstrap';
+import { buttonData, buttonsOf, ChatMessage, QUICK_BOT_LEASES } from './support/bot-chat';
+
+type Person = { id: number; first_name: string; language_code: string; username?: string };
+const OWNER: Person = { id: 930_001, first_name: 'Owner', language_code: 'en' };
+const ADMIN: Person = { id: 930_002, first_name: 'Admin', language_code: 'en' };
+const SUPPORT: Person = { id: 930_003, first_name: 'Agent', language_code: 'en' };
+const BUYER: Person = { id: 930_010, first_name: 'Buyer', language_code: 'en', username: 'buyer_one' };
+const PRICE = 400_000;
+
+/**
+ * The shop run from its own bot (`/admin`), end to end: a worker hosts the bot against the Telegram emulator,
+ * the shop is set up over the public API, and owner, admin, support agent and a customer each drive the bot
+ * as a person would. Each sees what the role allows; forged taps change nothing.
+ */
+describe('running the shop from Telegram: /admin by role', () => {
+  jest.setTimeout(180_000);
+  const emu = new TelegramEmulator();
+  let env: TestEnv;
+  let platform: DataSource;
+  let worker: WorkerProcess;
+  let app: INestApplication;
+  let restore: () => void;
+  let tg: { id: number; token: string; username: string };
+  let botId: string;
+  let apiToken: string;
+  let planId: string;
+  let paymentId: string;
+  const q = (sql: string, p: unknown[] = []) => platform.query(sql, p);
+  const http = () => request(app.getHttpServer());
+  const as = (token: string, method: 'post' | 'put' | 'get', path: string) =>
+    http()[method](path).set('Authorization', `Bearer ${token}`);
+
+  /** Messages of the bot in `who`'s chat, oldest first. */
+  const botMessages = (who: Person) => emu.getChatMessages(tg.id, who.id).filter((m) => m.direction === 'bot');
+  const count = (who: Person) => botMessages(who).length;
+  const textOf = (m: ChatMessage) => m.text ?? m.caption ?? '';
+  /** The first bot message in `who`'s chat after the first `after` ones that matches. */
+  const next = (who: Person, after: number, match: (m: ChatMessage) => boolean) =>
+    waitFor(() => botMessages(who).slice(after).find(match), 15_000);
+  const has = (s: string) => (m: ChatMessage) => textOf(m).includes(s);
+  const say = async (who: Person, text: string, match: (m: ChatMessage) => boolean) => {
+    const before = count(who);
+    emu.sendText(tg.id, { from: who, text });
+    return next(who, before, match);
+  };
+  /** Presses a button and waits for the callback's answer (and, given `match`, for the screen it leads to). */
+  const press = async (who: Person, m: ChatMessage, data: string, forged = false) => {
+    const { callbackQueryId } = emu.pressButton(tg.id, { from: who, messageId: m.messageId, data, forged });
+    return emu.waitForCallbackAnswer(tg.id, callbackQueryId, 15_000);
+  };
+  const screenAfter = (who: Person, messageId: number, match: (m: ChatMessage) => boolean) =>
+    waitFor(() => botMessages(who).find((m) => m.messageId === messageId && match(m)), 15_000);
+  const data = (m: ChatMessage, prefix: string) => {
+    const d = buttonData(m, prefix);
+    if (!d) throw new Error(`no ${prefix} button under: ${textOf(m)}`);
+    return d;
+  };
+  const labels = (m: ChatMessage) => buttonsOf(m).map((b) => b.text);
+  const priceOf = async (id: string) =>
+    (
+      (await as(apiToken, 'get', `/v1/bots/${botId}/plans`).expect(200)).body as { id: string; priceMinor: number }[]
+    ).find((p) => p.id === id)?.priceMinor;
+  const paymentStatus = async () =>
+    (await q(`SELECT status FROM card_to_card_payments WHERE id = $1`, [paymentId]))[0].status as string;
+
+  beforeAll(async () => {
+    const url = await emu.listen(0);
+    env = await createTestEnv({ TELEGRAM_API_ROOT: url, ...QUICK_BOT_LEASES, BOT_POLL_TIMEOUT_S: '2' });
+    platform = await platformOf(env);
+    restore = applyEnv(env.vars);
+    app = await createApiApp();
+    await app.init();
+    tg = emu.createBot();
+    const master = env.masterToken;
+    const invite = (await as(master, 'post', '/v1/admin/invites').send({}).expect(201)).body;
+    const joined = await http()
+      .post('/v1/bots')
+      .send({
+        name: 'Tea <b>&</b> Shop',
+        telegramBotToken: tg.token,
+        ownerTelegramId: OWNER.id,
+        inviteCode: invite.code,
+        defaultLanguage: 'en',
+      })
+      .expect(201);
+    botId = joined.body.bot.id;
+    apiToken = joined.body.apiToken;
+    await as(master, 'post', `/v1/admin/bots/${botId}/wallet/top-ups`)
+      .set('Idempotency-Key', `admin-tg-${botId}`)
+      .send({ amountMinor: 1_000_000 })
+      .expect(201);
+    await as(apiToken, 'put', `/v1/bots/${botId}/admins`)
+      .send({
+        admins: [
+          { telegramId: ADMIN.id, role: 'admin' },
+          { telegramId: SUPPORT.id, role: 'support' },
+        ],
+      })
+      .expect(200);
+    planId = (
+      await as(apiToken, 'post', `/v1/bots/${botId}/plans`)
+        .send({ name: { en: 'Monthly' }, periodDays: 30, priceMinor: PRICE, trafficLimitGb: 50, deviceLimit: 2 })
+        .expect(201)
+    ).body.id;
+    for (let i = 2; i <= 7; i++) {
+      await as(apiToken, 'post', `/v1/bots/${botId}/plans`)
+        .send({ name: { en: `Plan ${i}` }, periodDays: 30, priceMinor: PRICE + i, trafficLimitGb: 10, deviceLimit: 1 })
+        .expect(201);
+    }
+    await as(apiToken, 'post', `/v1/bots/${botId}/payment-cards`)
+      .send({ cardNumber: '6037990000000006', cardHolderName: 'Ali Rezaei', bankName: 'Melli' })
+      .expect(201);
+    worker = await spawnWorker(env.vars);
+    await emu.waitForPolling(tg.id, 15_000);
+
+    // A customer buys by card and sends a photo receipt: one receipt waits for review.
+    const plans = await say(BUYER, '/buy', (m) => !!buttonData(m, 's:p:'));
+    const pickPlan = buttonsOf(plans).find((b) => b.text.includes('Monthly'))!.callback_data!;
+    await press(BUYER, plans, pickPlan);
+    const methods = await next(BUYER, 0, (m) => !!buttonData(m, 's:c:'));
+    await press(BUYER, methods, data(methods, 's:c:'));
+    await next(BUYER, 0, has('C2C-'));
+    const before = count(BUYER);
+    emu.sendPhoto(tg.id, { from: BUYER });
+    await next(BUYER, before, has('under review'));
+    paymentId = (await q(`SELECT id FROM card_to_card_payments WHERE bot_id = $1 AND status = 'pending'`, [botId]))[0]
+      .id;
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await app?.close();
+    restore?.();
+    await platform?.destroy();
+    await emu.close();
+    await env?.cleanup();
+  });
+
+  it('a customer sending /admin gets the customer menu, and a forged ad: tap shows nothing', async () => {
+    const before = count(BUYER);
+    emu.sendText(tg.id, { from: BUYER, text: '/admin' });
+    const menu = await next(BUYER, before, (m) => !!buttonData(m, 'menu:'));
+    const replies = botMessages(BUYER).slice(before);
+    expect(replies.map(textOf).join('\n')).toContain('Use the menu below');
+    expect(replies.map(textOf).join('\n')).not.toMatch(/admin/i);
+    expect(replies.flatMap(labels).join(' ')).not.toMatch(/Dashboard|Find a customer/);
+    const answer = await press(BUYER, menu, 'ad:d', true);
+    expect(answer.text).toBe('This is not available.');
+    const help = await say(BUYER, '/help', has('/start'));
+    expect(textOf(help)).not.toContain('/admin');
+  });
+
+  it('a support agent sees only the customer lookup; forged approve taps (ad: and rv:) change nothing', async () => {
+    const home = await say(SUPPORT, '/admin', has('Shop admin'));
+    expect(textOf(home)).toContain('support agent');
+    expect(textOf(home)).toContain('Tea <b>&</b> Shop'); // the shop's name, escaped
+    expect(labels(home)).toEqual(['🔎 Find a customer']);
+    const packed = Buffer.from(paymentId.replace(/-/g, ''), 'hex').toString('base64url');
+    for (const forged of [`ad:rA:${packed}`, `ad:ra:${packed}`, `rv:a:${packed}`]) {
+      const answer = await press(SUPPORT, home, forged, true);
+      expect({ forged, text: answer.text }).toEqual({
+        forged,
+        text: expect.stringMatching(/not allow|only|not available/i),
+      });
+    }
+    expect(await paymentStatus()).toBe('pending');
+    expect((await say(SUPPORT, '/receipts', has('does not allow'))).messageId).toBeGreaterThan(0);
+    // Lookup works, but the card has no block / adjust buttons.
+    const card = await say(SUPPORT, `/find ${BUYER.id}`, has(String(BUYER.id)));
+    expect(textOf(card)).toContain('Buyer');
+    expect(labels(card).some((l) => /Block|Adjust/.test(l))).toBe(false);
+    const help = await say(SUPPORT, '/help', has('Admin commands'));
+    expect(textOf(help)).toContain('/find');
+    expect(textOf(help)).not.toContain('/receipts');
+  });
+
+  it('an admin reviews the receipt from /admin: confirm, then approve (the same use case as the admin chat)', async () => {
+    const home = await say(ADMIN, '/admin', has('Shop admin'));
+    expect(labels(home)).toEqual([
+      '📊 Dashboard',
+      '🧾 Receipts to review',
+      '🔎 Find a customer',
+      '📦 Plans',
+      '💳 Payment cards',
+      '✏️ Shop texts',
+    ]);
+    const dash = await say(ADMIN, '/stats', has('Dashboard'));
+    expect(textOf(dash)).toContain('Receipts waiting: 1');
+    expect(textOf(dash)).not.toContain('Wholesale wallet'); // the wallet is the owner's
+    const receipt = await say(ADMIN, '/receipts', has('Receipt 1 of 1'));
+    expect(textOf(receipt)).toContain('Buyer');
+    await press(ADMIN, receipt, data(receipt, 'ad:ra:'));
+    const confirm = await screenAfter(ADMIN, receipt.messageId, has('Approve receipt'));
+    expect(await paymentStatus()).toBe('pending'); // asking is not approving
+    const answer = await press(ADMIN, confirm, data(confirm, 'ad:rA:'));
+    expect(answer.text).toBe('✅ Done.');
+    expect(await paymentStatus()).toBe('approved');
+    const audits = await q(
+      `SELECT actor_id, actor_role FROM audit_logs WHERE bot_id = $1 AND actor_type = 'bot_admin' AND target_id = $2`,
+      [botId, paymentId],
+    );
+    expect(audits).toContainEqual({ actor_id: String(ADMIN.id), actor_role: 'admin' });
+  });
+
+  it('the owner adjusts a balance: amount + reason, confirmed; a double tap adjusts once', async () => {
+    const dash = await say(OWNER, '/stats', has('Dashboard'));
+    expect(textOf(dash)).toContain('Wholesale wallet');
+    const card = await say(OWNER, '/find @buyer_one', has(String(BUYER.id)));
+    await press(OWNER, card, data(card, 'ad:ua:'));
+    await next(OWNER, 0, has('Send the amount and the reason'));
+    const bad = await say(OWNER, 'lots of money', has('Send a whole number'));
+    expect(bad).toBeDefined();
+    const confirm = await say(OWNER, '+5000 <b>thanks</b> & welcome', has('Adjust the wallet'));
+    expect(textOf(confirm)).toContain('<b>thanks</b> & welcome'); // shown as typed, not as markup
+    const yes = data(confirm, 'ad:uA:');
+    const [a, b] = await Promise.all([press(OWNER, confirm, yes), press(OWNER, confirm, yes)]);
+    const answers = [a.text, b.text];
+    expect(answers.filter((x) => x?.startsWith('✅ Balance adjusted: now'))).toHaveLength(1);
+    expect(answers.filter((x) => x === 'This adjustment was already made.')).toHaveLength(1);
+    const [user] = await q(
+      `SELECT id, balance_minor::int AS balance FROM users WHERE bot_id = $1 AND telegram_id = $2`,
+      [botId, BUYER.id],
+    );
+    const adjustments = await q(
+      `SELECT amount_minor::int AS amount FROM transactions WHERE user_id = $1 AND type = 'adjustment'`,
+      [user.id],
+    );
+    expect(adjustments).toEqual([{ amount: 5000 }]);
+    // The admin (not owner) cannot: no button, and a forged confirm of the owner's draft is refused.
+    const adminCard = await say(ADMIN, `/find ${BUYER.id}`, has(String(BUYER.id)));
+    expect(labels(adminCard).some((l) => l.includes('Adjust'))).toBe(false);
+    const forged = await press(ADMIN, adminCard, yes, true);
+    expect(forged.text).toBe('Your role does not allow this.');
+    expect(
+      await q(`SELECT count(*)::int AS n FROM transactions WHERE user_id = $1 AND type = 'adjustment'`, [user.id]),
+    ).toEqual([{ n: 1 }]);
+  });
+
+  it('plans are paged; a price change is confirmed and shows in /buy', async () => {
+    const list = await say(ADMIN, '/plans', has('page 1 of 2'));
+    await press(ADMIN, list, data(list, 'ad:p:2'));
+    await screenAfter(ADMIN, list.messageId, has('page 2 of 2'));
+    const page1 = await say(ADMIN, '/plans', has('page 1 of 2'));
+    const monthly = buttonsOf(page1).find((x) => x.text.includes('Monthly'))!.callback_data!;
+    await press(ADMIN, page1, monthly);
+    const plan = await screenAfter(ADMIN, page1.messageId, has('30 days'));
+    await press(ADMIN, plan, data(plan, 'ad:pp:'));
+    await next(ADMIN, 0, has('Send the new price'));
+    expect((await say(ADMIN, '12abc', has('Send a whole number from 1'))).text).toBeDefined();
+    const confirm = await say(ADMIN, '777000', has('Change the price'));
+    expect(await priceOf(planId)).toBe(PRICE);
+    await press(ADMIN, confirm, data(confirm, 'ad:pP:'));
+    await waitFor(async () => (await priceOf(planId)) === 777000);
+    const buy = await say(BUYER, '/buy', (m) => !!buttonData(m, 's:p:'));
+    expect(labels(buy).find((l) => l.includes('Monthly'))).toMatch(/777,000/);
+  });
+
+  it('the welcome text is edited by sending it: preview, save, and /start shows it (escaped)', async () => {
+    const texts = await say(ADMIN, '/texts', has('Shop texts'));
+    await press(ADMIN, texts, data(texts, 'ad:te:w:en'));
+    await next(ADMIN, 0, has('Send the new Welcome text'));
+    const hostile = 'Hi <script>alert(1)</script> & <b>welcome</b> \u202Ekcah';
+    const preview = await say(ADMIN, hostile, has('Preview'));
+    expect(textOf(preview)).toContain('<script>alert(1)</script>');
+    await press(ADMIN, preview, data(preview, 'ad:tS:'));
+    const start = await say(BUYER, '/start', has('Hi <script>'));
+    expect(textOf(start)).toContain('& <b>welcome</b>');
+    expect(start.entities ?? []).toEqual([]);
+  });
+
+  it('payment cards: listed with today’s usage and success rate; turning one off is confirmed', async () => {
+    const list = await say(ADMIN, '/cards', has('Payment cards'));
+    await press(ADMIN, list, data(list, 'ad:cv:'));
+    const card = await screenAfter(ADMIN, list.messageId, has('Success rate'));
+    expect(textOf(card)).toContain('100%');
+    await press(ADMIN, card, data(card, 'ad:ct:'));
+    const confirm = await screenAfter(ADMIN, list.messageId, has('Deactivate card'));
+    await press(ADMIN, confirm, data(confirm, 'ad:cT:'));
+    await waitFor(async () => {
+      const cards = (await as(apiToken, 'get', `/v1/bots/${botId}/payment-cards`)).body;
+      const items = Array.isArray(cards) ? cards : cards.items;
+      return items[0].isActive === false;
+    });
+  });
+});
