@@ -10,6 +10,7 @@ import { NumericRanges1764200000400 } from './1764200000400-numericRanges';
 import { WalletSettleEndedOrders1764200000600 } from './1764200000600-walletSettleEndedOrders';
 import { GatewayPayments1764300000100 } from './1764300000100-gatewayPayments';
 import { PlanStarsPrice1764300000200 } from './1764300000200-planStarsPrice';
+import { CardTopUps1764300000300 } from './1764300000300-cardTopUps';
 import { SupportTickets1764300000500 } from './1764300000500-supportTickets';
 import { BotAdminRoles1764300000600 } from './1764300000600-botAdminRoles';
 
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   WalletSettleEndedOrders1764200000600,
   GatewayPayments1764300000100,
   PlanStarsPrice1764300000200,
+  CardTopUps1764300000300,
   SupportTickets1764300000500,
   BotAdminRoles1764300000600,
 ];

@@ -17,3 +17,4 @@ export * from './use-cases/refund-gateway-payment.use-case';
 export * from './use-cases/expire-gateway-payments.use-case';
 export * from './use-cases/reconcile-gateway-payments.use-case';
 export * from './payments.module';
+export * from './topups';

@@ -3,7 +3,7 @@ import { BillingModule } from '@botfleet/billing';
 import { BotAdminsModule } from '@botfleet/bots';
 import { CatalogModule } from '@botfleet/catalog';
 import { CustomersModule } from '@botfleet/customers';
-import { PaymentsModule } from '@botfleet/payments';
+import { PaymentsModule, TopUpsModule } from '@botfleet/payments';
 import { SalesModule } from '@botfleet/sales';
 import { SubscriptionViewsService } from '@botfleet/provisioning';
 import { UsersModule } from '@botfleet/users';
@@ -21,10 +21,12 @@ import { SalePurchaseHandler } from './sales/sale-purchase.handler';
 import { SaleReceiptHandler } from './sales/sale-receipt.handler';
 import { SaleReviewHandler } from './sales/sale-review.handler';
 import { BotProfileService } from './profile/bot-profile.service';
+import { TopUpNotices } from './wallet/top-up-notices';
+import { WalletHandler } from './wallet/wallet.handler';
 
 /** The bot conversation: the shared composition, the bots' runtimes and the messenger every send goes through. */
 @Module({
-  imports: [CatalogModule, UsersModule, SalesModule, BillingModule, CustomersModule, BotAdminsModule, PaymentsModule],
+  imports: [CatalogModule, UsersModule, SalesModule, BillingModule, CustomersModule, BotAdminsModule, PaymentsModule, TopUpsModule],
   providers: [
     BotComposition,
     BotProfileService,
@@ -41,7 +43,17 @@ import { BotProfileService } from './profile/bot-profile.service';
     SaleConversation,
     AdminState,
     AdminHandler,
+    WalletHandler,
+    TopUpNotices,
   ],
-  exports: [BotComposition, BotProfileService, BotRuntimes, Messenger, SubscriptionDeliveryService, PaymentNotifications],
+  exports: [
+    BotComposition,
+    BotProfileService,
+    BotRuntimes,
+    Messenger,
+    SubscriptionDeliveryService,
+    PaymentNotifications,
+    TopUpNotices,
+  ],
 })
 export class BotConversationModule {}

@@ -74,7 +74,11 @@ export const FEATURE_CATALOG = {
     allowedByDefault: true,
     config: {
       type: 'object',
-      properties: { minTopUpMinor: { type: 'integer', minimum: 0, maximum: 1_000_000_000 } },
+      properties: {
+        minTopUpMinor: { type: 'integer', minimum: 0, maximum: 1_000_000_000 },
+        /** The largest single top-up (default 100,000,000 minor units). */
+        maxTopUpMinor: { type: 'integer', minimum: 1, maximum: 1_000_000_000_000 },
+      },
     } as Schema,
   },
   trial_subscription: {

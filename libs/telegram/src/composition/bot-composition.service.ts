@@ -13,10 +13,11 @@ import { subscriptionsScreen } from '../screens/subscriptions.screen';
 import { escapeHtml } from '../text/html';
 import { SaleConversation } from '../sales/sale-conversation.service';
 import { AdminHandler } from '../admin/admin.handler';
+import { WalletHandler } from '../wallet/wallet.handler';
 
 const START = /^\/start(?:@\w+)?(?:\s+(\S{1,64}))?\s*$/;
 /** Commands whose screens later issues build (PRODUCT.md C7); until then they answer "not available". */
-const NOT_YET_BUILT = ['wallet', 'trial', 'promo', 'ref'];
+const NOT_YET_BUILT = ['trial', 'promo', 'ref'];
 
 /**
  * The one handler composition every hosted bot shares, built once at boot. Each update first learns who
@@ -34,6 +35,7 @@ export class BotComposition {
     private readonly subscriptions: SubscriptionViewsService,
     private readonly sale: SaleConversation,
     private readonly admin: AdminHandler,
+    private readonly wallet: WalletHandler,
   ) {
     this.composer = this.build();
     this.middleware = this.composer.middleware();
@@ -56,6 +58,8 @@ export class BotComposition {
     });
     // The shop's admins: /admin, its buttons and the values they type; anyone else passes through.
     chat.use(this.admin.composer);
+    // The wallet first: a reply to its "type the amount" prompt is an amount, not a text receipt.
+    chat.use(this.wallet.composer);
     chat.use(this.sale.privateChat);
     chat.start((ctx) => ctx.show(mainMenuScreen(ctx.profile, ctx.lang, ctx.user?.firstName ?? ctx.from.first_name)));
     chat.command('lang', (ctx) => this.open(ctx, 'language'));

@@ -5,6 +5,7 @@ import type {
   PaymentCardEntity,
   PlanEntity,
   SubscriptionEntity,
+  TransactionEntity,
   UserEntity,
 } from '@botfleet/dal';
 import type { SubscriptionView } from '@botfleet/provisioning';
@@ -20,6 +21,14 @@ import { subscriptionsScreen } from '../screens/subscriptions.screen';
 import { INVOICE_LIMITS, starsInvoiceParams } from '../payments/stars-invoice';
 import { buttonLabel, fitHtml, htmlToText, plain, TELEGRAM_LIMITS } from './html';
 import { cleanText, wellFormed, wellFormedPayload } from './sanitize';
+import {
+  amountPromptText,
+  topUpAmountsScreen,
+  topUpCreditedScreen,
+  topUpDifferenceButton,
+  topUpMethodsScreen,
+  walletScreen,
+} from '../wallet/wallet-screens';
 
 /**
  * The shared hostile corpus (libs/testing/src/hostile) through every screen that shows a user's or a
@@ -185,6 +194,48 @@ describe.each(HOSTILE_CASES)('hostile text "%s" on every screen', (_name, hostil
   it.each(LANGS)('the owner alerts (%s)', (lang) => {
     checkTelegramHtml(noticeUndeliveredText(lang, 'shop_bot', hostile, hostile));
   });
+
+  it.each(LANGS)(
+    'the wallet screens (%s): movements, amounts, methods, the credited notice with the plan name',
+    (lang) => {
+      const moves = [
+        { type: 'deposit', amountMinor: 150_000, createdAt: new Date('2026-11-29T10:00:00Z') },
+        { type: 'purchase', amountMinor: -500_000, createdAt: new Date('2026-11-29T11:00:00Z') },
+      ] as TransactionEntity[];
+      checkScreen(walletScreen(lang, 1_000_000_000, 'IRR', { items: moves, total: 12, page: 2, pageSize: 5 }, true));
+      const offer = { minMinor: 10_000, maxMinor: 100_000_000, presets: [100_000, 200_000, 500_000], currency: 'IRR' };
+      checkScreen(topUpAmountsScreen(lang, offer));
+      checkTelegramHtml(amountPromptText(lang, offer));
+      const order = { id: ID, amountMinor: 500_000, currency: 'IRR', status: 'pending' } as OrderEntity;
+      checkScreen(
+        topUpMethodsScreen(
+          lang,
+          150_000,
+          'IRR',
+          { card: true, gateways: [{ method: 'zarinpal', label: hostile }] },
+          {
+            order,
+            balanceMinor: 350_000,
+          },
+        ),
+      );
+      checkScreen(topUpCreditedScreen(lang, payment(), 500_000, 'IRR', { order, plan: planOf(hostile) }));
+      checkScreen(
+        methodsScreen(order, planOf(hostile), lang, {
+          card: true,
+          walletBalanceMinor: null,
+          topUpDifference: topUpDifferenceButton(lang, order, 150_000),
+        }),
+      );
+      const review = reviewMessageText(
+        lang,
+        payment({ purpose: 'topup', orderId: null }),
+        { user: { firstName: hostile } as UserEntity, order: null, card: cardOf(hostile), plan: null },
+        'IRR',
+      );
+      expect(checkTelegramHtml(review)).toContain(htmlToText(translate(lang, 'review.topUp')));
+    },
+  );
 });
 
 describe('the sanitiser', () => {
