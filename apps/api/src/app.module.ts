@@ -19,6 +19,7 @@ import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { PaymentsApiModule } from './payments/payments-api.module';
 import { TelegramWebhookModule } from './telegram-webhook/telegram-webhook.module';
+import { TicketsApiModule } from './tickets/tickets.module';
 
 @Module({
   imports: [
@@ -41,6 +42,7 @@ import { TelegramWebhookModule } from './telegram-webhook/telegram-webhook.modul
     CustomersApiModule,
     PaymentsApiModule,
     TelegramWebhookModule,
+    TicketsApiModule,
   ],
   controllers: [HealthController, MetricsController],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -13,6 +13,7 @@ import { JobRunnerModule } from './jobs/job-runner.module';
 import { PaymentsWorkerModule } from './payments/payments-worker.module';
 import { ProvisioningWorkerModule } from './provisioning/provisioning-worker.module';
 import { SalesWorkerModule } from './sales/sales-worker.module';
+import { SupportWorkerModule } from './support/support-worker.module';
 
 @Module({
   imports: [
@@ -29,6 +30,7 @@ import { SalesWorkerModule } from './sales/sales-worker.module';
     ProvisioningWorkerModule,
     BotsModule,
     SalesWorkerModule,
+    SupportWorkerModule,
     PaymentsWorkerModule,
     JobRunnerModule,
     TerminusModule.forRoot({ logger: false }),

@@ -5,6 +5,7 @@ import { CatalogModule } from '@botfleet/catalog';
 import { CustomersModule } from '@botfleet/customers';
 import { PaymentsModule, TopUpsModule } from '@botfleet/payments';
 import { SalesModule } from '@botfleet/sales';
+import { SupportModule } from '@botfleet/support';
 import { SubscriptionViewsService } from '@botfleet/provisioning';
 import { UsersModule } from '@botfleet/users';
 import { AdminHandler } from './admin/admin.handler';
@@ -21,12 +22,27 @@ import { SalePurchaseHandler } from './sales/sale-purchase.handler';
 import { SaleReceiptHandler } from './sales/sale-receipt.handler';
 import { SaleReviewHandler } from './sales/sale-review.handler';
 import { BotProfileService } from './profile/bot-profile.service';
+import { SupportAdminHandler } from './support/support-admin.handler';
+import { SupportConversation } from './support/support-conversation.service';
+import { SupportCustomerHandler } from './support/support-customer.handler';
+import { SupportDrafts } from './support/support-drafts';
+import { SupportNotifications } from './support/support-notifications.service';
 import { TopUpNotices } from './wallet/top-up-notices';
 import { WalletHandler } from './wallet/wallet.handler';
 
 /** The bot conversation: the shared composition, the bots' runtimes and the messenger every send goes through. */
 @Module({
-  imports: [CatalogModule, UsersModule, SalesModule, BillingModule, CustomersModule, BotAdminsModule, PaymentsModule, TopUpsModule],
+  imports: [
+    CatalogModule,
+    UsersModule,
+    SalesModule,
+    BillingModule,
+    CustomersModule,
+    BotAdminsModule,
+    PaymentsModule,
+    TopUpsModule,
+    SupportModule,
+  ],
   providers: [
     BotComposition,
     BotProfileService,
@@ -41,6 +57,11 @@ import { WalletHandler } from './wallet/wallet.handler';
     SaleReceiptHandler,
     SaleReviewHandler,
     SaleConversation,
+    SupportDrafts,
+    SupportCustomerHandler,
+    SupportAdminHandler,
+    SupportConversation,
+    SupportNotifications,
     AdminState,
     AdminHandler,
     WalletHandler,
@@ -54,6 +75,7 @@ import { WalletHandler } from './wallet/wallet.handler';
     SubscriptionDeliveryService,
     PaymentNotifications,
     TopUpNotices,
+    SupportNotifications,
   ],
 })
 export class BotConversationModule {}

@@ -30,3 +30,4 @@ export * from './sales/sale-notifications.service';
 export * from './payments/payment-callbacks';
 export * from './payments/payment-screens';
 export * from './payments/payment-notifications.service';
+export * from './support/support-notifications.service';

@@ -12,6 +12,7 @@ import { CAPTION_LIMIT, subscriptionQrPng } from '../screens/subscription-delive
 import { subscriptionsScreen } from '../screens/subscriptions.screen';
 import { escapeHtml } from '../text/html';
 import { SaleConversation } from '../sales/sale-conversation.service';
+import { SupportConversation } from '../support/support-conversation.service';
 import { AdminHandler } from '../admin/admin.handler';
 import { WalletHandler } from '../wallet/wallet.handler';
 
@@ -34,6 +35,7 @@ export class BotComposition {
     private readonly users: BotUsersService,
     private readonly subscriptions: SubscriptionViewsService,
     private readonly sale: SaleConversation,
+    private readonly support: SupportConversation,
     private readonly admin: AdminHandler,
     private readonly wallet: WalletHandler,
   ) {
@@ -47,6 +49,8 @@ export class BotComposition {
     root.use((ctx, next) => this.identify(ctx, next));
     // Receipt review: admins press Approve / Reject in the admin chat (a group) or their private chat.
     root.use(this.sale.review);
+    // Support: an admin's reply to a ticket's message answers it; the ticket's Close button.
+    root.use(this.support.adminChat);
     // Telegram Stars: pre_checkout_query (no chat), successful_payment and refunded_payment messages.
     root.use(this.sale.checkout);
 
@@ -60,6 +64,8 @@ export class BotComposition {
     chat.use(this.admin.composer);
     // The wallet first: a reply to its "type the amount" prompt is an amount, not a text receipt.
     chat.use(this.wallet.composer);
+    // Support before the sale: a ticket being written takes its photo (not a receipt); commands pass.
+    chat.use(this.support.privateChat);
     chat.use(this.sale.privateChat);
     chat.start((ctx) => ctx.show(mainMenuScreen(ctx.profile, ctx.lang, ctx.user?.firstName ?? ctx.from.first_name)));
     chat.command('lang', (ctx) => this.open(ctx, 'language'));

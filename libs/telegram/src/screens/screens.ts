@@ -81,7 +81,8 @@ export function helpScreen(profile: BotProfile, lang: Language): Screen {
 
 const USERNAME = /^@?([A-Za-z][A-Za-z0-9_]{3,31})$/;
 
-export function supportScreen(profile: BotProfile, lang: Language): Screen {
+/** `actions`: rows above "Back" (the tickets' buttons); with them, a shop without a contact is not "no support". */
+export function supportScreen(profile: BotProfile, lang: Language, actions: InlineKeyboardButton[][] = []): Screen {
   const lines = [translate(lang, 'support.title'), ''];
   const note = localized(profile.supportText, lang);
   if (note) lines.push(plainBlock(note, 1000));
@@ -89,6 +90,6 @@ export function supportScreen(profile: BotProfile, lang: Language): Screen {
   if (m) lines.push(translate(lang, 'support.contact', { contact: `@${m[1]}` }));
   else if (profile.supportUsername)
     lines.push(translate(lang, 'support.contact', { contact: { html: plain(profile.supportUsername, 64) } }));
-  if (!note && !profile.supportUsername) lines.push(translate(lang, 'support.none'));
-  return { text: lines.join('\n'), keyboard: [backRow(lang)] };
+  if (!note && !profile.supportUsername && !actions.length) lines.push(translate(lang, 'support.none'));
+  return { text: lines.join('\n'), keyboard: [...actions, backRow(lang)] };
 }

@@ -5,6 +5,8 @@ import type {
   PaymentCardEntity,
   PlanEntity,
   SubscriptionEntity,
+  TicketEntity,
+  TicketMessageEntity,
   TransactionEntity,
   UserEntity,
 } from '@botfleet/dal';
@@ -21,6 +23,18 @@ import { subscriptionsScreen } from '../screens/subscriptions.screen';
 import { INVOICE_LIMITS, starsInvoiceParams } from '../payments/stars-invoice';
 import { buttonLabel, fitHtml, htmlToText, plain, TELEGRAM_LIMITS } from './html';
 import { cleanText, wellFormed, wellFormedPayload } from './sanitize';
+import {
+  adminApiReplyText,
+  adminCardKeyboard,
+  adminCardText,
+  adminClosedText,
+  adminFollowUpText,
+  answerScreen,
+  offerAddScreen,
+  supportHomeScreen,
+  ticketListScreen,
+  ticketScreen,
+} from '../support/support-screens';
 import {
   amountPromptText,
   topUpAmountsScreen,
@@ -236,6 +250,152 @@ describe.each(HOSTILE_CASES)('hostile text "%s" on every screen', (_name, hostil
       expect(checkTelegramHtml(review)).toContain(htmlToText(translate(lang, 'review.topUp')));
     },
   );
+
+  it.each(LANGS)('the support tickets (%s): subjects, messages, names in the bot and the admin chat', (lang) => {
+    const ticket = {
+      id: ID,
+      number: 7,
+      userId: ID2,
+      subject: hostile,
+      status: 'open',
+      closedBy: 'user:x',
+    } as TicketEntity;
+    const msg = (sender: 'user' | 'admin', photo: string | null = null) =>
+      ({ id: ID2, ticketId: ID, sender, text: hostile, photoFileId: photo }) as TicketMessageEntity;
+    const user = {
+      firstName: hostile,
+      lastName: hostile,
+      username: hostile,
+      telegramId: 42,
+      language: lang,
+    } as UserEntity;
+    checkScreen(supportHomeScreen(profile({ supportText: { [lang]: hostile }, supportUsername: hostile }), lang));
+    checkScreen(ticketListScreen(lang, [ticket, { ...ticket, status: 'closed', number: 8 }]));
+    checkScreen(ticketScreen(lang, ticket, [msg('user', 'photo'), msg('admin'), msg('user')]));
+    checkScreen(offerAddScreen(lang, ticket));
+    checkScreen(answerScreen(lang, ticket, msg('admin')));
+    checkScreen(answerScreen(lang, ticket, msg('admin', 'photo'), TELEGRAM_LIMITS.caption), TELEGRAM_LIMITS.caption);
+    const card = {
+      user,
+      subscriptions: [
+        { ...view(), status: 'active', plan: planOf(hostile) } as unknown as SubscriptionEntity & { plan: PlanEntity },
+      ],
+      orders: [{ createdAt: new Date('2026-11-29T10:00:00Z'), amountMinor: 500_000, currency: 'IRR', status: 'paid' }],
+    } as unknown as Parameters<typeof adminCardText>[3];
+    const shown = checkTelegramHtml(adminCardText(lang, 'IRR', ticket, card, msg('user')));
+    // The how-to survives any cut of the customer's message.
+    expect(shown.endsWith(htmlToText(translate(lang, 'ticketAdmin.howTo')))).toBe(true);
+    checkKeyboard(adminCardKeyboard(lang, ticket) as { text: string }[][]);
+    checkTelegramHtml(adminFollowUpText(lang, ticket, user, msg('user')));
+    checkTelegramHtml(
+      adminFollowUpText(lang, ticket, user, msg('user', 'p'), TELEGRAM_LIMITS.caption),
+      TELEGRAM_LIMITS.caption,
+    );
+    checkTelegramHtml(adminApiReplyText(lang, ticket, msg('admin')));
+    checkTelegramHtml(adminClosedText(lang, { ...ticket, closedBy: hostile }));
+  });
+});
+
+describe.each(HOSTILE_CASES)('hostile text "%s" on the /admin screens', (_name, hostile) => {
+  const plan = (over: Partial<PlanView> = {}): PlanView =>
+    ({
+      id: ID,
+      name: { en: hostile, fa: hostile, ru: hostile },
+      priceMinor: 500_000,
+      currency: 'IRR',
+      periodDays: 30,
+      trafficLimitGb: 50,
+      deviceLimit: 2,
+      isActive: true,
+      ...over,
+    }) as PlanView;
+  const card = (over: Partial<PaymentCardView> = {}): PaymentCardView =>
+    ({
+      id: ID,
+      cardNumberMasked: '6037 99•• •••• 7890',
+      cardHolderName: hostile,
+      usedTodayMinor: 100_000,
+      dailyLimitMinor: 5_000_000,
+      currency: 'IRR',
+      successCount: 3,
+      failureCount: 1,
+      isActive: true,
+      ...over,
+    }) as PaymentCardView;
+  const customer: CustomerCard = {
+    id: ID,
+    telegramId: 42,
+    name: hostile,
+    username: hostile,
+    joinedAt: new Date('2026-01-01T00:00:00Z'),
+    blocked: false,
+    balanceMinor: 10_000,
+    currency: 'IRR',
+    referrer: hostile,
+    subscriptions: [view({ planName: { en: hostile, fa: hostile, ru: hostile } }), view({ status: 'expired' })],
+    orders: [
+      { createdAt: new Date('2026-11-29T10:00:00Z'), planName: { en: hostile }, amountMinor: 1, status: 'paid' },
+    ],
+  };
+  const receipt: ReceiptCard = {
+    paymentId: ID,
+    trackingNumber: 'C2C-261129-ABCDEF',
+    amountMinor: 500_000,
+    currency: 'IRR',
+    userName: hostile,
+    userTelegramId: 42,
+    planName: { en: hostile, fa: hostile, ru: hostile },
+    receiptText: hostile,
+    hasPhoto: true,
+  };
+
+  it.each(LANGS)('menu, dashboard, receipts, customer, plans, cards and texts (%s)', (lang) => {
+    for (const role of ['owner', 'admin', 'support'] as const) checkScreen(adminHomeScreen(lang, hostile, role));
+    checkScreen(
+      dashboardScreen(lang, {
+        currency: 'IRR',
+        today: { sales: 1, revenueMinor: 1, newUsers: 1 },
+        month: { sales: 2, revenueMinor: 2, newUsers: 2 },
+        activeSubscriptions: 3,
+        pendingReceipts: 4,
+        wallet: { freeMinor: -5, heldMinor: 5, low: true, currency: 'IRR' },
+      }),
+    );
+    checkScreen(receiptScreen(lang, receipt, 2, 3));
+    checkScreen(receiptScreen(lang, null, 1, 0));
+    checkScreen(approveConfirmScreen(lang, receipt, 1));
+    checkScreen(rejectReasonsScreen(lang, receipt, 1));
+    for (const may of [
+      { users: true, wallet: true },
+      { users: false, wallet: false },
+    ]) {
+      checkScreen(customerScreen(lang, customer, may));
+    }
+    checkScreen(
+      customerScreen(
+        lang,
+        { ...customer, blocked: true, username: null, referrer: null },
+        { users: true, wallet: true },
+      ),
+    );
+    checkScreen(blockConfirmScreen(lang, customer, true));
+    checkScreen(adjustConfirmScreen(lang, customer, -5000, hostile, 'AbCdEfGhIjKlMnOp'));
+    checkScreen(lookupResultsScreen(lang, hostile, [{ id: ID, telegramId: 42, name: hostile, username: hostile }], 9));
+    checkScreen(lookupResultsScreen(lang, hostile, [], 0));
+    const plans = Array.from({ length: 8 }, (_, i) => plan({ isActive: i % 2 === 0 }));
+    checkScreen(adminPlansScreen(lang, plans, 2));
+    checkScreen(planScreen(lang, plan()));
+    checkScreen(planToggleConfirmScreen(lang, plan(), false));
+    checkScreen(priceConfirmScreen(lang, plan(), 777_000));
+    checkScreen(cardsScreen(lang, [card(), card({ isActive: false, dailyLimitMinor: null })], 1));
+    checkScreen(adminCardScreen(lang, card()));
+    checkScreen(adminCardScreen(lang, card({ successCount: 0, failureCount: 0, dailyLimitMinor: null })));
+    checkScreen(cardToggleConfirmScreen(lang, card(), true));
+    checkScreen(textsScreen(lang, LANGS));
+    checkTelegramHtml(textPromptText(lang, 'welcome', 'fa'));
+    checkScreen(textPreviewScreen(lang, 'welcome', lang, hostile.repeat(50), 'AbCdEfGhIjKlMnOp'));
+    checkTelegramHtml([translate(lang, 'help.title'), ...adminHelpLines(lang, 'owner')].join('\n'));
+  });
 });
 
 describe('the sanitiser', () => {

@@ -1,0 +1,263 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import {
+  applyEnv,
+  createTestEnv,
+  spawnWorker,
+  TelegramEmulator,
+  TestEnv,
+  waitFor,
+  WorkerProcess,
+} from '@botfleet/testing';
+import { createApiApp } from '../../apps/api/src/bootstrap';
+import { buttonData, ChatMessage, QUICK_BOT_LEASES, waitForBotMessage as botMessageIn } from './support/bot-chat';
+
+const ADMIN_CHAT = -1001555000111;
+const OTHER_ADMIN_CHAT = -1001555000222;
+
+/**
+ * Support tickets end to end: a real worker process hosts two shops' bots against the Telegram emulator, the
+ * API runs in this process, and every step is what a customer, an admin in the admin chat or the tenant's
+ * REST client does.
+ */
+describe('support tickets: the customer, the admin chat and the tenant API hold one conversation', () => {
+  jest.setTimeout(120_000);
+  const emu = new TelegramEmulator();
+  let env: TestEnv;
+  let worker: WorkerProcess;
+  let app: INestApplication;
+  let restore: () => void;
+  let tg: { id: number; token: string; username: string };
+  let otherTg: { id: number; token: string; username: string };
+  let shop: { id: string; token: string };
+  let other: { id: string; token: string };
+  /** The first test's ticket: the second checks that the replies of strangers never joined it. */
+  let firstTicketId: string;
+  const owner = { id: 910_001, first_name: 'Owner', language_code: 'en' };
+  const agent = { id: 910_002, first_name: 'Agent', language_code: 'en' };
+  const otherOwner = { id: 910_101, first_name: 'Rival', language_code: 'en' };
+  const customer = { id: 920_001, first_name: 'Sara <b>', last_name: 'K', username: 'sara_k', language_code: 'en' };
+  const group = { id: ADMIN_CHAT, type: 'supergroup' as const, title: 'Shop admins' };
+
+  const http = () => request(app.getHttpServer());
+  const as = (token: string, method: 'get' | 'post' | 'put', path: string) =>
+    http()[method](path).set('Authorization', `Bearer ${token}`);
+  const textOf = (m: ChatMessage) => m.text ?? m.caption ?? '';
+  const has = (s: string) => (m: ChatMessage) => textOf(m).includes(s);
+  const inChat = (chatId: number, match: (m: ChatMessage) => boolean, bot = tg) =>
+    botMessageIn(emu, bot.id, chatId, match, 20_000);
+  /** Bot messages of a chat after `afterId`, so a wait finds the new one and not an earlier look-alike. */
+  const newIn = (chatId: number, afterId: number, match: (m: ChatMessage) => boolean, bot = tg) =>
+    inChat(chatId, (m) => m.messageId > afterId && match(m), bot);
+  const lastId = (chatId: number, bot = tg) =>
+    Math.max(0, ...emu.getChatMessages(bot.id, chatId, { includeUser: true }).map((m) => m.messageId));
+
+  const register = async (bot: { token: string }, ownerId: number, adminChatId: number) => {
+    const invite = (await as(env.masterToken, 'post', '/v1/admin/invites').send({}).expect(201)).body;
+    const res = await http()
+      .post('/v1/bots')
+      .send({
+        name: 'Support shop',
+        telegramBotToken: bot.token,
+        ownerTelegramId: ownerId,
+        inviteCode: invite.code,
+        defaultLanguage: 'en',
+        adminChatId,
+      })
+      .expect(201);
+    const joined = { id: res.body.bot.id as string, token: res.body.apiToken as string };
+    await as(joined.token, 'put', `/v1/bots/${joined.id}/features/support_tickets`)
+      .send({ enabled: true, config: { messagesPerMinute: 20, ticketsPerDay: 1 } })
+      .expect(200);
+    return joined;
+  };
+
+  beforeAll(async () => {
+    const url = await emu.listen(0);
+    env = await createTestEnv({ TELEGRAM_API_ROOT: url, ...QUICK_BOT_LEASES, BOT_POLL_TIMEOUT_S: '2' });
+    restore = applyEnv({ ...env.vars, LOG_LEVEL: 'silent' });
+    app = await createApiApp();
+    await app.init();
+    tg = emu.createBot();
+    otherTg = emu.createBot();
+    shop = await register(tg, owner.id, ADMIN_CHAT);
+    other = await register(otherTg, otherOwner.id, OTHER_ADMIN_CHAT);
+    // The owner gives a support agent the "support" role: tickets and nothing else.
+    await as(shop.token, 'put', `/v1/bots/${shop.id}/admins`)
+      .send({ admins: [{ telegramId: agent.id, role: 'support' }] })
+      .expect(200);
+    worker = await spawnWorker(env.vars);
+    await emu.waitForPolling(tg.id, 15_000);
+    await emu.waitForPolling(otherTg.id, 15_000);
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await app?.close();
+    restore?.();
+    await emu.close();
+    await env?.cleanup();
+  });
+
+  it('opens with a photo, is answered in the admin chat and over REST, joins follow-ups, and is closed by the customer', async () => {
+    // The customer opens a ticket from /support: subject, then a photo with a caption.
+    emu.sendText(tg.id, { from: customer, text: '/support' });
+    const home = await inChat(customer.id, (m) => !!buttonData(m, 'tk:o'));
+    emu.pressButton(tg.id, { from: customer, messageId: home.messageId, data: buttonData(home, 'tk:o')! });
+    await inChat(customer.id, has('Send a short subject'));
+    emu.sendText(tg.id, { from: customer, text: 'VPN <b>slow</b> & "broken"' });
+    await inChat(customer.id, has('describe the problem'));
+    const photo = emu.sendPhoto(tg.id, { from: customer, caption: 'Speed test attached' });
+    await inChat(customer.id, has('Ticket #1 is open'));
+
+    // The admin chat gets the customer's card, then the photo under it.
+    const card = await inChat(ADMIN_CHAT, (m) => has('Ticket #1')(m) && !!buttonData(m, 'tk:k:'));
+    const shown = textOf(card);
+    expect(shown).toContain('VPN <b>slow</b> & "broken"');
+    expect(shown).toContain('Sara <b> K');
+    expect(shown).toContain('@sara_k');
+    expect(shown).toContain(String(customer.id));
+    expect(shown).toContain('Subscriptions');
+    expect(shown).toContain('Last orders');
+    expect(shown).toContain('Speed test attached');
+    const posted = await inChat(ADMIN_CHAT, (m) => m.method === 'sendPhoto' && has('Ticket #1')(m));
+    expect(posted.photoFileId).toBe(photo.fileIds[photo.fileIds.length - 1]);
+    expect(posted.replyToMessageId).toBe(card.messageId);
+
+    // Someone in the chat who is no admin replies: nothing happens.
+    const bystander = { id: 930_001, first_name: 'Bystander' };
+    const before = lastId(customer.id);
+    emu.sendText(tg.id, { from: bystander, chat: group, text: 'me too', replyToMessageId: card.messageId });
+    // The support agent answers by replying to the card.
+    emu.sendText(tg.id, { from: agent, chat: group, text: 'Please reconnect <now>', replyToMessageId: card.messageId });
+    const answer = await newIn(customer.id, before, has('Support answered your ticket #1'));
+    expect(textOf(answer)).toContain('Please reconnect <now>');
+    expect(textOf(answer)).not.toContain('me too');
+    await inChat(ADMIN_CHAT, has('Sent to the customer (#1)'));
+
+    // A follow-up: a plain message is offered to the open ticket, and joins it.
+    const beforeOffer = lastId(customer.id);
+    emu.sendText(tg.id, { from: customer, text: 'Still slow after reconnecting' });
+    const offer = await newIn(customer.id, beforeOffer, (m) => !!buttonData(m, 'tk:a:'));
+    emu.pressButton(tg.id, { from: customer, messageId: offer.messageId, data: buttonData(offer, 'tk:a:')! });
+    await newIn(customer.id, offer.messageId, has('Added to ticket #1'));
+    const followUp = await inChat(ADMIN_CHAT, has('Still slow after reconnecting'));
+    expect(followUp.replyToMessageId).toBe(card.messageId);
+
+    // The tenant reads it over REST and answers there; the customer gets it, the admin chat sees it.
+    const list = await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets?status=open`).expect(200);
+    expect(list.body.total).toBe(1);
+    const ticketId: string = list.body.items[0].id;
+    firstTicketId = ticketId;
+    expect(list.body.items[0]).toMatchObject({ number: 1, status: 'open', subject: 'VPN <b>slow</b> & "broken"' });
+    const detail = await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets/${ticketId}`).expect(200);
+    expect(detail.body.customer).toMatchObject({ telegramId: customer.id, username: 'sara_k' });
+    expect(
+      detail.body.messages.map((m: { sender: string; text: string; hasPhoto: boolean }) => [
+        m.sender,
+        m.text,
+        m.hasPhoto,
+      ]),
+    ).toEqual([
+      ['user', 'Speed test attached', true],
+      ['admin', 'Please reconnect <now>', false],
+      ['user', 'Still slow after reconnecting', false],
+    ]);
+    const beforeRest = lastId(customer.id);
+    const sent = await as(shop.token, 'post', `/v1/bots/${shop.id}/tickets/${ticketId}/messages`)
+      .send({ text: 'We moved you to a faster server' })
+      .expect(201);
+    expect(sent.body).toMatchObject({
+      sender: 'admin',
+      author: `tenant_api:${shop.id}`,
+      text: 'We moved you to a faster server',
+    });
+    const restAnswer = await newIn(customer.id, beforeRest, has('We moved you to a faster server'));
+    await inChat(ADMIN_CHAT, (m) => has('Answered over the API')(m) && has('faster server')(m));
+    const answered = await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets/${ticketId}/messages`).expect(200);
+    expect(answered.body.total).toBe(4);
+    expect((await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets/${ticketId}`).expect(200)).body.status).toBe(
+      'answered',
+    );
+
+    // Another shop (its token, its bot, its admin chat) cannot see or answer it.
+    await as(other.token, 'get', `/v1/bots/${shop.id}/tickets`).expect(404);
+    await as(other.token, 'get', `/v1/bots/${other.id}/tickets/${ticketId}`).expect(404);
+    await as(other.token, 'get', `/v1/bots/${other.id}/tickets/${ticketId}/messages`).expect(404);
+    await as(other.token, 'post', `/v1/bots/${other.id}/tickets/${ticketId}/messages`).send({ text: 'x' }).expect(404);
+    await as(other.token, 'post', `/v1/bots/${other.id}/tickets/${ticketId}/close`).expect(404);
+    expect((await as(other.token, 'get', `/v1/bots/${other.id}/tickets`).expect(200)).body.total).toBe(0);
+    // The other shop's owner replying to this shop's card (they are not its admin) changes nothing.
+    emu.sendText(tg.id, { from: otherOwner, chat: group, text: 'hijack', replyToMessageId: card.messageId });
+    // Bad input is refused and changes nothing.
+    await as(shop.token, 'post', `/v1/bots/${shop.id}/tickets/${ticketId}/messages`).send({ text: '' }).expect(400);
+    await as(shop.token, 'post', `/v1/bots/${shop.id}/tickets/${ticketId}/messages`)
+      .send({ text: 'x'.repeat(4001) })
+      .expect(400);
+    await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets?status=pending`).expect(400);
+    // A malformed id is a 400 naming it, never a lookup.
+    await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets/not-a-uuid`).expect(400);
+
+    // The customer closes it from the answer's button; the admins are told; nothing more can be added.
+    emu.pressButton(tg.id, { from: customer, messageId: restAnswer.messageId, data: buttonData(restAnswer, 'tk:c:')! });
+    await newIn(customer.id, restAnswer.messageId, has('Ticket #1 is closed'));
+    await inChat(ADMIN_CHAT, has('Ticket #1 was closed by the customer'));
+    const closed = (await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets/${ticketId}`).expect(200)).body;
+    expect(closed).toMatchObject({ status: 'closed', closedBy: expect.stringMatching(/^user:/) });
+    // Only the four messages: the bystander's and the rival's replies were conversation, not answers.
+    expect(closed.messages).toHaveLength(4);
+    await as(shop.token, 'post', `/v1/bots/${shop.id}/tickets/${ticketId}/messages`).send({ text: 'late' }).expect(409);
+    await as(shop.token, 'post', `/v1/bots/${shop.id}/tickets/${ticketId}/close`).expect(409);
+
+    // Spam limit: one new ticket a day for this shop's customers; the second is refused, nothing is written.
+    const beforeSpam = lastId(customer.id);
+    emu.sendText(tg.id, { from: customer, text: '/support' });
+    const again = await newIn(customer.id, beforeSpam, (m) => !!buttonData(m, 'tk:o'));
+    emu.pressButton(tg.id, { from: customer, messageId: again.messageId, data: buttonData(again, 'tk:o')! });
+    await newIn(customer.id, again.messageId, has('Send a short subject'));
+    emu.sendText(tg.id, { from: customer, text: 'Another question' });
+    await newIn(customer.id, again.messageId, has('describe the problem'));
+    emu.sendText(tg.id, { from: customer, text: 'spam spam' });
+    await newIn(customer.id, again.messageId, has('too fast'));
+    expect((await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets`).expect(200)).body.total).toBe(1);
+  });
+
+  it('lets an admin close a ticket from the admin chat, and tells the customer', async () => {
+    const buyer = { id: 920_002, first_name: 'Reza', language_code: 'en' };
+    emu.sendText(tg.id, { from: buyer, text: '/support' });
+    const home = await inChat(buyer.id, (m) => !!buttonData(m, 'tk:o'));
+    emu.pressButton(tg.id, { from: buyer, messageId: home.messageId, data: buttonData(home, 'tk:o')! });
+    await inChat(buyer.id, has('Send a short subject'));
+    emu.sendText(tg.id, { from: buyer, text: 'Refund' });
+    await inChat(buyer.id, has('describe the problem'));
+    emu.sendText(tg.id, { from: buyer, text: 'I want my money back' });
+    await inChat(buyer.id, has('Ticket #2 is open'));
+    const card = await inChat(ADMIN_CHAT, (m) => has('Ticket #2')(m) && !!buttonData(m, 'tk:k:'));
+    // A bystander's press is refused; the owner's closes it.
+    const bystander = { id: 930_002, first_name: 'Nobody' };
+    emu.pressButton(tg.id, {
+      from: bystander,
+      chatId: ADMIN_CHAT,
+      messageId: card.messageId,
+      data: buttonData(card, 'tk:k:')!,
+    });
+    await waitFor(
+      () => emu.getCallbackAnswers(tg.id).some((a) => (a.text ?? '').includes('Only the bot admins')),
+      15_000,
+    );
+    emu.pressButton(tg.id, {
+      from: owner,
+      chatId: ADMIN_CHAT,
+      messageId: card.messageId,
+      data: buttonData(card, 'tk:k:')!,
+    });
+    await inChat(buyer.id, has('Support closed your ticket #2'));
+    await inChat(ADMIN_CHAT, has('Ticket #2 was closed by admin 910001'));
+    const list = await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets?status=closed`).expect(200);
+    expect(list.body.items.map((t: { number: number }) => t.number).sort()).toEqual([1, 2]);
+    // The admin chat's updates are handled in order: the rival's "hijack" reply (before this close) joined nothing.
+    const first = await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets/${firstTicketId}/messages`).expect(200);
+    expect(first.body.items.map((m: { text: string }) => m.text)).not.toContain('hijack');
+    expect(first.body.total).toBe(4);
+  });
+});
