@@ -1,0 +1,57 @@
+import { AdminCallbacks, parseAdminCallback } from './admin-callbacks';
+
+const ID = '0b9f6a4e-6a3c-4a8e-9d2b-3c1f0e7a5b21';
+const DRAFT = 'AbCdEfGhIjKlMnOp';
+
+describe('the /admin callback data', () => {
+  it('every button we make parses back to what it says, within 64 bytes', () => {
+    const made: [string, unknown][] = [
+      [AdminCallbacks.home(), { kind: 'home' }],
+      [AdminCallbacks.dashboard(), { kind: 'dashboard' }],
+      [AdminCallbacks.receipts(3), { kind: 'receipts', n: 3 }],
+      [AdminCallbacks.approveAsk(ID), { kind: 'approveAsk', paymentId: ID }],
+      [AdminCallbacks.approve(ID), { kind: 'approve', paymentId: ID }],
+      [AdminCallbacks.reject(ID, 2), { kind: 'reject', paymentId: ID, preset: 2 }],
+      [AdminCallbacks.user(ID), { kind: 'user', userId: ID }],
+      [AdminCallbacks.block(ID, true), { kind: 'block', userId: ID, blocked: true }],
+      [AdminCallbacks.blockAsk(ID, false), { kind: 'blockAsk', userId: ID, blocked: false }],
+      [AdminCallbacks.adjust(DRAFT), { kind: 'adjust', draft: DRAFT }],
+      [AdminCallbacks.price(ID, 1_000_000_000_000_000), { kind: 'price', planId: ID, priceMinor: 1e15 }],
+      [AdminCallbacks.planToggle(ID, false), { kind: 'planToggle', planId: ID, on: false }],
+      [AdminCallbacks.cardToggle(ID, true), { kind: 'cardToggle', cardId: ID, on: true }],
+      [AdminCallbacks.textAsk('support', 'fa'), { kind: 'textAsk', text: 'support', lang: 'fa' }],
+      [AdminCallbacks.textSave(DRAFT), { kind: 'textSave', draft: DRAFT }],
+    ];
+    for (const [data, parsed] of made) {
+      expect(Buffer.byteLength(data)).toBeLessThanOrEqual(64);
+      expect({ data, parsed: parseAdminCallback(data) }).toEqual({ data, parsed });
+    }
+  });
+
+  it.each([
+    undefined,
+    '',
+    'ad:',
+    'ad:h:1',
+    'ad:x',
+    'ad:r:0',
+    'ad:r:-1',
+    'ad:r:10000',
+    'ad:r:1e3',
+    'ad:rA:not-a-uuid',
+    'ad:rA:AAAAAAAAAAAAAAAAAAAAAA:extra',
+    'ad:rJ:CwufakpjSo6dKzwfDnpbIQ:10',
+    'ad:uB:CwufakpjSo6dKzwfDnpbIQ:2',
+    'ad:uA:short',
+    'ad:uA:AbCdEfGhIjKlMnOp!',
+    'ad:pP:CwufakpjSo6dKzwfDnpbIQ:0',
+    'ad:pP:CwufakpjSo6dKzwfDnpbIQ:99999999999999999',
+    'ad:pP:CwufakpjSo6dKzwfDnpbIQ:-5',
+    'ad:te:w:de',
+    'ad:te:x:en',
+    'rv:a:CwufakpjSo6dKzwfDnpbIQ',
+    `ad:d${'x'.repeat(70)}`,
+  ])('refuses %p', (data) => {
+    expect(parseAdminCallback(data)).toBeNull();
+  });
+});
