@@ -8,6 +8,7 @@ import { Messenger } from '../messaging/messenger.service';
 import { RecipientGoneError } from '../messaging/recipient-gone';
 import { credentialsOf } from '../runtime/bot-runtime';
 import { formatMoney } from '../sales/sale-format';
+import { TopUpNotices } from '../wallet/top-up-notices';
 
 type PaymentJob = JobPayloads[JobName.PaymentNotification];
 
@@ -29,6 +30,7 @@ export class PaymentNotifications {
     private readonly queries: PaymentsQueries,
     private readonly messenger: Messenger,
     private readonly sent: SentNotificationRepository,
+    private readonly topUps: TopUpNotices,
   ) {}
 
   async handle(job: PaymentJob): Promise<void> {
@@ -45,11 +47,19 @@ export class PaymentNotifications {
       amount: formatMoney(lang, facts.payment.amountMinor, facts.payment.currency),
       balance: formatMoney(lang, facts.balanceMinor, bot.currency),
     });
+    // A top-up started for an order the wallet could not cover: the user is asked to pay it now (wallet/).
+    const ask =
+      job.event === 'topup_credited'
+        ? await this.topUps.askToPay(bot.id, facts.user.id, facts.payment.details.forOrderId, lang)
+        : null;
     try {
-      await this.messenger.as(credentialsOf(bot)).sendMessage(facts.user.telegramId, text, {
-        parse_mode: 'HTML',
-        link_preview_options: { is_disabled: true },
-      });
+      await this.messenger
+        .as(credentialsOf(bot))
+        .sendMessage(facts.user.telegramId, ask ? `${text}\n\n${ask.text}` : text, {
+          parse_mode: 'HTML',
+          link_preview_options: { is_disabled: true },
+          ...(ask?.keyboard ? { reply_markup: { inline_keyboard: ask.keyboard } } : {}),
+        });
     } catch (err) {
       if (err instanceof RecipientGoneError) return;
       throw err;

@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { Language } from '@botfleet/catalog';
+import { isUuid } from '@botfleet/common';
 import type { CardPaymentEntity } from '@botfleet/dal';
 import { WalletQueries } from '@botfleet/payments';
 import type { Screen } from '../context/bot-context';
 import { translate } from '../i18n/translate';
-import { topUpCreditedScreen } from './wallet-screens';
+import { payOrderQuestion, topUpCreditedScreen } from './wallet-screens';
 
 /**
  * The user's news about a card top-up, for the sale's notifications (the review is the sale's): credited with the
  * new balance — and, when it was started for an order that can still be paid, the question whether to pay it from
- * the wallet now (a button; never paid silently) — or expired.
+ * the wallet now (a button; never paid silently) — or expired. A gateway top-up's notice (payments/) asks the same.
  */
 @Injectable()
 export class TopUpNotices {
@@ -21,6 +22,16 @@ export class TopUpNotices {
       payment.forOrderId ? this.wallet.orderToPayAfterTopUp(botId, payment.userId, payment.forOrderId) : null,
     ]);
     return topUpCreditedScreen(lang, payment, balance ?? 0, currency, toPay);
+  }
+
+  /**
+   * For a gateway top-up started for an order (its `forOrderId`): the question whether to pay the order from the
+   * wallet now, when it can still be paid; null otherwise.
+   */
+  async askToPay(botId: string, userId: string, forOrderId: unknown, lang: Language): Promise<Screen | null> {
+    if (typeof forOrderId !== 'string' || !isUuid(forOrderId)) return null;
+    const toPay = await this.wallet.orderToPayAfterTopUp(botId, userId, forOrderId);
+    return toPay ? payOrderQuestion(lang, toPay) : null;
   }
 
   expired(payment: CardPaymentEntity, lang: Language): string {

@@ -190,20 +190,23 @@ export function topUpCreditedScreen(
   currency: string,
   toPay: OrderToPay | null,
 ): Screen {
-  let text = translate(lang, 'wallet.credited', {
+  const text = translate(lang, 'wallet.credited', {
     amount: formatMoney(lang, payment.amountMinor, currency),
     tracking: payment.trackingNumber,
     balance: formatMoney(lang, balanceMinor, currency),
   });
   if (!toPay) return { text };
-  text +=
-    '\n\n' +
-    translate(lang, 'wallet.payOrderAsk', {
+  const ask = payOrderQuestion(lang, toPay);
+  return { text: `${text}\n\n${ask.text}`, keyboard: ask.keyboard };
+}
+
+/** The question after a top-up for an order: pay it from the wallet now (a button), or not now. */
+export function payOrderQuestion(lang: Language, toPay: OrderToPay): Screen {
+  return {
+    text: translate(lang, 'wallet.payOrderAsk', {
       name: { html: plain(toPay.plan ? localizedName(toPay.plan.name, lang) : '—', 100) },
       price: formatMoney(lang, toPay.order.amountMinor, toPay.order.currency),
-    });
-  return {
-    text,
+    }),
     keyboard: [
       [{ text: translate(lang, 'wallet.payOrderNow'), callback_data: WalletCallbacks.payOrder(toPay.order.id) }],
       [{ text: translate(lang, 'wallet.notNow'), callback_data: CallbackData.menu('home') }],

@@ -7,7 +7,9 @@ import {
   differenceToTopUp,
   minorDigits,
   parseTypedAmount,
+  PaymentGateways,
   StartCardTopUpUseCase,
+  StartGatewayTopUpUseCase,
   TopUpLimits,
   TopUpOffer,
   TopUpOptions,
@@ -21,12 +23,15 @@ import { CallbackData } from '../screens/callback-data';
 import { formatMoney } from '../sales/sale-format';
 import { alertText, answerUnavailable, walletFigures } from '../sales/sale-replies';
 import { cardScreen } from '../sales/sale-screens';
+import { gatewayLabel, paymentLinkScreen } from '../payments/payment-screens';
+import { invoiceToSend, queueStarsInvoice } from '../payments/stars-invoice';
 import { parseWalletCallback, WalletCallback } from './wallet-callbacks';
 import {
   amountPromptText,
   isAmountPrompt,
   MOVEMENTS_PER_PAGE,
   TopUpForOrder,
+  TopUpMethods,
   topUpAmountsScreen,
   topUpDifferenceButton,
   topUpMethodsScreen,
@@ -51,6 +56,8 @@ export class WalletHandler {
     private readonly startCardTopUp: StartCardTopUpUseCase,
     private readonly payFromWallet: PayFromWalletUseCase,
     private readonly sales: SalesQueries,
+    private readonly gateways: PaymentGateways,
+    private readonly startGatewayTopUp: StartGatewayTopUpUseCase,
   ) {
     const c = new Composer<BotContext>();
     c.command('wallet', (ctx) => this.showWallet(ctx, 1));
@@ -64,9 +71,22 @@ export class WalletHandler {
     return !!ctx.user && ctx.profile.features.has('wallet');
   }
 
-  /** Whether any way to top up is on (card to card for now; gateways through the payments port). */
+  /** Whether any way to top up is on: card to card, or an online gateway (the payments port). */
   private canTopUp(ctx: BotContext): boolean {
-    return ctx.profile.features.has('card_to_card');
+    const on = ctx.profile.features;
+    return on.has('card_to_card') || this.gateways.all().some((g) => on.has(g.featureKey));
+  }
+
+  /** The ways to pay a top-up of this amount: card to card when on, and every gateway that is on and takes it. */
+  private async methodsFor(ctx: BotContext, amountMinor: number, currency: string): Promise<TopUpMethods> {
+    const online = await this.gateways.availableFor(ctx.botId, amountMinor, currency);
+    return {
+      card: ctx.profile.features.has('card_to_card'),
+      gateways: online.map(({ gateway }) => ({
+        method: gateway.method,
+        label: gatewayLabel(ctx.lang, gateway.method),
+      })),
+    };
   }
 
   private async showWallet(ctx: BotContext, page: number): Promise<void> {
@@ -110,6 +130,8 @@ export class WalletHandler {
         return this.showMethods(ctx, cb.amountMinor, cb.orderId);
       case 'card':
         return this.payByCard(ctx, cb.amountMinor, cb.orderId);
+      case 'gateway':
+        return this.payOnline(ctx, cb.method, cb.amountMinor, cb.orderId);
       case 'difference':
         return this.topUpDifference(ctx, cb.orderId);
       case 'payOrder':
@@ -145,10 +167,31 @@ export class WalletHandler {
     const offer = await this.options.offer(ctx.botId);
     if (!(await this.withinLimits(ctx, amountMinor, offer))) return;
     const forOrder = await this.orderFor(ctx, orderId);
+    const methods = await this.methodsFor(ctx, amountMinor, offer.currency);
     ctx.answerCallback();
-    ctx.show(
-      topUpMethodsScreen(ctx.lang, amountMinor, offer.currency, { card: this.canTopUp(ctx), gateways: [] }, forOrder),
+    ctx.show(topUpMethodsScreen(ctx.lang, amountMinor, offer.currency, methods, forOrder));
+  }
+
+  /** Pays the top-up through an online gateway: its page as a URL button, or its invoice in the chat (Stars). */
+  private async payOnline(ctx: BotContext, method: string, amountMinor: number, orderId: string | null): Promise<void> {
+    const started = await this.db.atomic(ctx.botId, () =>
+      this.startGatewayTopUp.execute({
+        botId: ctx.botId,
+        userId: ctx.user!.id,
+        gateway: method,
+        amountMinor,
+        forOrderId: orderId,
+        language: ctx.lang,
+      }),
     );
+    if (started.action.kind === 'invoice') {
+      const invoice = invoiceToSend(started.action.invoice);
+      if (!invoice || !queueStarsInvoice(ctx, invoice)) return answerUnavailable(ctx);
+      ctx.answerCallback();
+      return;
+    }
+    ctx.answerCallback();
+    ctx.show(paymentLinkScreen(started.payment, started.action.url, ctx.lang));
   }
 
   private async payByCard(ctx: BotContext, amountMinor: number, orderId: string | null): Promise<void> {
@@ -238,7 +281,9 @@ export class WalletHandler {
       return;
     }
     if (!(await this.withinLimits(ctx, amount, offer))) return;
-    ctx.show(topUpMethodsScreen(ctx.lang, amount, offer.currency, { card: this.canTopUp(ctx), gateways: [] }, null));
+    ctx.show(
+      topUpMethodsScreen(ctx.lang, amount, offer.currency, await this.methodsFor(ctx, amount, offer.currency), null),
+    );
   }
 
   /** A message, or an alert on the pressed button. */
