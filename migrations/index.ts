@@ -11,6 +11,7 @@ import { WalletSettleEndedOrders1764200000600 } from './1764200000600-walletSett
 import { GatewayPayments1764300000100 } from './1764300000100-gatewayPayments';
 import { PlanStarsPrice1764300000200 } from './1764300000200-planStarsPrice';
 import { CardTopUps1764300000300 } from './1764300000300-cardTopUps';
+import { BroadcastDrafts1764300000400 } from './1764300000400-broadcastDrafts';
 import { SupportTickets1764300000500 } from './1764300000500-supportTickets';
 import { BotAdminRoles1764300000600 } from './1764300000600-botAdminRoles';
 
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   GatewayPayments1764300000100,
   PlanStarsPrice1764300000200,
   CardTopUps1764300000300,
+  BroadcastDrafts1764300000400,
   SupportTickets1764300000500,
   BotAdminRoles1764300000600,
 ];

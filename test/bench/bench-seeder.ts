@@ -87,3 +87,33 @@ export async function seedRestTenants(
   ]);
   return { botId: bots[0], token };
 }
+
+/**
+ * `count` users of a bot with Telegram ids from `firstTelegramId` (B5's audiences: 10,000 and 50 × 1,000),
+ * in the shape the bot's first contact writes (a referral code each, English).
+ */
+export async function insertBotUsers(
+  env: TestEnv,
+  botId: string,
+  count: number,
+  firstTelegramId: number,
+): Promise<void> {
+  const platform = await platformOf(env);
+  await platform.query(
+    `INSERT INTO users (bot_id, telegram_id, first_name, language, referral_code)
+     SELECT $1, $2::bigint + g, 'User ' || g, 'en', 'b' || g FROM generate_series(0, $3::int - 1) g`,
+    [botId, firstTelegramId, count],
+  );
+}
+
+/** A tenant API token for a bot inserted by `insertHostedBots` (as `POST /v1/bots` would show it once). */
+export async function issueApiToken(env: TestEnv, botId: string): Promise<string> {
+  const platform = await platformOf(env);
+  const token = generateApiToken();
+  await platform.query(`UPDATE bots SET api_token_hash = $2, api_token_prefix = $3 WHERE id = $1`, [
+    botId,
+    sha256Hex(token),
+    tokenPrefix(token),
+  ]);
+  return token;
+}

@@ -3,6 +3,7 @@ import { b1UpdatesThroughput } from './b1-updates-throughput.bench';
 import { b2UpdateLatency } from './b2-update-latency.bench';
 import { b3IdleBots } from './b3-idle-bots.bench';
 import { b4RegisterToAnswer } from './b4-register-to-answer.bench';
+import { b5Broadcasts } from './b5-broadcasts.bench';
 import { b7Takeover } from './b7-takeover.bench';
 import { b8WebhookAck } from './b8-webhook-ack.bench';
 import type { Benchmark } from './types';
@@ -16,6 +17,7 @@ export const BENCHMARKS: Benchmark[] = [
   b2UpdateLatency,
   b3IdleBots,
   b4RegisterToAnswer,
+  b5Broadcasts,
   b6RestReads,
   b7Takeover,
   b8WebhookAck,

@@ -12,6 +12,7 @@ import { SecretsModule } from '@botfleet/secrets';
 import { AuthModule } from './auth/auth.module';
 import { AdminApiModule } from './admin/admin.module';
 import { BotsApiModule } from './bots/bots.module';
+import { BroadcastsApiModule } from './broadcasts/broadcasts-api.module';
 import { CatalogApiModule } from './catalog/catalog-api.module';
 import { CustomersApiModule } from './customers/customers.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
@@ -40,6 +41,7 @@ import { TicketsApiModule } from './tickets/tickets.module';
     CatalogApiModule,
     JobsModule,
     CustomersApiModule,
+    BroadcastsApiModule,
     PaymentsApiModule,
     TelegramWebhookModule,
     TicketsApiModule,

@@ -8,6 +8,7 @@ import { JobsModule } from '@botfleet/jobs';
 import { PlatformDbModule } from '@botfleet/platform';
 import { SecretsModule } from '@botfleet/secrets';
 import { BotsModule } from './bots/bots.module';
+import { BroadcastsWorkerModule } from './broadcasts/broadcasts-worker.module';
 import { WorkerHealthController } from './health/worker-health.controller';
 import { JobRunnerModule } from './jobs/job-runner.module';
 import { PaymentsWorkerModule } from './payments/payments-worker.module';
@@ -30,6 +31,7 @@ import { SupportWorkerModule } from './support/support-worker.module';
     ProvisioningWorkerModule,
     BotsModule,
     SalesWorkerModule,
+    BroadcastsWorkerModule,
     SupportWorkerModule,
     PaymentsWorkerModule,
     JobRunnerModule,

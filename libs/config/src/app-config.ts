@@ -4,6 +4,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -325,6 +326,96 @@ export class AppConfig {
   @Min(1)
   @Max(1_000)
   TELEGRAM_UPDATES_CONCURRENCY = 64;
+
+  // ---- the per-bot Telegram send budget (every message a bot sends; libs/telegram/src/budget) ----
+
+  /**
+   * Messages per second one bot may send (its token bucket's refill, decimals allowed), replies and broadcasts
+   * together; 0 = no budget. At most BURST + RATE messages leave in any second: 4 + 25.5 stays under Telegram's
+   * ~30/s, and a broadcast keeps 25.5/s (bulk never waits for a full bucket, so no refill is lost).
+   */
+  @Transform(toInt)
+  @IsNumber({ maxDecimalPlaces: 3 })
+  @Min(0)
+  @Max(10_000)
+  TELEGRAM_BOT_MSGS_PER_S = 25.5;
+
+  /** The bot bucket's size (messages that may leave at once after a quiet moment); above the bulk reserve + 1. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  TELEGRAM_BOT_BURST = 4;
+
+  /** Tokens of the bot bucket bulk sends (broadcasts) leave for interactive ones (answers); below BURST. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(9_999)
+  TELEGRAM_BULK_RESERVE = 2;
+
+  /** Messages per second to one private chat, and that chat's bucket size. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  TELEGRAM_CHAT_MSGS_PER_S = 1;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  TELEGRAM_CHAT_BURST = 5;
+
+  /** Messages per minute to one group or channel, and that chat's bucket size. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  TELEGRAM_GROUP_MSGS_PER_MIN = 20;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  TELEGRAM_GROUP_BURST = 5;
+
+  // ---- broadcasts (worker) ----
+
+  /** Broadcast jobs (one chunk of one broadcast each) one worker runs at once: bots broadcasting side by side. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  BROADCAST_CONCURRENCY = 100;
+
+  /** Deliveries claimed per database round trip; a worker killed mid-batch leaves at most this many unsent. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  BROADCAST_CLAIM_BATCH = 10;
+
+  /** Deliveries one broadcast job sends before it queues the next chunk, so broadcasts take turns. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  BROADCAST_CHUNK = 200;
+
+  /** Lock of a broadcast job: a killed worker's chunk runs again about this long after the crash. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(600_000)
+  BROADCAST_LOCK_MS = 30_000;
+
+  /** How often the progress message in the admin chat is edited while a broadcast runs. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(3_600_000)
+  BROADCAST_PROGRESS_EVERY_MS = 10_000;
 
   // ---- provisioning (worker) ----
 

@@ -22,6 +22,7 @@ export class JobQueue {
     @InjectQueue(QueueName.TelegramUpdates) telegramUpdates: Queue,
     @InjectQueue(QueueName.Provisioning) provisioning: Queue,
     @InjectQueue(QueueName.Notifications) notifications: Queue,
+    @InjectQueue(QueueName.Broadcasts) broadcasts: Queue,
     config: AppConfig,
   ) {
     this.timeoutMs = config.JOB_ENQUEUE_TIMEOUT_MS;
@@ -29,6 +30,7 @@ export class JobQueue {
       [QueueName.TelegramUpdates]: telegramUpdates,
       [QueueName.Provisioning]: provisioning,
       [QueueName.Notifications]: notifications,
+      [QueueName.Broadcasts]: broadcasts,
     };
   }
 

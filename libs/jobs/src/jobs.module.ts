@@ -36,6 +36,7 @@ import { QueueName } from './queue-names';
       inject: [AppConfig],
       useFactory: (c: AppConfig) => ({ defaultJobOptions: noticeJobOptions(c.NOTICE_ATTEMPTS, c.NOTICE_BACKOFF_MS) }),
     }),
+    BullModule.registerQueue({ name: QueueName.Broadcasts }),
   ],
   providers: [JobQueue, JobOutbox],
   exports: [BullModule, JobQueue, JobOutbox],

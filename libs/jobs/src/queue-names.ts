@@ -9,6 +9,8 @@ export enum QueueName {
   Provisioning = 'provisioning',
   /** Messages the platform sends on its own (delivery of configs, notices to owners and admins). */
   Notifications = 'notifications',
+  /** Broadcasts: previews and chunks of sending (long, paced by the bots' send budgets; their own consumer). */
+  Broadcasts = 'broadcasts',
 }
 
 /** Every job name, with the queue it belongs to (STYLE.md: one enum of job names). */
@@ -24,6 +26,8 @@ export enum JobName {
   DeliverSubscription = 'deliver-subscription',
   NotifyOwner = 'notify-owner',
   SaleNotification = 'sale-notification',
+  BroadcastPreview = 'broadcast-preview',
+  SendBroadcast = 'send-broadcast',
   PaymentNotification = 'payment-notification',
   ReconcileGatewayPayments = 'reconcile-gateway-payments',
   SupportNotification = 'support-notification',
@@ -41,6 +45,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.DeliverSubscription]: QueueName.Notifications,
   [JobName.NotifyOwner]: QueueName.Notifications,
   [JobName.SaleNotification]: QueueName.Notifications,
+  [JobName.BroadcastPreview]: QueueName.Broadcasts,
+  [JobName.SendBroadcast]: QueueName.Broadcasts,
   [JobName.PaymentNotification]: QueueName.Notifications,
   [JobName.ReconcileGatewayPayments]: QueueName.Provisioning,
   [JobName.SupportNotification]: QueueName.Notifications,
@@ -91,6 +97,10 @@ export interface JobPayloads {
     /** `review_reminder`: which reminder (1-based, REVIEW_REMINDERS in libs/sales). */
     reminder?: number;
   };
+  /** Sends a broadcast draft to the admin who asked for it (libs/broadcasts). */
+  [JobName.BroadcastPreview]: { botId: string; broadcastId: string };
+  /** Sends the next chunk of a running broadcast; `chunk` numbers the job ids. */
+  [JobName.SendBroadcast]: { botId: string; broadcastId: string; chunk: number };
   /** A gateway payment's outcome told to its buyer (libs/payments PaymentNotifier). */
   [JobName.PaymentNotification]: {
     botId: string;
@@ -121,6 +131,8 @@ export const TENANT_JOBS_HAVE_BOT_ID: TenantJobsHaveBotId = {
   [JobName.DeliverSubscription]: true,
   [JobName.NotifyOwner]: true,
   [JobName.SaleNotification]: true,
+  [JobName.BroadcastPreview]: true,
+  [JobName.SendBroadcast]: true,
   [JobName.PaymentNotification]: true,
   [JobName.SupportNotification]: true,
 };

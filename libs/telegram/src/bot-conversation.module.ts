@@ -14,6 +14,7 @@ import { SubscriptionDeliveryService } from './delivery/subscription-delivery.se
 import { BotComposition } from './composition/bot-composition.service';
 import { Messenger } from './messaging/messenger.service';
 import { BotRuntimes } from './runtime/bot-runtimes.service';
+import { SendBudget } from './budget/send-budget';
 import { PaymentHandler } from './payments/payment.handler';
 import { StarsHandler } from './payments/stars.handler';
 import { PaymentNotifications } from './payments/payment-notifications.service';
@@ -47,6 +48,7 @@ import { WalletHandler } from './wallet/wallet.handler';
     BotComposition,
     BotProfileService,
     BotRuntimes,
+    SendBudget,
     Messenger,
     SubscriptionViewsService,
     SubscriptionDeliveryService,
@@ -71,6 +73,7 @@ import { WalletHandler } from './wallet/wallet.handler';
     BotComposition,
     BotProfileService,
     BotRuntimes,
+    SendBudget,
     Messenger,
     SubscriptionDeliveryService,
     PaymentNotifications,

@@ -26,6 +26,14 @@ export function queueWorkerOptions(queue: QueueName, config: AppConfig): QueueWo
       };
     case QueueName.Notifications:
       return { concurrency: NOTIFICATIONS_CONCURRENCY };
+    case QueueName.Broadcasts:
+      // A chunk waits on its bot's send budget most of the time: many at once, one per broadcasting bot.
+      return {
+        concurrency: config.BROADCAST_CONCURRENCY,
+        lockDuration: config.BROADCAST_LOCK_MS,
+        stalledInterval: config.BROADCAST_LOCK_MS,
+        maxStalledCount: 10,
+      };
     default:
       return assertNever(queue);
   }

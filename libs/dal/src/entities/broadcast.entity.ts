@@ -1,18 +1,43 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { BigIntColumn } from './columns';
+
+export type BroadcastStatus = 'draft' | 'queued' | 'running' | 'completed' | 'cancelled' | 'failed';
+
+/** A URL button under a broadcast (one per row). */
+export interface BroadcastButton {
+  text: string;
+  url: string;
+}
 
 @Entity('broadcasts')
 export class BroadcastEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ name: 'bot_id', type: 'uuid' }) botId!: string;
+  /** The message in the bot's HTML subset (checked by libs/broadcasts before it is stored). */
   @Column({ type: 'varchar' }) text!: string;
+  /** The audience: `{ segment, language? }` (libs/broadcasts `BroadcastAudience`). */
   @Column({ type: 'jsonb' }) filter!: Record<string, unknown>;
-  @Column({ type: 'varchar' }) status!: 'queued' | 'running' | 'completed' | 'cancelled' | 'failed';
+  @Column({ type: 'varchar' }) status!: BroadcastStatus;
   @Column({ type: 'int' }) total!: number;
   @Column({ type: 'int' }) sent!: number;
   @Column({ type: 'int' }) failed!: number;
   @Column({ type: 'int' }) blocked!: number;
   @Column({ name: 'created_by', type: 'varchar' }) createdBy!: string;
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
+  /** A Telegram file_id or an https URL: the message goes as a photo with the text as its caption. */
+  @Column({ type: 'varchar', nullable: true }) photo!: string | null;
+  @Column({ type: 'jsonb' }) buttons!: BroadcastButton[];
+  /** Grows with every edit of a draft: a preview counts only for the revision it showed. */
+  @Column({ type: 'int' }) revision!: number;
+  @Column({ name: 'preview_telegram_id', ...BigIntColumn({ nullable: true }) }) previewTelegramId!: number | null;
+  @Column({ name: 'previewed_at', type: 'timestamptz', nullable: true }) previewedAt!: Date | null;
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt!: Date | null;
+  /** Why a broadcast failed, or why its preview could not be sent. */
+  @Column({ type: 'varchar', nullable: true }) failure!: string | null;
+  @Column({ name: 'progress_chat_id', ...BigIntColumn({ nullable: true }) }) progressChatId!: number | null;
+  @Column({ name: 'progress_thread_id', type: 'int', nullable: true }) progressThreadId!: number | null;
+  @Column({ name: 'progress_message_id', type: 'int', nullable: true }) progressMessageId!: number | null;
+  @Column({ name: 'progress_posted_at', type: 'timestamptz', nullable: true }) progressPostedAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -15,6 +15,7 @@ import { BotStatsRepository } from './bot-stats.repository';
 import { ProvisioningRepository } from './provisioning.repository';
 import { PaymentHistoryRepository } from './payment-history.repository';
 import { TopUpRepository } from './top-up.repository';
+import { BroadcastRepository } from './broadcast.repository';
 import { TicketRepository } from './ticket.repository';
 
 // Named repositories: every raw query of the tenant path lives in one of these files, as a method that
@@ -35,6 +36,7 @@ export * from './bot-stats.repository';
 export * from './provisioning.repository';
 export * from './payment-history.repository';
 export * from './top-up.repository';
+export * from './broadcast.repository';
 export * from './ticket.repository';
 
 export const DAL_REPOSITORIES: Type<unknown>[] = [
@@ -54,5 +56,6 @@ export const DAL_REPOSITORIES: Type<unknown>[] = [
   ProvisioningRepository,
   PaymentHistoryRepository,
   TopUpRepository,
+  BroadcastRepository,
   TicketRepository,
 ];

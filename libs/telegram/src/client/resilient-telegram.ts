@@ -3,6 +3,7 @@ import type { Opts, Telegram as ApiMethods } from 'telegraf/types';
 import { hasUpload, postJson } from './json-bot-api';
 import { wellFormedPayload } from '../text/sanitize';
 import { classifyTelegramError } from './telegram-errors';
+import { countsAsMessage, SendGate, SendPriority } from '../budget/send-budget';
 
 type CallOptions = NonNullable<Parameters<Telegram['callApi']>[2]>;
 
@@ -67,8 +68,17 @@ export class ResilientTelegram extends Telegram {
     options: ConstructorParameters<typeof Telegram>[1],
     private readonly hooks: TelegramHooks = {},
     private readonly policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+    /** The bot's send budget (libs/telegram/src/budget): every message waits its turn there first. */
+    private readonly gate?: SendGate,
+    readonly priority: SendPriority = 'interactive',
   ) {
     super(token, options);
+  }
+
+  /** The same bot's client sending at another priority (a broadcast sends `bulk`). */
+  withPriority(priority: SendPriority): ResilientTelegram {
+    if (priority === this.priority) return this;
+    return new ResilientTelegram(this.token, this.options, this.hooks, this.policy, this.gate, priority);
   }
 
   override async callApi<M extends keyof ApiMethods>(
@@ -81,8 +91,10 @@ export class ResilientTelegram extends Telegram {
     payload = wellFormedPayload(payload);
     let failures = 0;
     let rateLimitWaits = 0;
+    const budgeted = this.gate && countsAsMessage(method) ? this.gate : undefined;
     for (;;) {
       try {
+        if (budgeted) await budgeted.acquire((payload as { chat_id?: unknown }).chat_id, this.priority, signal);
         return (await this.send(method, payload, options, signal)) as ReturnType<ApiMethods[M]>;
       } catch (err) {
         const f = classifyTelegramError(err);
@@ -93,6 +105,8 @@ export class ResilientTelegram extends Telegram {
         if (signal?.aborted || f.kind === 'aborted') throw err;
         if (f.kind === 'rate_limited' && ++rateLimitWaits <= this.policy.maxRateLimitWaits) {
           this.hooks.onRateLimited?.(method, f.retryAfterMs);
+          // Telegram's retry_after holds for the whole bot: every process and priority waits it out.
+          await this.gate?.pause(f.retryAfterMs);
           await sleep(f.retryAfterMs, signal);
           continue;
         }

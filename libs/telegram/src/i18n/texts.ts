@@ -234,6 +234,21 @@ const en = {
   'reason.notReceived': 'The payment was not received',
   'reason.duplicate': 'This receipt was already used',
   'owner.wholesaleLow': '⚠️ Your shop {bot} refused a sale: the wholesale wallet is too low. Please top it up.',
+  // ---------- broadcasts (apps/worker/src/broadcasts) ----------
+  'broadcast.previewNote':
+    '👆 This is the preview of broadcast {ref} to {count} users ({audience}). Nothing was sent to them yet; start it from the API.',
+  'broadcast.segment.all': 'everyone',
+  'broadcast.segment.active': 'with an active subscription',
+  'broadcast.segment.expired': 'whose subscription ended',
+  'broadcast.segment.never_bought': 'who never bought',
+  'broadcast.segment.language': '{segment}, language {language}',
+  'broadcast.progress':
+    '📣 Broadcast {ref}: {sent} of {total} sent, {failed} failed, {blocked} blocked the bot; {remaining} left (≈ {rate} per second).',
+  'broadcast.completed':
+    '✅ Broadcast {ref} finished: {sent} of {total} sent, {failed} failed, {blocked} blocked the bot.',
+  'broadcast.cancelled':
+    '⏹ Broadcast {ref} was cancelled: {sent} of {total} sent, {failed} failed, {blocked} blocked the bot; {remaining} not sent.',
+  'broadcast.failed': '⚠️ Broadcast {ref} stopped: {reason}. {sent} of {total} sent; {remaining} not sent.',
   'owner.noCard': '⚠️ Your shop {bot} has no usable payment card (inactive or over the daily limit).',
   'owner.noticeUndelivered':
     '⚠️ Your shop {bot} could not deliver a notice after several attempts ({notice}, {ref}). Please check that the bot can still write to its admin chat.',
@@ -594,6 +609,21 @@ const fa = {
   'reason.notReceived': 'مبلغ دریافت نشده است',
   'reason.duplicate': 'این رسید قبلاً استفاده شده است',
   'owner.wholesaleLow': '⚠️ فروشگاه {bot} یک فروش را رد کرد: موجودی کیف پول عمده‌فروشی کم است. لطفاً آن را شارژ کنید.',
+  // ---------- broadcasts (apps/worker/src/broadcasts) ----------
+  'broadcast.previewNote':
+    '👆 این پیش‌نمایش پیام همگانی {ref} برای {count} کاربر ({audience}) است. هنوز چیزی برای آن‌ها فرستاده نشده؛ آن را از API آغاز کنید.',
+  'broadcast.segment.all': 'همه',
+  'broadcast.segment.active': 'دارای اشتراک فعال',
+  'broadcast.segment.expired': 'با اشتراک پایان‌یافته',
+  'broadcast.segment.never_bought': 'بدون هیچ خرید',
+  'broadcast.segment.language': '{segment}، زبان {language}',
+  'broadcast.progress':
+    '📣 پیام همگانی {ref}: {sent} از {total} فرستاده شد، {failed} ناموفق، {blocked} ربات را مسدود کرده‌اند؛ {remaining} مانده (≈ {rate} در ثانیه).',
+  'broadcast.completed':
+    '✅ پیام همگانی {ref} پایان یافت: {sent} از {total} فرستاده شد، {failed} ناموفق، {blocked} ربات را مسدود کرده‌اند.',
+  'broadcast.cancelled':
+    '⏹ پیام همگانی {ref} لغو شد: {sent} از {total} فرستاده شد، {failed} ناموفق، {blocked} ربات را مسدود کرده‌اند؛ {remaining} فرستاده نشد.',
+  'broadcast.failed': '⚠️ پیام همگانی {ref} متوقف شد: {reason}. {sent} از {total} فرستاده شد؛ {remaining} فرستاده نشد.',
   'owner.noCard': '⚠️ فروشگاه {bot} کارت قابل استفاده‌ای ندارد (غیرفعال یا بیش از سقف روزانه).',
   'owner.noticeUndelivered':
     '⚠️ فروشگاه {bot} پس از چند تلاش نتوانست یک اعلان را برساند ({notice}، {ref}). لطفاً بررسی کنید که ربات هنوز بتواند در گروه مدیران پیام بفرستد.',
@@ -953,6 +983,21 @@ const ru = {
   'reason.duplicate': 'Этот чек уже использовался',
   'owner.wholesaleLow':
     '⚠️ Ваш магазин {bot} отказал в продаже: на оптовом балансе недостаточно средств. Пополните его.',
+  // ---------- broadcasts (apps/worker/src/broadcasts) ----------
+  'broadcast.previewNote':
+    '👆 Это предпросмотр рассылки {ref} для {count} пользователей ({audience}). Им ещё ничего не отправлено; запустите её через API.',
+  'broadcast.segment.all': 'все',
+  'broadcast.segment.active': 'с активной подпиской',
+  'broadcast.segment.expired': 'с закончившейся подпиской',
+  'broadcast.segment.never_bought': 'ничего не покупавшие',
+  'broadcast.segment.language': '{segment}, язык {language}',
+  'broadcast.progress':
+    '📣 Рассылка {ref}: отправлено {sent} из {total}, ошибок {failed}, заблокировали бота {blocked}; осталось {remaining} (≈ {rate} в секунду).',
+  'broadcast.completed':
+    '✅ Рассылка {ref} завершена: отправлено {sent} из {total}, ошибок {failed}, заблокировали бота {blocked}.',
+  'broadcast.cancelled':
+    '⏹ Рассылка {ref} отменена: отправлено {sent} из {total}, ошибок {failed}, заблокировали бота {blocked}; не отправлено {remaining}.',
+  'broadcast.failed': '⚠️ Рассылка {ref} остановлена: {reason}. Отправлено {sent} из {total}; не отправлено {remaining}.',
   'owner.noCard': '⚠️ У вашего магазина {bot} нет доступной карты (неактивна или превышен дневной лимит).',
   'owner.noticeUndelivered':
     '⚠️ Ваш магазин {bot} не смог доставить уведомление после нескольких попыток ({notice}, {ref}). Проверьте, что бот может писать в чат администраторов.',

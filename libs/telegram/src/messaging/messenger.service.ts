@@ -6,6 +6,8 @@ import type { OutgoingCall } from '../context/outbox';
 import { BotCredentials, BotRuntime } from '../runtime/bot-runtime';
 import { BotRuntimes } from '../runtime/bot-runtimes.service';
 import { BotSender } from './bot-sender';
+import type { SendPriority } from '../budget/send-budget';
+import { ResilientTelegram } from '../client/resilient-telegram';
 import { RecipientGoneError } from './recipient-gone';
 
 /**
@@ -23,10 +25,15 @@ export class Messenger {
     private readonly users: BotUsersService,
   ) {}
 
-  /** Speaks as `bot`: its runtime in this process (built on first need; throws if the token cannot be decrypted). */
-  as(bot: BotCredentials | BotRuntime): BotSender {
+  /**
+   * Speaks as `bot`: its runtime in this process (built on first need; throws if the token cannot be decrypted).
+   * Every message waits its turn in the bot's send budget; `bulk` (a broadcast) only takes what answers leave.
+   */
+  as(bot: BotCredentials | BotRuntime, priority: SendPriority = 'interactive'): BotSender {
     const runtime = 'telegraf' in bot ? bot : this.runtimes.for(bot);
-    return new BotSender(runtime.botId, runtime.telegraf.telegram, (chatId) => this.markGone(runtime.botId, chatId));
+    const client = runtime.telegraf.telegram;
+    const telegram = client instanceof ResilientTelegram ? client.withPriority(priority) : client;
+    return new BotSender(runtime.botId, telegram, (chatId) => this.markGone(runtime.botId, chatId));
   }
 
   /**

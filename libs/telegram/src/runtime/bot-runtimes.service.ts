@@ -5,6 +5,7 @@ import { AppConfig } from '@botfleet/config';
 import { SecretBox } from '@botfleet/secrets';
 import { DEFAULT_RETRY_POLICY, ResilientTelegram, TelegramHooks } from '../client/resilient-telegram';
 import { BotComposition } from '../composition/bot-composition.service';
+import { SendBudget } from '../budget/send-budget';
 import { BotContext } from '../context/bot-context';
 import { BotCredentials, BotRuntime } from './bot-runtime';
 
@@ -38,6 +39,7 @@ export class BotRuntimes {
     private readonly composition: BotComposition,
     private readonly box: SecretBox,
     private readonly config: AppConfig,
+    private readonly budget: SendBudget,
   ) {}
 
   /** Who hears about rejected tokens and retries (one observer per process: the worker's). */
@@ -83,7 +85,9 @@ export class BotRuntimes {
   private createTelegraf(token: string, bot: BotCredentials): Telegraf<BotContext> {
     const options = { apiRoot: this.config.TELEGRAM_API_ROOT, webhookReply: false };
     const telegraf = new Telegraf<BotContext>(token, { telegram: options, contextType: BotContext });
-    telegraf.telegram = new ResilientTelegram(token, options, this.hooksFor(bot), DEFAULT_RETRY_POLICY);
+    // Every message of the bot waits its turn in the bot's send budget (shared by all processes).
+    const gate = this.budget.gate(bot.botId);
+    telegraf.telegram = new ResilientTelegram(token, options, this.hooksFor(bot), DEFAULT_RETRY_POLICY, gate);
     telegraf.botInfo = botInfoOf(bot);
     telegraf.use(this.composition.composer);
     return telegraf;

@@ -38,6 +38,7 @@ import {
 import { SecretsModule } from '@botfleet/secrets';
 import { PaymentsModule, TopUpsModule } from '@botfleet/payments';
 import { SupportModule } from '@botfleet/support';
+import { BroadcastsModule } from '@botfleet/broadcasts';
 import { BotSettingsService, BotsModule, BotView } from '@botfleet/bots';
 import { BotUser, BotUsersService, UsersModule } from '@botfleet/users';
 import { createTestEnv, TestEnv } from '../apps/test-env';
@@ -185,6 +186,7 @@ export class TestContext {
         TopUpsModule,
         PaymentsModule,
         SupportModule,
+        BroadcastsModule,
         OperatorModule,
       ],
       providers: [PanelAvailability],

@@ -1,0 +1,208 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import {
+  AUDIENCE_LANGUAGES,
+  AUDIENCE_SEGMENTS,
+  AudienceLanguage,
+  AudienceSegment,
+  BroadcastView,
+  MAX_BUTTONS,
+} from '@botfleet/broadcasts';
+import { PageMetaDto, PageQueryDto } from '../../common/api-docs';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export class BroadcastAudienceDto {
+  @ApiProperty({
+    enum: AUDIENCE_SEGMENTS,
+    description:
+      'all; active = with an active subscription; expired = had one, none active now; never_bought = no paid order',
+  })
+  @IsIn(AUDIENCE_SEGMENTS)
+  segment!: AudienceSegment;
+
+  @ApiPropertyOptional({
+    enum: AUDIENCE_LANGUAGES,
+    description: "Only users speaking this language (a user without one speaks the bot's default language)",
+  })
+  @IsOptional()
+  @IsIn(AUDIENCE_LANGUAGES)
+  language?: AudienceLanguage;
+}
+
+export class BroadcastButtonDto {
+  @ApiProperty({ example: 'Open the shop', maxLength: 64 })
+  @IsString()
+  @Length(1, 64)
+  text!: string;
+
+  @ApiProperty({ example: 'https://example.com/offer', description: 'http(s):// or tg:// link', maxLength: 1000 })
+  @IsString()
+  @Length(1, 1000)
+  url!: string;
+}
+
+export class CreateBroadcastDto {
+  @ApiProperty({
+    example: '<b>New plans!</b> 3 months for the price of 2.',
+    maxLength: 4000,
+    description:
+      "Telegram's HTML subset: b, i, u, s, a href, code, pre, blockquote, tg-spoiler; &lt; &gt; &amp; for the " +
+      'characters. At most 4096 characters as shown (1024 with a photo).',
+  })
+  @IsString()
+  @Length(1, 4000)
+  text!: string;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    maxLength: 1000,
+    description: 'A Telegram file_id or an http(s) URL of a picture; the text becomes its caption',
+  })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @Length(1, 1000)
+  photo?: string | null;
+
+  @ApiPropertyOptional({ type: [BroadcastButtonDto], maxItems: MAX_BUTTONS, description: 'URL buttons, one per row' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_BUTTONS)
+  @ValidateNested({ each: true })
+  @Type(() => BroadcastButtonDto)
+  buttons?: BroadcastButtonDto[];
+
+  @ApiProperty({ type: BroadcastAudienceDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => BroadcastAudienceDto)
+  audience!: BroadcastAudienceDto;
+
+  @ApiPropertyOptional({
+    example: 123456789,
+    description: "Telegram id of the bot admin who gets the preview (one of the bot's admins); the owner by default",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  previewTelegramId?: number;
+}
+
+export class UpdateBroadcastDto {
+  @ApiPropertyOptional({ maxLength: 4000 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 4000)
+  text?: string;
+
+  @ApiPropertyOptional({ nullable: true, type: String, maxLength: 1000 })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @Length(1, 1000)
+  photo?: string | null;
+
+  @ApiPropertyOptional({ type: [BroadcastButtonDto], maxItems: MAX_BUTTONS })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_BUTTONS)
+  @ValidateNested({ each: true })
+  @Type(() => BroadcastButtonDto)
+  buttons?: BroadcastButtonDto[];
+
+  @ApiPropertyOptional({ type: BroadcastAudienceDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => BroadcastAudienceDto)
+  audience?: BroadcastAudienceDto;
+
+  @ApiPropertyOptional({ example: 123456789 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  previewTelegramId?: number;
+}
+
+export class BroadcastProgressDto {
+  @ApiProperty({ description: 'Recipients written when it started' }) total!: number;
+  @ApiProperty() sent!: number;
+  @ApiProperty({ description: 'Failed sends, interrupted ones included' }) failed!: number;
+  @ApiProperty({ description: 'Users who blocked the bot (marked as such)' }) blocked!: number;
+  @ApiProperty({
+    description: 'Being sent when a worker stopped: never sent again (may or may not have arrived)',
+  })
+  interrupted!: number;
+  @ApiProperty({ description: 'Not sent yet' }) remaining!: number;
+  @ApiProperty({ description: 'Messages per second over the last 30 s' }) ratePerSecond!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'Seconds to go at that rate' }) etaSeconds!: number | null;
+}
+
+export class BroadcastDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['draft', 'running', 'completed', 'cancelled', 'failed'] }) status!: string;
+  @ApiProperty() text!: string;
+  @ApiProperty({ nullable: true, type: String }) photo!: string | null;
+  @ApiProperty({ type: [BroadcastButtonDto] }) buttons!: BroadcastButtonDto[];
+  @ApiProperty({ type: BroadcastAudienceDto }) audience!: BroadcastAudienceDto;
+  @ApiProperty({ nullable: true, type: Number, description: 'Who gets (got) the preview' })
+  previewTelegramId!: number | null;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'When the preview reached the admin; a draft starts only after this is set',
+  })
+  previewedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Why it failed, or why the preview was not sent' })
+  failure!: string | null;
+  @ApiProperty({ type: BroadcastProgressDto }) progress!: BroadcastProgressDto;
+  @ApiProperty({ description: 'Who made it (actor)' }) createdBy!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) startedAt!: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) finishedAt!: string | null;
+
+  static of(v: BroadcastView): BroadcastDto {
+    const b = v.broadcast;
+    return {
+      id: b.id,
+      status: b.status,
+      text: b.text,
+      photo: b.photo,
+      buttons: b.buttons,
+      audience: v.audience,
+      previewTelegramId: b.previewTelegramId,
+      previewedAt: iso(b.previewedAt),
+      failure: b.failure,
+      progress: v.progress,
+      createdBy: b.createdBy,
+      createdAt: b.createdAt.toISOString(),
+      startedAt: iso(b.startedAt),
+      finishedAt: iso(b.finishedAt),
+    };
+  }
+}
+
+export class BroadcastPageDto extends PageMetaDto {
+  @ApiProperty({ type: [BroadcastDto] }) items!: BroadcastDto[];
+}
+
+export class BroadcastListQueryDto extends PageQueryDto {}

@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { describeError } from '@botfleet/common';
+import { AppConfig } from '@botfleet/config';
+import {
+  audienceOf,
+  BroadcastAudience,
+  broadcastMessage,
+  BroadcastProgress,
+  BroadcastRunsService,
+  BroadcastsService,
+} from '@botfleet/broadcasts';
+import type { BotEntity, BroadcastEntity, DeliveryOutcome } from '@botfleet/dal';
+import { JobName, JobPayloads, JobQueue, jobIdFor, OnJob, OnJobFinalFailure } from '@botfleet/jobs';
+import {
+  BotSender,
+  classifyTelegramError,
+  credentialsOf,
+  isNotModified,
+  Messenger,
+  RecipientGoneError,
+  translate,
+} from '@botfleet/telegram';
+
+type SendJob = JobPayloads[JobName.SendBroadcast];
+type PreviewJob = JobPayloads[JobName.BroadcastPreview];
+type Language = 'fa' | 'en' | 'ru';
+
+/** A bot that can still speak: anything else ends its broadcast. */
+const SPEAKING: readonly BotEntity['status'][] = ['active', 'paused'];
+
+/** The Telegram call's failure as stored on a delivery: the description only (never a URL, never a token). */
+function failureOf(err: unknown): string {
+  const f = classifyTelegramError(err);
+  switch (f.kind) {
+    case 'bad_request':
+    case 'forbidden':
+    case 'conflict':
+      return f.description.slice(0, 300);
+    case 'server':
+      return `Telegram answered ${f.status}`;
+    case 'network':
+      return `network: ${f.code}`;
+    case 'rate_limited':
+      return 'Telegram kept answering 429';
+    default:
+      return describeError(err).slice(0, 300);
+  }
+}
+
+/**
+ * Sends broadcasts (issue 14). A preview goes to the admin first (BroadcastPreview). A running broadcast is
+ * sent in chunks (SendBroadcast): each claims a few deliveries at a time (pending → sending, under this run's
+ * claim id) before sending them at `bulk` priority through the Messenger — so the bot's send budget keeps
+ * the broadcast under Telegram's limit and below the bot's answers — and records each outcome; then the next
+ * chunk is queued, so broadcasts of many bots take turns on the queue. A killed worker's chunk runs again
+ * (BullMQ stalled job): its claims older than half the job lock are marked `interrupted` and never sent again,
+ * so a user gets a broadcast at most once (one who was being sent to at the crash may get it or not). A
+ * cancel is seen at the next claim. Progress is posted once to the admin chat and then edited.
+ */
+@Injectable()
+export class BroadcastSenderProcessor {
+  private readonly logger = new Logger(BroadcastSenderProcessor.name);
+
+  constructor(
+    private readonly runs: BroadcastRunsService,
+    private readonly broadcasts: BroadcastsService,
+    private readonly messenger: Messenger,
+    private readonly jobs: JobQueue,
+    private readonly config: AppConfig,
+  ) {}
+
+  @OnJob({ name: JobName.BroadcastPreview })
+  async preview({ botId, broadcastId }: PreviewJob): Promise<void> {
+    const b = await this.runs.find(botId, broadcastId);
+    if (!b || b.status !== 'draft' || b.previewedAt) return;
+    const bot = await this.runs.bot(botId);
+    if (!bot || !SPEAKING.includes(bot.status)) return;
+    const target = b.previewTelegramId ?? bot.ownerTelegramId;
+    const sender = this.messenger.as(credentialsOf(bot));
+    const lang = bot.defaultLanguage;
+    const audience = audienceOf(b.filter);
+    const count = await this.broadcasts.audienceSize(botId, audience);
+    const msg = broadcastMessage(b);
+    try {
+      await sender.call(msg.method, { ...msg.payload, chat_id: target } as never);
+      const note = translate(lang, 'broadcast.previewNote', {
+        ref: refOf(b),
+        count,
+        audience: audienceText(lang, audience),
+      });
+      await sender.sendMessage(target, note, { parse_mode: 'HTML' });
+    } catch (err) {
+      const f = classifyTelegramError(err);
+      if (err instanceof RecipientGoneError || f.kind === 'bad_request' || f.kind === 'forbidden') {
+        // The admin blocked the bot, the photo is refused…: a retry cannot help; the tenant sees why.
+        await this.runs.previewFailed(botId, broadcastId, b.revision, failureOf(err));
+        return;
+      }
+      throw err;
+    }
+    await this.runs.previewed(botId, broadcastId, b.revision);
+  }
+
+  @OnJobFinalFailure({ name: JobName.BroadcastPreview })
+  async previewFailed({ botId, broadcastId }: PreviewJob, error: Error): Promise<void> {
+    const b = await this.runs.find(botId, broadcastId);
+    if (b) await this.runs.previewFailed(botId, broadcastId, b.revision, describeError(error));
+  }
+
+  @OnJob({ name: JobName.SendBroadcast })
+  async send({ botId, broadcastId, chunk }: SendJob): Promise<void> {
+    const b = await this.runs.find(botId, broadcastId);
+    if (!b) return;
+    const bot = await this.runs.bot(botId);
+    if (b.status !== 'running') {
+      if (bot) await this.postProgress(bot, b, true);
+      return;
+    }
+    if (!bot || !SPEAKING.includes(bot.status)) {
+      await this.runs.fail(botId, broadcastId, `the bot is ${bot?.status ?? 'gone'}`);
+      if (bot) await this.postProgress(bot, (await this.runs.find(botId, broadcastId)) ?? b, true);
+      return;
+    }
+    const claimId = randomUUID();
+    const staleMs = Math.floor(this.config.BROADCAST_LOCK_MS / 2);
+    await this.runs.interruptStale(botId, broadcastId, staleMs, claimId);
+    if (chunk === 0) await this.postProgress(bot, b, false);
+
+    const sender = this.messenger.as(credentialsOf(bot), 'bulk');
+    const msg = broadcastMessage(b);
+    let handled = 0;
+    let stopped: string | null = null;
+    while (handled < this.config.BROADCAST_CHUNK && !stopped) {
+      const limit = Math.min(this.config.BROADCAST_CLAIM_BATCH, this.config.BROADCAST_CHUNK - handled);
+      const claimed = await this.runs.claim(botId, broadcastId, claimId, limit);
+      if (claimed.length === 0) break;
+      const outcomes: DeliveryOutcome[] = [];
+      for (const d of claimed) {
+        if (stopped) {
+          outcomes.push({ userId: d.userId, status: 'failed', error: `not sent: ${stopped}` });
+          continue;
+        }
+        outcomes.push(await this.deliver(sender, msg, d.userId, d.telegramId));
+        const last = outcomes[outcomes.length - 1];
+        if (last.status === 'failed' && last.error === UNAUTHORIZED) stopped = 'Telegram rejected the bot token';
+      }
+      await this.runs.record(botId, broadcastId, claimId, outcomes);
+      handled += claimed.length;
+      await this.postProgress(bot, b, false);
+    }
+    if (stopped) await this.runs.fail(botId, broadcastId, stopped);
+    await this.next(bot, broadcastId, chunk, handled);
+  }
+
+  @OnJobFinalFailure({ name: JobName.SendBroadcast })
+  async sendFailed({ botId, broadcastId }: SendJob, error: Error): Promise<void> {
+    // Ends it: what is pending stays unsent, and the bot's next broadcast is not held up by this one.
+    await this.runs.fail(botId, broadcastId, `sending failed: ${describeError(error)}`);
+    const [bot, b] = await Promise.all([this.runs.bot(botId), this.runs.find(botId, broadcastId)]);
+    if (bot && b) await this.postProgress(bot, b, true);
+  }
+
+  /** One delivery: sent, blocked (the user is marked by the Messenger's rule) or failed with Telegram's reason. */
+  private async deliver(
+    sender: BotSender,
+    msg: ReturnType<typeof broadcastMessage>,
+    userId: string,
+    chatId: number,
+  ): Promise<DeliveryOutcome> {
+    try {
+      await sender.call(msg.method, { ...msg.payload, chat_id: chatId } as never);
+      return { userId, status: 'sent' };
+    } catch (err) {
+      if (err instanceof RecipientGoneError) return { userId, status: 'blocked' };
+      if (classifyTelegramError(err).kind === 'unauthorized') return { userId, status: 'failed', error: UNAUTHORIZED };
+      return { userId, status: 'failed', error: failureOf(err) };
+    }
+  }
+
+  /** After a chunk: done, the next chunk, or (claims of a dead run not yet stale) a look again later. */
+  private async next(bot: BotEntity, broadcastId: string, chunk: number, handled: number): Promise<void> {
+    const botId = bot.id;
+    const b = await this.runs.find(botId, broadcastId);
+    if (!b) return;
+    if (b.status !== 'running') {
+      await this.postProgress(bot, b, true);
+      return;
+    }
+    if (await this.runs.completeIfDone(botId, broadcastId)) {
+      await this.postProgress(bot, (await this.runs.find(botId, broadcastId)) ?? b, true);
+      return;
+    }
+    const delay = handled > 0 ? 0 : Math.floor(this.config.BROADCAST_LOCK_MS / 2);
+    await this.jobs.add(
+      JobName.SendBroadcast,
+      { botId, broadcastId, chunk: chunk + 1 },
+      { jobId: jobIdFor(JobName.SendBroadcast, [broadcastId, chunk + 1]), delay },
+    );
+  }
+
+  /**
+   * Posts the progress to the admin chat once, then edits that message (at most every
+   * BROADCAST_PROGRESS_EVERY_MS while running; always at the end). Never fails the broadcast.
+   */
+  private async postProgress(bot: BotEntity, b: BroadcastEntity, final: boolean): Promise<void> {
+    try {
+      const fresh = (await this.runs.find(bot.id, b.id)) ?? b;
+      const due =
+        final ||
+        !fresh.progressPostedAt ||
+        Date.now() - fresh.progressPostedAt.getTime() >= this.config.BROADCAST_PROGRESS_EVERY_MS;
+      if (!due) return;
+      const { progress } = await this.broadcasts.get(bot.id, b.id);
+      const text = progressText(bot.defaultLanguage, fresh, progress);
+      const sender = this.messenger.as(credentialsOf(bot));
+      if (fresh.progressChatId && fresh.progressMessageId) {
+        try {
+          await sender.call('editMessageText', {
+            chat_id: fresh.progressChatId,
+            message_id: fresh.progressMessageId,
+            text,
+            parse_mode: 'HTML',
+          });
+        } catch (err) {
+          const f = classifyTelegramError(err);
+          if (!(f.kind === 'bad_request' && isNotModified(f.description))) throw err;
+        }
+        await this.runs.progressPosted(bot.id, b.id);
+        return;
+      }
+      const target = await this.runs.progressTarget(bot.id, fresh);
+      if (!target) return;
+      const sent = await sender.sendMessage(target.chatId, text, {
+        parse_mode: 'HTML',
+        ...(target.threadId ? { message_thread_id: target.threadId } : {}),
+      });
+      await this.runs.progressPosted(bot.id, b.id, { ...target, messageId: sent.message_id });
+    } catch (err) {
+      this.logger.warn({ botId: bot.id, broadcastId: b.id, err: describeError(err) }, 'broadcast progress not posted');
+    }
+  }
+}
+
+const UNAUTHORIZED = 'Telegram rejected the bot token (401)';
+
+function refOf(b: BroadcastEntity): string {
+  return `#${b.id.slice(0, 8)}`;
+}
+
+function audienceText(lang: Language, a: BroadcastAudience): string {
+  const segment = translate(lang, `broadcast.segment.${a.segment}`);
+  return a.language ? translate(lang, 'broadcast.segment.language', { segment, language: a.language }) : segment;
+}
+
+/** The progress message: running, completed, cancelled or failed. */
+export function progressText(lang: Language, b: BroadcastEntity, p: BroadcastProgress): string {
+  const vars = {
+    ref: refOf(b),
+    sent: p.sent,
+    total: p.total,
+    failed: p.failed,
+    blocked: p.blocked,
+    remaining: p.remaining,
+    rate: p.ratePerSecond,
+  };
+  switch (b.status) {
+    case 'completed':
+      return translate(lang, 'broadcast.completed', vars);
+    case 'cancelled':
+      return translate(lang, 'broadcast.cancelled', vars);
+    case 'failed':
+      return translate(lang, 'broadcast.failed', { ...vars, reason: b.failure ?? '-' });
+    default:
+      return translate(lang, 'broadcast.progress', vars);
+  }
+}

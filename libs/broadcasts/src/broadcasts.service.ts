@@ -1,0 +1,268 @@
+import { Injectable } from '@nestjs/common';
+import { Actor, DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfleet/common';
+import { AuditService } from '@botfleet/audit';
+import { FeaturesService } from '@botfleet/catalog';
+import {
+  BotAdminsRepository,
+  BotSelfRepository,
+  BroadcastButton,
+  BroadcastEntity,
+  BroadcastRepository,
+  TenantDb,
+  TenantRepositories,
+} from '@botfleet/dal';
+import { JobName, JobOutbox, jobIdFor } from '@botfleet/jobs';
+import { audienceOf, BroadcastAudience, BroadcastContent, checkBroadcastContent } from './broadcast-content';
+
+export interface BroadcastDraftInput extends BroadcastContent {
+  audience: BroadcastAudience;
+  /** Who gets the preview: one of the bot's admins (bot_admins); the owner when not given. */
+  previewTelegramId?: number;
+}
+
+export type BroadcastDraftPatch = Partial<BroadcastDraftInput>;
+
+/** Where a broadcast stands (GET …/{id}). */
+export interface BroadcastProgress {
+  total: number;
+  sent: number;
+  /** Failed sends, and interrupted ones (a worker died during the send: never sent again). */
+  failed: number;
+  blocked: number;
+  interrupted: number;
+  /** Not sent yet (pending or being sent now). */
+  remaining: number;
+  /** Messages per second over the last 30 s. */
+  ratePerSecond: number;
+  /** Seconds until the rest is sent at that rate; null when nothing moves or nothing is left. */
+  etaSeconds: number | null;
+}
+
+export interface BroadcastView {
+  broadcast: BroadcastEntity;
+  audience: BroadcastAudience;
+  progress: BroadcastProgress;
+}
+
+const RATE_WINDOW_S = 30;
+
+/**
+ * Broadcasts (issue 14): a draft is checked the way Telegram will check it, previewed to an admin (the
+ * worker sends it, BroadcastPreview), started only once previewed — its audience written as deliveries then
+ * —, and sent by the worker (SendBroadcast) at the bot's send budget. Any number may run or end side by
+ * side: a cancelled or failed one holds nothing the next one needs.
+ */
+@Injectable()
+export class BroadcastsService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly repos: TenantRepositories,
+    private readonly broadcasts: BroadcastRepository,
+    private readonly botSelf: BotSelfRepository,
+    private readonly admins: BotAdminsRepository,
+    private readonly features: FeaturesService,
+    private readonly outbox: JobOutbox,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** A new draft; its preview is queued for the admin at once. */
+  async create(botId: string, input: BroadcastDraftInput, actor: Actor): Promise<BroadcastView> {
+    checkBroadcastContent(input);
+    return this.db.run(botId, async () => {
+      await this.requireFeature(botId);
+      const previewTelegramId = await this.previewTarget(botId, input.previewTelegramId);
+      const row = await this.repos.broadcasts.insert(botId, {
+        text: input.text,
+        photo: input.photo ?? null,
+        buttons: input.buttons ?? [],
+        filter: { ...input.audience },
+        status: 'draft',
+        previewTelegramId,
+        createdBy: `${actor.type}:${actor.id}`.slice(0, 100),
+      });
+      await this.queuePreview(botId, row.id, 0);
+      await this.audit.record(botId, {
+        actor,
+        action: 'broadcast.create',
+        targetType: 'broadcast',
+        targetId: row.id,
+        after: { audience: input.audience, photo: !!input.photo, buttons: (input.buttons ?? []).length },
+      });
+      return this.get(botId, row.id);
+    });
+  }
+
+  /** Changes a draft; the earlier preview no longer counts and a new one is queued. */
+  async update(botId: string, id: string, patch: BroadcastDraftPatch, actor: Actor): Promise<BroadcastView> {
+    return this.db.run(botId, async () => {
+      const before = await this.find(botId, id);
+      if (before.status !== 'draft') throw new DomainError(ErrorCode.CONFLICT, 'Only a draft can be changed');
+      const text = patch.text ?? before.text;
+      const photo = patch.photo === undefined ? before.photo : patch.photo;
+      const buttons: BroadcastButton[] = patch.buttons ?? before.buttons;
+      checkBroadcastContent({ text, photo, buttons });
+      const previewTelegramId =
+        patch.previewTelegramId === undefined
+          ? before.previewTelegramId
+          : await this.previewTarget(botId, patch.previewTelegramId);
+      const revision = before.revision + 1;
+      const changed = await this.repos.broadcasts.update(
+        botId,
+        { id, status: 'draft', revision: before.revision },
+        {
+          text,
+          photo,
+          buttons,
+          filter: { ...(patch.audience ?? audienceOf(before.filter)) },
+          previewTelegramId,
+          previewedAt: null,
+          failure: null,
+          revision,
+        },
+      );
+      if (changed === 0) throw new DomainError(ErrorCode.CONFLICT, 'The draft changed meanwhile; read it again');
+      await this.queuePreview(botId, id, revision);
+      await this.audit.record(botId, { actor, action: 'broadcast.update', targetType: 'broadcast', targetId: id });
+      return this.get(botId, id);
+    });
+  }
+
+  /** Starts a previewed draft: its audience is written as deliveries and the sending queued. */
+  async start(botId: string, id: string, actor: Actor): Promise<BroadcastView> {
+    return this.db.run(botId, async () => {
+      await this.requireFeature(botId);
+      const b = await this.find(botId, id);
+      if (b.status !== 'draft') throw new DomainError(ErrorCode.CONFLICT, `The broadcast is ${b.status}, not a draft`);
+      if (!b.previewedAt) {
+        throw new DomainError(
+          ErrorCode.CONFLICT,
+          b.failure
+            ? `The preview could not be sent (${b.failure}); fix it and edit the draft`
+            : 'The preview has not reached the admin yet; start it once previewedAt is set',
+          { reason: 'not_previewed' },
+        );
+      }
+      const bot = await this.botSelf.get(botId);
+      const res = await this.broadcasts.start(botId, id, {
+        ...audienceOf(b.filter),
+        defaultLanguage: bot?.defaultLanguage ?? 'en',
+      });
+      if (!res.started) throw new DomainError(ErrorCode.CONFLICT, 'The broadcast changed meanwhile; read it again');
+      await this.outbox.add(
+        botId,
+        JobName.SendBroadcast,
+        { botId, broadcastId: id, chunk: 0 },
+        jobIdFor(JobName.SendBroadcast, [id, 0]),
+      );
+      await this.audit.record(botId, {
+        actor,
+        action: 'broadcast.start',
+        targetType: 'broadcast',
+        targetId: id,
+        after: { total: res.total },
+      });
+      return this.get(botId, id);
+    });
+  }
+
+  /** Stops a draft or a running broadcast: nothing more is sent (a message already on its way may still arrive). */
+  async cancel(botId: string, id: string, actor: Actor): Promise<BroadcastView> {
+    return this.db.run(botId, async () => {
+      const b = await this.find(botId, id);
+      if (!(await this.broadcasts.end(botId, id, 'cancelled'))) {
+        throw new DomainError(ErrorCode.CONFLICT, `The broadcast is ${b.status} already`);
+      }
+      await this.audit.record(botId, {
+        actor,
+        action: 'broadcast.cancel',
+        targetType: 'broadcast',
+        targetId: id,
+        before: { status: b.status },
+      });
+      return this.get(botId, id);
+    });
+  }
+
+  async get(botId: string, id: string): Promise<BroadcastView> {
+    return this.db.run(botId, async () => {
+      const broadcast = await this.find(botId, id);
+      const counts = await this.broadcasts.counts(botId, id, RATE_WINDOW_S);
+      const remaining = broadcast.status === 'draft' ? 0 : counts.pending + counts.sending;
+      const running = broadcast.status === 'running';
+      const startedAgoS = broadcast.startedAt ? (Date.now() - broadcast.startedAt.getTime()) / 1000 : 0;
+      const window = Math.max(1, Math.min(RATE_WINDOW_S, startedAgoS));
+      const ratePerSecond = running ? Math.round((counts.recent / window) * 10) / 10 : 0;
+      return {
+        broadcast,
+        audience: audienceOf(broadcast.filter),
+        progress: {
+          total: broadcast.total,
+          sent: counts.sent,
+          failed: counts.failed + counts.interrupted,
+          blocked: counts.blocked,
+          interrupted: counts.interrupted,
+          remaining,
+          ratePerSecond,
+          etaSeconds: running && ratePerSecond > 0 && remaining > 0 ? Math.ceil(remaining / ratePerSecond) : null,
+        },
+      };
+    });
+  }
+
+  /** The bot's broadcasts, newest first. */
+  async list(botId: string, page: number, pageSize: number): Promise<Page<BroadcastEntity>> {
+    return this.db.run(botId, async () => {
+      const [items, total] = await Promise.all([
+        this.repos.broadcasts.find(botId, {
+          order: { createdAt: 'DESC', id: 'DESC' },
+          skip: pageOffset(page, pageSize),
+          take: pageSize,
+        }),
+        this.repos.broadcasts.count(botId),
+      ]);
+      return pageOf(items, total, page, pageSize);
+    });
+  }
+
+  /** How many users the audience holds now (shown with a draft). */
+  async audienceSize(botId: string, audience: BroadcastAudience): Promise<number> {
+    const bot = await this.botSelf.get(botId);
+    return this.broadcasts.countAudience(botId, { ...audience, defaultLanguage: bot?.defaultLanguage ?? 'en' });
+  }
+
+  private async find(botId: string, id: string): Promise<BroadcastEntity> {
+    const b = await this.repos.broadcasts.findById(botId, id);
+    if (!b) throw new DomainError(ErrorCode.NOT_FOUND, 'Broadcast not found');
+    return b;
+  }
+
+  private async requireFeature(botId: string): Promise<void> {
+    if (!(await this.features.isEnabled(botId, 'broadcasts'))) {
+      throw new DomainError(ErrorCode.FEATURE_NOT_ALLOWED, 'Broadcasts are off for this bot');
+    }
+  }
+
+  /** The preview goes to one of the bot's admins: the one named, or the owner. */
+  private async previewTarget(botId: string, telegramId: number | undefined): Promise<number> {
+    if (telegramId === undefined) {
+      const bot = await this.botSelf.get(botId);
+      if (!bot) throw new DomainError(ErrorCode.NOT_FOUND, 'Bot not found');
+      return bot.ownerTelegramId;
+    }
+    if (!(await this.admins.find(botId, telegramId))) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'previewTelegramId: not an admin of this bot', [
+        { field: 'previewTelegramId', errors: ['must be the Telegram id of one of the bot admins'] },
+      ]);
+    }
+    return telegramId;
+  }
+
+  private queuePreview(botId: string, id: string, revision: number): Promise<void> {
+    return this.outbox.add(
+      botId,
+      JobName.BroadcastPreview,
+      { botId, broadcastId: id },
+      jobIdFor(JobName.BroadcastPreview, [id, revision]),
+    );
+  }
+}
