@@ -1,0 +1,83 @@
+import { Actors } from '@botfleet/common';
+import { FeaturesService } from '@botfleet/catalog';
+import { TenantRepositories } from '@botfleet/dal';
+import { JobName, JobPayloads, QueueName } from '@botfleet/jobs';
+import { OpenTicketUseCase, ReplyToTicketUseCase } from '@botfleet/support';
+import { TelegramEmulator, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
+import { createWorkerApp } from '../bootstrap';
+
+type SupportJob = JobPayloads[JobName.SupportNotification];
+
+/**
+ * The ticket events' messages (real worker, PostgreSQL, Redis and the Telegram emulator, which like Telegram
+ * knows no chat the bot was never in): a ticket whose admin chat does not exist reaches the owner at once and
+ * its replies route there; a replayed event posts no second card and tells the customer an answer once.
+ */
+describe('support notifications (worker)', () => {
+  jest.setTimeout(60_000);
+  let world: WorkerWorld;
+  let telegram: TelegramEmulator;
+  let ctx: TestContext;
+
+  const run = async (data: SupportJob) => {
+    const notifications = world.queue(QueueName.Notifications);
+    const job = await notifications.add(JobName.SupportNotification, data, { attempts: 1 });
+    await waitFor(async () => ['completed', 'failed'].includes(await notifications.getJobState(job.id!)), 20_000);
+    const done = (await notifications.getJob(job.id!))!;
+    expect([await done.getState(), done.failedReason]).toEqual(['completed', undefined]);
+  };
+  const botMessages = (botTg: number, chatId: number) =>
+    telegram.getChatMessages(botTg, chatId).filter((m) => m.direction === 'bot');
+
+  beforeAll(async () => {
+    world = await WorkerWorld.start({ telegram: { unknownChats: 'reject' }, jobs: 'detached' });
+    ({ telegram, ctx } = world);
+    await world.startWorker(createWorkerApp);
+  });
+  afterAll(() => world?.close());
+
+  it('posts a ticket to the owner when the admin chat does not exist, once however often the event comes', async () => {
+    const bot = await ctx.newBot({ adminChatId: -100_777_000_111, status: 'paused' });
+    await ctx.get(FeaturesService).set(bot.id, 'support_tickets', true);
+    const customer = await ctx.newUser(bot.id, { language: 'en' });
+    // The owner and the customer have opened the bot (Telegram knows their chats).
+    for (const id of [bot.ownerTelegramId, customer.telegramId]) {
+      telegram.sendText(bot.telegram.id, { from: { id, first_name: 'U' }, text: '/start' });
+    }
+    const { ticket, message } = await ctx.get(OpenTicketUseCase).execute({
+      botId: bot.id,
+      userId: customer.id,
+      subject: 'No internet',
+      content: { text: 'Nothing loads' },
+    });
+    const opened: SupportJob = { botId: bot.id, event: 'ticket_opened', ticketId: ticket.id, messageId: message.id };
+    await run(opened);
+    await run(opened);
+    const cards = botMessages(bot.telegram.id, bot.ownerTelegramId).filter((m) => (m.text ?? '').includes('Ticket #1'));
+    expect(cards).toHaveLength(1);
+    expect(cards[0].text).toContain('Nothing loads');
+    const stored = await ctx.get(TenantRepositories).tickets.findById(bot.id, ticket.id);
+    expect([stored?.adminChatId, stored?.adminMessageId]).toEqual([bot.ownerTelegramId, cards[0].messageId]);
+
+    // An answer: the customer is told once, however often the event is replayed.
+    const { message: answer } = await ctx.get(ReplyToTicketUseCase).execute({
+      botId: bot.id,
+      ticketId: ticket.id,
+      actor: Actors.botAdmin(bot.ownerTelegramId),
+      content: { text: 'Restart the router' },
+      adminPost: { chatId: bot.ownerTelegramId, messageId: 999_999 },
+    });
+    const answered: SupportJob = { botId: bot.id, event: 'admin_reply', ticketId: ticket.id, messageId: answer.id };
+    await run(answered);
+    await run(answered);
+    const got = botMessages(bot.telegram.id, customer.telegramId).filter((m) =>
+      (m.text ?? '').includes('Restart the router'),
+    );
+    expect(got).toHaveLength(1);
+    expect(got[0].text).toContain('Support answered your ticket #1');
+    // An admin's answer is not echoed back to the admins (only API answers are).
+    expect(botMessages(bot.telegram.id, bot.ownerTelegramId).some((m) => (m.text ?? '').includes('Restart'))).toBe(
+      false,
+    );
+  });
+});
