@@ -160,9 +160,11 @@ export class AdminHandler {
 
   // ---------- entry points ----------
 
+  /** The sender's role in this bot, read from the database (the profile's admin ids only rule out the others). */
   private async roleOf(ctx: BotContext): Promise<AdminRole | null> {
     const id = ctx.from?.id;
-    return id === undefined ? null : this.access.roleOf(ctx.botId, id);
+    if (id === undefined || !mayBeAdmin(ctx)) return null;
+    return this.access.roleOf(ctx.botId, id);
   }
 
   private actor(ctx: BotContext): Actor {
@@ -365,6 +367,7 @@ export class AdminHandler {
     const msg = ctx.message;
     const from = ctx.from;
     if (!msg || !('text' in msg) || !from) return next();
+    if (!mayBeAdmin(ctx)) return next();
     const awaiting = await this.state.awaiting(ctx.botId, from.id);
     if (!awaiting) return next();
     if (msg.text.startsWith('/')) {
@@ -659,6 +662,12 @@ function pricePrompt(lang: Language, plan: PlanView): string {
 
 function formatBalance(ctx: BotContext, card: CustomerCard): string {
   return formatMoney(ctx.lang, card.balanceMinor, card.currency);
+}
+
+/** False only when the profile knows the admins and the sender is not one of them (a customer: no admin work). */
+function mayBeAdmin(ctx: BotContext): boolean {
+  const ids = ctx.profile.adminTelegramIds;
+  return !ids || (ctx.from !== undefined && ids.has(ctx.from.id));
 }
 
 function nameOf(u: Pick<UserEntity, 'firstName' | 'lastName'>): string {

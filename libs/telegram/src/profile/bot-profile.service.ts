@@ -9,7 +9,7 @@ import {
   validateSchema,
 } from '@botfleet/catalog';
 import { AppConfig } from '@botfleet/config';
-import { BotSelfRepository, TenantDb } from '@botfleet/dal';
+import { BotAdminsRepository, BotSelfRepository, TenantDb } from '@botfleet/dal';
 import { BotProfile } from './bot-profile';
 
 type ProfileKey = 'welcome_text' | 'main_menu_buttons' | 'languages' | 'support_text';
@@ -32,6 +32,7 @@ export class BotProfileService {
     private readonly configurations: ConfigurationsService,
     private readonly features: FeaturesService,
     config: AppConfig,
+    private readonly admins: BotAdminsRepository,
   ) {
     this.ttlMs = config.BOT_SETTINGS_CACHE_MS;
   }
@@ -82,6 +83,7 @@ export class BotProfileService {
         supportText: value('support_text') as Localized,
         menuButtons: value('main_menu_buttons') as MenuButton[][],
         features: await this.features.enabledSet(botId),
+        adminTelegramIds: new Set((await this.admins.list(botId)).map((a) => a.telegramId)),
       };
       return p;
     });

@@ -16,4 +16,9 @@ export interface BotProfile {
   menuButtons: MenuButton[][];
   /** Features that are both allowed by the operator and enabled by the tenant. */
   features: ReadonlySet<FeatureKey>;
+  /**
+   * Telegram ids of the bot's admins, any role: lets the conversation skip admin work for everyone else at no
+   * cost. Never authority — the role is read again (AdminAccessService) before anything is shown or done.
+   */
+  adminTelegramIds?: ReadonlySet<number>;
 }
