@@ -70,6 +70,16 @@ export class SupportQueries {
     return pageOf(items, total, page, pageSize);
   }
 
+  /** The ticket's last `n` messages, oldest first (what a screen shows). */
+  async lastMessages(botId: string, ticketId: string, n: number): Promise<TicketMessageEntity[]> {
+    const newest = await this.repos.ticketMessages.find(botId, {
+      where: { ticketId },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: n,
+    });
+    return newest.reverse();
+  }
+
   message(botId: string, messageId: string): Promise<TicketMessageEntity | null> {
     return this.repos.ticketMessages.findById(botId, messageId);
   }

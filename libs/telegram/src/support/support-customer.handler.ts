@@ -101,8 +101,7 @@ export class SupportCustomerHandler {
     if (!ticket) return ctx.say(ctx.t('common.unavailable'));
     switch (parsed.kind) {
       case 'view': {
-        const page = await this.queries.messages(ctx.botId, ticket.id, { pageSize: 200 });
-        return ctx.show(ticketScreen(ctx.lang, ticket, page.items.slice(-6)));
+        return ctx.show(ticketScreen(ctx.lang, ticket, await this.queries.lastMessages(ctx.botId, ticket.id, 6)));
       }
       case 'reply':
         if (ticket.status === 'closed') return ctx.say(ctx.t('ticket.isClosed'));
