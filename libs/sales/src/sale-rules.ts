@@ -20,6 +20,14 @@ export function paymentMethodsFor(
   };
 }
 
+/**
+ * Whether anything can pay an order: card-to-card, the wallet (covering it), or at least one online gateway that is on
+ * and takes this amount (libs/payments PaymentGateways.availableFor). Nothing → the order must not be made.
+ */
+export function canPayOrder(methods: { card: boolean; wallet: boolean }, gatewaysAvailable: number): boolean {
+  return methods.card || methods.wallet || gatewaysAvailable > 0;
+}
+
 /** Subscriptions a user may renew: ones that have worked (not still being prepared, not failed). */
 export const RENEWABLE_SUBSCRIPTION_STATUSES: readonly SubscriptionEntity['status'][] = [
   'active',

@@ -3,7 +3,9 @@ import { Composer } from 'telegraf';
 import { DomainError, ErrorCode } from '@botfleet/common';
 import { TenantDb } from '@botfleet/dal';
 import { JobName, JobPayloads, JobQueue, jobIdFor } from '@botfleet/jobs';
+import { PaymentGateways } from '@botfleet/payments';
 import {
+  canPayOrder,
   canSell,
   CreateOrderUseCase,
   PayFromWalletUseCase,
@@ -49,6 +51,7 @@ export class SalePurchaseHandler {
     private readonly startCardPayment: StartCardPaymentUseCase,
     private readonly payFromWallet: PayFromWalletUseCase,
     private readonly jobs: JobQueue,
+    private readonly gateways: PaymentGateways,
     private readonly wallet: WalletHandler,
   ) {
     const c = new Composer<BotContext>();
@@ -106,7 +109,7 @@ export class SalePurchaseHandler {
     const messageId = ctx.callbackQuery?.message?.message_id ?? 0;
     const idempotencyKey = `tap:${user.telegramId}:${messageId}:${planId}:${renewSubscriptionId ?? 'new'}`;
     try {
-      const { order, plan, balance, methods } = await this.db.atomic(ctx.botId, async () => {
+      const { order, plan, balance, methods, online } = await this.db.atomic(ctx.botId, async () => {
         const made = await this.createOrder.execute({
           botId: ctx.botId,
           userId: user.id,
@@ -116,7 +119,9 @@ export class SalePurchaseHandler {
         });
         const walletMinor = await this.queries.walletBalance(ctx.botId, user.id);
         const methods = paymentMethodsFor(ctx.profile.features, walletMinor, made.order.amountMinor);
-        if (!methods.card && !methods.wallet) {
+        const { id: orderId, amountMinor, currency: orderCurrency } = made.order;
+        const online = await this.gateways.availableFor(ctx.botId, amountMinor, orderCurrency, { orderId });
+        if (!canPayOrder(methods, online.length)) {
           // Nothing can pay it: refused, and the savepoint takes the order and its hold back with it.
           const { amountMinor: requiredMinor, currency } = made.order;
           throw new DomainError(ErrorCode.INSUFFICIENT_BALANCE, 'No payment method can pay this order', {
@@ -125,13 +130,14 @@ export class SalePurchaseHandler {
             currency,
           });
         }
-        return { ...made, balance: walletMinor, methods };
+        return { ...made, balance: walletMinor, methods, online: online.map((g) => g.gateway.method) };
       });
       ctx.answerCallback();
       ctx.show(
         methodsScreen(order, plan, ctx.lang, {
           card: methods.card,
           walletBalanceMinor: methods.wallet ? balance : null,
+          gateways: online,
           topUpDifference: methods.wallet ? null : await this.wallet.differenceButton(ctx, order, balance),
         }),
       );

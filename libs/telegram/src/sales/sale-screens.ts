@@ -7,6 +7,7 @@ import { formatDateTime, formatTraffic } from '../screens/subscription-format';
 import type { TextKey } from '../i18n/texts';
 import { translate } from '../i18n/translate';
 import { fitLabel, htmlToText, plain } from '../text/html';
+import { gatewayButtons } from '../payments/payment-screens';
 import { SaleCallbacks } from './sale-callbacks';
 import { formatMoney, groupCardNumber, localizedName } from './sale-format';
 
@@ -71,6 +72,8 @@ export interface MethodsAvailable {
   card: boolean;
   /** The user's wallet balance when the wallet can pay this order, else null. */
   walletBalanceMinor: number | null;
+  /** Online gateways that are on and take this order (payments/payment-screens.ts makes their buttons). */
+  gateways?: readonly string[];
   /** "Top up the difference" when the wallet is on but short (see WalletHandler.differenceButton). */
   topUpDifference?: InlineKeyboardButton | null;
 }
@@ -79,6 +82,7 @@ export function methodsScreen(order: OrderEntity, plan: PlanEntity, lang: Langua
   const rows: InlineKeyboardButton[][] = [];
   if (methods.card)
     rows.push([{ text: translate(lang, 'buy.method.card'), callback_data: SaleCallbacks.payCard(order.id) }]);
+  rows.push(...gatewayButtons(lang, order.id, methods.gateways ?? []));
   if (methods.walletBalanceMinor !== null) {
     rows.push([
       {

@@ -26,6 +26,7 @@ import {
 } from '../admin/admin-screens';
 import type {
   CardPaymentEntity,
+  GatewayPaymentEntity,
   OrderEntity,
   PaymentCardEntity,
   PlanEntity,
@@ -45,6 +46,7 @@ import { cardScreen, methodsScreen, plansScreen, planText, renewOrNewScreen } fr
 import { mainMenuScreen, supportScreen } from '../screens/screens';
 import { subscriptionDeliveryText } from '../screens/subscription-delivery';
 import { subscriptionsScreen } from '../screens/subscriptions.screen';
+import { paymentLinkScreen } from '../payments/payment-screens';
 import { INVOICE_LIMITS, starsInvoiceParams } from '../payments/stars-invoice';
 import { buttonLabel, fitHtml, htmlToText, plain, TELEGRAM_LIMITS } from './html';
 import { cleanText, wellFormed, wellFormedPayload } from './sanitize';
@@ -172,6 +174,14 @@ describe.each(HOSTILE_CASES)('hostile text "%s" on every screen', (_name, hostil
     checkScreen(renewOrNewScreen(plan, [sub], lang, 'IRR'));
     const order = { id: ID, amountMinor: 500_000, currency: 'IRR' } as OrderEntity;
     checkScreen(methodsScreen(order, plan, lang, { card: true, walletBalanceMinor: 10 }));
+    // The online gateways' buttons (a gateway without its own text shows its name) and the started payment.
+    checkScreen(
+      methodsScreen(order, plan, lang, { card: false, walletBalanceMinor: null, gateways: ['zarinpal', 'x_pay'] }),
+    );
+    const started = { amountMinor: 500_000, currency: 'IRR', expiresAt: new Date('2026-01-31T12:00:00Z') };
+    checkScreen(
+      paymentLinkScreen(started as GatewayPaymentEntity, 'https://payment.zarinpal.com/pg/StartPay/A1', lang),
+    );
   });
 
   it.each(LANGS)('the Telegram Stars invoice (%s): title and description from the plan name', (lang) => {

@@ -61,6 +61,11 @@ export class ZarinpalEmulator {
   private seq = 0;
   private failures = 0;
   readonly calls: ZarinpalCall[] = [];
+  /**
+   * Called when a payment is verified for the first time, before the answer (100) is sent: a test can make the
+   * merchant "crash" between Zarinpal's yes and its own commit (drop its database connection here).
+   */
+  afterFirstVerify: ((payment: EmulatedZarinpalPayment) => void) | null = null;
 
   private constructor(private readonly options: ZarinpalEmulatorOptions) {}
 
@@ -141,7 +146,10 @@ export class ZarinpalEmulator {
     if (typeof body.description !== 'string' || !body.description) problems.description = 'A description is required.';
     if (Object.keys(problems).length) return this.error(ZP.VALIDATION, 'Validation error', problems);
     if (!this.merchants.has(merchant.toLowerCase())) return this.error(ZP.MERCHANT_INVALID, 'Terminal is not valid');
-    const authority = `A${String(++this.seq).padStart(8, '0')}${String(randomInt(1e9)).padStart(9, '0')}`.padEnd(36, '0');
+    const authority = `A${String(++this.seq).padStart(8, '0')}${String(randomInt(1e9)).padStart(9, '0')}`.padEnd(
+      36,
+      '0',
+    );
     this.byAuthority.set(authority, {
       authority,
       merchantId: merchant.toLowerCase(),
@@ -172,11 +180,15 @@ export class ZarinpalEmulator {
     if (!already) {
       p.state = 'verified';
       p.refId = randomInt(1e9, 2 ** 47);
+      this.afterFirstVerify?.(p);
     }
     return this.ok({
       code: already ? ZP.ALREADY_VERIFIED : ZP.OK,
       message: already ? 'Verified' : 'Paid',
-      card_hash: createHash('sha256').update(p.cardPan ?? '').digest('hex').toUpperCase(),
+      card_hash: createHash('sha256')
+        .update(p.cardPan ?? '')
+        .digest('hex')
+        .toUpperCase(),
       card_pan: p.cardPan,
       ref_id: p.refId,
       fee_type: 'Merchant',
@@ -216,7 +228,11 @@ export class ZarinpalEmulator {
     return [200, { data, errors: [] }];
   }
 
-  private error(code: number, message: string, validations: Record<string, string> = {}): [number, Record<string, unknown>] {
+  private error(
+    code: number,
+    message: string,
+    validations: Record<string, string> = {},
+  ): [number, Record<string, unknown>] {
     return [code === ZP.VALIDATION ? 422 : 400, { data: [], errors: { code, message, validations: [validations] } }];
   }
 
@@ -244,7 +260,9 @@ export class ZarinpalEmulator {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', resolve));
+    await new Promise<void>((resolve) =>
+      this.server!.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', resolve),
+    );
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -299,7 +317,9 @@ export class ZarinpalEmulator {
         case '/__control/merchant':
           return json(200, { merchantId: this.addMerchant(String(body.merchantId)) });
         case '/__control/pay':
-          return json(200, { callbackUrl: this.pay(String(body.authority), { amount: body.amount as number | undefined }) });
+          return json(200, {
+            callbackUrl: this.pay(String(body.authority), { amount: body.amount as number | undefined }),
+          });
         case '/__control/cancel':
           return json(200, { callbackUrl: this.cancel(String(body.authority)) });
         case '/__control/fail':
