@@ -11,6 +11,8 @@ import { BotsModule } from './bots/bots.module';
 import { BroadcastsWorkerModule } from './broadcasts/broadcasts-worker.module';
 import { WorkerHealthController } from './health/worker-health.controller';
 import { JobRunnerModule } from './jobs/job-runner.module';
+import { MasterConsoleModule } from '@botfleet/telegram';
+import { OperatorAlertsModule } from './operator-alerts/operator-alerts.module';
 import { PaymentsWorkerModule } from './payments/payments-worker.module';
 import { ProvisioningWorkerModule } from './provisioning/provisioning-worker.module';
 import { SalesWorkerModule } from './sales/sales-worker.module';
@@ -34,6 +36,8 @@ import { SupportWorkerModule } from './support/support-worker.module';
     BroadcastsWorkerModule,
     SupportWorkerModule,
     PaymentsWorkerModule,
+    MasterConsoleModule,
+    OperatorAlertsModule,
     JobRunnerModule,
     TerminusModule.forRoot({ logger: false }),
   ],

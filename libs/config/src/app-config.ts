@@ -537,6 +537,23 @@ export class AppConfig {
   @Max(3_600_000)
   OUTBOX_RELAY_AFTER_MS = 10_000;
 
+  /**
+   * Operator alerts (the master bot tells MASTER_ADMIN_TELEGRAM_IDS): how often the conditions are checked (a job
+   * scheduler; 0 = off), and the free wholesale balance (minor units, any currency) under which a tenant's
+   * wallet is reported low.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  OPERATOR_ALERT_INTERVAL_MS = 60_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  OPERATOR_WALLET_ALERT_MINOR = 100_000;
+
   get masterAdminTelegramIds(): number[] {
     return this.MASTER_ADMIN_TELEGRAM_IDS.split(',')
       .map((s) => s.trim())

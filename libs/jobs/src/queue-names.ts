@@ -31,6 +31,7 @@ export enum JobName {
   PaymentNotification = 'payment-notification',
   ReconcileGatewayPayments = 'reconcile-gateway-payments',
   SupportNotification = 'support-notification',
+  ScanOperatorAlerts = 'scan-operator-alerts',
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
@@ -50,6 +51,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.PaymentNotification]: QueueName.Notifications,
   [JobName.ReconcileGatewayPayments]: QueueName.Provisioning,
   [JobName.SupportNotification]: QueueName.Notifications,
+  [JobName.ScanOperatorAlerts]: QueueName.Provisioning,
 };
 
 /** The periodic jobs: platform-wide (every bot at once, through the platform path), so without a botId. */
@@ -58,10 +60,12 @@ export type PlatformJobName =
   | JobName.SweepSales
   | JobName.PruneProcessedUpdates
   | JobName.ExpireSubscriptions
-  | JobName.ReconcileGatewayPayments;
+  | JobName.ReconcileGatewayPayments
+  | JobName.ScanOperatorAlerts;
 
 /** Alerts a bot's owner gets through NotifyOwner. */
-export type OwnerAlertKind = 'wholesale_low' | 'no_card' | 'notice_undelivered';
+/** `suspended` / `resumed`: the operator's decision (`data.reason` for a suspension). */
+export type OwnerAlertKind = 'wholesale_low' | 'no_card' | 'notice_undelivered' | 'suspended' | 'resumed';
 
 /**
  * Every payload has a top-level botId (except the platform-wide periodic jobs); the handler rebuilds the
@@ -109,6 +113,8 @@ export interface JobPayloads {
   };
   /** Asks each gateway about payments whose callback never came, settles the paid ones, expires stale ones. */
   [JobName.ReconcileGatewayPayments]: Record<string, never>;
+  /** The operator's alerts (libs/operator/src/alerts): low wallets, panels down, failed provisioning, revoked tokens. */
+  [JobName.ScanOperatorAlerts]: Record<string, never>;
   /** A support ticket event: posted to the admin chat and/or told to the customer (libs/support). */
   [JobName.SupportNotification]: {
     botId: string;

@@ -7,3 +7,5 @@ export * from './wallet/top-up-wallet.use-case';
 export * from './invites/invites.service';
 export * from './panels/panels-registry.service';
 export * from './panels/provisioning-panel-directory';
+export * from './console/operator-console.service';
+export * from './alerts';

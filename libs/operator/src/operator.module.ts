@@ -10,6 +10,7 @@ import { OperatorAuditService } from './operator-audit.service';
 import { PanelsRegistryService } from './panels/panels-registry.service';
 import { ProvisioningPanelDirectory } from './panels/provisioning-panel-directory';
 import { TopUpWalletUseCase } from './wallet/top-up-wallet.use-case';
+import { OperatorConsoleService } from './console/operator-console.service';
 
 /**
  * The operator's use cases: onboarding, suspend and resume, allowances, wholesale prices, wallet top-ups,
@@ -27,6 +28,7 @@ import { TopUpWalletUseCase } from './wallet/top-up-wallet.use-case';
     InvitesService,
     PanelsRegistryService,
     ProvisioningPanelDirectory,
+    OperatorConsoleService,
   ],
   exports: [
     OnboardBotUseCase,
@@ -36,6 +38,7 @@ import { TopUpWalletUseCase } from './wallet/top-up-wallet.use-case';
     InvitesService,
     PanelsRegistryService,
     ProvisioningPanelDirectory,
+    OperatorConsoleService,
   ],
 })
 export class OperatorModule {}

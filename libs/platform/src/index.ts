@@ -17,5 +17,6 @@ export * from './sales/sale-sweeps';
 export * from './sales/job-outbox.store';
 export * from './subscriptions/subscription-expiries';
 export * from './stats/platform-stats.queries';
+export * from './stats/operator-console.queries';
 export * from './wallet/wallet-top-ups.repository';
 export * from './wholesale/wholesale-prices.repository';

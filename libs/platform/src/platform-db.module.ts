@@ -17,6 +17,7 @@ import { VpnPanelsRepository } from './panels/vpn-panels.repository';
 import { GatewayPaymentDirectory } from './payments/gateway-payment-directory';
 import { JobOutboxStore } from './sales/job-outbox.store';
 import { PlatformStatsQueries } from './stats/platform-stats.queries';
+import { OperatorConsoleQueries } from './stats/operator-console.queries';
 import { WalletTopUpsRepository } from './wallet/wallet-top-ups.repository';
 import { WholesalePricesRepository } from './wholesale/wholesale-prices.repository';
 
@@ -36,6 +37,7 @@ const PLATFORM_REPOSITORIES = [
   VpnPanelsRepository,
   JobOutboxStore,
   PlatformStatsQueries,
+  OperatorConsoleQueries,
   WholesalePricesRepository,
   WalletTopUpsRepository,
   FeatureAllowancesRepository,

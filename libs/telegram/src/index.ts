@@ -32,3 +32,4 @@ export * from './payments/payment-callbacks';
 export * from './payments/payment-screens';
 export * from './payments/payment-notifications.service';
 export * from './support/support-notifications.service';
+export * from './master';

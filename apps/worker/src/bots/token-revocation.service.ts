@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import Redis from 'ioredis';
 import { describeError, REDIS } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { publishBotEvent } from '@botfleet/bots';
+import { OperatorAlertsService } from '@botfleet/operator';
 import { HostedBotsRepository } from '@botfleet/platform';
 import { BotRuntimes, RuntimeObserver } from '@botfleet/telegram';
 import { telegramApiTrouble } from './bot-metrics';
@@ -29,6 +30,8 @@ export class TokenRevocation implements RuntimeObserver {
     private readonly held: HeldBots,
     private readonly notifier: OwnerNotifier,
     @Inject(REDIS) private readonly redis: Redis,
+    /** Tells the operator too (the worker's OperatorAlertsModule; the periodic scan is the backstop). */
+    @Optional() private readonly operatorAlerts?: OperatorAlertsService,
   ) {
     runtimes.observe(this);
   }
@@ -58,6 +61,9 @@ export class TokenRevocation implements RuntimeObserver {
     if (!changed) return;
     this.logger.warn(`bot ${botId}: Telegram rejected the token (401); marked token_invalid`);
     await publishBotEvent(this.redis, this.config.REDIS_PREFIX, botId, 'token_invalid').catch(() => undefined);
+    await this.operatorAlerts
+      ?.tokenRevoked(botId, tokenHash)
+      .catch((e: unknown) => this.logger.warn(`operator alert for ${botId} failed: ${describeError(e)}`));
     if (row) {
       await this.notifier
         .tokenInvalid(row)

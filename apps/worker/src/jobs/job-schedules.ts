@@ -19,6 +19,8 @@ export const JOB_SCHEDULES: readonly JobSchedule[] = [
   { id: 'subscription-expiry', name: JobName.ExpireSubscriptions, every: (c) => c.SUBSCRIPTION_EXPIRY_INTERVAL_MS },
   // Online payments whose callback never came (libs/payments ReconcileGatewayPaymentsUseCase).
   { id: 'gateway-reconcile', name: JobName.ReconcileGatewayPayments, every: (c) => c.GATEWAY_RECONCILE_INTERVAL_MS },
+  // The operator's alerts through the master bot (libs/operator/src/alerts).
+  { id: 'operator-alerts', name: JobName.ScanOperatorAlerts, every: (c) => c.OPERATOR_ALERT_INTERVAL_MS },
   // Telegram keeps an update at most 24 hours; forgetting ours after 48 once an hour is plenty.
   { id: 'prune-processed-updates', name: JobName.PruneProcessedUpdates, every: () => HOUR_MS },
 ];

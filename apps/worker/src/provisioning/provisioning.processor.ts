@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
+import { describeError } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { FinalFailureOutcome, JobName, JobPayloads, OnJob, OnJobFinalFailure } from '@botfleet/jobs';
 import {
@@ -9,6 +10,7 @@ import {
   ProvisioningService,
   TrafficSyncService,
 } from '@botfleet/provisioning';
+import { OperatorAlertsService } from '@botfleet/operator';
 
 type SubscriptionJob = JobPayloads[JobName.ProvisionSubscription];
 
@@ -26,7 +28,11 @@ export class ProvisioningProcessor {
     private readonly config: AppConfig,
     private readonly provisioning: ProvisioningService,
     private readonly traffic: TrafficSyncService,
+    /** Tells the operator of a subscription that failed for good (the worker's OperatorAlertsModule). */
+    @Optional() private readonly operatorAlerts?: OperatorAlertsService,
   ) {}
+
+  private readonly logger = new Logger(ProvisioningProcessor.name);
 
   @OnJob({ name: JobName.ProvisionSubscription })
   provision({ botId, subscriptionId, orderId }: SubscriptionJob): Promise<unknown> {
@@ -61,10 +67,17 @@ export class ProvisioningProcessor {
     );
   }
 
-  private fail(kind: ProvisioningJobKind, job: SubscriptionJob, err: Error): Promise<'failed' | 'succeeded'> {
+  private async fail(kind: ProvisioningJobKind, job: SubscriptionJob, err: Error): Promise<'failed' | 'succeeded'> {
     // A permanent error arrives already as its reason (see permanentEndsTheJob).
     const reason = err instanceof UnrecoverableError ? err.message : provisioningFailureReason(err);
-    return this.provisioning.fail(job.botId, kind, job.subscriptionId, job.orderId, reason);
+    const outcome = await this.provisioning.fail(job.botId, kind, job.subscriptionId, job.orderId, reason);
+    if (outcome === 'failed' && this.operatorAlerts) {
+      // Best effort: the periodic scan finds the failed subscription too, under the same once-key.
+      await this.operatorAlerts
+        .provisioningFailed(job.botId, job.subscriptionId)
+        .catch((e: unknown) => this.logger.warn(`operator alert failed: ${describeError(e)}`));
+    }
+    return outcome;
   }
 }
 

@@ -53,15 +53,21 @@ export class BotAdminService {
     return pageOf(items, total, q.page, q.pageSize);
   }
 
-  suspend(botId: string, actor: Actor): Promise<BotView> {
-    return this.setPlatformStatus(botId, 'suspended', actor);
+  /** `reason` (the master bot asks for one) is kept in both audit rows. */
+  suspend(botId: string, actor: Actor, reason?: string): Promise<BotView> {
+    return this.setPlatformStatus(botId, 'suspended', actor, reason);
   }
 
   resume(botId: string, actor: Actor): Promise<BotView> {
     return this.setPlatformStatus(botId, 'active', actor);
   }
 
-  private async setPlatformStatus(botId: string, target: 'suspended' | 'active', actor: Actor): Promise<BotView> {
+  private async setPlatformStatus(
+    botId: string,
+    target: 'suspended' | 'active',
+    actor: Actor,
+    reason?: string,
+  ): Promise<BotView> {
     const result = await this.platform.transaction(async (m) => {
       const bot = await this.directory.lock(m, botId);
       if (!bot || bot.status === 'deleted') throw notFound();
@@ -76,7 +82,7 @@ export class BotAdminService {
         targetType: 'bot',
         targetId: botId,
         before: { status: bot.status },
-        after: { status: target },
+        after: reason ? { status: target, reason } : { status: target },
       };
       await this.audit.operator(m, actor, { ...entry, targetBotId: botId });
       await this.audit.tenant(m, botId, actor, entry);

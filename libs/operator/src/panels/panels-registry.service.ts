@@ -156,6 +156,19 @@ export class PanelsRegistryService {
     });
   }
 
+  /**
+   * Pauses a panel: provisioning no longer chooses it for new subscriptions (choosePanel picks only active
+   * panels, a plan pinned to it falls back to another); what it already serves keeps working. Idempotent.
+   */
+  pause(id: string, actor: Actor): Promise<PanelView> {
+    return this.update(id, { isActive: false }, actor);
+  }
+
+  /** Lets provisioning choose the panel again. Idempotent. */
+  resume(id: string, actor: Actor): Promise<PanelView> {
+    return this.update(id, { isActive: true }, actor);
+  }
+
   private async load(id: string): Promise<VpnPanelEntity> {
     if (!isUuid(id)) throw notFound();
     const p = await this.panels.find(id);

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Composer, MiddlewareFn } from 'telegraf';
 import { Language } from '@botfleet/catalog';
 import { SubscriptionViewsService } from '@botfleet/provisioning';
@@ -12,6 +12,7 @@ import { CAPTION_LIMIT, subscriptionQrPng } from '../screens/subscription-delive
 import { subscriptionsScreen } from '../screens/subscriptions.screen';
 import { escapeHtml } from '../text/html';
 import { SaleConversation } from '../sales/sale-conversation.service';
+import { MASTER_CONSOLE, MasterConsolePort } from '../master/master-console.port';
 import { SupportConversation } from '../support/support-conversation.service';
 import { AdminHandler } from '../admin/admin.handler';
 import { WalletHandler } from '../wallet/wallet.handler';
@@ -38,6 +39,8 @@ export class BotComposition {
     private readonly support: SupportConversation,
     private readonly admin: AdminHandler,
     private readonly wallet: WalletHandler,
+    /** The operator's console (master bot only; bound where the platform path exists, i.e. the worker). */
+    @Optional() @Inject(MASTER_CONSOLE) private readonly master?: MasterConsolePort,
   ) {
     this.composer = this.build();
     this.middleware = this.composer.middleware();
@@ -61,6 +64,8 @@ export class BotComposition {
       else ctx.say(ctx.t('blocked.notice'));
     });
     // The shop's admins: /admin, its buttons and the values they type; anyone else passes through.
+    // The operator's console in the master bot (MASTER_ADMIN_TELEGRAM_IDS only; anyone else passes through).
+    if (this.master) chat.use(this.master.middleware);
     chat.use(this.admin.composer);
     // The wallet first: a reply to its "type the amount" prompt is an amount, not a text receipt.
     chat.use(this.wallet.composer);

@@ -1,4 +1,5 @@
 import type { Language } from '@botfleet/catalog';
+import { MASTER_TEXTS_EN, MASTER_TEXTS_FA, MASTER_TEXTS_RU } from '../master/master-texts';
 
 /**
  * Every text the bots say, in every language: the one catalogue. Texts are HTML; `{name}`
@@ -385,6 +386,8 @@ const en = {
   'admin.help.plans': '/plans — plans, prices, on/off',
   'admin.help.cards': '/cards — payment cards',
   'admin.help.texts': '/texts — welcome and support texts',
+  // ---------- the operator's master bot (libs/telegram/src/master) ----------
+  ...MASTER_TEXTS_EN,
 };
 
 export type TextKey = keyof typeof en;
@@ -758,6 +761,7 @@ const fa = {
   'admin.help.plans': '/plans — پلن‌ها، قیمت‌ها، فعال/غیرفعال',
   'admin.help.cards': '/cards — کارت‌های پرداخت',
   'admin.help.texts': '/texts — متن خوش‌آمد و پشتیبانی',
+  ...MASTER_TEXTS_FA,
 } satisfies Record<TextKey, string>;
 
 const ru = {
@@ -1133,6 +1137,7 @@ const ru = {
   'admin.help.plans': '/plans — тарифы, цены, вкл/выкл',
   'admin.help.cards': '/cards — карты для оплаты',
   'admin.help.texts': '/texts — приветствие и текст поддержки',
+  ...MASTER_TEXTS_RU,
 } satisfies Record<TextKey, string>;
 
 export const TEXTS: Record<Language, Record<TextKey, string>> = { en, fa, ru };

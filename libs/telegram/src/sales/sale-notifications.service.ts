@@ -20,6 +20,7 @@ import {
 } from './review-message';
 import { TopUpNotices } from '../wallet/top-up-notices';
 import { formatMoney } from './sale-format';
+import { ownerStatusNoticeText } from '../master/master-screens';
 import { reviewKeyboard } from './sale-screens';
 
 type SaleJob = JobPayloads[JobName.SaleNotification];
@@ -134,6 +135,11 @@ export class SaleNotifications {
     if (job.kind === 'notice_undelivered') {
       // The admin chat may be what failed: this alert goes to the owner's private chat alone.
       const text = noticeUndeliveredText(bot.defaultLanguage, bot.telegramUsername, job.data?.notice, job.data?.ref);
+      return this.send(this.telegramFor(bot), bot.ownerTelegramId, text);
+    }
+    if (job.kind === 'suspended' || job.kind === 'resumed') {
+      // The operator's decision (master bot), told in the owner's private chat with their own bot.
+      const text = ownerStatusNoticeText(bot.defaultLanguage, job.kind, bot.telegramUsername, job.data?.reason);
       return this.send(this.telegramFor(bot), bot.ownerTelegramId, text);
     }
     const key = job.kind === 'wholesale_low' ? 'owner.wholesaleLow' : job.kind === 'no_card' ? 'owner.noCard' : null;

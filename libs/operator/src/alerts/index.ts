@@ -1,0 +1,2 @@
+export * from './operator-alert';
+export * from './operator-alerts.service';
