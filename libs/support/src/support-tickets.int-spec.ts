@@ -2,7 +2,7 @@ import { Actors, DomainError, ErrorCode } from '@botfleet/common';
 import { BotSettingsService } from '@botfleet/bots';
 import { FeaturesService } from '@botfleet/catalog';
 import { TenantRepositories } from '@botfleet/dal';
-import { TestContext } from '@botfleet/testing';
+import { createTestEnv, TelegramEmulator, TestContext, TestEnv } from '@botfleet/testing';
 import {
   AddCustomerMessageUseCase,
   CloseTicketUseCase,
@@ -16,6 +16,8 @@ import {
 describe('support tickets (domain)', () => {
   jest.setTimeout(60_000);
   let ctx: TestContext;
+  let env: TestEnv;
+  let telegram: TelegramEmulator;
   let open: OpenTicketUseCase;
   let add: AddCustomerMessageUseCase;
   let reply: ReplyToTicketUseCase;
@@ -40,7 +42,11 @@ describe('support tickets (domain)', () => {
   const text = (t: string) => ({ text: t });
 
   beforeAll(async () => {
-    ctx = await TestContext.create({ jobs: 'detached' });
+    telegram = await TelegramEmulator.start();
+    // 20 openings at once queue for pooled connections behind one per-bot lock: on a loaded machine the last
+    // ones may wait longer than the production default of 2 s for a connection (a 503 to retry in production).
+    env = await createTestEnv({ TELEGRAM_API_ROOT: telegram.url, DATABASE_CONNECT_TIMEOUT_MS: '30000' });
+    ctx = await TestContext.create({ env, telegram, jobs: 'detached' });
     open = ctx.get(OpenTicketUseCase);
     add = ctx.get(AddCustomerMessageUseCase);
     reply = ctx.get(ReplyToTicketUseCase);
@@ -48,7 +54,11 @@ describe('support tickets (domain)', () => {
     queries = ctx.get(SupportQueries);
     repos = ctx.get(TenantRepositories);
   });
-  afterAll(() => ctx.close());
+  afterAll(async () => {
+    await ctx?.close();
+    await env?.cleanup();
+    await telegram?.close();
+  });
 
   it('numbers 20 tickets opened at once 1..20, each once', async () => {
     const bot = await shop({ messagesPerMinute: 50, ticketsPerDay: 50 });
