@@ -64,6 +64,13 @@ function checkOpening(tag: string, attrs: Map<string, string | true>, open: stri
   if (open.includes('code') || (open.includes('pre') && tag !== 'code')) {
     return `<${tag}> cannot be inside <${open.includes('code') ? 'code' : 'pre'}>`;
   }
+  if (tag === 'code' && open[open.length - 1] === 'pre') {
+    const cls = attrs.get('class');
+    if (cls !== undefined && !(typeof cls === 'string' && /^language-[\w+#-]{1,40}$/.test(cls))) {
+      return '<code> inside <pre> may only have class="language-…"';
+    }
+    return only('class');
+  }
   if (SIMPLE_TAGS.has(tag)) return only();
   switch (tag) {
     case 'span':

@@ -4,6 +4,7 @@ export * from './i18n/translate';
 export * from './client/telegram-errors';
 export * from './client/resilient-telegram';
 export * from './budget/send-budget';
+export * from './broadcasts/broadcast-texts';
 export * from './runtime/bot-runtime';
 export * from './runtime/bot-runtimes.service';
 export * from './messaging/recipient-gone';

@@ -2,29 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { describeError } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
-import {
-  audienceOf,
-  BroadcastAudience,
-  broadcastMessage,
-  BroadcastProgress,
-  BroadcastRunsService,
-  BroadcastsService,
-} from '@botfleet/broadcasts';
+import { audienceOf, broadcastMessage, BroadcastRunsService, BroadcastsService } from '@botfleet/broadcasts';
 import type { BotEntity, BroadcastEntity, DeliveryOutcome } from '@botfleet/dal';
 import { JobName, JobPayloads, JobQueue, jobIdFor, OnJob, OnJobFinalFailure } from '@botfleet/jobs';
 import {
   BotSender,
+  broadcastPreviewNote,
+  broadcastProgressText,
   classifyTelegramError,
   credentialsOf,
   isNotModified,
   Messenger,
   RecipientGoneError,
-  translate,
 } from '@botfleet/telegram';
 
 type SendJob = JobPayloads[JobName.SendBroadcast];
 type PreviewJob = JobPayloads[JobName.BroadcastPreview];
-type Language = 'fa' | 'en' | 'ru';
 
 /** A bot that can still speak: anything else ends its broadcast. */
 const SPEAKING: readonly BotEntity['status'][] = ['active', 'paused'];
@@ -84,11 +77,7 @@ export class BroadcastSenderProcessor {
     const msg = broadcastMessage(b);
     try {
       await sender.call(msg.method, { ...msg.payload, chat_id: target } as never);
-      const note = translate(lang, 'broadcast.previewNote', {
-        ref: refOf(b),
-        count,
-        audience: audienceText(lang, audience),
-      });
+      const note = broadcastPreviewNote(lang, b, audience, count);
       await sender.sendMessage(target, note, { parse_mode: 'HTML' });
     } catch (err) {
       const f = classifyTelegramError(err);
@@ -212,7 +201,7 @@ export class BroadcastSenderProcessor {
         Date.now() - fresh.progressPostedAt.getTime() >= this.config.BROADCAST_PROGRESS_EVERY_MS;
       if (!due) return;
       const { progress } = await this.broadcasts.get(bot.id, b.id);
-      const text = progressText(bot.defaultLanguage, fresh, progress);
+      const text = broadcastProgressText(bot.defaultLanguage, fresh, progress);
       const sender = this.messenger.as(credentialsOf(bot));
       if (fresh.progressChatId && fresh.progressMessageId) {
         try {
@@ -243,35 +232,3 @@ export class BroadcastSenderProcessor {
 }
 
 const UNAUTHORIZED = 'Telegram rejected the bot token (401)';
-
-function refOf(b: BroadcastEntity): string {
-  return `#${b.id.slice(0, 8)}`;
-}
-
-function audienceText(lang: Language, a: BroadcastAudience): string {
-  const segment = translate(lang, `broadcast.segment.${a.segment}`);
-  return a.language ? translate(lang, 'broadcast.segment.language', { segment, language: a.language }) : segment;
-}
-
-/** The progress message: running, completed, cancelled or failed. */
-export function progressText(lang: Language, b: BroadcastEntity, p: BroadcastProgress): string {
-  const vars = {
-    ref: refOf(b),
-    sent: p.sent,
-    total: p.total,
-    failed: p.failed,
-    blocked: p.blocked,
-    remaining: p.remaining,
-    rate: p.ratePerSecond,
-  };
-  switch (b.status) {
-    case 'completed':
-      return translate(lang, 'broadcast.completed', vars);
-    case 'cancelled':
-      return translate(lang, 'broadcast.cancelled', vars);
-    case 'failed':
-      return translate(lang, 'broadcast.failed', { ...vars, reason: b.failure ?? '-' });
-    default:
-      return translate(lang, 'broadcast.progress', vars);
-  }
-}
