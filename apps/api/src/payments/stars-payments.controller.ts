@@ -1,8 +1,8 @@
 import { Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DomainError, ErrorCode } from '@botfleet/common';
-import { GatewayPaymentEntity, TenantRepositories } from '@botfleet/dal';
-import { RefundGatewayPaymentUseCase, STARS_METHOD } from '@botfleet/payments';
+import { GatewayPaymentEntity } from '@botfleet/dal';
+import { PaymentsQueries, RefundGatewayPaymentUseCase, STARS_METHOD } from '@botfleet/payments';
 import { actorOf, CurrentPrincipal, Principal } from '../auth';
 import { ApiErrors } from '../common/api-docs';
 
@@ -49,7 +49,7 @@ export class StarsPaymentDto {
 @Controller('v1/bots/:botId/stars-payments')
 export class StarsPaymentsController {
   constructor(
-    private readonly repos: TenantRepositories,
+    private readonly payments: PaymentsQueries,
     private readonly refundPayment: RefundGatewayPaymentUseCase,
   ) {}
 
@@ -63,8 +63,8 @@ export class StarsPaymentsController {
     @Param('id', notFoundOnBadId) id: string,
     @CurrentPrincipal() p: Principal,
   ): Promise<StarsPaymentDto> {
-    const payment = await this.repos.gatewayPayments.findOne(botId, { id, gateway: STARS_METHOD });
-    if (!payment) throw new DomainError(ErrorCode.NOT_FOUND, 'Stars payment not found');
+    const payment = await this.payments.get(botId, id);
+    if (payment?.gateway !== STARS_METHOD) throw new DomainError(ErrorCode.NOT_FOUND, 'Stars payment not found');
     const r = await this.refundPayment.execute({ botId, paymentId: id, actor: actorOf(p) });
     return StarsPaymentDto.of(r.payment);
   }
