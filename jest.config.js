@@ -1,7 +1,7 @@
 /**
  * Three projects, all run by `npm test`:
- *  - unit:        *.spec.ts beside the code (and test/lint), no outside services
- *  - integration: *.int-spec.ts beside the code, real PostgreSQL and Redis, a fresh database per file
+ *  - unit:        *.spec.ts beside the code (and test/lint, test/infra), no outside services
+ *  - integration: *.int-spec.ts beside the code (and test/infra), real PostgreSQL and Redis, a fresh database per file
  *  - e2e:         test/**\/*.e2e-spec.ts, the real apps against the emulators
  */
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false }, target: 'es2022', keepClassNames: true } }];
@@ -24,12 +24,18 @@ module.exports = {
       ...common,
       displayName: 'unit',
       // test/lint: the architecture floors of eslint.config.mjs, proven on in-memory snippets.
-      testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/lint/**/*.spec.ts'],
+      // test/infra: the deployment files (compose, Kubernetes, alert rules) checked without Docker or a cluster.
+      testMatch: [
+        '<rootDir>/{apps,libs}/**/*.spec.ts',
+        '<rootDir>/test/lint/**/*.spec.ts',
+        '<rootDir>/test/infra/**/*.spec.ts',
+      ],
     },
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
+      // test/infra: the data layer behind a real PgBouncer, the queues on a real Redis Cluster.
+      testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/test/infra/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
     },
     {

@@ -1,7 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { SecretBox } from '@botfleet/secrets';
 import request from 'supertest';
-import { adminUrl, spawnApp, waitFor } from '@botfleet/testing';
+import { adminUrl, spawnApp, spawnWorker, waitFor } from '@botfleet/testing';
 import { ApiHarness } from './support/api-harness';
 
 /** RELIABILITY.md 9: a dump of every table shows no Telegram token, API token or panel credential. */
@@ -78,6 +82,82 @@ describe('Secrets at rest: pg_dump --data-only', () => {
       // The secret half of a Telegram token alone must not be there either.
       const tail = secret.includes(':') ? secret.split(':')[1] : secret.slice(4);
       expect(dump.includes(tail)).toBe(false);
+    }
+  });
+
+  it('key rotation: npm run secrets:reencrypt moves every stored secret to the new key, in batches, once', async () => {
+    const bot = await h.registerBot();
+    const apiKey = `rmw-rotation-key-${randomBytes(6).toString('hex')}`;
+    const panel = await h
+      .as(h.master, 'post', '/v1/admin/panels')
+      .send({ name: 'Rot', type: 'remnawave', baseUrl: 'https://rot.example.com', credentials: { apiKey } })
+      .expect(201);
+    const merchantId = randomUUID();
+    await h
+      .as(h.master, 'put', `/v1/admin/bots/${bot.id}/features/zarinpal/allowed`)
+      .send({ allowed: true })
+      .expect(200);
+    await h
+      .as(bot.apiToken, 'put', `/v1/bots/${bot.id}/features/zarinpal`)
+      .send({ enabled: true, config: { merchantId, sandbox: true } })
+      .expect(200);
+    const stored = async () => ({
+      tokens: (await h.platformDb.query(`SELECT id, telegram_token_ciphertext AS c FROM bots`)) as {
+        id: string;
+        c: string;
+      }[],
+      panels: (await h.platformDb.query(`SELECT id, credentials_ciphertext AS c FROM vpn_panels`)) as {
+        id: string;
+        c: string;
+      }[],
+      merchant: (
+        await h.platformDb.query(
+          `SELECT config->>'merchantId' AS c FROM bot_feature_flags WHERE bot_id = $1 AND feature_key = 'zarinpal'`,
+          [bot.id],
+        )
+      )[0].c as string,
+    });
+    const before = await stored();
+    const all = (x: Awaited<ReturnType<typeof stored>>) => [
+      ...x.tokens.map((t) => t.c),
+      ...x.panels.map((p) => p.c),
+      x.merchant,
+    ];
+    expect(all(before).every((c) => c.startsWith('v1.'))).toBe(true);
+    const total = all(before).length;
+    expect(total).toBeGreaterThan(5);
+
+    const newKey = randomBytes(32).toString('base64');
+    const rotated = { ...h.env.vars, ENCRYPTION_KEY: `${h.env.vars.ENCRYPTION_KEY},2:${newKey}` };
+    const cli = join(__dirname, '..', '..', 'dist', 'apps', 'worker', 'src', 'cli', 'reencrypt-secrets.js');
+    const reencrypt = async () => {
+      const { stdout } = await promisify(execFile)(process.execPath, [cli, '--batch-size', '2'], {
+        env: { PATH: process.env.PATH ?? '', ...rotated },
+      });
+      // Progress and the summary hold counts and places, never a value.
+      for (const secret of [bot.telegramToken, apiKey, merchantId, newKey]) expect(stdout.includes(secret)).toBe(false);
+      return JSON.parse(stdout.trim().split('\n').pop()!) as { reencrypted: number; current: number; failed: string[] };
+    };
+    const first = await reencrypt();
+    expect(first).toMatchObject({ reencrypted: total, failed: [] });
+    const after = await stored();
+    expect(all(after).every((c) => c.startsWith('v2.'))).toBe(true);
+    // Run again: nothing left to do.
+    expect(await reencrypt()).toMatchObject({ reencrypted: 0, current: total, failed: [] });
+
+    // The old key can go: with only version 2, every secret opens to what was stored.
+    const onlyNew = new SecretBox(`2:${newKey}`);
+    const t = after.tokens.find((x) => x.id === bot.id)!;
+    expect(onlyNew.decrypt(t.c, bot.id)).toBe(bot.telegramToken);
+    const p = after.panels.find((x) => x.id === panel.body.id)!;
+    expect(JSON.parse(onlyNew.decrypt(p.c, panel.body.id))).toEqual({ apiKey });
+    expect(onlyNew.decrypt(after.merchant, `feature:${bot.id}:zarinpal:merchantId`)).toBe(merchantId);
+    // And a worker holding only the new key runs the bot (it decrypts the token to poll).
+    const worker = await spawnWorker({ ...h.env.vars, ENCRYPTION_KEY: `2:${newKey}` });
+    try {
+      await h.telegram.waitForPolling(bot.telegramBotId, 20_000);
+    } finally {
+      await worker.stop();
     }
   });
 

@@ -13,7 +13,11 @@ export const REDIS = Symbol('REDIS');
       inject: [AppConfig],
       useFactory: (c: AppConfig) =>
         // Requests and updates never wait on this connection longer than REDIS_COMMAND_TIMEOUT_MS.
-        createRedis(c.REDIS_URL, { commandTimeout: c.REDIS_COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 1 }),
+        createRedis(
+          c.REDIS_URL,
+          { commandTimeout: c.REDIS_COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 1 },
+          c.redisClusterNodes,
+        ),
     },
   ],
   exports: [REDIS],

@@ -1,18 +1,40 @@
-import Redis, { RedisOptions } from 'ioredis';
+import Redis, { Cluster, RedisOptions } from 'ioredis';
 import { DependencyTimeoutError, isTransientError, withDependencyTimeout } from './transient-errors';
 
 /**
  * A Redis connection that reconnects by itself (RELIABILITY.md 13). `maxRetriesPerRequest: null`
  * is what BullMQ requires for its blocking connections.
  */
-export function createRedis(url: string, opts: RedisOptions = {}): Redis {
-  return new Redis(url, {
+export function createRedis(
+  url: string,
+  opts: RedisOptions = {},
+  clusterNodes: readonly { host: string; port: number }[] = [],
+): Redis {
+  const base: RedisOptions = {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
     connectTimeout: 5_000,
     retryStrategy: (times) => Math.min(times * 200, 2_000),
     ...opts,
+  };
+  if (!clusterNodes.length) return new Redis(url, base);
+  // A Redis Cluster (REDIS_CLUSTER_NODES): REDIS_URL only carries the credentials and TLS. ioredis' Cluster
+  // answers the same commands as Redis; every multi-key command and BullMQ script of ours stays in one slot
+  // because the key prefix is a hash tag (`{bf}`, required by the config in cluster mode), so the rest of
+  // the code keeps its `Redis` type.
+  const u = new URL(url);
+  const redisOptions: RedisOptions = {
+    ...base,
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+  };
+  const cluster = new Cluster([...clusterNodes], {
+    redisOptions,
+    enableReadyCheck: true,
+    clusterRetryStrategy: (times) => Math.min(times * 200, 2_000),
   });
+  return cluster as unknown as Redis;
 }
 
 /** After a command on a connection went unanswered, bounded calls on it fail at once for this long. */

@@ -21,6 +21,30 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...valid(), MASTER_ADMIN_TELEGRAM_IDS: '1, 22' }).masterAdminTelegramIds).toEqual([1, 22]);
   });
 
+  it('takes a hash-tagged Redis prefix (the default) or a bare one, and cluster seeds only with a hash tag', () => {
+    expect(loadConfig(valid()).REDIS_PREFIX).toBe('{bf}');
+    expect(loadConfig({ ...valid(), REDIS_PREFIX: 'shop' }).REDIS_PREFIX).toBe('shop');
+    expect(loadConfig(valid()).redisClusterNodes).toEqual([]);
+    const cluster = loadConfig({ ...valid(), REDIS_CLUSTER_NODES: 'r1:7000, 10.0.0.2:7001' });
+    expect(cluster.redisClusterNodes).toEqual([
+      { host: 'r1', port: 7000 },
+      { host: '10.0.0.2', port: 7001 },
+    ]);
+    const problem = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...valid(), ...env });
+      } catch (e) {
+        return (e as ConfigError).problems.map((p) => p.variable);
+      }
+      return [];
+    };
+    expect(problem({ REDIS_CLUSTER_NODES: 'r1:7000', REDIS_PREFIX: 'bf' })).toEqual(['REDIS_PREFIX']);
+    expect(problem({ REDIS_CLUSTER_NODES: 'r1' })).toEqual(['REDIS_CLUSTER_NODES']);
+    expect(problem({ REDIS_PREFIX: '{bf' })).toEqual(['REDIS_PREFIX']);
+    expect(problem({ REDIS_PREFIX: '{a}{b}' })).toEqual(['REDIS_PREFIX']);
+    expect(problem({ REDIS_CLUSTER_NODES: 'r1:7000', REDIS_PREFIX: '{run1}ctx' })).toEqual([]);
+  });
+
   it('names every missing or invalid variable in one error, without their values', () => {
     const env = {
       ...valid(),

@@ -1,6 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
+import Redis from 'ioredis';
 import { AppConfig } from '@botfleet/config';
+import { BULLMQ_CLUSTER_CONNECTION, BullConnectionModule } from './bull-connection.module';
 import { DEFAULT_JOB_OPTIONS, noticeJobOptions, provisioningJobOptions } from './job-defaults';
 import { JobOutbox } from './job-outbox';
 import { JobQueue } from './job-queue.service';
@@ -14,9 +16,12 @@ import { QueueName } from './queue-names';
 @Module({
   imports: [
     BullModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (c: AppConfig) => ({
-        connection: { url: c.REDIS_URL, maxRetriesPerRequest: null, enableReadyCheck: true },
+      imports: [BullConnectionModule],
+      inject: [AppConfig, BULLMQ_CLUSTER_CONNECTION],
+      useFactory: (c: AppConfig, cluster: Redis | null) => ({
+        // On a Redis Cluster, the shared Cluster connection; the hash-tagged prefix keeps each queue's keys in
+        // one slot, as BullMQ's scripts need.
+        connection: cluster ?? { url: c.REDIS_URL, maxRetriesPerRequest: null, enableReadyCheck: true },
         prefix: `${c.REDIS_PREFIX}:q`,
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
       }),

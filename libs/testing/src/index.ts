@@ -13,3 +13,4 @@ export * from './apps/worker-process';
 export * from './context/test-context';
 export * from './net/tcp-proxy';
 export * from './context/worker-world';
+export * from './infra/local-servers';

@@ -6,6 +6,12 @@ export const botsRunning = new Gauge({
   help: 'Bots this worker holds the lease of and runs (polls, or keeps the webhook of)',
 });
 
+/** Every worker sees the whole set: `max(botfleet_bots_desired) - sum(botfleet_bots_running)` is bots nobody runs. */
+export const botsDesired = new Gauge({
+  name: 'botfleet_bots_desired',
+  help: 'Bots that should be running (active, with a valid token), as this worker last read them',
+});
+
 export const botLeaseTakeovers = new Counter({
   name: 'botfleet_bot_lease_takeovers_total',
   help: 'Leases taken over from a worker that stopped renewing them (crashed or cut off)',

@@ -5,6 +5,7 @@ import { AppConfig } from '@botfleet/config';
 import { BotEvent, botEventsChannel, parseBotEvent } from '@botfleet/bots';
 import { HostedBotRow, HostedBotsRepository } from '@botfleet/platform';
 import { BotCredentials, BotProfileService, BotRuntime, BotRuntimes } from '@botfleet/telegram';
+import { botsDesired } from './bot-metrics';
 
 /** A hosted bot row as the runtimes want it. */
 export function credentialsOfRow(row: HostedBotRow): BotCredentials {
@@ -89,6 +90,7 @@ export class DesiredBots {
     }
     for (const row of await this.repo.getRunnable(changed)) next.set(row.id, row);
     this.runnable = next;
+    botsDesired.set(next.size);
     const dropped = this.runtimes.retain((botId, tokenHash) => next.get(botId)?.tokenHash === tokenHash);
     for (const botId of dropped) this.profiles.invalidate(botId);
   }

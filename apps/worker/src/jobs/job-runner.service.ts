@@ -12,6 +12,7 @@ import { describeError } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { JOB_QUEUE, JobName, JobQueue, QueueName } from '@botfleet/jobs';
 import { JobHandlerRegistry } from './job-handler-registry';
+import { countQueueJobsWith, jobsFailedForGood } from './job-metrics';
 import { JOB_SCHEDULES, SCHEDULED_JOB_OPTIONS } from './job-schedules';
 import { queueWorkerOptions } from './queue-worker-options';
 
@@ -59,10 +60,19 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
     for (const name of Object.values(QueueName)) this.startQueue(name);
     // After the workers exist: a scheduler entry means its queue is being consumed.
     await this.schedulePeriodicJobs();
+    countQueueJobsWith(() =>
+      Promise.all(
+        Object.values(QueueName).map(async (queue) => ({
+          queue,
+          counts: await this.jobs.queue(queue).getJobCounts('waiting', 'delayed', 'active', 'failed'),
+        })),
+      ),
+    );
   }
 
   /** Stops taking jobs and waits for the running ones (bounded by the app's shutdown deadline). */
   async onModuleDestroy(): Promise<void> {
+    countQueueJobsWith(null);
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all(this.events.map((e) => e.close()));
   }
@@ -118,6 +128,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
     if (!job) return;
     const where = `${job.name} ${job.id ?? '?'}`;
     if (err instanceof JobGaveUp) {
+      jobsFailedForGood.inc({ queue: job.queueName, name: job.name });
       this.logger.warn(`${where} failed for good after ${job.attemptsMade} attempt(s): ${describeError(err)}`);
       return;
     }
@@ -129,6 +140,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async callFinalFailureHook(job: Job, err: Error): Promise<void> {
+    jobsFailedForGood.inc({ queue: job.queueName, name: job.name });
     const where = `${job.name} ${job.id ?? '?'}`;
     const hook = this.registry.finalFailureHook(job.name);
     if (!hook) {

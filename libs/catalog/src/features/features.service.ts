@@ -19,7 +19,9 @@ export interface FeatureView {
 }
 
 /** Associated data of a feature config secret: the flag row (bot, key) and the field. */
-const secretAd = (botId: string, key: string, field: string) => `feature:${botId}:${key}:${field}`;
+/** The associated data of a feature's secret field: the ciphertext only opens for that bot, feature and field. */
+export const featureSecretAd = (botId: string, key: string, field: string) => `feature:${botId}:${key}:${field}`;
+const secretAd = featureSecretAd;
 
 /**
  * Feature flags per bot. The operator decides which keys a bot may enable (feature_allowances);

@@ -22,7 +22,8 @@ export function testRedisUrl(): string {
  */
 export async function createTestEnv(overrides: Record<string, string> = {}): Promise<TestEnv> {
   const db = await createTestDatabase();
-  const redisPrefix = `bft${randomBytes(4).toString('hex')}`;
+  // A hash tag, like production's default `{bf}`: every test runs the cluster-safe key layout.
+  const redisPrefix = `{bft${randomBytes(4).toString('hex')}}`;
   const masterToken = `bfm_${randomBytes(32).toString('base64url')}`;
   const vars: Record<string, string> = {
     NODE_ENV: 'test',
