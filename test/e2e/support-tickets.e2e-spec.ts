@@ -233,6 +233,23 @@ describe('support tickets: the customer, the admin chat and the tenant API hold 
     emu.sendText(tg.id, { from: buyer, text: 'I want my money back' });
     await inChat(buyer.id, has('Ticket #2 is open'));
     const card = await inChat(ADMIN_CHAT, (m) => has('Ticket #2')(m) && !!buttonData(m, 'tk:k:'));
+    // My tickets → the ticket → Reply: the next message joins it.
+    const beforeList = lastId(buyer.id);
+    emu.sendText(tg.id, { from: buyer, text: '/support' });
+    const menu = await newIn(buyer.id, beforeList, (m) => !!buttonData(m, 'tk:l'));
+    emu.pressButton(tg.id, { from: buyer, messageId: menu.messageId, data: buttonData(menu, 'tk:l')! });
+    const mine = await inChat(buyer.id, (m) => m.messageId === menu.messageId && !!buttonData(m, 'tk:v:'));
+    expect(textOf(mine)).toContain('#2');
+    emu.pressButton(tg.id, { from: buyer, messageId: mine.messageId, data: buttonData(mine, 'tk:v:')! });
+    const view = await inChat(
+      buyer.id,
+      (m) => m.messageId === menu.messageId && has('I want my money back')(m) && !!buttonData(m, 'tk:r:'),
+    );
+    emu.pressButton(tg.id, { from: buyer, messageId: view.messageId, data: buttonData(view, 'tk:r:')! });
+    await newIn(buyer.id, view.messageId, has('Write your message for ticket #2'));
+    emu.sendText(tg.id, { from: buyer, text: 'Order from yesterday' });
+    await newIn(buyer.id, view.messageId, has('Added to ticket #2'));
+    await inChat(ADMIN_CHAT, has('Order from yesterday'));
     // A bystander's press is refused; the owner's closes it.
     const bystander = { id: 930_002, first_name: 'Nobody' };
     emu.pressButton(tg.id, {
