@@ -83,7 +83,14 @@ describe('features and configurations over HTTP (tenant API, real PostgreSQL)', 
       .as(a.token, 'put', features(a, '/zarinpal'))
       .send({ enabled: true, config: { merchantId: MERCHANT, sandbox: true } })
       .expect(200);
-    expect(on.body).toMatchObject({ enabled: true, allowed: true, config: { merchantId: MERCHANT, sandbox: true } });
+    // The merchant id is a secret: stored encrypted, never shown back (secretsSet says it is there).
+    expect(on.body).toMatchObject({
+      enabled: true,
+      allowed: true,
+      config: { sandbox: true },
+      secretsSet: ['merchantId'],
+    });
+    expect(JSON.stringify(on.body)).not.toContain(MERCHANT);
   });
 
   it('feature config is validated per key (400 naming each path); unknown key 404', async () => {
