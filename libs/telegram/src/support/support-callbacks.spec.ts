@@ -11,7 +11,8 @@ describe('support callback data (tk:)', () => {
       [SupportCallbacks.view(ID), { kind: 'view', ticketId: ID }],
       [SupportCallbacks.reply(ID), { kind: 'reply', ticketId: ID }],
       [SupportCallbacks.close(ID), { kind: 'close', ticketId: ID }],
-      [SupportCallbacks.add(ID), { kind: 'add', ticketId: ID }],
+      [SupportCallbacks.add(ID, 9_999_999_999), { kind: 'add', ticketId: ID, messageId: 9_999_999_999 }],
+      [SupportCallbacks.add(ID, 1), { kind: 'add', ticketId: ID, messageId: 1 }],
       [SupportCallbacks.adminClose(ID), { kind: 'adminClose', ticketId: ID }],
     ] as const;
     for (const [data, parsed] of all) {
@@ -32,6 +33,12 @@ describe('support callback data (tk:)', () => {
       `tk:v`,
       `tk:v:${packed}:x`,
       `tk:q:${packed}`,
+      `tk:a:${packed}`,
+      `tk:a:${packed}:0`,
+      `tk:a:${packed}:-1`,
+      `tk:a:${packed}:12345678901`,
+      `tk:a:${packed}:1:2`,
+      `tk:v:${packed}:1`,
       `tk:v:${packed.slice(1)}`,
       `tk:v:${packed}!`,
       `s:v:${packed}`,

@@ -12,10 +12,11 @@ export type SupportCallback =
   | { kind: 'view'; ticketId: string }
   | { kind: 'reply'; ticketId: string }
   | { kind: 'close'; ticketId: string }
-  | { kind: 'add'; ticketId: string }
+  /** Add the customer's message `messageId` (offered under it) to the ticket. */
+  | { kind: 'add'; ticketId: string; messageId: number }
   | { kind: 'adminClose'; ticketId: string };
 
-const WITH_TICKET = { v: 'view', r: 'reply', c: 'close', a: 'add', k: 'adminClose' } as const;
+const WITH_TICKET = { v: 'view', r: 'reply', c: 'close', k: 'adminClose' } as const;
 type WithTicketCode = keyof typeof WITH_TICKET;
 
 export const SupportCallbacks = {
@@ -25,14 +26,20 @@ export const SupportCallbacks = {
   view: (ticketId: string) => `tk:v:${packUuid(ticketId)}`,
   reply: (ticketId: string) => `tk:r:${packUuid(ticketId)}`,
   close: (ticketId: string) => `tk:c:${packUuid(ticketId)}`,
-  add: (ticketId: string) => `tk:a:${packUuid(ticketId)}`,
+  add: (ticketId: string, messageId: number) => `tk:a:${packUuid(ticketId)}:${messageId}`,
   adminClose: (ticketId: string) => `tk:k:${packUuid(ticketId)}`,
 };
 
 export function parseSupportCallback(data: string | undefined): SupportCallback | null {
   if (!data || data.length > 64) return null;
-  const [scope, code, packed, ...rest] = data.split(':');
+  const [scope, code, packed, extra, ...rest] = data.split(':');
   if (scope !== 'tk' || rest.length) return null;
+  if (code === 'a') {
+    const ticketId = packed ? unpackUuid(packed) : null;
+    if (!ticketId || !extra || !/^[1-9]\d{0,9}$/.test(extra)) return null;
+    return { kind: 'add', ticketId, messageId: Number(extra) };
+  }
+  if (extra !== undefined) return null;
   if (packed === undefined) {
     if (code === 'o') return { kind: 'open' };
     if (code === 'l') return { kind: 'list' };

@@ -119,9 +119,9 @@ export class SupportCustomerHandler {
           return ctx.say(ctx.t(replyForError(e)));
         }
       case 'add': {
-        const pending = await this.drafts.pending(ctx.botId, tgId);
+        const pending = await this.drafts.pending(ctx.botId, tgId, parsed.messageId);
         if (!pending) return ctx.say(ctx.t('ticket.offerExpired'));
-        this.drafts.clear(ctx.botId, tgId, 'pending');
+        this.drafts.clearPending(ctx.botId, tgId, parsed.messageId);
         return this.follow(ctx, userId, ticket.id, pending);
       }
       default:
@@ -169,15 +169,18 @@ export class SupportCustomerHandler {
     }
     if (draft?.step === 'followup') {
       if (!content) return ctx.say(invalidText(ctx.lang, 'message'), kb(cancelKeyboard(ctx.lang)));
-      this.drafts.clear(ctx.botId, tgId, 'draft');
+      this.drafts.clear(ctx.botId, tgId);
       return this.follow(ctx, ctx.user.id, draft.ticketId, content);
     }
     // No draft: a message while a ticket is open is offered to it — unless a card payment waits for a receipt.
     if (!content) return next();
     const open = await this.queries.openTicketOf(ctx.botId, ctx.user.id);
     if (!open || (await this.sales.awaitsReceipt(ctx.botId, ctx.user.id))) return next();
-    this.drafts.setPending(ctx.botId, tgId, { text: content.text, photoFileId: content.photoFileId ?? null });
-    const offer = offerAddScreen(ctx.lang, open);
+    this.drafts.setPending(ctx.botId, tgId, msg.message_id, {
+      text: content.text,
+      photoFileId: content.photoFileId ?? null,
+    });
+    const offer = offerAddScreen(ctx.lang, open, msg.message_id);
     ctx.say(offer.text, { ...kb(offer.keyboard!), reply_parameters: { message_id: msg.message_id } });
   }
 

@@ -29,16 +29,18 @@ export class SupportDrafts {
     private readonly db: TenantDb,
   ) {}
 
-  private key(kind: 'draft' | 'pending', botId: string, telegramId: number): string {
-    return `${this.config.REDIS_PREFIX}:support:${kind}:${botId}:${telegramId}`;
+  private key(kind: 'draft' | 'pending', botId: string, telegramId: number, messageId?: number): string {
+    const base = `${this.config.REDIS_PREFIX}:support:${kind}:${botId}:${telegramId}`;
+    return messageId === undefined ? base : `${base}:${messageId}`;
   }
 
   async draft(botId: string, telegramId: number): Promise<SupportDraft | null> {
     return this.read<SupportDraft>(this.key('draft', botId, telegramId));
   }
 
-  async pending(botId: string, telegramId: number): Promise<PendingMessage | null> {
-    return this.read<PendingMessage>(this.key('pending', botId, telegramId));
+  /** The message offered under the customer's message `messageId` (each offer adds its own message). */
+  async pending(botId: string, telegramId: number, messageId: number): Promise<PendingMessage | null> {
+    return this.read<PendingMessage>(this.key('pending', botId, telegramId, messageId));
   }
 
   setDraft(botId: string, telegramId: number, draft: SupportDraft): void {
@@ -46,16 +48,21 @@ export class SupportDrafts {
     this.afterCommit(() => this.redis.set(key, JSON.stringify(draft), 'EX', TTL_S));
   }
 
-  setPending(botId: string, telegramId: number, msg: PendingMessage): void {
-    const key = this.key('pending', botId, telegramId);
+  setPending(botId: string, telegramId: number, messageId: number, msg: PendingMessage): void {
+    const key = this.key('pending', botId, telegramId, messageId);
     this.afterCommit(() => this.redis.set(key, JSON.stringify(msg), 'EX', TTL_S));
   }
 
-  clear(botId: string, telegramId: number, what: 'draft' | 'pending' | 'both' = 'both'): void {
-    const keys = (what === 'both' ? (['draft', 'pending'] as const) : [what]).map((k) =>
-      this.key(k, botId, telegramId),
-    );
-    this.afterCommit(() => this.redis.del(...keys));
+  /** Ends the draft being written (offers already made stay until used or forgotten). */
+  clear(botId: string, telegramId: number): void {
+    const key = this.key('draft', botId, telegramId);
+    this.afterCommit(() => this.redis.del(key));
+  }
+
+  /** An offer used: its message is not added twice. */
+  clearPending(botId: string, telegramId: number, messageId: number): void {
+    const key = this.key('pending', botId, telegramId, messageId);
+    this.afterCommit(() => this.redis.del(key));
   }
 
   private async read<T>(key: string): Promise<T | null> {

@@ -52,11 +52,16 @@ export function invalidText(lang: Language, what: 'subject' | 'message'): string
 }
 
 /** The offer to add a message sent while a ticket is open. */
-export function offerAddScreen(lang: Language, ticket: TicketEntity): Screen {
+export function offerAddScreen(lang: Language, ticket: TicketEntity, messageId: number): Screen {
   return {
     text: translate(lang, 'ticket.offerAdd', { number: ticket.number }),
     keyboard: [
-      [button(translate(lang, 'ticket.addButton', { number: ticket.number }), SupportCallbacks.add(ticket.id))],
+      [
+        button(
+          translate(lang, 'ticket.addButton', { number: ticket.number }),
+          SupportCallbacks.add(ticket.id, messageId),
+        ),
+      ],
       [button(translate(lang, 'ticket.noButton'), SupportCallbacks.cancel())],
     ],
   };

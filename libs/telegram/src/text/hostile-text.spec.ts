@@ -307,7 +307,7 @@ describe.each(HOSTILE_CASES)('hostile text "%s" on every screen', (_name, hostil
     checkScreen(supportHomeScreen(profile({ supportText: { [lang]: hostile }, supportUsername: hostile }), lang));
     checkScreen(ticketListScreen(lang, [ticket, { ...ticket, status: 'closed', number: 8 }]));
     checkScreen(ticketScreen(lang, ticket, [msg('user', 'photo'), msg('admin'), msg('user')]));
-    checkScreen(offerAddScreen(lang, ticket));
+    checkScreen(offerAddScreen(lang, ticket, 2_147_483_647));
     checkScreen(answerScreen(lang, ticket, msg('admin')));
     checkScreen(answerScreen(lang, ticket, msg('admin', 'photo'), TELEGRAM_LIMITS.caption), TELEGRAM_LIMITS.caption);
     const card = {
