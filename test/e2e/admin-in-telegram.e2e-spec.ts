@@ -250,6 +250,23 @@ describe('running the shop from Telegram: /admin by role', () => {
     ).toEqual([{ n: 1 }]);
   });
 
+  it('a customer search by name is paged; a support agent can page through it too', async () => {
+    const guests = Array.from({ length: 7 }, (_, i) => ({
+      id: 930_100 + i,
+      first_name: `Guest${i}`,
+      language_code: 'en',
+    }));
+    for (const g of guests) await say(g, '/start', (m) => !!buttonData(m, 'menu:'));
+    const page1 = await say(SUPPORT, '/find Guest', has('Customers matching'));
+    expect(textOf(page1)).toContain('(7)');
+    expect(labels(page1).filter((l) => l.startsWith('Guest'))).toHaveLength(6);
+    await press(SUPPORT, page1, data(page1, 'ad:lp:2'));
+    const page2 = await screenAfter(SUPPORT, page1.messageId, (m) => labels(m).some((l) => l.includes('‹ Previous')));
+    expect(labels(page2).filter((l) => l.startsWith('Guest'))).toHaveLength(1);
+    await press(SUPPORT, page2, data(page2, 'ad:u:'));
+    await screenAfter(SUPPORT, page1.messageId, has('Joined'));
+  });
+
   it('plans are paged; a price change is confirmed and shows in /buy', async () => {
     const list = await say(ADMIN, '/plans', has('page 1 of 2'));
     await press(ADMIN, list, data(list, 'ad:p:2'));

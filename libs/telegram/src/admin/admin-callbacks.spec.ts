@@ -13,6 +13,7 @@ describe('the /admin callback data', () => {
       [AdminCallbacks.approve(ID), { kind: 'approve', paymentId: ID }],
       [AdminCallbacks.reject(ID, 2), { kind: 'reject', paymentId: ID, preset: 2 }],
       [AdminCallbacks.user(ID), { kind: 'user', userId: ID }],
+      [AdminCallbacks.lookupPage(2), { kind: 'lookupPage', page: 2 }],
       [AdminCallbacks.block(ID, true), { kind: 'block', userId: ID, blocked: true }],
       [AdminCallbacks.blockAsk(ID, false), { kind: 'blockAsk', userId: ID, blocked: false }],
       [AdminCallbacks.adjust(DRAFT), { kind: 'adjust', draft: DRAFT }],

@@ -25,6 +25,8 @@ export const AdminCallbacks = {
   rejectAsk: (paymentId: string) => `ad:rj:${packUuid(paymentId)}`,
   reject: (paymentId: string, preset: number) => `ad:rJ:${packUuid(paymentId)}:${preset}`,
   lookup: () => 'ad:l',
+  /** Another page of the last lookup's matches (the query waits in AdminState). */
+  lookupPage: (page: number) => `ad:lp:${page}`,
   user: (userId: string) => `ad:u:${packUuid(userId)}`,
   blockAsk: (userId: string, blocked: boolean) => `ad:ub:${packUuid(userId)}:${blocked ? 1 : 0}`,
   block: (userId: string, blocked: boolean) => `ad:uB:${packUuid(userId)}:${blocked ? 1 : 0}`,
@@ -56,7 +58,7 @@ export type AdminCallback =
   | { kind: 'user' | 'adjustAsk' | 'resend'; userId: string }
   | { kind: 'blockAsk' | 'block'; userId: string; blocked: boolean }
   | { kind: 'adjust' | 'textSave'; draft: string }
-  | { kind: 'plans' | 'cards'; page: number }
+  | { kind: 'plans' | 'cards' | 'lookupPage'; page: number }
   | { kind: 'plan' | 'priceAsk'; planId: string }
   | { kind: 'planToggleAsk' | 'planToggle'; planId: string; on: boolean }
   | { kind: 'price'; planId: string; priceMinor: number }
@@ -87,10 +89,12 @@ export function parseAdminCallback(data: string | undefined): AdminCallback | nu
       return none ? { kind: 'texts' } : null;
     case 'r':
     case 'p':
-    case 'c': {
+    case 'c':
+    case 'lp': {
       if (!one || !PAGE.test(a!)) return null;
       const n = Number(a);
-      return kind === 'r' ? { kind: 'receipts', n } : { kind: kind === 'p' ? 'plans' : 'cards', page: n };
+      if (kind === 'r') return { kind: 'receipts', n };
+      return { kind: kind === 'p' ? 'plans' : kind === 'c' ? 'cards' : 'lookupPage', page: n };
     }
     case 'rp':
     case 'ra':

@@ -233,12 +233,13 @@ export function blockConfirmScreen(lang: Language, c: CustomerCard, blocked: boo
   );
 }
 
-/** Several customers match: one button each. */
+/** Several customers match: one button each, a page at a time. */
 export function lookupResultsScreen(
   lang: Language,
   query: string,
   users: { id: string; telegramId: number; name: string; username: string | null }[],
   total: number,
+  page = 1,
 ): Screen {
   if (!users.length) {
     return {
@@ -250,8 +251,9 @@ export function lookupResultsScreen(
     text: t(lang, 'admin.lookup.many', { query: { html: plain(query, 64) }, total }),
     keyboard: [
       ...users.map((u) => [btn(`${displayName(u)} · ${u.telegramId}`, AdminCallbacks.user(u.id))]),
+      pager(lang, page, pageCount(total), AdminCallbacks.lookupPage),
       homeRow(lang),
-    ],
+    ].filter((row) => row.length),
   };
 }
 

@@ -51,6 +51,15 @@ export class AdminState {
     await this.redis.del(this.key('await', botId, telegramId));
   }
 
+  /** The admin's last customer search, for its other pages. */
+  async rememberQuery(botId: string, telegramId: number, query: string): Promise<void> {
+    await this.redis.set(this.key('query', botId, telegramId), query, 'EX', DRAFT_TTL_S);
+  }
+
+  lastQuery(botId: string, telegramId: number): Promise<string | null> {
+    return this.redis.get(this.key('query', botId, telegramId));
+  }
+
   /** Stores a draft; returns its key for the confirm button. */
   async putDraft(botId: string, telegramId: number, draft: AdminDraft): Promise<string> {
     const id = randomBytes(12).toString('base64url');

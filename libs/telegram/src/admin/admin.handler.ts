@@ -34,6 +34,7 @@ import { storableText } from '../text/sanitize';
 import { AdminCallback, parseAdminCallback, ShopTextKind } from './admin-callbacks';
 import {
   ADJUST_REASON_MAX,
+  ADMIN_PAGE_SIZE,
   adjustConfirmScreen,
   adminHelpLines,
   adminHomeScreen,
@@ -92,6 +93,7 @@ const CALLBACK_PERMISSION: Record<AdminCallback['kind'], AdminPermission | null>
   rejectAsk: 'receipts',
   reject: 'receipts',
   lookup: 'lookup',
+  lookupPage: 'lookup',
   user: 'lookup',
   blockAsk: 'users',
   block: 'users',
@@ -279,6 +281,12 @@ export class AdminHandler {
       case 'lookup':
         ctx.answerCallback();
         return this.ask(ctx, { step: 'lookup' }, ctx.t('admin.lookup.prompt'));
+      case 'lookupPage': {
+        const query = await this.state.lastQuery(ctx.botId, ctx.from!.id);
+        if (!query) return ctx.answerCallback(ctx.t('admin.expired'), true);
+        ctx.answerCallback();
+        return this.showMatches(ctx, query, cb.page);
+      }
       case 'user': {
         const card = await this.customerCard(ctx, cb.userId);
         ctx.answerCallback();
@@ -485,18 +493,24 @@ export class AdminHandler {
       const payment = await this.queries.cardPaymentByTracking(ctx.botId, tracking);
       if (payment) return this.showCustomer(ctx, payment.userId);
     }
-    const page = await this.customers.listUsers(ctx.botId, { search: q, page: 1, pageSize: 8 });
+    const page = await this.customers.listUsers(ctx.botId, { search: q, page: 1, pageSize: ADMIN_PAGE_SIZE });
     const bare = q.replace(/^@/, '').toLowerCase();
     const exact = page.items.find((u) => String(u.telegramId) === q || (u.username ?? '').toLowerCase() === bare);
     if (exact) return this.showCustomer(ctx, exact.id);
-    if (page.items.length === 1) return this.showCustomer(ctx, page.items[0].id);
+    if (page.total === 1) return this.showCustomer(ctx, page.items[0].id);
+    await this.state.rememberQuery(ctx.botId, ctx.from!.id, q);
+    return this.showMatches(ctx, q, 1);
+  }
+
+  private async showMatches(ctx: BotContext, query: string, n: number): Promise<void> {
+    const page = await this.customers.listUsers(ctx.botId, { search: query, page: n, pageSize: ADMIN_PAGE_SIZE });
     const users = page.items.map((u) => ({
       id: u.id,
       telegramId: u.telegramId,
       name: nameOf(u),
       username: u.username,
     }));
-    ctx.show(lookupResultsScreen(ctx.lang, q, users, page.total));
+    ctx.show(lookupResultsScreen(ctx.lang, query, users, page.total, n));
   }
 
   private async showCustomer(ctx: BotContext, userId: string): Promise<void> {
