@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { DomainError, ErrorCode } from '@botfleet/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { WholesaleWalletService } from '@botfleet/billing';
@@ -43,7 +43,7 @@ export class BotsController {
   @ApiErrors(400, 403, 409, 422, 429, 503)
   async create(
     @Body() dto: CreateBotDto,
-    @Req() req: Request,
+    @Req() req: FastifyRequest,
     @CurrentPrincipal() principal?: Principal,
   ): Promise<CreatedBotDto> {
     if (principal?.kind === 'master') return this.onboard.execute(dto, actorOf(principal));
