@@ -126,30 +126,25 @@ export async function waitSent(client: TelegramEmulatorClient, target: number, t
   }
 }
 
-export interface BareBots {
+export interface BenchProcess {
   stop(): Promise<void>;
 }
 
-/** The baseline: bare Telegraf bots in a process of their own (bare-telegraf-bot.process.ts). */
-export async function startBareBots(
-  env: TestEnv,
-  emulatorUrl: string,
-  bots: { tg: EmulatedBot; botId: string }[],
-): Promise<BareBots> {
-  const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'test', 'bench', 'bare-telegraf-bot.process.js')], {
+/**
+ * A baseline in a process of its own (`dist/test/bench/<file>.js`) with only the given environment; resolves once
+ * it prints "ready". BOTFLEET_CHILD_EXEC_ARGV applies to it too (profiles of the baselines).
+ */
+export async function spawnBenchProcess(file: string, vars: Record<string, string>): Promise<BenchProcess> {
+  const execArgv = (process.env.BOTFLEET_CHILD_EXEC_ARGV ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...execArgv, join(repoRoot(), 'dist', 'test', 'bench', `${file}.js`)], {
     cwd: repoRoot(),
-    env: {
-      PATH: process.env.PATH ?? '',
-      TELEGRAM_API_ROOT: emulatorUrl,
-      DATABASE_URL: env.db.platformUrl,
-      BARE_BOTS: JSON.stringify(bots.map((b) => ({ token: b.tg.token, botId: b.botId }))),
-    },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...vars },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`bare bots did not start: ${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${file} did not start: ${out}`)), 30_000);
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('ready')) {
@@ -158,7 +153,7 @@ export async function startBareBots(
       }
     });
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`bare bots exited (${code}): ${out}`)));
+    child.once('exit', (code) => reject(new Error(`${file} exited (${code}): ${out}`)));
   });
   return {
     async stop() {
@@ -166,6 +161,28 @@ export async function startBareBots(
       await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))]);
     },
   };
+}
+
+export type BareBots = BenchProcess;
+
+/** The bot baselines of B1/B2 — the framework a user would pick instead of hosting with us. */
+export type BareFramework = 'telegraf' | 'grammy';
+
+/**
+ * A baseline: bare bots in a process of their own doing the same upsert + reply by hand — Telegraf's own polling
+ * (bare-telegraf-bot.process.ts) or grammY with @grammyjs/runner (bare-grammy-bot.process.ts).
+ */
+export function startBareBots(
+  env: TestEnv,
+  emulatorUrl: string,
+  bots: { tg: EmulatedBot; botId: string }[],
+  framework: BareFramework = 'telegraf',
+): Promise<BareBots> {
+  return spawnBenchProcess(framework === 'telegraf' ? 'bare-telegraf-bot.process' : 'bare-grammy-bot.process', {
+    TELEGRAM_API_ROOT: emulatorUrl,
+    DATABASE_URL: env.db.platformUrl,
+    BARE_BOTS: JSON.stringify(bots.map((b) => ({ token: b.tg.token, botId: b.botId }))),
+  });
 }
 
 export { spawnWorker, type WorkerProcess };
