@@ -389,6 +389,27 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
       expect(await ledgerCount(await userId(buyer.id))).toBe(0);
     });
 
+    it('paid while the webhook could not reach us (API down): the reconciler pays the order once', async () => {
+      const buyer = newBuyer();
+      await pickGateway(buyer, 'cryptobot');
+      const invoice = latestInvoice();
+      cp.setWebhook(cpApp.token, 'http://127.0.0.1:1/payments/cryptobot/webhook/down');
+      try {
+        const { delivery } = await cp.payInvoice(invoice.invoice_id);
+        expect(delivery?.status).toBe(0);
+      } finally {
+        cp.setWebhook(cpApp.token, `${apiUrl}/payments/cryptobot/webhook/${botId}`);
+      }
+      await message(buyer.id, (m) => m.method === 'sendPhoto', 30_000);
+      const uid = await userId(buyer.id);
+      const [payment] = await paymentsOf(uid);
+      expect(payment).toMatchObject({ status: 'paid', credited_to: 'order' });
+      // The webhook Crypto Pay retries later changes nothing.
+      expect((await cp.deliver(invoice.invoice_id)).status).toBe(200);
+      expect(await paymentsOf(uid)).toHaveLength(1);
+      expect(await ledgerCount(uid)).toBe(0);
+    });
+
     it('an invoice that expires at Crypto Pay expires the payment', async () => {
       const buyer = newBuyer();
       await pickGateway(buyer, 'cryptobot');

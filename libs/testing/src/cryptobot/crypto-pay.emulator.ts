@@ -253,13 +253,18 @@ export class CryptoPayEmulator {
     };
   }
 
-  /** Delivers (again) the paid invoice's webhook to the app's URL; returns the answer. */
+  /** Delivers (again) the paid invoice's webhook to the app's URL; returns the answer (status 0: no answer). */
   async deliver(invoiceId: number, signWith?: string): Promise<WebhookDelivery> {
     const found = this.findInvoice(invoiceId);
     if (!found?.app.webhookUrl) throw new Error(`invoice ${invoiceId}: its app has no webhook`);
     const { body, headers } = this.signedUpdate(invoiceId, signWith);
-    const res = await fetch(found.app.webhookUrl, { method: 'POST', headers, body });
-    return { status: res.status, body: await res.text() };
+    try {
+      const res = await fetch(found.app.webhookUrl, { method: 'POST', headers, body });
+      return { status: res.status, body: await res.text() };
+    } catch (e) {
+      // The receiver is down (as Crypto Pay sees it): no answer at all.
+      return { status: 0, body: e instanceof Error ? e.message : String(e) };
+    }
   }
 
   // ---- HTTP -------------------------------------------------------------------------------------
