@@ -48,13 +48,14 @@ describe('Zarinpal: pay in the bot, come back from the gateway, get the link; re
   const workers: WorkerProcess[] = [];
   let tg: { id: number; token: string; username: string };
   let botId: string;
+  let apiToken: string;
   let panelId: string;
   let userSeq = 80_000;
   const merchantId = randomUUID();
   const newBuyer = (lang = 'en'): Buyer => ({ id: ++userSeq, first_name: `Buyer${userSeq}`, language_code: lang });
   const q = (sql: string, p: unknown[] = []) => platform.query(sql, p);
   const http = () => request(app.getHttpServer());
-  const as = (token: string, method: 'post' | 'put', path: string) =>
+  const as = (token: string, method: 'get' | 'post' | 'put', path: string) =>
     http()[method](path).set('Authorization', `Bearer ${token}`);
   const message = (chatId: number, match: (m: ChatMessage) => boolean, timeoutMs = 15_000) =>
     waitForBotMessage(emu, tg.id, chatId, match, timeoutMs);
@@ -183,7 +184,7 @@ describe('Zarinpal: pay in the bot, come back from the gateway, get the link; re
         .expect(201)
     ).body.id;
     tg = emu.createBot();
-    ({ id: botId } = await openShop(tg));
+    ({ id: botId, token: apiToken } = await openShop(tg));
     workers.push(await spawnWorker(env.vars));
     await emu.waitForPolling(tg.id, 15_000);
   });
@@ -325,5 +326,58 @@ describe('Zarinpal: pay in the bot, come back from the gateway, get the link; re
       resultOf((await browse(`${apiUrl}/payments/zarinpal/callback?Authority=${crashAuthority}&Status=OK`)).html),
     ).toBe('paid');
     expect((await wholesaleKeys(botId, c.order_id)).filter((k) => k === 'capture')).toHaveLength(1);
+  });
+
+  it("REST: the tenant lists payments of every method and a user's history; Zarinpal refunds answer 422", async () => {
+    const buyer = newBuyer();
+    const authority = await startPaying(buyer);
+    await browse(zp.pay(authority));
+    const p = await paymentOf(authority);
+    const list = await as(
+      apiToken,
+      'get',
+      `/v1/bots/${botId}/payments?method=zarinpal&status=paid&pageSize=100`,
+    ).expect(200);
+    expect(list.body.items.map((x: { id: string }) => x.id)).toContain(p.id);
+    for (const item of list.body.items) expect(item).toMatchObject({ method: 'zarinpal', status: 'paid' });
+    const mine = await as(apiToken, 'get', `/v1/bots/${botId}/users/${p.user_id}/payments`).expect(200);
+    expect(mine.body).toMatchObject({ total: 1, page: 1 });
+    expect(mine.body.items[0]).toMatchObject({
+      id: p.id,
+      method: 'zarinpal',
+      purpose: 'order',
+      status: 'paid',
+      orderId: p.order_id,
+      amountMinor: PRICE,
+      currency: 'IRR',
+      gatewayAmount: String(PRICE),
+      gatewayUnit: 'IRR',
+      externalId: authority,
+      refundable: false,
+    });
+    const refused = await as(apiToken, 'post', `/v1/bots/${botId}/payments/${p.id}/refund`).expect(422);
+    expect(refused.body.error.code).toBe('REFUND_NOT_SUPPORTED');
+    expect((await paymentOf(authority)).status).toBe('paid');
+    // Bad input: 400 naming the field; unknown or foreign ids: 404.
+    for (const bad of ['method=Card', 'status=won', 'from=yesterday', 'userId=42', 'pageSize=0', 'extra=1']) {
+      const r = await as(apiToken, 'get', `/v1/bots/${botId}/payments?${bad}`).expect(400);
+      expect(r.body.error.code).toBe('VALIDATION_FAILED');
+    }
+    await as(apiToken, 'get', `/v1/bots/${botId}/users/${randomUUID()}/payments`).expect(404);
+    await as(apiToken, 'post', `/v1/bots/${botId}/payments/${randomUUID()}/refund`).expect(404);
+    const other = emu.createBot();
+    const shop2 = await openShop(other);
+    await as(shop2.token, 'get', `/v1/bots/${shop2.id}/payments/${p.id}`).expect(404);
+    await as(shop2.token, 'post', `/v1/bots/${shop2.id}/payments/${p.id}/refund`).expect(404);
+    await as(shop2.token, 'get', `/v1/bots/${shop2.id}/users/${p.user_id}/payments`).expect(404);
+    const doc = (await http().get('/docs-json').expect(200)).body as { paths: Record<string, unknown> };
+    for (const path of [
+      '/v1/bots/{botId}/payments',
+      '/v1/bots/{botId}/users/{userId}/payments',
+      '/v1/bots/{botId}/payments/{id}',
+      '/v1/bots/{botId}/payments/{id}/refund',
+    ]) {
+      expect(doc.paths[path]).toBeDefined();
+    }
   });
 });

@@ -18,4 +18,3 @@ export * from './use-cases/expire-gateway-payments.use-case';
 export * from './use-cases/reconcile-gateway-payments.use-case';
 export * from './payments.module';
 export * from './topups';
-export * from './topups';

@@ -89,7 +89,7 @@ export class PaymentsQueries {
       orderId: r.order_id,
       amountMinor: Number(r.amount_minor),
       currency: r.currency,
-      gatewayAmount: r.gateway_amount,
+      gatewayAmount: r.gateway_amount === null ? null : plainDecimal(r.gateway_amount),
       gatewayUnit: r.gateway_unit,
       externalId: r.external_id,
       reference: r.reference,
@@ -131,4 +131,9 @@ export class PaymentsQueries {
     const [user, bot] = await Promise.all([this.repos.users.findById(botId, payment.userId), this.self.get(botId)]);
     return { language: user?.language ?? bot?.defaultLanguage ?? 'fa', botUsername: bot?.telegramUsername ?? '' };
   }
+}
+
+/** A numeric as written without trailing zeros (`50000.000000000` → `50000`, `1.250000000` → `1.25`). */
+function plainDecimal(n: string): string {
+  return n.includes('.') ? n.replace(/0+$/, '').replace(/\.$/, '') : n;
 }

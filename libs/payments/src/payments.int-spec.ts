@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Actors, DomainError, ErrorCode } from '@botfleet/common';
 import { FeaturesService } from '@botfleet/catalog';
 import { TenantRepositories } from '@botfleet/dal';
-import { ExpirePendingOrdersUseCase } from '@botfleet/sales';
+import { ExpirePendingOrdersUseCase, FulfilmentService } from '@botfleet/sales';
 import { createTestEnv, TestBot, TestContext, TestEnv, ZarinpalEmulator } from '@botfleet/testing';
+import { StarsCheckout } from './gateways/stars/stars-checkout.service';
 import { PaymentGateways } from './payment-gateways';
+import { PaymentsQueries } from './payments-queries.service';
 import { gatewayCreditKey } from './port/payment-gateway.port';
 import { ConfirmGatewayPaymentUseCase } from './use-cases/confirm-gateway-payment.use-case';
 import { ReconcileGatewayPaymentsUseCase } from './use-cases/reconcile-gateway-payments.use-case';
@@ -44,7 +46,9 @@ describe('payments port (Zarinpal)', () => {
 
   async function enableZarinpal(botId: string): Promise<void> {
     await ctx.allowFeature(botId, 'zarinpal');
-    await ctx.get(FeaturesService).set(botId, 'zarinpal', true, { merchantId, sandbox: false }, Actors.tenantApi(botId));
+    await ctx
+      .get(FeaturesService)
+      .set(botId, 'zarinpal', true, { merchantId, sandbox: false }, Actors.tenantApi(botId));
   }
 
   /** A pending order of 50 000 IRR and its Zarinpal payment started (the StartPay link given). */
@@ -71,7 +75,9 @@ describe('payments port (Zarinpal)', () => {
 
   async function wholesaleRows(botId: string, orderId: string) {
     const rows = await repos.walletLedger.find(botId);
-    return rows.filter((r) => r.idempotencyKey.startsWith(`order:${orderId}:`)).map((r) => r.idempotencyKey.split(':')[2]);
+    return rows
+      .filter((r) => r.idempotencyKey.startsWith(`order:${orderId}:`))
+      .map((r) => r.idempotencyKey.split(':')[2]);
   }
 
   it('keeps the merchant id encrypted and never shows it back', async () => {
@@ -183,7 +189,9 @@ describe('payments port (Zarinpal)', () => {
     expect((await confirm(unpaid.payment.id)).outcome).toBe('failed');
     const cancelled = await started();
     zp.cancel(cancelled.authority);
-    expect((await ctx.get(ConfirmGatewayPaymentUseCase).cancelled(bot.id, cancelled.payment.id)).outcome).toBe('failed');
+    expect((await ctx.get(ConfirmGatewayPaymentUseCase).cancelled(bot.id, cancelled.payment.id)).outcome).toBe(
+      'failed',
+    );
     const mismatch = await started();
     zp.pay(mismatch.authority, { amount: 1_000 });
     const r = await confirm(mismatch.payment.id);
@@ -225,7 +233,9 @@ describe('payments port (Zarinpal)', () => {
     zp.pay(s.authority);
     await confirm(s.payment.id);
     const refund = ctx.get(RefundGatewayPaymentUseCase);
-    const err = await refund.execute({ botId: bot.id, paymentId: s.payment.id, actor: Actors.tenantApi(bot.id) }).catch((e) => e);
+    const err = await refund
+      .execute({ botId: bot.id, paymentId: s.payment.id, actor: Actors.tenantApi(bot.id) })
+      .catch((e) => e);
     expect(DomainError.is(err, ErrorCode.REFUND_NOT_SUPPORTED)).toBe(true);
     expect((await repos.gatewayPayments.findById(bot.id, s.payment.id))!.status).toBe('paid');
     expect((await repos.orders.findById(bot.id, s.orderId))!.status).toBe('fulfilling');
@@ -236,5 +246,88 @@ describe('payments port (Zarinpal)', () => {
     const other = await ctx.newBot({ currency: 'IRR' });
     await expect(confirm(s.payment.id, other.id)).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND });
     expect(await repos.gatewayPayments.findById(other.id, s.payment.id)).toBeNull();
+  });
+
+  it('20 concurrent refunds of a fulfilled order paid with Stars: one reversal, one Telegram refund', async () => {
+    await ctx.get(FeaturesService).set(bot.id, 'telegram_stars', true, undefined, Actors.tenantApi(bot.id));
+    const pending = await ctx.newOrder(bot.id, { plan: { priceMinor: 50_000, priceStars: 100 } });
+    const { payment, action } = await ctx.get(StartGatewayPaymentUseCase).execute({
+      botId: bot.id,
+      gateway: 'stars',
+      language: 'en',
+      purpose: 'order',
+      orderId: pending.orderId,
+      by: { userId: pending.userId },
+    });
+    if (action.kind !== 'invoice') throw new Error('Stars answer with an invoice');
+    const payload = String(action.invoice.payload);
+    const chargeId = ctx.telegram.sendSuccessfulPayment(bot.telegram.id, {
+      from: { id: pending.telegramId, first_name: 'Buyer' },
+      currency: 'XTR',
+      totalAmount: 100,
+      invoicePayload: payload,
+    }).telegramPaymentChargeId;
+    await ctx.get(StarsCheckout).paid(bot.id, {
+      payload,
+      currency: 'XTR',
+      totalAmount: 100,
+      fromTelegramId: pending.telegramId,
+      chargeId,
+    });
+    // The panel said yes (what the provisioning job reports): the order is fulfilled.
+    expect(await ctx.get(FulfilmentService).succeeded(bot.id, pending.orderId)).toBe(true);
+    const refund = ctx.get(RefundGatewayPaymentUseCase);
+    const runs = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        refund.execute({ botId: bot.id, paymentId: payment.id, actor: Actors.tenantApi(bot.id) }),
+      ),
+    );
+    expect(runs.filter((r) => r.applied)).toHaveLength(1);
+    expect((await repos.orders.findById(bot.id, pending.orderId))!.status).toBe('refunded');
+    expect((await repos.gatewayPayments.findById(bot.id, payment.id))!.status).toBe('refunded');
+    expect((await wholesaleRows(bot.id, pending.orderId)).sort()).toEqual(['capture', 'hold', 'wholesale-refund']);
+    expect(ctx.telegram.getRefunds(bot.telegram.id).filter((r) => r.telegramPaymentChargeId === chargeId)).toHaveLength(
+      1,
+    );
+    expect(await ledgerOf(bot.id, pending.userId)).toEqual([]);
+  });
+
+  it('lists payments of every method in one history, filtered and paged; a foreign user is NOT_FOUND', async () => {
+    const s = await started();
+    zp.pay(s.authority);
+    await confirm(s.payment.id);
+    const receipt = await ctx.newReceiptToReview(bot.id, { userId: s.userId, plan: { priceMinor: 50_000 } });
+    const queries = ctx.get(PaymentsQueries);
+    const mine = await queries.list(bot.id, { userId: s.userId }, 1, 10);
+    expect(mine.total).toBe(2);
+    expect(mine.items.map((p) => [p.method, p.status]).sort()).toEqual([
+      ['card_to_card', 'pending'],
+      ['zarinpal', 'paid'],
+    ]);
+    const zarinpal = mine.items.find((p) => p.method === 'zarinpal')!;
+    expect(zarinpal).toMatchObject({
+      id: s.payment.id,
+      purpose: 'order',
+      orderId: s.orderId,
+      amountMinor: 50_000,
+      currency: 'IRR',
+      gatewayAmount: '50000',
+      gatewayUnit: 'IRR',
+      externalId: s.authority,
+      refundable: false,
+    });
+    expect(mine.items.find((p) => p.method === 'card_to_card')).toMatchObject({ id: receipt.paymentId });
+    const paidZp = await queries.list(bot.id, { method: 'zarinpal', status: 'paid', userId: s.userId }, 1, 10);
+    expect(paidZp.items.map((p) => p.id)).toEqual([s.payment.id]);
+    const page2 = await queries.list(bot.id, { userId: s.userId }, 2, 1);
+    expect(page2).toMatchObject({ total: 2, page: 2, pageSize: 1 });
+    expect(page2.items).toHaveLength(1);
+    const none = await queries.list(bot.id, { userId: s.userId, from: new Date(Date.now() + 3600_000) }, 1, 10);
+    expect(none.total).toBe(0);
+    const other = await ctx.newBot({ currency: 'IRR' });
+    await expect(queries.list(other.id, { userId: s.userId }, 1, 10)).rejects.toMatchObject({
+      code: ErrorCode.NOT_FOUND,
+    });
+    await expect(queries.getView(other.id, s.payment.id)).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND });
   });
 });
