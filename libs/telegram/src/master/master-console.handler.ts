@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { ClsService, ClsServiceManager } from 'nestjs-cls';
 import { randomBytes } from 'node:crypto';
 import { Composer, MiddlewareFn } from 'telegraf';
 import { FEATURE_CATALOG, FeatureKey, FeaturesService } from '@botfleet/catalog';
 import { Actor, DomainError } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
-import { TenantDb } from '@botfleet/dal';
+import { TenantDb, TenantTx } from '@botfleet/dal';
 import { JobName, JobQueue, jobIdFor } from '@botfleet/jobs';
 import {
   BotAdminService,
@@ -91,6 +92,7 @@ export const masterActor = (telegramId: number): Actor => ({
 export class MasterConsole {
   /** Mounted by the composition in private chats; a no-op for anyone but the operator. */
   readonly middleware: MiddlewareFn<BotContext>;
+  private readonly cls: ClsService = ClsServiceManager.getClsService();
 
   constructor(
     private readonly config: AppConfig,
@@ -132,24 +134,38 @@ export class MasterConsole {
           if ('data' in q && q.data?.startsWith('ms:')) return ctx.answerCallback(ctx.t('common.unavailable'));
           return next();
         }
-        return await this.onCallback(ctx, parsed);
+        return await this.outsideTheUpdate(ctx, () => this.onCallback(ctx, parsed));
       }
       const text = ctx.message && 'text' in ctx.message ? ctx.message.text : undefined;
       if (text === undefined) return next();
       const cmd = COMMAND.exec(text.trim());
       if (cmd) {
-        const handled = await this.onCommand(ctx, cmd[1], cmd[2]?.trim() ?? '');
+        const handled = await this.outsideTheUpdate(ctx, () => this.onCommand(ctx, cmd[1], cmd[2]?.trim() ?? ''));
         if (handled) return;
         return next();
       }
       const step = await this.sessions.step(adminOf(ctx));
       if (!step || step.step === 'reasonGiven' || step.step === 'priceGiven') return next();
-      return await this.onTyped(ctx, text);
+      return await this.outsideTheUpdate(ctx, () => this.onTyped(ctx, text));
     } catch (err) {
       if (!DomainError.is(err)) throw err;
       this.tellError(ctx, err);
     }
   }
+
+  /**
+   * The operator acts on other tenants: their use cases open their own transactions (tenant path for another
+   * bot, platform path), so they run outside the master bot's update transaction — its async context is left
+   * here, and kept only for `afterCommit` (see tellOwner). Replies are still queued on `ctx`, sent after commit.
+   */
+  private outsideTheUpdate<T>(ctx: BotContext, work: () => Promise<T>): Promise<T> {
+    const update = this.db.current();
+    if (update) this.updates.set(ctx, update);
+    return this.cls.run({ ifNested: 'override' }, work);
+  }
+
+  /** The master bot's update transaction of each update being handled (for afterCommit). */
+  private readonly updates = new WeakMap<BotContext, TenantTx>();
 
   private tellError(ctx: BotContext, err: DomainError): void {
     const text = ctx.t(replyFor(err.code));
@@ -464,7 +480,9 @@ export class MasterConsole {
         .add(JobName.NotifyOwner, { botId, kind, ...(reason ? { data: { reason } } : {}) }, { jobId })
         .then(() => undefined);
     // After the update's transaction commits (the update is handled again, with the same job id, if it fails).
-    await this.db.afterCommit(ctx.botId, add);
+    const update = this.updates.get(ctx);
+    if (update) update.afterCommit(add);
+    else await add();
   }
 
   private async topUp(ctx: BotContext, botId: string, amountMinor: number, nonce: string, actor: Actor): Promise<void> {
