@@ -46,6 +46,15 @@ export function countsAsMessage(method: string): boolean {
 }
 
 /**
+ * Whether the call adds a message to its chat (so it counts against that chat's bucket too). An edit changes a
+ * message already there: it counts against the bot's bucket only, so answering buttons in a busy admin group
+ * (every press edits) is never held to the group's 20 messages a minute.
+ */
+export function addsToChat(method: string): boolean {
+  return countsAsMessage(method) && !method.startsWith('editMessage');
+}
+
+/**
  * The budget's Redis keys. The bot id is the hash tag (`{…}`), so a bot's keys live on one cluster node and the
  * script may touch them together. A private chat (positive id) and a group or channel (negative id, @name)
  * have different limits.

@@ -3,7 +3,7 @@ import type { Opts, Telegram as ApiMethods } from 'telegraf/types';
 import { hasUpload, postJson } from './json-bot-api';
 import { wellFormedPayload } from '../text/sanitize';
 import { classifyTelegramError } from './telegram-errors';
-import { countsAsMessage, SendGate, SendPriority } from '../budget/send-budget';
+import { addsToChat, countsAsMessage, SendGate, SendPriority } from '../budget/send-budget';
 
 type CallOptions = NonNullable<Parameters<Telegram['callApi']>[2]>;
 
@@ -94,7 +94,7 @@ export class ResilientTelegram extends Telegram {
     const budgeted = this.gate && countsAsMessage(method) ? this.gate : undefined;
     for (;;) {
       try {
-        if (budgeted) await budgeted.acquire((payload as { chat_id?: unknown }).chat_id, this.priority, signal);
+        if (budgeted) await budgeted.acquire(chatOf(method, payload), this.priority, signal);
         return (await this.send(method, payload, options, signal)) as ReturnType<ApiMethods[M]>;
       } catch (err) {
         const f = classifyTelegramError(err);
@@ -136,4 +136,9 @@ export class ResilientTelegram extends Telegram {
     const pollS = method === 'getUpdates' ? Number((payload as { timeout?: number }).timeout ?? 0) : 0;
     return postJson(this.options.apiRoot, this.token, method, payload, signal, pollS * 1000 + 60_000);
   }
+}
+
+/** The chat whose bucket a call counts against: none for an edit (see `addsToChat`). */
+function chatOf(method: string, payload: object): unknown {
+  return addsToChat(method) ? (payload as { chat_id?: unknown }).chat_id : undefined;
 }
