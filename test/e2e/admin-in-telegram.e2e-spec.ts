@@ -313,4 +313,22 @@ describe('running the shop from Telegram: /admin by role', () => {
       return items[0].isActive === false;
     });
   });
+
+  it('an admin blocks a customer (confirmed) and unblocks them; a resend without an active link says so', async () => {
+    const card = await say(ADMIN, `/find ${BUYER.id}`, has(String(BUYER.id)));
+    const resend = await press(ADMIN, card, data(card, 'ad:us:'));
+    expect(resend.text).toBe('The customer has no active subscription with a link.');
+    await press(ADMIN, card, data(card, 'ad:ub:'));
+    const confirm = await screenAfter(ADMIN, card.messageId, has('Block Buyer?'));
+    const blockedBefore = await q(`SELECT status FROM users WHERE bot_id = $1 AND telegram_id = $2`, [botId, BUYER.id]);
+    expect(blockedBefore).toEqual([{ status: 'active' }]);
+    await press(ADMIN, confirm, data(confirm, 'ad:uB:'));
+    const blocked = await screenAfter(ADMIN, card.messageId, has('blocked'));
+    await say(BUYER, '/start', has('has been blocked'));
+    await press(ADMIN, blocked, data(blocked, 'ad:ub:'));
+    const unblock = await screenAfter(ADMIN, card.messageId, has('Unblock Buyer?'));
+    await press(ADMIN, unblock, data(unblock, 'ad:uB:'));
+    await screenAfter(ADMIN, card.messageId, has('active'));
+    await say(BUYER, '/start', (m) => !!buttonData(m, 'menu:'));
+  });
 });
