@@ -1,3 +1,4 @@
+import type { WholesalePriceView } from '@botfleet/billing';
 import { LANGUAGES } from '@botfleet/catalog';
 import type { InviteView, PanelView, PeriodStats, PlatformStats, TenantCard } from '@botfleet/operator';
 import { checkKeyboard, checkTelegramHtml, HOSTILE_CASES } from '@botfleet/testing';
@@ -118,7 +119,7 @@ describe.each(HOSTILE_CASES)('hostile text "%s" on the master bot screens', (_na
         perDayMinor: 3,
         unlimitedTrafficGb: 4,
         updatedAt: null,
-      }),
+      } as WholesalePriceView),
     );
     checkScreen(
       featuresScreen(lang, card, [
