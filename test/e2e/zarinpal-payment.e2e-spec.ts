@@ -380,4 +380,35 @@ describe('Zarinpal: pay in the bot, come back from the gateway, get the link; re
       expect(doc.paths[path]).toBeDefined();
     }
   });
+
+  it('money that arrives after the order was paid another way lands in the wallet once, and the bot says so', async () => {
+    const buyer = newBuyer();
+    const authority = await startPaying(buyer);
+    const p = await paymentOf(authority);
+    // The shop credits the buyer, who then pays the same order from the wallet in the bot.
+    await as(apiToken, 'post', `/v1/bots/${botId}/users/${p.user_id}/balance-adjustments`)
+      .set('Idempotency-Key', `zp-e2e-credit-${p.user_id}`)
+      .send({ amountMinor: PRICE, reason: 'credit for the test' })
+      .expect(201);
+    const before = Math.max(0, ...emu.getChatMessages(tg.id, buyer.id).map((m) => m.messageId));
+    emu.sendText(tg.id, { from: buyer, text: '/buy' });
+    const plans = await message(buyer.id, (m) => m.messageId > before && !!buttonData(m, 's:p:'));
+    emu.pressButton(tg.id, { from: buyer, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
+    const screen = await message(buyer.id, (m) => m.messageId > before && !!buttonData(m, 's:w:'));
+    emu.pressButton(tg.id, { from: buyer, messageId: screen.messageId, data: buttonData(screen, 's:w:')! });
+    await waitFor(async () => (await orderOf(p.order_id)).payment_method === 'wallet', 15_000);
+    // Now the Zarinpal payment completes: the order is no longer payable, so the money is the buyer's.
+    const back = zp.pay(authority);
+    const pages = await Promise.all(Array.from({ length: 5 }, () => browse(back)));
+    for (const page of pages) expect(resultOf(page.html)).toBe('paidWallet');
+    expect(await paymentOf(authority)).toMatchObject({ status: 'paid', credited_to: 'wallet' });
+    const deposits = await q(
+      `SELECT amount_minor::int a FROM transactions WHERE user_id = $1 AND idempotency_key = $2`,
+      [p.user_id, `zarinpal:${authority}`],
+    );
+    expect(deposits).toEqual([{ a: PRICE }]);
+    expect((await q(`SELECT balance_minor::int b FROM users WHERE id = $1`, [p.user_id]))[0].b).toBe(PRICE);
+    expect((await wholesaleKeys(botId, p.order_id)).filter((k) => k === 'capture')).toHaveLength(1);
+    await message(buyer.id, (m) => (m.text ?? '').includes('added to your wallet'), 20_000);
+  });
 });
