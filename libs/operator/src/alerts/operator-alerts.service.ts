@@ -15,6 +15,9 @@ import {
   STATE_ALERT_KINDS,
 } from './operator-alert';
 
+/** A panel that has not answered its health check in this long is down (one slow panel must not stall the round). */
+const HEALTH_TIMEOUT_MS = 5_000;
+
 /** Failed provisioning is looked for this far back (the hook reports it at once; the scan is the backstop). */
 const FAILED_LOOKBACK_MS = 24 * 3600 * 1000;
 
@@ -162,7 +165,8 @@ export class OperatorAlertsService {
       let ok = false;
       let reason = 'unreachable';
       try {
-        const health = await createPanelAdapter(await this.panels.config(panel.id)).healthCheck();
+        const adapter = createPanelAdapter(await this.panels.config(panel.id), { timeoutMs: HEALTH_TIMEOUT_MS });
+        const health = await adapter.healthCheck();
         ok = health.ok;
         if (!health.ok) reason = health.code;
       } catch (err) {
