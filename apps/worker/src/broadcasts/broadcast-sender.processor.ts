@@ -124,16 +124,22 @@ export class BroadcastSenderProcessor {
       const limit = Math.min(this.config.BROADCAST_CLAIM_BATCH, this.config.BROADCAST_CHUNK - handled);
       const claimed = await this.runs.claim(botId, broadcastId, claimId, limit);
       if (claimed.length === 0) break;
-      const outcomes: DeliveryOutcome[] = [];
-      for (const d of claimed) {
-        if (stopped) {
-          outcomes.push({ userId: d.userId, status: 'failed', error: `not sent: ${stopped}` });
-          continue;
+      // A few sends in flight at once, so the pace is the budget's and not one round trip's; each waits its turn.
+      const outcomes: DeliveryOutcome[] = new Array<DeliveryOutcome>(claimed.length);
+      let next = 0;
+      const lane = async () => {
+        while (next < claimed.length) {
+          const i = next++;
+          const d = claimed[i];
+          if (stopped) {
+            outcomes[i] = { userId: d.userId, status: 'failed', error: `not sent: ${stopped}` };
+            continue;
+          }
+          outcomes[i] = await this.deliver(sender, msg, d.userId, d.telegramId);
+          if (outcomes[i].error === UNAUTHORIZED) stopped = 'Telegram rejected the bot token';
         }
-        outcomes.push(await this.deliver(sender, msg, d.userId, d.telegramId));
-        const last = outcomes[outcomes.length - 1];
-        if (last.status === 'failed' && last.error === UNAUTHORIZED) stopped = 'Telegram rejected the bot token';
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(SENDS_IN_FLIGHT, claimed.length) }, lane));
       await this.runs.record(botId, broadcastId, claimId, outcomes);
       handled += claimed.length;
       await this.postProgress(bot, b, false);
@@ -232,3 +238,5 @@ export class BroadcastSenderProcessor {
 }
 
 const UNAUTHORIZED = 'Telegram rejected the bot token (401)';
+/** Sends of one broadcast in flight at once (each still waits for the bot's budget). */
+const SENDS_IN_FLIGHT = 5;

@@ -120,6 +120,8 @@ export class SendBudget {
   private readonly takeSha = sha1(TAKE_SCRIPT);
   private readonly pauseSha = sha1(PAUSE_SCRIPT);
   private lastWarnAt = 0;
+  /** Per bot, the last bulk sender waiting in this process (dropped once it has its turn). */
+  private readonly bulkQueues = new Map<string, Promise<void>>();
 
   constructor(
     config: AppConfig,
@@ -160,8 +162,29 @@ export class SendBudget {
     return Number(await this.evalScript(redis, this.takeSha, TAKE_SCRIPT, keyList, args));
   }
 
-  /** Waits until one message to `chatId` may leave. Never throws but for an abort: a Redis failure lets it go. */
+  /**
+   * Waits until one message to `chatId` may leave. Never throws but for an abort: a Redis failure lets it go.
+   * A bot's bulk sends in this process queue behind each other, so only the first asks Redis (one script run per
+   * message instead of one per waiting sender); answers never queue (one chat's pace must not hold another's).
+   */
   async acquire(botId: string, chatId: unknown, priority: SendPriority, signal?: AbortSignal): Promise<void> {
+    if (priority !== 'bulk') return this.acquireNow(botId, chatId, priority, signal);
+    const before = this.bulkQueues.get(botId) ?? Promise.resolve();
+    const mine = before.catch(() => undefined).then(() => this.acquireNow(botId, chatId, priority, signal));
+    this.bulkQueues.set(botId, mine);
+    try {
+      await mine;
+    } finally {
+      if (this.bulkQueues.get(botId) === mine) this.bulkQueues.delete(botId);
+    }
+  }
+
+  private async acquireNow(
+    botId: string,
+    chatId: unknown,
+    priority: SendPriority,
+    signal?: AbortSignal,
+  ): Promise<void> {
     for (;;) {
       let waitMs: number;
       try {
