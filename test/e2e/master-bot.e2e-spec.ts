@@ -339,6 +339,19 @@ describe('master bot: the operator console and alerts', () => {
     expect((await emu.waitForCallbackAnswer(master.id, callbackQueryId, 10_000)).text).toBe('This is not available.');
   }, 60_000);
 
+  it('a tenant whose token Telegram revoked: the operator hears of it at once (alerts scan off), once', async () => {
+    const tg = emu.createBot({ username: 'revoked_shop_bot' });
+    await api.registerBot(tg, { name: 'Revoked shop' });
+    await emu.waitForPolling(tg.id, 20_000);
+    emu.revokeToken(tg.id);
+    // In the master bot's language (Persian by default); the tenant's @username names it.
+    const alert = await waitFor(() => botMsgs().find((m) => m.text?.includes('@revoked_shop_bot')), 20_000);
+    expect(alert.sourceText).toContain('⚠️');
+    const listed = await api.as(api.master, 'get', '/v1/admin/bots?search=revoked_shop').expect(200);
+    await waitFor(async () => (await bot(listed.body.items[0].id)).status === 'token_invalid', 10_000);
+    expect(botMsgs().filter((m) => m.text?.includes('@revoked_shop_bot'))).toHaveLength(1);
+  }, 60_000);
+
   it('a low wallet reaches the operator once, with two workers scanning', async () => {
     const lowTg = emu.createBot({ username: 'dry_wallet_bot' });
     await api.registerBot(lowTg, { name: 'Dry wallet' });
@@ -356,11 +369,11 @@ describe('master bot: the operator console and alerts', () => {
       const fresh = () => botMsgs().filter((m) => m.sentAtMs >= since);
       // In the master bot's language (Persian by default); the tenant's @username names it.
       const alerts = () => fresh().filter((m) => m.text?.includes('@dry_wallet_bot'));
-      await waitFor(() => alerts()[0], 20_000);
+      await waitFor(() => alerts()[0], 30_000);
       const seen = async () =>
         (await scans.getJobs(['completed'], 0, 200)).filter((j) => j?.name === JobName.ScanOperatorAlerts).length;
       const first = await seen();
-      await waitFor(async () => (await seen()) >= first + 6, 20_000);
+      await waitFor(async () => (await seen()) >= first + 6, 30_000);
       expect(alerts()).toHaveLength(1);
       // The topped-up tenant is above the threshold: no alert for it.
       expect(fresh().some((m) => m.text?.includes('@night_owl_vpn_bot'))).toBe(false);
@@ -368,5 +381,5 @@ describe('master bot: the operator console and alerts', () => {
     } finally {
       await scans.close();
     }
-  }, 90_000);
+  }, 120_000);
 });
