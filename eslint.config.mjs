@@ -34,6 +34,7 @@ const DOMAIN_LIBS = [
   'bots',
   'catalog',
   'customers',
+  'growth',
   'messaging',
   'payments',
   'promotions',

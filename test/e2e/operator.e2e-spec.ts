@@ -93,13 +93,19 @@ describe('Operator endpoints (/v1/admin) and bot events', () => {
       perGbMinor: 0,
       perDayMinor: 0,
       unlimitedTrafficGb: 0,
+      trialMinor: 0,
       updatedAt: null,
     });
     const price = { perPlanMinor: 50_000, perGbMinor: 2_000, perDayMinor: 100, unlimitedTrafficGb: 200 };
     const set = await h.as(h.master, 'put', `/v1/admin/bots/${bot.id}/wholesale-price`).send(price).expect(200);
-    expect(set.body).toMatchObject(price);
+    expect(set.body).toMatchObject({ ...price, trialMinor: 0 });
     const wallet = await h.as(bot.apiToken, 'get', `/v1/bots/${bot.id}/wallet`).expect(200);
     expect(wallet.body.wholesalePrice).toMatchObject(price);
+    // The trial's price sits next to the others; a PUT without it keeps it.
+    const trial = { ...price, trialMinor: 7_000 };
+    await h.as(h.master, 'put', `/v1/admin/bots/${bot.id}/wholesale-price`).send(trial).expect(200);
+    const kept = await h.as(h.master, 'put', `/v1/admin/bots/${bot.id}/wholesale-price`).send(price).expect(200);
+    expect(kept.body.trialMinor).toBe(7_000);
   });
 
   it('invites: generated codes, states in the list, revoke once, a used one cannot be revoked', async () => {

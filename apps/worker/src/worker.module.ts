@@ -9,6 +9,7 @@ import { PlatformDbModule } from '@botfleet/platform';
 import { SecretsModule } from '@botfleet/secrets';
 import { BotsModule } from './bots/bots.module';
 import { BroadcastsWorkerModule } from './broadcasts/broadcasts-worker.module';
+import { GrowthWorkerModule } from './growth/growth-worker.module';
 import { WorkerHealthController } from './health/worker-health.controller';
 import { JobRunnerModule } from './jobs/job-runner.module';
 import { MasterConsoleModule } from '@botfleet/telegram';
@@ -38,6 +39,7 @@ import { SupportWorkerModule } from './support/support-worker.module';
     PaymentsWorkerModule,
     MasterConsoleModule,
     OperatorAlertsModule,
+    GrowthWorkerModule,
     JobRunnerModule,
     TerminusModule.forRoot({ logger: false }),
   ],

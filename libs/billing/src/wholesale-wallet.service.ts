@@ -15,6 +15,8 @@ export interface WholesalePriceView {
   perGbMinor: number;
   perDayMinor: number;
   unlimitedTrafficGb: number;
+  /** Charged per free trial given (the trial's traffic counts as sold like any sale's). */
+  trialMinor: number;
   updatedAt: string | null;
 }
 
@@ -66,6 +68,7 @@ export const NO_WHOLESALE_PRICE: Omit<WholesalePriceView, 'updatedAt'> = {
   perGbMinor: 0,
   perDayMinor: 0,
   unlimitedTrafficGb: 0,
+  trialMinor: 0,
 };
 
 export function toWholesaleView(row: WholesalePriceEntity | null): WholesalePriceView {
@@ -75,6 +78,7 @@ export function toWholesaleView(row: WholesalePriceEntity | null): WholesalePric
         perGbMinor: row.perGbMinor,
         perDayMinor: row.perDayMinor,
         unlimitedTrafficGb: row.unlimitedTrafficGb,
+        trialMinor: row.trialMinor,
         updatedAt: row.updatedAt.toISOString(),
       }
     : { ...NO_WHOLESALE_PRICE, updatedAt: null };

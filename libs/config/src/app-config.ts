@@ -548,6 +548,13 @@ export class AppConfig {
   @Max(86_400_000)
   OPERATOR_ALERT_INTERVAL_MS = 60_000;
 
+  /** How often the growth scan runs (auto-renewals from the wallet, expiry and traffic reminders); 0 = off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  RETENTION_SCAN_INTERVAL_MS = 300_000;
+
   @Transform(toInt)
   @IsInt()
   @Min(0)

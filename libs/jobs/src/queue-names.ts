@@ -32,6 +32,7 @@ export enum JobName {
   ReconcileGatewayPayments = 'reconcile-gateway-payments',
   SupportNotification = 'support-notification',
   ScanOperatorAlerts = 'scan-operator-alerts',
+  ScanRetention = 'scan-retention',
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
@@ -52,6 +53,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ReconcileGatewayPayments]: QueueName.Provisioning,
   [JobName.SupportNotification]: QueueName.Notifications,
   [JobName.ScanOperatorAlerts]: QueueName.Provisioning,
+  [JobName.ScanRetention]: QueueName.Provisioning,
 };
 
 /** The periodic jobs: platform-wide (every bot at once, through the platform path), so without a botId. */
@@ -61,7 +63,8 @@ export type PlatformJobName =
   | JobName.PruneProcessedUpdates
   | JobName.ExpireSubscriptions
   | JobName.ReconcileGatewayPayments
-  | JobName.ScanOperatorAlerts;
+  | JobName.ScanOperatorAlerts
+  | JobName.ScanRetention;
 
 /** Alerts a bot's owner gets through NotifyOwner. */
 /** `suspended` / `resumed`: the operator's decision (`data.reason` for a suspension). */
@@ -115,6 +118,8 @@ export interface JobPayloads {
   [JobName.ReconcileGatewayPayments]: Record<string, never>;
   /** The operator's alerts (libs/operator/src/alerts): low wallets, panels down, failed provisioning, revoked tokens. */
   [JobName.ScanOperatorAlerts]: Record<string, never>;
+  /** Growth (libs/growth): auto-renewals due from the wallet, then expiry and traffic reminders, across every bot. */
+  [JobName.ScanRetention]: Record<string, never>;
   /** A support ticket event: posted to the admin chat and/or told to the customer (libs/support). */
   [JobName.SupportNotification]: {
     botId: string;

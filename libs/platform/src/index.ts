@@ -16,6 +16,7 @@ export * from './payments/gateway-payment-directory';
 export * from './sales/sale-sweeps';
 export * from './sales/job-outbox.store';
 export * from './subscriptions/subscription-expiries';
+export * from './subscriptions/retention-candidates';
 export * from './stats/platform-stats.queries';
 export * from './stats/operator-console.queries';
 export * from './wallet/wallet-top-ups.repository';

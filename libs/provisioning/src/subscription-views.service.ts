@@ -20,6 +20,8 @@ export interface SubscriptionView {
   trafficUsedBytes: number;
   deviceLimit: number;
   isTrial: boolean;
+  /** The customer turned auto-renew on (libs/growth/src/auto-renew). */
+  autoRenew?: boolean;
 }
 
 /** A subscription to hand to its user: where to send it and in which language. */
@@ -103,6 +105,7 @@ export class SubscriptionViewsService {
       trafficUsedBytes: s.trafficUsedBytes,
       deviceLimit: s.deviceLimit,
       isTrial: s.isTrial,
+      autoRenew: s.autoRenew,
     }));
   }
 }

@@ -3,6 +3,7 @@ import { BillingModule } from '@botfleet/billing';
 import { BotAdminsModule } from '@botfleet/bots';
 import { CatalogModule } from '@botfleet/catalog';
 import { CustomersModule } from '@botfleet/customers';
+import { GrowthModule } from '@botfleet/growth';
 import { PaymentsModule, TopUpsModule } from '@botfleet/payments';
 import { SalesModule } from '@botfleet/sales';
 import { SupportModule } from '@botfleet/support';
@@ -12,6 +13,9 @@ import { AdminHandler } from './admin/admin.handler';
 import { AdminState } from './admin/admin-state';
 import { SubscriptionDeliveryService } from './delivery/subscription-delivery.service';
 import { BotComposition } from './composition/bot-composition.service';
+import { AutoRenewHandler } from './growth/auto-renew.handler';
+import { ReminderNotices } from './growth/reminder-notices';
+import { TrialHandler } from './growth/trial.handler';
 import { Messenger } from './messaging/messenger.service';
 import { BotRuntimes } from './runtime/bot-runtimes.service';
 import { SendBudget } from './budget/send-budget';
@@ -43,8 +47,12 @@ import { WalletHandler } from './wallet/wallet.handler';
     PaymentsModule,
     TopUpsModule,
     SupportModule,
+    GrowthModule,
   ],
   providers: [
+    TrialHandler,
+    AutoRenewHandler,
+    ReminderNotices,
     BotComposition,
     BotProfileService,
     BotRuntimes,
@@ -71,6 +79,7 @@ import { WalletHandler } from './wallet/wallet.handler';
   ],
   exports: [
     BotComposition,
+    ReminderNotices,
     BotProfileService,
     BotRuntimes,
     SendBudget,

@@ -34,3 +34,4 @@ export * from './payments/payment-screens';
 export * from './payments/payment-notifications.service';
 export * from './support/support-notifications.service';
 export * from './master';
+export * from './growth/reminder-notices';

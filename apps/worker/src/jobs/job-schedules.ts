@@ -21,6 +21,8 @@ export const JOB_SCHEDULES: readonly JobSchedule[] = [
   { id: 'gateway-reconcile', name: JobName.ReconcileGatewayPayments, every: (c) => c.GATEWAY_RECONCILE_INTERVAL_MS },
   // The operator's alerts through the master bot (libs/operator/src/alerts).
   { id: 'operator-alerts', name: JobName.ScanOperatorAlerts, every: (c) => c.OPERATOR_ALERT_INTERVAL_MS },
+  // Auto-renewals and reminders (libs/growth; apps/worker/src/growth).
+  { id: 'retention-scan', name: JobName.ScanRetention, every: (c) => c.RETENTION_SCAN_INTERVAL_MS },
   // Telegram keeps an update at most 24 hours; forgetting ours after 48 once an hour is plenty.
   { id: 'prune-processed-updates', name: JobName.PruneProcessedUpdates, every: () => HOUR_MS },
 ];

@@ -21,6 +21,14 @@ export const MENU_ACTIONS = [
 ] as const;
 export type MenuAction = (typeof MENU_ACTIONS)[number];
 
+/** The `reminders` configuration (absent fields take the default's). */
+export interface ReminderSettings {
+  expiryDays?: number[];
+  expired?: boolean;
+  trafficPercents?: number[];
+  texts?: { expiring?: Localized; expired?: Localized; traffic?: Localized };
+}
+
 export interface MenuButton {
   action?: MenuAction;
   url?: string;
@@ -58,6 +66,7 @@ export const CONFIGURATION_KEYS = {
     default: [
       [{ action: 'buy' }],
       [{ action: 'subscriptions' }, { action: 'wallet' }],
+      [{ action: 'trial' }, { action: 'promo' }, { action: 'referral' }],
       [{ action: 'support' }, { action: 'language' }],
       [{ action: 'help' }],
     ] as MenuButton[][],
@@ -109,6 +118,30 @@ export const CONFIGURATION_KEYS = {
       items: { type: 'integer', minimum: 1, maximum: 1_000_000_000_000 },
     } as Schema,
     default: [100_000, 200_000, 500_000, 1_000_000] as number[],
+  },
+  reminders: {
+    description:
+      'Reminders to customers (libs/growth/src/reminders): a message this many days before a subscription ends ' +
+      '(expiryDays), one when it has ended (expired), one when its traffic reaches each percent (trafficPercents); ' +
+      'texts per language replace the built-in ones: expiring ({days}, {plan}), expired ({plan}), traffic ({percent}, {plan}).',
+    schema: {
+      type: 'object',
+      properties: {
+        expiryDays: { type: 'array', maxItems: 5, unique: true, items: { type: 'integer', minimum: 1, maximum: 30 } },
+        expired: { type: 'boolean' },
+        trafficPercents: {
+          type: 'array',
+          maxItems: 5,
+          unique: true,
+          items: { type: 'integer', minimum: 50, maximum: 100 },
+        },
+        texts: {
+          type: 'object',
+          properties: { expiring: localizedText(1000), expired: localizedText(1000), traffic: localizedText(1000) },
+        },
+      },
+    } as Schema,
+    default: { expiryDays: [3, 1], expired: true, trafficPercents: [80, 100], texts: {} } as ReminderSettings,
   },
   support_text: {
     description: 'Extra text shown on the support screen, per language.',

@@ -121,7 +121,7 @@ export class BotAdminService {
 
   async setWholesalePrice(
     botId: string,
-    price: Omit<WholesalePriceView, 'updatedAt'>,
+    price: Omit<WholesalePriceView, 'updatedAt' | 'trialMinor'> & { trialMinor?: number },
     actor: Actor,
   ): Promise<WholesalePriceView> {
     return this.platform.transaction(async (m) => {

@@ -16,10 +16,12 @@ import { MASTER_CONSOLE, MasterConsolePort } from '../master/master-console.port
 import { SupportConversation } from '../support/support-conversation.service';
 import { AdminHandler } from '../admin/admin.handler';
 import { WalletHandler } from '../wallet/wallet.handler';
+import { AutoRenewHandler } from '../growth/auto-renew.handler';
+import { TrialHandler } from '../growth/trial.handler';
 
 const START = /^\/start(?:@\w+)?(?:\s+(\S{1,64}))?\s*$/;
 /** Commands whose screens later issues build (PRODUCT.md C7); until then they answer "not available". */
-const NOT_YET_BUILT = ['trial', 'promo', 'ref'];
+const NOT_YET_BUILT = ['promo', 'ref'];
 
 /**
  * The one handler composition every hosted bot shares, built once at boot. Each update first learns who
@@ -39,6 +41,8 @@ export class BotComposition {
     private readonly support: SupportConversation,
     private readonly admin: AdminHandler,
     private readonly wallet: WalletHandler,
+    private readonly trial: TrialHandler,
+    private readonly autoRenew: AutoRenewHandler,
     /** The operator's console (master bot only; bound where the platform path exists, i.e. the worker). */
     @Optional() @Inject(MASTER_CONSOLE) private readonly master?: MasterConsolePort,
   ) {
@@ -69,6 +73,9 @@ export class BotComposition {
     chat.use(this.admin.composer);
     // The wallet first: a reply to its "type the amount" prompt is an amount, not a text receipt.
     chat.use(this.wallet.composer);
+    // Growth: /trial and the menu's trial button; the auto-renew toggles of /subs (ar:).
+    chat.use(this.trial.composer);
+    chat.use(this.autoRenew.composer);
     // Support before the sale: a ticket being written takes its photo (not a receipt); commands pass.
     chat.use(this.support.privateChat);
     chat.use(this.sale.privateChat);
@@ -168,7 +175,8 @@ export class BotComposition {
     if (!ctx.user || !isMenuActionAvailable('subscriptions', menuEnvironment(ctx.profile)))
       return this.unavailable(ctx);
     const subs = await this.subscriptions.listForUser(ctx.botId, ctx.user.id);
-    ctx.show(subscriptionsScreen(ctx.lang, subs, canSell(ctx.profile.features)));
+    const features = ctx.profile.features;
+    ctx.show(subscriptionsScreen(ctx.lang, subs, canSell(features), features.has('auto_renewal')));
   }
 
   /**

@@ -10,9 +10,16 @@ const env = (over: Partial<MenuEnvironment> = {}): MenuEnvironment => ({
 
 describe('main menu filter', () => {
   it('hides every screen that is not built yet, even with its feature on', () => {
-    for (const a of ['trial', 'promo', 'referral'] as const) {
+    for (const a of ['promo', 'referral'] as const) {
       expect({ a, shown: isMenuActionAvailable(a, env()) }).toEqual({ a, shown: false });
     }
+  });
+
+  it('shows the trial exactly when its feature is on', () => {
+    expect(isMenuActionAvailable('trial', env())).toBe(false);
+    const on = env({ features: new Set<FeatureKey>(['trial_subscription']) });
+    expect(isMenuActionAvailable('trial', on)).toBe(true);
+    expect(visibleMenuButtons(CONFIGURATION_KEYS.main_menu_buttons.default, on)).toContainEqual([{ action: 'trial' }]);
   });
 
   it('shows the wallet exactly when its feature is on', () => {

@@ -10,16 +10,16 @@ export interface MenuEnvironment {
 
 /**
  * The single place that says which menu actions lead somewhere (PRODUCT.md C7: no button that leads
- * nowhere). An action is shown only when its screen is built and its feature is on. The screens of
- * trial, promo and referral come with later issues; each of them turns its
- * line into the real condition, e.g. `promo: (env) => env.features.has('promo_codes')`. Subscriptions and the wallet are built.
+ * nowhere). An action is shown only when its screen is built and its feature is on. The trial
+ * (libs/telegram/src/growth/trial*) shows with `trial_subscription`; promo and referral turn their line into
+ * the real condition when their screens land, e.g. `promo: (env) => env.features.has('promo_codes')`.
  */
 export const MENU_ACTION_AVAILABILITY: Record<MenuAction, (env: MenuEnvironment) => boolean> = {
   buy: (env) => env.features.has('card_to_card') || env.features.has('wallet'),
   // Always: the screen lists what the user has, or says there is nothing yet.
   subscriptions: () => true,
   wallet: (env) => env.features.has('wallet'),
-  trial: () => false,
+  trial: (env) => env.features.has('trial_subscription'),
   promo: () => false,
   referral: () => false,
   // A contact to write to, or tickets (libs/telegram/src/support).

@@ -73,6 +73,16 @@ export function languageScreen(profile: BotProfile, lang: Language): Screen {
 export function helpScreen(profile: BotProfile, lang: Language): Screen {
   const env = menuEnvironment(profile);
   const lines = [translate(lang, 'help.title'), '', translate(lang, 'help.start')];
+  // Every command this bot answers, each only when its feature is on (admins get their own lines after these).
+  const byFeature: [MenuAction, TextKey][] = [
+    ['buy', 'help.buy'],
+    ['subscriptions', 'help.subs'],
+    ['wallet', 'help.wallet'],
+    ['trial', 'help.trial'],
+    ['promo', 'help.promo'],
+    ['referral', 'help.ref'],
+  ];
+  for (const [action, line] of byFeature) if (isMenuActionAvailable(action, env)) lines.push(translate(lang, line));
   if (isMenuActionAvailable('language', env)) lines.push(translate(lang, 'help.lang'));
   if (isMenuActionAvailable('support', env)) lines.push(translate(lang, 'help.support'));
   lines.push(translate(lang, 'help.help'));

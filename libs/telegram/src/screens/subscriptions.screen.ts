@@ -5,6 +5,7 @@ import { translate } from '../i18n/translate';
 import { escapeHtml, plain, TELEGRAM_LIMITS } from '../text/html';
 import { CallbackData } from './callback-data';
 import { SaleCallbacks } from '../sales/sale-callbacks';
+import { AutoRenewCallbacks } from '../growth/auto-renew-callbacks';
 import { formatDateTime, formatTraffic } from './subscription-format';
 
 function planLabel(lang: Language, sub: SubscriptionView): string {
@@ -46,9 +47,15 @@ function entry(lang: Language, sub: SubscriptionView, n: number): string {
  * /subs and the menu's "My subscriptions": each subscription with its status, usage, expiry and (while
  * active) its link to copy and a button that sends its QR code again; one being prepared says so. With
  * `renew` (a way to pay is on), each paid subscription gets a Renew button that orders its own plan again
- * for that subscription and goes straight to the payment methods.
+ * for that subscription and goes straight to the payment methods. With `autoRenew` (feature `auto_renewal`), each
+ * active paid subscription gets its auto-renew toggle (libs/telegram/src/growth/auto-renew*).
  */
-export function subscriptionsScreen(lang: Language, subs: SubscriptionView[], renew = false): Screen {
+export function subscriptionsScreen(
+  lang: Language,
+  subs: SubscriptionView[],
+  renew = false,
+  autoRenew = false,
+): Screen {
   const back = [[{ text: translate(lang, 'menu.back'), callback_data: CallbackData.menu('home') }]];
   if (!subs.length) {
     return {
@@ -78,6 +85,14 @@ export function subscriptionsScreen(lang: Language, subs: SubscriptionView[], re
       });
     }
     if (row.length) rows.push(row);
+    if (autoRenew && sub.planId && !sub.isTrial && sub.status === 'active') {
+      rows.push([
+        {
+          text: translate(lang, sub.autoRenew ? 'autorenew.toggleOff' : 'autorenew.toggleOn', { n: i + 1 }),
+          callback_data: AutoRenewCallbacks.set(sub.id, !sub.autoRenew),
+        },
+      ]);
+    }
   }
   return { text, keyboard: [...rows, ...back] };
 }

@@ -11,6 +11,8 @@ export class WholesalePriceDto {
   @ApiProperty({ example: 2000, description: 'Charged per GB of traffic sold' }) perGbMinor!: number;
   @ApiProperty({ example: 100, description: 'Charged per subscription day sold' }) perDayMinor!: number;
   @ApiProperty({ example: 200, description: 'GB counted for an unlimited-traffic plan' }) unlimitedTrafficGb!: number;
+  @ApiProperty({ example: 0, description: 'Charged per free trial given (its traffic counts as sold)' })
+  trialMinor!: number;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) updatedAt!: string | null;
 }
 
@@ -38,6 +40,18 @@ export class SetWholesalePriceDto {
   @Min(0)
   @Max(100_000)
   unlimitedTrafficGb!: number;
+
+  @ApiPropertyOptional({
+    example: 0,
+    minimum: 0,
+    maximum: MAX_TOP_UP_MINOR,
+    description: 'Charged per free trial given; absent keeps the current one (0 unless set)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_TOP_UP_MINOR)
+  trialMinor?: number;
 }
 
 export class WalletDto {
