@@ -7,6 +7,9 @@ import { MasterBotRegistry, OperatorAlertsService } from '@botfleet/operator';
 import { PlatformDbModule } from '@botfleet/platform';
 import { SecretsModule } from '@botfleet/secrets';
 import { TcpProxy, WorkerWorld } from '@botfleet/testing';
+import { UnrecoverableError } from 'bullmq';
+import { ProvisioningProcessor } from '../provisioning/provisioning.processor';
+import { ProvisioningWorkerModule } from '../provisioning/provisioning-worker.module';
 import { OperatorAlertsModule } from './operator-alerts.module';
 
 /**
@@ -21,6 +24,7 @@ describe('operator alerts', () => {
   let b: OperatorAlertsService;
   let master: { id: number; token: string; username: string };
   let proxy: TcpProxy;
+  let provisioning: ProvisioningProcessor;
 
   const alertsTo = (admin: number, needle: string) =>
     world.telegram.getChatMessages(master.id, admin).filter((m) => m.direction === 'bot' && m.text?.includes(needle));
@@ -58,6 +62,22 @@ describe('operator alerts', () => {
           ],
         }).compile()
       ).init();
+    const withProvisioning = async () =>
+      (
+        await Test.createTestingModule({
+          imports: [
+            ConfigModule,
+            SecretsModule,
+            DalModule,
+            PlatformDbModule,
+            RedisModule,
+            JobsModule,
+            OperatorAlertsModule,
+            ProvisioningWorkerModule,
+          ],
+        }).compile()
+      ).init();
+    provisioning = (await world.startWorker(withProvisioning)).get(ProvisioningProcessor);
     a = (await world.startWorker(app)).get(OperatorAlertsService);
     b = (await world.startWorker(app)).get(OperatorAlertsService);
     proxy = await TcpProxy.forUrl(world.remnawaves[0].url).start();
@@ -137,6 +157,17 @@ describe('operator alerts', () => {
     expect(
       alertsTo(ADMINS[0], `@${bot.telegram.username}`).filter((m) => !m.text?.includes(subscriptionId)),
     ).toHaveLength(2);
+  }, 30_000);
+
+  it("a provisioning job's final failure tells the operator at once, through the job's own hook", async () => {
+    const bot = await world.ctx.newBot({ walletMinor: 500_000 });
+    const panel = await world.newRemnawavePanel({ name: 'Hook panel' });
+    const paid = await world.ctx.newPaidOrder(bot.id, { plan: { panelId: panel.id } });
+    const job = { botId: bot.id, subscriptionId: paid.subscriptionId, orderId: paid.orderId };
+    await provisioning.provisionFailed(job, new UnrecoverableError('PANEL_REJECTED'));
+    await provisioning.provisionFailed(job, new UnrecoverableError('PANEL_REJECTED')); // the hook heard twice
+    for (const admin of ADMINS) expect(alertsTo(admin, paid.subscriptionId)).toHaveLength(1);
+    expect(alertsTo(ADMINS[0], paid.subscriptionId)[0].text).toContain(`@${bot.telegram.username}`);
   }, 30_000);
 
   it('an alert that cannot be sent is tried again on the next scan, and then sent once', async () => {
