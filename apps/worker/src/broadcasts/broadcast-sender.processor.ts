@@ -120,6 +120,7 @@ export class BroadcastSenderProcessor {
     const msg = broadcastMessage(b);
     let handled = 0;
     let stopped: string | null = null;
+    let progressSeenAt = chunk === 0 ? Date.now() : (b.progressPostedAt?.getTime() ?? 0);
     while (handled < this.config.BROADCAST_CHUNK && !stopped) {
       const limit = Math.min(this.config.BROADCAST_CLAIM_BATCH, this.config.BROADCAST_CHUNK - handled);
       const claimed = await this.runs.claim(botId, broadcastId, claimId, limit);
@@ -142,7 +143,11 @@ export class BroadcastSenderProcessor {
       await Promise.all(Array.from({ length: Math.min(SENDS_IN_FLIGHT, claimed.length) }, lane));
       await this.runs.record(botId, broadcastId, claimId, outcomes);
       handled += claimed.length;
-      await this.postProgress(bot, b, false);
+      // Looked at (a database read) only once it may be due: every batch would double the chunk's queries.
+      if (Date.now() - progressSeenAt >= this.config.BROADCAST_PROGRESS_EVERY_MS) {
+        progressSeenAt = Date.now();
+        await this.postProgress(bot, b, false);
+      }
     }
     if (stopped) await this.runs.fail(botId, broadcastId, stopped);
     await this.next(bot, broadcastId, chunk, handled);
