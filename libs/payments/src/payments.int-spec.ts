@@ -20,6 +20,7 @@ import { StartGatewayPaymentUseCase } from './use-cases/start-gateway-payment.us
  */
 describe('payments port (Zarinpal)', () => {
   let zp: ZarinpalEmulator;
+  let sandbox: ZarinpalEmulator;
   let env: TestEnv;
   let ctx: TestContext;
   let bot: TestBot;
@@ -29,7 +30,9 @@ describe('payments port (Zarinpal)', () => {
   beforeAll(async () => {
     zp = await ZarinpalEmulator.start();
     zp.addMerchant(merchantId);
-    env = await createTestEnv({ ZARINPAL_BASE_URL: zp.url, ZARINPAL_SANDBOX_BASE_URL: zp.url });
+    sandbox = await ZarinpalEmulator.start();
+    sandbox.addMerchant(merchantId);
+    env = await createTestEnv({ ZARINPAL_BASE_URL: zp.url, ZARINPAL_SANDBOX_BASE_URL: sandbox.url });
     ctx = await TestContext.create({ env, jobs: 'detached' });
     repos = ctx.get(TenantRepositories);
     bot = await ctx.newBot({ currency: 'IRR', walletMinor: 10_000_000 });
@@ -42,6 +45,7 @@ describe('payments port (Zarinpal)', () => {
     await ctx?.close();
     await env?.cleanup();
     await zp?.close();
+    await sandbox?.close();
   });
 
   async function enableZarinpal(botId: string): Promise<void> {
@@ -329,5 +333,19 @@ describe('payments port (Zarinpal)', () => {
       code: ErrorCode.NOT_FOUND,
     });
     await expect(queries.getView(other.id, s.payment.id)).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND });
+  });
+
+  it("a bot in sandbox mode pays through Zarinpal's sandbox host, and only there", async () => {
+    const sand = await ctx.newBot({ currency: 'IRR', walletMinor: 1_000_000 });
+    await ctx.allowFeature(sand.id, 'zarinpal');
+    await ctx
+      .get(FeaturesService)
+      .set(sand.id, 'zarinpal', true, { merchantId, sandbox: true }, Actors.tenantApi(sand.id));
+    const s = await started(sand.id);
+    expect(s.url.startsWith(`${sandbox.url}/pg/StartPay/`)).toBe(true);
+    expect(sandbox.payment(s.authority)).toBeDefined();
+    expect(zp.payment(s.authority)).toBeUndefined();
+    sandbox.pay(s.authority);
+    expect((await confirm(s.payment.id, sand.id)).outcome).toBe('paid');
   });
 });
