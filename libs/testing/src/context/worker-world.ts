@@ -1,3 +1,4 @@
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { INestApplication, INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Queue } from 'bullmq';
@@ -48,7 +49,8 @@ export async function createModuleApp(
     ],
     providers: metadata.providers,
   }).compile();
-  return mod.createNestApplication({ logger: false });
+  // The apps run on Fastify (Express is not installed): a module app gets the same adapter.
+  return mod.createNestApplication(new FastifyAdapter(), { logger: false });
 }
 
 export interface WorkerWorldOptions {
