@@ -1,5 +1,6 @@
 import {
   awaitsReview,
+  canPayOrder,
   canSell,
   EXPIRING_CARD_PAYMENT_STATUSES,
   isRenewable,
@@ -33,6 +34,13 @@ describe('the sale rules', () => {
     expect(paymentMethodsFor(new Set(['card_to_card']), 0, 500)).toEqual({ card: true, wallet: false });
     expect(paymentMethodsFor(new Set(['wallet']), 499, 500)).toEqual({ card: false, wallet: false });
     expect(paymentMethodsFor(new Set(['wallet']), 500, 500)).toEqual({ card: false, wallet: true });
+  });
+
+  it('an online gateway that takes the amount is a way to pay too; with none of the three, no order', () => {
+    expect(canPayOrder({ card: false, wallet: false }, 0)).toBe(false);
+    expect(canPayOrder({ card: false, wallet: false }, 1)).toBe(true);
+    expect(canPayOrder({ card: true, wallet: false }, 0)).toBe(true);
+    expect(canPayOrder({ card: false, wallet: true }, 0)).toBe(true);
   });
 
   it('only a payment still waiting for its receipt expires; reviewers are reminded, the owner last', () => {
