@@ -223,9 +223,12 @@ describe('wallet top-ups: /wallet → Top up → card → receipt → admin appr
     const rows = async () =>
       (await q(`SELECT count(*)::int n FROM card_to_card_payments WHERE bot_id = $1`, [botId]))[0].n as number;
     const start = await rows();
+    // This time through the main menu's Wallet button (shown while the wallet feature is on).
     const opened = lastId();
-    emu.sendText(tg.id, { from: buyer, text: '/wallet' });
-    const wallet = await next(opened, withButton('wt:t'));
+    emu.sendText(tg.id, { from: buyer, text: '/start' });
+    const menu = await next(opened, withButton('menu:wallet'));
+    press(menu, 'menu:wallet');
+    const wallet = await waitForBotMessage(buyer.id, (m) => m.messageId === menu.messageId && withButton('wt:t')(m));
     press(wallet, 'wt:t');
     const amounts = await waitForBotMessage(buyer.id, (m) => m.messageId === wallet.messageId && withButton('wt:o')(m));
     let mark = lastId();
