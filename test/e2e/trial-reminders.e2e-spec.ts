@@ -1,0 +1,247 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import {
+  applyEnv,
+  createTestEnv,
+  platformOf,
+  REMNAWAVE_DEFAULT_SQUAD_UUID,
+  RemnawaveEmulator,
+  spawnWorker,
+  TelegramEmulator,
+  TestEnv,
+  waitFor,
+  WorkerProcess,
+} from '@botfleet/testing';
+import { createApiApp } from '../../apps/api/src/bootstrap';
+import { buttonData, ChatMessage, QUICK_BOT_LEASES, waitForBotMessage } from './support/bot-chat';
+
+const RW_KEY = 'rw-trial-reminders-e2e-key';
+const PRICE = 1_000;
+const DAY = 24 * 60 * 60 * 1000;
+
+type Buyer = { id: number; first_name: string; language_code: string };
+
+/**
+ * The free trial, reminders and auto-renew end to end (issue 13 parts 3–6): a worker process hosts the bot against
+ * the Telegram emulator and provisions on the Remnawave emulator; its growth scan runs every second on the real
+ * clock. The shop is set up through the public API (a 1-day plan and auto-renew 3 days before the end, so the
+ * reminders and the renewal are due at once); customers only do what they would do in Telegram.
+ */
+describe('trial, reminders and auto-renew in the bot', () => {
+  jest.setTimeout(180_000);
+  const emu = new TelegramEmulator();
+  let env: TestEnv;
+  let platform: DataSource;
+  let worker: WorkerProcess;
+  let app: INestApplication;
+  let restore: () => void;
+  let rw: RemnawaveEmulator;
+  let tg: { id: number; token: string; username: string };
+  let botId: string;
+  let apiToken: string;
+  let userSeq = 81_000;
+  const owner = { id: 920_001, first_name: 'Owner', language_code: 'en' };
+  const newBuyer = (): Buyer => ({ id: ++userSeq, first_name: `Buyer${userSeq}`, language_code: 'en' });
+  const q = (sql: string, p: unknown[] = []) => platform.query(sql, p);
+  const http = () => request(app.getHttpServer());
+  const as = (token: string, method: 'post' | 'put' | 'patch', path: string) =>
+    http()[method](path).set('Authorization', `Bearer ${token}`);
+
+  const lastId = (from: Buyer) => Math.max(0, ...emu.getChatMessages(tg.id, from.id).map((m) => m.messageId));
+  /** The next bot message (after `after`) matching. */
+  const next = (from: Buyer, after: number, match: (m: ChatMessage) => boolean, timeoutMs = 20_000) =>
+    waitForBotMessage(emu, tg.id, from.id, (m) => m.messageId > after && match(m), timeoutMs);
+  const press = (from: Buyer, m: ChatMessage, prefix: string) =>
+    emu.pressButton(tg.id, { from, messageId: m.messageId, data: buttonData(m, prefix)! });
+  const userId = async (tgId: number) =>
+    (await q(`SELECT id FROM users WHERE bot_id = $1 AND telegram_id = $2`, [botId, tgId]))[0].id as string;
+  const subOf = async (uid: string) =>
+    (await q(`SELECT id, expires_at, status, auto_renew FROM subscriptions WHERE user_id = $1 ORDER BY created_at`, [
+      uid,
+    ])) as { id: string; expires_at: Date; status: string; auto_renew: boolean }[];
+  const balanceOf = async (uid: string) =>
+    Number((await q(`SELECT COALESCE(SUM(amount_minor), 0)::text b FROM transactions WHERE user_id = $1`, [uid]))[0].b);
+  const renewalsOf = async (subscriptionId: string) =>
+    (await q(
+      `SELECT status, payment_method, idempotency_key FROM orders WHERE subscription_id = $1 AND kind = 'renewal'`,
+      [subscriptionId],
+    )) as { status: string; payment_method: string; idempotency_key: string }[];
+
+  /** /start, then the wallet credited by the tenant's REST API. */
+  const customerWithBalance = async (from: Buyer, amountMinor: number) => {
+    const before = lastId(from);
+    emu.sendText(tg.id, { from, text: '/start' });
+    await next(from, before, (m) => !!buttonData(m, 'menu:'));
+    const uid = await userId(from.id);
+    await as(apiToken, 'post', `/v1/bots/${botId}/users/${uid}/balance-adjustments`)
+      .set('Idempotency-Key', `growth-e2e-${from.id}`)
+      .send({ amountMinor, reason: 'e2e' })
+      .expect(201);
+    return uid;
+  };
+  /** /buy → the plan → pay from the wallet → the link. */
+  const buyFromWallet = async (from: Buyer) => {
+    const before = lastId(from);
+    emu.sendText(tg.id, { from, text: '/buy' });
+    const plans = await next(from, before, (m) => !!buttonData(m, 's:p:'));
+    press(from, plans, 's:p:');
+    const methods = await next(from, before, (m) => !!buttonData(m, 's:w:'));
+    press(from, methods, 's:w:');
+    return next(from, before, (m) => m.method === 'sendPhoto', 30_000);
+  };
+
+  beforeAll(async () => {
+    const url = await emu.listen(0);
+    rw = new RemnawaveEmulator({ apiKey: RW_KEY });
+    await rw.start();
+    env = await createTestEnv({
+      TELEGRAM_API_ROOT: url,
+      ...QUICK_BOT_LEASES,
+      BOT_POLL_TIMEOUT_S: '2',
+      PROVISIONING_ATTEMPTS: '3',
+      PROVISIONING_BACKOFF_MS: '300',
+      RETENTION_SCAN_INTERVAL_MS: '1000',
+    });
+    platform = await platformOf(env);
+    restore = applyEnv(env.vars);
+    app = await createApiApp();
+    const master = env.masterToken;
+    const panelId = (
+      await as(master, 'post', '/v1/admin/panels')
+        .send({
+          name: 'rw',
+          type: 'remnawave',
+          baseUrl: rw.url,
+          credentials: { apiKey: RW_KEY },
+          settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
+        })
+        .expect(201)
+    ).body.id;
+    tg = emu.createBot();
+    const invite = (await as(master, 'post', '/v1/admin/invites').send({}).expect(201)).body;
+    const registered = await http()
+      .post('/v1/bots')
+      .send({
+        name: `Shop ${tg.username}`,
+        telegramBotToken: tg.token,
+        ownerTelegramId: owner.id,
+        inviteCode: invite.code,
+        defaultLanguage: 'en',
+      })
+      .expect(201);
+    botId = registered.body.bot.id;
+    apiToken = registered.body.apiToken;
+    await as(master, 'post', `/v1/admin/bots/${botId}/wallet/top-ups`)
+      .set('Idempotency-Key', `growth-e2e-${botId}`)
+      .send({ amountMinor: 1_000_000 })
+      .expect(201);
+    await as(master, 'put', `/v1/admin/bots/${botId}/wholesale-price`)
+      .send({ perPlanMinor: 100, perGbMinor: 0, perDayMinor: 0, unlimitedTrafficGb: 0, trialMinor: 0 })
+      .expect(200);
+    const plan = (name: string, extra: Record<string, unknown>) =>
+      as(apiToken, 'post', `/v1/bots/${botId}/plans`)
+        .send({ name: { en: name }, periodDays: 1, trafficLimitGb: 5, deviceLimit: 1, panelId, ...extra })
+        .expect(201);
+    await plan('Daily 5 GB', { priceMinor: PRICE });
+    const trialPlan = (await plan('Trial day', { priceMinor: 0, isTrial: true })).body.id;
+    await as(apiToken, 'put', `/v1/bots/${botId}/configurations/trial_plan_id`).send({ value: trialPlan }).expect(200);
+    for (const key of ['wallet', 'trial_subscription']) {
+      await as(apiToken, 'put', `/v1/bots/${botId}/features/${key}`).send({ enabled: true }).expect(200);
+    }
+    await as(apiToken, 'put', `/v1/bots/${botId}/features/auto_renewal`)
+      .send({ enabled: true, config: { daysBefore: 3 } })
+      .expect(200);
+    worker = await spawnWorker(env.vars);
+    await emu.waitForPolling(tg.id, 15_000);
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await app?.close();
+    restore?.();
+    await emu.close();
+    await rw?.stop();
+    await platform?.destroy();
+    await env?.cleanup();
+  });
+
+  it('the menu offers the trial; it gives the link once, and /help lists the commands that are on', async () => {
+    const from = newBuyer();
+    let before = lastId(from);
+    emu.sendText(tg.id, { from, text: '/start' });
+    const menu = await next(from, before, (m) => !!buttonData(m, 'menu:trial'));
+    const accounts = rw.accountCount();
+    before = lastId(from);
+    press(from, menu, 'menu:trial');
+    await next(from, before, (m) => (m.text ?? '').includes('free trial Trial day is being prepared'));
+    const link = await next(from, before, (m) => m.method === 'sendPhoto', 30_000);
+    const [sub] = await subOf(await userId(from.id));
+    await waitFor(async () => (await subOf(await userId(from.id)))[0].status === 'active', 15_000);
+    const url = (await q(`SELECT subscription_url FROM subscriptions WHERE id = $1`, [sub.id]))[0].subscription_url;
+    expect(link.caption).toContain(url);
+    expect(rw.accountCount()).toBe(accounts + 1);
+
+    before = lastId(from);
+    emu.sendText(tg.id, { from, text: '/trial' });
+    await next(from, before, (m) => (m.text ?? '').includes('already used the free trial'));
+    expect(await q(`SELECT id FROM orders WHERE user_id = $1`, [await userId(from.id)])).toHaveLength(1);
+
+    before = lastId(from);
+    emu.sendText(tg.id, { from, text: '/help' });
+    const help = await next(from, before, (m) => (m.text ?? '').includes('/start'));
+    for (const line of ['/buy', '/subs', '/wallet', '/trial', '/lang', '/help']) expect(help.text).toContain(line);
+  });
+
+  it('the reminder before the end carries Renew; the renewal is paid from the wallet', async () => {
+    const from = newBuyer();
+    const uid = await customerWithBalance(from, 2 * PRICE);
+    await buyFromWallet(from);
+    const [sub] = await subOf(uid);
+    await waitFor(async () => (await subOf(uid))[0].status === 'active', 15_000);
+    const end = (await subOf(uid))[0].expires_at.getTime();
+    // The 1-day plan is due for its "ends in" reminder at the next scan.
+    const reminder = await next(from, 0, (m) => /ends in \d+ day/.test(m.text ?? ''), 20_000);
+    expect(buttonData(reminder, 's:r:')).toBeDefined();
+    press(from, reminder, 's:r:');
+    // The payment screen replaces the reminder (the message the button was under) or follows it.
+    const methods = await next(from, reminder.messageId - 1, (m) => !!buttonData(m, 's:w:'));
+    press(from, methods, 's:w:');
+    await waitFor(async () => (await renewalsOf(sub.id)).some((o) => o.status === 'fulfilled'), 30_000);
+    expect(await balanceOf(uid)).toBe(0);
+    await waitFor(async () => (await subOf(uid))[0].expires_at.getTime() === end + DAY, 15_000);
+    // One reminder for that period, however many scans ran meanwhile.
+    const sent = await q(
+      `SELECT dedupe_key FROM sent_notifications WHERE subscription_id = $1 AND dedupe_key LIKE $2`,
+      [sub.id, `reminder:expiring:%:${end}`],
+    );
+    expect(sent).toHaveLength(1);
+  });
+
+  it('auto-renew turned on in /subs renews from the wallet once', async () => {
+    const from = newBuyer();
+    const uid = await customerWithBalance(from, 2 * PRICE);
+    await buyFromWallet(from);
+    await waitFor(async () => (await subOf(uid))[0].status === 'active', 15_000);
+    const [sub] = await subOf(uid);
+    const end = sub.expires_at.getTime();
+    let before = lastId(from);
+    emu.sendText(tg.id, { from, text: '/subs' });
+    const subs = await next(from, before, (m) => !!buttonData(m, 'ar:1:'));
+    before = lastId(from);
+    press(from, subs, 'ar:1:');
+    await next(from, 0, (m) => !!buttonData(m, 'ar:0:'));
+    await waitFor(async () => (await renewalsOf(sub.id)).some((o) => o.status === 'fulfilled'), 30_000);
+    const renewals = await renewalsOf(sub.id);
+    expect(renewals).toHaveLength(1);
+    expect(renewals[0]).toMatchObject({ payment_method: 'wallet' });
+    expect(renewals[0].idempotency_key).toBe(`autorenew:${sub.id}:${end}`);
+    expect(await balanceOf(uid)).toBe(0);
+    await waitFor(async () => (await subOf(uid))[0].expires_at.getTime() === end + DAY, 15_000);
+    // The next period (2 days left) is due too (daysBefore 3): the wallet is empty, so a top-up notice, no order.
+    const short = await next(from, before, (m) => (m.text ?? '').includes('Auto-renew could not renew'), 20_000);
+    expect(buttonData(short, 'wt:m:')).toBe(`wt:m:${PRICE}`);
+    expect(await renewalsOf(sub.id)).toHaveLength(1);
+    expect(await balanceOf(uid)).toBe(0);
+  });
+});
