@@ -14,6 +14,7 @@ import { CardTopUps1764300000300 } from './1764300000300-cardTopUps';
 import { BroadcastDrafts1764300000400 } from './1764300000400-broadcastDrafts';
 import { SupportTickets1764300000500 } from './1764300000500-supportTickets';
 import { BotAdminRoles1764300000600 } from './1764300000600-botAdminRoles';
+import { NewColumnRanges1764300000900 } from './1764300000900-newColumnRanges';
 import { GrowthTrialReminders1764300001100 } from './1764300001100-growthTrialReminders';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
@@ -34,5 +35,6 @@ export const MIGRATIONS = [
   BroadcastDrafts1764300000400,
   SupportTickets1764300000500,
   BotAdminRoles1764300000600,
+  NewColumnRanges1764300000900,
   GrowthTrialReminders1764300001100,
 ];
