@@ -39,7 +39,7 @@ export class BroadcastAudienceDto {
     enum: AUDIENCE_LANGUAGES,
     description: "Only users speaking this language (a user without one speaks the bot's default language)",
   })
-  @IsOptional()
+  @ValidateIf((_o, v) => v !== undefined)
   @IsIn(AUDIENCE_LANGUAGES)
   language?: AudienceLanguage;
 }
@@ -81,7 +81,7 @@ export class CreateBroadcastDto {
   photo?: string | null;
 
   @ApiPropertyOptional({ type: [BroadcastButtonDto], maxItems: MAX_BUTTONS, description: 'URL buttons, one per row' })
-  @IsOptional()
+  @ValidateIf((_o, v) => v !== undefined)
   @IsArray()
   @ArrayMaxSize(MAX_BUTTONS)
   @ValidateNested({ each: true })
@@ -98,7 +98,7 @@ export class CreateBroadcastDto {
     example: 123456789,
     description: "Telegram id of the bot admin who gets the preview (one of the bot's admins); the owner by default",
   })
-  @IsOptional()
+  @ValidateIf((_o, v) => v !== undefined)
   @IsInt()
   @Min(1)
   @Max(Number.MAX_SAFE_INTEGER)
@@ -107,7 +107,7 @@ export class CreateBroadcastDto {
 
 export class UpdateBroadcastDto {
   @ApiPropertyOptional({ maxLength: 4000 })
-  @IsOptional()
+  @ValidateIf((_o, v) => v !== undefined)
   @IsString()
   @Length(1, 4000)
   text?: string;
@@ -120,7 +120,7 @@ export class UpdateBroadcastDto {
   photo?: string | null;
 
   @ApiPropertyOptional({ type: [BroadcastButtonDto], maxItems: MAX_BUTTONS })
-  @IsOptional()
+  @ValidateIf((_o, v) => v !== undefined)
   @IsArray()
   @ArrayMaxSize(MAX_BUTTONS)
   @ValidateNested({ each: true })
@@ -128,14 +128,14 @@ export class UpdateBroadcastDto {
   buttons?: BroadcastButtonDto[];
 
   @ApiPropertyOptional({ type: BroadcastAudienceDto })
-  @IsOptional()
+  @ValidateIf((_o, v) => v !== undefined)
   @IsObject()
   @ValidateNested()
   @Type(() => BroadcastAudienceDto)
   audience?: BroadcastAudienceDto;
 
   @ApiPropertyOptional({ example: 123456789 })
-  @IsOptional()
+  @ValidateIf((_o, v) => v !== undefined)
   @IsInt()
   @Min(1)
   @Max(Number.MAX_SAFE_INTEGER)
