@@ -75,7 +75,8 @@ export function dueReminders(sub: Sub, settings: ResolvedReminderSettings, now: 
         out.push({ ...base, kind: 'expired', dedupeKey: `reminder:expired:${sub.id}:${period}` });
       }
     } else if (sub.status === 'active') {
-      const days = settings.expiryDays.find((d) => left <= d * DAY_MS);
+      const passed = settings.expiryDays.filter((d) => left <= d * DAY_MS);
+      const days = passed.length ? Math.min(...passed) : undefined;
       if (days !== undefined) {
         out.push({ ...base, kind: 'expiring', days, dedupeKey: `reminder:expiring:${days}:${sub.id}:${period}` });
       }
@@ -83,7 +84,7 @@ export function dueReminders(sub: Sub, settings: ResolvedReminderSettings, now: 
   }
   if (sub.status === 'active' && left > 0 && sub.trafficLimitBytes > 0) {
     const reached = settings.trafficPercents.filter((p) => sub.trafficUsedBytes * 100 >= sub.trafficLimitBytes * p);
-    const percent = reached[reached.length - 1];
+    const percent = reached.length ? Math.max(...reached) : undefined;
     if (percent !== undefined) {
       out.push({ ...base, kind: 'traffic', percent, dedupeKey: `reminder:traffic:${percent}:${sub.id}:${period}` });
     }

@@ -15,7 +15,7 @@ import { CallbackData } from '../screens/callback-data';
 import { formatDateTime } from '../screens/subscription-format';
 import { SaleCallbacks } from '../sales/sale-callbacks';
 import { formatMoney, localizedName } from '../sales/sale-format';
-import { plain, plainBlock } from '../text/html';
+import { fitHtml, plain, plainBlock, TELEGRAM_LIMITS } from '../text/html';
 import { WalletCallbacks } from '../wallet/wallet-callbacks';
 
 /** What became of a notice: sent, or nobody to tell (the user blocked the bot, the bot cannot speak). */
@@ -32,7 +32,10 @@ const REMINDER_TEXT: Record<DueReminder['kind'], TextKey> = {
 /** The tenant's own text in `lang` (escaped, placeholders filled), else ours. */
 function textOf(own: Localized | undefined, lang: Language, key: TextKey, vars: TextVars): string {
   const t = own?.[lang];
-  return t && t.trim() !== '' ? fillTemplate(plainBlock(t, 1000), vars) : translate(lang, key, vars);
+  // Placeholders may repeat: the filled text is fitted to a message again.
+  return t && t.trim() !== ''
+    ? fitHtml(fillTemplate(plainBlock(t, 1000), vars), TELEGRAM_LIMITS.messageText)
+    : translate(lang, key, vars);
 }
 
 /** A reminder's screen: its text (the tenant's or ours) and Renew (or Buy for a trial) when a sale can pay. */
