@@ -15,6 +15,7 @@ import { BroadcastDrafts1764300000400 } from './1764300000400-broadcastDrafts';
 import { SupportTickets1764300000500 } from './1764300000500-supportTickets';
 import { BotAdminRoles1764300000600 } from './1764300000600-botAdminRoles';
 import { NewColumnRanges1764300000900 } from './1764300000900-newColumnRanges';
+import { PromoCodesReferrals1764300001000 } from './1764300001000-promoCodesReferrals';
 import { GrowthTrialReminders1764300001100 } from './1764300001100-growthTrialReminders';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
@@ -36,5 +37,6 @@ export const MIGRATIONS = [
   SupportTickets1764300000500,
   BotAdminRoles1764300000600,
   NewColumnRanges1764300000900,
+  PromoCodesReferrals1764300001000,
   GrowthTrialReminders1764300001100,
 ];

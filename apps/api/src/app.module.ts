@@ -21,6 +21,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { PaymentsApiModule } from './payments/payments-api.module';
 import { TelegramWebhookModule } from './telegram-webhook/telegram-webhook.module';
 import { TicketsApiModule } from './tickets/tickets.module';
+import { PromoReferralsApiModule } from './growth/promo-api.module';
 
 @Module({
   imports: [
@@ -45,6 +46,7 @@ import { TicketsApiModule } from './tickets/tickets.module';
     PaymentsApiModule,
     TelegramWebhookModule,
     TicketsApiModule,
+    PromoReferralsApiModule,
   ],
   controllers: [HealthController, MetricsController],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

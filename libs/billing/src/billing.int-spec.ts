@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { ErrorCode } from '@botfleet/common';
 import { BotSelfRepository, TenantDb, TenantRepositories, WholesaleWalletRepository } from '@botfleet/dal';
 import { TestContext, TestDatabase } from '@botfleet/testing';
-import { OrdersService } from './orders.service';
+import { OrderHooks, OrdersService } from './orders.service';
 import { UserLedgerService } from './user-ledger.service';
 import { WholesaleWalletService } from './wholesale-wallet.service';
 
@@ -51,7 +51,7 @@ describe('billing: ledgers, wholesale holds and order moves (real PostgreSQL)', 
       new WholesaleWalletRepository(tenantDb),
       new BotSelfRepository(tenantDb),
     );
-    orders = new OrdersService(new TenantRepositories(tenantDb));
+    orders = new OrdersService(new TenantRepositories(tenantDb), new OrderHooks());
     botId = (await ctx.newBot()).id;
     otherBot = (await ctx.newBot()).id;
   });

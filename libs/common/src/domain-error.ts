@@ -32,6 +32,8 @@ export enum ErrorCode {
   PAYMENT_GATEWAY_UNAVAILABLE = 'PAYMENT_GATEWAY_UNAVAILABLE',
   /** This gateway has no refund API (Zarinpal v4): the money must be returned outside the product. */
   REFUND_NOT_SUPPORTED = 'REFUND_NOT_SUPPORTED',
+  /** A promo code that cannot be used here and now; `details.reason` says why (libs/growth/src/promo). */
+  PROMO_CODE_REJECTED = 'PROMO_CODE_REJECTED',
   // panels
   PANEL_AUTH_FAILED = 'PANEL_AUTH_FAILED',
   PANEL_USER_NOT_FOUND = 'PANEL_USER_NOT_FOUND',

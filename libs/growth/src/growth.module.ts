@@ -4,6 +4,11 @@ import { CatalogModule } from '@botfleet/catalog';
 import { SalesModule } from '@botfleet/sales';
 import { AutoRenewals } from './auto-renew/auto-renewals.service';
 import { Clock } from './clock';
+import { PromoCodesService } from './promo/promo-codes.service';
+import { PromoOrderHooks } from './promo/promo-order-hooks.service';
+import { RedeemPromoUseCase } from './promo/redeem-promo.use-case';
+import { ReferralCommissions } from './referrals/referral-commissions.service';
+import { ReferralQueries } from './referrals/referral-queries.service';
 import { RemindersService } from './reminders/reminders.service';
 import { StartTrialUseCase } from './trial/start-trial.use-case';
 
@@ -16,6 +21,11 @@ const GROWTH_PROVIDERS: Array<new (...args: never[]) => unknown> = [
   StartTrialUseCase,
   RemindersService,
   AutoRenewals,
+  PromoCodesService,
+  RedeemPromoUseCase,
+  PromoOrderHooks,
+  ReferralCommissions,
+  ReferralQueries,
 ];
 
 @Module({

@@ -16,6 +16,8 @@ import { BotComposition } from './composition/bot-composition.service';
 import { AutoRenewHandler } from './growth/auto-renew.handler';
 import { ReminderNotices } from './growth/reminder-notices';
 import { TrialHandler } from './growth/trial.handler';
+import { PromoHandler } from './growth/promo.handler';
+import { ReferralHandler } from './growth/referral.handler';
 import { Messenger } from './messaging/messenger.service';
 import { BotRuntimes } from './runtime/bot-runtimes.service';
 import { SendBudget } from './budget/send-budget';
@@ -51,6 +53,8 @@ import { WalletHandler } from './wallet/wallet.handler';
   ],
   providers: [
     TrialHandler,
+    PromoHandler,
+    ReferralHandler,
     AutoRenewHandler,
     ReminderNotices,
     BotComposition,

@@ -34,6 +34,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.PANEL_REJECTED:
     case ErrorCode.PANEL_USER_NOT_FOUND:
     case ErrorCode.REFUND_NOT_SUPPORTED:
+    case ErrorCode.PROMO_CODE_REJECTED:
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case ErrorCode.RATE_LIMITED:
       return HttpStatus.TOO_MANY_REQUESTS;

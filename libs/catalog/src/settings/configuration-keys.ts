@@ -102,6 +102,13 @@ export const CONFIGURATION_KEYS = {
     schema: { type: 'integer', minimum: 0, maximum: 50 } as Schema,
     default: 10,
   },
+  referral_commission_scope: {
+    description:
+      "Which of a referred user's purchases earn the referrer a commission: only the first paid one (first_purchase) " +
+      'or every one (every_purchase).',
+    schema: { type: 'string', enum: ['first_purchase', 'every_purchase'], maxLength: 20 } as Schema,
+    default: 'first_purchase' as 'first_purchase' | 'every_purchase',
+  },
   trial_plan_id: {
     description: 'The plan given as a free trial (once per user), or null.',
     schema: { type: 'uuid', nullable: true } as Schema,

@@ -15,6 +15,10 @@ export class PromocodeEntity {
   @Column({ name: 'valid_until', type: 'timestamptz', nullable: true }) validUntil!: Date | null;
   @Column({ name: 'is_active', type: 'boolean' }) isActive!: boolean;
   @Column({ name: 'promo_group_id', type: 'uuid', nullable: true }) promoGroupId!: string | null;
+  /** Only this plan's orders take the code (null: any plan). */
+  @Column({ name: 'plan_id', type: 'uuid', nullable: true }) planId!: string | null;
+  /** Only a customer with no paid order yet may use it. */
+  @Column({ name: 'first_purchase_only', type: 'boolean' }) firstPurchaseOnly!: boolean;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -9,5 +9,7 @@ export class ReferralEarningEntity {
   @Column({ name: 'referred_id', type: 'uuid' }) referredId!: string;
   @Column({ name: 'order_id', type: 'uuid' }) orderId!: string;
   @Column({ name: 'amount_minor', ...BigIntColumn() }) amountMinor!: number;
+  /** When the referred order was refunded and the commission taken back. */
+  @Column({ name: 'reversed_at', type: 'timestamptz', nullable: true }) reversedAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

@@ -17,6 +17,7 @@ import { PaymentHistoryRepository } from './payment-history.repository';
 import { TopUpRepository } from './top-up.repository';
 import { BroadcastRepository } from './broadcast.repository';
 import { TicketRepository } from './ticket.repository';
+import { PromoRepository } from './promo.repository';
 
 // Named repositories: every raw query of the tenant path lives in one of these files, as a method that
 // takes the bot id first. Add a class here (export + list entry) and DalModule provides and exports it.
@@ -38,6 +39,7 @@ export * from './payment-history.repository';
 export * from './top-up.repository';
 export * from './broadcast.repository';
 export * from './ticket.repository';
+export * from './promo.repository';
 
 export const DAL_REPOSITORIES: Type<unknown>[] = [
   BotSelfRepository,
@@ -58,4 +60,5 @@ export const DAL_REPOSITORIES: Type<unknown>[] = [
   TopUpRepository,
   BroadcastRepository,
   TicketRepository,
+  PromoRepository,
 ];

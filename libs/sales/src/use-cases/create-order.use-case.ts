@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { DomainError, ErrorCode } from '@botfleet/common';
-import { WholesaleWalletService, trafficBytes, wholesaleCost } from '@botfleet/billing';
+import { OrderHooks, WholesaleWalletService, trafficBytes, wholesaleCost } from '@botfleet/billing';
 import { BotSelfRepository, currencyOf, OrderEntity, PlanEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
 import { isUniqueViolation } from '../db-errors';
 import { PendingOrders } from '../pending-orders.service';
@@ -38,6 +38,7 @@ export class CreateOrderUseCase {
     private readonly wallet: WholesaleWalletService,
     private readonly queries: SalesQueries,
     private readonly pendingOrders: PendingOrders,
+    private readonly hooks: OrderHooks,
   ) {}
 
   async execute(input: CreateOrderInput): Promise<CreateOrderResult> {
@@ -113,6 +114,7 @@ export class CreateOrderUseCase {
       idempotencyKey: input.idempotencyKey,
     });
     await this.wallet.hold(botId, order.id, order.wholesaleMinor);
-    return { order, plan, created: true };
+    // A promo code the user typed for their next purchase (libs/growth) prices the new order; wholesale stays on the plan.
+    return { order: await this.hooks.created(botId, order), plan, created: true };
   }
 }

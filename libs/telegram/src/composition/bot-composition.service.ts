@@ -18,10 +18,10 @@ import { AdminHandler } from '../admin/admin.handler';
 import { WalletHandler } from '../wallet/wallet.handler';
 import { AutoRenewHandler } from '../growth/auto-renew.handler';
 import { TrialHandler } from '../growth/trial.handler';
+import { PromoHandler } from '../growth/promo.handler';
+import { ReferralHandler } from '../growth/referral.handler';
 
 const START = /^\/start(?:@\w+)?(?:\s+(\S{1,64}))?\s*$/;
-/** Commands whose screens later issues build (PRODUCT.md C7); until then they answer "not available". */
-const NOT_YET_BUILT = ['promo', 'ref'];
 
 /**
  * The one handler composition every hosted bot shares, built once at boot. Each update first learns who
@@ -43,6 +43,8 @@ export class BotComposition {
     private readonly wallet: WalletHandler,
     private readonly trial: TrialHandler,
     private readonly autoRenew: AutoRenewHandler,
+    private readonly promo: PromoHandler,
+    private readonly referral: ReferralHandler,
     /** The operator's console (master bot only; bound where the platform path exists, i.e. the worker). */
     @Optional() @Inject(MASTER_CONSOLE) private readonly master?: MasterConsolePort,
   ) {
@@ -76,6 +78,9 @@ export class BotComposition {
     // Growth: /trial and the menu's trial button; the auto-renew toggles of /subs (ar:).
     chat.use(this.trial.composer);
     chat.use(this.autoRenew.composer);
+    // Promo codes (/promo, the payment screen's button, a reply to their prompt) and /ref.
+    chat.use(this.promo.composer);
+    chat.use(this.referral.composer);
     // Support before the sale: a ticket being written takes its photo (not a receipt); commands pass.
     chat.use(this.support.privateChat);
     chat.use(this.sale.privateChat);
@@ -84,7 +89,6 @@ export class BotComposition {
     chat.command('help', (ctx) => this.open(ctx, 'help'));
     chat.command('support', (ctx) => this.open(ctx, 'support'));
     chat.command('subs', (ctx) => this.showSubscriptions(ctx));
-    chat.command(NOT_YET_BUILT, (ctx) => this.unavailable(ctx));
     chat.on('callback_query', (ctx) => this.onCallback(ctx));
     chat.on('message', (ctx) => {
       ctx.say(ctx.t('menu.hint'));

@@ -47,6 +47,8 @@ export function replyFor(code: ErrorCode, overrides: ReplyOverrides = {}): TextK
       return 'error.currencyLocked';
     case ErrorCode.INSUFFICIENT_WHOLESALE_BALANCE:
       return 'buy.shopCannotSell';
+    case ErrorCode.PROMO_CODE_REJECTED:
+      return 'promo.rejected';
     // The user cannot fix these; the panel work is retried or refunded behind the scenes.
     case ErrorCode.DEPENDENCY_DOWN:
     case ErrorCode.PAYMENT_GATEWAY_UNAVAILABLE:

@@ -2,17 +2,27 @@ import { CONFIGURATION_KEYS, FeatureKey } from '@botfleet/catalog';
 import { isMenuActionAvailable, MenuEnvironment, visibleMenuButtons } from './menu-actions';
 
 const env = (over: Partial<MenuEnvironment> = {}): MenuEnvironment => ({
-  features: new Set<FeatureKey>(['card_to_card', 'wallet', 'referral_program']),
+  features: new Set<FeatureKey>(['card_to_card', 'wallet']),
   languages: ['fa', 'en', 'ru'],
   hasSupportContact: true,
   ...over,
 });
 
 describe('main menu filter', () => {
-  it('hides every screen that is not built yet, even with its feature on', () => {
-    for (const a of ['promo', 'referral'] as const) {
+  it('shows promo codes and referrals exactly when their features are on', () => {
+    for (const [a, feature] of [
+      ['promo', 'promo_codes'],
+      ['referral', 'referral_program'],
+    ] as const) {
       expect({ a, shown: isMenuActionAvailable(a, env()) }).toEqual({ a, shown: false });
+      const on = env({ features: new Set<FeatureKey>(['card_to_card', feature]) });
+      expect({ a, shown: isMenuActionAvailable(a, on) }).toEqual({ a, shown: true });
     }
+    const both = env({ features: new Set<FeatureKey>(['card_to_card', 'promo_codes', 'referral_program']) });
+    expect(visibleMenuButtons(CONFIGURATION_KEYS.main_menu_buttons.default, both)).toContainEqual([
+      { action: 'promo' },
+      { action: 'referral' },
+    ]);
   });
 
   it('shows the trial exactly when its feature is on', () => {

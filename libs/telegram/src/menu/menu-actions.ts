@@ -20,8 +20,8 @@ export const MENU_ACTION_AVAILABILITY: Record<MenuAction, (env: MenuEnvironment)
   subscriptions: () => true,
   wallet: (env) => env.features.has('wallet'),
   trial: (env) => env.features.has('trial_subscription'),
-  promo: () => false,
-  referral: () => false,
+  promo: (env) => env.features.has('promo_codes'),
+  referral: (env) => env.features.has('referral_program'),
   // A contact to write to, or tickets (libs/telegram/src/support).
   support: (env) => env.hasSupportContact || env.features.has('support_tickets'),
   language: (env) => env.languages.length > 1,

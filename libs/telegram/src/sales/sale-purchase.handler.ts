@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Composer } from 'telegraf';
 import { DomainError, ErrorCode } from '@botfleet/common';
-import { TenantDb } from '@botfleet/dal';
+import { OrderEntity, PlanEntity, TenantDb } from '@botfleet/dal';
 import { JobName, JobPayloads, JobQueue, jobIdFor } from '@botfleet/jobs';
 import { PaymentGateways } from '@botfleet/payments';
 import {
@@ -117,33 +117,70 @@ export class SalePurchaseHandler {
           idempotencyKey,
           renewSubscriptionId,
         });
-        const walletMinor = await this.queries.walletBalance(ctx.botId, user.id);
-        const methods = paymentMethodsFor(ctx.profile.features, walletMinor, made.order.amountMinor);
-        const { id: orderId, amountMinor, currency: orderCurrency } = made.order;
-        const online = await this.gateways.availableFor(ctx.botId, amountMinor, orderCurrency, { orderId });
-        if (!canPayOrder(methods, online.length)) {
-          // Nothing can pay it: refused, and the savepoint takes the order and its hold back with it.
-          const { amountMinor: requiredMinor, currency } = made.order;
-          throw new DomainError(ErrorCode.INSUFFICIENT_BALANCE, 'No payment method can pay this order', {
-            balanceMinor: walletMinor,
-            requiredMinor,
-            currency,
-          });
-        }
-        return { ...made, balance: walletMinor, methods, online: online.map((g) => g.gateway.method) };
+        return { ...made, ...(await this.payable(ctx, made.order)) };
       });
       ctx.answerCallback();
-      ctx.show(
-        methodsScreen(order, plan, ctx.lang, {
-          card: methods.card,
-          walletBalanceMinor: methods.wallet ? balance : null,
-          gateways: online,
-          topUpDifference: methods.wallet ? null : await this.wallet.differenceButton(ctx, order, balance),
-        }),
-      );
+      await this.present(ctx, order, plan, balance, methods, online);
     } catch (e) {
       await this.refuse(ctx, e);
     }
+  }
+
+  /**
+   * The payment screen of the user's pending order again (after a promo code changed its price: the payment
+   * screen's "Promo code" button, libs/telegram/src/growth/promo.handler.ts). Nothing when it is not pending.
+   */
+  async showMethods(ctx: BotContext, orderId: string): Promise<void> {
+    const user = ctx.user;
+    if (!user) return;
+    try {
+      const shown = await this.db.atomic(ctx.botId, async () => {
+        const order = await this.queries.orderOfUser(ctx.botId, user.id, orderId);
+        const plan = order?.status === 'pending' ? await this.queries.availablePlan(ctx.botId, order.planId) : null;
+        return order && plan ? { order, plan, ...(await this.payable(ctx, order)) } : null;
+      });
+      if (shown) await this.present(ctx, shown.order, shown.plan, shown.balance, shown.methods, shown.online);
+    } catch (e) {
+      await this.refuse(ctx, e);
+    }
+  }
+
+  /** How this order can be paid; INSUFFICIENT_BALANCE when nothing can pay it (the caller's savepoint undoes the order). */
+  private async payable(
+    ctx: BotContext,
+    order: OrderEntity,
+  ): Promise<{ balance: number; methods: ReturnType<typeof paymentMethodsFor>; online: string[] }> {
+    const walletMinor = await this.queries.walletBalance(ctx.botId, order.userId);
+    const methods = paymentMethodsFor(ctx.profile.features, walletMinor, order.amountMinor);
+    const { id: orderId, amountMinor, currency } = order;
+    const online = await this.gateways.availableFor(ctx.botId, amountMinor, currency, { orderId });
+    if (!canPayOrder(methods, online.length)) {
+      throw new DomainError(ErrorCode.INSUFFICIENT_BALANCE, 'No payment method can pay this order', {
+        balanceMinor: walletMinor,
+        requiredMinor: amountMinor,
+        currency,
+      });
+    }
+    return { balance: walletMinor, methods, online: online.map((g) => g.gateway.method) };
+  }
+
+  private async present(
+    ctx: BotContext,
+    order: OrderEntity,
+    plan: PlanEntity,
+    balance: number,
+    methods: ReturnType<typeof paymentMethodsFor>,
+    online: string[],
+  ): Promise<void> {
+    ctx.show(
+      methodsScreen(order, plan, ctx.lang, {
+        card: methods.card,
+        walletBalanceMinor: methods.wallet ? balance : null,
+        gateways: online,
+        topUpDifference: methods.wallet ? null : await this.wallet.differenceButton(ctx, order, balance),
+        promo: ctx.profile.features.has('promo_codes') && !order.promocodeId,
+      }),
+    );
   }
 
   private async payByCard(ctx: BotContext, orderId: string): Promise<void> {

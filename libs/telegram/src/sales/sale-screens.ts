@@ -8,6 +8,7 @@ import type { TextKey } from '../i18n/texts';
 import { translate } from '../i18n/translate';
 import { fitLabel, htmlToText, plain } from '../text/html';
 import { gatewayButtons } from '../payments/payment-screens';
+import { promoButton } from '../growth/promo-screens';
 import { SaleCallbacks } from './sale-callbacks';
 import { formatMoney, groupCardNumber, localizedName } from './sale-format';
 
@@ -76,6 +77,8 @@ export interface MethodsAvailable {
   gateways?: readonly string[];
   /** "Top up the difference" when the wallet is on but short (see WalletHandler.differenceButton). */
   topUpDifference?: InlineKeyboardButton | null;
+  /** The "Promo code" button (feature `promo_codes`, the order has no code yet; libs/telegram/src/growth/promo*). */
+  promo?: boolean;
 }
 
 export function methodsScreen(order: OrderEntity, plan: PlanEntity, lang: Language, methods: MethodsAvailable): Screen {
@@ -96,12 +99,14 @@ export function methodsScreen(order: OrderEntity, plan: PlanEntity, lang: Langua
     ]);
   }
   if (methods.topUpDifference) rows.push([methods.topUpDifference]);
+  if (methods.promo) rows.push([promoButton(lang, order.id)]);
   rows.push(back(lang));
   const head = translate(lang, 'buy.methods', {
     name: { html: plain(localizedName(plan.name, lang), 100) },
     price: formatMoney(lang, order.amountMinor, order.currency),
   });
-  const text = rows.length > 1 ? head : `${head}\n\n${translate(lang, 'buy.noMethods')}`;
+  const payRows = rows.length - (methods.promo ? 1 : 0);
+  const text = payRows > 1 ? head : `${head}\n\n${translate(lang, 'buy.noMethods')}`;
   return { text: `${planText(plan, lang, order.currency)}\n\n${text}`, keyboard: rows };
 }
 

@@ -39,6 +39,7 @@ import { SecretsModule } from '@botfleet/secrets';
 import { PaymentsModule, TopUpsModule } from '@botfleet/payments';
 import { SupportModule } from '@botfleet/support';
 import { BroadcastsModule } from '@botfleet/broadcasts';
+import { GrowthModule } from '@botfleet/growth';
 import { BotSettingsService, BotsModule, BotView } from '@botfleet/bots';
 import { BotUser, BotUsersService, UsersModule } from '@botfleet/users';
 import { createTestEnv, TestEnv } from '../apps/test-env';
@@ -187,6 +188,7 @@ export class TestContext {
         PaymentsModule,
         SupportModule,
         BroadcastsModule,
+        GrowthModule,
         OperatorModule,
       ],
       providers: [PanelAvailability],

@@ -1,0 +1,259 @@
+import { DataSource } from 'typeorm';
+import { Actors, DomainError, ErrorCode } from '@botfleet/common';
+import { FeaturesService } from '@botfleet/catalog';
+import {
+  ApproveReceiptUseCase,
+  CreateOrderUseCase,
+  PayFromWalletUseCase,
+  StartCardPaymentUseCase,
+  SubmitReceiptUseCase,
+} from '@botfleet/sales';
+import { FulfilmentService } from '@botfleet/sales';
+import { createTestEnv, TestContext, TestEnv } from '@botfleet/testing';
+import { PromoCodesService } from './promo-codes.service';
+import { promoRejectionOf } from './promo-rules';
+import { RedeemPromoUseCase } from './redeem-promo.use-case';
+
+const OWNER_TG = 7_310;
+
+describe('promo codes (real PostgreSQL and Redis)', () => {
+  let env: TestEnv;
+  let ctx: TestContext;
+  let platform: DataSource;
+  let codes: PromoCodesService;
+  let redeem: RedeemPromoUseCase;
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    ctx = await TestContext.create({ env, jobs: 'detached' });
+    platform = await env.db.platform();
+    codes = ctx.get(PromoCodesService);
+    redeem = ctx.get(RedeemPromoUseCase);
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    await env?.cleanup();
+  });
+
+  async function shop(walletMinor = 10_000_000) {
+    const bot = await ctx.newBot({ ownerTelegramId: OWNER_TG, walletMinor });
+    await ctx.get(FeaturesService).set(bot.id, 'promo_codes', true);
+    await ctx.setWholesalePrice(bot.id, { perPlanMinor: 1_000 });
+    const plan = await ctx.newPlan(bot.id, { priceMinor: 50_000 });
+    return { botId: bot.id, planId: plan.id };
+  }
+
+  const reasonOf = (r: PromiseSettledResult<unknown>) => (r.status === 'rejected' ? promoRejectionOf(r.reason) : null);
+  const balanceOf = async (userId: string) =>
+    Number((await platform.query(`SELECT balance_minor FROM users WHERE id = $1`, [userId]))[0].balance_minor);
+
+  it('a one-use code redeemed by 100 users at once is used exactly once', async () => {
+    const { botId } = await shop();
+    const code = await codes.create(botId, { code: 'once100', kind: 'balance', value: 7_000, maxUses: 1 });
+    expect(code.code).toBe('ONCE100');
+    const users = await Promise.all(Array.from({ length: 100 }, () => ctx.newUser(botId)));
+
+    const results = await Promise.allSettled(
+      users.map((u) => redeem.execute({ botId, userId: u.id, code: ' Once100 ' })),
+    );
+
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => reasonOf(r) === 'used_up')).toHaveLength(99);
+    const [row] = await platform.query(`SELECT uses_count FROM promocodes WHERE id = $1`, [code.id]);
+    expect(row.uses_count).toBe(1);
+    const uses = await platform.query(`SELECT user_id FROM promocode_uses WHERE promocode_id = $1`, [code.id]);
+    expect(uses).toHaveLength(1);
+    const ledger = await platform.query(
+      `SELECT user_id, amount_minor::int AS amount, idempotency_key FROM transactions WHERE bot_id = $1 AND type = 'promo'`,
+      [botId],
+    );
+    expect(ledger).toEqual([
+      { user_id: uses[0].user_id, amount: 7_000, idempotency_key: expect.stringMatching(/^promo:/) },
+    ]);
+    expect(await balanceOf(uses[0].user_id)).toBe(7_000);
+  });
+
+  it('the per-user limit holds, also when one user sends the code five times at once', async () => {
+    const { botId } = await shop();
+    await codes.create(botId, { code: 'TWICE', kind: 'balance', value: 500, perUserLimit: 2 });
+    const user = await ctx.newUser(botId);
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => redeem.execute({ botId, userId: user.id, code: 'twice' })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    expect(results.filter((r) => reasonOf(r) === 'already_used')).toHaveLength(3);
+    expect(await balanceOf(user.id)).toBe(1_000);
+    // Another user still has their own two.
+    const other = await ctx.newUser(botId);
+    await expect(redeem.execute({ botId, userId: other.id, code: 'TWICE' })).resolves.toMatchObject({
+      outcome: 'credited',
+    });
+  });
+
+  it('a discount applied at checkout is what the wallet charges; wholesale stays on the plan', async () => {
+    const { botId, planId } = await shop();
+    await codes.create(botId, { code: 'SAVE20', kind: 'percent', value: 20 });
+    const pending = await ctx.newOrder(botId, { planId });
+    expect(pending.order.wholesaleMinor).toBe(1_000);
+
+    const applied = await redeem.execute({ botId, userId: pending.userId, code: 'save20', orderId: pending.orderId });
+    expect(applied.outcome).toBe('applied');
+    await ctx.deposit(botId, pending.userId, 40_000);
+    const paid = await ctx
+      .get(PayFromWalletUseCase)
+      .execute({ botId, orderId: pending.orderId, by: { userId: pending.userId } });
+
+    expect(paid).toMatchObject({ amountMinor: 40_000, discountMinor: 10_000, status: 'fulfilling' });
+    expect(paid.promocodeId).toBe(applied.code.id);
+    expect(paid.wholesaleMinor).toBe(1_000);
+    expect(await balanceOf(pending.userId)).toBe(0);
+    // The shop's wholesale wallet paid the plan's wholesale cost, not a discounted one.
+    const [wallet] = await platform.query(
+      `SELECT wallet_balance_minor::bigint AS balance, wallet_held_minor::bigint AS held FROM bots WHERE id = $1`,
+      [botId],
+    );
+    expect({ balance: Number(wallet.balance), held: Number(wallet.held) }).toEqual({
+      balance: 10_000_000 - 1_000,
+      held: 0,
+    });
+  });
+
+  it('a discounted order paid by card asks for and records the discounted amount', async () => {
+    const { botId, planId } = await shop();
+    await ctx.newCard(botId);
+    await codes.create(botId, { code: 'MINUS5K', kind: 'fixed', value: 5_000, planId });
+    const pending = await ctx.newOrder(botId, { planId });
+    await redeem.execute({ botId, userId: pending.userId, code: 'MINUS5K', orderId: pending.orderId });
+
+    const { payment } = await ctx
+      .get(StartCardPaymentUseCase)
+      .execute({ botId, orderId: pending.orderId, by: { userId: pending.userId } });
+    expect(payment.amountMinor).toBe(45_000);
+    // Once a payment is under way the price is fixed: no second code, no change.
+    await codes.create(botId, { code: 'LATE', kind: 'fixed', value: 1_000 });
+    const late = await redeem
+      .execute({ botId, userId: pending.userId, code: 'LATE', orderId: pending.orderId })
+      .catch((e: unknown) => e);
+    expect(promoRejectionOf(late)).toBe('order_locked');
+    await ctx.get(SubmitReceiptUseCase).execute({
+      botId,
+      userId: pending.userId,
+      receipt: { kind: 'photo', fileId: 'P5K', fileUniqueId: `P5K-${pending.orderId}` },
+      trackingNumber: payment.trackingNumber,
+    });
+    await ctx.get(ApproveReceiptUseCase).execute({ botId, paymentId: payment.id, actor: Actors.botAdmin(OWNER_TG) });
+    const [order] = await platform.query(
+      `SELECT status, amount_minor::int AS amount, discount_minor::int AS discount, wholesale_minor::int AS wholesale
+         FROM orders WHERE id = $1`,
+      [pending.orderId],
+    );
+    expect(order).toEqual({ status: 'fulfilling', amount: 45_000, discount: 5_000, wholesale: 1_000 });
+    const [late2] = await platform.query(`SELECT uses_count FROM promocodes WHERE code = 'LATE' AND bot_id = $1`, [
+      botId,
+    ]);
+    expect(late2.uses_count).toBe(0);
+  });
+
+  it('a plan-restricted code refuses another plan and changes nothing', async () => {
+    const { botId, planId } = await shop();
+    const other = await ctx.newPlan(botId, { priceMinor: 30_000 });
+    const code = await codes.create(botId, { code: 'ONLYONE', kind: 'percent', value: 50, planId });
+    const pending = await ctx.newOrder(botId, { planId: other.id });
+    const err = await redeem
+      .execute({ botId, userId: pending.userId, code: 'ONLYONE', orderId: pending.orderId })
+      .catch((e: unknown) => e);
+    expect(promoRejectionOf(err)).toBe('wrong_plan');
+    const [order] = await platform.query(`SELECT amount_minor::int AS amount, promocode_id FROM orders WHERE id = $1`, [
+      pending.orderId,
+    ]);
+    expect(order).toEqual({ amount: 30_000, promocode_id: null });
+    expect((await codes.get(botId, code.id)).usesCount).toBe(0);
+  });
+
+  it('/promo stores a discount for the next order; an order that expires keeps it for the next one', async () => {
+    const { botId, planId } = await shop();
+    await codes.create(botId, { code: 'NEXT10', kind: 'percent', value: 10, maxUses: 1 });
+    const user = await ctx.newUser(botId);
+    await expect(redeem.execute({ botId, userId: user.id, code: 'NEXT10' })).resolves.toMatchObject({
+      outcome: 'stored',
+    });
+    const first = await ctx.get(CreateOrderUseCase).execute({ botId, userId: user.id, planId, idempotencyKey: 'n1' });
+    expect(first.order).toMatchObject({ amountMinor: 45_000, discountMinor: 5_000 });
+
+    // The customer picks another plan: the first order ends, the code waits for the new order.
+    const other = await ctx.newPlan(botId, { priceMinor: 20_000 });
+    const second = await ctx
+      .get(CreateOrderUseCase)
+      .execute({ botId, userId: user.id, planId: other.id, idempotencyKey: 'n2' });
+    expect(second.order).toMatchObject({ amountMinor: 18_000, discountMinor: 2_000 });
+    const [code] = await platform.query(`SELECT uses_count FROM promocodes WHERE code = 'NEXT10' AND bot_id = $1`, [
+      botId,
+    ]);
+    expect(code.uses_count).toBe(1);
+  });
+
+  it('a refunded order gives its use back to the code', async () => {
+    const { botId, planId } = await shop();
+    const code = await codes.create(botId, { code: 'ONCEREF', kind: 'fixed', value: 10_000, maxUses: 1 });
+    const pending = await ctx.newOrder(botId, { planId });
+    await redeem.execute({ botId, userId: pending.userId, code: 'ONCEREF', orderId: pending.orderId });
+    await ctx.deposit(botId, pending.userId, 40_000);
+    await ctx.get(PayFromWalletUseCase).execute({ botId, orderId: pending.orderId, by: { userId: pending.userId } });
+    expect((await codes.get(botId, code.id)).usesCount).toBe(1);
+
+    await ctx.get(FulfilmentService).failed(botId, pending.orderId, 'panel down');
+    expect((await codes.get(botId, code.id)).usesCount).toBe(0);
+    expect(await balanceOf(pending.userId)).toBe(40_000);
+    const other = await ctx.newUser(botId);
+    await expect(redeem.execute({ botId, userId: other.id, code: 'ONCEREF' })).resolves.toMatchObject({
+      outcome: 'stored',
+    });
+  });
+
+  it('refuses bad codes with a reason and a first-purchase-only code after a purchase', async () => {
+    const { botId, planId } = await shop();
+    const user = await ctx.newUser(botId);
+    for (const typed of ['', 'x', 'NO SUCH', 'NOPE1', '<b>x</b>']) {
+      const e = await redeem.execute({ botId, userId: user.id, code: typed }).catch((err: unknown) => err);
+      expect(promoRejectionOf(e)).toBe('unknown');
+    }
+    await codes.create(botId, {
+      code: 'LATER',
+      kind: 'balance',
+      value: 100,
+      validFrom: new Date(Date.now() + 86_400_000),
+    });
+    const e1 = await redeem.execute({ botId, userId: user.id, code: 'LATER' }).catch((err: unknown) => err);
+    expect(promoRejectionOf(e1)).toBe('not_started');
+    await codes.create(botId, { code: 'FIRST', kind: 'balance', value: 100, firstPurchaseOnly: true });
+    await ctx.newPaidOrder(botId, { userId: user.id, planId });
+    const e2 = await redeem.execute({ botId, userId: user.id, code: 'FIRST' }).catch((err: unknown) => err);
+    expect(promoRejectionOf(e2)).toBe('first_purchase_only');
+    expect(await balanceOf(user.id)).toBe(0);
+  });
+
+  it('validates codes on create and update and refuses a duplicate', async () => {
+    const { botId } = await shop();
+    const bad = [
+      { code: 'a b', kind: 'percent' as const, value: 10 },
+      { code: 'PCT', kind: 'percent' as const, value: 100 },
+      { code: 'DAYS', kind: 'extra_days' as const, value: 0 },
+      { code: 'WIN', kind: 'fixed' as const, value: 10, validFrom: new Date(2), validUntil: new Date(1) },
+      { code: 'PLAN', kind: 'balance' as const, value: 10, planId: '00000000-0000-4000-8000-000000000000' },
+    ];
+    for (const input of bad) {
+      await expect(codes.create(botId, input)).rejects.toMatchObject({ code: ErrorCode.VALIDATION_FAILED });
+    }
+    expect((await codes.list(botId, 1, 20)).total).toBe(0);
+    const c = await codes.create(botId, { code: 'DUP', kind: 'fixed', value: 10, maxUses: 5 });
+    await expect(codes.create(botId, { code: 'dup', kind: 'fixed', value: 10 })).rejects.toMatchObject({
+      code: ErrorCode.CONFLICT,
+    });
+    await expect(codes.update(botId, c.id, { value: 0 })).rejects.toBeInstanceOf(DomainError);
+    expect(await codes.update(botId, c.id, { maxUses: null, isActive: false })).toMatchObject({
+      maxUses: null,
+      isActive: false,
+    });
+    expect(await codes.remove(botId, c.id)).toBe('deleted');
+  });
+});
