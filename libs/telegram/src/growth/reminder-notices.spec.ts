@@ -60,7 +60,7 @@ describe.each(HOSTILE_CASES)('hostile text "%s" on the growth screens', (_name, 
       );
       checkKeyboard(s.keyboard);
       checkTelegramHtml(s.text);
-      expect(s.keyboard!.flat().map((b) => b.callback_data)).toEqual(
+      expect(s.keyboard!.flat().map((b) => (b as { callback_data?: string }).callback_data)).toEqual(
         expect.arrayContaining([AutoRenewCallbacks.set(SUB, true), AutoRenewCallbacks.set(SUB, false)]),
       );
     }
@@ -95,7 +95,7 @@ describe('growth buttons', () => {
       requiredMinor: 1_000,
       currency: 'IRR',
     });
-    expect(s.keyboard!.flat().map((b) => b.callback_data)).toEqual(['wt:m:700']);
+    expect(s.keyboard!.flat().map((b) => (b as { callback_data?: string }).callback_data)).toEqual(['wt:m:700']);
   });
 
   it('auto-renew callbacks are parsed strictly', () => {
