@@ -1,0 +1,270 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import {
+  AppProcess,
+  createTestEnv,
+  freePort,
+  platformOf,
+  REMNAWAVE_DEFAULT_SQUAD_UUID,
+  RemnawaveEmulator,
+  spawnApp,
+  spawnWorker,
+  TelegramEmulator,
+  TestEnv,
+  waitForHttp,
+  WorkerProcess,
+} from '@botfleet/testing';
+import { buttonData, ChatMessage, QUICK_BOT_LEASES, waitForBotMessage as botMessageIn } from './support/bot-chat';
+
+const RW_KEY = 'rw-promo-e2e-key';
+const ADMIN_CHAT = -1001234567013;
+const PRICE = 500_000;
+
+/**
+ * Promo codes and referrals end to end (issue 13 parts 1–2): the API and a worker as their own processes, the
+ * Telegram and Remnawave emulators. The tenant makes codes over REST; a friend who joined by a referral link applies
+ * a code on the payment screen, pays the discounted price card to card, the admin approves, the link arrives; the
+ * referrer's /ref shows the earning; /promo with a wallet-bonus code credits the wallet.
+ */
+describe('promo codes and referrals through the bot', () => {
+  jest.setTimeout(120_000);
+  const emu = new TelegramEmulator();
+  let env: TestEnv;
+  let platform: DataSource;
+  let worker: WorkerProcess;
+  let apiApp: AppProcess;
+  let apiUrl: string;
+  let rw: RemnawaveEmulator;
+  let tg: { id: number; token: string; username: string };
+  let botId: string;
+  let apiToken: string;
+  const owner = { id: 930_013, first_name: 'Owner', language_code: 'en' };
+  const referrer = { id: 60_131, first_name: 'Rita', language_code: 'en' };
+  const friend = { id: 60_132, first_name: 'Farid', language_code: 'en' };
+  const q = (sql: string, p: unknown[] = []) => platform.query(sql, p);
+  const http = () => request(apiUrl);
+  const api = (method: 'get' | 'put' | 'post' | 'patch' | 'delete', path: string) =>
+    http()[method](path).set('Authorization', `Bearer ${apiToken}`);
+  const waitForBotMessage = (chatId: number, match: (m: ChatMessage) => boolean, timeoutMs = 15_000) =>
+    botMessageIn(emu, tg.id, chatId, match, timeoutMs);
+  const textHas = (s: string | RegExp) => (m: ChatMessage) => {
+    const t = m.text ?? m.caption ?? '';
+    return typeof s === 'string' ? t.includes(s) : s.test(t);
+  };
+  const withButton = (prefix: string) => (m: ChatMessage) => !!buttonData(m, prefix);
+  const lastId = (chatId: number) => Math.max(0, ...emu.getChatMessages(tg.id, chatId).map((m) => m.messageId));
+  const next = (chatId: number, after: number, match: (m: ChatMessage) => boolean, timeoutMs?: number) =>
+    waitForBotMessage(chatId, (m) => m.messageId > after && match(m), timeoutMs);
+  const press = (m: ChatMessage, prefix: string, from: { id: number }, chatId?: number) =>
+    emu.pressButton(tg.id, {
+      from,
+      messageId: m.messageId,
+      data: buttonData(m, prefix)!,
+      ...(chatId ? { chatId } : {}),
+    });
+  const userIdOf = async (telegramId: number) =>
+    (await q(`SELECT id FROM users WHERE bot_id = $1 AND telegram_id = $2`, [botId, telegramId]))[0].id as string;
+
+  beforeAll(async () => {
+    const url = await emu.listen(0);
+    rw = new RemnawaveEmulator({ apiKey: RW_KEY });
+    await rw.start();
+    env = await createTestEnv({
+      TELEGRAM_API_ROOT: url,
+      ...QUICK_BOT_LEASES,
+      BOT_POLL_TIMEOUT_S: '2',
+      PROVISIONING_ATTEMPTS: '3',
+      PROVISIONING_BACKOFF_MS: '300',
+    });
+    platform = await platformOf(env);
+    const port = await freePort();
+    apiUrl = `http://127.0.0.1:${port}`;
+    apiApp = spawnApp('api', { ...env.vars, API_PORT: String(port), API_HOST: '127.0.0.1' });
+    await waitForHttp(`${apiUrl}/health/live`);
+    const master = (method: 'post' | 'put', path: string) =>
+      http()[method](path).set('Authorization', `Bearer ${env.masterToken}`);
+    const panelId = (
+      await master('post', '/v1/admin/panels')
+        .send({
+          name: 'rw',
+          type: 'remnawave',
+          baseUrl: rw.url,
+          credentials: { apiKey: RW_KEY },
+          settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
+        })
+        .expect(201)
+    ).body.id;
+    tg = emu.createBot();
+    const invite = (await master('post', '/v1/admin/invites').send({}).expect(201)).body;
+    const registered = await http()
+      .post('/v1/bots')
+      .send({
+        name: `Shop ${tg.username}`,
+        telegramBotToken: tg.token,
+        ownerTelegramId: owner.id,
+        inviteCode: invite.code,
+        defaultLanguage: 'en',
+        adminChatId: ADMIN_CHAT,
+      })
+      .expect(201);
+    botId = registered.body.bot.id;
+    apiToken = registered.body.apiToken;
+    await master('post', `/v1/admin/bots/${botId}/wallet/top-ups`)
+      .set('Idempotency-Key', `promo-e2e-${botId}`)
+      .send({ amountMinor: 1_000_000 })
+      .expect(201);
+    await api('put', `/v1/bots/${botId}/features/promo_codes`).send({ enabled: true }).expect(200);
+    await api('put', `/v1/bots/${botId}/features/referral_program`).send({ enabled: true }).expect(200);
+    await api('put', `/v1/bots/${botId}/configurations/referral_commission_percent`).send({ value: 10 }).expect(200);
+    await api('post', `/v1/bots/${botId}/plans`)
+      .send({
+        name: { en: 'Monthly 50 GB' },
+        periodDays: 30,
+        priceMinor: PRICE,
+        trafficLimitGb: 50,
+        deviceLimit: 2,
+        panelId,
+      })
+      .expect(201);
+    await api('post', `/v1/bots/${botId}/payment-cards`)
+      .send({ cardNumber: '6037990000000006', cardHolderName: 'Ali Rezaei', bankName: 'Melli' })
+      .expect(201);
+    worker = await spawnWorker(env.vars);
+    await emu.waitForPolling(tg.id, 15_000);
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await apiApp?.stop();
+    await emu.close();
+    await rw?.stop();
+    await env?.cleanup();
+  });
+
+  it('the tenant manages codes over REST; bad input is refused naming the field', async () => {
+    const bad = await api('post', `/v1/bots/${botId}/promo-codes`).send({ code: 'X', kind: 'percent', value: 10 });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.error.details)).toContain('code');
+    const pct = await api('post', `/v1/bots/${botId}/promo-codes`).send({
+      code: 'HUNDRED',
+      kind: 'percent',
+      value: 100,
+    });
+    expect(pct.status).toBe(400);
+    const created = await api('post', `/v1/bots/${botId}/promo-codes`)
+      .send({ code: 'save20', kind: 'percent', value: 20, maxUses: 1 })
+      .expect(201);
+    expect(created.body).toMatchObject({ code: 'SAVE20', kind: 'percent', value: 20, usesCount: 0, maxUses: 1 });
+    await api('post', `/v1/bots/${botId}/promo-codes`).send({ code: 'SAVE20', kind: 'fixed', value: 5 }).expect(409);
+    await api('post', `/v1/bots/${botId}/promo-codes`)
+      .send({ code: 'BONUS50', kind: 'balance', value: 50_000 })
+      .expect(201);
+    const tmp = await api('post', `/v1/bots/${botId}/promo-codes`)
+      .send({ code: 'TMP', kind: 'fixed', value: 5 })
+      .expect(201);
+    await api('patch', `/v1/bots/${botId}/promo-codes/${tmp.body.id}`).send({ isActive: false }).expect(200);
+    await api('delete', `/v1/bots/${botId}/promo-codes/${tmp.body.id}`).expect(200, { outcome: 'deleted' });
+    await api('get', `/v1/bots/${botId}/promo-codes/${tmp.body.id}`).expect(404);
+    const list = await api('get', `/v1/bots/${botId}/promo-codes`).expect(200);
+    expect(list.body.items.map((c: { code: string }) => c.code).sort()).toEqual(['BONUS50', 'SAVE20']);
+  });
+
+  it('a referred friend applies a code at checkout, pays the discounted price, and the referrer sees the earning', async () => {
+    // The referrer's link from /ref.
+    emu.sendText(tg.id, { from: referrer, text: '/ref' });
+    const refScreen = await waitForBotMessage(referrer.id, textHas('Invite friends'));
+    const payload = /start=(ref_[A-Za-z0-9]+)/.exec(refScreen.text ?? '')?.[1];
+    expect(payload).toBeDefined();
+    expect(refScreen.text).toContain(`https://t.me/${tg.username}?start=${payload}`);
+
+    // The friend joins by it, then buys.
+    emu.sendText(tg.id, { from: friend, text: `/start ${payload}` });
+    await waitForBotMessage(friend.id, withButton('menu:'));
+    let mark = lastId(friend.id);
+    emu.sendText(tg.id, { from: friend, text: '/buy' });
+    const plans = await next(friend.id, mark, withButton('s:p:'));
+    press(plans, 's:p:', friend);
+    const methods = await waitForBotMessage(
+      friend.id,
+      (m) => m.messageId === plans.messageId && withButton('pc:o:')(m),
+    );
+    expect(methods.text).toMatch(/IRR\s500,000/);
+    mark = lastId(friend.id);
+    press(methods, 'pc:o:', friend);
+    const prompt = await next(friend.id, mark, textHas('promo code for this order'));
+    mark = prompt.messageId;
+    emu.sendText(tg.id, { from: friend, text: 'nope', replyToMessageId: prompt.messageId });
+    await next(friend.id, mark, textHas('no such promo code'));
+    mark = lastId(friend.id);
+    emu.sendText(tg.id, { from: friend, text: 'save20', replyToMessageId: prompt.messageId });
+    await next(friend.id, mark, textHas(/You pay IRR\s400,000 instead of IRR\s500,000/));
+    const repriced = await next(friend.id, mark, withButton('s:c:'));
+    expect(repriced.text).toMatch(/IRR\s400,000/);
+    expect(buttonData(repriced, 'pc:o:')).toBeUndefined();
+
+    press(repriced, 's:c:', friend);
+    const card = await waitForBotMessage(friend.id, (m) => m.messageId === repriced.messageId && textHas('C2C-')(m));
+    expect(card.text).toMatch(/400,000/);
+    const beforeReview = lastId(ADMIN_CHAT);
+    emu.sendPhoto(tg.id, { from: friend });
+    const review = await waitForBotMessage(
+      ADMIN_CHAT,
+      (m) => m.messageId > beforeReview && withButton('rv:a:')(m) && m.method === 'sendPhoto',
+    );
+    mark = lastId(friend.id);
+    press(review, 'rv:a:', owner, ADMIN_CHAT);
+    await next(friend.id, mark, (m) => m.method === 'sendPhoto', 30_000);
+
+    const friendId = await userIdOf(friend.id);
+    const [order] = await q(
+      `SELECT o.amount_minor::int AS amount, o.discount_minor::int AS discount, p.code, o.status
+         FROM orders o JOIN promocodes p ON p.id = o.promocode_id WHERE o.bot_id = $1 AND o.user_id = $2`,
+      [botId, friendId],
+    );
+    expect(order).toEqual({ amount: 400_000, discount: 100_000, code: 'SAVE20', status: 'fulfilled' });
+    const [paid] = await q(
+      `SELECT amount_minor::int AS amount FROM card_to_card_payments WHERE bot_id = $1 AND user_id = $2`,
+      [botId, friendId],
+    );
+    expect(paid.amount).toBe(400_000);
+
+    // The referrer: 10 % of what the friend paid, in the wallet and on /ref.
+    const referrerId = await userIdOf(referrer.id);
+    const earned = await q(
+      `SELECT amount_minor::int AS amount, idempotency_key AS key FROM transactions WHERE bot_id = $1 AND user_id = $2`,
+      [botId, referrerId],
+    );
+    expect(earned).toEqual([{ amount: 40_000, key: expect.stringMatching(/^referral:/) }]);
+    mark = lastId(referrer.id);
+    emu.sendText(tg.id, { from: referrer, text: '/ref' });
+    const after = await next(referrer.id, mark, textHas('Invite friends'));
+    expect(after.text).toContain('Joined: 1');
+    expect(after.text).toContain('Bought: 1');
+    expect(after.text).toMatch(/Earned: IRR\s40,000/);
+    const rest = await api('get', `/v1/bots/${botId}/users/${referrerId}/referrals`).expect(200);
+    expect(rest.body).toMatchObject({
+      total: 1,
+      summary: { joined: 1, bought: 1, earnedMinor: 40_000, startPayload: payload },
+      items: [{ referredId: friendId, amountMinor: 40_000, reversedAt: null }],
+    });
+    // The one-use code is used up for anyone else.
+    const code = await api('get', `/v1/bots/${botId}/promo-codes`).expect(200);
+    expect(code.body.items.find((c: { code: string }) => c.code === 'SAVE20').usesCount).toBe(1);
+  });
+
+  it('/promo with a wallet-bonus code credits the wallet once', async () => {
+    let mark = lastId(referrer.id);
+    emu.sendText(tg.id, { from: referrer, text: '/promo bonus50' });
+    const done = await next(referrer.id, mark, textHas('added to your wallet'));
+    expect(done.text).toMatch(/IRR\s50,000/);
+    mark = done.messageId;
+    emu.sendText(tg.id, { from: referrer, text: '/promo BONUS50' });
+    await next(referrer.id, mark, textHas('already used this promo code'));
+    const referrerId = await userIdOf(referrer.id);
+    const promo = await q(
+      `SELECT amount_minor::int AS amount, idempotency_key AS key FROM transactions WHERE bot_id = $1 AND user_id = $2 AND type = 'promo'`,
+      [botId, referrerId],
+    );
+    expect(promo).toEqual([{ amount: 50_000, key: expect.stringMatching(/^promo:[0-9a-f-]{36}$/) }]);
+  });
+});
