@@ -38,6 +38,9 @@ import type {
 } from '@botfleet/dal';
 import type { SubscriptionView } from '@botfleet/provisioning';
 import { checkKeyboard, checkTelegramHtml, HOSTILE_CASES, stringProblem } from '@botfleet/testing';
+import { parsePromoCallback, PromoCallbacks, promoPromptOf, promoRejectionText } from '../growth/promo-screens';
+import { referralScreen } from '../growth/referral-screens';
+import { PROMO_REJECTIONS } from '@botfleet/growth';
 import type { Screen } from '../context/bot-context';
 import { translate } from '../i18n/translate';
 import type { BotProfile } from '../profile/bot-profile';
@@ -586,5 +589,45 @@ describe('the sanitiser', () => {
       photo: { source, filename: 'x\uFFFD.png' },
     });
     expect(wellFormedPayload(payload).photo.source).toBe(source);
+  });
+});
+
+describe.each(HOSTILE_CASES)('hostile text "%s" on the promo code and referral screens', (_name, hostile) => {
+  it.each(LANGS)('the payment screen with the Promo code button, the promo replies and /ref (%s)', (lang) => {
+    const order = { id: ID, amountMinor: 400_000, discountMinor: 100_000, currency: 'IRR' } as OrderEntity;
+    const screen = methodsScreen(order, planOf(hostile), lang, { card: true, walletBalanceMinor: null, promo: true });
+    checkScreen(screen);
+    expect(JSON.stringify(screen.keyboard)).toContain('pc:o:');
+    expect(parsePromoCallback(PromoCallbacks.forOrder(ID))).toEqual({ kind: 'forOrder', orderId: ID });
+    for (const forged of [`pc:o:${hostile}`, 'pc:o:', `pc:x:${PromoCallbacks.forOrder(ID).slice(5)}`, hostile]) {
+      expect(parsePromoCallback(forged)).toBeNull();
+    }
+    for (const key of ['promo.prompt', 'promo.promptOrder', 'promo.usage', 'promo.rejected'] as const) {
+      checkTelegramHtml(translate(lang, key));
+    }
+    for (const reason of PROMO_REJECTIONS) checkTelegramHtml(translate(lang, promoRejectionText(reason)));
+    // The code is ours (A–Z, 0–9, _ and -, at most 32) and the money is formatted: the largest of each.
+    const code = { html: `<code>${'W'.repeat(32)}</code>` };
+    const money = 'IRR 1,000,000,000,000,000';
+    checkTelegramHtml(translate(lang, 'promo.credited', { code, amount: money, balance: money }));
+    checkTelegramHtml(translate(lang, 'promo.applied', { code, price: money, was: money }));
+    checkTelegramHtml(translate(lang, 'promo.appliedDays', { code, days: 3650 }));
+    checkTelegramHtml(translate(lang, 'promo.stored', { code }));
+    expect(promoPromptOf(htmlToText(translate(lang, 'promo.promptOrder')), [lang])).toBe('promo.promptOrder');
+    expect(promoPromptOf(hostile, [lang])).toBeNull();
+    const summary = {
+      referralCode: 'k3x9p2',
+      startPayload: 'ref_k3x9p2',
+      joined: 1_000_000,
+      bought: 999_999,
+      earnedMinor: 1_000_000_000_000,
+      reversedMinor: 0,
+      commissionPercent: 50,
+      scope: 'every_purchase' as const,
+    };
+    checkScreen(referralScreen(lang, 'shop_bot', summary, 'IRR'));
+    // A username that is not one (it comes from Telegram, but still) is never put into a link.
+    const odd = checkScreen(referralScreen(lang, hostile, { ...summary, scope: 'first_purchase' }, 'IRR'));
+    expect(odd).not.toContain('t.me/');
   });
 });
