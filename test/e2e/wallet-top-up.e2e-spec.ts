@@ -15,7 +15,7 @@ import {
   waitForHttp,
   WorkerProcess,
 } from '@botfleet/testing';
-import { buttonData, ChatMessage, QUICK_BOT_LEASES, waitForBotMessage as botMessageIn } from './support/bot-chat';
+import { BotChat, buttonData, ChatMessage, has, QUICK_BOT_LEASES, withButton } from './support/bot-chat';
 
 const RW_KEY = 'rw-wallet-e2e-key';
 const ADMIN_CHAT = -1001234567001;
@@ -40,6 +40,9 @@ describe('wallet top-ups: /wallet → Top up → card → receipt → admin appr
   let tg: { id: number; token: string; username: string };
   let botId: string;
   let apiToken: string;
+  /** The buyer's chat with the bot, and the admin chat as the owner acts in it. */
+  let chat: BotChat;
+  let admins: BotChat;
   const owner = { id: 930_001, first_name: 'Owner', language_code: 'en' };
   const buyer = { id: 60_001, first_name: 'Buyer', language_code: 'en' };
   const q = (sql: string, p: unknown[] = []) => platform.query(sql, p);
@@ -47,21 +50,6 @@ describe('wallet top-ups: /wallet → Top up → card → receipt → admin appr
   const api = (method: 'get' | 'put' | 'post', path: string) =>
     http()[method](path).set('Authorization', `Bearer ${apiToken}`);
 
-  const waitForBotMessage = (chatId: number, match: (m: ChatMessage) => boolean, timeoutMs = 15_000) =>
-    botMessageIn(emu, tg.id, chatId, match, timeoutMs);
-  const textHas = (s: string) => (m: ChatMessage) => !!(m.text ?? m.caption ?? '').includes(s);
-  const withButton = (prefix: string) => (m: ChatMessage) => !!buttonData(m, prefix);
-  const press = (m: ChatMessage, prefix: string, from: { id: number } = buyer, chatId?: number) =>
-    emu.pressButton(tg.id, {
-      from,
-      messageId: m.messageId,
-      data: buttonData(m, prefix)!,
-      ...(chatId ? { chatId } : {}),
-    });
-  /** A bot message in the buyer's chat newer than `after` (message ids grow) matching `match`. */
-  const next = (after: number, match: (m: ChatMessage) => boolean, timeoutMs?: number) =>
-    waitForBotMessage(buyer.id, (m) => m.messageId > after && match(m), timeoutMs);
-  const lastId = (chatId = buyer.id) => Math.max(0, ...emu.getChatMessages(tg.id, chatId).map((m) => m.messageId));
   const userId = async () =>
     (await q(`SELECT id FROM users WHERE bot_id = $1 AND telegram_id = $2`, [botId, buyer.id]))[0].id as string;
   const balance = async () =>
@@ -79,13 +67,10 @@ describe('wallet top-ups: /wallet → Top up → card → receipt → admin appr
   /** The card screen of a top-up → a photo receipt → the review in the admin chat; returns the review message. */
   const receiptToReview = async (card: ChatMessage) => {
     expect(card.text).toMatch(/C2C-\d{6}-[2-9A-Z]{6}/);
-    const before = lastId(ADMIN_CHAT);
-    emu.sendPhoto(tg.id, { from: buyer });
-    await next(card.messageId, textHas('under review'));
-    return waitForBotMessage(
-      ADMIN_CHAT,
-      (m) => m.messageId > before && withButton('rv:a:')(m) && m.method === 'sendPhoto',
-    );
+    const before = admins.lastId();
+    chat.sendPhoto();
+    await chat.next(card.messageId, has('under review'));
+    return admins.next(before, (m) => withButton('rv:a:')(m) && m.method === 'sendPhoto');
   };
 
   beforeAll(async () => {
@@ -119,6 +104,8 @@ describe('wallet top-ups: /wallet → Top up → card → receipt → admin appr
         .expect(201)
     ).body.id;
     tg = emu.createBot();
+    chat = new BotChat(emu, tg, buyer);
+    admins = new BotChat(emu, tg, owner, { group: { id: ADMIN_CHAT, type: 'supergroup' } });
     const invite = (await master('post', '/v1/admin/invites').send({}).expect(201)).body;
     const registered = await http()
       .post('/v1/bots')
@@ -170,16 +157,16 @@ describe('wallet top-ups: /wallet → Top up → card → receipt → admin appr
   });
 
   it('a preset top-up paid card to card is reviewed in the admin chat and deposited once', async () => {
-    emu.sendText(tg.id, { from: buyer, text: '/wallet' });
-    const wallet = await waitForBotMessage(buyer.id, withButton('wt:t'));
+    chat.say('/wallet');
+    const wallet = await chat.message(withButton('wt:t'));
     expect(wallet.text).toContain('Your wallet');
     expect(wallet.text).toContain('No movements yet');
-    press(wallet, 'wt:t');
-    const amounts = await waitForBotMessage(buyer.id, withButton(`wt:m:${PRESET}`));
-    press(amounts, `wt:m:${PRESET}`);
-    const methods = await waitForBotMessage(buyer.id, withButton(`wt:c:${PRESET}`));
-    press(methods, `wt:c:${PRESET}`);
-    const card = await waitForBotMessage(buyer.id, textHas('C2C-'));
+    chat.press(wallet, 'wt:t');
+    const amounts = await chat.message(withButton(`wt:m:${PRESET}`));
+    chat.press(amounts, `wt:m:${PRESET}`);
+    const methods = await chat.message(withButton(`wt:c:${PRESET}`));
+    chat.press(methods, `wt:c:${PRESET}`);
+    const card = await chat.message(has('C2C-'));
     expect(card.text).toContain('6037 9900 0000 0006');
 
     const review = await receiptToReview(card);
@@ -191,25 +178,17 @@ describe('wallet top-ups: /wallet → Top up → card → receipt → admin appr
     ]);
     const paymentId: string = pending.body.items[0].id;
 
-    const before = lastId();
-    press(review, 'rv:a:', owner, ADMIN_CHAT);
-    const credited = await next(before, textHas('topped up'));
+    const before = chat.lastId();
+    admins.press(review, 'rv:a:');
+    const credited = await chat.next(before, has('topped up'));
     expect(credited.text).toContain('Balance');
     // The review message lost its buttons; a replayed press of Approve is refused and deposits nothing more.
-    emu.pressButton(tg.id, {
-      from: owner,
-      chatId: ADMIN_CHAT,
-      messageId: review.messageId,
-      data: buttonData(review, 'rv:a:')!,
-      forged: true,
-    });
+    admins.press(review, buttonData(review, 'rv:a:')!, { forged: true });
     await waitFor(() => emu.getCallbackAnswers(tg.id).filter((a) => a.text?.includes('already reviewed')).length > 0);
     expect(await ledger()).toEqual([{ type: 'deposit', amount: PRESET, key: `card:${paymentId}:deposit` }]);
     expect(await balance()).toBe(PRESET);
 
-    const afterCredit = lastId();
-    emu.sendText(tg.id, { from: buyer, text: '/wallet' });
-    const shown = await next(afterCredit, withButton('wt:t'));
+    const shown = await chat.send('/wallet', withButton('wt:t'));
     expect(shown.text).toMatch(/Balance: IRR\s100,000/);
     expect(shown.text).toMatch(/Top-up · \+IRR\s100,000/);
     const history = await api('get', `/v1/bots/${botId}/users/${await userId()}/top-ups`).expect(200);
@@ -224,49 +203,42 @@ describe('wallet top-ups: /wallet → Top up → card → receipt → admin appr
       (await q(`SELECT count(*)::int n FROM card_to_card_payments WHERE bot_id = $1`, [botId]))[0].n as number;
     const start = await rows();
     // This time through the main menu's Wallet button (shown while the wallet feature is on).
-    const opened = lastId();
-    emu.sendText(tg.id, { from: buyer, text: '/start' });
-    const menu = await next(opened, withButton('menu:wallet'));
-    press(menu, 'menu:wallet');
-    const wallet = await waitForBotMessage(buyer.id, (m) => m.messageId === menu.messageId && withButton('wt:t')(m));
-    press(wallet, 'wt:t');
-    const amounts = await waitForBotMessage(buyer.id, (m) => m.messageId === wallet.messageId && withButton('wt:o')(m));
-    let mark = lastId();
-    press(amounts, 'wt:o');
-    const prompt = await next(mark, textHas('Type the amount'));
+    const menu = await chat.send('/start', withButton('menu:wallet'));
+    chat.press(menu, 'menu:wallet');
+    const wallet = await chat.edited(menu.messageId, withButton('wt:t'));
+    chat.press(wallet, 'wt:t');
+    const amounts = await chat.edited(wallet.messageId, withButton('wt:o'));
+    let mark = chat.lastId();
+    chat.press(amounts, 'wt:o');
+    const prompt = await chat.next(mark, has('Type the amount'));
     mark = prompt.messageId;
-    emu.sendText(tg.id, { from: buyer, text: 'a lot', replyToMessageId: prompt.messageId });
-    await next(mark, textHas('That is not an amount'));
-    mark = lastId();
-    emu.sendText(tg.id, { from: buyer, text: '10', replyToMessageId: prompt.messageId });
-    await next(mark, textHas('The amount must be from'));
-    mark = lastId();
-    emu.sendText(tg.id, { from: buyer, text: '300,000', replyToMessageId: prompt.messageId });
-    await next(mark, withButton('wt:c:300000'));
+    chat.say('a lot', prompt.messageId);
+    await chat.next(mark, has('That is not an amount'));
+    mark = chat.lastId();
+    chat.say('10', prompt.messageId);
+    await chat.next(mark, has('The amount must be from'));
+    mark = chat.lastId();
+    chat.say('300,000', prompt.messageId);
+    await chat.next(mark, withButton('wt:c:300000'));
     expect(await rows()).toBe(start);
   });
 
   it('an order the wallet cannot cover: top up the difference → asked → pay → the subscription link arrives', async () => {
     const have = await balance();
-    const opened = lastId();
-    emu.sendText(tg.id, { from: buyer, text: '/buy' });
-    const plans = await next(opened, withButton('s:p:'));
-    press(plans, 's:p:');
-    const methods = await waitForBotMessage(buyer.id, (m) => m.messageId === plans.messageId && withButton('wt:d:')(m));
+    const plans = await chat.send('/buy', withButton('s:p:'));
+    chat.press(plans, 's:p:');
+    const methods = await chat.edited(plans.messageId, withButton('wt:d:'));
     expect(methods.text).toContain('How would you like to pay');
-    press(methods, 'wt:d:');
+    chat.press(methods, 'wt:d:');
     const lack = PRICE - have;
-    const topUp = await waitForBotMessage(
-      buyer.id,
-      (m) => m.messageId === plans.messageId && withButton(`wt:c:${lack}:`)(m),
-    );
-    press(topUp, `wt:c:${lack}:`);
-    const card = await waitForBotMessage(buyer.id, (m) => m.messageId === plans.messageId && textHas('C2C-')(m));
+    const topUp = await chat.edited(plans.messageId, withButton(`wt:c:${lack}:`));
+    chat.press(topUp, `wt:c:${lack}:`);
+    const card = await chat.edited(plans.messageId, has('C2C-'));
     const review = await receiptToReview(card);
 
-    const before = lastId();
-    press(review, 'rv:a:', owner, ADMIN_CHAT);
-    const asked = await next(before, withButton('wt:p:'));
+    const before = chat.lastId();
+    admins.press(review, 'rv:a:');
+    const asked = await chat.next(before, withButton('wt:p:'));
     expect(asked.text).toContain('Pay your order');
     expect(asked.text).toContain('Monthly 50 GB');
     // Asked, not paid: the order waits for the answer.
@@ -276,9 +248,9 @@ describe('wallet top-ups: /wallet → Top up → card → receipt → admin appr
     expect(order.status).toBe('pending');
     expect(await balance()).toBe(PRICE);
 
-    press(asked, 'wt:p:');
-    await next(before, textHas('Paid from your wallet'));
-    const delivered = await next(before, (m) => m.method === 'sendPhoto', 30_000);
+    chat.press(asked, 'wt:p:');
+    await chat.next(before, has('Paid from your wallet'));
+    const delivered = await chat.next(before, (m) => m.method === 'sendPhoto', 30_000);
     const sub = (
       await q(`SELECT subscription_url FROM subscriptions WHERE bot_id = $1 AND user_id = $2`, [botId, await userId()])
     )[0];
