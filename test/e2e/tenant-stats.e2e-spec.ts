@@ -61,6 +61,8 @@ describe('tenant REST: GET /v1/bots/{botId}/stats', () => {
       totals: {
         sales: 1,
         revenueMinor: 150_000,
+        discountMinor: 0,
+        wholesaleMinor: 0,
         newUsers: 1,
         activeSubscriptions: 1,
         trafficSoldBytes: 1073741824,

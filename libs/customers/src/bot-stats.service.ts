@@ -18,6 +18,10 @@ export interface BotStats {
   totals: {
     sales: number;
     revenueMinor: number;
+    /** Promo-code discounts on those sales (revenue is after them). */
+    discountMinor: number;
+    /** What those sales cost in wholesale (on the plans' prices, not the discounted ones). */
+    wholesaleMinor: number;
     newUsers: number;
     activeSubscriptions: number;
     trafficSoldBytes: number;
@@ -62,6 +66,8 @@ export class BotStatsService {
         totals: {
           sales: sum((d) => d.sales),
           revenueMinor: safeNumber(sum((d) => d.revenueMinor)),
+          discountMinor: safeNumber(rows.reduce((acc, r) => acc + Number(r.discount_minor), 0)),
+          wholesaleMinor: safeNumber(rows.reduce((acc, r) => acc + Number(r.wholesale_minor), 0)),
           newUsers: sum((d) => d.newUsers),
           activeSubscriptions: active,
           trafficSoldBytes: bot.trafficSoldBytes,

@@ -136,6 +136,8 @@ describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)
       totals: {
         sales: 5,
         revenueMinor: 4500,
+        discountMinor: 0,
+        wholesaleMinor: 0,
         newUsers: 3,
         activeSubscriptions: 2,
         trafficSoldBytes: 5 * GiB,
@@ -162,6 +164,8 @@ describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)
       totals: {
         sales: 3,
         revenueMinor: 700_000,
+        discountMinor: 0,
+        wholesaleMinor: 0,
         newUsers: 3,
         activeSubscriptions: 3,
         trafficSoldBytes: 70 * GiB,

@@ -9,6 +9,10 @@ export interface BotStatsDayRow {
   sales: number;
   /** Text: a sum of bigints may exceed what a JS number holds exactly (the caller checks). */
   revenue_minor: string;
+  /** Promo-code discounts given on those sales (same currency rule as revenue), text like revenue. */
+  discount_minor: string;
+  /** The wholesale cost of those sales (on the plan's price, whatever the discount), text like revenue. */
+  wholesale_minor: string;
   new_users: number;
 }
 
@@ -26,7 +30,9 @@ const BY_DAY_SQL = `
   ),
   sales AS (
     SELECT (o.paid_at AT TIME ZONE 'UTC')::date AS day, count(*)::int AS sales,
-           sum(o.amount_minor) FILTER (WHERE o.currency = $5) AS revenue
+           sum(o.amount_minor) FILTER (WHERE o.currency = $5) AS revenue,
+           sum(o.discount_minor) FILTER (WHERE o.currency = $5) AS discount,
+           sum(o.wholesale_minor) AS wholesale
     FROM orders o
     WHERE o.bot_id = $1
       AND o.status = ANY($4::varchar[])
@@ -45,6 +51,8 @@ const BY_DAY_SQL = `
   SELECT to_char(d.day, 'YYYY-MM-DD') AS date,
          coalesce(s.sales, 0) AS sales,
          coalesce(s.revenue, 0)::text AS revenue_minor,
+         coalesce(s.discount, 0)::text AS discount_minor,
+         coalesce(s.wholesale, 0)::text AS wholesale_minor,
          coalesce(j.n, 0) AS new_users
   FROM days d
   LEFT JOIN sales s ON s.day = d.day

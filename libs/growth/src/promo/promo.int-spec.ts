@@ -9,6 +9,7 @@ import {
   SubmitReceiptUseCase,
 } from '@botfleet/sales';
 import { FulfilmentService } from '@botfleet/sales';
+import { BotStatsRepository } from '@botfleet/dal';
 import { createTestEnv, TestContext, TestEnv } from '@botfleet/testing';
 import { PromoCodesService } from './promo-codes.service';
 import { promoRejectionOf } from './promo-rules';
@@ -116,6 +117,10 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
       balance: 10_000_000 - 1_000,
       held: 0,
     });
+    // The tenant's stats show the discount next to the revenue and the wholesale on the plan.
+    const today = new Date().toISOString().slice(0, 10);
+    const [day] = await ctx.get(BotStatsRepository).salesAndNewUsersByDay(botId, today, today, paid.currency);
+    expect(day).toMatchObject({ sales: 1, revenue_minor: '40000', discount_minor: '10000', wholesale_minor: '1000' });
   });
 
   it('a discounted order paid by card asks for and records the discounted amount', async () => {

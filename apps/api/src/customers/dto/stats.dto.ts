@@ -47,6 +47,16 @@ export class StatsTotalsDto {
     description: 'Sum of those orders’ amountMinor, in the bot currency (saturates at 2^53-1)',
   })
   revenueMinor!: number;
+  @ApiProperty({
+    example: 120_000,
+    description: 'Promo-code discounts given on those orders, in the bot currency (revenue is after them)',
+  })
+  discountMinor!: number;
+  @ApiProperty({
+    example: 900_000,
+    description: 'What those orders cost the shop in wholesale (on the plans, never on the discounted prices)',
+  })
+  wholesaleMinor!: number;
   @ApiProperty({ example: 40, description: 'Users who first started the bot in the range' }) newUsers!: number;
   @ApiProperty({ example: 95, description: 'Subscriptions active now (not limited to the range)' })
   activeSubscriptions!: number;
