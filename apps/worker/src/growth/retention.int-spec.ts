@@ -51,7 +51,12 @@ describe('growth: trial, reminders, auto-renew (worker)', () => {
   beforeAll(async () => {
     world = await WorkerWorld.start({
       // The scheduler stays off: the tests run the scan with their own clock.
-      env: { RETENTION_SCAN_INTERVAL_MS: '0', TRAFFIC_SYNC_INTERVAL_MS: '0' },
+      env: {
+        RETENTION_SCAN_INTERVAL_MS: '0',
+        TRAFFIC_SYNC_INTERVAL_MS: '0',
+        PROVISIONING_ATTEMPTS: '2',
+        PROVISIONING_BACKOFF_MS: '50',
+      },
       panels: ['remnawave'],
     });
     ({ ctx, telegram, rw, platform } = world);
@@ -214,6 +219,28 @@ describe('growth: trial, reminders, auto-renew (worker)', () => {
     expect(messagesTo(c.telegramId, 'Auto-renew could not renew')).toHaveLength(1);
   });
 
+  it("a renewal the panel refuses for good is refunded to the wallet (the sale's failure path), and not retried", async () => {
+    const c = await customerWithSub();
+    await ctx.get(AutoRenewals).set(bot.id, c.userId, c.subscriptionId, true);
+    await ctx.deposit(bot.id, c.userId, 1_000);
+    const due = new Date(c.expiresAt.getTime() - 0.5 * DAY);
+    await rw.down();
+    try {
+      expect((await scan.run(due)).renewed).toBe(1);
+      const [order] = await ctx.get(TenantRepositories).orders.find(bot.id, {
+        where: { subscriptionId: c.subscriptionId, kind: 'renewal' },
+      });
+      await waitFor(async () => (await world.orderStatus(order.id)) === 'refunded', 30_000);
+    } finally {
+      await rw.up();
+    }
+    expect(await balanceOf(c.userId)).toBe(1_000);
+    expect((await scan.run(due)).renewed).toBe(0);
+    expect(
+      await ctx.get(TenantRepositories).orders.count(bot.id, { subscriptionId: c.subscriptionId, kind: 'renewal' }),
+    ).toBe(1);
+  });
+
   it("auto-renew is the customer's own: another user's subscription or a trial cannot be switched", async () => {
     const c = await customerWithSub();
     const other = await ctx.newUser(bot.id);
@@ -221,5 +248,11 @@ describe('growth: trial, reminders, auto-renew (worker)', () => {
     await expect(renewals.set(bot.id, other.id, c.subscriptionId, true)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const sub = await ctx.get(TenantRepositories).subscriptions.findById(bot.id, c.subscriptionId);
     expect(sub?.autoRenew).toBe(false);
+    const tryer = await ctx.newUser(bot.id);
+    const trial = await ctx.get(StartTrialUseCase).execute({ botId: bot.id, userId: tryer.id });
+    await activeSub(trial.subscriptionId);
+    await expect(renewals.set(bot.id, tryer.id, trial.subscriptionId, true)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 });

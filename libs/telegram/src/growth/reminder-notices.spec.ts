@@ -96,6 +96,19 @@ describe('growth buttons', () => {
       currency: 'IRR',
     });
     expect(s.keyboard!.flat().map((b) => (b as { callback_data?: string }).callback_data)).toEqual(['wt:m:700']);
+    const limited = (minMinor: number, maxMinor: number) =>
+      autoRenewShortScreen(
+        'en',
+        { en: 'Gold' },
+        END,
+        { balanceMinor: 300, requiredMinor: 1_000, currency: 'IRR' },
+        {
+          minMinor,
+          maxMinor,
+        },
+      ).keyboard!.flat()[0] as { callback_data?: string };
+    expect(limited(5_000, 100_000).callback_data).toBe('wt:m:5000');
+    expect(limited(1, 500).callback_data).toBe('wt:m:500');
   });
 
   it('auto-renew callbacks are parsed strictly', () => {

@@ -3,6 +3,7 @@ import type { InlineKeyboardButton } from 'telegraf/types';
 import { FeaturesService, Language, Localized } from '@botfleet/catalog';
 import { BotSelfRepository } from '@botfleet/dal';
 import type { AutoRenewOutcome, DueReminder, ResolvedReminderSettings } from '@botfleet/growth';
+import { TopUpOptions } from '@botfleet/payments';
 import { SubscriptionViewsService } from '@botfleet/provisioning';
 import { canSell, SalesQueries } from '@botfleet/sales';
 import type { Screen } from '../context/bot-context';
@@ -65,14 +66,16 @@ export function reminderScreen(
   return { text, keyboard };
 }
 
-/** Auto-renew could not pay: the figures and a button that tops the wallet up by what is missing. */
+/** Auto-renew could not pay: the figures and a button that tops the wallet up by what is missing (within the limits). */
 export function autoRenewShortScreen(
   lang: Language,
   planName: Localized,
   expiresAt: Date | null,
   o: Pick<ShortOutcome, 'balanceMinor' | 'requiredMinor' | 'currency'>,
+  limits: { minMinor: number; maxMinor: number } = { minMinor: 1, maxMinor: Number.MAX_SAFE_INTEGER },
 ): Screen {
-  const missing = Math.max(1, o.requiredMinor - o.balanceMinor);
+  // What is missing, within the shop's top-up limits (at least the minimum top-up).
+  const missing = Math.min(Math.max(1, o.requiredMinor - o.balanceMinor, limits.minMinor), limits.maxMinor);
   return {
     text: translate(lang, 'autorenew.short', {
       plan: { html: plain(localizedName(planName, lang), 64) },
@@ -103,6 +106,7 @@ export class ReminderNotices {
     private readonly features: FeaturesService,
     private readonly views: SubscriptionViewsService,
     private readonly messenger: Messenger,
+    private readonly topUps: TopUpOptions,
   ) {}
 
   async reminder(r: DueReminder, settings: ResolvedReminderSettings): Promise<NoticeResult> {
@@ -112,9 +116,10 @@ export class ReminderNotices {
     );
   }
 
-  autoRenewShort(botId: string, userId: string, subscriptionId: string, o: ShortOutcome): Promise<NoticeResult> {
+  async autoRenewShort(botId: string, userId: string, subscriptionId: string, o: ShortOutcome): Promise<NoticeResult> {
+    const limits = await this.topUps.limits(botId);
     return this.send(botId, userId, subscriptionId, (lang, name, expiresAt) =>
-      autoRenewShortScreen(lang, name, expiresAt, o),
+      autoRenewShortScreen(lang, name, expiresAt, o, limits),
     );
   }
 
