@@ -18,13 +18,7 @@ import {
   WorkerProcess,
 } from '@botfleet/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
-import {
-  buttonData,
-  buttonsOf,
-  ChatMessage,
-  QUICK_BOT_LEASES,
-  waitForBotMessage as botMessageIn,
-} from './support/bot-chat';
+import { BotChat, buttonsOf, has, QUICK_BOT_LEASES } from './support/bot-chat';
 
 const RW_KEY = 'rw-stars-cryptobot-e2e-key';
 const PRICE = 500_000;
@@ -32,7 +26,6 @@ const STARS = 250;
 /** Wholesale: 1,000 per plan + 100 per GB × 10 GB. */
 const WHOLESALE = 1_000 + 100 * 10;
 
-type Msg = ChatMessage;
 type Buyer = { id: number; first_name: string; language_code: string };
 
 /**
@@ -65,20 +58,17 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
   const as = (token: string, method: 'post' | 'put' | 'patch', path: string) =>
     http()[method](path).set('Authorization', `Bearer ${token}`);
 
-  const message = (chatId: number, match: (m: Msg) => boolean, timeoutMs = 15_000) =>
-    botMessageIn(emu, tg.id, chatId, match, timeoutMs);
+  const chatOf = (from: Buyer) => new BotChat(emu, tg, from);
 
   /** /buy → the plan → the gateway's button on the payment screen. Returns the message the bot answered with. */
   const pickGateway = async (from: Buyer, method: 'stars' | 'cryptobot') => {
-    const before = Math.max(0, ...emu.getChatMessages(tg.id, from.id).map((m) => m.messageId));
-    const fresh = (match: (m: Msg) => boolean) => message(from.id, (m) => m.messageId > before && match(m));
-    emu.sendText(tg.id, { from, text: '/buy' });
-    const plans = await fresh((m) => !!buttonData(m, 's:p:'));
-    emu.pressButton(tg.id, { from, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
-    const screen = await fresh((m) => !!buttonData(m, `pg:${method}:`));
-    emu.pressButton(tg.id, { from, messageId: screen.messageId, data: buttonData(screen, `pg:${method}:`)! });
-    if (method === 'stars') return fresh((m) => m.method === 'sendInvoice');
-    return fresh((m) => buttonsOf(m).some((b) => (b as { url?: string }).url?.startsWith('https://t.me/CryptoBot')));
+    const chat = chatOf(from);
+    const before = chat.lastId();
+    chat.press(await chat.buy(`pg:${method}:`), `pg:${method}:`);
+    if (method === 'stars') return chat.next(before, (m) => m.method === 'sendInvoice');
+    return chat.next(before, (m) =>
+      buttonsOf(m).some((b) => (b as { url?: string }).url?.startsWith('https://t.me/CryptoBot')),
+    );
   };
 
   const userId = async (tgId: number) =>
@@ -118,8 +108,8 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
     expect(invoice.invoice).toMatchObject({ currency: 'XTR', totalAmount: STARS });
     const paid = await emu.payInvoice(tg.id, { from, invoiceMessageId: invoice.messageId, timeoutMs: 10_000 });
     expect(paid.answer.ok).toBe(true);
-    await message(from.id, (m) => (m.text ?? '').includes('Stars payment received'));
-    const delivered = await message(from.id, (m) => m.method === 'sendPhoto', 30_000);
+    await chatOf(from).message(has('Stars payment received'));
+    const delivered = await chatOf(from).message((m) => m.method === 'sendPhoto', 30_000);
     const uid = await userId(from.id);
     const [payment] = await paymentsOf(uid);
     await waitFor(async () => (await orderOf(payment.order_id)).status === 'fulfilled', 15_000);
@@ -343,7 +333,7 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
       expect(invoice).toMatchObject({ fiat: 'USD', amount: '5.00', status: 'active' });
       const { delivery } = await cp.payInvoice(invoice.invoice_id);
       expect(delivery?.status).toBe(200);
-      await message(buyer.id, (m) => m.method === 'sendPhoto', 30_000);
+      await chatOf(buyer).message((m) => m.method === 'sendPhoto', 30_000);
       const uid = await userId(buyer.id);
       const [payment] = await paymentsOf(uid);
       expect(payment).toMatchObject({ status: 'paid', external_id: String(invoice.invoice_id), credited_to: 'order' });
@@ -400,7 +390,7 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
       } finally {
         cp.setWebhook(cpApp.token, `${apiUrl}/payments/cryptobot/webhook/${botId}`);
       }
-      await message(buyer.id, (m) => m.method === 'sendPhoto', 30_000);
+      await chatOf(buyer).message((m) => m.method === 'sendPhoto', 30_000);
       const uid = await userId(buyer.id);
       const [payment] = await paymentsOf(uid);
       expect(payment).toMatchObject({ status: 'paid', credited_to: 'order' });

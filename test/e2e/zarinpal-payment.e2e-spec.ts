@@ -18,7 +18,7 @@ import {
   ZarinpalEmulator,
 } from '@botfleet/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
-import { buttonData, buttonsOf, ChatMessage, QUICK_BOT_LEASES, waitForBotMessage } from './support/bot-chat';
+import { BotChat, buttonsOf, ChatMessage, has, QUICK_BOT_LEASES } from './support/bot-chat';
 
 const RW_KEY = 'rw-zarinpal-e2e-key';
 const PRICE = 500_000; // IRR
@@ -57,8 +57,7 @@ describe('Zarinpal: pay in the bot, come back from the gateway, get the link; re
   const http = () => request(app.getHttpServer());
   const as = (token: string, method: 'get' | 'post' | 'put', path: string) =>
     http()[method](path).set('Authorization', `Bearer ${token}`);
-  const message = (chatId: number, match: (m: ChatMessage) => boolean, timeoutMs = 15_000) =>
-    waitForBotMessage(emu, tg.id, chatId, match, timeoutMs);
+  const chatOf = (from: Buyer, bot = tg) => new BotChat(emu, bot, from);
   const urlButton = (m: ChatMessage) =>
     buttonsOf(m)
       .map((b) => (b as { url?: string }).url)
@@ -66,15 +65,10 @@ describe('Zarinpal: pay in the bot, come back from the gateway, get the link; re
 
   /** /buy → the plan → the Zarinpal button: returns the authority of the StartPay link the bot sent. */
   const startPaying = async (from: Buyer, bot = tg): Promise<string> => {
-    const before = Math.max(0, ...emu.getChatMessages(bot.id, from.id).map((m) => m.messageId));
-    const fresh = (match: (m: ChatMessage) => boolean) =>
-      waitForBotMessage(emu, bot.id, from.id, (m) => m.messageId > before && match(m));
-    emu.sendText(bot.id, { from, text: '/buy' });
-    const plans = await fresh((m) => !!buttonData(m, 's:p:'));
-    emu.pressButton(bot.id, { from, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
-    const screen = await fresh((m) => !!buttonData(m, 'pg:zarinpal:'));
-    emu.pressButton(bot.id, { from, messageId: screen.messageId, data: buttonData(screen, 'pg:zarinpal:')! });
-    const link = await fresh((m) => !!urlButton(m));
+    const chat = chatOf(from, bot);
+    const before = chat.lastId();
+    chat.press(await chat.buy('pg:zarinpal:'), 'pg:zarinpal:');
+    const link = await chat.next(before, (m) => !!urlButton(m));
     return urlButton(link)!.split('/pg/StartPay/')[1];
   };
 
@@ -218,7 +212,7 @@ describe('Zarinpal: pay in the bot, come back from the gateway, get the link; re
       expect(p.html).toContain(`https://t.me/${tg.username}`);
     }
     expect(await paymentOf(authority)).toMatchObject({ status: 'paid', credited_to: 'order' });
-    const delivered = await message(buyer.id, (m) => m.method === 'sendPhoto', 30_000);
+    const delivered = await chatOf(buyer).message((m) => m.method === 'sendPhoto', 30_000);
     await waitFor(async () => (await orderOf(payment.order_id)).status === 'fulfilled', 20_000);
     const order = await orderOf(payment.order_id);
     expect(order.payment_method).toBe('zarinpal');
@@ -319,8 +313,8 @@ describe('Zarinpal: pay in the bot, come back from the gateway, get the link; re
       expect(await ledgerCount(p.user_id)).toBe(0);
     }
     expect(zp.calls.some((x) => x.path.endsWith('verify.json') && x.code === 101)).toBe(true);
-    await message(crashed.id, (m) => m.method === 'sendPhoto', 30_000);
-    await message(gone.id, (m) => m.method === 'sendPhoto', 30_000);
+    await chatOf(crashed).message((m) => m.method === 'sendPhoto', 30_000);
+    await chatOf(gone).message((m) => m.method === 'sendPhoto', 30_000);
     // The callback opened again later says paid, and changes nothing.
     expect(
       resultOf((await browse(`${apiUrl}/payments/zarinpal/callback?Authority=${crashAuthority}&Status=OK`)).html),
@@ -390,12 +384,8 @@ describe('Zarinpal: pay in the bot, come back from the gateway, get the link; re
       .set('Idempotency-Key', `zp-e2e-credit-${p.user_id}`)
       .send({ amountMinor: PRICE, reason: 'credit for the test' })
       .expect(201);
-    const before = Math.max(0, ...emu.getChatMessages(tg.id, buyer.id).map((m) => m.messageId));
-    emu.sendText(tg.id, { from: buyer, text: '/buy' });
-    const plans = await message(buyer.id, (m) => m.messageId > before && !!buttonData(m, 's:p:'));
-    emu.pressButton(tg.id, { from: buyer, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
-    const screen = await message(buyer.id, (m) => m.messageId > before && !!buttonData(m, 's:w:'));
-    emu.pressButton(tg.id, { from: buyer, messageId: screen.messageId, data: buttonData(screen, 's:w:')! });
+    const chat = chatOf(buyer);
+    chat.press(await chat.buy('s:w:'), 's:w:');
     await waitFor(async () => (await orderOf(p.order_id)).payment_method === 'wallet', 15_000);
     // Now the Zarinpal payment completes: the order is no longer payable, so the money is the buyer's.
     const back = zp.pay(authority);
@@ -409,6 +399,6 @@ describe('Zarinpal: pay in the bot, come back from the gateway, get the link; re
     expect(deposits).toEqual([{ a: PRICE }]);
     expect((await q(`SELECT balance_minor::int b FROM users WHERE id = $1`, [p.user_id]))[0].b).toBe(PRICE);
     expect((await wholesaleKeys(botId, p.order_id)).filter((k) => k === 'capture')).toHaveLength(1);
-    await message(buyer.id, (m) => (m.text ?? '').includes('added to your wallet'), 20_000);
+    await chatOf(buyer).message(has('added to your wallet'), 20_000);
   });
 });
