@@ -146,6 +146,15 @@ describe('trial, reminders and auto-renew in the bot', () => {
     await plan('Daily 5 GB', { priceMinor: PRICE });
     const trialPlan = (await plan('Trial day', { priceMinor: 0, isTrial: true })).body.id;
     await as(apiToken, 'put', `/v1/bots/${botId}/configurations/trial_plan_id`).send({ value: trialPlan }).expect(200);
+    // The tenant's own texts: the welcome above the menu and the reminder before the end.
+    await as(apiToken, 'put', `/v1/bots/${botId}/configurations/welcome_text`)
+      .send({ value: { en: 'Welcome to <Fast VPN>!' } })
+      .expect(200);
+    await as(apiToken, 'put', `/v1/bots/${botId}/configurations/reminders`)
+      .send({
+        value: { expiryDays: [3, 1], texts: { expiring: { en: '⏰ {plan}: {days} day(s) left, renew below.' } } },
+      })
+      .expect(200);
     for (const key of ['wallet', 'trial_subscription']) {
       await as(apiToken, 'put', `/v1/bots/${botId}/features/${key}`).send({ enabled: true }).expect(200);
     }
@@ -171,6 +180,7 @@ describe('trial, reminders and auto-renew in the bot', () => {
     let before = lastId(from);
     emu.sendText(tg.id, { from, text: '/start' });
     const menu = await next(from, before, (m) => !!buttonData(m, 'menu:trial'));
+    expect(menu.sourceText).toBe('Welcome to &lt;Fast VPN&gt;!');
     const accounts = rw.accountCount();
     before = lastId(from);
     press(from, menu, 'menu:trial');
@@ -200,8 +210,8 @@ describe('trial, reminders and auto-renew in the bot', () => {
     const [sub] = await subOf(uid);
     await waitFor(async () => (await subOf(uid))[0].status === 'active', 15_000);
     const end = (await subOf(uid))[0].expires_at.getTime();
-    // The 1-day plan is due for its "ends in" reminder at the next scan.
-    const reminder = await next(from, 0, (m) => /ends in \d+ day/.test(m.text ?? ''), 20_000);
+    // The 1-day plan is due for its reminder (the tenant's text) at the next scan.
+    const reminder = await next(from, 0, (m) => /Daily 5 GB: \d day\(s\) left, renew below/.test(m.text ?? ''), 20_000);
     expect(buttonData(reminder, 's:r:')).toBeDefined();
     press(from, reminder, 's:r:');
     // The payment screen replaces the reminder (the message the button was under) or follows it.
@@ -230,7 +240,8 @@ describe('trial, reminders and auto-renew in the bot', () => {
     const subs = await next(from, before, (m) => !!buttonData(m, 'ar:1:'));
     before = lastId(from);
     press(from, subs, 'ar:1:');
-    await next(from, 0, (m) => !!buttonData(m, 'ar:0:'));
+    const toggled = await next(from, 0, (m) => !!buttonData(m, 'ar:0:'));
+    expect(toggled.text).toContain('Auto-renew: on');
     await waitFor(async () => (await renewalsOf(sub.id)).some((o) => o.status === 'fulfilled'), 30_000);
     const renewals = await renewalsOf(sub.id);
     expect(renewals).toHaveLength(1);

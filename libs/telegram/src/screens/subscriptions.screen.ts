@@ -66,7 +66,8 @@ export function subscriptionsScreen(
   let text = translate(lang, 'subs.title');
   const rows: { text: string; callback_data: string }[][] = [];
   for (const [i, sub] of subs.entries()) {
-    const next = `${text}\n\n${entry(lang, sub, i + 1)}`;
+    const on = autoRenew && sub.autoRenew && sub.status === 'active' ? `\n${translate(lang, 'autorenew.status')}` : '';
+    const next = `${text}\n\n${entry(lang, sub, i + 1)}${on}`;
     // Long links could push a long list past Telegram's limit: stop at the last entry that fits.
     if (next.length > TELEGRAM_LIMITS.messageText) break;
     text = next;
