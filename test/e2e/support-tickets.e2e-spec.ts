@@ -10,7 +10,7 @@ import {
   WorkerProcess,
 } from '@botfleet/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
-import { buttonData, ChatMessage, QUICK_BOT_LEASES, waitForBotMessage as botMessageIn } from './support/bot-chat';
+import { BotChat, has, QUICK_BOT_LEASES, textOf, withButton } from './support/bot-chat';
 
 const ADMIN_CHAT = -1001555000111;
 const OTHER_ADMIN_CHAT = -1001555000222;
@@ -42,15 +42,9 @@ describe('support tickets: the customer, the admin chat and the tenant API hold 
   const http = () => request(app.getHttpServer());
   const as = (token: string, method: 'get' | 'post' | 'put', path: string) =>
     http()[method](path).set('Authorization', `Bearer ${token}`);
-  const textOf = (m: ChatMessage) => m.text ?? m.caption ?? '';
-  const has = (s: string) => (m: ChatMessage) => textOf(m).includes(s);
-  const inChat = (chatId: number, match: (m: ChatMessage) => boolean, bot = tg) =>
-    botMessageIn(emu, bot.id, chatId, match, 20_000);
-  /** Bot messages of a chat after `afterId`, so a wait finds the new one and not an earlier look-alike. */
-  const newIn = (chatId: number, afterId: number, match: (m: ChatMessage) => boolean, bot = tg) =>
-    inChat(chatId, (m) => m.messageId > afterId && match(m), bot);
-  const lastId = (chatId: number, bot = tg) =>
-    Math.max(0, ...emu.getChatMessages(bot.id, chatId, { includeUser: true }).map((m) => m.messageId));
+  const chatOf = (who: { id: number; first_name: string }) => new BotChat(emu, tg, who, { timeoutMs: 20_000 });
+  /** The shop's admin chat, as the support agent acts in it (`.as(someone)` for anyone else there). */
+  const adminChat = () => new BotChat(emu, tg, agent, { group, timeoutMs: 20_000 });
 
   const register = async (bot: { token: string }, ownerId: number, adminChatId: number) => {
     const invite = (await as(env.masterToken, 'post', '/v1/admin/invites').send({}).expect(201)).body;
@@ -100,18 +94,19 @@ describe('support tickets: the customer, the admin chat and the tenant API hold 
   });
 
   it('opens with a photo, is answered in the admin chat and over REST, joins follow-ups, and is closed by the customer', async () => {
+    const sara = chatOf(customer);
+    const admins = adminChat();
     // The customer opens a ticket from /support: subject, then a photo with a caption.
-    emu.sendText(tg.id, { from: customer, text: '/support' });
-    const home = await inChat(customer.id, (m) => !!buttonData(m, 'tk:o'));
-    emu.pressButton(tg.id, { from: customer, messageId: home.messageId, data: buttonData(home, 'tk:o')! });
-    await inChat(customer.id, has('Send a short subject'));
-    emu.sendText(tg.id, { from: customer, text: 'VPN <b>slow</b> & "broken"' });
-    await inChat(customer.id, has('describe the problem'));
-    const photo = emu.sendPhoto(tg.id, { from: customer, caption: 'Speed test attached' });
-    await inChat(customer.id, has('Ticket #1 is open'));
+    const home = await sara.send('/support', withButton('tk:o'));
+    sara.press(home, 'tk:o');
+    await sara.message(has('Send a short subject'));
+    sara.say('VPN <b>slow</b> & "broken"');
+    await sara.message(has('describe the problem'));
+    const photo = sara.sendPhoto({ caption: 'Speed test attached' });
+    await sara.message(has('Ticket #1 is open'));
 
     // The admin chat gets the customer's card, then the photo under it.
-    const card = await inChat(ADMIN_CHAT, (m) => has('Ticket #1')(m) && !!buttonData(m, 'tk:k:'));
+    const card = await admins.message((m) => has('Ticket #1')(m) && withButton('tk:k:')(m));
     const shown = textOf(card);
     expect(shown).toContain('VPN <b>slow</b> & "broken"');
     expect(shown).toContain('Sara <b> K');
@@ -120,28 +115,26 @@ describe('support tickets: the customer, the admin chat and the tenant API hold 
     expect(shown).toContain('Subscriptions');
     expect(shown).toContain('Last orders');
     expect(shown).toContain('Speed test attached');
-    const posted = await inChat(ADMIN_CHAT, (m) => m.method === 'sendPhoto' && has('Ticket #1')(m));
+    const posted = await admins.message((m) => m.method === 'sendPhoto' && has('Ticket #1')(m));
     expect(posted.photoFileId).toBe(photo.fileIds[photo.fileIds.length - 1]);
     expect(posted.replyToMessageId).toBe(card.messageId);
 
     // Someone in the chat who is no admin replies: nothing happens.
     const bystander = { id: 930_001, first_name: 'Bystander' };
-    const before = lastId(customer.id);
-    emu.sendText(tg.id, { from: bystander, chat: group, text: 'me too', replyToMessageId: card.messageId });
+    const before = sara.lastId();
+    admins.as(bystander).say('me too', card.messageId);
     // The support agent answers by replying to the card.
-    emu.sendText(tg.id, { from: agent, chat: group, text: 'Please reconnect <now>', replyToMessageId: card.messageId });
-    const answer = await newIn(customer.id, before, has('Support answered your ticket #1'));
+    admins.say('Please reconnect <now>', card.messageId);
+    const answer = await sara.next(before, has('Support answered your ticket #1'));
     expect(textOf(answer)).toContain('Please reconnect <now>');
     expect(textOf(answer)).not.toContain('me too');
-    await inChat(ADMIN_CHAT, has('Sent to the customer (#1)'));
+    await admins.message(has('Sent to the customer (#1)'));
 
     // A follow-up: a plain message is offered to the open ticket, and joins it.
-    const beforeOffer = lastId(customer.id);
-    emu.sendText(tg.id, { from: customer, text: 'Still slow after reconnecting' });
-    const offer = await newIn(customer.id, beforeOffer, (m) => !!buttonData(m, 'tk:a:'));
-    emu.pressButton(tg.id, { from: customer, messageId: offer.messageId, data: buttonData(offer, 'tk:a:')! });
-    await newIn(customer.id, offer.messageId, has('Added to ticket #1'));
-    const followUp = await inChat(ADMIN_CHAT, has('Still slow after reconnecting'));
+    const offer = await sara.send('Still slow after reconnecting', withButton('tk:a:'));
+    sara.press(offer, 'tk:a:');
+    await sara.next(offer.messageId, has('Added to ticket #1'));
+    const followUp = await admins.message(has('Still slow after reconnecting'));
     expect(followUp.replyToMessageId).toBe(card.messageId);
 
     // The tenant reads it over REST and answers there; the customer gets it, the admin chat sees it.
@@ -163,7 +156,7 @@ describe('support tickets: the customer, the admin chat and the tenant API hold 
       ['admin', 'Please reconnect <now>', false],
       ['user', 'Still slow after reconnecting', false],
     ]);
-    const beforeRest = lastId(customer.id);
+    const beforeRest = sara.lastId();
     const sent = await as(shop.token, 'post', `/v1/bots/${shop.id}/tickets/${ticketId}/messages`)
       .send({ text: 'We moved you to a faster server' })
       .expect(201);
@@ -172,8 +165,8 @@ describe('support tickets: the customer, the admin chat and the tenant API hold 
       author: `tenant_api:${shop.id}`,
       text: 'We moved you to a faster server',
     });
-    const restAnswer = await newIn(customer.id, beforeRest, has('We moved you to a faster server'));
-    await inChat(ADMIN_CHAT, (m) => has('Answered over the API')(m) && has('faster server')(m));
+    const restAnswer = await sara.next(beforeRest, has('We moved you to a faster server'));
+    await admins.message((m) => has('Answered over the API')(m) && has('faster server')(m));
     const answered = await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets/${ticketId}/messages`).expect(200);
     expect(answered.body.total).toBe(4);
     expect((await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets/${ticketId}`).expect(200)).body.status).toBe(
@@ -188,7 +181,7 @@ describe('support tickets: the customer, the admin chat and the tenant API hold 
     await as(other.token, 'post', `/v1/bots/${other.id}/tickets/${ticketId}/close`).expect(404);
     expect((await as(other.token, 'get', `/v1/bots/${other.id}/tickets`).expect(200)).body.total).toBe(0);
     // The other shop's owner replying to this shop's card (they are not its admin) changes nothing.
-    emu.sendText(tg.id, { from: otherOwner, chat: group, text: 'hijack', replyToMessageId: card.messageId });
+    admins.as(otherOwner).say('hijack', card.messageId);
     // Bad input is refused and changes nothing.
     await as(shop.token, 'post', `/v1/bots/${shop.id}/tickets/${ticketId}/messages`).send({ text: '' }).expect(400);
     await as(shop.token, 'post', `/v1/bots/${shop.id}/tickets/${ticketId}/messages`)
@@ -199,9 +192,9 @@ describe('support tickets: the customer, the admin chat and the tenant API hold 
     await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets/not-a-uuid`).expect(400);
 
     // The customer closes it from the answer's button; the admins are told; nothing more can be added.
-    emu.pressButton(tg.id, { from: customer, messageId: restAnswer.messageId, data: buttonData(restAnswer, 'tk:c:')! });
-    await newIn(customer.id, restAnswer.messageId, has('Ticket #1 is closed'));
-    await inChat(ADMIN_CHAT, has('Ticket #1 was closed by the customer'));
+    sara.press(restAnswer, 'tk:c:');
+    await sara.next(restAnswer.messageId, has('Ticket #1 is closed'));
+    await admins.message(has('Ticket #1 was closed by the customer'));
     const closed = (await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets/${ticketId}`).expect(200)).body;
     expect(closed).toMatchObject({ status: 'closed', closedBy: expect.stringMatching(/^user:/) });
     // Only the four messages: the bystander's and the rival's replies were conversation, not answers.
@@ -210,66 +203,50 @@ describe('support tickets: the customer, the admin chat and the tenant API hold 
     await as(shop.token, 'post', `/v1/bots/${shop.id}/tickets/${ticketId}/close`).expect(409);
 
     // Spam limit: one new ticket a day for this shop's customers; the second is refused, nothing is written.
-    const beforeSpam = lastId(customer.id);
-    emu.sendText(tg.id, { from: customer, text: '/support' });
-    const again = await newIn(customer.id, beforeSpam, (m) => !!buttonData(m, 'tk:o'));
-    emu.pressButton(tg.id, { from: customer, messageId: again.messageId, data: buttonData(again, 'tk:o')! });
-    await newIn(customer.id, again.messageId, has('Send a short subject'));
-    emu.sendText(tg.id, { from: customer, text: 'Another question' });
-    await newIn(customer.id, again.messageId, has('describe the problem'));
-    emu.sendText(tg.id, { from: customer, text: 'spam spam' });
-    await newIn(customer.id, again.messageId, has('too fast'));
+    const again = await sara.send('/support', withButton('tk:o'));
+    sara.press(again, 'tk:o');
+    await sara.next(again.messageId, has('Send a short subject'));
+    sara.say('Another question');
+    await sara.next(again.messageId, has('describe the problem'));
+    sara.say('spam spam');
+    await sara.next(again.messageId, has('too fast'));
     expect((await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets`).expect(200)).body.total).toBe(1);
   });
 
   it('lets an admin close a ticket from the admin chat, and tells the customer', async () => {
     const buyer = { id: 920_002, first_name: 'Reza', language_code: 'en' };
-    emu.sendText(tg.id, { from: buyer, text: '/support' });
-    const home = await inChat(buyer.id, (m) => !!buttonData(m, 'tk:o'));
-    emu.pressButton(tg.id, { from: buyer, messageId: home.messageId, data: buttonData(home, 'tk:o')! });
-    await inChat(buyer.id, has('Send a short subject'));
-    emu.sendText(tg.id, { from: buyer, text: 'Refund' });
-    await inChat(buyer.id, has('describe the problem'));
-    emu.sendText(tg.id, { from: buyer, text: 'I want my money back' });
-    await inChat(buyer.id, has('Ticket #2 is open'));
-    const card = await inChat(ADMIN_CHAT, (m) => has('Ticket #2')(m) && !!buttonData(m, 'tk:k:'));
+    const reza = chatOf(buyer);
+    const admins = adminChat();
+    const home = await reza.send('/support', withButton('tk:o'));
+    reza.press(home, 'tk:o');
+    await reza.message(has('Send a short subject'));
+    reza.say('Refund');
+    await reza.message(has('describe the problem'));
+    reza.say('I want my money back');
+    await reza.message(has('Ticket #2 is open'));
+    const card = await admins.message((m) => has('Ticket #2')(m) && withButton('tk:k:')(m));
     // My tickets → the ticket → Reply: the next message joins it.
-    const beforeList = lastId(buyer.id);
-    emu.sendText(tg.id, { from: buyer, text: '/support' });
-    const menu = await newIn(buyer.id, beforeList, (m) => !!buttonData(m, 'tk:l'));
-    emu.pressButton(tg.id, { from: buyer, messageId: menu.messageId, data: buttonData(menu, 'tk:l')! });
-    const mine = await inChat(buyer.id, (m) => m.messageId === menu.messageId && !!buttonData(m, 'tk:v:'));
+    const menu = await reza.send('/support', withButton('tk:l'));
+    reza.press(menu, 'tk:l');
+    const mine = await reza.edited(menu.messageId, withButton('tk:v:'));
     expect(textOf(mine)).toContain('#2');
-    emu.pressButton(tg.id, { from: buyer, messageId: mine.messageId, data: buttonData(mine, 'tk:v:')! });
-    const view = await inChat(
-      buyer.id,
-      (m) => m.messageId === menu.messageId && has('I want my money back')(m) && !!buttonData(m, 'tk:r:'),
-    );
-    emu.pressButton(tg.id, { from: buyer, messageId: view.messageId, data: buttonData(view, 'tk:r:')! });
-    await newIn(buyer.id, view.messageId, has('Write your message for ticket #2'));
-    emu.sendText(tg.id, { from: buyer, text: 'Order from yesterday' });
-    await newIn(buyer.id, view.messageId, has('Added to ticket #2'));
-    await inChat(ADMIN_CHAT, has('Order from yesterday'));
+    reza.press(mine, 'tk:v:');
+    const view = await reza.edited(menu.messageId, (m) => has('I want my money back')(m) && withButton('tk:r:')(m));
+    reza.press(view, 'tk:r:');
+    await reza.next(view.messageId, has('Write your message for ticket #2'));
+    reza.say('Order from yesterday');
+    await reza.next(view.messageId, has('Added to ticket #2'));
+    await admins.message(has('Order from yesterday'));
     // A bystander's press is refused; the owner's closes it.
     const bystander = { id: 930_002, first_name: 'Nobody' };
-    emu.pressButton(tg.id, {
-      from: bystander,
-      chatId: ADMIN_CHAT,
-      messageId: card.messageId,
-      data: buttonData(card, 'tk:k:')!,
-    });
+    admins.as(bystander).press(card, 'tk:k:');
     await waitFor(
       () => emu.getCallbackAnswers(tg.id).some((a) => (a.text ?? '').includes('Only the bot admins')),
       15_000,
     );
-    emu.pressButton(tg.id, {
-      from: owner,
-      chatId: ADMIN_CHAT,
-      messageId: card.messageId,
-      data: buttonData(card, 'tk:k:')!,
-    });
-    await inChat(buyer.id, has('Support closed your ticket #2'));
-    await inChat(ADMIN_CHAT, has('Ticket #2 was closed by admin 910001'));
+    admins.as(owner).press(card, 'tk:k:');
+    await reza.message(has('Support closed your ticket #2'));
+    await admins.message(has('Ticket #2 was closed by admin 910001'));
     const list = await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets?status=closed`).expect(200);
     expect(list.body.items.map((t: { number: number }) => t.number).sort()).toEqual([1, 2]);
     // The admin chat's updates are handled in order: the rival's "hijack" reply (before this close) joined nothing.
