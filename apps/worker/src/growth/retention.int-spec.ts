@@ -219,6 +219,17 @@ describe('growth: trial, reminders, auto-renew (worker)', () => {
     expect(messagesTo(c.telegramId, 'Auto-renew could not renew')).toHaveLength(1);
   });
 
+  it("auto-renew waits while the customer is paying another order (the sale's one pending order is theirs)", async () => {
+    const c = await customerWithSub();
+    await ctx.get(AutoRenewals).set(bot.id, c.userId, c.subscriptionId, true);
+    await ctx.deposit(bot.id, c.userId, 1_000);
+    const open = await ctx.newOrder(bot.id, { userId: c.userId, plan: { priceMinor: 5_000 } });
+    const due = new Date(c.expiresAt.getTime() - 0.5 * DAY);
+    expect((await scan.run(due)).renewed).toBe(0);
+    expect(await world.orderStatus(open.orderId)).toBe('pending');
+    expect(await balanceOf(c.userId)).toBe(1_000);
+  });
+
   it("a renewal the panel refuses for good is refunded to the wallet (the sale's failure path), and not retried", async () => {
     const c = await customerWithSub();
     await ctx.get(AutoRenewals).set(bot.id, c.userId, c.subscriptionId, true);

@@ -97,6 +97,10 @@ export class AutoRenewals {
         ? { kind: 'already', orderId: existing.id }
         : { kind: 'unavailable', reason: `this period's renewal is ${existing.status}` };
     }
+    // An order the customer is paying right now is theirs to finish: the sale keeps one pending order per user, so
+    // renewing now would end it. It expires or gets paid soon; the next run renews.
+    const open = await this.repos.orders.findOne(botId, { userId: sub.userId, status: 'pending' });
+    if (open && open.id !== existing?.id) return { kind: 'not_due' };
     const plan = await this.queries.availablePlan(botId, sub.planId!);
     if (!plan) return { kind: 'unavailable', reason: 'the plan is no longer sold' };
     const balance = await this.ledger.balance(botId, sub.userId);
