@@ -182,6 +182,49 @@ describe('the sale (real PostgreSQL and Redis)', () => {
     expect(card[0].success_count).toBe(1);
   });
 
+  it('while an approval is in flight, other reviews answer ALREADY_REVIEWED at once instead of waiting for it', async () => {
+    const userId = await newUser();
+    const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `o:${userId}` });
+    const { payment } = await startCardPayment.execute({ botId, orderId: order.id, by: { userId } });
+    await submitReceipt.execute({
+      botId,
+      userId,
+      receipt: { kind: 'photo', fileId: 'F-slow', fileUniqueId: `U-${userId}` },
+    });
+    const db = mod.get(TenantDb);
+    let finish!: () => void;
+    const held = new Promise<void>((r) => (finish = r));
+    let approvedInside!: () => void;
+    const approved = new Promise<void>((r) => (approvedInside = r));
+    // The winner's transaction stays open (as a slow one on a loaded machine does) until the others have answered:
+    // a loser that waited on the payment's row lock would hold its pooled connection all that time (503s under load).
+    const first = db.run(botId, async () => {
+      await approveReceipt.execute({ botId, paymentId: payment.id, actor: reviewer });
+      approvedInside();
+      await held;
+    });
+    await approved;
+    const others = Promise.allSettled([
+      approveReceipt.execute({ botId, paymentId: payment.id, actor: Actors.tenantApi(botId) }),
+      approveReceipt.execute({ botId, paymentId: payment.id, actor: Actors.botAdmin(1000) }),
+      rejectReceipt.execute({ botId, paymentId: payment.id, actor: reviewer, reason: 'late' }),
+    ]);
+    const waited = new Promise<'waited'>((r) => setTimeout(() => r('waited'), 10_000).unref());
+    const answered = await Promise.race([others, waited]);
+    finish();
+    await first;
+    expect(answered).not.toBe('waited');
+    for (const o of answered as PromiseSettledResult<unknown>[]) {
+      expect(o).toMatchObject({ status: 'rejected', reason: { code: ErrorCode.ALREADY_REVIEWED } });
+    }
+    expect(await orderOf(order.id)).toEqual({ status: 'fulfilling' });
+    const reviews = await q<{ n: number }>(
+      `SELECT count(*)::int n FROM audit_logs WHERE bot_id = $1 AND target_id = $2 AND action LIKE 'card_payment.%'`,
+      [botId, payment.id],
+    );
+    expect(reviews[0].n).toBe(1);
+  });
+
   it('reject with a reason → resubmit → approve; a photo used before is flagged', async () => {
     const userId = await newUser();
     const { order } = await createOrder.execute({ botId, userId, planId, idempotencyKey: `r:${userId}` });

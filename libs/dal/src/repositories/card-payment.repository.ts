@@ -44,4 +44,21 @@ export class CardPaymentRepository {
     );
     return rows[0]?.id ?? null;
   }
+
+  /**
+   * Claims the review of this payment for the caller's transaction (approve or reject), without waiting: false
+   * when another review of it is in flight. A transaction-scoped advisory lock that only reviews take, so a loser
+   * gives its pooled connection back at once instead of holding it, blocked on the payment's row lock, for the
+   * whole of the winner's transaction (a hundred concurrent approvals queued on the pool and timed out as 503).
+   * Writers that are not reviews (the review message's ids, reminders) do not take it: they never make a review
+   * fail, they only make it wait for their short update.
+   */
+  async tryClaimReview(botId: string, paymentId: string): Promise<boolean> {
+    const rows: { claimed: boolean }[] = await this.db.within(botId, (m) =>
+      m.query(`SELECT pg_try_advisory_xact_lock(hashtextextended('botfleet:card-review:' || $1::text, 0)) AS claimed`, [
+        paymentId,
+      ]),
+    );
+    return rows[0]?.claimed === true;
+  }
 }

@@ -3,7 +3,7 @@ import { Actor, DomainError, ErrorCode } from '@botfleet/common';
 import { AuditService } from '@botfleet/audit';
 import { OrdersService, UserLedgerService, WholesaleWalletService } from '@botfleet/billing';
 import { CardRotationService } from '@botfleet/catalog';
-import { CardPaymentEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
+import { CardPaymentEntity, CardPaymentRepository, TenantDb, TenantRepositories } from '@botfleet/dal';
 import { ReviewPolicy } from '../review-policy';
 import { SaleNotifier } from '../sale-events';
 import { FulfilOrderUseCase } from './fulfil-order.use-case';
@@ -20,7 +20,7 @@ export interface ApproveReceiptInput {
  * payment pending → approved, order pending → paid → fulfilling with its subscription, the wholesale
  * hold captured, the card's success counted — one transaction. Every move is a conditional update,
  * so a hundred concurrent approvals give one, and the losers get ALREADY_REVIEWED with nothing
- * changed. The provisioning job and the notifications go through the job outbox. A `bot_admin`
+ * changed — at once, without waiting for the winner's transaction (`CardPaymentRepository.tryClaimReview`). The provisioning job and the notifications go through the job outbox. A `bot_admin`
  * who is not an admin of this bot gets FORBIDDEN and nothing changes.
  */
 @Injectable()
@@ -36,6 +36,7 @@ export class ApproveReceiptUseCase {
     private readonly notifier: SaleNotifier,
     private readonly reviewPolicy: ReviewPolicy,
     private readonly ledger: UserLedgerService,
+    private readonly cardPayments: CardPaymentRepository,
   ) {}
 
   async execute({ botId, paymentId, actor }: ApproveReceiptInput): Promise<CardPaymentEntity> {
@@ -45,6 +46,11 @@ export class ApproveReceiptUseCase {
       if (!current) throw new DomainError(ErrorCode.NOT_FOUND, 'Card payment not found');
       if (current.status === 'awaiting_receipt') {
         throw new DomainError(ErrorCode.CONFLICT, 'No receipt has been submitted for this payment yet');
+      }
+      // The losers of a race answer at once and give their connection back: a payment already decided is told
+      // before any lock, and one whose review is in flight (the claim is taken) without waiting for that review.
+      if (current.status !== 'pending' || !(await this.cardPayments.tryClaimReview(botId, paymentId))) {
+        throw new DomainError(ErrorCode.ALREADY_REVIEWED, 'Someone else already reviewed this receipt');
       }
       const now = new Date();
       const changed = await this.repos.cardPayments.update(

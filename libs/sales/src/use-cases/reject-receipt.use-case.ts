@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Actor, DomainError, ErrorCode } from '@botfleet/common';
 import { AuditService } from '@botfleet/audit';
 import { CardRotationService, ConfigurationsService } from '@botfleet/catalog';
-import { CardPaymentEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
+import { CardPaymentEntity, CardPaymentRepository, TenantDb, TenantRepositories } from '@botfleet/dal';
 import { ReviewPolicy } from '../review-policy';
 import { SaleNotifier } from '../sale-events';
 import { REJECTION_REASON_MAX } from '../sale-rules';
@@ -30,6 +30,7 @@ export class RejectReceiptUseCase {
     private readonly notifier: SaleNotifier,
     private readonly reviewPolicy: ReviewPolicy,
     private readonly configurations: ConfigurationsService,
+    private readonly cardPayments: CardPaymentRepository,
   ) {}
 
   async execute({ botId, paymentId, actor, reason }: RejectReceiptInput): Promise<CardPaymentEntity> {
@@ -45,6 +46,13 @@ export class RejectReceiptUseCase {
       await this.reviewPolicy.assertReviewer(botId, actor);
       const current = await this.repos.cardPayments.findById(botId, paymentId);
       if (!current) throw new DomainError(ErrorCode.NOT_FOUND, 'Card payment not found');
+      if (current.status === 'awaiting_receipt') {
+        throw new DomainError(ErrorCode.CONFLICT, 'No receipt has been submitted yet');
+      }
+      // As in approving: a decided payment, or one whose review is in flight, is refused at once, without a wait.
+      if (current.status !== 'pending' || !(await this.cardPayments.tryClaimReview(botId, paymentId))) {
+        throw new DomainError(ErrorCode.ALREADY_REVIEWED, 'Someone else already reviewed this receipt');
+      }
       // A review may come after the deadline (a receipt under review never expires): the user gets at least a
       // full receipt window to send another one, instead of a payment that expires at the next sweep.
       const now = new Date();
@@ -61,12 +69,7 @@ export class RejectReceiptUseCase {
           reviewedAt: now,
         },
       );
-      if (!changed) {
-        if (current.status === 'awaiting_receipt') {
-          throw new DomainError(ErrorCode.CONFLICT, 'No receipt has been submitted yet');
-        }
-        throw new DomainError(ErrorCode.ALREADY_REVIEWED, 'Someone else already reviewed this receipt');
-      }
+      if (!changed) throw new DomainError(ErrorCode.ALREADY_REVIEWED, 'Someone else already reviewed this receipt');
       if (current.cardId) await this.rotation.recordOutcome(botId, current.cardId, false);
       await this.audit.record(botId, {
         actor,
