@@ -10,7 +10,7 @@ const notFoundOnBadId = new ParseUUIDPipe({
 
 const TOP_UP_STATUSES = ['open', 'in_review', 'credited', 'rejected', 'expired', 'failed', 'refunded'];
 
-export class TopUpDto {
+export class UserTopUpDto {
   @ApiProperty({ format: 'uuid', description: 'The card payment or the gateway payment' }) id!: string;
   @ApiProperty({ example: 'card_to_card', description: '`card_to_card` or the gateway (`zarinpal`, `stars` …)' })
   method!: string;
@@ -34,7 +34,7 @@ export class TopUpDto {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) creditedAt!: string | null;
 
-  static of(t: TopUpView): TopUpDto {
+  static of(t: TopUpView): UserTopUpDto {
     return {
       id: t.id,
       method: t.method,
@@ -48,8 +48,8 @@ export class TopUpDto {
   }
 }
 
-export class TopUpPageDto extends PageMetaDto {
-  @ApiProperty({ type: [TopUpDto] }) items!: TopUpDto[];
+export class UserTopUpPageDto extends PageMetaDto {
+  @ApiProperty({ type: [UserTopUpDto] }) items!: UserTopUpDto[];
 }
 
 /** A user's wallet top-ups of every method (issue 12 part 5); their receipts are reviewed as card-payments. */
@@ -61,16 +61,16 @@ export class TopUpsController {
 
   @Get('top-ups')
   @ApiOperation({ summary: "The user's wallet top-ups (card receipts and online gateways), newest first" })
-  @ApiResponse({ status: 200, type: TopUpPageDto })
+  @ApiResponse({ status: 200, type: UserTopUpPageDto })
   @ApiErrors(400, 404)
   async list(
     @Param('botId') botId: string,
     @Param('userId', notFoundOnBadId) userId: string,
     @Query() q: PageQueryDto,
-  ): Promise<TopUpPageDto> {
+  ): Promise<UserTopUpPageDto> {
     if ((await this.wallet.balance(botId, userId)) === null)
       throw new DomainError(ErrorCode.NOT_FOUND, 'User not found');
     const page = await this.wallet.topUps(botId, userId, q.page, q.pageSize);
-    return { ...page, items: page.items.map(TopUpDto.of) };
+    return { ...page, items: page.items.map(UserTopUpDto.of) };
   }
 }

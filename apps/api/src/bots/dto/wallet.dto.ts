@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import { MAX_MINOR } from '@botfleet/common';
 import { PageMetaDto } from '../../common/api-docs';
 
@@ -47,7 +47,8 @@ export class SetWholesalePriceDto {
     maximum: MAX_TOP_UP_MINOR,
     description: 'Charged per free trial given; absent keeps the current one (0 unless set)',
   })
-  @IsOptional()
+  // Absent keeps it; null is not a price (400 naming the field), never read as "absent".
+  @ValidateIf((_: unknown, v: unknown) => v !== undefined)
   @IsInt()
   @Min(0)
   @Max(MAX_TOP_UP_MINOR)
