@@ -10,6 +10,7 @@ import {
 } from '@botfleet/sales';
 import { FulfilmentService } from '@botfleet/sales';
 import { BotStatsRepository } from '@botfleet/dal';
+import { StarsGateway } from '@botfleet/payments';
 import { createTestEnv, TestContext, TestEnv } from '@botfleet/testing';
 import { PromoCodesService } from './promo-codes.service';
 import { promoRejectionOf } from './promo-rules';
@@ -52,7 +53,8 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
     const { botId } = await shop();
     const code = await codes.create(botId, { code: 'once100', kind: 'balance', value: 7_000, maxUses: 1 });
     expect(code.code).toBe('ONCE100');
-    const users = await Promise.all(Array.from({ length: 100 }, () => ctx.newUser(botId)));
+    const users = [];
+    for (let i = 0; i < 100; i++) users.push(await ctx.newUser(botId));
 
     const results = await Promise.allSettled(
       users.map((u) => redeem.execute({ botId, userId: u.id, code: ' Once100 ' })),
@@ -157,6 +159,17 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
       botId,
     ]);
     expect(late2.uses_count).toBe(0);
+  });
+
+  it('a discounted order is also cheaper in Telegram Stars, in the same proportion', async () => {
+    const { botId } = await shop();
+    const starsPlan = await ctx.newPlan(botId, { priceMinor: 50_000, priceStars: 99 });
+    await codes.create(botId, { code: 'STAR20', kind: 'percent', value: 20 });
+    const pending = await ctx.newOrder(botId, { planId: starsPlan.id });
+    const stars = ctx.get(StarsGateway);
+    expect(await stars.orderPriceStars(botId, pending.orderId)).toBe(99);
+    await redeem.execute({ botId, userId: pending.userId, code: 'STAR20', orderId: pending.orderId });
+    expect(await stars.orderPriceStars(botId, pending.orderId)).toBe(80);
   });
 
   it('a plan-restricted code refuses another plan and changes nothing', async () => {

@@ -94,7 +94,11 @@ export class StarsGateway implements PaymentGateway {
     const order = await this.repos.orders.findById(botId, orderId);
     if (!order) return null;
     const plan = await this.repos.plans.findById(botId, order.planId);
-    return plan?.priceStars ?? null;
+    if (!plan?.priceStars) return null;
+    // A promo code's discount (libs/growth) lowers the Stars price in the same proportion: rounded up, at least 1.
+    const full = order.amountMinor + order.discountMinor;
+    if (order.discountMinor <= 0 || full <= 0) return plan.priceStars;
+    return Math.max(1, Math.ceil((plan.priceStars * order.amountMinor) / full));
   }
 }
 
