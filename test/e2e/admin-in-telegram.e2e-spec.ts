@@ -12,7 +12,7 @@ import {
   WorkerProcess,
 } from '@botfleet/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
-import { buttonData, buttonsOf, ChatMessage, QUICK_BOT_LEASES } from './support/bot-chat';
+import { BotChat, buttonsOf, ChatMessage, has, QUICK_BOT_LEASES, textOf, withButton } from './support/bot-chat';
 
 type Person = { id: number; first_name: string; language_code: string; username?: string };
 const OWNER: Person = { id: 930_001, first_name: 'Owner', language_code: 'en' };
@@ -39,36 +39,16 @@ describe('running the shop from Telegram: /admin by role', () => {
   let apiToken: string;
   let planId: string;
   let paymentId: string;
+  /** Each person's chat with the shop's bot. */
+  let owner: BotChat;
+  let admin: BotChat;
+  let agent: BotChat;
+  let buyer: BotChat;
   const q = (sql: string, p: unknown[] = []) => platform.query(sql, p);
   const http = () => request(app.getHttpServer());
   const as = (token: string, method: 'post' | 'put' | 'get', path: string) =>
     http()[method](path).set('Authorization', `Bearer ${token}`);
 
-  /** Messages of the bot in `who`'s chat, oldest first. */
-  const botMessages = (who: Person) => emu.getChatMessages(tg.id, who.id).filter((m) => m.direction === 'bot');
-  const count = (who: Person) => botMessages(who).length;
-  const textOf = (m: ChatMessage) => m.text ?? m.caption ?? '';
-  /** The first bot message in `who`'s chat after the first `after` ones that matches. */
-  const next = (who: Person, after: number, match: (m: ChatMessage) => boolean) =>
-    waitFor(() => botMessages(who).slice(after).find(match), 15_000);
-  const has = (s: string) => (m: ChatMessage) => textOf(m).includes(s);
-  const say = async (who: Person, text: string, match: (m: ChatMessage) => boolean) => {
-    const before = count(who);
-    emu.sendText(tg.id, { from: who, text });
-    return next(who, before, match);
-  };
-  /** Presses a button and waits for the callback's answer (and, given `match`, for the screen it leads to). */
-  const press = async (who: Person, m: ChatMessage, data: string, forged = false) => {
-    const { callbackQueryId } = emu.pressButton(tg.id, { from: who, messageId: m.messageId, data, forged });
-    return emu.waitForCallbackAnswer(tg.id, callbackQueryId, 15_000);
-  };
-  const screenAfter = (who: Person, messageId: number, match: (m: ChatMessage) => boolean) =>
-    waitFor(() => botMessages(who).find((m) => m.messageId === messageId && match(m)), 15_000);
-  const data = (m: ChatMessage, prefix: string) => {
-    const d = buttonData(m, prefix);
-    if (!d) throw new Error(`no ${prefix} button under: ${textOf(m)}`);
-    return d;
-  };
   const labels = (m: ChatMessage) => buttonsOf(m).map((b) => b.text);
   const priceOf = async (id: string) =>
     (
@@ -85,6 +65,7 @@ describe('running the shop from Telegram: /admin by role', () => {
     app = await createApiApp();
     await app.init();
     tg = emu.createBot();
+    [owner, admin, agent, buyer] = [OWNER, ADMIN, SUPPORT, BUYER].map((who) => new BotChat(emu, tg, who));
     const master = env.masterToken;
     const invite = (await as(master, 'post', '/v1/admin/invites').send({}).expect(201)).body;
     const joined = await http()
@@ -128,15 +109,10 @@ describe('running the shop from Telegram: /admin by role', () => {
     await emu.waitForPolling(tg.id, 15_000);
 
     // A customer buys by card and sends a photo receipt: one receipt waits for review.
-    const plans = await say(BUYER, '/buy', (m) => !!buttonData(m, 's:p:'));
-    const pickPlan = buttonsOf(plans).find((b) => b.text.includes('Monthly'))!.callback_data!;
-    await press(BUYER, plans, pickPlan);
-    const methods = await next(BUYER, 0, (m) => !!buttonData(m, 's:c:'));
-    await press(BUYER, methods, data(methods, 's:c:'));
-    await next(BUYER, 0, has('C2C-'));
-    const before = count(BUYER);
-    emu.sendPhoto(tg.id, { from: BUYER });
-    await next(BUYER, before, has('under review'));
+    await buyer.buyByCard('Monthly');
+    const before = buyer.lastId();
+    buyer.sendPhoto();
+    await buyer.next(before, has('under review'));
     paymentId = (await q(`SELECT id FROM card_to_card_payments WHERE bot_id = $1 AND status = 'pending'`, [botId]))[0]
       .id;
   });
@@ -151,45 +127,44 @@ describe('running the shop from Telegram: /admin by role', () => {
   });
 
   it('a customer sending /admin gets the customer menu, and a forged ad: tap shows nothing', async () => {
-    const before = count(BUYER);
-    emu.sendText(tg.id, { from: BUYER, text: '/admin' });
-    const menu = await next(BUYER, before, (m) => !!buttonData(m, 'menu:'));
-    const replies = botMessages(BUYER).slice(before);
+    const before = buyer.lastId();
+    const menu = await buyer.send('/admin', withButton('menu:'));
+    const replies = buyer.messages().filter((m) => m.messageId > before);
     expect(replies.map(textOf).join('\n')).toContain('Use the menu below');
     expect(replies.map(textOf).join('\n')).not.toMatch(/admin/i);
     expect(replies.flatMap(labels).join(' ')).not.toMatch(/Dashboard|Find a customer/);
-    const answer = await press(BUYER, menu, 'ad:d', true);
+    const answer = await buyer.tap(menu, 'ad:d', { forged: true });
     expect(answer.text).toBe('This is not available.');
-    const help = await say(BUYER, '/help', has('/start'));
+    const help = await buyer.send('/help', has('/start'));
     expect(textOf(help)).not.toContain('/admin');
   });
 
   it('a support agent sees only the customer lookup; forged approve taps (ad: and rv:) change nothing', async () => {
-    const home = await say(SUPPORT, '/admin', has('Shop admin'));
+    const home = await agent.send('/admin', has('Shop admin'));
     expect(textOf(home)).toContain('support agent');
     expect(textOf(home)).toContain('Tea <b>&</b> Shop'); // the shop's name, escaped
     expect(labels(home)).toEqual(['🔎 Find a customer']);
     const packed = Buffer.from(paymentId.replace(/-/g, ''), 'hex').toString('base64url');
     for (const forged of [`ad:rA:${packed}`, `ad:ra:${packed}`, `rv:a:${packed}`]) {
-      const answer = await press(SUPPORT, home, forged, true);
+      const answer = await agent.tap(home, forged, { forged: true });
       expect({ forged, text: answer.text }).toEqual({
         forged,
         text: expect.stringMatching(/not allow|only|not available/i),
       });
     }
     expect(await paymentStatus()).toBe('pending');
-    expect((await say(SUPPORT, '/receipts', has('does not allow'))).messageId).toBeGreaterThan(0);
+    expect((await agent.send('/receipts', has('does not allow'))).messageId).toBeGreaterThan(0);
     // Lookup works, but the card has no block / adjust buttons.
-    const card = await say(SUPPORT, `/find ${BUYER.id}`, has(String(BUYER.id)));
+    const card = await agent.send(`/find ${BUYER.id}`, has(String(BUYER.id)));
     expect(textOf(card)).toContain('Buyer');
     expect(labels(card).some((l) => /Block|Adjust/.test(l))).toBe(false);
-    const help = await say(SUPPORT, '/help', has('Admin commands'));
+    const help = await agent.send('/help', has('Admin commands'));
     expect(textOf(help)).toContain('/find');
     expect(textOf(help)).not.toContain('/receipts');
   });
 
   it('an admin reviews the receipt from /admin: confirm, then approve (the same use case as the admin chat)', async () => {
-    const home = await say(ADMIN, '/admin', has('Shop admin'));
+    const home = await admin.send('/admin', has('Shop admin'));
     expect(labels(home)).toEqual([
       '📊 Dashboard',
       '🧾 Receipts to review',
@@ -198,15 +173,15 @@ describe('running the shop from Telegram: /admin by role', () => {
       '💳 Payment cards',
       '✏️ Shop texts',
     ]);
-    const dash = await say(ADMIN, '/stats', has('Dashboard'));
+    const dash = await admin.send('/stats', has('Dashboard'));
     expect(textOf(dash)).toContain('Receipts waiting: 1');
     expect(textOf(dash)).not.toContain('Wholesale wallet'); // the wallet is the owner's
-    const receipt = await say(ADMIN, '/receipts', has('Receipt 1 of 1'));
+    const receipt = await admin.send('/receipts', has('Receipt 1 of 1'));
     expect(textOf(receipt)).toContain('Buyer');
-    await press(ADMIN, receipt, data(receipt, 'ad:ra:'));
-    const confirm = await screenAfter(ADMIN, receipt.messageId, has('Approve receipt'));
+    await admin.tap(receipt, 'ad:ra:');
+    const confirm = await admin.edited(receipt.messageId, has('Approve receipt'));
     expect(await paymentStatus()).toBe('pending'); // asking is not approving
-    const answer = await press(ADMIN, confirm, data(confirm, 'ad:rA:'));
+    const answer = await admin.tap(confirm, 'ad:rA:');
     expect(answer.text).toBe('✅ Done.');
     expect(await paymentStatus()).toBe('approved');
     const audits = await q(
@@ -217,17 +192,17 @@ describe('running the shop from Telegram: /admin by role', () => {
   });
 
   it('the owner adjusts a balance: amount + reason, confirmed; a double tap adjusts once', async () => {
-    const dash = await say(OWNER, '/stats', has('Dashboard'));
+    const dash = await owner.send('/stats', has('Dashboard'));
     expect(textOf(dash)).toContain('Wholesale wallet');
-    const card = await say(OWNER, '/find @buyer_one', has(String(BUYER.id)));
-    await press(OWNER, card, data(card, 'ad:ua:'));
-    await next(OWNER, 0, has('Send the amount and the reason'));
-    const bad = await say(OWNER, 'lots of money', has('Send a whole number'));
+    const card = await owner.send('/find @buyer_one', has(String(BUYER.id)));
+    await owner.tap(card, 'ad:ua:');
+    await owner.message(has('Send the amount and the reason'));
+    const bad = await owner.send('lots of money', has('Send a whole number'));
     expect(bad).toBeDefined();
-    const confirm = await say(OWNER, '+5000 <b>thanks</b> & welcome', has('Adjust the wallet'));
+    const confirm = await owner.send('+5000 <b>thanks</b> & welcome', has('Adjust the wallet'));
     expect(textOf(confirm)).toContain('<b>thanks</b> & welcome'); // shown as typed, not as markup
-    const yes = data(confirm, 'ad:uA:');
-    const [a, b] = await Promise.all([press(OWNER, confirm, yes), press(OWNER, confirm, yes)]);
+    const yes = owner.data(confirm, 'ad:uA:');
+    const [a, b] = await Promise.all([owner.tap(confirm, yes), owner.tap(confirm, yes)]);
     const answers = [a.text, b.text];
     expect(answers.filter((x) => x?.startsWith('✅ Balance adjusted: now'))).toHaveLength(1);
     expect(answers.filter((x) => x === 'This adjustment was already made.')).toHaveLength(1);
@@ -241,9 +216,9 @@ describe('running the shop from Telegram: /admin by role', () => {
     );
     expect(adjustments).toEqual([{ amount: 5000 }]);
     // The admin (not owner) cannot: no button, and a forged confirm of the owner's draft is refused.
-    const adminCard = await say(ADMIN, `/find ${BUYER.id}`, has(String(BUYER.id)));
+    const adminCard = await admin.send(`/find ${BUYER.id}`, has(String(BUYER.id)));
     expect(labels(adminCard).some((l) => l.includes('Adjust'))).toBe(false);
-    const forged = await press(ADMIN, adminCard, yes, true);
+    const forged = await admin.tap(adminCard, yes, { forged: true });
     expect(forged.text).toBe('Your role does not allow this.');
     expect(
       await q(`SELECT count(*)::int AS n FROM transactions WHERE user_id = $1 AND type = 'adjustment'`, [user.id]),
@@ -256,57 +231,57 @@ describe('running the shop from Telegram: /admin by role', () => {
       first_name: `Guest${i}`,
       language_code: 'en',
     }));
-    for (const g of guests) await say(g, '/start', (m) => !!buttonData(m, 'menu:'));
-    const page1 = await say(SUPPORT, '/find Guest', has('Customers matching'));
+    for (const g of guests) await new BotChat(emu, tg, g).send('/start', withButton('menu:'));
+    const page1 = await agent.send('/find Guest', has('Customers matching'));
     expect(textOf(page1)).toContain('(7)');
     expect(labels(page1).filter((l) => l.startsWith('Guest'))).toHaveLength(6);
-    await press(SUPPORT, page1, data(page1, 'ad:lp:2'));
-    const page2 = await screenAfter(SUPPORT, page1.messageId, (m) => labels(m).some((l) => l.includes('‹ Previous')));
+    await agent.tap(page1, 'ad:lp:2');
+    const page2 = await agent.edited(page1.messageId, (m) => labels(m).some((l) => l.includes('‹ Previous')));
     expect(labels(page2).filter((l) => l.startsWith('Guest'))).toHaveLength(1);
-    await press(SUPPORT, page2, data(page2, 'ad:u:'));
-    await screenAfter(SUPPORT, page1.messageId, has('Joined'));
+    await agent.tap(page2, 'ad:u:');
+    await agent.edited(page1.messageId, has('Joined'));
   });
 
   it('plans are paged; a price change is confirmed and shows in /buy', async () => {
-    const list = await say(ADMIN, '/plans', has('page 1 of 2'));
-    await press(ADMIN, list, data(list, 'ad:p:2'));
-    await screenAfter(ADMIN, list.messageId, has('page 2 of 2'));
-    const page1 = await say(ADMIN, '/plans', has('page 1 of 2'));
+    const list = await admin.send('/plans', has('page 1 of 2'));
+    await admin.tap(list, 'ad:p:2');
+    await admin.edited(list.messageId, has('page 2 of 2'));
+    const page1 = await admin.send('/plans', has('page 1 of 2'));
     const monthly = buttonsOf(page1).find((x) => x.text.includes('Monthly'))!.callback_data!;
-    await press(ADMIN, page1, monthly);
-    const plan = await screenAfter(ADMIN, page1.messageId, has('30 days'));
-    await press(ADMIN, plan, data(plan, 'ad:pp:'));
-    await next(ADMIN, 0, has('Send the new price'));
-    expect((await say(ADMIN, '12abc', has('Send a whole number from 1'))).text).toBeDefined();
-    const confirm = await say(ADMIN, '777000', has('Change the price'));
+    await admin.tap(page1, monthly);
+    const plan = await admin.edited(page1.messageId, has('30 days'));
+    await admin.tap(plan, 'ad:pp:');
+    await admin.message(has('Send the new price'));
+    expect((await admin.send('12abc', has('Send a whole number from 1'))).text).toBeDefined();
+    const confirm = await admin.send('777000', has('Change the price'));
     expect(await priceOf(planId)).toBe(PRICE);
-    await press(ADMIN, confirm, data(confirm, 'ad:pP:'));
+    await admin.tap(confirm, 'ad:pP:');
     await waitFor(async () => (await priceOf(planId)) === 777000);
-    const buy = await say(BUYER, '/buy', (m) => !!buttonData(m, 's:p:'));
+    const buy = await buyer.send('/buy', withButton('s:p:'));
     expect(labels(buy).find((l) => l.includes('Monthly'))).toMatch(/777,000/);
   });
 
   it('the welcome text is edited by sending it: preview, save, and /start shows it (escaped)', async () => {
-    const texts = await say(ADMIN, '/texts', has('Shop texts'));
-    await press(ADMIN, texts, data(texts, 'ad:te:w:en'));
-    await next(ADMIN, 0, has('Send the new Welcome text'));
+    const texts = await admin.send('/texts', has('Shop texts'));
+    await admin.tap(texts, 'ad:te:w:en');
+    await admin.message(has('Send the new Welcome text'));
     const hostile = 'Hi <script>alert(1)</script> & <b>welcome</b> \u202Ekcah';
-    const preview = await say(ADMIN, hostile, has('Preview'));
+    const preview = await admin.send(hostile, has('Preview'));
     expect(textOf(preview)).toContain('<script>alert(1)</script>');
-    await press(ADMIN, preview, data(preview, 'ad:tS:'));
-    const start = await say(BUYER, '/start', has('Hi <script>'));
+    await admin.tap(preview, 'ad:tS:');
+    const start = await buyer.send('/start', has('Hi <script>'));
     expect(textOf(start)).toContain('& <b>welcome</b>');
     expect(start.entities ?? []).toEqual([]);
   });
 
   it('payment cards: listed with today’s usage and success rate; turning one off is confirmed', async () => {
-    const list = await say(ADMIN, '/cards', has('Payment cards'));
-    await press(ADMIN, list, data(list, 'ad:cv:'));
-    const card = await screenAfter(ADMIN, list.messageId, has('Success rate'));
+    const list = await admin.send('/cards', has('Payment cards'));
+    await admin.tap(list, 'ad:cv:');
+    const card = await admin.edited(list.messageId, has('Success rate'));
     expect(textOf(card)).toContain('100%');
-    await press(ADMIN, card, data(card, 'ad:ct:'));
-    const confirm = await screenAfter(ADMIN, list.messageId, has('Deactivate card'));
-    await press(ADMIN, confirm, data(confirm, 'ad:cT:'));
+    await admin.tap(card, 'ad:ct:');
+    const confirm = await admin.edited(list.messageId, has('Deactivate card'));
+    await admin.tap(confirm, 'ad:cT:');
     await waitFor(async () => {
       const cards = (await as(apiToken, 'get', `/v1/bots/${botId}/payment-cards`)).body;
       const items = Array.isArray(cards) ? cards : cards.items;
@@ -315,20 +290,20 @@ describe('running the shop from Telegram: /admin by role', () => {
   });
 
   it('an admin blocks a customer (confirmed) and unblocks them; a resend without an active link says so', async () => {
-    const card = await say(ADMIN, `/find ${BUYER.id}`, has(String(BUYER.id)));
-    const resend = await press(ADMIN, card, data(card, 'ad:us:'));
+    const card = await admin.send(`/find ${BUYER.id}`, has(String(BUYER.id)));
+    const resend = await admin.tap(card, 'ad:us:');
     expect(resend.text).toBe('The customer has no active subscription with a link.');
-    await press(ADMIN, card, data(card, 'ad:ub:'));
-    const confirm = await screenAfter(ADMIN, card.messageId, has('Block Buyer?'));
+    await admin.tap(card, 'ad:ub:');
+    const confirm = await admin.edited(card.messageId, has('Block Buyer?'));
     const blockedBefore = await q(`SELECT status FROM users WHERE bot_id = $1 AND telegram_id = $2`, [botId, BUYER.id]);
     expect(blockedBefore).toEqual([{ status: 'active' }]);
-    await press(ADMIN, confirm, data(confirm, 'ad:uB:'));
-    const blocked = await screenAfter(ADMIN, card.messageId, has('blocked'));
-    await say(BUYER, '/start', has('has been blocked'));
-    await press(ADMIN, blocked, data(blocked, 'ad:ub:'));
-    const unblock = await screenAfter(ADMIN, card.messageId, has('Unblock Buyer?'));
-    await press(ADMIN, unblock, data(unblock, 'ad:uB:'));
-    await screenAfter(ADMIN, card.messageId, has('active'));
-    await say(BUYER, '/start', (m) => !!buttonData(m, 'menu:'));
+    await admin.tap(confirm, 'ad:uB:');
+    const blocked = await admin.edited(card.messageId, has('blocked'));
+    await buyer.send('/start', has('has been blocked'));
+    await admin.tap(blocked, 'ad:ub:');
+    const unblock = await admin.edited(card.messageId, has('Unblock Buyer?'));
+    await admin.tap(unblock, 'ad:uB:');
+    await admin.edited(card.messageId, has('active'));
+    await buyer.send('/start', withButton('menu:'));
   });
 });

@@ -16,7 +16,7 @@ import {
   testRedisUrl,
   waitFor,
 } from '@botfleet/testing';
-import { buttonData, buttonsOf, ChatMessage, QUICK_BOT_LEASES } from './support/bot-chat';
+import { BotChat, buttonsOf, ChatMessage, QUICK_BOT_LEASES } from './support/bot-chat';
 import { HostedTenant, PublicApi } from './support/public-api';
 
 /**
@@ -39,23 +39,21 @@ describe('master bot: the operator console and alerts', () => {
   let userSeq = 40_000;
   const user = () => ({ id: ++userSeq, first_name: `U${userSeq}`, language_code: 'en' });
 
-  const botMsgs = (chat = OP, bot = master.id): ChatMessage[] =>
-    emu.getChatMessages(bot, chat).filter((m) => m.direction === 'bot');
-  const current = (messageId: number, chat = OP): ChatMessage =>
-    emu.getChatMessages(master.id, chat).find((m) => m.messageId === messageId)!;
+  /** A person's chat with a bot (the master bot unless told), waits of 10 s. */
+  const chatWith = (who: { id: number; first_name: string }, bot: { id: number } = master) =>
+    new BotChat(emu, bot, who, { timeoutMs: 10_000 });
+  /** The operator's chat with the master bot. */
+  let operator: BotChat;
+  const botMsgs = (): ChatMessage[] => operator.messages();
+  const current = (messageId: number): ChatMessage => botMsgs().find((m) => m.messageId === messageId)!;
 
   /** The operator types `text`; resolves with the bot's next new message. */
-  async function send(text: string): Promise<ChatMessage> {
-    const n = botMsgs().length;
-    emu.sendText(master.id, { from: op, text });
-    return waitFor(() => botMsgs()[n], 10_000);
-  }
+  const send = (text: string): Promise<ChatMessage> => operator.send(text);
 
   /** The operator taps `data` on `msg`; resolves with the callback's answer and the message as edited (if it was). */
   async function tap(msg: ChatMessage, data: string, expectEdit = true) {
     const before = current(msg.messageId).editCount;
-    const { callbackQueryId } = emu.pressButton(master.id, { from: op, messageId: msg.messageId, data });
-    const answer = await emu.waitForCallbackAnswer(master.id, callbackQueryId, 10_000);
+    const answer = await operator.tap(msg, data);
     const screen = expectEdit
       ? await waitFor(() => {
           const m = current(msg.messageId);
@@ -64,12 +62,6 @@ describe('master bot: the operator console and alerts', () => {
       : current(msg.messageId);
     return { answer, screen };
   }
-
-  const data = (m: ChatMessage, prefix: string): string => {
-    const d = buttonData(m, prefix);
-    if (!d) throw new Error(`no ${prefix} button on: ${m.text}\n${JSON.stringify(buttonsOf(m))}`);
-    return d;
-  };
 
   const bot = async (id: string) =>
     (
@@ -88,6 +80,7 @@ describe('master bot: the operator console and alerts', () => {
   beforeAll(async () => {
     const url = await emu.listen(0);
     master = emu.createBot({ username: 'fleet_master_bot', firstName: 'Fleet' });
+    operator = chatWith(op);
     env = await createTestEnv({
       TELEGRAM_API_ROOT: url,
       MASTER_BOT_TOKEN: master.token,
@@ -167,25 +160,18 @@ describe('master bot: the operator console and alerts', () => {
     await waitFor(async () => (await emu.getBotStats(shopTg.id)).activePollers === 0, 2_000);
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect((await bot(shop.id)).status).toBe('suspended');
-    const told = await waitFor(
-      () => botMsgs(OWNER, shopTg.id).find((m) => m.text?.includes('has been suspended')),
-      10_000,
-    );
+    const ownerChat = chatWith({ id: OWNER, first_name: 'Owner' }, shopTg);
+    const told = await ownerChat.message((m) => !!m.text?.includes('has been suspended'));
     expect(told.sourceText).toContain('Unpaid &lt;b&gt;invoices&lt;/b&gt;');
 
-    const customer = user();
-    emu.sendText(shopTg.id, { from: customer, text: '/start' });
+    const customer = chatWith(user(), shopTg);
+    customer.say('/start');
     await new Promise((r) => setTimeout(r, 1_500));
-    expect(botMsgs(customer.id, shopTg.id)).toHaveLength(0);
+    expect(customer.messages()).toHaveLength(0);
 
     // A second confirm tap (a client that still shows the old keyboard): already suspended, no second notice.
-    const again = emu.pressButton(master.id, {
-      from: op,
-      messageId: confirm.messageId,
-      data: MasterCallbackData.suspendConfirm(shop.id),
-      forged: true,
-    });
-    expect((await emu.waitForCallbackAnswer(master.id, again.callbackQueryId, 10_000)).showAlert).toBe(true);
+    const again = await operator.tap(confirm, MasterCallbackData.suspendConfirm(shop.id), { forged: true });
+    expect(again.showAlert).toBe(true);
 
     const { screen: card2 } = await tap(done, MasterCallbackData.card(shop.id));
     expect(card2.text).toContain('Status: ⛔️ suspended');
@@ -193,9 +179,9 @@ describe('master bot: the operator console and alerts', () => {
     const { screen: resumed } = await tap(resumeAsk, MasterCallbackData.resumeConfirm(shop.id));
     expect(resumed.text).toContain('is active again');
     // The /start sent while suspended waited at Telegram and is answered now; the owner is told.
-    await emu.waitForMessages(shopTg.id, customer.id, 1, 5_000);
-    await waitFor(() => botMsgs(OWNER, shopTg.id).find((m) => m.text?.includes('is active again')), 10_000);
-    expect(botMsgs(OWNER, shopTg.id).filter((m) => m.text?.includes('has been suspended'))).toHaveLength(1);
+    await emu.waitForMessages(shopTg.id, customer.user.id, 1, 5_000);
+    await ownerChat.message((m) => !!m.text?.includes('is active again'));
+    expect(ownerChat.messages().filter((m) => m.text?.includes('has been suspended'))).toHaveLength(1);
   }, 60_000);
 
   it('a wallet top-up is typed, confirmed, and credited once however often the confirm is tapped', async () => {
@@ -205,14 +191,12 @@ describe('master bot: the operator console and alerts', () => {
     await tap(screen, MasterCallbackData.topUpAsk(shop.id));
     expect((await send('12x')).text).toContain('Send a positive amount');
     const confirm = await send('250 000');
-    const yes = data(confirm, 'ms:tc:');
+    const yes = operator.data(confirm, 'ms:tc:');
     expect(yes).toMatch(/^ms:tc:[\w-]{22}:250000:[\w-]{12}$/);
     // Two taps at once, then a third: one ledger row, one credit.
-    const taps = [0, 1].map(() => emu.pressButton(master.id, { from: op, messageId: confirm.messageId, data: yes }));
-    const answers = await Promise.all(taps.map((t) => emu.waitForCallbackAnswer(master.id, t.callbackQueryId, 10_000)));
+    const answers = await Promise.all([0, 1].map(() => operator.tap(confirm, yes)));
     // The third comes from a client still showing the confirm button (the screen was replaced meanwhile).
-    const third = emu.pressButton(master.id, { from: op, messageId: confirm.messageId, data: yes, forged: true });
-    answers.push(await emu.waitForCallbackAnswer(master.id, third.callbackQueryId, 10_000));
+    answers.push(await operator.tap(confirm, yes, { forged: true }));
     expect(answers.filter((a) => a.text?.includes('already made'))).toHaveLength(2);
     const after = await bot(shop.id);
     expect(Number(after.balance) - Number(before.balance)).toBe(250_000);
@@ -300,12 +284,11 @@ describe('master bot: the operator console and alerts', () => {
   }, 30_000);
 
   it('a stranger gets the ordinary shop, and their forged ms: taps change nothing', async () => {
-    const stranger = user();
-    emu.sendText(master.id, { from: stranger, text: '/tenants' });
-    const reply = await waitFor(() => botMsgs(stranger.id)[0], 10_000);
+    const stranger = chatWith(user());
+    const reply = await stranger.send('/tenants');
     expect(reply.text).not.toContain('Tenants');
-    emu.sendText(master.id, { from: stranger, text: '/start' });
-    const menu = await waitFor(() => botMsgs(stranger.id).find((m) => buttonsOf(m).length > 0), 10_000);
+    stranger.say('/start');
+    const menu = await stranger.message((m) => buttonsOf(m).length > 0);
     const before = await bot(shop.id);
     const forged = [
       MasterCallbackData.suspendConfirm(shop.id),
@@ -315,28 +298,17 @@ describe('master bot: the operator console and alerts', () => {
       MasterCallbackData.stats('today'),
     ];
     for (const d of forged) {
-      const { callbackQueryId } = emu.pressButton(master.id, {
-        from: stranger,
-        messageId: menu.messageId,
-        data: d,
-        forged: true,
-      });
-      const answer = await emu.waitForCallbackAnswer(master.id, callbackQueryId, 10_000);
+      const answer = await stranger.tap(menu, d, { forged: true });
       expect(answer.text).toBe('This is not available.');
     }
     const after = await bot(shop.id);
     expect(after).toEqual(before);
-    expect(botMsgs(stranger.id).some((m) => /Platform|Invite|Operator/.test(m.text ?? ''))).toBe(false);
+    expect(stranger.messages().some((m) => /Platform|Invite|Operator/.test(m.text ?? ''))).toBe(false);
 
     // The operator's own malformed ms: data is refused too.
     const help = await send('/help');
-    const { callbackQueryId } = emu.pressButton(master.id, {
-      from: op,
-      messageId: help.messageId,
-      data: `ms:tc:${'A'.repeat(22)}:12x:AAAAAAAAAAAA`,
-      forged: true,
-    });
-    expect((await emu.waitForCallbackAnswer(master.id, callbackQueryId, 10_000)).text).toBe('This is not available.');
+    const malformed = await operator.tap(help, `ms:tc:${'A'.repeat(22)}:12x:AAAAAAAAAAAA`, { forged: true });
+    expect(malformed.text).toBe('This is not available.');
   }, 60_000);
 
   it('a tenant whose token Telegram revoked: the operator hears of it at once (alerts scan off), once', async () => {

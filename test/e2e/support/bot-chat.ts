@@ -168,14 +168,15 @@ export class BotChat {
   }
 
   /**
-   * Presses the first button under `m` whose data starts with `data`, and does not wait. A forged press sends
-   * `data` as it is, as a modified client could, whether or not a button carries it.
+   * Presses the button under `m` whose data is `data`, or else the first whose data starts with it, and does not
+   * wait. A forged press sends `data` as it is, as a modified client could, whether or not a button carries it.
    */
   press(m: ChatMessage, data: string, { forged = false }: { forged?: boolean } = {}): PressButtonResult {
+    const exact = forged || buttonsOf(m).some((b) => b.callback_data === data);
     return this.emu.pressButton(this.bot.id, {
       from: this.user,
       messageId: m.messageId,
-      data: forged ? data : this.data(m, data),
+      data: exact ? data : this.data(m, data),
       ...(this.options.group ? { chatId: this.options.group.id } : {}),
       ...(forged ? { forged } : {}),
     });
