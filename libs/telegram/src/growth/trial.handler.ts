@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Composer } from 'telegraf';
-import { DomainError } from '@botfleet/common';
+import { DomainError, ErrorCode } from '@botfleet/common';
+import { TenantDb } from '@botfleet/dal';
 import { isTrialUsed, StartTrialUseCase } from '@botfleet/growth';
+import { JobName, JobQueue, jobIdFor } from '@botfleet/jobs';
 import type { BotContext } from '../context/bot-context';
 import { replyFor } from '../errors/reply-for';
 import { isMenuActionAvailable, menuEnvironment } from '../menu/menu-actions';
@@ -19,7 +21,11 @@ import { plain } from '../text/html';
 export class TrialHandler {
   readonly composer: Composer<BotContext>;
 
-  constructor(private readonly trial: StartTrialUseCase) {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly trial: StartTrialUseCase,
+    private readonly jobs: JobQueue,
+  ) {
     const c = new Composer<BotContext>();
     c.command('trial', (ctx) => this.start(ctx));
     c.action(CallbackData.menu('trial'), (ctx) => this.start(ctx));
@@ -34,8 +40,21 @@ export class TrialHandler {
       ctx.say(ctx.t('trial.started', { plan: { html: plain(localizedName(plan.name, ctx.lang), 64) } }));
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
+      // The shop wallet cannot pay the operator's trial price: the owner hears it like for a sale (once an hour).
+      if (e.code === ErrorCode.INSUFFICIENT_WHOLESALE_BALANCE) await this.notifyOwner(ctx.botId);
       if (ctx.callbackQuery) ctx.answerCallback();
       ctx.say(ctx.t(isTrialUsed(e) ? 'trial.used' : replyFor(e.code)));
     }
+  }
+
+  private async notifyOwner(botId: string): Promise<void> {
+    const hour = Math.floor(Date.now() / 3_600_000);
+    await this.db.afterCommit(botId, async () => {
+      await this.jobs.add(
+        JobName.NotifyOwner,
+        { botId, kind: 'wholesale_low' },
+        { jobId: jobIdFor(JobName.NotifyOwner, [botId, 'wholesale_low', hour]) },
+      );
+    });
   }
 }
