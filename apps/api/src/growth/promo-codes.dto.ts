@@ -1,9 +1,24 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { MAX_MINOR } from '@botfleet/common';
 import type { PromocodeEntity } from '@botfleet/dal';
 import { PROMO_KINDS, PromoKind } from '@botfleet/growth';
 import { PageMetaDto } from '../common/api-docs';
+
+/** Optional but never null (null is refused, naming the field); IsOptional would let null through. */
+const IfPresent = () => ValidateIf((_: unknown, v: unknown) => v !== undefined);
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -54,7 +69,7 @@ export class PromoCodePageDto extends PageMetaDto {
 
 export class UpdatePromoCodeDto {
   @ApiPropertyOptional({ example: 10 })
-  @IsOptional()
+  @IfPresent()
   @IsInt()
   @Min(1)
   @Max(MAX_MINOR)
@@ -68,7 +83,7 @@ export class UpdatePromoCodeDto {
   maxUses?: number | null;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 1 })
-  @IsOptional()
+  @IfPresent()
   @IsInt()
   @Min(1)
   @Max(1000)
@@ -84,14 +99,14 @@ export class UpdatePromoCodeDto {
   @IsISO8601({ strict: true })
   validUntil?: string | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() isActive?: boolean;
+  @ApiPropertyOptional() @IfPresent() @IsBoolean() isActive?: boolean;
 
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })
   @IsOptional()
   @IsUUID()
   planId?: string | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() firstPurchaseOnly?: boolean;
+  @ApiPropertyOptional() @IfPresent() @IsBoolean() firstPurchaseOnly?: boolean;
 }
 
 export class CreatePromoCodeDto extends OmitType(UpdatePromoCodeDto, ['value'] as const) {
