@@ -172,6 +172,19 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
     expect(await stars.orderPriceStars(botId, pending.orderId)).toBe(80);
   });
 
+  it('an extra-days code lengthens the order the provisioning reads, at the same price', async () => {
+    const { botId, planId } = await shop();
+    await codes.create(botId, { code: 'WEEK', kind: 'extra_days', value: 7 });
+    const pending = await ctx.newOrder(botId, { planId });
+    const applied = await redeem.execute({ botId, userId: pending.userId, code: 'week', orderId: pending.orderId });
+    expect(applied.outcome === 'applied' && applied.order).toMatchObject({
+      periodDays: 37,
+      amountMinor: 50_000,
+      discountMinor: 0,
+      wholesaleMinor: 1_000,
+    });
+  });
+
   it('a plan-restricted code refuses another plan and changes nothing', async () => {
     const { botId, planId } = await shop();
     const other = await ctx.newPlan(botId, { priceMinor: 30_000 });
