@@ -8,6 +8,7 @@ import {
   waitFor,
   WorkerProcess,
 } from '@botfleet/testing';
+import { QUICK_BOT_LEASES } from './support/bot-chat';
 import { PublicApi } from './support/public-api';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,11 +42,7 @@ describe('bot hosting: exactly once, in order (polling)', () => {
     const url = await emu.listen(0);
     env = await createTestEnv({
       TELEGRAM_API_ROOT: url,
-      BOT_LEASE_TTL_MS: '3000',
-      BOT_LEASE_RENEW_MS: '1000',
-      BOT_ACQUIRE_INTERVAL_MS: '300',
-      BOT_RECONCILE_MS: '2000',
-      BOT_POLL_TIMEOUT_S: '5',
+      ...QUICK_BOT_LEASES,
     });
     platform = await platformOf(env);
     api = await PublicApi.start(env);

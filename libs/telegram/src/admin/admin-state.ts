@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Language } from '@botfleet/catalog';
 import { REDIS } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
+import { ConversationStore } from '../context/conversation-store';
 import type { ShopTextKind } from './admin-callbacks';
 
 /** What the admin's next text message is for, after they pressed a button that asks for one. */
@@ -30,25 +31,29 @@ const DRAFT_TTL_S = 30 * 60;
  */
 @Injectable()
 export class AdminState {
+  private readonly store: ConversationStore;
+
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly config: AppConfig,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.store = new ConversationStore(redis, `${config.REDIS_PREFIX}:tenant-admin`);
+  }
 
   private key(what: string, botId: string, telegramId: number): string {
-    return `${this.config.REDIS_PREFIX}:tenant-admin:${what}:${botId}:${telegramId}`;
+    return this.store.key(what, botId, telegramId);
   }
 
   async awaiting(botId: string, telegramId: number): Promise<AdminAwaiting | null> {
-    return this.read<AdminAwaiting>(this.key('await', botId, telegramId));
+    return this.store.read<AdminAwaiting>(this.key('await', botId, telegramId));
   }
 
   async expect(botId: string, telegramId: number, awaiting: AdminAwaiting): Promise<void> {
-    await this.redis.set(this.key('await', botId, telegramId), JSON.stringify(awaiting), 'EX', AWAIT_TTL_S);
+    await this.store.write(this.key('await', botId, telegramId), awaiting, AWAIT_TTL_S);
   }
 
   async clear(botId: string, telegramId: number): Promise<void> {
-    await this.redis.del(this.key('await', botId, telegramId));
+    await this.store.remove(this.key('await', botId, telegramId));
   }
 
   /** The admin's last customer search, for its other pages. */
@@ -63,21 +68,11 @@ export class AdminState {
   /** Stores a draft; returns its key for the confirm button. */
   async putDraft(botId: string, telegramId: number, draft: AdminDraft): Promise<string> {
     const id = randomBytes(12).toString('base64url');
-    await this.redis.set(this.key(`draft:${id}`, botId, telegramId), JSON.stringify(draft), 'EX', DRAFT_TTL_S);
+    await this.store.write(this.key(`draft:${id}`, botId, telegramId), draft, DRAFT_TTL_S);
     return id;
   }
 
   async draft(botId: string, telegramId: number, id: string): Promise<AdminDraft | null> {
-    return this.read<AdminDraft>(this.key(`draft:${id}`, botId, telegramId));
-  }
-
-  private async read<T>(key: string): Promise<T | null> {
-    const raw = await this.redis.get(key);
-    if (!raw) return null;
-    try {
-      return JSON.parse(raw) as T;
-    } catch {
-      return null;
-    }
+    return this.store.read<AdminDraft>(this.key(`draft:${id}`, botId, telegramId));
   }
 }

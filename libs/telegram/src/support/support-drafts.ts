@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import { REDIS } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { TenantDb } from '@botfleet/dal';
+import { ConversationStore } from '../context/conversation-store';
 
 /** Where a customer is in writing to support: typing a new ticket's subject, its message, or a follow-up. */
 export type SupportDraft =
@@ -23,56 +24,51 @@ const TTL_S = 15 * 60;
  */
 @Injectable()
 export class SupportDrafts {
+  private readonly store: ConversationStore;
+
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
-    private readonly config: AppConfig,
+    @Inject(REDIS) redis: Redis,
+    config: AppConfig,
     private readonly db: TenantDb,
-  ) {}
+  ) {
+    this.store = new ConversationStore(redis, `${config.REDIS_PREFIX}:support`);
+  }
 
   private key(kind: 'draft' | 'pending', botId: string, telegramId: number, messageId?: number): string {
-    const base = `${this.config.REDIS_PREFIX}:support:${kind}:${botId}:${telegramId}`;
-    return messageId === undefined ? base : `${base}:${messageId}`;
+    return messageId === undefined
+      ? this.store.key(kind, botId, telegramId)
+      : this.store.key(kind, botId, telegramId, messageId);
   }
 
   async draft(botId: string, telegramId: number): Promise<SupportDraft | null> {
-    return this.read<SupportDraft>(this.key('draft', botId, telegramId));
+    return this.store.read<SupportDraft>(this.key('draft', botId, telegramId));
   }
 
   /** The message offered under the customer's message `messageId` (each offer adds its own message). */
   async pending(botId: string, telegramId: number, messageId: number): Promise<PendingMessage | null> {
-    return this.read<PendingMessage>(this.key('pending', botId, telegramId, messageId));
+    return this.store.read<PendingMessage>(this.key('pending', botId, telegramId, messageId));
   }
 
   setDraft(botId: string, telegramId: number, draft: SupportDraft): void {
     const key = this.key('draft', botId, telegramId);
-    this.afterCommit(() => this.redis.set(key, JSON.stringify(draft), 'EX', TTL_S));
+    this.afterCommit(() => this.store.write(key, draft, TTL_S));
   }
 
   setPending(botId: string, telegramId: number, messageId: number, msg: PendingMessage): void {
     const key = this.key('pending', botId, telegramId, messageId);
-    this.afterCommit(() => this.redis.set(key, JSON.stringify(msg), 'EX', TTL_S));
+    this.afterCommit(() => this.store.write(key, msg, TTL_S));
   }
 
   /** Ends the draft being written (offers already made stay until used or forgotten). */
   clear(botId: string, telegramId: number): void {
     const key = this.key('draft', botId, telegramId);
-    this.afterCommit(() => this.redis.del(key));
+    this.afterCommit(() => this.store.remove(key));
   }
 
   /** An offer used: its message is not added twice. */
   clearPending(botId: string, telegramId: number, messageId: number): void {
     const key = this.key('pending', botId, telegramId, messageId);
-    this.afterCommit(() => this.redis.del(key));
-  }
-
-  private async read<T>(key: string): Promise<T | null> {
-    const raw = await this.redis.get(key);
-    if (!raw) return null;
-    try {
-      return JSON.parse(raw) as T;
-    } catch {
-      return null;
-    }
+    this.afterCommit(() => this.store.remove(key));
   }
 
   private afterCommit(fn: () => Promise<unknown>): void {
