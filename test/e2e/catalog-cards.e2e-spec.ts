@@ -138,6 +138,8 @@ describe('payment cards over HTTP (tenant API, real PostgreSQL)', () => {
     expect(res.body.error.code).toBe('NO_PAYMENT_CARD');
     expectFieldError(await w.as(b.token, 'get', cards(b, '/next?amountMinor=-5')), 'amountMinor');
     expectFieldError(await w.as(b.token, 'get', cards(b, '/next?amountMinor=abc')), 'amountMinor');
+    // An empty value is not "no amount" (it answered 503 once): a 400 naming the field.
+    expectFieldError(await w.as(b.token, 'get', cards(b, '/next?amountMinor=')), 'amountMinor');
   });
 
   describe('bad input → 400 naming the field, nothing written', () => {

@@ -101,8 +101,9 @@ export class CreatePaymentCardDto {
  */
 export class UpdatePaymentCardDto extends PartialType(CreatePaymentCardDto, { skipNullProperties: false }) {}
 
+// `?amountMinor=` (an empty value) is a value that is not a number: 400 naming the field, never read as "no amount".
 const toInt = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : /^\d+$/.test(String(value)) ? Number(value) : value;
+  value === undefined ? undefined : /^\d{1,16}$/.test(String(value)) ? Number(value) : value;
 
 export class NextCardQueryDto {
   @ApiPropertyOptional({
