@@ -9,6 +9,7 @@ import {
   waitFor,
   WorkerProcess,
 } from '@botfleet/testing';
+import { QUICK_BOT_LEASES, textOf } from './support/bot-chat';
 import { HostedTenant, PublicApi } from './support/public-api';
 
 const USERS = 2_000;
@@ -45,11 +46,7 @@ describe('broadcasts (worker process, Telegram emulator with a 429 limit)', () =
     const url = await emu.listen(0);
     env = await createTestEnv({
       TELEGRAM_API_ROOT: url,
-      BOT_LEASE_TTL_MS: '3000',
-      BOT_LEASE_RENEW_MS: '1000',
-      BOT_ACQUIRE_INTERVAL_MS: '300',
-      BOT_RECONCILE_MS: '2000',
-      BOT_POLL_TIMEOUT_S: '5',
+      ...QUICK_BOT_LEASES,
       BROADCAST_LOCK_MS: '4000',
       BROADCAST_PROGRESS_EVERY_MS: '1000',
       BROADCAST_CLAIM_BATCH: String(CLAIM_BATCH),
@@ -91,7 +88,7 @@ describe('broadcasts (worker process, Telegram emulator with a 429 limit)', () =
     new Map(
       chatIds.map((chatId) => [
         chatId,
-        emu.getChatMessages(tg.id, chatId).filter((m) => (m.text ?? m.caption ?? '').includes(marker)).length,
+        emu.getChatMessages(tg.id, chatId).filter((m) => textOf(m).includes(marker)).length,
       ]),
     );
 
