@@ -4,6 +4,7 @@ export * from './renewal-rules';
 export * from './sale-events';
 export * from './sales-queries.service';
 export * from './card-payment.service';
+export * from './card-payment-opener';
 export * from './review-policy';
 export * from './fulfilment.service';
 export * from './use-cases/create-order.use-case';

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { BillingModule } from '@botfleet/billing';
 import { BotAdminsModule } from '@botfleet/bots';
 import { CatalogModule } from '@botfleet/catalog';
+import { CardPaymentOpener } from './card-payment-opener';
 import { CardPaymentService } from './card-payment.service';
 import { FulfilmentService } from './fulfilment.service';
 import { ReviewPolicy } from './review-policy';
@@ -22,6 +23,7 @@ import { SubmitReceiptUseCase } from './use-cases/submit-receipt.use-case';
 const SALES_PROVIDERS = [
   SalesQueries,
   CardPaymentService,
+  CardPaymentOpener,
   FulfilmentService,
   SaleNotifier,
   ReviewPolicy,

@@ -1,15 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { In, MoreThan } from 'typeorm';
 import { DomainError, ErrorCode } from '@botfleet/common';
-import { CardRotationService, ConfigurationsService, FeaturesService } from '@botfleet/catalog';
-import {
-  CardPaymentEntity,
-  CardPaymentRepository,
-  PaymentCardEntity,
-  TenantDb,
-  TenantRepositories,
-} from '@botfleet/dal';
-import { cardTrackingNumber, RECEIPT_ACCEPTING_STATUSES } from '@botfleet/sales';
+import { CardRotationService, FeaturesService } from '@botfleet/catalog';
+import { CardPaymentEntity, PaymentCardEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
+import { CardPaymentOpener, RECEIPT_ACCEPTING_STATUSES } from '@botfleet/sales';
 import { TopUpOptions } from './top-up-options.service';
 import { assertTopUpAmount } from './top-up-rules';
 
@@ -41,9 +35,8 @@ export class StartCardTopUpUseCase {
   constructor(
     private readonly db: TenantDb,
     private readonly repos: TenantRepositories,
-    private readonly cardPayments: CardPaymentRepository,
     private readonly rotation: CardRotationService,
-    private readonly configurations: ConfigurationsService,
+    private readonly opener: CardPaymentOpener,
     private readonly features: FeaturesService,
     private readonly options: TopUpOptions,
   ) {}
@@ -89,24 +82,8 @@ export class StartCardTopUpUseCase {
           if (w.cardId) await this.rotation.releaseAmount(botId, w.cardId, w.amountMinor, w.createdAt);
         }
       }
-      const picked = await this.rotation.pickCard(botId, amountMinor, { now });
-      const card = (await this.repos.paymentCards.findById(botId, picked.card.id))!;
-      const ttl = await this.configurations.get(botId, 'receipt_ttl_minutes');
-      const expiresAt = new Date(now.getTime() + Number(ttl) * 60_000);
-      let id: string | null = null;
-      for (let attempt = 0; !id && attempt < 5; attempt++) {
-        id = await this.cardPayments.insertUnlessTrackingTaken(botId, {
-          purpose: 'topup',
-          userId,
-          forOrderId,
-          cardId: card.id,
-          amountMinor,
-          trackingNumber: cardTrackingNumber(now),
-          expiresAt,
-        });
-      }
-      if (!id) throw new Error('Could not allocate a tracking number');
-      return { payment: (await this.repos.cardPayments.findById(botId, id))!, card, created: true };
+      const opened = await this.opener.open(botId, { purpose: 'topup', userId, forOrderId, amountMinor }, now);
+      return { ...opened, created: true };
     });
   }
 }

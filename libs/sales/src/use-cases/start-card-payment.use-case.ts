@@ -1,16 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import { DomainError, ErrorCode } from '@botfleet/common';
-import { CardRotationService, ConfigurationsService, FeaturesService } from '@botfleet/catalog';
-import {
-  CardPaymentEntity,
-  CardPaymentRepository,
-  PaymentCardEntity,
-  TenantDb,
-  TenantRepositories,
-} from '@botfleet/dal';
+import { FeaturesService } from '@botfleet/catalog';
+import { CardPaymentEntity, PaymentCardEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
+import { CardPaymentOpener } from '../card-payment-opener';
 import { mayActFor, OPEN_CARD_PAYMENT_STATUSES, OrderActor } from '../sale-rules';
-import { cardTrackingNumber } from '../tracking-number';
 
 export interface StartCardPaymentInput {
   botId: string;
@@ -36,9 +30,7 @@ export class StartCardPaymentUseCase {
   constructor(
     private readonly db: TenantDb,
     private readonly repos: TenantRepositories,
-    private readonly cardPayments: CardPaymentRepository,
-    private readonly rotation: CardRotationService,
-    private readonly configurations: ConfigurationsService,
+    private readonly opener: CardPaymentOpener,
     private readonly features: FeaturesService,
   ) {}
 
@@ -60,24 +52,13 @@ export class StartCardPaymentUseCase {
         const card = existing.cardId ? await this.repos.paymentCards.findById(botId, existing.cardId) : null;
         if (card) return { payment: existing, card, created: false };
       }
-      const picked = await this.rotation.pickCard(botId, order.amountMinor, { now });
-      const card = (await this.repos.paymentCards.findById(botId, picked.card.id))!;
-      const ttl = await this.configurations.get(botId, 'receipt_ttl_minutes');
-      const expiresAt = new Date(now.getTime() + Number(ttl) * 60_000);
-      let id: string | null = null;
-      for (let attempt = 0; !id && attempt < 5; attempt++) {
-        id = await this.cardPayments.insertUnlessTrackingTaken(botId, {
-          userId: order.userId,
-          orderId: order.id,
-          cardId: card.id,
-          amountMinor: order.amountMinor,
-          trackingNumber: cardTrackingNumber(now),
-          expiresAt,
-        });
-      }
-      if (!id) throw new Error('Could not allocate a tracking number');
+      const opened = await this.opener.open(
+        botId,
+        { userId: order.userId, orderId: order.id, amountMinor: order.amountMinor },
+        now,
+      );
       await this.repos.orders.update(botId, { id: order.id }, { paymentMethod: 'card_to_card' });
-      return { payment: (await this.repos.cardPayments.findById(botId, id))!, card, created: true };
+      return { ...opened, created: true };
     });
   }
 }
