@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Query
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DomainError, ErrorCode } from '@botfleet/common';
 import { PromoCodesService } from '@botfleet/growth';
+import { actorOf, CurrentPrincipal, Principal } from '../auth';
 import { ApiErrors, PageQueryDto } from '../common/api-docs';
 import {
   CreatePromoCodeDto,
@@ -41,12 +42,13 @@ export class PromoCodesController {
   @ApiOperation({ summary: 'Create a promo code (409 when the code exists)' })
   @ApiResponse({ status: 201, type: PromoCodeDto })
   @ApiErrors(400, 403, 404, 409)
-  async create(@Param('botId') botId: string, @Body() body: CreatePromoCodeDto): Promise<PromoCodeDto> {
-    const created = await this.codes.create(botId, {
-      ...body,
-      validFrom: dateOf(body.validFrom),
-      validUntil: dateOf(body.validUntil),
-    });
+  async create(
+    @Param('botId') botId: string,
+    @Body() body: CreatePromoCodeDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<PromoCodeDto> {
+    const dates = { validFrom: dateOf(body.validFrom), validUntil: dateOf(body.validUntil) };
+    const created = await this.codes.create(botId, { ...body, ...dates }, actorOf(p));
     return PromoCodeDto.of(created);
   }
 
@@ -66,12 +68,10 @@ export class PromoCodesController {
     @Param('botId') botId: string,
     @Param('id', notFoundOnBadId) id: string,
     @Body() body: UpdatePromoCodeDto,
+    @CurrentPrincipal() p: Principal,
   ): Promise<PromoCodeDto> {
-    const updated = await this.codes.update(botId, id, {
-      ...body,
-      validFrom: dateOf(body.validFrom),
-      validUntil: dateOf(body.validUntil),
-    });
+    const dates = { validFrom: dateOf(body.validFrom), validUntil: dateOf(body.validUntil) };
+    const updated = await this.codes.update(botId, id, { ...body, ...dates }, actorOf(p));
     return PromoCodeDto.of(updated);
   }
 
@@ -79,7 +79,11 @@ export class PromoCodesController {
   @ApiOperation({ summary: 'Delete an unused promo code; a used one is deactivated (its orders keep it)' })
   @ApiResponse({ status: 200, type: PromoCodeDeletedDto })
   @ApiErrors(403, 404)
-  async remove(@Param('botId') botId: string, @Param('id', notFoundOnBadId) id: string): Promise<PromoCodeDeletedDto> {
-    return { outcome: await this.codes.remove(botId, id) };
+  async remove(
+    @Param('botId') botId: string,
+    @Param('id', notFoundOnBadId) id: string,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<PromoCodeDeletedDto> {
+    return { outcome: await this.codes.remove(botId, id, actorOf(p)) };
   }
 }

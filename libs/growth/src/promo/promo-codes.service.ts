@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfleet/common';
+import { AuditService } from '@botfleet/audit';
+import { Actor, DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfleet/common';
 import { PromocodeEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
 import { normalizePromoCode, PROMO_KINDS, PromoKind, valueRange } from './promo-rules';
 
@@ -33,6 +34,7 @@ export class PromoCodesService {
   constructor(
     private readonly db: TenantDb,
     private readonly repos: TenantRepositories,
+    private readonly audit: AuditService,
   ) {}
 
   async list(botId: string, page: number, pageSize: number): Promise<Page<PromocodeEntity>> {
@@ -53,7 +55,8 @@ export class PromoCodesService {
     return code;
   }
 
-  async create(botId: string, input: PromoCodeInput): Promise<PromocodeEntity> {
+  /** Every change is written to the tenant's audit log with `actor` (the same transaction). */
+  async create(botId: string, input: PromoCodeInput, actor: Actor): Promise<PromocodeEntity> {
     const code = normalizePromoCode(input.code);
     if (!code) throw invalid('code', 'must be 3–32 letters, digits, _ or -');
     if (!PROMO_KINDS.includes(input.kind)) throw invalid('kind', `must be one of: ${PROMO_KINDS.join(', ')}`);
@@ -69,18 +72,27 @@ export class PromoCodesService {
     };
     return this.db.run(botId, async () => {
       await this.check(botId, input.kind, merged, 0);
+      let created: PromocodeEntity;
       try {
-        return await this.db.atomic(botId, () =>
+        created = await this.db.atomic(botId, () =>
           this.repos.promocodes.insert(botId, { code, kind: input.kind, usesCount: 0, ...merged }),
         );
       } catch (e) {
         if (isUniqueViolation(e)) throw new DomainError(ErrorCode.CONFLICT, 'A promo code with this code exists');
         throw e;
       }
+      await this.audit.record(botId, {
+        actor,
+        action: 'promo_code.create',
+        targetType: 'promo_code',
+        targetId: created.id,
+        after: { code: created.code, kind: created.kind, ...merged },
+      });
+      return created;
     });
   }
 
-  async update(botId: string, id: string, patch: PromoCodePatch): Promise<PromocodeEntity> {
+  async update(botId: string, id: string, patch: PromoCodePatch, actor: Actor): Promise<PromocodeEntity> {
     return this.db.run(botId, async () => {
       const current = await this.repos.promocodes.findById(botId, id, 'pessimistic_write');
       if (!current) throw new DomainError(ErrorCode.NOT_FOUND, 'Promo code not found');
@@ -96,12 +108,21 @@ export class PromoCodesService {
       };
       await this.check(botId, current.kind, merged, current.usesCount);
       await this.repos.promocodes.update(botId, { id }, merged);
+      const { value, maxUses, perUserLimit, validFrom, validUntil, isActive, planId, firstPurchaseOnly } = current;
+      await this.audit.record(botId, {
+        actor,
+        action: 'promo_code.update',
+        targetType: 'promo_code',
+        targetId: id,
+        before: { value, maxUses, perUserLimit, validFrom, validUntil, isActive, planId, firstPurchaseOnly },
+        after: merged,
+      });
       return (await this.repos.promocodes.findById(botId, id))!;
     });
   }
 
   /** Deletes an unused code; a used one is deactivated. Returns what happened. */
-  async remove(botId: string, id: string): Promise<'deleted' | 'deactivated'> {
+  async remove(botId: string, id: string, actor: Actor): Promise<'deleted' | 'deactivated'> {
     return this.db.run(botId, async () => {
       const current = await this.repos.promocodes.findById(botId, id, 'pessimistic_write');
       if (!current) throw new DomainError(ErrorCode.NOT_FOUND, 'Promo code not found');
@@ -109,12 +130,17 @@ export class PromoCodesService {
         current.usesCount > 0 ||
         (await this.repos.promocodeUses.count(botId, { promocodeId: id })) > 0 ||
         (await this.repos.orders.count(botId, { promocodeId: id })) > 0;
-      if (used) {
-        await this.repos.promocodes.update(botId, { id }, { isActive: false });
-        return 'deactivated';
-      }
-      await this.repos.promocodes.delete(botId, { id });
-      return 'deleted';
+      const outcome = used ? 'deactivated' : 'deleted';
+      if (used) await this.repos.promocodes.update(botId, { id }, { isActive: false });
+      else await this.repos.promocodes.delete(botId, { id });
+      await this.audit.record(botId, {
+        actor,
+        action: `promo_code.${outcome === 'deleted' ? 'delete' : 'deactivate'}`,
+        targetType: 'promo_code',
+        targetId: id,
+        before: { code: current.code, isActive: current.isActive, usesCount: current.usesCount },
+      });
+      return outcome;
     });
   }
 

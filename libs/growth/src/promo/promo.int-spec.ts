@@ -12,7 +12,7 @@ import { FulfilmentService } from '@botfleet/sales';
 import { BotStatsRepository } from '@botfleet/dal';
 import { StarsGateway } from '@botfleet/payments';
 import { createTestEnv, TestContext, TestEnv } from '@botfleet/testing';
-import { PromoCodesService } from './promo-codes.service';
+import { PromoCodeInput, PromoCodesService } from './promo-codes.service';
 import { promoRejectionOf } from './promo-rules';
 import { RedeemPromoUseCase } from './redeem-promo.use-case';
 
@@ -37,6 +37,8 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
     await env?.cleanup();
   });
 
+  const create = (botId: string, input: PromoCodeInput) => codes.create(botId, input, Actors.tenantApi(botId));
+
   async function shop(walletMinor = 10_000_000) {
     const bot = await ctx.newBot({ ownerTelegramId: OWNER_TG, walletMinor });
     await ctx.get(FeaturesService).set(bot.id, 'promo_codes', true);
@@ -51,7 +53,7 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
 
   it('a one-use code redeemed by 100 users at once is used exactly once', async () => {
     const { botId } = await shop();
-    const code = await codes.create(botId, { code: 'once100', kind: 'balance', value: 7_000, maxUses: 1 });
+    const code = await create(botId, { code: 'once100', kind: 'balance', value: 7_000, maxUses: 1 });
     expect(code.code).toBe('ONCE100');
     const users = [];
     for (let i = 0; i < 100; i++) users.push(await ctx.newUser(botId));
@@ -78,7 +80,7 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
 
   it('the per-user limit holds, also when one user sends the code five times at once', async () => {
     const { botId } = await shop();
-    await codes.create(botId, { code: 'TWICE', kind: 'balance', value: 500, perUserLimit: 2 });
+    await create(botId, { code: 'TWICE', kind: 'balance', value: 500, perUserLimit: 2 });
     const user = await ctx.newUser(botId);
     const results = await Promise.allSettled(
       Array.from({ length: 5 }, () => redeem.execute({ botId, userId: user.id, code: 'twice' })),
@@ -95,7 +97,7 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
 
   it('a discount applied at checkout is what the wallet charges; wholesale stays on the plan', async () => {
     const { botId, planId } = await shop();
-    await codes.create(botId, { code: 'SAVE20', kind: 'percent', value: 20 });
+    await create(botId, { code: 'SAVE20', kind: 'percent', value: 20 });
     const pending = await ctx.newOrder(botId, { planId });
     expect(pending.order.wholesaleMinor).toBe(1_000);
 
@@ -128,7 +130,7 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
   it('a discounted order paid by card asks for and records the discounted amount', async () => {
     const { botId, planId } = await shop();
     await ctx.newCard(botId);
-    await codes.create(botId, { code: 'MINUS5K', kind: 'fixed', value: 5_000, planId });
+    await create(botId, { code: 'MINUS5K', kind: 'fixed', value: 5_000, planId });
     const pending = await ctx.newOrder(botId, { planId });
     await redeem.execute({ botId, userId: pending.userId, code: 'MINUS5K', orderId: pending.orderId });
 
@@ -137,7 +139,7 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
       .execute({ botId, orderId: pending.orderId, by: { userId: pending.userId } });
     expect(payment.amountMinor).toBe(45_000);
     // Once a payment is under way the price is fixed: no second code, no change.
-    await codes.create(botId, { code: 'LATE', kind: 'fixed', value: 1_000 });
+    await create(botId, { code: 'LATE', kind: 'fixed', value: 1_000 });
     const late = await redeem
       .execute({ botId, userId: pending.userId, code: 'LATE', orderId: pending.orderId })
       .catch((e: unknown) => e);
@@ -164,7 +166,7 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
   it('a discounted order is also cheaper in Telegram Stars, in the same proportion', async () => {
     const { botId } = await shop();
     const starsPlan = await ctx.newPlan(botId, { priceMinor: 50_000, priceStars: 99 });
-    await codes.create(botId, { code: 'STAR20', kind: 'percent', value: 20 });
+    await create(botId, { code: 'STAR20', kind: 'percent', value: 20 });
     const pending = await ctx.newOrder(botId, { planId: starsPlan.id });
     const stars = ctx.get(StarsGateway);
     expect(await stars.orderPriceStars(botId, pending.orderId)).toBe(99);
@@ -174,7 +176,7 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
 
   it('an extra-days code lengthens the order the provisioning reads, at the same price', async () => {
     const { botId, planId } = await shop();
-    await codes.create(botId, { code: 'WEEK', kind: 'extra_days', value: 7 });
+    await create(botId, { code: 'WEEK', kind: 'extra_days', value: 7 });
     const pending = await ctx.newOrder(botId, { planId });
     const applied = await redeem.execute({ botId, userId: pending.userId, code: 'week', orderId: pending.orderId });
     expect(applied.outcome === 'applied' && applied.order).toMatchObject({
@@ -188,7 +190,7 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
   it('a plan-restricted code refuses another plan and changes nothing', async () => {
     const { botId, planId } = await shop();
     const other = await ctx.newPlan(botId, { priceMinor: 30_000 });
-    const code = await codes.create(botId, { code: 'ONLYONE', kind: 'percent', value: 50, planId });
+    const code = await create(botId, { code: 'ONLYONE', kind: 'percent', value: 50, planId });
     const pending = await ctx.newOrder(botId, { planId: other.id });
     const err = await redeem
       .execute({ botId, userId: pending.userId, code: 'ONLYONE', orderId: pending.orderId })
@@ -203,7 +205,7 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
 
   it('/promo stores a discount for the next order; an order that expires keeps it for the next one', async () => {
     const { botId, planId } = await shop();
-    await codes.create(botId, { code: 'NEXT10', kind: 'percent', value: 10, maxUses: 1 });
+    await create(botId, { code: 'NEXT10', kind: 'percent', value: 10, maxUses: 1 });
     const user = await ctx.newUser(botId);
     await expect(redeem.execute({ botId, userId: user.id, code: 'NEXT10' })).resolves.toMatchObject({
       outcome: 'stored',
@@ -225,7 +227,7 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
 
   it('a refunded order gives its use back to the code', async () => {
     const { botId, planId } = await shop();
-    const code = await codes.create(botId, { code: 'ONCEREF', kind: 'fixed', value: 10_000, maxUses: 1 });
+    const code = await create(botId, { code: 'ONCEREF', kind: 'fixed', value: 10_000, maxUses: 1 });
     const pending = await ctx.newOrder(botId, { planId });
     await redeem.execute({ botId, userId: pending.userId, code: 'ONCEREF', orderId: pending.orderId });
     await ctx.deposit(botId, pending.userId, 40_000);
@@ -248,7 +250,7 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
       const e = await redeem.execute({ botId, userId: user.id, code: typed }).catch((err: unknown) => err);
       expect(promoRejectionOf(e)).toBe('unknown');
     }
-    await codes.create(botId, {
+    await create(botId, {
       code: 'LATER',
       kind: 'balance',
       value: 100,
@@ -256,7 +258,7 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
     });
     const e1 = await redeem.execute({ botId, userId: user.id, code: 'LATER' }).catch((err: unknown) => err);
     expect(promoRejectionOf(e1)).toBe('not_started');
-    await codes.create(botId, { code: 'FIRST', kind: 'balance', value: 100, firstPurchaseOnly: true });
+    await create(botId, { code: 'FIRST', kind: 'balance', value: 100, firstPurchaseOnly: true });
     await ctx.newPaidOrder(botId, { userId: user.id, planId });
     const e2 = await redeem.execute({ botId, userId: user.id, code: 'FIRST' }).catch((err: unknown) => err);
     expect(promoRejectionOf(e2)).toBe('first_purchase_only');
@@ -273,18 +275,27 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
       { code: 'PLAN', kind: 'balance' as const, value: 10, planId: '00000000-0000-4000-8000-000000000000' },
     ];
     for (const input of bad) {
-      await expect(codes.create(botId, input)).rejects.toMatchObject({ code: ErrorCode.VALIDATION_FAILED });
+      await expect(create(botId, input)).rejects.toMatchObject({ code: ErrorCode.VALIDATION_FAILED });
     }
     expect((await codes.list(botId, 1, 20)).total).toBe(0);
-    const c = await codes.create(botId, { code: 'DUP', kind: 'fixed', value: 10, maxUses: 5 });
-    await expect(codes.create(botId, { code: 'dup', kind: 'fixed', value: 10 })).rejects.toMatchObject({
+    const c = await create(botId, { code: 'DUP', kind: 'fixed', value: 10, maxUses: 5 });
+    await expect(create(botId, { code: 'dup', kind: 'fixed', value: 10 })).rejects.toMatchObject({
       code: ErrorCode.CONFLICT,
     });
-    await expect(codes.update(botId, c.id, { value: 0 })).rejects.toBeInstanceOf(DomainError);
-    expect(await codes.update(botId, c.id, { maxUses: null, isActive: false })).toMatchObject({
+    await expect(codes.update(botId, c.id, { value: 0 }, Actors.tenantApi(botId))).rejects.toBeInstanceOf(DomainError);
+    expect(await codes.update(botId, c.id, { maxUses: null, isActive: false }, Actors.tenantApi(botId))).toMatchObject({
       maxUses: null,
       isActive: false,
     });
-    expect(await codes.remove(botId, c.id)).toBe('deleted');
+    expect(await codes.remove(botId, c.id, Actors.tenantApi(botId))).toBe('deleted');
+    const audit = await platform.query(
+      `SELECT action, actor_type FROM audit_logs WHERE bot_id = $1 AND target_id = $2 ORDER BY created_at, action`,
+      [botId, c.id],
+    );
+    expect(audit.map((a: { action: string }) => a.action).sort()).toEqual([
+      'promo_code.create',
+      'promo_code.delete',
+      'promo_code.update',
+    ]);
   });
 });

@@ -83,7 +83,9 @@ describe('referral commission (real PostgreSQL and Redis)', () => {
   it('pays on the discounted price, first purchase only by default, every purchase when configured', async () => {
     const first = await shop();
     await ctx.get(FeaturesService).set(first.botId, 'promo_codes', true);
-    await ctx.get(PromoCodesService).create(first.botId, { code: 'HALF', kind: 'percent', value: 50 });
+    await ctx
+      .get(PromoCodesService)
+      .create(first.botId, { code: 'HALF', kind: 'percent', value: 50 }, Actors.tenantApi(first.botId));
     await ctx.get(RedeemPromoUseCase).execute({ botId: first.botId, userId: first.friend.id, code: 'HALF' });
     await ctx.newPaidOrder(first.botId, { userId: first.friend.id, planId: first.planId });
     await ctx.newPaidOrder(first.botId, { userId: first.friend.id, planId: first.planId });
