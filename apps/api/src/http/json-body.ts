@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { assertSafeInput } from '../common/validation';
 
 /** application/json and any application/<x>+json, with or without parameters. */
 export const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
@@ -37,9 +38,30 @@ export function requireJsonBodies(req: FastifyRequest, reply: FastifyReply, done
 }
 
 /**
+ * Why a body Fastify's parser refused is refused: a prototype-poisoning key (`__proto__`, which Fastify refuses
+ * before any validation) is a 400 naming that key, as every other forbidden key is (assertSafeInput, on a plain
+ * JSON.parse that only defines own properties and is looked at, never used); anything else is not valid JSON.
+ */
+function refusal(text: string): Error {
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch {
+    return new BadRequestException('Body is not valid JSON');
+  }
+  try {
+    assertSafeInput(value, '');
+  } catch (e) {
+    return e as Error;
+  }
+  return new BadRequestException('Body is not valid JSON');
+}
+
+/**
  * The one JSON parser: keeps the raw bytes on `req.rawBody` (webhook signatures are computed over them), reads
  * an empty body as `{}` and, like Express' strict parser, only an object or an array at the top; anything else
- * is 400 "Body is not valid JSON". Prototype-poisoning keys are refused by Fastify's own parser.
+ * is 400 "Body is not valid JSON". Prototype-poisoning keys are refused by Fastify's own parser, as a 400 naming
+ * the key (`refusal`).
  */
 export function registerJsonParser(fastify: FastifyInstance): void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
@@ -49,9 +71,8 @@ export function registerJsonParser(fastify: FastifyInstance): void {
     if (body.length === 0) return done(null, {});
     const first = /\S/.exec(body.toString('utf8', 0, Math.min(body.length, 64)))?.[0];
     if (first !== '{' && first !== '[') return done(new BadRequestException('Body is not valid JSON'));
-    parse(req, body.toString('utf8'), (err, value) =>
-      err ? done(new BadRequestException('Body is not valid JSON')) : done(null, value),
-    );
+    const text = body.toString('utf8');
+    parse(req, text, (err, value) => (err ? done(refusal(text)) : done(null, value)));
   };
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: JSON_BODY_LIMIT }, parser);
   fastify.addContentTypeParser(
