@@ -11,6 +11,7 @@ import {
   spawnWorker,
   TelegramEmulator,
   TestEnv,
+  waitFor,
   waitForHttp,
   WorkerProcess,
 } from '@botfleet/testing';
@@ -189,6 +190,14 @@ describe('promo codes and referrals through the bot', () => {
       (m) => m.messageId === plans.messageId && withButton('pc:o:')(m),
     );
     expect(methods.text).toMatch(/IRR\s500,000/);
+    // A forged order id on the button is not this user's open order: an alert, no prompt.
+    emu.pressButton(tg.id, {
+      from: friend,
+      messageId: methods.messageId,
+      data: 'pc:o:AAAAAAAAAAAAAAAAAAAAAA',
+      forged: true,
+    });
+    await waitFor(() => emu.getCallbackAnswers(tg.id).some((a) => a.text === 'This is not available.'));
     mark = lastId(friend.id);
     press(methods, 'pc:o:', friend);
     const prompt = await next(friend.id, mark, textHas('promo code for this order'));

@@ -59,6 +59,12 @@ export class PromoHandler {
     const q = ctx.callbackQuery;
     const parsed = parsePromoCallback(q && 'data' in q ? q.data : undefined);
     if (!parsed || !this.on(ctx)) return answerUnavailable(ctx);
+    // The button's order must be this user's open order in this bot (a stale or forged one is not).
+    const order = await this.queries.orderOfUser(ctx.botId, ctx.user!.id, parsed.orderId);
+    if (order?.status !== 'pending') {
+      ctx.answerCallback(ctx.t(order ? 'buy.orderClosed' : 'common.unavailable'), true);
+      return;
+    }
     this.prompt(ctx, 'promo.promptOrder');
   }
 
