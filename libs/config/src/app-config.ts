@@ -151,9 +151,25 @@ export class AppConfig {
   @Matches(REDIS_URL, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL!: string;
 
-  /** Prefix for every Redis key and queue, so several deployments (or test runs) share one Redis. */
-  @Matches(/^[a-z0-9_-]{1,40}$/i, { message: 'REDIS_PREFIX must be 1-40 letters, digits, _ or -' })
-  REDIS_PREFIX = 'bf';
+  /**
+   * Prefix for every Redis key and queue, so several deployments (or test runs) share one Redis. Written as a
+   * hash tag (`{bf}`, the default) every key of the deployment hashes to one slot, which is what BullMQ's Lua
+   * scripts and our multi-key commands (lease MGETs, the throttler) need on a Redis Cluster; a bare name (`bf`)
+   * still works on a single Redis. REDIS_CLUSTER_NODES requires the hash-tag form.
+   */
+  @Matches(/^(\{[a-z0-9_-]{1,40}\}[a-z0-9_-]{0,40}|[a-z0-9_-]{1,40})$/i, {
+    message: 'REDIS_PREFIX must be 1-40 letters, digits, _ or -, optionally starting with a hash tag ({bf})',
+  })
+  REDIS_PREFIX = '{bf}';
+
+  /**
+   * A Redis Cluster instead of one Redis: comma-separated `host:port` seed nodes (REDIS_URL then only carries
+   * the credentials and TLS: `redis://:password@ignored` or `rediss://…`). Empty = the single Redis of REDIS_URL.
+   */
+  @Matches(/^\s*[a-z0-9.:[\]-]+:\d{1,5}(\s*,\s*[a-z0-9.:[\]-]+:\d{1,5})*\s*$|^$/i, {
+    message: 'REDIS_CLUSTER_NODES must be comma-separated host:port pairs',
+  })
+  REDIS_CLUSTER_NODES = '';
 
   /**
    * How long a command on the shared Redis connection may wait for its answer (ioredis `commandTimeout`; the
@@ -561,6 +577,17 @@ export class AppConfig {
   @Max(Number.MAX_SAFE_INTEGER)
   OPERATOR_WALLET_ALERT_MINOR = 100_000;
 
+  /** REDIS_CLUSTER_NODES as `{ host, port }` seeds; empty for a single Redis. */
+  get redisClusterNodes(): { host: string; port: number }[] {
+    return this.REDIS_CLUSTER_NODES.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((hp) => {
+        const at = hp.lastIndexOf(':');
+        return { host: hp.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(hp.slice(at + 1)) };
+      });
+  }
+
   get masterAdminTelegramIds(): number[] {
     return this.MASTER_ADMIN_TELEGRAM_IDS.split(',')
       .map((s) => s.trim())
@@ -622,6 +649,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   for (const m of missing) problems.push({ variable: m, reason: 'is required' });
   for (const p of problems)
     if (raw[p.variable] === undefined && required.includes(p.variable)) p.reason = 'is required';
+  if (config.REDIS_CLUSTER_NODES && !config.REDIS_PREFIX.startsWith('{') && !problems.some((p) => p.variable === 'REDIS_PREFIX')) {
+    problems.push({
+      variable: 'REDIS_PREFIX',
+      reason: 'must be a hash tag such as {bf} when REDIS_CLUSTER_NODES is set (keys of one queue share a slot)',
+    });
+  }
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -8,4 +8,5 @@ export * from './invites/invites.service';
 export * from './panels/panels-registry.service';
 export * from './panels/provisioning-panel-directory';
 export * from './console/operator-console.service';
+export * from './secrets/reencrypt-secrets.use-case';
 export * from './alerts';

@@ -11,6 +11,7 @@ import { PanelsRegistryService } from './panels/panels-registry.service';
 import { ProvisioningPanelDirectory } from './panels/provisioning-panel-directory';
 import { TopUpWalletUseCase } from './wallet/top-up-wallet.use-case';
 import { OperatorConsoleService } from './console/operator-console.service';
+import { ReencryptSecretsUseCase } from './secrets/reencrypt-secrets.use-case';
 
 /**
  * The operator's use cases: onboarding, suspend and resume, allowances, wholesale prices, wallet top-ups,
@@ -29,6 +30,7 @@ import { OperatorConsoleService } from './console/operator-console.service';
     PanelsRegistryService,
     ProvisioningPanelDirectory,
     OperatorConsoleService,
+    ReencryptSecretsUseCase,
   ],
   exports: [
     OnboardBotUseCase,
@@ -39,6 +41,7 @@ import { OperatorConsoleService } from './console/operator-console.service';
     PanelsRegistryService,
     ProvisioningPanelDirectory,
     OperatorConsoleService,
+    ReencryptSecretsUseCase,
   ],
 })
 export class OperatorModule {}

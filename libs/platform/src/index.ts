@@ -14,6 +14,7 @@ export * from './panels/panel-traffic.store';
 export * from './panels/vpn-panels.repository';
 export * from './payments/gateway-payment-directory';
 export * from './sales/sale-sweeps';
+export * from './secrets/stored-secrets.repository';
 export * from './sales/job-outbox.store';
 export * from './subscriptions/subscription-expiries';
 export * from './subscriptions/retention-candidates';

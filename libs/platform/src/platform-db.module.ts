@@ -18,6 +18,7 @@ import { GatewayPaymentDirectory } from './payments/gateway-payment-directory';
 import { JobOutboxStore } from './sales/job-outbox.store';
 import { PlatformStatsQueries } from './stats/platform-stats.queries';
 import { OperatorConsoleQueries } from './stats/operator-console.queries';
+import { StoredSecretsRepository } from './secrets/stored-secrets.repository';
 import { WalletTopUpsRepository } from './wallet/wallet-top-ups.repository';
 import { WholesalePricesRepository } from './wholesale/wholesale-prices.repository';
 
@@ -42,6 +43,7 @@ const PLATFORM_REPOSITORIES = [
   WalletTopUpsRepository,
   FeatureAllowancesRepository,
   GatewayPaymentDirectory,
+  StoredSecretsRepository,
 ];
 
 @Global()
