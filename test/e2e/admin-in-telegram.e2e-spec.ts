@@ -13,6 +13,7 @@ import {
 } from '@botfleet/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { BotChat, buttonsOf, ChatMessage, has, QUICK_BOT_LEASES, textOf, withButton } from './support/bot-chat';
+import { joinWithInvite } from './support/public-api';
 
 type Person = { id: number; first_name: string; language_code: string; username?: string };
 const OWNER: Person = { id: 930_001, first_name: 'Owner', language_code: 'en' };
@@ -67,19 +68,12 @@ describe('running the shop from Telegram: /admin by role', () => {
     tg = emu.createBot();
     [owner, admin, agent, buyer] = [OWNER, ADMIN, SUPPORT, BUYER].map((who) => new BotChat(emu, tg, who));
     const master = env.masterToken;
-    const invite = (await as(master, 'post', '/v1/admin/invites').send({}).expect(201)).body;
-    const joined = await http()
-      .post('/v1/bots')
-      .send({
-        name: 'Tea <b>&</b> Shop',
-        telegramBotToken: tg.token,
-        ownerTelegramId: OWNER.id,
-        inviteCode: invite.code,
-        defaultLanguage: 'en',
-      })
-      .expect(201);
-    botId = joined.body.bot.id;
-    apiToken = joined.body.apiToken;
+    ({ botId, apiToken } = await joinWithInvite(http, master, {
+      name: 'Tea <b>&</b> Shop',
+      telegramBotToken: tg.token,
+      ownerTelegramId: OWNER.id,
+      defaultLanguage: 'en',
+    }));
     await as(master, 'post', `/v1/admin/bots/${botId}/wallet/top-ups`)
       .set('Idempotency-Key', `admin-tg-${botId}`)
       .send({ amountMinor: 1_000_000 })

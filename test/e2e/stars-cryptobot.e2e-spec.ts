@@ -9,7 +9,6 @@ import {
   CryptoPayApp,
   CryptoPayEmulator,
   platformOf,
-  REMNAWAVE_DEFAULT_SQUAD_UUID,
   RemnawaveEmulator,
   spawnWorker,
   TelegramEmulator,
@@ -19,6 +18,7 @@ import {
 } from '@botfleet/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { BotChat, buttonsOf, has, QUICK_BOT_LEASES } from './support/bot-chat';
+import { addRemnawavePanel, joinWithInvite } from './support/public-api';
 
 const RW_KEY = 'rw-stars-cryptobot-e2e-key';
 const PRICE = 500_000;
@@ -138,31 +138,14 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
     await app.listen(0, '127.0.0.1');
     apiUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     const master = env.masterToken;
-    const panelId = (
-      await as(master, 'post', '/v1/admin/panels')
-        .send({
-          name: 'rw',
-          type: 'remnawave',
-          baseUrl: rw.url,
-          credentials: { apiKey: RW_KEY },
-          settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
-        })
-        .expect(201)
-    ).body.id;
+    const panelId = await addRemnawavePanel(http, master, { baseUrl: rw.url, apiKey: RW_KEY });
     tg = emu.createBot();
-    const invite = (await as(master, 'post', '/v1/admin/invites').send({}).expect(201)).body;
-    const registered = await http()
-      .post('/v1/bots')
-      .send({
-        name: `Shop ${tg.username}`,
-        telegramBotToken: tg.token,
-        ownerTelegramId: owner.id,
-        inviteCode: invite.code,
-        defaultLanguage: 'en',
-      })
-      .expect(201);
-    botId = registered.body.bot.id;
-    apiToken = registered.body.apiToken;
+    ({ botId, apiToken } = await joinWithInvite(http, master, {
+      name: `Shop ${tg.username}`,
+      telegramBotToken: tg.token,
+      ownerTelegramId: owner.id,
+      defaultLanguage: 'en',
+    }));
     await as(master, 'post', `/v1/admin/bots/${botId}/wallet/top-ups`)
       .set('Idempotency-Key', `stars-cb-e2e-${botId}`)
       .send({ amountMinor: 1_000_000 })

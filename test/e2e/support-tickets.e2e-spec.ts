@@ -11,6 +11,7 @@ import {
 } from '@botfleet/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { BotChat, has, QUICK_BOT_LEASES, textOf, withButton } from './support/bot-chat';
+import { joinWithInvite } from './support/public-api';
 
 const ADMIN_CHAT = -1001555000111;
 const OTHER_ADMIN_CHAT = -1001555000222;
@@ -47,19 +48,14 @@ describe('support tickets: the customer, the admin chat and the tenant API hold 
   const adminChat = () => new BotChat(emu, tg, agent, { group, timeoutMs: 20_000 });
 
   const register = async (bot: { token: string }, ownerId: number, adminChatId: number) => {
-    const invite = (await as(env.masterToken, 'post', '/v1/admin/invites').send({}).expect(201)).body;
-    const res = await http()
-      .post('/v1/bots')
-      .send({
-        name: 'Support shop',
-        telegramBotToken: bot.token,
-        ownerTelegramId: ownerId,
-        inviteCode: invite.code,
-        defaultLanguage: 'en',
-        adminChatId,
-      })
-      .expect(201);
-    const joined = { id: res.body.bot.id as string, token: res.body.apiToken as string };
+    const { botId: id, apiToken: token } = await joinWithInvite(http, env.masterToken, {
+      name: 'Support shop',
+      telegramBotToken: bot.token,
+      ownerTelegramId: ownerId,
+      defaultLanguage: 'en',
+      adminChatId,
+    });
+    const joined = { id, token };
     await as(joined.token, 'put', `/v1/bots/${joined.id}/features/support_tickets`)
       .send({ enabled: true, config: { messagesPerMinute: 20, ticketsPerDay: 1 } })
       .expect(200);

@@ -5,7 +5,6 @@ import {
   createTestEnv,
   freePort,
   platformOf,
-  REMNAWAVE_DEFAULT_SQUAD_UUID,
   RemnawaveEmulator,
   spawnApp,
   spawnWorker,
@@ -16,6 +15,7 @@ import {
   WorkerProcess,
 } from '@botfleet/testing';
 import { BotChat, buttonData, ChatMessage, has, QUICK_BOT_LEASES, withButton } from './support/bot-chat';
+import { addRemnawavePanel, joinWithInvite } from './support/public-api';
 
 const RW_KEY = 'rw-wallet-e2e-key';
 const ADMIN_CHAT = -1001234567001;
@@ -92,34 +92,17 @@ describe('wallet top-ups: /wallet → Top up → card → receipt → admin appr
     await waitForHttp(`${apiUrl}/health/live`);
     const master = (method: 'post' | 'put', path: string) =>
       http()[method](path).set('Authorization', `Bearer ${env.masterToken}`);
-    const panelId = (
-      await master('post', '/v1/admin/panels')
-        .send({
-          name: 'rw',
-          type: 'remnawave',
-          baseUrl: rw.url,
-          credentials: { apiKey: RW_KEY },
-          settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
-        })
-        .expect(201)
-    ).body.id;
+    const panelId = await addRemnawavePanel(http, env.masterToken, { baseUrl: rw.url, apiKey: RW_KEY });
     tg = emu.createBot();
     chat = new BotChat(emu, tg, buyer);
     admins = new BotChat(emu, tg, owner, { group: { id: ADMIN_CHAT, type: 'supergroup' } });
-    const invite = (await master('post', '/v1/admin/invites').send({}).expect(201)).body;
-    const registered = await http()
-      .post('/v1/bots')
-      .send({
-        name: `Shop ${tg.username}`,
-        telegramBotToken: tg.token,
-        ownerTelegramId: owner.id,
-        inviteCode: invite.code,
-        defaultLanguage: 'en',
-        adminChatId: ADMIN_CHAT,
-      })
-      .expect(201);
-    botId = registered.body.bot.id;
-    apiToken = registered.body.apiToken;
+    ({ botId, apiToken } = await joinWithInvite(http, env.masterToken, {
+      name: `Shop ${tg.username}`,
+      telegramBotToken: tg.token,
+      ownerTelegramId: owner.id,
+      defaultLanguage: 'en',
+      adminChatId: ADMIN_CHAT,
+    }));
     await master('post', `/v1/admin/bots/${botId}/wallet/top-ups`)
       .set('Idempotency-Key', `wallet-e2e-${botId}`)
       .send({ amountMinor: 1_000_000 })

@@ -7,7 +7,6 @@ import {
   createTestEnv,
   freePort,
   platformOf,
-  REMNAWAVE_DEFAULT_SQUAD_UUID,
   RemnawaveEmulator,
   spawnWorker,
   TcpProxy,
@@ -19,6 +18,7 @@ import {
 } from '@botfleet/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { BotChat, buttonsOf, ChatMessage, has, QUICK_BOT_LEASES } from './support/bot-chat';
+import { addRemnawavePanel, joinWithInvite } from './support/public-api';
 
 const RW_KEY = 'rw-zarinpal-e2e-key';
 const PRICE = 500_000; // IRR
@@ -108,19 +108,12 @@ describe('Zarinpal: pay in the bot, come back from the gateway, get the link; re
   /** A shop set up the way a reseller does it: invite, bot, plan, Zarinpal allowed and configured. */
   const openShop = async (bot: { token: string; username: string }) => {
     const master = env.masterToken;
-    const invite = (await as(master, 'post', '/v1/admin/invites').send({}).expect(201)).body;
-    const registered = await http()
-      .post('/v1/bots')
-      .send({
-        name: `Shop ${bot.username}`,
-        telegramBotToken: bot.token,
-        ownerTelegramId: 920_000 + userSeq,
-        inviteCode: invite.code,
-        defaultLanguage: 'en',
-      })
-      .expect(201);
-    const id: string = registered.body.bot.id;
-    const token: string = registered.body.apiToken;
+    const { botId: id, apiToken: token } = await joinWithInvite(http, master, {
+      name: `Shop ${bot.username}`,
+      telegramBotToken: bot.token,
+      ownerTelegramId: 920_000 + userSeq,
+      defaultLanguage: 'en',
+    });
     await as(master, 'post', `/v1/admin/bots/${id}/wallet/top-ups`)
       .set('Idempotency-Key', `zp-e2e-${id}`)
       .send({ amountMinor: 1_000_000 })
@@ -166,17 +159,7 @@ describe('Zarinpal: pay in the bot, come back from the gateway, get the link; re
     restore = applyEnv({ ...env.vars, DATABASE_URL: pgProxy.url(env.db.appUrl), LOG_LEVEL: 'silent' });
     app = await createApiApp();
     await app.listen(port, '127.0.0.1');
-    panelId = (
-      await as(env.masterToken, 'post', '/v1/admin/panels')
-        .send({
-          name: 'rw',
-          type: 'remnawave',
-          baseUrl: rw.url,
-          credentials: { apiKey: RW_KEY },
-          settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
-        })
-        .expect(201)
-    ).body.id;
+    panelId = await addRemnawavePanel(http, env.masterToken, { baseUrl: rw.url, apiKey: RW_KEY });
     tg = emu.createBot();
     ({ id: botId, token: apiToken } = await openShop(tg));
     workers.push(await spawnWorker(env.vars));

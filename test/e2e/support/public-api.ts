@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { applyEnv, EmulatedBot, TestEnv } from '@botfleet/testing';
+import { applyEnv, EmulatedBot, REMNAWAVE_DEFAULT_SQUAD_UUID, TestEnv } from '@botfleet/testing';
 import { createApiApp } from '../../../apps/api/src/bootstrap';
 
 export interface HostedTenant {
@@ -94,4 +94,54 @@ export class PublicApi {
       .expect(201);
     return res.body.id;
   }
+}
+
+/** What `POST /v1/bots` takes, but for the invite code `joinWithInvite` fetches. */
+export interface JoiningBot {
+  name: string;
+  telegramBotToken: string;
+  ownerTelegramId: number;
+  defaultLanguage?: 'fa' | 'en' | 'ru';
+  adminChatId?: number;
+}
+
+/**
+ * A tenant joins the way a reseller does, through whichever API `http` reaches (in-process or a process of its
+ * own): the operator makes an invite, then `POST /v1/bots` with it. Returns the bot's id and the API token shown once.
+ */
+export async function joinWithInvite(
+  http: () => ReturnType<typeof request>,
+  masterToken: string,
+  bot: JoiningBot,
+): Promise<{ botId: string; apiToken: string }> {
+  const invite = await http()
+    .post('/v1/admin/invites')
+    .set('Authorization', `Bearer ${masterToken}`)
+    .send({})
+    .expect(201);
+  const res = await http()
+    .post('/v1/bots')
+    .send({ ...bot, inviteCode: invite.body.code })
+    .expect(201);
+  return { botId: res.body.bot.id, apiToken: res.body.apiToken };
+}
+
+/** The operator registers the Remnawave panel at `baseUrl` (new users go to the default squad); returns its id. */
+export async function addRemnawavePanel(
+  http: () => ReturnType<typeof request>,
+  masterToken: string,
+  panel: { baseUrl: string; apiKey: string },
+): Promise<string> {
+  const res = await http()
+    .post('/v1/admin/panels')
+    .set('Authorization', `Bearer ${masterToken}`)
+    .send({
+      name: 'rw',
+      type: 'remnawave',
+      baseUrl: panel.baseUrl,
+      credentials: { apiKey: panel.apiKey },
+      settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
+    })
+    .expect(201);
+  return res.body.id;
 }
