@@ -51,9 +51,9 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SendBroadcast]: QueueName.Broadcasts,
   [JobName.PaymentNotification]: QueueName.Notifications,
   [JobName.ReconcileGatewayPayments]: QueueName.Provisioning,
-  [JobName.SupportNotification]: QueueName.Notifications,
   [JobName.ScanOperatorAlerts]: QueueName.Provisioning,
   [JobName.ScanRetention]: QueueName.Provisioning,
+  [JobName.SupportNotification]: QueueName.Notifications,
 };
 
 /** The periodic jobs: platform-wide (every bot at once, through the platform path), so without a botId. */

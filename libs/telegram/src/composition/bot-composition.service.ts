@@ -12,9 +12,9 @@ import { CAPTION_LIMIT, subscriptionQrPng } from '../screens/subscription-delive
 import { subscriptionsScreen } from '../screens/subscriptions.screen';
 import { escapeHtml } from '../text/html';
 import { SaleConversation } from '../sales/sale-conversation.service';
+import { AdminHandler } from '../admin/admin.handler';
 import { MASTER_CONSOLE, MasterConsolePort } from '../master/master-console.port';
 import { SupportConversation } from '../support/support-conversation.service';
-import { AdminHandler } from '../admin/admin.handler';
 import { WalletHandler } from '../wallet/wallet.handler';
 import { AutoRenewHandler } from '../growth/auto-renew.handler';
 import { TrialHandler } from '../growth/trial.handler';
@@ -38,8 +38,8 @@ export class BotComposition {
     private readonly users: BotUsersService,
     private readonly subscriptions: SubscriptionViewsService,
     private readonly sale: SaleConversation,
-    private readonly support: SupportConversation,
     private readonly admin: AdminHandler,
+    private readonly support: SupportConversation,
     private readonly wallet: WalletHandler,
     private readonly trial: TrialHandler,
     private readonly autoRenew: AutoRenewHandler,
@@ -69,9 +69,9 @@ export class BotComposition {
       if (ctx.callbackQuery) ctx.answerCallback(ctx.t('blocked.notice'), true);
       else ctx.say(ctx.t('blocked.notice'));
     });
-    // The shop's admins: /admin, its buttons and the values they type; anyone else passes through.
     // The operator's console in the master bot (MASTER_ADMIN_TELEGRAM_IDS only; anyone else passes through).
     if (this.master) chat.use(this.master.middleware);
+    // The shop's admins: /admin, its buttons and the values they type; anyone else passes through.
     chat.use(this.admin.composer);
     // The wallet first: a reply to its "type the amount" prompt is an amount, not a text receipt.
     chat.use(this.wallet.composer);

@@ -304,6 +304,8 @@ const en = {
   'owner.unreachable.botRemoved': 'the bot was removed from the chat',
   'owner.unreachable.noRights': 'the bot is not allowed to post there',
   'owner.unreachable.topicClosed': 'the topic is closed or was deleted',
+  // ---------- the operator's master bot (libs/telegram/src/master) ----------
+  ...MASTER_TEXTS_EN,
   // ---------- online payments through a gateway (libs/telegram/src/payments) ----------
   'pay.method.zarinpal': '🌐 Pay online (Zarinpal)',
   'pay.method.other': '🌐 Pay online ({gateway})',
@@ -431,8 +433,6 @@ const en = {
   'admin.help.plans': '/plans — plans, prices, on/off',
   'admin.help.cards': '/cards — payment cards',
   'admin.help.texts': '/texts — welcome and support texts',
-  // ---------- the operator's master bot (libs/telegram/src/master) ----------
-  ...MASTER_TEXTS_EN,
 };
 
 export type TextKey = keyof typeof en;
@@ -514,7 +514,8 @@ const fa = {
   'ticket.askMessage': 'حالا مشکل را شرح دهید: یک متن، یا یک عکس همراه با توضیح بفرستید.',
   'ticket.cancelled': 'لغو شد. چیزی ارسال نشد.',
   'ticket.opened': '✅ تیکت <b>#{number}</b> ثبت شد. پشتیبانی همین‌جا به شما پاسخ می‌دهد.',
-  'ticket.alreadyOpen': 'شما یک تیکت باز دارید: <b>#{number}</b>. کافی است همین‌جا بنویسید تا پیامتان به آن اضافه شود.',
+  'ticket.alreadyOpen':
+    'شما یک تیکت باز دارید: <b>#{number}</b>. کافی است همین‌جا بنویسید تا پیامتان به آن اضافه شود.',
   'ticket.subjectInvalid': 'لطفاً عنوان را به صورت متن بین ۱ تا {max} نویسه بفرستید.',
   'ticket.messageInvalid': 'لطفاً متنی تا {max} نویسه، یا یک عکس همراه با توضیح بفرستید.',
   'ticket.offerAdd': 'این پیام به تیکت <b>#{number}</b> شما اضافه شود؟',
@@ -724,6 +725,7 @@ const fa = {
   'owner.unreachable.botRemoved': 'ربات از گروه حذف شده است',
   'owner.unreachable.noRights': 'ربات اجازهٔ ارسال پیام در آنجا را ندارد',
   'owner.unreachable.topicClosed': 'موضوع بسته یا حذف شده است',
+  ...MASTER_TEXTS_FA,
   // ---------- online payments through a gateway (libs/telegram/src/payments) ----------
   'pay.method.zarinpal': '🌐 پرداخت آنلاین (زرین‌پال)',
   'pay.method.other': '🌐 پرداخت آنلاین ({gateway})',
@@ -849,7 +851,6 @@ const fa = {
   'admin.help.plans': '/plans — پلن‌ها، قیمت‌ها، فعال/غیرفعال',
   'admin.help.cards': '/cards — کارت‌های پرداخت',
   'admin.help.texts': '/texts — متن خوش‌آمد و پشتیبانی',
-  ...MASTER_TEXTS_FA,
 } satisfies Record<TextKey, string>;
 
 const ru = {
@@ -1142,6 +1143,7 @@ const ru = {
   'owner.unreachable.botRemoved': 'бота удалили из чата',
   'owner.unreachable.noRights': 'боту нельзя писать в этот чат',
   'owner.unreachable.topicClosed': 'тема закрыта или удалена',
+  ...MASTER_TEXTS_RU,
   // ---------- online payments through a gateway (libs/telegram/src/payments) ----------
   'pay.method.zarinpal': '🌐 Оплатить онлайн (Zarinpal)',
   'pay.method.other': '🌐 Оплатить онлайн ({gateway})',
@@ -1268,7 +1270,6 @@ const ru = {
   'admin.help.plans': '/plans — тарифы, цены, вкл/выкл',
   'admin.help.cards': '/cards — карты для оплаты',
   'admin.help.texts': '/texts — приветствие и текст поддержки',
-  ...MASTER_TEXTS_RU,
 } satisfies Record<TextKey, string>;
 
 export const TEXTS: Record<Language, Record<TextKey, string>> = { en, fa, ru };
