@@ -173,6 +173,9 @@ export class WorkerWorld {
     const app = await create();
     this.apps.push(app);
     await app.init();
+    // A Fastify app answers injected requests (supertest on getHttpServer()) only once Fastify is ready.
+    const http = 'getHttpAdapter' in app ? app.getHttpAdapter() : undefined;
+    if (http?.getType() === 'fastify') await (http.getInstance() as { ready(): Promise<unknown> }).ready();
     return app;
   }
 
