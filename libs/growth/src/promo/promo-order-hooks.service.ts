@@ -12,7 +12,8 @@ const NEVER_PAID: readonly OrderStatus[] = ['expired', 'rejected', 'failed'];
  * - a new order takes the discount the user typed with /promo and that waits (the plan must match; else it keeps
  *   waiting), so every payment method then charges the order's discounted amount;
  * - an order that ends unpaid (expired — also when the customer picks another plan —, rejected, failed before
- *   payment) gives the use back to its customer: it waits again for their next order;
+ *   payment) gives the use back to its customer: it waits again for their next order (unless a code waits
+ *   already: then it goes back to the code, so a customer never has two waiting);
  * - a refunded order gives the use back to the code: the use row is deleted and `uses_count` goes down by one
  *   (a one-use code becomes available again). The order keeps `promocode_id` and `discount_minor` as history.
  */
@@ -47,13 +48,10 @@ export class PromoOrderHooks implements OnModuleInit {
   private async keepForNextOrder(botId: string, orderId: string): Promise<void> {
     const use = await this.repos.promocodeUses.findOne(botId, { orderId });
     if (!use) return;
-    // The customer may already have this code waiting (typed again meanwhile): then this use goes back to the code.
-    const twin = await this.repos.promocodeUses.findOne(botId, {
-      promocodeId: use.promocodeId,
-      userId: use.userId,
-      orderId: IsNull(),
-    });
-    if (twin) return this.giveBack(botId, orderId);
+    // A customer has at most one code waiting (RedeemPromoUseCase's `already_waiting`): when one waits already
+    // (this code typed again, or another code meanwhile), this use goes back to its code instead of piling up.
+    const waiting = await this.repos.promocodeUses.findOne(botId, { userId: use.userId, orderId: IsNull() });
+    if (waiting) return this.giveBack(botId, orderId);
     await this.repos.promocodeUses.update(botId, { id: use.id, orderId }, { orderId: null });
   }
 

@@ -225,6 +225,30 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
     expect(code.uses_count).toBe(1);
   });
 
+  it('an expired order whose customer has another code waiting gives its use back: one code waits, never two', async () => {
+    const { botId, planId } = await shop();
+    const a = await create(botId, { code: 'FIRSTA', kind: 'percent', value: 10, maxUses: 1 });
+    const b = await create(botId, { code: 'SECONDB', kind: 'fixed', value: 1_000 });
+    const pending = await ctx.newOrder(botId, { planId });
+    await redeem.execute({ botId, userId: pending.userId, code: 'FIRSTA', orderId: pending.orderId });
+    await expect(redeem.execute({ botId, userId: pending.userId, code: 'SECONDB' })).resolves.toMatchObject({
+      outcome: 'stored',
+    });
+
+    // Another plan: the first order expires; SECONDB waits already, so FIRSTA's use goes back to its code.
+    const other = await ctx.newPlan(botId, { priceMinor: 20_000 });
+    const next = await ctx
+      .get(CreateOrderUseCase)
+      .execute({ botId, userId: pending.userId, planId: other.id, idempotencyKey: 'w2' });
+    expect(next.order).toMatchObject({ amountMinor: 19_000, discountMinor: 1_000, promocodeId: b.id });
+    expect((await codes.get(botId, a.id)).usesCount).toBe(0);
+    const waiting = await platform.query(
+      `SELECT id FROM promocode_uses WHERE bot_id = $1 AND user_id = $2 AND order_id IS NULL`,
+      [botId, pending.userId],
+    );
+    expect(waiting).toHaveLength(0);
+  });
+
   it('a refunded order gives its use back to the code', async () => {
     const { botId, planId } = await shop();
     const code = await create(botId, { code: 'ONCEREF', kind: 'fixed', value: 10_000, maxUses: 1 });
