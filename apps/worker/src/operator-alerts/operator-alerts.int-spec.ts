@@ -104,6 +104,12 @@ describe('operator alerts', () => {
     await world.ctx.topUp(low.id, 100_000);
     await bothScan();
     expect(alertsTo(ADMINS[0], `@${low.telegram.username}`)).toHaveLength(1);
+    // A sale takes its wholesale cost (140,000 → 90,000 free): low again is a new episode, told once more.
+    await world.ctx.setWholesalePrice(low.id, { perPlanMinor: 50_000 });
+    await world.ctx.newPaidOrder(low.id);
+    await bothScan();
+    await bothScan();
+    for (const admin of ADMINS) expect(alertsTo(admin, `@${low.telegram.username}`)).toHaveLength(2);
   }, 30_000);
 
   it('a panel that fails its health check: one alert per episode, recorded on the panel', async () => {
