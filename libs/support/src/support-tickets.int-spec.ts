@@ -142,6 +142,28 @@ describe('support tickets (domain)', () => {
     expect(next.ticket.number).toBe(ticket.number + 1);
   });
 
+  it('answers once for one idempotency key, however often (and however concurrently) the answer is retried', async () => {
+    const bot = await shop();
+    const user = await ctx.newUser(bot.id);
+    const { ticket } = await open.execute({ botId: bot.id, userId: user.id, subject: 's', content: text('m') });
+    const api = Actors.tenantApi(bot.id);
+    const again = () =>
+      reply.execute({ botId: bot.id, ticketId: ticket.id, actor: api, content: text('on it'), idempotencyKey: 'k-1' });
+    const answers = await Promise.all([again(), again(), again()]);
+    expect(new Set(answers.map((a) => a.message.id)).size).toBe(1);
+    expect((await again()).message.id).toBe(answers[0].message.id);
+    expect(await repos.ticketMessages.count(bot.id, { ticketId: ticket.id, sender: 'admin' })).toBe(1);
+    // Another key is another answer.
+    await reply.execute({
+      botId: bot.id,
+      ticketId: ticket.id,
+      actor: api,
+      content: text('more'),
+      idempotencyKey: 'k-2',
+    });
+    expect(await repos.ticketMessages.count(bot.id, { ticketId: ticket.id, sender: 'admin' })).toBe(2);
+  });
+
   it('closes once when both sides close at the same moment', async () => {
     const bot = await shop();
     const user = await ctx.newUser(bot.id);

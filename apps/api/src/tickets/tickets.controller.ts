@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DomainError, ErrorCode } from '@botfleet/common';
 import { CloseTicketUseCase, ReplyToTicketUseCase, SupportQueries } from '@botfleet/support';
 import { actorOf, CurrentPrincipal, Principal } from '../auth';
 import { ApiErrors, PageQueryDto } from '../common/api-docs';
+import { requireIdempotencyKey } from '../common/idempotency-key';
 import {
   TicketCustomerDto,
   TicketDetailDto,
@@ -74,6 +75,12 @@ export class TicketsController {
 
   @Post(':id/messages')
   @ApiOperation({ summary: 'Answer as the shop: the ticket becomes answered and the customer gets it in the bot' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      '1-100 of A-Z a-z 0-9 _ . : -; the same key again (a retry) returns the first answer and sends nothing',
+  })
   @ApiResponse({ status: 201, type: TicketMessageDto })
   @ApiErrors(400, 403, 404, 409)
   async answer(
@@ -81,12 +88,14 @@ export class TicketsController {
     @Param('id', notFoundOnBadId) id: string,
     @Body() dto: TicketReplyDto,
     @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key: string | undefined,
   ): Promise<TicketMessageDto> {
     const { message } = await this.reply.execute({
       botId,
       ticketId: id,
       actor: actorOf(p),
       content: { text: dto.text },
+      idempotencyKey: key === undefined ? undefined : requireIdempotencyKey(key),
     });
     return TicketMessageDto.of(message);
   }
