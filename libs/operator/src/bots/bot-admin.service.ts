@@ -3,7 +3,14 @@ import { toWholesaleView, WholesalePriceView } from '@botfleet/billing';
 import { BotEventsPublisher, BotStatus, BotView, toBotView } from '@botfleet/bots';
 import { FeaturesService, FeatureView } from '@botfleet/catalog';
 import { Actor, DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfleet/common';
-import { BotDirectory, FeatureAllowancesRepository, PlatformDb, WholesalePricesRepository } from '@botfleet/platform';
+import { JobName, JobOutbox, JobPayloads, jobIdFor } from '@botfleet/jobs';
+import {
+  BotDirectory,
+  FeatureAllowancesRepository,
+  JobOutboxStore,
+  PlatformDb,
+  WholesalePricesRepository,
+} from '@botfleet/platform';
 import { OperatorAuditService } from '../operator-audit.service';
 
 export interface BotSummary extends BotView {
@@ -35,6 +42,8 @@ export class BotAdminService {
     private readonly audit: OperatorAuditService,
     private readonly features: FeaturesService,
     private readonly events: BotEventsPublisher,
+    private readonly outboxRows: JobOutboxStore,
+    private readonly outbox: JobOutbox,
   ) {}
 
   async list(q: BotListQuery): Promise<Page<BotSummary>> {
@@ -73,7 +82,7 @@ export class BotAdminService {
       if (!bot || bot.status === 'deleted') throw notFound();
       // Suspending twice, or resuming a bot that is not suspended, changes nothing.
       if (target === 'suspended' ? bot.status === 'suspended' : bot.status !== 'suspended') {
-        return { view: toBotView(bot), changed: false };
+        return { view: toBotView(bot), changed: false, notice: undefined };
       }
       await this.directory.setStatus(m, botId, target);
       const view = toBotView(await this.directory.get(m, botId));
@@ -86,9 +95,21 @@ export class BotAdminService {
       };
       await this.audit.operator(m, actor, { ...entry, targetBotId: botId });
       await this.audit.tenant(m, botId, actor, entry);
-      return { view, changed: true };
+      // The owner hears of the decision in their own bot, whoever made it (REST or the master bot): written
+      // with the change, so it is never lost and, by its job id (the change), never sent twice.
+      const kind = target === 'suspended' ? 'suspended' : 'resumed';
+      const notice: JobPayloads[JobName.NotifyOwner] = { botId, kind, ...(reason ? { data: { reason } } : {}) };
+      const jobId = jobIdFor(JobName.NotifyOwner, [botId, kind, new Date(view.updatedAt).getTime()]);
+      await this.outboxRows.record(m, botId, JobName.NotifyOwner, jobId, notice);
+      return { view, changed: true, notice: { jobId, payload: notice } };
     });
-    if (result.changed) await this.events.publish(botId, target === 'suspended' ? 'suspended' : 'resumed');
+    if (result.changed) {
+      await this.events.publish(botId, target === 'suspended' ? 'suspended' : 'resumed');
+      // Queued now; if this fails, the worker's outbox relay queues it under the same job id.
+      await this.outbox
+        .dispatch(botId, JobName.NotifyOwner, result.notice!.payload, result.notice!.jobId)
+        .catch(() => undefined);
+    }
     return result.view;
   }
 

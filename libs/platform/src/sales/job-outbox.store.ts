@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { PlatformDb } from '../platform-db';
 
 export interface OutboxRow {
@@ -12,6 +13,18 @@ export interface OutboxRow {
 @Injectable()
 export class JobOutboxStore {
   constructor(private readonly platform: PlatformDb) {}
+
+  /**
+   * Writes a job to the outbox inside the caller's platform transaction (an operator's change to a bot): it is
+   * queued after the commit, or by the relay if the process dies first; once per job id.
+   */
+  async record(m: EntityManager, botId: string, jobName: string, jobId: string, payload: object): Promise<void> {
+    await m.query(
+      `INSERT INTO job_outbox (bot_id, job_name, job_id, payload) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (bot_id, job_id) DO NOTHING`,
+      [botId, jobName, jobId, payload],
+    );
+  }
 
   /** Rows written at or before `before`, oldest first. */
   async writtenBefore(before: Date, limit: number): Promise<OutboxRow[]> {

@@ -6,7 +6,6 @@ import { FEATURE_CATALOG, FeatureKey, FeaturesService } from '@botfleet/catalog'
 import { Actor, DomainError } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { TenantDb, TenantTx } from '@botfleet/dal';
-import { JobName, JobQueue, jobIdFor } from '@botfleet/jobs';
 import {
   BotAdminService,
   InvitesService,
@@ -98,7 +97,6 @@ export class MasterConsole {
     private readonly config: AppConfig,
     private readonly sessions: MasterSessions,
     private readonly db: TenantDb,
-    private readonly jobs: JobQueue,
     private readonly bots: BotAdminService,
     private readonly topUps: TopUpWalletUseCase,
     private readonly invites: InvitesService,
@@ -450,9 +448,9 @@ export class MasterConsole {
       await this.sessions.clearStep(admin);
       return ctx.answerCallback(ctx.t('ms.suspend.already'), true);
     }
-    const view = await this.bots.suspend(botId, actor, step.reason);
+    // BotAdminService tells the owner (with the change, through the outbox).
+    await this.bots.suspend(botId, actor, step.reason);
     await this.sessions.clearStep(admin);
-    await this.tellOwner(ctx, botId, 'suspended', view.updatedAt, step.reason);
     ctx.answerCallback();
     ctx.show(doneScreen(ctx.lang, ctx.t('ms.suspend.done', { name: { html: tenantName(before) } }), CB.card(botId)));
   }
@@ -460,29 +458,9 @@ export class MasterConsole {
   private async resume(ctx: BotContext, botId: string, actor: Actor): Promise<void> {
     const before = await this.tenants.tenantCard(botId);
     if (before.status !== 'suspended') return ctx.answerCallback(ctx.t('ms.resume.notSuspended'), true);
-    const view = await this.bots.resume(botId, actor);
-    await this.tellOwner(ctx, botId, 'resumed', view.updatedAt);
+    await this.bots.resume(botId, actor);
     ctx.answerCallback();
     ctx.show(doneScreen(ctx.lang, ctx.t('ms.resume.done', { name: { html: tenantName(before) } }), CB.card(botId)));
-  }
-
-  /** The owner hears of the decision in their own bot, once per change (the job id names the change). */
-  private async tellOwner(
-    ctx: BotContext,
-    botId: string,
-    kind: 'suspended' | 'resumed',
-    changedAt: string,
-    reason?: string,
-  ): Promise<void> {
-    const jobId = jobIdFor(JobName.NotifyOwner, [botId, kind, new Date(changedAt).getTime()]);
-    const add = () =>
-      this.jobs
-        .add(JobName.NotifyOwner, { botId, kind, ...(reason ? { data: { reason } } : {}) }, { jobId })
-        .then(() => undefined);
-    // After the update's transaction commits (the update is handled again, with the same job id, if it fails).
-    const update = this.updates.get(ctx);
-    if (update) update.afterCommit(add);
-    else await add();
   }
 
   private async topUp(ctx: BotContext, botId: string, amountMinor: number, nonce: string, actor: Actor): Promise<void> {
