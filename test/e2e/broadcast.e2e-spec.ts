@@ -17,8 +17,13 @@ const RU_USERS = 20;
 const OWNER = 910_000_001;
 /** The emulator answers 429 above this many messages per second for the bot… */
 const TELEGRAM_LIMIT = 130;
-/** …and the budget stays under it: bucket + rate = 125 in any second. Scaled up from 30/s so the test stays short. */
-const BUDGET = { TELEGRAM_BOT_MSGS_PER_S: '120', TELEGRAM_BOT_BURST: '5', TELEGRAM_BULK_RESERVE: '3' };
+/**
+ * …and the budget stays under it: bucket + rate = 105 in any second. The emulator counts arrivals, the budget
+ * grants on the Redis clock: a grant that reaches the emulator late (a busy CI machine stalls the worker's event
+ * loop for a few hundred ms) lands in a later window, so the margin covers ~250 ms of such slip (at 120/s, 5
+ * spare messages let a 40 ms stall through as one 429). Scaled up from 30/s so the test stays short.
+ */
+const BUDGET = { TELEGRAM_BOT_MSGS_PER_S: '100', TELEGRAM_BOT_BURST: '5', TELEGRAM_BULK_RESERVE: '3' };
 const CLAIM_BATCH = 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
