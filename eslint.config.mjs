@@ -73,6 +73,7 @@ const importFloors = [
   'domain-libs-never-import-outlets-operator-or-platform',
   'operator-never-imports-telegram',
   'api-never-loads-telegraf',
+  'console-speaks-only-http',
   'only-operator-and-apps-import-platform',
   'testing-only-in-tests',
 ];
@@ -86,7 +87,18 @@ const floorsPlugin = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/**', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'bench/**',
+      '**/*.js',
+      '**/*.mjs',
+      // Generated from the API's OpenAPI document (npm run console:schema).
+      'apps/console/src/api/schema.d.ts',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -113,7 +125,7 @@ export default tseslint.config(
   },
   ...APPS.map((app) => ({
     name: `floors/apps-stay-apart (${app})`,
-    files: [`apps/${app}/**/*.ts`],
+    files: [`apps/${app}/**/*.ts`, `apps/${app}/**/*.tsx`],
     rules: {
       'floors/apps-stay-apart': forbid([
         apps(anyOf(APPS.filter((other) => other !== app))),
@@ -235,6 +247,28 @@ export default tseslint.config(
           'The API only receives webhook updates and queues them; it never loads the bot composition. What it needs of the Bot API (getMe, webhook secrets, chat order) is in @botfleet/bot-api.',
         ],
         [TELEGRAF, 'The API never loads Telegraf; use @botfleet/bot-api for what it needs of the Bot API.'],
+      ),
+    },
+  },
+
+  // ── The browser ──────────────────────────────────────────────────────────────────────────────────────
+  {
+    name: 'floors/console-speaks-only-http',
+    files: ['apps/console/**/*.ts', 'apps/console/**/*.tsx'],
+    rules: {
+      'floors/console-speaks-only-http': forbid(
+        [
+          '^@botfleet/.*$',
+          'The console runs in the browser and knows the API only through HTTP: use the typed client (apps/console/src/api), whose types come from the OpenAPI document.',
+        ],
+        [
+          '^(?:node:)?(?:fs|path|crypto|child_process|net|http|https|os)(?:/.*)?$',
+          'The console runs in the browser: no Node.js modules.',
+        ],
+        [
+          '^(?:\\.{1,2}/)+(?:.*/)?(?:libs|apps)/.*$',
+          'The console never imports server code; it reaches the API over HTTP.',
+        ],
       ),
     },
   },

@@ -6,6 +6,7 @@ import { startDefaultMetrics } from '@botfleet/common';
 import { AppConfig, loadConfig } from '@botfleet/config';
 import { AppModule } from './app.module';
 import { configureFastify, createFastifyAdapter, initFastifyApp } from './http';
+import { mountConsole } from './console/console-static';
 import { mountQueueDashboard } from './queues/queue-dashboard';
 import { createValidationPipe } from './common/validation';
 
@@ -29,6 +30,7 @@ export async function createApiApp(): Promise<NestFastifyApplication> {
   app.enableShutdownHooks();
   const config = app.get(AppConfig);
   await mountQueueDashboard(app, config);
+  mountConsole(app.getHttpAdapter().getInstance());
   if (config.swaggerEnabled) {
     const doc = SwaggerModule.createDocument(
       app,

@@ -1,6 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
-import fastifyStatic from '@fastify/static';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { httpRequestDuration } from '@botfleet/common';
@@ -35,11 +34,6 @@ export async function configureFastify(app: NestFastifyApplication): Promise<voi
   fastify.removeContentTypeParser(['text/plain']);
   await app.register(fastifyCookie);
   await app.register(fastifyMultipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: true });
-}
-
-/** Serves a directory of static files under `prefix` (the web console's build goes here). */
-export async function serveStatic(app: NestFastifyApplication, root: string, prefix: string): Promise<void> {
-  await app.register(fastifyStatic, { root, prefix, decorateReply: false, index: ['index.html'] });
 }
 
 /**

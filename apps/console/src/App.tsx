@@ -1,0 +1,48 @@
+import { Center, Loader } from '@mantine/core';
+import { Navigate, Route, Routes } from 'react-router-dom';
+import { SessionProvider, useSessionQuery } from './auth/session';
+import { ErrorAlert } from './components/Page';
+import { Shell } from './components/Shell';
+import { LoginPage } from './pages/LoginPage';
+import { OperatorRoutes } from './pages/operator/routes';
+import { ResellerRoutes } from './pages/reseller/routes';
+import { SessionsPage } from './pages/SessionsPage';
+
+/** Signed-in pages: without a session, the sign-in page. */
+function SignedIn() {
+  const query = useSessionQuery();
+  if (query.isPending)
+    return (
+      <Center mih="100vh">
+        <Loader />
+      </Center>
+    );
+  if (query.isError) return <ErrorAlert error={query.error} onRetry={() => void query.refetch()} />;
+  if (!query.data) return <Navigate to="/login" replace />;
+  const session = query.data;
+  return (
+    <SessionProvider session={session}>
+      <Routes>
+        <Route element={<Shell />}>
+          <Route
+            index
+            element={<Navigate to={session.kind === 'master' ? '/operator' : `/bots/${session.botId}`} replace />}
+          />
+          <Route path="sessions" element={<SessionsPage />} />
+          <Route path="bots/:botId/*" element={<ResellerRoutes />} />
+          {session.kind === 'master' && <Route path="operator/*" element={<OperatorRoutes />} />}
+          <Route path="*" element={<Navigate to="/" replace />} />
+        </Route>
+      </Routes>
+    </SessionProvider>
+  );
+}
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route path="/*" element={<SignedIn />} />
+    </Routes>
+  );
+}

@@ -1,0 +1,26 @@
+import { Group, Pagination, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+
+/** Pages of a `{ items, total, page, pageSize }` list (API.md). */
+export function Pager({
+  total,
+  page,
+  pageSize,
+  onChange,
+}: {
+  total: number;
+  page: number;
+  pageSize: number;
+  onChange: (page: number) => void;
+}) {
+  const { t } = useTranslation();
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  return (
+    <Group justify="space-between" wrap="wrap">
+      <Text size="sm" c="dimmed">
+        {t('total', { count: total })}
+      </Text>
+      {pages > 1 && <Pagination total={pages} value={page} onChange={onChange} size="sm" />}
+    </Group>
+  );
+}
