@@ -10,13 +10,10 @@ function read(): Calendar {
 
 /** The Persian user's calendar (Solar Hijri by default, Gregorian if they prefer), kept per browser. */
 export function useCalendar(): [Calendar, (c: Calendar) => void] {
-  const value = useSyncExternalStore(
-    (cb) => {
-      listeners.add(cb);
-      return () => listeners.delete(cb);
-    },
-    read,
-  );
+  const value = useSyncExternalStore((cb) => {
+    listeners.add(cb);
+    return () => listeners.delete(cb);
+  }, read);
   const set = (c: Calendar) => {
     localStorage.setItem(KEY, c);
     listeners.forEach((l) => l());

@@ -1,7 +1,8 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { operator } from '../pages/operator/i18n';
-import { reseller } from '../pages/reseller/i18n';
+import { sales } from '../pages/reseller/i18n-sales';
+import { setup } from '../pages/reseller/i18n-setup';
 import { common } from './common';
 
 export const LANGUAGES = ['fa', 'en', 'ru'] as const;
@@ -33,11 +34,11 @@ void i18n.use(initReactI18next).init({
   lng: lang,
   fallbackLng: 'en',
   defaultNS: 'common',
-  ns: ['common', 'reseller', 'operator'],
+  ns: ['common', 'sales', 'setup', 'operator'],
   resources: {
-    en: { common: common.en, reseller: reseller.en, operator: operator.en },
-    fa: { common: common.fa, reseller: reseller.fa, operator: operator.fa },
-    ru: { common: common.ru, reseller: reseller.ru, operator: operator.ru },
+    en: { common: common.en, sales: sales.en, setup: setup.en, operator: operator.en },
+    fa: { common: common.fa, sales: sales.fa, setup: setup.fa, operator: operator.fa },
+    ru: { common: common.ru, sales: sales.ru, setup: setup.ru, operator: operator.ru },
   },
   interpolation: { escapeValue: false },
 });
