@@ -17,6 +17,7 @@ import { BotAdminRoles1764300000600 } from './1764300000600-botAdminRoles';
 import { NewColumnRanges1764300000900 } from './1764300000900-newColumnRanges';
 import { PromoCodesReferrals1764300001000 } from './1764300001000-promoCodesReferrals';
 import { GrowthTrialReminders1764300001100 } from './1764300001100-growthTrialReminders';
+import { ConsoleSessions1764400000000 } from './1764400000000-consoleSessions';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   NewColumnRanges1764300000900,
   PromoCodesReferrals1764300001000,
   GrowthTrialReminders1764300001100,
+  ConsoleSessions1764400000000,
 ];

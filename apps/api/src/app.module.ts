@@ -22,6 +22,7 @@ import { PaymentsApiModule } from './payments/payments-api.module';
 import { TelegramWebhookModule } from './telegram-webhook/telegram-webhook.module';
 import { TicketsApiModule } from './tickets/tickets.module';
 import { PromoReferralsApiModule } from './growth/promo-api.module';
+import { SessionsApiModule } from './sessions/sessions-api.module';
 
 @Module({
   imports: [
@@ -47,6 +48,7 @@ import { PromoReferralsApiModule } from './growth/promo-api.module';
     TelegramWebhookModule,
     TicketsApiModule,
     PromoReferralsApiModule,
+    SessionsApiModule,
   ],
   controllers: [HealthController, MetricsController],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -5,3 +5,4 @@ export * from './currency-lock';
 export * from './bot-settings.service';
 export * from './bots.module';
 export * from './admins';
+export * from './console-access';

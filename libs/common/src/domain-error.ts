@@ -11,6 +11,11 @@ export enum ErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   DEPENDENCY_DOWN = 'DEPENDENCY_DOWN',
   CONFLICT = 'CONFLICT',
+  // the web console's sign-in
+  /** A console sign-in code that is unknown, used already or expired. */
+  SIGN_IN_CODE_INVALID = 'SIGN_IN_CODE_INVALID',
+  /** A cookie-authenticated write without the session's X-CSRF-Token. */
+  CSRF_FAILED = 'CSRF_FAILED',
   // onboarding and bots
   INVITE_INVALID = 'INVITE_INVALID',
   BOT_TOKEN_TAKEN = 'BOT_TOKEN_TAKEN',

@@ -278,6 +278,28 @@ export class AppConfig {
   @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN: string | undefined = undefined;
 
+  // ---- the web console's sign-in (apps/api/src/sessions) ----
+
+  /** How long a one-time sign-in link from a bot's /admin stays valid (seconds). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(3_600)
+  CONSOLE_LINK_TTL_S = 300;
+
+  /** How long a console session lives after sign-in (hours; fixed, not sliding). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  CONSOLE_SESSION_TTL_H = 12;
+
+  /** The session cookie's `Secure` flag; unset means on in production and off in development and tests. */
+  @Transform(toBool)
+  @IsOptional()
+  @IsBoolean()
+  CONSOLE_COOKIE_SECURE: boolean | undefined = undefined;
+
   /** Requests per minute one API token (a tenant's bot, or the master) may make before 429 (0 = no limit). */
   @Transform(toInt)
   @IsInt()
@@ -597,6 +619,10 @@ export class AppConfig {
 
   get swaggerEnabled(): boolean {
     return this.SWAGGER_ENABLED ?? !this.isProduction;
+  }
+
+  get consoleCookieSecure(): boolean {
+    return this.CONSOLE_COOKIE_SECURE ?? this.isProduction;
   }
 
   get trustProxy(): false | number | string[] {

@@ -64,6 +64,7 @@ const EXPECTED_GRANTS: Record<string, Grants> = {
   processed_updates: TENANT,
   audit_logs: TENANT,
   job_outbox: TENANT,
+  console_sessions: TENANT,
 };
 
 /** The settings a tenant edits on its bot row (BotSettingsService, the currency configuration). */

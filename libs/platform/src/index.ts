@@ -4,6 +4,7 @@ export * from './audit/admin-audit.repository';
 export * from './bots/bot-directory';
 export * from './bots/hosted-bots.repository';
 export * from './bots/processed-updates.store';
+export * from './console/console-sessions.repository';
 export * from './features/feature-allowances.repository';
 export * from './invites/invites.repository';
 export * from './onboarding/onboarding.repository';

@@ -6,6 +6,7 @@ import { SecretsModule } from '@botfleet/secrets';
 import { PLATFORM_DATA_SOURCE, PlatformDb } from './platform-db';
 import { AdminAuditRepository } from './audit/admin-audit.repository';
 import { BotDirectory } from './bots/bot-directory';
+import { ConsoleSessionsRepository } from './console/console-sessions.repository';
 import { HostedBotsRepository } from './bots/hosted-bots.repository';
 import { ProcessedUpdatesStore } from './bots/processed-updates.store';
 import { FeatureAllowancesRepository } from './features/feature-allowances.repository';
@@ -44,6 +45,7 @@ const PLATFORM_REPOSITORIES = [
   FeatureAllowancesRepository,
   GatewayPaymentDirectory,
   StoredSecretsRepository,
+  ConsoleSessionsRepository,
 ];
 
 @Global()

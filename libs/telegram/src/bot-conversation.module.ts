@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BillingModule } from '@botfleet/billing';
-import { BotAdminsModule } from '@botfleet/bots';
+import { BotAdminsModule, ConsoleAccessModule } from '@botfleet/bots';
 import { CatalogModule } from '@botfleet/catalog';
 import { CustomersModule } from '@botfleet/customers';
 import { GrowthModule } from '@botfleet/growth';
@@ -46,6 +46,7 @@ import { WalletHandler } from './wallet/wallet.handler';
     BillingModule,
     CustomersModule,
     BotAdminsModule,
+    ConsoleAccessModule,
     PaymentsModule,
     TopUpsModule,
     SupportModule,

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ClsService } from 'nestjs-cls';
+import { roleAllows } from '@botfleet/bots';
 import { CLS_BOT_ID, DomainError, ErrorCode, isUuid } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { API_TOKEN_PREFIX, constantTimeEqual, sha256Hex } from '@botfleet/secrets';
@@ -8,13 +9,17 @@ import { AUTH_MODE, AuthedRequest, AuthMode } from './auth.decorators';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { BotAccessCache } from './bot-access-cache';
 import { Principal } from './principal';
+import { ANY_ADMIN, routeRequirement } from './route-permissions';
+import { ConsoleSessionsService, CSRF_HEADER, SESSION_COOKIE } from '../sessions/console-sessions.service';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Authenticates every request (API.md "Auth"): the master token by constant-time compare,
- * tenant tokens by SHA-256 lookup. On routes with `:botId`, a tenant may reach only its own
- * bot and anything else is 404 (never 403), so other tenants' ids are not revealed. The bot id
+ * tenant tokens by SHA-256 lookup, or else the web console's session cookie (a bearer header wins;
+ * cookie-authenticated writes need the session's X-CSRF-Token). On routes with `:botId`, a tenant may
+ * reach only its own bot and anything else is 404 (never 403), so other tenants' ids are not revealed.
+ * A bot admin's session is held to the admin's role per route (route-permissions.ts). The bot id
  * then travels in the CLS context for the rest of the request.
  */
 @Injectable()
@@ -25,6 +30,7 @@ export class ApiAuthGuard implements CanActivate {
     private readonly bots: BotAccessCache,
     private readonly cls: ClsService,
     private readonly limiter: AuthFailureLimiter,
+    private readonly sessions: ConsoleSessionsService,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -34,9 +40,10 @@ export class ApiAuthGuard implements CanActivate {
     if (mode === 'public') return true;
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
     const header = req.headers.authorization;
-    if (!header && mode === 'optional') return true;
+    const cookie = header ? undefined : sessionCookieOf(req);
+    if (!header && !cookie && mode === 'optional') return true;
 
-    const principal = await this.authenticate(req, header);
+    const principal = cookie ? await this.authenticateSession(req, cookie) : await this.authenticate(req, header);
     req.principal = principal;
     if (mode === 'master' && principal.kind !== 'master') {
       throw new DomainError(ErrorCode.FORBIDDEN, 'This endpoint needs the master token');
@@ -44,7 +51,29 @@ export class ApiAuthGuard implements CanActivate {
     assertIdParams(req.params);
     const botId = req.params?.botId as string | undefined;
     if (botId !== undefined) await this.authorizeBot(principal, botId, req.method);
+    if (principal.kind === 'tenant' && principal.admin) this.authorizeRole(principal.admin.role, req);
     return true;
+  }
+
+  private async authenticateSession(req: AuthedRequest, token: string): Promise<Principal> {
+    const address = AuthFailureLimiter.addressOf(req);
+    await this.limiter.assertAllowed(address);
+    const csrf = req.headers[CSRF_HEADER];
+    const principal = await this.sessions.authenticate(token, req.method, typeof csrf === 'string' ? csrf : undefined);
+    if (!principal) {
+      await this.limiter.recordFailure(address);
+      throw new DomainError(ErrorCode.UNAUTHORIZED, 'The console session has ended; sign in again');
+    }
+    return principal;
+  }
+
+  /** A bot admin's session may call a route only when their role grants what the route needs. */
+  private authorizeRole(role: Parameters<typeof roleAllows>[0], req: AuthedRequest): void {
+    const need = routeRequirement(req.method, req.routeOptions?.url, req.params ?? {});
+    if (need === ANY_ADMIN) return;
+    if (need === undefined || !roleAllows(role, need)) {
+      throw new DomainError(ErrorCode.FORBIDDEN, `The ${role} role may not do this`, { role, permission: need });
+    }
   }
 
   private async authenticate(req: AuthedRequest, header: string | undefined): Promise<Principal> {
@@ -74,6 +103,11 @@ export class ApiAuthGuard implements CanActivate {
     }
     this.cls.set(CLS_BOT_ID, botId);
   }
+}
+
+function sessionCookieOf(req: AuthedRequest): string | undefined {
+  const value = (req as { cookies?: Record<string, string | undefined> }).cookies?.[SESSION_COOKIE];
+  return value ? value : undefined;
 }
 
 /** Path parameters that are row ids (`id`, `botId`, `planId`, …): a 400 naming the one that is not a UUID. */

@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import Redis from 'ioredis';
-import { BotsModule } from '@botfleet/bots';
+import { BotsModule, ConsoleAccessModule } from '@botfleet/bots';
 import { REDIS } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { ApiAuthGuard } from './api-auth.guard';
@@ -10,15 +10,17 @@ import { AuthFailureLimiter } from './auth-failure-limiter';
 import { BotAccessCache } from './bot-access-cache';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { TokenRateLimitGuard } from './token-rate-limit.guard';
+import { ConsoleSessionsService } from '../sessions/console-sessions.service';
 
 /**
  * Authentication for every route, then the per-token rate limit (guards run in this order), and the bot access
- * cache (the guard and the webhook receiver use it).
+ * cache (the guard and the webhook receiver use it), and the web console's sessions (the guard accepts their cookie).
  */
 @Global()
 @Module({
   imports: [
     BotsModule,
+    ConsoleAccessModule,
     ThrottlerModule.forRootAsync({
       inject: [AppConfig, REDIS],
       useFactory: (config: AppConfig, redis: Redis) => ({
@@ -31,9 +33,10 @@ import { TokenRateLimitGuard } from './token-rate-limit.guard';
   providers: [
     AuthFailureLimiter,
     BotAccessCache,
+    ConsoleSessionsService,
     { provide: APP_GUARD, useClass: ApiAuthGuard },
     { provide: APP_GUARD, useClass: TokenRateLimitGuard },
   ],
-  exports: [AuthFailureLimiter, BotAccessCache],
+  exports: [AuthFailureLimiter, BotAccessCache, ConsoleSessionsService],
 })
 export class AuthModule {}

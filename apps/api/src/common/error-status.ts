@@ -7,11 +7,13 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.VALIDATION_FAILED:
       return HttpStatus.BAD_REQUEST;
     case ErrorCode.UNAUTHORIZED:
+    case ErrorCode.SIGN_IN_CODE_INVALID:
       return HttpStatus.UNAUTHORIZED;
     case ErrorCode.FORBIDDEN:
     case ErrorCode.INVITE_INVALID:
     case ErrorCode.FEATURE_NOT_ALLOWED:
     case ErrorCode.BOT_SUSPENDED:
+    case ErrorCode.CSRF_FAILED:
       return HttpStatus.FORBIDDEN;
     case ErrorCode.NOT_FOUND:
     case ErrorCode.BOT_DELETED:

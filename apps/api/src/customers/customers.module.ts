@@ -1,14 +1,23 @@
 import { Module } from '@nestjs/common';
+import { ConsoleAccessModule } from '@botfleet/bots';
 import { CustomersModule as CustomersDomainModule } from '@botfleet/customers';
 import { TopUpsModule } from '@botfleet/payments';
 import { SalesModule } from '@botfleet/sales';
 import { CustomersController } from './customers.controller';
+import { ReceiptMediaController, ReceiptPhotoUrlController } from './receipt-photos.controller';
 import { SalesController } from './sales.controller';
 import { StatsController } from './stats.controller';
 import { TopUpsController } from './top-ups.controller';
 
 @Module({
-  imports: [CustomersDomainModule, SalesModule, TopUpsModule],
-  controllers: [CustomersController, SalesController, StatsController, TopUpsController],
+  imports: [CustomersDomainModule, SalesModule, TopUpsModule, ConsoleAccessModule],
+  controllers: [
+    CustomersController,
+    SalesController,
+    StatsController,
+    TopUpsController,
+    ReceiptPhotoUrlController,
+    ReceiptMediaController,
+  ],
 })
 export class CustomersApiModule {}

@@ -11,6 +11,7 @@ import { QueueName } from '@botfleet/jobs';
 import { API_TOKEN_PREFIX, constantTimeEqual, sha256Hex } from '@botfleet/secrets';
 import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
 import { BotAccessCache } from '../auth/bot-access-cache';
+import { ConsoleSessionsService, SESSION_COOKIE } from '../sessions/console-sessions.service';
 
 /** Where the queue dashboard (Bull Board) is served. */
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
@@ -50,12 +51,40 @@ function credentialOf(header: string | undefined): string | undefined {
 }
 
 /**
+ * The web console's session cookie: an operator's (master) session opens the dashboard, a tenant's gets the 404
+ * a tenant token gets. Bull Board's own page sends no CSRF token, so its writes (retry, clean …) by cookie must
+ * come from this origin (the browser's Origin header); the cookie is SameSite=Strict besides.
+ */
+async function sessionAccess(
+  sessions: ConsoleSessionsService,
+  req: FastifyRequest,
+  cookie: string,
+): Promise<DashboardAccess> {
+  const read = ['GET', 'HEAD', 'OPTIONS'].includes(req.method);
+  if (!read && !sameOrigin(req)) return 'unauthorized';
+  const principal = await sessions.authenticate(cookie, 'GET', undefined).catch(() => null);
+  if (!principal) return 'unauthorized';
+  return principal.kind === 'master' ? 'operator' : 'hidden';
+}
+
+function sameOrigin(req: FastifyRequest): boolean {
+  const origin = req.headers.origin;
+  if (typeof origin !== 'string' || !req.headers.host) return false;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Mounts Bull Board at /admin/queues for the operator: every queue of QueueName, with the same failed-credential
  * limit per address as the REST API (a wrong token counts; past the limit even the right one is refused).
  */
 export async function mountQueueDashboard(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const limiter = app.get(AuthFailureLimiter, { strict: false });
   const bots = app.get(BotAccessCache, { strict: false });
+  const sessions = app.get(ConsoleSessionsService, { strict: false });
   const board = new BullBoardFastifyAdapter();
   board.setBasePath(QUEUE_DASHBOARD_PATH);
   createBullBoard({
@@ -74,13 +103,16 @@ export async function mountQueueDashboard(app: NestFastifyApplication, config: A
         .header('Retry-After', '60')
         .send({ error: { code: err.code, message: err.message } });
     }
-    const access = await dashboardAccess(req.headers.authorization, config.MASTER_API_TOKEN, async (token) =>
-      Boolean(await bots.tokenOwner(sha256Hex(token))),
-    );
+    const cookie = req.headers.authorization ? undefined : (req.cookies?.[SESSION_COOKIE] ?? undefined);
+    const access = cookie
+      ? await sessionAccess(sessions, req, cookie)
+      : await dashboardAccess(req.headers.authorization, config.MASTER_API_TOKEN, async (token) =>
+          Boolean(await bots.tokenOwner(sha256Hex(token))),
+        );
     if (access === 'operator') return;
     if (access === 'hidden')
       return reply.code(404).send({ error: { code: ErrorCode.NOT_FOUND, message: 'Not found' } });
-    if (req.headers.authorization) await limiter.recordFailure(address);
+    if (req.headers.authorization || cookie) await limiter.recordFailure(address);
     return reply
       .code(401)
       .header('WWW-Authenticate', 'Basic realm="botfleet queues", charset="UTF-8"')

@@ -1,6 +1,7 @@
 import { AdminAuditLogEntity } from './admin-audit-log.entity';
 import { AuditLogEntity } from './audit-log.entity';
 import { BotAdminEntity } from './bot-admin.entity';
+import { ConsoleSessionEntity } from './console-session.entity';
 import { BotConfigurationEntity } from './bot-configuration.entity';
 import { BotFeatureFlagEntity } from './bot-feature-flag.entity';
 import { BotEntity } from './bot.entity';
@@ -37,6 +38,7 @@ export const ALL_ENTITIES = [
   AdminAuditLogEntity,
   AuditLogEntity,
   BotAdminEntity,
+  ConsoleSessionEntity,
   BotConfigurationEntity,
   BotFeatureFlagEntity,
   BotEntity,

@@ -31,5 +31,6 @@ export * from './transaction.entity';
 export * from './user.entity';
 export * from './vpn-panel.entity';
 export * from './wholesale-price.entity';
+export * from './console-session.entity';
 export * from './columns';
 export * from './all-entities';

@@ -10,6 +10,7 @@ import { REJECTION_PRESETS } from '../sales/sale-screens';
 import { formatDateTime, formatTraffic } from '../screens/subscription-format';
 import { buttonLabel, fitHtml, plain, plainBlock, TELEGRAM_LIMITS } from '../text/html';
 import { AdminCallbacks, type ShopTextKind } from './admin-callbacks';
+import { consoleLinkButton } from './console-link';
 
 /** Items per page of the plans and cards lists. */
 export const ADMIN_PAGE_SIZE = 6;
@@ -35,6 +36,8 @@ export function adminHomeScreen(lang: Language, shop: string, role: AdminRole): 
   add(roleAllows(role, 'plans'), 'admin.btn.plans', AdminCallbacks.plans(1));
   add(roleAllows(role, 'cards'), 'admin.btn.cards', AdminCallbacks.cards(1));
   add(roleAllows(role, 'texts'), 'admin.btn.texts', AdminCallbacks.texts());
+  // Every role may open the web console (it shows only what the role allows).
+  rows.push([consoleLinkButton(lang)]);
   return {
     text: t(lang, 'admin.title', { shop: { html: plain(shop, 100) }, role: roleName(lang, role) }),
     keyboard: rows,

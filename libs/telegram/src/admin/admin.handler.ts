@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Composer } from 'telegraf';
 import { WholesaleWalletService, wholesaleCost } from '@botfleet/billing';
-import { AdminAccessService, AdminPermission, AdminRole, roleAllows } from '@botfleet/bots';
+import { AdminAccessService, AdminPermission, AdminRole, ConsoleLinksService, roleAllows } from '@botfleet/bots';
 import {
   ConfigurationsService,
   Language,
@@ -60,6 +60,7 @@ import {
   textsScreen,
 } from './admin-screens';
 import { AdminState } from './admin-state';
+import { consoleLinkScreen, isConsoleLinkCallback } from './console-link';
 
 /** The commands of the sections (each also a button of the admin menu). */
 const SECTION_COMMANDS = {
@@ -149,6 +150,7 @@ export class AdminHandler {
     private readonly configurations: ConfigurationsService,
     private readonly subscriptions: SubscriptionViewsService,
     private readonly profiles: BotProfileService,
+    private readonly consoleLinks: ConsoleLinksService,
   ) {
     const c = new Composer<BotContext>();
     for (const [command, section] of Object.entries(SECTION_COMMANDS)) {
@@ -156,6 +158,7 @@ export class AdminHandler {
     }
     c.command('help', (ctx, next) => this.onHelp(ctx, next));
     c.action(/^ad:/, (ctx) => this.onCallback(ctx));
+    c.action(/^wc:/, (ctx) => this.onConsoleLink(ctx));
     c.on('text', (ctx, next) => this.onText(ctx, next));
     this.composer = c;
   }
@@ -210,6 +213,21 @@ export class AdminHandler {
       case 'texts':
         return ctx.show(textsScreen(ctx.lang, ctx.profile.languages));
     }
+  }
+
+  /** "Open the web console": a one-time sign-in link for this admin of this bot, in a new message. */
+  private async onConsoleLink(ctx: BotContext): Promise<void> {
+    const q = ctx.callbackQuery;
+    const role = await this.roleOf(ctx);
+    const data = q && 'data' in q ? q.data : undefined;
+    // The master bot's operators get theirs from MasterConsole (a master session, not one of its bot row).
+    if (!role || ctx.profile.isMaster || ctx.chat?.type !== 'private' || !isConsoleLinkCallback(data)) {
+      return ctx.answerCallback(ctx.t('common.unavailable'));
+    }
+    const link = await this.consoleLinks.issueForAdmin(ctx.botId, ctx.from!.id);
+    ctx.answerCallback();
+    const screen = consoleLinkScreen(ctx.lang, link.url, (link.expiresAt.getTime() - Date.now()) / 1000);
+    ctx.say(screen.text, screen.keyboard?.length ? { reply_markup: { inline_keyboard: screen.keyboard } } : {});
   }
 
   private async onCallback(ctx: BotContext): Promise<void> {

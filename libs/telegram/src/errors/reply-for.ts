@@ -22,6 +22,8 @@ export function replyFor(code: ErrorCode, overrides: ReplyOverrides = {}): TextK
     case ErrorCode.REFUND_NOT_SUPPORTED:
     case ErrorCode.BOT_SUSPENDED:
     case ErrorCode.BOT_DELETED:
+    case ErrorCode.SIGN_IN_CODE_INVALID:
+    case ErrorCode.CSRF_FAILED:
       return 'common.unavailable';
     case ErrorCode.RATE_LIMITED:
       return 'error.rateLimited';

@@ -335,6 +335,10 @@ const en = {
   'admin.btn.plans': '📦 Plans',
   'admin.btn.cards': '💳 Payment cards',
   'admin.btn.texts': '✏️ Shop texts',
+  'wc.btn.open': '🖥 Open the web console',
+  'wc.btn.signIn': '🔐 Sign in to the web console',
+  'wc.link':
+    '🖥 <b>Web console</b>\nThis sign-in link works once and expires in {minutes} minutes. Do not forward it: whoever opens it is signed in as you.',
   'admin.btn.home': '« Admin menu',
   'admin.btn.prev': '‹ Previous',
   'admin.btn.next': 'Next ›',
@@ -755,6 +759,10 @@ const fa = {
   'admin.btn.plans': '📦 پلن‌ها',
   'admin.btn.cards': '💳 کارت‌های پرداخت',
   'admin.btn.texts': '✏️ متن‌های فروشگاه',
+  'wc.btn.open': '🖥 باز کردن پنل وب',
+  'wc.btn.signIn': '🔐 ورود به پنل وب',
+  'wc.link':
+    '🖥 <b>پنل وب</b>\nاین لینک ورود فقط یک بار کار می‌کند و تا {minutes} دقیقه معتبر است. آن را برای کسی نفرستید: هر کس بازش کند با حساب شما وارد می‌شود.',
   'admin.btn.home': '« منوی مدیریت',
   'admin.btn.prev': '‹ قبلی',
   'admin.btn.next': 'بعدی ›',
@@ -1173,6 +1181,10 @@ const ru = {
   'admin.btn.plans': '📦 Тарифы',
   'admin.btn.cards': '💳 Карты для оплаты',
   'admin.btn.texts': '✏️ Тексты магазина',
+  'wc.btn.open': '🖥 Открыть веб-консоль',
+  'wc.btn.signIn': '🔐 Войти в веб-консоль',
+  'wc.link':
+    '🖥 <b>Веб-консоль</b>\nЭта ссылка для входа работает один раз и действует {minutes} мин. Не пересылайте её: кто её откроет, войдёт под вашим именем.',
   'admin.btn.home': '« Меню управления',
   'admin.btn.prev': '‹ Назад',
   'admin.btn.next': 'Далее ›',

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ClsService, ClsServiceManager } from 'nestjs-cls';
 import { randomBytes } from 'node:crypto';
 import { Composer, MiddlewareFn } from 'telegraf';
+import { ConsoleLinksService } from '@botfleet/bots';
 import { FEATURE_CATALOG, FeatureKey, FeaturesService } from '@botfleet/catalog';
 import { Actor, DomainError } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
@@ -14,6 +15,7 @@ import {
   TenantCard,
   TopUpWalletUseCase,
 } from '@botfleet/operator';
+import { consoleLinkScreen, isConsoleLinkCallback } from '../admin/console-link';
 import type { BotContext } from '../context/bot-context';
 import { replyFor } from '../errors/reply-for';
 import { translate } from '../i18n/translate';
@@ -103,6 +105,7 @@ export class MasterConsole {
     private readonly panels: PanelsRegistryService,
     private readonly tenants: OperatorConsoleService,
     private readonly features: FeaturesService,
+    private readonly consoleLinks: ConsoleLinksService,
   ) {
     this.middleware = Composer.optional<BotContext>(
       (ctx) => this.isOperator(ctx),
@@ -126,6 +129,7 @@ export class MasterConsole {
     try {
       if (ctx.callbackQuery) {
         const q = ctx.callbackQuery;
+        if ('data' in q && isConsoleLinkCallback(q.data)) return await this.sendConsoleLink(ctx);
         const parsed = parseMasterCallback('data' in q ? q.data : undefined);
         if (!parsed) {
           // Not ours: `ms:` data that does not parse is refused here, anything else is the shop's.
@@ -160,6 +164,14 @@ export class MasterConsole {
     const update = this.db.current();
     if (update) this.updates.set(ctx, update);
     return this.cls.run({ ifNested: 'override' }, work);
+  }
+
+  /** "Open the web console": a one-time sign-in link to the master console for this operator. */
+  private async sendConsoleLink(ctx: BotContext): Promise<void> {
+    const link = await this.consoleLinks.issueForOperator(adminOf(ctx));
+    ctx.answerCallback();
+    const screen = consoleLinkScreen(ctx.lang, link.url, (link.expiresAt.getTime() - Date.now()) / 1000);
+    ctx.say(screen.text, screen.keyboard?.length ? { reply_markup: { inline_keyboard: screen.keyboard } } : {});
   }
 
   /** The master bot's update transaction of each update being handled (for afterCommit). */

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { ConsoleAccessModule } from '@botfleet/bots';
 import { CatalogModule } from '@botfleet/catalog';
 import { OperatorModule } from '@botfleet/operator';
 import { MasterConsole } from './master-console.handler';
@@ -12,7 +13,7 @@ import { MasterSessions } from './master-sessions';
  */
 @Global()
 @Module({
-  imports: [OperatorModule, CatalogModule],
+  imports: [OperatorModule, CatalogModule, ConsoleAccessModule],
   providers: [MasterSessions, MasterConsole, { provide: MASTER_CONSOLE, useExisting: MasterConsole }],
   exports: [MASTER_CONSOLE, MasterConsole],
 })

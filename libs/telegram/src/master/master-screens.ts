@@ -19,6 +19,7 @@ import { formatMoney } from '../sales/sale-format';
 import { formatDateTime, formatTraffic } from '../screens/subscription-format';
 import { buttonLabel, fitHtml, fitLabel, plain, TELEGRAM_LIMITS } from '../text/html';
 import { cleanText, isolateDirection } from '../text/sanitize';
+import { consoleLinkButton } from '../admin/console-link';
 import { MasterCallbackData as CB } from './master-callbacks';
 
 /** What the screens need of a feature row: its key and whether the operator allows it. */
@@ -62,6 +63,7 @@ export function masterHomeScreen(lang: Language): Screen {
     keyboard: [
       [btn(t(lang, 'ms.btn.tenants'), CB.tenants(1)), btn(t(lang, 'ms.btn.invites'), CB.invites(1))],
       [btn(t(lang, 'ms.btn.panels'), CB.panels()), btn(t(lang, 'ms.btn.stats'), CB.stats('today'))],
+      [consoleLinkButton(lang)],
     ],
   };
 }

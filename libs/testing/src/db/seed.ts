@@ -146,6 +146,12 @@ export async function seedEveryTenantTable(q: Q, botId: string): Promise<string[
       [botId, randomUUID()],
     ],
     [
+      'console_sessions',
+      `INSERT INTO console_sessions (kind, bot_id, telegram_id, role, token_hash, csrf_hash, expires_at)
+         VALUES ('tenant',$1,$2,'owner',$3,$3,now() + interval '1 hour')`,
+      [botId, tg, randomUUID().replace(/-/g, '')],
+    ],
+    [
       'audit_logs',
       `INSERT INTO audit_logs (bot_id, actor_type, actor_id, action) VALUES ($1,'system','seed','seed')`,
       [botId],

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { BotAdminsModule } from '../admins/bot-admins.module';
+import { ConsoleLinksService } from './console-links.service';
+import { ReceiptPhotosService } from './receipt-photos.service';
+
+/**
+ * The web console's domain side: one-time sign-in links and signed receipt-photo URLs. Needs the global
+ * DalModule, RedisModule, SecretsModule and ConfigModule.
+ */
+@Module({
+  imports: [BotAdminsModule],
+  providers: [ConsoleLinksService, ReceiptPhotosService],
+  exports: [ConsoleLinksService, ReceiptPhotosService],
+})
+export class ConsoleAccessModule {}
