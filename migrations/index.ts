@@ -18,6 +18,7 @@ import { NewColumnRanges1764300000900 } from './1764300000900-newColumnRanges';
 import { PromoCodesReferrals1764300001000 } from './1764300001000-promoCodesReferrals';
 import { GrowthTrialReminders1764300001100 } from './1764300001100-growthTrialReminders';
 import { ConsoleSessions1764400000000 } from './1764400000000-consoleSessions';
+import { BroadcastDeliverySteps1764400000100 } from './1764400000100-broadcastDeliverySteps';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   PromoCodesReferrals1764300001000,
   GrowthTrialReminders1764300001100,
   ConsoleSessions1764400000000,
+  BroadcastDeliverySteps1764400000100,
 ];

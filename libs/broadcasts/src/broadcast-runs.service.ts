@@ -10,12 +10,13 @@ import {
   TenantDb,
   TenantRepositories,
 } from '@botfleet/dal';
-import { JobName, JobOutbox, jobIdFor } from '@botfleet/jobs';
+import { JobName, JobQueue, jobIdFor } from '@botfleet/jobs';
 
 /**
- * The domain side of sending a broadcast, for the worker (apps/worker/src/broadcasts): previews, claims,
- * outcomes, the crash rule, the end, and the progress message. Every state change is conditional, so two
- * runs of one chunk (a stalled job picked up while its first worker still lives) never send a user twice.
+ * The domain side of sending a broadcast, for the worker (apps/worker/src/broadcasts): previews, leases, the
+ * mark around each send, the crash rule, the end, the job chain and the progress message. Every state change
+ * is conditional, so two runs of one chunk (a stalled job picked up while its first worker still lives, a chain
+ * re-queued by the sweep) never send a user twice.
  */
 @Injectable()
 export class BroadcastRunsService {
@@ -24,7 +25,7 @@ export class BroadcastRunsService {
     private readonly repos: TenantRepositories,
     private readonly broadcasts: BroadcastRepository,
     private readonly botSelf: BotSelfRepository,
-    private readonly outbox: JobOutbox,
+    private readonly jobs: JobQueue,
   ) {}
 
   /** The bot's own row (its credentials, language, admin chat). */
@@ -55,22 +56,31 @@ export class BroadcastRunsService {
     );
   }
 
-  claim(botId: string, id: string, claimId: string, limit: number): Promise<ClaimedDelivery[]> {
-    return this.broadcasts.claim(botId, id, claimId, limit);
+  /** Leases up to `limit` pending deliveries to this run (`claimId`); a lease older than `leaseMs` passes on. */
+  claim(botId: string, id: string, claimId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    return this.broadcasts.claim(botId, id, claimId, limit, leaseMs);
   }
 
-  record(botId: string, id: string, claimId: string, outcomes: DeliveryOutcome[]): Promise<void> {
-    return this.broadcasts.record(botId, id, claimId, outcomes);
+  /**
+   * Records what became of the delivery just sent (`done`) and marks the next one `sending` right before its
+   * Telegram call (`next`): false when `next` is not this run's to send any more (leased on, or the end came).
+   */
+  step(
+    botId: string,
+    id: string,
+    claimId: string,
+    done: DeliveryOutcome | null,
+    next: string | null,
+  ): Promise<boolean> {
+    return this.broadcasts.step(botId, id, claimId, done, next);
   }
 
-  /** Claims older than `staleMs` by another run belong to a run that died: `interrupted`, never sent again. */
+  /**
+   * Deliveries another run marked `sending` over `staleMs` ago were in flight when it died: `interrupted`
+   * (may have arrived), never sent again.
+   */
   interruptStale(botId: string, id: string, staleMs: number, claimId: string): Promise<number> {
     return this.broadcasts.interruptStale(botId, id, staleMs, claimId);
-  }
-
-  /** Whether deliveries of this broadcast are still claimed by some run (in flight). */
-  async inFlight(botId: string, id: string): Promise<number> {
-    return (await this.broadcasts.counts(botId, id)).sending;
   }
 
   completeIfDone(botId: string, id: string): Promise<boolean> {
@@ -82,13 +92,25 @@ export class BroadcastRunsService {
     return this.broadcasts.end(botId, id, 'failed', reason.slice(0, 300));
   }
 
-  /** Queues the next chunk (its own job id, so a retried chunk does not queue it twice). */
-  async queueChunk(botId: string, id: string, chunk: number): Promise<void> {
-    await this.outbox.add(
-      botId,
+  /** The broadcast's counters (what the history lists) brought up to its deliveries. */
+  refreshCounters(botId: string, id: string): Promise<void> {
+    return this.broadcasts.refreshCounters(botId, id);
+  }
+
+  /**
+   * Moves the broadcast's job chain on from chunk `from`: true for exactly one caller, who then queues chunk
+   * `from + 1` (`queueChunk`). A run whose chain was taken over (the sweep re-queued it) gets false.
+   */
+  advance(botId: string, id: string, from: number): Promise<boolean> {
+    return this.broadcasts.advance(botId, id, from);
+  }
+
+  /** Queues chunk `chunk` (its own job id, so the one who advanced the chain to it queues it once). */
+  async queueChunk(botId: string, id: string, chunk: number, delayMs = 0): Promise<void> {
+    await this.jobs.add(
       JobName.SendBroadcast,
       { botId, broadcastId: id, chunk },
-      jobIdFor(JobName.SendBroadcast, [id, chunk]),
+      { jobId: jobIdFor(JobName.SendBroadcast, [id, chunk]), delay: delayMs },
     );
   }
 

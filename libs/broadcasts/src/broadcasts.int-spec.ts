@@ -146,14 +146,44 @@ describe('BroadcastsService and BroadcastRunsService (real PostgreSQL, Redis)', 
     expect(await recipients({ segment: 'never_bought', language: 'ru' })).toEqual([ru.id]);
   });
 
-  it('never lets two runs claim the same delivery, even claiming at the same time', async () => {
+  /** A lease that does not pass on during the test, and one that passes at once (its run counts as dead). */
+  const FRESH = 60_000;
+  const EXPIRED = 0;
+
+  /** Sends a leased delivery the way the worker does: marked `sending`, then its outcome. */
+  async function send(
+    bot: TestBot,
+    id: string,
+    claimId: string,
+    userId: string,
+    status: 'sent' | 'failed' | 'blocked',
+  ) {
+    expect(await runs.step(bot.id, id, claimId, null, userId)).toBe(true);
+    await runs.step(
+      bot.id,
+      id,
+      claimId,
+      { userId, status, error: status === 'failed' ? 'Bad Request: x' : null },
+      null,
+    );
+  }
+
+  const statuses = async (id: string): Promise<Record<string, string>> => {
+    const rows: { user_id: string; status: string }[] = await platform.query(
+      `SELECT user_id, status FROM broadcast_deliveries WHERE broadcast_id = $1`,
+      [id],
+    );
+    return Object.fromEntries(rows.map((r) => [r.user_id, r.status]));
+  };
+
+  it('never lets two runs lease the same delivery, even leasing at the same time', async () => {
     const bot = await ctx.newBot();
     for (let i = 0; i < 30; i++) await ctx.newUser(bot.id);
     const s = await started(bot);
     const claimAll = async (claimId: string) => {
       const mine: string[] = [];
       for (;;) {
-        const batch = await runs.claim(bot.id, s.broadcast.id, claimId, 7);
+        const batch = await runs.claim(bot.id, s.broadcast.id, claimId, 7, FRESH);
         if (batch.length === 0) return mine;
         mine.push(...batch.map((d) => d.userId));
       }
@@ -164,55 +194,121 @@ describe('BroadcastsService and BroadcastRunsService (real PostgreSQL, Redis)', 
     expect(new Set(all).size).toBe(30);
   });
 
-  it('a claim left by a dead run is interrupted and never sent again; outcomes count; then the broadcast completes', async () => {
+  it('lets exactly one run mark each delivery for sending while its lease passes to another run', async () => {
+    const bot = await ctx.newBot();
+    for (let i = 0; i < 40; i++) await ctx.newUser(bot.id);
+    const s = await started(bot);
+    const id = s.broadcast.id;
+    const slow = randomUUID();
+    const leased = await runs.claim(bot.id, id, slow, 40, FRESH);
+    expect(leased).toHaveLength(40);
+    // The slow run marks its deliveries one by one while a takeover keeps taking its (expired) lease.
+    const takeover = randomUUID();
+    const byTakeover: string[] = [];
+    const [bySlow] = await Promise.all([
+      (async () => {
+        const mine: string[] = [];
+        for (const d of leased) if (await runs.step(bot.id, id, slow, null, d.userId)) mine.push(d.userId);
+        return mine;
+      })(),
+      (async () => {
+        for (let i = 0; i < 10; i++) {
+          for (const d of await runs.claim(bot.id, id, takeover, 3, EXPIRED)) {
+            if (await runs.step(bot.id, id, takeover, null, d.userId)) byTakeover.push(d.userId);
+          }
+        }
+      })(),
+    ]);
+    expect(byTakeover.length).toBeGreaterThan(0);
+    expect(bySlow.length).toBeGreaterThan(0);
+    expect(bySlow.filter((u) => byTakeover.includes(u))).toEqual([]);
+    // Whatever neither marked is still pending, and goes to whoever leases it next.
+    const marked = Object.values(await statuses(id)).filter((st) => st === 'sending').length;
+    expect(marked).toBe(bySlow.length + byTakeover.length);
+  });
+
+  it('a run killed mid-batch leaves only its send in flight ambiguous: the rest of its lease is sent by the next run', async () => {
     const bot = await ctx.newBot();
     for (let i = 0; i < 6; i++) await ctx.newUser(bot.id);
     const s = await started(bot);
     const id = s.broadcast.id;
     const dead = randomUUID();
-    const lost = await runs.claim(bot.id, id, dead, 2);
-    // A fresh claim is not stale yet; an old one is.
-    const alive = randomUUID();
-    expect(await runs.interruptStale(bot.id, id, 60_000, alive)).toBe(0);
-    expect(await runs.interruptStale(bot.id, id, 0, alive)).toBe(2);
-    // The dead run coming back to record changes nothing.
-    await runs.record(
-      bot.id,
-      id,
-      dead,
-      lost.map((d) => ({ userId: d.userId, status: 'sent' as const })),
+    const lost = await runs.claim(bot.id, id, dead, 4, FRESH);
+    expect(lost).toHaveLength(4);
+    // The run marks its first delivery, calls Telegram, and is killed before it hears back.
+    expect(await runs.step(bot.id, id, dead, null, lost[0].userId)).toBe(true);
+
+    // A fresh lease and a fresh mark are not taken over yet; the deliveries nobody leased are.
+    const next = randomUUID();
+    const free = await runs.claim(bot.id, id, next, 10, FRESH);
+    expect(free).toHaveLength(2);
+    expect(await runs.interruptStale(bot.id, id, FRESH, next)).toBe(0);
+    // Once stale: the one in flight is interrupted (never sent again), the three the dead run never sent pass on.
+    expect(await runs.interruptStale(bot.id, id, EXPIRED, next)).toBe(1);
+    const rest = await runs.claim(bot.id, id, next, 10, EXPIRED);
+    expect(rest.map((d) => d.userId).sort()).toEqual(
+      lost
+        .slice(1)
+        .map((d) => d.userId)
+        .sort(),
     );
-    const rest = await runs.claim(bot.id, id, alive, 10);
-    expect(rest.map((d) => d.userId)).not.toEqual(expect.arrayContaining([lost[0].userId]));
-    expect(rest).toHaveLength(4);
-    await runs.record(bot.id, id, alive, [
-      { userId: rest[0].userId, status: 'sent' },
-      { userId: rest[1].userId, status: 'sent' },
-      { userId: rest[2].userId, status: 'blocked' },
-      { userId: rest[3].userId, status: 'failed', error: 'Bad Request: chat not found' },
-    ]);
+    // The dead run's lease is gone: it could not send them now even if it came back.
+    expect(await runs.step(bot.id, id, dead, null, lost[1].userId)).toBe(false);
+
+    const [a, b, c, d, e] = [...free, ...rest];
+    await send(bot, id, next, a.userId, 'sent');
+    await send(bot, id, next, b.userId, 'sent');
+    await send(bot, id, next, c.userId, 'blocked');
+    await send(bot, id, next, d.userId, 'failed');
+    await send(bot, id, next, e.userId, 'sent');
     expect(await runs.completeIfDone(bot.id, id)).toBe(true);
     const v = await service.get(bot.id, id);
     expect(v.broadcast.status).toBe('completed');
-    expect(v.progress).toMatchObject({ total: 6, sent: 2, blocked: 1, failed: 3, interrupted: 2, remaining: 0 });
-    const listed = (await service.list(bot.id, 1, 20)).items.find((b) => b.id === id);
-    expect(listed).toMatchObject({ sent: 2, blocked: 1, failed: 3 });
+    expect(v.progress).toMatchObject({ total: 6, sent: 3, blocked: 1, failed: 2, interrupted: 1, remaining: 0 });
+    expect((await statuses(id))[lost[0].userId]).toBe('interrupted');
+    const listed = (await service.list(bot.id, 1, 20)).items.find((x) => x.id === id);
+    expect(listed).toMatchObject({ sent: 3, blocked: 1, failed: 2, skipped: 0 });
   });
 
-  it('cancel stops the claims at once, and the next broadcast starts and sends regardless', async () => {
+  it('cancel skips what is pending at once and marks the send in flight, which its run still records; the next broadcast runs regardless', async () => {
     const bot = await ctx.newBot();
     for (let i = 0; i < 5; i++) await ctx.newUser(bot.id);
     const first = await started(bot);
-    expect(await runs.claim(bot.id, first.broadcast.id, randomUUID(), 1)).toHaveLength(1);
-    const cancelled = await service.cancel(bot.id, first.broadcast.id, Actors.tenantApi(bot.id));
+    const id = first.broadcast.id;
+    const run = randomUUID();
+    const leased = await runs.claim(bot.id, id, run, 2, FRESH);
+    expect(await runs.step(bot.id, id, run, null, leased[0].userId)).toBe(true);
+    const cancelled = await service.cancel(bot.id, id, Actors.tenantApi(bot.id));
     expect(cancelled.broadcast.status).toBe('cancelled');
-    expect(cancelled.progress.remaining).toBe(5);
-    expect(await runs.claim(bot.id, first.broadcast.id, randomUUID(), 10)).toEqual([]);
-    await expectRefused(service.cancel(bot.id, first.broadcast.id, Actors.tenantApi(bot.id)), ErrorCode.CONFLICT);
+    expect(cancelled.progress).toMatchObject({ total: 5, sent: 0, interrupted: 1, skipped: 4, remaining: 0 });
+    // Nothing more leaves: no lease, and the delivery leased but not marked yet is not this run's to send.
+    expect(await runs.claim(bot.id, id, randomUUID(), 10, EXPIRED)).toEqual([]);
+    expect(await runs.step(bot.id, id, run, null, leased[1].userId)).toBe(false);
+    // Telegram took the one in flight: its run says so, and the counts add up.
+    await runs.step(bot.id, id, run, { userId: leased[0].userId, status: 'sent' }, null);
+    const after = await service.get(bot.id, id);
+    expect(after.progress).toMatchObject({ total: 5, sent: 1, failed: 0, interrupted: 0, skipped: 4, remaining: 0 });
+    await expectRefused(service.cancel(bot.id, id, Actors.tenantApi(bot.id)), ErrorCode.CONFLICT);
+    const listed = (await service.list(bot.id, 1, 20)).items.find((x) => x.id === id);
+    expect(listed).toMatchObject({ status: 'cancelled', skipped: 4 });
 
     const second = await started(bot);
     expect(second.progress.total).toBe(5);
-    expect(await runs.claim(bot.id, second.broadcast.id, randomUUID(), 10)).toHaveLength(5);
+    expect(await runs.claim(bot.id, second.broadcast.id, randomUUID(), 10, FRESH)).toHaveLength(5);
+  });
+
+  it('a failed broadcast skips what it did not send', async () => {
+    const bot = await ctx.newBot();
+    for (let i = 0; i < 3; i++) await ctx.newUser(bot.id);
+    const s = await started(bot);
+    const run = randomUUID();
+    const [one] = await runs.claim(bot.id, s.broadcast.id, run, 1, FRESH);
+    await send(bot, s.broadcast.id, run, one.userId, 'sent');
+    expect(await runs.fail(bot.id, s.broadcast.id, 'the bot is token_invalid')).toBe(true);
+    const v = await service.get(bot.id, s.broadcast.id);
+    expect(v.broadcast).toMatchObject({ status: 'failed', failure: 'the bot is token_invalid', sent: 1, skipped: 2 });
+    expect(v.progress).toMatchObject({ total: 3, sent: 1, skipped: 2, remaining: 0 });
+    expect(await runs.fail(bot.id, s.broadcast.id, 'again')).toBe(false);
   });
 
   it('keeps each bot to its own broadcasts (another bot id finds nothing)', async () => {
@@ -221,6 +317,6 @@ describe('BroadcastsService and BroadcastRunsService (real PostgreSQL, Redis)', 
     const v = await service.create(a.id, draft(), Actors.tenantApi(a.id));
     await expectRefused(service.get(b.id, v.broadcast.id), ErrorCode.NOT_FOUND);
     await expectRefused(service.cancel(b.id, v.broadcast.id, Actors.tenantApi(b.id)), ErrorCode.NOT_FOUND);
-    expect(await runs.claim(b.id, v.broadcast.id, randomUUID(), 10)).toEqual([]);
+    expect(await runs.claim(b.id, v.broadcast.id, randomUUID(), 10, 0)).toEqual([]);
   });
 });

@@ -30,7 +30,9 @@ export interface BroadcastProgress {
   failed: number;
   blocked: number;
   interrupted: number;
-  /** Not sent yet (pending or being sent now). */
+  /** Never sent: the broadcast was cancelled or failed first. */
+  skipped: number;
+  /** Not sent yet (pending or being sent now); 0 once it ended. */
   remaining: number;
   /** Messages per second over the last 30 s. */
   ratePerSecond: number;
@@ -45,6 +47,25 @@ export interface BroadcastView {
 }
 
 const RATE_WINDOW_S = 30;
+
+/**
+ * A broadcast's progress as the history lists it, from its counters (written as it goes and at its end;
+ * `GET …/{id}` counts the deliveries live): nothing remains of a draft or of one that ended.
+ */
+export function listedProgress(b: BroadcastEntity): BroadcastProgress {
+  const live = b.status === 'running' || b.status === 'queued';
+  return {
+    total: b.total,
+    sent: b.sent,
+    failed: b.failed,
+    blocked: b.blocked,
+    interrupted: 0,
+    skipped: b.skipped,
+    remaining: live ? Math.max(0, b.total - b.sent - b.failed - b.blocked - b.skipped) : 0,
+    ratePerSecond: 0,
+    etaSeconds: null,
+  };
+}
 
 /**
  * Broadcasts (issue 14): a draft is checked the way Telegram will check it, previewed to an admin (the
@@ -165,7 +186,10 @@ export class BroadcastsService {
     });
   }
 
-  /** Stops a draft or a running broadcast: nothing more is sent (a message already on its way may still arrive). */
+  /**
+   * Stops a draft or a running broadcast: nothing more is sent — its pending deliveries are `skipped` at once;
+   * the few on their way to Telegram right now may still arrive (their run records it).
+   */
   async cancel(botId: string, id: string, actor: Actor): Promise<BroadcastView> {
     return this.db.run(botId, async () => {
       const b = await this.find(botId, id);
@@ -201,6 +225,7 @@ export class BroadcastsService {
           failed: counts.failed + counts.interrupted,
           blocked: counts.blocked,
           interrupted: counts.interrupted,
+          skipped: counts.skipped,
           remaining,
           ratePerSecond,
           etaSeconds: running && ratePerSecond > 0 && remaining > 0 ? Math.ceil(remaining / ratePerSecond) : null,

@@ -427,12 +427,23 @@ export class AppConfig {
   @Max(1_000)
   BROADCAST_CONCURRENCY = 100;
 
-  /** Deliveries claimed per database round trip; a worker killed mid-batch leaves at most this many unsent. */
+  /** Deliveries leased to a run per database round trip (a killed run's lease passes to the next one, unsent). */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(500)
   BROADCAST_CLAIM_BATCH = 10;
+
+  /**
+   * Sends of one broadcast in flight at once (each still waits for the bot's budget): the pace is the budget's,
+   * not one round trip's. Also the most messages a crash leaves ambiguous (`interrupted`) per broadcast; 1 for
+   * at most one, at one round trip's pace.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  BROADCAST_SENDS_IN_FLIGHT = 5;
 
   /** Deliveries one broadcast job sends before it queues the next chunk, so broadcasts take turns. */
   @Transform(toInt)

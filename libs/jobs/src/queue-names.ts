@@ -33,6 +33,7 @@ export enum JobName {
   SupportNotification = 'support-notification',
   ScanOperatorAlerts = 'scan-operator-alerts',
   ScanRetention = 'scan-retention',
+  SweepBroadcasts = 'sweep-broadcasts',
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
@@ -54,6 +55,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ScanOperatorAlerts]: QueueName.Provisioning,
   [JobName.ScanRetention]: QueueName.Provisioning,
   [JobName.SupportNotification]: QueueName.Notifications,
+  [JobName.SweepBroadcasts]: QueueName.Provisioning,
 };
 
 /** The periodic jobs: platform-wide (every bot at once, through the platform path), so without a botId. */
@@ -64,7 +66,8 @@ export type PlatformJobName =
   | JobName.ExpireSubscriptions
   | JobName.ReconcileGatewayPayments
   | JobName.ScanOperatorAlerts
-  | JobName.ScanRetention;
+  | JobName.ScanRetention
+  | JobName.SweepBroadcasts;
 
 /** Alerts a bot's owner gets through NotifyOwner. */
 /** `suspended` / `resumed`: the operator's decision (`data.reason` for a suspension). */
@@ -120,6 +123,8 @@ export interface JobPayloads {
   [JobName.ScanOperatorAlerts]: Record<string, never>;
   /** Growth (libs/growth): auto-renewals due from the wallet, then expiry and traffic reminders, across every bot. */
   [JobName.ScanRetention]: Record<string, never>;
+  /** Running broadcasts whose job chain was lost (libs/broadcasts): their next chunk queued again. */
+  [JobName.SweepBroadcasts]: Record<string, never>;
   /** A support ticket event: posted to the admin chat and/or told to the customer (libs/support). */
   [JobName.SupportNotification]: {
     botId: string;

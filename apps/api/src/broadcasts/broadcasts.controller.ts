@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DomainError, ErrorCode } from '@botfleet/common';
-import { audienceOf, BroadcastsService } from '@botfleet/broadcasts';
+import { audienceOf, BroadcastsService, listedProgress } from '@botfleet/broadcasts';
 import { actorOf, CurrentPrincipal, Principal } from '../auth';
 import { ApiErrors } from '../common/api-docs';
 import {
@@ -47,23 +47,9 @@ export class BroadcastsController {
     const page = await this.broadcasts.list(botId, q.page, q.pageSize);
     return {
       ...page,
-      items: page.items.map((b) => {
-        const remaining = b.status === 'draft' ? 0 : Math.max(0, b.total - b.sent - b.failed - b.blocked);
-        return BroadcastDto.of({
-          broadcast: b,
-          audience: audienceOf(b.filter),
-          progress: {
-            total: b.total,
-            sent: b.sent,
-            failed: b.failed,
-            blocked: b.blocked,
-            interrupted: 0,
-            remaining,
-            ratePerSecond: 0,
-            etaSeconds: null,
-          },
-        });
-      }),
+      items: page.items.map((b) =>
+        BroadcastDto.of({ broadcast: b, audience: audienceOf(b.filter), progress: listedProgress(b) }),
+      ),
     };
   }
 

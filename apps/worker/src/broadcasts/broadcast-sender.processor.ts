@@ -4,7 +4,7 @@ import { describeError } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { audienceOf, broadcastMessage, BroadcastRunsService, BroadcastsService } from '@botfleet/broadcasts';
 import type { BotEntity, BroadcastEntity, DeliveryOutcome } from '@botfleet/dal';
-import { JobName, JobPayloads, JobQueue, jobIdFor, OnJob, OnJobFinalFailure } from '@botfleet/jobs';
+import { JobName, JobPayloads, OnJob, OnJobFinalFailure } from '@botfleet/jobs';
 import {
   BotSender,
   broadcastPreviewNote,
@@ -42,14 +42,15 @@ function failureOf(err: unknown): string {
 }
 
 /**
- * Sends broadcasts (issue 14). A preview goes to the admin first (BroadcastPreview). A running broadcast is
- * sent in chunks (SendBroadcast): each claims a few deliveries at a time (pending → sending, under this run's
- * claim id) before sending them at `bulk` priority through the Messenger — so the bot's send budget keeps
- * the broadcast under Telegram's limit and below the bot's answers — and records each outcome; then the next
- * chunk is queued, so broadcasts of many bots take turns on the queue. A killed worker's chunk runs again
- * (BullMQ stalled job): its claims older than half the job lock are marked `interrupted` and never sent again,
- * so a user gets a broadcast at most once (one who was being sent to at the crash may get it or not). A
- * cancel is seen at the next claim. Progress is posted once to the admin chat and then edited.
+ * Sends broadcasts. A preview goes to the admin first (BroadcastPreview). A running broadcast is sent in chunks
+ * (SendBroadcast), one job after the other: each chunk leases a few pending deliveries at a time to its run and
+ * sends them at `bulk` priority through the Messenger — so the bot's send budget keeps the broadcast under
+ * Telegram's limit and below the bot's answers — a few in flight at once (BROADCAST_SENDS_IN_FLIGHT). Each
+ * delivery is marked `sending` right before its own Telegram call and gets its outcome right after. A killed
+ * worker's chunk runs again (BullMQ stalled job): the deliveries it had in flight (`sending`) are `interrupted`
+ * — they may have arrived, and are never sent again — and the rest of its lease is sent by the next run. A
+ * chain whose job was lost is re-queued by the sweep (BroadcastSweepHandler). A cancel is seen at the next
+ * mark. Progress is posted once to the admin chat and then edited.
  */
 @Injectable()
 export class BroadcastSenderProcessor {
@@ -59,7 +60,6 @@ export class BroadcastSenderProcessor {
     private readonly runs: BroadcastRunsService,
     private readonly broadcasts: BroadcastsService,
     private readonly messenger: Messenger,
-    private readonly jobs: JobQueue,
     private readonly config: AppConfig,
   ) {}
 
@@ -112,8 +112,8 @@ export class BroadcastSenderProcessor {
       return;
     }
     const claimId = randomUUID();
-    const staleMs = Math.floor(this.config.BROADCAST_LOCK_MS / 2);
-    await this.runs.interruptStale(botId, broadcastId, staleMs, claimId);
+    const leaseMs = Math.floor(this.config.BROADCAST_LOCK_MS / 2);
+    await this.runs.interruptStale(botId, broadcastId, leaseMs, claimId);
     if (chunk === 0) await this.postProgress(bot, b, false);
 
     const sender = this.messenger.as(credentialsOf(bot), 'bulk');
@@ -123,39 +123,42 @@ export class BroadcastSenderProcessor {
     let progressSeenAt = chunk === 0 ? Date.now() : (b.progressPostedAt?.getTime() ?? 0);
     while (handled < this.config.BROADCAST_CHUNK && !stopped) {
       const limit = Math.min(this.config.BROADCAST_CLAIM_BATCH, this.config.BROADCAST_CHUNK - handled);
-      const claimed = await this.runs.claim(botId, broadcastId, claimId, limit);
-      if (claimed.length === 0) break;
+      const leased = await this.runs.claim(botId, broadcastId, claimId, limit, leaseMs);
+      if (leased.length === 0) break;
       // A few sends in flight at once, so the pace is the budget's and not one round trip's; each waits its turn.
-      const outcomes: DeliveryOutcome[] = new Array<DeliveryOutcome>(claimed.length);
+      // A lane marks its next delivery `sending` in the same statement that records the one it just sent.
       let next = 0;
       const lane = async () => {
-        while (next < claimed.length) {
-          const i = next++;
-          const d = claimed[i];
-          if (stopped) {
-            outcomes[i] = { userId: d.userId, status: 'failed', error: `not sent: ${stopped}` };
-            continue;
-          }
-          outcomes[i] = await this.deliver(sender, msg, d.userId, d.telegramId);
-          if (outcomes[i].error === UNAUTHORIZED) stopped = 'Telegram rejected the bot token';
+        let done: DeliveryOutcome | null = null;
+        for (;;) {
+          const d = stopped || next >= leased.length ? undefined : leased[next++];
+          if (!d && !done) return;
+          const mine = await this.runs.step(botId, broadcastId, claimId, done, d?.userId ?? null);
+          done = null;
+          if (!d) return;
+          // Not ours any more: the broadcast ended, or the lease passed to another run.
+          if (!mine) continue;
+          done = await this.deliver(sender, msg, d.userId, d.telegramId);
+          if (done.error === UNAUTHORIZED) stopped = 'Telegram rejected the bot token';
         }
       };
-      await Promise.all(Array.from({ length: Math.min(SENDS_IN_FLIGHT, claimed.length) }, lane));
-      await this.runs.record(botId, broadcastId, claimId, outcomes);
-      handled += claimed.length;
+      const lanes = Math.min(this.config.BROADCAST_SENDS_IN_FLIGHT, leased.length);
+      await Promise.all(Array.from({ length: lanes }, lane));
+      handled += leased.length;
       // Looked at (a database read) only once it may be due: every batch would double the chunk's queries.
       if (Date.now() - progressSeenAt >= this.config.BROADCAST_PROGRESS_EVERY_MS) {
         progressSeenAt = Date.now();
         await this.postProgress(bot, b, false);
       }
     }
+    // What is still leased to this run stays unsent: the end skips it.
     if (stopped) await this.runs.fail(botId, broadcastId, stopped);
     await this.next(bot, broadcastId, chunk, handled);
   }
 
   @OnJobFinalFailure({ name: JobName.SendBroadcast })
   async sendFailed({ botId, broadcastId }: SendJob, error: Error): Promise<void> {
-    // Ends it: what is pending stays unsent, and the bot's next broadcast is not held up by this one.
+    // Ends it: what is pending is skipped, and the bot's next broadcast is not held up by this one.
     await this.runs.fail(botId, broadcastId, `sending failed: ${describeError(error)}`);
     const [bot, b] = await Promise.all([this.runs.bot(botId), this.runs.find(botId, broadcastId)]);
     if (bot && b) await this.postProgress(bot, b, true);
@@ -178,7 +181,7 @@ export class BroadcastSenderProcessor {
     }
   }
 
-  /** After a chunk: done, the next chunk, or (claims of a dead run not yet stale) a look again later. */
+  /** After a chunk: done, the next chunk, or (a dead run's deliveries not yet stale) a look again later. */
   private async next(bot: BotEntity, broadcastId: string, chunk: number, handled: number): Promise<void> {
     const botId = bot.id;
     const b = await this.runs.find(botId, broadcastId);
@@ -191,12 +194,11 @@ export class BroadcastSenderProcessor {
       await this.postProgress(bot, (await this.runs.find(botId, broadcastId)) ?? b, true);
       return;
     }
+    // One run moves the chain on: a twin run of this chunk (a stalled job whose first worker lived on), or a
+    // run whose chain the sweep already re-queued, stops here.
+    if (!(await this.runs.advance(botId, broadcastId, chunk))) return;
     const delay = handled > 0 ? 0 : Math.floor(this.config.BROADCAST_LOCK_MS / 2);
-    await this.jobs.add(
-      JobName.SendBroadcast,
-      { botId, broadcastId, chunk: chunk + 1 },
-      { jobId: jobIdFor(JobName.SendBroadcast, [broadcastId, chunk + 1]), delay },
-    );
+    await this.runs.queueChunk(botId, broadcastId, chunk + 1, delay);
   }
 
   /**
@@ -211,6 +213,7 @@ export class BroadcastSenderProcessor {
         !fresh.progressPostedAt ||
         Date.now() - fresh.progressPostedAt.getTime() >= this.config.BROADCAST_PROGRESS_EVERY_MS;
       if (!due) return;
+      await this.runs.refreshCounters(bot.id, b.id);
       const { progress } = await this.broadcasts.get(bot.id, b.id);
       const text = broadcastProgressText(bot.defaultLanguage, fresh, progress);
       const sender = this.messenger.as(credentialsOf(bot));
@@ -243,5 +246,3 @@ export class BroadcastSenderProcessor {
 }
 
 const UNAUTHORIZED = 'Telegram rejected the bot token (401)';
-/** Sends of one broadcast in flight at once (each still waits for the bot's budget). */
-const SENDS_IN_FLIGHT = 5;

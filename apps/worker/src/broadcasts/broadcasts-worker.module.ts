@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { BroadcastsModule } from '@botfleet/broadcasts';
+import { StalledBroadcasts } from '@botfleet/platform';
 import { BotConversationModule } from '@botfleet/telegram';
 import { BroadcastSenderProcessor } from './broadcast-sender.processor';
+import { BroadcastSweepHandler } from './broadcast-sweep.handler';
 
-/** The worker's part of broadcasts: previews and the paced, resumable sending. */
+/** The worker's part of broadcasts: previews, the paced, resumable sending, and the sweep of lost job chains. */
 @Module({
   imports: [BroadcastsModule, BotConversationModule],
-  providers: [BroadcastSenderProcessor],
+  providers: [BroadcastSenderProcessor, BroadcastSweepHandler, StalledBroadcasts],
 })
 export class BroadcastsWorkerModule {}

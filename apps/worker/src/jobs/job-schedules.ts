@@ -23,6 +23,8 @@ export const JOB_SCHEDULES: readonly JobSchedule[] = [
   { id: 'operator-alerts', name: JobName.ScanOperatorAlerts, every: (c) => c.OPERATOR_ALERT_INTERVAL_MS },
   // Auto-renewals and reminders (libs/growth; apps/worker/src/growth).
   { id: 'retention-scan', name: JobName.ScanRetention, every: (c) => c.RETENTION_SCAN_INTERVAL_MS },
+  // Running broadcasts whose job was lost (apps/worker/src/broadcasts): as often as a job lock can run out.
+  { id: 'broadcast-sweep', name: JobName.SweepBroadcasts, every: (c) => c.BROADCAST_LOCK_MS },
   // Telegram keeps an update at most 24 hours; forgetting ours after 48 once an hour is plenty.
   { id: 'prune-processed-updates', name: JobName.PruneProcessedUpdates, every: () => HOUR_MS },
 ];

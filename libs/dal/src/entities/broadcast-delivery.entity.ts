@@ -1,10 +1,19 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * `pending` → `sending` (claimed by one run: claim_id, claimed_at) → `sent` | `failed` | `blocked`; a claim
- * whose run died becomes `interrupted` and is never sent again (at most once per user).
+ * `pending` (leased in batches to one run: claim_id, claimed_at) → `sending` (just before its own Telegram
+ * call, by the run holding the lease) → `sent` | `failed` | `blocked` right after. A `sending` whose run died
+ * becomes `interrupted` (it may or may not have arrived) and is never sent again; a pending one leased by a dead
+ * run is sent by the next. `skipped`: the broadcast was cancelled or failed before it was sent.
  */
-export type BroadcastDeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'blocked' | 'interrupted';
+export type BroadcastDeliveryStatus =
+  | 'pending'
+  | 'sending'
+  | 'sent'
+  | 'failed'
+  | 'blocked'
+  | 'interrupted'
+  | 'skipped';
 
 @Entity('broadcast_deliveries')
 export class BroadcastDeliveryEntity {

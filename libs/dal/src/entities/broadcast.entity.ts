@@ -22,6 +22,10 @@ export class BroadcastEntity {
   @Column({ type: 'int' }) sent!: number;
   @Column({ type: 'int' }) failed!: number;
   @Column({ type: 'int' }) blocked!: number;
+  /** Deliveries not sent because the broadcast was cancelled or failed first. */
+  @Column({ type: 'int' }) skipped!: number;
+  /** The number of the job carrying a running broadcast (its job id): a sweep re-queues a lost one. */
+  @Column({ type: 'int' }) chunk!: number;
   @Column({ name: 'created_by', type: 'varchar' }) createdBy!: string;
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
   /** A Telegram file_id or an https URL: the message goes as a photo with the text as its caption. */

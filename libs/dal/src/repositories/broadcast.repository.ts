@@ -25,6 +25,7 @@ export interface DeliveryCounts {
   failed: number;
   blocked: number;
   interrupted: number;
+  skipped: number;
   /** Sent in the last `windowS` seconds (the rate). */
   recent: number;
 }
@@ -53,7 +54,8 @@ function audienceWhere(a: AudienceQuery, first: number): { sql: string; params: 
 
 /**
  * The statements of broadcasts (`broadcasts`, `broadcast_deliveries`) the generic repository cannot express:
- * the audience, claiming deliveries before a send, recording outcomes, the crash rule and progress.
+ * the audience, leasing deliveries to a run, marking each one around its send, the crash rule, the end of a
+ * broadcast, the job chain and progress.
  */
 @Injectable()
 export class BroadcastRepository {
@@ -99,94 +101,152 @@ export class BroadcastRepository {
   }
 
   /**
-   * Claims up to `limit` pending deliveries of a running broadcast for one run (`claimId`): they become
-   * `sending`. Nothing is claimed once the broadcast is cancelled or failed. SKIP LOCKED: two runs never wait
-   * on, or claim, the same rows.
+   * Leases up to `limit` pending deliveries of a running broadcast to one run (`claimId`): they stay `pending`
+   * and only that run may mark them `sending` (`step`). A lease older than `leaseMs` belonged to a run that died
+   * or stalled and passes to this one. Nothing is leased once the broadcast ended. Touches the broadcast's
+   * `updated_at` (its progress, which the sweep reads) first, so the broadcast row is locked before delivery
+   * rows as `end` does; SKIP LOCKED: two runs never wait on, or lease, the same rows.
    */
-  async claim(botId: string, broadcastId: string, claimId: string, limit: number): Promise<ClaimedDelivery[]> {
-    const rows: { user_id: string; telegram_id: string }[] = await this.db.within(botId, (m) =>
-      m.query(
+  async claim(
+    botId: string,
+    broadcastId: string,
+    claimId: string,
+    limit: number,
+    leaseMs: number,
+  ): Promise<ClaimedDelivery[]> {
+    return this.db.within(botId, async (m) => {
+      const running: unknown[] = await m.query(
+        `WITH r AS (
+           UPDATE broadcasts SET updated_at = now() WHERE bot_id = $1 AND id = $2 AND status = 'running' RETURNING id
+         ) SELECT id FROM r`,
+        [botId, broadcastId],
+      );
+      if (running.length === 0) return [];
+      const rows: { user_id: string; telegram_id: string }[] = await m.query(
         `WITH picked AS (
            SELECT d.user_id FROM broadcast_deliveries d
             WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.status = 'pending'
-              AND EXISTS (SELECT 1 FROM broadcasts b WHERE b.bot_id = $1 AND b.id = $2 AND b.status = 'running')
+              AND (d.claim_id IS NULL
+                   OR (d.claim_id <> $3 AND d.claimed_at < now() - make_interval(secs => $5::double precision / 1000)))
             ORDER BY d.user_id LIMIT $4 FOR UPDATE SKIP LOCKED
-         ), claimed AS (
-           UPDATE broadcast_deliveries d SET status = 'sending', claim_id = $3, claimed_at = now()
+         ), leased AS (
+           UPDATE broadcast_deliveries d SET claim_id = $3, claimed_at = now()
              FROM picked WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = picked.user_id
            RETURNING d.user_id
-         ) SELECT c.user_id, u.telegram_id FROM claimed c JOIN users u ON u.bot_id = $1 AND u.id = c.user_id
+         ) SELECT l.user_id, u.telegram_id FROM leased l JOIN users u ON u.bot_id = $1 AND u.id = l.user_id
            ORDER BY u.telegram_id`,
-        [botId, broadcastId, claimId, limit],
-      ),
-    );
-    return rows.map((r) => ({ userId: r.user_id, telegramId: Number(r.telegram_id) }));
+        [botId, broadcastId, claimId, limit, leaseMs],
+      );
+      return rows.map((r) => ({ userId: r.user_id, telegramId: Number(r.telegram_id) }));
+    });
   }
 
   /**
-   * Writes what became of this run's claimed deliveries and adds them to the broadcast's counters. Only rows
-   * still `sending` under `claimId` change (an interrupted claim stays interrupted).
+   * One step of a run's send lane, in one statement: writes the outcome of the delivery it just sent (`done`,
+   * still this run's `sending` — or `interrupted` by a takeover that thought the run dead: the run knows better)
+   * and marks the next one (`next`, still `pending` under this run's lease) `sending` just before its Telegram
+   * call. True when `next` was marked: false means it is not this run's to send any more (the lease passed to
+   * another run, or the broadcast ended). Rows are locked in user order, as `end` locks them.
    */
-  async record(botId: string, broadcastId: string, claimId: string, outcomes: DeliveryOutcome[]): Promise<void> {
-    if (outcomes.length === 0) return;
-    await this.db.within(botId, async (m) => {
-      const changed: { status: BroadcastDeliveryStatus; n: number }[] = await m.query(
-        `WITH o AS (
-           SELECT * FROM unnest($4::uuid[], $5::varchar[], $6::varchar[]) AS o(user_id, status, error)
-         ), done AS (
+  async step(
+    botId: string,
+    broadcastId: string,
+    claimId: string,
+    done: DeliveryOutcome | null,
+    next: string | null,
+  ): Promise<boolean> {
+    if (!done && !next) return false;
+    const rows: { user_id: string }[] = await this.db.within(botId, (m) =>
+      m.query(
+        `WITH locked AS (
+           SELECT user_id FROM broadcast_deliveries
+            WHERE bot_id = $1 AND broadcast_id = $2 AND claim_id = $3
+              AND ((user_id = $4::uuid AND status IN ('sending','interrupted'))
+                   OR (user_id = $7::uuid AND status = 'pending'))
+            ORDER BY user_id FOR UPDATE
+         ), changed AS (
            UPDATE broadcast_deliveries d
-              SET status = o.status, error = o.error,
-                  sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE NULL END
-             FROM o
-            WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = o.user_id
-              AND d.status = 'sending' AND d.claim_id = $3
-           RETURNING d.status
-         ) SELECT status, count(*)::int AS n FROM done GROUP BY status`,
+              SET status = CASE WHEN d.user_id = $4::uuid THEN $5::varchar ELSE 'sending' END,
+                  error = CASE WHEN d.user_id = $4::uuid THEN $6::varchar ELSE NULL END,
+                  sent_at = CASE WHEN d.user_id = $4::uuid AND $5::varchar = 'sent' THEN now() ELSE d.sent_at END,
+                  claimed_at = CASE WHEN d.user_id = $4::uuid THEN d.claimed_at ELSE now() END
+             FROM locked WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = locked.user_id
+           RETURNING d.user_id
+         ) SELECT user_id FROM changed`,
         [
           botId,
           broadcastId,
           claimId,
-          outcomes.map((o) => o.userId),
-          outcomes.map((o) => o.status),
-          outcomes.map((o) => (o.error ? o.error.slice(0, 300) : null)),
+          done?.userId ?? null,
+          done?.status ?? null,
+          done?.error ? done.error.slice(0, 300) : null,
+          next,
         ],
-      );
-      const n = (s: BroadcastDeliveryStatus) => changed.find((c) => c.status === s)?.n ?? 0;
-      await m.query(
-        `UPDATE broadcasts SET sent = sent + $3, failed = failed + $4, blocked = blocked + $5, updated_at = now()
-          WHERE bot_id = $1 AND id = $2`,
-        [botId, broadcastId, n('sent'), n('failed'), n('blocked')],
-      );
-    });
+      ),
+    );
+    return next !== null && rows.some((r) => r.user_id === next);
   }
 
   /**
-   * The crash rule: a delivery claimed longer than `staleMs` ago by a run that is not `exceptClaimId` belongs to
-   * a run that died mid-send — it may or may not have reached the user, so it is never sent again
-   * (`interrupted`, counted as failed). Returns how many.
+   * The crash rule: a delivery marked `sending` longer than `staleMs` ago by a run that is not `exceptClaimId`
+   * was in flight when that run died — it may or may not have reached the user, so it is never sent again
+   * (`interrupted`). At most the sends a run had in flight at once. Returns how many.
    */
   async interruptStale(botId: string, broadcastId: string, staleMs: number, exceptClaimId: string): Promise<number> {
-    return this.db.within(botId, async (m) => {
-      const rows: { n: number }[] = await m.query(
-        `WITH i AS (
-           UPDATE broadcast_deliveries SET status = 'interrupted', error = 'the sender stopped during the send'
+    const rows: { n: number }[] = await this.db.within(botId, (m) =>
+      m.query(
+        `WITH locked AS (
+           SELECT user_id FROM broadcast_deliveries
             WHERE bot_id = $1 AND broadcast_id = $2 AND status = 'sending'
               AND claimed_at < now() - make_interval(secs => $3::double precision / 1000)
               AND claim_id IS DISTINCT FROM $4::uuid
+            ORDER BY user_id FOR UPDATE
+         ), i AS (
+           UPDATE broadcast_deliveries d SET status = 'interrupted', error = 'the sender stopped during the send'
+             FROM locked WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = locked.user_id
            RETURNING 1
          ) SELECT count(*)::int AS n FROM i`,
         [botId, broadcastId, staleMs, exceptClaimId],
-      );
-      const n = rows[0]?.n ?? 0;
-      if (n > 0) {
-        await m.query(`UPDATE broadcasts SET failed = failed + $3, updated_at = now() WHERE bot_id = $1 AND id = $2`, [
-          botId,
-          broadcastId,
-          n,
-        ]);
-      }
-      return n;
-    });
+      ),
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /**
+   * Writes the deliveries' tally into the broadcast's counters (`sent`, `failed` with the interrupted ones,
+   * `blocked`, `skipped`), which the history lists; `counts` is the live view.
+   */
+  async refreshCounters(botId: string, broadcastId: string): Promise<void> {
+    await this.db.within(botId, (m) =>
+      m.query(
+        `UPDATE broadcasts b
+            SET sent = c.sent, failed = c.failed, blocked = c.blocked, skipped = c.skipped
+           FROM (SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent,
+                        count(*) FILTER (WHERE status IN ('failed','interrupted'))::int AS failed,
+                        count(*) FILTER (WHERE status = 'blocked')::int AS blocked,
+                        count(*) FILTER (WHERE status = 'skipped')::int AS skipped
+                   FROM broadcast_deliveries WHERE bot_id = $1 AND broadcast_id = $2) c
+          WHERE b.bot_id = $1 AND b.id = $2`,
+        [botId, broadcastId],
+      ),
+    );
+  }
+
+  /**
+   * Moves the job chain of a running broadcast on from chunk `from` to `from + 1`: true for exactly one caller
+   * (the run that finished chunk `from`, or the sweep re-queuing a lost chain), which then queues that job.
+   */
+  async advance(botId: string, broadcastId: string, from: number): Promise<boolean> {
+    const rows: unknown[] = await this.db.within(botId, (m) =>
+      m.query(
+        `WITH a AS (
+           UPDATE broadcasts SET chunk = chunk + 1, updated_at = now()
+            WHERE bot_id = $1 AND id = $2 AND status = 'running' AND chunk = $3 RETURNING id
+         ) SELECT id FROM a`,
+        [botId, broadcastId, from],
+      ),
+    );
+    return rows.length > 0;
   }
 
   /** Deliveries by status, and how many were sent in the last `windowS` seconds. */
@@ -207,14 +267,15 @@ export class BroadcastRepository {
       failed: n('failed'),
       blocked: n('blocked'),
       interrupted: n('interrupted'),
+      skipped: n('skipped'),
       recent: rows.find((r) => r.status === 'sent')?.recent ?? 0,
     };
   }
 
   /** A running broadcast with nothing pending or in flight becomes `completed`. True when this call did it. */
   async completeIfDone(botId: string, broadcastId: string): Promise<boolean> {
-    const rows: { id: string }[] = await this.db.within(botId, (m) =>
-      m.query(
+    return this.db.within(botId, async (m) => {
+      const rows: { id: string }[] = await m.query(
         `WITH c AS (
            UPDATE broadcasts SET status = 'completed', finished_at = now(), updated_at = now()
             WHERE bot_id = $1 AND id = $2 AND status = 'running'
@@ -223,14 +284,16 @@ export class BroadcastRepository {
            RETURNING id
          ) SELECT id FROM c`,
         [botId, broadcastId],
-      ),
-    );
-    return rows.length > 0;
+      );
+      if (rows.length > 0) await this.refreshCounters(botId, broadcastId);
+      return rows.length > 0;
+    });
   }
 
   /**
-   * Ends a draft or a running broadcast (`cancelled`, or `failed` with a reason): what is still pending is not
-   * sent. False when it had ended already.
+   * Ends a draft or a running broadcast (`cancelled`, or `failed` with a reason) and closes its deliveries:
+   * pending ones are `skipped` (never sent), one being sent right now is `interrupted` (it may still arrive;
+   * its run, if alive, records what became of it). False when it had ended already.
    */
   async end(
     botId: string,
@@ -238,16 +301,30 @@ export class BroadcastRepository {
     status: 'cancelled' | 'failed',
     failure: string | null = null,
   ): Promise<boolean> {
-    const rows: { id: string }[] = await this.db.within(botId, (m) =>
-      m.query(
+    return this.db.within(botId, async (m) => {
+      const rows: { id: string }[] = await m.query(
         `WITH e AS (
            UPDATE broadcasts SET status = $3, failure = COALESCE($4, failure), finished_at = now(), updated_at = now()
             WHERE bot_id = $1 AND id = $2 AND status IN ('draft','queued','running')
            RETURNING id
          ) SELECT id FROM e`,
         [botId, broadcastId, status, failure],
-      ),
-    );
-    return rows.length > 0;
+      );
+      if (rows.length === 0) return false;
+      await m.query(
+        `WITH locked AS (
+           SELECT user_id FROM broadcast_deliveries
+            WHERE bot_id = $1 AND broadcast_id = $2 AND status IN ('pending','sending')
+            ORDER BY user_id FOR UPDATE
+         )
+         UPDATE broadcast_deliveries d
+            SET status = CASE WHEN d.status = 'pending' THEN 'skipped' ELSE 'interrupted' END,
+                error = CASE WHEN d.status = 'pending' THEN $3 ELSE 'in flight when the broadcast ended' END
+           FROM locked WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = locked.user_id`,
+        [botId, broadcastId, `not sent: the broadcast ${status === 'cancelled' ? 'was cancelled' : 'failed'}`],
+      );
+      await this.refreshCounters(botId, broadcastId);
+      return true;
+    });
   }
 }

@@ -10,6 +10,7 @@ const progress: BroadcastProgress = {
   failed: 3,
   blocked: 7,
   interrupted: 1,
+  skipped: 0,
   remaining: 490,
   ratePerSecond: 25.4,
   etaSeconds: 20,

@@ -41,7 +41,8 @@ export function broadcastProgressText(
     total: p.total,
     failed: p.failed,
     blocked: p.blocked,
-    remaining: p.remaining,
+    // An ended broadcast's "not sent" are the deliveries it skipped.
+    remaining: p.remaining + p.skipped,
     rate: p.ratePerSecond,
   };
   switch (b.status) {

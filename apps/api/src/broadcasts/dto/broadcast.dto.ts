@@ -151,7 +151,8 @@ export class BroadcastProgressDto {
     description: 'Being sent when a worker stopped: never sent again (may or may not have arrived)',
   })
   interrupted!: number;
-  @ApiProperty({ description: 'Not sent yet' }) remaining!: number;
+  @ApiProperty({ description: 'Never sent: the broadcast was cancelled or failed first' }) skipped!: number;
+  @ApiProperty({ description: 'Not sent yet (0 once the broadcast ended)' }) remaining!: number;
   @ApiProperty({ description: 'Messages per second over the last 30 s' }) ratePerSecond!: number;
   @ApiProperty({ nullable: true, type: Number, description: 'Seconds to go at that rate' }) etaSeconds!: number | null;
 }
