@@ -20,6 +20,7 @@ const configurationKey = (p: Record<string, string | undefined>): RouteRequireme
  */
 export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   // the console's own sign-in
+  'POST /v1/sessions': ANY_ADMIN, // public: signing in
   'GET /v1/sessions': ANY_ADMIN,
   'GET /v1/sessions/current': ANY_ADMIN,
   'DELETE /v1/sessions/current': ANY_ADMIN,

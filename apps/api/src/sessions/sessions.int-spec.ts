@@ -1,0 +1,365 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import Redis from 'ioredis';
+import request from 'supertest';
+import { ConsoleLinksService, ReceiptPhotosService } from '@botfleet/bots';
+import { ErrorCode, REDIS } from '@botfleet/common';
+import { applyEnv, createTestEnv, TestBot, TestContext, TestEnv } from '@botfleet/testing';
+import { createApiApp } from '../bootstrap';
+import { ROUTE_PERMISSIONS } from '../auth/route-permissions';
+
+jest.setTimeout(60_000);
+
+/** The cookie a response set, as `name=value` for the next request's Cookie header. */
+function sessionCookie(res: request.Response): string {
+  const raw = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+  const c = raw.find((s) => s.startsWith('bf_session='));
+  if (!c) throw new Error(`no session cookie in ${JSON.stringify(raw)}`);
+  return c.split(';')[0];
+}
+
+/**
+ * The web console's sign-in on the real API, PostgreSQL and Redis: one-time links, the session cookie accepted
+ * like a bearer token, CSRF for writes, the admin's role per route, sign-out and revocation, receipt photos.
+ */
+describe('console sessions (API in-process, real PostgreSQL/Redis, Telegram emulator)', () => {
+  let env: TestEnv;
+  let ctx: TestContext;
+  let app: INestApplication;
+  let restore: () => void;
+  let links: ConsoleLinksService;
+  let redis: Redis;
+  let a: TestBot;
+  let b: TestBot;
+  let ip = 0;
+  const http = () => request(app.getHttpServer());
+  /** Every sign-in from its own address: failures of one test never reach the limit in another. */
+  const from = () => `10.77.${Math.floor(++ip / 250)}.${ip % 250}`;
+
+  const signIn = async (botId: string, telegramId: number) => {
+    const { code } = await links.issueForAdmin(botId, telegramId);
+    const res = await http().post('/v1/sessions').set('X-Forwarded-For', from()).send({ code }).expect(201);
+    return { cookie: sessionCookie(res), csrf: res.body.csrfToken as string, id: res.body.session.id as string };
+  };
+  const setRoles = (bot: TestBot, admins: { telegramId: number; role: string }[]) =>
+    http().put(`/v1/bots/${bot.id}/admins`).set('Authorization', `Bearer ${bot.apiToken}`).send({ admins }).expect(200);
+  const newPlanBody = () => ({
+    name: { en: 'Console plan' },
+    periodDays: 30,
+    priceMinor: 1000,
+    trafficLimitGb: 10,
+    deviceLimit: 1,
+  });
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    ctx = await TestContext.create({ env, jobs: 'detached' });
+    restore = applyEnv({ ...env.vars, TELEGRAM_API_ROOT: ctx.telegram.url, MASTER_ADMIN_TELEGRAM_IDS: '777000111' });
+    app = await createApiApp();
+    await app.init();
+    links = app.get(ConsoleLinksService, { strict: false });
+    redis = app.get(REDIS, { strict: false });
+    a = await ctx.newBot({ name: 'Shop A' });
+    b = await ctx.newBot({ name: 'Shop B' });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await ctx?.close();
+    restore?.();
+    await env?.cleanup();
+  });
+
+  it('a link signs in once: of two concurrent uses of one code exactly one gets a session', async () => {
+    const { code, url } = await links.issueForAdmin(a.id, a.ownerTelegramId);
+    expect(url).toBe(`http://127.0.0.1:3000/console/login#code=${code}`);
+    expect(Buffer.from(code, 'base64url').length).toBeGreaterThanOrEqual(16);
+    const [r1, r2] = await Promise.all(
+      [1, 2].map(() => http().post('/v1/sessions').set('X-Forwarded-For', from()).send({ code })),
+    );
+    expect([r1.status, r2.status].sort()).toEqual([201, 401]);
+    const refused = r1.status === 401 ? r1 : r2;
+    expect(refused.body.error.code).toBe(ErrorCode.SIGN_IN_CODE_INVALID);
+    const ok = r1.status === 201 ? r1 : r2;
+    expect(ok.body.session).toMatchObject({
+      kind: 'tenant',
+      botId: a.id,
+      role: 'owner',
+      telegramId: a.ownerTelegramId,
+    });
+    expect(typeof ok.body.csrfToken).toBe('string');
+    // HttpOnly, SameSite=Strict, Path=/; not Secure in tests (NODE_ENV=test).
+    const cookie = ([] as string[]).concat(ok.headers['set-cookie']).find((c) => c.startsWith('bf_session='))!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Path=\//);
+    expect(cookie).not.toMatch(/Secure/);
+    // Only hashes are kept: the cookie's token is nowhere in the database.
+    const platform = await env.db.platform();
+    const token = sessionCookie(ok).split('=')[1];
+    const rows = await platform.query(`SELECT * FROM console_sessions WHERE id = $1`, [ok.body.session.id]);
+    expect(JSON.stringify(rows)).not.toContain(token);
+    expect(JSON.stringify(rows)).not.toContain(ok.body.csrfToken);
+  });
+
+  it('an expired link is refused, and a refused code counts as a failed authentication', async () => {
+    const { code } = await links.issueForAdmin(a.id, a.ownerTelegramId);
+    const keys = await redis.keys(`${env.redisPrefix}:console-link:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const k of keys) {
+      const ttl = await redis.ttl(k);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(300);
+      // Time passes: the code's five minutes are over.
+      await redis.pexpire(k, 1);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    const address = from();
+    const res = await http().post('/v1/sessions').set('X-Forwarded-For', address).send({ code }).expect(401);
+    expect(res.body.error.code).toBe(ErrorCode.SIGN_IN_CODE_INVALID);
+    expect(Number(await redis.get(`${env.redisPrefix}:auth-fail:${address}`))).toBe(1);
+    await http()
+      .post('/v1/sessions')
+      .set('X-Forwarded-For', from())
+      .send({ code: 'x'.repeat(43) })
+      .expect(401);
+    await http().post('/v1/sessions').set('X-Forwarded-For', from()).send({}).expect(400);
+  });
+
+  it("a session of bot A opens A's routes and nothing of bot B (404, like tokens)", async () => {
+    const s = await signIn(a.id, a.ownerTelegramId);
+    await http().get(`/v1/bots/${a.id}/plans`).set('Cookie', s.cookie).expect(200);
+    await http().get(`/v1/bots/${b.id}`).set('Cookie', s.cookie).expect(404);
+    await http().get(`/v1/bots/${b.id}/plans`).set('Cookie', s.cookie).expect(404);
+    await http().get('/v1/admin/bots').set('Cookie', s.cookie).expect(403);
+  });
+
+  it('a cookie write without the CSRF token is 403 CSRF_FAILED and changes nothing; with it, it works', async () => {
+    const s = await signIn(a.id, a.ownerTelegramId);
+    const before = (await http().get(`/v1/bots/${a.id}/plans`).set('Cookie', s.cookie).expect(200)).body.length;
+    const refused = await http().post(`/v1/bots/${a.id}/plans`).set('Cookie', s.cookie).send(newPlanBody()).expect(403);
+    expect(refused.body.error.code).toBe(ErrorCode.CSRF_FAILED);
+    await http()
+      .post(`/v1/bots/${a.id}/plans`)
+      .set('Cookie', s.cookie)
+      .set('X-CSRF-Token', 'not-the-token')
+      .send(newPlanBody())
+      .expect(403);
+    expect((await http().get(`/v1/bots/${a.id}/plans`).set('Cookie', s.cookie).expect(200)).body.length).toBe(before);
+    await http()
+      .post(`/v1/bots/${a.id}/plans`)
+      .set('Cookie', s.cookie)
+      .set('X-CSRF-Token', s.csrf)
+      .send(newPlanBody())
+      .expect(201);
+    expect((await http().get(`/v1/bots/${a.id}/plans`).set('Cookie', s.cookie).expect(200)).body.length).toBe(
+      before + 1,
+    );
+  });
+
+  it('a bearer token still works, and wins over a cookie (no CSRF needed with it)', async () => {
+    const s = await signIn(a.id, a.ownerTelegramId);
+    await http().get(`/v1/bots/${b.id}/plans`).set('Authorization', `Bearer ${b.apiToken}`).expect(200);
+    await http()
+      .get(`/v1/bots/${b.id}/plans`)
+      .set('Authorization', `Bearer ${b.apiToken}`)
+      .set('Cookie', s.cookie)
+      .expect(200);
+    await http()
+      .post(`/v1/bots/${b.id}/plans`)
+      .set('Authorization', `Bearer ${b.apiToken}`)
+      .set('Cookie', s.cookie)
+      .send(newPlanBody())
+      .expect(201);
+  });
+
+  it('a support agent reads customers and tickets, and is refused plans; a removed admin is signed out', async () => {
+    const support = 880_000_000 + Math.floor(Math.random() * 1e6);
+    await setRoles(a, [{ telegramId: support, role: 'support' }]);
+    const s = await signIn(a.id, support);
+    const me = await http().get('/v1/sessions/current').set('Cookie', s.cookie).expect(200);
+    expect(me.body).toMatchObject({ botName: 'Shop A', session: { role: 'support', telegramId: support } });
+    expect([...me.body.permissions].sort()).toEqual(['lookup', 'tickets']);
+    await http().get(`/v1/bots/${a.id}/tickets`).set('Cookie', s.cookie).expect(200);
+    await http().get(`/v1/bots/${a.id}/users`).set('Cookie', s.cookie).expect(200);
+    await http().get(`/v1/bots/${a.id}`).set('Cookie', s.cookie).expect(200);
+    const plan = (await http().get(`/v1/bots/${a.id}/plans`).set('Authorization', `Bearer ${a.apiToken}`)).body[0];
+    for (const [method, path] of [
+      ['post', `/v1/bots/${a.id}/plans`],
+      ['patch', `/v1/bots/${a.id}/plans/${plan.id}`],
+      ['get', `/v1/bots/${a.id}/plans`],
+      ['get', `/v1/bots/${a.id}/wallet`],
+      ['put', `/v1/bots/${a.id}/admins`],
+    ] as const) {
+      const res = await http()[method](path).set('Cookie', s.cookie).set('X-CSRF-Token', s.csrf).send({});
+      expect({ method, path, status: res.status, code: res.body.error?.code }).toEqual({
+        method,
+        path,
+        status: 403,
+        code: ErrorCode.FORBIDDEN,
+      });
+    }
+    // Promoted to admin: plans open on the next request (the role is read per request), the wallet stays closed.
+    await setRoles(a, [{ telegramId: support, role: 'admin' }]);
+    await http().get(`/v1/bots/${a.id}/plans`).set('Cookie', s.cookie).expect(200);
+    await http().get(`/v1/bots/${a.id}/wallet`).set('Cookie', s.cookie).expect(403);
+    // Removed: the session stops working at once.
+    await setRoles(a, []);
+    await http().get(`/v1/bots/${a.id}/tickets`).set('Cookie', s.cookie).expect(401);
+  });
+
+  it('a change by an admin session is audited as that admin', async () => {
+    const s = await signIn(a.id, a.ownerTelegramId);
+    await http()
+      .post(`/v1/bots/${a.id}/plans`)
+      .set('Cookie', s.cookie)
+      .set('X-CSRF-Token', s.csrf)
+      .send(newPlanBody())
+      .expect(201);
+    const platform = await env.db.platform();
+    const rows = await platform.query(
+      `SELECT actor_type, actor_id FROM audit_logs WHERE bot_id = $1 ORDER BY created_at DESC LIMIT 1`,
+      [a.id],
+    );
+    expect(rows[0]).toEqual({ actor_type: 'bot_admin', actor_id: String(a.ownerTelegramId) });
+  });
+
+  it('sign-out ends the session and clears the cookie; the old cookie is refused', async () => {
+    const s = await signIn(a.id, a.ownerTelegramId);
+    await http().delete('/v1/sessions/current').set('Cookie', s.cookie).expect(403);
+    const out = await http()
+      .delete('/v1/sessions/current')
+      .set('Cookie', s.cookie)
+      .set('X-CSRF-Token', s.csrf)
+      .expect(204);
+    const cleared = ([] as string[]).concat(out.headers['set-cookie']).find((c) => c.startsWith('bf_session='))!;
+    expect(cleared).toMatch(/^bf_session=;/);
+    const res = await http().get(`/v1/bots/${a.id}/plans`).set('Cookie', s.cookie).expect(401);
+    expect(res.body.error.code).toBe(ErrorCode.UNAUTHORIZED);
+  });
+
+  it("lists and revokes one's own sessions; another admin's session is 404", async () => {
+    const s1 = await signIn(a.id, a.ownerTelegramId);
+    const s2 = await signIn(a.id, a.ownerTelegramId);
+    const other = 890_000_000 + Math.floor(Math.random() * 1e6);
+    await setRoles(a, [{ telegramId: other, role: 'admin' }]);
+    const o = await signIn(a.id, other);
+    const list = await http().get('/v1/sessions').set('Cookie', s1.cookie).expect(200);
+    const ids = list.body.items.map((i: { id: string }) => i.id);
+    expect(ids).toEqual(expect.arrayContaining([s1.id, s2.id]));
+    expect(ids).not.toContain(o.id);
+    expect(list.body.items.find((i: { id: string }) => i.id === s1.id).current).toBe(true);
+    await http().delete(`/v1/sessions/${o.id}`).set('Cookie', s1.cookie).set('X-CSRF-Token', s1.csrf).expect(404);
+    await http().delete(`/v1/sessions/${s2.id}`).set('Cookie', s1.cookie).set('X-CSRF-Token', s1.csrf).expect(204);
+    await http().get(`/v1/bots/${a.id}/plans`).set('Cookie', s2.cookie).expect(401);
+    await http().get(`/v1/bots/${a.id}/plans`).set('Cookie', s1.cookie).expect(200);
+    await http().get(`/v1/bots/${a.id}/plans`).set('Cookie', o.cookie).expect(200);
+    // The bot's token sees every session of the bot and may end any.
+    const all = await http().get('/v1/sessions').set('Authorization', `Bearer ${a.apiToken}`).expect(200);
+    expect(all.body.items.map((i: { id: string }) => i.id)).toEqual(expect.arrayContaining([s1.id, o.id]));
+    await setRoles(a, []);
+  });
+
+  it('a pasted API token or the master token signs in too; a wrong one is 401', async () => {
+    const t = await http()
+      .post('/v1/sessions')
+      .set('X-Forwarded-For', from())
+      .send({ apiToken: a.apiToken })
+      .expect(201);
+    expect(t.body.session).toMatchObject({ kind: 'tenant', botId: a.id, role: 'owner', telegramId: null });
+    await http().get(`/v1/bots/${a.id}/wallet`).set('Cookie', sessionCookie(t)).expect(200);
+    const m = await http()
+      .post('/v1/sessions')
+      .set('X-Forwarded-For', from())
+      .send({ apiToken: env.masterToken })
+      .expect(201);
+    expect(m.body.session).toMatchObject({ kind: 'master', botId: null, role: 'operator' });
+    await http().get('/v1/admin/bots').set('Cookie', sessionCookie(m)).expect(200);
+    const bad = await http()
+      .post('/v1/sessions')
+      .set('X-Forwarded-For', from())
+      .send({ apiToken: 'bft_nope' })
+      .expect(401);
+    expect(bad.body.error.code).toBe(ErrorCode.UNAUTHORIZED);
+  });
+
+  it("an operator's link from the master bot opens a master session (and the queue dashboard)", async () => {
+    await expect(links.issueForOperator(123)).rejects.toMatchObject({ code: ErrorCode.FORBIDDEN });
+    const { code } = await links.issueForOperator(777000111);
+    const res = await http().post('/v1/sessions').set('X-Forwarded-For', from()).send({ code }).expect(201);
+    expect(res.body.session).toMatchObject({ kind: 'master', botId: null, role: 'operator', telegramId: 777000111 });
+    const cookie = sessionCookie(res);
+    await http().get(`/v1/bots/${b.id}/plans`).set('Cookie', cookie).expect(200);
+    await http().get('/admin/queues').set('Cookie', cookie).expect(200);
+    const tenant = await signIn(a.id, a.ownerTelegramId);
+    await http().get('/admin/queues').set('Cookie', tenant.cookie).expect(404);
+    await http().get('/admin/queues').set('Cookie', 'bf_session=nope').expect(401);
+  });
+
+  it('a receipt photo: a signed URL streams the bytes; a tampered or expired one is refused', async () => {
+    const customer = 900_000_000 + Math.floor(Math.random() * 1e6);
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('receipt-photo-bytes')]);
+    const sent = ctx.telegram.sendPhoto(a.telegram.id, { from: { id: customer, first_name: 'Buyer' }, bytes });
+    const fileId = sent.fileIds[sent.fileIds.length - 1];
+    const receipt = await ctx.newReceiptToReview(a.id, { receiptFileId: fileId });
+    const s = await signIn(a.id, a.ownerTelegramId);
+    const signed = await http()
+      .get(`/v1/bots/${a.id}/card-payments/${receipt.paymentId}/photo-url`)
+      .set('Cookie', s.cookie)
+      .expect(200);
+    expect(signed.body.url).toMatch(/^\/v1\/media\/receipts\//);
+    expect(signed.body.url).not.toContain(a.telegram.token);
+    expect(signed.body.url).not.toContain(a.telegram.token.split(':')[1]);
+    expect(new Date(signed.body.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(300_000);
+    const photo = await http()
+      .get(signed.body.url)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(photo.headers['content-type']).toBe('image/jpeg');
+    expect(photo.headers['cache-control']).toBe('private, max-age=300');
+    expect(Buffer.compare(photo.body as Buffer, bytes)).toBe(0);
+
+    // Another bot's payment id under this bot's signature, a changed expiry, a changed signature: refused.
+    const [botId, paymentId, exp, sig] = signed.body.url.split('/').pop().split('.');
+    const tampered = [
+      `${b.id}.${paymentId}.${exp}.${sig}`,
+      `${botId}.${paymentId}.${Number(exp) + 3600}.${sig}`,
+      `${botId}.${paymentId}.${exp}.${sig.slice(0, -1)}${sig.endsWith('0') ? '1' : '0'}`,
+      `${botId}.${paymentId}.${exp}`,
+    ];
+    for (const t of tampered) await http().get(`/v1/media/receipts/${t}`).expect(404);
+    // Past its five minutes the same URL is refused.
+    const photos = app.get(ReceiptPhotosService, { strict: false });
+    const token = signed.body.url.split('/').pop();
+    expect(photos.verify(token)).toEqual({ botId: a.id, paymentId: receipt.paymentId });
+    expect(photos.verify(token, Date.now() + 301_000)).toBeNull();
+    // Bot B's session cannot get a URL for bot A's payment.
+    const sb = await signIn(b.id, b.ownerTelegramId);
+    await http()
+      .get(`/v1/bots/${a.id}/card-payments/${receipt.paymentId}/photo-url`)
+      .set('Cookie', sb.cookie)
+      .expect(404);
+    await http()
+      .get(`/v1/bots/${b.id}/card-payments/${receipt.paymentId}/photo-url`)
+      .set('Cookie', sb.cookie)
+      .expect(404);
+  });
+
+  it('every /v1/bots/:botId route and every session route says what a bot admin needs', async () => {
+    const doc = SwaggerModule.createDocument(app, new DocumentBuilder().build());
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops)
+        .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+        .map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    );
+    const tenantRoutes = routes.filter((r) => /^\w+ \/v1\/(bots\/:botId|sessions)/.test(r));
+    expect(tenantRoutes.length).toBeGreaterThan(40);
+    const missing = tenantRoutes.filter((r) => !(r in ROUTE_PERMISSIONS));
+    expect(missing).toEqual([]);
+  });
+});
