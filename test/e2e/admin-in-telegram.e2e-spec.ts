@@ -137,7 +137,7 @@ describe('running the shop from Telegram: /admin by role', () => {
     const home = await agent.send('/admin', has('Shop admin'));
     expect(textOf(home)).toContain('support agent');
     expect(textOf(home)).toContain('Tea <b>&</b> Shop'); // the shop's name, escaped
-    expect(labels(home)).toEqual(['🔎 Find a customer']);
+    expect(labels(home)).toEqual(['🔎 Find a customer', '🖥 Open the web console']);
     const packed = Buffer.from(paymentId.replace(/-/g, ''), 'hex').toString('base64url');
     for (const forged of [`ad:rA:${packed}`, `ad:ra:${packed}`, `rv:a:${packed}`]) {
       const answer = await agent.tap(home, forged, { forged: true });
@@ -166,6 +166,7 @@ describe('running the shop from Telegram: /admin by role', () => {
       '📦 Plans',
       '💳 Payment cards',
       '✏️ Shop texts',
+      '🖥 Open the web console',
     ]);
     const dash = await admin.send('/stats', has('Dashboard'));
     expect(textOf(dash)).toContain('Receipts waiting: 1');
