@@ -1,7 +1,105 @@
+import { Code, Table, Text, Tooltip } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Page } from '../../components/Page';
+import { Page, QueryState } from '../../components/Page';
+import { Pager } from '../../components/Pager';
+import { useFormat } from '../../i18n/format';
+import { getJson, useBotId } from './sales/shared';
 
+/** One entry of GET /audit-log. */
+interface AuditEntry {
+  id: string;
+  actorType: string;
+  actorId: string;
+  actorRole: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  before: unknown;
+  after: unknown;
+  createdAt: string;
+}
+
+interface AuditPage {
+  items: AuditEntry[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** What changed, briefly: the fields whose values differ between before and after. */
+function changedFields(e: AuditEntry): string {
+  const before = (e.before ?? {}) as Record<string, unknown>;
+  const after = (e.after ?? {}) as Record<string, unknown>;
+  if (typeof before !== 'object' || typeof after !== 'object') return '';
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).join(', ');
+}
+
+/** Who did what to the shop, and when: API token, operator or a bot admin with their role. */
 export function AuditLogPage() {
   const { t } = useTranslation('sales');
-  return <Page title={t('audit_log')}>{null}</Page>;
+  const f = useFormat();
+  const botId = useBotId();
+  const [page, setPage] = useState(1);
+  const log = useQuery({
+    queryKey: ['audit-log', botId, page],
+    queryFn: () => getJson<AuditPage>(`/v1/bots/${encodeURIComponent(botId)}/audit-log`, { page, pageSize: 20 }),
+  });
+  return (
+    <Page title={t('audit_log')}>
+      <QueryState query={log}>
+        {(data) =>
+          data.items.length === 0 ? (
+            <Text c="dimmed">{t('common:empty')}</Text>
+          ) : (
+            <>
+              <Table.ScrollContainer minWidth={760}>
+                <Table striped highlightOnHover>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>{t('when')}</Table.Th>
+                      <Table.Th>{t('actor')}</Table.Th>
+                      <Table.Th>{t('action')}</Table.Th>
+                      <Table.Th>{t('target')}</Table.Th>
+                      <Table.Th>{t('changed')}</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {data.items.map((e) => (
+                      <Table.Tr key={e.id}>
+                        <Table.Td>{f.dateTime(e.createdAt)}</Table.Td>
+                        <Table.Td>
+                          {t(`actor_${e.actorType}`, { defaultValue: e.actorType })}
+                          {e.actorRole ? ` (${t(`role_${e.actorRole}`, { defaultValue: e.actorRole })})` : ''}
+                          {e.actorType === 'bot_admin' ? ` · ${e.actorId}` : ''}
+                        </Table.Td>
+                        <Table.Td>
+                          <Code>{e.action}</Code>
+                        </Table.Td>
+                        <Table.Td>
+                          {e.targetType ?? '—'}
+                          {e.targetId && (
+                            <Tooltip label={e.targetId}>
+                              <Text span ff="monospace" size="xs" c="dimmed">
+                                {' '}
+                                {e.targetId.slice(0, 8)}
+                              </Text>
+                            </Tooltip>
+                          )}
+                        </Table.Td>
+                        <Table.Td style={{ overflowWrap: 'anywhere' }}>{changedFields(e) || '—'}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+              <Pager total={data.total} page={data.page} pageSize={data.pageSize} onChange={setPage} />
+            </>
+          )
+        }
+      </QueryState>
+    </Page>
+  );
 }

@@ -1,7 +1,169 @@
+import { AreaChart, BarChart } from '@mantine/charts';
+import { Anchor, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Page } from '../../components/Page';
+import { Link } from 'react-router-dom';
+import { api, unwrap } from '../../api/client';
+import { useCan } from '../../auth/session';
+import { ErrorAlert, Page, QueryState } from '../../components/Page';
+import { useFormat } from '../../i18n/format';
+import { isRtl } from '../../i18n';
+import { DayRange, minorDigits, useBotId, utcDay, type Schemas } from './sales/shared';
 
+/** One figure with its label. */
+function Figure({ label, value, extra }: { label: string; value: ReactNode; extra?: ReactNode }) {
+  return (
+    <Card withBorder padding="md">
+      <Text size="sm" c="dimmed">
+        {label}
+      </Text>
+      <Text fw={700} size="xl">
+        {value}
+      </Text>
+      {extra}
+    </Card>
+  );
+}
+
+/** A chart in a card; `testId` names its container for the browser test. */
+function ChartCard({ title, testId, children }: { title: string; testId: string; children: ReactNode }) {
+  return (
+    <Card withBorder padding="md" data-testid={testId}>
+      <Title order={4} mb="sm">
+        {title}
+      </Title>
+      {children}
+    </Card>
+  );
+}
+
+function Charts({ stats }: { stats: Schemas['BotStatsDto'] }) {
+  const { t, i18n } = useTranslation('sales');
+  const f = useFormat();
+  const rtl = isRtl(i18n.language);
+  const scale = 10 ** minorDigits(stats.currency);
+  const data = stats.byDay.map((d) => ({
+    day: d.date,
+    revenue: d.revenueMinor / scale,
+    sales: d.sales,
+    newUsers: d.newUsers,
+  }));
+  const dayLabel = (day: string) =>
+    new Intl.DateTimeFormat(f.locale, { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(
+      new Date(`${day}T00:00:00Z`),
+    );
+  // Time runs right to left in a right-to-left page: the newest day and the value axis sit on the reading side.
+  const xAxisProps = { reversed: rtl, tickFormatter: dayLabel };
+  const yAxisProps = { orientation: rtl ? ('right' as const) : ('left' as const), width: 72 };
+  const common = { h: 240, data, dataKey: 'day', dir: 'ltr' as const, xAxisProps, yAxisProps, tickLine: 'y' as const };
+  return (
+    <SimpleGrid cols={{ base: 1, lg: 2 }}>
+      <ChartCard title={t('revenue_by_day')} testId="chart-revenue">
+        <AreaChart
+          {...common}
+          series={[{ name: 'revenue', label: t('revenue'), color: 'indigo.6' }]}
+          curveType="monotone"
+          valueFormatter={(v) => f.money(Math.round(v * scale), stats.currency)}
+        />
+      </ChartCard>
+      <ChartCard title={t('sales_by_day')} testId="chart-sales">
+        <BarChart
+          {...common}
+          series={[{ name: 'sales', label: t('sales'), color: 'teal.6' }]}
+          valueFormatter={(v) => f.number(v)}
+        />
+      </ChartCard>
+      <ChartCard title={t('new_users_by_day')} testId="chart-users">
+        <BarChart
+          {...common}
+          series={[{ name: 'newUsers', label: t('new_users'), color: 'orange.6' }]}
+          valueFormatter={(v) => f.number(v)}
+        />
+      </ChartCard>
+    </SimpleGrid>
+  );
+}
+
+/** The shop at a glance: sales, revenue and new users by day for a range, receipts waiting, the wholesale wallet. */
 export function DashboardPage() {
   const { t } = useTranslation('sales');
-  return <Page title={t('dashboard')}>{null}</Page>;
+  const f = useFormat();
+  const can = useCan();
+  const botId = useBotId();
+  const [range, setRange] = useState({ from: utcDay(-29), to: utcDay() });
+  const valid = !!range.from && !!range.to && range.from <= range.to;
+
+  const stats = useQuery({
+    queryKey: ['stats', botId, range.from, range.to],
+    queryFn: () =>
+      unwrap(
+        api.GET('/v1/bots/{botId}/stats', { params: { path: { botId }, query: { from: range.from, to: range.to } } }),
+      ),
+    enabled: valid,
+  });
+  const pending = useQuery({
+    queryKey: ['card-payments', botId, 'pending-count'],
+    queryFn: () =>
+      unwrap(
+        api.GET('/v1/bots/{botId}/card-payments', {
+          params: { path: { botId }, query: { status: 'pending', pageSize: 1 } },
+        }),
+      ),
+    enabled: can('receipts'),
+  });
+  const wallet = useQuery({
+    queryKey: ['wallet', botId],
+    queryFn: () => unwrap(api.GET('/v1/bots/{botId}/wallet', { params: { path: { botId } } })),
+    enabled: can('wallet'),
+  });
+
+  return (
+    <Page title={t('dashboard')} actions={<DayRange from={range.from} to={range.to} onChange={setRange} />}>
+      <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
+        {can('receipts') && (
+          <Figure
+            label={t('pending_receipts')}
+            value={pending.data ? f.number(pending.data.total) : '…'}
+            extra={
+              <Anchor component={Link} to={`/bots/${botId}/receipts`} size="sm">
+                {t('review_receipts')}
+              </Anchor>
+            }
+          />
+        )}
+        {can('wallet') && wallet.data && (
+          <>
+            <Figure label={t('wallet_free')} value={f.money(wallet.data.availableMinor, wallet.data.currency)} />
+            <Figure label={t('wallet_held')} value={f.money(wallet.data.heldMinor, wallet.data.currency)} />
+          </>
+        )}
+        {stats.data && (
+          <Figure label={t('active_subscriptions')} value={f.number(stats.data.totals.activeSubscriptions)} />
+        )}
+      </SimpleGrid>
+      {wallet.isError && <ErrorAlert error={wallet.error} />}
+      {!valid ? (
+        <Text c="red">{t('bad_range')}</Text>
+      ) : (
+        <QueryState query={stats}>
+          {(s) => (
+            <Stack gap="md">
+              <SimpleGrid cols={{ base: 1, xs: 3 }}>
+                <Figure label={t('sales')} value={f.number(s.totals.sales)} />
+                <Figure label={t('revenue')} value={f.money(s.totals.revenueMinor, s.currency)} />
+                <Figure label={t('new_users')} value={f.number(s.totals.newUsers)} />
+              </SimpleGrid>
+              <Group gap="xs">
+                <Text size="sm" c="dimmed">
+                  {t('range_note', { from: f.date(`${s.from}T00:00:00Z`), to: f.date(`${s.to}T00:00:00Z`) })}
+                </Text>
+              </Group>
+              <Charts stats={s} />
+            </Stack>
+          )}
+        </QueryState>
+      )}
+    </Page>
+  );
 }

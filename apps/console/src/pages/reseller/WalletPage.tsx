@@ -1,7 +1,124 @@
+import { Alert, Button, Card, SimpleGrid, Table, Text } from '@mantine/core';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Page } from '../../components/Page';
+import { api, ApiError, unwrap } from '../../api/client';
+import { errorText, Page, QueryState } from '../../components/Page';
+import { Pager } from '../../components/Pager';
+import { useFormat } from '../../i18n/format';
+import { useBotId } from './sales/shared';
 
+/** The ledger as CSV (the same GET with `Accept: text/csv`), saved as a file by the browser. */
+async function downloadLedgerCsv(botId: string): Promise<void> {
+  const res = await fetch(`/v1/bots/${encodeURIComponent(botId)}/wallet/ledger`, {
+    credentials: 'same-origin',
+    headers: { Accept: 'text/csv' },
+  });
+  if (!res.ok || !(res.headers.get('Content-Type') ?? '').includes('text/csv')) {
+    const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+    throw new ApiError(res.status, body.error?.code ?? `HTTP_${res.status}`, body.error?.message ?? res.statusText);
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `wallet-ledger-${new Date().toISOString().slice(0, 10)}.csv`;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The shop's wholesale wallet: free and held now, and every movement, with the ledger as CSV. */
 export function WalletPage() {
   const { t } = useTranslation('sales');
-  return <Page title={t('wallet')}>{null}</Page>;
+  const f = useFormat();
+  const botId = useBotId();
+  const [page, setPage] = useState(1);
+  const wallet = useQuery({
+    queryKey: ['wallet', botId],
+    queryFn: () => unwrap(api.GET('/v1/bots/{botId}/wallet', { params: { path: { botId } } })),
+  });
+  const ledger = useQuery({
+    queryKey: ['wallet-ledger', botId, page],
+    queryFn: () =>
+      unwrap(api.GET('/v1/bots/{botId}/wallet/ledger', { params: { path: { botId }, query: { page, pageSize: 20 } } })),
+  });
+  const csv = useMutation({ mutationFn: () => downloadLedgerCsv(botId) });
+  return (
+    <Page
+      title={t('wallet')}
+      actions={
+        <Button size="sm" variant="light" loading={csv.isPending} onClick={() => csv.mutate()} data-testid="export-csv">
+          {t('export_csv')}
+        </Button>
+      }
+    >
+      {csv.isError && (
+        <Alert color="red" withCloseButton onClose={() => csv.reset()}>
+          {errorText(csv.error)}
+        </Alert>
+      )}
+      <QueryState query={wallet}>
+        {(w) => (
+          <SimpleGrid cols={{ base: 1, xs: 3 }}>
+            {(
+              [
+                [t('wallet_free'), w.availableMinor],
+                [t('wallet_held'), w.heldMinor],
+                [t('wallet_balance'), w.balanceMinor],
+              ] as const
+            ).map(([label, minor]) => (
+              <Card withBorder padding="md" key={label}>
+                <Text size="sm" c="dimmed">
+                  {label}
+                </Text>
+                <Text fw={700} size="xl">
+                  {f.money(minor, w.currency)}
+                </Text>
+              </Card>
+            ))}
+          </SimpleGrid>
+        )}
+      </QueryState>
+      <QueryState query={ledger}>
+        {(data) =>
+          data.items.length === 0 ? (
+            <Text c="dimmed">{t('common:empty')}</Text>
+          ) : (
+            <>
+              <Table.ScrollContainer minWidth={820}>
+                <Table striped highlightOnHover>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>{t('when')}</Table.Th>
+                      <Table.Th>{t('type')}</Table.Th>
+                      <Table.Th>{t('amount')}</Table.Th>
+                      <Table.Th>{t('balance_after')}</Table.Th>
+                      <Table.Th>{t('held_after')}</Table.Th>
+                      <Table.Th>{t('note')}</Table.Th>
+                      <Table.Th>{t('by')}</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {data.items.map((e) => (
+                      <Table.Tr key={e.id}>
+                        <Table.Td>{f.dateTime(e.createdAt)}</Table.Td>
+                        <Table.Td>{t(`lt_${e.type}`, { defaultValue: e.type })}</Table.Td>
+                        <Table.Td>{f.money(e.amountMinor, e.currency)}</Table.Td>
+                        <Table.Td>{f.money(e.balanceAfterMinor, e.currency)}</Table.Td>
+                        <Table.Td>{f.money(e.heldAfterMinor, e.currency)}</Table.Td>
+                        <Table.Td style={{ overflowWrap: 'anywhere' }}>{e.note ?? e.reference ?? '—'}</Table.Td>
+                        <Table.Td>{e.createdBy}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+              <Pager total={data.total} page={data.page} pageSize={data.pageSize} onChange={setPage} />
+            </>
+          )
+        }
+      </QueryState>
+    </Page>
+  );
 }

@@ -1,0 +1,159 @@
+import { Badge, Group, Text, TextInput } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router-dom';
+import { api, ApiError, unwrap } from '../../../api/client';
+import type { components } from '../../../api/schema';
+import { useCan } from '../../../auth/session';
+
+export type Schemas = components['schemas'];
+
+/** The bot of the page (the route's :botId). */
+export function useBotId(): string {
+  const { botId } = useParams();
+  if (!botId) throw new Error('a reseller page outside /bots/:botId');
+  return botId;
+}
+
+/** The bot itself; its currency is what every money field of its pages is in. */
+export function useBot(botId: string) {
+  return useQuery({
+    queryKey: ['bot', botId],
+    queryFn: () => unwrap(api.GET('/v1/bots/{botId}', { params: { path: { botId } } })),
+    staleTime: 5 * 60_000,
+  });
+}
+
+/** The bot's currency once known; money shown before it loads would be in the wrong unit, so callers wait. */
+export function useCurrency(botId: string): string | undefined {
+  return useBot(botId).data?.currency;
+}
+
+/** How many minor digits a currency has (IRR 0, USD 2), as Intl knows it. */
+export function minorDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A GET the typed client does not know yet (added to the API after the schema was generated): the same
+ * credentials and error shape as `unwrap`.
+ */
+export async function getJson<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') qs.set(k, String(v));
+  const res = await fetch(`${path}${qs.size ? `?${qs}` : ''}`, {
+    credentials: 'same-origin',
+    headers: { Accept: 'application/json' },
+  });
+  const body = (await res.json().catch(() => ({}))) as T & { error?: { code?: string; message?: string } };
+  if (!res.ok) {
+    throw new ApiError(res.status, body.error?.code ?? `HTTP_${res.status}`, body.error?.message ?? res.statusText);
+  }
+  return body;
+}
+
+/** UTC day `YYYY-MM-DD`, `days` from today. */
+export function utcDay(days = 0): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The start of a UTC day as ISO date-time, for filters that take instants. */
+export function dayStart(day: string, plusDays = 0): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + plusDays * 86_400_000).toISOString();
+}
+
+const STATUS_COLORS: Record<string, string> = {
+  active: 'green',
+  approved: 'green',
+  paid: 'green',
+  fulfilled: 'green',
+  credited: 'green',
+  pending: 'yellow',
+  awaiting_receipt: 'gray',
+  fulfilling: 'blue',
+  in_review: 'yellow',
+  blocked: 'red',
+  rejected: 'red',
+  failed: 'red',
+  refunded: 'grape',
+  expired: 'gray',
+  disabled: 'gray',
+};
+
+/** A status as a coloured badge in the user's language (unknown statuses show as they are). */
+export function StatusBadge({ status }: { status: string }) {
+  const { t } = useTranslation('sales');
+  return (
+    <Badge variant="light" color={STATUS_COLORS[status] ?? 'gray'}>
+      {t(`st_${status}`, { defaultValue: status })}
+    </Badge>
+  );
+}
+
+/** A payment method in the user's language. */
+export function MethodLabel({ method }: { method: string | null | undefined }) {
+  const { t } = useTranslation('sales');
+  if (!method) return <>—</>;
+  return <>{t(`m_${method}`, { defaultValue: method })}</>;
+}
+
+/** A customer by name (when the role may look customers up), linking to their card. */
+export function CustomerLink({ botId, userId }: { botId: string; userId: string }) {
+  const can = useCan();
+  const allowed = can('lookup');
+  const user = useQuery({
+    queryKey: ['user', botId, userId],
+    queryFn: () => unwrap(api.GET('/v1/bots/{botId}/users/{userId}', { params: { path: { botId, userId } } })),
+    enabled: allowed,
+    staleTime: 60_000,
+  });
+  const label = user.data ? customerName(user.data) : `${userId.slice(0, 8)}…`;
+  if (!allowed) return <Text span>{label}</Text>;
+  return (
+    <Text span component={Link} to={`/bots/${botId}/customers/${userId}`} c="indigo" td="underline">
+      {label}
+    </Text>
+  );
+}
+
+export function customerName(u: Schemas['UserDto']): string {
+  const name = [u.firstName, u.lastName].filter(Boolean).join(' ');
+  return [name || null, u.username ? `@${u.username}` : null].filter(Boolean).join(' ') || String(u.telegramId);
+}
+
+/** A from–to pair of UTC days. */
+export function DayRange({
+  from,
+  to,
+  onChange,
+}: {
+  from: string;
+  to: string;
+  onChange: (range: { from: string; to: string }) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Group gap="xs" wrap="wrap" align="end">
+      <TextInput
+        type="date"
+        size="sm"
+        label={t('from')}
+        value={from}
+        max={to || undefined}
+        onChange={(e) => onChange({ from: e.currentTarget.value, to })}
+      />
+      <TextInput
+        type="date"
+        size="sm"
+        label={t('to')}
+        value={to}
+        min={from || undefined}
+        onChange={(e) => onChange({ from, to: e.currentTarget.value })}
+      />
+    </Group>
+  );
+}
