@@ -1,7 +1,361 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  Modal,
+  NumberInput,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Page } from '../../components/Page';
+import { api, unwrap } from '../../api/client';
+import type { components } from '../../api/schema';
+import { useCan } from '../../auth/session';
+import { Page, QueryState } from '../../components/Page';
+import { useFormat } from '../../i18n/format';
+import {
+  compactLocalized,
+  ConfirmButton,
+  fieldErrors,
+  FormError,
+  LANGS,
+  LocalizedInputs,
+  numberOrNull,
+  toMajor,
+  toMinor,
+  useBot,
+  useBotId,
+  type Localized,
+} from './setup/shared';
 
+type Plan = components['schemas']['PlanDto'];
+
+interface PlanForm {
+  name: Localized;
+  periodDays: number | string;
+  price: number | string;
+  priceStars: number | string;
+  trafficLimitGb: number | string;
+  deviceLimit: number | string;
+  location: string;
+  sortOrder: number | string;
+  isActive: boolean;
+  isTrial: boolean;
+}
+
+const emptyForm: PlanForm = {
+  name: {},
+  periodDays: 30,
+  price: '',
+  priceStars: '',
+  trafficLimitGb: 0,
+  deviceLimit: 1,
+  location: '',
+  sortOrder: '',
+  isActive: true,
+  isTrial: false,
+};
+
+function formOf(p: Plan): PlanForm {
+  return {
+    name: { ...p.name },
+    periodDays: p.periodDays,
+    price: toMajor(p.priceMinor, p.currency),
+    priceStars: p.priceStars ?? '',
+    trafficLimitGb: p.trafficLimitGb,
+    deviceLimit: p.deviceLimit,
+    location: p.location ?? '',
+    sortOrder: p.sortOrder,
+    isActive: p.isActive,
+    isTrial: p.isTrial,
+  };
+}
+
+/** The shop's plans: what customers see under "Buy", in sortOrder. */
 export function PlansPage() {
   const { t } = useTranslation('setup');
-  return <Page title={t('plans')}>{null}</Page>;
+  const botId = useBotId();
+  const can = useCan();
+  const f = useFormat();
+  const client = useQueryClient();
+  const bot = useBot();
+  const currency = bot.data?.currency ?? 'IRR';
+  const query = useQuery({
+    queryKey: ['plans', botId],
+    queryFn: () => unwrap(api.GET('/v1/bots/{botId}/plans', { params: { path: { botId } } })),
+  });
+  const [editing, setEditing] = useState<Plan | 'new' | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const remove = useMutation({
+    mutationFn: (planId: string) =>
+      unwrap(api.DELETE('/v1/bots/{botId}/plans/{planId}', { params: { path: { botId, planId } } })),
+    onSuccess: (kept) => {
+      // 200 with the plan: it has sales, so it was deactivated; 204: gone.
+      setNotice(kept ? t('planDeactivated') : t('planDeleted'));
+      void client.invalidateQueries({ queryKey: ['plans', botId] });
+    },
+  });
+  const write = can('plans');
+
+  return (
+    <Page
+      title={t('plans')}
+      actions={
+        write && (
+          <Button onClick={() => setEditing('new')} data-testid="plan-create">
+            {t('newPlan')}
+          </Button>
+        )
+      }
+    >
+      {notice && (
+        <Alert color="blue" withCloseButton onClose={() => setNotice(null)} role="status">
+          {notice}
+        </Alert>
+      )}
+      {remove.error && <FormError error={remove.error} />}
+      <QueryState query={query}>
+        {(plans) =>
+          plans.length === 0 ? (
+            <Text c="dimmed">{t('noPlans')}</Text>
+          ) : (
+            <Table.ScrollContainer minWidth={860}>
+              <Table striped highlightOnHover verticalSpacing="xs">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t('name')}</Table.Th>
+                    <Table.Th>{t('period')}</Table.Th>
+                    <Table.Th>{t('price')}</Table.Th>
+                    <Table.Th>{t('traffic')}</Table.Th>
+                    <Table.Th>{t('devices')}</Table.Th>
+                    <Table.Th>{t('common:status')}</Table.Th>
+                    <Table.Th>{t('sortOrder')}</Table.Th>
+                    {write && <Table.Th>{t('common:actions')}</Table.Th>}
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {plans.map((p) => (
+                    <Table.Tr key={p.id} data-testid="plan-row">
+                      <Table.Td>
+                        <Stack gap={0}>
+                          {LANGS.filter((l) => p.name[l]).map((l) => (
+                            <Group key={l} gap={4} wrap="nowrap">
+                              <Badge size="xs" variant="outline" color="gray">
+                                {l}
+                              </Badge>
+                              <Text size="sm" dir={l === 'fa' ? 'rtl' : 'ltr'}>
+                                {p.name[l]}
+                              </Text>
+                            </Group>
+                          ))}
+                        </Stack>
+                      </Table.Td>
+                      <Table.Td>{t('days', { count: p.periodDays, n: f.number(p.periodDays) })}</Table.Td>
+                      <Table.Td>
+                        <Stack gap={0}>
+                          <span>{f.money(p.priceMinor, p.currency)}</span>
+                          {p.priceStars != null && (
+                            <Text size="xs" c="dimmed">
+                              ⭐ {f.number(p.priceStars)}
+                            </Text>
+                          )}
+                        </Stack>
+                      </Table.Td>
+                      <Table.Td>
+                        {p.trafficLimitGb === 0 ? t('unlimited') : t('gb', { n: f.number(p.trafficLimitGb) })}
+                      </Table.Td>
+                      <Table.Td>{p.deviceLimit === 0 ? t('unlimited') : f.number(p.deviceLimit)}</Table.Td>
+                      <Table.Td>
+                        <Group gap={4}>
+                          <Badge color={p.isActive ? 'teal' : 'gray'} variant="light">
+                            {p.isActive ? t('active') : t('inactive')}
+                          </Badge>
+                          {p.isTrial && <Badge variant="light">{t('trial')}</Badge>}
+                        </Group>
+                      </Table.Td>
+                      <Table.Td>{f.number(p.sortOrder)}</Table.Td>
+                      {write && (
+                        <Table.Td>
+                          <Group gap={4} wrap="nowrap">
+                            <Button size="xs" variant="light" onClick={() => setEditing(p)}>
+                              {t('edit')}
+                            </Button>
+                            <ConfirmButton
+                              label={t('delete')}
+                              question={t('deletePlanQuestion')}
+                              onConfirm={() => remove.mutate(p.id)}
+                            />
+                          </Group>
+                        </Table.Td>
+                      )}
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )
+        }
+      </QueryState>
+      {editing && (
+        <PlanModal
+          plan={editing === 'new' ? null : editing}
+          currency={currency}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null);
+            setNotice(t('common:saved'));
+            void client.invalidateQueries({ queryKey: ['plans', botId] });
+          }}
+        />
+      )}
+    </Page>
+  );
+}
+
+function PlanModal({
+  plan,
+  currency,
+  onClose,
+  onSaved,
+}: {
+  plan: Plan | null;
+  currency: string;
+  onClose: () => void;
+  onSaved: () => void;
+}) {
+  const { t } = useTranslation('setup');
+  const botId = useBotId();
+  const f = useFormat();
+  const [form, setForm] = useState<PlanForm>(plan ? formOf(plan) : emptyForm);
+  const set = <K extends keyof PlanForm>(k: K, v: PlanForm[K]) => setForm((s) => ({ ...s, [k]: v }));
+  const save = useMutation({
+    mutationFn: async () => {
+      const price = numberOrNull(form.price);
+      const sortOrder = numberOrNull(form.sortOrder);
+      const body = {
+        name: compactLocalized(form.name),
+        periodDays: numberOrNull(form.periodDays) as number,
+        priceMinor: price === null ? (undefined as unknown as number) : toMinor(price, currency),
+        priceStars: numberOrNull(form.priceStars),
+        trafficLimitGb: numberOrNull(form.trafficLimitGb) as number,
+        deviceLimit: numberOrNull(form.deviceLimit) as number,
+        location: form.location.trim() === '' ? null : form.location.trim(),
+        ...(sortOrder === null ? {} : { sortOrder }),
+        isActive: form.isActive,
+        isTrial: form.isTrial,
+      };
+      return plan
+        ? unwrap(api.PATCH('/v1/bots/{botId}/plans/{planId}', { params: { path: { botId, planId: plan.id } }, body }))
+        : unwrap(api.POST('/v1/bots/{botId}/plans', { params: { path: { botId } }, body }));
+    },
+    onSuccess: onSaved,
+  });
+  const errors = fieldErrors(save.error);
+  const priceNum = numberOrNull(form.price);
+
+  return (
+    <Modal opened onClose={onClose} title={plan ? t('editPlan') : t('newPlan')} size="lg">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate();
+        }}
+      >
+        <Stack>
+          <LocalizedInputs
+            label={t('name')}
+            value={form.name}
+            onChange={(v) => set('name', v)}
+            errors={errors}
+            prefix="name"
+          />
+          <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="xs">
+            <NumberInput
+              label={t('periodDays')}
+              value={form.periodDays}
+              onChange={(v) => set('periodDays', v)}
+              error={errors.periodDays}
+              allowDecimal={false}
+              data-field="periodDays"
+            />
+            <NumberInput
+              label={t('priceIn', { currency })}
+              value={form.price}
+              onChange={(v) => set('price', v)}
+              error={errors.priceMinor}
+              description={priceNum !== null ? f.money(toMinor(priceNum, currency), currency) : undefined}
+              thousandSeparator=","
+              data-field="priceMinor"
+            />
+            <NumberInput
+              label={t('trafficGb')}
+              description={t('zeroUnlimited')}
+              value={form.trafficLimitGb}
+              onChange={(v) => set('trafficLimitGb', v)}
+              error={errors.trafficLimitGb}
+              allowDecimal={false}
+            />
+            <NumberInput
+              label={t('devices')}
+              description={t('zeroUnlimited')}
+              value={form.deviceLimit}
+              onChange={(v) => set('deviceLimit', v)}
+              error={errors.deviceLimit}
+              allowDecimal={false}
+            />
+            <NumberInput
+              label={t('priceStars')}
+              description={t('priceStarsHint')}
+              value={form.priceStars}
+              onChange={(v) => set('priceStars', v)}
+              error={errors.priceStars}
+              allowDecimal={false}
+            />
+            <NumberInput
+              label={t('sortOrder')}
+              description={plan ? undefined : t('sortOrderHint')}
+              value={form.sortOrder}
+              onChange={(v) => set('sortOrder', v)}
+              error={errors.sortOrder}
+              allowDecimal={false}
+            />
+            <TextInput
+              label={t('location')}
+              value={form.location}
+              onChange={(e) => set('location', e.currentTarget.value)}
+              error={errors.location}
+            />
+          </SimpleGrid>
+          <Group>
+            <Switch
+              label={t('active')}
+              checked={form.isActive}
+              onChange={(e) => set('isActive', e.currentTarget.checked)}
+            />
+            <Switch
+              label={t('trialPlan')}
+              checked={form.isTrial}
+              onChange={(e) => set('isTrial', e.currentTarget.checked)}
+            />
+          </Group>
+          <FormError error={save.error} shown={errors} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              {t('common:cancel')}
+            </Button>
+            <Button type="submit" loading={save.isPending} data-testid="plan-save">
+              {t('common:save')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
 }
