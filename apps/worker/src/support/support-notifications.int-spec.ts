@@ -3,6 +3,7 @@ import { FeaturesService } from '@botfleet/catalog';
 import { TenantRepositories } from '@botfleet/dal';
 import { JobName, JobPayloads, QueueName } from '@botfleet/jobs';
 import { OpenTicketUseCase, ReplyToTicketUseCase } from '@botfleet/support';
+import { SupportNotifications } from '@botfleet/telegram';
 import { TelegramEmulator, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
 
@@ -11,7 +12,8 @@ type SupportJob = JobPayloads[JobName.SupportNotification];
 /**
  * The ticket events' messages (real worker, PostgreSQL, Redis and the Telegram emulator, which like Telegram
  * knows no chat the bot was never in): a ticket whose admin chat does not exist reaches the owner at once and
- * its replies route there; a replayed event posts no second card and tells the customer an answer once.
+ * its replies route there; a replayed event posts no second card and tells the customer an answer once, also
+ * when the attempts run at the same time (a stalled job run twice).
  */
 describe('support notifications (worker)', () => {
   jest.setTimeout(60_000);
@@ -79,5 +81,45 @@ describe('support notifications (worker)', () => {
     expect(botMessages(bot.telegram.id, bot.ownerTelegramId).some((m) => (m.text ?? '').includes('Restart'))).toBe(
       false,
     );
+  });
+
+  it('sends each ticket message once when attempts at the same event run at the same time', async () => {
+    const bot = await ctx.newBot();
+    await ctx.get(FeaturesService).set(bot.id, 'support_tickets', true);
+    const customer = await ctx.newUser(bot.id, { language: 'en' });
+    for (const id of [bot.ownerTelegramId, customer.telegramId]) {
+      telegram.sendText(bot.telegram.id, { from: { id, first_name: 'U' }, text: '/start' });
+    }
+    const notices = world.worker.get(SupportNotifications);
+    const race = async (job: SupportJob) => {
+      const attempts = await Promise.allSettled(Array.from({ length: 6 }, () => notices.handle(job)));
+      expect(attempts.filter((a) => a.status === 'rejected')).toEqual([]);
+    };
+    const { ticket, message } = await ctx.get(OpenTicketUseCase).execute({
+      botId: bot.id,
+      userId: customer.id,
+      subject: 'Slow',
+      content: { text: 'Everything is slow today' },
+    });
+    await race({ botId: bot.id, event: 'ticket_opened', ticketId: ticket.id, messageId: message.id });
+    const cards = botMessages(bot.telegram.id, bot.ownerTelegramId).filter((m) => (m.text ?? '').includes('Ticket #1'));
+    expect(cards).toHaveLength(1);
+
+    // An answer over the API: the customer is told once, and the admins see it once under the card.
+    const { message: answer } = await ctx.get(ReplyToTicketUseCase).execute({
+      botId: bot.id,
+      ticketId: ticket.id,
+      actor: Actors.tenantApi(bot.id),
+      content: { text: 'Try another server' },
+    });
+    await race({ botId: bot.id, event: 'admin_reply', ticketId: ticket.id, messageId: answer.id });
+    const told = botMessages(bot.telegram.id, customer.telegramId).filter((m) =>
+      (m.text ?? '').includes('Try another server'),
+    );
+    expect(told).toHaveLength(1);
+    const echoed = botMessages(bot.telegram.id, bot.ownerTelegramId).filter((m) =>
+      (m.text ?? '').includes('Try another server'),
+    );
+    expect(echoed).toHaveLength(1);
   });
 });

@@ -1,5 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BotEntity, BotSelfRepository, SentNotificationRepository, TenantRepositories } from '@botfleet/dal';
+import {
+  BotEntity,
+  BotSelfRepository,
+  SentNotificationRecord,
+  SentNotificationRepository,
+  TenantRepositories,
+} from '@botfleet/dal';
 import type { TicketEntity, TicketMessageEntity } from '@botfleet/dal';
 import { JobName, JobPayloads } from '@botfleet/jobs';
 import { SupportQueries, TicketPosts } from '@botfleet/support';
@@ -26,9 +32,10 @@ type Target = { chatId: number; threadId?: number };
  * Turns ticket events into Telegram messages through the bot's own token (worker, notifications queue): the
  * ticket's card and the customer's messages in the admin chat (its admin topic; the owner's private chat when
  * there is none or it refuses the bot), each post remembered so a reply to it routes back (TicketPosts); the
- * admins' answers to the customer, once (`sent_notifications`); the closing on the other side. A retried job
- * skips what is recorded as done; a crash between a post and its record may repeat that post, never a
- * customer's answer twice once it was recorded.
+ * admins' answers to the customer; the closing on the other side. Every message is claimed in
+ * `sent_notifications` before it is sent (the unique key lets one attempt through however many race: a replayed
+ * event, a stalled job run twice) and the claim is given back when the send fails, so a retry sends it; a crash
+ * between the claim and the send loses that one message rather than repeating it.
  */
 @Injectable()
 export class SupportNotifications {
@@ -75,6 +82,8 @@ export class SupportNotifications {
       ticket.adminChatId && ticket.adminMessageId ? this.cardTarget(bot, ticket.adminChatId) : null;
     let cardId = ticket.adminMessageId;
     if (!card || !cardId) {
+      // Another attempt holds the card (and posts the photo under it).
+      if (!(await this.claim(bot.id, ticket, `ticket-card:${ticket.id}`, 'ticket_card'))) return;
       const text = adminCardText(
         lang,
         bot.currency,
@@ -82,29 +91,36 @@ export class SupportNotifications {
         await this.queries.customerCard(bot.id, ticket.userId),
         first,
       );
-      const posted = await this.toAdmins(
-        bot,
-        telegram,
-        async (t) =>
-          (
-            await telegram.sendMessage(t.chatId, text, {
-              parse_mode: 'HTML',
-              link_preview_options: { is_disabled: true },
-              reply_markup: { inline_keyboard: adminCardKeyboard(lang, ticket) },
-              ...(t.threadId ? { message_thread_id: t.threadId } : {}),
-            })
-          ).message_id,
+      const posted = await this.orRelease(bot.id, `ticket-card:${ticket.id}`, () =>
+        this.toAdmins(
+          bot,
+          telegram,
+          async (t) =>
+            (
+              await telegram.sendMessage(t.chatId, text, {
+                parse_mode: 'HTML',
+                link_preview_options: { is_disabled: true },
+                reply_markup: { inline_keyboard: adminCardKeyboard(lang, ticket) },
+                ...(t.threadId ? { message_thread_id: t.threadId } : {}),
+              })
+            ).message_id,
+        ),
       );
       await this.posts.recordCard(bot.id, ticket.id, posted.chatId, posted.messageId);
       card = { chatId: posted.chatId, threadId: posted.threadId };
       cardId = posted.messageId;
     }
-    if (first?.photoFileId && !first.adminMessageId) {
-      const sentPhoto = await telegram.sendPhoto(card.chatId, first.photoFileId, {
-        caption: translate(lang, 'ticketAdmin.photo', { number: ticket.number }),
-        ...(card.threadId ? { message_thread_id: card.threadId } : {}),
-        reply_parameters: { message_id: cardId, allow_sending_without_reply: true },
-      });
+    const photoKey = first ? `ticket-post:${first.id}` : '';
+    if (first?.photoFileId && !first.adminMessageId && (await this.claim(bot.id, ticket, photoKey, 'ticket_post'))) {
+      const target = card;
+      const replyTo = cardId;
+      const sentPhoto = await this.orRelease(bot.id, photoKey, () =>
+        telegram.sendPhoto(target.chatId, first.photoFileId!, {
+          caption: translate(lang, 'ticketAdmin.photo', { number: ticket.number }),
+          ...(target.threadId ? { message_thread_id: target.threadId } : {}),
+          reply_parameters: { message_id: replyTo, allow_sending_without_reply: true },
+        }),
+      );
       await this.posts.recordMessage(bot.id, first.id, card.chatId, sentPhoto.message_id);
     }
   }
@@ -115,23 +131,26 @@ export class SupportNotifications {
     ticket: TicketEntity,
     message: TicketMessageEntity,
   ): Promise<void> {
-    if (message.adminMessageId) return;
+    const key = `ticket-post:${message.id}`;
+    if (message.adminMessageId || !(await this.claim(bot.id, ticket, key, 'ticket_post'))) return;
     const lang = bot.defaultLanguage;
     const user = await this.repos.users.findById(bot.id, ticket.userId);
-    const posted = await this.underCard(bot, telegram, ticket, async (t, replyTo) => {
-      const extra = {
-        parse_mode: 'HTML' as const,
-        ...(t.threadId ? { message_thread_id: t.threadId } : {}),
-        ...(replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
-      };
-      const sent = message.photoFileId
-        ? await telegram.sendPhoto(t.chatId, message.photoFileId, {
-            ...extra,
-            caption: adminFollowUpText(lang, ticket, user, message, TELEGRAM_LIMITS.caption),
-          })
-        : await telegram.sendMessage(t.chatId, adminFollowUpText(lang, ticket, user, message), extra);
-      return sent.message_id;
-    });
+    const posted = await this.orRelease(bot.id, key, () =>
+      this.underCard(bot, telegram, ticket, async (t, replyTo) => {
+        const extra = {
+          parse_mode: 'HTML' as const,
+          ...(t.threadId ? { message_thread_id: t.threadId } : {}),
+          ...(replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
+        };
+        const sent = message.photoFileId
+          ? await telegram.sendPhoto(t.chatId, message.photoFileId, {
+              ...extra,
+              caption: adminFollowUpText(lang, ticket, user, message, TELEGRAM_LIMITS.caption),
+            })
+          : await telegram.sendMessage(t.chatId, adminFollowUpText(lang, ticket, user, message), extra);
+        return sent.message_id;
+      }),
+    );
     await this.posts.recordMessage(bot.id, message.id, posted.chatId, posted.messageId);
   }
 
@@ -143,50 +162,54 @@ export class SupportNotifications {
   ): Promise<void> {
     const user = await this.repos.users.findById(bot.id, ticket.userId);
     const once = `ticket-answer:${message.id}`;
-    if (user && !user.botBlockedAt && !(await this.sent.wasSent(bot.id, once))) {
+    if (user && !user.botBlockedAt && (await this.claim(bot.id, ticket, once, 'ticket_answer'))) {
       const lang = user.language ?? bot.defaultLanguage;
-      try {
-        if (message.photoFileId) {
-          const screen = answerScreen(lang, ticket, message, TELEGRAM_LIMITS.caption);
-          await telegram.sendPhoto(user.telegramId, message.photoFileId, {
-            caption: screen.text,
-            parse_mode: 'HTML',
-            reply_markup: { inline_keyboard: screen.keyboard! },
-          });
-        } else {
-          const screen = answerScreen(lang, ticket, message);
-          await telegram.sendMessage(user.telegramId, screen.text, {
-            parse_mode: 'HTML',
-            link_preview_options: { is_disabled: true },
-            reply_markup: { inline_keyboard: screen.keyboard! },
-          });
+      await this.orRelease(bot.id, once, async () => {
+        try {
+          if (message.photoFileId) {
+            const screen = answerScreen(lang, ticket, message, TELEGRAM_LIMITS.caption);
+            await telegram.sendPhoto(user.telegramId, message.photoFileId, {
+              caption: screen.text,
+              parse_mode: 'HTML',
+              reply_markup: { inline_keyboard: screen.keyboard! },
+            });
+          } else {
+            const screen = answerScreen(lang, ticket, message);
+            await telegram.sendMessage(user.telegramId, screen.text, {
+              parse_mode: 'HTML',
+              link_preview_options: { is_disabled: true },
+              reply_markup: { inline_keyboard: screen.keyboard! },
+            });
+          }
+        } catch (err) {
+          // The messenger marked a customer who blocked the bot; there is nobody to tell (the claim stays).
+          if (!(err instanceof RecipientGoneError)) throw err;
         }
-        await this.sent.recordOnce(bot.id, {
-          userId: user.id,
-          subscriptionId: null,
-          kind: 'ticket_answer',
-          dedupeKey: once,
-        });
-      } catch (err) {
-        // The messenger marked a customer who blocked the bot; there is nobody to tell.
-        if (!(err instanceof RecipientGoneError)) throw err;
-      }
+      });
     }
     // An answer given over the API is shown to the admins too, under the card (an admin's reply is there already).
-    if (!message.adminMessageId && message.author && !message.author.startsWith('bot_admin:')) {
+    const echo = `ticket-post:${message.id}`;
+    if (
+      !message.adminMessageId &&
+      message.author &&
+      !message.author.startsWith('bot_admin:') &&
+      (await this.claim(bot.id, ticket, echo, 'ticket_post'))
+    ) {
       const text = adminApiReplyText(bot.defaultLanguage, ticket, message);
-      const posted = await this.underCard(
-        bot,
-        telegram,
-        ticket,
-        async (t, replyTo) =>
-          (
-            await telegram.sendMessage(t.chatId, text, {
-              parse_mode: 'HTML',
-              ...(t.threadId ? { message_thread_id: t.threadId } : {}),
-              ...(replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
-            })
-          ).message_id,
+      const posted = await this.orRelease(bot.id, echo, () =>
+        this.underCard(
+          bot,
+          telegram,
+          ticket,
+          async (t, replyTo) =>
+            (
+              await telegram.sendMessage(t.chatId, text, {
+                parse_mode: 'HTML',
+                ...(t.threadId ? { message_thread_id: t.threadId } : {}),
+                ...(replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
+              })
+            ).message_id,
+        ),
       );
       await this.posts.recordMessage(bot.id, message.id, posted.chatId, posted.messageId);
     }
@@ -198,22 +221,15 @@ export class SupportNotifications {
     if (!byCustomer) {
       const user = await this.repos.users.findById(bot.id, ticket.userId);
       const once = `ticket-closed:${ticket.id}`;
-      if (user && !user.botBlockedAt && !(await this.sent.wasSent(bot.id, once))) {
-        try {
-          await telegram.sendMessage(
-            user.telegramId,
-            translate(user.language ?? bot.defaultLanguage, 'ticket.closedNotice', { number: ticket.number }),
-            { parse_mode: 'HTML' },
-          );
-          await this.sent.recordOnce(bot.id, {
-            userId: user.id,
-            subscriptionId: null,
-            kind: 'ticket_closed',
-            dedupeKey: once,
-          });
-        } catch (err) {
-          if (!(err instanceof RecipientGoneError)) throw err;
-        }
+      if (user && !user.botBlockedAt && (await this.claim(bot.id, ticket, once, 'ticket_closed'))) {
+        const text = translate(user.language ?? bot.defaultLanguage, 'ticket.closedNotice', { number: ticket.number });
+        await this.orRelease(bot.id, once, async () => {
+          try {
+            await telegram.sendMessage(user.telegramId, text, { parse_mode: 'HTML' });
+          } catch (err) {
+            if (!(err instanceof RecipientGoneError)) throw err;
+          }
+        });
       }
     }
     if (!ticket.adminChatId || !ticket.adminMessageId) return;
@@ -222,15 +238,36 @@ export class SupportNotifications {
     } catch (err) {
       this.logger.warn({ botId: bot.id, err }, 'could not take the buttons off a ticket card');
     }
+    const note = `ticket-closed-admins:${ticket.id}`;
+    if (!(await this.claim(bot.id, ticket, note, 'ticket_closed'))) return;
+    const [chatId, cardId] = [ticket.adminChatId, ticket.adminMessageId];
+    await this.orRelease(bot.id, note, async () => {
+      try {
+        await telegram.sendMessage(chatId, adminClosedText(bot.defaultLanguage, ticket), {
+          parse_mode: 'HTML',
+          reply_parameters: { message_id: cardId, allow_sending_without_reply: true },
+        });
+      } catch (err) {
+        // The customer knows; retries into a chat that refuses the bot would only repeat it (the claim stays).
+        if (!adminChatUnreachable(err)) throw err;
+        this.logger.warn({ botId: bot.id }, 'the admin chat is unreachable: the closing note is not posted');
+      }
+    });
+  }
+
+  /** Claims one message about the ticket: true for exactly one attempt however many race (the unique key). */
+  private claim(botId: string, ticket: TicketEntity, dedupeKey: string, kind: string): Promise<boolean> {
+    const record: SentNotificationRecord = { userId: ticket.userId, subscriptionId: null, kind, dedupeKey };
+    return this.sent.claim(botId, record);
+  }
+
+  /** Sends a claimed message; a failed send gives the claim back, so the job's retry sends it. */
+  private async orRelease<T>(botId: string, dedupeKey: string, send: () => Promise<T>): Promise<T> {
     try {
-      await telegram.sendMessage(ticket.adminChatId, adminClosedText(bot.defaultLanguage, ticket), {
-        parse_mode: 'HTML',
-        reply_parameters: { message_id: ticket.adminMessageId, allow_sending_without_reply: true },
-      });
+      return await send();
     } catch (err) {
-      // The customer knows; retries into a chat that refuses the bot would only repeat it.
-      if (!adminChatUnreachable(err)) throw err;
-      this.logger.warn({ botId: bot.id }, 'the admin chat is unreachable: the closing note is not posted');
+      await this.sent.release(botId, dedupeKey);
+      throw err;
     }
   }
 
