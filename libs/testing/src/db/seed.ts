@@ -91,8 +91,15 @@ export async function seedEveryTenantTable(q: Q, botId: string): Promise<string[
     ],
     [
       'card_to_card_payments',
-      `INSERT INTO card_to_card_payments (bot_id, user_id, order_id, card_id, amount_minor, tracking_number, expires_at) VALUES ($1,$2,$3,$4,1000,$5, now() + interval '30 minutes')`,
-      [botId, ids.user, ids.order, ids.card, `C2C-${randomBytes(3).toString('hex')}`],
+      `INSERT INTO card_to_card_payments (bot_id, user_id, order_id, card_id, amount_minor, tracking_number, expires_at, receipt_type, receipt_file_id, receipt_file_unique_id) VALUES ($1,$2,$3,$4,1000,$5, now() + interval '30 minutes', 'photo', $6, $6)`,
+      [
+        botId,
+        ids.user,
+        ids.order,
+        ids.card,
+        `C2C-${randomBytes(3).toString('hex')}`,
+        `seed-${randomBytes(6).toString('hex')}`,
+      ],
     ],
     [
       'gateway_payments',

@@ -1,18 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, Length, ValidateIf } from 'class-validator';
+import { IsOptional, IsString, Length } from 'class-validator';
 import { ADMIN_PERMISSIONS, type AdminPermission } from '@botfleet/bots';
 import type { ConsoleSessionEntity } from '@botfleet/dal';
 
-/** Exactly one of the two: a one-time link code from a bot, or an API token (a tenant's bft_… or the master's). */
+/** Exactly one of the two (checked by the controller): a one-time link code from a bot, or an API token (a tenant's bft_… or the master's). */
 export class CreateConsoleSessionDto {
   @ApiPropertyOptional({ description: 'The code from the one-time link (the URL fragment after #code=)' })
-  @ValidateIf((o: CreateConsoleSessionDto) => o.apiToken === undefined)
+  @IsOptional()
   @IsString()
   @Length(1, 200)
   code?: string;
 
   @ApiPropertyOptional({ description: "A tenant's API token (bft_…) or the master token, pasted to sign in" })
-  @ValidateIf((o: CreateConsoleSessionDto) => o.code === undefined)
+  @IsOptional()
   @IsString()
   @Length(1, 500)
   apiToken?: string;
