@@ -1,4 +1,5 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ClsModule, ClsService } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@botfleet/config';
@@ -8,12 +9,29 @@ import { TenantRepositories } from './tenant-repositories';
 import { DAL_REPOSITORIES } from './repositories';
 import { DatabasePing } from './database-ping';
 
+/**
+ * nestjs-cls with its HTTP middleware only. The library also registers a global guard and a global interceptor,
+ * which do nothing unless mounted; but one global interceptor, even a no-op, makes Nest run every request
+ * through its RxJS interceptor chain (an Observable, AsyncResource binds). Dropping the two no-op enhancers and
+ * the per-request plugin initialisation (we use no plugins) takes that cost off every API call.
+ */
+export function clsByMiddlewareOnly(): DynamicModule {
+  const mod = ClsModule.forRoot({ global: true, middleware: { mount: true, initializePlugins: false } });
+  const noopEnhancer = (p: Provider) =>
+    typeof p === 'object' && 'provide' in p && (p.provide === APP_GUARD || p.provide === APP_INTERCEPTOR);
+  for (const imported of mod.imports ?? []) {
+    const root = imported as DynamicModule;
+    if (root.providers) root.providers = root.providers.filter((p) => !noopEnhancer(p));
+  }
+  return mod;
+}
+
 /** The application-role connection (owns nothing, NOBYPASSRLS) and the tenant unit of work. */
 @Global()
 @Module({
   // The middleware opens a CLS context per HTTP request, so the auth guard can keep the caller and
   // the tenant id in it (outside HTTP, TenantDb.run opens its own context).
-  imports: [ClsModule.forRoot({ global: true, middleware: { mount: true } })],
+  imports: [clsByMiddlewareOnly()],
   providers: [
     {
       provide: APP_DATA_SOURCE,
