@@ -7,6 +7,9 @@ import { scrubSecrets, scrubValue } from './scrub';
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  // The console's sign-in sets the session cookie: pino-http logs response headers.
+  'res.headers["set-cookie"]',
   'req.headers["x-telegram-bot-api-secret-token"]',
   'req.headers["idempotency-key"]',
   '*.token',

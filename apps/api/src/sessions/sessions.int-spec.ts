@@ -238,6 +238,22 @@ describe('console sessions (API in-process, real PostgreSQL/Redis, Telegram emul
     expect(res.body.error.code).toBe(ErrorCode.UNAUTHORIZED);
   });
 
+  it('a session lasts CONSOLE_SESSION_TTL_H (12 h) from sign-in; past it the cookie is refused', async () => {
+    const { code } = await links.issueForAdmin(a.id, a.ownerTelegramId);
+    const res = await http().post('/v1/sessions').set('X-Forwarded-For', from()).send({ code }).expect(201);
+    const ttl = new Date(res.body.session.expiresAt).getTime() - Date.now();
+    expect(ttl).toBeGreaterThan(12 * 3_600_000 - 60_000);
+    expect(ttl).toBeLessThanOrEqual(12 * 3_600_000);
+    const cookie = sessionCookie(res);
+    await http().get(`/v1/bots/${a.id}/plans`).set('Cookie', cookie).expect(200);
+    // Twelve hours pass.
+    const platform = await env.db.platform();
+    await platform.query(`UPDATE console_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      res.body.session.id,
+    ]);
+    await http().get(`/v1/bots/${a.id}/plans`).set('Cookie', cookie).expect(401);
+  });
+
   it("lists and revokes one's own sessions; another admin's session is 404", async () => {
     const s1 = await signIn(a.id, a.ownerTelegramId);
     const s2 = await signIn(a.id, a.ownerTelegramId);
