@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor } from '@botfleet/common';
-import { TenantRepositories } from '@botfleet/dal';
+import { type Actor, type Page, pageOf, pageOffset } from '@botfleet/common';
+import { type AuditLogEntity, TenantRepositories } from '@botfleet/dal';
 
 export interface AuditEntry {
   /** Who did it: stored as `actor_type` / `actor_id` (the label is not kept). */
@@ -59,6 +59,16 @@ export class AuditService {
     if (actor.type !== 'bot_admin' || !/^[1-9]\d{0,15}$/.test(actor.id)) return null;
     const [admin] = await this.repos.admins.find(botId, { where: { telegramId: Number(actor.id) }, take: 1 });
     return admin?.role ?? null;
+  }
+
+  /** A page of the bot's log, newest first (the web console's audit log). */
+  async page(botId: string, page: number, pageSize: number): Promise<Page<AuditLogEntity>> {
+    const [items, total] = await this.repos.auditLogs.findAndCount(botId, {
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip: pageOffset(page, pageSize),
+      take: pageSize,
+    });
+    return pageOf(items, total, page, pageSize);
   }
 
   list(botId: string, take = 100) {

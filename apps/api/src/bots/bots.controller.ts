@@ -1,8 +1,22 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, ErrorCode } from '@botfleet/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { WholesaleWalletService } from '@botfleet/billing';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { type LedgerEntryView, WholesaleWalletService } from '@botfleet/billing';
 import { BotSettingsService } from '@botfleet/bots';
 import { OnboardBotUseCase } from '@botfleet/operator';
 import { actorOf, AuthFailureLimiter, CurrentPrincipal, OptionalAuth, Principal } from '../auth';
@@ -18,6 +32,10 @@ import {
   UpdateBotDto,
 } from './dto/bot.dto';
 import { LedgerPageDto, WalletDto } from './dto/wallet.dto';
+import { ledgerCsv, wantsCsv } from './ledger-csv';
+
+/** Rows read per query while the CSV export walks the whole ledger. */
+const CSV_BATCH = 1000;
 
 /** Onboarding and the bot itself (API.md "Onboarding and the bot itself"), plus its wallet. */
 @ApiTags('bots')
@@ -149,10 +167,30 @@ export class BotsController {
   }
 
   @Get(':botId/wallet/ledger')
-  @ApiOperation({ summary: 'Wallet ledger, newest first' })
+  @ApiOperation({
+    summary: 'Wallet ledger, newest first',
+    description: 'With `Accept: text/csv`: every entry as a CSV file, newest first (page and pageSize are ignored).',
+  })
+  @ApiProduces('application/json', 'text/csv')
   @ApiResponse({ status: 200, type: LedgerPageDto })
   @ApiErrors(400, 404)
-  ledger(@Param('botId') botId: string, @Query() q: PageQueryDto): Promise<LedgerPageDto> {
-    return this.wallet.ledger(botId, q.page, q.pageSize);
+  async ledger(
+    @Param('botId') botId: string,
+    @Query() q: PageQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<LedgerPageDto | string> {
+    if (!wantsCsv(accept)) return this.wallet.ledger(botId, q.page, q.pageSize);
+    const entries: LedgerEntryView[] = [];
+    for (let page = 1; ; page++) {
+      const batch = await this.wallet.ledger(botId, page, CSV_BATCH);
+      entries.push(...batch.items);
+      if (batch.items.length < CSV_BATCH || entries.length >= batch.total) break;
+    }
+    void res
+      .header('Content-Type', 'text/csv; charset=utf-8')
+      .header('Content-Disposition', `attachment; filename="wallet-ledger-${botId}.csv"`)
+      .header('Cache-Control', 'no-store');
+    return ledgerCsv(entries);
   }
 }

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiProperty, ApiResponse, ApiTags } from '
 import { DomainError, ErrorCode } from '@botfleet/common';
 import { TopUpView, WalletQueries } from '@botfleet/payments';
 import { ApiErrors, PageMetaDto, PageQueryDto } from '../common/api-docs';
+import { TransactionDto } from './dto/customer.dto';
 
 const notFoundOnBadId = new ParseUUIDPipe({
   exceptionFactory: () => new DomainError(ErrorCode.NOT_FOUND, 'Not found'),
@@ -52,12 +53,34 @@ export class UserTopUpPageDto extends PageMetaDto {
   @ApiProperty({ type: [UserTopUpDto] }) items!: UserTopUpDto[];
 }
 
-/** A user's wallet top-ups of every method (issue 12 part 5); their receipts are reviewed as card-payments. */
+export class UserWalletDto extends PageMetaDto {
+  @ApiProperty({ example: 150000, description: 'The balance now, minor units of currency' }) balanceMinor!: number;
+  @ApiProperty({ example: 'IRR' }) currency!: string;
+  @ApiProperty({ type: [TransactionDto], description: 'The wallet ledger, newest first' }) items!: TransactionDto[];
+}
+
+/** A user's wallet and its top-ups of every method; top-up receipts are reviewed as card-payments. */
 @ApiTags('customers')
 @ApiBearerAuth()
 @Controller('v1/bots/:botId/users/:userId')
 export class TopUpsController {
   constructor(private readonly wallet: WalletQueries) {}
+
+  @Get('wallet')
+  @ApiOperation({
+    summary: "The user's wallet: the balance and its ledger (deposits, purchases, refunds …), newest first",
+  })
+  @ApiResponse({ status: 200, type: UserWalletDto })
+  @ApiErrors(400, 404)
+  async userWallet(
+    @Param('botId') botId: string,
+    @Param('userId', notFoundOnBadId) userId: string,
+    @Query() q: PageQueryDto,
+  ): Promise<UserWalletDto> {
+    const wallet = await this.wallet.userWallet(botId, userId, q.page, q.pageSize);
+    if (!wallet) throw new DomainError(ErrorCode.NOT_FOUND, 'User not found');
+    return { ...wallet, items: wallet.items.map(TransactionDto.of) };
+  }
 
   @Get('top-ups')
   @ApiOperation({ summary: "The user's wallet top-ups (card receipts and online gateways), newest first" })

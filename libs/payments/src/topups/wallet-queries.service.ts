@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Page, pageOf, pageOffset } from '@botfleet/common';
-import { OrderEntity, PlanEntity, TenantRepositories, TopUpRepository, TransactionEntity } from '@botfleet/dal';
+import {
+  BotSelfRepository,
+  OrderEntity,
+  PlanEntity,
+  TenantRepositories,
+  TopUpRepository,
+  TransactionEntity,
+} from '@botfleet/dal';
 
 /** One top-up of a user's wallet, whatever paid it: a card receipt or an online gateway. */
 export interface TopUpView {
@@ -21,6 +28,12 @@ export interface TopUpView {
   createdAt: Date;
   /** When the deposit was made (the review or the gateway's confirmation); null until then. */
   creditedAt: Date | null;
+}
+
+/** A user's wallet: the balance now (minor units of `currency`) and a page of its ledger, newest first. */
+export interface UserWalletView extends Page<TransactionEntity> {
+  balanceMinor: number;
+  currency: string;
 }
 
 const CARD_STATUS: Record<string, TopUpView['status']> = {
@@ -44,6 +57,7 @@ export class WalletQueries {
   constructor(
     private readonly repos: TenantRepositories,
     private readonly topUpRows: TopUpRepository,
+    private readonly self: BotSelfRepository,
   ) {}
 
   /** The user's balance (minor units); null for a user not of this bot. */
@@ -60,6 +74,17 @@ export class WalletQueries {
       take: pageSize,
     });
     return pageOf(items, total, page, pageSize);
+  }
+
+  /** The user's wallet in one answer: balance, the bot's currency, a page of movements; null for a user not of this bot. */
+  async userWallet(botId: string, userId: string, page: number, pageSize: number): Promise<UserWalletView | null> {
+    const balanceMinor = await this.balance(botId, userId);
+    if (balanceMinor === null) return null;
+    const [movements, currency] = await Promise.all([
+      this.movements(botId, userId, page, pageSize),
+      this.self.currency(botId),
+    ]);
+    return { balanceMinor, currency, ...movements };
   }
 
   /** The user's top-ups of every method (card receipts and online gateways), newest first. */
