@@ -24,7 +24,11 @@ export type Principal =
 
 /** The caller as the audit logs record it: a bot admin's session acts as that admin (their role applies). */
 export function actorOf(p: Principal): Actor {
-  if (p.kind === 'master') return Actors.master();
+  if (p.kind === 'master') {
+    // An operator signed in from the master bot is named like the master bot names them (masterActor).
+    const tg = p.session?.telegramId;
+    return tg ? { type: 'master', id: `tg:${tg}`, label: 'operator (web console)' } : Actors.master();
+  }
   if (p.admin) return Actors.botAdmin(p.admin.telegramId, 'web console');
   return Actors.tenantApi(p.botId);
 }

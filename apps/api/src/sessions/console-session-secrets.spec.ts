@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { pinoParams } from '@botfleet/common';
+import { pinoParams, scrubSecrets } from '@botfleet/common';
 import { loadConfig } from '@botfleet/config';
 
 const BASE = {
@@ -29,6 +29,11 @@ describe('console session secrets and cookie flags', () => {
     );
     expect(lines.join('')).not.toContain('s3cr3t-session-token');
     expect(lines.join('')).toContain('[redacted]');
+  });
+
+  it('a signed receipt-photo URL is scrubbed from log lines', () => {
+    const url = '/v1/media/receipts/0b6c.1f2e.1764400000.abcdef0123';
+    expect(scrubSecrets(`GET ${url} 200`)).toBe('GET /v1/media/receipts/[signed] 200');
   });
 
   it('the cookie is Secure in production unless CONSOLE_COOKIE_SECURE=false, and not in development or tests', () => {
