@@ -20,8 +20,14 @@ async function fetchCurrent(): Promise<CurrentSession | null> {
   const res = await fetch('/v1/sessions/current', { credentials: 'same-origin' });
   if (res.status === 401) return null;
   if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText);
-  const body = (await res.json()) as { session?: CurrentSession } & CurrentSession;
-  return body.session ?? body;
+  // The API answers { session, botName, permissions }: the bot's name and the permissions sit beside the session.
+  const body = (await res.json()) as {
+    session?: CurrentSession;
+    botName?: string | null;
+    permissions?: string[];
+  } & CurrentSession;
+  if (!body.session) return body;
+  return { ...body.session, botName: body.botName ?? null, permissions: body.permissions ?? [] };
 }
 
 export function useSessionQuery() {

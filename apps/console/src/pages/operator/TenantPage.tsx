@@ -18,7 +18,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useLocation, useParams } from 'react-router-dom';
 import { api, ApiError, idempotencyKey, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { ErrorAlert, errorText, Page, QueryState } from '../../components/Page';
@@ -32,6 +32,7 @@ type WholesalePrice = components['schemas']['WholesalePriceDto'];
 export function TenantPage() {
   const { botId = '' } = useParams();
   const { t } = useTranslation('operator');
+  const from = (useLocation().state as { from?: string } | null)?.from ?? '';
   const bot = useQuery({
     queryKey: ['operator', 'tenant', botId],
     queryFn: () => unwrap(api.GET('/v1/bots/{botId}', { params: { path: { botId } } })),
@@ -48,7 +49,7 @@ export function TenantPage() {
           }
           actions={
             <>
-              <Button component={Link} to="/operator/tenants" variant="subtle" size="sm">
+              <Button component={Link} to={`/operator/tenants${from}`} variant="subtle" size="sm">
                 {t('backToTenants')}
               </Button>
               <Button component={Link} to={`/bots/${b.id}/dashboard`} variant="light" size="sm">
@@ -139,56 +140,62 @@ function useRefreshTenant(botId: string) {
     ]);
 }
 
-/** Suspend (the bot stops, its owner is told) or resume, after a confirmation. */
+/**
+ * Suspend (the bot stops, its owner is told) or resume, after a confirmation. The dialog keeps the action it was
+ * opened for, so it does not turn into the opposite while it closes over the refreshed status.
+ */
 function SuspendButton({ bot }: { bot: Bot }) {
   const { t } = useTranslation('operator');
-  const [opened, setOpened] = useState(false);
+  const [action, setAction] = useState<'suspend' | 'resume' | null>(null);
+  const [last, setLast] = useState<'suspend' | 'resume'>('suspend');
   const refresh = useRefreshTenant(bot.id);
-  const suspended = bot.status === 'suspended';
   const change = useMutation({
-    mutationFn: () =>
-      suspended
+    mutationFn: (what: 'suspend' | 'resume') =>
+      what === 'resume'
         ? unwrap(api.POST('/v1/admin/bots/{botId}/resume', { params: { path: { botId: bot.id } } }))
         : unwrap(api.POST('/v1/admin/bots/{botId}/suspend', { params: { path: { botId: bot.id } } })),
     onSuccess: async () => {
+      setAction(null);
       await refresh();
-      setOpened(false);
     },
   });
   if (bot.status === 'deleted') return null;
+  const next = bot.status === 'suspended' ? 'resume' : 'suspend';
+  const shown = action ?? last;
   return (
     <>
       <Button
-        color={suspended ? 'green' : 'red'}
-        variant={suspended ? 'filled' : 'light'}
+        color={next === 'resume' ? 'green' : 'red'}
+        variant={next === 'resume' ? 'filled' : 'light'}
         size="sm"
         onClick={() => {
           change.reset();
-          setOpened(true);
+          setAction(next);
+          setLast(next);
         }}
       >
-        {suspended ? t('resume') : t('suspend')}
+        {t(next)}
       </Button>
       <Modal
-        opened={opened}
-        onClose={() => setOpened(false)}
-        title={suspended ? t('resumeTitle', { name: bot.name }) : t('suspendTitle', { name: bot.name })}
+        opened={action !== null}
+        onClose={() => setAction(null)}
+        title={t(shown === 'resume' ? 'resumeTitle' : 'suspendTitle', { name: bot.name })}
         centered
       >
         <Stack gap="md">
-          <Text size="sm">{suspended ? t('resumeExplain') : t('suspendExplain')}</Text>
+          <Text size="sm">{t(shown === 'resume' ? 'resumeExplain' : 'suspendExplain')}</Text>
           {change.isError && <ErrorAlert error={change.error} />}
           <Group justify="flex-end" gap="xs">
-            <Button variant="default" onClick={() => setOpened(false)}>
+            <Button variant="default" onClick={() => setAction(null)}>
               {t('common:cancel')}
             </Button>
             <Button
-              color={suspended ? 'green' : 'red'}
+              color={shown === 'resume' ? 'green' : 'red'}
               loading={change.isPending}
-              onClick={() => change.mutate()}
+              onClick={() => change.mutate(shown)}
               data-confirm
             >
-              {suspended ? t('resume') : t('suspend')}
+              {t(shown)}
             </Button>
           </Group>
         </Stack>
@@ -360,7 +367,7 @@ function WholesalePriceForm({ bot }: { bot: Bot }) {
   });
   return (
     <Section title={t('wholesalePrice')}>
-      <QueryState query={price}>{(p) => <PriceFields bot={bot} price={p} key={p.updatedAt ?? 'never'} />}</QueryState>
+      <QueryState query={price}>{(p) => <PriceFields bot={bot} price={p} />}</QueryState>
     </Section>
   );
 }

@@ -3,7 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { Link, useLocation, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { Page, QueryState } from '../../components/Page';
 import { Pager } from '../../components/Pager';
@@ -20,6 +20,9 @@ export function TenantsPage() {
   const { t } = useTranslation('operator');
   const f = useFormat();
   const navigate = useNavigate();
+  const location = useLocation();
+  // The tenant's page links back to this list as it is now (search, filter, page).
+  const back = { from: location.search };
   const [params, setParams] = useSearchParams();
   const status = (params.get('status') ?? '') as BotStatus | '';
   const page = Math.max(1, Number(params.get('page')) || 1);
@@ -117,10 +120,16 @@ export function TenantsPage() {
                       key={b.id}
                       data-tenant={b.id}
                       style={{ cursor: 'pointer' }}
-                      onClick={() => navigate(`/operator/tenants/${b.id}`)}
+                      onClick={() => navigate(`/operator/tenants/${b.id}`, { state: back })}
                     >
                       <Table.Td>
-                        <Anchor component={Link} to={`/operator/tenants/${b.id}`} fw={500}>
+                        <Anchor
+                          component={Link}
+                          to={`/operator/tenants/${b.id}`}
+                          state={back}
+                          fw={500}
+                          onClick={(e) => e.stopPropagation()}
+                        >
                           {b.name}
                         </Anchor>
                         <Text size="xs" c="dimmed" dir="ltr" ta="start">
