@@ -1,0 +1,218 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createTestEnv, spawnWorker, TelegramEmulator, TestEnv, WorkerProcess } from '@botfleet/testing';
+import { BotChat, buttonsOf, has, QUICK_BOT_LEASES, withButton } from './support/bot-chat';
+import { launchBrowser, listen, newContext, screenshot, signInWithToken } from './support/browser';
+import { HostedTenant, PublicApi } from './support/public-api';
+
+/**
+ * The reseller's setup pages in a real browser (Debian's Chromium) against the real API, a spawned worker and
+ * the Telegram emulator: a plan made in the Plans page is on sale in the bot; the API's field errors land on the
+ * fields (a card failing Luhn, a welcome text too long) and a refused edit changes nothing; the texts page
+ * previews the welcome as the bot will show it, and the bot then shows it.
+ */
+describe('console: the reseller setup pages', () => {
+  jest.setTimeout(180_000);
+  const emu = new TelegramEmulator();
+  let env: TestEnv;
+  let api: PublicApi;
+  let worker: WorkerProcess;
+  let browser: Browser;
+  let origin: string;
+  let tenant: HostedTenant;
+  let tg: ReturnType<TelegramEmulator['createBot']>;
+  const contexts: BrowserContext[] = [];
+  /** Uncaught errors in the pages: a page that throws fails the test even if what it showed looked right. */
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const emuUrl = await emu.listen(0);
+    env = await createTestEnv({ TELEGRAM_API_ROOT: emuUrl, ...QUICK_BOT_LEASES });
+    api = await PublicApi.start(env);
+    origin = await listen(api.app);
+    tg = emu.createBot({ username: 'console_setup_bot' });
+    tenant = await api.registerBot(tg, { name: 'Setup shop', ownerTelegramId: 881_001 });
+    worker = await spawnWorker(env.vars);
+    await emu.waitForPolling(tg.id, 30_000);
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await worker?.stop();
+    await api?.close();
+    await emu.close();
+    await env?.cleanup();
+  });
+
+  afterEach(() => {
+    expect(pageErrors.splice(0)).toEqual([]);
+  });
+
+  /** A signed-in page of the tenant's console at `path` (under /console/bots/<id>/). */
+  async function open(path: string, opts: { lang?: 'en' | 'fa'; phone?: boolean } = {}): Promise<Page> {
+    const context = await newContext(browser, { phone: opts.phone });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await signInWithToken(page, origin, tenant.apiToken, opts.lang ?? 'en');
+    await page.goto(`${origin}/console/bots/${tenant.id}/${path}`);
+    return page;
+  }
+
+  it('a plan created in the Plans page is offered in the bot; a plan without a name is refused on the field', async () => {
+    const page = await open('plans');
+    await page.getByTestId('plan-create').click();
+    const dialog = page.getByRole('dialog');
+
+    // Nothing named: the API's 400 names `name`, shown on the name field; nothing is created.
+    await dialog.getByLabel('Period (days)').fill('30');
+    await dialog.getByLabel('Price (IRR)').fill('250000');
+    await dialog.getByTestId('plan-save').click();
+    await expectFieldError(dialog.getByLabel('Name (en)'));
+    expect((await api.as(tenant.apiToken, 'get', `/v1/bots/${tenant.id}/plans`).expect(200)).body).toEqual([]);
+
+    await dialog.getByLabel('Name (en)').fill('Console Gold');
+    await dialog.getByLabel('Name (fa)').fill('طلایی کنسول');
+    await dialog.getByLabel('Traffic (GB)').fill('50');
+    await dialog.getByLabel('Devices').fill('2');
+    await dialog.getByTestId('plan-save').click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.getByTestId('plan-row').filter({ hasText: 'Console Gold' });
+    await row.waitFor();
+    expect(await row.innerText()).toContain('50 GB');
+    const [plan] = (await api.as(tenant.apiToken, 'get', `/v1/bots/${tenant.id}/plans`).expect(200)).body;
+    expect(plan).toMatchObject({
+      name: { en: 'Console Gold', fa: 'طلایی کنسول' },
+      periodDays: 30,
+      priceMinor: 250_000,
+    });
+    await screenshot(page, 'plans-en');
+
+    // A customer opens the shop and sees the plan by its name.
+    const chat = new BotChat(emu, tg, { id: 881_500, first_name: 'Buyer', language_code: 'en' });
+    const offer = await chat.send('/buy', withButton('s:p:'));
+    expect(
+      buttonsOf(offer)
+        .map((b) => b.text)
+        .join('\n'),
+    ).toContain('Console Gold');
+
+    const fa = await open('plans', { lang: 'fa' });
+    await fa.getByTestId('plan-row').filter({ hasText: 'طلایی کنسول' }).waitFor();
+    expect(await fa.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    await screenshot(fa, 'plans-fa');
+
+    const phone = await open('plans', { phone: true });
+    await phone.getByTestId('plan-row').first().waitFor();
+    await screenshot(phone, 'plans-phone-en');
+  });
+
+  it('a card failing the Luhn check shows the API error on the card number; a good one is listed', async () => {
+    const page = await open('cards');
+    await page.getByText('No active card').waitFor();
+    await page.getByTestId('card-create').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Card number').fill('6037 9900 0000 0007');
+    await dialog.getByLabel('Card holder').fill('Ali Rezaei');
+    await dialog.getByTestId('card-save').click();
+    const number = dialog.getByLabel('Card number');
+    await expectFieldError(number, /Luhn/);
+    expect((await api.as(tenant.apiToken, 'get', `/v1/bots/${tenant.id}/payment-cards`).expect(200)).body).toEqual([]);
+
+    await number.fill('6037 9900 0000 0006');
+    await dialog.getByTestId('card-save').click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.getByTestId('card-row').filter({ hasText: '0006' });
+    await row.waitFor();
+    expect(await row.innerText()).toContain('Ali Rezaei');
+    // The rotation's next card is the new one.
+    await page.getByTestId('next-card').getByText('0006').waitFor();
+    await screenshot(page, 'cards-en');
+  });
+
+  it('the welcome text shows in the preview as typed and in the bot once saved; a refused edit changes nothing', async () => {
+    const page = await open('texts');
+    const welcome = page.getByLabel('Welcome text (en)');
+    const bubble = page.getByTestId('preview-bubble');
+    await bubble.getByText('Welcome to').waitFor(); // the built-in welcome while none is set
+    expect(await page.getByTestId('preview-button').allInnerTexts()).toContain('🛒 Buy a subscription');
+
+    await welcome.fill('Hi! Fast and private VPN here.');
+    await bubble.getByText('Hi! Fast and private VPN here.').waitFor();
+    await page.getByTestId('save-welcome_text').click();
+    await page.getByTestId('config-welcome_text').getByRole('status').waitFor();
+    const stored = await api.as(tenant.apiToken, 'get', `/v1/bots/${tenant.id}/configurations`).expect(200);
+    expect(stored.body.find((c: { key: string }) => c.key === 'welcome_text').value).toEqual({
+      en: 'Hi! Fast and private VPN here.',
+    });
+
+    // Too long: the API refuses it with the field named; the stored text stays.
+    await welcome.fill('x'.repeat(3001));
+    await page.getByTestId('save-welcome_text').click();
+    await expectFieldError(welcome, /3000/);
+    await page.reload();
+    await expect_(page.getByLabel('Welcome text (en)')).toHaveValue('Hi! Fast and private VPN here.');
+    await page.getByTestId('preview-bubble').getByText('Hi! Fast and private VPN here.').waitFor();
+
+    const chat = new BotChat(emu, tg, { id: 881_600, first_name: 'Reader', language_code: 'en' });
+    await chat.send('/start', has('Hi! Fast and private VPN here.'), 20_000);
+
+    const fa = await open('texts', { lang: 'fa' });
+    await fa.getByLabel('متن خوش‌آمد (fa)').fill('به فروشگاه ما خوش آمدید!');
+    await fa.getByTestId('preview-bubble').getByText('به فروشگاه ما خوش آمدید!').waitFor();
+    expect(await fa.getByTestId('preview-bubble').evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
+    await screenshot(fa, 'texts-fa');
+  });
+
+  it('a broadcast draft is listed with its audience; broadcasts-en screenshot', async () => {
+    const page = await open('broadcasts');
+    await page.getByTestId('broadcast-create').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Message').fill('<b>New plans!</b> Gold is here.');
+    await dialog.getByTestId('telegram-preview').getByText('New plans! Gold is here.').waitFor();
+    await dialog.getByTestId('broadcast-save').click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.getByTestId('broadcast-row').first();
+    await row.getByText('Draft').waitFor();
+    expect(await row.innerText()).toContain('Everyone');
+    await screenshot(page, 'broadcasts-en');
+  });
+});
+
+/** The input is marked invalid and its error (matching `text`, when given) is shown under it. */
+async function expectFieldError(input: ReturnType<Page['getByLabel']>, text?: RegExp): Promise<void> {
+  await expect_(input).toHaveAttribute('aria-invalid', 'true');
+  if (text) {
+    const describedBy = await input.getAttribute('aria-describedby');
+    const ids = (describedBy ?? '').split(/\s+/).filter(Boolean);
+    const messages = await Promise.all(
+      ids.map((id) =>
+        input
+          .page()
+          .locator(`[id="${id}"]`)
+          .innerText()
+          .catch(() => ''),
+      ),
+    );
+    expect(messages.join(' ')).toMatch(text);
+  }
+}
+
+/** Polls a locator until it has the value or attribute (Playwright's own `expect` is not in playwright-core). */
+function expect_(locator: ReturnType<Page['getByLabel']>) {
+  const poll = async (read: () => Promise<string | null>, want: string, what: string) => {
+    const until = Date.now() + 10_000;
+    let got: string | null = null;
+    while (Date.now() < until) {
+      got = await read().catch(() => null);
+      if (got === want) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${what}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+  };
+  return {
+    toHaveValue: (want: string) => poll(() => locator.inputValue(), want, 'value'),
+    toHaveAttribute: (name: string, want: string) => poll(() => locator.getAttribute(name), want, name),
+  };
+}
