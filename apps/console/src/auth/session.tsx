@@ -1,33 +1,24 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, type ReactNode } from 'react';
-import { ApiError, csrf, onUnauthorized } from '../api/client';
+import { api, ApiError, csrf, onUnauthorized, unwrap } from '../api/client';
+import type { components } from '../api/schema';
 
-/** Who is signed in (GET /v1/sessions/current). */
-export interface CurrentSession {
-  id: string;
-  kind: 'master' | 'tenant';
-  botId: string | null;
-  botName?: string | null;
-  role: string | null;
-  telegramId: string | number | null;
+/** Who is signed in (GET /v1/sessions/current): the session, the bot's name and what the caller may do. */
+export type CurrentSession = components['schemas']['ConsoleSessionDto'] & {
+  botName: string | null;
   permissions: string[];
-  expiresAt: string;
-}
+};
 
 const SessionContext = createContext<CurrentSession | null>(null);
 
 async function fetchCurrent(): Promise<CurrentSession | null> {
-  const res = await fetch('/v1/sessions/current', { credentials: 'same-origin' });
-  if (res.status === 401) return null;
-  if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText);
-  // The API answers { session, botName, permissions }: the bot's name and the permissions sit beside the session.
-  const body = (await res.json()) as {
-    session?: CurrentSession;
-    botName?: string | null;
-    permissions?: string[];
-  } & CurrentSession;
-  if (!body.session) return body;
-  return { ...body.session, botName: body.botName ?? null, permissions: body.permissions ?? [] };
+  const { data, error, response } = await api.GET('/v1/sessions/current');
+  if (response.status === 401) return null;
+  if (!data) {
+    const body = (error as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new ApiError(response.status, body?.code ?? `HTTP_${response.status}`, body?.message ?? response.statusText);
+  }
+  return { ...data.session, botName: data.botName, permissions: data.permissions };
 }
 
 export function useSessionQuery() {
@@ -62,28 +53,11 @@ export function SessionProvider({ session, children }: { session: CurrentSession
 
 /** Signs in with a one-time link code or a pasted API token; keeps the CSRF token for later writes. */
 export async function signIn(body: { code: string } | { apiToken: string }): Promise<void> {
-  const res = await fetch('/v1/sessions', {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json().catch(() => ({}))) as {
-    csrfToken?: string;
-    error?: { code?: string; message?: string };
-  };
-  if (!res.ok || !json.csrfToken) {
-    throw new ApiError(res.status, json.error?.code ?? `HTTP_${res.status}`, json.error?.message ?? res.statusText);
-  }
-  csrf.set(json.csrfToken);
+  const { csrfToken } = await unwrap(api.POST('/v1/sessions', { body }));
+  csrf.set(csrfToken);
 }
 
 export async function signOut(): Promise<void> {
-  const token = csrf.get();
-  await fetch('/v1/sessions/current', {
-    method: 'DELETE',
-    credentials: 'same-origin',
-    headers: token ? { 'X-CSRF-Token': token } : {},
-  });
+  await api.DELETE('/v1/sessions/current');
   csrf.clear();
 }

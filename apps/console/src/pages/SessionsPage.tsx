@@ -1,34 +1,10 @@
 import { Badge, Button, Table } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { ApiError, csrf } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { useSession } from '../auth/session';
 import { Page, QueryState } from '../components/Page';
 import { useFormat } from '../i18n/format';
-
-interface SessionRow {
-  id: string;
-  kind: string;
-  role: string | null;
-  createdAt: string;
-  lastSeenAt: string | null;
-  expiresAt: string;
-}
-
-async function listSessions(): Promise<{ items: SessionRow[] }> {
-  const res = await fetch('/v1/sessions', { credentials: 'same-origin' });
-  if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText);
-  return (await res.json()) as { items: SessionRow[] };
-}
-
-async function revokeSession(id: string): Promise<void> {
-  const res = await fetch(`/v1/sessions/${encodeURIComponent(id)}`, {
-    method: 'DELETE',
-    credentials: 'same-origin',
-    headers: { 'X-CSRF-Token': csrf.get() ?? '' },
-  });
-  if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText);
-}
 
 /** The caller's console sessions; any but this one can be revoked (a phone left signed in, say). */
 export function SessionsPage() {
@@ -36,9 +12,9 @@ export function SessionsPage() {
   const f = useFormat();
   const current = useSession();
   const client = useQueryClient();
-  const query = useQuery({ queryKey: ['sessions'], queryFn: listSessions });
+  const query = useQuery({ queryKey: ['sessions'], queryFn: () => unwrap(api.GET('/v1/sessions')) });
   const revoke = useMutation({
-    mutationFn: revokeSession,
+    mutationFn: (id: string) => unwrap(api.DELETE('/v1/sessions/{id}', { params: { path: { id } } })),
     onSuccess: () => client.invalidateQueries({ queryKey: ['sessions'] }),
   });
   return (
@@ -53,6 +29,7 @@ export function SessionsPage() {
                   <Table.Th>{t('lastSeen')}</Table.Th>
                   <Table.Th>{t('expires')}</Table.Th>
                   <Table.Th>{t('role')}</Table.Th>
+                  <Table.Th>{t('device')}</Table.Th>
                   <Table.Th />
                 </Table.Tr>
               </Table.Thead>
@@ -62,9 +39,12 @@ export function SessionsPage() {
                     <Table.Td>{f.dateTime(s.createdAt)}</Table.Td>
                     <Table.Td>{f.dateTime(s.lastSeenAt)}</Table.Td>
                     <Table.Td>{f.dateTime(s.expiresAt)}</Table.Td>
-                    <Table.Td>{s.role ?? s.kind}</Table.Td>
+                    <Table.Td>{s.role}</Table.Td>
+                    <Table.Td maw={280} style={{ overflowWrap: 'anywhere' }}>
+                      {s.userAgent ?? '—'}
+                    </Table.Td>
                     <Table.Td>
-                      {s.id === current.id ? (
+                      {s.current || s.id === current.id ? (
                         <Badge variant="light">{t('thisSession')}</Badge>
                       ) : (
                         <Button size="xs" color="red" variant="light" onClick={() => revoke.mutate(s.id)}>
