@@ -165,7 +165,7 @@ describe('console: the reseller setup pages', () => {
     await screenshot(fa, 'texts-fa');
   });
 
-  it('a broadcast draft is listed with its audience; broadcasts-en screenshot', async () => {
+  it('a broadcast is drafted, previewed to the owner, started, and its progress shows the customers reached', async () => {
     const page = await open('broadcasts');
     await page.getByTestId('broadcast-create').click();
     const dialog = page.getByRole('dialog');
@@ -176,7 +176,54 @@ describe('console: the reseller setup pages', () => {
     const row = page.getByTestId('broadcast-row').first();
     await row.getByText('Draft').waitFor();
     expect(await row.innerText()).toContain('Everyone');
+    // The page polls while the preview is on its way; Start opens once it has reached the owner.
+    await row.getByText('Preview sent').waitFor({ timeout: 30_000 });
+    await row.getByTestId('broadcast-start').click();
+    await row.getByText('Sent', { exact: true }).waitFor({ timeout: 30_000 });
+    // The two customers of the earlier tests (the buyer, the reader) got it.
+    expect(await row.getByTestId('broadcast-progress').innerText()).toBe('2 sent · 0 failed · 2 in all');
     await screenshot(page, 'broadcasts-en');
+  });
+
+  it('a feature the platform has not allowed says so when turned on; a simple config is a form', async () => {
+    const page = await open('features');
+    const zarinpal = page.getByTestId('feature-zarinpal');
+    await zarinpal.getByText('Not allowed by the platform').waitFor();
+    await zarinpal.getByRole('switch', { name: 'Enabled' }).click({ force: true });
+    await zarinpal.getByRole('alert').getByText('The platform has not allowed this feature').waitFor();
+
+    const tickets = page.getByTestId('feature-support_tickets');
+    await tickets.getByLabel('Messages per minute per customer').fill('7');
+    await tickets.getByRole('button', { name: 'Save settings' }).click();
+    await tickets.getByRole('status').waitFor();
+    const features = (await api.as(tenant.apiToken, 'get', `/v1/bots/${tenant.id}/features`).expect(200)).body;
+    expect(features.find((f: { key: string }) => f.key === 'support_tickets').config).toEqual({ messagesPerMinute: 7 });
+    expect(features.find((f: { key: string }) => f.key === 'zarinpal').enabled).toBe(false);
+    await screenshot(page, 'features-en');
+  });
+
+  it('settings, promo codes and tickets open in English and Persian, on a desktop and a phone', async () => {
+    const settings = await open('settings');
+    await settings.getByLabel('Support username').fill('setup_help');
+    await settings.getByTestId('bot-save').click();
+    await settings.getByRole('status').first().waitFor();
+    const bot = (await api.as(tenant.apiToken, 'get', `/v1/bots/${tenant.id}`).expect(200)).body;
+    expect(bot.supportUsername).toBe('setup_help');
+    await settings.getByTestId('config-receipt_ttl_minutes').waitFor();
+    await screenshot(settings, 'settings-en');
+
+    for (const [path, name] of [
+      ['promo-codes', 'promo-codes'],
+      ['tickets', 'tickets'],
+      ['texts', 'texts'],
+    ] as const) {
+      const fa = await open(path, { lang: 'fa', phone: true });
+      await fa.getByRole('heading', { level: 2 }).waitFor();
+      expect(await fa.evaluate(() => document.documentElement.dir)).toBe('rtl');
+      // Nothing wider than the phone: tables scroll inside their own container.
+      expect(await fa.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await screenshot(fa, `${name}-phone-fa`);
+    }
   });
 });
 

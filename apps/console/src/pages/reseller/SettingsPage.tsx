@@ -46,7 +46,7 @@ export function SettingsPage() {
   const bot = useBot();
   return (
     <Page title={t('settings')}>
-      <QueryState query={bot}>{(b) => <BotSettings bot={b} key={b.updatedAt} />}</QueryState>
+      <QueryState query={bot}>{(b) => <BotSettings bot={b} key={b.id} />}</QueryState>
       <OtherConfigurations />
       {can('admins') && <Admins />}
     </Page>
