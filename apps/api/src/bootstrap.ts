@@ -39,6 +39,8 @@ export async function createApiApp(): Promise<NestFastifyApplication> {
         .setDescription('Multi-tenant Telegram bot hosting for VPN resellers. Money is integer minor units.')
         .setVersion('1')
         .addBearerAuth()
+        // The web console's session (apps/api/src/sessions); writes by cookie also need X-CSRF-Token.
+        .addCookieAuth('bf_session', { type: 'apiKey' }, 'bf_session')
         .build(),
     );
     SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs-json' });
