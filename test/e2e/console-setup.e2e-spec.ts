@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestEnv, spawnWorker, TelegramEmulator, TestEnv, WorkerProcess } from '@botfleet/testing';
-import { BotChat, buttonsOf, has, QUICK_BOT_LEASES, withButton } from './support/bot-chat';
+import { BotChat, buttonsOf, has, QUICK_BOT_LEASES, textOf, withButton } from './support/bot-chat';
 import { launchBrowser, listen, newContext, screenshot, signInWithToken } from './support/browser';
 import { HostedTenant, PublicApi } from './support/public-api';
 
@@ -200,6 +200,42 @@ describe('console: the reseller setup pages', () => {
     expect(features.find((f: { key: string }) => f.key === 'support_tickets').config).toEqual({ messagesPerMinute: 7 });
     expect(features.find((f: { key: string }) => f.key === 'zarinpal').enabled).toBe(false);
     await screenshot(page, 'features-en');
+  });
+
+  it('a ticket opened in the bot is answered and closed from its thread; the customer gets both', async () => {
+    const features = await open('features');
+    await features
+      .getByTestId('feature-support_tickets')
+      .getByRole('switch', { name: 'Enabled' })
+      .click({ force: true });
+    await features.getByTestId('feature-support_tickets').getByText('On', { exact: true }).waitFor();
+
+    const sara = new BotChat(emu, tg, { id: 881_700, first_name: 'Sara', language_code: 'en' });
+    const home = await sara.send('/support', withButton('tk:o'), 20_000);
+    sara.press(home, 'tk:o');
+    await sara.message(has('Send a short subject'));
+    sara.say('Slow at night');
+    await sara.message(has('describe the problem'));
+    sara.say('Every evening the speed drops.');
+    await sara.message(has('Ticket #1 is open'));
+
+    const page = await open('tickets');
+    await page.getByRole('link', { name: 'Slow at night' }).click();
+    await page.getByTestId('ticket-message').getByText('Every evening the speed drops.').waitFor();
+    const before = sara.lastId();
+    await page.getByLabel('Your answer').fill('Please try the Frankfurt server.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByTestId('ticket-message').getByText('Please try the Frankfurt server.').waitFor();
+    const answer = await sara.next(before, has('Support answered your ticket #1'));
+    expect(textOf(answer)).toContain('Please try the Frankfurt server.');
+    await screenshot(page, 'ticket-en');
+
+    await page.getByRole('button', { name: 'Close ticket' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Close ticket' }).click();
+    await page.getByText('Closed', { exact: true }).first().waitFor();
+    await sara.next(answer.messageId, has('Support closed your ticket #1'));
+    const list = await api.as(tenant.apiToken, 'get', `/v1/bots/${tenant.id}/tickets`).expect(200);
+    expect(list.body.items.map((t: { status: string }) => t.status)).toEqual(['closed']);
   });
 
   it('settings, promo codes and tickets open in English and Persian, on a desktop and a phone', async () => {

@@ -35,7 +35,7 @@ export function FeaturesPage() {
 }
 
 function FeatureCard({ feature }: { feature: Feature }) {
-  const { t } = useTranslation('setup');
+  const { t, i18n } = useTranslation('setup');
   const botId = useBotId();
   const can = useCan();
   const client = useQueryClient();
@@ -95,9 +95,12 @@ function FeatureCard({ feature }: { feature: Feature }) {
             label={feature.enabled ? t('on') : t('off')}
           />
         </Group>
-        <Text size="sm" c="dimmed">
-          {feature.description}
-        </Text>
+        {/* The API describes each feature in English; other languages have the translated name only. */}
+        {i18n.language === 'en' && (
+          <Text size="sm" c="dimmed">
+            {feature.description}
+          </Text>
+        )}
         {notAllowed && (
           <Alert color="yellow" role="alert" title={t('notAllowedTitle')}>
             {t('notAllowedText')}

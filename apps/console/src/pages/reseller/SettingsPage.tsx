@@ -244,7 +244,7 @@ function ConfigurationCard({
   config: Configuration;
   options?: { value: string; label: string }[];
 }) {
-  const { t } = useTranslation('setup');
+  const { t, i18n } = useTranslation('setup');
   const botId = useBotId();
   const can = useCan();
   const client = useQueryClient();
@@ -279,26 +279,21 @@ function ConfigurationCard({
   const write = can('settings');
   const label = t(`config_${config.key}`, { defaultValue: humanize(config.key) });
   const isMoneyList = config.key === 'wallet_topup_presets';
+  // The API describes each key in English; other languages have the translated label only.
+  const description = i18n.language === 'en' ? config.description : undefined;
   return (
     <Card withBorder padding="sm" data-testid={`config-${config.key}`}>
       <Stack gap="xs">
-        <Group justify="space-between" wrap="nowrap" align="flex-start">
-          <Text fw={600} size="sm">
-            {label}
-          </Text>
-          {config.isDefault && (
-            <Badge size="xs" variant="light" color="gray">
-              {t('default')}
-            </Badge>
-          )}
-        </Group>
-        <Text size="xs" c="dimmed">
-          {config.description}
-        </Text>
+        {config.isDefault && (
+          <Badge size="xs" variant="light" color="gray" style={{ alignSelf: 'flex-end' }}>
+            {t('default')}
+          </Badge>
+        )}
         {simple ? (
           <SchemaInput
             schema={schema}
             label={label}
+            description={description}
             value={value}
             onChange={(v) => {
               setSaved(false);
@@ -308,7 +303,7 @@ function ConfigurationCard({
             options={options}
           />
         ) : (
-          <JsonField label={label} text={json} onChange={setJson} error={error} />
+          <JsonField label={label} description={description} text={json} onChange={setJson} error={error} />
         )}
         {isMoneyList && Array.isArray(value) && (
           <Text size="xs" c="dimmed">

@@ -1,6 +1,11 @@
 /** Words of the reseller's setup pages (namespace `setup`), fa / en / ru. `bot_*` are the bot's own texts, for previews. */
 export const setup = {
   en: {
+    enum_first_purchase: 'The first purchase only',
+    enum_every_purchase: 'Every purchase',
+    enum_fa: 'فارسی',
+    enum_en: 'English',
+    enum_ru: 'Русский',
     plans: 'Plans',
     cards: 'Payment cards',
     promo_codes: 'Promo codes',
@@ -271,6 +276,11 @@ export const setup = {
       'Owner: everything. Admin: receipts, customers, plans, cards, texts, broadcasts, tickets. Support: tickets and customer lookup.',
   },
   fa: {
+    enum_first_purchase: 'فقط خرید اول',
+    enum_every_purchase: 'هر خرید',
+    enum_fa: 'فارسی',
+    enum_en: 'English',
+    enum_ru: 'Русский',
     plans: 'پلن‌ها',
     cards: 'کارت‌های بانکی',
     promo_codes: 'کدهای تخفیف',
@@ -532,6 +542,11 @@ export const setup = {
       'مالک: همه‌چیز. مدیر: رسیدها، مشتریان، پلن‌ها، کارت‌ها، متن‌ها، پیام همگانی، تیکت‌ها. پشتیبان: تیکت‌ها و جستجوی مشتری.',
   },
   ru: {
+    enum_first_purchase: 'Только первая покупка',
+    enum_every_purchase: 'Каждая покупка',
+    enum_fa: 'فارسی',
+    enum_en: 'English',
+    enum_ru: 'Русский',
     plans: 'Тарифы',
     cards: 'Карты для оплаты',
     promo_codes: 'Промокоды',

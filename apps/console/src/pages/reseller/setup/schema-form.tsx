@@ -119,7 +119,7 @@ export function SchemaInput({
         return (
           <Select
             {...common}
-            data={schema.enum}
+            data={schema.enum.map((v) => ({ value: v, label: t(`enum_${v}`, { defaultValue: v }) }))}
             value={typeof value === 'string' ? value : null}
             onChange={(v) => onChange(v ?? undefined)}
             clearable
@@ -148,7 +148,7 @@ export function SchemaInput({
         return (
           <MultiSelect
             {...common}
-            data={schema.items.enum}
+            data={schema.items.enum.map((v) => ({ value: v, label: t(`enum_${v}`, { defaultValue: v }) }))}
             value={Array.isArray(value) ? (value as string[]) : []}
             onChange={(v) => onChange(v)}
           />
