@@ -8,8 +8,14 @@ export const AUTH_FAILURE_LIMIT = 20;
 const AUTH_FAILURE_WINDOW_S = 60;
 /** How long a request waits for the shared counter (after no answer, Redis is left alone for a moment). */
 const REDIS_WAIT_MS = 300;
-/** Addresses the in-process fallback counter keeps at most. */
+/** Addresses the in-process fallback counter (and the clean-address memo) keep at most. */
 const LOCAL_MAX_ADDRESSES = 10_000;
+/**
+ * How long an address Redis said had no failures is taken as clean without asking again. Failures this process
+ * records end it at once; failures recorded by another API process are seen here within this time, so an
+ * address past the limit may get this long of extra tries per process — against a limit of 20 a minute.
+ */
+export const CLEAN_MEMO_MS = 1_000;
 
 /**
  * Counts failed credentials per client address in Redis (shared by every API process). Past the limit
@@ -34,15 +40,22 @@ export class AuthFailureLimiter {
 
   private readonly local = new Map<string, { failures: number; until: number }>();
 
+  /** Addresses with no failures in Redis lately, and until when that answer is trusted (no Redis call per request). */
+  private readonly clean = new Map<string, number>();
+
   async assertAllowed(address: string): Promise<void> {
+    const now = Date.now();
+    if ((this.clean.get(address) ?? 0) > now) return;
     const shared = await this.fromRedis(() => this.redis.get(this.key(address)));
     const failures = shared === undefined ? this.localFailures(address) : Number(shared) || 0;
+    if (shared !== undefined && failures === 0) this.memoClean(address, now);
     if (failures >= AUTH_FAILURE_LIMIT) {
       throw new DomainError(ErrorCode.RATE_LIMITED, 'Too many failed authentication attempts; try again in a minute');
     }
   }
 
   async recordFailure(address: string): Promise<void> {
+    this.clean.delete(address);
     const key = this.key(address);
     const done = await this.fromRedis(() => this.redis.multi().incr(key).expire(key, AUTH_FAILURE_WINDOW_S).exec());
     if (done === undefined) this.countLocally(address);
@@ -55,6 +68,14 @@ export class AuthFailureLimiter {
     } catch {
       return undefined;
     }
+  }
+
+  private memoClean(address: string, now: number): void {
+    if (this.clean.size >= LOCAL_MAX_ADDRESSES) {
+      for (const [a, until] of this.clean) if (until <= now) this.clean.delete(a);
+      if (this.clean.size >= LOCAL_MAX_ADDRESSES) this.clean.delete(this.clean.keys().next().value as string);
+    }
+    this.clean.set(address, now + CLEAN_MEMO_MS);
   }
 
   private localFailures(address: string): number {
