@@ -62,16 +62,10 @@ export class BroadcastRunsService {
   }
 
   /**
-   * Records what became of the delivery just sent (`done`) and marks the next one `sending` right before its
-   * Telegram call (`next`): false when `next` is not this run's to send any more (leased on, or the end came).
+   * Records what became of the deliveries just sent (`done`) and marks the next few `sending` right before
+   * their Telegram calls (`next`): returns those of `next` that are still this run's to send.
    */
-  step(
-    botId: string,
-    id: string,
-    claimId: string,
-    done: DeliveryOutcome | null,
-    next: string | null,
-  ): Promise<boolean> {
+  step(botId: string, id: string, claimId: string, done: DeliveryOutcome[], next: string[]): Promise<string[]> {
     return this.broadcasts.step(botId, id, claimId, done, next);
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Actors, DomainError, ErrorCode } from '@botfleet/common';
+import type { DeliveryOutcome } from '@botfleet/dal';
 import { JobName, JobQueue, jobIdFor, QueueName } from '@botfleet/jobs';
 import { RemnawaveEmulator, TestBot, TestContext } from '@botfleet/testing';
 import { BotUsersService } from '@botfleet/users';
@@ -150,22 +151,15 @@ describe('BroadcastsService and BroadcastRunsService (real PostgreSQL, Redis)', 
   const FRESH = 60_000;
   const EXPIRED = 0;
 
+  /** Marks one leased delivery `sending`, as the worker does right before its Telegram call: whether it may send. */
+  const mark = async (botId: string, id: string, claimId: string, userId: string): Promise<boolean> =>
+    (await runs.step(botId, id, claimId, [], [userId])).includes(userId);
+
   /** Sends a leased delivery the way the worker does: marked `sending`, then its outcome. */
-  async function send(
-    bot: TestBot,
-    id: string,
-    claimId: string,
-    userId: string,
-    status: 'sent' | 'failed' | 'blocked',
-  ) {
-    expect(await runs.step(bot.id, id, claimId, null, userId)).toBe(true);
-    await runs.step(
-      bot.id,
-      id,
-      claimId,
-      { userId, status, error: status === 'failed' ? 'Bad Request: x' : null },
-      null,
-    );
+  async function send(bot: TestBot, id: string, claimId: string, userId: string, status: DeliveryOutcome['status']) {
+    expect(await mark(bot.id, id, claimId, userId)).toBe(true);
+    const error = status === 'failed' ? 'Bad Request: x' : null;
+    expect(await runs.step(bot.id, id, claimId, [{ userId, status, error }], [])).toEqual([]);
   }
 
   const statuses = async (id: string): Promise<Record<string, string>> => {
@@ -208,13 +202,13 @@ describe('BroadcastsService and BroadcastRunsService (real PostgreSQL, Redis)', 
     const [bySlow] = await Promise.all([
       (async () => {
         const mine: string[] = [];
-        for (const d of leased) if (await runs.step(bot.id, id, slow, null, d.userId)) mine.push(d.userId);
+        for (const d of leased) if (await mark(bot.id, id, slow, d.userId)) mine.push(d.userId);
         return mine;
       })(),
       (async () => {
         for (let i = 0; i < 10; i++) {
           for (const d of await runs.claim(bot.id, id, takeover, 3, EXPIRED)) {
-            if (await runs.step(bot.id, id, takeover, null, d.userId)) byTakeover.push(d.userId);
+            if (await mark(bot.id, id, takeover, d.userId)) byTakeover.push(d.userId);
           }
         }
       })(),
@@ -236,7 +230,7 @@ describe('BroadcastsService and BroadcastRunsService (real PostgreSQL, Redis)', 
     const lost = await runs.claim(bot.id, id, dead, 4, FRESH);
     expect(lost).toHaveLength(4);
     // The run marks its first delivery, calls Telegram, and is killed before it hears back.
-    expect(await runs.step(bot.id, id, dead, null, lost[0].userId)).toBe(true);
+    expect(await mark(bot.id, id, dead, lost[0].userId)).toBe(true);
 
     // A fresh lease and a fresh mark are not taken over yet; the deliveries nobody leased are.
     const next = randomUUID();
@@ -253,7 +247,7 @@ describe('BroadcastsService and BroadcastRunsService (real PostgreSQL, Redis)', 
         .sort(),
     );
     // The dead run's lease is gone: it could not send them now even if it came back.
-    expect(await runs.step(bot.id, id, dead, null, lost[1].userId)).toBe(false);
+    expect(await mark(bot.id, id, dead, lost[1].userId)).toBe(false);
 
     const [a, b, c, d, e] = [...free, ...rest];
     await send(bot, id, next, a.userId, 'sent');
@@ -277,15 +271,15 @@ describe('BroadcastsService and BroadcastRunsService (real PostgreSQL, Redis)', 
     const id = first.broadcast.id;
     const run = randomUUID();
     const leased = await runs.claim(bot.id, id, run, 2, FRESH);
-    expect(await runs.step(bot.id, id, run, null, leased[0].userId)).toBe(true);
+    expect(await mark(bot.id, id, run, leased[0].userId)).toBe(true);
     const cancelled = await service.cancel(bot.id, id, Actors.tenantApi(bot.id));
     expect(cancelled.broadcast.status).toBe('cancelled');
     expect(cancelled.progress).toMatchObject({ total: 5, sent: 0, interrupted: 1, skipped: 4, remaining: 0 });
     // Nothing more leaves: no lease, and the delivery leased but not marked yet is not this run's to send.
     expect(await runs.claim(bot.id, id, randomUUID(), 10, EXPIRED)).toEqual([]);
-    expect(await runs.step(bot.id, id, run, null, leased[1].userId)).toBe(false);
+    expect(await mark(bot.id, id, run, leased[1].userId)).toBe(false);
     // Telegram took the one in flight: its run says so, and the counts add up.
-    await runs.step(bot.id, id, run, { userId: leased[0].userId, status: 'sent' }, null);
+    await runs.step(bot.id, id, run, [{ userId: leased[0].userId, status: 'sent' }], []);
     const after = await service.get(bot.id, id);
     expect(after.progress).toMatchObject({ total: 5, sent: 1, failed: 0, interrupted: 0, skipped: 4, remaining: 0 });
     await expectRefused(service.cancel(bot.id, id, Actors.tenantApi(bot.id)), ErrorCode.CONFLICT);

@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { describeError } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { audienceOf, broadcastMessage, BroadcastRunsService, BroadcastsService } from '@botfleet/broadcasts';
-import type { BotEntity, BroadcastEntity, DeliveryOutcome } from '@botfleet/dal';
+import type { BotEntity, BroadcastEntity, ClaimedDelivery, DeliveryOutcome } from '@botfleet/dal';
 import { JobName, JobPayloads, OnJob, OnJobFinalFailure } from '@botfleet/jobs';
 import {
   BotSender,
@@ -45,8 +45,9 @@ function failureOf(err: unknown): string {
  * Sends broadcasts. A preview goes to the admin first (BroadcastPreview). A running broadcast is sent in chunks
  * (SendBroadcast), one job after the other: each chunk leases a few pending deliveries at a time to its run and
  * sends them at `bulk` priority through the Messenger — so the bot's send budget keeps the broadcast under
- * Telegram's limit and below the bot's answers — a few in flight at once (BROADCAST_SENDS_IN_FLIGHT). Each
- * delivery is marked `sending` right before its own Telegram call and gets its outcome right after. A killed
+ * Telegram's limit and below the bot's answers — in waves of a few at once (BROADCAST_SENDS_IN_FLIGHT). Each
+ * delivery is marked `sending` right before its own Telegram call and gets its outcome as soon as its wave is
+ * back, in the statement that marks the next wave. A killed
  * worker's chunk runs again (BullMQ stalled job): the deliveries it had in flight (`sending`) are `interrupted`
  * — they may have arrived, and are never sent again — and the rest of its lease is sent by the next run. A
  * chain whose job was lost is re-queued by the sweep (BroadcastSweepHandler). A cancel is seen at the next
@@ -121,36 +122,43 @@ export class BroadcastSenderProcessor {
     let handled = 0;
     let stopped: string | null = null;
     let progressSeenAt = chunk === 0 ? Date.now() : (b.progressPostedAt?.getTime() ?? 0);
-    while (handled < this.config.BROADCAST_CHUNK && !stopped) {
-      const limit = Math.min(this.config.BROADCAST_CLAIM_BATCH, this.config.BROADCAST_CHUNK - handled);
-      const leased = await this.runs.claim(botId, broadcastId, claimId, limit, leaseMs);
-      if (leased.length === 0) break;
-      // A few sends in flight at once, so the pace is the budget's and not one round trip's; each waits its turn.
-      // A lane marks its next delivery `sending` in the same statement that records the one it just sent.
-      let next = 0;
-      const lane = async () => {
-        let done: DeliveryOutcome | null = null;
-        for (;;) {
-          const d = stopped || next >= leased.length ? undefined : leased[next++];
-          if (!d && !done) return;
-          const mine = await this.runs.step(botId, broadcastId, claimId, done, d?.userId ?? null);
-          done = null;
-          if (!d) return;
-          // Not ours any more: the broadcast ended, or the lease passed to another run.
-          if (!mine) continue;
-          done = await this.deliver(sender, msg, d.userId, d.telegramId);
-          if (done.error === UNAUTHORIZED) stopped = 'Telegram rejected the bot token';
-        }
-      };
-      const lanes = Math.min(this.config.BROADCAST_SENDS_IN_FLIGHT, leased.length);
-      await Promise.all(Array.from({ length: lanes }, lane));
-      handled += leased.length;
-      // Looked at (a database read) only once it may be due: every batch would double the chunk's queries.
+    // Waves of BROADCAST_SENDS_IN_FLIGHT sends at once, so the pace is the budget's and not one round trip's
+    // (each still waits its turn). One statement records a wave's outcomes and marks the next wave `sending`.
+    const inFlight = this.config.BROADCAST_SENDS_IN_FLIGHT;
+    const queue: ClaimedDelivery[] = [];
+    let done: DeliveryOutcome[] = [];
+    let leasedAll = false;
+    while (!stopped) {
+      if (queue.length < inFlight && !leasedAll && handled < this.config.BROADCAST_CHUNK) {
+        const limit = Math.min(this.config.BROADCAST_CLAIM_BATCH, this.config.BROADCAST_CHUNK - handled);
+        const leased = await this.runs.claim(botId, broadcastId, claimId, limit, leaseMs);
+        leasedAll = leased.length === 0;
+        queue.push(...leased);
+        handled += leased.length;
+      }
+      const wave = queue.splice(0, inFlight);
+      if (wave.length === 0) break;
+      // Not marked: not ours any more (the broadcast ended, or the lease passed to another run).
+      const mine = new Set(
+        await this.runs.step(
+          botId,
+          broadcastId,
+          claimId,
+          done,
+          wave.map((d) => d.userId),
+        ),
+      );
+      done = await Promise.all(
+        wave.filter((d) => mine.has(d.userId)).map((d) => this.deliver(sender, msg, d.userId, d.telegramId)),
+      );
+      if (done.some((o) => o.error === UNAUTHORIZED)) stopped = 'Telegram rejected the bot token';
+      // Looked at (a database read) only once it may be due: every wave would double the chunk's queries.
       if (Date.now() - progressSeenAt >= this.config.BROADCAST_PROGRESS_EVERY_MS) {
         progressSeenAt = Date.now();
         await this.postProgress(bot, b, false);
       }
     }
+    await this.runs.step(botId, broadcastId, claimId, done, []);
     // What is still leased to this run stays unsent: the end skips it.
     if (stopped) await this.runs.fail(botId, broadcastId, stopped);
     await this.next(bot, broadcastId, chunk, handled);

@@ -142,49 +142,52 @@ export class BroadcastRepository {
   }
 
   /**
-   * One step of a run's send lane, in one statement: writes the outcome of the delivery it just sent (`done`,
-   * still this run's `sending` — or `interrupted` by a takeover that thought the run dead: the run knows better)
-   * and marks the next one (`next`, still `pending` under this run's lease) `sending` just before its Telegram
-   * call. True when `next` was marked: false means it is not this run's to send any more (the lease passed to
+   * One step of a run, in one statement: writes the outcomes of the deliveries it just sent (`done`, still this
+   * run's `sending` — or `interrupted` by a takeover that thought the run dead: the run knows better) and marks
+   * the next few (`next`, still `pending` under this run's lease) `sending` just before their Telegram calls.
+   * Returns those of `next` it marked: the others are not this run's to send any more (the lease passed to
    * another run, or the broadcast ended). Rows are locked in user order, as `end` locks them.
    */
   async step(
     botId: string,
     broadcastId: string,
     claimId: string,
-    done: DeliveryOutcome | null,
-    next: string | null,
-  ): Promise<boolean> {
-    if (!done && !next) return false;
+    done: DeliveryOutcome[],
+    next: string[],
+  ): Promise<string[]> {
+    if (done.length === 0 && next.length === 0) return [];
     const rows: { user_id: string }[] = await this.db.within(botId, (m) =>
       m.query(
-        `WITH locked AS (
+        `WITH o AS (
+           SELECT * FROM unnest($4::uuid[], $5::varchar[], $6::varchar[]) AS o(user_id, status, error)
+         ), locked AS (
            SELECT user_id FROM broadcast_deliveries
             WHERE bot_id = $1 AND broadcast_id = $2 AND claim_id = $3
-              AND ((user_id = $4::uuid AND status IN ('sending','interrupted'))
-                   OR (user_id = $7::uuid AND status = 'pending'))
+              AND ((user_id = ANY($4::uuid[]) AND status IN ('sending','interrupted'))
+                   OR (user_id = ANY($7::uuid[]) AND status = 'pending'))
             ORDER BY user_id FOR UPDATE
          ), changed AS (
            UPDATE broadcast_deliveries d
-              SET status = CASE WHEN d.user_id = $4::uuid THEN $5::varchar ELSE 'sending' END,
-                  error = CASE WHEN d.user_id = $4::uuid THEN $6::varchar ELSE NULL END,
-                  sent_at = CASE WHEN d.user_id = $4::uuid AND $5::varchar = 'sent' THEN now() ELSE d.sent_at END,
-                  claimed_at = CASE WHEN d.user_id = $4::uuid THEN d.claimed_at ELSE now() END
-             FROM locked WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = locked.user_id
-           RETURNING d.user_id
-         ) SELECT user_id FROM changed`,
+              SET status = COALESCE(o.status, 'sending'),
+                  error = o.error,
+                  sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE d.sent_at END,
+                  claimed_at = CASE WHEN o.user_id IS NULL THEN now() ELSE d.claimed_at END
+             FROM locked LEFT JOIN o ON o.user_id = locked.user_id
+            WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = locked.user_id
+           RETURNING d.user_id, o.user_id IS NULL AS marked
+         ) SELECT user_id FROM changed WHERE marked`,
         [
           botId,
           broadcastId,
           claimId,
-          done?.userId ?? null,
-          done?.status ?? null,
-          done?.error ? done.error.slice(0, 300) : null,
+          done.map((o) => o.userId),
+          done.map((o) => o.status),
+          done.map((o) => (o.error ? o.error.slice(0, 300) : null)),
           next,
         ],
       ),
     );
-    return next !== null && rows.some((r) => r.user_id === next);
+    return rows.map((r) => r.user_id);
   }
 
   /**
