@@ -1,4 +1,4 @@
-import { Code, Table, Text, Tooltip } from '@mantine/core';
+import { Button, Code, Modal, SimpleGrid, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -28,13 +28,42 @@ interface AuditPage {
   pageSize: number;
 }
 
-/** What changed, briefly: the fields whose values differ between before and after. */
-function changedFields(e: AuditEntry): string {
-  const before = (e.before ?? {}) as Record<string, unknown>;
-  const after = (e.after ?? {}) as Record<string, unknown>;
-  if (typeof before !== 'object' || typeof after !== 'object') return '';
+/** What changed, briefly: the fields whose values differ, or that the target was made or removed. */
+function summary(e: AuditEntry, t: (k: string) => string): string {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  if (!isObject(e.before) && isObject(e.after)) return t('audit_created');
+  if (isObject(e.before) && !isObject(e.after)) return t('audit_removed');
+  if (!isObject(e.before) || !isObject(e.after)) return '—';
+  const before = e.before;
+  const after = e.after;
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).join(', ');
+  return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).join(', ') || '—';
+}
+
+/** The entry's before and after, as the log keeps them (secrets were never written). */
+function EntryDetails({ entry, onClose }: { entry: AuditEntry | null; onClose: () => void }) {
+  const { t } = useTranslation('sales');
+  return (
+    <Modal opened={!!entry} onClose={onClose} title={entry?.action} size="xl">
+      {entry && (
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+          {(
+            [
+              [t('audit_before'), entry.before],
+              [t('audit_after'), entry.after],
+            ] as const
+          ).map(([label, value]) => (
+            <Stack gap={4} key={label}>
+              <Title order={5}>{label}</Title>
+              <Code block dir="ltr" style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>
+                {value == null ? '—' : JSON.stringify(value, null, 2)}
+              </Code>
+            </Stack>
+          ))}
+        </SimpleGrid>
+      )}
+    </Modal>
+  );
 }
 
 /** Who did what to the shop, and when: API token, operator or a bot admin with their role. */
@@ -43,6 +72,7 @@ export function AuditLogPage() {
   const f = useFormat();
   const botId = useBotId();
   const [page, setPage] = useState(1);
+  const [open, setOpen] = useState<AuditEntry | null>(null);
   const log = useQuery({
     queryKey: ['audit-log', botId, page],
     queryFn: () => getJson<AuditPage>(`/v1/bots/${encodeURIComponent(botId)}/audit-log`, { page, pageSize: 20 }),
@@ -64,13 +94,14 @@ export function AuditLogPage() {
                       <Table.Th>{t('action')}</Table.Th>
                       <Table.Th>{t('target')}</Table.Th>
                       <Table.Th>{t('changed')}</Table.Th>
+                      <Table.Th />
                     </Table.Tr>
                   </Table.Thead>
                   <Table.Tbody>
                     {data.items.map((e) => (
                       <Table.Tr key={e.id}>
-                        <Table.Td>{f.dateTime(e.createdAt)}</Table.Td>
-                        <Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(e.createdAt)}</Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>
                           {t(`actor_${e.actorType}`, { defaultValue: e.actorType })}
                           {e.actorRole ? ` (${t(`role_${e.actorRole}`, { defaultValue: e.actorRole })})` : ''}
                           {e.actorType === 'bot_admin' ? ` · ${e.actorId}` : ''}
@@ -89,7 +120,12 @@ export function AuditLogPage() {
                             </Tooltip>
                           )}
                         </Table.Td>
-                        <Table.Td style={{ overflowWrap: 'anywhere' }}>{changedFields(e) || '—'}</Table.Td>
+                        <Table.Td style={{ overflowWrap: 'anywhere' }}>{summary(e, t)}</Table.Td>
+                        <Table.Td>
+                          <Button size="compact-xs" variant="subtle" onClick={() => setOpen(e)}>
+                            {t('audit_details')}
+                          </Button>
+                        </Table.Td>
                       </Table.Tr>
                     ))}
                   </Table.Tbody>
@@ -100,6 +136,7 @@ export function AuditLogPage() {
           )
         }
       </QueryState>
+      <EntryDetails entry={open} onClose={() => setOpen(null)} />
     </Page>
   );
 }

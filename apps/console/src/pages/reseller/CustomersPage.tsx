@@ -98,8 +98,8 @@ function CustomerList() {
                           </Group>
                         </Table.Td>
                         <Table.Td>{currency ? f.money(u.balanceMinor, currency) : '…'}</Table.Td>
-                        <Table.Td>{f.date(u.createdAt)}</Table.Td>
-                        <Table.Td>{f.dateTime(u.lastSeenAt)}</Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.date(u.createdAt)}</Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(u.lastSeenAt)}</Table.Td>
                       </Table.Tr>
                     ))}
                   </Table.Tbody>

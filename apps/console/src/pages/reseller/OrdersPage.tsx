@@ -31,16 +31,24 @@ export function useUserFilter(): [string, (v: string) => void, string | undefine
   return [userId, set, UUID.test(userId.trim()) ? userId.trim() : undefined];
 }
 
-function OrdersTable({ botId, items }: { botId: string; items: Schemas['OrderDto'][] }) {
+function OrdersTable({
+  botId,
+  items,
+  withCustomer = true,
+}: {
+  botId: string;
+  items: Schemas['OrderDto'][];
+  withCustomer?: boolean;
+}) {
   const { t } = useTranslation('sales');
   const f = useFormat();
   return (
-    <Table.ScrollContainer minWidth={760}>
+    <Table.ScrollContainer minWidth={withCustomer ? 760 : 560}>
       <Table striped highlightOnHover>
         <Table.Thead>
           <Table.Tr>
             <Table.Th>{t('created')}</Table.Th>
-            <Table.Th>{t('customer')}</Table.Th>
+            {withCustomer && <Table.Th>{t('customer')}</Table.Th>}
             <Table.Th>{t('kind')}</Table.Th>
             <Table.Th>{t('common:status')}</Table.Th>
             <Table.Th>{t('method')}</Table.Th>
@@ -51,10 +59,12 @@ function OrdersTable({ botId, items }: { botId: string; items: Schemas['OrderDto
         <Table.Tbody>
           {items.map((o) => (
             <Table.Tr key={o.id}>
-              <Table.Td>{f.dateTime(o.createdAt)}</Table.Td>
-              <Table.Td>
-                <CustomerLink botId={botId} userId={o.userId} />
-              </Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(o.createdAt)}</Table.Td>
+              {withCustomer && (
+                <Table.Td>
+                  <CustomerLink botId={botId} userId={o.userId} />
+                </Table.Td>
+              )}
               <Table.Td>{t(`kind_${o.kind}`, { defaultValue: o.kind })}</Table.Td>
               <Table.Td>
                 <StatusBadge status={o.status} />
@@ -62,8 +72,8 @@ function OrdersTable({ botId, items }: { botId: string; items: Schemas['OrderDto
               <Table.Td>
                 <MethodLabel method={o.method} />
               </Table.Td>
-              <Table.Td>{f.money(o.amountMinor, o.currency)}</Table.Td>
-              <Table.Td>{f.dateTime(o.paidAt)}</Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.money(o.amountMinor, o.currency)}</Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(o.paidAt)}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

@@ -111,7 +111,7 @@ export function PaymentsPage() {
                   <Table.Tbody>
                     {data.items.map((p) => (
                       <Table.Tr key={p.id}>
-                        <Table.Td>{f.dateTime(p.createdAt)}</Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(p.createdAt)}</Table.Td>
                         <Table.Td>
                           <MethodLabel method={p.method} />
                         </Table.Td>
@@ -119,12 +119,12 @@ export function PaymentsPage() {
                         <Table.Td>
                           <StatusBadge status={p.status} />
                         </Table.Td>
-                        <Table.Td>{f.money(p.amountMinor, p.currency)}</Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.money(p.amountMinor, p.currency)}</Table.Td>
                         <Table.Td>
                           <CustomerLink botId={botId} userId={p.userId} />
                         </Table.Td>
                         <Table.Td ff="monospace">{p.reference ?? '—'}</Table.Td>
-                        <Table.Td>{f.dateTime(p.paidAt)}</Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(p.paidAt)}</Table.Td>
                       </Table.Tr>
                     ))}
                   </Table.Tbody>

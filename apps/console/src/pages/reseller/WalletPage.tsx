@@ -102,11 +102,11 @@ export function WalletPage() {
                   <Table.Tbody>
                     {data.items.map((e) => (
                       <Table.Tr key={e.id}>
-                        <Table.Td>{f.dateTime(e.createdAt)}</Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(e.createdAt)}</Table.Td>
                         <Table.Td>{t(`lt_${e.type}`, { defaultValue: e.type })}</Table.Td>
-                        <Table.Td>{f.money(e.amountMinor, e.currency)}</Table.Td>
-                        <Table.Td>{f.money(e.balanceAfterMinor, e.currency)}</Table.Td>
-                        <Table.Td>{f.money(e.heldAfterMinor, e.currency)}</Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.money(e.amountMinor, e.currency)}</Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.money(e.balanceAfterMinor, e.currency)}</Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.money(e.heldAfterMinor, e.currency)}</Table.Td>
                         <Table.Td style={{ overflowWrap: 'anywhere' }}>{e.note ?? e.reference ?? '—'}</Table.Td>
                         <Table.Td>{e.createdBy}</Table.Td>
                       </Table.Tr>

@@ -288,7 +288,7 @@ function Subscriptions({ botId, userId }: { botId: string; userId: string }) {
                       <Table.Td>
                         <StatusBadge status={s.status} />
                       </Table.Td>
-                      <Table.Td>{f.dateTime(s.expiresAt)}</Table.Td>
+                      <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(s.expiresAt)}</Table.Td>
                       <Table.Td>
                         {gb(s.trafficUsedBytes)} / {s.trafficLimitBytes ? `${gb(s.trafficLimitBytes)} GB` : '∞'}
                       </Table.Td>
@@ -329,7 +329,7 @@ function Orders({ botId, userId }: { botId: string; userId: string }) {
           data.items.length === 0 ? (
             <Text c="dimmed">{t('common:empty')}</Text>
           ) : (
-            <OrdersTable botId={botId} items={data.items} />
+            <OrdersTable botId={botId} items={data.items} withCustomer={false} />
           )
         }
       </QueryState>
@@ -374,12 +374,12 @@ function Wallet({ botId, userId }: { botId: string; userId: string }) {
                   <Table.Tbody>
                     {w.items.map((e) => (
                       <Table.Tr key={e.id}>
-                        <Table.Td>{f.dateTime(e.createdAt)}</Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(e.createdAt)}</Table.Td>
                         <Table.Td>{t(`tx_${e.type}`, { defaultValue: e.type })}</Table.Td>
                         <Table.Td c={e.amountMinor < 0 ? 'red' : 'green'}>
                           {f.money(e.amountMinor, w.currency)}
                         </Table.Td>
-                        <Table.Td>{f.money(e.balanceAfterMinor, w.currency)}</Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.money(e.balanceAfterMinor, w.currency)}</Table.Td>
                         <Table.Td style={{ overflowWrap: 'anywhere' }}>{e.note ?? '—'}</Table.Td>
                       </Table.Tr>
                     ))}
