@@ -7,7 +7,13 @@ import { ApiErrors } from '../common/api-docs';
 import { requireIdempotencyKey } from '../common/idempotency-key';
 import { BotDto } from '../bots/dto/bot.dto';
 import { LedgerEntryDto, SetWholesalePriceDto, TopUpDto, WholesalePriceDto } from '../bots/dto/wallet.dto';
-import { AdminFeatureDto, BotSummaryPageDto, ListBotsQueryDto, SetFeatureAllowedDto } from './dto/admin.dto';
+import {
+  AdminFeatureDto,
+  BotSummaryPageDto,
+  ListBotsQueryDto,
+  SetFeatureAllowedDto,
+  SuspendBotDto,
+} from './dto/admin.dto';
 
 /** The operator's levers over tenants (API.md "Platform"): master token only. */
 @ApiTags('admin')
@@ -32,9 +38,13 @@ export class AdminBotsController {
   @HttpCode(200)
   @ApiOperation({ summary: "Suspend a bot: it stops, and its reseller's token gets 403 BOT_SUSPENDED on writes" })
   @ApiResponse({ status: 200, type: BotDto })
-  @ApiErrors(403, 404)
-  suspend(@Param('botId') botId: string, @CurrentPrincipal() p: Principal): Promise<BotDto> {
-    return this.bots.suspend(botId, actorOf(p));
+  @ApiErrors(400, 403, 404)
+  suspend(
+    @Param('botId') botId: string,
+    @Body() dto: SuspendBotDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<BotDto> {
+    return this.bots.suspend(botId, actorOf(p), dto.reason);
   }
 
   @Post(':botId/resume')

@@ -1535,6 +1535,13 @@ export interface components {
             pageSize: number;
             items: components["schemas"]["BotSummaryDto"][];
         };
+        SuspendBotDto: {
+            /**
+             * @description Told to the bot's owner and kept in both audit logs
+             * @example Unpaid invoice
+             */
+            reason?: string;
+        };
         TopUpDto: {
             /**
              * @description Minor units of the bot currency; a top-up that would take the balance past 2^53-1 is a 400
@@ -3696,7 +3703,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuspendBotDto"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -3704,6 +3715,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BotDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
                 };
             };
             /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */

@@ -51,6 +51,19 @@ export class BotSummaryPageDto extends PageMetaDto {
   @ApiProperty({ type: [BotSummaryDto] }) items!: BotSummaryDto[];
 }
 
+export class SuspendBotDto {
+  @ApiPropertyOptional({
+    example: 'Unpaid invoice',
+    maxLength: 300,
+    description: "Told to the bot's owner and kept in both audit logs",
+  })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 300)
+  reason?: string;
+}
+
 export class SetFeatureAllowedDto {
   @ApiProperty({ example: true }) @IsBoolean() allowed!: boolean;
 }

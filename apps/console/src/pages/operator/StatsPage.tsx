@@ -1,5 +1,5 @@
 import { BarChart, DonutChart } from '@mantine/charts';
-import { Anchor, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Card, ColorSwatch, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -111,11 +111,9 @@ export function StatsPage() {
                   {byStatus.length === 0 ? (
                     <Text c="dimmed">{t('common:empty')}</Text>
                   ) : (
-                    <Group justify="center">
+                    <Stack align="center" gap="sm">
                       <DonutChart
                         data={byStatus}
-                        withLabels
-                        withLabelsLine
                         withTooltip
                         tooltipDataSource="segment"
                         chartLabel={f.number(s.bots.total)}
@@ -124,7 +122,17 @@ export function StatsPage() {
                         thickness={28}
                         data-chart="status"
                       />
-                    </Group>
+                      <Group gap="md" justify="center" wrap="wrap">
+                        {byStatus.map((d) => (
+                          <Group key={d.name} gap={6} wrap="nowrap">
+                            <ColorSwatch color={`var(--mantine-color-${d.color.replace('.', '-')})`} size={12} />
+                            <Text size="sm">
+                              {d.name}: {f.number(d.value)}
+                            </Text>
+                          </Group>
+                        ))}
+                      </Group>
+                    </Stack>
                   )}
                 </ChartCard>
                 <ChartCard title={t('revenueByCurrency')}>

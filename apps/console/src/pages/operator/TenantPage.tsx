@@ -12,6 +12,7 @@ import {
   Switch,
   Table,
   Text,
+  Textarea,
   TextInput,
   Title,
 } from '@mantine/core';
@@ -148,12 +149,18 @@ function SuspendButton({ bot }: { bot: Bot }) {
   const { t } = useTranslation('operator');
   const [action, setAction] = useState<'suspend' | 'resume' | null>(null);
   const [last, setLast] = useState<'suspend' | 'resume'>('suspend');
+  const [reason, setReason] = useState('');
   const refresh = useRefreshTenant(bot.id);
   const change = useMutation({
     mutationFn: (what: 'suspend' | 'resume') =>
       what === 'resume'
         ? unwrap(api.POST('/v1/admin/bots/{botId}/resume', { params: { path: { botId: bot.id } } }))
-        : unwrap(api.POST('/v1/admin/bots/{botId}/suspend', { params: { path: { botId: bot.id } } })),
+        : unwrap(
+            api.POST('/v1/admin/bots/{botId}/suspend', {
+              params: { path: { botId: bot.id } },
+              body: reason.trim() ? { reason: reason.trim() } : {},
+            }),
+          ),
     onSuccess: async () => {
       setAction(null);
       await refresh();
@@ -170,6 +177,7 @@ function SuspendButton({ bot }: { bot: Bot }) {
         size="sm"
         onClick={() => {
           change.reset();
+          setReason('');
           setAction(next);
           setLast(next);
         }}
@@ -184,6 +192,18 @@ function SuspendButton({ bot }: { bot: Bot }) {
       >
         <Stack gap="md">
           <Text size="sm">{t(shown === 'resume' ? 'resumeExplain' : 'suspendExplain')}</Text>
+          {shown === 'suspend' && (
+            <Textarea
+              label={t('suspendReason')}
+              description={t('suspendReasonHint')}
+              value={reason}
+              onChange={(e) => setReason(e.currentTarget.value)}
+              maxLength={300}
+              autosize
+              minRows={2}
+              data-autofocus
+            />
+          )}
           {change.isError && <ErrorAlert error={change.error} />}
           <Group justify="flex-end" gap="xs">
             <Button variant="default" onClick={() => setAction(null)}>
