@@ -3,11 +3,11 @@ import {
   Alert,
   Button,
   Card,
+  Grid,
   Group,
   Paper,
   SegmentedControl,
   Select,
-  SimpleGrid,
   Stack,
   Text,
   Textarea,
@@ -185,78 +185,83 @@ function TextsEditor({ configs }: { configs: Configuration[] }) {
   );
 
   return (
-    <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="lg">
-      <Stack>
-        <Group justify="space-between" wrap="wrap">
-          <Text size="sm" c="dimmed">
-            {t('editingLanguage')}
-          </Text>
-          <SegmentedControl
-            value={lang}
-            onChange={(v) => setLang(v as Lang)}
-            data={LANGS.map((l) => ({ value: l, label: t(`lang_${l}`) }))}
-            data-testid="text-language"
-          />
-        </Group>
-        <LocalizedTextCard
-          configKey="welcome_text"
-          title={t('welcomeText')}
-          hint={t('welcomeHint')}
-          lang={lang}
-          draft={welcome}
-          setDraft={setWelcome}
-          isDefault={!!configs.find((c) => c.key === 'welcome_text')?.isDefault}
-          write={can('texts')}
-          onFocus={() => setScreen('menu')}
-        />
-        <LocalizedTextCard
-          configKey="support_text"
-          title={t('supportText')}
-          hint={t('supportHint')}
-          lang={lang}
-          draft={support}
-          setDraft={setSupport}
-          isDefault={!!configs.find((c) => c.key === 'support_text')?.isDefault}
-          write={can('texts')}
-          onFocus={() => setScreen('support')}
-        />
-        <MenuEditor
-          lang={lang}
-          menu={menu}
-          setMenu={setMenu}
-          write={can('settings')}
-          isDefault={!!configs.find((c) => c.key === 'main_menu_buttons')?.isDefault}
-          defaultLabel={(a) => bt(`bot_menu_${a}`)}
-        />
-      </Stack>
-      <Stack gap="xs" style={{ position: 'sticky', top: 72, alignSelf: 'start' }}>
-        <Group justify="space-between" wrap="wrap">
-          <Title order={4}>{t('preview')}</Title>
-          <SegmentedControl
-            size="xs"
-            value={screen}
-            onChange={(v) => setScreen(v as 'menu' | 'support')}
-            data={[
-              { value: 'menu', label: t('mainMenu') },
-              { value: 'support', label: t('supportScreen') },
-            ]}
-          />
-        </Group>
-        {screen === 'menu' ? (
-          <TelegramPreview lang={lang} text={welcomeText} keyboard={keyboard} label={t('preview')} />
-        ) : (
-          <TelegramPreview
+    // On a phone the preview comes first, so what is typed below shows above it without scrolling far.
+    <Grid gap="lg">
+      <Grid.Col span={{ base: 12, lg: 7 }} order={{ base: 2, lg: 1 }}>
+        <Stack>
+          <Group justify="space-between" wrap="wrap">
+            <Text size="sm" c="dimmed">
+              {t('editingLanguage')}
+            </Text>
+            <SegmentedControl
+              value={lang}
+              onChange={(v) => setLang(v as Lang)}
+              data={LANGS.map((l) => ({ value: l, label: t(`lang_${l}`) }))}
+              data-testid="text-language"
+            />
+          </Group>
+          <LocalizedTextCard
+            configKey="welcome_text"
+            title={t('welcomeText')}
+            hint={t('welcomeHint')}
             lang={lang}
-            text={supportText}
-            keyboard={[[{ text: bt('bot_menu_back') }]]}
-            label={t('preview')}
+            draft={welcome}
+            setDraft={setWelcome}
+            isDefault={!!configs.find((c) => c.key === 'welcome_text')?.isDefault}
+            write={can('texts')}
+            onFocus={() => setScreen('menu')}
           />
-        )}
-        <Text size="xs" c="dimmed">
-          {env ? t('previewHiddenNote') : t('previewNote')}
-        </Text>
-      </Stack>
-    </SimpleGrid>
+          <LocalizedTextCard
+            configKey="support_text"
+            title={t('supportText')}
+            hint={t('supportHint')}
+            lang={lang}
+            draft={support}
+            setDraft={setSupport}
+            isDefault={!!configs.find((c) => c.key === 'support_text')?.isDefault}
+            write={can('texts')}
+            onFocus={() => setScreen('support')}
+          />
+          <MenuEditor
+            lang={lang}
+            menu={menu}
+            setMenu={setMenu}
+            write={can('settings')}
+            isDefault={!!configs.find((c) => c.key === 'main_menu_buttons')?.isDefault}
+            defaultLabel={(a) => bt(`bot_menu_${a}`)}
+          />
+        </Stack>
+      </Grid.Col>
+      <Grid.Col span={{ base: 12, lg: 5 }} order={{ base: 1, lg: 2 }}>
+        <Stack gap="xs" style={{ position: 'sticky', top: 72 }}>
+          <Group justify="space-between" wrap="wrap">
+            <Title order={4}>{t('preview')}</Title>
+            <SegmentedControl
+              size="xs"
+              value={screen}
+              onChange={(v) => setScreen(v as 'menu' | 'support')}
+              data={[
+                { value: 'menu', label: t('mainMenu') },
+                { value: 'support', label: t('supportScreen') },
+              ]}
+            />
+          </Group>
+          {screen === 'menu' ? (
+            <TelegramPreview lang={lang} text={welcomeText} keyboard={keyboard} label={t('preview')} />
+          ) : (
+            <TelegramPreview
+              lang={lang}
+              text={supportText}
+              keyboard={[[{ text: bt('bot_menu_back') }]]}
+              label={t('preview')}
+            />
+          )}
+          <Text size="xs" c="dimmed">
+            {env ? t('previewHiddenNote') : t('previewNote')}
+          </Text>
+        </Stack>
+      </Grid.Col>
+    </Grid>
   );
 }
 
