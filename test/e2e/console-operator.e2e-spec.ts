@@ -261,6 +261,10 @@ describe('web console: the operator pages', () => {
     await phone.goto(`${origin}/console/operator/stats`);
     await phone.locator('[data-chart="status"] .recharts-sector').first().waitFor();
     await screenshot(phone, 'operator-stats-phone-fa');
+    await phone.goto(`${origin}/console/operator/tenants`);
+    await phone.locator(`[data-tenant="${alpha.id}"]`).waitFor();
+    expect(await phone.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await screenshot(phone, 'operator-tenants-phone-fa');
   });
 
   it("a tenant's session cannot open the operator pages, and the operator API refuses its cookie", async () => {

@@ -97,8 +97,10 @@ function PanelCard({ panel, onEdit }: { panel: Panel; onEdit: () => void }) {
             <Text fw={600} truncate>
               {panel.name}
             </Text>
-            <Text size="xs" c="dimmed" dir="ltr" ta="start" truncate>
-              {panel.baseUrl}
+            <Text size="xs" c="dimmed" truncate>
+              <span dir="ltr" style={{ unicodeBidi: 'isolate' }}>
+                {panel.baseUrl}
+              </span>
             </Text>
           </div>
           <Badge variant="light">{panel.type}</Badge>

@@ -119,6 +119,7 @@ export function StatsPage() {
                         chartLabel={f.number(s.bots.total)}
                         valueFormatter={(v) => f.number(v)}
                         size={180}
+                        styles={{ label: { fontSize: 'var(--mantine-font-size-xl)', fontWeight: 700 } }}
                         thickness={28}
                         data-chart="status"
                       />

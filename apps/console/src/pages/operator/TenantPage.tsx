@@ -111,7 +111,7 @@ function Details({ bot }: { bot: Bot }) {
   const f = useFormat();
   return (
     <Section title={t('details')}>
-      <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
+      <SimpleGrid cols={2} spacing="sm" style={{ overflowWrap: 'anywhere' }}>
         <Field label={t('telegramBot')}>
           <Ltr>@{bot.telegramUsername}</Ltr>
         </Field>
@@ -476,7 +476,9 @@ function PriceFields({ bot, price }: { bot: Bot; price: WholesalePrice }) {
 
 /** Which features the tenant may turn on; forbidding one also switches it off. */
 function Allowances({ botId }: { botId: string }) {
-  const { t } = useTranslation('operator');
+  const { t, i18n } = useTranslation('operator');
+  // The catalogue's descriptions are English: shown only in the English console.
+  const english = i18n.language === 'en';
   const client = useQueryClient();
   const features = useQuery({
     queryKey: ['operator', 'tenant', botId, 'features'],
@@ -513,11 +515,12 @@ function Allowances({ botId }: { botId: string }) {
                 {list.map((feature) => (
                   <Table.Tr key={feature.key} data-feature={feature.key}>
                     <Table.Td>
-                      <Text size="sm" fw={500} dir="ltr" ta="start">
-                        {feature.key}
+                      <Text size="sm" fw={500}>
+                        {t(`setup:feature_${feature.key}`, { defaultValue: feature.key })}
                       </Text>
                       <Text size="xs" c="dimmed">
-                        {feature.description}
+                        <Ltr>{feature.key}</Ltr>
+                        {english && ` · ${feature.description}`}
                       </Text>
                     </Table.Td>
                     <Table.Td>

@@ -132,8 +132,10 @@ export function TenantsPage() {
                         >
                           {b.name}
                         </Anchor>
-                        <Text size="xs" c="dimmed" dir="ltr" ta="start">
-                          @{b.telegramUsername}
+                        <Text size="xs" c="dimmed">
+                          <span dir="ltr" style={{ unicodeBidi: 'isolate' }}>
+                            @{b.telegramUsername}
+                          </span>
                           {b.isMaster ? ` · ${t('masterBot')}` : ''}
                         </Text>
                       </Table.Td>
