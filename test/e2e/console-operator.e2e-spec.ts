@@ -230,6 +230,7 @@ describe('web console: the operator pages', () => {
     // Editing shows no credentials back; leaving them empty keeps them.
     await card.getByRole('button', { name: 'Edit' }).click();
     expect(await dialog.getByLabel('API key').inputValue()).toBe('');
+    await screenshot(page, 'operator-panel-edit-en');
     await dialog.getByLabel('Capacity').fill('800');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'detached' });

@@ -131,7 +131,7 @@ function PanelCard({ panel, onEdit }: { panel: Panel; onEdit: () => void }) {
         </div>
         <Group justify="space-between" wrap="wrap" gap="xs">
           <Text size="xs" c="dimmed">
-            {t('lastChecked', { when: f.dateTime(panel.lastHealthAt) })}
+            {panel.lastHealthAt ? t('lastChecked', { when: f.dateTime(panel.lastHealthAt) }) : ''}
           </Text>
           <Button size="xs" variant="light" onClick={onEdit}>
             {t('edit')}
