@@ -56,8 +56,8 @@ describe('POST /v1/admin/bots/{botId}/suspend with a reason (API in-process, rea
     await post(`/v1/admin/bots/${bot.id}/resume`).expect(200);
   });
 
-  it('refuses an empty or too long reason, naming the field, and changes nothing', async () => {
-    for (const reason of ['', '   ', 'x'.repeat(301), 42]) {
+  it('refuses an empty, null or too long reason, naming the field, and changes nothing', async () => {
+    for (const reason of ['', '   ', 'x'.repeat(301), 42, null]) {
       const res = await post(`/v1/admin/bots/${bot.id}/suspend`).send({ reason }).expect(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
       expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(['reason']);

@@ -57,7 +57,8 @@ export class SuspendBotDto {
     maxLength: 300,
     description: "Told to the bot's owner and kept in both audit logs",
   })
-  @IsOptional()
+  // Absent means no reason; null is not one (a 400 naming the field, never read as absent).
+  @Present()
   @Transform(trim)
   @IsString()
   @Length(1, 300)
