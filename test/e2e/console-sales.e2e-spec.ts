@@ -192,6 +192,12 @@ describe('console: the reseller sales pages', () => {
     await screenshot(phone, 'receipts-phone-en');
     await phone.close();
 
+    const fa = await open('receipts', { lang: 'fa' });
+    await fa.locator(`[data-testid=receipt][data-payment-id="${paymentId}"]`).getByText('عکس تکراری').waitFor();
+    expect(await overflows(fa)).toBe(false);
+    await screenshot(fa, 'receipts-fa');
+    await fa.close();
+
     const page = await open('receipts');
     const desk = page.locator(`[data-testid=receipt][data-payment-id="${paymentId}"]`);
     await desk.waitFor();
@@ -263,6 +269,12 @@ describe('console: the reseller sales pages', () => {
     expect((await get(`/users/${user.id}`)).balanceMinor).toBe(25_000);
     await screenshot(page, 'customer-card-en');
     await page.close();
+
+    const fa = await open(`customers/${user.id}`, { lang: 'fa', phone: true });
+    await fa.getByRole('cell', { name: 'Sorry for the downtime' }).waitFor();
+    expect(await overflows(fa)).toBe(false);
+    await screenshot(fa, 'customer-card-phone-fa');
+    await fa.close();
   });
 
   it('orders, payments, the wholesale ledger with its CSV download, and the audit log', async () => {
@@ -298,5 +310,11 @@ describe('console: the reseller sales pages', () => {
     await adjustment.getByRole('button', { name: 'Details' }).click();
     await audit.getByRole('dialog').getByText('"reason": "Sorry for the downtime"').waitFor();
     await audit.close();
+
+    const walletFa = await open('wallet', { lang: 'fa', phone: true });
+    await walletFa.getByRole('row').filter({ hasText: 'Bank transfer' }).waitFor();
+    expect(await overflows(walletFa)).toBe(false);
+    await screenshot(walletFa, 'wallet-phone-fa');
+    await walletFa.close();
   });
 });

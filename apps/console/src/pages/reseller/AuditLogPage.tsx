@@ -31,7 +31,16 @@ interface AuditPage {
 /** What changed, briefly: the fields whose values differ, or that the target was made or removed. */
 function summary(e: AuditEntry, t: (k: string) => string): string {
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-  if (!isObject(e.before) && isObject(e.after)) return t('audit_created');
+  if (!isObject(e.before) && isObject(e.after)) {
+    // A short record (an adjustment: amount and reason) reads best as it is; a whole new row is "created".
+    const entries = Object.entries(e.after);
+    if (entries.length > 4) return t('audit_created');
+    const shown = (v: unknown) => {
+      const text = typeof v === 'string' ? v : JSON.stringify(v);
+      return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+    };
+    return entries.map(([k, v]) => `${k}: ${shown(v)}`).join(', ');
+  }
   if (isObject(e.before) && !isObject(e.after)) return t('audit_removed');
   if (!isObject(e.before) || !isObject(e.after)) return '—';
   const before = e.before;

@@ -18,7 +18,7 @@ function Figure({ label, value, extra }: { label: string; value: ReactNode; extr
       <Text size="sm" c="dimmed">
         {label}
       </Text>
-      <Text fw={700} size="xl">
+      <Text fw={700} fz={{ base: 'lg', sm: 'xl' }} style={{ overflowWrap: 'anywhere' }}>
         {value}
       </Text>
       {extra}
@@ -54,34 +54,48 @@ function Charts({ stats }: { stats: Schemas['BotStatsDto'] }) {
       new Date(`${day}T00:00:00Z`),
     );
   // Time runs right to left in a right-to-left page: the newest day and the value axis sit on the reading side.
+  const compact = new Intl.NumberFormat(f.locale, { notation: 'compact', maximumFractionDigits: 1 });
   const xAxisProps = { reversed: rtl, tickFormatter: dayLabel };
-  const yAxisProps = { orientation: rtl ? ('right' as const) : ('left' as const), width: 72 };
-  const common = { h: 240, data, dataKey: 'day', dir: 'ltr' as const, xAxisProps, yAxisProps, tickLine: 'y' as const };
+  const yAxisProps = {
+    orientation: rtl ? ('right' as const) : ('left' as const),
+    width: 48,
+    tickFormatter: (v: number) => compact.format(v),
+    // Mantine nudges ticks 10px off a left axis; a right one needs the nudge the other way.
+    ...(rtl ? { tick: { transform: 'translate(10, 0)', fontSize: 12, fill: 'currentColor' } } : {}),
+  };
+  const counts = { ...yAxisProps, allowDecimals: false };
+  const common = { h: 240, data, dataKey: 'day', dir: 'ltr' as const, xAxisProps, tickLine: 'y' as const };
   return (
-    <SimpleGrid cols={{ base: 1, lg: 2 }}>
+    <Stack gap="md">
       <ChartCard title={t('revenue_by_day')} testId="chart-revenue">
         <AreaChart
           {...common}
+          yAxisProps={yAxisProps}
           series={[{ name: 'revenue', label: t('revenue'), color: 'indigo.6' }]}
           curveType="monotone"
+          withDots={false}
           valueFormatter={(v) => f.money(Math.round(v * scale), stats.currency)}
         />
       </ChartCard>
-      <ChartCard title={t('sales_by_day')} testId="chart-sales">
-        <BarChart
-          {...common}
-          series={[{ name: 'sales', label: t('sales'), color: 'teal.6' }]}
-          valueFormatter={(v) => f.number(v)}
-        />
-      </ChartCard>
-      <ChartCard title={t('new_users_by_day')} testId="chart-users">
-        <BarChart
-          {...common}
-          series={[{ name: 'newUsers', label: t('new_users'), color: 'orange.6' }]}
-          valueFormatter={(v) => f.number(v)}
-        />
-      </ChartCard>
-    </SimpleGrid>
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        <ChartCard title={t('sales_by_day')} testId="chart-sales">
+          <BarChart
+            {...common}
+            yAxisProps={counts}
+            series={[{ name: 'sales', label: t('sales'), color: 'teal.6' }]}
+            valueFormatter={(v) => f.number(v)}
+          />
+        </ChartCard>
+        <ChartCard title={t('new_users_by_day')} testId="chart-users">
+          <BarChart
+            {...common}
+            yAxisProps={counts}
+            series={[{ name: 'newUsers', label: t('new_users'), color: 'orange.6' }]}
+            valueFormatter={(v) => f.number(v)}
+          />
+        </ChartCard>
+      </SimpleGrid>
+    </Stack>
   );
 }
 
@@ -120,7 +134,7 @@ export function DashboardPage() {
 
   return (
     <Page title={t('dashboard')} actions={<DayRange from={range.from} to={range.to} onChange={setRange} />}>
-      <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
+      <SimpleGrid cols={{ base: 2, md: 4 }}>
         {can('receipts') && (
           <Figure
             label={t('pending_receipts')}
@@ -149,7 +163,7 @@ export function DashboardPage() {
         <QueryState query={stats}>
           {(s) => (
             <Stack gap="md">
-              <SimpleGrid cols={{ base: 1, xs: 3 }}>
+              <SimpleGrid cols={{ base: 2, sm: 3 }}>
                 <Figure label={t('sales')} value={f.number(s.totals.sales)} />
                 <Figure label={t('revenue')} value={f.money(s.totals.revenueMinor, s.currency)} />
                 <Figure label={t('new_users')} value={f.number(s.totals.newUsers)} />

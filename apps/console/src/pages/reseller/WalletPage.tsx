@@ -72,7 +72,7 @@ export function WalletPage() {
                 <Text size="sm" c="dimmed">
                   {label}
                 </Text>
-                <Text fw={700} size="xl">
+                <Text fw={700} fz={{ base: 'lg', sm: 'xl' }} style={{ overflowWrap: 'anywhere' }}>
                   {f.money(minor, w.currency)}
                 </Text>
               </Card>

@@ -1,4 +1,4 @@
-import { Badge, Group, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Group, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
@@ -112,11 +112,16 @@ export function CustomerLink({ botId, userId }: { botId: string; userId: string 
     staleTime: 60_000,
   });
   const label = user.data ? customerName(user.data) : `${userId.slice(0, 8)}…`;
-  if (!allowed) return <Text span>{label}</Text>;
+  if (!allowed)
+    return (
+      <Text span inherit>
+        {label}
+      </Text>
+    );
   return (
-    <Text span component={Link} to={`/bots/${botId}/customers/${userId}`} c="indigo" td="underline">
+    <Anchor component={Link} to={`/bots/${botId}/customers/${userId}`} inherit>
       {label}
-    </Text>
+    </Anchor>
   );
 }
 
