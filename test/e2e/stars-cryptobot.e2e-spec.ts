@@ -297,6 +297,126 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
       expect(emu.getRefunds(tg.id).filter((r) => r.telegramPaymentChargeId === second.chargeId)).toHaveLength(1);
       await waitFor(() => accountOf(order.subscription_id)[0]?.enabled === false, 20_000);
     });
+
+    it('a refunded_payment while the order is still being provisioned is applied once the order settles', async () => {
+      const buyer = newBuyer();
+      const invoice = await pickGateway(buyer, 'stars');
+      // Every panel answer takes 4 s: the paid order stays `fulfilling` while Telegram's refund arrives.
+      rw.slow(4_000);
+      let uid: string;
+      let payment: Awaited<ReturnType<typeof paymentsOf>>[number];
+      let chargeId: string;
+      try {
+        const paid = await emu.payInvoice(tg.id, {
+          from: buyer,
+          invoiceMessageId: invoice.messageId,
+          timeoutMs: 10_000,
+        });
+        expect(paid.answer.ok).toBe(true);
+        chargeId = paid.payment!.telegramPaymentChargeId;
+        uid = await userId(buyer.id);
+        await waitFor(async () => (await paymentsOf(uid))[0]?.status === 'paid', 15_000);
+        [payment] = await paymentsOf(uid);
+        await waitFor(async () => (await orderOf(payment.order_id)).status === 'fulfilling', 5_000);
+        const { updateId } = emu.sendRefundedPayment(tg.id, { from: buyer, telegramPaymentChargeId: chargeId });
+        await waitFor(
+          async () =>
+            (await q(`SELECT 1 FROM processed_updates WHERE bot_id = $1 AND update_id = $2`, [botId, updateId]))
+              .length > 0,
+          15_000,
+        );
+        // Refused for now (the panel has not answered): nothing reversed yet.
+        expect((await orderOf(payment.order_id)).status).toBe('fulfilling');
+        expect((await paymentsOf(uid))[0].status).toBe('paid');
+      } finally {
+        rw.slow(0);
+      }
+      await waitFor(async () => (await paymentsOf(uid))[0].status === 'refunded', 60_000);
+      const order = await orderOf(payment.order_id);
+      expect(order.status).toBe('refunded');
+      expect((await wholesaleKeys(payment.order_id)).filter((k) => k === 'wholesale-refund')).toHaveLength(1);
+      expect(emu.getRefunds(tg.id).filter((r) => r.telegramPaymentChargeId === chargeId)).toHaveLength(1);
+      await waitFor(() => accountOf(order.subscription_id)[0]?.enabled === false, 20_000);
+      expect(await ledgerCount(uid)).toBe(0);
+    });
+
+    it('a refund of Stars credited to the wallet and already spent tells the owner once; nothing else changes', async () => {
+      const buyer = newBuyer();
+      const chat = chatOf(buyer);
+      const invoice = await pickGateway(buyer, 'stars');
+      // The panel is down: provisioning fails for good and the order's money goes to the buyer's wallet.
+      await rw.down();
+      let uid: string;
+      let chargeId: string;
+      let first: Awaited<ReturnType<typeof paymentsOf>>[number];
+      try {
+        const paid = await emu.payInvoice(tg.id, {
+          from: buyer,
+          invoiceMessageId: invoice.messageId,
+          timeoutMs: 10_000,
+        });
+        expect(paid.answer.ok).toBe(true);
+        chargeId = paid.payment!.telegramPaymentChargeId;
+        uid = await userId(buyer.id);
+        await waitFor(async () => (await paymentsOf(uid))[0]?.status === 'paid', 15_000);
+        [first] = await paymentsOf(uid);
+        await waitFor(async () => (await orderOf(first.order_id)).status === 'refunded', 30_000);
+      } finally {
+        await rw.up();
+      }
+      const balance = async () =>
+        (await q(`SELECT balance_minor::int b FROM users WHERE id = $1`, [uid]))[0].b as number;
+      expect(await balance()).toBe(PRICE);
+      // The buyer spends it on a plan paid from the wallet.
+      const before = chat.lastId();
+      chat.press(await chat.buy('s:w:'), 's:w:');
+      await chat.next(before, (m) => m.method === 'sendPhoto', 30_000);
+      expect(await balance()).toBe(0);
+      const orders = async () =>
+        (await q(`SELECT id, status FROM orders WHERE user_id = $1 ORDER BY created_at`, [uid])) as {
+          id: string;
+          status: string;
+        }[];
+      const spent = (await orders())[1];
+      await waitFor(async () => (await orderOf(spent.id)).status === 'fulfilled', 15_000);
+      const snapshot = async () => ({
+        payments: (await paymentsOf(uid)).map((p) => p.status),
+        orders: await orders(),
+        balance: await balance(),
+        ledger: await ledgerCount(uid),
+        wholesale: (await q(`SELECT wallet_balance_minor::int b FROM bots WHERE id = $1`, [botId]))[0].b,
+        enabled: accountOf((await orderOf(spent.id)).subscription_id).map((a) => a.enabled),
+      });
+      const was = await snapshot();
+      expect(was.payments).toEqual(['paid']);
+      expect(was.enabled).toEqual([true]);
+
+      const alert = 'could not be applied here';
+      const ownerChat = chatOf(owner);
+      expect(ownerChat.messages().filter(has(alert))).toHaveLength(0);
+      const updates = [1, 2, 3].map(
+        () => emu.sendRefundedPayment(tg.id, { from: buyer, telegramPaymentChargeId: chargeId }).updateId,
+      );
+      const told = await ownerChat.message(has(alert), 20_000);
+      expect(told.text).toContain(String(buyer.id));
+      expect(told.text).toContain(`${STARS} ⭐`);
+      expect(told.text).toContain(first.order_id);
+      expect(told.text).toContain('already spent');
+      await waitFor(
+        async () =>
+          (
+            await q(`SELECT count(*)::int n FROM processed_updates WHERE bot_id = $1 AND update_id = ANY($2)`, [
+              botId,
+              updates,
+            ])
+          )[0].n === 3,
+        20_000,
+      );
+      // Time for any further alert to arrive (notices are sent within a second here).
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(ownerChat.messages().filter(has(alert))).toHaveLength(1);
+      expect(await snapshot()).toEqual(was);
+    });
   });
 
   describe('CryptoBot', () => {

@@ -34,6 +34,7 @@ export enum JobName {
   ScanOperatorAlerts = 'scan-operator-alerts',
   ScanRetention = 'scan-retention',
   SweepBroadcasts = 'sweep-broadcasts',
+  ApplyStarsRefund = 'apply-stars-refund',
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
@@ -56,6 +57,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ScanRetention]: QueueName.Provisioning,
   [JobName.SupportNotification]: QueueName.Notifications,
   [JobName.SweepBroadcasts]: QueueName.Provisioning,
+  [JobName.ApplyStarsRefund]: QueueName.Provisioning,
 };
 
 /** The periodic jobs: platform-wide (every bot at once, through the platform path), so without a botId. */
@@ -71,7 +73,9 @@ export type PlatformJobName =
 
 /** Alerts a bot's owner gets through NotifyOwner. */
 /** `suspended` / `resumed`: the operator's decision (`data.reason` for a suspension). */
-export type OwnerAlertKind = 'wholesale_low' | 'no_card' | 'notice_undelivered' | 'suspended' | 'resumed';
+/** `stars_refund_unapplied`: Telegram refunded Stars we could not take back (libs/payments StarsCheckout). */
+export type OwnerAlertKind =
+  'wholesale_low' | 'no_card' | 'notice_undelivered' | 'suspended' | 'resumed' | 'stars_refund_unapplied';
 
 /**
  * Every payload has a top-level botId (except the platform-wide periodic jobs); the handler rebuilds the
@@ -125,6 +129,8 @@ export interface JobPayloads {
   [JobName.ScanRetention]: Record<string, never>;
   /** Running broadcasts whose job chain was lost (libs/broadcasts): their next chunk queued again. */
   [JobName.SweepBroadcasts]: Record<string, never>;
+  /** Telegram's refunded_payment our side refused for now (order still fulfilling): applied again until it settles. */
+  [JobName.ApplyStarsRefund]: { botId: string; chargeId: string; fromTelegramId: number };
   /** A support ticket event: posted to the admin chat and/or told to the customer (libs/support). */
   [JobName.SupportNotification]: {
     botId: string;
@@ -151,4 +157,5 @@ export const TENANT_JOBS_HAVE_BOT_ID: TenantJobsHaveBotId = {
   [JobName.SendBroadcast]: true,
   [JobName.PaymentNotification]: true,
   [JobName.SupportNotification]: true,
+  [JobName.ApplyStarsRefund]: true,
 };

@@ -1,7 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { describeError } from '@botfleet/common';
-import { JobName, JobPayloads, OnJob } from '@botfleet/jobs';
-import { PaymentGateways, RECONCILE_LOOKBACK_MS, ReconcileGatewayPaymentsUseCase } from '@botfleet/payments';
+import { JobName, JobPayloads, OnJob, OnJobFinalFailure } from '@botfleet/jobs';
+import {
+  PaymentGateways,
+  RECONCILE_LOOKBACK_MS,
+  ReconcileGatewayPaymentsUseCase,
+  StarsCheckout,
+} from '@botfleet/payments';
 import { GatewayPaymentDirectory } from '@botfleet/platform';
 import { PaymentNotifications } from '@botfleet/telegram';
 
@@ -9,7 +14,8 @@ import { PaymentNotifications } from '@botfleet/telegram';
  * Online payments in the worker: the buyer's news about a gateway payment, and the reconciler (a job scheduler,
  * job-schedules.ts) that visits every bot with payments that may still turn out paid — per gateway, through the
  * platform directory — and reconciles each in that bot's own tenant transactions. One bot failing does not stop
- * the others.
+ * the others. A Telegram Stars refund our side refused for now is applied again (ApplyStarsRefund, retried with
+ * backoff until the order settles); when the retries run out the shop's owner is told.
  */
 @Injectable()
 export class PaymentsProcessor {
@@ -20,7 +26,19 @@ export class PaymentsProcessor {
     private readonly gateways: PaymentGateways,
     private readonly directory: GatewayPaymentDirectory,
     private readonly reconcile: ReconcileGatewayPaymentsUseCase,
+    private readonly stars: StarsCheckout,
   ) {}
+
+  @OnJob({ name: JobName.ApplyStarsRefund })
+  applyStarsRefund(job: JobPayloads[JobName.ApplyStarsRefund]): Promise<unknown> {
+    return this.stars.applyLater(job);
+  }
+
+  @OnJobFinalFailure({ name: JobName.ApplyStarsRefund })
+  async starsRefundGaveUp(job: JobPayloads[JobName.ApplyStarsRefund]): Promise<'failed'> {
+    await this.stars.gaveUp(job);
+    return 'failed';
+  }
 
   @OnJob({ name: JobName.PaymentNotification })
   notify(job: JobPayloads[JobName.PaymentNotification]): Promise<void> {

@@ -298,6 +298,11 @@ const en = {
   'owner.noCard': '⚠️ Your shop {bot} has no usable payment card (inactive or over the daily limit).',
   'owner.noticeUndelivered':
     '⚠️ Your shop {bot} could not deliver a notice after several attempts ({notice}, {ref}). Please check that the bot can still write to its admin chat.',
+  'owner.starsRefundUnapplied':
+    '⚠️ Telegram gave {stars} ⭐ back to customer {user} (Telegram id) of your shop {bot}, for order <code>{order}</code>, but the refund could not be applied here: {reason}. The customer keeps what they bought. Check their wallet and subscription, and disable it or adjust the balance if that is right.',
+  'owner.starsRefundReason.spent': 'the Stars had been credited to their wallet and that money is already spent',
+  'owner.starsRefundReason.unsettled': 'the order was still being fulfilled after retrying for hours',
+  'owner.starsRefundReason.refused': 'the shop refused to reverse it',
   'owner.reviewRedirected':
     '⚠️ This receipt of {bot} came to your private chat because the admin chat is unreachable: {reason}. Add the bot back with the right to post (or reopen the topic), or choose another admin chat.',
   'owner.unreachable.chatNotFound': 'the chat does not exist or the bot is not in it',
@@ -723,6 +728,11 @@ const fa = {
   'owner.noCard': '⚠️ فروشگاه {bot} کارت قابل استفاده‌ای ندارد (غیرفعال یا بیش از سقف روزانه).',
   'owner.noticeUndelivered':
     '⚠️ فروشگاه {bot} پس از چند تلاش نتوانست یک اعلان را برساند ({notice}، {ref}). لطفاً بررسی کنید که ربات هنوز بتواند در گروه مدیران پیام بفرستد.',
+  'owner.starsRefundUnapplied':
+    '⚠️ تلگرام {stars} ⭐ را به مشتری {user} (شناسه تلگرام) از فروشگاه {bot} بابت سفارش <code>{order}</code> برگرداند، اما این بازپرداخت اینجا اعمال نشد: {reason}. مشتری آنچه خریده را هنوز دارد. کیف پول و اشتراک او را بررسی کنید و در صورت لزوم اشتراک را غیرفعال یا موجودی را اصلاح کنید.',
+  'owner.starsRefundReason.spent': 'استارزها به کیف پول او واریز شده بود و آن پول خرج شده است',
+  'owner.starsRefundReason.unsettled': 'سفارش پس از ساعت‌ها تلاش هنوز در حال آماده‌سازی بود',
+  'owner.starsRefundReason.refused': 'فروشگاه برگشت آن را نپذیرفت',
   'owner.reviewRedirected':
     '⚠️ این رسید {bot} به گفتگوی خصوصی شما آمد، چون گروه مدیران در دسترس نیست: {reason}. ربات را با اجازهٔ ارسال پیام دوباره به گروه اضافه کنید (یا موضوع را باز کنید)، یا گروه مدیران دیگری انتخاب کنید.',
   'owner.unreachable.chatNotFound': 'گروه وجود ندارد یا ربات عضو آن نیست',
@@ -1145,6 +1155,11 @@ const ru = {
   'owner.noCard': '⚠️ У вашего магазина {bot} нет доступной карты (неактивна или превышен дневной лимит).',
   'owner.noticeUndelivered':
     '⚠️ Ваш магазин {bot} не смог доставить уведомление после нескольких попыток ({notice}, {ref}). Проверьте, что бот может писать в чат администраторов.',
+  'owner.starsRefundUnapplied':
+    '⚠️ Telegram вернул {stars} ⭐ покупателю {user} (Telegram id) вашего магазина {bot} за заказ <code>{order}</code>, но возврат не удалось провести здесь: {reason}. Покупатель сохранил то, что купил. Проверьте его кошелёк и подписку и при необходимости отключите её или исправьте баланс.',
+  'owner.starsRefundReason.spent': 'звёзды были зачислены на его кошелёк, и эти деньги уже потрачены',
+  'owner.starsRefundReason.unsettled': 'заказ всё ещё выполнялся после многочасовых попыток',
+  'owner.starsRefundReason.refused': 'магазин отказался его отменить',
   'owner.reviewRedirected':
     '⚠️ Этот чек магазина {bot} пришёл в ваш личный чат, потому что чат администраторов недоступен: {reason}. Верните бота в чат с правом писать (или откройте тему) либо выберите другой чат администраторов.',
   'owner.unreachable.chatNotFound': 'чат не существует или бота в нём нет',

@@ -28,7 +28,8 @@ interface PaymentFields {
  *   payment at the recorded price; otherwise ok=false with the reason in the buyer's language.
  * - a message with `successful_payment`: the charge is settled once (order paid and fulfilled, or the wallet
  *   credited when the order closed meanwhile); a redelivery changes nothing and says nothing.
- * - a message with `refunded_payment` (Telegram refunded on its own): the port's refund, once.
+ * - a message with `refunded_payment` (Telegram refunded on its own): the port's refund, once; refused, it is applied
+ *   later (order still fulfilling) or the owner is told (StarsCheckout.refundRefused).
  * The invoice itself is sent by the payment screen's gateway button (PaymentHandler → queueStarsInvoice).
  */
 @Injectable()
@@ -91,19 +92,16 @@ export class StarsHandler {
   private async onRefunded(ctx: BotContext, p: PaymentFields): Promise<void> {
     const from = ctx.from;
     if (!from || typeof p.telegram_payment_charge_id !== 'string') return;
+    const input = { chargeId: p.telegram_payment_charge_id, fromTelegramId: from.id };
     try {
-      const outcome = await this.db.atomic(ctx.botId, () =>
-        this.checkout.refunded(ctx.botId, {
-          chargeId: p.telegram_payment_charge_id as string,
-          fromTelegramId: from.id,
-        }),
-      );
+      const outcome = await this.db.atomic(ctx.botId, () => this.checkout.refunded(ctx.botId, input));
       if (outcome === 'unknown') this.logger.warn({ botId: ctx.botId }, 'refunded_payment for no payment of this bot');
     } catch (e) {
-      // Refused (the order is still being fulfilled, the wallet money was spent): logged for the tenant's
-      // support; Telegram has already given the Stars back, nothing here can undo that.
+      // Refused (the order is still being fulfilled, the wallet money was spent) and rolled back. Telegram has given
+      // the Stars back already, so it is applied again once the order settles, or the shop's owner is told.
       if (!DomainError.is(e)) throw e;
-      this.logger.warn({ botId: ctx.botId, code: e.code }, 'refunded_payment could not be applied');
+      const next = await this.checkout.refundRefused(ctx.botId, input, e);
+      this.logger.warn({ botId: ctx.botId, code: e.code, next }, 'refunded_payment could not be applied now');
     }
   }
 }

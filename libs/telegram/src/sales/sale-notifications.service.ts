@@ -143,8 +143,11 @@ export class SaleNotifications {
       return this.send(this.telegramFor(bot), bot.ownerTelegramId, text);
     }
     const key = job.kind === 'wholesale_low' ? 'owner.wholesaleLow' : job.kind === 'no_card' ? 'owner.noCard' : null;
-    if (!key) return;
-    const text = translate(bot.defaultLanguage, key, { bot: `@${bot.telegramUsername}` });
+    const text =
+      job.kind === 'stars_refund_unapplied'
+        ? starsRefundUnappliedText(bot.defaultLanguage, `@${bot.telegramUsername}`, job.data)
+        : key && translate(bot.defaultLanguage, key, { bot: `@${bot.telegramUsername}` });
+    if (!text) return;
     const telegram = this.telegramFor(bot);
     await this.send(telegram, bot.ownerTelegramId, text);
     if (!bot.adminChatId) return;
@@ -323,4 +326,16 @@ export class SaleNotifications {
       ...(replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
     });
   }
+}
+
+/** Telegram refunded Stars our side could not take back (libs/payments StarsCheckout): who, how much, which order, why. */
+function starsRefundUnappliedText(lang: Language, bot: string, data: Record<string, string | number> = {}): string {
+  const reason = data.reason === 'spent' || data.reason === 'unsettled' ? data.reason : 'refused';
+  return translate(lang, 'owner.starsRefundUnapplied', {
+    bot,
+    user: String(data.telegramId ?? '?'),
+    stars: String(data.stars ?? '?'),
+    order: String(data.order ?? '-'),
+    reason: { html: translate(lang, `owner.starsRefundReason.${reason}`) },
+  });
 }

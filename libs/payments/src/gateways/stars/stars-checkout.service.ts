@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { IsNull } from 'typeorm';
-import { Actors } from '@botfleet/common';
+import { Actors, DomainError, ErrorCode } from '@botfleet/common';
+import { AppConfig } from '@botfleet/config';
 import { GatewayPaymentEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
+import { JobName, JobOutbox, JobPayloads, JobQueue, jobIdFor } from '@botfleet/jobs';
 import { RefundGatewayPaymentUseCase } from '../../use-cases/refund-gateway-payment.use-case';
 import { SettleGatewayPaymentUseCase } from '../../use-cases/settle-gateway-payment.use-case';
 import { parseStarsPayload, STARS_METHOD, StarsGateway, starsOf, XTR } from './stars.gateway';
@@ -32,6 +34,29 @@ export type StarsPaidOutcome =
 
 export type StarsRefundedOutcome = 'refunded' | 'already' | 'unknown';
 
+/** What became of a refunded_payment our side refused: applied again later, or the shop's owner told. */
+export type StarsRefundFollowUp = 'retry_later' | 'owner_told';
+
+/** Why a Telegram refund could not be applied, as the owner's alert says it (`data.reason`). */
+export type StarsRefundUnappliedReason = 'spent' | 'unsettled' | 'refused';
+
+/** Refusals that clear by themselves: the order is still being fulfilled (or changed under us), a dependency hiccup. */
+const REFUSALS_THAT_CLEAR: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.CONFLICT,
+  ErrorCode.DEPENDENCY_DOWN,
+  ErrorCode.PAYMENT_GATEWAY_UNAVAILABLE,
+  ErrorCode.RATE_LIMITED,
+]);
+
+/** Marks (in the payment's details) a Telegram refund the owner was told about: once per charge, however often. */
+const UNAPPLIED_MARK = 'telegramRefundUnapplied';
+
+/**
+ * Retries of a refused refund outlast provisioning's own (an order stays `fulfilling` at most that long before it
+ * settles either way): the same backoff base with 4 more attempts waits 16 times as long (≈ 18 h by default).
+ */
+const EXTRA_REFUND_ATTEMPTS = 4;
+
 /**
  * The domain side of a Stars checkout, called by the bot's handlers (libs/telegram/src/payments/stars*):
  * - `preCheckout` answers Telegram's last question before it takes the Stars: ok only for this user's open payment,
@@ -39,7 +64,11 @@ export type StarsRefundedOutcome = 'refunded' | 'already' | 'unknown';
  * - `paid` records the `telegram_payment_charge_id` on the payment (unique per gateway: one charge, one payment)
  *   and settles it through SettleGatewayPaymentUseCase — once, however often or concurrently it is delivered;
  * - `refunded` (Telegram's `refunded_payment`) runs the port's refund: order refunded, wholesale reversed,
- *   subscription disabled, once (refundStarPayment answers "already refunded", which is success).
+ *   subscription disabled, once (refundStarPayment answers "already refunded", which is success);
+ * - `refundRefused` never drops a refund we refused, as Telegram has given the Stars back already: a refusal that
+ *   clears by itself (the order still `fulfilling`) is applied again by an ApplyStarsRefund job (`applyLater`, one
+ *   per charge, BullMQ backoff) once the order settles; one that cannot (the wallet money was spent, or the retries
+ *   ran out: `gaveUp`) tells the shop's owner through NotifyOwner, once per charge.
  */
 @Injectable()
 export class StarsCheckout {
@@ -51,6 +80,9 @@ export class StarsCheckout {
     private readonly stars: StarsGateway,
     private readonly settle: SettleGatewayPaymentUseCase,
     private readonly refund: RefundGatewayPaymentUseCase,
+    private readonly config: AppConfig,
+    private readonly jobs: JobQueue,
+    private readonly outbox: JobOutbox,
   ) {}
 
   async preCheckout(
@@ -122,6 +154,100 @@ export class StarsCheckout {
     return r.applied ? 'refunded' : 'already';
   }
 
+  /**
+   * `refunded` threw `error` (a DomainError): what now. Called after the refused work rolled back, inside the
+   * update's transaction when there is one; throws only when the follow-up itself could not be recorded (the update
+   * is then retried).
+   */
+  async refundRefused(
+    botId: string,
+    input: { chargeId: string; fromTelegramId: number },
+    error: DomainError,
+  ): Promise<StarsRefundFollowUp> {
+    if (REFUSALS_THAT_CLEAR.has(error.code)) {
+      await this.retryLater(botId, input);
+      return 'retry_later';
+    }
+    await this.tellOwner(botId, input.chargeId, reasonOf(error));
+    return 'owner_told';
+  }
+
+  /**
+   * The ApplyStarsRefund job: `refunded` again. A refusal that may still clear throws, so BullMQ retries it with
+   * backoff; one that cannot tells the owner and ends the job.
+   */
+  async applyLater({
+    botId,
+    chargeId,
+    fromTelegramId,
+  }: JobPayloads[JobName.ApplyStarsRefund]): Promise<StarsRefundedOutcome | 'owner_told'> {
+    try {
+      return await this.db.atomic(botId, () => this.refunded(botId, { chargeId, fromTelegramId }));
+    } catch (e) {
+      if (!DomainError.is(e) || REFUSALS_THAT_CLEAR.has(e.code)) throw e;
+      await this.tellOwner(botId, chargeId, reasonOf(e));
+      return 'owner_told';
+    }
+  }
+
+  /** The ApplyStarsRefund job failed for good (the order never settled within its retries): the owner is told. */
+  async gaveUp({ botId, chargeId }: JobPayloads[JobName.ApplyStarsRefund]): Promise<void> {
+    await this.tellOwner(botId, chargeId, 'unsettled');
+  }
+
+  private async retryLater(botId: string, input: { chargeId: string; fromTelegramId: number }): Promise<void> {
+    const payment = await this.repos.gatewayPayments.findOne(botId, {
+      gateway: STARS_METHOD,
+      externalId: input.chargeId,
+    });
+    if (!payment) return;
+    const backoffMs = this.config.PROVISIONING_BACKOFF_MS;
+    // Straight to the queue, not the outbox: the job only repeats `refunded`, which re-checks everything, so one
+    // queued for an update whose transaction then rolls back is harmless, and a failed add fails the update (retried).
+    await this.jobs.add(
+      JobName.ApplyStarsRefund,
+      { botId, chargeId: input.chargeId, fromTelegramId: input.fromTelegramId },
+      {
+        jobId: jobIdFor(JobName.ApplyStarsRefund, [botId, payment.id]),
+        delay: backoffMs,
+        attempts: this.config.PROVISIONING_ATTEMPTS + EXTRA_REFUND_ATTEMPTS,
+        backoff: { type: 'exponential', delay: backoffMs },
+      },
+    );
+    this.logger.warn({ botId, paymentId: payment.id }, 'refunded_payment refused for now: applied again later');
+  }
+
+  /** Tells the owner about a refund we could not apply, once per charge (marked on the payment under its lock). */
+  private async tellOwner(botId: string, chargeId: string, reason: StarsRefundUnappliedReason): Promise<void> {
+    await this.db.run(botId, async () => {
+      const found = await this.repos.gatewayPayments.findOne(botId, { gateway: STARS_METHOD, externalId: chargeId });
+      const payment = found && (await this.repos.gatewayPayments.findById(botId, found.id, 'pessimistic_write'));
+      if (!payment || payment.status === 'refunded' || payment.details?.[UNAPPLIED_MARK]) return;
+      await this.repos.gatewayPayments.update(
+        botId,
+        { id: payment.id },
+        { details: { ...payment.details, [UNAPPLIED_MARK]: reason } },
+      );
+      const user = await this.repos.users.findById(botId, payment.userId);
+      await this.outbox.add(
+        botId,
+        JobName.NotifyOwner,
+        {
+          botId,
+          kind: 'stars_refund_unapplied',
+          data: {
+            telegramId: user ? String(user.telegramId) : '?',
+            stars: starsOf(payment),
+            order: payment.orderId ?? '-',
+            reason,
+          },
+        },
+        jobIdFor(JobName.NotifyOwner, [botId, 'stars_refund_unapplied', payment.id]),
+      );
+      this.logger.warn({ botId, paymentId: payment.id, reason }, 'a Telegram Stars refund could not be applied');
+    });
+  }
+
   /** The Stars payment an invoice payload names, if it is this bot's and was made for this Telegram user. */
   private async paymentOf(
     botId: string,
@@ -162,4 +288,8 @@ export class StarsCheckout {
       expiresAt: new Date(),
     });
   }
+}
+
+function reasonOf(error: DomainError): StarsRefundUnappliedReason {
+  return error.code === ErrorCode.INSUFFICIENT_BALANCE ? 'spent' : 'refused';
 }

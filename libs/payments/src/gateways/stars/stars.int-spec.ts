@@ -1,7 +1,9 @@
-import { Actors, ErrorCode } from '@botfleet/common';
+import { Actors, DomainError, ErrorCode } from '@botfleet/common';
 import { FeaturesService, PlansService } from '@botfleet/catalog';
+import { AppConfig } from '@botfleet/config';
 import { TenantRepositories } from '@botfleet/dal';
-import { ExpirePendingOrdersUseCase } from '@botfleet/sales';
+import { JobName, JobQueue, QueueName, jobIdFor } from '@botfleet/jobs';
+import { ExpirePendingOrdersUseCase, FulfilmentService, PayFromWalletUseCase } from '@botfleet/sales';
 import { createTestEnv, TestBot, TestContext, TestEnv } from '@botfleet/testing';
 import { PaymentGateways } from '../../payment-gateways';
 import { RefundGatewayPaymentUseCase } from '../../use-cases/refund-gateway-payment.use-case';
@@ -217,5 +219,121 @@ describe('Telegram Stars gateway', () => {
     expect(ctx.telegram.getRefunds(bot.telegram.id).filter((r) => r.telegramPaymentChargeId === chargeId)).toHaveLength(
       1,
     );
+  });
+
+  /** What `refunded` threw (it must refuse). */
+  const refusal = async (run: Promise<unknown>): Promise<DomainError> => {
+    const e = await run.then(
+      () => null,
+      (err: unknown) => err,
+    );
+    if (!DomainError.is(e)) throw new Error(`expected a refusal, got ${String(e)}`);
+    return e;
+  };
+  /** The owner's alert about a payment's refund (by its job id), and how many such alerts name its order. */
+  const ownerAlerts = async (paymentId: string, orderId: string) => {
+    const notifications = ctx.get(JobQueue).queue(QueueName.Notifications);
+    const job = await notifications.getJob(
+      jobIdFor(JobName.NotifyOwner, [bot.id, 'stars_refund_unapplied', paymentId]),
+    );
+    const count = (await notifications.getJobs()).filter(
+      (j) =>
+        j.name === JobName.NotifyOwner && j.data.kind === 'stars_refund_unapplied' && j.data.data?.order === orderId,
+    ).length;
+    return { job, count };
+  };
+
+  it('refunded_payment while the order is fulfilling: retried (one job per charge) and applied once it settles', async () => {
+    const a = await invoiced(250);
+    const chargeId = charge(a.telegramId, a.payload, 250);
+    const input = { chargeId, fromTelegramId: a.telegramId };
+    await checkout.paid(bot.id, { payload: a.payload, currency: 'XTR', totalAmount: 250, ...input });
+    // Nobody provisions in this context: the order stays `fulfilling`.
+    expect((await repos.orders.findById(bot.id, a.orderId))!.status).toBe('fulfilling');
+    ctx.telegram.sendRefundedPayment(bot.telegram.id, {
+      from: { id: a.telegramId, first_name: 'Buyer' },
+      telegramPaymentChargeId: chargeId,
+    });
+    const refused = await refusal(checkout.refunded(bot.id, input));
+    expect(refused.code).toBe(ErrorCode.CONFLICT);
+    const followUps = await Promise.all([1, 2, 3].map(() => checkout.refundRefused(bot.id, input, refused)));
+    expect(followUps).toEqual(['retry_later', 'retry_later', 'retry_later']);
+    const provisioning = ctx.get(JobQueue).queue(QueueName.Provisioning);
+    const retries = (await provisioning.getJobs()).filter((j) => j.name === JobName.ApplyStarsRefund);
+    expect(retries.filter((j) => j.data.chargeId === chargeId)).toHaveLength(1);
+    const retry = (await provisioning.getJob(jobIdFor(JobName.ApplyStarsRefund, [bot.id, a.payment.id])))!;
+    expect(retry.data).toEqual({ botId: bot.id, chargeId, fromTelegramId: a.telegramId });
+    const config = ctx.get(AppConfig);
+    expect(retry.opts.attempts).toBeGreaterThan(config.PROVISIONING_ATTEMPTS);
+
+    // The job's run before the panel answered: refused again (BullMQ retries it), nothing changed.
+    await expect(checkout.applyLater(retry.data)).rejects.toMatchObject({ code: ErrorCode.CONFLICT });
+    expect((await repos.gatewayPayments.findById(bot.id, a.payment.id))!.status).toBe('paid');
+
+    await ctx.get(FulfilmentService).succeeded(bot.id, a.orderId);
+    await expect(checkout.applyLater(retry.data)).resolves.toBe('refunded');
+    await expect(checkout.applyLater(retry.data)).resolves.toBe('already');
+    expect((await repos.gatewayPayments.findById(bot.id, a.payment.id))!.status).toBe('refunded');
+    expect((await repos.orders.findById(bot.id, a.orderId))!.status).toBe('refunded');
+    // A late final failure of the job (it had succeeded after all) tells nobody.
+    await checkout.gaveUp(retry.data);
+    expect((await ownerAlerts(a.payment.id, a.orderId)).job).toBeUndefined();
+  });
+
+  it('a refund whose retries ran out (the order never settled) tells the owner once', async () => {
+    const a = await invoiced(250);
+    const chargeId = charge(a.telegramId, a.payload, 250);
+    await checkout.paid(bot.id, {
+      payload: a.payload,
+      currency: 'XTR',
+      totalAmount: 250,
+      fromTelegramId: a.telegramId,
+      chargeId,
+    });
+    const job = { botId: bot.id, chargeId, fromTelegramId: a.telegramId };
+    await Promise.all([1, 2, 3].map(() => checkout.gaveUp(job)));
+    const { job: alert, count } = await ownerAlerts(a.payment.id, a.orderId);
+    expect(alert?.data).toEqual({
+      botId: bot.id,
+      kind: 'stars_refund_unapplied',
+      data: { telegramId: String(a.telegramId), stars: 250, order: a.orderId, reason: 'unsettled' },
+    });
+    expect(count).toBe(1);
+    expect((await repos.orders.findById(bot.id, a.orderId))!.status).toBe('fulfilling');
+    expect((await repos.gatewayPayments.findById(bot.id, a.payment.id))!.status).toBe('paid');
+  });
+
+  it('a refund of wallet money already spent tells the owner once, however often it comes; nothing else changes', async () => {
+    const a = await invoiced(250);
+    await repos.orders.update(bot.id, { id: a.orderId }, { createdAt: new Date(Date.now() - 24 * 3600_000) });
+    await ctx.get(ExpirePendingOrdersUseCase).execute({ botId: bot.id });
+    const chargeId = charge(a.telegramId, a.payload, 250);
+    const input = { chargeId, fromTelegramId: a.telegramId };
+    await checkout.paid(bot.id, { payload: a.payload, currency: 'XTR', totalAmount: 250, ...input });
+    expect((await repos.users.findById(bot.id, a.userId))!.balanceMinor).toBe(50_000);
+    // The buyer spends the credited money on another plan.
+    const other = await ctx.newOrder(bot.id, { userId: a.userId, plan: { priceMinor: 50_000 } });
+    await ctx.get(PayFromWalletUseCase).execute({ botId: bot.id, orderId: other.orderId, by: { userId: a.userId } });
+    expect((await repos.users.findById(bot.id, a.userId))!.balanceMinor).toBe(0);
+    const ledgerBefore = (await repos.transactions.find(bot.id, { where: { userId: a.userId } })).length;
+
+    const refused = await refusal(checkout.refunded(bot.id, input));
+    expect(refused.code).toBe(ErrorCode.INSUFFICIENT_BALANCE);
+    const followUps = await Promise.all([1, 2, 3].map(() => checkout.refundRefused(bot.id, input, refused)));
+    expect(followUps).toEqual(['owner_told', 'owner_told', 'owner_told']);
+    await expect(checkout.applyLater({ botId: bot.id, ...input })).resolves.toBe('owner_told');
+    const { job: alert, count } = await ownerAlerts(a.payment.id, a.orderId);
+    expect(alert?.data.data).toEqual({
+      telegramId: String(a.telegramId),
+      stars: 250,
+      order: a.orderId,
+      reason: 'spent',
+    });
+    expect(count).toBe(1);
+    expect((await repos.gatewayPayments.findById(bot.id, a.payment.id))!.status).toBe('paid');
+    expect((await repos.users.findById(bot.id, a.userId))!.balanceMinor).toBe(0);
+    expect((await repos.transactions.find(bot.id, { where: { userId: a.userId } })).length).toBe(ledgerBefore);
+    const retries = await ctx.get(JobQueue).queue(QueueName.Provisioning).getJobs();
+    expect(retries.filter((j) => j.name === JobName.ApplyStarsRefund && j.data.chargeId === chargeId)).toHaveLength(0);
   });
 });
