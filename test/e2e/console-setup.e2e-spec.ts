@@ -131,6 +131,41 @@ describe('console: the reseller setup pages', () => {
     await screenshot(page, 'cards-en');
   });
 
+  it('a plan that was ordered is deactivated, not deleted, when deleted from the page, and says so', async () => {
+    const buyer = new BotChat(emu, tg, { id: 881_500, first_name: 'Buyer', language_code: 'en' });
+    await buyer.buyByCard('Console Gold');
+
+    const page = await open('plans');
+    const row = page.getByTestId('plan-row').filter({ hasText: 'Console Gold' });
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('The plan has sales, so it was deactivated instead of deleted.').waitFor();
+    await row.getByText('Inactive').waitFor();
+    const [plan] = (await api.as(tenant.apiToken, 'get', `/v1/bots/${tenant.id}/plans`).expect(200)).body;
+    expect(plan).toMatchObject({ name: { en: 'Console Gold' }, isActive: false });
+  });
+
+  it('a promo code out of its kind’s range is refused on the value; a good one is listed', async () => {
+    const page = await open('promo-codes');
+    await page.getByTestId('promo-create').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Code').fill('gold10');
+    await dialog.getByLabel('Percent off (1–99)').fill('150');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expectFieldError(dialog.getByLabel('Percent off (1–99)'), /1 to 99/);
+    expect((await api.as(tenant.apiToken, 'get', `/v1/bots/${tenant.id}/promo-codes`).expect(200)).body.total).toBe(0);
+
+    await dialog.getByLabel('Percent off (1–99)').fill('10');
+    await dialog.getByLabel('Total uses').fill('100');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.getByRole('row').filter({ hasText: 'GOLD10' });
+    await row.waitFor();
+    expect(await row.innerText()).toContain('10%');
+    expect(await row.innerText()).toContain('0 / 100');
+    await screenshot(page, 'promo-codes-en');
+  });
+
   it('the welcome text shows in the preview as typed and in the bot once saved; a refused edit changes nothing', async () => {
     const page = await open('texts');
     const welcome = page.getByLabel('Welcome text (en)');

@@ -102,7 +102,9 @@ export function BroadcastsPage() {
                 busy={start.isPending || cancel.isPending}
               />
             ))}
-            <Pager total={data.total} page={data.page} pageSize={data.pageSize} onChange={setPage} />
+            {data.total > 0 && (
+              <Pager total={data.total} page={data.page} pageSize={data.pageSize} onChange={setPage} />
+            )}
           </Stack>
         )}
       </QueryState>

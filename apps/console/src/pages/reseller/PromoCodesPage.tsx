@@ -183,7 +183,9 @@ export function PromoCodesPage() {
                 </Table>
               </Table.ScrollContainer>
             )}
-            <Pager total={data.total} page={data.page} pageSize={data.pageSize} onChange={setPage} />
+            {data.total > 0 && (
+              <Pager total={data.total} page={data.page} pageSize={data.pageSize} onChange={setPage} />
+            )}
           </Stack>
         )}
       </QueryState>
