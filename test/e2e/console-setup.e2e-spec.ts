@@ -283,6 +283,18 @@ describe('console: the reseller setup pages', () => {
     await settings.getByTestId('config-receipt_ttl_minutes').waitFor();
     await screenshot(settings, 'settings-en');
 
+    // The shop has an order (the earlier purchase): its currency is fixed, and the page says so on the field.
+    const currency = settings.getByLabel('Currency');
+    await currency.fill('USD');
+    await settings.getByTestId('bot-save').click();
+    await expectFieldError(currency, /cannot change any more/);
+    expect((await api.as(tenant.apiToken, 'get', `/v1/bots/${tenant.id}`).expect(200)).body.currency).toBe('IRR');
+
+    const modal = await open('plans', { lang: 'fa', phone: true });
+    await modal.getByTestId('plan-create').click();
+    await modal.getByRole('dialog').getByLabel('نام (fa)').waitFor();
+    await screenshot(modal, 'plan-form-phone-fa');
+
     for (const [path, name] of [
       ['promo-codes', 'promo-codes'],
       ['tickets', 'tickets'],
