@@ -124,12 +124,13 @@ function TextsEditor({ configs }: { configs: Configuration[] }) {
     structuredClone((value('main_menu_buttons') as MenuButton[][]) ?? []),
   );
   const [screen, setScreen] = useState<'menu' | 'support'>('menu');
-  // A save or reset elsewhere (another tab, a reset) brings the stored values back into the editors.
-  useEffect(() => {
-    setWelcome({ ...((value('welcome_text') as Localized) ?? {}) });
-    setSupport({ ...((value('support_text') as Localized) ?? {}) });
-    setMenu(structuredClone((value('main_menu_buttons') as MenuButton[][]) ?? []));
-  }, [configs]);
+  // A save or reset brings that key's stored value back into its editor; the other editors keep what is typed.
+  const welcomeStored = JSON.stringify(value('welcome_text') ?? {});
+  const supportStored = JSON.stringify(value('support_text') ?? {});
+  const menuStored = JSON.stringify(value('main_menu_buttons') ?? []);
+  useEffect(() => setWelcome(JSON.parse(welcomeStored) as Localized), [welcomeStored]);
+  useEffect(() => setSupport(JSON.parse(supportStored) as Localized), [supportStored]);
+  useEffect(() => setMenu(JSON.parse(menuStored) as MenuButton[][]), [menuStored]);
 
   const bt = i18n.getFixedT(lang, 'setup');
   const languages = (value('languages') as string[] | undefined) ?? [...LANGS];
