@@ -9,7 +9,7 @@ import { Page, QueryState } from '../../components/Page';
 import { Pager } from '../../components/Pager';
 import { useFormat } from '../../i18n/format';
 import { CustomerCard } from './sales/CustomerCard';
-import { customerName, StatusBadge, useBotId, useCurrency } from './sales/shared';
+import { CustomerName, StatusBadge, useBotId, useCurrency } from './sales/shared';
 
 function CustomerList() {
   const { t } = useTranslation('sales');
@@ -87,7 +87,7 @@ function CustomerList() {
                       <Table.Tr key={u.id}>
                         <Table.Td>
                           <Anchor component={Link} to={u.id} data-testid="customer-link">
-                            {customerName(u)}
+                            <CustomerName user={u} />
                           </Anchor>
                         </Table.Td>
                         <Table.Td ff="monospace">{u.telegramId}</Table.Td>

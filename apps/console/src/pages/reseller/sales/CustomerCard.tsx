@@ -24,7 +24,16 @@ import { ErrorAlert, errorText, Page, QueryState } from '../../../components/Pag
 import { Pager } from '../../../components/Pager';
 import { useFormat } from '../../../i18n/format';
 import { OrdersTable } from '../OrdersPage';
-import { customerName, getJson, minorDigits, StatusBadge, useBotId, useCurrency, type Schemas } from './shared';
+import {
+  CustomerName,
+  customerName,
+  getJson,
+  minorDigits,
+  StatusBadge,
+  useBotId,
+  useCurrency,
+  type Schemas,
+} from './shared';
 
 /** GET /users/{userId}/wallet: the customer's balance and their wallet ledger, newest first. */
 interface UserWallet {
@@ -192,7 +201,7 @@ function Details({ botId, user, currency }: { botId: string; user: Schemas['User
         {user.telegramId}
       </Text>,
     ],
-    [t('username'), user.username ? `@${user.username}` : '—'],
+    [t('username'), user.username ? <bdi key="u">@{user.username}</bdi> : '—'],
     [t('language'), user.language ?? '—'],
     [
       t('common:status'),
@@ -407,7 +416,7 @@ export function CustomerCard() {
   });
   return (
     <Page
-      title={user.data ? customerName(user.data) : t('customer')}
+      title={user.data ? <CustomerName user={user.data} /> : t('customer')}
       actions={
         <Anchor component={Link} to={`/bots/${botId}/customers`} size="sm">
           {t('back_to_customers')}

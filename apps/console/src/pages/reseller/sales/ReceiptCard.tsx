@@ -84,7 +84,7 @@ function CardLabel({ botId, cardId }: { botId: string; cardId: string | null }) 
   if (!card.data) return <>{`${cardId.slice(0, 8)}…`}</>;
   return (
     <>
-      {card.data.cardNumberMasked} · {card.data.cardHolderName}
+      <bdi dir="ltr">{card.data.cardNumberMasked}</bdi> · <bdi>{card.data.cardHolderName}</bdi>
       {card.data.bankName ? ` · ${card.data.bankName}` : ''}
     </>
   );

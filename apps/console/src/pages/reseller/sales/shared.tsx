@@ -88,7 +88,12 @@ const STATUS_COLORS: Record<string, string> = {
 export function StatusBadge({ status }: { status: string }) {
   const { t } = useTranslation('sales');
   return (
-    <Badge variant="light" color={STATUS_COLORS[status] ?? 'gray'}>
+    <Badge
+      variant="light"
+      color={STATUS_COLORS[status] ?? 'gray'}
+      // A badge never shrinks into "Deliv…" when a table on a phone runs short of width.
+      styles={{ root: { overflow: 'visible', flexShrink: 0 }, label: { overflow: 'visible' } }}
+    >
       {t(`st_${status}`, { defaultValue: status })}
     </Badge>
   );
@@ -111,7 +116,7 @@ export function CustomerLink({ botId, userId }: { botId: string; userId: string 
     enabled: allowed,
     staleTime: 60_000,
   });
-  const label = user.data ? customerName(user.data) : `${userId.slice(0, 8)}…`;
+  const label = user.data ? <CustomerName user={user.data} /> : `${userId.slice(0, 8)}…`;
   if (!allowed)
     return (
       <Text span inherit>
@@ -122,6 +127,19 @@ export function CustomerLink({ botId, userId }: { botId: string; userId: string 
     <Anchor component={Link} to={`/bots/${botId}/customers/${userId}`} inherit>
       {label}
     </Anchor>
+  );
+}
+
+/** A customer's name and @username, the username kept left to right inside Persian text (no "sara@"). */
+export function CustomerName({ user }: { user: Schemas['UserDto'] }) {
+  const name = [user.firstName, user.lastName].filter(Boolean).join(' ');
+  if (!name && !user.username) return <>{user.telegramId}</>;
+  return (
+    <>
+      {name && <bdi>{name}</bdi>}
+      {name && user.username && ' '}
+      {user.username && <bdi dir="ltr">@{user.username}</bdi>}
+    </>
   );
 }
 
