@@ -273,6 +273,21 @@ export default tseslint.config(
     },
   },
 
+  {
+    // tsconfig has the DOM types for the browser tests (page.evaluate); server code still runs in Node.
+    name: 'server-code-has-no-browser-globals',
+    files: ['apps/api/**/*.ts', 'apps/worker/**/*.ts', 'libs/**/*.ts', 'migrations/**/*.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['window', 'document', 'localStorage', 'sessionStorage', 'location', 'getComputedStyle'].map((name) => ({
+          name,
+          message: 'Server code runs in Node.js: no browser globals.',
+        })),
+      ],
+    },
+  },
+
   // ── Test support ──────────────────────────────────────────────────────────────────────────────────────
   {
     name: 'floors/testing-only-in-tests',
