@@ -19,6 +19,7 @@ import { PromoCodesReferrals1764300001000 } from './1764300001000-promoCodesRefe
 import { GrowthTrialReminders1764300001100 } from './1764300001100-growthTrialReminders';
 import { ConsoleSessions1764400000000 } from './1764400000000-consoleSessions';
 import { BroadcastDeliverySteps1764400000100 } from './1764400000100-broadcastDeliverySteps';
+import { BroadcastPendingIndex1764400000110 } from './1764400000110-broadcastPendingIndex';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   GrowthTrialReminders1764300001100,
   ConsoleSessions1764400000000,
   BroadcastDeliverySteps1764400000100,
+  BroadcastPendingIndex1764400000110,
 ];
