@@ -1,8 +1,11 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestEnv, spawnWorker, TelegramEmulator, TestEnv, WorkerProcess } from '@botfleet/testing';
-import { BotChat, buttonsOf, has, QUICK_BOT_LEASES, textOf, withButton } from './support/bot-chat';
+import { BotChat, buttonsOf, ChatMessage, has, QUICK_BOT_LEASES, textOf, withButton } from './support/bot-chat';
 import { launchBrowser, listen, newContext, screenshot, signInWithToken } from './support/browser';
 import { HostedTenant, PublicApi } from './support/public-api';
+
+/** The console's public address as the bot writes it into sign-in links. */
+const PUBLIC = 'https://console.botfleet.test';
 
 /**
  * The reseller's setup pages in a real browser (Debian's Chromium) against the real API, a spawned worker and
@@ -26,7 +29,7 @@ describe('console: the reseller setup pages', () => {
 
   beforeAll(async () => {
     const emuUrl = await emu.listen(0);
-    env = await createTestEnv({ TELEGRAM_API_ROOT: emuUrl, ...QUICK_BOT_LEASES });
+    env = await createTestEnv({ TELEGRAM_API_ROOT: emuUrl, PUBLIC_BASE_URL: PUBLIC, ...QUICK_BOT_LEASES });
     api = await PublicApi.start(env);
     origin = await listen(api.app);
     tg = emu.createBot({ username: 'console_setup_bot' });
@@ -307,6 +310,48 @@ describe('console: the reseller setup pages', () => {
       expect(await fa.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       await screenshot(fa, `${name}-phone-fa`);
     }
+  });
+
+  it('an admin added in Settings signs in from the bot and sees only what the admin role may change', async () => {
+    const settings = await open('settings');
+    await settings.getByRole('button', { name: 'Add admin' }).click();
+    await settings.getByLabel('Telegram id').last().fill('881900');
+    await settings.getByRole('button', { name: 'Save' }).last().click();
+    await settings.getByText('Saved').last().waitFor();
+    const admins = (await api.as(tenant.apiToken, 'get', `/v1/bots/${tenant.id}/admins`).expect(200)).body;
+    expect(admins.admins).toEqual([
+      { telegramId: 881_001, role: 'owner' },
+      { telegramId: 881_900, role: 'admin' },
+    ]);
+
+    // The new admin asks the bot for a console link and opens it.
+    const chat = new BotChat(emu, tg, { id: 881_900, first_name: 'Staff', language_code: 'en' }, { timeoutMs: 20_000 });
+    const menu = await chat.send('/admin', withButton('wc:o'));
+    const before = chat.lastId();
+    await chat.tap(menu, 'wc:o');
+    const linkOf = (m: ChatMessage) =>
+      (buttonsOf(m) as { url?: string }[]).find((b) => b.url?.startsWith(`${PUBLIC}/console/login#code=`))?.url;
+    const link = linkOf(await chat.next(before, (m) => !!linkOf(m)))!.replace(PUBLIC, origin);
+    const context = await newContext(browser);
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.addInitScript(() => localStorage.setItem('bf.lang', 'en'));
+    await page.goto(link);
+    await page.waitForURL((url) => !url.pathname.endsWith('/login'));
+
+    // Plans and texts are the admin's; the menu, the features and the settings are the owner's.
+    await page.goto(`${origin}/console/bots/${tenant.id}/plans`);
+    await page.getByTestId('plan-create').waitFor();
+    await page.goto(`${origin}/console/bots/${tenant.id}/texts`);
+    await page.getByTestId('save-welcome_text').waitFor();
+    const menuCard = page.getByTestId('config-main_menu_buttons');
+    await menuCard.getByText('Only the owner changes the menu.').waitFor();
+    expect(await menuCard.getByRole('button', { name: 'Save' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Settings' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Features' }).count()).toBe(0);
+    await page.goto(`${origin}/console/bots/${tenant.id}/settings`);
+    await page.getByText('Your role may not open this page.').waitFor();
   });
 });
 
