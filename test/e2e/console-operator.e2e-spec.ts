@@ -182,6 +182,10 @@ describe('web console: the operator pages', () => {
     const features = (await h.as(h.master, 'get', `/v1/bots/${beta.id}/features`).expect(200)).body;
     expect(features.find((f: { key: string }) => f.key === 'card_to_card')).toMatchObject({ allowed: false });
     await screenshot(page, 'operator-tenant-fa');
+
+    // The master may open every shop's own pages.
+    await page.getByRole('link', { name: 'باز کردن این فروشگاه' }).click();
+    await page.waitForURL(new RegExp(`/console/bots/${beta.id}/dashboard`));
   });
 
   it('creates an invite and shows its code once, ready to copy', async () => {
