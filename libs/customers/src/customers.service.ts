@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { And, LessThan, MoreThanOrEqual } from 'typeorm';
 import { Actor, DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfleet/common';
 import { AuditService } from '@botfleet/audit';
 import { UserLedgerService } from '@botfleet/billing';
@@ -105,15 +106,28 @@ export class CustomersService {
       userId?: string;
       status?: OrderEntity['status'];
       method?: NonNullable<OrderEntity['paymentMethod']>;
+      /** Created at or after. */
+      from?: Date;
+      /** Created before (exclusive). */
+      to?: Date;
       page: number;
       pageSize: number;
     },
   ): Promise<Page<OrderEntity>> {
+    const created =
+      q.from && q.to
+        ? And(MoreThanOrEqual(q.from), LessThan(q.to))
+        : q.from
+          ? MoreThanOrEqual(q.from)
+          : q.to
+            ? LessThan(q.to)
+            : undefined;
     const [items, total] = await this.repos.orders.findAndCount(botId, {
       where: {
         ...(q.userId ? { userId: q.userId } : {}),
         ...(q.status ? { status: q.status } : {}),
         ...(q.method ? { paymentMethod: q.method } : {}),
+        ...(created ? { createdAt: created } : {}),
       },
       order: { createdAt: 'DESC' },
       skip: pageOffset(q.page, q.pageSize),

@@ -7,9 +7,9 @@ jest.setTimeout(60_000);
 
 /**
  * The reads the web console's sales pages need beyond the first API: a customer's wallet with its ledger, the
- * tenant's audit log, and the wholesale ledger as a CSV file. Real API, PostgreSQL and Redis.
+ * tenant's audit log, orders by creation time, and the wholesale ledger as a CSV file. Real API, PostgreSQL and Redis.
  */
-describe('console reads: user wallet, audit log, ledger CSV', () => {
+describe('console reads: user wallet, audit log, orders by time, ledger CSV', () => {
   let env: TestEnv;
   let ctx: TestContext;
   let app: INestApplication;
@@ -103,6 +103,26 @@ describe('console reads: user wallet, audit log, ledger CSV', () => {
     expect(all.body.items.map((e: { targetId: string }) => e.targetId)).not.toContain(otherUser.id);
     await as(b, `/v1/bots/${a.id}/audit-log`).expect(404);
     await as(a, `/v1/bots/${a.id}/audit-log?pageSize=1000`).expect(400);
+  });
+
+  it('orders by creation time: from is inclusive, to exclusive, with the other filters; a bad instant is a 400', async () => {
+    const { orderId, userId } = await ctx.newOrder(b.id);
+    const [order] = (await as(b, `/v1/bots/${b.id}/orders?userId=${userId}`).expect(200)).body.items;
+    expect(order.id).toBe(orderId);
+    const at = order.createdAt as string;
+    const later = new Date(Date.parse(at) + 1).toISOString();
+    const ids = async (query: string) =>
+      (await as(b, `/v1/bots/${b.id}/orders?userId=${userId}&${query}`).expect(200)).body.items.map(
+        (o: { id: string }) => o.id,
+      );
+    expect(await ids(`from=${at}`)).toEqual([orderId]);
+    expect(await ids(`from=${later}`)).toEqual([]);
+    expect(await ids(`to=${later}`)).toEqual([orderId]);
+    expect(await ids(`to=${at}`)).toEqual([]);
+    expect(await ids(`from=${at}&to=${later}&status=pending`)).toEqual([orderId]);
+    expect(await ids(`from=${at}&to=${later}&status=paid`)).toEqual([]);
+    const bad = await as(b, `/v1/bots/${b.id}/orders?from=yesterday`).expect(400);
+    expect(bad.body.error.details).toEqual([expect.objectContaining({ field: 'from' })]);
   });
 
   it('the wholesale ledger as CSV with Accept: text/csv: every entry, newest first, formulas defused', async () => {

@@ -31,10 +31,16 @@ export class SalesController {
   ) {}
 
   @Get('orders')
+  @ApiOperation({ summary: 'Orders, newest first, filtered by status, method, user and creation time' })
   @ApiResponse({ status: 200, type: OrderPageDto })
   @ApiErrors(400, 404)
   async orders(@Param('botId') botId: string, @Query() q: OrderListQueryDto): Promise<OrderPageDto> {
-    const page = await this.customers.listOrders(botId, q);
+    const { from, to, ...filter } = q;
+    const page = await this.customers.listOrders(botId, {
+      ...filter,
+      from: from ? new Date(from) : undefined,
+      to: to ? new Date(to) : undefined,
+    });
     return { ...page, items: page.items.map(OrderDto.of) };
   }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, NotEquals } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min, NotEquals } from 'class-validator';
 import { MAX_MINOR } from '@botfleet/common';
 import type { CardPaymentEntity, OrderEntity, SubscriptionEntity, TransactionEntity, UserEntity } from '@botfleet/dal';
 import { PageMetaDto, PageQueryDto } from '../../common/api-docs';
@@ -209,6 +209,16 @@ export class OrderListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: METHODS }) @IsOptional() @IsIn(METHODS) method?: NonNullable<
     OrderEntity['paymentMethod']
   >;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Created at or after (inclusive)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Created before (exclusive)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
 }
 
 const PAYMENT_STATUSES = ['awaiting_receipt', 'pending', 'approved', 'rejected', 'expired'];
