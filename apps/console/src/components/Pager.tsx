@@ -1,5 +1,6 @@
 import { Group, Pagination, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
+import { useFormat } from '../i18n/format';
 
 /** Pages of a `{ items, total, page, pageSize }` list (API.md). */
 export function Pager({
@@ -14,11 +15,12 @@ export function Pager({
   onChange: (page: number) => void;
 }) {
   const { t } = useTranslation();
+  const f = useFormat();
   const pages = Math.max(1, Math.ceil(total / pageSize));
   return (
     <Group justify="space-between" wrap="wrap">
       <Text size="sm" c="dimmed">
-        {t('total', { count: total })}
+        {t('total', { n: f.number(total) })}
       </Text>
       {pages > 1 && <Pagination total={pages} value={page} onChange={onChange} size="sm" />}
     </Group>

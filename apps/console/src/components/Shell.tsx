@@ -59,7 +59,9 @@ export function Shell() {
             )}
           </Group>
           <Group gap="xs" wrap="nowrap">
-            <LanguagePicker />
+            <Group visibleFrom="md">
+              <LanguagePicker />
+            </Group>
             <Button
               size="xs"
               variant="subtle"
@@ -94,6 +96,10 @@ export function Shell() {
               </>
             )}
             <NavLink component={Link} to="/sessions" label={t('sessions')} onClick={close} />
+            {/* On a phone (and a narrow tablet) the language sits in the menu, not in the header. */}
+            <Stack hiddenFrom="md" px="sm" pt="md">
+              <LanguagePicker />
+            </Stack>
           </Stack>
         </ScrollArea>
       </AppShell.Navbar>
