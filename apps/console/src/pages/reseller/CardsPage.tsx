@@ -137,7 +137,7 @@ export function CardsPage() {
                       <Table.Tr key={c.id} data-testid="card-row">
                         <Table.Td>
                           <Stack gap={0}>
-                            <Text size="sm" dir="ltr" ta="start" ff="monospace">
+                            <Text size="sm" dir="ltr" ta="start" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
                               {c.cardNumberMasked}
                             </Text>
                             <Text size="xs" c="dimmed">
