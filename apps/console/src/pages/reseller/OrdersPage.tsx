@@ -8,7 +8,7 @@ import type { operations } from '../../api/schema';
 import { Page, QueryState } from '../../components/Page';
 import { Pager } from '../../components/Pager';
 import { useFormat } from '../../i18n/format';
-import { CustomerLink, MethodLabel, StatusBadge, useBotId, type Schemas } from './sales/shared';
+import { CustomerLink, DayRange, dayStart, MethodLabel, StatusBadge, useBotId, type Schemas } from './sales/shared';
 
 type OrderQuery = NonNullable<operations['SalesController_orders']['parameters']['query']>;
 const STATUSES = ['pending', 'paid', 'fulfilling', 'fulfilled', 'rejected', 'expired', 'failed', 'refunded'] as const;
@@ -82,13 +82,14 @@ function OrdersTable({
   );
 }
 
-/** The shop's orders, newest first, by status, method and customer. */
+/** The shop's orders, newest first, by status, method, customer and the days they were made. */
 export function OrdersPage() {
   const { t } = useTranslation('sales');
   const botId = useBotId();
   const [page, setPage] = useState(1);
   const [status, setStatus] = useState<string | null>(null);
   const [method, setMethod] = useState<string | null>(null);
+  const [range, setRange] = useState({ from: '', to: '' });
   const [userText, setUserText, userId] = useUserFilter();
   const query: OrderQuery = {
     page,
@@ -96,6 +97,9 @@ export function OrdersPage() {
     ...(status ? { status: status as OrderQuery['status'] } : {}),
     ...(method ? { method: method as OrderQuery['method'] } : {}),
     ...(userId ? { userId } : {}),
+    ...(range.from ? { from: dayStart(range.from) } : {}),
+    // `to` is exclusive: the whole last day counts.
+    ...(range.to ? { to: dayStart(range.to, 1) } : {}),
   };
   const orders = useQuery({
     queryKey: ['orders', botId, query],
@@ -140,6 +144,7 @@ export function OrdersPage() {
           w={320}
           maw="100%"
         />
+        <DayRange from={range.from} to={range.to} onChange={reset(setRange)} />
       </Group>
       <QueryState query={orders}>
         {(data) =>
