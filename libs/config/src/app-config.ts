@@ -554,6 +554,16 @@ export class AppConfig {
   @Max(60_000)
   TRAFFIC_SYNC_PAUSE_MS = 200;
 
+  /**
+   * How often a worker checks that every periodic job's scheduler is still in Redis and puts back one that is
+   * not (a flushed or failed-over Redis loses them; they are otherwise written only at start). 0 = never.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  JOB_SCHEDULES_RECHECK_MS = 60_000;
+
   /** How often a worker expires overdue card payments and re-queues stuck fulfilments (0 = never). */
   @Transform(toInt)
   @IsInt()
@@ -686,7 +696,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   for (const m of missing) problems.push({ variable: m, reason: 'is required' });
   for (const p of problems)
     if (raw[p.variable] === undefined && required.includes(p.variable)) p.reason = 'is required';
-  if (config.REDIS_CLUSTER_NODES && !config.REDIS_PREFIX.startsWith('{') && !problems.some((p) => p.variable === 'REDIS_PREFIX')) {
+  if (
+    config.REDIS_CLUSTER_NODES &&
+    !config.REDIS_PREFIX.startsWith('{') &&
+    !problems.some((p) => p.variable === 'REDIS_PREFIX')
+  ) {
     problems.push({
       variable: 'REDIS_PREFIX',
       reason: 'must be a hash tag such as {bf} when REDIS_CLUSTER_NODES is set (keys of one queue share a slot)',

@@ -38,7 +38,7 @@ describe('job runner (worker module, PostgreSQL, Redis, Telegram emulator)', () 
     // Like Telegram: a chat nobody opened with the bot does not exist (the admin chat the bot is not in).
     world = await WorkerWorld.start({
       telegram: { unknownChats: 'reject' },
-      env: { SALE_SWEEP_INTERVAL_MS: '60000' },
+      env: { SALE_SWEEP_INTERVAL_MS: '60000', JOB_SCHEDULES_RECHECK_MS: '300' },
       // The context's own jobs go to a prefix no worker reads: this test queues the job it watches.
       jobs: 'detached',
     });
@@ -130,5 +130,18 @@ describe('job runner (worker module, PostgreSQL, Redis, Telegram emulator)', () 
     const unknown = await notifications.add('from-a-newer-build', { botId: 'x' });
     await waitFor(async () => (await notifications.getJobState(unknown.id!)) === 'delayed', 10_000);
     expect((await notifications.getJob(unknown.id!))!.attemptsMade).toBe(0);
+  });
+
+  it('puts back a periodic job scheduler that vanished from Redis, once, leaving the others as they were', async () => {
+    if (workers === 0) await bootWorker();
+    const provisioning = queue(QueueName.Provisioning);
+    const before = await provisioning.getJobScheduler('traffic-sync');
+    await provisioning.removeJobScheduler('sale-sweep');
+    expect(await provisioning.getJobScheduler('sale-sweep')).toBeUndefined();
+    await waitFor(async () => !!(await provisioning.getJobScheduler('sale-sweep')), 10_000, 100);
+    const ids = (await provisioning.getJobSchedulers()).map((s) => s.key);
+    expect(ids.filter((id) => id === 'sale-sweep')).toHaveLength(1);
+    // An existing scheduler is not rewritten (its next run stays where it was).
+    expect((await provisioning.getJobScheduler('traffic-sync'))?.next).toBe(before?.next);
   });
 });

@@ -49,6 +49,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(JobRunner.name);
   private readonly workers: Worker[] = [];
   private readonly events: QueueEvents[] = [];
+  private recheck: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly registry: JobHandlerRegistry,
@@ -60,6 +61,10 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
     for (const name of Object.values(QueueName)) this.startQueue(name);
     // After the workers exist: a scheduler entry means its queue is being consumed.
     await this.schedulePeriodicJobs();
+    // The schedulers live in Redis only: a flush or a failover without persistence loses them, and nothing but a
+    // worker's start writes them. A timer (not a scheduler: it is what is lost) puts back the missing ones.
+    const recheckMs = this.config.JOB_SCHEDULES_RECHECK_MS;
+    if (recheckMs > 0) this.recheck = setInterval(() => void this.restoreLostSchedulers(), recheckMs).unref();
     countQueueJobsWith(() =>
       Promise.all(
         Object.values(QueueName).map(async (queue) => ({
@@ -72,6 +77,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Stops taking jobs and waits for the running ones (bounded by the app's shutdown deadline). */
   async onModuleDestroy(): Promise<void> {
+    clearInterval(this.recheck);
     countQueueJobsWith(null);
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all(this.events.map((e) => e.close()));
@@ -159,6 +165,26 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
     this.logger.warn(`no handler for ${job.name} in this worker; job ${job.id ?? '?'} waits`);
     await job.moveToDelayed(Date.now() + UNKNOWN_JOB_RETRY_MS, token);
     throw new DelayedError();
+  }
+
+  /** Writes back every periodic job's scheduler that is no longer in Redis (an existing one is left as it is). */
+  private async restoreLostSchedulers(): Promise<void> {
+    for (const schedule of JOB_SCHEDULES) {
+      const every = schedule.every(this.config);
+      if (every <= 0) continue;
+      const queue = this.jobs.queue(JOB_QUEUE[schedule.name]);
+      try {
+        if (await queue.getJobScheduler(schedule.id)) continue;
+        await queue.upsertJobScheduler(
+          schedule.id,
+          { every },
+          { name: schedule.name, data: {}, opts: SCHEDULED_JOB_OPTIONS },
+        );
+        this.logger.warn(`the ${schedule.id} scheduler was missing from Redis (flushed?); put back`);
+      } catch (err) {
+        this.logger.warn(`could not check the ${schedule.id} scheduler: ${describeError(err)}`);
+      }
+    }
   }
 
   private async schedulePeriodicJobs(): Promise<void> {
