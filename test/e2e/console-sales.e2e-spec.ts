@@ -20,6 +20,7 @@ const RW_KEY = 'rw-console-sales-key';
 const PRICE = 400_000;
 const FIRST: UserInput = { id: 882_101, first_name: 'Sara', language_code: 'en', username: 'sara_buys' };
 const SECOND: UserInput = { id: 882_102, first_name: 'Reza', language_code: 'en' };
+const THIRD: UserInput = { id: 882_103, first_name: 'Mina', language_code: 'en' };
 
 /** The subscription message the worker sends once the VPN account exists (a QR photo with the link). */
 const isDelivery = (m: ChatMessage) => m.method === 'sendPhoto' && textOf(m).includes('Your subscription is ready');
@@ -334,5 +335,31 @@ describe('console: the reseller sales pages', () => {
     expect(await overflows(walletFa)).toBe(false);
     await screenshot(walletFa, 'wallet-phone-fa');
     await walletFa.close();
+  });
+
+  it('a receipt rejected in the page with a reason: the customer is told the reason and may send another', async () => {
+    const third = new BotChat(emu, tg, THIRD);
+    const photo = await QRCode.toBuffer('Bank receipt: 40,000 IRR', { width: 360 });
+    const { paymentId } = await buyAndSendReceipt(third, { bytes: photo });
+    const page = await open('receipts');
+    const card = page.locator(`[data-testid=receipt][data-payment-id="${paymentId}"]`);
+    await card.getByTestId('reject').click();
+    const dialog = page.getByRole('dialog');
+    const submit = dialog.getByRole('button', { name: 'Reject' });
+    expect(await submit.isDisabled()).toBe(true); // no reason, no rejection
+    await dialog.getByLabel('Reason').fill('The amount on the receipt is 40,000, not 400,000');
+    await page.waitForTimeout(400); // the modal's fade-in, for the picture only
+    await screenshot(page, 'receipts-reject-en');
+    const before = third.lastId();
+    await submit.click();
+    await page.getByTestId('notice').filter({ hasText: 'Rejected' }).waitFor();
+    await page.getByTestId('receipts-empty').waitFor();
+    const told = await third.next(before, has('was not accepted'));
+    expect(textOf(told)).toContain('Reason: The amount on the receipt is 40,000, not 400,000');
+    expect(textOf(told)).toContain('You can send another receipt');
+    expect((await get(`/card-payments/${paymentId}`)).rejectionReason).toBe(
+      'The amount on the receipt is 40,000, not 400,000',
+    );
+    await page.close();
   });
 });
