@@ -13,6 +13,7 @@ import {
   Text,
 } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, unwrap } from '../../../api/client';
 import { useCan } from '../../../auth/session';
@@ -108,7 +109,7 @@ export function ReceiptCard({
 }) {
   const { t } = useTranslation('sales');
   const f = useFormat();
-  const rows: [string, React.ReactNode][] = [
+  const rows: [string, ReactNode][] = [
     [
       t('amount'),
       <Text fw={700} key="a">
