@@ -5,7 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { Page, QueryState } from '../../components/Page';
 import { Pager } from '../../components/Pager';
 import { useFormat } from '../../i18n/format';
-import { getJson, useBotId } from './sales/shared';
+import { api, unwrap } from '../../api/client';
+import { useBotId } from './sales/shared';
 
 /** One entry of GET /audit-log. */
 interface AuditEntry {
@@ -19,13 +20,6 @@ interface AuditEntry {
   before: unknown;
   after: unknown;
   createdAt: string;
-}
-
-interface AuditPage {
-  items: AuditEntry[];
-  total: number;
-  page: number;
-  pageSize: number;
 }
 
 /** What changed, briefly: the fields whose values differ, or that the target was made or removed. */
@@ -84,7 +78,8 @@ export function AuditLogPage() {
   const [open, setOpen] = useState<AuditEntry | null>(null);
   const log = useQuery({
     queryKey: ['audit-log', botId, page],
-    queryFn: () => getJson<AuditPage>(`/v1/bots/${encodeURIComponent(botId)}/audit-log`, { page, pageSize: 20 }),
+    queryFn: () =>
+      unwrap(api.GET('/v1/bots/{botId}/audit-log', { params: { path: { botId }, query: { page, pageSize: 20 } } })),
   });
   return (
     <Page title={t('audit_log')}>

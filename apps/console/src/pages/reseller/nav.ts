@@ -12,7 +12,7 @@ export const resellerNav: NavEntry[] = [
   { to: 'payments', label: 'sales:payments', permission: 'dashboard' },
   { to: 'customers', label: 'sales:customers', permission: 'lookup' },
   { to: 'wallet', label: 'sales:wallet', permission: 'wallet' },
-  { to: 'audit-log', label: 'sales:audit_log', permission: 'dashboard' },
+  { to: 'audit-log', label: 'sales:audit_log', permission: 'settings' },
   { to: 'plans', label: 'setup:plans', permission: 'plans' },
   { to: 'cards', label: 'setup:cards', permission: 'cards' },
   { to: 'promo-codes', label: 'setup:promo_codes', permission: 'plans' },

@@ -81,7 +81,7 @@ export function ResellerRoutes() {
       <Route
         path="audit-log/*"
         element={
-          <RequirePermission permission="dashboard">
+          <RequirePermission permission="settings">
             <AuditLogPage />
           </RequirePermission>
         }

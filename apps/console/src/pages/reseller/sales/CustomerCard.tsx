@@ -24,26 +24,7 @@ import { ErrorAlert, errorText, Page, QueryState } from '../../../components/Pag
 import { Pager } from '../../../components/Pager';
 import { useFormat } from '../../../i18n/format';
 import { OrdersTable } from '../OrdersPage';
-import {
-  CustomerName,
-  customerName,
-  getJson,
-  minorDigits,
-  StatusBadge,
-  useBotId,
-  useCurrency,
-  type Schemas,
-} from './shared';
-
-/** GET /users/{userId}/wallet: the customer's balance and their wallet ledger, newest first. */
-interface UserWallet {
-  balanceMinor: number;
-  currency: string;
-  items: Schemas['TransactionDto'][];
-  total: number;
-  page: number;
-  pageSize: number;
-}
+import { CustomerName, customerName, minorDigits, StatusBadge, useBotId, useCurrency, type Schemas } from './shared';
 
 function Section({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
   return (
@@ -353,10 +334,11 @@ function Wallet({ botId, userId }: { botId: string; userId: string }) {
   const wallet = useQuery({
     queryKey: ['user-wallet', botId, userId, page],
     queryFn: () =>
-      getJson<UserWallet>(`/v1/bots/${encodeURIComponent(botId)}/users/${encodeURIComponent(userId)}/wallet`, {
-        page,
-        pageSize: 10,
-      }),
+      unwrap(
+        api.GET('/v1/bots/{botId}/users/{userId}/wallet', {
+          params: { path: { botId, userId }, query: { page, pageSize: 10 } },
+        }),
+      ),
   });
   return (
     <Section title={t('customer_wallet')}>

@@ -18,7 +18,7 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiError, unwrap } from '../../../api/client';
 import { useCan } from '../../../auth/session';
 import { useFormat } from '../../../i18n/format';
-import { CustomerLink, getJson, type Schemas } from './shared';
+import { CustomerLink, type Schemas } from './shared';
 
 /** The receipt's photo through its short-lived signed URL; a placeholder when there is none (or it cannot be had). */
 function ReceiptPhoto({ botId, payment }: { botId: string; payment: Schemas['CardPaymentDto'] }) {
@@ -27,9 +27,7 @@ function ReceiptPhoto({ botId, payment }: { botId: string; payment: Schemas['Car
   const url = useQuery({
     queryKey: ['receipt-photo', botId, payment.id],
     queryFn: () =>
-      getJson<{ url: string; expiresAt: string }>(
-        `/v1/bots/${encodeURIComponent(botId)}/card-payments/${encodeURIComponent(payment.id)}/photo-url`,
-      ),
+      unwrap(api.GET('/v1/bots/{botId}/card-payments/{id}/photo-url', { params: { path: { botId, id: payment.id } } })),
     enabled: hasPhoto,
     // The URL lives five minutes; fetch a new one before it dies.
     staleTime: 4 * 60_000,

@@ -2,7 +2,7 @@ import { Anchor, Badge, Group, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
-import { api, ApiError, unwrap } from '../../../api/client';
+import { api, unwrap } from '../../../api/client';
 import type { components } from '../../../api/schema';
 import { useCan } from '../../../auth/session';
 
@@ -36,24 +36,6 @@ export function minorDigits(currency: string): number {
   } catch {
     return 0;
   }
-}
-
-/**
- * A GET the typed client does not know yet (added to the API after the schema was generated): the same
- * credentials and error shape as `unwrap`.
- */
-export async function getJson<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
-  const qs = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') qs.set(k, String(v));
-  const res = await fetch(`${path}${qs.size ? `?${qs}` : ''}`, {
-    credentials: 'same-origin',
-    headers: { Accept: 'application/json' },
-  });
-  const body = (await res.json().catch(() => ({}))) as T & { error?: { code?: string; message?: string } };
-  if (!res.ok) {
-    throw new ApiError(res.status, body.error?.code ?? `HTTP_${res.status}`, body.error?.message ?? res.statusText);
-  }
-  return body;
 }
 
 /** UTC day `YYYY-MM-DD`, `days` from today. */
