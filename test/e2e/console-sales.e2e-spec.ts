@@ -128,20 +128,10 @@ describe('console: the reseller sales pages', () => {
     contexts.push(context);
     const page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(`${path}: ${e.message}`));
-    // Another suite's `npm run build` in a shared checkout empties dist/console for a few seconds; a page that
-    // loaded in that window is blank, so it is loaded again (a console that never loads still fails, 3 times).
-    for (let attempt = 1; ; attempt++) {
-      page.setDefaultTimeout(10_000);
-      try {
-        await signInWithToken(page, origin, tenant.apiToken, opts.lang ?? 'en');
-        await page.goto(`${origin}/console/bots/${tenant.id}/${path}`);
-        await page.locator('main').waitFor();
-        break;
-      } catch (e) {
-        if (attempt === 3) throw e;
-        await context.clearCookies();
-      }
-    }
+    page.setDefaultTimeout(10_000);
+    await signInWithToken(page, origin, tenant.apiToken, opts.lang ?? 'en');
+    await page.goto(`${origin}/console/bots/${tenant.id}/${path}`);
+    await page.locator('main').waitFor();
     page.setDefaultTimeout(30_000);
     return page;
   }
