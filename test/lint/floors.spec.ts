@@ -49,6 +49,17 @@ const FLOORS: Record<string, FloorCases> = {
       ['apps/worker/src/x.ts', imports('./bots/bot-supervisor.service')],
     ],
   },
+  'floors/console-speaks-only-http': {
+    fires: [
+      ['apps/console/src/pages/x.tsx', imports('@botfleet/common')],
+      ['apps/console/src/x.ts', imports('node:fs')],
+      ['apps/console/src/pages/reseller/x.tsx', imports('../../../../../libs/catalog/src')],
+    ],
+    quiet: [
+      ['apps/console/src/pages/reseller/x.tsx', imports('../../api/client')],
+      ['apps/console/src/x.tsx', imports('@mantine/core')],
+    ],
+  },
   'floors/ground-floor-imports-only-config': {
     fires: [
       ['libs/common/src/x.ts', imports('@botfleet/dal')],
