@@ -5,8292 +5,8255 @@
  */
 
 export interface paths {
-  '/v1/bots': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register a bot
+         * @description With an invite code and no token, or with the master token. The Telegram token is checked with getMe. The API token in the answer is shown only here.
+         */
+        post: operations["BotsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Register a bot
-     * @description With an invite code and no token, or with the master token. The Telegram token is checked with getMe. The API token in the answer is shown only here.
-     */
-    post: operations['BotsController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bot: settings, status, wallet balance (never the Telegram token) */
+        get: operations["BotsController_get"];
+        put?: never;
+        post?: never;
+        /** Stop and soft-delete the bot; its API token dies, its data is kept */
+        delete: operations["BotsController_remove"];
+        options?: never;
+        head?: never;
+        /**
+         * Change settings; pause or resume with status
+         * @description currency cannot change once the bot has orders or balances (409 CURRENCY_LOCKED).
+         */
+        patch: operations["BotsController_update"];
+        trace?: never;
     };
-    /** The bot: settings, status, wallet balance (never the Telegram token) */
-    get: operations['BotsController_get'];
-    put?: never;
-    post?: never;
-    /** Stop and soft-delete the bot; its API token dies, its data is kept */
-    delete: operations['BotsController_remove'];
-    options?: never;
-    head?: never;
-    /**
-     * Change settings; pause or resume with status
-     * @description currency cannot change once the bot has orders or balances (409 CURRENCY_LOCKED).
-     */
-    patch: operations['BotsController_update'];
-    trace?: never;
-  };
-  '/v1/bots/{botId}/telegram-token': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/telegram-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the Telegram token
+         * @description Checked with getMe; must be the same Telegram bot unless the master sets allowDifferentBot.
+         */
+        put: operations["BotsController_replaceTelegramToken"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    /**
-     * Replace the Telegram token
-     * @description Checked with getMe; must be the same Telegram bot unless the master sets allowDifferentBot.
-     */
-    put: operations['BotsController_replaceTelegramToken'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/api-token/rotate': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/api-token/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** New API token (shown once); the old one stops working at once */
+        post: operations["BotsController_rotateApiToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** New API token (shown once); the old one stops working at once */
-    post: operations['BotsController_rotateApiToken'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/admins': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/admins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bot's Telegram admins (the owner first) */
+        get: operations["BotsController_admins"];
+        /**
+         * Replace the Telegram admins with their roles; the owner is always kept as owner
+         * @description `{ admins: [{ telegramId, role }] }`, or the older `{ telegramIds: [...] }` (each an admin). The owner cannot be demoted or removed; no one else can be made owner.
+         */
+        put: operations["BotsController_setAdmins"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The bot's Telegram admins (the owner first) */
-    get: operations['BotsController_admins'];
-    /**
-     * Replace the Telegram admins with their roles; the owner is always kept as owner
-     * @description `{ admins: [{ telegramId, role }] }`, or the older `{ telegramIds: [...] }` (each an admin). The owner cannot be demoted or removed; no one else can be made owner.
-     */
-    put: operations['BotsController_setAdmins'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/wallet': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/wallet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The wholesale wallet: balance, held, available, wholesale price */
+        get: operations["BotsController_getWallet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The wholesale wallet: balance, held, available, wholesale price */
-    get: operations['BotsController_getWallet'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/wallet/ledger': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/wallet/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Wallet ledger, newest first
+         * @description With `Accept: text/csv`: every entry as a CSV file, newest first (page and pageSize are ignored).
+         */
+        get: operations["BotsController_ledger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Wallet ledger, newest first
-     * @description With `Accept: text/csv`: every entry as a CSV file, newest first (page and pageSize are ignored).
-     */
-    get: operations['BotsController_ledger'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/audit-log': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bot's audit log, newest first */
+        get: operations["AuditLogController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The bot's audit log, newest first */
-    get: operations['AuditLogController_list'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/admin/bots': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/admin/bots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every tenant with status, wallet and sales */
+        get: operations["AdminBotsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Every tenant with status, wallet and sales */
-    get: operations['AdminBotsController_list'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/admin/bots/{botId}/suspend': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/admin/bots/{botId}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suspend a bot: it stops, and its reseller's token gets 403 BOT_SUSPENDED on writes */
+        post: operations["AdminBotsController_suspend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Suspend a bot: it stops, and its reseller's token gets 403 BOT_SUSPENDED on writes */
-    post: operations['AdminBotsController_suspend'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/admin/bots/{botId}/resume': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/admin/bots/{botId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lift a suspension (the bot becomes active) */
+        post: operations["AdminBotsController_resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Lift a suspension (the bot becomes active) */
-    post: operations['AdminBotsController_resume'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/admin/bots/{botId}/wallet/top-ups': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/admin/bots/{botId}/wallet/top-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Top up a tenant's wholesale wallet
+         * @description Idempotent: the same Idempotency-Key again returns the first answer and writes nothing; the same key with a different body is 409 IDEMPOTENCY_KEY_REUSED.
+         */
+        post: operations["AdminBotsController_topUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Top up a tenant's wholesale wallet
-     * @description Idempotent: the same Idempotency-Key again returns the first answer and writes nothing; the same key with a different body is 409 IDEMPOTENCY_KEY_REUSED.
-     */
-    post: operations['AdminBotsController_topUp'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/admin/bots/{botId}/features/{key}/allowed': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/admin/bots/{botId}/features/{key}/allowed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Allow or forbid a feature for a bot (forbidding also switches it off) */
+        put: operations["AdminBotsController_setFeatureAllowed"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    /** Allow or forbid a feature for a bot (forbidding also switches it off) */
-    put: operations['AdminBotsController_setFeatureAllowed'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/admin/bots/{botId}/wholesale-price': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/admin/bots/{botId}/wholesale-price": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bot's wholesale price (zeros when never set) */
+        get: operations["AdminBotsController_wholesalePrice"];
+        /** Set the bot's wholesale price */
+        put: operations["AdminBotsController_setWholesalePrice"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The bot's wholesale price (zeros when never set) */
-    get: operations['AdminBotsController_wholesalePrice'];
-    /** Set the bot's wholesale price */
-    put: operations['AdminBotsController_setWholesalePrice'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/admin/invites': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/admin/invites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invites, newest first, with their state (active, used, revoked, expired) */
+        get: operations["AdminInvitesController_list"];
+        put?: never;
+        /** Make an invite; the code is generated here */
+        post: operations["AdminInvitesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Invites, newest first, with their state (active, used, revoked, expired) */
-    get: operations['AdminInvitesController_list'];
-    put?: never;
-    /** Make an invite; the code is generated here */
-    post: operations['AdminInvitesController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/admin/invites/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/admin/invites/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an unused invite */
+        delete: operations["AdminInvitesController_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    post?: never;
-    /** Revoke an unused invite */
-    delete: operations['AdminInvitesController_revoke'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/admin/panels': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/admin/panels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every panel (credentials never included) */
+        get: operations["AdminPanelsController_list"];
+        put?: never;
+        /** Register a panel; credentials are validated for its type and stored encrypted */
+        post: operations["AdminPanelsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Every panel (credentials never included) */
-    get: operations['AdminPanelsController_list'];
-    put?: never;
-    /** Register a panel; credentials are validated for its type and stored encrypted */
-    post: operations['AdminPanelsController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/admin/panels/{panelId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/admin/panels/{panelId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One panel (credentials never included) */
+        get: operations["AdminPanelsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a panel; credentials, when given, replace the stored ones */
+        patch: operations["AdminPanelsController_update"];
+        trace?: never;
     };
-    /** One panel (credentials never included) */
-    get: operations['AdminPanelsController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /** Change a panel; credentials, when given, replace the stored ones */
-    patch: operations['AdminPanelsController_update'];
-    trace?: never;
-  };
-  '/v1/admin/stats': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/admin/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Platform totals: bots by status, users, sales and wallets per currency, panels, invites */
+        get: operations["AdminStatsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Platform totals: bots by status, users, sales and wallets per currency, panels, invites */
-    get: operations['AdminStatsController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/features': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/features": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every catalogue feature with enabled, allowed (by the platform), config and its schema */
+        get: operations["FeaturesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Every catalogue feature with enabled, allowed (by the platform), config and its schema */
-    get: operations['FeaturesController_list'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/features/{key}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/features/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Turn a feature on or off, optionally with its config
+         * @description Unknown key: 404. Turning on a feature the platform has not allowed: 403 FEATURE_NOT_ALLOWED.
+         */
+        put: operations["FeaturesController_set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    /**
-     * Turn a feature on or off, optionally with its config
-     * @description Unknown key: 404. Turning on a feature the platform has not allowed: 403 FEATURE_NOT_ALLOWED.
-     */
-    put: operations['FeaturesController_set'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/configurations': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/configurations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every configuration key with its value, default and schema */
+        get: operations["ConfigurationsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Every configuration key with its value, default and schema */
-    get: operations['ConfigurationsController_list'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/configurations/{key}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/configurations/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a configuration value
+         * @description Validated by the key's schema (400 names the bad paths). languages must include the bot's default language; trial_plan_id must be a plan of this bot (404 otherwise) and becomes the plan with isTrial. currency cannot change once the bot has orders or balances (409 CURRENCY_LOCKED).
+         */
+        put: operations["ConfigurationsController_set"];
+        post?: never;
+        /**
+         * Restore the default value
+         * @description currency cannot change once the bot has orders or balances (409 CURRENCY_LOCKED).
+         */
+        delete: operations["ConfigurationsController_reset"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    /**
-     * Set a configuration value
-     * @description Validated by the key's schema (400 names the bad paths). languages must include the bot's default language; trial_plan_id must be a plan of this bot (404 otherwise) and becomes the plan with isTrial. currency cannot change once the bot has orders or balances (409 CURRENCY_LOCKED).
-     */
-    put: operations['ConfigurationsController_set'];
-    post?: never;
-    /**
-     * Restore the default value
-     * @description currency cannot change once the bot has orders or balances (409 CURRENCY_LOCKED).
-     */
-    delete: operations['ConfigurationsController_reset'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/payment-cards': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/payment-cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cards of the bot (oldest first), with counters and today’s usage */
+        get: operations["PaymentCardsController_list"];
+        put?: never;
+        /**
+         * Add a card
+         * @description The same number twice for one bot: 409 CONFLICT.
+         */
+        post: operations["PaymentCardsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Cards of the bot (oldest first), with counters and today’s usage */
-    get: operations['PaymentCardsController_list'];
-    put?: never;
-    /**
-     * Add a card
-     * @description The same number twice for one bot: 409 CONFLICT.
-     */
-    post: operations['PaymentCardsController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/payment-cards/next': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/payment-cards/next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The card the next buyer would see
+         * @description Does not consume a turn. For random and weighted rotation this is one possible draw (deterministic: false). 409 NO_PAYMENT_CARD when no active card can take the amount today.
+         */
+        get: operations["PaymentCardsController_next"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The card the next buyer would see
-     * @description Does not consume a turn. For random and weighted rotation this is one possible draw (deterministic: false). 409 NO_PAYMENT_CARD when no active card can take the amount today.
-     */
-    get: operations['PaymentCardsController_next'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/payment-cards/{cardId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/payment-cards/{cardId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PaymentCardsController_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a card
+         * @description A card with card-to-card payments is archived (kept for their history, never shown again); otherwise it is deleted. Either way it leaves the list and rotation.
+         */
+        delete: operations["PaymentCardsController_remove"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a card
+         * @description The counters are read-only. The number of a card that already has payments cannot change (409).
+         */
+        patch: operations["PaymentCardsController_update"];
+        trace?: never;
     };
-    get: operations['PaymentCardsController_get'];
-    put?: never;
-    post?: never;
-    /**
-     * Remove a card
-     * @description A card with card-to-card payments is archived (kept for their history, never shown again); otherwise it is deleted. Either way it leaves the list and rotation.
-     */
-    delete: operations['PaymentCardsController_remove'];
-    options?: never;
-    head?: never;
-    /**
-     * Change a card
-     * @description The counters are read-only. The number of a card that already has payments cannot change (409).
-     */
-    patch: operations['PaymentCardsController_update'];
-    trace?: never;
-  };
-  '/v1/bots/{botId}/plans': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Plans of the bot, active and inactive, by sortOrder */
+        get: operations["PlansController_list"];
+        put?: never;
+        /**
+         * Add a plan
+         * @description panelId must be an active VPN panel of the platform.
+         */
+        post: operations["PlansController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Plans of the bot, active and inactive, by sortOrder */
-    get: operations['PlansController_list'];
-    put?: never;
-    /**
-     * Add a plan
-     * @description panelId must be an active VPN panel of the platform.
-     */
-    post: operations['PlansController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/plans/{planId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/plans/{planId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a plan
+         * @description A plan that was ever ordered is not deleted: it is deactivated (200 with the plan, isActive false) and stays in the list. Otherwise it is deleted (204). Deleting the trial plan clears trial_plan_id.
+         */
+        delete: operations["PlansController_remove"];
+        options?: never;
+        head?: never;
+        patch: operations["PlansController_update"];
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    post?: never;
-    /**
-     * Delete a plan
-     * @description A plan that was ever ordered is not deleted: it is deactivated (200 with the plan, isActive false) and stays in the list. Otherwise it is deleted (204). Deleting the trial plan clears trial_plan_id.
-     */
-    delete: operations['PlansController_remove'];
-    options?: never;
-    head?: never;
-    patch: operations['PlansController_update'];
-    trace?: never;
-  };
-  '/v1/bots/{botId}/users': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Users of the bot, newest first; search by Telegram id, username, name or referral code */
+        get: operations["CustomersController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Users of the bot, newest first; search by Telegram id, username, name or referral code */
-    get: operations['CustomersController_list'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/users/{userId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CustomersController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Block or unblock a user in this bot */
+        patch: operations["CustomersController_update"];
+        trace?: never;
     };
-    get: operations['CustomersController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /** Block or unblock a user in this bot */
-    patch: operations['CustomersController_update'];
-    trace?: never;
-  };
-  '/v1/bots/{botId}/users/{userId}/balance-adjustments': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/users/{userId}/balance-adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Credit or debit the user's wallet (one ledger entry)
+         * @description Idempotency-Key is required (a client retries after a 503): the same key again returns the first answer and writes nothing.
+         */
+        post: operations["CustomersController_adjust"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Credit or debit the user's wallet (one ledger entry)
-     * @description Idempotency-Key is required (a client retries after a 503): the same key again returns the first answer and writes nothing.
-     */
-    post: operations['CustomersController_adjust'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/subscriptions': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CustomersController_subscriptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get: operations['CustomersController_subscriptions'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/orders': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders, newest first, filtered by status, method, user and creation time */
+        get: operations["SalesController_orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Orders, newest first, filtered by status, method, user and creation time */
-    get: operations['SalesController_orders'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/card-payments': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/card-payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Card-to-card payments, newest first (?status=pending for the review queue) */
+        get: operations["SalesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Card-to-card payments, newest first (?status=pending for the review queue) */
-    get: operations['SalesController_list'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/card-payments/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/card-payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SalesController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get: operations['SalesController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/card-payments/{id}/approve': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/card-payments/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve the receipt: the order is paid and the VPN account is provisioned */
+        post: operations["SalesController_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Approve the receipt: the order is paid and the VPN account is provisioned */
-    post: operations['SalesController_approve'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/card-payments/{id}/reject': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/card-payments/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject the receipt with a reason; the user is told and may send another */
+        post: operations["SalesController_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Reject the receipt with a reason; the user is told and may send another */
-    post: operations['SalesController_reject'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/stats': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales, revenue, new users per UTC day of a range; active subscriptions and traffic now
+         * @description A sale is an order with paidAt in the range whose status is still paid, fulfilling or fulfilled (refunded, failed, pending, rejected and expired orders do not count); revenue is the sum of their amountMinor in the bot's current currency. byDay lists every day of the range, zeros included, oldest first.
+         */
+        get: operations["StatsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Sales, revenue, new users per UTC day of a range; active subscriptions and traffic now
-     * @description A sale is an order with paidAt in the range whose status is still paid, fulfilling or fulfilled (refunded, failed, pending, rejected and expired orders do not count); revenue is the sum of their amountMinor in the bot's current currency. byDay lists every day of the range, zeros included, oldest first.
-     */
-    get: operations['StatsController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/users/{userId}/wallet': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/users/{userId}/wallet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's wallet: the balance and its ledger (deposits, purchases, refunds …), newest first */
+        get: operations["TopUpsController_userWallet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The user's wallet: the balance and its ledger (deposits, purchases, refunds …), newest first */
-    get: operations['TopUpsController_userWallet'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/users/{userId}/top-ups': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/users/{userId}/top-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's wallet top-ups (card receipts and online gateways), newest first */
+        get: operations["TopUpsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The user's wallet top-ups (card receipts and online gateways), newest first */
-    get: operations['TopUpsController_list'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/card-payments/{id}/photo-url': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/card-payments/{id}/photo-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A signed URL of the receipt's photo
+         * @description The URL works for 5 minutes; a payment without a photo answers 404.
+         */
+        get: operations["ReceiptPhotoUrlController_photoUrl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * A signed URL of the receipt's photo
-     * @description The URL works for 5 minutes; a payment without a photo answers 404.
-     */
-    get: operations['ReceiptPhotoUrlController_photoUrl'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/media/receipts/{token}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/media/receipts/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The receipt photo a signed URL names (from GET …/card-payments/{id}/photo-url) */
+        get: operations["ReceiptMediaController_photo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The receipt photo a signed URL names (from GET …/card-payments/{id}/photo-url) */
-    get: operations['ReceiptMediaController_photo'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/broadcasts': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/broadcasts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bot’s broadcasts, newest first */
+        get: operations["BroadcastsController_list"];
+        put?: never;
+        /**
+         * Create a draft; its preview is sent to previewTelegramId (a bot admin) or the owner
+         * @description Start it once `previewedAt` is set (the worker sends the preview within seconds).
+         */
+        post: operations["BroadcastsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The bot’s broadcasts, newest first */
-    get: operations['BroadcastsController_list'];
-    put?: never;
-    /**
-     * Create a draft; its preview is sent to previewTelegramId (a bot admin) or the owner
-     * @description Start it once `previewedAt` is set (the worker sends the preview within seconds).
-     */
-    post: operations['BroadcastsController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/broadcasts/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/broadcasts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One broadcast with its progress (sent, failed, blocked, remaining, rate, ETA) */
+        get: operations["BroadcastsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a draft; a new preview is sent and must arrive before it starts */
+        patch: operations["BroadcastsController_update"];
+        trace?: never;
     };
-    /** One broadcast with its progress (sent, failed, blocked, remaining, rate, ETA) */
-    get: operations['BroadcastsController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /** Change a draft; a new preview is sent and must arrive before it starts */
-    patch: operations['BroadcastsController_update'];
-    trace?: never;
-  };
-  '/v1/bots/{botId}/broadcasts/{id}/start': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/broadcasts/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a previewed draft: its audience is fixed now and sending begins */
+        post: operations["BroadcastsController_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Start a previewed draft: its audience is fixed now and sending begins */
-    post: operations['BroadcastsController_start'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/broadcasts/{id}/cancel': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/broadcasts/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a draft or a running broadcast: nothing more is sent */
+        post: operations["BroadcastsController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Cancel a draft or a running broadcast: nothing more is sent */
-    post: operations['BroadcastsController_cancel'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/stars-payments/{id}/refund': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/stars-payments/{id}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund a Telegram Stars payment (order refunded, wholesale reversed, subscription off) */
+        post: operations["StarsPaymentsController_refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Refund a Telegram Stars payment (order refunded, wholesale reversed, subscription off) */
-    post: operations['StarsPaymentsController_refund'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/payments': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payments of every method, newest first, filtered by method, status, purpose, user, dates */
+        get: operations["PaymentsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Payments of every method, newest first, filtered by method, status, purpose, user, dates */
-    get: operations['PaymentsController_list'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/users/{userId}/payments': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/users/{userId}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's payments and top-ups of every method, newest first */
+        get: operations["PaymentsController_ofUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** A user's payments and top-ups of every method, newest first */
-    get: operations['PaymentsController_ofUser'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/payments/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PaymentsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get: operations['PaymentsController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/payments/{id}/refund': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/payments/{id}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund a gateway payment through its gateway
+         * @description Once: the order is refunded, the wholesale charge reversed, the subscription switched off (or, for money that sits in the wallet, the wallet debited — 409 INSUFFICIENT_BALANCE when it was spent), then the gateway's refund. A second call answers 200 with the payment as it is. Card-to-card payments and gateways without a refund API (Zarinpal v4): 422 REFUND_NOT_SUPPORTED.
+         */
+        post: operations["PaymentsController_refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Refund a gateway payment through its gateway
-     * @description Once: the order is refunded, the wholesale charge reversed, the subscription switched off (or, for money that sits in the wallet, the wallet debited — 409 INSUFFICIENT_BALANCE when it was spent), then the gateway's refund. A second call answers 200 with the payment as it is. Card-to-card payments and gateways without a refund API (Zarinpal v4): 422 REFUND_NOT_SUPPORTED.
-     */
-    post: operations['PaymentsController_refund'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/telegram/webhook/{botId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/telegram/webhook/{botId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Telegram update for one bot (called by Telegram)
+         * @description Checks X-Telegram-Bot-Api-Secret-Token in constant time, queues the update durably (one job per bot and update_id) and only then answers 200. The worker handles it exactly once.
+         */
+        post: operations["TelegramWebhookController_receive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Telegram update for one bot (called by Telegram)
-     * @description Checks X-Telegram-Bot-Api-Secret-Token in constant time, queues the update durably (one job per bot and update_id) and only then answers 200. The worker handles it exactly once.
-     */
-    post: operations['TelegramWebhookController_receive'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/tickets': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tickets, latest activity first (?status=open for the ones waiting for support) */
+        get: operations["TicketsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Tickets, latest activity first (?status=open for the ones waiting for support) */
-    get: operations['TicketsController_list'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/tickets/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/tickets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One ticket with its customer and its first 100 messages */
+        get: operations["TicketsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** One ticket with its customer and its first 100 messages */
-    get: operations['TicketsController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/tickets/{id}/messages': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/tickets/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket’s messages, oldest first */
+        get: operations["TicketsController_messages"];
+        put?: never;
+        /** Answer as the shop: the ticket becomes answered and the customer gets it in the bot */
+        post: operations["TicketsController_answer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The ticket’s messages, oldest first */
-    get: operations['TicketsController_messages'];
-    put?: never;
-    /** Answer as the shop: the ticket becomes answered and the customer gets it in the bot */
-    post: operations['TicketsController_answer'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/tickets/{id}/close': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/tickets/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close the ticket; the customer is told */
+        post: operations["TicketsController_closeTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Close the ticket; the customer is told */
-    post: operations['TicketsController_closeTicket'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/promo-codes': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/promo-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Promo codes, newest first */
+        get: operations["PromoCodesController_list"];
+        put?: never;
+        /** Create a promo code (409 when the code exists) */
+        post: operations["PromoCodesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Promo codes, newest first */
-    get: operations['PromoCodesController_list'];
-    put?: never;
-    /** Create a promo code (409 when the code exists) */
-    post: operations['PromoCodesController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/promo-codes/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/promo-codes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One promo code with its uses so far */
+        get: operations["PromoCodesController_get"];
+        put?: never;
+        post?: never;
+        /** Delete an unused promo code; a used one is deactivated (its orders keep it) */
+        delete: operations["PromoCodesController_remove"];
+        options?: never;
+        head?: never;
+        /** Change a promo code (not its code or kind); maxUses never below the uses so far */
+        patch: operations["PromoCodesController_update"];
+        trace?: never;
     };
-    /** One promo code with its uses so far */
-    get: operations['PromoCodesController_get'];
-    put?: never;
-    post?: never;
-    /** Delete an unused promo code; a used one is deactivated (its orders keep it) */
-    delete: operations['PromoCodesController_remove'];
-    options?: never;
-    head?: never;
-    /** Change a promo code (not its code or kind); maxUses never below the uses so far */
-    patch: operations['PromoCodesController_update'];
-    trace?: never;
-  };
-  '/v1/bots/{botId}/users/{userId}/referrals': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/users/{userId}/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user’s referral link, how many joined and bought, and their earnings (newest first) */
+        get: operations["ReferralsController_forUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** A user’s referral link, how many joined and bought, and their earnings (newest first) */
-    get: operations['ReferralsController_forUser'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/bots/{botId}/referral-earnings': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/bots/{botId}/referral-earnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Referral earnings of the bot (?userId= for one referrer), newest first */
+        get: operations["ReferralsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Referral earnings of the bot (?userId= for one referrer), newest first */
-    get: operations['ReferralsController_list'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/sessions': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's live sessions
+         * @description A bot admin's session sees that admin's sessions in that bot; a tenant token (or a pasted-token session) the bot's sessions; the master the master's.
+         */
+        get: operations["SessionsController_list"];
+        put?: never;
+        /**
+         * Sign in to the web console
+         * @description With `{ code }` from the one-time link a bot sent to its admin (single use, expires in minutes), or with `{ apiToken }`. Sets the `bf_session` cookie (HttpOnly, SameSite=Strict, Secure outside development). A used, expired or unknown code: 401 SIGN_IN_CODE_INVALID; a wrong token: 401 UNAUTHORIZED (both count as failed authentications of the address).
+         */
+        post: operations["SessionsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The caller's live sessions
-     * @description A bot admin's session sees that admin's sessions in that bot; a tenant token (or a pasted-token session) the bot's sessions; the master the master's.
-     */
-    get: operations['SessionsController_list'];
-    put?: never;
-    /**
-     * Sign in to the web console
-     * @description With `{ code }` from the one-time link a bot sent to its admin (single use, expires in minutes), or with `{ apiToken }`. Sets the `bf_session` cookie (HttpOnly, SameSite=Strict, Secure outside development). A used, expired or unknown code: 401 SIGN_IN_CODE_INVALID; a wrong token: 401 UNAUTHORIZED (both count as failed authentications of the address).
-     */
-    post: operations['SessionsController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/sessions/current': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/sessions/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is signed in: the session, the bot, the permissions (the CSRF token is not re-sent) */
+        get: operations["SessionsController_current"];
+        put?: never;
+        post?: never;
+        /** Sign out: the session ends and the cookie is cleared */
+        delete: operations["SessionsController_signOut"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Who is signed in: the session, the bot, the permissions (the CSRF token is not re-sent) */
-    get: operations['SessionsController_current'];
-    put?: never;
-    post?: never;
-    /** Sign out: the session ends and the cookie is cleared */
-    delete: operations['SessionsController_signOut'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/sessions/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of the caller's sessions (another's: 404) */
+        delete: operations["SessionsController_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    post?: never;
-    /** Revoke one of the caller's sessions (another's: 404) */
-    delete: operations['SessionsController_revoke'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: {
-    CreateBotDto: {
-      /** @example Fast VPN shop */
-      name: string;
-      /**
-       * @description From @BotFather. Checked with getMe, stored encrypted, never returned.
-       * @example 7000000001:AAexampleexampleexampleexampleexample
-       */
-      telegramBotToken: string;
-      /**
-       * @description The reseller's Telegram user id; the bot's first admin
-       * @example 123456789
-       */
-      ownerTelegramId: number;
-      /**
-       * @description Required unless the caller uses the master token
-       * @example inv_x8Zq…
-       */
-      inviteCode?: string;
-      /**
-       * @default fa
-       * @enum {string}
-       */
-      defaultLanguage: 'fa' | 'en' | 'ru';
-      /**
-       * @description ISO 4217
-       * @default IRR
-       * @example IRR
-       */
-      currency: string;
-      /**
-       * @description Telegram username, with or without @
-       * @example my_support
-       */
-      supportUsername?: string;
-      /**
-       * @description Telegram chat id of the admin group
-       * @example -1001234567890
-       */
-      adminChatId?: number;
-    };
-    BotDto: {
-      /** Format: uuid */
-      id: string;
-      /** @example Fast VPN shop */
-      name: string;
-      /** @example fastvpn_bot */
-      telegramUsername: string;
-      /** @example 7000000001 */
-      telegramBotId: number;
-      /** @enum {string} */
-      status: 'active' | 'paused' | 'suspended' | 'token_invalid' | 'deleted';
-      isMaster: boolean;
-      /** @example 123456789 */
-      ownerTelegramId: number;
-      /** @enum {string} */
-      defaultLanguage: 'fa' | 'en' | 'ru';
-      /** @example IRR */
-      currency: string;
-      supportUsername: string | null;
-      adminChatId: number | null;
-      adminTopicId: number | null;
-      cardReceiptTopicId: number | null;
-      notificationGroupId: number | null;
-      notificationTopicId: number | null;
-      /**
-       * @description Wholesale wallet, minor units of currency
-       * @example 0
-       */
-      walletBalanceMinor: number;
-      /** @example 0 */
-      walletHeldMinor: number;
-      /**
-       * @description Display only
-       * @example bft_AbC123
-       */
-      apiTokenPrefix: string | null;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-    };
-    CreatedBotDto: {
-      bot: components['schemas']['BotDto'];
-      /**
-       * @description Shown only in this response; store it now
-       * @example bft_…
-       */
-      apiToken: string;
-    };
-    ApiErrorDto: {
-      /**
-       * @description Stable SNAKE_CASE code; see API.md "Errors"
-       * @example VALIDATION_FAILED
-       */
-      code: string;
-      /** @example Invalid request: name */
-      message: string;
-      /** @description For 400: the list of fields and what is wrong with each (ApiFieldErrorDto[]); otherwise free-form */
-      details?: {
-        [key: string]: unknown;
-      };
-    };
-    ApiErrorBodyDto: {
-      error: components['schemas']['ApiErrorDto'];
-    };
-    UpdateBotDto: {
-      /** @example Fast VPN shop */
-      name?: string;
-      /** @enum {string} */
-      defaultLanguage?: 'fa' | 'en' | 'ru';
-      /**
-       * @description ISO 4217
-       * @example IRR
-       */
-      currency?: string;
-      /**
-       * @description null clears it
-       * @example my_support
-       */
-      supportUsername?: string | null;
-      /** @example -1001234567890 */
-      adminChatId?: number | null;
-      /**
-       * @description Forum topic for admin messages
-       * @example 12
-       */
-      adminTopicId?: number | null;
-      /**
-       * @description Forum topic for card receipts
-       * @example 13
-       */
-      cardReceiptTopicId?: number | null;
-      /** @example -1009876543210 */
-      notificationGroupId?: number | null;
-      /** @example 14 */
-      notificationTopicId?: number | null;
-      /**
-       * @description Pause or resume the bot. A suspended bot is resumed only by the platform.
-       * @enum {string}
-       */
-      status?: 'active' | 'paused';
-    };
-    ReplaceTelegramTokenDto: {
-      /** @example 7000000001:AAanotherexampleexampleexampleexample */
-      telegramBotToken: string;
-      /**
-       * @description Master only: accept a token of a different Telegram bot
-       * @default false
-       */
-      allowDifferentBot: boolean;
-    };
-    ApiTokenDto: {
-      /**
-       * @description Shown only in this response
-       * @example bft_…
-       */
-      apiToken: string;
-      /** @example bft_AbC123 */
-      apiTokenPrefix: string;
-    };
-    BotAdminEntryDto: {
-      /**
-       * @description Telegram user id
-       * @example 987654321
-       */
-      telegramId: number;
-      /**
-       * @description owner: everything (only the bot owner); admin: receipts, customers, plans, cards, texts, broadcasts, tickets; support: tickets and customer lookup
-       * @example admin
-       * @enum {string}
-       */
-      role: 'owner' | 'admin' | 'support';
-    };
-    BotAdminsDto: {
-      /** @example 123456789 */
-      ownerTelegramId: number;
-      /**
-       * @description The owner first
-       * @example [
-       *       123456789,
-       *       987654321
-       *     ]
-       */
-      telegramIds: number[];
-      /** @description Every admin with their role, the owner first */
-      admins: components['schemas']['BotAdminEntryDto'][];
-    };
-    SetBotAdminsDto: {
-      /** @description The admins with their roles; the owner is always kept as owner (max 20 with the owner) */
-      admins?: components['schemas']['BotAdminEntryDto'][];
-      /**
-       * @description Older form: Telegram user ids, each an admin; the owner is always kept (max 20 with the owner)
-       * @example [
-       *       123456789,
-       *       987654321
-       *     ]
-       */
-      telegramIds?: number[];
-    };
-    WholesalePriceDto: {
-      /**
-       * @description Charged per plan sold (minor units)
-       * @example 50000
-       */
-      perPlanMinor: number;
-      /**
-       * @description Charged per GB of traffic sold
-       * @example 2000
-       */
-      perGbMinor: number;
-      /**
-       * @description Charged per subscription day sold
-       * @example 100
-       */
-      perDayMinor: number;
-      /**
-       * @description GB counted for an unlimited-traffic plan
-       * @example 200
-       */
-      unlimitedTrafficGb: number;
-      /**
-       * @description Charged per free trial given (its traffic counts as sold)
-       * @example 0
-       */
-      trialMinor: number;
-      /** Format: date-time */
-      updatedAt: string | null;
-    };
-    WalletDto: {
-      /** Format: uuid */
-      botId: string;
-      /** @example IRR */
-      currency: string;
-      /** @example 1000000 */
-      balanceMinor: number;
-      /**
-       * @description Reserved for sales in progress
-       * @example 50000
-       */
-      heldMinor: number;
-      /** @example 950000 */
-      availableMinor: number;
-      wholesalePrice: components['schemas']['WholesalePriceDto'];
-    };
-    LedgerEntryDto: {
-      /** Format: uuid */
-      id: string;
-      /** Format: uuid */
-      botId: string;
-      /** @enum {string} */
-      type: 'top_up' | 'charge' | 'hold' | 'capture' | 'release' | 'adjustment' | 'refund';
-      /** @example 1000000 */
-      amountMinor: number;
-      /** @example 1000000 */
-      balanceAfterMinor: number;
-      /** @example 0 */
-      heldAfterMinor: number;
-      /** @example IRR */
-      currency: string;
-      reference: string | null;
-      note: string | null;
-      /** @example master:master */
-      createdBy: string;
-      /** Format: date-time */
-      createdAt: string;
-    };
-    LedgerPageDto: {
-      /** @example 42 */
-      total: number;
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      pageSize: number;
-      items: components['schemas']['LedgerEntryDto'][];
-    };
-    AuditLogEntryDto: {
-      /** Format: uuid */
-      id: string;
-      /** @enum {string} */
-      actorType: 'master' | 'tenant_api' | 'bot_admin' | 'system';
-      /**
-       * @description The Telegram id of a bot admin, the token or operator id
-       * @example 123456789
-       */
-      actorId: string;
-      /**
-       * @description Bot admins only
-       * @enum {string|null}
-       */
-      actorRole: 'owner' | 'admin' | 'support' | null;
-      /** @example card_payment.approve */
-      action: string;
-      /** @example card_payment */
-      targetType: string | null;
-      targetId: string | null;
-      /** @description The target before the change (secrets removed) */
-      before: Record<string, never> | null;
-      /** @description The target after the change (secrets removed) */
-      after: Record<string, never> | null;
-      /** Format: date-time */
-      createdAt: string;
-    };
-    AuditLogPageDto: {
-      /** @example 42 */
-      total: number;
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      pageSize: number;
-      items: components['schemas']['AuditLogEntryDto'][];
-    };
-    BotSummaryDto: {
-      /** Format: uuid */
-      id: string;
-      /** @example Fast VPN shop */
-      name: string;
-      /** @example fastvpn_bot */
-      telegramUsername: string;
-      /** @example 7000000001 */
-      telegramBotId: number;
-      /** @enum {string} */
-      status: 'active' | 'paused' | 'suspended' | 'token_invalid' | 'deleted';
-      isMaster: boolean;
-      /** @example 123456789 */
-      ownerTelegramId: number;
-      /** @enum {string} */
-      defaultLanguage: 'fa' | 'en' | 'ru';
-      /** @example IRR */
-      currency: string;
-      supportUsername: string | null;
-      adminChatId: number | null;
-      adminTopicId: number | null;
-      cardReceiptTopicId: number | null;
-      notificationGroupId: number | null;
-      notificationTopicId: number | null;
-      /**
-       * @description Wholesale wallet, minor units of currency
-       * @example 0
-       */
-      walletBalanceMinor: number;
-      /** @example 0 */
-      walletHeldMinor: number;
-      /**
-       * @description Display only
-       * @example bft_AbC123
-       */
-      apiTokenPrefix: string | null;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-      /**
-       * @description Paid orders (paid, fulfilling, fulfilled)
-       * @example 12
-       */
-      salesCount: number;
-      /**
-       * @description Their total, minor units of currency
-       * @example 1200000
-       */
-      revenueMinor: number;
-    };
-    BotSummaryPageDto: {
-      /** @example 42 */
-      total: number;
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      pageSize: number;
-      items: components['schemas']['BotSummaryDto'][];
-    };
-    SuspendBotDto: {
-      /**
-       * @description Told to the bot's owner and kept in both audit logs
-       * @example Unpaid invoice
-       */
-      reason?: string;
-    };
-    TopUpDto: {
-      /**
-       * @description Minor units of the bot currency; a top-up that would take the balance past 2^53-1 is a 400
-       * @example 1000000
-       */
-      amountMinor: number;
-      /** @example Bank transfer 2024-05-01 */
-      note?: string | null;
-    };
-    SetFeatureAllowedDto: {
-      /** @example true */
-      allowed: boolean;
-    };
-    AdminFeatureDto: {
-      /** @example zarinpal */
-      key: string;
-      description: string;
-      enabled: boolean;
-      allowed: boolean;
-      config: {
-        [key: string]: unknown;
-      };
-      configSchema: {
-        [key: string]: unknown;
-      };
-    };
-    SetWholesalePriceDto: {
-      /** @example 50000 */
-      perPlanMinor: number;
-      /** @example 2000 */
-      perGbMinor: number;
-      /** @example 100 */
-      perDayMinor: number;
-      /** @example 200 */
-      unlimitedTrafficGb: number;
-      /**
-       * @description Charged per free trial given; absent keeps the current one (0 unless set)
-       * @example 0
-       */
-      trialMinor?: number;
-    };
-    InviteDto: {
-      /** Format: uuid */
-      id: string;
-      /**
-       * @description Give this to the reseller; single use
-       * @example inv_x8Zq…
-       */
-      code: string;
-      note: string | null;
-      /** @enum {string} */
-      state: 'active' | 'used' | 'revoked' | 'expired';
-      /** Format: date-time */
-      expiresAt: string | null;
-      /** Format: date-time */
-      usedAt: string | null;
-      /** Format: uuid */
-      usedByBotId: string | null;
-      /** Format: date-time */
-      revokedAt: string | null;
-      /** @example master:master */
-      createdBy: string;
-      /** Format: date-time */
-      createdAt: string;
-    };
-    InvitePageDto: {
-      /** @example 42 */
-      total: number;
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      pageSize: number;
-      items: components['schemas']['InviteDto'][];
-    };
-    CreateInviteDto: {
-      /** @example For Ali (Tehran reseller) */
-      note?: string | null;
-      /**
-       * Format: date-time
-       * @description Must be in the future; null = never expires
-       * @example 2030-01-01T00:00:00Z
-       */
-      expiresAt?: string | null;
-    };
-    PanelDto: {
-      /** Format: uuid */
-      id: string;
-      name: string;
-      /** @enum {string} */
-      type: 'remnawave' | 'marzban' | 'xui';
-      baseUrl: string;
-      /**
-       * @description Credentials are never returned
-       * @example true
-       */
-      hasCredentials: boolean;
-      settings: {
-        [key: string]: unknown;
-      };
-      location: string | null;
-      capacity: number;
-      activeUsers: number;
-      isActive: boolean;
-      /** Format: date-time */
-      lastHealthAt: string | null;
-      lastHealthOk: boolean | null;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-    };
-    CreatePanelDto: {
-      /** @example Frankfurt 1 */
-      name: string;
-      /** @enum {string} */
-      type: 'remnawave' | 'marzban' | 'xui';
-      /** @example https://panel.example.com */
-      baseUrl: string;
-      /**
-       * @description remnawave: { apiKey }; marzban and xui: { username, password }. Stored encrypted, never returned.
-       * @example {
-       *       "apiKey": "remnawave-api-key"
-       *     }
-       */
-      credentials: {
-        [key: string]: unknown;
-      };
-      /**
-       * @description Per type: marzban { proxies, inbounds? }, xui { inboundId, subscriptionBaseUrl, flow? }
-       * @example {}
-       */
-      settings?: {
-        [key: string]: unknown;
-      } | null;
-      /** @example DE */
-      location?: string | null;
-      /**
-       * @description null = the default
-       * @example 1000
-       */
-      capacity?: number | null;
-      /**
-       * @description null = the default
-       * @default true
-       */
-      isActive: boolean | null;
-    };
-    UpdatePanelDto: {
-      /** @example Frankfurt 1 */
-      name?: string;
-      /** @enum {string} */
-      type?: 'remnawave' | 'marzban' | 'xui';
-      /** @example https://panel.example.com */
-      baseUrl?: string;
-      /** @description Replaces the stored credentials */
-      credentials?: {
-        [key: string]: unknown;
-      };
-      settings?: {
-        [key: string]: unknown;
-      };
-      /** @example DE */
-      location?: string | null;
-      /** @example 1000 */
-      capacity?: number;
-      isActive?: boolean;
-    };
-    CountByStatusDto: {
-      total: number;
-      /**
-       * @example {
-       *       "active": 10,
-       *       "paused": 1
-       *     }
-       */
-      byStatus: {
-        [key: string]: number;
-      };
-    };
-    UsersStatsDto: {
-      total: number;
-      blocked: number;
-    };
-    ActiveCountDto: {
-      active: number;
-    };
-    SalesStatsDto: {
-      /** @example IRR */
-      currency: string;
-      orders: number;
-      revenueMinor: number;
-    };
-    WalletStatsDto: {
-      /** @example IRR */
-      currency: string;
-      balanceMinor: number;
-      heldMinor: number;
-    };
-    PanelStatsDto: {
-      total: number;
-      active: number;
-    };
-    InviteStatsDto: {
-      active: number;
-      used: number;
-    };
-    PlatformStatsDto: {
-      bots: components['schemas']['CountByStatusDto'];
-      users: components['schemas']['UsersStatsDto'];
-      subscriptions: components['schemas']['ActiveCountDto'];
-      sales: components['schemas']['SalesStatsDto'][];
-      wallets: components['schemas']['WalletStatsDto'][];
-      panels: components['schemas']['PanelStatsDto'];
-      invites: components['schemas']['InviteStatsDto'];
-      /** Format: date-time */
-      generatedAt: string;
-    };
-    FeatureDto: {
-      /** @example card_to_card */
-      key: string;
-      /** @example Card-to-card payments with receipt review. */
-      description: string;
-      /** @description On for this bot (only ever true when allowed) */
-      enabled: boolean;
-      /** @description The platform lets this bot turn it on */
-      allowed: boolean;
-      /** @description The config without its secret fields (a merchant id, an API token): those are never shown back */
-      config: {
-        [key: string]: unknown;
-      };
-      /**
-       * @description Secret config fields that are set (stored encrypted). A PUT that leaves one out keeps it.
-       * @example [
-       *       "merchantId"
-       *     ]
-       */
-      secretsSet: string[];
-      /** @description How `config` is validated */
-      configSchema: {
-        [key: string]: unknown;
-      };
-    };
-    SetFeatureDto: {
-      /**
-       * @description Turn the feature on or off. On needs the platform to allow it.
-       * @example true
-       */
-      enabled: boolean;
-      /**
-       * @description The feature's settings, validated by its configSchema (GET …/features). Left out: unchanged.
-       * @example {
-       *       "sandbox": false
-       *     }
-       */
-      config?: {
-        [key: string]: unknown;
-      };
-    };
-    ConfigurationDto: {
-      /** @example receipt_ttl_minutes */
-      key: string;
-      /** @example 45 */
-      value:
-        | (
-            | string
-            | number
-            | boolean
-            | unknown[]
-            | {
+    schemas: {
+        CreateBotDto: {
+            /** @example Fast VPN shop */
+            name: string;
+            /**
+             * @description From @BotFather. Checked with getMe, stored encrypted, never returned.
+             * @example 7000000001:AAexampleexampleexampleexampleexample
+             */
+            telegramBotToken: string;
+            /**
+             * @description The reseller's Telegram user id; the bot's first admin
+             * @example 123456789
+             */
+            ownerTelegramId: number;
+            /**
+             * @description Required unless the caller uses the master token
+             * @example inv_x8Zq…
+             */
+            inviteCode?: string;
+            /**
+             * @default fa
+             * @enum {string}
+             */
+            defaultLanguage: "fa" | "en" | "ru";
+            /**
+             * @description ISO 4217
+             * @default IRR
+             * @example IRR
+             */
+            currency: string;
+            /**
+             * @description Telegram username, with or without @
+             * @example my_support
+             */
+            supportUsername?: string;
+            /**
+             * @description Telegram chat id of the admin group
+             * @example -1001234567890
+             */
+            adminChatId?: number;
+        };
+        BotDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example Fast VPN shop */
+            name: string;
+            /** @example fastvpn_bot */
+            telegramUsername: string;
+            /** @example 7000000001 */
+            telegramBotId: number;
+            /** @enum {string} */
+            status: "active" | "paused" | "suspended" | "token_invalid" | "deleted";
+            isMaster: boolean;
+            /** @example 123456789 */
+            ownerTelegramId: number;
+            /** @enum {string} */
+            defaultLanguage: "fa" | "en" | "ru";
+            /** @example IRR */
+            currency: string;
+            supportUsername: string | null;
+            adminChatId: number | null;
+            adminTopicId: number | null;
+            cardReceiptTopicId: number | null;
+            notificationGroupId: number | null;
+            notificationTopicId: number | null;
+            /**
+             * @description Wholesale wallet, minor units of currency
+             * @example 0
+             */
+            walletBalanceMinor: number;
+            /** @example 0 */
+            walletHeldMinor: number;
+            /**
+             * @description Display only
+             * @example bft_AbC123
+             */
+            apiTokenPrefix: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreatedBotDto: {
+            bot: components["schemas"]["BotDto"];
+            /**
+             * @description Shown only in this response; store it now
+             * @example bft_…
+             */
+            apiToken: string;
+        };
+        ApiErrorDto: {
+            /**
+             * @description Stable SNAKE_CASE code; see API.md "Errors"
+             * @example VALIDATION_FAILED
+             */
+            code: string;
+            /** @example Invalid request: name */
+            message: string;
+            /** @description For 400: the list of fields and what is wrong with each (ApiFieldErrorDto[]); otherwise free-form */
+            details?: {
                 [key: string]: unknown;
-              }
-          )
-        | null;
-      /** @example 30 */
-      default:
-        | (
-            | string
-            | number
-            | boolean
-            | unknown[]
-            | {
+            };
+        };
+        ApiErrorBodyDto: {
+            error: components["schemas"]["ApiErrorDto"];
+        };
+        UpdateBotDto: {
+            /** @example Fast VPN shop */
+            name?: string;
+            /** @enum {string} */
+            defaultLanguage?: "fa" | "en" | "ru";
+            /**
+             * @description ISO 4217
+             * @example IRR
+             */
+            currency?: string;
+            /**
+             * @description null clears it
+             * @example my_support
+             */
+            supportUsername?: string | null;
+            /** @example -1001234567890 */
+            adminChatId?: number | null;
+            /**
+             * @description Forum topic for admin messages
+             * @example 12
+             */
+            adminTopicId?: number | null;
+            /**
+             * @description Forum topic for card receipts
+             * @example 13
+             */
+            cardReceiptTopicId?: number | null;
+            /** @example -1009876543210 */
+            notificationGroupId?: number | null;
+            /** @example 14 */
+            notificationTopicId?: number | null;
+            /**
+             * @description Pause or resume the bot. A suspended bot is resumed only by the platform.
+             * @enum {string}
+             */
+            status?: "active" | "paused";
+        };
+        ReplaceTelegramTokenDto: {
+            /** @example 7000000001:AAanotherexampleexampleexampleexample */
+            telegramBotToken: string;
+            /**
+             * @description Master only: accept a token of a different Telegram bot
+             * @default false
+             */
+            allowDifferentBot: boolean;
+        };
+        ApiTokenDto: {
+            /**
+             * @description Shown only in this response
+             * @example bft_…
+             */
+            apiToken: string;
+            /** @example bft_AbC123 */
+            apiTokenPrefix: string;
+        };
+        BotAdminEntryDto: {
+            /**
+             * @description Telegram user id
+             * @example 987654321
+             */
+            telegramId: number;
+            /**
+             * @description owner: everything (only the bot owner); admin: receipts, customers, plans, cards, texts, broadcasts, tickets; support: tickets and customer lookup
+             * @example admin
+             * @enum {string}
+             */
+            role: "owner" | "admin" | "support";
+        };
+        BotAdminsDto: {
+            /** @example 123456789 */
+            ownerTelegramId: number;
+            /**
+             * @description The owner first
+             * @example [
+             *       123456789,
+             *       987654321
+             *     ]
+             */
+            telegramIds: number[];
+            /** @description Every admin with their role, the owner first */
+            admins: components["schemas"]["BotAdminEntryDto"][];
+        };
+        SetBotAdminsDto: {
+            /** @description The admins with their roles; the owner is always kept as owner (max 20 with the owner) */
+            admins?: components["schemas"]["BotAdminEntryDto"][];
+            /**
+             * @description Older form: Telegram user ids, each an admin; the owner is always kept (max 20 with the owner)
+             * @example [
+             *       123456789,
+             *       987654321
+             *     ]
+             */
+            telegramIds?: number[];
+        };
+        WholesalePriceDto: {
+            /**
+             * @description Charged per plan sold (minor units)
+             * @example 50000
+             */
+            perPlanMinor: number;
+            /**
+             * @description Charged per GB of traffic sold
+             * @example 2000
+             */
+            perGbMinor: number;
+            /**
+             * @description Charged per subscription day sold
+             * @example 100
+             */
+            perDayMinor: number;
+            /**
+             * @description GB counted for an unlimited-traffic plan
+             * @example 200
+             */
+            unlimitedTrafficGb: number;
+            /**
+             * @description Charged per free trial given (its traffic counts as sold)
+             * @example 0
+             */
+            trialMinor: number;
+            /** Format: date-time */
+            updatedAt: string | null;
+        };
+        WalletDto: {
+            /** Format: uuid */
+            botId: string;
+            /** @example IRR */
+            currency: string;
+            /** @example 1000000 */
+            balanceMinor: number;
+            /**
+             * @description Reserved for sales in progress
+             * @example 50000
+             */
+            heldMinor: number;
+            /** @example 950000 */
+            availableMinor: number;
+            wholesalePrice: components["schemas"]["WholesalePriceDto"];
+        };
+        LedgerEntryDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            botId: string;
+            /** @enum {string} */
+            type: "top_up" | "charge" | "hold" | "capture" | "release" | "adjustment" | "refund";
+            /** @example 1000000 */
+            amountMinor: number;
+            /** @example 1000000 */
+            balanceAfterMinor: number;
+            /** @example 0 */
+            heldAfterMinor: number;
+            /** @example IRR */
+            currency: string;
+            reference: string | null;
+            note: string | null;
+            /** @example master:master */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        LedgerPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["LedgerEntryDto"][];
+        };
+        AuditLogEntryDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            actorType: "master" | "tenant_api" | "bot_admin" | "system";
+            /**
+             * @description The Telegram id of a bot admin, the token or operator id
+             * @example 123456789
+             */
+            actorId: string;
+            /**
+             * @description Bot admins only
+             * @enum {string|null}
+             */
+            actorRole: "owner" | "admin" | "support" | null;
+            /** @example card_payment.approve */
+            action: string;
+            /** @example card_payment */
+            targetType: string | null;
+            targetId: string | null;
+            /** @description The target before the change (secrets removed) */
+            before: Record<string, never> | null;
+            /** @description The target after the change (secrets removed) */
+            after: Record<string, never> | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AuditLogPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["AuditLogEntryDto"][];
+        };
+        BotSummaryDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example Fast VPN shop */
+            name: string;
+            /** @example fastvpn_bot */
+            telegramUsername: string;
+            /** @example 7000000001 */
+            telegramBotId: number;
+            /** @enum {string} */
+            status: "active" | "paused" | "suspended" | "token_invalid" | "deleted";
+            isMaster: boolean;
+            /** @example 123456789 */
+            ownerTelegramId: number;
+            /** @enum {string} */
+            defaultLanguage: "fa" | "en" | "ru";
+            /** @example IRR */
+            currency: string;
+            supportUsername: string | null;
+            adminChatId: number | null;
+            adminTopicId: number | null;
+            cardReceiptTopicId: number | null;
+            notificationGroupId: number | null;
+            notificationTopicId: number | null;
+            /**
+             * @description Wholesale wallet, minor units of currency
+             * @example 0
+             */
+            walletBalanceMinor: number;
+            /** @example 0 */
+            walletHeldMinor: number;
+            /**
+             * @description Display only
+             * @example bft_AbC123
+             */
+            apiTokenPrefix: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * @description Paid orders (paid, fulfilling, fulfilled)
+             * @example 12
+             */
+            salesCount: number;
+            /**
+             * @description Their total, minor units of currency
+             * @example 1200000
+             */
+            revenueMinor: number;
+        };
+        BotSummaryPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["BotSummaryDto"][];
+        };
+        SuspendBotDto: {
+            /**
+             * @description Told to the bot's owner and kept in both audit logs
+             * @example Unpaid invoice
+             */
+            reason?: string;
+        };
+        TopUpDto: {
+            /**
+             * @description Minor units of the bot currency; a top-up that would take the balance past 2^53-1 is a 400
+             * @example 1000000
+             */
+            amountMinor: number;
+            /** @example Bank transfer 2024-05-01 */
+            note?: string | null;
+        };
+        SetFeatureAllowedDto: {
+            /** @example true */
+            allowed: boolean;
+        };
+        AdminFeatureDto: {
+            /** @example zarinpal */
+            key: string;
+            description: string;
+            enabled: boolean;
+            allowed: boolean;
+            config: {
                 [key: string]: unknown;
-              }
-          )
-        | null;
-      /** @description true when the value is the default (never set, or reset with DELETE) */
-      isDefault: boolean;
-      description: string;
-      schema: {
-        [key: string]: unknown;
-      };
-    };
-    SetConfigurationDto: {
-      /**
-       * @description The new value, validated by the key's schema (GET …/configurations lists each schema)
-       * @example 45
-       */
-      value:
-        | (
-            | string
-            | number
-            | boolean
-            | unknown[]
-            | {
+            };
+            configSchema: {
                 [key: string]: unknown;
-              }
-          )
-        | null;
+            };
+        };
+        SetWholesalePriceDto: {
+            /** @example 50000 */
+            perPlanMinor: number;
+            /** @example 2000 */
+            perGbMinor: number;
+            /** @example 100 */
+            perDayMinor: number;
+            /** @example 200 */
+            unlimitedTrafficGb: number;
+            /**
+             * @description Charged per free trial given; absent keeps the current one (0 unless set)
+             * @example 0
+             */
+            trialMinor?: number;
+        };
+        InviteDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Give this to the reseller; single use
+             * @example inv_x8Zq…
+             */
+            code: string;
+            note: string | null;
+            /** @enum {string} */
+            state: "active" | "used" | "revoked" | "expired";
+            /** Format: date-time */
+            expiresAt: string | null;
+            /** Format: date-time */
+            usedAt: string | null;
+            /** Format: uuid */
+            usedByBotId: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+            /** @example master:master */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        InvitePageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["InviteDto"][];
+        };
+        CreateInviteDto: {
+            /** @example For Ali (Tehran reseller) */
+            note?: string | null;
+            /**
+             * Format: date-time
+             * @description Must be in the future; null = never expires
+             * @example 2030-01-01T00:00:00Z
+             */
+            expiresAt?: string | null;
+        };
+        PanelDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: "remnawave" | "marzban" | "xui";
+            baseUrl: string;
+            /**
+             * @description Credentials are never returned
+             * @example true
+             */
+            hasCredentials: boolean;
+            settings: {
+                [key: string]: unknown;
+            };
+            location: string | null;
+            capacity: number;
+            activeUsers: number;
+            isActive: boolean;
+            /** Format: date-time */
+            lastHealthAt: string | null;
+            lastHealthOk: boolean | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreatePanelDto: {
+            /** @example Frankfurt 1 */
+            name: string;
+            /** @enum {string} */
+            type: "remnawave" | "marzban" | "xui";
+            /** @example https://panel.example.com */
+            baseUrl: string;
+            /**
+             * @description remnawave: { apiKey }; marzban and xui: { username, password }. Stored encrypted, never returned.
+             * @example {
+             *       "apiKey": "remnawave-api-key"
+             *     }
+             */
+            credentials: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Per type: marzban { proxies, inbounds? }, xui { inboundId, subscriptionBaseUrl, flow? }
+             * @example {}
+             */
+            settings?: {
+                [key: string]: unknown;
+            } | null;
+            /** @example DE */
+            location?: string | null;
+            /**
+             * @description null = the default
+             * @example 1000
+             */
+            capacity?: number | null;
+            /**
+             * @description null = the default
+             * @default true
+             */
+            isActive: boolean | null;
+        };
+        UpdatePanelDto: {
+            /** @example Frankfurt 1 */
+            name?: string;
+            /** @enum {string} */
+            type?: "remnawave" | "marzban" | "xui";
+            /** @example https://panel.example.com */
+            baseUrl?: string;
+            /** @description Replaces the stored credentials */
+            credentials?: {
+                [key: string]: unknown;
+            };
+            settings?: {
+                [key: string]: unknown;
+            };
+            /** @example DE */
+            location?: string | null;
+            /** @example 1000 */
+            capacity?: number;
+            isActive?: boolean;
+        };
+        CountByStatusDto: {
+            total: number;
+            /**
+             * @example {
+             *       "active": 10,
+             *       "paused": 1
+             *     }
+             */
+            byStatus: {
+                [key: string]: number;
+            };
+        };
+        UsersStatsDto: {
+            total: number;
+            blocked: number;
+        };
+        ActiveCountDto: {
+            active: number;
+        };
+        SalesStatsDto: {
+            /** @example IRR */
+            currency: string;
+            orders: number;
+            revenueMinor: number;
+        };
+        WalletStatsDto: {
+            /** @example IRR */
+            currency: string;
+            balanceMinor: number;
+            heldMinor: number;
+        };
+        PanelStatsDto: {
+            total: number;
+            active: number;
+        };
+        InviteStatsDto: {
+            active: number;
+            used: number;
+        };
+        PlatformStatsDto: {
+            bots: components["schemas"]["CountByStatusDto"];
+            users: components["schemas"]["UsersStatsDto"];
+            subscriptions: components["schemas"]["ActiveCountDto"];
+            sales: components["schemas"]["SalesStatsDto"][];
+            wallets: components["schemas"]["WalletStatsDto"][];
+            panels: components["schemas"]["PanelStatsDto"];
+            invites: components["schemas"]["InviteStatsDto"];
+            /** Format: date-time */
+            generatedAt: string;
+        };
+        FeatureDto: {
+            /** @example card_to_card */
+            key: string;
+            /** @example Card-to-card payments with receipt review. */
+            description: string;
+            /** @description On for this bot (only ever true when allowed) */
+            enabled: boolean;
+            /** @description The platform lets this bot turn it on */
+            allowed: boolean;
+            /** @description The config without its secret fields (a merchant id, an API token): those are never shown back */
+            config: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Secret config fields that are set (stored encrypted). A PUT that leaves one out keeps it.
+             * @example [
+             *       "merchantId"
+             *     ]
+             */
+            secretsSet: string[];
+            /** @description How `config` is validated */
+            configSchema: {
+                [key: string]: unknown;
+            };
+        };
+        SetFeatureDto: {
+            /**
+             * @description Turn the feature on or off. On needs the platform to allow it.
+             * @example true
+             */
+            enabled: boolean;
+            /**
+             * @description The feature's settings, validated by its configSchema (GET …/features). Left out: unchanged.
+             * @example {
+             *       "sandbox": false
+             *     }
+             */
+            config?: {
+                [key: string]: unknown;
+            };
+        };
+        ConfigurationDto: {
+            /** @example receipt_ttl_minutes */
+            key: string;
+            /** @example 45 */
+            value: (string | number | boolean | unknown[] | {
+                [key: string]: unknown;
+            }) | null;
+            /** @example 30 */
+            default: (string | number | boolean | unknown[] | {
+                [key: string]: unknown;
+            }) | null;
+            /** @description true when the value is the default (never set, or reset with DELETE) */
+            isDefault: boolean;
+            description: string;
+            schema: {
+                [key: string]: unknown;
+            };
+        };
+        SetConfigurationDto: {
+            /**
+             * @description The new value, validated by the key's schema (GET …/configurations lists each schema)
+             * @example 45
+             */
+            value: (string | number | boolean | unknown[] | {
+                [key: string]: unknown;
+            }) | null;
+        };
+        PaymentCardDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description In full: it is the tenant's own card
+             * @example 6037990000000006
+             */
+            cardNumber: string;
+            /** @example •••• 0006 */
+            cardNumberMasked: string;
+            /** @example Ali Rezaei */
+            cardHolderName: string;
+            /** @example Melli */
+            bankName: string | null;
+            /** @enum {string} */
+            rotationStrategy: "round_robin" | "random" | "time_based" | "weighted";
+            /** @example 60 */
+            rotationIntervalMinutes: number;
+            /** @example 1 */
+            weight: number;
+            /** @example 500000000 */
+            dailyLimitMinor: number | null;
+            /**
+             * @description Handed out on this card today (Asia/Tehran day), minor units
+             * @example 0
+             */
+            usedTodayMinor: number;
+            /** @example IRR */
+            currency: string;
+            /** @description Approved receipts */
+            readonly successCount: number;
+            /** @description Rejected receipts */
+            readonly failureCount: number;
+            /** @description Times shown to a buyer */
+            readonly currentUsageCount: number;
+            /** Format: date-time */
+            readonly lastUsedAt: string | null;
+            isActive: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreatePaymentCardDto: {
+            /**
+             * @description 12–19 digits, Luhn-checked. Single spaces or hyphens between digit groups and Persian digits are accepted and removed; the card is stored and returned as plain digits.
+             * @example 6037990000000006
+             */
+            cardNumber: string;
+            /** @example Ali Rezaei */
+            cardHolderName: string;
+            /** @example Melli */
+            bankName?: string | null;
+            /**
+             * @description The bot's strategy is the one most of its active cards have (a tie goes to the oldest card); set the same strategy on every card to be sure.
+             * @default round_robin
+             * @enum {string}
+             */
+            rotationStrategy: "round_robin" | "random" | "time_based" | "weighted";
+            /**
+             * @description time_based: minutes this card stays the shown card once it is chosen
+             * @default 60
+             */
+            rotationIntervalMinutes: number;
+            /**
+             * @description weighted: share of buyers ∝ weight × (approved + 1) / (approved + rejected + 2)
+             * @default 1
+             */
+            weight: number;
+            /**
+             * @description Most this card may be shown for per day, in minor units of the bot currency (the day is the calendar day in Asia/Tehran). null = no limit.
+             * @example 500000000
+             */
+            dailyLimitMinor?: number | null;
+            /** @default true */
+            isActive: boolean;
+        };
+        NextCardDto: {
+            /**
+             * @description The bot's strategy (most common among active cards)
+             * @enum {string}
+             */
+            strategy: "round_robin" | "random" | "time_based" | "weighted";
+            /** @description false for random and weighted: the card shown is one possible draw */
+            deterministic: boolean;
+            card: components["schemas"]["PaymentCardDto"];
+        };
+        UpdatePaymentCardDto: {
+            /**
+             * @description 12–19 digits, Luhn-checked. Single spaces or hyphens between digit groups and Persian digits are accepted and removed; the card is stored and returned as plain digits.
+             * @example 6037990000000006
+             */
+            cardNumber?: string;
+            /** @example Ali Rezaei */
+            cardHolderName?: string;
+            /** @example Melli */
+            bankName?: string | null;
+            /**
+             * @description The bot's strategy is the one most of its active cards have (a tie goes to the oldest card); set the same strategy on every card to be sure.
+             * @default round_robin
+             * @enum {string}
+             */
+            rotationStrategy: "round_robin" | "random" | "time_based" | "weighted";
+            /**
+             * @description time_based: minutes this card stays the shown card once it is chosen
+             * @default 60
+             */
+            rotationIntervalMinutes: number;
+            /**
+             * @description weighted: share of buyers ∝ weight × (approved + 1) / (approved + rejected + 2)
+             * @default 1
+             */
+            weight: number;
+            /**
+             * @description Most this card may be shown for per day, in minor units of the bot currency (the day is the calendar day in Asia/Tehran). null = no limit.
+             * @example 500000000
+             */
+            dailyLimitMinor?: number | null;
+            /** @default true */
+            isActive: boolean;
+        };
+        PlanNameDto: {
+            /** @example یک ماهه */
+            fa?: string;
+            /** @example 1 month */
+            en?: string;
+            /** @example 1 месяц */
+            ru?: string;
+        };
+        PlanDto: {
+            /** Format: uuid */
+            id: string;
+            name: components["schemas"]["PlanNameDto"];
+            /** @example 30 */
+            periodDays: number;
+            /** @example 1500000 */
+            priceMinor: number;
+            /**
+             * @description Telegram Stars; null = not for Stars
+             * @example 250
+             */
+            priceStars: number | null;
+            /** @example IRR */
+            currency: string;
+            /**
+             * @description 0 = unlimited
+             * @example 50
+             */
+            trafficLimitGb: number;
+            /**
+             * @description 0 = unlimited
+             * @example 2
+             */
+            deviceLimit: number;
+            /** Format: uuid */
+            panelId: string | null;
+            location: string | null;
+            /** @example 0 */
+            sortOrder: number;
+            isActive: boolean;
+            isTrial: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreatePlanDto: {
+            /** @description Per language; at least one */
+            name: components["schemas"]["PlanNameDto"];
+            /** @example 30 */
+            periodDays: number;
+            /**
+             * @description Integer minor units of the bot currency. 0 only for the trial plan (isTrial: true): a plan priced 0 is never sold, and a free trial plan that stops being the trial is deactivated.
+             * @example 1500000
+             */
+            priceMinor: number;
+            /**
+             * @description Price in Telegram Stars (XTR). With the feature telegram_stars on, the bot offers Stars for a plan that has one; null or left out: not sold for Stars.
+             * @example 250
+             */
+            priceStars?: number | null;
+            /**
+             * @description 0 = unlimited
+             * @example 50
+             */
+            trafficLimitGb: number;
+            /**
+             * @description 0 = unlimited
+             * @example 2
+             */
+            deviceLimit: number;
+            /**
+             * Format: uuid
+             * @description An active VPN panel of the platform
+             */
+            panelId?: Record<string, never> | null;
+            /** @example Germany */
+            location?: string | null;
+            /** @description Lists are ordered by sortOrder; left out on create: after the last plan */
+            sortOrder?: number;
+            /** @default true */
+            isActive: boolean;
+            /**
+             * @description The free trial plan (one per bot): true here clears it on the other plans and sets the configuration trial_plan_id to this plan; false on the trial plan clears trial_plan_id.
+             * @default false
+             */
+            isTrial: boolean;
+        };
+        UpdatePlanDto: {
+            /** @description Per language; at least one */
+            name?: components["schemas"]["PlanNameDto"];
+            /** @example 30 */
+            periodDays?: number;
+            /**
+             * @description Integer minor units of the bot currency. 0 only for the trial plan (isTrial: true): a plan priced 0 is never sold, and a free trial plan that stops being the trial is deactivated.
+             * @example 1500000
+             */
+            priceMinor?: number;
+            /**
+             * @description Price in Telegram Stars (XTR). With the feature telegram_stars on, the bot offers Stars for a plan that has one; null or left out: not sold for Stars.
+             * @example 250
+             */
+            priceStars?: number | null;
+            /**
+             * @description 0 = unlimited
+             * @example 50
+             */
+            trafficLimitGb?: number;
+            /**
+             * @description 0 = unlimited
+             * @example 2
+             */
+            deviceLimit?: number;
+            /**
+             * Format: uuid
+             * @description An active VPN panel of the platform
+             */
+            panelId?: Record<string, never> | null;
+            /** @example Germany */
+            location?: string | null;
+            /** @description Lists are ordered by sortOrder; left out on create: after the last plan */
+            sortOrder?: number;
+            /** @default true */
+            isActive: boolean;
+            /**
+             * @description The free trial plan (one per bot): true here clears it on the other plans and sets the configuration trial_plan_id to this plan; false on the trial plan clears trial_plan_id.
+             * @default false
+             */
+            isTrial: boolean;
+        };
+        UserDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example 123456789 */
+            telegramId: number;
+            username: string | null;
+            firstName: string | null;
+            lastName: string | null;
+            /** @enum {string|null} */
+            language: "fa" | "en" | "ru" | null;
+            /** @enum {string} */
+            status: "active" | "blocked";
+            /** @description The user blocked the bot on Telegram */
+            blockedBot: boolean;
+            referralCode: string;
+            /** Format: uuid */
+            referrerId: string | null;
+            /** @description Wallet balance, minor units */
+            balanceMinor: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            lastSeenAt: string | null;
+        };
+        UserPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["UserDto"][];
+        };
+        UpdateUserDto: {
+            /** @enum {string} */
+            status: "active" | "blocked";
+        };
+        BalanceAdjustmentDto: {
+            /**
+             * @description Signed minor units: positive credits, negative debits (never below 0; a balance past 2^53-1 is refused)
+             * @example 50000
+             */
+            amountMinor: number;
+            /** @example Compensation for downtime */
+            reason: string;
+        };
+        TransactionDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            type: "deposit" | "purchase" | "refund" | "referral" | "promo" | "adjustment";
+            amountMinor: number;
+            balanceAfterMinor: number;
+            note: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        BalanceAdjustmentResultDto: {
+            transaction: components["schemas"]["TransactionDto"];
+            balanceMinor: number;
+        };
+        SubscriptionDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            userId: string;
+            /** Format: uuid */
+            planId: string | null;
+            /** @enum {string} */
+            status: "pending" | "active" | "expired" | "disabled" | "failed";
+            subscriptionUrl: string | null;
+            /** @description 0 = unlimited; at most 2^53-1 */
+            trafficLimitBytes: number;
+            /** @description As of the last panel sync; at most 2^53-1 */
+            trafficUsedBytes: number;
+            deviceLimit: number;
+            /** Format: date-time */
+            startsAt: string | null;
+            /** Format: date-time */
+            expiresAt: string | null;
+            autoRenew: boolean;
+            isTrial: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        SubscriptionPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["SubscriptionDto"][];
+        };
+        OrderDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            userId: string;
+            /** Format: uuid */
+            planId: string;
+            /** Format: uuid */
+            subscriptionId: string | null;
+            /** @enum {string} */
+            kind: "new" | "renewal" | "trial";
+            /** @enum {string} */
+            status: "pending" | "paid" | "fulfilling" | "fulfilled" | "rejected" | "expired" | "failed" | "refunded";
+            /** @enum {string|null} */
+            method: "card_to_card" | "zarinpal" | "stars" | "wallet" | "free" | null;
+            amountMinor: number;
+            /** @example IRR */
+            currency: string;
+            /** @description Wholesale cost charged to the tenant wallet */
+            wholesaleMinor: number;
+            periodDays: number;
+            trafficBytes: number;
+            /** Format: date-time */
+            paidAt: string | null;
+            /** Format: date-time */
+            fulfilledAt: string | null;
+            failureReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        OrderPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["OrderDto"][];
+        };
+        CardPaymentDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            userId: string;
+            /**
+             * @description `order` pays an order; `topup` credits the wallet
+             * @enum {string}
+             */
+            purpose: "order" | "topup";
+            /**
+             * Format: uuid
+             * @description null for a wallet top-up
+             */
+            orderId: string | null;
+            /**
+             * Format: uuid
+             * @description A top-up started for an order the wallet could not cover
+             */
+            forOrderId: string | null;
+            /** Format: uuid */
+            cardId: string | null;
+            amountMinor: number;
+            /** @example C2C-261122-K7M2QX */
+            trackingNumber: string;
+            /** @enum {string} */
+            status: "awaiting_receipt" | "pending" | "approved" | "rejected" | "expired";
+            /** @enum {string|null} */
+            receiptType: "photo" | "text" | null;
+            receiptText: string | null;
+            /** @description Telegram file_id of the receipt photo */
+            receiptFileId: string | null;
+            /** @description The receipt photo was already used on another payment of this bot */
+            isFlagged: boolean;
+            /** Format: date-time */
+            expiresAt: string;
+            reviewedBy: string | null;
+            /** Format: date-time */
+            reviewedAt: string | null;
+            rejectionReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CardPaymentPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["CardPaymentDto"][];
+        };
+        RejectCardPaymentDto: {
+            /** @example The amount does not match */
+            reason: string;
+        };
+        StatsTotalsDto: {
+            /**
+             * @description Orders paid in the range and not since refunded or failed
+             * @example 12
+             */
+            sales: number;
+            /**
+             * @description Sum of those orders’ amountMinor, in the bot currency (saturates at 2^53-1)
+             * @example 3600000
+             */
+            revenueMinor: number;
+            /**
+             * @description Promo-code discounts given on those orders, in the bot currency (revenue is after them)
+             * @example 120000
+             */
+            discountMinor: number;
+            /**
+             * @description What those orders cost the shop in wholesale (on the plans, never on the discounted prices)
+             * @example 900000
+             */
+            wholesaleMinor: number;
+            /**
+             * @description Users who first started the bot in the range
+             * @example 40
+             */
+            newUsers: number;
+            /**
+             * @description Subscriptions active now (not limited to the range)
+             * @example 95
+             */
+            activeSubscriptions: number;
+            /**
+             * @description Traffic the bot has sold, all time (not limited to the range); saturates at 2^53-1
+             * @example 536870912000
+             */
+            trafficSoldBytes: number;
+            /**
+             * @description Traffic used by its subscriptions as of the last panel sync (not limited to the range); saturates at 2^53-1
+             * @example 214748364800
+             */
+            trafficConsumedBytes: number;
+        };
+        StatsDayDto: {
+            /**
+             * Format: date
+             * @example 2025-01-01
+             */
+            date: string;
+            /** @example 1 */
+            sales: number;
+            /** @example 300000 */
+            revenueMinor: number;
+            /** @example 3 */
+            newUsers: number;
+        };
+        BotStatsDto: {
+            /**
+             * Format: date
+             * @example 2025-01-01
+             */
+            from: string;
+            /**
+             * Format: date
+             * @example 2025-01-30
+             */
+            to: string;
+            /**
+             * @description ISO 4217 code of the bot; money fields are minor units of it
+             * @example IRR
+             */
+            currency: string;
+            totals: components["schemas"]["StatsTotalsDto"];
+            /** @description One entry for every day of the range, oldest first, zeros included */
+            byDay: components["schemas"]["StatsDayDto"][];
+        };
+        UserWalletDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            /**
+             * @description The balance now, minor units of currency
+             * @example 150000
+             */
+            balanceMinor: number;
+            /** @example IRR */
+            currency: string;
+            /** @description The wallet ledger, newest first */
+            items: components["schemas"]["TransactionDto"][];
+        };
+        UserTopUpDto: {
+            /**
+             * Format: uuid
+             * @description The card payment or the gateway payment
+             */
+            id: string;
+            /**
+             * @description `card_to_card` or the gateway (`zarinpal`, `stars` …)
+             * @example card_to_card
+             */
+            method: string;
+            /** @description Minor units of the bot currency */
+            amountMinor: number;
+            /**
+             * @description open = waiting for the payment or a receipt; in_review = a receipt waits for the admins (GET card-payments/{id} shows it; approve/reject as any receipt); credited = deposited to the wallet
+             * @enum {string}
+             */
+            status: "open" | "in_review" | "credited" | "rejected" | "expired" | "failed" | "refunded";
+            /**
+             * @description Card top-ups only
+             * @example C2C-261129-K7M2QX
+             */
+            trackingNumber: string | null;
+            /**
+             * Format: uuid
+             * @description The order the top-up was started for (the wallet could not cover it)
+             */
+            forOrderId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            creditedAt: string | null;
+        };
+        UserTopUpPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["UserTopUpDto"][];
+        };
+        ReceiptPhotoUrlDto: {
+            /**
+             * @description Relative to the API; works without credentials until expiresAt (5 minutes) for this one photo
+             * @example /v1/media/receipts/…
+             */
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        BroadcastButtonDto: {
+            /** @example Open the shop */
+            text: string;
+            /**
+             * @description http(s):// or tg:// link
+             * @example https://example.com/offer
+             */
+            url: string;
+        };
+        BroadcastAudienceDto: {
+            /**
+             * @description all; active = with an active subscription; expired = had one, none active now; never_bought = no paid order
+             * @enum {string}
+             */
+            segment: "all" | "active" | "expired" | "never_bought";
+            /**
+             * @description Only users speaking this language (a user without one speaks the bot's default language)
+             * @enum {string}
+             */
+            language?: "fa" | "en" | "ru";
+        };
+        CreateBroadcastDto: {
+            /**
+             * @description Telegram's HTML subset: b, i, u, s, a href, code, pre, blockquote, tg-spoiler; &lt; &gt; &amp; for the characters. At most 4096 characters as shown (1024 with a photo).
+             * @example <b>New plans!</b> 3 months for the price of 2.
+             */
+            text: string;
+            /** @description A Telegram file_id or an http(s) URL of a picture; the text becomes its caption */
+            photo?: string | null;
+            /** @description URL buttons, one per row */
+            buttons?: components["schemas"]["BroadcastButtonDto"][];
+            audience: components["schemas"]["BroadcastAudienceDto"];
+            /**
+             * @description Telegram id of the bot admin who gets the preview (one of the bot's admins); the owner by default
+             * @example 123456789
+             */
+            previewTelegramId?: number;
+        };
+        BroadcastProgressDto: {
+            /** @description Recipients written when it started */
+            total: number;
+            sent: number;
+            /** @description Failed sends, interrupted ones included */
+            failed: number;
+            /** @description Users who blocked the bot (marked as such) */
+            blocked: number;
+            /** @description Being sent when a worker stopped: never sent again (may or may not have arrived) */
+            interrupted: number;
+            /** @description Never sent: the broadcast was cancelled or failed first */
+            skipped: number;
+            /** @description Not sent yet (0 once the broadcast ended) */
+            remaining: number;
+            /** @description Messages per second over the last 30 s */
+            ratePerSecond: number;
+            /** @description Seconds to go at that rate */
+            etaSeconds: number | null;
+        };
+        BroadcastDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "draft" | "running" | "completed" | "cancelled" | "failed";
+            text: string;
+            photo: string | null;
+            buttons: components["schemas"]["BroadcastButtonDto"][];
+            audience: components["schemas"]["BroadcastAudienceDto"];
+            /** @description Who gets (got) the preview */
+            previewTelegramId: number | null;
+            /**
+             * Format: date-time
+             * @description When the preview reached the admin; a draft starts only after this is set
+             */
+            previewedAt: string | null;
+            /** @description Why it failed, or why the preview was not sent */
+            failure: string | null;
+            progress: components["schemas"]["BroadcastProgressDto"];
+            /** @description Who made it (actor) */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+        };
+        BroadcastPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["BroadcastDto"][];
+        };
+        UpdateBroadcastDto: {
+            text?: string;
+            photo?: string | null;
+            buttons?: components["schemas"]["BroadcastButtonDto"][];
+            audience?: components["schemas"]["BroadcastAudienceDto"];
+            /** @example 123456789 */
+            previewTelegramId?: number;
+        };
+        StarsPaymentDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            userId: string;
+            /** Format: uuid */
+            orderId: string | null;
+            /** @enum {string} */
+            status: "pending" | "paid" | "failed" | "expired" | "refunded";
+            /**
+             * @description Telegram Stars charged
+             * @example 250
+             */
+            amountStars: number;
+            /** @description Minor units of the bot currency the payment is worth */
+            amountMinor: number;
+            /** @example IRR */
+            currency: string;
+            telegramPaymentChargeId: string | null;
+            /** Format: date-time */
+            paidAt: string | null;
+            /** Format: date-time */
+            refundedAt: string | null;
+        };
+        PaymentDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description `card_to_card` or the gateway
+             * @example zarinpal
+             */
+            method: string;
+            /** @enum {string} */
+            purpose: "order" | "topup";
+            /** @enum {string} */
+            status: "awaiting_receipt" | "pending" | "approved" | "rejected" | "paid" | "failed" | "expired" | "refunded";
+            /** Format: uuid */
+            userId: string;
+            /** Format: uuid */
+            orderId: string | null;
+            /**
+             * @description Minor units of `currency`
+             * @example 500000
+             */
+            amountMinor: number;
+            /** @example IRR */
+            currency: string;
+            /**
+             * @description What the gateway charged
+             * @example 500000
+             */
+            gatewayAmount: string | null;
+            /**
+             * @description IRR / IRT / XTR / an asset
+             * @example IRR
+             */
+            gatewayUnit: string | null;
+            /** @description Zarinpal authority, Stars charge id, invoice id */
+            externalId: string | null;
+            /** @description Card tracking number, or the gateway reference */
+            reference: string | null;
+            /** @description POST …/refund can refund it now */
+            refundable: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            paidAt: string | null;
+            /** Format: date-time */
+            refundedAt: string | null;
+        };
+        PaymentPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["PaymentDto"][];
+        };
+        TicketDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Per bot, in the order tickets were opened
+             * @example 12
+             */
+            number: number;
+            /**
+             * Format: uuid
+             * @description The customer (users.id)
+             */
+            userId: string;
+            /** @example VPN is slow */
+            subject: string | null;
+            /**
+             * @description open = waiting for support; answered; closed
+             * @enum {string}
+             */
+            status: "open" | "answered" | "closed";
+            /**
+             * @description Who closed it: user:<user id> (the customer), bot_admin:<telegram id>, tenant_api:<bot id>
+             * @example user:6f1c…
+             */
+            closedBy: string | null;
+            /** Format: date-time */
+            closedAt: string | null;
+            /** Format: date-time */
+            lastMessageAt: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        TicketPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["TicketDto"][];
+        };
+        TicketCustomerDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example 123456789 */
+            telegramId: number;
+            username: string | null;
+            firstName: string | null;
+            lastName: string | null;
+        };
+        TicketMessageDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            ticketId: string;
+            /** @enum {string} */
+            sender: "user" | "admin";
+            /** @description An admin message: bot_admin:<telegram id> or tenant_api:<bot id> */
+            author: string | null;
+            /** @description The text, or a photo’s caption (may be empty then) */
+            text: string;
+            /** @description The message carries a photo (sent in Telegram; not downloadable here) */
+            hasPhoto: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        TicketDetailDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Per bot, in the order tickets were opened
+             * @example 12
+             */
+            number: number;
+            /**
+             * Format: uuid
+             * @description The customer (users.id)
+             */
+            userId: string;
+            /** @example VPN is slow */
+            subject: string | null;
+            /**
+             * @description open = waiting for support; answered; closed
+             * @enum {string}
+             */
+            status: "open" | "answered" | "closed";
+            /**
+             * @description Who closed it: user:<user id> (the customer), bot_admin:<telegram id>, tenant_api:<bot id>
+             * @example user:6f1c…
+             */
+            closedBy: string | null;
+            /** Format: date-time */
+            closedAt: string | null;
+            /** Format: date-time */
+            lastMessageAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            customer: components["schemas"]["TicketCustomerDto"] | null;
+            /** @description The first 100 messages, oldest first (more: …/messages) */
+            messages: components["schemas"]["TicketMessageDto"][];
+        };
+        TicketMessagePageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["TicketMessageDto"][];
+        };
+        TicketReplyDto: {
+            /**
+             * @description Plain text; shown to the customer escaped (no HTML)
+             * @example Please update the app and reconnect.
+             */
+            text: string;
+        };
+        PromoCodeDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Stored upper case; customers type it in any case
+             * @example WELCOME10
+             */
+            code: string;
+            /** @enum {string} */
+            kind: "percent" | "fixed" | "extra_days" | "balance";
+            /**
+             * @description percent: 1–99; fixed and balance: minor units; extra_days: days added to the subscription
+             * @example 10
+             */
+            value: number;
+            /** @description Total uses allowed (null: unlimited) */
+            maxUses: number | null;
+            /** @example 1 */
+            perUserLimit: number;
+            /** @description Uses so far (an order that expires or is refunded gives its use back) */
+            usesCount: number;
+            /** Format: date-time */
+            validFrom: string | null;
+            /** Format: date-time */
+            validUntil: string | null;
+            isActive: boolean;
+            /**
+             * Format: uuid
+             * @description Only this plan (null: any)
+             */
+            planId: string | null;
+            /** @description Only for a customer with no paid order yet */
+            firstPurchaseOnly: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        PromoCodePageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["PromoCodeDto"][];
+        };
+        CreatePromoCodeDto: {
+            maxUses?: number | null;
+            /** @default 1 */
+            perUserLimit: number;
+            /** Format: date-time */
+            validFrom?: string | null;
+            /** Format: date-time */
+            validUntil?: string | null;
+            isActive?: boolean;
+            /** Format: uuid */
+            planId?: string | null;
+            firstPurchaseOnly?: boolean;
+            /**
+             * @description 3–32 letters, digits, _ or - (stored upper case)
+             * @example WELCOME10
+             */
+            code: string;
+            /** @enum {string} */
+            kind: "percent" | "fixed" | "extra_days" | "balance";
+            /** @example 10 */
+            value: number;
+        };
+        UpdatePromoCodeDto: {
+            /** @example 10 */
+            value?: number;
+            maxUses?: number | null;
+            /** @default 1 */
+            perUserLimit: number;
+            /** Format: date-time */
+            validFrom?: string | null;
+            /** Format: date-time */
+            validUntil?: string | null;
+            isActive?: boolean;
+            /** Format: uuid */
+            planId?: string | null;
+            firstPurchaseOnly?: boolean;
+        };
+        PromoCodeDeletedDto: {
+            /**
+             * @description A code that was used is deactivated instead
+             * @enum {string}
+             */
+            outcome: "deleted" | "deactivated";
+        };
+        ReferralEarningDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description Who earned it (users.id)
+             */
+            referrerId: string;
+            /**
+             * Format: uuid
+             * @description The referred customer who bought
+             */
+            referredId: string;
+            /** Format: uuid */
+            orderId: string;
+            /**
+             * @description Credited to the referrer’s wallet (minor units)
+             * @example 5000
+             */
+            amountMinor: number;
+            /**
+             * Format: date-time
+             * @description The order was refunded and the commission taken back
+             */
+            reversedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ReferralSummaryDto: {
+            /** @example k3x9p2 */
+            referralCode: string;
+            /**
+             * @description The /start payload: https://t.me/<bot>?start=<payload>
+             * @example ref_k3x9p2
+             */
+            startPayload: string;
+            /** @description Users who joined by the link */
+            joined: number;
+            /** @description Of those, how many have a paid order */
+            bought: number;
+            /** @description Commission earned and not reversed (minor units) */
+            earnedMinor: number;
+            /** @description Commission taken back after refunds (minor units) */
+            reversedMinor: number;
+            /** @example 10 */
+            commissionPercent: number;
+            /** @enum {string} */
+            scope: "first_purchase" | "every_purchase";
+        };
+        UserReferralsDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["ReferralEarningDto"][];
+            summary: components["schemas"]["ReferralSummaryDto"];
+        };
+        ReferralEarningPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["ReferralEarningDto"][];
+        };
+        CreateConsoleSessionDto: {
+            /** @description The code from the one-time link (the URL fragment after #code=) */
+            code?: string;
+            /** @description A tenant's API token (bft_…) or the master token, pasted to sign in */
+            apiToken?: string;
+        };
+        ConsoleSessionDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "master" | "tenant";
+            /** Format: uuid */
+            botId: string | null;
+            /**
+             * @description The bot admin's role (owner for a pasted tenant token, operator for the master)
+             * @enum {string}
+             */
+            role: "owner" | "admin" | "support" | "operator";
+            /** @description The Telegram id of who opened the link; null when an API token was pasted */
+            telegramId: number | null;
+            userAgent: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            lastSeenAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description Whether this is the session of the request */
+            current: boolean;
+        };
+        ConsoleSessionCreatedDto: {
+            session: components["schemas"]["ConsoleSessionDto"];
+            /** @description Send it as X-CSRF-Token with every cookie-authenticated POST, PUT, PATCH and DELETE. Shown only here. */
+            csrfToken: string;
+        };
+        ConsoleSessionListDto: {
+            items: components["schemas"]["ConsoleSessionDto"][];
+        };
+        ConsoleWhoAmIDto: {
+            session: components["schemas"]["ConsoleSessionDto"];
+            /** @description The bot's name (tenant sessions) */
+            botName: string | null;
+            /** @description What the caller may do, for the console to show or hide pages (the API checks again) */
+            permissions: ("dashboard" | "receipts" | "users" | "plans" | "cards" | "texts" | "broadcasts" | "tickets" | "lookup" | "wallet" | "admins" | "settings")[];
+        };
     };
-    PaymentCardDto: {
-      /** Format: uuid */
-      id: string;
-      /**
-       * @description In full: it is the tenant's own card
-       * @example 6037990000000006
-       */
-      cardNumber: string;
-      /** @example •••• 0006 */
-      cardNumberMasked: string;
-      /** @example Ali Rezaei */
-      cardHolderName: string;
-      /** @example Melli */
-      bankName: string | null;
-      /** @enum {string} */
-      rotationStrategy: 'round_robin' | 'random' | 'time_based' | 'weighted';
-      /** @example 60 */
-      rotationIntervalMinutes: number;
-      /** @example 1 */
-      weight: number;
-      /** @example 500000000 */
-      dailyLimitMinor: number | null;
-      /**
-       * @description Handed out on this card today (Asia/Tehran day), minor units
-       * @example 0
-       */
-      usedTodayMinor: number;
-      /** @example IRR */
-      currency: string;
-      /** @description Approved receipts */
-      readonly successCount: number;
-      /** @description Rejected receipts */
-      readonly failureCount: number;
-      /** @description Times shown to a buyer */
-      readonly currentUsageCount: number;
-      /** Format: date-time */
-      readonly lastUsedAt: string | null;
-      isActive: boolean;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-    };
-    CreatePaymentCardDto: {
-      /**
-       * @description 12–19 digits, Luhn-checked. Single spaces or hyphens between digit groups and Persian digits are accepted and removed; the card is stored and returned as plain digits.
-       * @example 6037990000000006
-       */
-      cardNumber: string;
-      /** @example Ali Rezaei */
-      cardHolderName: string;
-      /** @example Melli */
-      bankName?: string | null;
-      /**
-       * @description The bot's strategy is the one most of its active cards have (a tie goes to the oldest card); set the same strategy on every card to be sure.
-       * @default round_robin
-       * @enum {string}
-       */
-      rotationStrategy: 'round_robin' | 'random' | 'time_based' | 'weighted';
-      /**
-       * @description time_based: minutes this card stays the shown card once it is chosen
-       * @default 60
-       */
-      rotationIntervalMinutes: number;
-      /**
-       * @description weighted: share of buyers ∝ weight × (approved + 1) / (approved + rejected + 2)
-       * @default 1
-       */
-      weight: number;
-      /**
-       * @description Most this card may be shown for per day, in minor units of the bot currency (the day is the calendar day in Asia/Tehran). null = no limit.
-       * @example 500000000
-       */
-      dailyLimitMinor?: number | null;
-      /** @default true */
-      isActive: boolean;
-    };
-    NextCardDto: {
-      /**
-       * @description The bot's strategy (most common among active cards)
-       * @enum {string}
-       */
-      strategy: 'round_robin' | 'random' | 'time_based' | 'weighted';
-      /** @description false for random and weighted: the card shown is one possible draw */
-      deterministic: boolean;
-      card: components['schemas']['PaymentCardDto'];
-    };
-    UpdatePaymentCardDto: {
-      /**
-       * @description 12–19 digits, Luhn-checked. Single spaces or hyphens between digit groups and Persian digits are accepted and removed; the card is stored and returned as plain digits.
-       * @example 6037990000000006
-       */
-      cardNumber?: string;
-      /** @example Ali Rezaei */
-      cardHolderName?: string;
-      /** @example Melli */
-      bankName?: string | null;
-      /**
-       * @description The bot's strategy is the one most of its active cards have (a tie goes to the oldest card); set the same strategy on every card to be sure.
-       * @default round_robin
-       * @enum {string}
-       */
-      rotationStrategy: 'round_robin' | 'random' | 'time_based' | 'weighted';
-      /**
-       * @description time_based: minutes this card stays the shown card once it is chosen
-       * @default 60
-       */
-      rotationIntervalMinutes: number;
-      /**
-       * @description weighted: share of buyers ∝ weight × (approved + 1) / (approved + rejected + 2)
-       * @default 1
-       */
-      weight: number;
-      /**
-       * @description Most this card may be shown for per day, in minor units of the bot currency (the day is the calendar day in Asia/Tehran). null = no limit.
-       * @example 500000000
-       */
-      dailyLimitMinor?: number | null;
-      /** @default true */
-      isActive: boolean;
-    };
-    PlanNameDto: {
-      /** @example یک ماهه */
-      fa?: string;
-      /** @example 1 month */
-      en?: string;
-      /** @example 1 месяц */
-      ru?: string;
-    };
-    PlanDto: {
-      /** Format: uuid */
-      id: string;
-      name: components['schemas']['PlanNameDto'];
-      /** @example 30 */
-      periodDays: number;
-      /** @example 1500000 */
-      priceMinor: number;
-      /**
-       * @description Telegram Stars; null = not for Stars
-       * @example 250
-       */
-      priceStars: number | null;
-      /** @example IRR */
-      currency: string;
-      /**
-       * @description 0 = unlimited
-       * @example 50
-       */
-      trafficLimitGb: number;
-      /**
-       * @description 0 = unlimited
-       * @example 2
-       */
-      deviceLimit: number;
-      /** Format: uuid */
-      panelId: string | null;
-      location: string | null;
-      /** @example 0 */
-      sortOrder: number;
-      isActive: boolean;
-      isTrial: boolean;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-    };
-    CreatePlanDto: {
-      /** @description Per language; at least one */
-      name: components['schemas']['PlanNameDto'];
-      /** @example 30 */
-      periodDays: number;
-      /**
-       * @description Integer minor units of the bot currency. 0 only for the trial plan (isTrial: true): a plan priced 0 is never sold, and a free trial plan that stops being the trial is deactivated.
-       * @example 1500000
-       */
-      priceMinor: number;
-      /**
-       * @description Price in Telegram Stars (XTR). With the feature telegram_stars on, the bot offers Stars for a plan that has one; null or left out: not sold for Stars.
-       * @example 250
-       */
-      priceStars?: number | null;
-      /**
-       * @description 0 = unlimited
-       * @example 50
-       */
-      trafficLimitGb: number;
-      /**
-       * @description 0 = unlimited
-       * @example 2
-       */
-      deviceLimit: number;
-      /**
-       * Format: uuid
-       * @description An active VPN panel of the platform
-       */
-      panelId?: Record<string, never> | null;
-      /** @example Germany */
-      location?: string | null;
-      /** @description Lists are ordered by sortOrder; left out on create: after the last plan */
-      sortOrder?: number;
-      /** @default true */
-      isActive: boolean;
-      /**
-       * @description The free trial plan (one per bot): true here clears it on the other plans and sets the configuration trial_plan_id to this plan; false on the trial plan clears trial_plan_id.
-       * @default false
-       */
-      isTrial: boolean;
-    };
-    UpdatePlanDto: {
-      /** @description Per language; at least one */
-      name?: components['schemas']['PlanNameDto'];
-      /** @example 30 */
-      periodDays?: number;
-      /**
-       * @description Integer minor units of the bot currency. 0 only for the trial plan (isTrial: true): a plan priced 0 is never sold, and a free trial plan that stops being the trial is deactivated.
-       * @example 1500000
-       */
-      priceMinor?: number;
-      /**
-       * @description Price in Telegram Stars (XTR). With the feature telegram_stars on, the bot offers Stars for a plan that has one; null or left out: not sold for Stars.
-       * @example 250
-       */
-      priceStars?: number | null;
-      /**
-       * @description 0 = unlimited
-       * @example 50
-       */
-      trafficLimitGb?: number;
-      /**
-       * @description 0 = unlimited
-       * @example 2
-       */
-      deviceLimit?: number;
-      /**
-       * Format: uuid
-       * @description An active VPN panel of the platform
-       */
-      panelId?: Record<string, never> | null;
-      /** @example Germany */
-      location?: string | null;
-      /** @description Lists are ordered by sortOrder; left out on create: after the last plan */
-      sortOrder?: number;
-      /** @default true */
-      isActive: boolean;
-      /**
-       * @description The free trial plan (one per bot): true here clears it on the other plans and sets the configuration trial_plan_id to this plan; false on the trial plan clears trial_plan_id.
-       * @default false
-       */
-      isTrial: boolean;
-    };
-    UserDto: {
-      /** Format: uuid */
-      id: string;
-      /** @example 123456789 */
-      telegramId: number;
-      username: string | null;
-      firstName: string | null;
-      lastName: string | null;
-      /** @enum {string|null} */
-      language: 'fa' | 'en' | 'ru' | null;
-      /** @enum {string} */
-      status: 'active' | 'blocked';
-      /** @description The user blocked the bot on Telegram */
-      blockedBot: boolean;
-      referralCode: string;
-      /** Format: uuid */
-      referrerId: string | null;
-      /** @description Wallet balance, minor units */
-      balanceMinor: number;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      lastSeenAt: string | null;
-    };
-    UserPageDto: {
-      /** @example 42 */
-      total: number;
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      pageSize: number;
-      items: components['schemas']['UserDto'][];
-    };
-    UpdateUserDto: {
-      /** @enum {string} */
-      status: 'active' | 'blocked';
-    };
-    BalanceAdjustmentDto: {
-      /**
-       * @description Signed minor units: positive credits, negative debits (never below 0; a balance past 2^53-1 is refused)
-       * @example 50000
-       */
-      amountMinor: number;
-      /** @example Compensation for downtime */
-      reason: string;
-    };
-    TransactionDto: {
-      /** Format: uuid */
-      id: string;
-      /** @enum {string} */
-      type: 'deposit' | 'purchase' | 'refund' | 'referral' | 'promo' | 'adjustment';
-      amountMinor: number;
-      balanceAfterMinor: number;
-      note: string | null;
-      /** Format: date-time */
-      createdAt: string;
-    };
-    BalanceAdjustmentResultDto: {
-      transaction: components['schemas']['TransactionDto'];
-      balanceMinor: number;
-    };
-    SubscriptionDto: {
-      /** Format: uuid */
-      id: string;
-      /** Format: uuid */
-      userId: string;
-      /** Format: uuid */
-      planId: string | null;
-      /** @enum {string} */
-      status: 'pending' | 'active' | 'expired' | 'disabled' | 'failed';
-      subscriptionUrl: string | null;
-      /** @description 0 = unlimited; at most 2^53-1 */
-      trafficLimitBytes: number;
-      /** @description As of the last panel sync; at most 2^53-1 */
-      trafficUsedBytes: number;
-      deviceLimit: number;
-      /** Format: date-time */
-      startsAt: string | null;
-      /** Format: date-time */
-      expiresAt: string | null;
-      autoRenew: boolean;
-      isTrial: boolean;
-      /** Format: date-time */
-      createdAt: string;
-    };
-    SubscriptionPageDto: {
-      /** @example 42 */
-      total: number;
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      pageSize: number;
-      items: components['schemas']['SubscriptionDto'][];
-    };
-    OrderDto: {
-      /** Format: uuid */
-      id: string;
-      /** Format: uuid */
-      userId: string;
-      /** Format: uuid */
-      planId: string;
-      /** Format: uuid */
-      subscriptionId: string | null;
-      /** @enum {string} */
-      kind: 'new' | 'renewal' | 'trial';
-      /** @enum {string} */
-      status: 'pending' | 'paid' | 'fulfilling' | 'fulfilled' | 'rejected' | 'expired' | 'failed' | 'refunded';
-      /** @enum {string|null} */
-      method: 'card_to_card' | 'zarinpal' | 'stars' | 'wallet' | 'free' | null;
-      amountMinor: number;
-      /** @example IRR */
-      currency: string;
-      /** @description Wholesale cost charged to the tenant wallet */
-      wholesaleMinor: number;
-      periodDays: number;
-      trafficBytes: number;
-      /** Format: date-time */
-      paidAt: string | null;
-      /** Format: date-time */
-      fulfilledAt: string | null;
-      failureReason: string | null;
-      /** Format: date-time */
-      createdAt: string;
-    };
-    OrderPageDto: {
-      /** @example 42 */
-      total: number;
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      pageSize: number;
-      items: components['schemas']['OrderDto'][];
-    };
-    CardPaymentDto: {
-      /** Format: uuid */
-      id: string;
-      /** Format: uuid */
-      userId: string;
-      /**
-       * @description `order` pays an order; `topup` credits the wallet
-       * @enum {string}
-       */
-      purpose: 'order' | 'topup';
-      /**
-       * Format: uuid
-       * @description null for a wallet top-up
-       */
-      orderId: string | null;
-      /**
-       * Format: uuid
-       * @description A top-up started for an order the wallet could not cover
-       */
-      forOrderId: string | null;
-      /** Format: uuid */
-      cardId: string | null;
-      amountMinor: number;
-      /** @example C2C-261122-K7M2QX */
-      trackingNumber: string;
-      /** @enum {string} */
-      status: 'awaiting_receipt' | 'pending' | 'approved' | 'rejected' | 'expired';
-      /** @enum {string|null} */
-      receiptType: 'photo' | 'text' | null;
-      receiptText: string | null;
-      /** @description Telegram file_id of the receipt photo */
-      receiptFileId: string | null;
-      /** @description The receipt photo was already used on another payment of this bot */
-      isFlagged: boolean;
-      /** Format: date-time */
-      expiresAt: string;
-      reviewedBy: string | null;
-      /** Format: date-time */
-      reviewedAt: string | null;
-      rejectionReason: string | null;
-      /** Format: date-time */
-      createdAt: string;
-    };
-    CardPaymentPageDto: {
-      /** @example 42 */
-      total: number;
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      pageSize: number;
-      items: components['schemas']['CardPaymentDto'][];
-    };
-    RejectCardPaymentDto: {
-      /** @example The amount does not match */
-      reason: string;
-    };
-    StatsTotalsDto: {
-      /**
-       * @description Orders paid in the range and not since refunded or failed
-       * @example 12
-       */
-      sales: number;
-      /**
-       * @description Sum of those orders’ amountMinor, in the bot currency (saturates at 2^53-1)
-       * @example 3600000
-       */
-      revenueMinor: number;
-      /**
-       * @description Promo-code discounts given on those orders, in the bot currency (revenue is after them)
-       * @example 120000
-       */
-      discountMinor: number;
-      /**
-       * @description What those orders cost the shop in wholesale (on the plans, never on the discounted prices)
-       * @example 900000
-       */
-      wholesaleMinor: number;
-      /**
-       * @description Users who first started the bot in the range
-       * @example 40
-       */
-      newUsers: number;
-      /**
-       * @description Subscriptions active now (not limited to the range)
-       * @example 95
-       */
-      activeSubscriptions: number;
-      /**
-       * @description Traffic the bot has sold, all time (not limited to the range); saturates at 2^53-1
-       * @example 536870912000
-       */
-      trafficSoldBytes: number;
-      /**
-       * @description Traffic used by its subscriptions as of the last panel sync (not limited to the range); saturates at 2^53-1
-       * @example 214748364800
-       */
-      trafficConsumedBytes: number;
-    };
-    StatsDayDto: {
-      /**
-       * Format: date
-       * @example 2025-01-01
-       */
-      date: string;
-      /** @example 1 */
-      sales: number;
-      /** @example 300000 */
-      revenueMinor: number;
-      /** @example 3 */
-      newUsers: number;
-    };
-    BotStatsDto: {
-      /**
-       * Format: date
-       * @example 2025-01-01
-       */
-      from: string;
-      /**
-       * Format: date
-       * @example 2025-01-30
-       */
-      to: string;
-      /**
-       * @description ISO 4217 code of the bot; money fields are minor units of it
-       * @example IRR
-       */
-      currency: string;
-      totals: components['schemas']['StatsTotalsDto'];
-      /** @description One entry for every day of the range, oldest first, zeros included */
-      byDay: components['schemas']['StatsDayDto'][];
-    };
-    UserWalletDto: {
-      /** @example 42 */
-      total: number;
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      pageSize: number;
-      /**
-       * @description The balance now, minor units of currency
-       * @example 150000
-       */
-      balanceMinor: number;
-      /** @example IRR */
-      currency: string;
-      /** @description The wallet ledger, newest first */
-      items: components['schemas']['TransactionDto'][];
-    };
-    UserTopUpDto: {
-      /**
-       * Format: uuid
-       * @description The card payment or the gateway payment
-       */
-      id: string;
-      /**
-       * @description `card_to_card` or the gateway (`zarinpal`, `stars` …)
-       * @example card_to_card
-       */
-      method: string;
-      /** @description Minor units of the bot currency */
-      amountMinor: number;
-      /**
-       * @description open = waiting for the payment or a receipt; in_review = a receipt waits for the admins (GET card-payments/{id} shows it; approve/reject as any receipt); credited = deposited to the wallet
-       * @enum {string}
-       */
-      status: 'open' | 'in_review' | 'credited' | 'rejected' | 'expired' | 'failed' | 'refunded';
-      /**
-       * @description Card top-ups only
-       * @example C2C-261129-K7M2QX
-       */
-      trackingNumber: string | null;
-      /**
-       * Format: uuid
-       * @description The order the top-up was started for (the wallet could not cover it)
-       */
-      forOrderId: string | null;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      creditedAt: string | null;
-    };
-    UserTopUpPageDto: {
-      /** @example 42 */
-      total: number;
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      pageSize: number;
-      items: components['schemas']['UserTopUpDto'][];
-    };
-    ReceiptPhotoUrlDto: {
-      /**
-       * @description Relative to the API; works without credentials until expiresAt (5 minutes) for this one photo
-       * @example /v1/media/receipts/…
-       */
-      url: string;
-      /** Format: date-time */
-      expiresAt: string;
-    };
-    BroadcastButtonDto: {
-      /** @example Open the shop */
-      text: string;
-      /**
-       * @description http(s):// or tg:// link
-       * @example https://example.com/offer
-       */
-      url: string;
-    };
-    BroadcastAudienceDto: {
-      /**
-       * @description all; active = with an active subscription; expired = had one, none active now; never_bought = no paid order
-       * @enum {string}
-       */
-      segment: 'all' | 'active' | 'expired' | 'never_bought';
-      /**
-       * @description Only users speaking this language (a user without one speaks the bot's default language)
-       * @enum {string}
-       */
-      language?: 'fa' | 'en' | 'ru';
-    };
-    CreateBroadcastDto: {
-      /**
-       * @description Telegram's HTML subset: b, i, u, s, a href, code, pre, blockquote, tg-spoiler; &lt; &gt; &amp; for the characters. At most 4096 characters as shown (1024 with a photo).
-       * @example <b>New plans!</b> 3 months for the price of 2.
-       */
-      text: string;
-      /** @description A Telegram file_id or an http(s) URL of a picture; the text becomes its caption */
-      photo?: string | null;
-      /** @description URL buttons, one per row */
-      buttons?: components['schemas']['BroadcastButtonDto'][];
-      audience: components['schemas']['BroadcastAudienceDto'];
-      /**
-       * @description Telegram id of the bot admin who gets the preview (one of the bot's admins); the owner by default
-       * @example 123456789
-       */
-      previewTelegramId?: number;
-    };
-    BroadcastProgressDto: {
-      /** @description Recipients written when it started */
-      total: number;
-      sent: number;
-      /** @description Failed sends, interrupted ones included */
-      failed: number;
-      /** @description Users who blocked the bot (marked as such) */
-      blocked: number;
-      /** @description Being sent when a worker stopped: never sent again (may or may not have arrived) */
-      interrupted: number;
-      /** @description Never sent: the broadcast was cancelled or failed first */
-      skipped: number;
-      /** @description Not sent yet (0 once the broadcast ended) */
-      remaining: number;
-      /** @description Messages per second over the last 30 s */
-      ratePerSecond: number;
-      /** @description Seconds to go at that rate */
-      etaSeconds: number | null;
-    };
-    BroadcastDto: {
-      /** Format: uuid */
-      id: string;
-      /** @enum {string} */
-      status: 'draft' | 'running' | 'completed' | 'cancelled' | 'failed';
-      text: string;
-      photo: string | null;
-      buttons: components['schemas']['BroadcastButtonDto'][];
-      audience: components['schemas']['BroadcastAudienceDto'];
-      /** @description Who gets (got) the preview */
-      previewTelegramId: number | null;
-      /**
-       * Format: date-time
-       * @description When the preview reached the admin; a draft starts only after this is set
-       */
-      previewedAt: string | null;
-      /** @description Why it failed, or why the preview was not sent */
-      failure: string | null;
-      progress: components['schemas']['BroadcastProgressDto'];
-      /** @description Who made it (actor) */
-      createdBy: string;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      startedAt: string | null;
-      /** Format: date-time */
-      finishedAt: string | null;
-    };
-    BroadcastPageDto: {
-      /** @example 42 */
-      total: number;
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      pageSize: number;
-      items: components['schemas']['BroadcastDto'][];
-    };
-    UpdateBroadcastDto: {
-      text?: string;
-      photo?: string | null;
-      buttons?: components['schemas']['BroadcastButtonDto'][];
-      audience?: components['schemas']['BroadcastAudienceDto'];
-      /** @example 123456789 */
-      previewTelegramId?: number;
-    };
-    StarsPaymentDto: {
-      /** Format: uuid */
-      id: string;
-      /** Format: uuid */
-      userId: string;
-      /** Format: uuid */
-      orderId: string | null;
-      /** @enum {string} */
-      status: 'pending' | 'paid' | 'failed' | 'expired' | 'refunded';
-      /**
-       * @description Telegram Stars charged
-       * @example 250
-       */
-      amountStars: number;
-      /** @description Minor units of the bot currency the payment is worth */
-      amountMinor: number;
-      /** @example IRR */
-      currency: string;
-      telegramPaymentChargeId: string | null;
-      /** Format: date-time */
-      paidAt: string | null;
-      /** Format: date-time */
-      refundedAt: string | null;
-    };
-    PaymentDto: {
-      /** Format: uuid */
-      id: string;
-      /**
-       * @description `card_to_card` or the gateway
-       * @example zarinpal
-       */
-      method: string;
-      /** @enum {string} */
-      purpose: 'order' | 'topup';
-      /** @enum {string} */
-      status: 'awaiting_receipt' | 'pending' | 'approved' | 'rejected' | 'paid' | 'failed' | 'expired' | 'refunded';
-      /** Format: uuid */
-      userId: string;
-      /** Format: uuid */
-      orderId: string | null;
-      /**
-       * @description Minor units of `currency`
-       * @example 500000
-       */
-      amountMinor: number;
-      /** @example IRR */
-      currency: string;
-      /**
-       * @description What the gateway charged
-       * @example 500000
-       */
-      gatewayAmount: string | null;
-      /**
-       * @description IRR / IRT / XTR / an asset
-       * @example IRR
-       */
-      gatewayUnit: string | null;
-      /** @description Zarinpal authority, Stars charge id, invoice id */
-      externalId: string | null;
-      /** @description Card tracking number, or the gateway reference */
-      reference: string | null;
-      /** @description POST …/refund can refund it now */
-      refundable: boolean;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      paidAt: string | null;
-      /** Format: date-time */
-      refundedAt: string | null;
-    };
-    PaymentPageDto: {
-      /** @example 42 */
-      total: number;
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      pageSize: number;
-      items: components['schemas']['PaymentDto'][];
-    };
-    TicketDto: {
-      /** Format: uuid */
-      id: string;
-      /**
-       * @description Per bot, in the order tickets were opened
-       * @example 12
-       */
-      number: number;
-      /**
-       * Format: uuid
-       * @description The customer (users.id)
-       */
-      userId: string;
-      /** @example VPN is slow */
-      subject: string | null;
-      /**
-       * @description open = waiting for support; answered; closed
-       * @enum {string}
-       */
-      status: 'open' | 'answered' | 'closed';
-      /**
-       * @description Who closed it: user:<user id> (the customer), bot_admin:<telegram id>, tenant_api:<bot id>
-       * @example user:6f1c…
-       */
-      closedBy: string | null;
-      /** Format: date-time */
-      closedAt: string | null;
-      /** Format: date-time */
-      lastMessageAt: string;
-      /** Format: date-time */
-      createdAt: string;
-    };
-    TicketPageDto: {
-      /** @example 42 */
-      total: number;
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      pageSize: number;
-      items: components['schemas']['TicketDto'][];
-    };
-    TicketCustomerDto: {
-      /** Format: uuid */
-      id: string;
-      /** @example 123456789 */
-      telegramId: number;
-      username: string | null;
-      firstName: string | null;
-      lastName: string | null;
-    };
-    TicketMessageDto: {
-      /** Format: uuid */
-      id: string;
-      /** Format: uuid */
-      ticketId: string;
-      /** @enum {string} */
-      sender: 'user' | 'admin';
-      /** @description An admin message: bot_admin:<telegram id> or tenant_api:<bot id> */
-      author: string | null;
-      /** @description The text, or a photo’s caption (may be empty then) */
-      text: string;
-      /** @description The message carries a photo (sent in Telegram; not downloadable here) */
-      hasPhoto: boolean;
-      /** Format: date-time */
-      createdAt: string;
-    };
-    TicketDetailDto: {
-      /** Format: uuid */
-      id: string;
-      /**
-       * @description Per bot, in the order tickets were opened
-       * @example 12
-       */
-      number: number;
-      /**
-       * Format: uuid
-       * @description The customer (users.id)
-       */
-      userId: string;
-      /** @example VPN is slow */
-      subject: string | null;
-      /**
-       * @description open = waiting for support; answered; closed
-       * @enum {string}
-       */
-      status: 'open' | 'answered' | 'closed';
-      /**
-       * @description Who closed it: user:<user id> (the customer), bot_admin:<telegram id>, tenant_api:<bot id>
-       * @example user:6f1c…
-       */
-      closedBy: string | null;
-      /** Format: date-time */
-      closedAt: string | null;
-      /** Format: date-time */
-      lastMessageAt: string;
-      /** Format: date-time */
-      createdAt: string;
-      customer: components['schemas']['TicketCustomerDto'] | null;
-      /** @description The first 100 messages, oldest first (more: …/messages) */
-      messages: components['schemas']['TicketMessageDto'][];
-    };
-    TicketMessagePageDto: {
-      /** @example 42 */
-      total: number;
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      pageSize: number;
-      items: components['schemas']['TicketMessageDto'][];
-    };
-    TicketReplyDto: {
-      /**
-       * @description Plain text; shown to the customer escaped (no HTML)
-       * @example Please update the app and reconnect.
-       */
-      text: string;
-    };
-    PromoCodeDto: {
-      /** Format: uuid */
-      id: string;
-      /**
-       * @description Stored upper case; customers type it in any case
-       * @example WELCOME10
-       */
-      code: string;
-      /** @enum {string} */
-      kind: 'percent' | 'fixed' | 'extra_days' | 'balance';
-      /**
-       * @description percent: 1–99; fixed and balance: minor units; extra_days: days added to the subscription
-       * @example 10
-       */
-      value: number;
-      /** @description Total uses allowed (null: unlimited) */
-      maxUses: number | null;
-      /** @example 1 */
-      perUserLimit: number;
-      /** @description Uses so far (an order that expires or is refunded gives its use back) */
-      usesCount: number;
-      /** Format: date-time */
-      validFrom: string | null;
-      /** Format: date-time */
-      validUntil: string | null;
-      isActive: boolean;
-      /**
-       * Format: uuid
-       * @description Only this plan (null: any)
-       */
-      planId: string | null;
-      /** @description Only for a customer with no paid order yet */
-      firstPurchaseOnly: boolean;
-      /** Format: date-time */
-      createdAt: string;
-    };
-    PromoCodePageDto: {
-      /** @example 42 */
-      total: number;
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      pageSize: number;
-      items: components['schemas']['PromoCodeDto'][];
-    };
-    CreatePromoCodeDto: {
-      maxUses?: number | null;
-      /** @default 1 */
-      perUserLimit: number;
-      /** Format: date-time */
-      validFrom?: string | null;
-      /** Format: date-time */
-      validUntil?: string | null;
-      isActive?: boolean;
-      /** Format: uuid */
-      planId?: string | null;
-      firstPurchaseOnly?: boolean;
-      /**
-       * @description 3–32 letters, digits, _ or - (stored upper case)
-       * @example WELCOME10
-       */
-      code: string;
-      /** @enum {string} */
-      kind: 'percent' | 'fixed' | 'extra_days' | 'balance';
-      /** @example 10 */
-      value: number;
-    };
-    UpdatePromoCodeDto: {
-      /** @example 10 */
-      value?: number;
-      maxUses?: number | null;
-      /** @default 1 */
-      perUserLimit: number;
-      /** Format: date-time */
-      validFrom?: string | null;
-      /** Format: date-time */
-      validUntil?: string | null;
-      isActive?: boolean;
-      /** Format: uuid */
-      planId?: string | null;
-      firstPurchaseOnly?: boolean;
-    };
-    PromoCodeDeletedDto: {
-      /**
-       * @description A code that was used is deactivated instead
-       * @enum {string}
-       */
-      outcome: 'deleted' | 'deactivated';
-    };
-    ReferralEarningDto: {
-      /** Format: uuid */
-      id: string;
-      /**
-       * Format: uuid
-       * @description Who earned it (users.id)
-       */
-      referrerId: string;
-      /**
-       * Format: uuid
-       * @description The referred customer who bought
-       */
-      referredId: string;
-      /** Format: uuid */
-      orderId: string;
-      /**
-       * @description Credited to the referrer’s wallet (minor units)
-       * @example 5000
-       */
-      amountMinor: number;
-      /**
-       * Format: date-time
-       * @description The order was refunded and the commission taken back
-       */
-      reversedAt: string | null;
-      /** Format: date-time */
-      createdAt: string;
-    };
-    ReferralSummaryDto: {
-      /** @example k3x9p2 */
-      referralCode: string;
-      /**
-       * @description The /start payload: https://t.me/<bot>?start=<payload>
-       * @example ref_k3x9p2
-       */
-      startPayload: string;
-      /** @description Users who joined by the link */
-      joined: number;
-      /** @description Of those, how many have a paid order */
-      bought: number;
-      /** @description Commission earned and not reversed (minor units) */
-      earnedMinor: number;
-      /** @description Commission taken back after refunds (minor units) */
-      reversedMinor: number;
-      /** @example 10 */
-      commissionPercent: number;
-      /** @enum {string} */
-      scope: 'first_purchase' | 'every_purchase';
-    };
-    UserReferralsDto: {
-      /** @example 42 */
-      total: number;
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      pageSize: number;
-      items: components['schemas']['ReferralEarningDto'][];
-      summary: components['schemas']['ReferralSummaryDto'];
-    };
-    ReferralEarningPageDto: {
-      /** @example 42 */
-      total: number;
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      pageSize: number;
-      items: components['schemas']['ReferralEarningDto'][];
-    };
-    CreateConsoleSessionDto: {
-      /** @description The code from the one-time link (the URL fragment after #code=) */
-      code?: string;
-      /** @description A tenant's API token (bft_…) or the master token, pasted to sign in */
-      apiToken?: string;
-    };
-    ConsoleSessionDto: {
-      /** Format: uuid */
-      id: string;
-      /** @enum {string} */
-      kind: 'master' | 'tenant';
-      /** Format: uuid */
-      botId: string | null;
-      /**
-       * @description The bot admin's role (owner for a pasted tenant token, operator for the master)
-       * @enum {string}
-       */
-      role: 'owner' | 'admin' | 'support' | 'operator';
-      /** @description The Telegram id of who opened the link; null when an API token was pasted */
-      telegramId: number | null;
-      userAgent: string | null;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      lastSeenAt: string;
-      /** Format: date-time */
-      expiresAt: string;
-      /** @description Whether this is the session of the request */
-      current: boolean;
-    };
-    ConsoleSessionCreatedDto: {
-      session: components['schemas']['ConsoleSessionDto'];
-      /** @description Send it as X-CSRF-Token with every cookie-authenticated POST, PUT, PATCH and DELETE. Shown only here. */
-      csrfToken: string;
-    };
-    ConsoleSessionListDto: {
-      items: components['schemas']['ConsoleSessionDto'][];
-    };
-    ConsoleWhoAmIDto: {
-      session: components['schemas']['ConsoleSessionDto'];
-      /** @description The bot's name (tenant sessions) */
-      botName: string | null;
-      /** @description What the caller may do, for the console to show or hide pages (the API checks again) */
-      permissions: (
-        | 'dashboard'
-        | 'receipts'
-        | 'users'
-        | 'plans'
-        | 'cards'
-        | 'texts'
-        | 'broadcasts'
-        | 'tickets'
-        | 'lookup'
-        | 'wallet'
-        | 'admins'
-        | 'settings'
-      )[];
-    };
-  };
-  responses: never;
-  parameters: never;
-  requestBodies: never;
-  headers: never;
-  pathItems: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  BotsController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateBotDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CreatedBotDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Rejected by an outside party (TELEGRAM_TOKEN_REJECTED, TELEGRAM_BOT_MISMATCH) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description A dependency (Telegram) is unreachable (DEPENDENCY_DOWN) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  BotsController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['BotDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  BotsController_remove: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Deleted */
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  BotsController_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdateBotDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['BotDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  BotsController_replaceTelegramToken: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ReplaceTelegramTokenDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['BotDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Rejected by an outside party (TELEGRAM_TOKEN_REJECTED, TELEGRAM_BOT_MISMATCH) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description A dependency (Telegram) is unreachable (DEPENDENCY_DOWN) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  BotsController_rotateApiToken: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiTokenDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  BotsController_admins: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['BotAdminsDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  BotsController_setAdmins: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['SetBotAdminsDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['BotAdminsDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  BotsController_getWallet: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['WalletDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  BotsController_ledger: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-      };
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['LedgerPageDto'];
-          'text/csv': components['schemas']['LedgerPageDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-          'text/csv': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-          'text/csv': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-          'text/csv': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-          'text/csv': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  AuditLogController_list: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-      };
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['AuditLogPageDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  AdminBotsController_list: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-        /** @description Default: every bot but deleted ones */
-        status?: 'active' | 'paused' | 'suspended' | 'token_invalid' | 'deleted';
-        /** @description Part of the name or Telegram username */
-        search?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['BotSummaryPageDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  AdminBotsController_suspend: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['SuspendBotDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['BotDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  AdminBotsController_resume: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['BotDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  AdminBotsController_topUp: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description 1-100 of A-Z a-z 0-9 _ . : - */
-        'Idempotency-Key': string;
-      };
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['TopUpDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['LedgerEntryDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  AdminBotsController_setFeatureAllowed: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        /** @description A feature catalogue key */
-        key: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['SetFeatureAllowedDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['AdminFeatureDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  AdminBotsController_wholesalePrice: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['WholesalePriceDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  AdminBotsController_setWholesalePrice: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['SetWholesalePriceDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['WholesalePriceDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  AdminInvitesController_list: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-        state?: 'active' | 'used' | 'revoked' | 'expired';
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['InvitePageDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  AdminInvitesController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateInviteDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['InviteDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  AdminInvitesController_revoke: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['InviteDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  AdminPanelsController_list: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PanelDto'][];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  AdminPanelsController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreatePanelDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PanelDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  AdminPanelsController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        panelId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PanelDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  AdminPanelsController_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        panelId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdatePanelDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PanelDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  AdminStatsController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PlatformStatsDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  FeaturesController_list: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FeatureDto'][];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  FeaturesController_set: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        key: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['SetFeatureDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FeatureDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  ConfigurationsController_list: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ConfigurationDto'][];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  ConfigurationsController_set: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        key: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['SetConfigurationDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ConfigurationDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  ConfigurationsController_reset: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        key: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ConfigurationDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PaymentCardsController_list: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PaymentCardDto'][];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PaymentCardsController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreatePaymentCardDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PaymentCardDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PaymentCardsController_next: {
-    parameters: {
-      query?: {
-        /** @description Amount of the payment (minor units), so cards it would push over their daily limit are skipped */
-        amountMinor?: number;
-      };
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['NextCardDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PaymentCardsController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        cardId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PaymentCardDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PaymentCardsController_remove: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        cardId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Removed */
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PaymentCardsController_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        cardId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdatePaymentCardDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PaymentCardDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PlansController_list: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PlanDto'][];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PlansController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreatePlanDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PlanDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PlansController_remove: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        planId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The plan has sales: deactivated instead */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PlanDto'];
-        };
-      };
-      /** @description Deleted */
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PlansController_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        planId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdatePlanDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PlanDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  CustomersController_list: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-        /** @description Telegram id, or part of username / name / referral code */
-        search?: string;
-        status?: 'active' | 'blocked';
-      };
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['UserPageDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  CustomersController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        userId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['UserDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  CustomersController_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        userId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdateUserDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['UserDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  CustomersController_adjust: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description 1-100 of A-Z a-z 0-9 _ . : - */
-        'Idempotency-Key': string;
-      };
-      path: {
-        botId: string;
-        userId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['BalanceAdjustmentDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['BalanceAdjustmentResultDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  CustomersController_subscriptions: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-        userId?: string;
-        status?: 'pending' | 'active' | 'expired' | 'disabled' | 'failed';
-      };
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubscriptionPageDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  SalesController_orders: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-        userId?: string;
-        status?: 'pending' | 'paid' | 'fulfilling' | 'fulfilled' | 'rejected' | 'expired' | 'failed' | 'refunded';
-        method?: 'card_to_card' | 'zarinpal' | 'stars' | 'wallet' | 'free';
-        /** @description Created at or after (inclusive) */
-        from?: string;
-        /** @description Created before (exclusive) */
-        to?: string;
-      };
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['OrderPageDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  SalesController_list: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-        status?: 'awaiting_receipt' | 'pending' | 'approved' | 'rejected' | 'expired';
-        userId?: string;
-        purpose?: 'order' | 'topup';
-      };
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CardPaymentPageDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  SalesController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CardPaymentDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  SalesController_approve: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CardPaymentDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  SalesController_reject: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['RejectCardPaymentDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CardPaymentDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  StatsController_get: {
-    parameters: {
-      query?: {
-        /** @description Inclusive UTC day YYYY-MM-DD. Without from: the 30 days ending on to; without to: today. from must not be after to, and the range may span at most 366 days. */
-        from?: string;
-        /** @description Inclusive UTC day YYYY-MM-DD. Without from: the 30 days ending on to; without to: today. from must not be after to, and the range may span at most 366 days. */
-        to?: string;
-      };
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['BotStatsDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  TopUpsController_userWallet: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-      };
-      header?: never;
-      path: {
-        botId: string;
-        userId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['UserWalletDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  TopUpsController_list: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-      };
-      header?: never;
-      path: {
-        botId: string;
-        userId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['UserTopUpPageDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  ReceiptPhotoUrlController_photoUrl: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ReceiptPhotoUrlDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  ReceiptMediaController_photo: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        token: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The image, Cache-Control: private, max-age=300 */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'image/jpeg': components['schemas']['ApiErrorBodyDto'];
-          'image/png': components['schemas']['ApiErrorBodyDto'];
-          'image/webp': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'image/jpeg': components['schemas']['ApiErrorBodyDto'];
-          'image/png': components['schemas']['ApiErrorBodyDto'];
-          'image/webp': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'image/jpeg': components['schemas']['ApiErrorBodyDto'];
-          'image/png': components['schemas']['ApiErrorBodyDto'];
-          'image/webp': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description A dependency (Telegram) is unreachable (DEPENDENCY_DOWN) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'image/jpeg': components['schemas']['ApiErrorBodyDto'];
-          'image/png': components['schemas']['ApiErrorBodyDto'];
-          'image/webp': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  BroadcastsController_list: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-      };
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['BroadcastPageDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  BroadcastsController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateBroadcastDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['BroadcastDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  BroadcastsController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['BroadcastDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  BroadcastsController_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdateBroadcastDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['BroadcastDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  BroadcastsController_start: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['BroadcastDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  BroadcastsController_cancel: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['BroadcastDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  StarsPaymentsController_refund: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StarsPaymentDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description A dependency (Telegram) is unreachable (DEPENDENCY_DOWN) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PaymentsController_list: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-        /** @description `card_to_card` or a gateway (`zarinpal`, `stars`, `cryptobot` …) */
-        method?: string;
-        /** @description The method's own status: card payments awaiting_receipt/pending/approved/rejected/expired; gateway payments pending/paid/failed/expired/refunded */
-        status?: 'awaiting_receipt' | 'pending' | 'approved' | 'rejected' | 'paid' | 'failed' | 'expired' | 'refunded';
-        purpose?: 'order' | 'topup';
-        /** @description Only this user’s payments */
-        userId?: string;
-        /** @description Created at or after (inclusive) */
-        from?: string;
-        /** @description Created before (exclusive) */
-        to?: string;
-      };
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PaymentPageDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PaymentsController_ofUser: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-        method?: string;
-        status?: 'awaiting_receipt' | 'pending' | 'approved' | 'rejected' | 'paid' | 'failed' | 'expired' | 'refunded';
-        purpose?: 'order' | 'topup';
-        from?: string;
-        to?: string;
-      };
-      header?: never;
-      path: {
-        botId: string;
-        userId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PaymentPageDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PaymentsController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PaymentDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PaymentsController_refund: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PaymentDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Rejected by an outside party (TELEGRAM_TOKEN_REJECTED, TELEGRAM_BOT_MISMATCH) */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description A dependency (Telegram) is unreachable (DEPENDENCY_DOWN) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  TelegramWebhookController_receive: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The secret given in setWebhook */
-        'X-Telegram-Bot-Api-Secret-Token': string;
-      };
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    /** @description A Telegram Update object */
-    requestBody: {
-      content: {
-        'application/json': Record<string, never>;
-      };
-    };
-    responses: {
-      /** @description Queued */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': unknown;
-        };
-      };
-      /** @description Not an update (VALIDATION_FAILED) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Secret header missing (UNAUTHORIZED); nothing queued */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Secret header wrong (FORBIDDEN); nothing queued */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Unknown or deleted bot (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Bot not running or queue unavailable (DEPENDENCY_DOWN); Telegram retries */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  TicketsController_list: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-        status?: 'open' | 'answered' | 'closed';
-      };
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['TicketPageDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  TicketsController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['TicketDetailDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  TicketsController_messages: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-      };
-      header?: never;
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['TicketMessagePageDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  TicketsController_answer: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description 1-100 of A-Z a-z 0-9 _ . : -; the same key again (a retry) returns the first answer and sends nothing */
-        'Idempotency-Key'?: string;
-      };
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['TicketReplyDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['TicketMessageDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  TicketsController_closeTicket: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['TicketDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PromoCodesController_list: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-      };
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PromoCodePageDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PromoCodesController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreatePromoCodeDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PromoCodeDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PromoCodesController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PromoCodeDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PromoCodesController_remove: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PromoCodeDeletedDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  PromoCodesController_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        botId: string;
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdatePromoCodeDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PromoCodeDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  ReferralsController_forUser: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-      };
-      header?: never;
-      path: {
-        botId: string;
-        userId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['UserReferralsDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  ReferralsController_list: {
-    parameters: {
-      query?: {
-        page?: unknown;
-        pageSize?: unknown;
-        /** @description Only this referrer’s earnings */
-        userId?: string;
-      };
-      header?: never;
-      path: {
-        botId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ReferralEarningPageDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  SessionsController_list: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ConsoleSessionListDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  SessionsController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateConsoleSessionDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ConsoleSessionCreatedDto'];
-        };
-      };
-      /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  SessionsController_current: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ConsoleWhoAmIDto'];
-        };
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  SessionsController_signOut: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
-  SessionsController_revoke: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Not found, or belongs to another tenant (NOT_FOUND) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-      /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ApiErrorBodyDto'];
-        };
-      };
-    };
-  };
+    BotsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateBotDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedBotDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Rejected by an outside party (TELEGRAM_TOKEN_REJECTED, TELEGRAM_BOT_MISMATCH) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description A dependency (Telegram) is unreachable (DEPENDENCY_DOWN) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    BotsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    BotsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    BotsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateBotDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    BotsController_replaceTelegramToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplaceTelegramTokenDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Rejected by an outside party (TELEGRAM_TOKEN_REJECTED, TELEGRAM_BOT_MISMATCH) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description A dependency (Telegram) is unreachable (DEPENDENCY_DOWN) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    BotsController_rotateApiToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    BotsController_admins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotAdminsDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    BotsController_setAdmins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetBotAdminsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotAdminsDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    BotsController_getWallet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    BotsController_ledger: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+            };
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerPageDto"];
+                    "text/csv": components["schemas"]["LedgerPageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                    "text/csv": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                    "text/csv": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                    "text/csv": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                    "text/csv": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AuditLogController_list: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+            };
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLogPageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminBotsController_list: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+                /** @description Default: every bot but deleted ones */
+                status?: "active" | "paused" | "suspended" | "token_invalid" | "deleted";
+                /** @description Part of the name or Telegram username */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotSummaryPageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminBotsController_suspend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuspendBotDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminBotsController_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminBotsController_topUp: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 1-100 of A-Z a-z 0-9 _ . : - */
+                "Idempotency-Key": string;
+            };
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TopUpDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerEntryDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminBotsController_setFeatureAllowed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                /** @description A feature catalogue key */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetFeatureAllowedDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminFeatureDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminBotsController_wholesalePrice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WholesalePriceDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminBotsController_setWholesalePrice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetWholesalePriceDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WholesalePriceDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminInvitesController_list: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+                state?: "active" | "used" | "revoked" | "expired";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitePageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminInvitesController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateInviteDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminInvitesController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminPanelsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanelDto"][];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminPanelsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePanelDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanelDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminPanelsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                panelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanelDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminPanelsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                panelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePanelDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanelDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminStatsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformStatsDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    FeaturesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureDto"][];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    FeaturesController_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetFeatureDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ConfigurationsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigurationDto"][];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ConfigurationsController_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetConfigurationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigurationDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ConfigurationsController_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigurationDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PaymentCardsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentCardDto"][];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PaymentCardsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePaymentCardDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentCardDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PaymentCardsController_next: {
+        parameters: {
+            query?: {
+                /** @description Amount of the payment (minor units), so cards it would push over their daily limit are skipped */
+                amountMinor?: number;
+            };
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NextCardDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PaymentCardsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                cardId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentCardDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PaymentCardsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                cardId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PaymentCardsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                cardId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePaymentCardDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentCardDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PlansController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanDto"][];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PlansController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePlanDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PlansController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan has sales: deactivated instead */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanDto"];
+                };
+            };
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PlansController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePlanDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    CustomersController_list: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+                /** @description Telegram id, or part of username / name / referral code */
+                search?: string;
+                status?: "active" | "blocked";
+            };
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    CustomersController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    CustomersController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUserDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    CustomersController_adjust: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 1-100 of A-Z a-z 0-9 _ . : - */
+                "Idempotency-Key": string;
+            };
+            path: {
+                botId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BalanceAdjustmentDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BalanceAdjustmentResultDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    CustomersController_subscriptions: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+                userId?: string;
+                status?: "pending" | "active" | "expired" | "disabled" | "failed";
+            };
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionPageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    SalesController_orders: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+                userId?: string;
+                status?: "pending" | "paid" | "fulfilling" | "fulfilled" | "rejected" | "expired" | "failed" | "refunded";
+                method?: "card_to_card" | "zarinpal" | "stars" | "wallet" | "free";
+                /** @description Created at or after (inclusive) */
+                from?: string;
+                /** @description Created before (exclusive) */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    SalesController_list: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+                status?: "awaiting_receipt" | "pending" | "approved" | "rejected" | "expired";
+                userId?: string;
+                purpose?: "order" | "topup";
+            };
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardPaymentPageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    SalesController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardPaymentDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    SalesController_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardPaymentDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    SalesController_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectCardPaymentDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardPaymentDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    StatsController_get: {
+        parameters: {
+            query?: {
+                /** @description Inclusive UTC day YYYY-MM-DD. Without from: the 30 days ending on to; without to: today. from must not be after to, and the range may span at most 366 days. */
+                from?: string;
+                /** @description Inclusive UTC day YYYY-MM-DD. Without from: the 30 days ending on to; without to: today. from must not be after to, and the range may span at most 366 days. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotStatsDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TopUpsController_userWallet: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+            };
+            header?: never;
+            path: {
+                botId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserWalletDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TopUpsController_list: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+            };
+            header?: never;
+            path: {
+                botId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserTopUpPageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ReceiptPhotoUrlController_photoUrl: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptPhotoUrlDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ReceiptMediaController_photo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image, Cache-Control: private, max-age=300 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": components["schemas"]["ApiErrorBodyDto"];
+                    "image/png": components["schemas"]["ApiErrorBodyDto"];
+                    "image/webp": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": components["schemas"]["ApiErrorBodyDto"];
+                    "image/png": components["schemas"]["ApiErrorBodyDto"];
+                    "image/webp": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": components["schemas"]["ApiErrorBodyDto"];
+                    "image/png": components["schemas"]["ApiErrorBodyDto"];
+                    "image/webp": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description A dependency (Telegram) is unreachable (DEPENDENCY_DOWN) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": components["schemas"]["ApiErrorBodyDto"];
+                    "image/png": components["schemas"]["ApiErrorBodyDto"];
+                    "image/webp": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    BroadcastsController_list: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+            };
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastPageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    BroadcastsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateBroadcastDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    BroadcastsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    BroadcastsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateBroadcastDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    BroadcastsController_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    BroadcastsController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    StarsPaymentsController_refund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StarsPaymentDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description A dependency (Telegram) is unreachable (DEPENDENCY_DOWN) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PaymentsController_list: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+                /** @description `card_to_card` or a gateway (`zarinpal`, `stars`, `cryptobot` …) */
+                method?: string;
+                /** @description The method's own status: card payments awaiting_receipt/pending/approved/rejected/expired; gateway payments pending/paid/failed/expired/refunded */
+                status?: "awaiting_receipt" | "pending" | "approved" | "rejected" | "paid" | "failed" | "expired" | "refunded";
+                purpose?: "order" | "topup";
+                /** @description Only this user’s payments */
+                userId?: string;
+                /** @description Created at or after (inclusive) */
+                from?: string;
+                /** @description Created before (exclusive) */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentPageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PaymentsController_ofUser: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+                method?: string;
+                status?: "awaiting_receipt" | "pending" | "approved" | "rejected" | "paid" | "failed" | "expired" | "refunded";
+                purpose?: "order" | "topup";
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                botId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentPageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PaymentsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PaymentsController_refund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Rejected by an outside party (TELEGRAM_TOKEN_REJECTED, TELEGRAM_BOT_MISMATCH) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description A dependency (Telegram) is unreachable (DEPENDENCY_DOWN) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TelegramWebhookController_receive: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The secret given in setWebhook */
+                "X-Telegram-Bot-Api-Secret-Token": string;
+            };
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        /** @description A Telegram Update object */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Queued */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Not an update (VALIDATION_FAILED) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Secret header missing (UNAUTHORIZED); nothing queued */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Secret header wrong (FORBIDDEN); nothing queued */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown or deleted bot (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bot not running or queue unavailable (DEPENDENCY_DOWN); Telegram retries */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TicketsController_list: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+                status?: "open" | "answered" | "closed";
+            };
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketPageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TicketsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetailDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TicketsController_messages: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+            };
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketMessagePageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TicketsController_answer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1-100 of A-Z a-z 0-9 _ . : -; the same key again (a retry) returns the first answer and sends nothing */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketReplyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketMessageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TicketsController_closeTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PromoCodesController_list: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+            };
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCodePageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PromoCodesController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePromoCodeDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCodeDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PromoCodesController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCodeDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PromoCodesController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCodeDeletedDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PromoCodesController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePromoCodeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromoCodeDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ReferralsController_forUser: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+            };
+            header?: never;
+            path: {
+                botId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserReferralsDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ReferralsController_list: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+                /** @description Only this referrer’s earnings */
+                userId?: string;
+            };
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralEarningPageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    SessionsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSessionListDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    SessionsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateConsoleSessionDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSessionCreatedDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    SessionsController_current: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleWhoAmIDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    SessionsController_signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    SessionsController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
 }
