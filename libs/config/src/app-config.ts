@@ -436,8 +436,8 @@ export class AppConfig {
 
   /**
    * Sends of one broadcast in flight at once (each still waits for the bot's budget): the pace is the budget's,
-   * not one round trip's. Also the most messages a crash leaves ambiguous (`interrupted`) per broadcast; 1 for
-   * at most one, at one round trip's pace.
+   * not one round trip's. A crash leaves at most three such waves ambiguous (`interrupted`) per broadcast: the
+   * one in flight, the next one marked and the one whose outcomes were being written.
    */
   @Transform(toInt)
   @IsInt()

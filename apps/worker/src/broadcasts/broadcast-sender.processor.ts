@@ -123,41 +123,67 @@ export class BroadcastSenderProcessor {
     let stopped: string | null = null;
     let progressSeenAt = chunk === 0 ? Date.now() : (b.progressPostedAt?.getTime() ?? 0);
     // Waves of BROADCAST_SENDS_IN_FLIGHT sends at once, so the pace is the budget's and not one round trip's
-    // (each still waits its turn). One statement records a wave's outcomes and marks the next wave `sending`.
+    // (each still waits its turn). The database work of a wave — leasing more rows, and the one statement that
+    // records the previous wave's outcomes and marks the next wave `sending` — runs while the current wave is
+    // being sent: waited for in turn, a database round trip under load (50 bots broadcasting share one pool)
+    // came between every wave and halved a bot's pace. So at a crash up to three waves are unknown: the one in
+    // flight, the next one marked, and the last one whose outcomes were being written.
     const inFlight = this.config.BROADCAST_SENDS_IN_FLIGHT;
     const queue: ClaimedDelivery[] = [];
-    let done: DeliveryOutcome[] = [];
     let leasedAll = false;
-    while (!stopped) {
-      if (queue.length < inFlight && !leasedAll && handled < this.config.BROADCAST_CHUNK) {
-        const limit = Math.min(this.config.BROADCAST_CLAIM_BATCH, this.config.BROADCAST_CHUNK - handled);
-        const leased = await this.runs.claim(botId, broadcastId, claimId, limit, leaseMs);
-        leasedAll = leased.length === 0;
-        queue.push(...leased);
-        handled += leased.length;
-      }
-      const wave = queue.splice(0, inFlight);
-      if (wave.length === 0) break;
-      // Not marked: not ours any more (the broadcast ended, or the lease passed to another run).
+    const refill = async (): Promise<void> => {
+      if (queue.length >= inFlight || leasedAll || handled >= this.config.BROADCAST_CHUNK) return;
+      const limit = Math.min(this.config.BROADCAST_CLAIM_BATCH, this.config.BROADCAST_CHUNK - handled);
+      const leased = await this.runs.claim(botId, broadcastId, claimId, limit, leaseMs);
+      leasedAll = leased.length === 0;
+      queue.push(...leased);
+      handled += leased.length;
+    };
+    // Marks `next` sending (and records `done`); resolves to the deliveries of `next` still this run's to send
+    // (not marked: the broadcast ended, or the lease passed to another run).
+    const mark = async (done: DeliveryOutcome[], next: ClaimedDelivery[]): Promise<ClaimedDelivery[]> => {
       const mine = new Set(
         await this.runs.step(
           botId,
           broadcastId,
           claimId,
           done,
-          wave.map((d) => d.userId),
+          next.map((d) => d.userId),
         ),
       );
-      done = await Promise.all(
-        wave.filter((d) => mine.has(d.userId)).map((d) => this.deliver(sender, msg, d.userId, d.telegramId)),
-      );
+      return next.filter((d) => mine.has(d.userId));
+    };
+    // A marking runs while a wave is sent and is waited for only after it: its failure must not be unhandled
+    // meanwhile (it is thrown where it is awaited).
+    const started = (p: Promise<ClaimedDelivery[]>) => {
+      p.catch(() => undefined);
+      return p;
+    };
+    await refill();
+    let marking = started(mark([], queue.splice(0, inFlight)));
+    let done: DeliveryOutcome[] = [];
+    while (true) {
+      const wave = await marking;
+      // After a 401 the wave already marked is not sent (the end marks it interrupted: never sent, never again).
+      if (stopped) break;
+      const sending = Promise.all(wave.map((d) => this.deliver(sender, msg, d.userId, d.telegramId)));
+      let next: ClaimedDelivery[] = [];
+      if (!stopped) {
+        await refill();
+        next = queue.splice(0, inFlight);
+      }
+      marking = started(next.length > 0 || done.length > 0 ? mark(done, next) : Promise.resolve([]));
+      done = await sending;
       if (done.some((o) => o.error === UNAUTHORIZED)) stopped = 'Telegram rejected the bot token';
       // Looked at (a database read) only once it may be due: every wave would double the chunk's queries.
       if (Date.now() - progressSeenAt >= this.config.BROADCAST_PROGRESS_EVERY_MS) {
         progressSeenAt = Date.now();
         await this.postProgress(bot, b, false);
       }
+      if (next.length === 0) break;
     }
+    // The last marking records the wave before the last and marks nothing new.
+    await marking;
     await this.runs.step(botId, broadcastId, claimId, done, []);
     // What is still leased to this run stays unsent: the end skips it.
     if (stopped) await this.runs.fail(botId, broadcastId, stopped);
