@@ -1,14 +1,13 @@
-import { Group, Select, Table, Text, TextInput } from '@mantine/core';
+import { Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
 import type { operations } from '../../api/schema';
 import { Page, QueryState } from '../../components/Page';
+import { useSalesFilters } from './sales/SalesFilters';
 import { Pager } from '../../components/Pager';
 import { useFormat } from '../../i18n/format';
-import { useUserFilter } from './OrdersPage';
-import { CustomerLink, DayRange, dayStart, MethodLabel, StatusBadge, useBotId } from './sales/shared';
+import { CustomerLink, MethodLabel, StatusBadge, useBotId } from './sales/shared';
 
 type PaymentQuery = NonNullable<operations['PaymentsController_list']['parameters']['query']>;
 const STATUSES = [
@@ -28,66 +27,17 @@ export function PaymentsPage() {
   const { t } = useTranslation('sales');
   const f = useFormat();
   const botId = useBotId();
-  const [page, setPage] = useState(1);
-  const [status, setStatus] = useState<string | null>(null);
-  const [method, setMethod] = useState<string | null>(null);
-  const [range, setRange] = useState({ from: '', to: '' });
-  const [userText, setUserText, userId] = useUserFilter();
-  const query: PaymentQuery = {
-    page,
-    pageSize: 20,
-    ...(status ? { status: status as PaymentQuery['status'] } : {}),
-    ...(method ? { method } : {}),
-    ...(userId ? { userId } : {}),
-    ...(range.from ? { from: dayStart(range.from) } : {}),
-    // `to` is exclusive: the whole last day counts.
-    ...(range.to ? { to: dayStart(range.to, 1) } : {}),
-  };
+  const { page, setPage, values, bar } = useSalesFilters(STATUSES, METHODS);
+  const query = { page, pageSize: 20, ...values } as PaymentQuery;
+
   const payments = useQuery({
     queryKey: ['payments', botId, query],
     queryFn: () => unwrap(api.GET('/v1/bots/{botId}/payments', { params: { path: { botId }, query } })),
   });
-  const reset =
-    <T,>(set: (v: T) => void) =>
-    (v: T) => {
-      setPage(1);
-      set(v);
-    };
+
   return (
     <Page title={t('payments')}>
-      <Group gap="xs" wrap="wrap" align="end">
-        <Select
-          size="sm"
-          label={t('common:status')}
-          placeholder={t('common:all')}
-          clearable
-          data={STATUSES.map((s) => ({ value: s, label: t(`st_${s}`) }))}
-          value={status}
-          onChange={reset(setStatus)}
-          w={170}
-        />
-        <Select
-          size="sm"
-          label={t('method')}
-          placeholder={t('common:all')}
-          clearable
-          data={METHODS.map((m) => ({ value: m, label: t(`m_${m}`) }))}
-          value={method}
-          onChange={reset(setMethod)}
-          w={170}
-        />
-        <TextInput
-          size="sm"
-          label={t('customer_id')}
-          placeholder="uuid"
-          value={userText}
-          onChange={(e) => reset(setUserText)(e.currentTarget.value)}
-          error={userText && !userId ? t('bad_user_id') : undefined}
-          w={320}
-          maw="100%"
-        />
-        <DayRange from={range.from} to={range.to} onChange={reset(setRange)} />
-      </Group>
+      {bar}
       <QueryState query={payments}>
         {(data) =>
           data.items.length === 0 ? (
