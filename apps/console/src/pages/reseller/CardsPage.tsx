@@ -24,7 +24,6 @@ import { useCan } from '../../auth/session';
 import { Page, QueryState } from '../../components/Page';
 import { useFormat } from '../../i18n/format';
 import {
-  ConfirmButton,
   fieldErrors,
   FormError,
   numberOrNull,
@@ -32,6 +31,7 @@ import {
   toMinor,
   useBot,
   useBotId,
+  RowActions,
 } from './setup/shared';
 
 type PaymentCard = components['schemas']['PaymentCardDto'];
@@ -193,16 +193,11 @@ export function CardsPage() {
                         </Table.Td>
                         {write && (
                           <Table.Td>
-                            <Group gap={4} wrap="nowrap">
-                              <Button size="xs" variant="light" onClick={() => setEditing(c)}>
-                                {t('edit')}
-                              </Button>
-                              <ConfirmButton
-                                label={t('delete')}
-                                question={t('deleteCardQuestion')}
-                                onConfirm={() => remove.mutate(c.id)}
-                              />
-                            </Group>
+                            <RowActions
+                              onEdit={() => setEditing(c)}
+                              deleteQuestion={t('deleteCardQuestion')}
+                              onDelete={() => remove.mutate(c.id)}
+                            />
                           </Table.Td>
                         )}
                       </Table.Tr>

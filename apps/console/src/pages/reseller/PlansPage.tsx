@@ -22,7 +22,6 @@ import { Page, QueryState } from '../../components/Page';
 import { useFormat } from '../../i18n/format';
 import {
   compactLocalized,
-  ConfirmButton,
   fieldErrors,
   FormError,
   LANGS,
@@ -33,6 +32,7 @@ import {
   useBot,
   useBotId,
   type Localized,
+  RowActions,
 } from './setup/shared';
 
 type Plan = components['schemas']['PlanDto'];
@@ -183,16 +183,11 @@ export function PlansPage() {
                       <Table.Td>{f.number(p.sortOrder)}</Table.Td>
                       {write && (
                         <Table.Td>
-                          <Group gap={4} wrap="nowrap">
-                            <Button size="xs" variant="light" onClick={() => setEditing(p)}>
-                              {t('edit')}
-                            </Button>
-                            <ConfirmButton
-                              label={t('delete')}
-                              question={t('deletePlanQuestion')}
-                              onConfirm={() => remove.mutate(p.id)}
-                            />
-                          </Group>
+                          <RowActions
+                            onEdit={() => setEditing(p)}
+                            deleteQuestion={t('deletePlanQuestion')}
+                            onDelete={() => remove.mutate(p.id)}
+                          />
                         </Table.Td>
                       )}
                     </Table.Tr>

@@ -23,7 +23,6 @@ import { Page, QueryState } from '../../components/Page';
 import { Pager } from '../../components/Pager';
 import { useFormat } from '../../i18n/format';
 import {
-  ConfirmButton,
   fieldErrors,
   FormError,
   numberOrNull,
@@ -32,6 +31,7 @@ import {
   toMinor,
   useBot,
   useBotId,
+  RowActions,
 } from './setup/shared';
 
 type Promo = components['schemas']['PromoCodeDto'];
@@ -165,16 +165,11 @@ export function PromoCodesPage() {
                         </Table.Td>
                         {write && (
                           <Table.Td>
-                            <Group gap={4} wrap="nowrap">
-                              <Button size="xs" variant="light" onClick={() => setEditing(p)}>
-                                {t('edit')}
-                              </Button>
-                              <ConfirmButton
-                                label={t('delete')}
-                                question={t('deletePromoQuestion')}
-                                onConfirm={() => remove.mutate(p.id)}
-                              />
-                            </Group>
+                            <RowActions
+                              onEdit={() => setEditing(p)}
+                              deleteQuestion={t('deletePromoQuestion')}
+                              onDelete={() => remove.mutate(p.id)}
+                            />
                           </Table.Td>
                         )}
                       </Table.Tr>

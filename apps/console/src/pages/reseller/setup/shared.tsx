@@ -256,3 +256,24 @@ export function numberOrNull(v: number | string | null | undefined): number | nu
   const n = typeof v === 'number' ? v : Number(v);
   return Number.isFinite(n) ? n : null;
 }
+
+/** A row's Edit and (confirmed) Delete buttons, as the plans, cards and promo codes tables show them. */
+export function RowActions({
+  onEdit,
+  deleteQuestion,
+  onDelete,
+}: {
+  onEdit: () => void;
+  deleteQuestion: string;
+  onDelete: () => void;
+}) {
+  const { t } = useTranslation('setup');
+  return (
+    <Group gap={4} wrap="nowrap">
+      <Button size="xs" variant="light" onClick={onEdit}>
+        {t('edit')}
+      </Button>
+      <ConfirmButton label={t('delete')} question={deleteQuestion} onConfirm={onDelete} />
+    </Group>
+  );
+}
