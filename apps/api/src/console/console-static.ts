@@ -65,7 +65,9 @@ export function mountConsole(fastify: FastifyInstance, root: string = CONSOLE_DI
     reply.header('Cache-Control', 'no-cache');
     return reply.type(TYPES['.html']).send(index);
   };
-  fastify.get(CONSOLE_PATH, (_req, reply) => reply.redirect(`${CONSOLE_PATH}/`, 301));
+  // `/console` itself is the app too (no redirect: the API's router ignores a trailing slash, so a redirect to
+  // `/console/` would answer itself forever); its assets are addressed absolutely, under /console/assets.
+  fastify.get(CONSOLE_PATH, send);
   fastify.get(`${CONSOLE_PATH}/*`, send);
 }
 
