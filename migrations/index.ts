@@ -18,6 +18,7 @@ import { NewColumnRanges1764300000900 } from './1764300000900-newColumnRanges';
 import { PromoCodesReferrals1764300001000 } from './1764300001000-promoCodesReferrals';
 import { GrowthTrialReminders1764300001100 } from './1764300001100-growthTrialReminders';
 import { ConsoleSessions1764400000000 } from './1764400000000-consoleSessions';
+import { ConsoleSessionSource1764400000010 } from './1764400000010-consoleSessionSource';
 import { BroadcastDeliverySteps1764400000100 } from './1764400000100-broadcastDeliverySteps';
 import { BroadcastPendingIndex1764400000110 } from './1764400000110-broadcastPendingIndex';
 
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   PromoCodesReferrals1764300001000,
   GrowthTrialReminders1764300001100,
   ConsoleSessions1764400000000,
+  ConsoleSessionSource1764400000010,
   BroadcastDeliverySteps1764400000100,
   BroadcastPendingIndex1764400000110,
 ];

@@ -88,12 +88,22 @@ export class ConsoleSessionsService {
     let principal: Principal;
     if (s.kind === 'master') {
       if (s.telegramId !== null && !this.config.masterAdminTelegramIds.includes(s.telegramId)) return null;
+      // Signed in with the master token: only while it is still the master token.
+      if (
+        s.telegramId === null &&
+        !constantTimeEqual(s.sourceTokenHash ?? '', sha256Hex(this.config.MASTER_API_TOKEN))
+      ) {
+        return null;
+      }
       principal = { kind: 'master', session: ref };
     } else if (s.telegramId !== null) {
       const role = await this.access.roleOf(s.botId!, s.telegramId);
       if (!role) return null;
       principal = { kind: 'tenant', botId: s.botId!, session: ref, admin: { telegramId: s.telegramId, role } };
     } else {
+      // Signed in with a pasted token: only while that token is still the bot's (a rotation ends the session).
+      const owner = s.sourceTokenHash ? await this.bots.tokenOwner(s.sourceTokenHash) : null;
+      if (owner?.botId !== s.botId) return null;
       principal = { kind: 'tenant', botId: s.botId!, session: ref };
     }
     void this.sessions.touch(s.id).catch(() => undefined);
@@ -147,17 +157,19 @@ export class ConsoleSessionsService {
   private async fromToken(token: string | undefined): Promise<SessionSubject | null> {
     if (!token) return null;
     if (constantTimeEqual(token, this.config.MASTER_API_TOKEN)) {
-      return { kind: 'master', botId: null, telegramId: null, role: 'operator' };
+      return { kind: 'master', botId: null, telegramId: null, role: 'operator', sourceTokenHash: sha256Hex(token) };
     }
     if (!token.startsWith(API_TOKEN_PREFIX)) return null;
     const owner = await this.bots.tokenOwner(sha256Hex(token));
     if (!owner) return null;
     // A pasted token has the token's rights: the owner's.
-    return { kind: 'tenant', botId: owner.botId, telegramId: null, role: 'owner' };
+    return { kind: 'tenant', botId: owner.botId, telegramId: null, role: 'owner', sourceTokenHash: sha256Hex(token) };
   }
 }
 
-type SessionSubject = Pick<ConsoleSessionEntity, 'kind' | 'botId' | 'telegramId' | 'role'>;
+type SessionSubject = Pick<ConsoleSessionEntity, 'kind' | 'botId' | 'telegramId' | 'role'> & {
+  sourceTokenHash?: string;
+};
 
 /** Whose sessions the caller sees: an admin's own in their bot, a bot's (its token), or the master's. */
 export function scopeOf(p: Principal): ConsoleSessionScope {

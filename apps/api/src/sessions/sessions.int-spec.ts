@@ -273,6 +273,13 @@ describe('console sessions (API in-process, real PostgreSQL/Redis, Telegram emul
     // The bot's token sees every session of the bot and may end any.
     const all = await http().get('/v1/sessions').set('Authorization', `Bearer ${a.apiToken}`).expect(200);
     expect(all.body.items.map((i: { id: string }) => i.id)).toEqual(expect.arrayContaining([s1.id, o.id]));
+    // …and nothing of another bot: bot B's session is neither listed nor revocable with A's token.
+    const ofB = await signIn(b.id, b.ownerTelegramId);
+    expect(all.body.items.map((i: { id: string }) => i.id)).not.toContain(ofB.id);
+    const again = await http().get('/v1/sessions').set('Authorization', `Bearer ${a.apiToken}`).expect(200);
+    expect(again.body.items.map((i: { id: string }) => i.id)).not.toContain(ofB.id);
+    await http().delete(`/v1/sessions/${ofB.id}`).set('Authorization', `Bearer ${a.apiToken}`).expect(404);
+    await http().get(`/v1/bots/${b.id}/plans`).set('Cookie', ofB.cookie).expect(200);
     await setRoles(a, []);
   });
 
@@ -297,6 +304,29 @@ describe('console sessions (API in-process, real PostgreSQL/Redis, Telegram emul
       .send({ apiToken: 'bft_nope' })
       .expect(401);
     expect(bad.body.error.code).toBe(ErrorCode.UNAUTHORIZED);
+  });
+
+  it('a session signed in with a pasted API token ends when that token is rotated', async () => {
+    const c = await ctx.newBot({ name: 'Shop C' });
+    const pasted = await http()
+      .post('/v1/sessions')
+      .set('X-Forwarded-For', from())
+      .send({ apiToken: c.apiToken })
+      .expect(201);
+    const cookie = sessionCookie(pasted);
+    await http().get(`/v1/bots/${c.id}/plans`).set('Cookie', cookie).expect(200);
+    const rotated = await http()
+      .post(`/v1/bots/${c.id}/api-token/rotate`)
+      .set('Authorization', `Bearer ${c.apiToken}`)
+      .expect(200);
+    // The leaked token is dead, and so is every browser session it opened.
+    await http().get(`/v1/bots/${c.id}/plans`).set('X-Forwarded-For', from()).set('Cookie', cookie).expect(401);
+    const fresh = await http()
+      .post('/v1/sessions')
+      .set('X-Forwarded-For', from())
+      .send({ apiToken: rotated.body.apiToken })
+      .expect(201);
+    await http().get(`/v1/bots/${c.id}/plans`).set('Cookie', sessionCookie(fresh)).expect(200);
   });
 
   it("an operator's link from the master bot opens a master session (and the queue dashboard)", async () => {

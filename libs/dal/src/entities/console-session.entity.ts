@@ -21,6 +21,8 @@ export class ConsoleSessionEntity {
   @Column({ name: 'token_hash', type: 'varchar' }) tokenHash!: string;
   @Column({ name: 'csrf_hash', type: 'varchar' }) csrfHash!: string;
   @Column({ name: 'user_agent', type: 'varchar', nullable: true }) userAgent!: string | null;
+  /** SHA-256 of the token pasted to sign in (the session lives only while that token does); null for a link. */
+  @Column({ name: 'source_token_hash', type: 'varchar', nullable: true }) sourceTokenHash!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'last_seen_at', type: 'timestamptz' }) lastSeenAt!: Date;
   @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt!: Date;

@@ -12,6 +12,8 @@ export interface NewConsoleSession {
   csrfHash: string;
   userAgent: string | null;
   expiresAt: Date;
+  /** SHA-256 of the pasted token a session was signed in with (it lives only while that token does). */
+  sourceTokenHash?: string;
 }
 
 /** Whose sessions a caller sees and may revoke: the master's, one bot's, or one admin's in one bot. */
