@@ -60,8 +60,9 @@ export class ApiAuthGuard implements CanActivate {
     await this.limiter.assertAllowed(address);
     const csrf = req.headers[CSRF_HEADER];
     const principal = await this.sessions.authenticate(token, req.method, typeof csrf === 'string' ? csrf : undefined);
+    // An unknown or ended session is not counted as a failure: a cookie is 256 random bits (nothing to guess),
+    // and a tab left open with an ended session would otherwise lock its whole address (a NAT) out.
     if (!principal) {
-      await this.limiter.recordFailure(address);
       throw new DomainError(ErrorCode.UNAUTHORIZED, 'The console session has ended; sign in again');
     }
     return principal;
