@@ -102,7 +102,8 @@ describe('web console sign-in through the bot', () => {
       trafficLimitGb: 20,
       deviceLimit: 1,
     };
-    await http('post', `/v1/bots/${shop.id}/plans`).set('Cookie', s.cookie).send(plan).expect(403);
+    const noCsrf = await http('post', `/v1/bots/${shop.id}/plans`).set('Cookie', s.cookie).send(plan).expect(403);
+    expect(noCsrf.body.error.code).toBe('CSRF_FAILED');
     await http('post', `/v1/bots/${shop.id}/plans`)
       .set('Cookie', s.cookie)
       .set('X-CSRF-Token', s.csrf)

@@ -226,7 +226,8 @@ describe('console sessions (API in-process, real PostgreSQL/Redis, Telegram emul
 
   it('sign-out ends the session and clears the cookie; the old cookie is refused', async () => {
     const s = await signIn(a.id, a.ownerTelegramId);
-    await http().delete('/v1/sessions/current').set('Cookie', s.cookie).expect(403);
+    const noCsrf = await http().delete('/v1/sessions/current').set('Cookie', s.cookie).expect(403);
+    expect(noCsrf.body.error.code).toBe(ErrorCode.CSRF_FAILED);
     const out = await http()
       .delete('/v1/sessions/current')
       .set('Cookie', s.cookie)
