@@ -28,7 +28,8 @@ const MAX_VERIFIES = 50;
  * a payment that had failed or expired is settled too — late money goes to the wallet when the order closed),
  * (2) every still-pending payment is verified (Zarinpal answers 101 for one verified before a crash: it is settled
  * now, once), (3) pending payments past their deadline expire. A gateway that cannot be reached is logged and
- * left for the next run; nothing changes for it.
+ * left for the next run; nothing changes for it. A payment that fails to reconcile is logged and skipped: the bot's
+ * other payments still are.
  */
 @Injectable()
 export class ReconcileGatewayPaymentsUseCase {
@@ -76,8 +77,13 @@ export class ReconcileGatewayPaymentsUseCase {
         const r = await this.confirm.execute({ botId, paymentId: p.id, failIfUnpaid: false });
         if (r.outcome === 'paid') settled.push(p.id);
       } catch (e) {
-        if (!DomainError.is(e)) throw e;
-        this.logger.warn({ botId, paymentId: p.id, code: e.code }, 'reconcile: payment not confirmed this run');
+        // One payment's failure (a refusal, a row held too long, a broken row) is this payment's only: logged, and
+        // the bot's other payments are still reconciled; this one is tried again next run.
+        if (DomainError.is(e)) {
+          this.logger.warn({ botId, paymentId: p.id, code: e.code }, 'reconcile: payment not confirmed this run');
+        } else {
+          this.logger.error({ botId, paymentId: p.id, err: describeError(e) }, 'reconcile: payment check failed');
+        }
       }
     }
     const expired = await this.expire.execute({ botId, gateway: method, now, keep: listed });
