@@ -86,6 +86,18 @@ export class BroadcastRunsService {
     return this.broadcasts.end(botId, id, 'failed', reason.slice(0, 300));
   }
 
+  /**
+   * Stops a run that cannot go on (Telegram rejected the bot token): the deliveries it marked `sending` but did
+   * not send (`notSent`) go back to its lease, and the broadcast ends failed — they and the rest of the lease are
+   * `skipped` (certainly not sent), not `interrupted`. One transaction.
+   */
+  stop(botId: string, id: string, claimId: string, notSent: string[], reason: string): Promise<boolean> {
+    return this.db.run(botId, async () => {
+      await this.broadcasts.release(botId, id, claimId, notSent);
+      return this.fail(botId, id, reason);
+    });
+  }
+
   /** The broadcast's counters (what the history lists) brought up to its deliveries. */
   refreshCounters(botId: string, id: string): Promise<void> {
     return this.broadcasts.refreshCounters(botId, id);

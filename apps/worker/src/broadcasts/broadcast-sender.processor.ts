@@ -162,16 +162,19 @@ export class BroadcastSenderProcessor {
     await refill();
     let marking = started(mark([], queue.splice(0, inFlight)));
     let done: DeliveryOutcome[] = [];
+    // The wave marked `sending` while the one that met a 401 was out: never sent.
+    let notSent: ClaimedDelivery[] = [];
     while (true) {
       const wave = await marking;
-      // After a 401 the wave already marked is not sent (the end marks it interrupted: never sent, never again).
-      if (stopped) break;
-      const sending = Promise.all(wave.map((d) => this.deliver(sender, msg, d.userId, d.telegramId)));
-      let next: ClaimedDelivery[] = [];
-      if (!stopped) {
-        await refill();
-        next = queue.splice(0, inFlight);
+      // A 401 is known only once its wave is back, by when the next wave is already marked (the marking runs
+      // during the send): that wave is not sent, and the stop gives it back, so it ends skipped, not unknown.
+      if (stopped) {
+        notSent = wave;
+        break;
       }
+      const sending = Promise.all(wave.map((d) => this.deliver(sender, msg, d.userId, d.telegramId)));
+      await refill();
+      const next = queue.splice(0, inFlight);
       marking = started(next.length > 0 || done.length > 0 ? mark(done, next) : Promise.resolve([]));
       done = await sending;
       if (done.some((o) => o.error === UNAUTHORIZED)) stopped = 'Telegram rejected the bot token';
@@ -186,7 +189,10 @@ export class BroadcastSenderProcessor {
     await marking;
     await this.runs.step(botId, broadcastId, claimId, done, []);
     // What is still leased to this run stays unsent: the end skips it.
-    if (stopped) await this.runs.fail(botId, broadcastId, stopped);
+    if (stopped) {
+      const ids = notSent.map((d) => d.userId);
+      await this.runs.stop(botId, broadcastId, claimId, ids, stopped);
+    }
     await this.next(bot, broadcastId, chunk, handled);
   }
 

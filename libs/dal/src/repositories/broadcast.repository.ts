@@ -191,6 +191,30 @@ export class BroadcastRepository {
   }
 
   /**
+   * Gives deliveries this run marked `sending` but never sent (`userIds`) back to its lease as `pending`: they
+   * were certainly not sent, so the end skips them instead of calling them `interrupted`. Returns how many.
+   */
+  async release(botId: string, broadcastId: string, claimId: string, userIds: string[]): Promise<number> {
+    if (userIds.length === 0) return 0;
+    const rows: { n: number }[] = await this.db.within(botId, (m) =>
+      m.query(
+        `WITH locked AS (
+           SELECT user_id FROM broadcast_deliveries
+            WHERE bot_id = $1 AND broadcast_id = $2 AND claim_id = $3 AND status = 'sending'
+              AND user_id = ANY($4::uuid[])
+            ORDER BY user_id FOR UPDATE
+         ), r AS (
+           UPDATE broadcast_deliveries d SET status = 'pending'
+             FROM locked WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = locked.user_id
+           RETURNING 1
+         ) SELECT count(*)::int AS n FROM r`,
+        [botId, broadcastId, claimId, userIds],
+      ),
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /**
    * The crash rule: a delivery marked `sending` longer than `staleMs` ago by a run that is not `exceptClaimId`
    * was in flight when that run died — it may or may not have reached the user, so it is never sent again
    * (`interrupted`). At most the sends a run had in flight at once. Returns how many.

@@ -1,0 +1,70 @@
+import { Actors } from '@botfleet/common';
+import { BroadcastRunsService, BroadcastsService } from '@botfleet/broadcasts';
+import { TestBot, waitFor, WorkerWorld } from '@botfleet/testing';
+import { createWorkerApp } from '../bootstrap';
+
+const USERS = 40;
+const IN_FLIGHT = 5;
+/** Every broadcast message is held this long by the emulator, so waves are still coming when the token dies. */
+const SEND_DELAY_MS = 150;
+
+/**
+ * The bot's token is revoked in @BotFather while its broadcast is being sent: from then on Telegram answers 401,
+ * so nothing more reaches anyone. The broadcast ends `failed` saying why, and its deliveries say exactly what
+ * happened: `sent` for every message Telegram took (the emulator holds exactly those), the rest not sent (`failed`
+ * or `skipped`), none `interrupted` — a 401 is a certain "not sent", never an unknown. Real PostgreSQL, Redis,
+ * worker and Telegram emulator.
+ */
+describe('broadcast whose bot token is revoked mid-run (worker)', () => {
+  jest.setTimeout(90_000);
+  let world: WorkerWorld;
+  let bot: TestBot;
+  let chatIds: number[];
+  const marker = 'REVOKED-MARK';
+
+  beforeAll(async () => {
+    world = await WorkerWorld.start({
+      env: { BROADCAST_SENDS_IN_FLIGHT: String(IN_FLIGHT), BROADCAST_CLAIM_BATCH: '10' },
+    });
+    const { ctx } = world;
+    bot = await ctx.newBot();
+    chatIds = [];
+    for (let i = 0; i < USERS; i++) chatIds.push((await ctx.newUser(bot.id)).telegramId);
+    world.telegram.setFaults(bot.telegram.id, { delay: { ms: SEND_DELAY_MS, methods: ['sendMessage'] } });
+  });
+  afterAll(() => world?.close());
+
+  const received = () =>
+    chatIds.filter((chatId) =>
+      world.telegram
+        .getChatMessages(bot.telegram.id, chatId)
+        .some((m) => m.direction === 'bot' && (m.text ?? '').includes(marker)),
+    ).length;
+
+  it('records what Telegram took as sent, the rest as not sent, nothing unknown, and fails the broadcast', async () => {
+    const { ctx } = world;
+    const service = ctx.get(BroadcastsService);
+    const runs = ctx.get(BroadcastRunsService);
+    const actor = Actors.tenantApi(bot.id);
+    const v = await service.create(bot.id, { text: `<b>${marker}</b> news`, audience: { segment: 'all' } }, actor);
+    // Previewed as the worker confirms it, so the test decides when sending starts.
+    expect(await runs.previewed(bot.id, v.broadcast.id, 0)).toBe(true);
+    const id = (await service.start(bot.id, v.broadcast.id, actor)).broadcast.id;
+    await world.startWorker(createWorkerApp);
+
+    // A few waves went out; the token dies while the next ones are on their way.
+    await waitFor(() => received() >= 2 * IN_FLIGHT, 30_000, 10);
+    world.telegram.revokeToken(bot.telegram.id);
+
+    await waitFor(async () => (await runs.find(bot.id, id))?.status === 'failed', 30_000, 100);
+    const sent = received();
+    expect(sent).toBeGreaterThanOrEqual(2 * IN_FLIGHT);
+    expect(sent).toBeLessThan(USERS);
+    const { broadcast, progress } = await service.get(bot.id, id);
+    expect(broadcast.failure).toMatch(/Telegram rejected the bot token/);
+    expect(progress).toMatchObject({ total: USERS, sent, blocked: 0, interrupted: 0, remaining: 0 });
+    expect(progress.failed + progress.skipped).toBe(USERS - sent);
+    // The history's counters say the same.
+    expect(await runs.find(bot.id, id)).toMatchObject({ sent, failed: progress.failed, skipped: progress.skipped });
+  });
+});
