@@ -21,6 +21,7 @@ import { ConsoleSessions1764400000000 } from './1764400000000-consoleSessions';
 import { ConsoleSessionSource1764400000010 } from './1764400000010-consoleSessionSource';
 import { BroadcastDeliverySteps1764400000100 } from './1764400000100-broadcastDeliverySteps';
 import { BroadcastPendingIndex1764400000110 } from './1764400000110-broadcastPendingIndex';
+import { SentNotificationClaims1764400000500 } from './1764400000500-sentNotificationClaims';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   ConsoleSessionSource1764400000010,
   BroadcastDeliverySteps1764400000100,
   BroadcastPendingIndex1764400000110,
+  SentNotificationClaims1764400000500,
 ];

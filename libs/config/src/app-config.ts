@@ -507,6 +507,17 @@ export class AppConfig {
   @Max(600_000)
   NOTICE_BACKOFF_MS = 10_000;
 
+  /**
+   * A claim on a support ticket's message (libs/telegram/src/support) left unfinished this long is taken over
+   * by the job's next attempt: its worker died between the claim and the send. Longer than any one send may
+   * wait (the bot's send budget, a 429 pause), well inside the notice retries' hours.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  SUPPORT_NOTICE_CLAIM_STALE_MS = 300_000;
+
   // ---- subscriptions (worker) ----
 
   /** How often subscriptions past their end are marked `expired` and switched off on their panel (0 = never). */

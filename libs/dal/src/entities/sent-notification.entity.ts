@@ -8,5 +8,9 @@ export class SentNotificationEntity {
   @Column({ name: 'subscription_id', type: 'uuid', nullable: true }) subscriptionId!: string | null;
   @Column({ type: 'varchar' }) kind!: string;
   @Column({ name: 'dedupe_key', type: 'varchar' }) dedupeKey!: string;
+  /** When a leased claim was taken (SentNotificationRepository.claimLease); null for plain claims. */
+  @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true }) claimedAt!: Date | null;
+  /** False while a leased claim's send is in flight; an undone claim past its staleness is taken over. */
+  @Column({ type: 'boolean', default: true }) done!: boolean;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

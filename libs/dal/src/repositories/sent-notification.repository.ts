@@ -10,6 +10,18 @@ export interface SentNotificationRecord {
   dedupeKey: string;
 }
 
+/**
+ * A claim this attempt holds on a message (`claimLease`): `claimedAt` is the claim's own stamp, so marking it
+ * done or giving it back touches this claim only, never one another attempt took over since.
+ */
+export interface NotificationLease {
+  dedupeKey: string;
+  claimedAt: string;
+}
+
+/** What `claimLease` found: this attempt's claim, a message already sent, or another attempt's claim in flight. */
+export type LeaseOutcome = { lease: NotificationLease } | 'done' | 'busy';
+
 /** The queries on `sent_notifications` that the generic tenant repository cannot express. */
 @Injectable()
 export class SentNotificationRepository {
@@ -50,6 +62,54 @@ export class SentNotificationRepository {
         `INSERT INTO sent_notifications (bot_id, user_id, subscription_id, kind, dedupe_key) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (bot_id, dedupe_key) DO NOTHING`,
         [botId, n.userId, n.subscriptionId, n.kind, n.dedupeKey],
+      ),
+    );
+  }
+
+  /**
+   * Claims a message before it is sent, leaving the claim undone until `markDone`: exactly one caller gets the
+   * lease however many race; a claim left undone for longer than `staleAfterMs` (its attempt died between
+   * the claim and the send, or could not give it back) is taken over. `done` when the message went out,
+   * `busy` while another attempt's fresh claim holds it.
+   */
+  async claimLease(botId: string, n: SentNotificationRecord, staleAfterMs: number): Promise<LeaseOutcome> {
+    const rows: { claimed_at: string }[] = await this.db.within(botId, (m) =>
+      m.query(
+        `INSERT INTO sent_notifications (bot_id, user_id, subscription_id, kind, dedupe_key, claimed_at, done)
+         VALUES ($1, $2, $3, $4, $5, clock_timestamp(), false)
+         ON CONFLICT (bot_id, dedupe_key) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
+           WHERE NOT sent_notifications.done
+             AND sent_notifications.claimed_at < EXCLUDED.claimed_at - make_interval(secs => $6::float8 / 1000)
+         RETURNING claimed_at::text AS claimed_at`,
+        [botId, n.userId, n.subscriptionId, n.kind, n.dedupeKey, staleAfterMs],
+      ),
+    );
+    if (rows.length === 1) return { lease: { dedupeKey: n.dedupeKey, claimedAt: rows[0].claimed_at } };
+    const held = await this.db.within(botId, (m) =>
+      m.findOne(SentNotificationEntity, { where: { botId, dedupeKey: n.dedupeKey }, select: { done: true } }),
+    );
+    // No row: its claim was given back since; the caller's retry takes it.
+    return held?.done ? 'done' : 'busy';
+  }
+
+  /** The leased message went out: false when this claim was taken over meanwhile (it was stale). */
+  async markDone(botId: string, lease: NotificationLease): Promise<boolean> {
+    const [, affected]: [unknown[], number] = await this.db.within(botId, (m) =>
+      m.query(
+        `UPDATE sent_notifications SET done = true
+          WHERE bot_id = $1 AND dedupe_key = $2 AND claimed_at = $3::timestamptz AND NOT done`,
+        [botId, lease.dedupeKey, lease.claimedAt],
+      ),
+    );
+    return affected === 1;
+  }
+
+  /** Gives a leased claim back (its send or its record failed), so a later attempt sends it. */
+  async releaseLease(botId: string, lease: NotificationLease): Promise<void> {
+    await this.db.within(botId, (m) =>
+      m.query(
+        `DELETE FROM sent_notifications WHERE bot_id = $1 AND dedupe_key = $2 AND claimed_at = $3::timestamptz AND NOT done`,
+        [botId, lease.dedupeKey, lease.claimedAt],
       ),
     );
   }

@@ -1,9 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@botfleet/config';
 import {
   BotEntity,
   BotSelfRepository,
+  NotificationLease,
   SentNotificationRecord,
   SentNotificationRepository,
+  TenantDb,
   TenantRepositories,
 } from '@botfleet/dal';
 import type { TicketEntity, TicketMessageEntity } from '@botfleet/dal';
@@ -34,8 +37,11 @@ type Target = { chatId: number; threadId?: number };
  * there is none or it refuses the bot), each post remembered so a reply to it routes back (TicketPosts); the
  * admins' answers to the customer; the closing on the other side. Every message is claimed in
  * `sent_notifications` before it is sent (the unique key lets one attempt through however many race: a replayed
- * event, a stalled job run twice) and the claim is given back when the send fails, so a retry sends it; a crash
- * between the claim and the send loses that one message rather than repeating it.
+ * event, a stalled job run twice) and marked done with its record once Telegram took it; a failed send or
+ * record gives the claim back, so the job's retry sends it. An attempt that finds another's claim unfinished
+ * fails, to be retried: once that claim is older than SUPPORT_NOTICE_CLAIM_STALE_MS (its worker died between
+ * the claim and the send) the retry takes it over and sends. A crash after the send and before it is marked
+ * done repeats that one message rather than losing it.
  */
 @Injectable()
 export class SupportNotifications {
@@ -48,6 +54,8 @@ export class SupportNotifications {
     private readonly repos: TenantRepositories,
     private readonly messenger: Messenger,
     private readonly sent: SentNotificationRepository,
+    private readonly db: TenantDb,
+    private readonly config: AppConfig,
   ) {}
 
   async handle(job: SupportJob): Promise<void> {
@@ -82,47 +90,59 @@ export class SupportNotifications {
       ticket.adminChatId && ticket.adminMessageId ? this.cardTarget(bot, ticket.adminChatId) : null;
     let cardId = ticket.adminMessageId;
     if (!card || !cardId) {
-      // Another attempt holds the card (and posts the photo under it).
-      if (!(await this.claim(bot.id, ticket, `ticket-card:${ticket.id}`, 'ticket_card'))) return;
-      const text = adminCardText(
-        lang,
-        bot.currency,
-        ticket,
-        await this.queries.customerCard(bot.id, ticket.userId),
-        first,
-      );
-      const posted = await this.orRelease(bot.id, `ticket-card:${ticket.id}`, () =>
-        this.toAdmins(
-          bot,
-          telegram,
-          async (t) =>
-            (
-              await telegram.sendMessage(t.chatId, text, {
-                parse_mode: 'HTML',
-                link_preview_options: { is_disabled: true },
-                reply_markup: { inline_keyboard: adminCardKeyboard(lang, ticket) },
-                ...(t.threadId ? { message_thread_id: t.threadId } : {}),
-              })
-            ).message_id,
-        ),
-      );
-      await this.posts.recordCard(bot.id, ticket.id, posted.chatId, posted.messageId);
-      card = { chatId: posted.chatId, threadId: posted.threadId };
-      cardId = posted.messageId;
+      const lease = await this.claim(bot.id, ticket, `ticket-card:${ticket.id}`, 'ticket_card');
+      if (lease) {
+        const text = adminCardText(
+          lang,
+          bot.currency,
+          ticket,
+          await this.queries.customerCard(bot.id, ticket.userId),
+          first,
+        );
+        const posted = await this.sendOnce(
+          bot.id,
+          lease,
+          () =>
+            this.toAdmins(
+              bot,
+              telegram,
+              async (t) =>
+                (
+                  await telegram.sendMessage(t.chatId, text, {
+                    parse_mode: 'HTML',
+                    link_preview_options: { is_disabled: true },
+                    reply_markup: { inline_keyboard: adminCardKeyboard(lang, ticket) },
+                    ...(t.threadId ? { message_thread_id: t.threadId } : {}),
+                  })
+                ).message_id,
+            ),
+          (p) => this.posts.recordCard(bot.id, ticket.id, p.chatId, p.messageId),
+        );
+        card = { chatId: posted.chatId, threadId: posted.threadId };
+        cardId = posted.messageId;
+      } else {
+        // Another attempt posted the card since this one read the ticket (done with its record): the photo goes under it.
+        const now = await this.queries.find(bot.id, ticket.id);
+        if (!now?.adminChatId || !now.adminMessageId) return;
+        card = this.cardTarget(bot, now.adminChatId);
+        cardId = now.adminMessageId;
+      }
     }
-    const photoKey = first ? `ticket-post:${first.id}` : '';
-    if (first?.photoFileId && !first.adminMessageId && (await this.claim(bot.id, ticket, photoKey, 'ticket_post'))) {
-      const target = card;
-      const replyTo = cardId;
-      const sentPhoto = await this.orRelease(bot.id, photoKey, () =>
+    if (!first?.photoFileId || first.adminMessageId) return;
+    const photo = await this.claim(bot.id, ticket, `ticket-post:${first.id}`, 'ticket_post');
+    if (!photo) return;
+    const [target, replyTo] = [card, cardId];
+    await this.sendOnce(
+      bot.id,
+      photo,
+      () =>
         telegram.sendPhoto(target.chatId, first.photoFileId!, {
           caption: translate(lang, 'ticketAdmin.photo', { number: ticket.number }),
           ...(target.threadId ? { message_thread_id: target.threadId } : {}),
           reply_parameters: { message_id: replyTo, allow_sending_without_reply: true },
         }),
-      );
-      await this.posts.recordMessage(bot.id, first.id, card.chatId, sentPhoto.message_id);
-    }
+      (sent) => this.posts.recordMessage(bot.id, first.id, target.chatId, sent.message_id),
+    );
   }
 
   private async postFollowUp(
@@ -131,27 +151,31 @@ export class SupportNotifications {
     ticket: TicketEntity,
     message: TicketMessageEntity,
   ): Promise<void> {
-    const key = `ticket-post:${message.id}`;
-    if (message.adminMessageId || !(await this.claim(bot.id, ticket, key, 'ticket_post'))) return;
+    if (message.adminMessageId) return;
+    const lease = await this.claim(bot.id, ticket, `ticket-post:${message.id}`, 'ticket_post');
+    if (!lease) return;
     const lang = bot.defaultLanguage;
     const user = await this.repos.users.findById(bot.id, ticket.userId);
-    const posted = await this.orRelease(bot.id, key, () =>
-      this.underCard(bot, telegram, ticket, async (t, replyTo) => {
-        const extra = {
-          parse_mode: 'HTML' as const,
-          ...(t.threadId ? { message_thread_id: t.threadId } : {}),
-          ...(replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
-        };
-        const sent = message.photoFileId
-          ? await telegram.sendPhoto(t.chatId, message.photoFileId, {
-              ...extra,
-              caption: adminFollowUpText(lang, ticket, user, message, TELEGRAM_LIMITS.caption),
-            })
-          : await telegram.sendMessage(t.chatId, adminFollowUpText(lang, ticket, user, message), extra);
-        return sent.message_id;
-      }),
+    await this.sendOnce(
+      bot.id,
+      lease,
+      () =>
+        this.underCard(bot, telegram, ticket, async (t, replyTo) => {
+          const extra = {
+            parse_mode: 'HTML' as const,
+            ...(t.threadId ? { message_thread_id: t.threadId } : {}),
+            ...(replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
+          };
+          const sent = message.photoFileId
+            ? await telegram.sendPhoto(t.chatId, message.photoFileId, {
+                ...extra,
+                caption: adminFollowUpText(lang, ticket, user, message, TELEGRAM_LIMITS.caption),
+              })
+            : await telegram.sendMessage(t.chatId, adminFollowUpText(lang, ticket, user, message), extra);
+          return sent.message_id;
+        }),
+      (posted) => this.posts.recordMessage(bot.id, message.id, posted.chatId, posted.messageId),
     );
-    await this.posts.recordMessage(bot.id, message.id, posted.chatId, posted.messageId);
   }
 
   private async deliverAnswer(
@@ -161,10 +185,13 @@ export class SupportNotifications {
     message: TicketMessageEntity,
   ): Promise<void> {
     const user = await this.repos.users.findById(bot.id, ticket.userId);
-    const once = `ticket-answer:${message.id}`;
-    if (user && !user.botBlockedAt && (await this.claim(bot.id, ticket, once, 'ticket_answer'))) {
+    const answer =
+      user && !user.botBlockedAt
+        ? await this.claim(bot.id, ticket, `ticket-answer:${message.id}`, 'ticket_answer')
+        : null;
+    if (user && answer) {
       const lang = user.language ?? bot.defaultLanguage;
-      await this.orRelease(bot.id, once, async () => {
+      await this.sendOnce(bot.id, answer, async () => {
         try {
           if (message.photoFileId) {
             const screen = answerScreen(lang, ticket, message, TELEGRAM_LIMITS.caption);
@@ -182,21 +209,20 @@ export class SupportNotifications {
             });
           }
         } catch (err) {
-          // The messenger marked a customer who blocked the bot; there is nobody to tell (the claim stays).
+          // The messenger marked a customer who blocked the bot; there is nobody to tell (the claim is done).
           if (!(err instanceof RecipientGoneError)) throw err;
         }
       });
     }
     // An answer given over the API is shown to the admins too, under the card (an admin's reply is there already).
-    const echo = `ticket-post:${message.id}`;
-    if (
-      !message.adminMessageId &&
-      message.author &&
-      !message.author.startsWith('bot_admin:') &&
-      (await this.claim(bot.id, ticket, echo, 'ticket_post'))
-    ) {
-      const text = adminApiReplyText(bot.defaultLanguage, ticket, message);
-      const posted = await this.orRelease(bot.id, echo, () =>
+    if (message.adminMessageId || !message.author || message.author.startsWith('bot_admin:')) return;
+    const echo = await this.claim(bot.id, ticket, `ticket-post:${message.id}`, 'ticket_post');
+    if (!echo) return;
+    const text = adminApiReplyText(bot.defaultLanguage, ticket, message);
+    await this.sendOnce(
+      bot.id,
+      echo,
+      () =>
         this.underCard(
           bot,
           telegram,
@@ -210,9 +236,8 @@ export class SupportNotifications {
               })
             ).message_id,
         ),
-      );
-      await this.posts.recordMessage(bot.id, message.id, posted.chatId, posted.messageId);
-    }
+      (posted) => this.posts.recordMessage(bot.id, message.id, posted.chatId, posted.messageId),
+    );
   }
 
   private async announceClosed(bot: BotEntity, telegram: BotSender, ticket: TicketEntity): Promise<void> {
@@ -220,10 +245,13 @@ export class SupportNotifications {
     const byCustomer = (ticket.closedBy ?? '').startsWith('user:');
     if (!byCustomer) {
       const user = await this.repos.users.findById(bot.id, ticket.userId);
-      const once = `ticket-closed:${ticket.id}`;
-      if (user && !user.botBlockedAt && (await this.claim(bot.id, ticket, once, 'ticket_closed'))) {
+      const once =
+        user && !user.botBlockedAt
+          ? await this.claim(bot.id, ticket, `ticket-closed:${ticket.id}`, 'ticket_closed')
+          : null;
+      if (user && once) {
         const text = translate(user.language ?? bot.defaultLanguage, 'ticket.closedNotice', { number: ticket.number });
-        await this.orRelease(bot.id, once, async () => {
+        await this.sendOnce(bot.id, once, async () => {
           try {
             await telegram.sendMessage(user.telegramId, text, { parse_mode: 'HTML' });
           } catch (err) {
@@ -238,35 +266,61 @@ export class SupportNotifications {
     } catch (err) {
       this.logger.warn({ botId: bot.id, err }, 'could not take the buttons off a ticket card');
     }
-    const note = `ticket-closed-admins:${ticket.id}`;
-    if (!(await this.claim(bot.id, ticket, note, 'ticket_closed'))) return;
+    const note = await this.claim(bot.id, ticket, `ticket-closed-admins:${ticket.id}`, 'ticket_closed');
+    if (!note) return;
     const [chatId, cardId] = [ticket.adminChatId, ticket.adminMessageId];
-    await this.orRelease(bot.id, note, async () => {
+    await this.sendOnce(bot.id, note, async () => {
       try {
         await telegram.sendMessage(chatId, adminClosedText(bot.defaultLanguage, ticket), {
           parse_mode: 'HTML',
           reply_parameters: { message_id: cardId, allow_sending_without_reply: true },
         });
       } catch (err) {
-        // The customer knows; retries into a chat that refuses the bot would only repeat it (the claim stays).
+        // The customer knows; retries into a chat that refuses the bot would only repeat it (the claim is done).
         if (!adminChatUnreachable(err)) throw err;
         this.logger.warn({ botId: bot.id }, 'the admin chat is unreachable: the closing note is not posted');
       }
     });
   }
 
-  /** Claims one message about the ticket: true for exactly one attempt however many race (the unique key). */
-  private claim(botId: string, ticket: TicketEntity, dedupeKey: string, kind: string): Promise<boolean> {
+  /**
+   * Claims one message about the ticket: the lease for exactly one attempt however many race (the unique key),
+   * null once it went out. Another attempt's unfinished claim fails this attempt, so the job tries again later
+   * and takes the claim over once it is stale (that attempt died) — returning here would lose the message.
+   */
+  private async claim(
+    botId: string,
+    ticket: TicketEntity,
+    dedupeKey: string,
+    kind: string,
+  ): Promise<NotificationLease | null> {
     const record: SentNotificationRecord = { userId: ticket.userId, subscriptionId: null, kind, dedupeKey };
-    return this.sent.claim(botId, record);
+    const outcome = await this.sent.claimLease(botId, record, this.config.SUPPORT_NOTICE_CLAIM_STALE_MS);
+    if (outcome === 'done') return null;
+    if (outcome === 'busy') throw new Error(`${kind} of ticket ${ticket.id} is being sent by another attempt`);
+    return outcome.lease;
   }
 
-  /** Sends a claimed message; a failed send gives the claim back, so the job's retry sends it. */
-  private async orRelease<T>(botId: string, dedupeKey: string, send: () => Promise<T>): Promise<T> {
+  /**
+   * Sends a claimed message, then records it (where admins' replies to it route) and marks the claim done in one
+   * transaction. A failed send or record gives the claim back, so the job's retry sends it again.
+   */
+  private async sendOnce<T>(
+    botId: string,
+    lease: NotificationLease,
+    send: () => Promise<T>,
+    record?: (sent: T) => Promise<void>,
+  ): Promise<T> {
     try {
-      return await send();
+      const sent = await send();
+      const marked = await this.db.run(botId, async () => {
+        if (record) await record(sent);
+        return this.sent.markDone(botId, lease);
+      });
+      if (!marked) this.logger.warn({ botId, key: lease.dedupeKey }, 'a stale claim was taken over while it was sent');
+      return sent;
     } catch (err) {
-      await this.sent.release(botId, dedupeKey);
+      await this.sent.releaseLease(botId, lease);
       throw err;
     }
   }
