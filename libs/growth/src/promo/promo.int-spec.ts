@@ -10,7 +10,7 @@ import {
 } from '@botfleet/sales';
 import { FulfilmentService } from '@botfleet/sales';
 import { BotStatsRepository } from '@botfleet/dal';
-import { StarsGateway } from '@botfleet/payments';
+import { PaymentGateways, StarsGateway, StartGatewayPaymentUseCase } from '@botfleet/payments';
 import { createTestEnv, TestContext, TestEnv } from '@botfleet/testing';
 import { PromoCodeInput, PromoCodesService } from './promo-codes.service';
 import { promoRejectionOf } from './promo-rules';
@@ -172,6 +172,43 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
     expect(await stars.orderPriceStars(botId, pending.orderId)).toBe(99);
     await redeem.execute({ botId, userId: pending.userId, code: 'STAR20', orderId: pending.orderId });
     expect(await stars.orderPriceStars(botId, pending.orderId)).toBe(80);
+  });
+
+  it('a code that takes the whole price leaves less than a Star owed: Stars is neither offered nor started', async () => {
+    const { botId } = await shop();
+    await ctx.get(FeaturesService).set(botId, 'telegram_stars', true, undefined, Actors.tenantApi(botId));
+    const starsPlan = await ctx.newPlan(botId, { priceMinor: 50_000, priceStars: 99 });
+    await create(botId, { code: 'ALLOFF', kind: 'fixed', value: 50_000 });
+    const pending = await ctx.newOrder(botId, { planId: starsPlan.id });
+    const applied = await redeem.execute({ botId, userId: pending.userId, code: 'ALLOFF', orderId: pending.orderId });
+    // The promo rules never make an order free: one minor unit is left (what the other methods charge).
+    expect(applied.outcome === 'applied' && applied.order).toMatchObject({ amountMinor: 1, discountMinor: 49_999 });
+    // 99 Stars × 1/50 000 owed: Telegram's minimum of 1 Star would charge about 500 times that.
+    expect(await ctx.get(StarsGateway).orderPriceStars(botId, pending.orderId)).toBeNull();
+    const offered = await ctx.get(PaymentGateways).availableFor(botId, 1, 'IRR', { orderId: pending.orderId });
+    expect(offered.map((g) => g.gateway.method)).not.toContain('stars');
+    const refused = await ctx
+      .get(StartGatewayPaymentUseCase)
+      .execute({
+        botId,
+        gateway: 'stars',
+        language: 'en',
+        purpose: 'order',
+        orderId: pending.orderId,
+        by: { userId: pending.userId },
+      })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: ErrorCode.FEATURE_NOT_ALLOWED, message: 'stars cannot take this amount' });
+    const [{ n }] = await platform.query(`SELECT count(*)::int AS n FROM gateway_payments WHERE order_id = $1`, [
+      pending.orderId,
+    ]);
+    expect(n).toBe(0);
+    // The customer's other way stays open: the wallet pays the one minor unit left.
+    await ctx.deposit(botId, pending.userId, 1);
+    await ctx.get(PayFromWalletUseCase).execute({ botId, orderId: pending.orderId, by: { userId: pending.userId } });
+    const [order] = await platform.query(`SELECT status, payment_method FROM orders WHERE id = $1`, [pending.orderId]);
+    expect(order.payment_method).toBe('wallet');
+    expect(order.status).not.toBe('pending');
   });
 
   it('an extra-days code lengthens the order the provisioning reads, at the same price', async () => {

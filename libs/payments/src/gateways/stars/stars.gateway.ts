@@ -89,17 +89,27 @@ export class StarsGateway implements PaymentGateway {
     );
   }
 
-  /** The Stars price of the order's plan now (null: the plan is not sold for Stars). */
+  /** The Stars price of the order now (null: its plan is not sold for Stars, or it owes less than one Star). */
   async orderPriceStars(botId: string, orderId: string): Promise<number | null> {
     const order = await this.repos.orders.findById(botId, orderId);
     if (!order) return null;
     const plan = await this.repos.plans.findById(botId, order.planId);
     if (!plan?.priceStars) return null;
-    // A promo code's discount (libs/growth) lowers the Stars price in the same proportion: rounded up, at least 1.
-    const full = order.amountMinor + order.discountMinor;
-    if (order.discountMinor <= 0 || full <= 0) return plan.priceStars;
-    return Math.max(1, Math.ceil((plan.priceStars * order.amountMinor) / full));
+    return discountedStars(plan.priceStars, order.amountMinor, order.discountMinor);
   }
+}
+
+/**
+ * The Stars price of an order of a plan priced `priceStars`: a promo code's discount (libs/growth) lowers it in the
+ * same proportion, rounded up to a whole Star. An order that owes less than one Star (a code that takes the whole
+ * price: the promo rules leave one minor unit, or nothing) is not sold for Stars (null): Telegram's minimum of one
+ * Star would charge the customer many times what they owe, so they pay it by the other methods.
+ */
+export function discountedStars(priceStars: number, amountMinor: number, discountMinor: number): number | null {
+  if (discountMinor <= 0) return priceStars;
+  const full = amountMinor + discountMinor;
+  const owed = (priceStars * Math.max(0, amountMinor)) / full;
+  return owed < 1 ? null : Math.ceil(owed);
 }
 
 export function starsOf(payment: GatewayPaymentEntity): number {
