@@ -25,4 +25,21 @@ export class OwnerNotifier {
     this.logger.log(`told the owner of bot ${bot.id} that its token is invalid`);
     return true;
   }
+
+  /**
+   * What a bot could not say to its admins itself (Telegram rejects its token), said to its owner through the
+   * master bot under the bot's name. `html` is a message of the bot's own, in the bot's HTML subset.
+   */
+  async relay(
+    bot: Pick<HostedBotRow, 'id' | 'isMaster' | 'telegramUsername' | 'ownerTelegramId'>,
+    html: string,
+  ): Promise<boolean> {
+    if (bot.isMaster) return false;
+    const master = await this.repo.getMaster();
+    if (!master || master.status !== 'active') return false;
+    const text = `@${bot.telegramUsername}\n${html}`;
+    await this.messenger.as(credentialsOfRow(master)).sendMessage(bot.ownerTelegramId, text, { parse_mode: 'HTML' });
+    this.logger.log(`told the owner of bot ${bot.id} what the bot could not tell its admins`);
+    return true;
+  }
 }

@@ -15,6 +15,7 @@ import {
   Messenger,
   RecipientGoneError,
 } from '@botfleet/telegram';
+import { OwnerNotifier } from '../bots/owner-notifier.service';
 
 type SendJob = JobPayloads[JobName.SendBroadcast];
 type PreviewJob = JobPayloads[JobName.BroadcastPreview];
@@ -62,6 +63,7 @@ export class BroadcastSenderProcessor {
     private readonly broadcasts: BroadcastsService,
     private readonly messenger: Messenger,
     private readonly config: AppConfig,
+    private readonly owner: OwnerNotifier,
   ) {}
 
   @OnJob({ name: JobName.BroadcastPreview })
@@ -246,6 +248,7 @@ export class BroadcastSenderProcessor {
    * BROADCAST_PROGRESS_EVERY_MS while running; always at the end). Never fails the broadcast.
    */
   private async postProgress(bot: BotEntity, b: BroadcastEntity, final: boolean): Promise<void> {
+    let text: string | undefined;
     try {
       const fresh = (await this.runs.find(bot.id, b.id)) ?? b;
       const due =
@@ -255,7 +258,7 @@ export class BroadcastSenderProcessor {
       if (!due) return;
       await this.runs.refreshCounters(bot.id, b.id);
       const { progress } = await this.broadcasts.get(bot.id, b.id);
-      const text = broadcastProgressText(bot.defaultLanguage, fresh, progress);
+      text = broadcastProgressText(bot.defaultLanguage, fresh, progress);
       const sender = this.messenger.as(credentialsOf(bot));
       if (fresh.progressChatId && fresh.progressMessageId) {
         try {
@@ -280,6 +283,11 @@ export class BroadcastSenderProcessor {
       });
       await this.runs.progressPosted(bot.id, b.id, { ...target, messageId: sent.message_id });
     } catch (err) {
+      // A bot whose token Telegram rejects cannot tell its admins how the broadcast ended: its owner hears it.
+      if (final && text && classifyTelegramError(err).kind === 'unauthorized') {
+        const told = await this.owner.relay(bot, text).catch(() => false);
+        if (told) return;
+      }
       this.logger.warn({ botId: bot.id, broadcastId: b.id, err: describeError(err) }, 'broadcast progress not posted');
     }
   }

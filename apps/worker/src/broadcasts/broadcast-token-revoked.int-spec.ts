@@ -7,13 +7,16 @@ const USERS = 40;
 const IN_FLIGHT = 5;
 /** Every broadcast message is held this long by the emulator, so waves are still coming when the token dies. */
 const SEND_DELAY_MS = 150;
+/** The master bot, through which a bot's owner hears what the bot itself can no longer say. */
+const MASTER_TOKEN = `7900000001:AA${'m'.repeat(33)}`;
 
 /**
  * The bot's token is revoked in @BotFather while its broadcast is being sent: from then on Telegram answers 401,
  * so nothing more reaches anyone. The broadcast ends `failed` saying why, and its deliveries say exactly what
  * happened: `sent` for every message Telegram took (the emulator holds exactly those), the rest not sent (`failed`
- * or `skipped`), none `interrupted` — a 401 is a certain "not sent", never an unknown. Real PostgreSQL, Redis,
- * worker and Telegram emulator.
+ * or `skipped`), none `interrupted` — a 401 is a certain "not sent", never an unknown. The bot cannot post the
+ * end to its admins any more, so its owner gets it through the master bot. Real PostgreSQL, Redis, worker and
+ * Telegram emulator.
  */
 describe('broadcast whose bot token is revoked mid-run (worker)', () => {
   jest.setTimeout(90_000);
@@ -24,8 +27,13 @@ describe('broadcast whose bot token is revoked mid-run (worker)', () => {
 
   beforeAll(async () => {
     world = await WorkerWorld.start({
-      env: { BROADCAST_SENDS_IN_FLIGHT: String(IN_FLIGHT), BROADCAST_CLAIM_BATCH: '10' },
+      env: {
+        BROADCAST_SENDS_IN_FLIGHT: String(IN_FLIGHT),
+        BROADCAST_CLAIM_BATCH: '10',
+        MASTER_BOT_TOKEN: MASTER_TOKEN,
+      },
     });
+    world.telegram.createBot({ token: MASTER_TOKEN });
     const { ctx } = world;
     bot = await ctx.newBot();
     chatIds = [];
@@ -51,6 +59,10 @@ describe('broadcast whose bot token is revoked mid-run (worker)', () => {
     expect(await runs.previewed(bot.id, v.broadcast.id, 0)).toBe(true);
     const id = (await service.start(bot.id, v.broadcast.id, actor)).broadcast.id;
     await world.startWorker(createWorkerApp);
+    await waitFor(
+      async () => (await world.platform.query(`SELECT 1 FROM bots WHERE is_master AND status = 'active'`)).length > 0,
+      15_000,
+    );
 
     // A few waves went out; the token dies while the next ones are on their way.
     await waitFor(() => received() >= 2 * IN_FLIGHT, 30_000, 10);
@@ -66,5 +78,18 @@ describe('broadcast whose bot token is revoked mid-run (worker)', () => {
     expect(progress.failed + progress.skipped).toBe(USERS - sent);
     // The history's counters say the same.
     expect(await runs.find(bot.id, id)).toMatchObject({ sent, failed: progress.failed, skipped: progress.skipped });
+
+    // The owner hears how it ended, as the admin chat would have, through the master bot.
+    const fromMaster = () =>
+      world.telegram
+        .getChatMessages(MASTER_TOKEN, bot.ownerTelegramId)
+        .filter((m) => m.direction === 'bot')
+        .map((m) => m.text ?? '');
+    const ref = `#${id.slice(0, 8)}`;
+    await waitFor(() => fromMaster().some((t) => t.includes(ref)), 15_000);
+    const report = fromMaster().find((t) => t.includes(ref))!;
+    expect(report).toContain(`@${bot.telegram.username}`);
+    expect(report).toContain('Telegram rejected the bot token');
+    expect(report).toContain(`${sent} of ${USERS} sent`);
   });
 });
