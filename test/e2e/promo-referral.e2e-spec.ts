@@ -11,11 +11,10 @@ import {
   spawnWorker,
   TelegramEmulator,
   TestEnv,
-  waitFor,
   waitForHttp,
   WorkerProcess,
 } from '@botfleet/testing';
-import { buttonData, ChatMessage, QUICK_BOT_LEASES, waitForBotMessage as botMessageIn } from './support/bot-chat';
+import { BotChat, buttonData, ChatMessage, has, QUICK_BOT_LEASES, withButton } from './support/bot-chat';
 
 const RW_KEY = 'rw-promo-e2e-key';
 const ADMIN_CHAT = -1001234567013;
@@ -46,23 +45,11 @@ describe('promo codes and referrals through the bot', () => {
   const http = () => request(apiUrl);
   const api = (method: 'get' | 'put' | 'post' | 'patch' | 'delete', path: string) =>
     http()[method](path).set('Authorization', `Bearer ${apiToken}`);
-  const waitForBotMessage = (chatId: number, match: (m: ChatMessage) => boolean, timeoutMs = 15_000) =>
-    botMessageIn(emu, tg.id, chatId, match, timeoutMs);
-  const textHas = (s: string | RegExp) => (m: ChatMessage) => {
-    const t = m.text ?? m.caption ?? '';
-    return typeof s === 'string' ? t.includes(s) : s.test(t);
-  };
-  const withButton = (prefix: string) => (m: ChatMessage) => !!buttonData(m, prefix);
-  const lastId = (chatId: number) => Math.max(0, ...emu.getChatMessages(tg.id, chatId).map((m) => m.messageId));
-  const next = (chatId: number, after: number, match: (m: ChatMessage) => boolean, timeoutMs?: number) =>
-    waitForBotMessage(chatId, (m) => m.messageId > after && match(m), timeoutMs);
-  const press = (m: ChatMessage, prefix: string, from: { id: number }, chatId?: number) =>
-    emu.pressButton(tg.id, {
-      from,
-      messageId: m.messageId,
-      data: buttonData(m, prefix)!,
-      ...(chatId ? { chatId } : {}),
-    });
+  /** A match: the text or caption matches `re`. */
+  const matches = (re: RegExp) => (m: ChatMessage) => re.test(m.text ?? m.caption ?? '');
+  /** Each person's chat with the shop's bot; the owner acts in the admin chat. */
+  const chatOf = (from: { id: number; first_name: string }) => new BotChat(emu, tg, from);
+  const admins = () => new BotChat(emu, tg, owner, { group: { id: ADMIN_CHAT, type: 'supergroup' } });
   const userIdOf = async (telegramId: number) =>
     (await q(`SELECT id FROM users WHERE bot_id = $1 AND telegram_id = $2`, [botId, telegramId]))[0].id as string;
 
@@ -171,58 +158,41 @@ describe('promo codes and referrals through the bot', () => {
   });
 
   it('a referred friend applies a code at checkout, pays the discounted price, and the referrer sees the earning', async () => {
+    const rita = chatOf(referrer);
+    const farid = chatOf(friend);
     // The referrer's link from /ref.
-    emu.sendText(tg.id, { from: referrer, text: '/ref' });
-    const refScreen = await waitForBotMessage(referrer.id, textHas('Invite friends'));
+    const refScreen = await rita.send('/ref', has('Invite friends'));
     const payload = /start=(ref_[A-Za-z0-9]+)/.exec(refScreen.text ?? '')?.[1];
     expect(payload).toBeDefined();
     expect(refScreen.text).toContain(`https://t.me/${tg.username}?start=${payload}`);
 
     // The friend joins by it, then buys.
-    emu.sendText(tg.id, { from: friend, text: `/start ${payload}` });
-    await waitForBotMessage(friend.id, withButton('menu:'));
-    let mark = lastId(friend.id);
-    emu.sendText(tg.id, { from: friend, text: '/buy' });
-    const plans = await next(friend.id, mark, withButton('s:p:'));
-    press(plans, 's:p:', friend);
-    const methods = await waitForBotMessage(
-      friend.id,
-      (m) => m.messageId === plans.messageId && withButton('pc:o:')(m),
-    );
+    await farid.send(`/start ${payload}`, withButton('menu:'));
+    const plans = await farid.send('/buy', withButton('s:p:'));
+    farid.press(plans, 's:p:');
+    const methods = await farid.edited(plans.messageId, withButton('pc:o:'));
     expect(methods.text).toMatch(/IRR\s500,000/);
     // A forged order id on the button is not this user's open order: an alert, no prompt.
-    emu.pressButton(tg.id, {
-      from: friend,
-      messageId: methods.messageId,
-      data: 'pc:o:AAAAAAAAAAAAAAAAAAAAAA',
-      forged: true,
-    });
-    await waitFor(() => emu.getCallbackAnswers(tg.id).some((a) => a.text === 'This is not available.'));
-    mark = lastId(friend.id);
-    press(methods, 'pc:o:', friend);
-    const prompt = await next(friend.id, mark, textHas('promo code for this order'));
-    mark = prompt.messageId;
-    emu.sendText(tg.id, { from: friend, text: 'nope', replyToMessageId: prompt.messageId });
-    await next(friend.id, mark, textHas('no such promo code'));
-    mark = lastId(friend.id);
-    emu.sendText(tg.id, { from: friend, text: 'save20', replyToMessageId: prompt.messageId });
-    await next(friend.id, mark, textHas(/You pay IRR\s400,000 instead of IRR\s500,000/));
-    const repriced = await next(friend.id, mark, withButton('s:c:'));
+    const refused = await farid.tap(methods, 'pc:o:AAAAAAAAAAAAAAAAAAAAAA', { forged: true });
+    expect(refused.text).toBe('This is not available.');
+    let mark = farid.lastId();
+    farid.press(methods, 'pc:o:');
+    const prompt = await farid.next(mark, has('promo code for this order'));
+    await farid.reply(prompt, 'nope', has('no such promo code'));
+    mark = farid.lastId();
+    farid.say('save20', prompt.messageId);
+    await farid.next(mark, matches(/You pay IRR\s400,000 instead of IRR\s500,000/));
+    const repriced = await farid.next(mark, withButton('s:c:'));
     expect(repriced.text).toMatch(/IRR\s400,000/);
     expect(buttonData(repriced, 'pc:o:')).toBeUndefined();
 
-    press(repriced, 's:c:', friend);
-    const card = await waitForBotMessage(friend.id, (m) => m.messageId === repriced.messageId && textHas('C2C-')(m));
+    farid.press(repriced, 's:c:');
+    const card = await farid.edited(repriced.messageId, has('C2C-'));
     expect(card.text).toMatch(/400,000/);
-    const beforeReview = lastId(ADMIN_CHAT);
-    emu.sendPhoto(tg.id, { from: friend });
-    const review = await waitForBotMessage(
-      ADMIN_CHAT,
-      (m) => m.messageId > beforeReview && withButton('rv:a:')(m) && m.method === 'sendPhoto',
-    );
-    mark = lastId(friend.id);
-    press(review, 'rv:a:', owner, ADMIN_CHAT);
-    await next(friend.id, mark, (m) => m.method === 'sendPhoto', 30_000);
+    const review = await farid.sendReceipt(admins());
+    mark = farid.lastId();
+    admins().press(review, 'rv:a:');
+    await farid.next(mark, (m) => m.method === 'sendPhoto', 30_000);
 
     const friendId = await userIdOf(friend.id);
     const [order] = await q(
@@ -244,9 +214,7 @@ describe('promo codes and referrals through the bot', () => {
       [botId, referrerId],
     );
     expect(earned).toEqual([{ amount: 40_000, key: expect.stringMatching(/^referral:/) }]);
-    mark = lastId(referrer.id);
-    emu.sendText(tg.id, { from: referrer, text: '/ref' });
-    const after = await next(referrer.id, mark, textHas('Invite friends'));
+    const after = await rita.send('/ref', has('Invite friends'));
     expect(after.text).toContain('Joined: 1');
     expect(after.text).toContain('Bought: 1');
     expect(after.text).toMatch(/Earned: IRR\s40,000/);
@@ -262,13 +230,10 @@ describe('promo codes and referrals through the bot', () => {
   });
 
   it('/promo with a wallet-bonus code credits the wallet once', async () => {
-    let mark = lastId(referrer.id);
-    emu.sendText(tg.id, { from: referrer, text: '/promo bonus50' });
-    const done = await next(referrer.id, mark, textHas('added to your wallet'));
+    const rita = chatOf(referrer);
+    const done = await rita.send('/promo bonus50', has('added to your wallet'));
     expect(done.text).toMatch(/IRR\s50,000/);
-    mark = done.messageId;
-    emu.sendText(tg.id, { from: referrer, text: '/promo BONUS50' });
-    await next(referrer.id, mark, textHas('already used this promo code'));
+    await rita.send('/promo BONUS50', has('already used this promo code'));
     const referrerId = await userIdOf(referrer.id);
     const promo = await q(
       `SELECT amount_minor::int AS amount, idempotency_key AS key FROM transactions WHERE bot_id = $1 AND user_id = $2 AND type = 'promo'`,

@@ -17,13 +17,7 @@ import {
   WorkerProcess,
 } from '@botfleet/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
-import {
-  buttonData,
-  buttonsOf,
-  ChatMessage,
-  QUICK_BOT_LEASES,
-  waitForBotMessage as botMessageIn,
-} from './support/bot-chat';
+import { BotChat, buttonData, buttonsOf, has, QUICK_BOT_LEASES, withButton } from './support/bot-chat';
 
 const DAY = 86_400_000;
 const GiB = 1024 ** 3;
@@ -32,8 +26,6 @@ const ADMIN_CHAT = -1001234567890;
 const PRICE = 500_000;
 /** Wholesale: 1,000 per plan + 100 per GB × 50 GB. */
 const WHOLESALE = 1_000 + 100 * 50;
-
-type Msg = ChatMessage;
 
 /**
  * The first sale end to end (issue 6): a real worker process hosts the bot against the Telegram
@@ -59,21 +51,12 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
   const q = (sql: string, p: unknown[] = []) => platform.query(sql, p);
   const http = () => request(app.getHttpServer());
 
-  /** Waits until chat `chatId` has a bot message matching `match` (new or edited) and returns it. */
-  const waitForBotMessage = (chatId: number, match: (m: Msg) => boolean, timeoutMs = 15_000) =>
-    botMessageIn(emu, tg.id, chatId, match, timeoutMs);
-  const textHas = (s: string) => (m: Msg) => !!(m.text ?? m.caption ?? '').includes(s);
-
-  /** /buy → plan → (new) → card: returns the card screen message and the user's order id. */
-  const buyToCardScreen = async (from: { id: number }) => {
-    emu.sendText(tg.id, { from, text: '/buy' });
-    const plans = await waitForBotMessage(from.id, (m) => !!buttonData(m, 's:p:'));
-    emu.pressButton(tg.id, { from, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
-    const methods = await waitForBotMessage(from.id, (m) => !!buttonData(m, 's:c:'));
-    emu.pressButton(tg.id, { from, messageId: methods.messageId, data: buttonData(methods, 's:c:')! });
-    const card = await waitForBotMessage(from.id, textHas('C2C-'));
-    return card;
-  };
+  /** A new buyer's private chat with the shop's bot. */
+  const newBuyer = () => new BotChat(emu, tg, newUser());
+  /** The admin chat, as `who` (an admin, or anyone in the group) acts in it. */
+  const adminChat = (who: { id: number; first_name: string }) =>
+    new BotChat(emu, tg, who, { group: { id: ADMIN_CHAT, type: 'supergroup' } });
+  const admins = () => adminChat(admin1);
   const userRow = async (tgId: number) =>
     (
       await q(`SELECT id, balance_minor::int AS balance FROM users WHERE bot_id = $1 AND telegram_id = $2`, [
@@ -104,11 +87,6 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
       h: number;
       t: string;
     };
-  const sendReceipt = async (from: { id: number }) => {
-    emu.sendPhoto(tg.id, { from });
-    await waitForBotMessage(from.id, textHas('under review'));
-    return waitForBotMessage(ADMIN_CHAT, (m) => !!buttonData(m, 'rv:a:') && m.method === 'sendPhoto');
-  };
 
   /** A second shop (API) whose buyer bought by card and sent a receipt in its bot; returns the payment id. */
   const foreignReceipt = async (): Promise<string> => {
@@ -141,16 +119,11 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
       .send({ cardNumber: '4111111111111111', cardHolderName: 'Other' })
       .expect(201);
     await emu.waitForPolling(other.id, 15_000);
-    const from = newUser();
-    const message = (match: (m: Msg) => boolean) => botMessageIn(emu, other.id, from.id, match);
-    emu.sendText(other.id, { from, text: '/buy' });
-    const plans = await message((m) => !!buttonData(m, 's:p:'));
-    emu.pressButton(other.id, { from, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
-    const methods = await message((m) => !!buttonData(m, 's:c:'));
-    emu.pressButton(other.id, { from, messageId: methods.messageId, data: buttonData(methods, 's:c:')! });
-    await message(textHas('C2C-'));
-    emu.sendPhoto(other.id, { from });
-    await message(textHas('under review'));
+    const buyer = new BotChat(emu, other, newUser());
+    await buyer.buyByCard();
+    const after = buyer.lastId();
+    buyer.sendPhoto();
+    await buyer.next(after, has('under review'));
     const pending = await http().get(`/v1/bots/${otherId}/card-payments?status=pending`).set(auth).expect(200);
     return pending.body.items[0].id;
   };
@@ -240,27 +213,23 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
   });
 
   it('the whole purchase: link and QR delivered, exactly one panel account, ledgers right', async () => {
-    const buyer = newUser();
+    const buyer = newBuyer();
     const before = await wallet();
-    const card = await buyToCardScreen(buyer);
+    const card = await buyer.buyByCard();
     expect(card.text).toContain('6037 9900 0000 0006');
     expect(card.text).toContain('Ali Rezaei');
     expect(card.text).toMatch(/C2C-\d{6}-[2-9A-Z]{6}/);
     expect(await wallet()).toMatchObject({ b: before.b, h: before.h + WHOLESALE });
 
-    const review = await sendReceipt(buyer);
+    const review = await buyer.sendReceipt(admins());
     expect(review.caption).toContain('Monthly 50 GB');
     expect(review.caption).toContain('•••• 0006');
-    emu.pressButton(tg.id, {
-      from: admin1,
-      chatId: ADMIN_CHAT,
-      messageId: review.messageId,
-      data: buttonData(review, 'rv:a:')!,
-    });
+    const mark = buyer.lastId();
+    admins().press(review, 'rv:a:');
 
-    await waitForBotMessage(buyer.id, textHas('was approved'));
-    const delivered = await waitForBotMessage(buyer.id, (m) => m.method === 'sendPhoto', 30_000);
-    const user = (await userRow(buyer.id))!;
+    await buyer.next(mark, has('was approved'));
+    const delivered = await buyer.next(mark, (m) => m.method === 'sendPhoto', 30_000);
+    const user = (await userRow(buyer.user.id))!;
     const payment = await paymentOf(user.id);
     const sub = (await q(`SELECT * FROM subscriptions WHERE bot_id = $1 AND user_id = $2`, [botId, user.id]))[0];
     expect(delivered.caption).toContain(sub.subscription_url);
@@ -278,80 +247,56 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     expect(Number((await wallet()).t) - Number(before.t)).toBe(50 * GiB);
     // Paid by card: the user's own wallet ledger is untouched.
     expect((await q(`SELECT count(*)::int n FROM transactions WHERE user_id = $1`, [user.id]))[0].n).toBe(0);
-    // The review message was closed with who approved.
-    await waitForBotMessage(ADMIN_CHAT, textHas('Approved by admin 900001'));
+    // The review message was closed with who approved (a note after it).
+    await admins().next(review.messageId, has('Approved by admin 900001'));
   });
 
   it('five fast taps on a plan and on "Pay" make one order and one card payment', async () => {
-    const buyer = newUser();
-    emu.sendText(tg.id, { from: buyer, text: '/buy' });
-    const plans = await waitForBotMessage(buyer.id, (m) => !!buttonData(m, 's:p:'));
-    for (let i = 0; i < 5; i++)
-      emu.pressButton(tg.id, { from: buyer, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
-    const methods = await waitForBotMessage(buyer.id, (m) => !!buttonData(m, 's:c:'));
-    for (let i = 0; i < 5; i++)
-      emu.pressButton(tg.id, { from: buyer, messageId: methods.messageId, data: buttonData(methods, 's:c:')! });
-    await waitForBotMessage(buyer.id, textHas('C2C-'));
+    const buyer = newBuyer();
+    const plans = await buyer.send('/buy', withButton('s:p:'));
+    for (let i = 0; i < 5; i++) buyer.press(plans, 's:p:');
+    const methods = await buyer.message(withButton('s:c:'));
+    for (let i = 0; i < 5; i++) buyer.press(methods, 's:c:');
+    await buyer.message(has('C2C-'));
     await new Promise((r) => setTimeout(r, 1_500));
-    const user = (await userRow(buyer.id))!;
+    const user = (await userRow(buyer.user.id))!;
     expect((await q(`SELECT count(*)::int n FROM orders WHERE user_id = $1`, [user.id]))[0].n).toBe(1);
     expect((await q(`SELECT count(*)::int n FROM card_to_card_payments WHERE user_id = $1`, [user.id]))[0].n).toBe(1);
   });
 
   it("a non-admin pressing Approve, and a forged button naming another bot's payment, change nothing", async () => {
-    const buyer = newUser();
-    await buyToCardScreen(buyer);
-    const review = await sendReceipt(buyer);
-    const stranger = { id: 123_456, first_name: 'Stranger' };
-    emu.pressButton(tg.id, {
-      from: stranger,
-      chatId: ADMIN_CHAT,
-      messageId: review.messageId,
-      data: buttonData(review, 'rv:a:')!,
-    });
-    await waitFor(() => emu.getCallbackAnswers(tg.id).some((a) => (a.text ?? '').includes('Only the admins')), 10_000);
+    const buyer = newBuyer();
+    await buyer.buyByCard();
+    const review = await buyer.sendReceipt(admins());
+    const stranger = adminChat({ id: 123_456, first_name: 'Stranger' });
+    expect((await stranger.tap(review, 'rv:a:')).text).toContain('Only the admins');
     // A payment of another bot, named in callback data sent to this bot by a modified client.
     // Another shop's receipt waiting for review: a second shop set up through the API, a buyer in its bot.
     const foreignPayment = await foreignReceipt();
     const forged =
       buttonData(review, 'rv:a:')!.slice(0, 5) +
       Buffer.from(foreignPayment.replace(/-/g, ''), 'hex').toString('base64url');
-    emu.pressButton(tg.id, {
-      from: admin1,
-      chatId: ADMIN_CHAT,
-      messageId: review.messageId,
-      data: forged,
-      forged: true,
-    });
-    await waitFor(
-      () => emu.getCallbackAnswers(tg.id).some((a) => (a.text ?? '').includes('does not exist here')),
-      10_000,
-    );
+    expect((await admins().tap(review, forged, { forged: true })).text).toContain('does not exist here');
     expect((await q(`SELECT status FROM card_to_card_payments WHERE id = $1`, [foreignPayment]))[0].status).toBe(
       'pending',
     );
-    const user = (await userRow(buyer.id))!;
+    const user = (await userRow(buyer.user.id))!;
     expect((await paymentOf(user.id)).status).toBe('pending');
   });
 
   it("100 concurrent approvals (REST and two admins' buttons) give one approval, one account, one capture", async () => {
-    const buyer = newUser();
-    await buyToCardScreen(buyer);
-    const review = await sendReceipt(buyer);
-    const user = (await userRow(buyer.id))!;
+    const buyer = newBuyer();
+    await buyer.buyByCard();
+    const review = await buyer.sendReceipt(admins());
+    const user = (await userRow(buyer.user.id))!;
     const payment = await paymentOf(user.id);
+    // The review is this buyer's: its Approve button names this payment.
     const approve = buttonData(review, 'rv:a:')!;
+    expect(approve).toBe(`rv:a:${Buffer.from(payment.id.replace(/-/g, ''), 'hex').toString('base64url')}`);
     const rest = Array.from({ length: 50 }, () =>
       http().post(`/v1/bots/${botId}/card-payments/${payment.id}/approve`).set('Authorization', `Bearer ${apiToken}`),
     );
-    for (let i = 0; i < 50; i++) {
-      emu.pressButton(tg.id, {
-        from: i % 2 ? admin1 : admin2,
-        chatId: ADMIN_CHAT,
-        messageId: review.messageId,
-        data: approve,
-      });
-    }
+    for (let i = 0; i < 50; i++) adminChat(i % 2 ? admin1 : admin2).press(review, approve);
     const answers = await Promise.all(rest);
     const statuses = answers.map((r) => r.status);
     // Every loser is a clean 409 (named, so a 503 shows its code and message here).
@@ -377,35 +322,18 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
   });
 
   it('reject with a reason → the user resubmits → approve; the same account is extended on renewal', async () => {
-    const buyer = newUser();
-    await buyToCardScreen(buyer);
-    const review = await sendReceipt(buyer);
-    emu.pressButton(tg.id, {
-      from: admin2,
-      chatId: ADMIN_CHAT,
-      messageId: review.messageId,
-      data: buttonData(review, 'rv:j:')!,
-    });
-    const reasons = await waitForBotMessage(
-      ADMIN_CHAT,
-      (m) => m.messageId === review.messageId && !!buttonData(m, 'rv:p:'),
-    );
-    emu.pressButton(tg.id, {
-      from: admin2,
-      chatId: ADMIN_CHAT,
-      messageId: reasons.messageId,
-      data: buttonData(reasons, 'rv:p:')!,
-    });
-    await waitForBotMessage(buyer.id, textHas('The amount does not match'));
-    const second = await sendReceipt(buyer);
+    const buyer = newBuyer();
+    const second2 = adminChat(admin2);
+    await buyer.buyByCard();
+    const review = await buyer.sendReceipt(admins());
+    second2.press(review, 'rv:j:');
+    const reasons = await second2.edited(review.messageId, withButton('rv:p:'));
+    second2.press(reasons, 'rv:p:');
+    await buyer.message(has('The amount does not match'));
+    const second = await buyer.sendReceipt(admins());
     expect(second.messageId).not.toBe(review.messageId);
-    emu.pressButton(tg.id, {
-      from: admin1,
-      chatId: ADMIN_CHAT,
-      messageId: second.messageId,
-      data: buttonData(second, 'rv:a:')!,
-    });
-    const user = (await userRow(buyer.id))!;
+    admins().press(second, 'rv:a:');
+    const user = (await userRow(buyer.user.id))!;
     const sub = await waitFor(
       async () =>
         (
@@ -419,28 +347,19 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     const firstExpiry = new Date(sub.expires_at).getTime();
 
     // Renewal: the plan again → renew → card → receipt → approve: the same panel account, 30 more days.
-    emu.sendText(tg.id, { from: buyer, text: '/buy' });
-    const plans = await waitForBotMessage(buyer.id, (m) => !!buttonData(m, 's:p:') && m.messageId > second.messageId);
-    emu.pressButton(tg.id, { from: buyer, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
-    const choice = await waitForBotMessage(buyer.id, (m) => !!buttonData(m, 's:r:'));
-    emu.pressButton(tg.id, { from: buyer, messageId: choice.messageId, data: buttonData(choice, 's:r:')! });
-    const methods = await waitForBotMessage(
-      buyer.id,
-      (m) => m.messageId === choice.messageId && !!buttonData(m, 's:c:'),
-    );
-    emu.pressButton(tg.id, { from: buyer, messageId: methods.messageId, data: buttonData(methods, 's:c:')! });
+    const plans = await buyer.send('/buy', withButton('s:p:'));
+    buyer.press(plans, 's:p:');
+    const choice = await buyer.message(withButton('s:r:'));
+    buyer.press(choice, 's:r:');
+    const methods = await buyer.edited(choice.messageId, withButton('s:c:'));
+    buyer.press(methods, 's:c:');
     await waitFor(
       async () =>
         (await q(`SELECT count(*)::int n FROM card_to_card_payments WHERE user_id = $1`, [user.id]))[0].n === 2,
       10_000,
     );
-    const renewReview = await sendReceipt(buyer);
-    emu.pressButton(tg.id, {
-      from: admin1,
-      chatId: ADMIN_CHAT,
-      messageId: renewReview.messageId,
-      data: buttonData(renewReview, 'rv:a:')!,
-    });
+    const renewReview = await buyer.sendReceipt(admins());
+    admins().press(renewReview, 'rv:a:');
     await waitFor(async () => {
       const r = (await q(`SELECT expires_at FROM subscriptions WHERE id = $1`, [sub.id]))[0];
       return new Date(r.expires_at).getTime() > firstExpiry + 29 * DAY;
@@ -450,48 +369,42 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
   });
 
   it('a payment nobody sent a receipt for expires after its deadline: user told, order expired, hold released', async () => {
-    const buyer = newUser();
+    const buyer = newBuyer();
     const held = await wallet();
-    await buyToCardScreen(buyer);
-    const user = (await userRow(buyer.id))!;
+    const card = await buyer.buyByCard();
+    const user = (await userRow(buyer.user.id))!;
     const payment = await paymentOf(user.id);
     expect((await wallet()).h).toBe(held.h + WHOLESALE);
     // The deadline is minutes away; move it into the past rather than wait.
     await q(`UPDATE card_to_card_payments SET expires_at = now() - interval '1 second' WHERE id = $1`, [payment.id]);
-    await waitForBotMessage(buyer.id, textHas('expired'));
+    await buyer.next(card.messageId, has('expired'));
     expect((await q(`SELECT status FROM orders WHERE id = $1`, [payment.order_id]))[0].status).toBe('expired');
     expect((await wallet()).h).toBe(held.h);
   });
 
   it('a receipt under review outlives the payment deadline: nothing expires, and Approve still delivers', async () => {
-    const buyer = newUser();
-    await buyToCardScreen(buyer);
-    const review = await sendReceipt(buyer);
-    const user = (await userRow(buyer.id))!;
+    const buyer = newBuyer();
+    await buyer.buyByCard();
+    const review = await buyer.sendReceipt(admins());
+    const user = (await userRow(buyer.user.id))!;
     const payment = await paymentOf(user.id);
     const held = await wallet();
     await q(`UPDATE card_to_card_payments SET expires_at = now() - interval '1 second' WHERE id = $1`, [payment.id]);
     await sleep(2_000); // four sweeps at SALE_SWEEP_INTERVAL_MS
     expect((await q(`SELECT status FROM orders WHERE id = $1`, [payment.order_id]))[0].status).toBe('pending');
     expect((await wallet()).h).toBe(held.h);
-    emu.pressButton(tg.id, {
-      from: admin1,
-      chatId: ADMIN_CHAT,
-      messageId: review.messageId,
-      data: buttonData(review, 'rv:a:')!,
-    });
-    await waitForBotMessage(buyer.id, (m) => m.method === 'sendPhoto', 30_000);
+    admins().press(review, 'rv:a:');
+    await buyer.message((m) => m.method === 'sendPhoto', 30_000);
   });
 
   it('a short tenant wallet refuses the sale before payment details; after a top-up it sells', async () => {
     await q(`UPDATE bots SET wallet_balance_minor = wallet_held_minor WHERE id = $1`, [botId]);
-    const buyer = newUser();
-    emu.sendText(tg.id, { from: buyer, text: '/buy' });
-    const plans = await waitForBotMessage(buyer.id, (m) => !!buttonData(m, 's:p:'));
-    emu.pressButton(tg.id, { from: buyer, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
-    await waitForBotMessage(buyer.id, textHas('cannot take orders'));
-    await waitForBotMessage(admin1.id, textHas('wholesale wallet is too low'));
-    const user = (await userRow(buyer.id))!;
+    const buyer = newBuyer();
+    const plans = await buyer.send('/buy', withButton('s:p:'));
+    buyer.press(plans, 's:p:');
+    await buyer.message(has('cannot take orders'));
+    await new BotChat(emu, tg, admin1).message(has('wholesale wallet is too low'));
+    const user = (await userRow(buyer.user.id))!;
     expect((await q(`SELECT count(*)::int n FROM orders WHERE user_id = $1`, [user.id]))[0].n).toBe(0);
     await http()
       .post(`/v1/admin/bots/${botId}/wallet/top-ups`)
@@ -499,67 +412,59 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
       .set('Idempotency-Key', `topup-${randomUUID()}`)
       .send({ amountMinor: 100_000, note: 'refill' })
       .expect(201);
-    emu.pressButton(tg.id, { from: buyer, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
-    await waitForBotMessage(buyer.id, (m) => !!buttonData(m, 's:c:'));
+    buyer.press(plans, 's:p:');
+    await buyer.message(withButton('s:c:'));
     expect((await q(`SELECT count(*)::int n FROM orders WHERE user_id = $1`, [user.id]))[0].n).toBe(1);
   });
 
   it('panel down for good: the price goes back to the wallet, the wholesale charge is reversed, both told', async () => {
-    const buyer = newUser();
-    await buyToCardScreen(buyer);
-    const review = await sendReceipt(buyer);
+    const buyer = newBuyer();
+    await buyer.buyByCard();
+    const review = await buyer.sendReceipt(admins());
     const before = await wallet();
     await rw.down('refuse');
+    const mark = buyer.lastId();
     try {
-      emu.pressButton(tg.id, {
-        from: admin1,
-        chatId: ADMIN_CHAT,
-        messageId: review.messageId,
-        data: buttonData(review, 'rv:a:')!,
-      });
-      await waitForBotMessage(buyer.id, textHas('returned to your wallet'), 60_000);
+      admins().press(review, 'rv:a:');
+      await buyer.next(mark, has('returned to your wallet'), 60_000);
     } finally {
       await rw.up();
     }
-    const user = (await userRow(buyer.id))!;
+    const user = (await userRow(buyer.user.id))!;
     const payment = await paymentOf(user.id);
     expect((await q(`SELECT status FROM orders WHERE id = $1`, [payment.order_id]))[0].status).toBe('refunded');
     expect(user.balance).toBe(PRICE);
     const after = await wallet();
     expect(after.b).toBe(before.b);
     expect(after.h).toBe(before.h - WHOLESALE);
-    await waitForBotMessage(ADMIN_CHAT, textHas('Provisioning failed'));
+    await admins().next(review.messageId, has('Provisioning failed'));
   });
 
   it('paying from the wallet in the bot: refused with the real figures when short, then paid and delivered', async () => {
-    const buyer = newUser();
-    emu.sendText(tg.id, { from: buyer, text: '/start' });
-    await waitForBotMessage(buyer.id, () => true);
-    const user = (await userRow(buyer.id))!;
+    const buyer = newBuyer();
+    await buyer.send('/start');
+    const user = (await userRow(buyer.user.id))!;
     await http()
       .post(`/v1/bots/${botId}/users/${user.id}/balance-adjustments`)
       .set('Authorization', `Bearer ${apiToken}`)
       .set('Idempotency-Key', 'gift-1')
       .send({ amountMinor: PRICE, reason: 'gift' })
       .expect(201);
-    emu.sendText(tg.id, { from: buyer, text: '/buy' });
-    const plans = await waitForBotMessage(buyer.id, (m) => !!buttonData(m, 's:p:'));
-    emu.pressButton(tg.id, { from: buyer, messageId: plans.messageId, data: buttonData(plans, 's:p:')! });
-    const methods = await waitForBotMessage(buyer.id, (m) => !!buttonData(m, 's:w:'));
+    const methods = await buyer.buy('s:w:');
     // The balance drops between showing the button and pressing it.
     await q(`UPDATE users SET balance_minor = 1000 WHERE id = $1`, [user.id]);
-    emu.pressButton(tg.id, { from: buyer, messageId: methods.messageId, data: buttonData(methods, 's:w:')! });
+    buyer.press(methods, 's:w:');
     // Short: a message with the real figures (balance, price, currency) and "Top up the difference" (the lack).
-    const short = await waitForBotMessage(buyer.id, textHas('does not cover'));
+    const short = await buyer.message(has('does not cover'));
     // (Intl puts a no-break space between the currency and the figure.)
     expect(short.text).toMatch(/Your wallet balance \(IRR\s1,000\) does not cover IRR\s500,000\./);
     expect(buttonsOf(short).find((b) => b.callback_data?.startsWith('wt:'))?.text).toMatch(
       /Top up the difference \(IRR\s499,000\)/,
     );
     await q(`UPDATE users SET balance_minor = $2 WHERE id = $1`, [user.id, PRICE]);
-    emu.pressButton(tg.id, { from: buyer, messageId: methods.messageId, data: buttonData(methods, 's:w:')! });
-    await waitForBotMessage(buyer.id, (m) => m.method === 'sendPhoto', 30_000);
-    expect((await userRow(buyer.id))!.balance).toBe(0);
+    buyer.press(methods, 's:w:');
+    await buyer.message((m) => m.method === 'sendPhoto', 30_000);
+    expect((await userRow(buyer.user.id))!.balance).toBe(0);
     const ledger = await q(
       `SELECT type, amount_minor::int a FROM transactions WHERE user_id = $1 ORDER BY created_at`,
       [user.id],
@@ -571,10 +476,10 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
   });
 
   it('the worker killed right after approval: the account is delivered once after restart', async () => {
-    const buyer = newUser();
-    await buyToCardScreen(buyer);
-    await sendReceipt(buyer);
-    const user = (await userRow(buyer.id))!;
+    const buyer = newBuyer();
+    await buyer.buyByCard();
+    await buyer.sendReceipt(admins());
+    const user = (await userRow(buyer.user.id))!;
     const payment = await paymentOf(user.id);
     await worker.kill();
     await http()
@@ -582,11 +487,9 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
       .set('Authorization', `Bearer ${apiToken}`)
       .expect(200);
     worker = await spawnWorker(env.vars);
-    await waitForBotMessage(buyer.id, (m) => m.method === 'sendPhoto', 40_000);
+    await buyer.message((m) => m.method === 'sendPhoto', 40_000);
     await new Promise((r) => setTimeout(r, 1_500));
-    const photos = emu
-      .getChatMessages(tg.id, buyer.id)
-      .filter((m) => m.direction === 'bot' && m.method === 'sendPhoto');
+    const photos = buyer.messages().filter((m) => m.direction === 'bot' && m.method === 'sendPhoto');
     expect(photos).toHaveLength(1);
     const sub = (await q(`SELECT id FROM subscriptions WHERE bot_id = $1 AND user_id = $2`, [botId, user.id]))[0];
     expect(rw.accounts().filter((a) => a.username === panelUsername(sub.id, 'remnawave'))).toHaveLength(1);

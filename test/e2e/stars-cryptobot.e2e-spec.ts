@@ -106,10 +106,11 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
   const buyWithStars = async (from: Buyer) => {
     const invoice = await pickGateway(from, 'stars');
     expect(invoice.invoice).toMatchObject({ currency: 'XTR', totalAmount: STARS });
-    const paid = await emu.payInvoice(tg.id, { from, invoiceMessageId: invoice.messageId, timeoutMs: 10_000 });
+    const chat = chatOf(from);
+    const paid = await chat.payInvoice(invoice);
     expect(paid.answer.ok).toBe(true);
-    await chatOf(from).message(has('Stars payment received'));
-    const delivered = await chatOf(from).message((m) => m.method === 'sendPhoto', 30_000);
+    await chat.message(has('Stars payment received'));
+    const delivered = await chat.message((m) => m.method === 'sendPhoto', 30_000);
     const uid = await userId(from.id);
     const [payment] = await paymentsOf(uid);
     await waitFor(async () => (await orderOf(payment.order_id)).status === 'fulfilled', 15_000);
@@ -209,13 +210,7 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
     });
 
     it('the same successful_payment delivered 20 times at once credits once', async () => {
-      const copies = Array.from({ length: 20 }, () =>
-        emu.sendSuccessfulPayment(tg.id, {
-          from: buyer,
-          invoiceMessageId: first.invoice.messageId,
-          telegramPaymentChargeId: first.chargeId,
-        }),
-      );
+      const copies = Array.from({ length: 20 }, () => chatOf(buyer).replayPayment(first.invoice, first.chargeId));
       const last = Math.max(...copies.map((c) => c.updateId ?? 0));
       await emu.waitForUpdatesConsumed(tg.id, 20_000);
       await waitFor(async () => {
@@ -241,11 +236,7 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
         .send({ priceStars: STARS + 50 })
         .expect(200);
       try {
-        const r = await emu.payInvoice(tg.id, {
-          from: changed,
-          invoiceMessageId: invoice.messageId,
-          timeoutMs: 10_000,
-        });
+        const r = await chatOf(changed).payInvoice(invoice);
         expect(r.answer.ok).toBe(false);
         expect(r.answer.errorMessage).toContain('price of this plan has changed');
         expect(r.payment).toBeUndefined();
@@ -258,7 +249,7 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
       const [open] = await paymentsOf(await userId(late.id));
       // The deadline passes (written by hand: time the product cannot make pass in a test).
       await q(`UPDATE gateway_payments SET expires_at = now() - interval '1 minute' WHERE id = $1`, [open.id]);
-      const r = await emu.payInvoice(tg.id, { from: late, invoiceMessageId: lateInvoice.messageId, timeoutMs: 10_000 });
+      const r = await chatOf(late).payInvoice(lateInvoice);
       expect(r.answer.ok).toBe(false);
       expect(r.answer.errorMessage).toContain('can no longer be paid');
       expect((await orderOf(open.order_id)).status).toBe('pending');
@@ -283,12 +274,7 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
     it('a refunded_payment update from Telegram does the same, once', async () => {
       const second = await buyWithStars(newBuyer());
       const who = { id: Number((await q(`SELECT telegram_id FROM users WHERE id = $1`, [second.uid]))[0].telegram_id) };
-      for (let i = 0; i < 3; i++) {
-        emu.sendRefundedPayment(tg.id, {
-          from: { ...who, first_name: 'Buyer' },
-          telegramPaymentChargeId: second.chargeId,
-        });
-      }
+      for (let i = 0; i < 3; i++) new BotChat(emu, tg, who).refunded(second.chargeId);
       await waitFor(async () => (await paymentsOf(second.uid))[0].status === 'refunded', 20_000);
       const order = await orderOf(second.payment.order_id);
       expect(order.status).toBe('refunded');
@@ -307,18 +293,14 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
       let payment: Awaited<ReturnType<typeof paymentsOf>>[number];
       let chargeId: string;
       try {
-        const paid = await emu.payInvoice(tg.id, {
-          from: buyer,
-          invoiceMessageId: invoice.messageId,
-          timeoutMs: 10_000,
-        });
+        const paid = await chatOf(buyer).payInvoice(invoice);
         expect(paid.answer.ok).toBe(true);
         chargeId = paid.payment!.telegramPaymentChargeId;
         uid = await userId(buyer.id);
         await waitFor(async () => (await paymentsOf(uid))[0]?.status === 'paid', 15_000);
         [payment] = await paymentsOf(uid);
         await waitFor(async () => (await orderOf(payment.order_id)).status === 'fulfilling', 5_000);
-        const { updateId } = emu.sendRefundedPayment(tg.id, { from: buyer, telegramPaymentChargeId: chargeId });
+        const { updateId } = chatOf(buyer).refunded(chargeId);
         await waitFor(
           async () =>
             (await q(`SELECT 1 FROM processed_updates WHERE bot_id = $1 AND update_id = $2`, [botId, updateId]))
@@ -350,11 +332,7 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
       let chargeId: string;
       let first: Awaited<ReturnType<typeof paymentsOf>>[number];
       try {
-        const paid = await emu.payInvoice(tg.id, {
-          from: buyer,
-          invoiceMessageId: invoice.messageId,
-          timeoutMs: 10_000,
-        });
+        const paid = await chat.payInvoice(invoice);
         expect(paid.answer.ok).toBe(true);
         chargeId = paid.payment!.telegramPaymentChargeId;
         uid = await userId(buyer.id);
@@ -368,9 +346,7 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
         (await q(`SELECT balance_minor::int b FROM users WHERE id = $1`, [uid]))[0].b as number;
       expect(await balance()).toBe(PRICE);
       // The buyer spends it on a plan paid from the wallet.
-      const before = chat.lastId();
-      chat.press(await chat.buy('s:w:'), 's:w:');
-      await chat.next(before, (m) => m.method === 'sendPhoto', 30_000);
+      await chat.buyFromWallet();
       expect(await balance()).toBe(0);
       const orders = async () =>
         (await q(`SELECT id, status FROM orders WHERE user_id = $1 ORDER BY created_at`, [uid])) as {
@@ -394,9 +370,7 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
       const alert = 'could not be applied here';
       const ownerChat = chatOf(owner);
       expect(ownerChat.messages().filter(has(alert))).toHaveLength(0);
-      const updates = [1, 2, 3].map(
-        () => emu.sendRefundedPayment(tg.id, { from: buyer, telegramPaymentChargeId: chargeId }).updateId,
-      );
+      const updates = [1, 2, 3].map(() => chat.refunded(chargeId).updateId);
       const told = await ownerChat.message(has(alert), 20_000);
       expect(told.text).toContain(String(buyer.id));
       expect(told.text).toContain(`${STARS} ⭐`);

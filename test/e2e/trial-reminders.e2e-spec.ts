@@ -14,7 +14,7 @@ import {
   WorkerProcess,
 } from '@botfleet/testing';
 import { createApiApp } from '../../apps/api/src/bootstrap';
-import { buttonData, ChatMessage, QUICK_BOT_LEASES, waitForBotMessage } from './support/bot-chat';
+import { BotChat, buttonData, has, QUICK_BOT_LEASES, withButton } from './support/bot-chat';
 
 const RW_KEY = 'rw-trial-reminders-e2e-key';
 const PRICE = 1_000;
@@ -48,12 +48,8 @@ describe('trial, reminders and auto-renew in the bot', () => {
   const as = (token: string, method: 'post' | 'put' | 'patch', path: string) =>
     http()[method](path).set('Authorization', `Bearer ${token}`);
 
-  const lastId = (from: Buyer) => Math.max(0, ...emu.getChatMessages(tg.id, from.id).map((m) => m.messageId));
-  /** The next bot message (after `after`) matching. */
-  const next = (from: Buyer, after: number, match: (m: ChatMessage) => boolean, timeoutMs = 20_000) =>
-    waitForBotMessage(emu, tg.id, from.id, (m) => m.messageId > after && match(m), timeoutMs);
-  const press = (from: Buyer, m: ChatMessage, prefix: string) =>
-    emu.pressButton(tg.id, { from, messageId: m.messageId, data: buttonData(m, prefix)! });
+  /** A new customer's chat with the shop's bot (the scans run every second: 20 s for what they send). */
+  const newChat = () => new BotChat(emu, tg, newBuyer(), { timeoutMs: 20_000 });
   const userId = async (tgId: number) =>
     (await q(`SELECT id FROM users WHERE bot_id = $1 AND telegram_id = $2`, [botId, tgId]))[0].id as string;
   const subOf = async (uid: string) =>
@@ -69,26 +65,14 @@ describe('trial, reminders and auto-renew in the bot', () => {
     )) as { status: string; payment_method: string; idempotency_key: string }[];
 
   /** /start, then the wallet credited by the tenant's REST API. */
-  const customerWithBalance = async (from: Buyer, amountMinor: number) => {
-    const before = lastId(from);
-    emu.sendText(tg.id, { from, text: '/start' });
-    await next(from, before, (m) => !!buttonData(m, 'menu:'));
-    const uid = await userId(from.id);
+  const customerWithBalance = async (chat: BotChat, amountMinor: number) => {
+    await chat.send('/start', withButton('menu:'));
+    const uid = await userId(chat.user.id);
     await as(apiToken, 'post', `/v1/bots/${botId}/users/${uid}/balance-adjustments`)
-      .set('Idempotency-Key', `growth-e2e-${from.id}`)
+      .set('Idempotency-Key', `growth-e2e-${chat.user.id}`)
       .send({ amountMinor, reason: 'e2e' })
       .expect(201);
     return uid;
-  };
-  /** /buy → the plan → pay from the wallet → the link. */
-  const buyFromWallet = async (from: Buyer) => {
-    const before = lastId(from);
-    emu.sendText(tg.id, { from, text: '/buy' });
-    const plans = await next(from, before, (m) => !!buttonData(m, 's:p:'));
-    press(from, plans, 's:p:');
-    const methods = await next(from, before, (m) => !!buttonData(m, 's:w:'));
-    press(from, methods, 's:w:');
-    return next(from, before, (m) => m.method === 'sendPhoto', 30_000);
   };
 
   beforeAll(async () => {
@@ -176,47 +160,42 @@ describe('trial, reminders and auto-renew in the bot', () => {
   });
 
   it('the menu offers the trial; it gives the link once, and /help lists the commands that are on', async () => {
-    const from = newBuyer();
-    let before = lastId(from);
-    emu.sendText(tg.id, { from, text: '/start' });
-    const menu = await next(from, before, (m) => !!buttonData(m, 'menu:trial'));
+    const chat = newChat();
+    const from = chat.user;
+    const menu = await chat.send('/start', withButton('menu:trial'));
     expect(menu.sourceText).toBe('Welcome to &lt;Fast VPN&gt;!');
     const accounts = rw.accountCount();
-    before = lastId(from);
-    press(from, menu, 'menu:trial');
-    await next(from, before, (m) => (m.text ?? '').includes('free trial Trial day is being prepared'));
-    const link = await next(from, before, (m) => m.method === 'sendPhoto', 30_000);
+    const before = chat.lastId();
+    chat.press(menu, 'menu:trial');
+    await chat.next(before, has('free trial Trial day is being prepared'));
+    const link = await chat.next(before, (m) => m.method === 'sendPhoto', 30_000);
     const [sub] = await subOf(await userId(from.id));
     await waitFor(async () => (await subOf(await userId(from.id)))[0].status === 'active', 15_000);
     const url = (await q(`SELECT subscription_url FROM subscriptions WHERE id = $1`, [sub.id]))[0].subscription_url;
     expect(link.caption).toContain(url);
     expect(rw.accountCount()).toBe(accounts + 1);
 
-    before = lastId(from);
-    emu.sendText(tg.id, { from, text: '/trial' });
-    await next(from, before, (m) => (m.text ?? '').includes('already used the free trial'));
+    await chat.send('/trial', has('already used the free trial'));
     expect(await q(`SELECT id FROM orders WHERE user_id = $1`, [await userId(from.id)])).toHaveLength(1);
 
-    before = lastId(from);
-    emu.sendText(tg.id, { from, text: '/help' });
-    const help = await next(from, before, (m) => (m.text ?? '').includes('/start'));
+    const help = await chat.send('/help', has('/start'));
     for (const line of ['/buy', '/subs', '/wallet', '/trial', '/lang', '/help']) expect(help.text).toContain(line);
   });
 
   it('the reminder before the end carries Renew; the renewal is paid from the wallet', async () => {
-    const from = newBuyer();
-    const uid = await customerWithBalance(from, 2 * PRICE);
-    await buyFromWallet(from);
+    const chat = newChat();
+    const uid = await customerWithBalance(chat, 2 * PRICE);
+    await chat.buyFromWallet();
     const [sub] = await subOf(uid);
     await waitFor(async () => (await subOf(uid))[0].status === 'active', 15_000);
     const end = (await subOf(uid))[0].expires_at.getTime();
     // The 1-day plan is due for its reminder (the tenant's text) at the next scan.
-    const reminder = await next(from, 0, (m) => /Daily 5 GB: \d day\(s\) left, renew below/.test(m.text ?? ''), 20_000);
+    const reminder = await chat.next(0, (m) => /Daily 5 GB: \d day\(s\) left, renew below/.test(m.text ?? ''), 20_000);
     expect(buttonData(reminder, 's:r:')).toBeDefined();
-    press(from, reminder, 's:r:');
+    chat.press(reminder, 's:r:');
     // The payment screen replaces the reminder (the message the button was under) or follows it.
-    const methods = await next(from, reminder.messageId - 1, (m) => !!buttonData(m, 's:w:'));
-    press(from, methods, 's:w:');
+    const methods = await chat.next(reminder.messageId - 1, withButton('s:w:'));
+    chat.press(methods, 's:w:');
     await waitFor(async () => (await renewalsOf(sub.id)).some((o) => o.status === 'fulfilled'), 30_000);
     expect(await balanceOf(uid)).toBe(0);
     await waitFor(async () => (await subOf(uid))[0].expires_at.getTime() === end + DAY, 15_000);
@@ -229,18 +208,16 @@ describe('trial, reminders and auto-renew in the bot', () => {
   });
 
   it('auto-renew turned on in /subs renews from the wallet once', async () => {
-    const from = newBuyer();
-    const uid = await customerWithBalance(from, 2 * PRICE);
-    await buyFromWallet(from);
+    const chat = newChat();
+    const uid = await customerWithBalance(chat, 2 * PRICE);
+    await chat.buyFromWallet();
     await waitFor(async () => (await subOf(uid))[0].status === 'active', 15_000);
     const [sub] = await subOf(uid);
     const end = sub.expires_at.getTime();
-    let before = lastId(from);
-    emu.sendText(tg.id, { from, text: '/subs' });
-    const subs = await next(from, before, (m) => !!buttonData(m, 'ar:1:'));
-    before = lastId(from);
-    press(from, subs, 'ar:1:');
-    const toggled = await next(from, 0, (m) => !!buttonData(m, 'ar:0:'));
+    const subs = await chat.send('/subs', withButton('ar:1:'));
+    const before = chat.lastId();
+    chat.press(subs, 'ar:1:');
+    const toggled = await chat.next(0, withButton('ar:0:'));
     expect(toggled.text).toContain('Auto-renew: on');
     await waitFor(async () => (await renewalsOf(sub.id)).some((o) => o.status === 'fulfilled'), 30_000);
     const renewals = await renewalsOf(sub.id);
@@ -250,7 +227,7 @@ describe('trial, reminders and auto-renew in the bot', () => {
     expect(await balanceOf(uid)).toBe(0);
     await waitFor(async () => (await subOf(uid))[0].expires_at.getTime() === end + DAY, 15_000);
     // The next period (2 days left) is due too (daysBefore 3): the wallet is empty, so a top-up notice, no order.
-    const short = await next(from, before, (m) => (m.text ?? '').includes('Auto-renew could not renew'), 20_000);
+    const short = await chat.next(before, has('Auto-renew could not renew'), 20_000);
     expect(buttonData(short, 'wt:m:')).toBe(`wt:m:${PRICE}`);
     expect(await renewalsOf(sub.id)).toHaveLength(1);
     expect(await balanceOf(uid)).toBe(0);

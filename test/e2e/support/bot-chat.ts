@@ -1,6 +1,7 @@
 import {
   CallbackAnswerRecord,
   ChatInput,
+  PayInvoiceResult,
   PressButtonResult,
   SendPhotoInput,
   TelegramEmulator,
@@ -76,6 +77,9 @@ const anyMessage = (): boolean => true;
 /** The sale's callback prefixes a purchase walks through: a plan of /buy, then card to card. */
 const PLAN = 's:p:';
 const CARD = 's:c:';
+const WALLET = 's:w:';
+/** The approve button of a receipt's review in the admin chat. */
+const APPROVE = 'rv:a:';
 
 export interface BotChatOptions {
   /** A group chat (an admin chat) instead of the user's private chat with the bot. */
@@ -151,6 +155,18 @@ export class BotChat {
     return this.next(after, match, timeoutMs);
   }
 
+  /** Sends `text` as a reply to `to` (a prompt that wants an answer) and waits like `send`. */
+  async reply(
+    to: ChatMessage,
+    text: string,
+    match: (m: ChatMessage) => boolean = anyMessage,
+    timeoutMs?: number,
+  ): Promise<ChatMessage> {
+    const after = this.lastId();
+    this.say(text, to.messageId);
+    return this.next(after, match, timeoutMs);
+  }
+
   /** Sends a photo (random bytes unless `input` says otherwise) and does not wait. */
   sendPhoto(input: Omit<SendPhotoInput, 'from' | 'chat'> = {}): ReturnType<TelegramEmulator['sendPhoto']> {
     return this.emu.sendPhoto(this.bot.id, {
@@ -209,5 +225,56 @@ export class BotChat {
     const methods = await this.buy(CARD, planLabel);
     this.press(methods, CARD);
     return this.next(after, has('C2C-'));
+  }
+
+  /** The wallet walk: /buy → a plan → pay from the wallet → the subscription link (a photo with its QR). */
+  async buyFromWallet(planLabel?: string, timeoutMs = 30_000): Promise<ChatMessage> {
+    const after = this.lastId();
+    this.press(await this.buy(WALLET, planLabel), WALLET);
+    return this.next(after, (m) => m.method === 'sendPhoto', timeoutMs);
+  }
+
+  /**
+   * A photo receipt sent after a card screen: waits for this chat's "under review" and returns the new review
+   * (a photo with Approve) in `admins`, the admin chat.
+   */
+  async sendReceipt(admins: BotChat): Promise<ChatMessage> {
+    const reviewsBefore = admins.lastId();
+    const after = this.lastId();
+    this.sendPhoto();
+    await this.next(after, has('under review'));
+    return admins.next(reviewsBefore, (m) => withButton(APPROVE)(m) && m.method === 'sendPhoto');
+  }
+
+  /** Pays the Stars invoice `invoice` as this user (pre-checkout, then successful_payment if the bot agrees). */
+  payInvoice(invoice: ChatMessage, timeoutMs = 10_000): Promise<PayInvoiceResult> {
+    return this.emu.payInvoice(this.bot.id, {
+      from: this.user,
+      invoiceMessageId: invoice.messageId,
+      timeoutMs,
+      ...(this.options.group ? { chat: this.options.group } : {}),
+    });
+  }
+
+  /** Telegram delivers a successful_payment for `invoice` with the charge id given again (a replay), no wait. */
+  replayPayment(
+    invoice: ChatMessage,
+    telegramPaymentChargeId: string,
+  ): ReturnType<TelegramEmulator['sendSuccessfulPayment']> {
+    return this.emu.sendSuccessfulPayment(this.bot.id, {
+      from: this.user,
+      invoiceMessageId: invoice.messageId,
+      telegramPaymentChargeId,
+      ...(this.options.group ? { chat: this.options.group } : {}),
+    });
+  }
+
+  /** Telegram refunds this user's Stars charge itself and tells the bot (refunded_payment), no wait. */
+  refunded(telegramPaymentChargeId: string): ReturnType<TelegramEmulator['sendRefundedPayment']> {
+    return this.emu.sendRefundedPayment(this.bot.id, {
+      from: this.user,
+      telegramPaymentChargeId,
+      ...(this.options.group ? { chat: this.options.group } : {}),
+    });
   }
 }
