@@ -436,14 +436,24 @@ export class AppConfig {
 
   /**
    * Sends of one broadcast in flight at once (each still waits for the bot's budget): the pace is the budget's,
-   * not one round trip's. A crash leaves at most three such waves ambiguous (`interrupted`) per broadcast: the
-   * one in flight, the next one marked and the one whose outcomes were being written.
+   * not one round trip's. A crash leaves at most about three times this many deliveries ambiguous (`interrupted`)
+   * per broadcast: those in flight, those marked ahead and those whose outcomes were being written.
    */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(50)
   BROADCAST_SENDS_IN_FLIGHT = 5;
+
+  /**
+   * Statements the broadcasts of one worker run at once (leases, outcomes, marks). The rest of the connection pool
+   * stays free for the bots' answers, so many bots broadcasting at once never make an answer wait for the pool.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  BROADCAST_DB_CONCURRENCY = 3;
 
   /** Deliveries one broadcast job sends before it queues the next chunk, so broadcasts take turns. */
   @Transform(toInt)

@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { describeError } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { audienceOf, broadcastMessage, BroadcastRunsService, BroadcastsService } from '@botfleet/broadcasts';
-import type { BotEntity, BroadcastEntity, ClaimedDelivery, DeliveryOutcome } from '@botfleet/dal';
+import type { BotEntity, BroadcastEntity, DeliveryOutcome } from '@botfleet/dal';
 import { JobName, JobPayloads, OnJob, OnJobFinalFailure } from '@botfleet/jobs';
 import {
   BotSender,
@@ -16,6 +16,8 @@ import {
   RecipientGoneError,
 } from '@botfleet/telegram';
 import { OwnerNotifier } from '../bots/owner-notifier.service';
+import { Semaphore } from '../updates/semaphore';
+import { runSendWindow } from './send-window';
 
 type SendJob = JobPayloads[JobName.SendBroadcast];
 type PreviewJob = JobPayloads[JobName.BroadcastPreview];
@@ -46,9 +48,9 @@ function failureOf(err: unknown): string {
  * Sends broadcasts. A preview goes to the admin first (BroadcastPreview). A running broadcast is sent in chunks
  * (SendBroadcast), one job after the other: each chunk leases a few pending deliveries at a time to its run and
  * sends them at `bulk` priority through the Messenger — so the bot's send budget keeps the broadcast under
- * Telegram's limit and below the bot's answers — in waves of a few at once (BROADCAST_SENDS_IN_FLIGHT). Each
- * delivery is marked `sending` right before its own Telegram call and gets its outcome as soon as its wave is
- * back, in the statement that marks the next wave. A killed
+ * Telegram's limit and below the bot's answers — a few at once in a sliding window (BROADCAST_SENDS_IN_FLIGHT,
+ * runSendWindow). Each delivery is marked `sending` shortly before its own Telegram call and gets its outcome
+ * in the next statement that marks more. A killed
  * worker's chunk runs again (BullMQ stalled job): the deliveries it had in flight (`sending`) are `interrupted`
  * — they may have arrived, and are never sent again — and the rest of its lease is sent by the next run. A
  * chain whose job was lost is re-queued by the sweep (BroadcastSweepHandler). A cancel is seen at the next
@@ -57,6 +59,8 @@ function failureOf(err: unknown): string {
 @Injectable()
 export class BroadcastSenderProcessor {
   private readonly logger = new Logger(BroadcastSenderProcessor.name);
+  /** The database work of every broadcast in this process, a few statements at a time (see `send`). */
+  private readonly bulkDb: Semaphore;
 
   constructor(
     private readonly runs: BroadcastRunsService,
@@ -64,7 +68,9 @@ export class BroadcastSenderProcessor {
     private readonly messenger: Messenger,
     private readonly config: AppConfig,
     private readonly owner: OwnerNotifier,
-  ) {}
+  ) {
+    this.bulkDb = new Semaphore(config.BROADCAST_DB_CONCURRENCY);
+  }
 
   @OnJob({ name: JobName.BroadcastPreview })
   async preview({ botId, broadcastId }: PreviewJob): Promise<void> {
@@ -121,81 +127,34 @@ export class BroadcastSenderProcessor {
 
     const sender = this.messenger.as(credentialsOf(bot), 'bulk');
     const msg = broadcastMessage(b);
-    let handled = 0;
-    let stopped: string | null = null;
     let progressSeenAt = chunk === 0 ? Date.now() : (b.progressPostedAt?.getTime() ?? 0);
-    // Waves of BROADCAST_SENDS_IN_FLIGHT sends at once, so the pace is the budget's and not one round trip's
-    // (each still waits its turn). The database work of a wave — leasing more rows, and the one statement that
-    // records the previous wave's outcomes and marks the next wave `sending` — runs while the current wave is
-    // being sent: waited for in turn, a database round trip under load (50 bots broadcasting share one pool)
-    // came between every wave and halved a bot's pace. So at a crash up to three waves are unknown: the one in
-    // flight, the next one marked, and the last one whose outcomes were being written.
-    const inFlight = this.config.BROADCAST_SENDS_IN_FLIGHT;
-    const queue: ClaimedDelivery[] = [];
-    let leasedAll = false;
-    const refill = async (): Promise<void> => {
-      if (queue.length >= inFlight || leasedAll || handled >= this.config.BROADCAST_CHUNK) return;
-      const limit = Math.min(this.config.BROADCAST_CLAIM_BATCH, this.config.BROADCAST_CHUNK - handled);
-      const leased = await this.runs.claim(botId, broadcastId, claimId, limit, leaseMs);
-      leasedAll = leased.length === 0;
-      queue.push(...leased);
-      handled += leased.length;
-    };
-    // Marks `next` sending (and records `done`); resolves to the deliveries of `next` still this run's to send
-    // (not marked: the broadcast ended, or the lease passed to another run).
-    const mark = async (done: DeliveryOutcome[], next: ClaimedDelivery[]): Promise<ClaimedDelivery[]> => {
-      const mine = new Set(
-        await this.runs.step(
-          botId,
-          broadcastId,
-          claimId,
-          done,
-          next.map((d) => d.userId),
-        ),
-      );
-      return next.filter((d) => mine.has(d.userId));
-    };
-    // A marking runs while a wave is sent and is waited for only after it: its failure must not be unhandled
-    // meanwhile (it is thrown where it is awaited).
-    const started = (p: Promise<ClaimedDelivery[]>) => {
-      p.catch(() => undefined);
-      return p;
-    };
-    await refill();
-    let marking = started(mark([], queue.splice(0, inFlight)));
-    let done: DeliveryOutcome[] = [];
-    // The wave marked `sending` while the one that met a 401 was out: never sent.
-    let notSent: ClaimedDelivery[] = [];
-    while (true) {
-      const wave = await marking;
-      // A 401 is known only once its wave is back, by when the next wave is already marked (the marking runs
-      // during the send): that wave is not sent, and the stop gives it back, so it ends skipped, not unknown.
-      if (stopped) {
-        notSent = wave;
-        break;
-      }
-      const sending = Promise.all(wave.map((d) => this.deliver(sender, msg, d.userId, d.telegramId)));
-      await refill();
-      const next = queue.splice(0, inFlight);
-      marking = started(next.length > 0 || done.length > 0 ? mark(done, next) : Promise.resolve([]));
-      done = await sending;
-      if (done.some((o) => o.error === UNAUTHORIZED)) stopped = 'Telegram rejected the bot token';
-      // Looked at (a database read) only once it may be due: every wave would double the chunk's queries.
-      if (Date.now() - progressSeenAt >= this.config.BROADCAST_PROGRESS_EVERY_MS) {
-        progressSeenAt = Date.now();
-        await this.postProgress(bot, b, false);
-      }
-      if (next.length === 0) break;
-    }
-    // The last marking records the wave before the last and marks nothing new.
-    await marking;
-    await this.runs.step(botId, broadcastId, claimId, done, []);
-    // What is still leased to this run stays unsent: the end skips it.
-    if (stopped) {
-      const ids = notSent.map((d) => d.userId);
-      await this.runs.stop(botId, broadcastId, claimId, ids, stopped);
-    }
-    await this.next(bot, broadcastId, chunk, handled);
+    // A sliding window of BROADCAST_SENDS_IN_FLIGHT sends, so the pace is the budget's and not one round trip's
+    // (each send still waits its turn), with the database work — leases, outcomes, the marks ahead of the sends —
+    // beside it (see runSendWindow). That database work takes one of a few connections kept for broadcasts
+    // (BROADCAST_DB_CONCURRENCY), so 50 bots broadcasting never make the bots' answers wait for the pool.
+    const { leased, stoppedBy, notSent } = await runSendWindow(
+      {
+        lease: (limit) => this.bulkDb.use(() => this.runs.claim(botId, broadcastId, claimId, limit, leaseMs)),
+        step: (done, next) => this.bulkDb.use(() => this.runs.step(botId, broadcastId, claimId, done, next)),
+        deliver: (d) => this.deliver(sender, msg, d.userId, d.telegramId),
+        stops: (o) => o.error === UNAUTHORIZED,
+        // Looked at (a database read) only once it may be due: every step would double the chunk's queries.
+        tick: async () => {
+          if (Date.now() - progressSeenAt < this.config.BROADCAST_PROGRESS_EVERY_MS) return;
+          progressSeenAt = Date.now();
+          await this.postProgress(bot, b, false);
+        },
+      },
+      {
+        inFlight: this.config.BROADCAST_SENDS_IN_FLIGHT,
+        leaseBatch: this.config.BROADCAST_CLAIM_BATCH,
+        limit: this.config.BROADCAST_CHUNK,
+      },
+    );
+    // A 401 is known only once its send is back, by when the next few are already marked `sending`: they were
+    // never sent, and the stop gives them back, so they end skipped (not unknown) with the rest of the lease.
+    if (stoppedBy) await this.runs.stop(botId, broadcastId, claimId, notSent, 'Telegram rejected the bot token');
+    await this.next(bot, broadcastId, chunk, leased);
   }
 
   @OnJobFinalFailure({ name: JobName.SendBroadcast })

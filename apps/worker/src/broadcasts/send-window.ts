@@ -1,0 +1,152 @@
+import type { ClaimedDelivery, DeliveryOutcome } from '@botfleet/dal';
+
+/** What one run of a broadcast chunk does with the database and Telegram (BroadcastSenderProcessor binds them). */
+export interface SendWindowPorts {
+  /** Leases up to `limit` more deliveries to the run; none = nothing left for it. */
+  lease(limit: number): Promise<ClaimedDelivery[]>;
+  /**
+   * Records `done` and marks `next` (user ids) `sending`; resolves to those of `next` still the run's to send
+   * (fewer: the broadcast ended or the lease passed to another run).
+   */
+  step(done: DeliveryOutcome[], next: string[]): Promise<string[]>;
+  /** Sends one delivery (waiting for the bot's budget first); never throws. */
+  deliver(d: ClaimedDelivery): Promise<DeliveryOutcome>;
+  /** An outcome after which nothing more may be sent (Telegram rejected the token). */
+  stops(outcome: DeliveryOutcome): boolean;
+  /** Called between database steps; the progress post uses it. */
+  tick?(): Promise<void>;
+}
+
+export interface SendWindowOptions {
+  /** Sends in flight at once (each still waits its turn in the budget). */
+  inFlight: number;
+  /** Deliveries leased per database round trip. */
+  leaseBatch: number;
+  /** Deliveries this run may lease in all (the chunk). */
+  limit: number;
+}
+
+export interface SendWindowResult {
+  /** Deliveries leased by this run. */
+  leased: number;
+  /** The outcome that stopped the run, if one did. */
+  stoppedBy: DeliveryOutcome | null;
+  /** Deliveries marked `sending` whose Telegram call was never made (only after a stop). */
+  notSent: string[];
+}
+
+/**
+ * One broadcast run as a sliding window: up to `inFlight` sends at once, a new one started as soon as one
+ * is back (no wave waits for its slowest send), while one database step at a time — leasing rows, recording
+ * outcomes, marking the next few `sending` — runs beside the sends and keeps up to `inFlight` deliveries
+ * marked ahead. A delivery is always marked before its call; at a crash the unknown ones are those in flight,
+ * those marked ahead and those whose outcomes were being recorded (each at most about `inFlight`).
+ *
+ * A send whose outcome `stops` the run: no other send starts; those in flight finish and are recorded; the
+ * ones marked ahead are returned as `notSent`. A database step that throws ends the run with that error once
+ * the sends in flight are back (their outcomes are lost; the next run finds them `sending`, i.e. interrupted).
+ */
+export async function runSendWindow(ports: SendWindowPorts, opts: SendWindowOptions): Promise<SendWindowResult> {
+  const inFlight = Math.max(1, opts.inFlight);
+  const leased: ClaimedDelivery[] = [];
+  const marked: ClaimedDelivery[] = [];
+  const done: DeliveryOutcome[] = [];
+  let leasedCount = 0;
+  let noMoreLeases = false;
+  /** The broadcast ended or the lease moved (a step returned fewer than it was asked to mark). */
+  let ended = false;
+  let stoppedBy: DeliveryOutcome | null = null;
+  let failure: { error: unknown } | null = null;
+  let active = 0;
+  let dbBusy = false;
+
+  /** Marked by a step that was under way when a send stopped the run: never sent. */
+  const notSentAfterStop: string[] = [];
+  const canLease = () => !noMoreLeases && leasedCount < opts.limit;
+
+  let wake: () => void = () => undefined;
+  let woken = new Promise<void>((r) => (wake = r));
+  const signal = () => wake();
+
+  const dbStep = async (): Promise<void> => {
+    const wantMarks = !stoppedBy && !ended && marked.length < inFlight;
+    if (wantMarks && leased.length < inFlight && canLease()) {
+      const more = await ports.lease(Math.min(opts.leaseBatch, opts.limit - leasedCount));
+      if (more.length === 0) noMoreLeases = true;
+      leasedCount += more.length;
+      leased.push(...more);
+    }
+    const next = wantMarks && !stoppedBy ? leased.splice(0, inFlight - marked.length) : [];
+    const outcomes = done.splice(0);
+    if (next.length === 0 && outcomes.length === 0) return;
+    const mine = new Set(
+      await ports.step(
+        outcomes,
+        next.map((d) => d.userId),
+      ),
+    );
+    const kept = next.filter((d) => mine.has(d.userId));
+    if (kept.length < next.length) ended = true;
+    if (stoppedBy) {
+      // Marked while the stopping send was out: never sent.
+      notSentAfterStop.push(...kept.map((d) => d.userId));
+      return;
+    }
+    marked.push(...kept);
+    if (ports.tick) await ports.tick();
+  };
+  const startSend = (d: ClaimedDelivery): void => {
+    active++;
+    void ports.deliver(d).then(
+      (outcome) => {
+        active--;
+        done.push(outcome);
+        if (!stoppedBy && ports.stops(outcome)) stoppedBy = outcome;
+        signal();
+      },
+      (error: unknown) => {
+        active--;
+        failure ??= { error };
+        signal();
+      },
+    );
+  };
+
+  /** No send will start any more: stopped, or nothing marked and nothing left to mark. */
+  const sendingOver = () =>
+    stoppedBy !== null || (marked.length === 0 && (ended || (leased.length === 0 && !canLease())));
+
+  const dbWanted = (): boolean => {
+    if (failure) return false;
+    if (done.length >= inFlight) return true;
+    if (!stoppedBy && !ended && marked.length < inFlight && (leased.length > 0 || canLease())) return true;
+    // Nothing more will be sent: what is done is recorded once the last sends are back.
+    return done.length > 0 && active === 0 && sendingOver();
+  };
+
+  for (;;) {
+    while (!stoppedBy && !failure && active < inFlight && marked.length > 0) startSend(marked.shift()!);
+    if (!dbBusy && dbWanted()) {
+      dbBusy = true;
+      void dbStep().then(
+        () => {
+          dbBusy = false;
+          signal();
+        },
+        (error: unknown) => {
+          dbBusy = false;
+          failure = { error };
+          signal();
+        },
+      );
+    }
+    if (active === 0 && !dbBusy && (failure !== null || (sendingOver() && !dbWanted()))) break;
+    await woken;
+    woken = new Promise<void>((r) => (wake = r));
+  }
+  // Set in the callbacks above (the compiler cannot see it).
+  const failed = failure as { error: unknown } | null;
+  if (failed) throw failed.error;
+  const notSent = stoppedBy ? [...marked.splice(0).map((d) => d.userId), ...notSentAfterStop] : [];
+  return { leased: leasedCount, stoppedBy, notSent };
+}
