@@ -22,6 +22,7 @@ import { ConsoleSessionSource1764400000010 } from './1764400000010-consoleSessio
 import { BroadcastDeliverySteps1764400000100 } from './1764400000100-broadcastDeliverySteps';
 import { BroadcastPendingIndex1764400000110 } from './1764400000110-broadcastPendingIndex';
 import { SentNotificationClaims1764400000500 } from './1764400000500-sentNotificationClaims';
+import { TicketReplyIdempotency1764400000510 } from './1764400000510-ticketReplyIdempotency';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   BroadcastDeliverySteps1764400000100,
   BroadcastPendingIndex1764400000110,
   SentNotificationClaims1764400000500,
+  TicketReplyIdempotency1764400000510,
 ];

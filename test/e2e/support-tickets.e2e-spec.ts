@@ -1,10 +1,12 @@
 import { INestApplication } from '@nestjs/common';
+import Redis from 'ioredis';
 import request from 'supertest';
 import {
   applyEnv,
   createTestEnv,
   spawnWorker,
   TelegramEmulator,
+  testRedisUrl,
   TestEnv,
   waitFor,
   WorkerProcess,
@@ -249,5 +251,52 @@ describe('support tickets: the customer, the admin chat and the tenant API hold 
     const first = await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets/${firstTicketId}/messages`).expect(200);
     expect(first.body.items.map((m: { text: string }) => m.text)).not.toContain('hijack');
     expect(first.body.total).toBe(4);
+  });
+
+  it('answers over REST once per Idempotency-Key: after Redis forgot the key, and when the retries race', async () => {
+    const buyer = { id: 920_003, first_name: 'Mina', language_code: 'en' };
+    const mina = chatOf(buyer);
+    const home = await mina.send('/support', withButton('tk:o'));
+    mina.press(home, 'tk:o');
+    await mina.message(has('Send a short subject'));
+    mina.say('Billing');
+    await mina.message(has('describe the problem'));
+    mina.say('Charged twice');
+    await mina.message(has('is open'));
+    const open = await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets?status=open`).expect(200);
+    const ticketId: string = open.body.items.find((t: { subject: string }) => t.subject === 'Billing').id;
+    const answer = (text: string, key: string) =>
+      as(shop.token, 'post', `/v1/bots/${shop.id}/tickets/${ticketId}/messages`)
+        .set('Idempotency-Key', key)
+        .send({ text });
+    const told = (text: string) => mina.messages().filter((m) => textOf(m).includes(text));
+
+    const first = await answer('Refund is on its way', 'reply-1').expect(201);
+    await mina.message(has('Refund is on its way'));
+    // Redis forgets (a flush, a failover without persistence, the key's day is over); the client retries.
+    const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
+    try {
+      for (const k of await redis.keys(`${env.redisPrefix}*:support:reply:*`)) await redis.del(k);
+    } finally {
+      redis.disconnect();
+    }
+    const retried = await answer('Refund is on its way', 'reply-1').expect(201);
+    expect(retried.body).toEqual(first.body);
+    // Three retries of another answer at once: one answer.
+    const raced = await Promise.all([1, 2, 3].map(() => answer('Done, check your bank', 'reply-2')));
+    expect(raced.map((r) => r.status)).toEqual([201, 201, 201]);
+    expect(new Set(raced.map((r) => r.body.id)).size).toBe(1);
+    // A last answer, queued after the retries, arrives: whatever they could have sent has been sent by then.
+    await answer('Anything else?', 'reply-3').expect(201);
+    await mina.message(has('Anything else?'));
+    await waitFor(() => told('Done, check your bank').length > 0, 15_000);
+    expect([told('Refund is on its way').length, told('Done, check your bank').length]).toEqual([1, 1]);
+    const messages = await as(shop.token, 'get', `/v1/bots/${shop.id}/tickets/${ticketId}/messages`).expect(200);
+    expect(messages.body.items.map((m: { sender: string; text: string }) => [m.sender, m.text])).toEqual([
+      ['user', 'Charged twice'],
+      ['admin', 'Refund is on its way'],
+      ['admin', 'Done, check your bank'],
+      ['admin', 'Anything else?'],
+    ]);
   });
 });

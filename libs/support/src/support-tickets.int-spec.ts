@@ -1,8 +1,9 @@
+import Redis from 'ioredis';
 import { Actors, DomainError, ErrorCode } from '@botfleet/common';
 import { BotSettingsService } from '@botfleet/bots';
 import { FeaturesService } from '@botfleet/catalog';
 import { TenantRepositories } from '@botfleet/dal';
-import { createTestEnv, TelegramEmulator, TestContext, TestEnv } from '@botfleet/testing';
+import { createTestEnv, TelegramEmulator, TestContext, TestEnv, testRedisUrl } from '@botfleet/testing';
 import {
   AddCustomerMessageUseCase,
   CloseTicketUseCase,
@@ -152,6 +153,28 @@ describe('support tickets (domain)', () => {
     const answers = await Promise.all([again(), again(), again()]);
     expect(new Set(answers.map((a) => a.message.id)).size).toBe(1);
     expect((await again()).message.id).toBe(answers[0].message.id);
+    expect(await repos.ticketMessages.count(bot.id, { ticketId: ticket.id, sender: 'admin' })).toBe(1);
+    // Redis forgets (a flush, a failover without persistence, a day later): the retry still finds the first answer.
+    const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
+    try {
+      for (const k of await redis.keys(`${env.redisPrefix}*:support:reply:*`)) await redis.del(k);
+    } finally {
+      redis.disconnect();
+    }
+    expect((await again()).message.id).toBe(answers[0].message.id);
+    expect(await repos.ticketMessages.count(bot.id, { ticketId: ticket.id, sender: 'admin' })).toBe(1);
+    // A key too long for the column is refused by name and writes nothing.
+    expect(
+      await codeOf(
+        reply.execute({
+          botId: bot.id,
+          ticketId: ticket.id,
+          actor: api,
+          content: text('x'),
+          idempotencyKey: 'k'.repeat(101),
+        }),
+      ),
+    ).toBe(ErrorCode.VALIDATION_FAILED);
     expect(await repos.ticketMessages.count(bot.id, { ticketId: ticket.id, sender: 'admin' })).toBe(1);
     // Another key is another answer.
     await reply.execute({

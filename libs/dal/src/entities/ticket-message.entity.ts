@@ -17,5 +17,7 @@ export class TicketMessageEntity {
   /** The admin chat message showing it (the customer's message as posted there, or the admin's own reply). */
   @Column({ name: 'admin_chat_id', ...BigIntColumn({ nullable: true }) }) adminChatId!: number | null;
   @Column({ name: 'admin_message_id', ...BigIntColumn({ nullable: true }) }) adminMessageId!: number | null;
+  /** The client's Idempotency-Key of an answer over the API (unique per ticket): a retry returns this message. */
+  @Column({ name: 'idempotency_key', type: 'varchar', nullable: true }) idempotencyKey!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

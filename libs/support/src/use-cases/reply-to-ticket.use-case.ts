@@ -1,9 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
+import { Injectable } from '@nestjs/common';
 import { AuditService } from '@botfleet/audit';
 import { AdminAccessService } from '@botfleet/bots';
-import { Actor, DomainError, ErrorCode, REDIS } from '@botfleet/common';
-import { AppConfig } from '@botfleet/config';
+import { Actor, DomainError, ErrorCode } from '@botfleet/common';
 import { TenantDb, TenantRepositories, TicketEntity, TicketMessageEntity } from '@botfleet/dal';
 import { SupportNotifier } from '../support-notifier';
 import type { TicketContent } from '../support-rules';
@@ -16,17 +14,20 @@ export interface ReplyToTicketInput {
   content: TicketContent;
   /** The admin's own message in the admin chat (a reply there): later replies to it route to this ticket too. */
   adminPost?: { chatId: number; messageId: number };
-  /** A client's key for this answer (the API's `Idempotency-Key`): the same key again returns the first answer. */
+  /**
+   * A client's key for this answer (the API's `Idempotency-Key`, 1-100 characters): the same key again on the
+   * same ticket returns the first answer and sends nothing, however long after.
+   */
   idempotencyKey?: string;
 }
 
-/** How long an answer's idempotency key is remembered. */
-const REPLY_KEY_TTL_S = 86_400;
+const MAX_KEY_LENGTH = 100;
 
 /**
  * An admin (role with the `tickets` permission) or the tenant's API answers a ticket: the ticket is
  * `answered`, the customer gets the answer after the commit (job outbox → worker), and the action is audited.
- * A closed ticket takes no answer (CONFLICT); the platform's own jobs do not answer (FORBIDDEN).
+ * A closed ticket takes no answer (CONFLICT); the platform's own jobs do not answer (FORBIDDEN). An answer's
+ * idempotency key is kept on its message, unique per ticket in the database.
  */
 @Injectable()
 export class ReplyToTicketUseCase {
@@ -36,26 +37,26 @@ export class ReplyToTicketUseCase {
     private readonly access: AdminAccessService,
     private readonly audit: AuditService,
     private readonly notifier: SupportNotifier,
-    @Inject(REDIS) private readonly redis: Redis,
-    private readonly config: AppConfig,
   ) {}
 
   async execute(input: ReplyToTicketInput): Promise<{ ticket: TicketEntity; message: TicketMessageEntity }> {
     const { botId, actor } = input;
     if (actor.type === 'system') throw new DomainError(ErrorCode.FORBIDDEN, 'Tickets are answered by people');
     const content = checkedContent(input.content);
+    const key = input.idempotencyKey ?? null;
+    if (key !== null && (key.length === 0 || key.length > MAX_KEY_LENGTH)) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Invalid request: idempotencyKey', [
+        { field: 'idempotencyKey', errors: [`idempotencyKey must be 1-${MAX_KEY_LENGTH} characters`] },
+      ]);
+    }
     return this.db.run(botId, async () => {
       await this.access.authorize(botId, actor, 'tickets');
       const ticket = await this.repos.tickets.findById(botId, input.ticketId, 'pessimistic_write');
       if (!ticket) throw new DomainError(ErrorCode.NOT_FOUND, 'Ticket not found');
-      // The ticket's row lock serialises answers to it, and the key is written before the commit: a retry waits
-      // for the first attempt and finds its message (a key left by a rolled-back attempt points at no message).
-      const replyKey = input.idempotencyKey
-        ? `${this.config.REDIS_PREFIX}:support:reply:${botId}:${ticket.id}:${input.idempotencyKey}`
-        : null;
-      const firstId = replyKey ? await this.redis.get(replyKey) : null;
-      const first = firstId
-        ? await this.repos.ticketMessages.findOne(botId, { id: firstId, ticketId: ticket.id })
+      // The ticket's row lock serialises answers to it: a retry waits for the first attempt's commit and finds
+      // its message by the key (the unique index on the key is the guarantee behind the lock).
+      const first = key
+        ? await this.repos.ticketMessages.findOne(botId, { ticketId: ticket.id, idempotencyKey: key })
         : null;
       if (first) return { ticket, message: first };
       if (ticket.status === 'closed') throw new DomainError(ErrorCode.CONFLICT, 'The ticket is closed');
@@ -68,6 +69,7 @@ export class ReplyToTicketUseCase {
         photoFileId: content.photoFileId,
         adminChatId: input.adminPost?.chatId ?? null,
         adminMessageId: input.adminPost?.messageId ?? null,
+        idempotencyKey: key,
       });
       await this.repos.tickets.update(
         botId,
@@ -82,7 +84,6 @@ export class ReplyToTicketUseCase {
         after: { number: ticket.number, messageId: message.id },
       });
       await this.notifier.notify(botId, 'admin_reply', ticket.id, message.id);
-      if (replyKey) await this.redis.set(replyKey, message.id, 'EX', REPLY_KEY_TTL_S);
       return { ticket: { ...ticket, status: 'answered', lastMessageAt: message.createdAt }, message };
     });
   }
