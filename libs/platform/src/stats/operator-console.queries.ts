@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { clampCounter, isUuid } from '@botfleet/common';
 import { PlatformDb } from '../platform-db';
 import { SOLD_ORDER_STATUSES } from '../bots/bot-directory';
+import { IS_CUSTOMER } from './platform-stats.queries';
 
 /** One tenant as the operator's master bot shows it (the master bot itself is never a tenant). */
 export interface TenantCardRow {
@@ -165,7 +166,7 @@ export class OperatorConsoleQueries {
           WHERE status IN ${SOLD_ORDER_STATUSES} AND coalesce(paid_at, created_at) >= $1`,
         [since],
       ),
-      q<{ n: string }>(`SELECT count(*) AS n FROM users WHERE created_at >= $1`, [since]),
+      q<{ n: string }>(`SELECT count(*) AS n FROM users u WHERE u.created_at >= $1 AND ${IS_CUSTOMER}`, [since]),
     ]);
     const t = tenants[0];
     return {

@@ -15,6 +15,9 @@ export interface PlatformStats {
   generatedAt: string;
 }
 
+/** A tenant's customer: the people who write to the master bot (operators, owners onboarding) are nobody's. */
+export const IS_CUSTOMER = `NOT EXISTS (SELECT 1 FROM bots m WHERE m.id = u.bot_id AND m.is_master)`;
+
 /** Platform-wide figures for the operator, from the platform path (every tenant). */
 @Injectable()
 export class PlatformStatsQueries {
@@ -25,7 +28,8 @@ export class PlatformStatsQueries {
     const [byStatus, users, subs, sales, wallets, panels, invites] = await Promise.all([
       q<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM bots GROUP BY status`),
       q<{ total: string; blocked: string }>(
-        `SELECT count(*) AS total, count(*) FILTER (WHERE status = 'blocked') AS blocked FROM users`,
+        `SELECT count(*) AS total, count(*) FILTER (WHERE u.status = 'blocked') AS blocked FROM users u
+          WHERE ${IS_CUSTOMER}`,
       ),
       q<{ n: string }>(`SELECT count(*) AS n FROM subscriptions WHERE status = 'active'`),
       q<{ currency: string; n: string; revenue: string }>(
