@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { UserLedgerService, WholesaleWalletService } from '@botfleet/billing';
+import { OrderHooks, UserLedgerService, WholesaleWalletService } from '@botfleet/billing';
 import { ConfigurationsService, FeaturesService } from '@botfleet/catalog';
 import { TenantRepositories } from '@botfleet/dal';
 import { AutoRenewals, isTrialUsed, StartTrialUseCase } from '@botfleet/growth';
@@ -250,6 +250,45 @@ describe('growth: trial, reminders, auto-renew (worker)', () => {
     expect(
       await ctx.get(TenantRepositories).orders.count(bot.id, { subscriptionId: c.subscriptionId, kind: 'renewal' }),
     ).toBe(1);
+  });
+
+  it('a renewal whose payment step fails leaves nothing behind, and the next scan renews it once, charged once', async () => {
+    const c = await customerWithSub();
+    await ctx.get(AutoRenewals).set(bot.id, c.userId, c.subscriptionId, true);
+    await ctx.deposit(bot.id, c.userId, 1_000);
+    const due = new Date(c.expiresAt.getTime() - 0.5 * DAY);
+    const renewals = () =>
+      ctx.get(TenantRepositories).orders.find(bot.id, { where: { subscriptionId: c.subscriptionId, kind: 'renewal' } });
+    const shopHeld = async () => (await ctx.get(WholesaleWalletService).wallet(bot.id)).heldMinor;
+    const heldBefore = await shopHeld();
+    // The move to `paid` fails once (an order-move listener of the worker throws, as a promo or referral listener
+    // whose statement fails would): the wallet payment, the renewal's second step, fails after its order exists.
+    let failures = 1;
+    world.worker.get(OrderHooks).onMoved(async (botId, order) => {
+      if (botId === bot.id && order.to === 'paid' && failures > 0) {
+        failures -= 1;
+        throw new Error('the payment step failed');
+      }
+    });
+    expect((await scan.run(due)).renewed).toBe(0);
+    expect(failures).toBe(0);
+    // Nothing charged, and no order left half-made: no pending renewal holding the shop's wholesale cost (a
+    // superseded or expired one would have ended this period's renewal for good).
+    expect(await balanceOf(c.userId)).toBe(1_000);
+    expect(await renewals()).toHaveLength(0);
+    expect(await shopHeld()).toBe(heldBefore);
+
+    expect((await scan.run(due)).renewed).toBe(1);
+    expect((await scan.run(due)).renewed).toBe(0);
+    const orders = await renewals();
+    expect(orders).toHaveLength(1);
+    await waitFor(async () => (await world.orderStatus(orders[0].id)) === 'fulfilled', 30_000);
+    expect(await balanceOf(c.userId)).toBe(0);
+    const charges = await ctx
+      .get(TenantRepositories)
+      .transactions.find(bot.id, { where: { userId: c.userId, type: 'purchase', orderId: orders[0].id } });
+    expect(charges).toHaveLength(1);
+    expect((await world.subscription(c.subscriptionId)).expires_at!.getTime()).toBe(c.expiresAt.getTime() + 30 * DAY);
   });
 
   it("auto-renew is the customer's own: another user's subscription or a trial cannot be switched", async () => {

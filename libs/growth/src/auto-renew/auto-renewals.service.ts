@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { UserLedgerService } from '@botfleet/billing';
 import { FeaturesService } from '@botfleet/catalog';
 import { describeError, DomainError, ErrorCode } from '@botfleet/common';
-import { BotSelfRepository, isSaleStatus, SubscriptionEntity, TenantRepositories } from '@botfleet/dal';
+import { BotSelfRepository, isSaleStatus, SubscriptionEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
 import { CreateOrderUseCase, PayFromWalletUseCase, SalesQueries } from '@botfleet/sales';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -28,14 +28,16 @@ export const autoRenewKey = (sub: Pick<SubscriptionEntity, 'id' | 'expiresAt'>) 
  * Auto-renew (feature `auto_renewal`, config `daysBefore`): a customer turns it on per subscription; that many
  * days before the end the renewal is bought and paid from the customer's wallet through the sale's own use
  * cases (CreateOrderUseCase with the renewal, PayFromWalletUseCase), so the wallet can never go negative (the
- * ledger refuses) and a failed extension refunds through the sale's failure path. The order's idempotency key
- * is the subscription and its current end, so however many schedulers run, one period is renewed once.
+ * ledger refuses) and a failed extension refunds through the sale's failure path. The order and its payment are one
+ * transaction; the order's idempotency key is the subscription and its current end, so however many schedulers
+ * run or retry, one period is renewed and charged once.
  */
 @Injectable()
 export class AutoRenewals {
   private readonly logger = new Logger(AutoRenewals.name);
 
   constructor(
+    private readonly db: TenantDb,
     private readonly repos: TenantRepositories,
     private readonly botSelf: BotSelfRepository,
     private readonly features: FeaturesService,
@@ -116,16 +118,23 @@ export class AutoRenewals {
       };
     }
     try {
-      const { order } = await this.createOrder.execute({
-        botId,
-        userId: sub.userId,
-        planId: plan.id,
-        idempotencyKey: key,
-        renewSubscriptionId: sub.id,
+      // The order and its payment from the wallet commit together: a failure (or a crash) between them would leave
+      // a pending renewal holding the shop's wholesale cost, which the customer's next purchase supersedes or the
+      // sale's sweep expires — ending this period's renewal unpaid for good. Together, a failure leaves nothing and
+      // the next scan renews. Two scans serialise on the user's row (CreateOrderUseCase); the later one finds the
+      // order by its idempotency key already paid, and the ledger's key `order:<id>:purchase` charges it once.
+      return await this.db.run(botId, async (): Promise<AutoRenewOutcome> => {
+        const { order } = await this.createOrder.execute({
+          botId,
+          userId: sub.userId,
+          planId: plan.id,
+          idempotencyKey: key,
+          renewSubscriptionId: sub.id,
+        });
+        if (order.status !== 'pending') return { kind: 'already', orderId: order.id };
+        const paid = await this.payFromWallet.execute({ botId, orderId: order.id, by: { userId: sub.userId } });
+        return { kind: 'renewed', orderId: paid.id };
       });
-      if (order.status !== 'pending') return { kind: 'already', orderId: order.id };
-      const paid = await this.payFromWallet.execute({ botId, orderId: order.id, by: { userId: sub.userId } });
-      return { kind: 'renewed', orderId: paid.id };
     } catch (e) {
       if (DomainError.is(e, ErrorCode.ALREADY_PAID)) {
         const order = await this.repos.orders.findOne(botId, { idempotencyKey: key });
