@@ -453,7 +453,7 @@ export class AppConfig {
   @IsInt()
   @Min(1)
   @Max(100)
-  BROADCAST_DB_CONCURRENCY = 3;
+  BROADCAST_DB_CONCURRENCY = 6;
 
   /** Deliveries one broadcast job sends before it queues the next chunk, so broadcasts take turns. */
   @Transform(toInt)

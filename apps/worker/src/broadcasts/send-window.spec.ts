@@ -74,7 +74,10 @@ describe('runSendWindow', () => {
     expect(new Set(w.sent).size).toBe(47);
     expect(w.recorded.size).toBe(47);
     expect(w.maxActive).toBeLessThanOrEqual(5);
+    // Marked ahead of the sends: at most twice the window; marked in batches of more than the window.
     expect(w.maxAhead).toBeLessThanOrEqual(10);
+    const marks = w.log.filter((l) => l !== 'mark ');
+    expect(marks.length).toBeLessThanOrEqual(Math.ceil(47 / 6) + 2);
   });
 
   it('leases no more than its limit', async () => {

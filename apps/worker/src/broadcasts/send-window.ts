@@ -38,9 +38,10 @@ export interface SendWindowResult {
 /**
  * One broadcast run as a sliding window: up to `inFlight` sends at once, a new one started as soon as one
  * is back (no wave waits for its slowest send), while one database step at a time — leasing rows, recording
- * outcomes, marking the next few `sending` — runs beside the sends and keeps up to `inFlight` deliveries
- * marked ahead. A delivery is always marked before its call; at a crash the unknown ones are those in flight,
- * those marked ahead and those whose outcomes were being recorded (each at most about `inFlight`).
+ * outcomes, marking the next ones `sending` — runs beside the sends and keeps between `inFlight` and twice that
+ * many deliveries marked ahead. A delivery is always marked before its call; at a crash the unknown ones are
+ * those in flight (`inFlight`), those marked ahead (up to 2 × `inFlight`) and those whose outcomes were being
+ * recorded (about `inFlight`).
  *
  * A send whose outcome `stops` the run: no other send starts; those in flight finish and are recorded; the
  * ones marked ahead are returned as `notSent`. A database step that throws ends the run with that error once
@@ -48,6 +49,11 @@ export interface SendWindowResult {
  */
 export async function runSendWindow(ports: SendWindowPorts, opts: SendWindowOptions): Promise<SendWindowResult> {
   const inFlight = Math.max(1, opts.inFlight);
+  /**
+   * Marked ahead of the sends, at most: a step runs once fewer than `inFlight` are left and marks up to this many,
+   * so each step marks more than `inFlight` at once (one statement per ~`inFlight` messages, not per message).
+   */
+  const ahead = 2 * inFlight;
   const leased: ClaimedDelivery[] = [];
   const marked: ClaimedDelivery[] = [];
   const done: DeliveryOutcome[] = [];
@@ -70,13 +76,13 @@ export async function runSendWindow(ports: SendWindowPorts, opts: SendWindowOpti
 
   const dbStep = async (): Promise<void> => {
     const wantMarks = !stoppedBy && !ended && marked.length < inFlight;
-    if (wantMarks && leased.length < inFlight && canLease()) {
+    if (wantMarks && leased.length < ahead - marked.length && canLease()) {
       const more = await ports.lease(Math.min(opts.leaseBatch, opts.limit - leasedCount));
       if (more.length === 0) noMoreLeases = true;
       leasedCount += more.length;
       leased.push(...more);
     }
-    const next = wantMarks && !stoppedBy ? leased.splice(0, inFlight - marked.length) : [];
+    const next = wantMarks && !stoppedBy ? leased.splice(0, ahead - marked.length) : [];
     const outcomes = done.splice(0);
     if (next.length === 0 && outcomes.length === 0) return;
     const mine = new Set(
