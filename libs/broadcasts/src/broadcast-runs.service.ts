@@ -10,13 +10,24 @@ import {
   TenantDb,
   TenantRepositories,
 } from '@botfleet/dal';
-import { JobName, JobQueue, jobIdFor } from '@botfleet/jobs';
+import { AppConfig } from '@botfleet/config';
+import { JOB_QUEUE, JobName, JobQueue, jobIdFor } from '@botfleet/jobs';
+
+/** A bot that can still speak: anything else ends its broadcast. */
+const SPEAKING: readonly BotEntity['status'][] = ['active', 'paused'];
+/** A job in one of these states still carries its broadcast's chain. */
+const ALIVE = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
+/** What a delivery Telegram refused with 401 records. */
+const TOKEN_REJECTED = 'Telegram rejected the bot token (401)';
+/** Why a broadcast stopped at a 401. */
+const TOKEN_REJECTED_STOP = 'Telegram rejected the bot token';
 
 /**
  * The domain side of sending a broadcast, for the worker (apps/worker/src/broadcasts): previews, leases, the
- * mark around each send, the crash rule, the end, the job chain and the progress message. Every state change
- * is conditional, so two runs of one chunk (a stalled job picked up while its first worker still lives, a chain
- * re-queued by the sweep) never send a user twice.
+ * mark around each send, the crash rule, the stop rules (a bot that cannot speak, a rejected token), the end,
+ * the job chain and its sweep, and the progress message. Every state change is conditional, so two runs of one
+ * chunk (a stalled job picked up while its first worker still lives, a chain re-queued by the sweep) never send
+ * a user twice.
  */
 @Injectable()
 export class BroadcastRunsService {
@@ -26,6 +37,7 @@ export class BroadcastRunsService {
     private readonly broadcasts: BroadcastRepository,
     private readonly botSelf: BotSelfRepository,
     private readonly jobs: JobQueue,
+    private readonly config: AppConfig,
   ) {}
 
   /** The bot's own row (its credentials, language, admin chat). */
@@ -35,6 +47,25 @@ export class BroadcastRunsService {
 
   find(botId: string, id: string): Promise<BroadcastEntity | null> {
     return this.repos.broadcasts.findById(botId, id);
+  }
+
+  /** Why this bot cannot send a broadcast (gone, suspended, its token invalid…): null when it can. */
+  cannotSend(bot: BotEntity | null): string | null {
+    if (bot && SPEAKING.includes(bot.status)) return null;
+    return `the bot is ${bot?.status ?? 'gone'}`;
+  }
+
+  /** The outcome of a send Telegram answered 401: not sent, and no later send of this bot can be either. */
+  tokenRejected(userId: string): DeliveryOutcome {
+    return { userId, status: 'failed', error: TOKEN_REJECTED };
+  }
+
+  /**
+   * Why a run sends nothing more after this outcome, null to go on: a 401 means the token was revoked or
+   * replaced, so every further send would meet it too (`stop` then ends the broadcast with this reason).
+   */
+  stopReason(outcome: DeliveryOutcome): string | null {
+    return outcome.error === TOKEN_REJECTED ? TOKEN_REJECTED_STOP : null;
   }
 
   /** The preview of `revision` reached the admin: the draft may start (unless it was edited since). */
@@ -109,6 +140,41 @@ export class BroadcastRunsService {
    */
   advance(botId: string, id: string, from: number): Promise<boolean> {
     return this.broadcasts.advance(botId, id, from);
+  }
+
+  /**
+   * After a run of chunk `chunk` that leased `handled` deliveries: the broadcast it leaves ended (it had ended,
+   * or nothing is left and it is now completed: its end is to be told), or null — the next chunk is queued at
+   * once, or after half a lock when this run found nothing to lease (a dead run's leases not yet passed on); a
+   * run whose chain was taken over queues nothing.
+   */
+  async afterChunk(botId: string, id: string, chunk: number, handled: number): Promise<BroadcastEntity | null> {
+    const b = await this.find(botId, id);
+    if (!b) return null;
+    if (b.status !== 'running') return b;
+    if (await this.completeIfDone(botId, id)) return (await this.find(botId, id)) ?? b;
+    // One run moves the chain on: a twin run of this chunk (a stalled job whose first worker lived on), or a
+    // run whose chain the sweep already re-queued, stops here.
+    if (!(await this.advance(botId, id, chunk))) return null;
+    const delay = handled > 0 ? 0 : Math.floor(this.config.BROADCAST_LOCK_MS / 2);
+    await this.queueChunk(botId, id, chunk + 1, delay);
+    return null;
+  }
+
+  /**
+   * The sweep's rule for a running broadcast that has not moved for longer than a job lock: when the job of its
+   * current chunk is not in the queue any more (its worker died with it, Redis was flushed or failed over), its
+   * chain moves on and the next chunk is queued under a fresh deterministic job id. Safe beside a run that still
+   * lives: deliveries are leased and marked one by one, and only one caller moves the chain on. Returns the state
+   * the lost job was in when this call re-queued the chain, null when it left it alone.
+   */
+  async resumeIfLost(botId: string, id: string, chunk: number): Promise<string | null> {
+    const queue = this.jobs.queue(JOB_QUEUE[JobName.SendBroadcast]);
+    const state = await queue.getJobState(jobIdFor(JobName.SendBroadcast, [id, chunk]));
+    if (ALIVE.has(state)) return null;
+    if (!(await this.advance(botId, id, chunk))) return null;
+    await this.queueChunk(botId, id, chunk + 1);
+    return state;
   }
 
   /** Queues chunk `chunk` (its own job id, so the one who advanced the chain to it queues it once). */

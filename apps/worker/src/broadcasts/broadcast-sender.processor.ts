@@ -22,9 +22,6 @@ import { runSendWindow } from './send-window';
 type SendJob = JobPayloads[JobName.SendBroadcast];
 type PreviewJob = JobPayloads[JobName.BroadcastPreview];
 
-/** A bot that can still speak: anything else ends its broadcast. */
-const SPEAKING: readonly BotEntity['status'][] = ['active', 'paused'];
-
 /** The Telegram call's failure as stored on a delivery: the description only (never a URL, never a token). */
 function failureOf(err: unknown): string {
   const f = classifyTelegramError(err);
@@ -77,7 +74,7 @@ export class BroadcastSenderProcessor {
     const b = await this.runs.find(botId, broadcastId);
     if (!b || b.status !== 'draft' || b.previewedAt) return;
     const bot = await this.runs.bot(botId);
-    if (!bot || !SPEAKING.includes(bot.status)) return;
+    if (!bot || this.runs.cannotSend(bot)) return;
     const target = b.previewTelegramId ?? bot.ownerTelegramId;
     const sender = this.messenger.as(credentialsOf(bot));
     const lang = bot.defaultLanguage;
@@ -115,8 +112,9 @@ export class BroadcastSenderProcessor {
       if (bot) await this.postProgress(bot, b, true);
       return;
     }
-    if (!bot || !SPEAKING.includes(bot.status)) {
-      await this.runs.fail(botId, broadcastId, `the bot is ${bot?.status ?? 'gone'}`);
+    const mute = this.runs.cannotSend(bot);
+    if (!bot || mute) {
+      await this.runs.fail(botId, broadcastId, mute ?? 'the bot is gone');
       if (bot) await this.postProgress(bot, (await this.runs.find(botId, broadcastId)) ?? b, true);
       return;
     }
@@ -137,7 +135,7 @@ export class BroadcastSenderProcessor {
         lease: (limit) => this.bulkDb.use(() => this.runs.claim(botId, broadcastId, claimId, limit, leaseMs)),
         step: (done, next) => this.bulkDb.use(() => this.runs.step(botId, broadcastId, claimId, done, next)),
         deliver: (d) => this.deliver(sender, msg, d.userId, d.telegramId),
-        stops: (o) => o.error === UNAUTHORIZED,
+        stops: (o) => this.runs.stopReason(o) !== null,
         // Looked at (a database read) only once it may be due: every step would double the chunk's queries.
         tick: async () => {
           if (Date.now() - progressSeenAt < this.config.BROADCAST_PROGRESS_EVERY_MS) return;
@@ -153,7 +151,8 @@ export class BroadcastSenderProcessor {
     );
     // A 401 is known only once its send is back, by when the next few are already marked `sending`: they were
     // never sent, and the stop gives them back, so they end skipped (not unknown) with the rest of the lease.
-    if (stoppedBy) await this.runs.stop(botId, broadcastId, claimId, notSent, 'Telegram rejected the bot token');
+    const stop = stoppedBy && this.runs.stopReason(stoppedBy);
+    if (stop) await this.runs.stop(botId, broadcastId, claimId, notSent, stop);
     await this.next(bot, broadcastId, chunk, leased);
   }
 
@@ -177,29 +176,15 @@ export class BroadcastSenderProcessor {
       return { userId, status: 'sent' };
     } catch (err) {
       if (err instanceof RecipientGoneError) return { userId, status: 'blocked' };
-      if (classifyTelegramError(err).kind === 'unauthorized') return { userId, status: 'failed', error: UNAUTHORIZED };
+      if (classifyTelegramError(err).kind === 'unauthorized') return this.runs.tokenRejected(userId);
       return { userId, status: 'failed', error: failureOf(err) };
     }
   }
 
-  /** After a chunk: done, the next chunk, or (a dead run's deliveries not yet stale) a look again later. */
+  /** After a chunk: the end told, or the next chunk queued (BroadcastRunsService.afterChunk). */
   private async next(bot: BotEntity, broadcastId: string, chunk: number, handled: number): Promise<void> {
-    const botId = bot.id;
-    const b = await this.runs.find(botId, broadcastId);
-    if (!b) return;
-    if (b.status !== 'running') {
-      await this.postProgress(bot, b, true);
-      return;
-    }
-    if (await this.runs.completeIfDone(botId, broadcastId)) {
-      await this.postProgress(bot, (await this.runs.find(botId, broadcastId)) ?? b, true);
-      return;
-    }
-    // One run moves the chain on: a twin run of this chunk (a stalled job whose first worker lived on), or a
-    // run whose chain the sweep already re-queued, stops here.
-    if (!(await this.runs.advance(botId, broadcastId, chunk))) return;
-    const delay = handled > 0 ? 0 : Math.floor(this.config.BROADCAST_LOCK_MS / 2);
-    await this.runs.queueChunk(botId, broadcastId, chunk + 1, delay);
+    const ended = await this.runs.afterChunk(bot.id, broadcastId, chunk, handled);
+    if (ended) await this.postProgress(bot, ended, true);
   }
 
   /**
@@ -251,5 +236,3 @@ export class BroadcastSenderProcessor {
     }
   }
 }
-
-const UNAUTHORIZED = 'Telegram rejected the bot token (401)';

@@ -1,7 +1,7 @@
 import { Actors } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { BroadcastRunsService, BroadcastsService } from '@botfleet/broadcasts';
-import { JobName, JobQueue, jobIdFor, QueueName } from '@botfleet/jobs';
+import { JobName, jobIdFor, QueueName } from '@botfleet/jobs';
 import { PlatformDb, StalledBroadcasts } from '@botfleet/platform';
 import { TestBot, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
@@ -53,7 +53,6 @@ describe('broadcast sweep (worker)', () => {
     const sweeper = new BroadcastSweepHandler(
       new StalledBroadcasts(ctx.get(PlatformDb)),
       ctx.get(BroadcastRunsService),
-      ctx.get(JobQueue),
       ctx.get(AppConfig),
     );
     const queue = world.queue(QueueName.Broadcasts);
