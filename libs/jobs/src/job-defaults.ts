@@ -1,4 +1,4 @@
-import type { DefaultJobOptions } from 'bullmq';
+import type { DefaultJobOptions, JobsOptions } from 'bullmq';
 import { JobName } from './queue-names';
 
 /** Defaults in one place (STYLE.md): retries with exponential backoff, keep failures for inspection. */
@@ -37,6 +37,26 @@ export const NOTICE_JOB_OPTIONS: DefaultJobOptions = {
 /** The notice defaults with attempts and backoff base from the config (tests shrink them to seconds). */
 export function noticeJobOptions(attempts: number, backoffMs: number): DefaultJobOptions {
   return { ...NOTICE_JOB_OPTIONS, attempts, backoff: { type: 'exponential', delay: backoffMs } };
+}
+
+/**
+ * Options of single job names over their queue's defaults, applied by JobQueue to every add of that name — the job
+ * outbox and its relay included, which carry no options of their own.
+ * - ApplyStarsRefund (a Telegram Stars refund our side refused while the order is still being fulfilled) outlasts
+ *   provisioning's own retries: the same backoff base with 4 more attempts waits 16 times as long (≈ 18 h by
+ *   default), and its first try waits one backoff.
+ */
+export function jobOptionsByName(
+  provisioningAttempts: number,
+  provisioningBackoffMs: number,
+): Partial<Record<JobName, JobsOptions>> {
+  return {
+    [JobName.ApplyStarsRefund]: {
+      delay: provisioningBackoffMs,
+      attempts: provisioningAttempts + 4,
+      backoff: { type: 'exponential', delay: provisioningBackoffMs },
+    },
+  };
 }
 
 /** Deterministic job ids where a duplicate would be harmful; BullMQ ignores a second add with the same id. */

@@ -3,6 +3,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { JobsOptions, Queue } from 'bullmq';
 import { DependencyTimeoutError, withDependencyTimeout } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
+import { jobOptionsByName } from './job-defaults';
 import { JOB_QUEUE, JobName, JobPayloads, QueueName } from './queue-names';
 
 /**
@@ -15,6 +16,8 @@ import { JOB_QUEUE, JobName, JobPayloads, QueueName } from './queue-names';
 export class JobQueue {
   private readonly queues: Record<QueueName, Queue>;
   private readonly timeoutMs: number;
+  /** Options of single job names (job-defaults.ts), under the caller's own. */
+  private readonly byName: Partial<Record<JobName, JobsOptions>>;
   /** An enqueue that timed out and Redis has still not answered: while there is one, further ones fail at once. */
   private unanswered?: Promise<unknown>;
 
@@ -26,6 +29,7 @@ export class JobQueue {
     config: AppConfig,
   ) {
     this.timeoutMs = config.JOB_ENQUEUE_TIMEOUT_MS;
+    this.byName = jobOptionsByName(config.PROVISIONING_ATTEMPTS, config.PROVISIONING_BACKOFF_MS);
     this.queues = {
       [QueueName.TelegramUpdates]: telegramUpdates,
       [QueueName.Provisioning]: provisioning,
@@ -40,7 +44,7 @@ export class JobQueue {
 
   async add<J extends JobName>(name: J, payload: JobPayloads[J], opts: JobsOptions = {}) {
     if (this.unanswered) throw new DependencyTimeoutError('queue', this.timeoutMs);
-    const adding = this.queues[JOB_QUEUE[name]].add(name, payload, opts);
+    const adding = this.queues[JOB_QUEUE[name]].add(name, payload, { ...this.byName[name], ...opts });
     try {
       return await withDependencyTimeout('queue', this.timeoutMs, adding);
     } catch (e) {

@@ -18,6 +18,7 @@ import { TopUpRepository } from './top-up.repository';
 import { BroadcastRepository } from './broadcast.repository';
 import { TicketRepository } from './ticket.repository';
 import { PromoRepository } from './promo.repository';
+import { GatewayPaymentRepository } from './gateway-payment.repository';
 
 // Named repositories: every raw query of the tenant path lives in one of these files, as a method that
 // takes the bot id first. Add a class here (export + list entry) and DalModule provides and exports it.
@@ -40,6 +41,7 @@ export * from './top-up.repository';
 export * from './broadcast.repository';
 export * from './ticket.repository';
 export * from './promo.repository';
+export * from './gateway-payment.repository';
 
 export const DAL_REPOSITORIES: Type<unknown>[] = [
   BotSelfRepository,
@@ -61,4 +63,5 @@ export const DAL_REPOSITORIES: Type<unknown>[] = [
   BroadcastRepository,
   TicketRepository,
   PromoRepository,
+  GatewayPaymentRepository,
 ];

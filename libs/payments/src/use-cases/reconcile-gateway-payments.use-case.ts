@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { In, MoreThanOrEqual } from 'typeorm';
 import { describeError, DomainError } from '@botfleet/common';
 import { TenantRepositories } from '@botfleet/dal';
+import { StarsCheckout } from '../gateways/stars/stars-checkout.service';
+import { STARS_METHOD } from '../gateways/stars/stars.gateway';
 import { PaymentGateways } from '../payment-gateways';
 import { ConfirmGatewayPaymentUseCase } from './confirm-gateway-payment.use-case';
 import { ExpireGatewayPaymentsUseCase } from './expire-gateway-payments.use-case';
@@ -15,6 +17,8 @@ export interface ReconcileInput {
 export interface ReconcileResult {
   settled: string[];
   expired: string[];
+  /** Telegram Stars refunds still pending whose job was lost or failed for good: queued again or finished. */
+  refundsResumed: string[];
 }
 
 /** How far back a failed or expired payment is still looked for in the gateway's "paid but unverified" list. */
@@ -29,7 +33,8 @@ const MAX_VERIFIES = 50;
  * (2) every still-pending payment is verified (Zarinpal answers 101 for one verified before a crash: it is settled
  * now, once), (3) pending payments past their deadline expire. A gateway that cannot be reached is logged and
  * left for the next run; nothing changes for it. A payment that fails to reconcile is logged and skipped: the bot's
- * other payments still are.
+ * other payments still are. For Telegram Stars, (4) refunds our side refused for now and whose ApplyStarsRefund job
+ * is gone are taken up again (StarsCheckout.resumeRefunds).
  */
 @Injectable()
 export class ReconcileGatewayPaymentsUseCase {
@@ -40,6 +45,7 @@ export class ReconcileGatewayPaymentsUseCase {
     private readonly gateways: PaymentGateways,
     private readonly confirm: ConfirmGatewayPaymentUseCase,
     private readonly expire: ExpireGatewayPaymentsUseCase,
+    private readonly stars: StarsCheckout,
   ) {}
 
   async execute({ botId, gateway: method, now = new Date() }: ReconcileInput): Promise<ReconcileResult> {
@@ -87,9 +93,11 @@ export class ReconcileGatewayPaymentsUseCase {
       }
     }
     const expired = await this.expire.execute({ botId, gateway: method, now, keep: listed });
-    if (settled.length || expired.length) {
-      this.logger.log({ botId, gateway: method, settled: settled.length, expired: expired.length }, 'reconciled');
+    const refundsResumed = method === STARS_METHOD ? await this.stars.resumeRefunds(botId, now) : [];
+    if (settled.length || expired.length || refundsResumed.length) {
+      const counts = { settled: settled.length, expired: expired.length, refundsResumed: refundsResumed.length };
+      this.logger.log({ botId, gateway: method, ...counts }, 'reconciled');
     }
-    return { settled, expired };
+    return { settled, expired, refundsResumed };
   }
 }

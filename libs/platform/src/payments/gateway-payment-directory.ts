@@ -22,12 +22,14 @@ export class GatewayPaymentDirectory {
 
   /**
    * Bots with payments of `gateway` that may still turn out paid: pending ones, and those that failed or expired
-   * since `since` (money that arrived late is still credited).
+   * since `since` (money that arrived late is still credited); and those with a Telegram Stars refund still to be
+   * applied (`details.telegramRefundPending`, libs/payments StarsCheckout).
    */
   async botsToReconcile(gateway: string, since: Date): Promise<string[]> {
     const rows: { bot_id: string }[] = await this.platform.manager.query(
       `SELECT DISTINCT bot_id FROM gateway_payments
-        WHERE gateway = $1 AND (status = 'pending' OR (status IN ('failed','expired') AND updated_at >= $2))`,
+        WHERE gateway = $1 AND (status = 'pending' OR (status IN ('failed','expired') AND updated_at >= $2)
+              OR details ? 'telegramRefundPending')`,
       [gateway, since],
     );
     return rows.map((r) => r.bot_id);

@@ -8,7 +8,7 @@ import { createTestEnv, TestBot, TestContext, TestEnv } from '@botfleet/testing'
 import { PaymentGateways } from '../../payment-gateways';
 import { RefundGatewayPaymentUseCase } from '../../use-cases/refund-gateway-payment.use-case';
 import { StartGatewayPaymentUseCase } from '../../use-cases/start-gateway-payment.use-case';
-import { StarsCheckout } from './stars-checkout.service';
+import { pendingRefundOf, refundJobId, StarsCheckout } from './stars-checkout.service';
 import { parseStarsPayload } from './stars.gateway';
 
 /**
@@ -261,7 +261,9 @@ describe('Telegram Stars gateway', () => {
     const provisioning = ctx.get(JobQueue).queue(QueueName.Provisioning);
     const retries = (await provisioning.getJobs()).filter((j) => j.name === JobName.ApplyStarsRefund);
     expect(retries.filter((j) => j.data.chargeId === chargeId)).toHaveLength(1);
-    const retry = (await provisioning.getJob(jobIdFor(JobName.ApplyStarsRefund, [bot.id, a.payment.id])))!;
+    const pending = pendingRefundOf((await repos.gatewayPayments.findById(bot.id, a.payment.id))!)!;
+    expect(pending.fromTelegramId).toBe(a.telegramId);
+    const retry = (await provisioning.getJob(refundJobId(bot.id, a.payment.id, pending.queuedAt)))!;
     expect(retry.data).toEqual({ botId: bot.id, chargeId, fromTelegramId: a.telegramId });
     const config = ctx.get(AppConfig);
     expect(retry.opts.attempts).toBeGreaterThan(config.PROVISIONING_ATTEMPTS);
@@ -273,7 +275,9 @@ describe('Telegram Stars gateway', () => {
     await ctx.get(FulfilmentService).succeeded(bot.id, a.orderId);
     await expect(checkout.applyLater(retry.data)).resolves.toBe('refunded');
     await expect(checkout.applyLater(retry.data)).resolves.toBe('already');
-    expect((await repos.gatewayPayments.findById(bot.id, a.payment.id))!.status).toBe('refunded');
+    const refunded = (await repos.gatewayPayments.findById(bot.id, a.payment.id))!;
+    expect(refunded.status).toBe('refunded');
+    expect(pendingRefundOf(refunded)).toBeNull();
     expect((await repos.orders.findById(bot.id, a.orderId))!.status).toBe('refunded');
     // A late final failure of the job (it had succeeded after all) tells nobody.
     await checkout.gaveUp(retry.data);
