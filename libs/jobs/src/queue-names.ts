@@ -35,6 +35,7 @@ export enum JobName {
   ScanRetention = 'scan-retention',
   SweepBroadcasts = 'sweep-broadcasts',
   ApplyStarsRefund = 'apply-stars-refund',
+  StartGatewayPayment = 'start-gateway-payment',
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
@@ -58,6 +59,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SupportNotification]: QueueName.Notifications,
   [JobName.SweepBroadcasts]: QueueName.Provisioning,
   [JobName.ApplyStarsRefund]: QueueName.Provisioning,
+  [JobName.StartGatewayPayment]: QueueName.Notifications,
 };
 
 /** The periodic jobs: platform-wide (every bot at once, through the platform path), so without a botId. */
@@ -131,6 +133,11 @@ export interface JobPayloads {
   [JobName.SweepBroadcasts]: Record<string, never>;
   /** Telegram's refunded_payment our side refused for now (order still fulfilling): applied again until it settles. */
   [JobName.ApplyStarsRefund]: { botId: string; chargeId: string; fromTelegramId: number };
+  /**
+   * A gateway payment the bot opened: the gateway is asked for it outside the update's transaction, then the buyer
+   * is shown where to pay (`messageId`: the screen to replace) in `language` (libs/payments StartGatewayPaymentUseCase).
+   */
+  [JobName.StartGatewayPayment]: { botId: string; paymentId: string; language: string; messageId?: number };
   /** A support ticket event: posted to the admin chat and/or told to the customer (libs/support). */
   [JobName.SupportNotification]: {
     botId: string;
@@ -158,4 +165,5 @@ export const TENANT_JOBS_HAVE_BOT_ID: TenantJobsHaveBotId = {
   [JobName.PaymentNotification]: true,
   [JobName.SupportNotification]: true,
   [JobName.ApplyStarsRefund]: true,
+  [JobName.StartGatewayPayment]: true,
 };

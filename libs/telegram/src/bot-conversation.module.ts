@@ -23,6 +23,7 @@ import { BotRuntimes } from './runtime/bot-runtimes.service';
 import { SendBudget } from './budget/send-budget';
 import { PaymentHandler } from './payments/payment.handler';
 import { StarsHandler } from './payments/stars.handler';
+import { PaymentLinks } from './payments/payment-links.service';
 import { PaymentNotifications } from './payments/payment-notifications.service';
 import { SaleConversation } from './sales/sale-conversation.service';
 import { SalePurchaseHandler } from './sales/sale-purchase.handler';
@@ -69,6 +70,7 @@ import { WalletHandler } from './wallet/wallet.handler';
     PaymentHandler,
     StarsHandler,
     PaymentNotifications,
+    PaymentLinks,
     SaleReceiptHandler,
     SaleReviewHandler,
     SaleConversation,
@@ -91,6 +93,7 @@ import { WalletHandler } from './wallet/wallet.handler';
     Messenger,
     SubscriptionDeliveryService,
     PaymentNotifications,
+    PaymentLinks,
     TopUpNotices,
     SupportNotifications,
   ],

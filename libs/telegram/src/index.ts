@@ -32,6 +32,7 @@ export * from './sales/sale-notifications.service';
 export * from './support/support-notifications.service';
 export * from './payments/payment-callbacks';
 export * from './payments/payment-screens';
+export * from './payments/payment-links.service';
 export * from './payments/payment-notifications.service';
 export * from './master';
 export * from './growth/reminder-notices';

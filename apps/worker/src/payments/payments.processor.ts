@@ -8,7 +8,7 @@ import {
   StarsCheckout,
 } from '@botfleet/payments';
 import { GatewayPaymentDirectory } from '@botfleet/platform';
-import { PaymentNotifications } from '@botfleet/telegram';
+import { PaymentLinks, PaymentNotifications } from '@botfleet/telegram';
 
 /**
  * Online payments in the worker: the buyer's news about a gateway payment, and the reconciler (a job scheduler,
@@ -23,6 +23,7 @@ export class PaymentsProcessor {
 
   constructor(
     private readonly notices: PaymentNotifications,
+    private readonly links: PaymentLinks,
     private readonly gateways: PaymentGateways,
     private readonly directory: GatewayPaymentDirectory,
     private readonly reconcile: ReconcileGatewayPaymentsUseCase,
@@ -43,6 +44,12 @@ export class PaymentsProcessor {
   @OnJob({ name: JobName.PaymentNotification })
   notify(job: JobPayloads[JobName.PaymentNotification]): Promise<void> {
     return this.notices.handle(job);
+  }
+
+  /** The gateway asked for a payment a bot opened, after the update committed; the buyer shown where to pay. */
+  @OnJob({ name: JobName.StartGatewayPayment })
+  startPayment(job: JobPayloads[JobName.StartGatewayPayment]): Promise<void> {
+    return this.links.handle(job);
   }
 
   @OnJob({ name: JobName.ReconcileGatewayPayments })

@@ -69,6 +69,11 @@ export interface PaymentGateway {
   readonly refundable: boolean;
   /** Minutes a started payment stays payable before it expires. */
   readonly ttlMinutes: number;
+  /**
+   * `start` asks no outside service (it builds an invoice from our rows), so it may run inside the caller's
+   * transaction. Absent = it calls the gateway over the network: never inside a transaction (StartGatewayPaymentUseCase).
+   */
+  readonly startsLocally?: boolean;
 
   /** Can this bot take `amountMinor` of `currency` through it now? null = no (unit, limits, no config). */
   quote(

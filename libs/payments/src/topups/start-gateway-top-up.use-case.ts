@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@botfleet/common';
 import { FeaturesService } from '@botfleet/catalog';
 import { TenantRepositories } from '@botfleet/dal';
-import { StartedPayment, StartGatewayPaymentUseCase } from '../use-cases/start-gateway-payment.use-case';
+import {
+  LinkDelivery,
+  RequestedPayment,
+  StartedPayment,
+  StartGatewayPaymentInput,
+  StartGatewayPaymentUseCase,
+} from '../use-cases/start-gateway-payment.use-case';
 import { TopUpOptions } from './top-up-options.service';
 import { assertTopUpAmount } from './top-up-rules';
 
@@ -23,7 +29,7 @@ export interface StartGatewayTopUpInput {
  * tenant's limits, the order — if any — the user's own and pending; nothing is written otherwise), then the
  * payments port's StartGatewayPaymentUseCase with purpose `topup`. Its settlement deposits once, keyed
  * `<gateway>:<external_id>` (SettleGatewayPaymentUseCase). The order it was started for is kept in the payment's
- * details (`forOrderId`), before the customer is shown where to pay, so the credit notice can offer to pay it.
+ * details (`forOrderId`), written with the payment, so the credit notice can offer to pay it.
  */
 @Injectable()
 export class StartGatewayTopUpUseCase {
@@ -34,14 +40,27 @@ export class StartGatewayTopUpUseCase {
     private readonly startPayment: StartGatewayPaymentUseCase,
   ) {}
 
-  async execute({
+  /** For callers outside a transaction (the API): the gateway is asked now and its page returned. */
+  async execute(input: StartGatewayTopUpInput): Promise<StartedPayment> {
+    return this.startPayment.execute(await this.checked(input));
+  }
+
+  /**
+   * For a bot update (inside its transaction): the payment is opened with the update and the gateway asked after it
+   * commits; the link comes in a message (StartGatewayPaymentUseCase.request). Stars' invoice is returned at once.
+   */
+  async request(input: StartGatewayTopUpInput, delivery: LinkDelivery = {}): Promise<RequestedPayment> {
+    return this.startPayment.request(await this.checked(input), delivery);
+  }
+
+  private async checked({
     botId,
     userId,
     gateway,
     amountMinor,
     forOrderId = null,
     language,
-  }: StartGatewayTopUpInput): Promise<StartedPayment> {
+  }: StartGatewayTopUpInput): Promise<StartGatewayPaymentInput> {
     if (!(await this.features.isEnabled(botId, 'wallet'))) {
       throw new DomainError(ErrorCode.FEATURE_NOT_ALLOWED, 'The wallet is off for this bot');
     }
@@ -51,17 +70,6 @@ export class StartGatewayTopUpUseCase {
       if (!order) throw new DomainError(ErrorCode.NOT_FOUND, 'Order not found');
       if (order.status !== 'pending') throw new DomainError(ErrorCode.ALREADY_PAID, `The order is ${order.status}`);
     }
-    const started = await this.startPayment.execute({
-      botId,
-      gateway,
-      language,
-      purpose: 'topup',
-      userId,
-      amountMinor,
-    });
-    if (!forOrderId || started.payment.details.forOrderId === forOrderId) return started;
-    const details = { ...started.payment.details, forOrderId };
-    await this.repos.gatewayPayments.update(botId, { id: started.payment.id, status: 'pending' }, { details });
-    return { ...started, payment: { ...started.payment, details } };
+    return { botId, gateway, language, purpose: 'topup', userId, amountMinor, forOrderId };
   }
 }

@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { IsNull } from 'typeorm';
 import { DomainError, ErrorCode, MAX_MINOR } from '@botfleet/common';
 import { FeaturesService } from '@botfleet/catalog';
 import { BotSelfRepository, GatewayPaymentEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
+import { JobName, JobOutbox, jobIdFor } from '@botfleet/jobs';
 import { mayActFor, OrderActor } from '@botfleet/sales';
 import { PaymentGateways } from '../payment-gateways';
 import { PaymentGateway, StartedGatewayPayment } from '../port/payment-gateway.port';
@@ -14,7 +16,8 @@ export type StartGatewayPaymentInput = {
   language: string;
 } & (
   | { purpose: 'order'; orderId: string; by: OrderActor }
-  | { purpose: 'topup'; userId: string; amountMinor: number }
+  /** `forOrderId`: the pending order the top-up is for (kept in the payment's details, StartGatewayTopUpUseCase). */
+  | { purpose: 'topup'; userId: string; amountMinor: number; forOrderId?: string | null }
 );
 
 export interface StartedPayment {
@@ -23,15 +26,38 @@ export interface StartedPayment {
   action: StartedGatewayPayment;
 }
 
+/** What `request` did: the payment to show now, or (`action: null`) a payment whose link comes in a message. */
+export type RequestedPayment = StartedPayment | { payment: GatewayPaymentEntity; action: null };
+
+/** Where the buyer is shown the link once the gateway answered (`request`): the screen to replace, if any. */
+export interface LinkDelivery {
+  messageId?: number;
+}
+
 /** An open payment is offered again (same URL) while it has at least this long to live. */
 const REUSE_MARGIN_MS = 5 * 60_000;
+/**
+ * A payment `request` opened whose gateway call has not answered yet: a second tap in this time gets "the link is
+ * coming", not a second payment (the gateway client gives up after 10 s; the job may wait in its queue a little).
+ */
+const IN_FLIGHT_MS = 60_000;
 
 /**
  * Starts paying an order (or a wallet top-up) through a gateway: the gateway must be enabled for the bot and able
  * to take the amount; a payment row is written `pending` first (so the gateway's answer always has a row to land
- * on), then the gateway is asked (outside any transaction: no lock is held over HTTP) and its id is recorded. A
- * buyer who taps the button again while the payment is still open gets the same payment back. A gateway that
- * cannot be reached leaves the payment `failed` and answers PAYMENT_GATEWAY_UNAVAILABLE.
+ * on), then the gateway is asked and its id is recorded. The gateway is never asked inside a database transaction:
+ * a slow gateway would hold a pooled connection and the order's and user's row locks for seconds, and a rollback
+ * after its answer would leave an authority nobody knows. A buyer who taps the button again while the payment is
+ * still open gets the same payment back. A gateway that cannot be reached leaves the payment `failed` and answers
+ * PAYMENT_GATEWAY_UNAVAILABLE.
+ *
+ * - `execute`: for callers outside a transaction (the API): opens, asks, records, answers with the URL.
+ * - `request`: for a bot update, which runs in its transaction: opens the payment in it and queues the gateway call
+ *   in the job outbox (StartGatewayPayment, one job per payment), committed with the update — a rolled-back update
+ *   leaves neither row nor call. The job calls `complete` and shows the link. Gateways that start locally (Stars'
+ *   invoice) are started at once.
+ * - `complete`: the job's step, idempotent: a payment already started answers with its recorded link; two calls
+ *   that raced to the gateway keep the first authority recorded (the other is never shown, and expires unpaid).
  */
 @Injectable()
 export class StartGatewayPaymentUseCase {
@@ -43,29 +69,85 @@ export class StartGatewayPaymentUseCase {
     private readonly self: BotSelfRepository,
     private readonly gateways: PaymentGateways,
     private readonly features: FeaturesService,
+    private readonly outbox: JobOutbox,
   ) {}
 
   async execute(input: StartGatewayPaymentInput): Promise<StartedPayment> {
+    const gateway = await this.enabled(input);
+    if (!gateway.startsLocally) this.assertOutsideTransaction(gateway);
+    const opened = await this.open(input, gateway);
+    if ('action' in opened && opened.action) return { payment: opened.payment, action: opened.action };
+    return this.ask(input.botId, gateway, opened.payment, input.language);
+  }
+
+  /** See the class comment: opens the payment in the caller's transaction and queues the gateway call. */
+  async request(input: StartGatewayPaymentInput, delivery: LinkDelivery = {}): Promise<RequestedPayment> {
     const { botId } = input;
+    const gateway = await this.enabled(input);
+    return this.db.run(botId, async () => {
+      const opened = await this.open(input, gateway, true);
+      if ('action' in opened) return opened;
+      if (gateway.startsLocally) return this.ask(botId, gateway, opened.payment, input.language);
+      const { payment } = opened;
+      await this.outbox.add(
+        botId,
+        JobName.StartGatewayPayment,
+        { botId, paymentId: payment.id, language: input.language, ...delivery },
+        jobIdFor(JobName.StartGatewayPayment, [botId, payment.id]),
+      );
+      return { payment, action: null };
+    });
+  }
+
+  /**
+   * Asks the gateway for a payment `request` opened (the job's step; outside any transaction). Null when there is
+   * nothing to show any more (paid, expired or failed meanwhile). Throws the gateway's refusal as a DomainError.
+   */
+  async complete(botId: string, paymentId: string, language: string): Promise<StartedPayment | null> {
+    const payment = await this.repos.gatewayPayments.findById(botId, paymentId);
+    if (!payment || payment.status !== 'pending' || payment.expiresAt.getTime() <= Date.now()) return null;
+    const recorded = startedOf(payment);
+    if (recorded) return recorded;
+    const gateway = this.gateways.get(payment.gateway);
+    this.assertOutsideTransaction(gateway);
+    return this.ask(botId, gateway, payment, language);
+  }
+
+  private async enabled(input: StartGatewayPaymentInput): Promise<PaymentGateway> {
     const gateway = this.gateways.get(input.gateway);
-    if (!(await this.features.isEnabled(botId, gateway.featureKey))) {
+    if (!(await this.features.isEnabled(input.botId, gateway.featureKey))) {
       throw new DomainError(ErrorCode.FEATURE_NOT_ALLOWED, `${gateway.method} payments are off for this bot`);
     }
-    const opened = await this.open(input, gateway);
-    if ('action' in opened) return opened;
-    const payment = opened.payment;
+    return gateway;
+  }
+
+  private assertOutsideTransaction(gateway: PaymentGateway): void {
+    if (this.db.current()) {
+      throw new Error(
+        `${gateway.method} must not be asked inside a transaction: use StartGatewayPaymentUseCase.request`,
+      );
+    }
+  }
+
+  /** Registers the payment with the gateway and records its answer (only the first answer recorded counts). */
+  private async ask(
+    botId: string,
+    gateway: PaymentGateway,
+    payment: GatewayPaymentEntity,
+    language: string,
+  ): Promise<StartedPayment> {
     let action: StartedGatewayPayment;
     try {
       action = await gateway.start({
         botId,
         payment,
-        description: input.purpose === 'order' ? `Order ${payment.orderId}` : `Wallet top-up ${payment.id}`,
-        language: input.language,
+        description: payment.orderId ? `Order ${payment.orderId}` : `Wallet top-up ${payment.id}`,
+        language,
       });
     } catch (e) {
       await this.repos.gatewayPayments.update(
         botId,
-        { id: payment.id, status: 'pending' },
+        { id: payment.id, status: 'pending', externalId: IsNull() },
         { status: 'failed', failureReason: 'the gateway refused to start the payment' },
       );
       if (DomainError.is(e)) throw e;
@@ -73,31 +155,38 @@ export class StartGatewayPaymentUseCase {
       throw new DomainError(ErrorCode.PAYMENT_GATEWAY_UNAVAILABLE, 'The payment gateway is not available now');
     }
     const url = action.kind === 'url' ? action.url : null;
-    await this.repos.gatewayPayments.update(
+    const recorded = await this.repos.gatewayPayments.update(
       botId,
-      { id: payment.id, status: 'pending' },
+      { id: payment.id, status: 'pending', externalId: IsNull() },
       { externalId: action.externalId, details: { ...payment.details, ...(action.details ?? {}), payUrl: url } },
     );
-    return { payment: (await this.repos.gatewayPayments.findById(botId, payment.id))!, action };
+    const now = (await this.repos.gatewayPayments.findById(botId, payment.id))!;
+    if (recorded || action.kind === 'invoice') return { payment: now, action };
+    // Another attempt recorded its answer first: that one is shown; this authority is never offered.
+    const first = startedOf(now);
+    if (!first) throw new DomainError(ErrorCode.CONFLICT, `The payment is ${now.status}`);
+    return first;
   }
 
   /** Writes the pending payment (or finds the one still open for this order); checks what is paid and by whom. */
   private open(
     input: StartGatewayPaymentInput,
     gateway: PaymentGateway,
-  ): Promise<{ payment: GatewayPaymentEntity } | StartedPayment> {
+    inFlight = false,
+  ): Promise<{ payment: GatewayPaymentEntity } | RequestedPayment> {
     const { botId } = input;
     return this.db.run(botId, async () => {
       let userId: string;
       let amountMinor: number;
       let currency: string;
       let orderId: string | null = null;
+      let details: GatewayPaymentEntity['details'] = {};
       if (input.purpose === 'order') {
         const order = await this.repos.orders.findById(botId, input.orderId, 'pessimistic_write');
         if (!order || !mayActFor(input.by, order)) throw new DomainError(ErrorCode.NOT_FOUND, 'Order not found');
         if (order.status !== 'pending') throw new DomainError(ErrorCode.ALREADY_PAID, `The order is ${order.status}`);
         if (order.amountMinor <= 0) throw new DomainError(ErrorCode.CONFLICT, 'A free order is not paid online');
-        const reusable = await this.reusable(botId, order.id, gateway.method);
+        const reusable = await this.reusable(botId, order.id, gateway.method, inFlight);
         if (reusable) return reusable;
         ({ userId, amountMinor, currency } = order);
         orderId = order.id;
@@ -114,6 +203,7 @@ export class StartGatewayPaymentUseCase {
         userId = user.id;
         amountMinor = input.amountMinor;
         currency = bot.currency;
+        if (input.forOrderId) details = { forOrderId: input.forOrderId };
       }
       const quote = await gateway.quote(botId, amountMinor, currency, orderId ? { orderId } : {});
       if (!quote) {
@@ -132,23 +222,41 @@ export class StartGatewayPaymentUseCase {
         gatewayAmount: quote.gatewayAmount,
         gatewayUnit: quote.gatewayUnit,
         status: 'pending',
-        details: {},
+        details,
         expiresAt: new Date(Date.now() + gateway.ttlMinutes * 60_000),
       });
       return { payment };
     });
   }
 
-  private async reusable(botId: string, orderId: string, gateway: string): Promise<StartedPayment | null> {
+  /**
+   * The order's open payment through this gateway, offered again: started (its URL) while it has time to live, or
+   * (`inFlight`, a bot's second tap) just opened and still waiting for the gateway (its link is on its way).
+   */
+  private async reusable(
+    botId: string,
+    orderId: string,
+    gateway: string,
+    inFlight: boolean,
+  ): Promise<RequestedPayment | null> {
     const open = await this.repos.gatewayPayments.find(botId, {
       where: { orderId, gateway, status: 'pending' },
       order: { createdAt: 'DESC' },
       take: 1,
     });
     const p = open[0];
-    const url = p?.details.payUrl;
-    if (!p || !p.externalId || typeof url !== 'string') return null;
-    if (p.expiresAt.getTime() - Date.now() < REUSE_MARGIN_MS) return null;
-    return { payment: p, action: { kind: 'url', url, externalId: p.externalId } };
+    if (!p) return null;
+    if (inFlight && !p.externalId && Date.now() - p.createdAt.getTime() < IN_FLIGHT_MS)
+      return { payment: p, action: null };
+    const started = startedOf(p);
+    if (!started || p.expiresAt.getTime() - Date.now() < REUSE_MARGIN_MS) return null;
+    return started;
   }
+}
+
+/** A payment whose gateway answered with a URL: that URL again. */
+function startedOf(p: GatewayPaymentEntity): StartedPayment | null {
+  const url = p.details.payUrl;
+  if (!p.externalId || typeof url !== 'string') return null;
+  return { payment: p, action: { kind: 'url', url, externalId: p.externalId } };
 }

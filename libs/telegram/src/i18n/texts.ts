@@ -315,6 +315,7 @@ const en = {
   'pay.method.zarinpal': '🌐 Pay online (Zarinpal)',
   'pay.method.other': '🌐 Pay online ({gateway})',
   'pay.open': '🔗 Open the payment page',
+  'pay.preparing': 'Preparing your payment link…',
   'pay.linkReady':
     '<b>Pay {amount} online</b>\nTap the button below to open the payment page. Once you have paid, your subscription arrives here.\nThe link is valid until {expires}.',
   'pay.creditedToWallet':
@@ -744,6 +745,7 @@ const fa = {
   'pay.method.zarinpal': '🌐 پرداخت آنلاین (زرین‌پال)',
   'pay.method.other': '🌐 پرداخت آنلاین ({gateway})',
   'pay.open': '🔗 باز کردن صفحهٔ پرداخت',
+  'pay.preparing': 'در حال آماده‌سازی پیوند پرداخت…',
   'pay.linkReady':
     '<b>پرداخت آنلاین {amount}</b>\nبرای رفتن به صفحهٔ پرداخت دکمهٔ زیر را بزنید. پس از پرداخت، اشتراک شما همین‌جا ارسال می‌شود.\nاین لینک تا {expires} معتبر است.',
   'pay.creditedToWallet':
@@ -1171,6 +1173,7 @@ const ru = {
   'pay.method.zarinpal': '🌐 Оплатить онлайн (Zarinpal)',
   'pay.method.other': '🌐 Оплатить онлайн ({gateway})',
   'pay.open': '🔗 Открыть страницу оплаты',
+  'pay.preparing': 'Готовим ссылку на оплату…',
   'pay.linkReady':
     '<b>Оплата {amount} онлайн</b>\nНажмите кнопку ниже, чтобы открыть страницу оплаты. После оплаты подписка придёт сюда.\nСсылка действует до {expires}.',
   'pay.creditedToWallet':

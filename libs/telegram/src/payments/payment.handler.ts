@@ -18,8 +18,9 @@ import { invoiceToSend, queueStarsInvoice } from './stars-invoice';
  * shows the gateway's page as a URL button. Gateways that answer with an invoice to send (Telegram Stars) are
  * handled by their own handler; this one only opens URLs.
  *
- * The gateway is asked inside the update's transaction (a savepoint: a refusal leaves nothing written); its
- * client has a 10-second bound.
+ * The payment is opened inside the update's transaction (a savepoint: a refusal leaves nothing written); a gateway
+ * reached over the network is asked only after the update commits, by a job that then shows the link
+ * (StartGatewayPaymentUseCase.request): a slow gateway holds no connection and no lock of the update.
  */
 @Injectable()
 export class PaymentHandler {
@@ -41,15 +42,23 @@ export class PaymentHandler {
     const userId = ctx.user.id;
     try {
       const started = await this.db.atomic(ctx.botId, () =>
-        this.startPayment.execute({
-          botId: ctx.botId,
-          gateway: parsed.method,
-          language: ctx.lang,
-          purpose: 'order',
-          orderId: parsed.orderId,
-          by: { userId },
-        }),
+        this.startPayment.request(
+          {
+            botId: ctx.botId,
+            gateway: parsed.method,
+            language: ctx.lang,
+            purpose: 'order',
+            orderId: parsed.orderId,
+            by: { userId },
+          },
+          { messageId: q?.message?.message_id },
+        ),
       );
+      if (!started.action) {
+        // The gateway is asked once this update commits; the link replaces this screen then (PaymentLinks).
+        ctx.answerCallback(translate(ctx.lang, 'pay.preparing'));
+        return;
+      }
       if (started.action.kind === 'invoice') {
         // An invoice to send in the chat (Telegram Stars): the Stars handler takes it from there.
         const invoice = invoiceToSend(started.action.invoice);

@@ -174,16 +174,25 @@ export class WalletHandler {
 
   /** Pays the top-up through an online gateway: its page as a URL button, or its invoice in the chat (Stars). */
   private async payOnline(ctx: BotContext, method: string, amountMinor: number, orderId: string | null): Promise<void> {
+    const q = ctx.callbackQuery;
     const started = await this.db.atomic(ctx.botId, () =>
-      this.startGatewayTopUp.execute({
-        botId: ctx.botId,
-        userId: ctx.user!.id,
-        gateway: method,
-        amountMinor,
-        forOrderId: orderId,
-        language: ctx.lang,
-      }),
+      this.startGatewayTopUp.request(
+        {
+          botId: ctx.botId,
+          userId: ctx.user!.id,
+          gateway: method,
+          amountMinor,
+          forOrderId: orderId,
+          language: ctx.lang,
+        },
+        { messageId: q?.message?.message_id },
+      ),
     );
+    if (!started.action) {
+      // The gateway is asked once this update commits; the link replaces this screen then (PaymentLinks).
+      ctx.answerCallback(translate(ctx.lang, 'pay.preparing'));
+      return;
+    }
     if (started.action.kind === 'invoice') {
       const invoice = invoiceToSend(started.action.invoice);
       if (!invoice || !queueStarsInvoice(ctx, invoice)) return answerUnavailable(ctx);

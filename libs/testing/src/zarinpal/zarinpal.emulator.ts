@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
  * `POST /pg/v4/payment/request.json`, `verify.json`, `unVerified.json` (JSON in, `{ data, errors }` out) and the
  * customer's page `GET /pg/StartPay/{authority}` whose buttons send the browser back to the callback URL with
  * `?Authority=…&Status=OK|NOK`. Control, in process or over HTTP (`/__control/…`): `pay`, `cancel`,
- * `payments`, `calls`, `failNext`.
+ * `payments`, `calls`, `failNext`, `hold`.
  */
 
 export type ZarinpalPaymentState = 'created' | 'paid' | 'verified' | 'cancelled';
@@ -60,6 +60,8 @@ export class ZarinpalEmulator {
   private readonly byAuthority = new Map<string, EmulatedZarinpalPayment>();
   private seq = 0;
   private failures = 0;
+  private gate: Promise<void> | null = null;
+  private waiting = 0;
   readonly calls: ZarinpalCall[] = [];
   /**
    * Called when a payment is verified for the first time, before the answer (100) is sent: a test can make the
@@ -113,6 +115,25 @@ export class ZarinpalEmulator {
     const p = this.must(authority);
     if (p.state === 'created') p.state = 'cancelled';
     return this.callbackFor(p, 'NOK');
+  }
+
+  /**
+   * A slow gateway: API calls from now on get no answer until the returned function is called (`held` counts the
+   * calls waiting). Tests show that nothing waits on the merchant's side meanwhile.
+   */
+  hold(): () => void {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    this.gate = gate;
+    return () => {
+      if (this.gate === gate) this.gate = null;
+      release();
+    };
+  }
+
+  /** API calls waiting on `hold`. */
+  get held(): number {
+    return this.waiting;
   }
 
   /** The next `n` API calls answer HTTP 500 without a result code (the gateway is down). */
@@ -275,6 +296,11 @@ export class ZarinpalEmulator {
     };
     const api = /^\/pg\/v4\/payment\/(request|verify|unVerified)\.json$/.exec(path);
     if (api && req.method === 'POST') {
+      if (this.gate) {
+        this.waiting++;
+        await this.gate;
+        this.waiting--;
+      }
       if (this.failures > 0) {
         this.failures--;
         this.calls.push({ path, body: {}, code: null });

@@ -39,6 +39,7 @@ export class StarsGateway implements PaymentGateway {
   readonly featureKey = 'telegram_stars' as const;
   readonly refundable = true;
   readonly ttlMinutes = 30;
+  readonly startsLocally = true;
 
   constructor(
     private readonly config: AppConfig,

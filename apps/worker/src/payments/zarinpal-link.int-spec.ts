@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { FeaturesService } from '@botfleet/catalog';
+import { Actors } from '@botfleet/common';
+import { StartGatewayPaymentUseCase } from '@botfleet/payments';
+import {
+  adminUrl,
+  QUICK_BOT_LEASES,
+  TelegramEmulator,
+  TestBot,
+  TestContext,
+  waitFor,
+  WorkerWorld,
+  ZarinpalEmulator,
+} from '@botfleet/testing';
+import { createWorkerApp } from '../bootstrap';
+
+type Msg = ReturnType<TelegramEmulator['getChatMessages']>[number];
+type Button = { text: string; callback_data?: string; url?: string };
+
+const buttonsOf = (m: Msg): Button[] =>
+  ((m.replyMarkup as { inline_keyboard?: Button[][] } | undefined)?.inline_keyboard ?? []).flat();
+const buttonData = (m: Msg, prefix: string): string | undefined =>
+  buttonsOf(m).find((b) => b.callback_data?.startsWith(prefix))?.callback_data;
+
+/**
+ * Paying with Zarinpal in the bot while Zarinpal is slow: a real worker hosts the bot against the Telegram emulator,
+ * Zarinpal is the emulator holding its answer. The update that pressed the button must not wait for Zarinpal in its
+ * database transaction: no connection sits idle in a transaction, and the buyer's next message is answered while
+ * Zarinpal hangs; once Zarinpal answers, the buyer gets one link, to the one authority recorded.
+ */
+describe('Zarinpal pay link: the gateway is asked after the update commits (worker, emulators)', () => {
+  jest.setTimeout(90_000);
+  let zp: ZarinpalEmulator;
+  let world: WorkerWorld;
+  let telegram: TelegramEmulator;
+  let ctx: TestContext;
+  let platform: DataSource;
+  let bot: TestBot;
+  const merchantId = randomUUID();
+  const buyer = { id: 952_001, first_name: 'Buyer', language_code: 'en' };
+
+  const botMessages = () => telegram.getChatMessages(bot.telegram.id, buyer.id).filter((m) => m.direction === 'bot');
+  const lastId = () =>
+    telegram.getChatMessages(bot.telegram.id, buyer.id).reduce((n, m) => Math.max(n, m.messageId), 0);
+  const linkOf = (m: Msg) => buttonsOf(m).find((b) => b.url?.startsWith(`${zp.url}/pg/StartPay/`))?.url;
+  /**
+   * Sessions of the test database inside a transaction that waits for its client (an update waiting on HTTP); read
+   * as the administrator, the one role that sees every session's state.
+   */
+  const idleInTransaction = async () => {
+    const admin = new Client({ connectionString: adminUrl() });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND state LIKE 'idle in transaction%'`,
+        [world.env.db.name],
+      );
+      return Number(rows[0].n);
+    } finally {
+      await admin.end();
+    }
+  };
+
+  beforeAll(async () => {
+    zp = await ZarinpalEmulator.start();
+    zp.addMerchant(merchantId);
+    world = await WorkerWorld.start({
+      env: {
+        ...QUICK_BOT_LEASES,
+        BOT_POLL_TIMEOUT_S: '1',
+        SALE_SWEEP_INTERVAL_MS: '0',
+        TRAFFIC_SYNC_INTERVAL_MS: '0',
+        ZARINPAL_BASE_URL: zp.url,
+        ZARINPAL_SANDBOX_BASE_URL: zp.url,
+      },
+    });
+    ({ telegram, platform, ctx } = world);
+    bot = await ctx.newBot({ currency: 'IRR', walletMinor: 10_000_000, defaultLanguage: 'en' });
+    await ctx.allowFeature(bot.id, 'zarinpal');
+    await ctx
+      .get(FeaturesService)
+      .set(bot.id, 'zarinpal', true, { merchantId, sandbox: false }, Actors.tenantApi(bot.id));
+    await ctx.newPlan(bot.id, { name: { en: 'Month' }, priceMinor: 50_000 });
+    await world.startWorker(createWorkerApp);
+    await telegram.waitForPolling(bot.telegram.id, 15_000);
+  });
+
+  afterAll(async () => {
+    await world?.close();
+    await zp?.close();
+  });
+
+  it('a slow Zarinpal holds no transaction: the buyer is answered meanwhile and then gets one working link', async () => {
+    let after = lastId();
+    telegram.sendText(bot.telegram.id, { from: buyer, text: '/buy' });
+    const plans = await waitFor(() => botMessages().find((m) => m.messageId > after && !!buttonData(m, 's:p:')));
+    telegram.pressButton(bot.telegram.id, {
+      from: buyer,
+      messageId: plans.messageId,
+      data: buttonData(plans, 's:p:')!,
+    });
+    const methods = await waitFor(() => botMessages().find((m) => !!buttonData(m, 'pg:zarinpal:')));
+
+    const release = zp.hold();
+    try {
+      const press = telegram.pressButton(bot.telegram.id, {
+        from: buyer,
+        messageId: methods.messageId,
+        data: buttonData(methods, 'pg:zarinpal:')!,
+      });
+      await waitFor(() => zp.held === 1, 5_000);
+      // While Zarinpal hangs: no database session waits inside a transaction …
+      for (let i = 0; i < 5; i++) {
+        expect(await idleInTransaction()).toBe(0);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      // … the update has committed and answered the tap …
+      const answer = await telegram.waitForCallbackAnswer(bot.telegram.id, press.callbackQueryId, 5_000);
+      expect(answer.text).toContain('Preparing your payment link');
+      // … the buyer's next message (same chat, handled after the tap) is answered …
+      after = lastId();
+      telegram.sendText(bot.telegram.id, { from: buyer, text: '/help' });
+      await waitFor(() => botMessages().find((m) => m.messageId > after), 5_000);
+      // … and a second tap on the same button opens no second payment.
+      const again = telegram.pressButton(bot.telegram.id, {
+        from: buyer,
+        messageId: methods.messageId,
+        data: buttonData(methods, 'pg:zarinpal:')!,
+      });
+      expect((await telegram.waitForCallbackAnswer(bot.telegram.id, again.callbackQueryId, 5_000)).text).toContain(
+        'Preparing your payment link',
+      );
+      expect(zp.held).toBe(1);
+    } finally {
+      release();
+    }
+
+    // The link replaces the methods screen: one link, to the one authority Zarinpal created and we recorded.
+    const link = await waitFor(() => {
+      const m = botMessages().find((x) => x.messageId === methods.messageId);
+      return m && linkOf(m);
+    }, 15_000);
+    expect(botMessages().filter((m) => !!linkOf(m))).toHaveLength(1);
+    const authority = link.split('/pg/StartPay/')[1];
+    expect(zp.payments().map((p) => p.authority)).toEqual([authority]);
+    const rows: { status: string; external_id: string | null }[] = await platform.query(
+      `SELECT status, external_id FROM gateway_payments WHERE bot_id = $1 AND gateway = 'zarinpal'`,
+      [bot.id],
+    );
+    expect(rows).toEqual([{ status: 'pending', external_id: authority }]);
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Amount: 50000 IRR');
+
+    // A retried job (the same payment asked again) shows the recorded link and asks Zarinpal nothing.
+    const calls = zp.calls.length;
+    const paymentId = (
+      await platform.query(`SELECT id FROM gateway_payments WHERE bot_id = $1 AND external_id = $2`, [
+        bot.id,
+        authority,
+      ])
+    )[0].id as string;
+    const replay = await world.worker.get(StartGatewayPaymentUseCase).complete(bot.id, paymentId, 'en');
+    expect(replay?.action).toMatchObject({ kind: 'url', url: link, externalId: authority });
+    expect(zp.calls.length).toBe(calls);
+  });
+});

@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { isLanguage } from '@botfleet/catalog';
+import { DomainError } from '@botfleet/common';
+import { BotSelfRepository, SentNotificationRepository } from '@botfleet/dal';
+import { JobName, JobPayloads } from '@botfleet/jobs';
+import { PaymentsQueries, StartGatewayPaymentUseCase } from '@botfleet/payments';
+import { classifyTelegramError, isNotModified } from '../client/telegram-errors';
+import type { Screen } from '../context/bot-context';
+import { replyFor } from '../errors/reply-for';
+import { translate } from '../i18n/translate';
+import { BotSender } from '../messaging/bot-sender';
+import { Messenger } from '../messaging/messenger.service';
+import { RecipientGoneError } from '../messaging/recipient-gone';
+import { credentialsOf } from '../runtime/bot-runtime';
+import { paymentLinkScreen } from './payment-screens';
+
+type LinkJob = JobPayloads[JobName.StartGatewayPayment];
+
+/**
+ * The second half of a gateway button (PaymentHandler, the wallet's top-up): the update opened the payment and
+ * committed; this job asks the gateway — outside any transaction, so a slow gateway holds no connection and no lock
+ * — and shows the buyer where to pay, replacing the screen the button was on (a new message if it cannot be
+ * edited). The link is shown once per payment (sent_notifications); a retried job asks the gateway no second time
+ * once an answer is recorded. A gateway that refuses or cannot be reached: the buyer is told, the payment is failed
+ * and the job ends (the buyer taps again rather than wait on retries).
+ */
+@Injectable()
+export class PaymentLinks {
+  constructor(
+    private readonly botSelf: BotSelfRepository,
+    private readonly queries: PaymentsQueries,
+    private readonly startPayment: StartGatewayPaymentUseCase,
+    private readonly messenger: Messenger,
+    private readonly sent: SentNotificationRepository,
+  ) {}
+
+  async handle(job: LinkJob): Promise<void> {
+    const bot = await this.botSelf.get(job.botId);
+    if (!bot || bot.status === 'deleted' || bot.status === 'token_invalid') return;
+    const facts = await this.queries.noticeFacts(job.botId, job.paymentId);
+    if (!facts || facts.user.botBlockedAt) return;
+    const once = `payment:link:${job.paymentId}`;
+    if (await this.sent.wasSent(bot.id, once)) return;
+    const lang = isLanguage(job.language) ? job.language : (facts.user.language ?? bot.defaultLanguage);
+    let screen: Screen;
+    try {
+      const started = await this.startPayment.complete(bot.id, job.paymentId, lang);
+      if (!started || started.action.kind !== 'url') return;
+      screen = paymentLinkScreen(started.payment, started.action.url, lang);
+    } catch (e) {
+      if (!DomainError.is(e)) throw e;
+      screen = { text: translate(lang, replyFor(e.code)) };
+    }
+    try {
+      await this.show(this.messenger.as(credentialsOf(bot)), facts.user.telegramId, job.messageId, screen);
+    } catch (err) {
+      if (err instanceof RecipientGoneError) return;
+      throw err;
+    }
+    await this.sent.recordOnce(bot.id, {
+      userId: facts.user.id,
+      subscriptionId: null,
+      kind: 'sale_notice',
+      dedupeKey: once,
+    });
+  }
+
+  private async show(sender: BotSender, chatId: number, messageId: number | undefined, screen: Screen): Promise<void> {
+    const markup = screen.keyboard?.length ? { inline_keyboard: screen.keyboard } : undefined;
+    const options = { parse_mode: 'HTML' as const, link_preview_options: { is_disabled: true }, reply_markup: markup };
+    if (messageId !== undefined) {
+      try {
+        await sender.call('editMessageText', { chat_id: chatId, message_id: messageId, text: screen.text, ...options });
+        return;
+      } catch (err) {
+        const f = classifyTelegramError(err);
+        if (f.kind !== 'bad_request') throw err;
+        if (isNotModified(f.description)) return;
+        // The screen is gone or too old to edit: the link comes as a new message.
+      }
+    }
+    await sender.sendMessage(chatId, screen.text, options);
+  }
+}
