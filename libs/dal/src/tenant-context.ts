@@ -13,6 +13,15 @@ export interface TenantTx {
   afterCommit(fn: () => Promise<void>): void;
 }
 
+/**
+ * A statement a repository asks to run first in a tenant transaction, sent in the same round trip as `BEGIN`
+ * (the simple protocol: no parameters, so the repository inlines only values it has validated — ids, integers).
+ * `run` hands its rows to the work.
+ */
+export interface OpeningStatement {
+  readonly sql: string;
+}
+
 export class TenantContextError extends Error {
   constructor(message: string) {
     super(message);
@@ -45,22 +54,35 @@ export class TenantDb {
   }
 
   async run<T>(botId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {
+    return this.runOpening(botId, null, (tx) => work(tx));
+  }
+
+  /**
+   * `run`, with `opening` run first in the transaction — in the same round trip as `BEGIN` when the
+   * transaction is new (the hot path of every update: one round trip less) — and its rows given to `work`.
+   */
+  async runOpening<T>(
+    botId: string,
+    opening: OpeningStatement | null,
+    work: (tx: TenantTx, rows: unknown[]) => Promise<T>,
+  ): Promise<T> {
     assertBotId(botId);
     const current = this.current();
     if (current) {
       if (current.botId !== botId) {
         throw new TenantContextError('A tenant transaction for another bot is already open in this context');
       }
-      return work(current);
+      const rows = opening ? ((await current.manager.query(opening.sql)) as unknown[]) : [];
+      return work(current, rows);
     }
     const hooks: (() => Promise<void>)[] = [];
     const result = await this.cls.run({ ifNested: 'inherit' }, () =>
-      this.transaction(botId, async (manager) => {
+      this.transaction(botId, opening, async (manager, rows) => {
         const tx: TenantTx = { botId, manager, afterCommit: (fn) => hooks.push(fn) };
         this.cls.set(TENANT_TX, tx);
         this.cls.set(CLS_BOT_ID, botId);
         try {
-          return await work(tx);
+          return await work(tx, rows);
         } finally {
           this.cls.set(TENANT_TX, undefined);
         }
@@ -79,20 +101,33 @@ export class TenantDb {
   }
 
   /**
-   * One transaction on one pooled connection with `app.bot_id` set for it. `BEGIN` and `set_config` go to
-   * PostgreSQL as one simple-protocol round trip (the bot id is a validated UUID, so it can be inlined):
-   * every tenant unit of work pays one round trip less (the hot path of every update and request). Should
-   * TypeORM ever open transactions with other SQL, the id is set by a separate statement instead.
+   * One transaction on one pooled connection with `app.bot_id` set for it. `BEGIN`, `set_config` and the
+   * opening statement, if any, go to PostgreSQL as one simple-protocol round trip (the bot id is a validated
+   * UUID, so it can be inlined): every tenant unit of work pays one round trip less (the hot path of every
+   * update and request), an update's claim one more. Should TypeORM ever open transactions with other SQL, the
+   * id is set and the opening run by separate statements instead.
    */
-  private async transaction<T>(botId: string, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private async transaction<T>(
+    botId: string,
+    opening: OpeningStatement | null,
+    work: (manager: EntityManager, rows: unknown[]) => Promise<T>,
+  ): Promise<T> {
     assertBotId(botId);
     const runner = this.dataSource.createQueryRunner();
     const query = runner.query.bind(runner) as (sql: string, ...rest: unknown[]) => Promise<unknown>;
     let bound = false;
+    let openingRows: unknown[] = [];
     runner.query = ((sql: string, ...rest: unknown[]) => {
       if (!bound && sql === 'START TRANSACTION') {
         bound = true;
-        return query(`START TRANSACTION; SELECT set_config('app.bot_id', '${botId}', true)`);
+        const begin = `START TRANSACTION; SELECT set_config('app.bot_id', '${botId}', true)`;
+        if (!opening) return query(begin);
+        // Several statements answer several results, which TypeORM's query does not return: the driver's own.
+        return (async () => {
+          const client = (await runner.connect()) as { query(sql: string): Promise<{ rows: unknown[] }[]> };
+          const results = await client.query(`${begin}; ${opening.sql}`);
+          openingRows = results[results.length - 1].rows;
+        })();
       }
       return query(sql, ...rest);
     }) as typeof runner.query;
@@ -101,8 +136,9 @@ export class TenantDb {
       if (!bound) {
         bound = true;
         await runner.query(`SELECT set_config('app.bot_id', $1, true)`, [botId]);
+        if (opening) openingRows = (await runner.query(opening.sql)) as unknown[];
       }
-      const result = await work(runner.manager);
+      const result = await work(runner.manager, openingRows);
       await runner.commitTransaction();
       return result;
     } catch (err) {

@@ -3,7 +3,7 @@ import type { Update } from 'telegraf/types';
 import { describeError, isTransientError, telegramUpdatesHandled } from '@botfleet/common';
 import { privateChatIdOf, serialKeyOf } from '@botfleet/bot-api';
 import { AppConfig } from '@botfleet/config';
-import { ProcessedUpdatesRepository, TenantDb } from '@botfleet/dal';
+import { ProcessedUpdatesRepository } from '@botfleet/dal';
 import {
   BotComposition,
   BotContext,
@@ -40,7 +40,8 @@ const speakerOf = (bot: BotRuntime): number => bot.telegraf.botInfo!.id;
  *
  * Once: the handler runs inside one tenant transaction that first inserts `(bot_id, telegram_bot_id,
  * update_id)` into processed_updates (ON CONFLICT DO NOTHING; the Telegram bot is the one that sent it,
- * `speakerOf`). The primary key is the fence: a second delivery, even a concurrent one from another
+ * `speakerOf`), in the transaction's first round trip, with `BEGIN` (`ProcessedUpdatesRepository.claimThen`).
+ * The primary key is the fence: a second delivery, even a concurrent one from another
  * worker, blocks on that row until the first commits and then finds it and does nothing. The handler's
  * database effects commit in the same transaction, so they happen exactly once. Its Bot API calls are
  * queued on the context and made only after the commit (`Messenger.flush`).
@@ -61,7 +62,7 @@ const speakerOf = (bot: BotRuntime): number => bot.telegraf.botInfo!.id;
  * commit — chunks side by side. Each chat's answers then go on that chat's serial queue, so chats are
  * answered side by side and each chat in order. The first update of each sender in a chunk has its user
  * row created or refreshed for all of them in one statement (`prepareSenders`), so a chunk of eight
- * `/start`s costs four round trips (BEGIN with the tenant id, claim, users, COMMIT) instead of ~6 per
+ * `/start`s costs three round trips (BEGIN with the tenant id and the claim, users, COMMIT) instead of ~6 per
  * update one by one. Rows so read are as of the chunk's start, a serialisation as valid as any other
  * between different chats' updates; a sender's later updates in the chunk read their row themselves.
  * If a handler fails, its chunk rolls back as a whole and its updates go through `dispatch` one by
@@ -76,7 +77,6 @@ export class UpdateHandler {
   private readonly transactions: Semaphore;
 
   constructor(
-    private readonly db: TenantDb,
     private readonly processed: ProcessedUpdatesRepository,
     private readonly profiles: BotProfileService,
     private readonly users: BotUsersService,
@@ -137,30 +137,30 @@ export class UpdateHandler {
     const profile = await this.profiles.get(bot.botId);
     if (!profile) return null;
     return this.transactions.use(() =>
-      this.db.run(bot.botId, async () => {
-        const claimed = await this.processed.claim(
-          bot.botId,
-          speakerOf(bot),
-          updates.map((u) => u.update_id),
-        );
-        const contexts: BotContext[] = [];
-        for (const update of updates) {
-          if (!claimed.delete(update.update_id)) continue; // a duplicate (or the same id twice in the batch)
-          const c = new BotContext(update, bot.telegraf.telegram, bot.telegraf.botInfo!);
-          c.botId = bot.botId;
-          c.profile = profile;
-          c.lang = profile.defaultLanguage;
-          contexts.push(c);
-        }
-        await this.prepareSenders(bot.botId, contexts);
-        const handled: { update: Update; calls: OutgoingCall[] }[] = [];
-        const middleware = bot.telegraf.middleware();
-        for (const c of contexts) {
-          await middleware(c, noop);
-          handled.push({ update: c.update, calls: c.outbox.drain() });
-        }
-        return { handled, duplicates: updates.length - handled.length };
-      }),
+      this.processed.claimThen(
+        bot.botId,
+        speakerOf(bot),
+        updates.map((u) => u.update_id),
+        async (claimed) => {
+          const contexts: BotContext[] = [];
+          for (const update of updates) {
+            if (!claimed.delete(update.update_id)) continue; // a duplicate (or the same id twice in the batch)
+            const c = new BotContext(update, bot.telegraf.telegram, bot.telegraf.botInfo!);
+            c.botId = bot.botId;
+            c.profile = profile;
+            c.lang = profile.defaultLanguage;
+            contexts.push(c);
+          }
+          await this.prepareSenders(bot.botId, contexts);
+          const handled: { update: Update; calls: OutgoingCall[] }[] = [];
+          const middleware = bot.telegraf.middleware();
+          for (const c of contexts) {
+            await middleware(c, noop);
+            handled.push({ update: c.update, calls: c.outbox.drain() });
+          }
+          return { handled, duplicates: updates.length - handled.length };
+        },
+      ),
     );
   }
 
@@ -227,8 +227,7 @@ export class UpdateHandler {
     const profile = await this.profiles.get(bot.botId);
     if (!profile) return 'bot_gone';
     const ctx = await this.transactions.use(() =>
-      this.db.run(bot.botId, async () => {
-        const claimed = await this.processed.claim(bot.botId, speakerOf(bot), [update.update_id]);
+      this.processed.claimThen(bot.botId, speakerOf(bot), [update.update_id], async (claimed) => {
         if (!claimed.size) return null;
         const c = new BotContext(update, bot.telegraf.telegram, bot.telegraf.botInfo!);
         c.botId = bot.botId;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TenantDb } from '../tenant-context';
+import { assertBotId, TenantDb } from '../tenant-context';
 
 /**
  * The exactly-once fence of Telegram updates (`processed_updates`, primary key bot_id + telegram_bot_id +
@@ -24,5 +24,31 @@ export class ProcessedUpdatesRepository {
       ),
     );
     return new Set(rows.map((r) => Number(r.update_id)));
+  }
+
+  /**
+   * Opens the bot's tenant transaction with the claim of `updateIds` in its first round trip (with `BEGIN`: the
+   * claim is the first thing every update's transaction does, so this saves a round trip per update) and runs
+   * `work` with the ids claimed, as `claim` would return them. Inside an open transaction it claims, then works.
+   */
+  async claimThen<T>(
+    botId: string,
+    telegramBotId: number,
+    updateIds: number[],
+    work: (claimed: Set<number>) => Promise<T>,
+  ): Promise<T> {
+    // Inlined into a simple-protocol statement: a checked UUID and integers only.
+    assertBotId(botId);
+    if (!Number.isSafeInteger(telegramBotId) || !updateIds.every((id) => Number.isSafeInteger(id) && id >= 0)) {
+      throw new Error('claimThen takes integer update ids and a Telegram bot id');
+    }
+    const opening = {
+      sql: `INSERT INTO processed_updates (bot_id, telegram_bot_id, update_id)
+            SELECT '${botId}'::uuid, ${telegramBotId}, u FROM unnest(ARRAY[${updateIds.join(',')}]::bigint[]) u
+            ON CONFLICT DO NOTHING RETURNING update_id`,
+    };
+    return this.db.runOpening(botId, updateIds.length ? opening : null, (_tx, rows) =>
+      work(new Set((rows as { update_id: string | number }[]).map((r) => Number(r.update_id)))),
+    );
   }
 }
