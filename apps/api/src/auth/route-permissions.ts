@@ -48,6 +48,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`POST ${B}/plans`]: 'plans',
   [`PATCH ${B}/plans/:planId`]: 'plans',
   [`DELETE ${B}/plans/:planId`]: 'plans',
+  [`GET ${B}/panels`]: 'plans',
   [`GET ${B}/payment-cards`]: 'cards',
   [`POST ${B}/payment-cards`]: 'cards',
   [`GET ${B}/payment-cards/next`]: 'cards',

@@ -537,6 +537,26 @@ export interface paths {
         patch: operations["PlansController_update"];
         trace?: never;
     };
+    "/v1/bots/{botId}/panels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Active VPN panels a plan may name as panelId, with their locations
+         * @description Only the id, name and location of each active panel; addresses, credentials and load stay the operator’s.
+         */
+        get: operations["PanelsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/bots/{botId}/users": {
         parameters: {
             query?: never;
@@ -2021,9 +2041,9 @@ export interface components {
             deviceLimit: number;
             /**
              * Format: uuid
-             * @description An active VPN panel of the platform
+             * @description An active VPN panel of the platform (GET /v1/bots/{botId}/panels lists them)
              */
-            panelId?: Record<string, never> | null;
+            panelId?: string | null;
             /** @example Germany */
             location?: string | null;
             /** @description Lists are ordered by sortOrder; left out on create: after the last plan */
@@ -2063,9 +2083,9 @@ export interface components {
             deviceLimit?: number;
             /**
              * Format: uuid
-             * @description An active VPN panel of the platform
+             * @description An active VPN panel of the platform (GET /v1/bots/{botId}/panels lists them)
              */
-            panelId?: Record<string, never> | null;
+            panelId?: string | null;
             /** @example Germany */
             location?: string | null;
             /** @description Lists are ordered by sortOrder; left out on create: after the last plan */
@@ -2077,6 +2097,14 @@ export interface components {
              * @default false
              */
             isTrial: boolean;
+        };
+        OfferedPanelDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example Frankfurt 1 */
+            name: string;
+            /** @example DE */
+            location: string | null;
         };
         UserDto: {
             /** Format: uuid */
@@ -5489,6 +5517,54 @@ export interface operations {
             };
             /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    PanelsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfferedPanelDto"][];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

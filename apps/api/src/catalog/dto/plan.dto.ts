@@ -96,7 +96,12 @@ export class CreatePlanDto {
   @Max(L.deviceLimit.max)
   deviceLimit!: number;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'An active VPN panel of the platform' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'An active VPN panel of the platform (GET /v1/bots/{botId}/panels lists them)',
+  })
   @IsOptional()
   @IsUUID()
   panelId?: string | null;

@@ -1,21 +1,22 @@
 import {
   Alert,
+  Autocomplete,
   Badge,
   Button,
   Group,
   Modal,
   NumberInput,
+  Select,
   SimpleGrid,
   Stack,
   Switch,
   Table,
   Text,
-  TextInput,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../../api/client';
+import { api, ApiError, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { useCan } from '../../auth/session';
 import { Page, QueryState } from '../../components/Page';
@@ -36,6 +37,9 @@ import {
 } from './setup/shared';
 
 type Plan = components['schemas']['PlanDto'];
+type OfferedPanel = components['schemas']['OfferedPanelDto'];
+/** The picker's value for "no panel named: the least busy one (of the location, when set)". */
+const ANY_PANEL = 'any';
 
 interface PlanForm {
   name: Localized;
@@ -44,6 +48,7 @@ interface PlanForm {
   priceStars: number | string;
   trafficLimitGb: number | string;
   deviceLimit: number | string;
+  panelId: string;
   location: string;
   sortOrder: number | string;
   isActive: boolean;
@@ -57,6 +62,7 @@ const emptyForm: PlanForm = {
   priceStars: '',
   trafficLimitGb: 0,
   deviceLimit: 1,
+  panelId: ANY_PANEL,
   location: '',
   sortOrder: '',
   isActive: true,
@@ -71,6 +77,7 @@ function formOf(p: Plan): PlanForm {
     priceStars: p.priceStars ?? '',
     trafficLimitGb: p.trafficLimitGb,
     deviceLimit: p.deviceLimit,
+    panelId: p.panelId ?? ANY_PANEL,
     location: p.location ?? '',
     sortOrder: p.sortOrder,
     isActive: p.isActive,
@@ -91,6 +98,7 @@ export function PlansPage() {
     queryKey: ['plans', botId],
     queryFn: () => unwrap(api.GET('/v1/bots/{botId}/plans', { params: { path: { botId } } })),
   });
+  const panels = useOfferedPanels();
   const [editing, setEditing] = useState<Plan | 'new' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const remove = useMutation({
@@ -126,7 +134,7 @@ export function PlansPage() {
           plans.length === 0 ? (
             <Text c="dimmed">{t('noPlans')}</Text>
           ) : (
-            <Table.ScrollContainer minWidth={860}>
+            <Table.ScrollContainer minWidth={980}>
               <Table striped highlightOnHover verticalSpacing="xs">
                 <Table.Thead>
                   <Table.Tr>
@@ -135,6 +143,7 @@ export function PlansPage() {
                     <Table.Th>{t('price')}</Table.Th>
                     <Table.Th>{t('traffic')}</Table.Th>
                     <Table.Th>{t('devices')}</Table.Th>
+                    <Table.Th>{t('panel')}</Table.Th>
                     <Table.Th>{t('common:status')}</Table.Th>
                     <Table.Th>{t('sortOrder')}</Table.Th>
                     {write && <Table.Th>{t('common:actions')}</Table.Th>}
@@ -172,6 +181,9 @@ export function PlansPage() {
                         {p.trafficLimitGb === 0 ? t('unlimited') : t('gb', { n: f.number(p.trafficLimitGb) })}
                       </Table.Td>
                       <Table.Td>{p.deviceLimit === 0 ? t('unlimited') : f.number(p.deviceLimit)}</Table.Td>
+                      <Table.Td data-testid="plan-panel">
+                        <PanelName plan={p} panels={panels.data} />
+                      </Table.Td>
                       <Table.Td>
                         <Group gap={4}>
                           <Badge color={p.isActive ? 'teal' : 'gray'} variant="light">
@@ -201,6 +213,7 @@ export function PlansPage() {
       {editing && (
         <PlanModal
           plan={editing === 'new' ? null : editing}
+          panels={panels.data ?? []}
           currency={currency}
           onClose={() => setEditing(null)}
           onSaved={() => {
@@ -214,13 +227,45 @@ export function PlansPage() {
   );
 }
 
+/** The VPN panels the platform offers this bot's plans (id, name, location only). */
+function useOfferedPanels() {
+  const botId = useBotId();
+  return useQuery({
+    queryKey: ['panels', botId],
+    queryFn: () => unwrap(api.GET('/v1/bots/{botId}/panels', { params: { path: { botId } } })),
+  });
+}
+
+function panelLabel(p: OfferedPanel): string {
+  return p.location ? `${p.name} · ${p.location}` : p.name;
+}
+
+/** Where a plan's subscriptions are made, as the list shows it. */
+function PanelName({ plan, panels }: { plan: Plan; panels: OfferedPanel[] | undefined }) {
+  const { t } = useTranslation('setup');
+  if (!plan.panelId) {
+    return <Text size="sm">{plan.location ? t('anyPanelIn', { location: plan.location }) : t('anyPanel')}</Text>;
+  }
+  if (!panels) return <Text size="sm">…</Text>;
+  const panel = panels.find((p) => p.id === plan.panelId);
+  return panel ? (
+    <Text size="sm">{panelLabel(panel)}</Text>
+  ) : (
+    <Text size="sm" c="red">
+      {t('panelGone')}
+    </Text>
+  );
+}
+
 function PlanModal({
   plan,
+  panels,
   currency,
   onClose,
   onSaved,
 }: {
   plan: Plan | null;
+  panels: OfferedPanel[];
   currency: string;
   onClose: () => void;
   onSaved: () => void;
@@ -230,6 +275,26 @@ function PlanModal({
   const f = useFormat();
   const [form, setForm] = useState<PlanForm>(plan ? formOf(plan) : emptyForm);
   const set = <K extends keyof PlanForm>(k: K, v: PlanForm[K]) => setForm((s) => ({ ...s, [k]: v }));
+  const client = useQueryClient();
+  const panelChoices = useMemo(() => {
+    const choices = [
+      { value: ANY_PANEL, label: t('anyPanel') },
+      ...panels.map((p) => ({ value: p.id, label: panelLabel(p) })),
+    ];
+    // The plan's panel may have been withdrawn since: shown as such, so the form does not silently change it.
+    if (plan?.panelId && !panels.some((p) => p.id === plan.panelId)) {
+      choices.push({ value: plan.panelId, label: t('panelGone') });
+    }
+    return choices;
+  }, [panels, plan, t]);
+  const locations = useMemo(
+    () => [...new Set(panels.map((p) => p.location).filter((l): l is string => !!l))],
+    [panels],
+  );
+  const choosePanel = (id: string | null) => {
+    const panel = panels.find((p) => p.id === id);
+    setForm((s) => ({ ...s, panelId: id ?? ANY_PANEL, location: panel?.location ?? s.location }));
+  };
   const save = useMutation({
     mutationFn: async () => {
       const price = numberOrNull(form.price);
@@ -242,6 +307,10 @@ function PlanModal({
         trafficLimitGb: numberOrNull(form.trafficLimitGb) as number,
         deviceLimit: numberOrNull(form.deviceLimit) as number,
         location: form.location.trim() === '' ? null : form.location.trim(),
+        // An edit leaves the panel alone unless it was changed (its panel may have been withdrawn meanwhile).
+        ...(plan && form.panelId === (plan.panelId ?? ANY_PANEL)
+          ? {}
+          : { panelId: form.panelId === ANY_PANEL ? null : form.panelId }),
         ...(sortOrder === null ? {} : { sortOrder }),
         isActive: form.isActive,
         isTrial: form.isTrial,
@@ -251,8 +320,15 @@ function PlanModal({
         : unwrap(api.POST('/v1/bots/{botId}/plans', { params: { path: { botId } }, body }));
     },
     onSuccess: onSaved,
+    onError: (e) => {
+      // A panel refused is one withdrawn since the list was read: read it again.
+      if (e instanceof ApiError && fieldErrors(e).panelId)
+        void client.invalidateQueries({ queryKey: ['panels', botId] });
+    },
   });
   const errors = fieldErrors(save.error);
+  // The API names the field in English; the reseller is told in their language what to do.
+  if (errors.panelId) errors.panelId = t('panelUnavailable');
   const priceNum = numberOrNull(form.price);
 
   return (
@@ -321,11 +397,24 @@ function PlanModal({
               error={errors.sortOrder}
               allowDecimal={false}
             />
-            <TextInput
+            <Select
+              label={t('panel')}
+              description={t('panelHint')}
+              data={panelChoices}
+              value={form.panelId}
+              onChange={choosePanel}
+              allowDeselect={false}
+              error={errors.panelId}
+              data-field="panelId"
+            />
+            <Autocomplete
               label={t('location')}
+              description={t('locationHint')}
+              data={locations}
               value={form.location}
-              onChange={(e) => set('location', e.currentTarget.value)}
+              onChange={(v) => set('location', v)}
               error={errors.location}
+              data-field="location"
             />
           </SimpleGrid>
           <Group>

@@ -1,0 +1,186 @@
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { createTestEnv, spawnWorker, TelegramEmulator, TestEnv, WorkerProcess } from '@botfleet/testing';
+import { QUICK_BOT_LEASES } from './support/bot-chat';
+import { launchBrowser, listen, newContext, screenshot, signInWithToken } from './support/browser';
+import { HostedTenant, PublicApi } from './support/public-api';
+
+const OWNER = 883_001;
+
+/**
+ * The plan form's panel picker in a real browser (Debian's Chromium) against the real API, a spawned worker and
+ * the Telegram emulator: a plan is put on the panel the reseller picks and listed with it, a panel withdrawn
+ * while the form was open is refused on the field in Persian.
+ */
+describe('console: plan panels', () => {
+  jest.setTimeout(240_000);
+  const emu = new TelegramEmulator();
+  let env: TestEnv;
+  let api: PublicApi;
+  let worker: WorkerProcess;
+  let browser: Browser;
+  let origin: string;
+  let tenant: HostedTenant;
+  let tg: ReturnType<TelegramEmulator['createBot']>;
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const emuUrl = await emu.listen(0);
+    env = await createTestEnv({ TELEGRAM_API_ROOT: emuUrl, ...QUICK_BOT_LEASES });
+    api = await PublicApi.start(env);
+    origin = await listen(api.app);
+    tg = emu.createBot({ username: 'console_panels_bot' });
+    tenant = await api.registerBot(tg, { name: 'Panels shop', ownerTelegramId: OWNER });
+    worker = await spawnWorker(env.vars);
+    await emu.waitForPolling(tg.id, 30_000);
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await worker?.stop();
+    await api?.close();
+    await emu.close();
+    await env?.cleanup();
+  });
+
+  afterEach(() => {
+    expect(pageErrors.splice(0)).toEqual([]);
+  });
+
+  async function open(path: string, opts: { lang?: 'en' | 'fa' } = {}): Promise<Page> {
+    const context = await newContext(browser);
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(`${path}: ${e.message}`));
+    await signInWithToken(page, origin, tenant.apiToken, opts.lang ?? 'en');
+    await page.goto(`${origin}/console/bots/${tenant.id}/${path}`);
+    return page;
+  }
+
+  const plans = async () =>
+    (await api.as(tenant.apiToken, 'get', `/v1/bots/${tenant.id}/plans`).expect(200)).body as {
+      name: { en?: string; fa?: string };
+      panelId: string | null;
+      location: string | null;
+    }[];
+
+  /** The options a Mantine Select offers once opened (its list is portalled out of the dialog). */
+  async function optionsOf(page: Page, select: Locator): Promise<string[]> {
+    await select.click();
+    const list = page.getByRole('listbox');
+    await list.waitFor();
+    const options = await list.getByRole('option').allInnerTexts();
+    await select.click(); // closes it again (Escape would close the dialog too)
+    await list.waitFor({ state: 'detached' });
+    return options.map((o) => o.trim());
+  }
+
+  it('a plan is put on the panel picked in the form and listed with it; a withdrawn panel is refused on the field', async () => {
+    const frankfurt = await api.newPanel({
+      name: 'Frankfurt 1',
+      type: 'remnawave',
+      baseUrl: 'https://fra1.panel.test',
+      credentials: { apiKey: 'rw-key-frankfurt' },
+      location: 'DE',
+    });
+    const amsterdam = await api.newPanel({
+      name: 'Amsterdam 1',
+      type: 'remnawave',
+      baseUrl: 'https://ams1.panel.test',
+      credentials: { apiKey: 'rw-key-amsterdam' },
+      location: 'NL',
+    });
+    // What the shop may read of the panels: names and locations, never the operator's addresses or keys.
+    const offered = (await api.as(tenant.apiToken, 'get', `/v1/bots/${tenant.id}/panels`).expect(200)).body;
+    expect(offered).toEqual([
+      { id: frankfurt, name: 'Frankfurt 1', location: 'DE' },
+      { id: amsterdam, name: 'Amsterdam 1', location: 'NL' },
+    ]);
+    expect(JSON.stringify(offered)).not.toMatch(/panel\.test|rw-key/);
+
+    const page = await open('plans');
+    await page.getByTestId('plan-create').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name (en)').fill('Amsterdam monthly');
+    await dialog.getByLabel('Period (days)').fill('30');
+    await dialog.getByLabel('Price (IRR)').fill('300000');
+    const panel = dialog.getByLabel('VPN server');
+    expect(await optionsOf(page, panel)).toEqual([
+      'Any server (the least busy)',
+      'Frankfurt 1 · DE',
+      'Amsterdam 1 · NL',
+    ]);
+    await panel.click();
+    await page.getByRole('option', { name: 'Amsterdam 1 · NL' }).click();
+    // The plan's location follows the panel's.
+    expect(await dialog.getByLabel('Location', { exact: true }).inputValue()).toBe('NL');
+    await dialog.getByTestId('plan-save').click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.getByTestId('plan-row').filter({ hasText: 'Amsterdam monthly' });
+    await row.getByTestId('plan-panel').getByText('Amsterdam 1 · NL').waitFor();
+    expect(await plans()).toEqual([expect.objectContaining({ panelId: amsterdam, location: 'NL' })]);
+    await screenshot(page, 'plans-panel-en');
+
+    // In Persian: Frankfurt is picked, then the operator withdraws it before the form is saved.
+    const fa = await open('plans', { lang: 'fa' });
+    await fa.getByTestId('plan-create').click();
+    const faDialog = fa.getByRole('dialog');
+    await faDialog.locator('[data-field="name.fa"]').fill('فرانکفورت ماهانه');
+    await faDialog.locator('[data-field="periodDays"]').fill('30');
+    await faDialog.locator('[data-field="priceMinor"]').fill('350000');
+    const faPanel = faDialog.locator('input[data-field="panelId"]');
+    await faPanel.click();
+    await fa.getByRole('option', { name: 'Frankfurt 1 · DE' }).click();
+    await api.as(api.master, 'patch', `/v1/admin/panels/${frankfurt}`).send({ isActive: false }).expect(200);
+    await faDialog.getByTestId('plan-save').click();
+    await expectFieldError(faPanel, 'این سرور دیگر ارائه نمی‌شود. سرور دیگری انتخاب کنید.');
+    expect(await plans()).toHaveLength(1);
+    // The picker has read the panels again: the withdrawn one is no longer offered.
+    await waitUntil(async () => !(await optionsOf(fa, faPanel)).includes('Frankfurt 1 · DE'));
+    expect(await optionsOf(fa, faPanel)).toEqual(['هر سروری (کم‌بارترین)', 'Amsterdam 1 · NL']);
+    await screenshot(fa, 'plan-panel-refused-fa');
+
+    // A plan whose panel was withdrawn says so in the list, and can still be edited without touching the panel.
+    await api.as(api.master, 'patch', `/v1/admin/panels/${amsterdam}`).send({ isActive: false }).expect(200);
+    const later = await open('plans');
+    const stale = later.getByTestId('plan-row').filter({ hasText: 'Amsterdam monthly' });
+    await stale.getByTestId('plan-panel').getByText('A server that is no longer offered').waitFor();
+    await stale.getByRole('button', { name: 'Edit' }).click();
+    await later.getByRole('dialog').getByLabel('Traffic (GB)').fill('80');
+    await later.getByRole('dialog').getByTestId('plan-save').click();
+    await later.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(await plans()).toEqual([expect.objectContaining({ panelId: amsterdam, location: 'NL' })]);
+    await api.as(api.master, 'patch', `/v1/admin/panels/${amsterdam}`).send({ isActive: true }).expect(200);
+  });
+});
+
+/** The texts an input is described by (its description and error). */
+async function describedBy(input: Locator): Promise<string> {
+  const ids = ((await input.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
+  const texts = await Promise.all(
+    ids.map((id) =>
+      input
+        .page()
+        .locator(`[id="${id}"]`)
+        .innerText()
+        .catch(() => ''),
+    ),
+  );
+  return texts.join(' ');
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The input is marked invalid and shows `text` under it. */
+async function expectFieldError(input: Locator, text: string): Promise<void> {
+  await waitUntil(async () => (await input.getAttribute('aria-invalid')) === 'true');
+  expect(await describedBy(input)).toContain(text);
+}
