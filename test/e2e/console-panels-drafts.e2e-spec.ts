@@ -1,17 +1,20 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { createTestEnv, spawnWorker, TelegramEmulator, TestEnv, WorkerProcess } from '@botfleet/testing';
-import { QUICK_BOT_LEASES } from './support/bot-chat';
+import { BotChat, buttonsOf, has, QUICK_BOT_LEASES, textOf } from './support/bot-chat';
 import { launchBrowser, listen, newContext, screenshot, signInWithToken } from './support/browser';
 import { HostedTenant, PublicApi } from './support/public-api';
 
 const OWNER = 883_001;
 
 /**
- * The plan form's panel picker in a real browser (Debian's Chromium) against the real API, a spawned worker and
- * the Telegram emulator: a plan is put on the panel the reseller picks and listed with it, a panel withdrawn
- * while the form was open is refused on the field in Persian.
+ * The plan form's panel picker and the broadcast draft's edit (with a photo), in a real browser (Debian's
+ * Chromium) against the real API, a spawned worker and the Telegram emulator: a plan is put on the panel the
+ * reseller picks and listed with it, a panel withdrawn while the form was open is refused on the field in
+ * Persian; a draft changed after its preview must be previewed again (the worker is stopped, so nothing can
+ * slip through) before it starts, and then goes out as changed — a photo with its caption and button, to the
+ * audience chosen in the edit.
  */
-describe('console: plan panels', () => {
+describe('console: plan panels and broadcast drafts', () => {
   jest.setTimeout(240_000);
   const emu = new TelegramEmulator();
   let env: TestEnv;
@@ -153,6 +156,88 @@ describe('console: plan panels', () => {
     await later.getByRole('dialog').waitFor({ state: 'detached' });
     expect(await plans()).toEqual([expect.objectContaining({ panelId: amsterdam, location: 'NL' })]);
     await api.as(api.master, 'patch', `/v1/admin/panels/${amsterdam}`).send({ isActive: true }).expect(200);
+  });
+
+  it('a draft edited after its preview (text, photo, audience, button) is previewed again before it starts, then sent as edited', async () => {
+    const english = new BotChat(emu, tg, { id: 883_100, first_name: 'Emma', language_code: 'en' });
+    const persian = new BotChat(emu, tg, { id: 883_200, first_name: 'Sara', language_code: 'fa' });
+    await english.send('/start');
+    await persian.send('/start');
+    const owner = new BotChat(emu, tg, { id: OWNER, first_name: 'Owner', language_code: 'en' }, { timeoutMs: 30_000 });
+
+    const page = await open('broadcasts');
+    await page.getByTestId('broadcast-create').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Message').fill('First draft for everyone');
+    await dialog.getByTestId('broadcast-save').click();
+    await dialog.waitFor({ state: 'detached' });
+    const row = page.getByTestId('broadcast-row').first();
+    await row.getByText('Preview sent').waitFor({ timeout: 30_000 });
+    await owner.message(has('First draft for everyone'));
+
+    // A photo that is neither a link nor a file_id is refused on its field, and the draft stays as it was.
+    await row.getByTestId('broadcast-edit').click();
+    expect(await dialog.getByLabel('Message').inputValue()).toBe('First draft for everyone');
+    await dialog.getByLabel('Photo (optional)').fill('my picture.jpg');
+    await dialog.getByTestId('broadcast-save').click();
+    await expectFieldError(dialog.getByLabel('Photo (optional)'), 'must be a Telegram file_id or an http(s) URL');
+    const [unchanged] = (await api.as(tenant.apiToken, 'get', `/v1/bots/${tenant.id}/broadcasts`).expect(200)).body
+      .items;
+    expect(unchanged).toMatchObject({ text: 'First draft for everyone', photo: null });
+    expect(unchanged.previewedAt).not.toBeNull();
+
+    // No worker from here until the check: the new preview cannot arrive, so Start must stay closed.
+    await worker.stop();
+    await dialog.getByLabel('Message').fill('<b>Spring sale</b>: two months for the price of one');
+    await dialog.getByLabel('Photo (optional)').fill('https://cdn.example.com/spring.jpg');
+    await dialog.getByTestId('preview-photo').getByText('https://cdn.example.com/spring.jpg').waitFor();
+    await dialog.getByLabel('Language', { exact: true }).click();
+    await page.getByRole('option', { name: 'en', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Add button' }).click();
+    await dialog.getByPlaceholder('Button text').fill('Open the shop');
+    await dialog.getByPlaceholder('https://…').last().fill('https://example.com/shop');
+    await dialog.getByText('Saving a change sends a new preview; start it once that preview has arrived.').waitFor();
+    await screenshot(page, 'broadcast-edit-en');
+    await dialog.getByTestId('broadcast-save').click();
+    await dialog.waitFor({ state: 'detached' });
+    await row.getByText('Waiting for the preview to reach your chat…').waitFor();
+    await row.getByTestId('broadcast-photo').waitFor();
+    expect(await row.getByTestId('broadcast-start').isDisabled()).toBe(true);
+    const [edited] = (await api.as(tenant.apiToken, 'get', `/v1/bots/${tenant.id}/broadcasts`).expect(200)).body.items;
+    expect(edited).toMatchObject({
+      status: 'draft',
+      text: '<b>Spring sale</b>: two months for the price of one',
+      photo: 'https://cdn.example.com/spring.jpg',
+      buttons: [{ text: 'Open the shop', url: 'https://example.com/shop' }],
+      audience: { segment: 'all', language: 'en' },
+      previewedAt: null,
+    });
+    const early = await api
+      .as(tenant.apiToken, 'post', `/v1/bots/${tenant.id}/broadcasts/${edited.id}/start`)
+      .expect(409);
+    expect(early.body.error.details).toEqual({ reason: 'not_previewed' });
+
+    // The worker is back: the edited preview reaches the owner as a photo with its caption, and Start opens.
+    const beforePreview = owner.lastId();
+    worker = await spawnWorker(env.vars);
+    const preview = await owner.next(beforePreview, (m) => textOf(m).includes('Spring sale: two months'));
+    expect(preview.photo).toBeDefined();
+    expect(buttonsOf(preview).map((b) => b.text)).toEqual(['Open the shop']);
+    await row.getByText('Preview sent').waitFor({ timeout: 30_000 });
+    const emmaBefore = english.lastId();
+    const saraBefore = persian.lastId();
+    await row.getByTestId('broadcast-start').click();
+    await row.getByText('Sent', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await row.getByTestId('broadcast-progress').innerText()).toBe('1 sent · 0 failed · 1 in all');
+    const got = await english.next(emmaBefore, has('Spring sale'));
+    expect(got.photo).toBeDefined();
+    expect(textOf(got)).toBe('Spring sale: two months for the price of one');
+    // The Persian speaker is outside the audience chosen in the edit.
+    expect(
+      emu.getChatMessages(tg.id, persian.user.id).filter((m) => m.direction === 'bot' && m.messageId > saraBefore),
+    ).toEqual([]);
+    expect(await row.getByTestId('broadcast-edit').count()).toBe(0);
+    await screenshot(page, 'broadcast-edited-sent-en');
   });
 });
 

@@ -61,7 +61,8 @@ export function BroadcastsPage() {
         ? 2000
         : false,
   });
-  const [creating, setCreating] = useState(false);
+  // A new draft (true) or the draft being changed.
+  const [editing, setEditing] = useState<Broadcast | true | null>(null);
   const refresh = () => void client.invalidateQueries({ queryKey: ['broadcasts', botId] });
   const start = useMutation({
     mutationFn: (id: string) =>
@@ -80,7 +81,7 @@ export function BroadcastsPage() {
       title={t('broadcasts')}
       actions={
         write && (
-          <Button onClick={() => setCreating(true)} data-testid="broadcast-create">
+          <Button onClick={() => setEditing(true)} data-testid="broadcast-create">
             {t('newBroadcast')}
           </Button>
         )
@@ -97,6 +98,7 @@ export function BroadcastsPage() {
                 key={b.id}
                 b={b}
                 write={write}
+                onEdit={() => setEditing(b)}
                 onStart={() => start.mutate(b.id)}
                 onCancel={() => cancel.mutate(b.id)}
                 busy={start.isPending || cancel.isPending}
@@ -108,11 +110,13 @@ export function BroadcastsPage() {
           </Stack>
         )}
       </QueryState>
-      {creating && (
+      {editing && (
         <BroadcastModal
-          onClose={() => setCreating(false)}
+          draft={editing === true ? null : editing}
+          onClose={() => setEditing(null)}
           onSaved={() => {
-            setCreating(false);
+            setEditing(null);
+            start.reset();
             refresh();
           }}
         />
@@ -124,12 +128,14 @@ export function BroadcastsPage() {
 function BroadcastCard({
   b,
   write,
+  onEdit,
   onStart,
   onCancel,
   busy,
 }: {
   b: Broadcast;
   write: boolean;
+  onEdit: () => void;
   onStart: () => void;
   onCancel: () => void;
   busy: boolean;
@@ -150,12 +156,22 @@ function BroadcastCard({
               {t(`segment_${b.audience.segment}`)}
               {b.audience.language ? ` · ${b.audience.language}` : ''}
             </Text>
+            {b.photo && (
+              <Badge variant="outline" color="gray" data-testid="broadcast-photo">
+                🖼 {t('withPhoto')}
+              </Badge>
+            )}
             <Text size="xs" c="dimmed">
               {f.dateTime(b.createdAt)}
             </Text>
           </Group>
           {write && (
             <Group gap={4}>
+              {b.status === 'draft' && (
+                <Button size="xs" variant="light" onClick={onEdit} disabled={busy} data-testid="broadcast-edit">
+                  {t('edit')}
+                </Button>
+              )}
               {b.status === 'draft' && (
                 <Button size="xs" onClick={onStart} disabled={!b.previewedAt || busy} data-testid="broadcast-start">
                   {t('start')}
@@ -215,31 +231,43 @@ function BroadcastCard({
   );
 }
 
-function BroadcastModal({ onClose, onSaved }: { onClose: () => void; onSaved: () => void }) {
+/** A new draft, or a change to one (the API then sends a new preview, and Start waits for it again). */
+function BroadcastModal({
+  draft,
+  onClose,
+  onSaved,
+}: {
+  draft: Broadcast | null;
+  onClose: () => void;
+  onSaved: () => void;
+}) {
   const { t } = useTranslation('setup');
   const botId = useBotId();
-  const [text, setText] = useState('');
-  const [segment, setSegment] = useState<Segment>('all');
-  const [language, setLanguage] = useState<string | null>(null);
-  const [buttons, setButtons] = useState<{ text: string; url: string }[]>([]);
+  const [text, setText] = useState(draft?.text ?? '');
+  const [photo, setPhoto] = useState(draft?.photo ?? '');
+  const [segment, setSegment] = useState<Segment>(draft?.audience.segment ?? 'all');
+  const [language, setLanguage] = useState<string | null>(draft?.audience.language ?? null);
+  const [buttons, setButtons] = useState<{ text: string; url: string }[]>(
+    draft?.buttons.map((b) => ({ text: b.text, url: b.url })) ?? [],
+  );
   const save = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.POST('/v1/bots/{botId}/broadcasts', {
-          params: { path: { botId } },
-          body: {
-            text,
-            buttons: buttons.filter((b) => b.text || b.url),
-            audience: { segment, ...(language ? { language: language as 'fa' | 'en' | 'ru' } : {}) },
-          },
-        }),
-      ),
+    mutationFn: () => {
+      const body = {
+        text,
+        photo: photo.trim() === '' ? null : photo.trim(),
+        buttons: buttons.filter((b) => b.text || b.url),
+        audience: { segment, ...(language ? { language: language as 'fa' | 'en' | 'ru' } : {}) },
+      };
+      return draft
+        ? unwrap(api.PATCH('/v1/bots/{botId}/broadcasts/{id}', { params: { path: { botId, id: draft.id } }, body }))
+        : unwrap(api.POST('/v1/bots/{botId}/broadcasts', { params: { path: { botId } }, body }));
+    },
     onSuccess: onSaved,
   });
   const errors = fieldErrors(save.error);
   const previewLang = language ?? (/[\u0600-\u06ff]/.test(text) ? 'fa' : 'en');
   return (
-    <Modal opened onClose={onClose} title={t('newBroadcast')} size="xl">
+    <Modal opened onClose={onClose} title={draft ? t('editDraft') : t('newBroadcast')} size="xl">
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -257,6 +285,16 @@ function BroadcastModal({ onClose, onSaved }: { onClose: () => void; onSaved: ()
               minRows={5}
               error={errors.text}
               data-field="text"
+            />
+            <TextInput
+              label={t('photo')}
+              description={t('photoHint')}
+              placeholder="https://…"
+              dir="ltr"
+              value={photo}
+              onChange={(e) => setPhoto(e.currentTarget.value)}
+              error={errors.photo}
+              data-field="photo"
             />
             <Group grow>
               <Select
@@ -331,10 +369,11 @@ function BroadcastModal({ onClose, onSaved }: { onClose: () => void; onSaved: ()
             <TelegramPreview
               lang={previewLang}
               text={plainOfHtml(text) || '…'}
+              photo={photo.trim() || null}
               keyboard={buttons.filter((b) => b.text).map((b) => [{ text: b.text, url: b.url }])}
             />
             <Text size="xs" c="dimmed">
-              {t('previewToAdmin')}
+              {draft ? t('editResetsPreview') : t('previewToAdmin')}
             </Text>
           </Stack>
         </SimpleGrid>
@@ -345,7 +384,7 @@ function BroadcastModal({ onClose, onSaved }: { onClose: () => void; onSaved: ()
               {t('common:cancel')}
             </Button>
             <Button type="submit" loading={save.isPending} data-testid="broadcast-save">
-              {t('saveDraft')}
+              {draft ? t('saveDraftAgain') : t('saveDraft')}
             </Button>
           </Group>
         </Stack>

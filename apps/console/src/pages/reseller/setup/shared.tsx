@@ -163,18 +163,21 @@ export interface PreviewButton {
 
 /**
  * How the bot shows a message: a chat bubble with the text (plain, as the bot escapes it) and the inline keyboard
- * under it, right-to-left for Persian.
+ * under it, right-to-left for Persian. A photo is shown as its place above the caption: the page may load no
+ * picture from elsewhere (its Content-Security-Policy), and a file_id is no address at all.
  */
 export function TelegramPreview({
   lang,
   text,
   keyboard,
   label,
+  photo,
 }: {
   lang: string;
   text: ReactNode;
   keyboard: PreviewButton[][];
   label?: string;
+  photo?: string | null;
 }) {
   const dir = lang === 'fa' ? 'rtl' : 'ltr';
   return (
@@ -199,6 +202,20 @@ export function TelegramPreview({
             textAlign: 'start',
           }}
         >
+          {photo && (
+            <Box
+              data-testid="preview-photo"
+              mb="xs"
+              p="md"
+              dir="ltr"
+              style={{ background: '#e9ecef', borderRadius: 8, textAlign: 'center', overflow: 'hidden' }}
+            >
+              <Text size="xl">🖼</Text>
+              <Text size="xs" c="dimmed" truncate="end">
+                {photo}
+              </Text>
+            </Box>
+          )}
           <Text size="sm" component="div">
             {text}
           </Text>
