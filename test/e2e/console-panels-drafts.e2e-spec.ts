@@ -7,14 +7,15 @@ import { HostedTenant, PublicApi } from './support/public-api';
 const OWNER = 883_001;
 
 /**
- * The plan form's panel picker and the broadcast draft's edit (with a photo), in a real browser (Debian's
- * Chromium) against the real API, a spawned worker and the Telegram emulator: a plan is put on the panel the
- * reseller picks and listed with it, a panel withdrawn while the form was open is refused on the field in
- * Persian; a draft changed after its preview must be previewed again (the worker is stopped, so nothing can
+ * The plan form's panel picker, the broadcast draft's edit (with a photo) and Persian dates, in a real browser
+ * (Debian's Chromium) against the real API, a spawned worker and the Telegram emulator: a plan is put on the
+ * panel the reseller picks and listed with it, a panel withdrawn while the form was open is refused on the field
+ * in Persian; a draft changed after its preview must be previewed again (the worker is stopped, so nothing can
  * slip through) before it starts, and then goes out as changed — a photo with its caption and button, to the
- * audience chosen in the edit.
+ * audience chosen in the edit; in Persian the lists' dates and the days chosen in the native (Gregorian) date
+ * inputs read in the Solar Hijri calendar.
  */
-describe('console: plan panels and broadcast drafts', () => {
+describe('console: plan panels, broadcast drafts, Persian dates', () => {
   jest.setTimeout(240_000);
   const emu = new TelegramEmulator();
   let env: TestEnv;
@@ -238,6 +239,38 @@ describe('console: plan panels and broadcast drafts', () => {
     ).toEqual([]);
     expect(await row.getByTestId('broadcast-edit').count()).toBe(0);
     await screenshot(page, 'broadcast-edited-sent-en');
+  });
+
+  it('in Persian, dates read in the Solar Hijri calendar: the lists, and beside the native date inputs', async () => {
+    const page = await open('dashboard', { lang: 'fa' });
+    const from = page.getByLabel('از', { exact: true });
+    await from.fill('2026-03-21');
+    // Nowruz: 21 March 2026 is 1 Farvardin 1405.
+    await waitUntil(async () => (await describedBy(from)).includes('فروردین'));
+    expect(await describedBy(from)).toMatch(/۱ فروردین ۱۴۰۵|۱۴۰۵ فروردین ۱/);
+    await screenshot(page, 'dashboard-range-fa');
+
+    const promos = await open('promo-codes', { lang: 'fa' });
+    await promos.getByTestId('promo-create').click();
+    const until = promos.getByRole('dialog').getByLabel('معتبر تا', { exact: true });
+    await until.fill('2026-12-31T18:30');
+    await waitUntil(async () => (await describedBy(until)).includes('دی'));
+    expect(await describedBy(until)).toMatch(/۱۰ دی ۱۴۰۵|۱۴۰۵ دی ۱۰/);
+    expect(await describedBy(until)).toContain('۱۸:۳۰');
+    await promos.keyboard.press('Escape');
+
+    // A date the console lists (the broadcast made above) is in the Persian year, not the Gregorian one.
+    const yearIn = (calendar: string) =>
+      /[۰-۹]{4}/.exec(new Intl.DateTimeFormat(`fa-IR-u-ca-${calendar}`, { year: 'numeric' }).format(new Date()))![0];
+    const broadcasts = await open('broadcasts', { lang: 'fa' });
+    const row = broadcasts.getByTestId('broadcast-row').first();
+    await row.waitFor();
+    expect(await row.innerText()).toContain(yearIn('persian'));
+    expect(await row.innerText()).not.toContain(yearIn('gregory'));
+
+    // A Persian reader who picks the Gregorian calendar needs no second date beside the input.
+    await page.getByText('میلادی', { exact: true }).filter({ visible: true }).click();
+    await waitUntil(async () => !(await describedBy(from)).includes('فروردین'));
   });
 });
 

@@ -29,11 +29,26 @@ export function useFormat() {
   const date = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
   const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   const toDate = (v: string | number | Date) => (v instanceof Date ? v : new Date(v));
+  // The browser's own date pickers know only the Gregorian calendar: a Solar Hijri reader gets the day named.
+  const solarHijri = i18n.language === 'fa' && calendar === 'persian';
+  const fullDay = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' });
+  const fullDayTime = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short' });
   return {
     locale,
     number: (n: number) => number.format(n),
     money: (minor: number, currency: string) => formatMoney(locale, minor, currency),
     date: (v: string | number | Date | null | undefined) => (v == null ? '—' : date.format(toDate(v))),
     dateTime: (v: string | number | Date | null | undefined) => (v == null ? '—' : dateTime.format(toDate(v))),
+    /**
+     * A native date input's value (`YYYY-MM-DD`, a UTC day, or `YYYY-MM-DDTHH:mm`, local time) in the Solar Hijri
+     * calendar, to show beside the input; undefined unless the user reads that calendar or when nothing valid is set.
+     */
+    inputNote: (value: string): string | undefined => {
+      if (!solarHijri || !value) return undefined;
+      const day = /^\d{4}-\d{2}-\d{2}$/.test(value);
+      const d = new Date(day ? `${value}T00:00:00Z` : value);
+      if (Number.isNaN(d.getTime())) return undefined;
+      return day ? fullDay.format(d) : fullDayTime.format(d);
+    },
   };
 }

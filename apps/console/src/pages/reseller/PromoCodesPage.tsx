@@ -215,6 +215,7 @@ function PromoModal({
 }) {
   const { t } = useTranslation('setup');
   const botId = useBotId();
+  const f = useFormat();
   const [code, setCode] = useState(promo?.code ?? '');
   const [kind, setKind] = useState<Kind>(promo?.kind ?? 'percent');
   const [value, setValue] = useState<number | string>(
@@ -316,6 +317,7 @@ function PromoModal({
             <TextInput
               type="datetime-local"
               label={t('validFrom')}
+              description={f.inputNote(from)}
               value={from}
               onChange={(e) => setFrom(e.currentTarget.value)}
               error={errors.validFrom}
@@ -323,6 +325,7 @@ function PromoModal({
             <TextInput
               type="datetime-local"
               label={t('validUntil')}
+              description={f.inputNote(until)}
               value={until}
               onChange={(e) => setUntil(e.currentTarget.value)}
               error={errors.validUntil}

@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router-dom';
 import { api, unwrap } from '../../../api/client';
 import type { components } from '../../../api/schema';
 import { useCan } from '../../../auth/session';
+import { useFormat } from '../../../i18n/format';
 
 export type Schemas = components['schemas'];
 
@@ -141,12 +142,14 @@ export function DayRange({
   onChange: (range: { from: string; to: string }) => void;
 }) {
   const { t } = useTranslation();
+  const f = useFormat();
   return (
     <Group gap="xs" wrap="wrap" align="end">
       <TextInput
         type="date"
         size="sm"
         label={t('from')}
+        description={f.inputNote(from)}
         value={from}
         max={to || undefined}
         onChange={(e) => onChange({ from: e.currentTarget.value, to })}
@@ -155,6 +158,7 @@ export function DayRange({
         type="date"
         size="sm"
         label={t('to')}
+        description={f.inputNote(to)}
         value={to}
         min={from || undefined}
         onChange={(e) => onChange({ from, to: e.currentTarget.value })}
