@@ -21,6 +21,16 @@ export const PLAN_LIMITS = {
 } as const;
 
 const L = PLAN_LIMITS;
+
+/**
+ * A new price as a bot admin types it (digits only, minor units): a paid plan's, 1..MAX_MINOR; null for anything
+ * else (a free plan is set up in the console).
+ */
+export function parseTypedPlanPrice(text: string): number | null {
+  if (!/^\d{1,16}$/.test(text)) return null;
+  const price = Number(text);
+  return Number.isSafeInteger(price) && price >= 1 && price <= MAX_MINOR ? price : null;
+}
 const FIELDS: Record<string, Schema> = {
   name: {
     type: 'object',

@@ -11,6 +11,7 @@ import {
 } from '@botfleet/dal';
 import { CONFIGURATION_KEYS, ConfigurationKey, isConfigurationKey } from './configuration-keys';
 import { describeSchema, validateSchema } from './schema';
+import { Language, Localized } from './languages';
 
 export interface ConfigurationView {
   key: ConfigurationKey;
@@ -113,6 +114,24 @@ export class ConfigurationsService {
         });
       }
       return value;
+    });
+  }
+
+  /**
+   * One language's text of a per-language key (the welcome, the support text), the other languages kept: read and
+   * written in one transaction, validated and audited like `set`.
+   */
+  async setTranslation(
+    botId: string,
+    key: 'welcome_text' | 'support_text',
+    lang: Language,
+    value: string,
+    actor?: Actor,
+  ): Promise<Localized> {
+    return this.db.run(botId, async () => {
+      const next: Localized = { ...(await this.get(botId, key)), [lang]: value };
+      await this.set(botId, key, next, undefined, actor);
+      return next;
     });
   }
 

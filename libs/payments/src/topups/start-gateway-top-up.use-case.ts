@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@botfleet/common';
 import { FeaturesService } from '@botfleet/catalog';
-import { TenantRepositories } from '@botfleet/dal';
 import {
   LinkDelivery,
   RequestedPayment,
@@ -10,6 +9,7 @@ import {
   StartGatewayPaymentUseCase,
 } from '../use-cases/start-gateway-payment.use-case';
 import { TopUpOptions } from './top-up-options.service';
+import { WalletQueries } from './wallet-queries.service';
 import { assertTopUpAmount } from './top-up-rules';
 
 export interface StartGatewayTopUpInput {
@@ -34,7 +34,7 @@ export interface StartGatewayTopUpInput {
 @Injectable()
 export class StartGatewayTopUpUseCase {
   constructor(
-    private readonly repos: TenantRepositories,
+    private readonly wallet: WalletQueries,
     private readonly features: FeaturesService,
     private readonly options: TopUpOptions,
     private readonly startPayment: StartGatewayPaymentUseCase,
@@ -65,11 +65,7 @@ export class StartGatewayTopUpUseCase {
       throw new DomainError(ErrorCode.FEATURE_NOT_ALLOWED, 'The wallet is off for this bot');
     }
     assertTopUpAmount(amountMinor, await this.options.limits(botId));
-    if (forOrderId) {
-      const order = await this.repos.orders.findOne(botId, { id: forOrderId, userId });
-      if (!order) throw new DomainError(ErrorCode.NOT_FOUND, 'Order not found');
-      if (order.status !== 'pending') throw new DomainError(ErrorCode.ALREADY_PAID, `The order is ${order.status}`);
-    }
+    if (forOrderId) await this.wallet.orderToTopUpFor(botId, userId, forOrderId);
     return { botId, gateway, language, purpose: 'topup', userId, amountMinor, forOrderId };
   }
 }

@@ -3,6 +3,9 @@ import {
   assertTopUpAmount,
   DEFAULT_MAX_TOP_UP_MINOR,
   differenceToTopUp,
+  isTopUpAmount,
+  mayTopUp,
+  topUpForOrder,
   minorDigits,
   parseTypedAmount,
   topUpLimits,
@@ -79,5 +82,33 @@ describe('top-up rules', () => {
       expect({ bad, parsed: parseTypedAmount(bad, 0) }).toEqual({ bad, parsed: null });
     }
     expect(parseTypedAmount('10.505', 2)).toBeNull();
+  });
+});
+
+describe('who may top up, and by how much for an order', () => {
+  const limits = { minMinor: 10_000, maxMinor: 500_000 };
+
+  it('a top-up amount is a whole number within the limits', () => {
+    expect([10_000, 500_000, 123_456].map((a) => isTopUpAmount(a, limits))).toEqual([true, true, true]);
+    expect([9_999, 500_001, 10_000.5, Number.NaN].map((a) => isTopUpAmount(a, limits))).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('a wallet can be topped up when card to card or one of the gateways is on', () => {
+    const gateways = ['zarinpal', 'cryptobot'];
+    expect(mayTopUp(new Set(['wallet', 'card_to_card']), gateways)).toBe(true);
+    expect(mayTopUp(new Set(['wallet', 'cryptobot']), gateways)).toBe(true);
+    expect(mayTopUp(new Set(['wallet', 'telegram_stars']), gateways)).toBe(false);
+  });
+
+  it('an order the wallet covers is paid now; a lack is topped up (at least the minimum) unless beyond the maximum', () => {
+    expect(topUpForOrder(50_000, 50_000, limits)).toEqual({ kind: 'covered' });
+    expect(topUpForOrder(45_000, 50_000, limits)).toEqual({ kind: 'topUp', amountMinor: 10_000 });
+    expect(topUpForOrder(0, 300_000, limits)).toEqual({ kind: 'topUp', amountMinor: 300_000 });
+    expect(topUpForOrder(0, 600_000, limits)).toEqual({ kind: 'beyondLimit', maxMinor: 500_000 });
   });
 });

@@ -29,12 +29,38 @@ export function usablePresets(presets: readonly unknown[], limits: TopUpLimits):
   return out;
 }
 
+/** Whether `amountMinor` is a top-up the limits allow (a whole number of minor units within them). */
+export function isTopUpAmount(amountMinor: number, limits: TopUpLimits): boolean {
+  return Number.isSafeInteger(amountMinor) && amountMinor >= limits.minMinor && amountMinor <= limits.maxMinor;
+}
+
+/**
+ * Whether a bot offers any way to top a wallet up: card to card, or one of the online gateways (their feature keys
+ * in `gatewayFeatures`), among the features it has on.
+ */
+export function mayTopUp(enabled: ReadonlySet<string>, gatewayFeatures: readonly string[]): boolean {
+  return enabled.has('card_to_card') || gatewayFeatures.some((f) => enabled.has(f));
+}
+
+/**
+ * What "top up the difference" comes to for an order: the wallet covers it already (`covered`: pay it now), a
+ * top-up of `amountMinor` covers it, or the lack is beyond the largest top-up (`beyondLimit`).
+ */
+export type OrderTopUp =
+  { kind: 'covered' } | { kind: 'topUp'; amountMinor: number } | { kind: 'beyondLimit'; maxMinor: number };
+
+export function topUpForOrder(balanceMinor: number, priceMinor: number, limits: TopUpLimits): OrderTopUp {
+  if (balanceMinor >= priceMinor) return { kind: 'covered' };
+  const amountMinor = differenceToTopUp(balanceMinor, priceMinor, limits);
+  return amountMinor === null ? { kind: 'beyondLimit', maxMinor: limits.maxMinor } : { kind: 'topUp', amountMinor };
+}
+
 /**
  * Refuses an amount outside the limits with VALIDATION_FAILED naming `amountMinor` and the limits (so every
  * outlet can say them); nothing is written before this check.
  */
 export function assertTopUpAmount(amountMinor: number, limits: TopUpLimits): void {
-  if (Number.isSafeInteger(amountMinor) && amountMinor >= limits.minMinor && amountMinor <= limits.maxMinor) return;
+  if (isTopUpAmount(amountMinor, limits)) return;
   const rule = `must be an integer between ${limits.minMinor} and ${limits.maxMinor}`;
   throw new DomainError(ErrorCode.VALIDATION_FAILED, `The top-up amount ${rule}`, [
     { field: 'amountMinor', errors: [rule] },

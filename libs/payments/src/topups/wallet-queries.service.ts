@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Page, pageOf, pageOffset } from '@botfleet/common';
+import { DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfleet/common';
 import {
   BotSelfRepository,
   OrderEntity,
@@ -59,6 +59,21 @@ export class WalletQueries {
     private readonly topUpRows: TopUpRepository,
     private readonly self: BotSelfRepository,
   ) {}
+
+  /**
+   * The order a top-up is for: the user's own and still pending (another's or unknown is NOT_FOUND, a paid or closed
+   * one ALREADY_PAID), with the user's balance.
+   */
+  async orderToTopUpFor(
+    botId: string,
+    userId: string,
+    orderId: string,
+  ): Promise<{ order: OrderEntity; balanceMinor: number }> {
+    const order = await this.repos.orders.findOne(botId, { id: orderId, userId });
+    if (!order) throw new DomainError(ErrorCode.NOT_FOUND, 'Order not found');
+    if (order.status !== 'pending') throw new DomainError(ErrorCode.ALREADY_PAID, `The order is ${order.status}`);
+    return { order, balanceMinor: (await this.balance(botId, userId)) ?? 0 };
+  }
 
   /** The user's balance (minor units); null for a user not of this bot. */
   async balance(botId: string, userId: string): Promise<number | null> {

@@ -2,6 +2,7 @@ import type { InlineKeyboardButton } from 'telegraf/types';
 import { type AdminRole, roleAllows } from '@botfleet/bots';
 import type { Language, Localized, PaymentCardView, PlanView } from '@botfleet/catalog';
 import type { SubscriptionView } from '@botfleet/provisioning';
+import { ADJUST_REASON_MAX } from '@botfleet/customers';
 import type { Screen } from '../context/bot-context';
 import type { TextKey } from '../i18n/texts';
 import { translate } from '../i18n/translate';
@@ -16,8 +17,6 @@ import { consoleLinkButton } from './console-link';
 export const ADMIN_PAGE_SIZE = 6;
 /** Longest shop texts (the configuration schemas' limits). */
 export const SHOP_TEXT_MAX: Record<ShopTextKind, number> = { welcome: 3000, support: 1000 };
-/** Longest reason of a balance adjustment. */
-export const ADJUST_REASON_MAX = 200;
 
 const t = translate;
 const btn = (text: string, data: string): InlineKeyboardButton => ({ text: buttonLabel(text), callback_data: data });

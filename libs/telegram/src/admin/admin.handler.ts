@@ -1,18 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { Composer } from 'telegraf';
-import { WholesaleWalletService, wholesaleCost } from '@botfleet/billing';
+import { cheapestWholesaleCost, isWholesaleWalletLow, WholesaleWalletService } from '@botfleet/billing';
 import { AdminAccessService, AdminPermission, AdminRole, ConsoleLinksService, roleAllows } from '@botfleet/bots';
 import {
   ConfigurationsService,
   Language,
   Localized,
   MAX_MINOR,
+  parseTypedPlanPrice,
   PaymentCardsService,
   PlansService,
   PlanView,
 } from '@botfleet/catalog';
 import { Actor, Actors, DomainError, ErrorCode } from '@botfleet/common';
-import { BotStatsService, CustomersService } from '@botfleet/customers';
+import { BotStatsService, CustomersService, parseBalanceAdjustment } from '@botfleet/customers';
 import { CardPaymentEntity, TenantDb, UserEntity } from '@botfleet/dal';
 import { SubscriptionViewsService } from '@botfleet/provisioning';
 import {
@@ -33,7 +34,6 @@ import { REJECTION_PRESETS } from '../sales/sale-screens';
 import { storableText } from '../text/sanitize';
 import { AdminCallback, parseAdminCallback, ShopTextKind } from './admin-callbacks';
 import {
-  ADJUST_REASON_MAX,
   ADMIN_PAGE_SIZE,
   adjustConfirmScreen,
   adminHelpLines,
@@ -116,11 +116,6 @@ const CALLBACK_PERMISSION: Record<AdminCallback['kind'], AdminPermission | null>
   textSave: 'texts',
 };
 
-/** A typed balance adjustment: `+50000 reason` / `-20000 reason` (minor units). */
-const ADJUSTMENT = /^([+-−])\s*(\d{1,16})\s+([\s\S]+)$/;
-const PRICE_TYPED = /^\d{1,16}$/;
-/** The wholesale wallet is "low" below this many sales of the shop's cheapest plan. */
-const LOW_WALLET_SALES = 5;
 const OVERRIDES: ReplyOverrides = { [ErrorCode.FORBIDDEN]: 'admin.forbidden' };
 
 /**
@@ -443,9 +438,7 @@ export class AdminHandler {
     if (roleAllows(role, 'wallet')) {
       const w = await this.wallet.wallet(ctx.botId);
       const plans = await this.plans.list(ctx.botId, { activeOnly: true });
-      const cheapest = Math.min(...plans.map((p) => wholesaleCost(w.wholesalePrice, p)));
-      const low =
-        w.availableMinor <= 0 || (Number.isFinite(cheapest) && w.availableMinor < cheapest * LOW_WALLET_SALES);
+      const low = isWholesaleWalletLow(w.availableMinor, cheapestWholesaleCost(w.wholesalePrice, plans));
       wallet = { freeMinor: w.availableMinor, heldMinor: w.heldMinor, low, currency: w.currency };
     }
     return dashboardScreen(ctx.lang, {
@@ -596,13 +589,12 @@ export class AdminHandler {
   }
 
   private async typedAdjustment(ctx: BotContext, userId: string, text: string): Promise<void> {
-    const m = ADJUSTMENT.exec(text);
-    const amount = m ? Number(m[2]) * (m[1] === '+' ? 1 : -1) : NaN;
-    const reason = m ? m[3].trim() : '';
-    if (!m || !amount || Math.abs(amount) > MAX_MINOR || !reason || reason.length > ADJUST_REASON_MAX) {
+    const typed = parseBalanceAdjustment(text);
+    if (!typed) {
       ctx.say(ctx.t('admin.adjust.invalid'));
       return;
     }
+    const { amountMinor: amount, reason } = typed;
     const card = await this.customerCard(ctx, userId);
     await this.state.clear(ctx.botId, ctx.from!.id);
     const draft = await this.state.putDraft(ctx.botId, ctx.from!.id, {
@@ -637,8 +629,8 @@ export class AdminHandler {
 
   private async typedPrice(ctx: BotContext, planId: string, text: string): Promise<void> {
     const plan = await this.plans.get(ctx.botId, planId);
-    const price = PRICE_TYPED.test(text) ? Number(text) : NaN;
-    if (!Number.isSafeInteger(price) || price < 1 || price > MAX_MINOR) {
+    const price = parseTypedPlanPrice(text);
+    if (price === null) {
       ctx.say(ctx.t('admin.price.invalid', { max: MAX_MINOR }));
       return;
     }
@@ -661,16 +653,9 @@ export class AdminHandler {
     const draft = await this.state.draft(ctx.botId, ctx.from!.id, draftId);
     if (!draft || draft.kind !== 'text') return ctx.answerCallback(ctx.t('admin.expired'), true);
     const key = draft.text === 'welcome' ? 'welcome_text' : 'support_text';
-    await this.db.atomic(ctx.botId, async () => {
-      const current = (await this.configurations.get(ctx.botId, key)) as Localized;
-      await this.configurations.set(
-        ctx.botId,
-        key,
-        { ...current, [draft.lang]: draft.value },
-        undefined,
-        this.actor(ctx),
-      );
-    });
+    await this.db.atomic(ctx.botId, () =>
+      this.configurations.setTranslation(ctx.botId, key, draft.lang, draft.value, this.actor(ctx)),
+    );
     // This worker hosts the bot: the next /start reads the new text (others within BOT_SETTINGS_CACHE_MS).
     this.profiles.invalidate(ctx.botId);
     ctx.answerCallback(ctx.t('admin.texts.saved'));

@@ -4,7 +4,8 @@ import { DomainError, ErrorCode } from '@botfleet/common';
 import type { InlineKeyboardButton } from 'telegraf/types';
 import { OrderEntity, TenantDb } from '@botfleet/dal';
 import {
-  differenceToTopUp,
+  isTopUpAmount,
+  mayTopUp,
   minorDigits,
   parseTypedAmount,
   PaymentGateways,
@@ -13,6 +14,7 @@ import {
   TopUpLimits,
   TopUpOffer,
   TopUpOptions,
+  topUpForOrder,
   WalletQueries,
 } from '@botfleet/payments';
 import { PayFromWalletUseCase, SalesQueries } from '@botfleet/sales';
@@ -73,8 +75,10 @@ export class WalletHandler {
 
   /** Whether any way to top up is on: card to card, or an online gateway (the payments port). */
   private canTopUp(ctx: BotContext): boolean {
-    const on = ctx.profile.features;
-    return on.has('card_to_card') || this.gateways.all().some((g) => on.has(g.featureKey));
+    return mayTopUp(
+      ctx.profile.features,
+      this.gateways.all().map((g) => g.featureKey),
+    );
   }
 
   /** The ways to pay a top-up of this amount: card to card when on, and every gateway that is on and takes it. */
@@ -144,7 +148,7 @@ export class WalletHandler {
   /** An amount within the limits, else the limits are told (and nothing else happens). */
   private async withinLimits(ctx: BotContext, amountMinor: number, offer?: TopUpOffer): Promise<boolean> {
     const o = offer ?? (await this.options.offer(ctx.botId));
-    if (amountMinor >= o.minMinor && amountMinor <= o.maxMinor) return true;
+    if (isTopUpAmount(amountMinor, o)) return true;
     this.tell(ctx, translate(ctx.lang, 'wallet.amountRange', this.limitsText(ctx, o, o.currency)), true);
     return false;
   }
@@ -155,11 +159,7 @@ export class WalletHandler {
 
   /** The user's pending order (null when none is named); NOT_FOUND / ALREADY_PAID for any other. */
   private async orderFor(ctx: BotContext, orderId: string | null): Promise<TopUpForOrder | null> {
-    if (!orderId) return null;
-    const order = await this.sales.orderOfUser(ctx.botId, ctx.user!.id, orderId);
-    if (!order) throw new DomainError(ErrorCode.NOT_FOUND, 'Order not found');
-    if (order.status !== 'pending') throw new DomainError(ErrorCode.ALREADY_PAID, `The order is ${order.status}`);
-    return { order, balanceMinor: (await this.wallet.balance(ctx.botId, ctx.user!.id)) ?? 0 };
+    return orderId ? this.wallet.orderToTopUpFor(ctx.botId, ctx.user!.id, orderId) : null;
   }
 
   private async showMethods(ctx: BotContext, amountMinor: number, orderId: string | null): Promise<void> {
@@ -220,14 +220,17 @@ export class WalletHandler {
   private async topUpDifference(ctx: BotContext, orderId: string): Promise<void> {
     if (!this.canTopUp(ctx)) return answerUnavailable(ctx);
     const forOrder = (await this.orderFor(ctx, orderId))!;
-    const limits = await this.options.limits(ctx.botId);
-    const amount = differenceToTopUp(forOrder.balanceMinor, forOrder.order.amountMinor, limits);
-    if (amount === null) {
-      if (forOrder.balanceMinor >= forOrder.order.amountMinor) return this.payOrder(ctx, orderId);
-      const max = formatMoney(ctx.lang, limits.maxMinor, forOrder.order.currency);
-      return this.tell(ctx, translate(ctx.lang, 'wallet.cannotCover', { max }), false);
+    const plan = topUpForOrder(forOrder.balanceMinor, forOrder.order.amountMinor, await this.options.limits(ctx.botId));
+    switch (plan.kind) {
+      case 'covered':
+        return this.payOrder(ctx, orderId);
+      case 'beyondLimit': {
+        const max = formatMoney(ctx.lang, plan.maxMinor, forOrder.order.currency);
+        return this.tell(ctx, translate(ctx.lang, 'wallet.cannotCover', { max }), false);
+      }
+      case 'topUp':
+        return this.showMethods(ctx, plan.amountMinor, orderId);
     }
-    return this.showMethods(ctx, amount, orderId);
   }
 
   /** The user's answer to "Pay the order now?" (or a wallet that covers the order already): paid from the wallet. */
@@ -268,8 +271,8 @@ export class WalletHandler {
     balanceMinor: number,
   ): Promise<InlineKeyboardButton | null> {
     if (!this.on(ctx) || !this.canTopUp(ctx) || order.status !== 'pending') return null;
-    const amount = differenceToTopUp(balanceMinor, order.amountMinor, await this.options.limits(ctx.botId));
-    return amount === null ? null : topUpDifferenceButton(ctx.lang, order, amount);
+    const plan = topUpForOrder(balanceMinor, order.amountMinor, await this.options.limits(ctx.botId));
+    return plan.kind === 'topUp' ? topUpDifferenceButton(ctx.lang, order, plan.amountMinor) : null;
   }
 
   /**
