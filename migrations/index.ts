@@ -23,6 +23,7 @@ import { BroadcastDeliverySteps1764400000100 } from './1764400000100-broadcastDe
 import { BroadcastPendingIndex1764400000110 } from './1764400000110-broadcastPendingIndex';
 import { SentNotificationClaims1764400000500 } from './1764400000500-sentNotificationClaims';
 import { TicketReplyIdempotency1764400000510 } from './1764400000510-ticketReplyIdempotency';
+import { SentNotificationWithoutUser1764400000800 } from './1764400000800-sentNotificationWithoutUser';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   BroadcastPendingIndex1764400000110,
   SentNotificationClaims1764400000500,
   TicketReplyIdempotency1764400000510,
+  SentNotificationWithoutUser1764400000800,
 ];

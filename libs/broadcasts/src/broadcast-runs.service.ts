@@ -7,6 +7,7 @@ import {
   BroadcastRepository,
   ClaimedDelivery,
   DeliveryOutcome,
+  SentNotificationRepository,
   TenantDb,
   TenantRepositories,
 } from '@botfleet/dal';
@@ -22,6 +23,10 @@ const TOKEN_REJECTED = 'Telegram rejected the bot token (401)';
 /** Why a broadcast stopped at a 401. */
 const TOKEN_REJECTED_STOP = 'Telegram rejected the bot token';
 
+/** `sent_notifications` kind of a broadcast's end told to the bot's owner. */
+const END_REPORT = 'broadcast_end';
+const endReportKey = (broadcastId: string) => `broadcast:${broadcastId}:end`;
+
 /**
  * The domain side of sending a broadcast, for the worker (apps/worker/src/broadcasts): previews, leases, the
  * mark around each send, the crash rule, the stop rules (a bot that cannot speak, a rejected token), the end,
@@ -36,6 +41,7 @@ export class BroadcastRunsService {
     private readonly repos: TenantRepositories,
     private readonly broadcasts: BroadcastRepository,
     private readonly botSelf: BotSelfRepository,
+    private readonly sent: SentNotificationRepository,
     private readonly jobs: JobQueue,
     private readonly config: AppConfig,
   ) {}
@@ -214,6 +220,25 @@ export class BroadcastRunsService {
       return;
     }
     await this.repos.broadcasts.update(botId, { id }, { progressPostedAt: new Date() });
+  }
+
+  /**
+   * Takes the telling of the broadcast's end to the bot's owner (when the bot cannot post it itself): true for
+   * exactly one caller however many runs end it (twin runs of a chunk, a stalled job run again), false when it was
+   * taken or told already. A relay that then fails gives it back with `releaseEndReport`.
+   */
+  claimEndReport(botId: string, id: string): Promise<boolean> {
+    return this.sent.claim(botId, {
+      userId: null,
+      subscriptionId: null,
+      kind: END_REPORT,
+      dedupeKey: endReportKey(id),
+    });
+  }
+
+  /** The end could not be told to the owner: a later run that ends it may tell it. */
+  releaseEndReport(botId: string, id: string): Promise<void> {
+    return this.sent.release(botId, endReportKey(id));
   }
 
   /** The bot's language (progress texts are in it). */

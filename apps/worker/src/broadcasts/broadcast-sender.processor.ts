@@ -227,12 +227,23 @@ export class BroadcastSenderProcessor {
       });
       await this.runs.progressPosted(bot.id, b.id, { ...target, messageId: sent.message_id });
     } catch (err) {
-      // A bot whose token Telegram rejects cannot tell its admins how the broadcast ended: its owner hears it.
+      // A bot whose token Telegram rejects cannot tell its admins how the broadcast ended: its owner hears it,
+      // once — every run that ends the broadcast (a twin of the last chunk, a stalled job run again) gets here.
       if (final && text && classifyTelegramError(err).kind === 'unauthorized') {
-        const told = await this.owner.relay(bot, text).catch(() => false);
-        if (told) return;
+        if (await this.tellOwner(bot, b.id, text).catch(() => false)) return;
       }
       this.logger.warn({ botId: bot.id, broadcastId: b.id, err: describeError(err) }, 'broadcast progress not posted');
     }
+  }
+
+  /**
+   * The end relayed to the owner by the one run that claims it: true when it was told (by this run or another).
+   * A relay that fails gives the claim back, so a later run that ends the broadcast may tell it.
+   */
+  private async tellOwner(bot: BotEntity, broadcastId: string, text: string): Promise<boolean> {
+    if (!(await this.runs.claimEndReport(bot.id, broadcastId))) return true;
+    const told = await this.owner.relay(bot, text).catch(() => false);
+    if (!told) await this.runs.releaseEndReport(bot.id, broadcastId);
+    return told;
   }
 }

@@ -1,5 +1,6 @@
 import { Actors } from '@botfleet/common';
 import { BroadcastRunsService, BroadcastsService } from '@botfleet/broadcasts';
+import { JOB_QUEUE, JobName } from '@botfleet/jobs';
 import { TestBot, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
 
@@ -15,14 +16,16 @@ const MASTER_TOKEN = `7900000001:AA${'m'.repeat(33)}`;
  * so nothing more reaches anyone. The broadcast ends `failed` saying why, and its deliveries say exactly what
  * happened: `sent` for every message Telegram took (the emulator holds exactly those), the rest not sent (`failed`
  * or `skipped`), none `interrupted` — a 401 is a certain "not sent", never an unknown. The bot cannot post the
- * end to its admins any more, so its owner gets it through the master bot. Real PostgreSQL, Redis, worker and
- * Telegram emulator.
+ * end to its admins any more, so its owner gets it through the master bot — once, however many runs of the chunk
+ * end it. Real PostgreSQL, Redis, worker and Telegram emulator.
  */
 describe('broadcast whose bot token is revoked mid-run (worker)', () => {
   jest.setTimeout(90_000);
   let world: WorkerWorld;
   let bot: TestBot;
   let chatIds: number[];
+  /** The broadcast the first test sends and ends. */
+  let id: string;
   const marker = 'REVOKED-MARK';
 
   beforeAll(async () => {
@@ -42,6 +45,13 @@ describe('broadcast whose bot token is revoked mid-run (worker)', () => {
   });
   afterAll(() => world?.close());
 
+  /** What the master bot said to the bot's owner. */
+  const fromMaster = () =>
+    world.telegram
+      .getChatMessages(MASTER_TOKEN, bot.ownerTelegramId)
+      .filter((m) => m.direction === 'bot')
+      .map((m) => m.text ?? '');
+
   const received = () =>
     chatIds.filter((chatId) =>
       world.telegram
@@ -57,7 +67,7 @@ describe('broadcast whose bot token is revoked mid-run (worker)', () => {
     const v = await service.create(bot.id, { text: `<b>${marker}</b> news`, audience: { segment: 'all' } }, actor);
     // Previewed as the worker confirms it, so the test decides when sending starts.
     expect(await runs.previewed(bot.id, v.broadcast.id, 0)).toBe(true);
-    const id = (await service.start(bot.id, v.broadcast.id, actor)).broadcast.id;
+    id = (await service.start(bot.id, v.broadcast.id, actor)).broadcast.id;
     await world.startWorker(createWorkerApp);
     await waitFor(
       async () => (await world.platform.query(`SELECT 1 FROM bots WHERE is_master AND status = 'active'`)).length > 0,
@@ -80,16 +90,31 @@ describe('broadcast whose bot token is revoked mid-run (worker)', () => {
     expect(await runs.find(bot.id, id)).toMatchObject({ sent, failed: progress.failed, skipped: progress.skipped });
 
     // The owner hears how it ended, as the admin chat would have, through the master bot.
-    const fromMaster = () =>
-      world.telegram
-        .getChatMessages(MASTER_TOKEN, bot.ownerTelegramId)
-        .filter((m) => m.direction === 'bot')
-        .map((m) => m.text ?? '');
     const ref = `#${id.slice(0, 8)}`;
     await waitFor(() => fromMaster().some((t) => t.includes(ref)), 15_000);
     const report = fromMaster().find((t) => t.includes(ref))!;
     expect(report).toContain(`@${bot.telegram.username}`);
     expect(report).toContain('Telegram rejected the bot token');
     expect(report).toContain(`${sent} of ${USERS} sent`);
+  });
+
+  it('tells the owner once when twin runs of the chunk end it too', async () => {
+    const ref = `#${id.slice(0, 8)}`;
+    const reports = () => fromMaster().filter((t) => t.includes(ref)).length;
+    await waitFor(() => reports() === 1, 15_000);
+    // Two more runs of the chunk (a stalled job picked up again while its first worker lived on) find the
+    // broadcast ended and post its end again: the bot still cannot, so each would relay it to the owner.
+    const chunk = (await world.ctx.get(BroadcastRunsService).find(bot.id, id))!.chunk;
+    const queue = world.queue(JOB_QUEUE[JobName.SendBroadcast]);
+    const twins = await Promise.all(
+      ['a', 'b'].map((twin) =>
+        queue.add(JobName.SendBroadcast, { botId: bot.id, broadcastId: id, chunk }, { jobId: `twin-${twin}-${id}` }),
+      ),
+    );
+    for (const job of twins) {
+      await waitFor(async () => ['completed', 'failed'].includes(await queue.getJobState(job.id!)), 20_000);
+      expect(await queue.getJobState(job.id!)).toBe('completed');
+    }
+    expect(reports()).toBe(1);
   });
 });

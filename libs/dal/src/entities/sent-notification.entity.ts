@@ -4,7 +4,8 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 export class SentNotificationEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ name: 'bot_id', type: 'uuid' }) botId!: string;
-  @Column({ name: 'user_id', type: 'uuid' }) userId!: string;
+  /** Null for a message to no user of the bot (a broadcast's end told to the bot's owner). */
+  @Column({ name: 'user_id', type: 'uuid', nullable: true }) userId!: string | null;
   @Column({ name: 'subscription_id', type: 'uuid', nullable: true }) subscriptionId!: string | null;
   @Column({ type: 'varchar' }) kind!: string;
   @Column({ name: 'dedupe_key', type: 'varchar' }) dedupeKey!: string;

@@ -4,7 +4,8 @@ import { TenantDb } from '../tenant-context';
 
 /** A message that must reach its user once, keyed by `dedupeKey` (unique per bot). */
 export interface SentNotificationRecord {
-  userId: string;
+  /** Null for a message to no user of the bot (its owner). */
+  userId: string | null;
   subscriptionId: string | null;
   kind: string;
   dedupeKey: string;
