@@ -39,3 +39,29 @@ describe("operator figures leave out the master bot's users (platform path, real
     expect(todayAfter.newUsers - todayBefore.newUsers).toBe(1);
   });
 });
+
+/** The platform's own bot is no shop: the bot totals (and the wallets beside them) are the tenants' only. */
+describe('operator figures leave out the master bot itself (platform path, real PostgreSQL)', () => {
+  let ctx: TestContext;
+
+  beforeAll(async () => {
+    ctx = await TestContext.create();
+  });
+  afterAll(() => ctx?.close());
+
+  it('counts one active shop beside the master bot as one bot', async () => {
+    await ctx.get(MasterBotRegistry).register({
+      token: '900003:master-bots-token',
+      telegramBotId: 900_003,
+      username: 'bots_master_bot',
+      firstName: 'Master',
+      adminTelegramIds: [42_001],
+    });
+    await ctx.newBot({ currency: 'USD' });
+
+    const totals = await ctx.get(OperatorConsoleService).platformTotals();
+    expect(totals.bots).toEqual({ total: 1, byStatus: { active: 1 } });
+    // The master bot holds no wholesale wallet: no row of its currency (IRR) among the tenants' wallets.
+    expect(totals.wallets.map((w) => w.currency)).toEqual(['USD']);
+  });
+});

@@ -4,6 +4,7 @@ import { PlatformDb } from '../platform-db';
 import { SOLD_ORDER_STATUSES } from '../bots/bot-directory';
 
 export interface PlatformStats {
+  /** The tenants' bots (deleted ones too); the master bot, the platform's own, is no shop. */
   bots: { total: number; byStatus: Record<string, number> };
   users: { total: number; blocked: number };
   subscriptions: { active: number };
@@ -26,7 +27,7 @@ export class PlatformStatsQueries {
   async stats(): Promise<PlatformStats> {
     const q = <T>(sql: string): Promise<T[]> => this.platform.manager.query(sql);
     const [byStatus, users, subs, sales, wallets, panels, invites] = await Promise.all([
-      q<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM bots GROUP BY status`),
+      q<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM bots WHERE NOT is_master GROUP BY status`),
       q<{ total: string; blocked: string }>(
         `SELECT count(*) AS total, count(*) FILTER (WHERE u.status = 'blocked') AS blocked FROM users u
           WHERE ${IS_CUSTOMER}`,
@@ -38,7 +39,7 @@ export class PlatformStatsQueries {
       ),
       q<{ currency: string; balance: string; held: string }>(
         `SELECT currency, coalesce(sum(wallet_balance_minor), 0) AS balance, coalesce(sum(wallet_held_minor), 0) AS held
-         FROM bots WHERE status <> 'deleted' GROUP BY currency ORDER BY currency`,
+         FROM bots WHERE status <> 'deleted' AND NOT is_master GROUP BY currency ORDER BY currency`,
       ),
       q<{ total: string; active: string }>(
         `SELECT count(*) AS total, count(*) FILTER (WHERE is_active) AS active FROM vpn_panels`,
