@@ -93,9 +93,16 @@ export class BroadcastRunsService {
     );
   }
 
-  /** Leases up to `limit` pending deliveries to this run (`claimId`); a lease older than `leaseMs` passes on. */
-  claim(botId: string, id: string, claimId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    return this.broadcasts.claim(botId, id, claimId, limit, leaseMs);
+  /** Leases up to `limit` pending deliveries (past the user id `after`) to this run (`claimId`); a lease older than `leaseMs` passes on. */
+  claim(
+    botId: string,
+    id: string,
+    claimId: string,
+    limit: number,
+    leaseMs: number,
+    after?: string,
+  ): Promise<ClaimedDelivery[]> {
+    return this.broadcasts.claim(botId, id, claimId, limit, leaseMs, after);
   }
 
   /**
@@ -104,6 +111,27 @@ export class BroadcastRunsService {
    */
   step(botId: string, id: string, claimId: string, done: DeliveryOutcome[], next: string[]): Promise<string[]> {
     return this.broadcasts.step(botId, id, claimId, done, next);
+  }
+
+  /**
+   * `step`, and a lease of up to `lease.limit` more rows (past `lease.after`), in one transaction: one commit —
+   * with many bots broadcasting, the commits' WAL flushes were what PostgreSQL waited on most. The lease comes
+   * first, so the broadcast row is locked before delivery rows, the order `end` takes them in.
+   */
+  stepAndLease(
+    botId: string,
+    id: string,
+    claimId: string,
+    done: DeliveryOutcome[],
+    next: string[],
+    lease: { limit: number; leaseMs: number; after?: string } | null,
+  ): Promise<{ marked: string[]; leased: ClaimedDelivery[] }> {
+    if (!lease) return this.step(botId, id, claimId, done, next).then((marked) => ({ marked, leased: [] }));
+    return this.db.run(botId, async () => {
+      const leased = await this.broadcasts.claim(botId, id, claimId, lease.limit, lease.leaseMs, lease.after);
+      const marked = await this.broadcasts.step(botId, id, claimId, done, next);
+      return { marked, leased };
+    });
   }
 
   /**

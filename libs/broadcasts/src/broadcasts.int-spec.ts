@@ -188,6 +188,78 @@ describe('BroadcastsService and BroadcastRunsService (real PostgreSQL, Redis)', 
     expect(new Set(all).size).toBe(30);
   });
 
+  it('leases past a cursor skip the rows before it; from the start they take what came free', async () => {
+    const bot = await ctx.newBot();
+    for (let i = 0; i < 12; i++) await ctx.newUser(bot.id);
+    const s = await started(bot);
+    const id = s.broadcast.id;
+    const dead = randomUUID();
+    const first = await runs.claim(bot.id, id, dead, 4, FRESH); // a run that dies with these leased
+    const run = randomUUID();
+    const a = await runs.claim(bot.id, id, run, 4, FRESH);
+    const cursor = a
+      .map((d) => d.userId)
+      .sort()
+      .at(-1)!;
+    const b = await runs.claim(bot.id, id, run, 10, FRESH, cursor);
+    expect(b).toHaveLength(4);
+    expect(b.every((d) => d.userId > cursor)).toBe(true);
+    // Past the cursor nothing is left, though the dead run's rows (before or after it) pass on once expired.
+    const past = b
+      .map((d) => d.userId)
+      .sort()
+      .at(-1)!;
+    expect(await runs.claim(bot.id, id, run, 10, FRESH, past)).toEqual([]);
+    const freed = await runs.claim(bot.id, id, run, 10, EXPIRED);
+    expect(freed.map((d) => d.userId).sort()).toEqual(first.map((d) => d.userId).sort());
+  });
+
+  it('stepAndLease records, marks and leases in one transaction; a step alone when no lease is asked', async () => {
+    const bot = await ctx.newBot();
+    for (let i = 0; i < 9; i++) await ctx.newUser(bot.id);
+    const s = await started(bot);
+    const id = s.broadcast.id;
+    const run = randomUUID();
+    const first = await runs.stepAndLease(bot.id, id, run, [], [], { limit: 3, leaseMs: FRESH });
+    expect(first.marked).toEqual([]);
+    expect(first.leased).toHaveLength(3);
+    const ids = first.leased.map((d) => d.userId);
+    const second = await runs.stepAndLease(bot.id, id, run, [], ids, {
+      limit: 3,
+      leaseMs: FRESH,
+      after: [...ids].sort().at(-1),
+    });
+    expect(second.marked.sort()).toEqual([...ids].sort());
+    expect(second.leased).toHaveLength(3);
+    const done: DeliveryOutcome[] = ids.map((userId) => ({ userId, status: 'sent' }));
+    const third = await runs.stepAndLease(bot.id, id, run, done, [], null);
+    expect(third).toEqual({ marked: [], leased: [] });
+    const st = await statuses(id);
+    expect(ids.map((u) => st[u])).toEqual(['sent', 'sent', 'sent']);
+    expect(Object.values(st).filter((x) => x === 'pending')).toHaveLength(6);
+    // One transaction: a step that fails takes its lease back with it (the 3 rows nobody leased stay free).
+    await expect(
+      runs.stepAndLease(bot.id, id, run, [], ['not-a-uuid'], { limit: 3, leaseMs: FRESH }),
+    ).rejects.toThrow();
+    const free = await runs.claim(bot.id, id, randomUUID(), 10, FRESH);
+    expect(free).toHaveLength(3);
+    expect(free.some((d) => second.leased.some((l) => l.userId === d.userId))).toBe(false);
+    // A step whose lease fails (the broadcast ended meanwhile) leases nothing and marks nothing.
+    await service.cancel(bot.id, id, Actors.tenantApi(bot.id));
+    const after = await runs.stepAndLease(
+      bot.id,
+      id,
+      run,
+      [],
+      second.leased.map((d) => d.userId),
+      {
+        limit: 3,
+        leaseMs: FRESH,
+      },
+    );
+    expect(after).toEqual({ marked: [], leased: [] });
+  });
+
   it('lets exactly one run mark each delivery for sending while its lease passes to another run', async () => {
     const bot = await ctx.newBot();
     for (let i = 0; i < 40; i++) await ctx.newUser(bot.id);

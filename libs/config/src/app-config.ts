@@ -432,7 +432,7 @@ export class AppConfig {
   @IsInt()
   @Min(1)
   @Max(500)
-  BROADCAST_CLAIM_BATCH = 10;
+  BROADCAST_CLAIM_BATCH = 30;
 
   /**
    * Sends of one broadcast in flight at once (each still waits for the bot's budget): the pace is the budget's,

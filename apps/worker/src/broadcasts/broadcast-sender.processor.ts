@@ -132,8 +132,10 @@ export class BroadcastSenderProcessor {
     // (BROADCAST_DB_CONCURRENCY), so 50 bots broadcasting never make the bots' answers wait for the pool.
     const { leased, stoppedBy, notSent } = await runSendWindow(
       {
-        lease: (limit) => this.bulkDb.use(() => this.runs.claim(botId, broadcastId, claimId, limit, leaseMs)),
-        step: (done, next) => this.bulkDb.use(() => this.runs.step(botId, broadcastId, claimId, done, next)),
+        step: (done, next, lease) =>
+          this.bulkDb.use(() =>
+            this.runs.stepAndLease(botId, broadcastId, claimId, done, next, lease && { ...lease, leaseMs }),
+          ),
         deliver: (d) => this.deliver(sender, msg, d.userId, d.telegramId),
         stops: (o) => this.runs.stopReason(o) !== null,
         // Looked at (a database read) only once it may be due: every step would double the chunk's queries.

@@ -2,13 +2,16 @@ import type { ClaimedDelivery, DeliveryOutcome } from '@botfleet/dal';
 
 /** What one run of a broadcast chunk does with the database and Telegram (BroadcastSenderProcessor binds them). */
 export interface SendWindowPorts {
-  /** Leases up to `limit` more deliveries to the run; none = nothing left for it. */
-  lease(limit: number): Promise<ClaimedDelivery[]>;
   /**
-   * Records `done` and marks `next` (user ids) `sending`; resolves to those of `next` still the run's to send
-   * (fewer: the broadcast ended or the lease passed to another run).
+   * One database step, in one transaction: records `done`, marks `next` (user ids) `sending`, and with `lease`
+   * leases up to `lease.limit` more deliveries to the run (past the user id `lease.after`). Resolves to those of
+   * `next` still the run's to send (fewer: the broadcast ended or the lease passed to another run) and the lease.
    */
-  step(done: DeliveryOutcome[], next: string[]): Promise<string[]>;
+  step(
+    done: DeliveryOutcome[],
+    next: string[],
+    lease: { limit: number; after?: string } | null,
+  ): Promise<{ marked: string[]; leased: ClaimedDelivery[] }>;
   /** Sends one delivery (waiting for the bot's budget first); never throws. */
   deliver(d: ClaimedDelivery): Promise<DeliveryOutcome>;
   /** An outcome after which nothing more may be sent (Telegram rejected the token). */
@@ -38,10 +41,10 @@ export interface SendWindowResult {
 /**
  * One broadcast run as a sliding window: up to `inFlight` sends at once, a new one started as soon as one
  * is back (no wave waits for its slowest send), while one database step at a time — leasing rows, recording
- * outcomes, marking the next ones `sending` — runs beside the sends and keeps between `inFlight` and twice that
- * many deliveries marked ahead. A delivery is always marked before its call; at a crash the unknown ones are
- * those in flight (`inFlight`), those marked ahead (up to 2 × `inFlight`) and those whose outcomes were being
- * recorded (about `inFlight`).
+ * outcomes, marking the next ones `sending` — runs beside the sends and keeps between `inFlight` and three times
+ * that many deliveries marked ahead. A delivery is always marked before its call; at a crash the unknown ones are
+ * those in flight (`inFlight`), those marked ahead (up to 3 × `inFlight`) and those whose outcomes were being
+ * recorded (up to about 3 × `inFlight`).
  *
  * A send whose outcome `stops` the run: no other send starts; those in flight finish and are recorded; the
  * ones marked ahead are returned as `notSent`. A database step that throws ends the run with that error once
@@ -51,9 +54,10 @@ export async function runSendWindow(ports: SendWindowPorts, opts: SendWindowOpti
   const inFlight = Math.max(1, opts.inFlight);
   /**
    * Marked ahead of the sends, at most: a step runs once fewer than `inFlight` are left and marks up to this many,
-   * so each step marks more than `inFlight` at once (one statement per ~`inFlight` messages, not per message).
+   * so each step marks more than twice `inFlight` at once (a transaction per ~11 messages by default, not per
+   * message: with 50 bots broadcasting, the statements were most of the worker's work).
    */
-  const ahead = 2 * inFlight;
+  const ahead = 3 * inFlight;
   const leased: ClaimedDelivery[] = [];
   const marked: ClaimedDelivery[] = [];
   const done: DeliveryOutcome[] = [];
@@ -74,23 +78,35 @@ export async function runSendWindow(ports: SendWindowPorts, opts: SendWindowOpti
   let woken = new Promise<void>((r) => (wake = r));
   const signal = () => wake();
 
+  /** Leases continue past the last user id leased (see BroadcastRepository.claim); unset: from the start. */
+  let after: string | undefined;
   const dbStep = async (): Promise<void> => {
     const wantMarks = !stoppedBy && !ended && marked.length < inFlight;
-    if (wantMarks && leased.length < ahead - marked.length && canLease()) {
-      const more = await ports.lease(Math.min(opts.leaseBatch, opts.limit - leasedCount));
-      if (more.length === 0) noMoreLeases = true;
-      leasedCount += more.length;
-      leased.push(...more);
-    }
-    const next = wantMarks && !stoppedBy ? leased.splice(0, ahead - marked.length) : [];
+    const next = wantMarks ? leased.splice(0, ahead - marked.length) : [];
+    // More rows are leased in the same step while fewer than a step's worth are left for the next ones.
+    const lease =
+      wantMarks && leased.length < ahead && canLease()
+        ? { limit: Math.min(opts.leaseBatch, opts.limit - leasedCount), after }
+        : null;
     const outcomes = done.splice(0);
-    if (next.length === 0 && outcomes.length === 0) return;
-    const mine = new Set(
-      await ports.step(
-        outcomes,
-        next.map((d) => d.userId),
-      ),
+    if (next.length === 0 && outcomes.length === 0 && !lease) return;
+    const r = await ports.step(
+      outcomes,
+      next.map((d) => d.userId),
+      lease,
     );
+    if (lease) {
+      leasedCount += r.leased.length;
+      leased.push(...r.leased);
+      for (const d of r.leased) if (after === undefined || d.userId > after) after = d.userId;
+      if (r.leased.length < lease.limit) {
+        // Short past the cursor: rows before it may still come free (a dead run's lease), so look once from the
+        // start; short from the start: nothing is left for this run.
+        if (lease.after === undefined && r.leased.length === 0) noMoreLeases = true;
+        after = undefined;
+      }
+    }
+    const mine = new Set(r.marked);
     const kept = next.filter((d) => mine.has(d.userId));
     if (kept.length < next.length) ended = true;
     if (stoppedBy) {

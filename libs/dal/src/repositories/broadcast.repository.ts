@@ -105,7 +105,9 @@ export class BroadcastRepository {
    * and only that run may mark them `sending` (`step`). A lease older than `leaseMs` belonged to a run that died
    * or stalled and passes to this one. Nothing is leased once the broadcast ended. Touches the broadcast's
    * `updated_at` (its progress, which the sweep reads) first, so the broadcast row is locked before delivery
-   * rows as `end` does; SKIP LOCKED: two runs never wait on, or lease, the same rows.
+   * rows as `end` does; SKIP LOCKED: two runs never wait on, or lease, the same rows. `after` (a user id) leases
+   * only rows past it, in the order leases are taken: a run going on from its last lease does not walk again
+   * over the rows it already had (sent, their index entries dead until a vacuum).
    */
   async claim(
     botId: string,
@@ -113,6 +115,7 @@ export class BroadcastRepository {
     claimId: string,
     limit: number,
     leaseMs: number,
+    after?: string,
   ): Promise<ClaimedDelivery[]> {
     return this.db.within(botId, async (m) => {
       const running: unknown[] = await m.query(
@@ -126,6 +129,7 @@ export class BroadcastRepository {
         `WITH picked AS (
            SELECT d.user_id FROM broadcast_deliveries d
             WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.status = 'pending'
+              AND ($6::uuid IS NULL OR d.user_id > $6::uuid)
               AND (d.claim_id IS NULL
                    OR (d.claim_id <> $3 AND d.claimed_at < now() - make_interval(secs => $5::double precision / 1000)))
             ORDER BY d.user_id LIMIT $4 FOR UPDATE SKIP LOCKED
@@ -135,7 +139,7 @@ export class BroadcastRepository {
            RETURNING d.user_id
          ) SELECT l.user_id, u.telegram_id FROM leased l JOIN users u ON u.bot_id = $1 AND u.id = l.user_id
            ORDER BY u.telegram_id`,
-        [botId, broadcastId, claimId, limit, leaseMs],
+        [botId, broadcastId, claimId, limit, leaseMs, after ?? null],
       );
       return rows.map((r) => ({ userId: r.user_id, telegramId: Number(r.telegram_id) }));
     });
