@@ -37,13 +37,23 @@ export const PRETTY_LOG_OPTIONS = {
   singleLine: true,
 } as const;
 
+/** The CLS key of the HTTP request a unit of work serves (its id, as the request's log line names it). */
+export const CLS_REQUEST_ID = 'botfleet.requestId';
+
 /**
- * Structured JSON logs: every line carries the bot id from the tenant context when there
- * is one; anything shaped like a token is scrubbed from messages, errors and URLs. `pretty`
- * (NODE_ENV=development) writes them through pino-pretty instead: readable, same content.
+ * Structured JSON logs: every line carries the bot id (and, inside an HTTP request, the request id) from the
+ * tenant context when there is one; anything shaped like a token is scrubbed from messages, errors and URLs.
+ * `pretty` (NODE_ENV=development) writes them through pino-pretty instead: readable, same content.
+ *
+ * nestjs-pino's request middleware (pino-http) is mounted on no route (`forRoutes: []`): it made two child
+ * loggers and serialised the request on every call, whether or not its line was ever written (~5 % of a REST
+ * read's CPU at LOG_LEVEL=warn). The API writes one line per request itself, from its response hook, only when
+ * the level lets it through (`requestLogLevel`, apps/api/src/http); lines written during a request carry its id
+ * from the tenant context (`CLS_REQUEST_ID`).
  */
 export function pinoParams(level: string, app: string, pretty = false): Params {
   return {
+    forRoutes: [],
     pinoHttp: {
       level,
       ...(pretty ? { transport: { target: 'pino-pretty', options: PRETTY_LOG_OPTIONS } } : {}),
@@ -51,8 +61,10 @@ export function pinoParams(level: string, app: string, pretty = false): Params {
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       mixin() {
         const cls = ClsServiceManager.getClsService();
-        const botId = cls.isActive() ? cls.get<string | undefined>(CLS_BOT_ID) : undefined;
-        return botId ? { botId } : {};
+        if (!cls.isActive()) return {};
+        const botId = cls.get<string | undefined>(CLS_BOT_ID);
+        const reqId = cls.get<string | undefined>(CLS_REQUEST_ID);
+        return botId ? (reqId ? { reqId, botId } : { botId }) : reqId ? { reqId } : {};
       },
       hooks: {
         logMethod(args, method) {
@@ -67,9 +79,16 @@ export function pinoParams(level: string, app: string, pretty = false): Params {
         }),
         err: (err: unknown) => scrubValue(err),
       },
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     },
   };
+}
+
+/** The level of a request's log line: errors and 5xx `error`, 4xx `warn`, the rest `info`. */
+export function requestLogLevel(statusCode: number): 'error' | 'warn' | 'info' {
+  return statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
+}
+
+/** Requests whose success is not logged (probes and scrapes). */
+export function quietRequest(url: string): boolean {
+  return url.startsWith('/health') || url === '/metrics';
 }

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, Provider 
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ClsModule, ClsService } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
+import { CLS_REQUEST_ID } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { createDataSource } from './data-source';
 import { APP_DATA_SOURCE, TenantDb } from './tenant-context';
@@ -16,7 +17,17 @@ import { DatabasePing } from './database-ping';
  * the per-request plugin initialisation (we use no plugins) takes that cost off every API call.
  */
 export function clsByMiddlewareOnly(): DynamicModule {
-  const mod = ClsModule.forRoot({ global: true, middleware: { mount: true, initializePlugins: false } });
+  const mod = ClsModule.forRoot({
+    global: true,
+    middleware: {
+      mount: true,
+      initializePlugins: false,
+      // The request's id (Fastify's, copied to the raw request by middie) on every log line written while it runs.
+      setup: (cls, req: { id?: unknown }) => {
+        if (req.id !== undefined) cls.set(CLS_REQUEST_ID, String(req.id));
+      },
+    },
+  });
   const noopEnhancer = (p: Provider) =>
     typeof p === 'object' && 'provide' in p && (p.provide === APP_GUARD || p.provide === APP_INTERCEPTOR);
   for (const imported of mod.imports ?? []) {

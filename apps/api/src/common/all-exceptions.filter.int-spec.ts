@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { pinoParams } from '@botfleet/common';
+import { clsByMiddlewareOnly } from '@botfleet/dal';
 import { createTestDatabase, TestDatabase } from '@botfleet/testing';
 import { configureFastify, createFastifyAdapter, initFastifyApp } from '../http';
 import { AllExceptionsFilter } from './all-exceptions.filter';
@@ -56,6 +57,7 @@ let database: DataSource;
 
 @Module({
   imports: [
+    clsByMiddlewareOnly(),
     LoggerModule.forRoot({
       ...pinoParams('info', 'test'),
       pinoHttp: { ...pinoParams('info', 'test').pinoHttp, stream: sink } as never,
@@ -100,7 +102,38 @@ describe('AllExceptionsFilter', () => {
     const logged = lines.filter((l) => l.includes(errorId));
     expect(logged.length).toBeGreaterThanOrEqual(1);
     expect(logged.join('\n')).toContain('database exploded');
+    // Written during the request: it carries the request's id, the one its "request completed" line names.
+    const reqId = (JSON.parse(logged[0]) as { reqId?: string }).reqId;
+    expect(reqId).toBeTruthy();
+    const done = lines.map((l) => JSON.parse(l) as { msg: string; req?: { id: string } });
+    expect(done.some((l) => l.msg === 'request completed' && l.req?.id === reqId)).toBe(true);
     expect(lines.join('\n')).not.toContain('AAFakeTokenForTestsOnly');
+  });
+
+  it('every request writes one "request completed" line: id, method, URL (secrets scrubbed), status, time', async () => {
+    const logged = (url: string) =>
+      lines
+        .map((l) => JSON.parse(l) as { msg: string; level: number; req?: { id: string; url: string; method: string } })
+        .filter((l) => l.msg === 'request completed' && l.req?.url.startsWith(url));
+    await request(app.getHttpServer()).post('/boom').send({ a: 1 }).expect(201);
+    await request(app.getHttpServer()).post('/boom').set('Content-Type', 'application/json').send('{"a":').expect(400);
+    await request(app.getHttpServer()).get('/boom?token=123456789:AAFakeTokenForTestsOnly_abcdefghijklmno').expect(500);
+    await request(app.getHttpServer()).get('/health/live').expect(404);
+    await new Promise((r) => setTimeout(r, 50));
+    const posts = logged('/boom').filter((l) => l.req?.method === 'POST');
+    expect(posts.map((l) => [l.level, (l as { res?: { statusCode: number } }).res?.statusCode])).toEqual(
+      expect.arrayContaining([
+        [30, 201],
+        [40, 400],
+      ]),
+    );
+    const failed = logged('/boom?').at(-1)!;
+    expect(failed).toMatchObject({ level: 50, req: { method: 'GET' }, res: { statusCode: 500 } });
+    expect(typeof (failed as { responseTime?: unknown }).responseTime).toBe('number');
+    expect(failed.req!.id).toBeTruthy();
+    expect(JSON.stringify(failed)).not.toContain('AAFakeTokenForTestsOnly');
+    // A probe is logged when it fails (404 here), never when it answers.
+    expect(logged('/health/live').map((l) => l.level)).toEqual([40]);
   });
 
   it('malformed JSON is a 400 VALIDATION_FAILED', async () => {

@@ -2,14 +2,15 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { httpRequestDuration } from '@botfleet/common';
+import { PinoLogger } from 'nestjs-pino';
+import { httpRequestDuration, quietRequest, requestLogLevel, scrubSecrets } from '@botfleet/common';
 import { JSON_BODY_LIMIT, registerJsonParser, requireJsonBodies } from './json-body';
 import { MULTIPART_LIMITS } from './multipart';
 
 /**
  * The API's Fastify instance. `trustProxy` takes TRUST_PROXY as parsed by AppConfig (false, a hop count or a
  * list of addresses/CIDRs/loopback…; the same proxy-addr rules Express used), so `req.ip` is the client only
- * behind the proxies named there. Fastify's own logger is off: nestjs-pino logs every request.
+ * behind the proxies named there. Fastify's own logger is off: the response hook logs every request.
  */
 export function createFastifyAdapter(opts: { trustProxy: false | number | string[] }): FastifyAdapter {
   return new FastifyAdapter({
@@ -23,13 +24,18 @@ export function createFastifyAdapter(opts: { trustProxy: false | number | string
 
 /**
  * Everything the HTTP layer needs before `init()`: the JSON-only rule (415 before parsing), the one JSON parser
- * (raw body kept), cookies (the console's session), multipart (uploads, only on `@AcceptsMultipart()` routes)
- * and the request-duration histogram by route pattern.
+ * (raw body kept), cookies (the console's session), multipart (uploads, only on `@AcceptsMultipart()` routes),
+ * the request-duration histogram by route pattern and the request's log line.
  */
 export async function configureFastify(app: NestFastifyApplication): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
+  const log = (await app.resolve(PinoLogger)).logger;
   fastify.addHook('onRequest', requireJsonBodies);
-  fastify.addHook('onResponse', recordDuration);
+  fastify.addHook('onResponse', (req, reply, done) => {
+    recordDuration(req, reply);
+    logRequest(log, req, reply);
+    done();
+  });
   registerJsonParser(fastify);
   fastify.removeContentTypeParser(['text/plain']);
   await app.register(fastifyCookie);
@@ -48,10 +54,27 @@ export async function initFastifyApp<T extends { init(): Promise<unknown>; getHt
   return app;
 }
 
-function recordDuration(req: FastifyRequest, reply: FastifyReply, done: () => void): void {
+function recordDuration(req: FastifyRequest, reply: FastifyReply): void {
   httpRequestDuration.observe(
     { method: req.method, route: req.routeOptions?.url ?? 'unmatched', status: reply.statusCode },
     reply.elapsedTime / 1000,
   );
-  done();
+}
+
+/**
+ * One line per request (`request completed`, as pino-http wrote it): 5xx as errors, 4xx as warnings, the rest at
+ * info — probes and scrapes only when they fail. Nothing is built unless the level lets the line through.
+ */
+export function logRequest(log: PinoLogger['logger'], req: FastifyRequest, reply: FastifyReply): void {
+  const status = reply.statusCode;
+  const level = requestLogLevel(status);
+  if (!log.isLevelEnabled(level) || (level === 'info' && quietRequest(req.url))) return;
+  log[level](
+    {
+      req: { id: req.id, method: req.method, url: scrubSecrets(req.url) },
+      res: { statusCode: status },
+      responseTime: Math.round(reply.elapsedTime),
+    },
+    'request completed',
+  );
 }
