@@ -43,8 +43,8 @@ export interface SendWindowResult {
  * is back (no wave waits for its slowest send), while one database step at a time — leasing rows, recording
  * outcomes, marking the next ones `sending` — runs beside the sends and keeps between `inFlight` and three times
  * that many deliveries marked ahead. A delivery is always marked before its call; at a crash the unknown ones are
- * those in flight (`inFlight`), those marked ahead (up to 3 × `inFlight`) and those whose outcomes were being
- * recorded (up to about 3 × `inFlight`).
+ * those in flight (`inFlight`), those marked ahead (up to 3 × `inFlight`) and those whose outcomes are not
+ * recorded yet (outcomes ride along with the next marks, or go alone once 3 × `inFlight` are waiting).
  *
  * A send whose outcome `stops` the run: no other send starts; those in flight finish and are recorded; the
  * ones marked ahead are returned as `notSent`. A database step that throws ends the run with that error once
@@ -140,7 +140,7 @@ export async function runSendWindow(ports: SendWindowPorts, opts: SendWindowOpti
 
   const dbWanted = (): boolean => {
     if (failure) return false;
-    if (done.length >= inFlight) return true;
+    if (done.length >= ahead) return true;
     if (!stoppedBy && !ended && marked.length < inFlight && (leased.length > 0 || canLease())) return true;
     // Nothing more will be sent: what is done is recorded once the last sends are back.
     return done.length > 0 && active === 0 && sendingOver();

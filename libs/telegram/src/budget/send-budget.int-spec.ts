@@ -89,13 +89,33 @@ describe('SendBudget (real Redis)', () => {
     const vars = { TELEGRAM_BOT_MSGS_PER_S: '5', TELEGRAM_BOT_BURST: '3', TELEGRAM_BULK_RESERVE: '2' };
     const b = budget(redisA, vars);
     const botId = randomUUID();
-    // A full bucket of 3: one bulk message takes it to 2, and the next bulk one must wait for a refill.
+    // A full bucket of 3: one bulk message takes it to 2; the next bulk one cannot go now — it books the token of
+    // the next refill (negative: leave in that many ms), which the bucket lends from the reserve until then.
     expect(await b.tryTake(botId, 11, 'bulk')).toBe(0);
-    expect(await b.tryTake(botId, 12, 'bulk')).toBeGreaterThan(0);
-    // ...while two answers still leave at once.
+    const booked = await b.tryTake(botId, 12, 'bulk');
+    expect(booked).toBeLessThan(0);
+    expect(-booked).toBeLessThanOrEqual(200); // one refill at 5/s
+    // A third bulk message may neither go nor book (that would eat into the reserve): it waits.
+    expect(await b.tryTake(botId, 16, 'bulk')).toBeGreaterThan(0);
+    // ...while an answer still leaves at once, and the next one waits for a refill.
     expect(await b.tryTake(botId, 13, 'interactive')).toBe(0);
-    expect(await b.tryTake(botId, 14, 'interactive')).toBe(0);
     expect(await b.tryTake(botId, 15, 'interactive')).toBeGreaterThan(0);
+  });
+
+  it('a broadcast message asks Redis about once: it books the next refill instead of asking, waiting, asking', async () => {
+    const vars = { TELEGRAM_BOT_MSGS_PER_S: '25', TELEGRAM_BOT_BURST: '4', TELEGRAM_BULK_RESERVE: '2' };
+    const b = budget(redisA, vars);
+    let asked = 0;
+    const tryTake = b.tryTake.bind(b);
+    b.tryTake = (...args: Parameters<SendBudget['tryTake']>) => {
+      asked++;
+      return tryTake(...args);
+    };
+    const times = await race([b], randomUUID(), 40, 'bulk');
+    expect(asked).toBeLessThanOrEqual(40 + 6);
+    // Still at the bucket's pace: 40 after a bucket of 2 usable at 25/s ≈ 1.5 s, never more than 2 + 25 a second.
+    expect(Math.max(...times)).toBeGreaterThanOrEqual(1_400);
+    expect(maxInWindow(times, 1_000)).toBeLessThanOrEqual(2 + 25 + 1);
   });
 
   it('an answer waits at most one refill while a broadcast drains the bot flat out', async () => {

@@ -5,8 +5,9 @@
  * KEYS[1] the bot's bucket (hash t = tokens, ts = ms), KEYS[2] the bot's pause (ms until which it must not
  * send: a 429's retry_after), KEYS[3] (optional) the chat's bucket.
  * ARGV: bot tokens per ms, bot bucket size, tokens needed (1, or 1 + the reserve for bulk), bot bucket ttl ms,
- * chat tokens per ms, chat bucket size, chat bucket ttl ms.
- * Returns 0 when a message may leave now (one token taken from each bucket), else the ms to wait.
+ * chat tokens per ms, chat bucket size, chat bucket ttl ms, '1' when the message may book the next refill (bulk).
+ * Returns 0 when a message may leave now (one token taken from each bucket), -ms when it booked the token of the
+ * next refill (it leaves in ms without asking again), else the ms to wait before asking again.
  */
 export const TAKE_SCRIPT = `
 local clock = redis.call('TIME')
@@ -35,7 +36,21 @@ if #KEYS >= 3 then
     if w > wait then wait = w end
   end
 end
-if wait > 0 then return wait end
+if wait > 0 then
+  -- A bulk message whose turn is the next refill (the bucket holds at least the reserve, the chat has room):
+  -- its token is taken now and it goes in that many ms without asking again. The bucket never goes below zero,
+  -- and every message still leaves no earlier than its turn.
+  if ARGV[8] == '1' and bot >= need - 1 and bot >= 1 and (not chat or chat >= 1) then
+    redis.call('HSET', KEYS[1], 't', tostring(bot - 1), 'ts', tostring(now))
+    redis.call('PEXPIRE', KEYS[1], ARGV[4])
+    if chat then
+      redis.call('HSET', KEYS[3], 't', tostring(chat - 1), 'ts', tostring(now))
+      redis.call('PEXPIRE', KEYS[3], ARGV[7])
+    end
+    return -wait
+  end
+  return wait
+end
 redis.call('HSET', KEYS[1], 't', tostring(bot - 1), 'ts', tostring(now))
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 if chat then

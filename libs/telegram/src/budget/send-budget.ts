@@ -144,7 +144,10 @@ export class SendBudget {
     };
   }
 
-  /** One attempt: 0 = a message to `chatId` may leave now (counted), otherwise the ms to wait before asking again. */
+  /**
+   * One attempt: 0 = a message to `chatId` may leave now (counted); -ms = a bulk message booked the next refill's
+   * token and leaves in ms (counted); otherwise the ms to wait before asking again.
+   */
   async tryTake(botId: string, chatId: unknown, priority: SendPriority): Promise<number> {
     const redis = this.redis;
     if (!redis || this.limits.perSecond <= 0) return 0;
@@ -158,7 +161,16 @@ export class SendBudget {
     const chatBurst = isPrivate ? l.chatBurst : l.groupBurst;
     const chatTtl = Math.ceil(chatBurst / chatRatePerMs) + 1000;
     const keyList = keys.chat ? [keys.bucket, keys.pause, keys.chat] : [keys.bucket, keys.pause];
-    const args = [l.perSecond / 1000, l.burst, need, botTtl, chatRatePerMs, chatBurst, chatTtl];
+    const args = [
+      l.perSecond / 1000,
+      l.burst,
+      need,
+      botTtl,
+      chatRatePerMs,
+      chatBurst,
+      chatTtl,
+      priority === 'bulk' ? 1 : 0,
+    ];
     return Number(await this.evalScript(redis, this.takeSha, TAKE_SCRIPT, keyList, args));
   }
 
@@ -193,7 +205,12 @@ export class SendBudget {
         this.warn(`send budget unavailable, sending anyway: ${describeError(err)}`);
         return;
       }
-      if (waitMs <= 0) return;
+      if (waitMs === 0) return;
+      if (waitMs < 0) {
+        // Booked: one script run per broadcast message instead of two (ask, wait, ask again).
+        await wait(-waitMs, signal);
+        return;
+      }
       await wait(waitMs, signal);
     }
   }
