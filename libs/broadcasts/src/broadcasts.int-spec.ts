@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { BotSettingsService } from '@botfleet/bots';
 import { Actors, DomainError, ErrorCode } from '@botfleet/common';
 import type { DeliveryOutcome } from '@botfleet/dal';
 import { JobName, JobQueue, jobIdFor, QueueName } from '@botfleet/jobs';
@@ -113,6 +114,31 @@ describe('BroadcastsService and BroadcastRunsService (real PostgreSQL, Redis)', 
     // Only once, and a running broadcast is no draft to edit.
     await expectRefused(service.start(bot.id, v.broadcast.id, actor), ErrorCode.CONFLICT);
     await expectRefused(service.update(bot.id, v.broadcast.id, { text: 'x' }, actor), ErrorCode.CONFLICT);
+  });
+
+  it('a bot admin acts only when the role grants broadcasts: a support agent can neither create, start nor cancel', async () => {
+    const bot = await ctx.newBot();
+    await ctx.get(BotSettingsService).setAdminRoles(
+      bot.id,
+      [
+        { telegramId: 5_550_011, role: 'admin' },
+        { telegramId: 5_550_012, role: 'support' },
+      ],
+      Actors.tenantApi(bot.id),
+    );
+    const admin = Actors.botAdmin(5_550_011);
+    const agent = Actors.botAdmin(5_550_012);
+    await expectRefused(service.create(bot.id, draft(), agent), ErrorCode.FORBIDDEN);
+    await expectRefused(service.create(bot.id, draft(), Actors.botAdmin(5_550_013)), ErrorCode.FORBIDDEN);
+    expect((await service.list(bot.id, 1, 20)).total).toBe(0);
+    const v = await service.create(bot.id, draft({ previewTelegramId: 5_550_011 }), admin);
+    await previewed(bot.id, v.broadcast.id);
+    await expectRefused(service.start(bot.id, v.broadcast.id, agent), ErrorCode.FORBIDDEN);
+    await expectRefused(service.update(bot.id, v.broadcast.id, { text: 'x' }, agent), ErrorCode.FORBIDDEN);
+    await expectRefused(service.cancel(bot.id, v.broadcast.id, agent), ErrorCode.FORBIDDEN);
+    expect((await service.get(bot.id, v.broadcast.id)).broadcast.status).toBe('draft');
+    expect((await service.start(bot.id, v.broadcast.id, admin)).broadcast.status).toBe('running');
+    expect((await service.cancel(bot.id, v.broadcast.id, admin)).broadcast.status).toBe('cancelled');
   });
 
   it('writes the audience at start: all, active, expired, never bought, by language; never users who blocked the bot', async () => {

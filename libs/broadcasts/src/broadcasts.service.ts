@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfleet/common';
 import { AuditService } from '@botfleet/audit';
+import { AdminAccessService } from '@botfleet/bots';
 import { FeaturesService } from '@botfleet/catalog';
 import {
   BotAdminsRepository,
@@ -84,12 +85,14 @@ export class BroadcastsService {
     private readonly features: FeaturesService,
     private readonly outbox: JobOutbox,
     private readonly audit: AuditService,
+    private readonly access: AdminAccessService,
   ) {}
 
   /** A new draft; its preview is queued for the admin at once. */
   async create(botId: string, input: BroadcastDraftInput, actor: Actor): Promise<BroadcastView> {
     checkBroadcastContent(input);
     return this.db.run(botId, async () => {
+      await this.access.authorize(botId, actor, 'broadcasts');
       await this.requireFeature(botId);
       const previewTelegramId = await this.previewTarget(botId, input.previewTelegramId);
       const row = await this.repos.broadcasts.insert(botId, {
@@ -116,6 +119,7 @@ export class BroadcastsService {
   /** Changes a draft; the earlier preview no longer counts and a new one is queued. */
   async update(botId: string, id: string, patch: BroadcastDraftPatch, actor: Actor): Promise<BroadcastView> {
     return this.db.run(botId, async () => {
+      await this.access.authorize(botId, actor, 'broadcasts');
       const before = await this.find(botId, id);
       if (before.status !== 'draft') throw new DomainError(ErrorCode.CONFLICT, 'Only a draft can be changed');
       const text = patch.text ?? before.text;
@@ -151,6 +155,7 @@ export class BroadcastsService {
   /** Starts a previewed draft: its audience is written as deliveries and the sending queued. */
   async start(botId: string, id: string, actor: Actor): Promise<BroadcastView> {
     return this.db.run(botId, async () => {
+      await this.access.authorize(botId, actor, 'broadcasts');
       await this.requireFeature(botId);
       const b = await this.find(botId, id);
       if (b.status !== 'draft') throw new DomainError(ErrorCode.CONFLICT, `The broadcast is ${b.status}, not a draft`);
@@ -192,6 +197,7 @@ export class BroadcastsService {
    */
   async cancel(botId: string, id: string, actor: Actor): Promise<BroadcastView> {
     return this.db.run(botId, async () => {
+      await this.access.authorize(botId, actor, 'broadcasts');
       const b = await this.find(botId, id);
       if (!(await this.broadcasts.end(botId, id, 'cancelled'))) {
         throw new DomainError(ErrorCode.CONFLICT, `The broadcast is ${b.status} already`);
