@@ -166,6 +166,7 @@ describe('running the shop from Telegram: /admin by role', () => {
       '📦 Plans',
       '💳 Payment cards',
       '✏️ Shop texts',
+      '📣 Broadcasts',
       '🖥 Open the web console',
     ]);
     const dash = await admin.send('/stats', has('Dashboard'));

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BillingModule } from '@botfleet/billing';
 import { BotAdminsModule, ConsoleAccessModule } from '@botfleet/bots';
+import { BroadcastsModule } from '@botfleet/broadcasts';
 import { CatalogModule } from '@botfleet/catalog';
 import { CustomersModule } from '@botfleet/customers';
 import { GrowthModule } from '@botfleet/growth';
@@ -47,6 +48,7 @@ import { WalletHandler } from './wallet/wallet.handler';
     BillingModule,
     CustomersModule,
     BotAdminsModule,
+    BroadcastsModule,
     ConsoleAccessModule,
     PaymentsModule,
     TopUpsModule,

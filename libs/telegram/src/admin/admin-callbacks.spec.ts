@@ -22,6 +22,24 @@ describe('the /admin callback data', () => {
       [AdminCallbacks.cardToggle(ID, true), { kind: 'cardToggle', cardId: ID, on: true }],
       [AdminCallbacks.textAsk('support', 'fa'), { kind: 'textAsk', text: 'support', lang: 'fa' }],
       [AdminCallbacks.textSave(DRAFT), { kind: 'textSave', draft: DRAFT }],
+      [AdminCallbacks.broadcasts(), { kind: 'broadcasts' }],
+      [AdminCallbacks.broadcastNew(), { kind: 'broadcastNew' }],
+      [AdminCallbacks.broadcastAudience(DRAFT, 'all'), { kind: 'broadcastAudience', draft: DRAFT, segment: 'all' }],
+      [
+        AdminCallbacks.broadcastAudience(DRAFT, 'active'),
+        { kind: 'broadcastAudience', draft: DRAFT, segment: 'active' },
+      ],
+      [
+        AdminCallbacks.broadcastAudience(DRAFT, 'expired'),
+        { kind: 'broadcastAudience', draft: DRAFT, segment: 'expired' },
+      ],
+      [
+        AdminCallbacks.broadcastAudience(DRAFT, 'never_bought'),
+        { kind: 'broadcastAudience', draft: DRAFT, segment: 'never_bought' },
+      ],
+      [AdminCallbacks.broadcast(ID), { kind: 'broadcast', broadcastId: ID }],
+      [AdminCallbacks.broadcastStart(ID), { kind: 'broadcastStart', broadcastId: ID }],
+      [AdminCallbacks.broadcastCancel(ID), { kind: 'broadcastCancel', broadcastId: ID }],
     ];
     for (const [data, parsed] of made) {
       expect(Buffer.byteLength(data)).toBeLessThanOrEqual(64);
@@ -50,6 +68,15 @@ describe('the /admin callback data', () => {
     'ad:pP:CwufakpjSo6dKzwfDnpbIQ:-5',
     'ad:te:w:de',
     'ad:te:x:en',
+    'ad:b:1',
+    'ad:bn:x',
+    'ad:ba:AbCdEfGhIjKlMnOp',
+    'ad:ba:AbCdEfGhIjKlMnOp:x',
+    'ad:ba:AbCdEfGhIjKlMnOp:all',
+    'ad:ba:short:a',
+    'ad:bs:not-a-uuid',
+    'ad:bs:CwufakpjSo6dKzwfDnpbIQ:1',
+    'ad:bx:',
     'rv:a:CwufakpjSo6dKzwfDnpbIQ',
     `ad:d${'x'.repeat(70)}`,
   ])('refuses %p', (data) => {

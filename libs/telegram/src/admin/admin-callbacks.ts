@@ -1,3 +1,4 @@
+import { AUDIENCE_SEGMENTS, AudienceSegment } from '@botfleet/broadcasts';
 import { isLanguage, Language } from '@botfleet/catalog';
 import { packUuid, unpackUuid } from '../sales/sale-callbacks';
 
@@ -10,6 +11,10 @@ const PAGE = /^[1-9]\d{0,3}$/;
 const DRAFT = /^[A-Za-z0-9_-]{16}$/;
 /** A price in minor units, as the plan rules allow it (1 .. 10^15). */
 const PRICE = /^[1-9]\d{0,15}$/;
+/** A broadcast audience's segment in callback data: one letter each. */
+const SEGMENT_CODE: Record<AudienceSegment, string> = { all: 'a', active: 'c', expired: 'e', never_bought: 'n' };
+const segmentOf = (code: string | undefined): AudienceSegment | undefined =>
+  AUDIENCE_SEGMENTS.find((s) => SEGMENT_CODE[s] === code);
 
 /**
  * The `/admin` screens' buttons (prefix `ad:`). Callback data comes back from the client, so it is input like
@@ -46,6 +51,14 @@ export const AdminCallbacks = {
   texts: () => 'ad:t',
   textAsk: (kind: ShopTextKind, lang: Language) => `ad:te:${kind === 'welcome' ? 'w' : 's'}:${lang}`,
   textSave: (draft: string) => `ad:tS:${draft}`,
+  broadcasts: () => 'ad:b',
+  /** Asks for a new broadcast's message. */
+  broadcastNew: () => 'ad:bn',
+  /** The composed message (a draft in AdminState) to this audience: creates the broadcast. */
+  broadcastAudience: (draft: string, segment: AudienceSegment) => `ad:ba:${draft}:${SEGMENT_CODE[segment]}`,
+  broadcast: (broadcastId: string) => `ad:bv:${packUuid(broadcastId)}`,
+  broadcastStart: (broadcastId: string) => `ad:bs:${packUuid(broadcastId)}`,
+  broadcastCancel: (broadcastId: string) => `ad:bx:${packUuid(broadcastId)}`,
 };
 
 export type AdminCallback =
@@ -65,7 +78,10 @@ export type AdminCallback =
   | { kind: 'card'; cardId: string }
   | { kind: 'cardToggleAsk' | 'cardToggle'; cardId: string; on: boolean }
   | { kind: 'texts' }
-  | { kind: 'textAsk'; text: ShopTextKind; lang: Language };
+  | { kind: 'textAsk'; text: ShopTextKind; lang: Language }
+  | { kind: 'broadcasts' | 'broadcastNew' }
+  | { kind: 'broadcastAudience'; draft: string; segment: AudienceSegment }
+  | { kind: 'broadcast' | 'broadcastStart' | 'broadcastCancel'; broadcastId: string };
 
 const flag = (v: string | undefined): boolean | null => (v === '1' ? true : v === '0' ? false : null);
 
@@ -87,6 +103,21 @@ export function parseAdminCallback(data: string | undefined): AdminCallback | nu
       return none ? { kind: 'lookup' } : null;
     case 't':
       return none ? { kind: 'texts' } : null;
+    case 'b':
+      return none ? { kind: 'broadcasts' } : null;
+    case 'bn':
+      return none ? { kind: 'broadcastNew' } : null;
+    case 'ba': {
+      const segment = segmentOf(b);
+      return two && DRAFT.test(a!) && segment ? { kind: 'broadcastAudience', draft: a!, segment } : null;
+    }
+    case 'bv':
+    case 'bs':
+    case 'bx': {
+      if (!one || !id) return null;
+      const k = { bv: 'broadcast', bs: 'broadcastStart', bx: 'broadcastCancel' } as const;
+      return { kind: k[kind], broadcastId: id };
+    }
     case 'r':
     case 'p':
     case 'c':

@@ -1,5 +1,7 @@
 import type { InlineKeyboardButton } from 'telegraf/types';
 import { type AdminRole, roleAllows } from '@botfleet/bots';
+import { AUDIENCE_SEGMENTS, type AudienceSegment, type BroadcastView } from '@botfleet/broadcasts';
+import type { BroadcastEntity } from '@botfleet/dal';
 import type { Language, Localized, PaymentCardView, PlanView } from '@botfleet/catalog';
 import type { SubscriptionView } from '@botfleet/provisioning';
 import { ADJUST_REASON_MAX } from '@botfleet/customers';
@@ -8,6 +10,7 @@ import type { TextKey } from '../i18n/texts';
 import { translate } from '../i18n/translate';
 import { formatMoney, localizedName } from '../sales/sale-format';
 import { REJECTION_PRESETS } from '../sales/sale-screens';
+import { broadcastAudienceText, broadcastRef } from '../broadcasts/broadcast-texts';
 import { formatDateTime, formatTraffic } from '../screens/subscription-format';
 import { buttonLabel, fitHtml, plain, plainBlock, TELEGRAM_LIMITS } from '../text/html';
 import { AdminCallbacks, type ShopTextKind } from './admin-callbacks';
@@ -35,6 +38,7 @@ export function adminHomeScreen(lang: Language, shop: string, role: AdminRole): 
   add(roleAllows(role, 'plans'), 'admin.btn.plans', AdminCallbacks.plans(1));
   add(roleAllows(role, 'cards'), 'admin.btn.cards', AdminCallbacks.cards(1));
   add(roleAllows(role, 'texts'), 'admin.btn.texts', AdminCallbacks.texts());
+  add(roleAllows(role, 'broadcasts'), 'admin.btn.broadcasts', AdminCallbacks.broadcasts());
   // Every role may open the web console (it shows only what the role allows).
   rows.push([consoleLinkButton(lang)]);
   return {
@@ -52,6 +56,7 @@ export function adminHelpLines(lang: Language, role: AdminRole): string[] {
   if (roleAllows(role, 'plans')) lines.push(t(lang, 'admin.help.plans'));
   if (roleAllows(role, 'cards')) lines.push(t(lang, 'admin.help.cards'));
   if (roleAllows(role, 'texts')) lines.push(t(lang, 'admin.help.texts'));
+  if (roleAllows(role, 'broadcasts')) lines.push(t(lang, 'admin.help.broadcast'));
   return lines;
 }
 
@@ -452,6 +457,101 @@ export function textPreviewScreen(
         btn(t(lang, 'admin.btn.cancel'), AdminCallbacks.texts()),
       ],
     ],
+  };
+}
+
+/** How many broadcasts the list shows. */
+export const BROADCASTS_LISTED = 5;
+
+const bcStatus = (lang: Language, b: Pick<BroadcastEntity, 'status'>): string => t(lang, `admin.bc.status.${b.status}`);
+const isLive = (b: Pick<BroadcastEntity, 'status'>): boolean => b.status === 'running' || b.status === 'queued';
+
+/** The latest broadcasts (status, sent of total), a button to each, Cancel under a running one, and New. */
+export function broadcastsScreen(lang: Language, items: BroadcastEntity[]): Screen {
+  const lines = items.length
+    ? [
+        t(lang, 'admin.bc.title'),
+        ...items.map((b) =>
+          t(lang, 'admin.bc.line', {
+            ref: broadcastRef(b),
+            status: bcStatus(lang, b),
+            sent: b.sent,
+            total: b.total,
+            date: formatDateTime(lang, b.createdAt),
+          }),
+        ),
+      ]
+    : [t(lang, 'admin.bc.none')];
+  const keyboard: InlineKeyboardButton[][] = [[btn(t(lang, 'admin.btn.bcNew'), AdminCallbacks.broadcastNew())]];
+  for (const b of items) {
+    const row = [btn(`${broadcastRef(b)} · ${bcStatus(lang, b)}`, AdminCallbacks.broadcast(b.id))];
+    if (isLive(b)) row.push(btn(t(lang, 'admin.btn.bcCancel'), AdminCallbacks.broadcastCancel(b.id)));
+    keyboard.push(row);
+  }
+  keyboard.push(homeRow(lang));
+  return { text: fit(lines.join('\n')), keyboard };
+}
+
+/** The composed message's audience: one button per segment, with how many customers it reaches now. */
+export function broadcastAudienceScreen(
+  lang: Language,
+  draft: string,
+  sizes: Readonly<Record<AudienceSegment, number>>,
+): Screen {
+  return {
+    text: t(lang, 'admin.bc.audience'),
+    keyboard: [
+      ...AUDIENCE_SEGMENTS.map((segment) => [
+        btn(
+          t(lang, 'admin.bc.segment', {
+            segment: broadcastAudienceText(lang, { segment }),
+            count: sizes[segment],
+          }),
+          AdminCallbacks.broadcastAudience(draft, segment),
+        ),
+      ]),
+      [btn(t(lang, 'admin.btn.cancel'), AdminCallbacks.broadcasts())],
+    ],
+  };
+}
+
+/**
+ * One broadcast. A draft: to how many, whether its preview arrived, Start and Cancel (Start is refused by the
+ * domain until the preview arrived). Running: sent of total and Cancel. Ended: its figures.
+ */
+export function broadcastScreen(lang: Language, v: BroadcastView, audienceSize: number): Screen {
+  const b = v.broadcast;
+  const vars = { ref: broadcastRef(b), audience: broadcastAudienceText(lang, v.audience), status: bcStatus(lang, b) };
+  const refresh = btn(t(lang, 'admin.btn.refresh'), AdminCallbacks.broadcast(b.id));
+  const list = [btn(t(lang, 'admin.btn.broadcasts'), AdminCallbacks.broadcasts())];
+  if (b.status === 'draft') {
+    const state = b.previewedAt
+      ? t(lang, 'admin.bc.previewReady')
+      : b.failure
+        ? t(lang, 'admin.bc.previewFailed', { reason: { html: plain(b.failure, 300) } })
+        : t(lang, 'admin.bc.previewWaiting');
+    return {
+      text: t(lang, 'admin.bc.draft', { ...vars, count: audienceSize, state: { html: state } }),
+      keyboard: [
+        [
+          btn(t(lang, 'admin.btn.bcStart'), AdminCallbacks.broadcastStart(b.id)),
+          btn(t(lang, 'admin.btn.bcCancel'), AdminCallbacks.broadcastCancel(b.id)),
+        ],
+        [refresh],
+        list,
+      ],
+    };
+  }
+  const p = v.progress;
+  if (isLive(b)) {
+    return {
+      text: t(lang, 'admin.bc.live', { ...vars, sent: p.sent, total: p.total }),
+      keyboard: [[btn(t(lang, 'admin.btn.bcCancel'), AdminCallbacks.broadcastCancel(b.id))], [refresh], list],
+    };
+  }
+  return {
+    text: t(lang, 'admin.bc.ended', { ...vars, sent: p.sent, total: p.total, failed: p.failed, blocked: p.blocked }),
+    keyboard: [list, homeRow(lang)],
   };
 }
 

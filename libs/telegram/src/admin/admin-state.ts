@@ -12,12 +12,15 @@ export type AdminAwaiting =
   | { step: 'lookup' }
   | { step: 'adjust'; userId: string }
   | { step: 'price'; planId: string }
-  | { step: 'text'; text: ShopTextKind; lang: Language };
+  | { step: 'text'; text: ShopTextKind; lang: Language }
+  | { step: 'broadcast' };
 
 /** A typed step waiting for its Confirm / Save button (the button carries the draft's key). */
 export type AdminDraft =
   | { kind: 'adjust'; userId: string; amountMinor: number; reason: string }
-  | { kind: 'text'; text: ShopTextKind; lang: Language; value: string };
+  | { kind: 'text'; text: ShopTextKind; lang: Language; value: string }
+  /** A broadcast's message (HTML; a photo's Telegram file_id) waiting for its audience. */
+  | { kind: 'broadcast'; text: string; photo: string | null };
 
 const AWAIT_TTL_S = 15 * 60;
 const DRAFT_TTL_S = 30 * 60;
@@ -74,5 +77,19 @@ export class AdminState {
 
   async draft(botId: string, telegramId: number, id: string): Promise<AdminDraft | null> {
     return this.store.read<AdminDraft>(this.key(`draft:${id}`, botId, telegramId));
+  }
+
+  /**
+   * True for the first caller only: a draft whose action has no idempotency key of its own (a broadcast's
+   * creation) is used once, so a second tap or a retried update creates nothing more.
+   */
+  async claimDraft(botId: string, telegramId: number, id: string): Promise<boolean> {
+    const set = await this.redis.set(this.key(`used:${id}`, botId, telegramId), '1', 'EX', DRAFT_TTL_S, 'NX');
+    return set === 'OK';
+  }
+
+  /** Gives a claimed draft back (its action failed, so it may be tried again). */
+  async releaseDraft(botId: string, telegramId: number, id: string): Promise<void> {
+    await this.redis.del(this.key(`used:${id}`, botId, telegramId));
   }
 }

@@ -3,6 +3,13 @@ import { Composer } from 'telegraf';
 import { cheapestWholesaleCost, isWholesaleWalletLow, WholesaleWalletService } from '@botfleet/billing';
 import { AdminAccessService, AdminPermission, AdminRole, ConsoleLinksService, roleAllows } from '@botfleet/bots';
 import {
+  AUDIENCE_SEGMENTS,
+  AudienceSegment,
+  BroadcastsService,
+  BroadcastView,
+  checkBroadcastContent,
+} from '@botfleet/broadcasts';
+import {
   ConfigurationsService,
   Language,
   Localized,
@@ -40,6 +47,10 @@ import {
   adminHomeScreen,
   approveConfirmScreen,
   blockConfirmScreen,
+  BROADCASTS_LISTED,
+  broadcastAudienceScreen,
+  broadcastScreen,
+  broadcastsScreen,
   cardScreen,
   cardsScreen,
   cardToggleConfirmScreen,
@@ -71,6 +82,7 @@ const SECTION_COMMANDS = {
   plans: 'plans',
   cards: 'cards',
   texts: 'texts',
+  broadcast: 'broadcasts',
 } as const;
 type Section = (typeof SECTION_COMMANDS)[keyof typeof SECTION_COMMANDS];
 
@@ -81,6 +93,7 @@ const SECTION_PERMISSION: Record<Exclude<Section, 'home'>, AdminPermission> = {
   plans: 'plans',
   cards: 'cards',
   texts: 'texts',
+  broadcasts: 'broadcasts',
 };
 
 /** What each tap needs; `home` only needs to be an admin of the bot. */
@@ -114,6 +127,12 @@ const CALLBACK_PERMISSION: Record<AdminCallback['kind'], AdminPermission | null>
   texts: 'texts',
   textAsk: 'texts',
   textSave: 'texts',
+  broadcasts: 'broadcasts',
+  broadcastNew: 'broadcasts',
+  broadcastAudience: 'broadcasts',
+  broadcast: 'broadcasts',
+  broadcastStart: 'broadcasts',
+  broadcastCancel: 'broadcasts',
 };
 
 const OVERRIDES: ReplyOverrides = { [ErrorCode.FORBIDDEN]: 'admin.forbidden' };
@@ -146,6 +165,7 @@ export class AdminHandler {
     private readonly subscriptions: SubscriptionViewsService,
     private readonly profiles: BotProfileService,
     private readonly consoleLinks: ConsoleLinksService,
+    private readonly broadcasts: BroadcastsService,
   ) {
     const c = new Composer<BotContext>();
     for (const [command, section] of Object.entries(SECTION_COMMANDS)) {
@@ -155,6 +175,7 @@ export class AdminHandler {
     c.action(/^ad:/, (ctx) => this.onCallback(ctx));
     c.action(/^wc:/, (ctx) => this.onConsoleLink(ctx));
     c.on('text', (ctx, next) => this.onText(ctx, next));
+    c.on('photo', (ctx, next) => this.onPhoto(ctx, next));
     this.composer = c;
   }
 
@@ -207,6 +228,8 @@ export class AdminHandler {
         return ctx.show(cardsScreen(ctx.lang, await this.cards.list(ctx.botId), 1));
       case 'texts':
         return ctx.show(textsScreen(ctx.lang, ctx.profile.languages));
+      case 'broadcasts':
+        return ctx.show(await this.broadcastList(ctx));
     }
   }
 
@@ -380,6 +403,20 @@ export class AdminHandler {
         return this.ask(ctx, { step: 'text', text: cb.text, lang: cb.lang }, textPromptText(lang, cb.text, cb.lang));
       case 'textSave':
         return this.saveText(ctx, cb.draft);
+      case 'broadcasts':
+        ctx.answerCallback();
+        return ctx.show(await this.broadcastList(ctx));
+      case 'broadcastNew':
+        ctx.answerCallback();
+        return this.ask(ctx, { step: 'broadcast' }, ctx.t('admin.bc.prompt'));
+      case 'broadcastAudience':
+        return this.createBroadcast(ctx, cb.draft, cb.segment);
+      case 'broadcast':
+        ctx.answerCallback();
+        return ctx.show(await this.broadcastScreen(ctx, await this.broadcasts.get(ctx.botId, cb.broadcastId)));
+      case 'broadcastStart':
+      case 'broadcastCancel':
+        return this.changeBroadcast(ctx, cb.kind === 'broadcastStart' ? 'start' : 'cancel', cb.broadcastId);
     }
   }
 
@@ -416,11 +453,33 @@ export class AdminHandler {
         case 'text':
           if (!roleAllows(role, 'texts')) return ctx.say(ctx.t('admin.forbidden'));
           return await this.typedShopText(ctx, awaiting.text, awaiting.lang, text);
+        case 'broadcast':
+          if (!roleAllows(role, 'broadcasts')) return ctx.say(ctx.t('admin.forbidden'));
+          // As typed: the domain check refuses what Telegram would (control characters…) and says so.
+          return await this.typedBroadcast(ctx, msg.text.trim(), null);
       }
     } catch (e) {
       if (!DomainError.is(e)) throw e;
       ctx.say(ctx.t(replyForError(e, OVERRIDES)));
     }
+  }
+
+  /** A photo for the step that waits for a broadcast's message (its caption is the text); anything else passes on. */
+  private async onPhoto(ctx: BotContext, next: () => Promise<void>): Promise<void> {
+    const msg = ctx.message;
+    const from = ctx.from;
+    if (!msg || !('photo' in msg) || !from || !mayBeAdmin(ctx)) return next();
+    const awaiting = await this.state.awaiting(ctx.botId, from.id);
+    if (awaiting?.step !== 'broadcast') return next();
+    const role = await this.roleOf(ctx);
+    if (!role || !roleAllows(role, 'broadcasts')) {
+      await this.state.clear(ctx.botId, from.id);
+      return next();
+    }
+    // The largest size: Telegram lists a photo's sizes smallest first; its file_id is the broadcast's photo.
+    const photo = msg.photo[msg.photo.length - 1]?.file_id;
+    if (!photo) return next();
+    await this.typedBroadcast(ctx, (msg.caption ?? '').trim(), photo);
   }
 
   // ---------- sections ----------
@@ -660,6 +719,92 @@ export class AdminHandler {
     this.profiles.invalidate(ctx.botId);
     ctx.answerCallback(ctx.t('admin.texts.saved'));
     ctx.show(textsScreen(ctx.lang, ctx.profile.languages));
+  }
+
+  /** The latest broadcasts of the bot. */
+  private async broadcastList(ctx: BotContext): Promise<Screen> {
+    const page = await this.broadcasts.list(ctx.botId, 1, BROADCASTS_LISTED);
+    return broadcastsScreen(ctx.lang, page.items);
+  }
+
+  private async broadcastScreen(ctx: BotContext, v: BroadcastView): Promise<Screen> {
+    const size = v.broadcast.status === 'draft' ? await this.broadcasts.audienceSize(ctx.botId, v.audience) : 0;
+    return broadcastScreen(ctx.lang, v, size);
+  }
+
+  /**
+   * A broadcast's message, checked the way the domain will check it (a problem is said and the step keeps
+   * waiting for a corrected message); then the audience to choose, each with its size now.
+   */
+  private async typedBroadcast(ctx: BotContext, text: string, photo: string | null): Promise<void> {
+    try {
+      checkBroadcastContent({ text, photo });
+    } catch (e) {
+      if (!DomainError.is(e, ErrorCode.VALIDATION_FAILED)) throw e;
+      ctx.say(ctx.t('admin.bc.invalid', { problem: e.message }));
+      return;
+    }
+    await this.state.clear(ctx.botId, ctx.from!.id);
+    const draft = await this.state.putDraft(ctx.botId, ctx.from!.id, { kind: 'broadcast', text, photo });
+    const sizes = {} as Record<AudienceSegment, number>;
+    for (const segment of AUDIENCE_SEGMENTS)
+      sizes[segment] = await this.broadcasts.audienceSize(ctx.botId, { segment });
+    ctx.show(broadcastAudienceScreen(ctx.lang, draft, sizes));
+  }
+
+  /**
+   * The composed message to the audience chosen: the broadcast's draft, previewed to this admin (the worker's
+   * BroadcastPreview job). The draft of the message is used once, so a second tap creates nothing more.
+   */
+  private async createBroadcast(ctx: BotContext, draftId: string, segment: AudienceSegment): Promise<void> {
+    const from = ctx.from!.id;
+    const draft = await this.state.draft(ctx.botId, from, draftId);
+    if (!draft || draft.kind !== 'broadcast') return ctx.answerCallback(ctx.t('admin.expired'), true);
+    if (!(await this.state.claimDraft(ctx.botId, from, draftId))) {
+      return ctx.answerCallback(ctx.t('admin.bc.used'), true);
+    }
+    let view: BroadcastView;
+    try {
+      view = await this.db.atomic(ctx.botId, () =>
+        this.broadcasts.create(
+          ctx.botId,
+          { text: draft.text, photo: draft.photo, audience: { segment }, previewTelegramId: from },
+          this.actor(ctx),
+        ),
+      );
+    } catch (e) {
+      await this.state.releaseDraft(ctx.botId, from, draftId);
+      throw e;
+    }
+    ctx.answerCallback();
+    ctx.show(await this.broadcastScreen(ctx, view));
+  }
+
+  /**
+   * Start or Cancel. The domain decides (a draft starts only once previewed; only once): a refusal is said
+   * precisely and the broadcast shown as it is.
+   */
+  private async changeBroadcast(ctx: BotContext, change: 'start' | 'cancel', id: string): Promise<void> {
+    let view: BroadcastView;
+    try {
+      view = await this.db.atomic(ctx.botId, () =>
+        change === 'start'
+          ? this.broadcasts.start(ctx.botId, id, this.actor(ctx))
+          : this.broadcasts.cancel(ctx.botId, id, this.actor(ctx)),
+      );
+    } catch (e) {
+      if (!DomainError.is(e, ErrorCode.CONFLICT)) throw e;
+      const now = await this.broadcasts.get(ctx.botId, id);
+      const b = now.broadcast;
+      if (b.status !== 'draft') {
+        ctx.answerCallback(ctx.t('admin.bc.already', { status: ctx.t(`admin.bc.status.${b.status}`) }), true);
+      } else {
+        ctx.answerCallback(ctx.t(b.failure ? 'admin.bc.cannotStart' : 'admin.bc.notPreviewed'), true);
+      }
+      return ctx.show(await this.broadcastScreen(ctx, now));
+    }
+    ctx.answerCallback(ctx.t(change === 'start' ? 'admin.bc.started' : 'admin.bc.cancelled'));
+    ctx.show(await this.broadcastScreen(ctx, view));
   }
 
   /** Sends a prompt and waits for the admin's next text message. */

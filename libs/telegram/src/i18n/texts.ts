@@ -282,7 +282,7 @@ const en = {
   'owner.wholesaleLow': '⚠️ Your shop {bot} refused a sale: the wholesale wallet is too low. Please top it up.',
   // ---------- broadcasts (apps/worker/src/broadcasts) ----------
   'broadcast.previewNote':
-    '👆 This is the preview of broadcast {ref} to {count} users ({audience}). Nothing was sent to them yet; start it from the API.',
+    '👆 This is the preview of broadcast {ref} to {count} users ({audience}). Nothing was sent to them yet; start it with /broadcast or from the API.',
   'broadcast.segment.all': 'everyone',
   'broadcast.segment.active': 'with an active subscription',
   'broadcast.segment.expired': 'whose subscription ended',
@@ -443,6 +443,40 @@ const en = {
   'admin.help.plans': '/plans — plans, prices, on/off',
   'admin.help.cards': '/cards — payment cards',
   'admin.help.texts': '/texts — welcome and support texts',
+  'admin.btn.broadcasts': '📣 Broadcasts',
+  'admin.btn.bcNew': '✍️ New broadcast',
+  'admin.btn.bcStart': '▶️ Start sending',
+  'admin.btn.bcCancel': '⏹ Cancel the broadcast',
+  'admin.bc.title': '📣 <b>Broadcasts</b>, newest first:',
+  'admin.bc.none':
+    '📣 <b>Broadcasts</b>\nNone yet. A broadcast sends one message to your customers: everyone, those with an active subscription, those whose subscription ended, or those who never bought.',
+  'admin.bc.line': '{ref} · {status} · {sent} of {total} sent · {date}',
+  'admin.bc.prompt':
+    'Send the message to broadcast: a text, or a photo with a caption. Formatting is HTML: &lt;b&gt;bold&lt;/b&gt;, &lt;i&gt;italic&lt;/i&gt;, &lt;a href="https://…"&gt;link&lt;/a&gt;; write &amp;amp; for &amp; and &amp;lt; for &lt;. You get a preview before anything is sent. Send / to cancel.',
+  'admin.bc.invalid': '⚠️ This message cannot be broadcast: {problem}\nSend it again, corrected (or / to cancel).',
+  'admin.bc.audience': '📣 Who gets it? (how many customers each choice reaches now)',
+  'admin.bc.segment': '{segment} · {count}',
+  'admin.bc.draft': '📝 Broadcast {ref} to {count} customers ({audience}).\n{state}',
+  'admin.bc.previewWaiting': '⏳ The preview is on its way to you; Start once it has arrived.',
+  'admin.bc.previewReady': '👀 The preview was sent, exactly as customers will see it. Start sends it to them.',
+  'admin.bc.previewFailed':
+    '⚠️ The preview could not be sent ({reason}), so this draft cannot start. Cancel it and compose it again.',
+  'admin.bc.notPreviewed': 'Not yet: the preview has not reached you. Start once it has arrived.',
+  'admin.bc.cannotStart': 'The preview could not be sent, so this draft cannot start.',
+  'admin.bc.live': '📣 Broadcast {ref} ({audience}): {status}, {sent} of {total} sent. Progress is posted as it goes.',
+  'admin.bc.ended':
+    '📣 Broadcast {ref} ({audience}): {status}, {sent} of {total} sent, {failed} failed, {blocked} blocked the bot.',
+  'admin.bc.started': '▶️ Sending started.',
+  'admin.bc.already': 'Nothing changed: this broadcast is {status}.',
+  'admin.bc.cancelled': '⏹ Cancelled: nothing more is sent.',
+  'admin.bc.used': 'This message was already made into a broadcast.',
+  'admin.bc.status.draft': 'draft',
+  'admin.bc.status.queued': 'queued',
+  'admin.bc.status.running': 'sending',
+  'admin.bc.status.completed': 'finished',
+  'admin.bc.status.cancelled': 'cancelled',
+  'admin.bc.status.failed': 'failed',
+  'admin.help.broadcast': '/broadcast — send a message to your customers (you see a preview first)',
 };
 
 export type TextKey = keyof typeof en;
@@ -713,7 +747,7 @@ const fa = {
   'owner.wholesaleLow': '⚠️ فروشگاه {bot} یک فروش را رد کرد: موجودی کیف پول عمده‌فروشی کم است. لطفاً آن را شارژ کنید.',
   // ---------- broadcasts (apps/worker/src/broadcasts) ----------
   'broadcast.previewNote':
-    '👆 این پیش‌نمایش پیام همگانی {ref} برای {count} کاربر ({audience}) است. هنوز چیزی برای آن‌ها فرستاده نشده؛ آن را از API آغاز کنید.',
+    '👆 این پیش‌نمایش پیام همگانی {ref} برای {count} کاربر ({audience}) است. هنوز چیزی برای آن‌ها فرستاده نشده؛ آن را با /broadcast یا از API آغاز کنید.',
   'broadcast.segment.all': 'همه',
   'broadcast.segment.active': 'دارای اشتراک فعال',
   'broadcast.segment.expired': 'با اشتراک پایان‌یافته',
@@ -871,6 +905,43 @@ const fa = {
   'admin.help.plans': '/plans — پلن‌ها، قیمت‌ها، فعال/غیرفعال',
   'admin.help.cards': '/cards — کارت‌های پرداخت',
   'admin.help.texts': '/texts — متن خوش‌آمد و پشتیبانی',
+  'admin.btn.broadcasts': '📣 پیام همگانی',
+  'admin.btn.bcNew': '✍️ پیام همگانی تازه',
+  'admin.btn.bcStart': '▶️ آغاز ارسال',
+  'admin.btn.bcCancel': '⏹ لغو پیام همگانی',
+  'admin.bc.title': '📣 <b>پیام‌های همگانی</b>، تازه‌ترین اول:',
+  'admin.bc.none':
+    '📣 <b>پیام‌های همگانی</b>\nهنوز هیچ. پیام همگانی یک پیام را برای مشتریان می‌فرستد: همه، دارندگان اشتراک فعال، کسانی که اشتراکشان پایان یافته، یا کسانی که هرگز خرید نکرده‌اند.',
+  'admin.bc.line': '{ref} · {status} · {sent} از {total} فرستاده شد · {date}',
+  'admin.bc.prompt':
+    'پیامی را که باید همگانی شود بفرستید: یک متن، یا یک عکس با توضیح. قالب‌بندی HTML است: &lt;b&gt;پررنگ&lt;/b&gt;، &lt;i&gt;کج&lt;/i&gt;، &lt;a href="https://…"&gt;پیوند&lt;/a&gt;؛ به جای &amp; بنویسید &amp;amp; و به جای &lt; بنویسید &amp;lt;. پیش از ارسال، پیش‌نمایش را می‌بینید. برای انصراف / بفرستید.',
+  'admin.bc.invalid':
+    '⚠️ این پیام را نمی‌توان همگانی کرد: {problem}\nآن را اصلاح‌شده دوباره بفرستید (یا / برای انصراف).',
+  'admin.bc.audience': '📣 چه کسانی آن را بگیرند؟ (شمار مشتریانی که هر گزینه اکنون در بر می‌گیرد)',
+  'admin.bc.segment': '{segment} · {count}',
+  'admin.bc.draft': '📝 پیام همگانی {ref} برای {count} مشتری ({audience}).\n{state}',
+  'admin.bc.previewWaiting': '⏳ پیش‌نمایش در راه است؛ پس از رسیدن آن، آغاز کنید.',
+  'admin.bc.previewReady':
+    '👀 پیش‌نمایش، دقیقاً همان‌گونه که مشتریان می‌بینند، فرستاده شد. «آغاز ارسال» آن را برای آن‌ها می‌فرستد.',
+  'admin.bc.previewFailed':
+    '⚠️ پیش‌نمایش فرستاده نشد ({reason})، پس این پیش‌نویس آغاز نمی‌شود. آن را لغو کنید و دوباره بنویسید.',
+  'admin.bc.notPreviewed': 'هنوز نه: پیش‌نمایش به شما نرسیده است. پس از رسیدن آن، آغاز کنید.',
+  'admin.bc.cannotStart': 'پیش‌نمایش فرستاده نشد، پس این پیش‌نویس آغاز نمی‌شود.',
+  'admin.bc.live':
+    '📣 پیام همگانی {ref} ({audience}): {status}، {sent} از {total} فرستاده شد. پیشرفت آن در حین کار گزارش می‌شود.',
+  'admin.bc.ended':
+    '📣 پیام همگانی {ref} ({audience}): {status}، {sent} از {total} فرستاده شد، {failed} ناموفق، {blocked} ربات را مسدود کرده‌اند.',
+  'admin.bc.started': '▶️ ارسال آغاز شد.',
+  'admin.bc.already': 'چیزی تغییر نکرد: این پیام همگانی {status} است.',
+  'admin.bc.cancelled': '⏹ لغو شد: دیگر چیزی فرستاده نمی‌شود.',
+  'admin.bc.used': 'از این پیام پیش‌تر یک پیام همگانی ساخته شده است.',
+  'admin.bc.status.draft': 'پیش‌نویس',
+  'admin.bc.status.queued': 'در صف',
+  'admin.bc.status.running': 'در حال ارسال',
+  'admin.bc.status.completed': 'پایان‌یافته',
+  'admin.bc.status.cancelled': 'لغوشده',
+  'admin.bc.status.failed': 'ناموفق',
+  'admin.help.broadcast': '/broadcast — فرستادن پیام به مشتریان (نخست پیش‌نمایش را می‌بینید)',
 } satisfies Record<TextKey, string>;
 
 const ru = {
@@ -1141,7 +1212,7 @@ const ru = {
     '⚠️ Ваш магазин {bot} отказал в продаже: на оптовом балансе недостаточно средств. Пополните его.',
   // ---------- broadcasts (apps/worker/src/broadcasts) ----------
   'broadcast.previewNote':
-    '👆 Это предпросмотр рассылки {ref} для {count} пользователей ({audience}). Им ещё ничего не отправлено; запустите её через API.',
+    '👆 Это предпросмотр рассылки {ref} для {count} пользователей ({audience}). Им ещё ничего не отправлено; запустите её через /broadcast или API.',
   'broadcast.segment.all': 'все',
   'broadcast.segment.active': 'с активной подпиской',
   'broadcast.segment.expired': 'с закончившейся подпиской',
@@ -1300,6 +1371,42 @@ const ru = {
   'admin.help.plans': '/plans — тарифы, цены, вкл/выкл',
   'admin.help.cards': '/cards — карты для оплаты',
   'admin.help.texts': '/texts — приветствие и текст поддержки',
+  'admin.btn.broadcasts': '📣 Рассылки',
+  'admin.btn.bcNew': '✍️ Новая рассылка',
+  'admin.btn.bcStart': '▶️ Начать отправку',
+  'admin.btn.bcCancel': '⏹ Отменить рассылку',
+  'admin.bc.title': '📣 <b>Рассылки</b>, сначала новые:',
+  'admin.bc.none':
+    '📣 <b>Рассылки</b>\nПока нет. Рассылка отправляет одно сообщение вашим клиентам: всем, с активной подпиской, с закончившейся подпиской или тем, кто ничего не покупал.',
+  'admin.bc.line': '{ref} · {status} · отправлено {sent} из {total} · {date}',
+  'admin.bc.prompt':
+    'Отправьте сообщение для рассылки: текст или фото с подписью. Оформление в HTML: &lt;b&gt;жирный&lt;/b&gt;, &lt;i&gt;курсив&lt;/i&gt;, &lt;a href="https://…"&gt;ссылка&lt;/a&gt;; пишите &amp;amp; вместо &amp; и &amp;lt; вместо &lt;. Перед отправкой вы увидите предпросмотр. Отправьте / для отмены.',
+  'admin.bc.invalid': '⚠️ Это сообщение нельзя разослать: {problem}\nОтправьте его исправленным (или / для отмены).',
+  'admin.bc.audience': '📣 Кому отправить? (сколько клиентов охватывает каждый вариант сейчас)',
+  'admin.bc.segment': '{segment} · {count}',
+  'admin.bc.draft': '📝 Рассылка {ref} для {count} клиентов ({audience}).\n{state}',
+  'admin.bc.previewWaiting': '⏳ Предпросмотр уже в пути; начинайте, когда он придёт.',
+  'admin.bc.previewReady':
+    '👀 Предпросмотр отправлен — именно так его увидят клиенты. «Начать отправку» разошлёт его им.',
+  'admin.bc.previewFailed':
+    '⚠️ Предпросмотр не удалось отправить ({reason}), поэтому этот черновик нельзя начать. Отмените его и составьте заново.',
+  'admin.bc.notPreviewed': 'Ещё нет: предпросмотр до вас не дошёл. Начинайте, когда он придёт.',
+  'admin.bc.cannotStart': 'Предпросмотр не удалось отправить, поэтому этот черновик нельзя начать.',
+  'admin.bc.live':
+    '📣 Рассылка {ref} ({audience}): {status}, отправлено {sent} из {total}. Ход отправки публикуется по мере работы.',
+  'admin.bc.ended':
+    '📣 Рассылка {ref} ({audience}): {status}, отправлено {sent} из {total}, ошибок {failed}, заблокировали бота {blocked}.',
+  'admin.bc.started': '▶️ Отправка началась.',
+  'admin.bc.already': 'Ничего не изменилось: рассылка уже в статусе «{status}».',
+  'admin.bc.cancelled': '⏹ Отменено: больше ничего не отправляется.',
+  'admin.bc.used': 'Из этого сообщения уже сделана рассылка.',
+  'admin.bc.status.draft': 'черновик',
+  'admin.bc.status.queued': 'в очереди',
+  'admin.bc.status.running': 'отправляется',
+  'admin.bc.status.completed': 'завершена',
+  'admin.bc.status.cancelled': 'отменена',
+  'admin.bc.status.failed': 'не удалась',
+  'admin.help.broadcast': '/broadcast — отправить сообщение клиентам (сначала вы увидите предпросмотр)',
 } satisfies Record<TextKey, string>;
 
 export const TEXTS: Record<Language, Record<TextKey, string>> = { en, fa, ru };

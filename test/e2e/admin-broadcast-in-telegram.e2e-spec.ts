@@ -1,0 +1,227 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import {
+  applyEnv,
+  createTestEnv,
+  platformOf,
+  spawnWorker,
+  TelegramEmulator,
+  TestEnv,
+  waitFor,
+  WorkerProcess,
+} from '@botfleet/testing';
+import { createApiApp } from '../../apps/api/src/bootstrap';
+import { BotChat, buttonsOf, ChatMessage, has, QUICK_BOT_LEASES, textOf, withButton } from './support/bot-chat';
+import { joinWithInvite } from './support/public-api';
+
+type Person = { id: number; first_name: string; language_code: string };
+const OWNER: Person = { id: 940_001, first_name: 'Owner', language_code: 'en' };
+const ADMIN: Person = { id: 940_002, first_name: 'Admin', language_code: 'en' };
+const SUPPORT: Person = { id: 940_003, first_name: 'Agent', language_code: 'en' };
+const CUSTOMERS: Person[] = Array.from({ length: 8 }, (_, i) => ({
+  id: 940_100 + i,
+  first_name: `Customer${i}`,
+  language_code: 'en',
+}));
+
+type BroadcastBody = {
+  id: string;
+  status: string;
+  previewedAt: string | null;
+  progress: { total: number; sent: number; skipped: number };
+};
+
+/**
+ * Broadcasts from the shop's own bot (`/broadcast`), end to end: a worker hosts the bot against the Telegram
+ * emulator and sends the preview and the broadcast; the admin composes, chooses the audience, waits for the
+ * preview and starts; customers receive it once. A support agent has no way in; Cancel stops a running one.
+ */
+describe('running the shop from Telegram: /broadcast', () => {
+  jest.setTimeout(180_000);
+  const emu = new TelegramEmulator();
+  let env: TestEnv;
+  let platform: DataSource;
+  let worker: WorkerProcess;
+  let app: INestApplication;
+  let restore: () => void;
+  let tg: { id: number; token: string; username: string };
+  let botId: string;
+  let apiToken: string;
+  let admin: BotChat;
+  let agent: BotChat;
+  let customers: BotChat[];
+  const http = () => request(app.getHttpServer());
+  const as = (token: string, method: 'post' | 'put' | 'get', path: string) =>
+    http()[method](path).set('Authorization', `Bearer ${token}`);
+  const labels = (m: ChatMessage) => buttonsOf(m).map((b) => b.text);
+  const latest = async (): Promise<BroadcastBody> => {
+    const body = (await as(apiToken, 'get', `/v1/bots/${botId}/broadcasts`).expect(200)).body;
+    const items: { id: string }[] = Array.isArray(body) ? body : body.items;
+    return (await as(apiToken, 'get', `/v1/bots/${botId}/broadcasts/${items[0].id}`).expect(200)).body;
+  };
+  /** How many bot messages holding `marker` each customer got. */
+  const received = (marker: string): number[] =>
+    CUSTOMERS.map((c) => emu.getChatMessages(tg.id, c.id).filter((m) => textOf(m).includes(marker)).length);
+  const reachable = async (): Promise<number> =>
+    (
+      await platform.query(`SELECT count(*)::int AS n FROM users WHERE bot_id = $1 AND bot_blocked_at IS NULL`, [botId])
+    )[0].n;
+
+  /** /broadcast → New → the prompt; returns the list screen. */
+  async function newBroadcast(): Promise<ChatMessage> {
+    const list = await admin.send('/broadcast', has('Broadcasts'));
+    await admin.tap(list, 'ad:bn');
+    await admin.message(has('Send the message to broadcast'));
+    return list;
+  }
+
+  beforeAll(async () => {
+    const url = await emu.listen(0);
+    env = await createTestEnv({
+      TELEGRAM_API_ROOT: url,
+      ...QUICK_BOT_LEASES,
+      BOT_POLL_TIMEOUT_S: '2',
+      BROADCAST_SENDS_IN_FLIGHT: '2',
+      BROADCAST_PROGRESS_EVERY_MS: '1000',
+    });
+    platform = await platformOf(env);
+    restore = applyEnv(env.vars);
+    app = await createApiApp();
+    await app.init();
+    tg = emu.createBot();
+    admin = new BotChat(emu, tg, ADMIN);
+    agent = new BotChat(emu, tg, SUPPORT);
+    customers = CUSTOMERS.map((c) => new BotChat(emu, tg, c));
+    ({ botId, apiToken } = await joinWithInvite(http, env.masterToken, {
+      name: 'Broadcast Shop',
+      telegramBotToken: tg.token,
+      ownerTelegramId: OWNER.id,
+      defaultLanguage: 'en',
+    }));
+    await as(apiToken, 'put', `/v1/bots/${botId}/admins`)
+      .send({
+        admins: [
+          { telegramId: ADMIN.id, role: 'admin' },
+          { telegramId: SUPPORT.id, role: 'support' },
+        ],
+      })
+      .expect(200);
+    worker = await spawnWorker(env.vars);
+    await emu.waitForPolling(tg.id, 15_000);
+    for (const c of customers) await c.send('/start', withButton('menu:'));
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await app?.close();
+    restore?.();
+    await platform?.destroy();
+    await emu.close();
+    await env?.cleanup();
+  });
+
+  it('a support agent has no broadcast button, command or tap', async () => {
+    const home = await agent.send('/admin', has('Shop admin'));
+    expect(labels(home).some((l) => l.includes('Broadcasts'))).toBe(false);
+    await agent.send('/broadcast', has('Your role does not allow this.'));
+    for (const forged of ['ad:b', 'ad:bn']) {
+      expect((await agent.tap(home, forged, { forged: true })).text).toBe('Your role does not allow this.');
+    }
+    const help = await agent.send('/help', has('Admin commands'));
+    expect(textOf(help)).not.toContain('/broadcast');
+    expect((await as(apiToken, 'get', `/v1/bots/${botId}/broadcasts`).expect(200)).body.total ?? 0).toBe(0);
+  });
+
+  it('an admin composes a text, chooses the audience, starts once the preview arrived; each customer gets it once', async () => {
+    const home = await admin.send('/admin', has('Shop admin'));
+    expect(labels(home)).toContain('📣 Broadcasts');
+    expect(textOf(await admin.send('/help', has('Admin commands')))).toContain('/broadcast');
+    await newBroadcast();
+    // The domain's check, said clearly; the step keeps waiting for a corrected message.
+    const bad = await admin.send('<b>unclosed', has('cannot be broadcast'));
+    expect(textOf(bad)).toContain('text:');
+    const audience = await admin.send('<b>MARK-T</b> new plans &amp; prices', has('Who gets it?'));
+    const everyone = await reachable();
+    expect(labels(audience)).toEqual([
+      `everyone · ${everyone}`,
+      'with an active subscription · 0',
+      'whose subscription ended · 0',
+      `who never bought · ${everyone}`,
+      '✖️ Cancel',
+    ]);
+    // The preview is held back by Telegram for a while: Start is refused until it arrived.
+    emu.setFaults(tg.id, { delay: { ms: 6_000, methods: ['sendMessage'] } });
+    await admin.tap(audience, 'ad:ba:');
+    const draft = await admin.edited(audience.messageId, has('The preview is on its way'));
+    expect(textOf(draft)).toContain(`to ${everyone} customers (everyone)`);
+    const early = await admin.tap(draft, 'ad:bs:');
+    expect(early.text).toBe('Not yet: the preview has not reached you. Start once it has arrived.');
+    expect((await latest()).status).toBe('draft');
+    // A second tap of the audience creates nothing more.
+    expect((await admin.tap(audience, admin.data(audience, 'ad:ba:'), { forged: true })).text).toBe(
+      'This message was already made into a broadcast.',
+    );
+    emu.setFaults(tg.id, {});
+    const preview = await admin.message((m) => textOf(m).includes('MARK-T') && m.method === 'sendMessage', 20_000);
+    expect(preview.text).toBe('MARK-T new plans & prices');
+    await admin.message(has('preview of broadcast'));
+    await waitFor(async () => (await latest()).previewedAt !== null, 15_000);
+    const start = admin.data(draft, 'ad:bs:');
+    expect((await admin.tap(draft, start)).text).toBe('▶️ Sending started.');
+    // A second tap of Start changes nothing.
+    expect((await admin.tap(draft, start, { forged: true })).text).toMatch(/^Nothing changed: this broadcast is/);
+    await waitFor(async () => (await latest()).status === 'completed', 60_000);
+    expect((await latest()).progress).toMatchObject({ total: everyone, sent: everyone });
+    expect(received('MARK-T')).toEqual(CUSTOMERS.map(() => 1));
+    const list = await admin.send('/broadcast', has('Broadcasts'));
+    expect(textOf(list)).toContain(`finished · ${everyone} of ${everyone} sent`);
+  });
+
+  it('a photo with a caption is broadcast as that photo', async () => {
+    await newBroadcast();
+    const sent = admin.sendPhoto({ caption: 'PHOTO-MARK <i>look</i>' });
+    const audience = await admin.message(has('Who gets it?'));
+    await admin.tap(audience, 'ad:ba:');
+    const draft = await admin.edited(audience.messageId, has('Broadcast #'));
+    const preview = await admin.message((m) => m.method === 'sendPhoto' && textOf(m).includes('PHOTO-MARK'), 20_000);
+    expect(preview.caption).toBe('PHOTO-MARK look');
+    await waitFor(async () => (await latest()).previewedAt !== null, 15_000);
+    expect((await admin.tap(draft, 'ad:bs:')).text).toBe('▶️ Sending started.');
+    await waitFor(async () => (await latest()).status === 'completed', 60_000);
+    expect(received('PHOTO-MARK')).toEqual(CUSTOMERS.map(() => 1));
+    const got = emu.getChatMessages(tg.id, CUSTOMERS[0].id).find((m) => textOf(m).includes('PHOTO-MARK'))!;
+    expect(got.method).toBe('sendPhoto');
+    // The very photo the admin sent (its file_id is the broadcast's photo).
+    expect(got.photo?.at(-1)?.file_unique_id).toBe(sent.fileUniqueIds.at(-1));
+  });
+
+  it('Cancel in the list stops a running broadcast: the rest is never sent', async () => {
+    await newBroadcast();
+    const audience = await admin.send('SLOW-MARK news', has('Who gets it?'));
+    await admin.tap(audience, 'ad:ba:');
+    const draft = await admin.edited(audience.messageId, has('Broadcast #'));
+    await waitFor(async () => (await latest()).previewedAt !== null, 20_000);
+    // Telegram answers slowly now: the broadcast takes a while.
+    emu.setFaults(tg.id, { delay: { ms: 3_000, methods: ['sendMessage'] } });
+    expect((await admin.tap(draft, 'ad:bs:')).text).toBe('▶️ Sending started.');
+    const live = await admin.edited(draft.messageId, has('sending'));
+    await admin.tap(live, 'ad:b');
+    const list = await admin.edited(draft.messageId, has('Broadcasts, newest first'));
+    expect(textOf(list)).toMatch(/sending · \d+ of \d+ sent/);
+    const cancel = admin.data(list, 'ad:bx:');
+    expect((await admin.tap(list, cancel)).text).toBe('⏹ Cancelled: nothing more is sent.');
+    expect((await admin.tap(list, cancel, { forged: true })).text).toBe(
+      'Nothing changed: this broadcast is cancelled.',
+    );
+    emu.setFaults(tg.id, {});
+    const ended = await latest();
+    expect(ended.status).toBe('cancelled');
+    expect(ended.progress.skipped).toBeGreaterThan(0);
+    // What was on its way may still arrive; nothing more does.
+    await new Promise((r) => setTimeout(r, 4_000));
+    const got = received('SLOW-MARK');
+    expect(got.every((n) => n <= 1)).toBe(true);
+    expect(got.filter((n) => n === 1).length).toBeLessThan(CUSTOMERS.length);
+  });
+});
