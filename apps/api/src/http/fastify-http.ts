@@ -3,6 +3,7 @@ import fastifyMultipart from '@fastify/multipart';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
+import pino from 'pino';
 import { httpRequestDuration, quietRequest, requestLogLevel, scrubSecrets } from '@botfleet/common';
 import { JSON_BODY_LIMIT, registerJsonParser, requireJsonBodies } from './json-body';
 import { MULTIPART_LIMITS } from './multipart';
@@ -29,7 +30,7 @@ export function createFastifyAdapter(opts: { trustProxy: false | number | string
  */
 export async function configureFastify(app: NestFastifyApplication): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
-  const log = (await app.resolve(PinoLogger)).logger;
+  const log = await requestLogger(app);
   fastify.addHook('onRequest', requireJsonBodies);
   fastify.addHook('onResponse', (req, reply, done) => {
     recordDuration(req, reply);
@@ -52,6 +53,15 @@ export async function initFastifyApp<T extends { init(): Promise<unknown>; getHt
   await app.init();
   await (app.getHttpAdapter() as FastifyAdapter).getInstance().ready();
   return app;
+}
+
+/** The app's pino logger (nestjs-pino); a test module without LoggerModule logs no requests. */
+async function requestLogger(app: NestFastifyApplication): Promise<PinoLogger['logger']> {
+  try {
+    return (await app.resolve(PinoLogger, undefined, { strict: false })).logger;
+  } catch {
+    return pino({ level: 'silent' });
+  }
 }
 
 function recordDuration(req: FastifyRequest, reply: FastifyReply): void {
