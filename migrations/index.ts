@@ -24,6 +24,7 @@ import { BroadcastPendingIndex1764400000110 } from './1764400000110-broadcastPen
 import { SentNotificationClaims1764400000500 } from './1764400000500-sentNotificationClaims';
 import { TicketReplyIdempotency1764400000510 } from './1764400000510-ticketReplyIdempotency';
 import { SentNotificationWithoutUser1764400000800 } from './1764400000800-sentNotificationWithoutUser';
+import { BroadcastPhotoUpload1764400000950 } from './1764400000950-broadcastPhotoUpload';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   SentNotificationClaims1764400000500,
   TicketReplyIdempotency1764400000510,
   SentNotificationWithoutUser1764400000800,
+  BroadcastPhotoUpload1764400000950,
 ];

@@ -30,20 +30,40 @@ export const MAX_BUTTONS = 10;
 export const BUTTON_TEXT_LIMIT = 64;
 const FILE_ID = /^[A-Za-z0-9_-]{10,300}$/;
 
+/** A picture uploaded for a draft (POST …/photo): its types and size, checked before anything is stored. */
+export const BROADCAST_PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+export const BROADCAST_PHOTO_MAX_BYTES = 5 * 1024 * 1024;
+
+/** The picture type its first bytes show (JPEG, PNG, WebP); null for anything else. */
+export function sniffPhotoType(data: Buffer): (typeof BROADCAST_PHOTO_TYPES)[number] | null {
+  if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
+  if (data.length >= 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+    return 'image/png';
+  }
+  if (data.length >= 12 && data.toString('latin1', 0, 4) === 'RIFF' && data.toString('latin1', 8, 12) === 'WEBP') {
+    return 'image/webp';
+  }
+  return null;
+}
+
 function invalid(field: string, error: string): DomainError {
   return new DomainError(ErrorCode.VALIDATION_FAILED, `${field}: ${error}`, [{ field, errors: [error] }]);
 }
 
-/** Checks a broadcast's content the way Telegram will; a problem is a VALIDATION_FAILED naming the field. */
-export function checkBroadcastContent(c: BroadcastContent): void {
+/**
+ * Checks a broadcast's content the way Telegram will; a problem is a VALIDATION_FAILED naming the field.
+ * `uploadedPhoto`: the draft has a picture uploaded instead of `photo` (the text is its caption all the same).
+ */
+export function checkBroadcastContent(c: BroadcastContent, uploadedPhoto = false): void {
   const html = checkTelegramHtml(c.text);
   if (html.problem) throw invalid('text', html.problem);
   if (html.shown.trim().length === 0) throw invalid('text', 'the text shows nothing');
-  const limit = c.photo ? CAPTION_LIMIT : MESSAGE_TEXT_LIMIT;
+  const captioned = !!c.photo || uploadedPhoto;
+  const limit = captioned ? CAPTION_LIMIT : MESSAGE_TEXT_LIMIT;
   if (html.shown.length > limit) {
     throw invalid(
       'text',
-      `users would see ${html.shown.length} characters, over ${limit}${c.photo ? ' (a caption)' : ''}`,
+      `users would see ${html.shown.length} characters, over ${limit}${captioned ? ' (a caption)' : ''}`,
     );
   }
   if (c.photo !== undefined && c.photo !== null && !FILE_ID.test(c.photo) && !isLinkUrl(c.photo)) {

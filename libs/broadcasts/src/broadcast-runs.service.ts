@@ -84,6 +84,24 @@ export class BroadcastRunsService {
     return n > 0;
   }
 
+  /** The picture uploaded for the draft at `revision`, for its preview to take to Telegram; null when none. */
+  photoUpload(botId: string, id: string, revision: number): Promise<{ data: Buffer; contentType: string } | null> {
+    return this.broadcasts.photoUpload(botId, id, revision);
+  }
+
+  /**
+   * The preview took the draft's uploaded picture to Telegram: its file_id becomes the draft's photo (what the
+   * deliveries send) and the bytes are dropped. Nothing when the draft was edited since.
+   */
+  async photoUploaded(botId: string, id: string, revision: number, fileId: string): Promise<boolean> {
+    const n = await this.repos.broadcasts.update(
+      botId,
+      { id, status: 'draft', revision },
+      { photo: fileId, photoUpload: null, photoUploadType: null },
+    );
+    return n > 0;
+  }
+
   /** The preview of `revision` cannot be sent (the admin blocked the bot, a photo Telegram refuses…). */
   async previewFailed(botId: string, id: string, revision: number, reason: string): Promise<void> {
     await this.repos.broadcasts.update(

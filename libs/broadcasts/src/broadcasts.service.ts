@@ -13,12 +13,22 @@ import {
   TenantRepositories,
 } from '@botfleet/dal';
 import { JobName, JobOutbox, jobIdFor } from '@botfleet/jobs';
-import { audienceOf, BroadcastAudience, BroadcastContent, checkBroadcastContent } from './broadcast-content';
+import {
+  audienceOf,
+  BROADCAST_PHOTO_MAX_BYTES,
+  BROADCAST_PHOTO_TYPES,
+  BroadcastAudience,
+  BroadcastContent,
+  checkBroadcastContent,
+  sniffPhotoType,
+} from './broadcast-content';
 
 export interface BroadcastDraftInput extends BroadcastContent {
   audience: BroadcastAudience;
   /** Who gets the preview: one of the bot's admins (bot_admins); the owner when not given. */
   previewTelegramId?: number;
+  /** A picture is uploaded next (uploadPhoto): its preview waits for it, and the text is held to a caption. */
+  photoUploadFollows?: boolean;
 }
 
 export type BroadcastDraftPatch = Partial<BroadcastDraftInput>;
@@ -90,7 +100,7 @@ export class BroadcastsService {
 
   /** A new draft; its preview is queued for the admin at once. */
   async create(botId: string, input: BroadcastDraftInput, actor: Actor): Promise<BroadcastView> {
-    checkBroadcastContent(input);
+    checkBroadcastContent(input, !!input.photoUploadFollows);
     return this.db.run(botId, async () => {
       await this.access.authorize(botId, actor, 'broadcasts');
       await this.requireFeature(botId);
@@ -104,7 +114,7 @@ export class BroadcastsService {
         previewTelegramId,
         createdBy: `${actor.type}:${actor.id}`.slice(0, 100),
       });
-      await this.queuePreview(botId, row.id, 0);
+      if (!input.photoUploadFollows) await this.queuePreview(botId, row.id, 0);
       await this.audit.record(botId, {
         actor,
         action: 'broadcast.create',
@@ -125,7 +135,9 @@ export class BroadcastsService {
       const text = patch.text ?? before.text;
       const photo = patch.photo === undefined ? before.photo : patch.photo;
       const buttons: BroadcastButton[] = patch.buttons ?? before.buttons;
-      checkBroadcastContent({ text, photo, buttons });
+      // A photo given (or null) replaces an uploaded picture; a patch without one keeps it.
+      const keepsUpload = patch.photo === undefined && before.photoUploadType !== null;
+      checkBroadcastContent({ text, photo, buttons }, keepsUpload || !!patch.photoUploadFollows);
       const previewTelegramId =
         patch.previewTelegramId === undefined
           ? before.previewTelegramId
@@ -143,11 +155,58 @@ export class BroadcastsService {
           previewedAt: null,
           failure: null,
           revision,
+          ...(keepsUpload ? {} : { photoUpload: null, photoUploadType: null }),
         },
       );
       if (changed === 0) throw new DomainError(ErrorCode.CONFLICT, 'The draft changed meanwhile; read it again');
-      await this.queuePreview(botId, id, revision);
+      if (!patch.photoUploadFollows) await this.queuePreview(botId, id, revision);
       await this.audit.record(botId, { actor, action: 'broadcast.update', targetType: 'broadcast', targetId: id });
+      return this.get(botId, id);
+    });
+  }
+
+  /**
+   * A picture from the shop owner's computer becomes the draft's photo (replacing a `photo` URL or file_id): its
+   * bytes wait on the draft until the preview takes them to Telegram, whose file_id the deliveries then use
+   * (BroadcastRunsService.photoUploaded). Like any edit, the earlier preview no longer counts.
+   */
+  async uploadPhoto(
+    botId: string,
+    id: string,
+    upload: { data: Buffer; contentType: string },
+    actor: Actor,
+  ): Promise<BroadcastView> {
+    const type = sniffPhotoType(upload.data);
+    if (upload.data.length > BROADCAST_PHOTO_MAX_BYTES) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'photo: too large', [
+        { field: 'photo', errors: [`at most ${BROADCAST_PHOTO_MAX_BYTES} bytes`] },
+      ]);
+    }
+    if (!type || type !== upload.contentType) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'photo: not a picture of its declared type', [
+        { field: 'photo', errors: [`must be a ${BROADCAST_PHOTO_TYPES.join(', ')} picture`] },
+      ]);
+    }
+    return this.db.run(botId, async () => {
+      await this.access.authorize(botId, actor, 'broadcasts');
+      const before = await this.find(botId, id);
+      if (before.status !== 'draft') throw new DomainError(ErrorCode.CONFLICT, 'Only a draft can be changed');
+      checkBroadcastContent({ text: before.text, photo: null, buttons: before.buttons }, true);
+      const revision = before.revision + 1;
+      const changed = await this.repos.broadcasts.update(
+        botId,
+        { id, status: 'draft', revision: before.revision },
+        { photo: null, photoUpload: upload.data, photoUploadType: type, previewedAt: null, failure: null, revision },
+      );
+      if (changed === 0) throw new DomainError(ErrorCode.CONFLICT, 'The draft changed meanwhile; read it again');
+      await this.queuePreview(botId, id, revision);
+      await this.audit.record(botId, {
+        actor,
+        action: 'broadcast.photo',
+        targetType: 'broadcast',
+        targetId: id,
+        after: { contentType: type, bytes: upload.data.length },
+      });
       return this.get(botId, id);
     });
   }

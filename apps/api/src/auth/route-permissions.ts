@@ -92,6 +92,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`POST ${B}/broadcasts`]: 'broadcasts',
   [`GET ${B}/broadcasts/:id`]: 'broadcasts',
   [`PATCH ${B}/broadcasts/:id`]: 'broadcasts',
+  [`POST ${B}/broadcasts/:id/photo`]: 'broadcasts',
   [`POST ${B}/broadcasts/:id/start`]: 'broadcasts',
   [`POST ${B}/broadcasts/:id/cancel`]: 'broadcasts',
 };

@@ -1,13 +1,22 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { DomainError, ErrorCode } from '@botfleet/common';
-import { audienceOf, BroadcastsService, listedProgress } from '@botfleet/broadcasts';
+import {
+  audienceOf,
+  BROADCAST_PHOTO_MAX_BYTES,
+  BROADCAST_PHOTO_TYPES,
+  BroadcastsService,
+  listedProgress,
+} from '@botfleet/broadcasts';
 import { actorOf, CurrentPrincipal, Principal } from '../auth';
 import { ApiErrors } from '../common/api-docs';
+import { AcceptsMultipart, readUpload } from '../http';
 import {
   BroadcastDto,
   BroadcastListQueryDto,
   BroadcastPageDto,
+  BroadcastPhotoUploadDto,
   CreateBroadcastDto,
   UpdateBroadcastDto,
 } from './dto/broadcast.dto';
@@ -72,6 +81,37 @@ export class BroadcastsController {
     @CurrentPrincipal() p: Principal,
   ): Promise<BroadcastDto> {
     return BroadcastDto.of(await this.broadcasts.update(botId, id, dto, actorOf(p)));
+  }
+
+  @Post(':id/photo')
+  @HttpCode(200)
+  @AcceptsMultipart()
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: BroadcastPhotoUploadDto })
+  @ApiOperation({
+    summary: 'Upload a picture as the draft’s photo (multipart field `photo`: JPEG, PNG or WebP, at most 5 MB)',
+    description:
+      'Replaces `photo`; a new preview is sent — it takes the picture to Telegram, whose file_id then becomes ' +
+      '`photo` — and must arrive before the draft starts.',
+  })
+  @ApiResponse({ status: 200, type: BroadcastDto })
+  @ApiErrors(400, 403, 404, 409, 413)
+  async uploadPhoto(
+    @Param('botId') botId: string,
+    @Param('id', notFoundOnBadId) id: string,
+    @Req() req: FastifyRequest,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<BroadcastDto> {
+    // The draft is looked up first, so another bot's broadcast is a 404 whatever was sent.
+    await this.broadcasts.get(botId, id);
+    const file = await readUpload(req, {
+      field: 'photo',
+      maxBytes: BROADCAST_PHOTO_MAX_BYTES,
+      mimeTypes: BROADCAST_PHOTO_TYPES,
+    });
+    return BroadcastDto.of(
+      await this.broadcasts.uploadPhoto(botId, id, { data: file.data, contentType: file.mimetype }, actorOf(p)),
+    );
   }
 
   @Post(':id/start')

@@ -31,6 +31,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED)',
   404: 'Not found, or belongs to another tenant (NOT_FOUND)',
   409: 'Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT)',
+  413: 'The body or the uploaded file is too large (PAYLOAD_TOO_LARGE)',
   422: 'Rejected by an outside party (TELEGRAM_TOKEN_REJECTED, TELEGRAM_BOT_MISMATCH)',
   429: 'Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After)',
   503: 'A dependency (Telegram) is unreachable (DEPENDENCY_DOWN)',

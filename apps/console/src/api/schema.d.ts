@@ -841,6 +841,26 @@ export interface paths {
         patch: operations["BroadcastsController_update"];
         trace?: never;
     };
+    "/v1/bots/{botId}/broadcasts/{id}/photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a picture as the draft’s photo (multipart field `photo`: JPEG, PNG or WebP, at most 5 MB)
+         * @description Replaces `photo`; a new preview is sent — it takes the picture to Telegram, whose file_id then becomes `photo` — and must arrive before the draft starts.
+         */
+        post: operations["BroadcastsController_uploadPhoto"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/bots/{botId}/broadcasts/{id}/start": {
         parameters: {
             query?: never;
@@ -2475,6 +2495,8 @@ export interface components {
              * @example 123456789
              */
             previewTelegramId?: number;
+            /** @description A picture is uploaded next (POST …/{id}/photo): no preview is sent until it arrives, and the text is held to a caption’s length */
+            photoUploadFollows?: boolean;
         };
         BroadcastProgressDto: {
             /** @description Recipients written when it started */
@@ -2502,6 +2524,11 @@ export interface components {
             status: "draft" | "running" | "completed" | "cancelled" | "failed";
             text: string;
             photo: string | null;
+            /**
+             * @description The type of a picture uploaded (POST …/{id}/photo) that waits for the preview to take it to Telegram; its file_id then becomes `photo` and this is null
+             * @enum {string|null}
+             */
+            photoUpload: "image/jpeg" | "image/png" | "image/webp" | null;
             buttons: components["schemas"]["BroadcastButtonDto"][];
             audience: components["schemas"]["BroadcastAudienceDto"];
             /** @description Who gets (got) the preview */
@@ -2539,6 +2566,15 @@ export interface components {
             audience?: components["schemas"]["BroadcastAudienceDto"];
             /** @example 123456789 */
             previewTelegramId?: number;
+            /** @description A picture is uploaded next (POST …/{id}/photo): no preview is sent until it arrives, and the text is held to a caption’s length */
+            photoUploadFollows?: boolean;
+        };
+        BroadcastPhotoUploadDto: {
+            /**
+             * Format: binary
+             * @description A JPEG, PNG or WebP picture, at most 5 MB
+             */
+            photo: string;
         };
         StarsPaymentDto: {
             /** Format: uuid */
@@ -6784,6 +6820,95 @@ export interface operations {
             };
             /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    BroadcastsController_uploadPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["BroadcastPhotoUploadDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description The body or the uploaded file is too large (PAYLOAD_TOO_LARGE) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

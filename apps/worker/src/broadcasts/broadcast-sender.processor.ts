@@ -81,8 +81,24 @@ export class BroadcastSenderProcessor {
     const audience = audienceOf(b.filter);
     const count = await this.broadcasts.audienceSize(botId, audience);
     const msg = broadcastMessage(b);
+    const upload = b.photoUploadType ? await this.runs.photoUpload(botId, broadcastId, b.revision) : null;
+    if (b.photoUploadType && !upload) return; // edited since: that revision's own job previews it
     try {
-      await sender.call(msg.method, { ...msg.payload, chat_id: target } as never);
+      if (upload) {
+        // A picture picked in the console reaches Telegram with its preview: the file_id Telegram gives it back
+        // is what every delivery sends, and the bytes are dropped.
+        const extra = { ...broadcastMessage({ ...b, photo: upload.contentType }).payload };
+        delete extra.photo;
+        const sent = await sender.sendPhoto(
+          target,
+          { source: upload.data, filename: `broadcast.${upload.contentType.slice('image/'.length)}` },
+          extra,
+        );
+        const fileId = sent.photo[sent.photo.length - 1]?.file_id;
+        if (!fileId || !(await this.runs.photoUploaded(botId, broadcastId, b.revision, fileId))) return;
+      } else {
+        await sender.call(msg.method, { ...msg.payload, chat_id: target } as never);
+      }
       const note = broadcastPreviewNote(lang, b, audience, count);
       await sender.sendMessage(target, note, { parse_mode: 'HTML' });
     } catch (err) {

@@ -30,6 +30,13 @@ export class BroadcastEntity {
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
   /** A Telegram file_id or an https URL: the message goes as a photo with the text as its caption. */
   @Column({ type: 'varchar', nullable: true }) photo!: string | null;
+  /**
+   * A picture uploaded from the console, waiting for the preview to take it to Telegram (its file_id then
+   * becomes `photo`). Never read with the row: BroadcastRepository.photoUpload.
+   */
+  @Column({ name: 'photo_upload', type: 'bytea', nullable: true, select: false }) photoUpload?: Buffer | null;
+  /** The uploaded picture's type (image/jpeg, image/png, image/webp); null when there is none. */
+  @Column({ name: 'photo_upload_type', type: 'varchar', nullable: true }) photoUploadType!: string | null;
   @Column({ type: 'jsonb' }) buttons!: BroadcastButton[];
   /** Grows with every edit of a draft: a preview counts only for the revision it showed. */
   @Column({ type: 'int' }) revision!: number;

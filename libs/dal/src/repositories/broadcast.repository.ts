@@ -321,10 +321,27 @@ export class BroadcastRepository {
     });
   }
 
+  /** The picture uploaded for a draft at `revision` (its bytes and type); null when it has none or moved on. */
+  async photoUpload(
+    botId: string,
+    broadcastId: string,
+    revision: number,
+  ): Promise<{ data: Buffer; contentType: string } | null> {
+    const rows: { data: Buffer; type: string }[] = await this.db.within(botId, (m) =>
+      m.query(
+        `SELECT photo_upload AS data, photo_upload_type AS type FROM broadcasts
+          WHERE bot_id = $1 AND id = $2 AND status = 'draft' AND revision = $3 AND photo_upload IS NOT NULL`,
+        [botId, broadcastId, revision],
+      ),
+    );
+    return rows[0] ? { data: rows[0].data, contentType: rows[0].type } : null;
+  }
+
   /**
    * Ends a draft or a running broadcast (`cancelled`, or `failed` with a reason) and closes its deliveries:
    * pending ones are `skipped` (never sent), one being sent right now is `interrupted` (it may still arrive;
-   * its run, if alive, records what became of it). False when it had ended already.
+   * its run, if alive, records what became of it). A picture still waiting for its preview is dropped. False
+   * when it had ended already.
    */
   async end(
     botId: string,
@@ -335,7 +352,8 @@ export class BroadcastRepository {
     return this.db.within(botId, async (m) => {
       const rows: { id: string }[] = await m.query(
         `WITH e AS (
-           UPDATE broadcasts SET status = $3, failure = COALESCE($4, failure), finished_at = now(), updated_at = now()
+           UPDATE broadcasts SET status = $3, failure = COALESCE($4, failure), finished_at = now(), updated_at = now(),
+                  photo_upload = NULL, photo_upload_type = NULL
             WHERE bot_id = $1 AND id = $2 AND status IN ('draft','queued','running')
            RETURNING id
          ) SELECT id FROM e`,

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsObject,
@@ -103,6 +104,15 @@ export class CreateBroadcastDto {
   @Min(1)
   @Max(Number.MAX_SAFE_INTEGER)
   previewTelegramId?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'A picture is uploaded next (POST …/{id}/photo): no preview is sent until it arrives, and the text is held ' +
+      'to a caption’s length',
+  })
+  @IsOptional()
+  @IsBoolean()
+  photoUploadFollows?: boolean;
 }
 
 export class UpdateBroadcastDto {
@@ -140,6 +150,15 @@ export class UpdateBroadcastDto {
   @Min(1)
   @Max(Number.MAX_SAFE_INTEGER)
   previewTelegramId?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'A picture is uploaded next (POST …/{id}/photo): no preview is sent until it arrives, and the text is held ' +
+      'to a caption’s length',
+  })
+  @IsOptional()
+  @IsBoolean()
+  photoUploadFollows?: boolean;
 }
 
 export class BroadcastProgressDto {
@@ -162,6 +181,15 @@ export class BroadcastDto {
   @ApiProperty({ enum: ['draft', 'running', 'completed', 'cancelled', 'failed'] }) status!: string;
   @ApiProperty() text!: string;
   @ApiProperty({ nullable: true, type: String }) photo!: string | null;
+  @ApiProperty({
+    nullable: true,
+    enum: ['image/jpeg', 'image/png', 'image/webp'],
+    type: String,
+    description:
+      'The type of a picture uploaded (POST …/{id}/photo) that waits for the preview to take it to Telegram; ' +
+      'its file_id then becomes `photo` and this is null',
+  })
+  photoUpload!: string | null;
   @ApiProperty({ type: [BroadcastButtonDto] }) buttons!: BroadcastButtonDto[];
   @ApiProperty({ type: BroadcastAudienceDto }) audience!: BroadcastAudienceDto;
   @ApiProperty({ nullable: true, type: Number, description: 'Who gets (got) the preview' })
@@ -188,6 +216,7 @@ export class BroadcastDto {
       status: b.status,
       text: b.text,
       photo: b.photo,
+      photoUpload: b.photoUploadType,
       buttons: b.buttons,
       audience: v.audience,
       previewTelegramId: b.previewTelegramId,
@@ -207,3 +236,9 @@ export class BroadcastPageDto extends PageMetaDto {
 }
 
 export class BroadcastListQueryDto extends PageQueryDto {}
+
+/** The multipart body of POST …/{id}/photo (documentation only: the file is read by readUpload). */
+export class BroadcastPhotoUploadDto {
+  @ApiProperty({ type: 'string', format: 'binary', description: 'A JPEG, PNG or WebP picture, at most 5 MB' })
+  photo!: unknown;
+}

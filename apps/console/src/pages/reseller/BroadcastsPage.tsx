@@ -3,7 +3,9 @@ import {
   Badge,
   Button,
   Card,
+  FileButton,
   Group,
+  Image,
   Modal,
   Progress,
   Select,
@@ -14,9 +16,9 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../../api/client';
+import { api, ApiError, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { useCan } from '../../auth/session';
 import { Page, QueryState } from '../../components/Page';
@@ -28,6 +30,9 @@ type Broadcast = components['schemas']['BroadcastDto'];
 type Segment = Broadcast['audience']['segment'];
 const SEGMENTS: Segment[] = ['all', 'active', 'expired', 'never_bought'];
 const PAGE_SIZE = 10;
+/** What POST …/{id}/photo takes (the API checks it again). */
+const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+const PHOTO_MAX_BYTES = 5 * 1024 * 1024;
 const STATUS_COLOR: Record<Broadcast['status'], string> = {
   draft: 'gray',
   running: 'blue',
@@ -156,7 +161,7 @@ function BroadcastCard({
               {t(`segment_${b.audience.segment}`)}
               {b.audience.language ? ` · ${b.audience.language}` : ''}
             </Text>
-            {b.photo && (
+            {(b.photo || b.photoUpload) && (
               <Badge variant="outline" color="gray" data-testid="broadcast-photo">
                 🖼 {t('withPhoto')}
               </Badge>
@@ -245,26 +250,63 @@ function BroadcastModal({
   const botId = useBotId();
   const [text, setText] = useState(draft?.text ?? '');
   const [photo, setPhoto] = useState(draft?.photo ?? '');
+  // A picture picked from the computer (sent after the draft is saved), and whether the draft keeps the one
+  // uploaded before (until a link is typed or it is removed).
+  const [file, setFile] = useState<File | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [keepUpload, setKeepUpload] = useState(!!draft?.photoUpload);
+  // A new draft saved but whose picture was refused: the next try changes it instead of making another.
+  const [savedId, setSavedId] = useState<string | null>(draft?.id ?? null);
+  const thumb = useObjectUrl(file);
+  const pick = (f: File | null) => {
+    if (!f) return;
+    if (!PHOTO_TYPES.includes(f.type)) return setFileError(t('photoFileType'));
+    if (f.size > PHOTO_MAX_BYTES) return setFileError(t('photoFileTooLarge'));
+    setFileError(null);
+    setFile(f);
+    setPhoto('');
+    setKeepUpload(false);
+  };
   const [segment, setSegment] = useState<Segment>(draft?.audience.segment ?? 'all');
   const [language, setLanguage] = useState<string | null>(draft?.audience.language ?? null);
   const [buttons, setButtons] = useState<{ text: string; url: string }[]>(
     draft?.buttons.map((b) => ({ text: b.text, url: b.url })) ?? [],
   );
   const save = useMutation({
-    mutationFn: () => {
+    mutationFn: async () => {
+      const link = photo.trim();
       const body = {
         text,
-        photo: photo.trim() === '' ? null : photo.trim(),
+        // Left out, the draft keeps its uploaded picture (or gets the one picked, just after).
+        ...(link !== '' || (!file && !keepUpload) ? { photo: link === '' ? null : link } : {}),
         buttons: buttons.filter((b) => b.text || b.url),
         audience: { segment, ...(language ? { language: language as 'fa' | 'en' | 'ru' } : {}) },
+        // One preview, with the picture: none for the text alone just before it.
+        ...(file ? { photoUploadFollows: true } : {}),
       };
-      return draft
-        ? unwrap(api.PATCH('/v1/bots/{botId}/broadcasts/{id}', { params: { path: { botId, id: draft.id } }, body }))
-        : unwrap(api.POST('/v1/bots/{botId}/broadcasts', { params: { path: { botId } }, body }));
+      const saved = savedId
+        ? await unwrap(
+            api.PATCH('/v1/bots/{botId}/broadcasts/{id}', { params: { path: { botId, id: savedId } }, body }),
+          )
+        : await unwrap(api.POST('/v1/bots/{botId}/broadcasts', { params: { path: { botId } }, body }));
+      setSavedId(saved.id);
+      if (!file) return saved;
+      const form = new FormData();
+      form.append('photo', file, file.name);
+      return unwrap(
+        api.POST('/v1/bots/{botId}/broadcasts/{id}/photo', {
+          params: { path: { botId, id: saved.id } },
+          body: form as unknown as { photo: string },
+        }),
+      );
     },
     onSuccess: onSaved,
   });
   const errors = fieldErrors(save.error);
+  const photoError =
+    fileError ??
+    (save.error instanceof ApiError && save.error.status === 413 ? t('photoFileTooLarge') : undefined) ??
+    errors.photo;
   const previewLang = language ?? (/[\u0600-\u06ff]/.test(text) ? 'fa' : 'en');
   return (
     <Modal opened onClose={onClose} title={draft ? t('editDraft') : t('newBroadcast')} size="xl">
@@ -292,10 +334,58 @@ function BroadcastModal({
               placeholder="https://…"
               dir="ltr"
               value={photo}
-              onChange={(e) => setPhoto(e.currentTarget.value)}
-              error={errors.photo}
+              onChange={(e) => {
+                setPhoto(e.currentTarget.value);
+                if (e.currentTarget.value.trim() !== '') {
+                  setFile(null);
+                  setKeepUpload(false);
+                }
+              }}
+              error={photoError}
               data-field="photo"
             />
+            <Group gap="xs" align="center">
+              <FileButton
+                onChange={pick}
+                accept={PHOTO_TYPES.join(',')}
+                inputProps={{ 'data-testid': 'broadcast-photo-file' } as object}
+              >
+                {(props) => (
+                  <Button {...props} size="xs" variant="light">
+                    {t('photoFilePick')}
+                  </Button>
+                )}
+              </FileButton>
+              {thumb && (
+                <Image
+                  src={thumb}
+                  h={64}
+                  w="auto"
+                  fit="contain"
+                  radius="sm"
+                  alt={file?.name}
+                  data-testid="broadcast-photo-thumb"
+                />
+              )}
+              {(file || keepUpload) && (
+                <>
+                  <Text size="xs" c="dimmed" data-testid="broadcast-photo-file-name">
+                    {file ? file.name : t('photoUploaded')}
+                  </Text>
+                  <Button
+                    size="xs"
+                    variant="subtle"
+                    color="red"
+                    onClick={() => {
+                      setFile(null);
+                      setKeepUpload(false);
+                    }}
+                  >
+                    {t('remove')}
+                  </Button>
+                </>
+              )}
+            </Group>
             <Group grow>
               <Select
                 label={t('audience')}
@@ -369,7 +459,7 @@ function BroadcastModal({
             <TelegramPreview
               lang={previewLang}
               text={plainOfHtml(text) || '…'}
-              photo={photo.trim() || null}
+              photo={photo.trim() || file?.name || (keepUpload ? t('photoUploaded') : null)}
               keyboard={buttons.filter((b) => b.text).map((b) => [{ text: b.text, url: b.url }])}
             />
             <Text size="xs" c="dimmed">
@@ -391,4 +481,16 @@ function BroadcastModal({
       </form>
     </Modal>
   );
+}
+
+/** A local address (blob:) for a picked file, to show it before it is sent; freed when it changes. */
+function useObjectUrl(file: File | null): string | null {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    if (!file) return setUrl(null);
+    const u = URL.createObjectURL(file);
+    setUrl(u);
+    return () => URL.revokeObjectURL(u);
+  }, [file]);
+  return url;
 }
