@@ -436,8 +436,8 @@ export class AppConfig {
 
   /**
    * Sends of one broadcast in flight at once (each still waits for the bot's budget): the pace is the budget's,
-   * not one round trip's. A crash leaves at most about three times this many deliveries ambiguous (`interrupted`)
-   * per broadcast: those in flight, those marked ahead and those whose outcomes were being written.
+   * not one round trip's. A crash leaves at most about seven times this many deliveries ambiguous (`interrupted`)
+   * per broadcast: those in flight, up to three times as many marked ahead and as many outcomes not yet written.
    */
   @Transform(toInt)
   @IsInt()
