@@ -196,6 +196,31 @@ describe('running the shop from Telegram: /broadcast', () => {
     expect(got.photo?.at(-1)?.file_unique_id).toBe(sent.fileUniqueIds.at(-1));
   });
 
+  it("formatting made with Telegram's tools (bold, a text link) reaches customers formatted", async () => {
+    await newBroadcast();
+    // Plain text plus entities, as a Telegram app sends it; the emoji counts two UTF-16 units, "<" is just text.
+    const text = '🎉 FMT-MARK deals < 50% here';
+    const bold = { type: 'bold', offset: text.indexOf('FMT-MARK'), length: 'FMT-MARK'.length };
+    const link = { type: 'text_link', offset: text.indexOf('here'), length: 4, url: 'https://shop.example/?a=1&b=2' };
+    const after = admin.lastId();
+    emu.sendText(tg.id, { from: ADMIN, text, entities: [bold, link] });
+    const audience = await admin.next(after, has('Who gets it?'));
+    await admin.tap(audience, 'ad:ba:');
+    const draft = await admin.edited(audience.messageId, has('Broadcast #'));
+    await waitFor(async () => (await latest()).previewedAt !== null, 20_000);
+    expect((await admin.tap(draft, 'ad:bs:')).text).toBe('▶️ Sending started.');
+    await waitFor(async () => (await latest()).status === 'completed', 60_000);
+    expect(received('FMT-MARK')).toEqual(CUSTOMERS.map(() => 1));
+    const got = emu.getChatMessages(tg.id, CUSTOMERS[0].id).find((m) => textOf(m).includes('FMT-MARK'))!;
+    expect(got.parseMode).toBe('HTML');
+    expect(got.sourceText).toBe(
+      '🎉 <b>FMT-MARK</b> deals &lt; 50% <a href="https://shop.example/?a=1&amp;b=2">here</a>',
+    );
+    // What the customer's app shows: the same text, bold and the link where the admin put them.
+    expect(got.text).toBe(text);
+    expect(got.entities).toEqual([bold, link]);
+  });
+
   it('Cancel in the list stops a running broadcast: the rest is never sent', async () => {
     await newBroadcast();
     const audience = await admin.send('SLOW-MARK news', has('Who gets it?'));

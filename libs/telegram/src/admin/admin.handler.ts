@@ -38,6 +38,7 @@ import { helpScreen } from '../screens/screens';
 import { CAPTION_LIMIT, subscriptionDeliveryText, subscriptionQrPng } from '../screens/subscription-delivery';
 import { BotProfileService } from '../profile/bot-profile.service';
 import { REJECTION_PRESETS } from '../sales/sale-screens';
+import { entitiesToHtml, hasFormatting, TextEntity } from '../text/entities-to-html';
 import { storableText } from '../text/sanitize';
 import { AdminCallback, parseAdminCallback, ShopTextKind } from './admin-callbacks';
 import {
@@ -136,6 +137,15 @@ const CALLBACK_PERMISSION: Record<AdminCallback['kind'], AdminPermission | null>
 };
 
 const OVERRIDES: ReplyOverrides = { [ErrorCode.FORBIDDEN]: 'admin.forbidden' };
+
+/**
+ * A broadcast's message as the bot's HTML: formatted with Telegram's own tools (bold, a link…), its text and
+ * entities converted; otherwise the text as typed, read as HTML. Telegram adds url/mention/hashtag entities by
+ * itself to typed text, so only formatting entities mean the admin used the tools.
+ */
+function broadcastHtml(text: string, entities: readonly TextEntity[] | undefined): string {
+  return (hasFormatting(entities) ? entitiesToHtml(text, entities) : text).trim();
+}
 
 /**
  * `/admin` in the tenant's own bot, for its admins only (README "Running your shop from Telegram"): a
@@ -455,8 +465,8 @@ export class AdminHandler {
           return await this.typedShopText(ctx, awaiting.text, awaiting.lang, text);
         case 'broadcast':
           if (!roleAllows(role, 'broadcasts')) return ctx.say(ctx.t('admin.forbidden'));
-          // As typed: the domain check refuses what Telegram would (control characters…) and says so.
-          return await this.typedBroadcast(ctx, msg.text.trim(), null);
+          // The domain check refuses what Telegram would (control characters…) and says so.
+          return await this.typedBroadcast(ctx, broadcastHtml(msg.text, msg.entities), null);
       }
     } catch (e) {
       if (!DomainError.is(e)) throw e;
@@ -479,7 +489,7 @@ export class AdminHandler {
     // The largest size: Telegram lists a photo's sizes smallest first; its file_id is the broadcast's photo.
     const photo = msg.photo[msg.photo.length - 1]?.file_id;
     if (!photo) return next();
-    await this.typedBroadcast(ctx, (msg.caption ?? '').trim(), photo);
+    await this.typedBroadcast(ctx, broadcastHtml(msg.caption ?? '', msg.caption_entities), photo);
   }
 
   // ---------- sections ----------

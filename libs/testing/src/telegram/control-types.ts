@@ -63,6 +63,8 @@ export interface UserActionInput {
 export interface SendTextInput extends UserActionInput {
   text: string;
   replyToMessageId?: number;
+  /** Formatting made with the app's tools (Bot API MessageEntity, UTF-16 offsets); commands, links… are added. */
+  entities?: MessageEntity[];
 }
 
 export interface SendPhotoInput extends UserActionInput {
@@ -73,6 +75,8 @@ export interface SendPhotoInput extends UserActionInput {
   fileId?: string;
   /** The photo answers this message (reply_to_message), like sendText's. */
   replyToMessageId?: number;
+  /** Formatting of the caption, like sendText's entities. */
+  caption_entities?: MessageEntity[];
 }
 
 export interface SendDocumentInput extends UserActionInput {

@@ -198,4 +198,24 @@ describe('getUpdates', () => {
     });
     expect(nextId).toBe(updateId! + 1);
   });
+
+  it("delivers a user's formatting (entities, caption_entities) with the ones Telegram adds, and refuses bad ones", async () => {
+    const bold = { type: 'bold', offset: 3, length: 4 }; // "sale", after an emoji of two UTF-16 units
+    const link = { type: 'text_link', offset: 8, length: 4, url: 'https://a.example/?x=1&y=2' };
+    emulator.sendText(bot.id, { from: user, text: '😀 sale here /start', entities: [link, bold] });
+    emulator.sendPhoto(bot.id, {
+      from: user,
+      caption: 'look now',
+      caption_entities: [{ type: 'italic', offset: 5, length: 3 }],
+    });
+    const [text, photo] = (await getUpdates()).body.result!;
+    expect(text.message?.entities).toEqual([bold, link, { type: 'bot_command', offset: 13, length: 6 }]);
+    expect(photo.message?.caption_entities).toEqual([{ type: 'italic', offset: 5, length: 3 }]);
+    expect(() =>
+      emulator.sendText(bot.id, { from: user, text: 'ab', entities: [{ type: 'bold', offset: 1, length: 2 }] }),
+    ).toThrow(/not an entity of the text/);
+    expect(() =>
+      emulator.sendText(bot.id, { from: user, text: 'ab', entities: [{ type: 'text_link', offset: 0, length: 2 }] }),
+    ).toThrow(/not an entity of the text/);
+  });
 });

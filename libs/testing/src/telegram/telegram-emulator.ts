@@ -5,6 +5,7 @@ import { BotApiError, notFound, unauthorized } from './bot-api-error';
 import { BOT_API_METHODS, type MethodDefinition } from './bot-api-methods';
 import type {
   CallbackQuery,
+  MessageEntity,
   ChatMember,
   ChatMemberUpdated,
   Document,
@@ -307,7 +308,7 @@ export class TelegramEmulator {
       from: user,
       text: input.text,
       sourceText: input.text,
-      entities: detectEntities(input.text),
+      entities: userEntities(input.text, input.entities, 'entities'),
       messageThreadId: input.messageThreadId,
       replyTo,
     });
@@ -341,7 +342,7 @@ export class TelegramEmulator {
       from: user,
       caption,
       sourceCaption: caption,
-      entities: detectEntities(caption),
+      entities: userEntities(caption, input.caption_entities, 'caption_entities'),
       photo: sizes,
       messageThreadId: input.messageThreadId,
       replyTo,
@@ -897,4 +898,26 @@ export class TelegramEmulator {
     }
     return result;
   }
+}
+
+/**
+ * The entities of what a user sends: the formatting the app sent along (checked like the Bot API shape: a type,
+ * an offset and length inside the text in UTF-16 units, a text_link's url) plus those Telegram adds itself.
+ */
+function userEntities(text: string, given: MessageEntity[] | undefined, field: string): MessageEntity[] {
+  const detected = detectEntities(text);
+  if (given === undefined) return detected;
+  if (!Array.isArray(given)) throw new ControlError(400, `${field} must be an array`);
+  for (const e of given) {
+    const ok =
+      typeof e?.type === 'string' &&
+      Number.isInteger(e.offset) &&
+      Number.isInteger(e.length) &&
+      e.offset >= 0 &&
+      e.length > 0 &&
+      e.offset + e.length <= text.length &&
+      (e.type !== 'text_link' || typeof e.url === 'string');
+    if (!ok) throw new ControlError(400, `${field}: ${JSON.stringify(e)} is not an entity of the text`);
+  }
+  return [...given, ...detected].sort((a, b) => a.offset - b.offset || b.length - a.length);
 }
