@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTestEnv, spawnWorker, TelegramEmulator, TestEnv, WorkerProcess } from '@botfleet/testing';
-import { BotChat, has, QUICK_BOT_LEASES, textOf } from './support/bot-chat';
-import { launchBrowser, listen, newContext, screenshot, signInWithToken } from './support/browser';
+import { TelegramEmulator } from '@botfleet/testing';
+import { BotChat, has, textOf } from './support/bot-chat';
+import { screenshot } from './support/browser';
+import { consoleShop } from './support/console-shop';
 import { HostedTenant, PublicApi } from './support/public-api';
 
 const OWNER = 884_001;
@@ -19,51 +19,13 @@ const PNG = Buffer.from(
  */
 describe('console: a broadcast photo from the computer', () => {
   jest.setTimeout(180_000);
-  const emu = new TelegramEmulator();
-  let env: TestEnv;
+  const shop = consoleShop({ username: 'console_photo_bot', name: 'Photo shop', ownerTelegramId: OWNER });
+  const { emu } = shop;
   let api: PublicApi;
-  let worker: WorkerProcess;
-  let browser: Browser;
-  let origin: string;
   let tenant: HostedTenant;
   let tg: ReturnType<TelegramEmulator['createBot']>;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    const emuUrl = await emu.listen(0);
-    env = await createTestEnv({ TELEGRAM_API_ROOT: emuUrl, ...QUICK_BOT_LEASES });
-    api = await PublicApi.start(env);
-    origin = await listen(api.app);
-    tg = emu.createBot({ username: 'console_photo_bot' });
-    tenant = await api.registerBot(tg, { name: 'Photo shop', ownerTelegramId: OWNER });
-    worker = await spawnWorker(env.vars);
-    await emu.waitForPolling(tg.id, 30_000);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await worker?.stop();
-    await api?.close();
-    await emu.close();
-    await env?.cleanup();
-  });
-
-  afterEach(() => {
-    expect(pageErrors.splice(0)).toEqual([]);
-  });
-
-  async function open(path: string): Promise<Page> {
-    const context = await newContext(browser);
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(`${path}: ${e.message}`));
-    await signInWithToken(page, origin, tenant.apiToken, 'en');
-    await page.goto(`${origin}/console/bots/${tenant.id}/${path}`);
-    return page;
-  }
+  beforeAll(() => ({ api, tenant, tg } = shop));
+  const open = shop.open;
 
   it('pick a picture → thumbnail → saved draft previewed with it → started: customers get that photo', async () => {
     const customer = new BotChat(emu, tg, { id: 884_100, first_name: 'Emma', language_code: 'en' });

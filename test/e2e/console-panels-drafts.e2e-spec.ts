@@ -1,7 +1,8 @@
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { createTestEnv, spawnWorker, TelegramEmulator, TestEnv, WorkerProcess } from '@botfleet/testing';
-import { BotChat, buttonsOf, has, QUICK_BOT_LEASES, textOf } from './support/bot-chat';
-import { launchBrowser, listen, newContext, screenshot, signInWithToken } from './support/browser';
+import type { Locator, Page } from 'playwright-core';
+import { TelegramEmulator } from '@botfleet/testing';
+import { BotChat, buttonsOf, has, textOf } from './support/bot-chat';
+import { screenshot } from './support/browser';
+import { consoleShop } from './support/console-shop';
 import { HostedTenant, PublicApi } from './support/public-api';
 
 const OWNER = 883_001;
@@ -17,51 +18,13 @@ const OWNER = 883_001;
  */
 describe('console: plan panels, broadcast drafts, Persian dates', () => {
   jest.setTimeout(240_000);
-  const emu = new TelegramEmulator();
-  let env: TestEnv;
+  const shop = consoleShop({ username: 'console_panels_bot', name: 'Panels shop', ownerTelegramId: OWNER });
+  const { emu } = shop;
   let api: PublicApi;
-  let worker: WorkerProcess;
-  let browser: Browser;
-  let origin: string;
   let tenant: HostedTenant;
   let tg: ReturnType<TelegramEmulator['createBot']>;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    const emuUrl = await emu.listen(0);
-    env = await createTestEnv({ TELEGRAM_API_ROOT: emuUrl, ...QUICK_BOT_LEASES });
-    api = await PublicApi.start(env);
-    origin = await listen(api.app);
-    tg = emu.createBot({ username: 'console_panels_bot' });
-    tenant = await api.registerBot(tg, { name: 'Panels shop', ownerTelegramId: OWNER });
-    worker = await spawnWorker(env.vars);
-    await emu.waitForPolling(tg.id, 30_000);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await worker?.stop();
-    await api?.close();
-    await emu.close();
-    await env?.cleanup();
-  });
-
-  afterEach(() => {
-    expect(pageErrors.splice(0)).toEqual([]);
-  });
-
-  async function open(path: string, opts: { lang?: 'en' | 'fa' } = {}): Promise<Page> {
-    const context = await newContext(browser);
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(`${path}: ${e.message}`));
-    await signInWithToken(page, origin, tenant.apiToken, opts.lang ?? 'en');
-    await page.goto(`${origin}/console/bots/${tenant.id}/${path}`);
-    return page;
-  }
+  beforeAll(() => ({ api, tenant, tg } = shop));
+  const open = shop.open;
 
   const plans = async () =>
     (await api.as(tenant.apiToken, 'get', `/v1/bots/${tenant.id}/plans`).expect(200)).body as {
@@ -188,7 +151,7 @@ describe('console: plan panels, broadcast drafts, Persian dates', () => {
     expect(unchanged.previewedAt).not.toBeNull();
 
     // No worker from here until the check: the new preview cannot arrive, so Start must stay closed.
-    await worker.stop();
+    await shop.stopWorker();
     await dialog.getByLabel('Message').fill('<b>Spring sale</b>: two months for the price of one');
     await dialog.getByLabel('Photo (optional)').fill('https://cdn.example.com/spring.jpg');
     await dialog.getByTestId('preview-photo').getByText('https://cdn.example.com/spring.jpg').waitFor();
@@ -220,7 +183,7 @@ describe('console: plan panels, broadcast drafts, Persian dates', () => {
 
     // The worker is back: the edited preview reaches the owner as a photo with its caption, and Start opens.
     const beforePreview = owner.lastId();
-    worker = await spawnWorker(env.vars);
+    await shop.startWorker();
     const preview = await owner.next(beforePreview, (m) => textOf(m).includes('Spring sale: two months'));
     expect(preview.photo).toBeDefined();
     expect(buttonsOf(preview).map((b) => b.text)).toEqual(['Open the shop']);

@@ -1,7 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTestEnv, spawnWorker, TelegramEmulator, TestEnv, WorkerProcess } from '@botfleet/testing';
-import { BotChat, buttonsOf, ChatMessage, has, QUICK_BOT_LEASES, textOf, withButton } from './support/bot-chat';
-import { launchBrowser, listen, newContext, screenshot, signInWithToken } from './support/browser';
+import type { Page } from 'playwright-core';
+import { TelegramEmulator } from '@botfleet/testing';
+import { BotChat, buttonsOf, ChatMessage, has, textOf, withButton } from './support/bot-chat';
+import { screenshot } from './support/browser';
+import { consoleShop } from './support/console-shop';
 import { HostedTenant, PublicApi } from './support/public-api';
 
 /** The console's public address as the bot writes it into sign-in links. */
@@ -15,53 +16,19 @@ const PUBLIC = 'https://console.botfleet.test';
  */
 describe('console: the reseller setup pages', () => {
   jest.setTimeout(180_000);
-  const emu = new TelegramEmulator();
-  let env: TestEnv;
+  const shop = consoleShop({
+    username: 'console_setup_bot',
+    name: 'Setup shop',
+    ownerTelegramId: 881_001,
+    env: { PUBLIC_BASE_URL: PUBLIC },
+  });
+  const { emu } = shop;
   let api: PublicApi;
-  let worker: WorkerProcess;
-  let browser: Browser;
   let origin: string;
   let tenant: HostedTenant;
   let tg: ReturnType<TelegramEmulator['createBot']>;
-  const contexts: BrowserContext[] = [];
-  /** Uncaught errors in the pages: a page that throws fails the test even if what it showed looked right. */
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    const emuUrl = await emu.listen(0);
-    env = await createTestEnv({ TELEGRAM_API_ROOT: emuUrl, PUBLIC_BASE_URL: PUBLIC, ...QUICK_BOT_LEASES });
-    api = await PublicApi.start(env);
-    origin = await listen(api.app);
-    tg = emu.createBot({ username: 'console_setup_bot' });
-    tenant = await api.registerBot(tg, { name: 'Setup shop', ownerTelegramId: 881_001 });
-    worker = await spawnWorker(env.vars);
-    await emu.waitForPolling(tg.id, 30_000);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await worker?.stop();
-    await api?.close();
-    await emu.close();
-    await env?.cleanup();
-  });
-
-  afterEach(() => {
-    expect(pageErrors.splice(0)).toEqual([]);
-  });
-
-  /** A signed-in page of the tenant's console at `path` (under /console/bots/<id>/). */
-  async function open(path: string, opts: { lang?: 'en' | 'fa'; phone?: boolean } = {}): Promise<Page> {
-    const context = await newContext(browser, { phone: opts.phone });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await signInWithToken(page, origin, tenant.apiToken, opts.lang ?? 'en');
-    await page.goto(`${origin}/console/bots/${tenant.id}/${path}`);
-    return page;
-  }
+  beforeAll(() => ({ api, origin, tenant, tg } = shop));
+  const open = shop.open;
 
   it('a plan created in the Plans page is offered in the bot; a plan without a name is refused on the field', async () => {
     const page = await open('plans');
@@ -335,10 +302,7 @@ describe('console: the reseller setup pages', () => {
     const linkOf = (m: ChatMessage) =>
       (buttonsOf(m) as { url?: string }[]).find((b) => b.url?.startsWith(`${PUBLIC}/console/login#code=`))?.url;
     const link = linkOf(await chat.next(before, (m) => !!linkOf(m)))!.replace(PUBLIC, origin);
-    const context = await newContext(browser);
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const page = await shop.newPage({ label: 'console link' });
     await page.addInitScript(() => localStorage.setItem('bf.lang', 'en'));
     await page.goto(link);
     await page.waitForURL((url) => !url.pathname.endsWith('/login'));
