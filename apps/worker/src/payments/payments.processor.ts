@@ -52,6 +52,12 @@ export class PaymentsProcessor {
     return this.links.handle(job);
   }
 
+  /** The link could not be prepared within the job's retries: the payment is failed and the buyer told. */
+  @OnJobFinalFailure({ name: JobName.StartGatewayPayment })
+  async startPaymentGaveUp(job: JobPayloads[JobName.StartGatewayPayment]): Promise<void> {
+    await this.links.gaveUp(job);
+  }
+
   @OnJob({ name: JobName.ReconcileGatewayPayments })
   async reconcileAll(): Promise<{ bots: number; settled: number; expired: number }> {
     const now = new Date();

@@ -15,6 +15,7 @@ import {
   ZarinpalEmulator,
 } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
+import { PaymentsProcessor } from './payments.processor';
 
 type Msg = ReturnType<TelegramEmulator['getChatMessages']>[number];
 type Button = { text: string; callback_data?: string; url?: string };
@@ -165,5 +166,60 @@ describe('Zarinpal pay link: the gateway is asked after the update commits (work
     const replay = await world.worker.get(StartGatewayPaymentUseCase).complete(bot.id, paymentId, 'en');
     expect(replay?.action).toMatchObject({ kind: 'url', url: link, externalId: authority });
     expect(zp.calls.length).toBe(calls);
+  });
+
+  it('a link job that gives up for good fails the payment still waiting for Zarinpal and tells the buyer', async () => {
+    const other = { id: 952_002, first_name: 'Second', language_code: 'en' };
+    const messagesOf = () => telegram.getChatMessages(bot.telegram.id, other.id).filter((m) => m.direction === 'bot');
+    telegram.sendText(bot.telegram.id, { from: other, text: '/buy' });
+    const plans = await waitFor(() => messagesOf().find((m) => !!buttonData(m, 's:p:')));
+    telegram.pressButton(bot.telegram.id, {
+      from: other,
+      messageId: plans.messageId,
+      data: buttonData(plans, 's:p:')!,
+    });
+    const methods = await waitFor(() => messagesOf().find((m) => !!buttonData(m, 'pg:zarinpal:')));
+    const release = zp.hold();
+    let paymentId: string;
+    try {
+      telegram.pressButton(bot.telegram.id, {
+        from: other,
+        messageId: methods.messageId,
+        data: buttonData(methods, 'pg:zarinpal:')!,
+      });
+      await waitFor(() => zp.held === 1, 5_000);
+      const rows: { id: string; status: string }[] = await platform.query(
+        `SELECT id, status FROM gateway_payments WHERE bot_id = $1 AND external_id IS NULL AND status = 'pending'`,
+        [bot.id],
+      );
+      expect(rows).toHaveLength(1);
+      paymentId = rows[0].id;
+      // What BullMQ calls once the job's attempts are spent (the gateway kept hanging, Telegram kept failing…).
+      await world.worker
+        .get(PaymentsProcessor)
+        .startPaymentGaveUp({ botId: bot.id, paymentId, language: 'en', messageId: methods.messageId });
+      // The payment is ended, not left pending until its deadline, and the buyer's screen says so.
+      const [after] = await platform.query(`SELECT status, failure_reason FROM gateway_payments WHERE id = $1`, [
+        paymentId,
+      ]);
+      expect(after).toEqual({ status: 'failed', failure_reason: 'the payment link could not be prepared' });
+      await waitFor(() => {
+        const m = messagesOf().find((x) => x.messageId === methods.messageId);
+        return m && /Something went wrong/.test(m.text ?? '') ? m : undefined;
+      }, 10_000);
+      // A second call (a twin hook) changes nothing and tells nobody again.
+      const edits = messagesOf().length;
+      await world.worker
+        .get(PaymentsProcessor)
+        .startPaymentGaveUp({ botId: bot.id, paymentId, language: 'en', messageId: methods.messageId });
+      expect(messagesOf().length).toBe(edits);
+    } finally {
+      release();
+    }
+    // The held request answers late: the failed payment takes no authority, and no link is ever shown for it.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const [late] = await platform.query(`SELECT status, external_id FROM gateway_payments WHERE id = $1`, [paymentId]);
+    expect(late).toEqual({ status: 'failed', external_id: null });
+    expect(messagesOf().filter((m) => !!linkOf(m))).toEqual([]);
   });
 });

@@ -113,6 +113,20 @@ export class StartGatewayPaymentUseCase {
     return this.ask(botId, gateway, payment, language);
   }
 
+  /**
+   * The job that asks the gateway for `paymentId` gave up for good: a payment still waiting for its gateway answer
+   * is failed (conditional: one the gateway already answered stays, its link may have been shown). True when this
+   * call failed it, so the buyer is told once.
+   */
+  async abandon(botId: string, paymentId: string): Promise<boolean> {
+    const n = await this.repos.gatewayPayments.update(
+      botId,
+      { id: paymentId, status: 'pending', externalId: IsNull() },
+      { status: 'failed', failureReason: 'the payment link could not be prepared' },
+    );
+    return n > 0;
+  }
+
   private async enabled(input: StartGatewayPaymentInput): Promise<PaymentGateway> {
     const gateway = this.gateways.get(input.gateway);
     if (!(await this.features.isEnabled(input.botId, gateway.featureKey))) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isLanguage } from '@botfleet/catalog';
-import { DomainError } from '@botfleet/common';
+import { DomainError, ErrorCode } from '@botfleet/common';
 import { BotSelfRepository, SentNotificationRepository } from '@botfleet/dal';
 import { JobName, JobPayloads } from '@botfleet/jobs';
 import { PaymentsQueries, StartGatewayPaymentUseCase } from '@botfleet/payments';
@@ -63,6 +63,23 @@ export class PaymentLinks {
       kind: 'sale_notice',
       dedupeKey: once,
     });
+  }
+
+  /**
+   * The job gave up (its retries ran out: the database, Telegram or the gateway kept failing): the payment still
+   * waiting for its link is failed — not left pending until its deadline — and the buyer is told, best effort,
+   * to try again. A payment the gateway already answered is left as it is.
+   */
+  async gaveUp(job: LinkJob): Promise<void> {
+    if (!(await this.startPayment.abandon(job.botId, job.paymentId))) return;
+    const bot = await this.botSelf.get(job.botId);
+    const facts = bot ? await this.queries.noticeFacts(job.botId, job.paymentId) : null;
+    if (!bot || !facts || facts.user.botBlockedAt || bot.status === 'deleted' || bot.status === 'token_invalid') return;
+    const lang = isLanguage(job.language) ? job.language : (facts.user.language ?? bot.defaultLanguage);
+    const screen = { text: translate(lang, replyFor(ErrorCode.PAYMENT_GATEWAY_UNAVAILABLE)) };
+    await this.show(this.messenger.as(credentialsOf(bot)), facts.user.telegramId, job.messageId, screen).catch(
+      () => undefined,
+    );
   }
 
   private async show(sender: BotSender, chatId: number, messageId: number | undefined, screen: Screen): Promise<void> {
