@@ -6,6 +6,7 @@ import {
   BroadcastEntity,
   BroadcastRepository,
   ClaimedDelivery,
+  NotificationLease,
   DeliveryOutcome,
   SentNotificationRepository,
   TenantDb,
@@ -269,22 +270,29 @@ export class BroadcastRunsService {
   }
 
   /**
-   * Takes the telling of the broadcast's end to the bot's owner (when the bot cannot post it itself): true for
-   * exactly one caller however many runs end it (twin runs of a chunk, a stalled job run again), false when it was
-   * taken or told already. A relay that then fails gives it back with `releaseEndReport`.
+   * Takes the telling of the broadcast's end to the bot's owner (when the bot cannot post it itself) as a lease:
+   * one caller gets it however many runs end the broadcast (twin runs of a chunk, a stalled job run again); null
+   * when it was told already or another run holds a fresh lease. A lease left unfinished for `staleMs` (its run
+   * died between the claim and the relay) is taken over, so the end is told once rather than never. The holder
+   * finishes it with `endReported`, or gives it back with `releaseEndReport` when the relay failed.
    */
-  claimEndReport(botId: string, id: string): Promise<boolean> {
-    return this.sent.claim(botId, {
-      userId: null,
-      subscriptionId: null,
-      kind: END_REPORT,
-      dedupeKey: endReportKey(id),
-    });
+  async claimEndReport(botId: string, id: string, staleMs: number): Promise<NotificationLease | null> {
+    const outcome = await this.sent.claimLease(
+      botId,
+      { userId: null, subscriptionId: null, kind: END_REPORT, dedupeKey: endReportKey(id) },
+      staleMs,
+    );
+    return typeof outcome === 'object' ? outcome.lease : null;
+  }
+
+  /** The end was told: false when this lease had been taken over meanwhile. */
+  endReported(botId: string, lease: NotificationLease): Promise<boolean> {
+    return this.sent.markDone(botId, lease);
   }
 
   /** The end could not be told to the owner: a later run that ends it may tell it. */
-  releaseEndReport(botId: string, id: string): Promise<void> {
-    return this.sent.release(botId, endReportKey(id));
+  releaseEndReport(botId: string, lease: NotificationLease): Promise<void> {
+    return this.sent.releaseLease(botId, lease);
   }
 
   /** The bot's language (progress texts are in it). */

@@ -403,6 +403,26 @@ describe('BroadcastsService and BroadcastRunsService (real PostgreSQL, Redis)', 
     expect(await runs.fail(bot.id, s.broadcast.id, 'again')).toBe(false);
   });
 
+  it('the end report to the owner is a lease: one holder, taken over once stale, done once told, given back on failure', async () => {
+    const bot = await ctx.newBot();
+    const [a, b] = [randomUUID(), randomUUID()];
+    const first = await runs.claimEndReport(bot.id, a, 300);
+    expect(first).not.toBeNull();
+    expect(await runs.claimEndReport(bot.id, a, 300)).toBeNull(); // held (fresh)
+    // Its run died before relaying: once stale the next run takes it over, and the dead run's lease is void.
+    await new Promise((r) => setTimeout(r, 450));
+    const second = await runs.claimEndReport(bot.id, a, 300);
+    expect(second).not.toBeNull();
+    expect(await runs.endReported(bot.id, first!)).toBe(false);
+    expect(await runs.endReported(bot.id, second!)).toBe(true);
+    await new Promise((r) => setTimeout(r, 450));
+    expect(await runs.claimEndReport(bot.id, a, 300)).toBeNull(); // told: never again
+    // A relay that failed gives it back at once.
+    const failed = await runs.claimEndReport(bot.id, b, 60_000);
+    await runs.releaseEndReport(bot.id, failed!);
+    expect(await runs.claimEndReport(bot.id, b, 60_000)).not.toBeNull();
+  });
+
   it('keeps each bot to its own broadcasts (another bot id finds nothing)', async () => {
     const a = await ctx.newBot();
     const b = await ctx.newBot();

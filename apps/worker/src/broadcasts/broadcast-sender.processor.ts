@@ -259,9 +259,12 @@ export class BroadcastSenderProcessor {
    * A relay that fails gives the claim back, so a later run that ends the broadcast may tell it.
    */
   private async tellOwner(bot: BotEntity, broadcastId: string, text: string): Promise<boolean> {
-    if (!(await this.runs.claimEndReport(bot.id, broadcastId))) return true;
+    // A run that dies between the claim and the relay leaves a lease the next run takes over once it is stale.
+    const lease = await this.runs.claimEndReport(bot.id, broadcastId, Math.floor(this.config.BROADCAST_LOCK_MS / 2));
+    if (!lease) return true;
     const told = await this.owner.relay(bot, text).catch(() => false);
-    if (!told) await this.runs.releaseEndReport(bot.id, broadcastId);
+    if (told) await this.runs.endReported(bot.id, lease);
+    else await this.runs.releaseEndReport(bot.id, lease);
     return told;
   }
 }
