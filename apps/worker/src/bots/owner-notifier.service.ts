@@ -17,13 +17,10 @@ export class OwnerNotifier {
   ) {}
 
   async tokenInvalid(bot: HostedBotRow): Promise<boolean> {
-    if (bot.isMaster) return false; // the master bot cannot speak with a dead token
-    const master = await this.repo.getMaster();
-    if (!master || master.status !== 'active') return false;
     const text = translate(bot.defaultLanguage, 'owner.tokenInvalid', { bot: `@${bot.telegramUsername}`, id: bot.id });
-    await this.messenger.as(credentialsOfRow(master)).sendMessage(bot.ownerTelegramId, text, { parse_mode: 'HTML' });
-    this.logger.log(`told the owner of bot ${bot.id} that its token is invalid`);
-    return true;
+    const told = await this.viaMaster(bot, text);
+    if (told) this.logger.log(`told the owner of bot ${bot.id} that its token is invalid`);
+    return told;
   }
 
   /**
@@ -34,12 +31,17 @@ export class OwnerNotifier {
     bot: Pick<HostedBotRow, 'id' | 'isMaster' | 'telegramUsername' | 'ownerTelegramId'>,
     html: string,
   ): Promise<boolean> {
-    if (bot.isMaster) return false;
+    const told = await this.viaMaster(bot, `@${bot.telegramUsername}\n${html}`);
+    if (told) this.logger.log(`told the owner of bot ${bot.id} what the bot could not tell its admins`);
+    return told;
+  }
+
+  /** Sends `html` to the bot's owner as the master bot; false when there is none to speak (or it is the master). */
+  private async viaMaster(bot: Pick<HostedBotRow, 'isMaster' | 'ownerTelegramId'>, html: string): Promise<boolean> {
+    if (bot.isMaster) return false; // the master bot cannot speak for itself with a dead token
     const master = await this.repo.getMaster();
     if (!master || master.status !== 'active') return false;
-    const text = `@${bot.telegramUsername}\n${html}`;
-    await this.messenger.as(credentialsOfRow(master)).sendMessage(bot.ownerTelegramId, text, { parse_mode: 'HTML' });
-    this.logger.log(`told the owner of bot ${bot.id} what the bot could not tell its admins`);
+    await this.messenger.as(credentialsOfRow(master)).sendMessage(bot.ownerTelegramId, html, { parse_mode: 'HTML' });
     return true;
   }
 }
