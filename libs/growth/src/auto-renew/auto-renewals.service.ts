@@ -123,7 +123,8 @@ export class AutoRenewals {
       // sale's sweep expires — ending this period's renewal unpaid for good. Together, a failure leaves nothing and
       // the next scan renews. Two scans serialise on the user's row (CreateOrderUseCase); the later one finds the
       // order by its idempotency key already paid, and the ledger's key `order:<id>:purchase` charges it once.
-      return await this.db.run(botId, async (): Promise<AutoRenewOutcome> => {
+      // atomic: inside a caller's transaction it is a savepoint, so a refused payment still leaves no order behind.
+      return await this.db.atomic(botId, async (): Promise<AutoRenewOutcome> => {
         const { order } = await this.createOrder.execute({
           botId,
           userId: sub.userId,

@@ -8,6 +8,7 @@ import {
   TopUpRepository,
   TransactionEntity,
 } from '@botfleet/dal';
+import { SalesQueries } from '@botfleet/sales';
 
 /** One top-up of a user's wallet, whatever paid it: a card receipt or an online gateway. */
 export interface TopUpView {
@@ -58,6 +59,7 @@ export class WalletQueries {
     private readonly repos: TenantRepositories,
     private readonly topUpRows: TopUpRepository,
     private readonly self: BotSelfRepository,
+    private readonly sales: SalesQueries,
   ) {}
 
   /**
@@ -69,7 +71,7 @@ export class WalletQueries {
     userId: string,
     orderId: string,
   ): Promise<{ order: OrderEntity; balanceMinor: number }> {
-    const order = await this.repos.orders.findOne(botId, { id: orderId, userId });
+    const order = await this.sales.orderOfUser(botId, userId, orderId);
     if (!order) throw new DomainError(ErrorCode.NOT_FOUND, 'Order not found');
     if (order.status !== 'pending') throw new DomainError(ErrorCode.ALREADY_PAID, `The order is ${order.status}`);
     return { order, balanceMinor: (await this.balance(botId, userId)) ?? 0 };
