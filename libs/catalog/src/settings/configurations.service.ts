@@ -119,7 +119,7 @@ export class ConfigurationsService {
 
   /**
    * One language's text of a per-language key (the welcome, the support text), the other languages kept: read and
-   * written in one transaction, validated and audited like `set`.
+   * written in one transaction under the key's lock, validated and audited like `set`.
    */
   async setTranslation(
     botId: string,
@@ -129,6 +129,9 @@ export class ConfigurationsService {
     actor?: Actor,
   ): Promise<Localized> {
     return this.db.run(botId, async () => {
+      // Another language of the same text may be saved at the same moment (the bot and the console): one at a time,
+      // each reading what the other wrote.
+      await this.stored.lockKey(botId, key);
       const next: Localized = { ...(await this.get(botId, key)), [lang]: value };
       await this.set(botId, key, next, undefined, actor);
       return next;

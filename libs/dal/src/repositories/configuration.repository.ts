@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TenantDb } from '../tenant-context';
 
-/** The write of `bot_configurations` the generic tenant repository cannot express (an upsert). */
+/** The writes of `bot_configurations` the generic tenant repository cannot express (an upsert, a key's lock). */
 @Injectable()
 export class ConfigurationRepository {
   constructor(private readonly db: TenantDb) {}
@@ -14,6 +14,19 @@ export class ConfigurationRepository {
          ON CONFLICT (bot_id, config_key) DO UPDATE SET config_value = EXCLUDED.config_value, updated_at = now()`,
         [botId, key, JSON.stringify(value)],
       ),
+    );
+  }
+
+  /**
+   * Serialises read-modify-writes of one key until the current transaction ends (a transaction-scoped advisory
+   * lock: the row may not exist yet, so a row lock would not do). Must run inside a tenant transaction.
+   */
+  async lockKey(botId: string, key: string): Promise<void> {
+    await this.db.within(botId, (m) =>
+      m.query(`SELECT pg_advisory_xact_lock(hashtextextended('botfleet:config:' || $1::text || ':' || $2, 0))`, [
+        botId,
+        key,
+      ]),
     );
   }
 }
