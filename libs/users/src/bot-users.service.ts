@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Language } from '@botfleet/catalog';
-import { UserContact, UserRepository, UserRow } from '@botfleet/dal';
+import { UserContact, UserRepository, UserRow, userFieldsOf } from '@botfleet/dal';
 import { newReferralCode, referralCodeFromPayload } from './referral-code';
 
 /** What Telegram tells us about the person behind an update (`update.*.from`). */
@@ -69,22 +69,7 @@ function contactOf(from: TelegramUserInfo, opts: TouchOptions): UserContact {
 }
 
 function toUser(r: UserRow, created: boolean): BotUser {
-  return {
-    id: r.id,
-    botId: r.bot_id,
-    telegramId: Number(r.telegram_id),
-    username: r.username,
-    firstName: r.first_name,
-    lastName: r.last_name,
-    languageCode: r.language_code,
-    language: r.language,
-    status: r.status,
-    botBlockedAt: r.bot_blocked_at,
-    referralCode: r.referral_code,
-    referrerId: r.referrer_id,
-    referredVia: r.referred_via,
-    created,
-  };
+  return { ...userFieldsOf(r), created };
 }
 
 /**

@@ -62,8 +62,9 @@ interface UserEntityRow extends UserRow {
   updated_at: Date;
 }
 
-function userEntityOf(r: UserEntityRow): UserEntity {
-  return Object.assign(new UserEntity(), {
+/** The fields of a `users` row every reader of it shares (the bot conversation's user, the customer list). */
+export function userFieldsOf(r: UserRow) {
+  return {
     id: r.id,
     botId: r.bot_id,
     telegramId: bigintNumber.from(r.telegram_id) as number,
@@ -77,6 +78,12 @@ function userEntityOf(r: UserEntityRow): UserEntity {
     referralCode: r.referral_code,
     referrerId: r.referrer_id,
     referredVia: r.referred_via,
+  };
+}
+
+function userEntityOf(r: UserEntityRow): UserEntity {
+  return Object.assign(new UserEntity(), {
+    ...userFieldsOf(r),
     promoGroupId: r.promo_group_id,
     balanceMinor: bigintNumber.from(r.balance_minor) as number,
     trialUsedAt: r.trial_used_at,
