@@ -25,6 +25,7 @@ import { SentNotificationClaims1764400000500 } from './1764400000500-sentNotific
 import { TicketReplyIdempotency1764400000510 } from './1764400000510-ticketReplyIdempotency';
 import { SentNotificationWithoutUser1764400000800 } from './1764400000800-sentNotificationWithoutUser';
 import { BroadcastPhotoUpload1764400000950 } from './1764400000950-broadcastPhotoUpload';
+import { BroadcastPhotoAwaited1764400001100 } from './1764400001100-broadcastPhotoAwaited';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   TicketReplyIdempotency1764400000510,
   SentNotificationWithoutUser1764400000800,
   BroadcastPhotoUpload1764400000950,
+  BroadcastPhotoAwaited1764400001100,
 ];

@@ -81,4 +81,20 @@ describe('console: a broadcast photo from the computer', () => {
     expect(got.photo?.at(-1)?.file_unique_id).toBe(preview.photo!.at(-1)!.file_unique_id);
     await screenshot(page, 'broadcast-photo-sent-en');
   });
+
+  it('a draft whose picture never arrived says it waits for it, and cannot be started', async () => {
+    const saved = await api
+      .as(tenant.apiToken, 'post', `/v1/bots/${tenant.id}/broadcasts`)
+      .send({ text: 'Winter sale', audience: { segment: 'all' }, photoUploadFollows: true })
+      .expect(201);
+    expect(saved.body).toMatchObject({ awaitingPhoto: true, previewedAt: null });
+    const page = await open('broadcasts');
+    const row = page.getByTestId('broadcast-row').first();
+    await row.getByText('Winter sale').waitFor();
+    await row
+      .getByTestId('broadcast-awaiting-photo')
+      .getByText(/Waiting for its picture/)
+      .waitFor();
+    expect(await row.getByTestId('broadcast-start').isDisabled()).toBe(true);
+  });
 });

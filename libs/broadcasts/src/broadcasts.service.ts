@@ -111,6 +111,7 @@ export class BroadcastsService {
         buttons: input.buttons ?? [],
         filter: { ...input.audience },
         status: 'draft',
+        photoAwaited: !!input.photoUploadFollows,
         previewTelegramId,
         createdBy: `${actor.type}:${actor.id}`.slice(0, 100),
       });
@@ -155,6 +156,7 @@ export class BroadcastsService {
           previewedAt: null,
           failure: null,
           revision,
+          photoAwaited: !!patch.photoUploadFollows,
           ...(keepsUpload ? {} : { photoUpload: null, photoUploadType: null }),
         },
       );
@@ -196,7 +198,15 @@ export class BroadcastsService {
       const changed = await this.repos.broadcasts.update(
         botId,
         { id, status: 'draft', revision: before.revision },
-        { photo: null, photoUpload: upload.data, photoUploadType: type, previewedAt: null, failure: null, revision },
+        {
+          photo: null,
+          photoUpload: upload.data,
+          photoUploadType: type,
+          photoAwaited: false,
+          previewedAt: null,
+          failure: null,
+          revision,
+        },
       );
       if (changed === 0) throw new DomainError(ErrorCode.CONFLICT, 'The draft changed meanwhile; read it again');
       await this.queuePreview(botId, id, revision);
@@ -218,6 +228,14 @@ export class BroadcastsService {
       await this.requireFeature(botId);
       const b = await this.find(botId, id);
       if (b.status !== 'draft') throw new DomainError(ErrorCode.CONFLICT, `The broadcast is ${b.status}, not a draft`);
+      if (b.photoAwaited) {
+        throw new DomainError(
+          ErrorCode.CONFLICT,
+          'The draft waits for its picture (saved with photoUploadFollows): upload it to POST …/broadcasts/{id}/photo, ' +
+            'or save the draft without photoUploadFollows',
+          { reason: 'photo_awaited' },
+        );
+      }
       if (!b.previewedAt) {
         throw new DomainError(
           ErrorCode.CONFLICT,

@@ -133,6 +133,48 @@ describe('broadcast photo upload (API)', () => {
     expect(await read(a, id)).toMatchObject({ photo: null, photoUpload: null });
   });
 
+  it('a draft whose picture never came says so, and start refuses it with the reason (409)', async () => {
+    const { id } = await draft(a, { photoUploadFollows: true });
+    expect(await read(a, id)).toMatchObject({ awaitingPhoto: true, photoUpload: null, previewedAt: null });
+    // Even a preview of the text alone (one queued before) does not let it start without its picture.
+    expect(await ctx.get(BroadcastRunsService).previewed(a.id, id, 0)).toBe(true);
+    const refused = await http()
+      .post(`/v1/bots/${a.id}/broadcasts/${id}/start`)
+      .set('Authorization', `Bearer ${a.apiToken}`)
+      .expect(409);
+    expect(refused.body.error).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/waits for its picture/),
+    });
+    await http()
+      .patch(`/v1/bots/${a.id}/broadcasts/${id}`)
+      .set('Authorization', `Bearer ${a.apiToken}`)
+      .send({ text: 'Bigger <b>sale</b>', photoUploadFollows: true })
+      .expect(200);
+    expect((await read(a, id)).awaitingPhoto).toBe(true);
+
+    // The picture arrives: no longer waiting (its preview is queued).
+    expect((await upload(a, id, PNG, 'image/png').expect(200)).body).toMatchObject({
+      awaitingPhoto: false,
+      photoUpload: 'image/png',
+    });
+    // Saved without photoUploadFollows: a draft never waits.
+    const plain = await draft(a);
+    expect((await read(a, plain.id)).awaitingPhoto).toBe(false);
+    const unwaited = await draft(a, { photoUploadFollows: true });
+    await http()
+      .patch(`/v1/bots/${a.id}/broadcasts/${unwaited.id}`)
+      .set('Authorization', `Bearer ${a.apiToken}`)
+      .send({ photo: 'https://example.com/instead.jpg' })
+      .expect(200);
+    expect((await read(a, unwaited.id)).awaitingPhoto).toBe(false);
+    const listed = await http()
+      .get(`/v1/bots/${a.id}/broadcasts`)
+      .set('Authorization', `Bearer ${a.apiToken}`)
+      .expect(200);
+    expect(listed.body.items.find((x: { id: string }) => x.id === id)).toMatchObject({ awaitingPhoto: false });
+  });
+
   it('a text too long for a caption cannot take a picture (400 on text)', async () => {
     const { id } = await draft(a, { text: 'x'.repeat(2000) });
     const res = await upload(a, id, PNG, 'image/png').expect(400);

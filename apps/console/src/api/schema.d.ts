@@ -2529,6 +2529,8 @@ export interface components {
              * @enum {string|null}
              */
             photoUpload: "image/jpeg" | "image/png" | "image/webp" | null;
+            /** @description Saved with `photoUploadFollows` and its picture not uploaded yet (POST …/{id}/photo): no preview is sent and it cannot start until the picture arrives or the draft is saved without `photoUploadFollows` */
+            awaitingPhoto: boolean;
             buttons: components["schemas"]["BroadcastButtonDto"][];
             audience: components["schemas"]["BroadcastAudienceDto"];
             /** @description Who gets (got) the preview */

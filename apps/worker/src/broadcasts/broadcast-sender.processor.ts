@@ -72,7 +72,8 @@ export class BroadcastSenderProcessor {
   @OnJob({ name: JobName.BroadcastPreview })
   async preview({ botId, broadcastId }: PreviewJob): Promise<void> {
     const b = await this.runs.find(botId, broadcastId);
-    if (!b || b.status !== 'draft' || b.previewedAt) return;
+    // A draft waiting for its picture is previewed by the upload's own job, with the picture.
+    if (!b || b.status !== 'draft' || b.previewedAt || b.photoAwaited) return;
     const bot = await this.runs.bot(botId);
     if (!bot || this.runs.cannotSend(bot)) return;
     const target = b.previewTelegramId ?? bot.ownerTelegramId;

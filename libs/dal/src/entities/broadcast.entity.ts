@@ -37,6 +37,11 @@ export class BroadcastEntity {
   @Column({ name: 'photo_upload', type: 'bytea', nullable: true, select: false }) photoUpload?: Buffer | null;
   /** The uploaded picture's type (image/jpeg, image/png, image/webp); null when there is none. */
   @Column({ name: 'photo_upload_type', type: 'varchar', nullable: true }) photoUploadType!: string | null;
+  /**
+   * Saved with `photoUploadFollows` and no picture uploaded since: not previewed, and it cannot start, until one is
+   * (or the draft is saved without it).
+   */
+  @Column({ name: 'photo_awaited', type: 'boolean', default: false }) photoAwaited!: boolean;
   @Column({ type: 'jsonb' }) buttons!: BroadcastButton[];
   /** Grows with every edit of a draft: a preview counts only for the revision it showed. */
   @Column({ type: 'int' }) revision!: number;

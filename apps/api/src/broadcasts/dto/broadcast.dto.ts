@@ -190,6 +190,12 @@ export class BroadcastDto {
       'its file_id then becomes `photo` and this is null',
   })
   photoUpload!: string | null;
+  @ApiProperty({
+    description:
+      'Saved with `photoUploadFollows` and its picture not uploaded yet (POST …/{id}/photo): no preview is sent and ' +
+      'it cannot start until the picture arrives or the draft is saved without `photoUploadFollows`',
+  })
+  awaitingPhoto!: boolean;
   @ApiProperty({ type: [BroadcastButtonDto] }) buttons!: BroadcastButtonDto[];
   @ApiProperty({ type: BroadcastAudienceDto }) audience!: BroadcastAudienceDto;
   @ApiProperty({ nullable: true, type: Number, description: 'Who gets (got) the preview' })
@@ -217,6 +223,7 @@ export class BroadcastDto {
       text: b.text,
       photo: b.photo,
       photoUpload: b.photoUploadType,
+      awaitingPhoto: b.photoAwaited,
       buttons: b.buttons,
       audience: v.audience,
       previewTelegramId: b.previewTelegramId,

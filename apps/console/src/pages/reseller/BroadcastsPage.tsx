@@ -62,7 +62,9 @@ export function BroadcastsPage() {
       ),
     // Progress moves while one runs, and a draft waits for its preview to arrive.
     refetchInterval: (q) =>
-      q.state.data?.items.some((b) => b.status === 'running' || (b.status === 'draft' && !b.previewedAt))
+      q.state.data?.items.some(
+        (b) => b.status === 'running' || (b.status === 'draft' && !b.previewedAt && !b.awaitingPhoto && !b.failure),
+      )
         ? 2000
         : false,
   });
@@ -178,7 +180,12 @@ function BroadcastCard({
                 </Button>
               )}
               {b.status === 'draft' && (
-                <Button size="xs" onClick={onStart} disabled={!b.previewedAt || busy} data-testid="broadcast-start">
+                <Button
+                  size="xs"
+                  onClick={onStart}
+                  disabled={!b.previewedAt || b.awaitingPhoto || busy}
+                  data-testid="broadcast-start"
+                >
                   {t('start')}
                 </Button>
               )}
@@ -195,7 +202,12 @@ function BroadcastCard({
         <Text size="sm" lineClamp={3} style={{ whiteSpace: 'pre-wrap' }}>
           {plainOfHtml(b.text)}
         </Text>
-        {b.status === 'draft' && (
+        {b.status === 'draft' && b.awaitingPhoto && (
+          <Text size="xs" c="orange" data-testid="broadcast-awaiting-photo">
+            {t('photoAwaited')}
+          </Text>
+        )}
+        {b.status === 'draft' && !b.awaitingPhoto && (
           <Text size="xs" c={b.previewedAt ? 'teal' : 'dimmed'}>
             {b.previewedAt ? t('previewSent', { at: f.dateTime(b.previewedAt) }) : t('previewPending')}
           </Text>

@@ -166,6 +166,7 @@ export const setup = {
     photoFileType: 'Choose a JPEG, PNG or WebP picture.',
     photoFileTooLarge: 'The picture is too large: at most 5 MB.',
     photoUploaded: 'Uploaded picture (it reaches Telegram with the preview)',
+    photoAwaited: 'Waiting for its picture: the upload did not arrive, so no preview is sent. Edit the draft and choose the picture again, or save it without one.',
     // tickets
     ticket: 'Ticket',
     subject: 'Subject',
@@ -453,6 +454,7 @@ export const setup = {
     photoFileType: 'یک تصویر JPEG، PNG یا WebP انتخاب کنید.',
     photoFileTooLarge: 'تصویر بیش از حد بزرگ است: حداکثر ۵ مگابایت.',
     photoUploaded: 'تصویر بارگذاری‌شده (همراه پیش‌نمایش به تلگرام می‌رود)',
+    photoAwaited: 'در انتظار تصویر: بارگذاری آن انجام نشد، پس پیش‌نمایشی ارسال نمی‌شود. پیش‌نویس را ویرایش کنید و تصویر را دوباره انتخاب کنید، یا بدون تصویر ذخیره کنید.',
     ticket: 'تیکت',
     subject: 'موضوع',
     noSubject: '(بدون موضوع)',
@@ -738,6 +740,7 @@ export const setup = {
     photoFileType: 'Выберите картинку JPEG, PNG или WebP.',
     photoFileTooLarge: 'Картинка слишком большая: не более 5 МБ.',
     photoUploaded: 'Загруженная картинка (уйдёт в Telegram вместе с превью)',
+    photoAwaited: 'Ждём картинку: она не загрузилась, поэтому превью не отправлено. Измените черновик и выберите картинку снова или сохраните без неё.',
     ticket: 'Обращение',
     subject: 'Тема',
     noSubject: '(без темы)',
