@@ -2,6 +2,7 @@ import { Actors } from '@botfleet/common';
 import { BroadcastsService } from '@botfleet/broadcasts';
 import { TestBot, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
+import { PHOTO_NOT_KEPT } from './broadcast-sender.processor';
 
 /** A 1×1 PNG, as a shop owner's picture would arrive from the console. */
 const PNG = Buffer.from(
@@ -69,5 +70,24 @@ describe('broadcast with an uploaded photo (worker)', () => {
       // Sent by file_id: the very picture the preview uploaded.
       expect(got[0].photo?.at(-1)?.file_unique_id).toBe(preview[0].photo?.at(-1)?.file_unique_id);
     }
+  });
+
+  it('a sendPhoto answer without a photo fails the preview with the reason, and the draft does not start', async () => {
+    const service = world.ctx.get(BroadcastsService);
+    const actor = Actors.tenantApi(bot.id);
+    world.telegram.setFaults(bot.telegram.id, { photoAsDocument: { count: 1 } });
+    const draft = await service.create(
+      bot.id,
+      { text: 'KEPT AS FILE', audience: { segment: 'all' }, photoUploadFollows: true },
+      actor,
+    );
+    const id = draft.broadcast.id;
+    await service.uploadPhoto(bot.id, id, { data: PNG, contentType: 'image/png' }, actor);
+
+    await waitFor(async () => !!(await service.get(bot.id, id)).broadcast.failure, 20_000);
+    const failed = (await service.get(bot.id, id)).broadcast;
+    expect(failed.failure).toBe(`preview: ${PHOTO_NOT_KEPT}`);
+    expect(failed).toMatchObject({ previewedAt: null, photo: null, status: 'draft' });
+    await expect(service.start(bot.id, id, actor)).rejects.toThrow(/did not keep the uploaded picture as a photo/);
   });
 });

@@ -19,6 +19,11 @@ import { OwnerNotifier } from '../bots/owner-notifier.service';
 import { Semaphore } from '../updates/semaphore';
 import { runSendWindow } from './send-window';
 
+/** Why a preview whose uploaded picture Telegram did not keep as a photo failed (the draft shows it). */
+export const PHOTO_NOT_KEPT =
+  'Telegram did not keep the uploaded picture as a photo (its answer to sendPhoto carried none); choose another ' +
+  'JPEG, PNG or WebP picture';
+
 type SendJob = JobPayloads[JobName.SendBroadcast];
 type PreviewJob = JobPayloads[JobName.BroadcastPreview];
 
@@ -95,8 +100,15 @@ export class BroadcastSenderProcessor {
           { source: upload.data, filename: `broadcast.${upload.contentType.slice('image/'.length)}` },
           extra,
         );
-        const fileId = sent.photo[sent.photo.length - 1]?.file_id;
-        if (!fileId || !(await this.runs.photoUploaded(botId, broadcastId, b.revision, fileId))) return;
+        // The Bot API types promise a photo, but Telegram may keep an upload as something else (a document, an
+        // animation): no file_id to send then, and the draft must not wait for one in silence.
+        const photo = (sent as { photo?: readonly { file_id: string }[] }).photo;
+        const fileId = photo?.[photo.length - 1]?.file_id;
+        if (!fileId) {
+          await this.runs.previewFailed(botId, broadcastId, b.revision, PHOTO_NOT_KEPT);
+          return;
+        }
+        if (!(await this.runs.photoUploaded(botId, broadcastId, b.revision, fileId))) return;
       } else {
         await sender.call(msg.method, { ...msg.payload, chat_id: target } as never);
       }

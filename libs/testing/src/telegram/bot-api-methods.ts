@@ -358,11 +358,20 @@ function readMedia(core: EmulatorCore, bot: BotState, params: Params, kind: Medi
   return { photo: file.photo, document: file.document };
 }
 
+/** A photo kept as a document instead (the `photoAsDocument` fault): its largest size's content, no `photo`. */
+function asDocument(core: EmulatorCore, bot: BotState, media: Media): Media {
+  const largest = media.photo?.at(-1);
+  const stored = largest ? core.files.find(largest.file_id) : undefined;
+  const content: FileContent = stored?.bytes ? { bytes: stored.bytes } : { url: largest?.file_id ?? 'photo' };
+  return { document: core.files.addDocument(bot.id, content, 'image', 'application/octet-stream') };
+}
+
 function sendMedia(kind: MediaKind): MethodHandler {
   return ({ core, bot, params }) => {
     const destination = readDestination(core, bot, params);
-    const { photo, document } = readMedia(core, bot, params, kind);
+    const media = readMedia(core, bot, params, kind);
     const caption = readCaption(params);
+    const { photo, document } = kind === 'photo' && core.photoAsDocument(bot) ? asDocument(core, bot, media) : media;
     return core.addMessage(bot, destination.chat, {
       direction: 'bot',
       method: kind === 'photo' ? 'sendPhoto' : 'sendDocument',

@@ -469,6 +469,12 @@ export class EmulatorCore {
     return limit ? bot.rateLimit.check(limit, now) : undefined;
   }
 
+  /** Whether this sendPhoto keeps its picture as a document (a `photoAsDocument` fault; the bot's own first). */
+  photoAsDocument(bot: BotState): boolean {
+    if (bot.faults?.config.photoAsDocument) return bot.faults.takePhotoAsDocument();
+    return this.globalFaults?.takePhotoAsDocument() ?? false;
+  }
+
   delayFor(bot: BotState, method: string): number {
     if (bot.faults?.config.delay) return bot.faults.delayFor(method);
     return this.globalFaults?.delayFor(method) ?? 0;

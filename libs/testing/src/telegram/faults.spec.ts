@@ -97,6 +97,21 @@ describe('fault injection', () => {
     random = 0;
   });
 
+  it('answers the next N sendPhoto calls with a message that has no photo (kept as a document)', async () => {
+    emulator.setFaults(bot.id, { photoAsDocument: { count: 1 } });
+    const photo = 'https://example.com/sale.jpg';
+    const first = (await call(bot.token, 'sendPhoto', { chat_id: user.id, photo })) as unknown as {
+      body: { ok: boolean; result: { photo?: unknown; document?: { file_id: string } } };
+    };
+    expect(first.body.ok).toBe(true);
+    expect(first.body.result.photo).toBeUndefined();
+    expect(first.body.result.document?.file_id).toEqual(expect.any(String));
+    const second = (await call(bot.token, 'sendPhoto', { chat_id: user.id, photo })) as unknown as {
+      body: { result: { photo?: { file_id: string }[] } };
+    };
+    expect(second.body.result.photo).toHaveLength(3);
+  });
+
   it('delays answers', async () => {
     emulator.setFaults(bot.id, { delay: { ms: 200, methods: ['sendMessage'] } });
     let started = Date.now();

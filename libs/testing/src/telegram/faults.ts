@@ -13,6 +13,11 @@ export interface FaultConfig {
   failRatio?: { ratio: number; status?: number; methods?: string[] };
   /** Every answer (to `methods`, or to any method) is held back this long. */
   delay?: { ms: number; methods?: string[] };
+  /**
+   * The next `count` successful sendPhoto calls are answered with a message that has no `photo`: the picture is
+   * kept as a `document`, as Telegram does with a file it does not take as a photo (an animation, say).
+   */
+  photoAsDocument?: { count: number };
 }
 
 const SERVER_ERRORS: Record<number, string> = {
@@ -67,12 +72,14 @@ export class SlidingWindowLimiter {
 /** One scope's faults plus the state they need (remaining failures, the rate window). */
 export class FaultState {
   failNextRemaining: number;
+  photoAsDocumentRemaining: number;
   private readonly failNextMethods: Set<string> | undefined;
   private readonly failRatioMethods: Set<string> | undefined;
   private readonly delayMethods: Set<string> | undefined;
 
   constructor(readonly config: FaultConfig) {
     this.failNextRemaining = config.failNext?.count ?? 0;
+    this.photoAsDocumentRemaining = config.photoAsDocument?.count ?? 0;
     this.failNextMethods = toSet(config.failNext?.methods);
     this.failRatioMethods = toSet(config.failRatio?.methods);
     this.delayMethods = toSet(config.delay?.methods);
@@ -89,6 +96,13 @@ export class FaultState {
     if (this.failNextRemaining <= 0 || !matches(this.failNextMethods, method)) return undefined;
     this.failNextRemaining--;
     return serverError(this.config.failNext?.status ?? 500);
+  }
+
+  /** Consumes one of the scheduled `photoAsDocument` answers. */
+  takePhotoAsDocument(): boolean {
+    if (this.photoAsDocumentRemaining <= 0) return false;
+    this.photoAsDocumentRemaining--;
+    return true;
   }
 
   ratioFailure(method: string, random: () => number): BotApiError | undefined {
