@@ -26,6 +26,7 @@ import { TicketReplyIdempotency1764400000510 } from './1764400000510-ticketReply
 import { SentNotificationWithoutUser1764400000800 } from './1764400000800-sentNotificationWithoutUser';
 import { BroadcastPhotoUpload1764400000950 } from './1764400000950-broadcastPhotoUpload';
 import { BroadcastPhotoAwaited1764400001100 } from './1764400001100-broadcastPhotoAwaited';
+import { BroadcastPhotoUploadIndex1764400001110 } from './1764400001110-broadcastPhotoUploadIndex';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   SentNotificationWithoutUser1764400000800,
   BroadcastPhotoUpload1764400000950,
   BroadcastPhotoAwaited1764400001100,
+  BroadcastPhotoUploadIndex1764400001110,
 ];

@@ -24,6 +24,18 @@ const TOKEN_REJECTED = 'Telegram rejected the bot token (401)';
 /** Why a broadcast stopped at a 401. */
 const TOKEN_REJECTED_STOP = 'Telegram rejected the bot token';
 
+/** An age as a person reads it: whole days, hours, minutes or seconds. */
+function ageText(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+  ];
+  const [size, name] = units.find(([u]) => ms >= u && ms % u === 0) ?? [1000, 'second'];
+  const n = Math.max(1, Math.round(ms / size));
+  return `${n} ${name}${n === 1 ? '' : 's'}`;
+}
+
 /** `sent_notifications` kind of a broadcast's end told to the bot's owner. */
 const END_REPORT = 'broadcast_end';
 const endReportKey = (broadcastId: string) => `broadcast:${broadcastId}:end`;
@@ -101,6 +113,16 @@ export class BroadcastRunsService {
       { photo: fileId, photoUpload: null, photoUploadType: null },
     );
     return n > 0;
+  }
+
+  /**
+   * Drops uploaded picture bytes nobody will send (the sweep): a draft's untouched for longer than `maxAgeMs` —
+   * the draft then waits for a picture again and says why —, or a broadcast's that already has its file_id or is
+   * no draft. False when there were none to drop (any more).
+   */
+  dropAbandonedPhoto(botId: string, id: string, maxAgeMs: number): Promise<boolean> {
+    const reason = `the uploaded picture was removed after ${ageText(maxAgeMs)} without a preview; upload it again`;
+    return this.broadcasts.dropAbandonedPhoto(botId, id, maxAgeMs, reason);
   }
 
   /** The preview of `revision` cannot be sent (the admin blocked the bot, a photo Telegram refuses…). */

@@ -641,6 +641,16 @@ export class AppConfig {
   @Max(Number.MAX_SAFE_INTEGER)
   OPERATOR_WALLET_ALERT_MINOR = 100_000;
 
+  /**
+   * A broadcast draft's uploaded picture that no preview took to Telegram is dropped once the draft has been
+   * untouched this long (the hourly broadcast photo sweep); the draft then waits for a picture again and says why.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  @Max(90 * 86_400_000)
+  BROADCAST_PHOTO_UPLOAD_MAX_AGE_MS = 3 * 86_400_000;
+
   /** REDIS_CLUSTER_NODES as `{ host, port }` seeds; empty for a single Redis. */
   get redisClusterNodes(): { host: string; port: number }[] {
     return this.REDIS_CLUSTER_NODES.split(',')

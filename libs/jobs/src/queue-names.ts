@@ -34,6 +34,7 @@ export enum JobName {
   ScanOperatorAlerts = 'scan-operator-alerts',
   ScanRetention = 'scan-retention',
   SweepBroadcasts = 'sweep-broadcasts',
+  SweepBroadcastPhotos = 'sweep-broadcast-photos',
   ApplyStarsRefund = 'apply-stars-refund',
   StartGatewayPayment = 'start-gateway-payment',
 }
@@ -58,6 +59,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ScanRetention]: QueueName.Provisioning,
   [JobName.SupportNotification]: QueueName.Notifications,
   [JobName.SweepBroadcasts]: QueueName.Provisioning,
+  [JobName.SweepBroadcastPhotos]: QueueName.Provisioning,
   [JobName.ApplyStarsRefund]: QueueName.Provisioning,
   [JobName.StartGatewayPayment]: QueueName.Notifications,
 };
@@ -71,7 +73,8 @@ export type PlatformJobName =
   | JobName.ReconcileGatewayPayments
   | JobName.ScanOperatorAlerts
   | JobName.ScanRetention
-  | JobName.SweepBroadcasts;
+  | JobName.SweepBroadcasts
+  | JobName.SweepBroadcastPhotos;
 
 /** Alerts a bot's owner gets through NotifyOwner. */
 /** `suspended` / `resumed`: the operator's decision (`data.reason` for a suspension). */
@@ -131,6 +134,8 @@ export interface JobPayloads {
   [JobName.ScanRetention]: Record<string, never>;
   /** Running broadcasts whose job chain was lost (libs/broadcasts): their next chunk queued again. */
   [JobName.SweepBroadcasts]: Record<string, never>;
+  /** Uploaded broadcast pictures nobody will send (abandoned drafts, ones with a file_id already): bytes dropped. */
+  [JobName.SweepBroadcastPhotos]: Record<string, never>;
   /** Telegram's refunded_payment our side refused for now (order still fulfilling): applied again until it settles. */
   [JobName.ApplyStarsRefund]: { botId: string; chargeId: string; fromTelegramId: number };
   /**

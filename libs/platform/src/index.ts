@@ -2,6 +2,7 @@ export * from './platform-db';
 export * from './platform-db.module';
 export * from './audit/admin-audit.repository';
 export * from './bots/bot-directory';
+export * from './broadcasts/abandoned-broadcast-photos';
 export * from './broadcasts/stalled-broadcasts';
 export * from './bots/hosted-bots.repository';
 export * from './bots/processed-updates.store';

@@ -25,6 +25,8 @@ export const JOB_SCHEDULES: readonly JobSchedule[] = [
   { id: 'retention-scan', name: JobName.ScanRetention, every: (c) => c.RETENTION_SCAN_INTERVAL_MS },
   // Running broadcasts whose job was lost (apps/worker/src/broadcasts): as often as a job lock can run out.
   { id: 'broadcast-sweep', name: JobName.SweepBroadcasts, every: (c) => c.BROADCAST_LOCK_MS },
+  // Uploaded broadcast pictures left on drafts nobody finished (apps/worker/src/broadcasts): hourly is plenty.
+  { id: 'broadcast-photo-sweep', name: JobName.SweepBroadcastPhotos, every: () => HOUR_MS },
   // Telegram keeps an update at most 24 hours; forgetting ours after 48 once an hour is plenty.
   { id: 'prune-processed-updates', name: JobName.PruneProcessedUpdates, every: () => HOUR_MS },
 ];

@@ -338,6 +338,34 @@ export class BroadcastRepository {
   }
 
   /**
+   * Drops the uploaded picture bytes of a broadcast that will never send them: a draft untouched for longer than
+   * `maxAgeMs` (it then waits for a picture again, with `reason` as its failure, and its revision moves on so no
+   * preview of the earlier one counts), or one that has its file_id already or is no draft. False when it holds no
+   * such bytes (any more).
+   */
+  async dropAbandonedPhoto(botId: string, broadcastId: string, maxAgeMs: number, reason: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.within(botId, (m) =>
+      m.query(
+        // A draft left without any picture waits for one: the right-hand sides read the row as it was.
+        `WITH d AS (
+           UPDATE broadcasts
+              SET photo_upload = NULL, photo_upload_type = NULL, updated_at = now(),
+                  photo_awaited = photo_awaited OR (status = 'draft' AND photo IS NULL),
+                  failure = CASE WHEN status = 'draft' AND photo IS NULL THEN $4 ELSE failure END,
+                  previewed_at = CASE WHEN status = 'draft' AND photo IS NULL THEN NULL ELSE previewed_at END,
+                  revision = CASE WHEN status = 'draft' AND photo IS NULL THEN revision + 1 ELSE revision END
+            WHERE bot_id = $1 AND id = $2 AND photo_upload_type IS NOT NULL
+              AND (status <> 'draft' OR photo IS NOT NULL
+                   OR updated_at < now() - make_interval(secs => $3::double precision / 1000))
+           RETURNING id
+         ) SELECT id FROM d`,
+        [botId, broadcastId, maxAgeMs, reason.slice(0, 300)],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  /**
    * Ends a draft or a running broadcast (`cancelled`, or `failed` with a reason) and closes its deliveries:
    * pending ones are `skipped` (never sent), one being sent right now is `interrupted` (it may still arrive;
    * its run, if alive, records what became of it). A picture still waiting for its preview is dropped. False

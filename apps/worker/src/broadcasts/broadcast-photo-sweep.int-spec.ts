@@ -1,0 +1,98 @@
+import { Actors } from '@botfleet/common';
+import { AppConfig } from '@botfleet/config';
+import { BroadcastRunsService, BroadcastsService } from '@botfleet/broadcasts';
+import { AbandonedBroadcastPhotos, PlatformDb } from '@botfleet/platform';
+import { createTestEnv, TestBot, TestContext, TestEnv } from '@botfleet/testing';
+import { JOB_SCHEDULES } from '../jobs/job-schedules';
+import { JobName } from '@botfleet/jobs';
+import { BroadcastPhotoSweepHandler } from './broadcast-photo-sweep.handler';
+
+/** A 1×1 PNG, as a shop owner's picture would arrive from the console. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+const MAX_AGE_MS = 2_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Uploaded broadcast pictures whose draft nobody finished (no preview ever took them to Telegram) are dropped by
+ * the hourly sweep once the draft is older than BROADCAST_PHOTO_UPLOAD_MAX_AGE_MS, in every bot; a fresh one stays,
+ * and the draft that lost its picture says so and cannot start without a new one. Real PostgreSQL and Redis; no
+ * worker consumes the preview jobs, so the bytes wait as they would for an abandoned draft.
+ */
+describe('broadcast photo sweep (worker)', () => {
+  jest.setTimeout(60_000);
+  let env: TestEnv;
+  let ctx: TestContext;
+  let a: TestBot;
+  let b: TestBot;
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    ctx = await TestContext.create({ env, jobs: 'detached' });
+    a = await ctx.newBot();
+    b = await ctx.newBot();
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    await env?.cleanup();
+  });
+
+  async function uploadedDraft(bot: TestBot, text: string): Promise<string> {
+    const service = ctx.get(BroadcastsService);
+    const actor = Actors.tenantApi(bot.id);
+    const v = await service.create(bot.id, { text, audience: { segment: 'all' }, photoUploadFollows: true }, actor);
+    await service.uploadPhoto(bot.id, v.broadcast.id, { data: PNG, contentType: 'image/png' }, actor);
+    return v.broadcast.id;
+  }
+
+  it('is a periodic job', () => {
+    expect(JOB_SCHEDULES.map((s) => s.name)).toContain(JobName.SweepBroadcastPhotos);
+  });
+
+  it('drops the bytes of drafts left longer than the age, in every bot, and keeps fresh ones', async () => {
+    const runs = ctx.get(BroadcastRunsService);
+    const service = ctx.get(BroadcastsService);
+    const config = { ...ctx.get(AppConfig), BROADCAST_PHOTO_UPLOAD_MAX_AGE_MS: MAX_AGE_MS } as AppConfig;
+    const sweeper = new BroadcastPhotoSweepHandler(new AbandonedBroadcastPhotos(ctx.get(PlatformDb)), runs, config);
+
+    const oldA = await uploadedDraft(a, 'Old sale A');
+    const oldB = await uploadedDraft(b, 'Old sale B');
+    // A draft whose preview took its picture to Telegram holds a file_id and no bytes: nothing to drop.
+    const previewed = await uploadedDraft(a, 'Previewed sale');
+    expect(await runs.photoUploaded(a.id, previewed, 1, 'AgACAgIAAxkBAAI-file-id')).toBe(true);
+    // Fresh: nothing is old enough yet.
+    expect(await sweeper.sweep()).toEqual({ dropped: 0 });
+    expect(await runs.photoUpload(a.id, oldA, 1)).not.toBeNull();
+
+    await sleep(MAX_AGE_MS + 300);
+    const fresh = await uploadedDraft(a, 'Fresh sale');
+    expect(await sweeper.sweep()).toEqual({ dropped: 2 });
+    expect(await sweeper.sweep()).toEqual({ dropped: 0 });
+
+    for (const [bot, id] of [
+      [a, oldA],
+      [b, oldB],
+    ] as const) {
+      const left = (await service.get(bot.id, id)).broadcast;
+      expect(left).toMatchObject({ status: 'draft', photo: null, photoUploadType: null, photoAwaited: true });
+      expect(left.failure).toBe('the uploaded picture was removed after 2 seconds without a preview; upload it again');
+      expect(await runs.photoUpload(bot.id, id, left.revision)).toBeNull();
+      // It cannot start without a picture, and a new one makes it whole again.
+      await expect(service.start(bot.id, id, Actors.tenantApi(bot.id))).rejects.toThrow(/waits for its picture/);
+    }
+    expect(await runs.photoUpload(a.id, fresh, 1)).toEqual({ data: PNG, contentType: 'image/png' });
+    expect((await service.get(a.id, previewed)).broadcast).toMatchObject({
+      photo: 'AgACAgIAAxkBAAI-file-id',
+      failure: null,
+    });
+    const again = await service.uploadPhoto(
+      a.id,
+      oldA,
+      { data: PNG, contentType: 'image/png' },
+      Actors.tenantApi(a.id),
+    );
+    expect(again.broadcast).toMatchObject({ photoUploadType: 'image/png', photoAwaited: false, failure: null });
+  });
+});
