@@ -642,6 +642,17 @@ export class AppConfig {
   OPERATOR_WALLET_ALERT_MINOR = 100_000;
 
   /**
+   * A gateway payment the bot opened whose gateway has not answered yet (its link job still asking): a second tap on
+   * Pay within this window is told "the link is coming"; after it, the tap opens a new payment and the waiting one
+   * is failed, so one order never has two payable links (libs/payments StartGatewayPaymentUseCase).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  GATEWAY_PAYMENT_IN_FLIGHT_MS = 60_000;
+
+  /**
    * A broadcast draft's uploaded picture that no preview took to Telegram is dropped once the draft has been
    * untouched this long (the hourly broadcast photo sweep); the draft then waits for a picture again and says why.
    */

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { DomainError, ErrorCode, MAX_MINOR } from '@botfleet/common';
+import { AppConfig } from '@botfleet/config';
 import { FeaturesService } from '@botfleet/catalog';
 import { BotSelfRepository, GatewayPaymentEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
 import { JobName, JobOutbox, jobIdFor } from '@botfleet/jobs';
@@ -36,11 +37,9 @@ export interface LinkDelivery {
 
 /** An open payment is offered again (same URL) while it has at least this long to live. */
 const REUSE_MARGIN_MS = 5 * 60_000;
-/**
- * A payment `request` opened whose gateway call has not answered yet: a second tap in this time gets "the link is
- * coming", not a second payment (the gateway client gives up after 10 s; the job may wait in its queue a little).
- */
-const IN_FLIGHT_MS = 60_000;
+
+/** Why a payment still waiting for its gateway was ended by a newer one for the same order. */
+export const SUPERSEDED_REASON = 'a newer payment was opened for the order';
 
 /**
  * Starts paying an order (or a wallet top-up) through a gateway: the gateway must be enabled for the bot and able
@@ -70,6 +69,7 @@ export class StartGatewayPaymentUseCase {
     private readonly gateways: PaymentGateways,
     private readonly features: FeaturesService,
     private readonly outbox: JobOutbox,
+    private readonly config: AppConfig,
   ) {}
 
   async execute(input: StartGatewayPaymentInput): Promise<StartedPayment> {
@@ -77,7 +77,9 @@ export class StartGatewayPaymentUseCase {
     if (!gateway.startsLocally) this.assertOutsideTransaction(gateway);
     const opened = await this.open(input, gateway);
     if ('action' in opened && opened.action) return { payment: opened.payment, action: opened.action };
-    return this.ask(input.botId, gateway, opened.payment, input.language);
+    const started = await this.ask(input.botId, gateway, opened.payment, input.language);
+    if (!started) throw new DomainError(ErrorCode.CONFLICT, 'The payment is no longer open');
+    return started;
   }
 
   /** See the class comment: opens the payment in the caller's transaction and queues the gateway call. */
@@ -87,7 +89,11 @@ export class StartGatewayPaymentUseCase {
     return this.db.run(botId, async () => {
       const opened = await this.open(input, gateway, true);
       if ('action' in opened) return opened;
-      if (gateway.startsLocally) return this.ask(botId, gateway, opened.payment, input.language);
+      if (gateway.startsLocally) {
+        const started = await this.ask(botId, gateway, opened.payment, input.language);
+        if (!started) throw new DomainError(ErrorCode.CONFLICT, 'The payment is no longer open');
+        return started;
+      }
       const { payment } = opened;
       await this.outbox.add(
         botId,
@@ -101,7 +107,9 @@ export class StartGatewayPaymentUseCase {
 
   /**
    * Asks the gateway for a payment `request` opened (the job's step; outside any transaction). Null when there is
-   * nothing to show any more (paid, expired or failed meanwhile). Throws the gateway's refusal as a DomainError.
+   * nothing to show any more (paid, expired or failed meanwhile — a newer payment for the order included, even one
+   * failed while the gateway was being asked: its late answer is recorded nowhere and shown nowhere). Throws the
+   * gateway's refusal as a DomainError.
    */
   async complete(botId: string, paymentId: string, language: string): Promise<StartedPayment | null> {
     const payment = await this.repos.gatewayPayments.findById(botId, paymentId);
@@ -143,13 +151,17 @@ export class StartGatewayPaymentUseCase {
     }
   }
 
-  /** Registers the payment with the gateway and records its answer (only the first answer recorded counts). */
+  /**
+   * Registers the payment with the gateway and records its answer (only the first answer recorded counts). Null when
+   * the payment stopped being pending while the gateway was asked (failed by a newer payment, expired): that
+   * authority is never offered.
+   */
   private async ask(
     botId: string,
     gateway: PaymentGateway,
     payment: GatewayPaymentEntity,
     language: string,
-  ): Promise<StartedPayment> {
+  ): Promise<StartedPayment | null> {
     let action: StartedGatewayPayment;
     try {
       action = await gateway.start({
@@ -159,11 +171,13 @@ export class StartGatewayPaymentUseCase {
         language,
       });
     } catch (e) {
-      await this.repos.gatewayPayments.update(
+      const failed = await this.repos.gatewayPayments.update(
         botId,
         { id: payment.id, status: 'pending', externalId: IsNull() },
         { status: 'failed', failureReason: 'the gateway refused to start the payment' },
       );
+      // Ended meanwhile (a newer payment for the order): there is nothing to show, the refusal included.
+      if (!failed && (await this.repos.gatewayPayments.findById(botId, payment.id))?.status !== 'pending') return null;
       if (DomainError.is(e)) throw e;
       this.logger.warn({ botId, gateway: gateway.method, err: e }, 'gateway start failed');
       throw new DomainError(ErrorCode.PAYMENT_GATEWAY_UNAVAILABLE, 'The payment gateway is not available now');
@@ -176,10 +190,9 @@ export class StartGatewayPaymentUseCase {
     );
     const now = (await this.repos.gatewayPayments.findById(botId, payment.id))!;
     if (recorded || action.kind === 'invoice') return { payment: now, action };
-    // Another attempt recorded its answer first: that one is shown; this authority is never offered.
-    const first = startedOf(now);
-    if (!first) throw new DomainError(ErrorCode.CONFLICT, `The payment is ${now.status}`);
-    return first;
+    // Another attempt recorded its answer first: that one is shown; this authority is never offered. A payment that
+    // is no longer pending has nothing to show.
+    return now.status === 'pending' ? startedOf(now) : null;
   }
 
   /** Writes the pending payment (or finds the one still open for this order); checks what is paid and by whom. */
@@ -202,6 +215,16 @@ export class StartGatewayPaymentUseCase {
         if (order.amountMinor <= 0) throw new DomainError(ErrorCode.CONFLICT, 'A free order is not paid online');
         const reusable = await this.reusable(botId, order.id, gateway.method, inFlight);
         if (reusable) return reusable;
+        // A new payment is opened: the ones still waiting for their gateway's answer are ended first (conditional,
+        // under the order's lock), so a late answer for one records nothing and the order has one payable link.
+        // One that got its answer between the look above and this update keeps it, and is offered instead.
+        await this.repos.gatewayPayments.update(
+          botId,
+          { orderId: order.id, status: 'pending', externalId: IsNull() },
+          { status: 'failed', failureReason: SUPERSEDED_REASON },
+        );
+        const answered = await this.reusable(botId, order.id, gateway.method, false);
+        if (answered) return answered;
         ({ userId, amountMinor, currency } = order);
         orderId = order.id;
       } else {
@@ -260,7 +283,7 @@ export class StartGatewayPaymentUseCase {
     });
     const p = open[0];
     if (!p) return null;
-    if (inFlight && !p.externalId && Date.now() - p.createdAt.getTime() < IN_FLIGHT_MS)
+    if (inFlight && !p.externalId && Date.now() - p.createdAt.getTime() < this.config.GATEWAY_PAYMENT_IN_FLIGHT_MS)
       return { payment: p, action: null };
     const started = startedOf(p);
     if (!started || p.expiresAt.getTime() - Date.now() < REUSE_MARGIN_MS) return null;
