@@ -55,6 +55,8 @@ describe('running the shop from Telegram: /broadcast', () => {
   const as = (token: string, method: 'post' | 'put' | 'get', path: string) =>
     http()[method](path).set('Authorization', `Bearer ${token}`);
   const labels = (m: ChatMessage) => buttonsOf(m).map((b) => b.text);
+  /** A label without the Unicode isolates that keep a right-to-left name apart in a left-to-right screen. */
+  const unisolated = (label: string) => label.replace(/[\u2066-\u2069]/g, '');
   const latest = async (): Promise<BroadcastBody> => {
     const body = (await as(apiToken, 'get', `/v1/bots/${botId}/broadcasts`).expect(200)).body;
     const items: { id: string }[] = Array.isArray(body) ? body : body.items;
@@ -148,6 +150,7 @@ describe('running the shop from Telegram: /broadcast', () => {
       'with an active subscription · 0',
       'whose subscription ended · 0',
       `who never bought · ${everyone}`,
+      '🌐 By language',
       '✖️ Cancel',
     ]);
     // The preview is held back by Telegram for a while: Start is refused until it arrived.
@@ -219,6 +222,39 @@ describe('running the shop from Telegram: /broadcast', () => {
     // What the customer's app shows: the same text, bold and the link where the admin put them.
     expect(got.text).toBe(text);
     expect(got.entities).toEqual([bold, link]);
+  });
+
+  it("by language: the shop's languages with their sizes; only customers speaking the one chosen get it", async () => {
+    const sara = new BotChat(emu, tg, { id: 940_200, first_name: 'Sara', language_code: 'fa' });
+    await sara.send('/start', withButton('menu:'));
+    await newBroadcast();
+    const audience = await admin.send('LANG-MARK <b>تخفیف</b>', has('Who gets it?'));
+    await admin.tap(audience, 'ad:bl:');
+    const languages = await admin.edited(audience.messageId, has('Customers speaking which language'));
+    const everyone = await reachable();
+    // Sizes as the API counts them: a customer without a language of their own speaks the shop's default (en).
+    // In the shop's order of languages, each named in itself (bidi-isolated in an English screen).
+    expect(labels(languages).map(unisolated)).toEqual([
+      'فارسی · 1',
+      `English · ${everyone - 1}`,
+      'Русский · 0',
+      '↩️ Back',
+      '✖️ Cancel',
+    ]);
+    // Back to the segments and again: the message still waits for its audience.
+    await admin.tap(languages, 'ad:bA:');
+    const segments = await admin.edited(audience.messageId, (m) => labels(m).includes('🌐 By language'));
+    await admin.tap(segments, 'ad:bl:');
+    const again = await admin.edited(audience.messageId, (m) => labels(m).map(unisolated).includes('فارسی · 1'));
+    await admin.tap(again, buttonsOf(again).find((b) => unisolated(b.text).startsWith('فارسی'))!.callback_data!);
+    const draft = await admin.edited(audience.messageId, has('Broadcast #'));
+    expect(textOf(draft)).toContain('to 1 customers (everyone, language fa)');
+    await waitFor(async () => (await latest()).previewedAt !== null, 20_000);
+    expect((await admin.tap(draft, 'ad:bs:')).text).toBe('▶️ Sending started.');
+    await waitFor(async () => (await latest()).status === 'completed', 60_000);
+    expect((await latest()).progress).toMatchObject({ total: 1, sent: 1 });
+    expect(received('LANG-MARK')).toEqual(CUSTOMERS.map(() => 0));
+    expect(sara.messages().filter((m) => textOf(m).includes('LANG-MARK'))).toHaveLength(1);
   });
 
   it('Cancel in the list stops a running broadcast: the rest is never sent', async () => {

@@ -1,4 +1,4 @@
-import { AUDIENCE_SEGMENTS, AudienceSegment } from '@botfleet/broadcasts';
+import { AUDIENCE_LANGUAGES, AUDIENCE_SEGMENTS, AudienceLanguage, AudienceSegment } from '@botfleet/broadcasts';
 import { isLanguage, Language } from '@botfleet/catalog';
 import { packUuid, unpackUuid } from '../sales/sale-callbacks';
 
@@ -15,6 +15,8 @@ const PRICE = /^[1-9]\d{0,15}$/;
 const SEGMENT_CODE: Record<AudienceSegment, string> = { all: 'a', active: 'c', expired: 'e', never_bought: 'n' };
 const segmentOf = (code: string | undefined): AudienceSegment | undefined =>
   AUDIENCE_SEGMENTS.find((s) => SEGMENT_CODE[s] === code);
+const audienceLanguageOf = (code: string | undefined): AudienceLanguage | undefined =>
+  AUDIENCE_LANGUAGES.find((l) => l === code);
 
 /**
  * The `/admin` screens' buttons (prefix `ad:`). Callback data comes back from the client, so it is input like
@@ -56,6 +58,12 @@ export const AdminCallbacks = {
   broadcastNew: () => 'ad:bn',
   /** The composed message (a draft in AdminState) to this audience: creates the broadcast. */
   broadcastAudience: (draft: string, segment: AudienceSegment) => `ad:ba:${draft}:${SEGMENT_CODE[segment]}`,
+  /** The composed message's audience by language: the shop's languages, each with its size. */
+  broadcastLanguages: (draft: string) => `ad:bl:${draft}`,
+  /** The composed message to every customer speaking `language`: creates the broadcast. */
+  broadcastLanguage: (draft: string, language: AudienceLanguage) => `ad:bL:${draft}:${language}`,
+  /** Back from the languages to the audience's segments. */
+  broadcastSegments: (draft: string) => `ad:bA:${draft}`,
   broadcast: (broadcastId: string) => `ad:bv:${packUuid(broadcastId)}`,
   broadcastStart: (broadcastId: string) => `ad:bs:${packUuid(broadcastId)}`,
   broadcastCancel: (broadcastId: string) => `ad:bx:${packUuid(broadcastId)}`,
@@ -81,6 +89,8 @@ export type AdminCallback =
   | { kind: 'textAsk'; text: ShopTextKind; lang: Language }
   | { kind: 'broadcasts' | 'broadcastNew' }
   | { kind: 'broadcastAudience'; draft: string; segment: AudienceSegment }
+  | { kind: 'broadcastLanguages' | 'broadcastSegments'; draft: string }
+  | { kind: 'broadcastLanguage'; draft: string; language: AudienceLanguage }
   | { kind: 'broadcast' | 'broadcastStart' | 'broadcastCancel'; broadcastId: string };
 
 const flag = (v: string | undefined): boolean | null => (v === '1' ? true : v === '0' ? false : null);
@@ -110,6 +120,15 @@ export function parseAdminCallback(data: string | undefined): AdminCallback | nu
     case 'ba': {
       const segment = segmentOf(b);
       return two && DRAFT.test(a!) && segment ? { kind: 'broadcastAudience', draft: a!, segment } : null;
+    }
+    case 'bl':
+    case 'bA':
+      return one && DRAFT.test(a!)
+        ? { kind: kind === 'bl' ? 'broadcastLanguages' : 'broadcastSegments', draft: a! }
+        : null;
+    case 'bL': {
+      const language = audienceLanguageOf(b);
+      return two && DRAFT.test(a!) && language ? { kind: 'broadcastLanguage', draft: a!, language } : null;
     }
     case 'bv':
     case 'bs':

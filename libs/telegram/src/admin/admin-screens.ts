@@ -1,6 +1,11 @@
 import type { InlineKeyboardButton } from 'telegraf/types';
 import { type AdminRole, roleAllows } from '@botfleet/bots';
-import { AUDIENCE_SEGMENTS, type AudienceSegment, type BroadcastView } from '@botfleet/broadcasts';
+import {
+  AUDIENCE_SEGMENTS,
+  type AudienceLanguage,
+  type AudienceSegment,
+  type BroadcastView,
+} from '@botfleet/broadcasts';
 import type { BroadcastEntity } from '@botfleet/dal';
 import type { Language, Localized, PaymentCardView, PlanView } from '@botfleet/catalog';
 import type { SubscriptionView } from '@botfleet/provisioning';
@@ -510,7 +515,34 @@ export function broadcastAudienceScreen(
           AdminCallbacks.broadcastAudience(draft, segment),
         ),
       ]),
+      [btn(t(lang, 'admin.btn.bcByLanguage'), AdminCallbacks.broadcastLanguages(draft))],
       [btn(t(lang, 'admin.btn.cancel'), AdminCallbacks.broadcasts())],
+    ],
+  };
+}
+
+/**
+ * The composed message's audience by language: one button per language the shop offers (named in that language),
+ * with how many customers speak it now (a customer without a language of their own speaks the shop's default).
+ */
+export function broadcastLanguageScreen(
+  lang: Language,
+  draft: string,
+  sizes: readonly (readonly [AudienceLanguage, number])[],
+): Screen {
+  return {
+    text: t(lang, 'admin.bc.languages'),
+    keyboard: [
+      ...sizes.map(([language, count]) => [
+        btn(
+          t(lang, 'admin.bc.segment', { segment: t(language, 'language.name'), count }),
+          AdminCallbacks.broadcastLanguage(draft, language),
+        ),
+      ]),
+      [
+        btn(t(lang, 'admin.btn.bcBack'), AdminCallbacks.broadcastSegments(draft)),
+        btn(t(lang, 'admin.btn.cancel'), AdminCallbacks.broadcasts()),
+      ],
     ],
   };
 }

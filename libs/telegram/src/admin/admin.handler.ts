@@ -5,6 +5,7 @@ import { AdminAccessService, AdminPermission, AdminRole, ConsoleLinksService, ro
 import {
   AUDIENCE_SEGMENTS,
   AudienceSegment,
+  BroadcastAudience,
   BroadcastsService,
   BroadcastView,
   checkBroadcastContent,
@@ -50,6 +51,7 @@ import {
   blockConfirmScreen,
   BROADCASTS_LISTED,
   broadcastAudienceScreen,
+  broadcastLanguageScreen,
   broadcastScreen,
   broadcastsScreen,
   cardScreen,
@@ -131,6 +133,9 @@ const CALLBACK_PERMISSION: Record<AdminCallback['kind'], AdminPermission | null>
   broadcasts: 'broadcasts',
   broadcastNew: 'broadcasts',
   broadcastAudience: 'broadcasts',
+  broadcastLanguages: 'broadcasts',
+  broadcastLanguage: 'broadcasts',
+  broadcastSegments: 'broadcasts',
   broadcast: 'broadcasts',
   broadcastStart: 'broadcasts',
   broadcastCancel: 'broadcasts',
@@ -420,7 +425,13 @@ export class AdminHandler {
         ctx.answerCallback();
         return this.ask(ctx, { step: 'broadcast' }, ctx.t('admin.bc.prompt'));
       case 'broadcastAudience':
-        return this.createBroadcast(ctx, cb.draft, cb.segment);
+        return this.createBroadcast(ctx, cb.draft, { segment: cb.segment });
+      case 'broadcastLanguages':
+      case 'broadcastSegments':
+        return this.chooseAudience(ctx, cb.draft, cb.kind === 'broadcastLanguages' ? 'language' : 'segment');
+      case 'broadcastLanguage':
+        if (!ctx.profile.languages.includes(cb.language)) return ctx.answerCallback(ctx.t('common.unavailable'));
+        return this.createBroadcast(ctx, cb.draft, { segment: 'all', language: cb.language });
       case 'broadcast':
         ctx.answerCallback();
         return ctx.show(await this.broadcastScreen(ctx, await this.broadcasts.get(ctx.botId, cb.broadcastId)));
@@ -756,17 +767,36 @@ export class AdminHandler {
     }
     await this.state.clear(ctx.botId, ctx.from!.id);
     const draft = await this.state.putDraft(ctx.botId, ctx.from!.id, { kind: 'broadcast', text, photo });
+    ctx.show(await this.audienceScreen(ctx, draft, 'segment'));
+  }
+
+  /** The composed message's audience: by segment, or by one of the shop's languages; each with its size now. */
+  private async audienceScreen(ctx: BotContext, draft: string, by: 'segment' | 'language'): Promise<Screen> {
+    if (by === 'language') {
+      const sizes: [Language, number][] = [];
+      for (const language of ctx.profile.languages)
+        sizes.push([language, await this.broadcasts.audienceSize(ctx.botId, { segment: 'all', language })]);
+      return broadcastLanguageScreen(ctx.lang, draft, sizes);
+    }
     const sizes = {} as Record<AudienceSegment, number>;
     for (const segment of AUDIENCE_SEGMENTS)
       sizes[segment] = await this.broadcasts.audienceSize(ctx.botId, { segment });
-    ctx.show(broadcastAudienceScreen(ctx.lang, draft, sizes));
+    return broadcastAudienceScreen(ctx.lang, draft, sizes);
+  }
+
+  /** Switches the audience screen of a composed message (still waiting) between segments and languages. */
+  private async chooseAudience(ctx: BotContext, draftId: string, by: 'segment' | 'language'): Promise<void> {
+    const draft = await this.state.draft(ctx.botId, ctx.from!.id, draftId);
+    if (!draft || draft.kind !== 'broadcast') return ctx.answerCallback(ctx.t('admin.expired'), true);
+    ctx.answerCallback();
+    ctx.show(await this.audienceScreen(ctx, draftId, by));
   }
 
   /**
    * The composed message to the audience chosen: the broadcast's draft, previewed to this admin (the worker's
    * BroadcastPreview job). The draft of the message is used once, so a second tap creates nothing more.
    */
-  private async createBroadcast(ctx: BotContext, draftId: string, segment: AudienceSegment): Promise<void> {
+  private async createBroadcast(ctx: BotContext, draftId: string, audience: BroadcastAudience): Promise<void> {
     const from = ctx.from!.id;
     const draft = await this.state.draft(ctx.botId, from, draftId);
     if (!draft || draft.kind !== 'broadcast') return ctx.answerCallback(ctx.t('admin.expired'), true);
@@ -778,7 +808,7 @@ export class AdminHandler {
       view = await this.db.atomic(ctx.botId, () =>
         this.broadcasts.create(
           ctx.botId,
-          { text: draft.text, photo: draft.photo, audience: { segment }, previewTelegramId: from },
+          { text: draft.text, photo: draft.photo, audience, previewTelegramId: from },
           this.actor(ctx),
         ),
       );

@@ -477,6 +477,9 @@ const en = {
   'admin.bc.status.cancelled': 'cancelled',
   'admin.bc.status.failed': 'failed',
   'admin.help.broadcast': '/broadcast — send a message to your customers (you see a preview first)',
+  'admin.btn.bcByLanguage': '🌐 By language',
+  'admin.btn.bcBack': '↩️ Back',
+  'admin.bc.languages': '🌐 Customers speaking which language get it? (how many each choice reaches now)',
 };
 
 export type TextKey = keyof typeof en;
@@ -942,6 +945,9 @@ const fa = {
   'admin.bc.status.cancelled': 'لغوشده',
   'admin.bc.status.failed': 'ناموفق',
   'admin.help.broadcast': '/broadcast — فرستادن پیام به مشتریان (نخست پیش‌نمایش را می‌بینید)',
+  'admin.btn.bcByLanguage': '🌐 بر پایهٔ زبان',
+  'admin.btn.bcBack': '↩️ بازگشت',
+  'admin.bc.languages': '🌐 مشتریانِ کدام زبان آن را بگیرند؟ (شمار مشتریانی که هر گزینه اکنون در بر می‌گیرد)',
 } satisfies Record<TextKey, string>;
 
 const ru = {
@@ -1407,6 +1413,9 @@ const ru = {
   'admin.bc.status.cancelled': 'отменена',
   'admin.bc.status.failed': 'не удалась',
   'admin.help.broadcast': '/broadcast — отправить сообщение клиентам (сначала вы увидите предпросмотр)',
+  'admin.btn.bcByLanguage': '🌐 По языку',
+  'admin.btn.bcBack': '↩️ Назад',
+  'admin.bc.languages': '🌐 Клиентам на каком языке? (сколько клиентов охватывает каждый вариант сейчас)',
 } satisfies Record<TextKey, string>;
 
 export const TEXTS: Record<Language, Record<TextKey, string>> = { en, fa, ru };
