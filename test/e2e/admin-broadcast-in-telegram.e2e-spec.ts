@@ -1,19 +1,6 @@
-import { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import { DataSource } from 'typeorm';
-import {
-  applyEnv,
-  createTestEnv,
-  platformOf,
-  spawnWorker,
-  TelegramEmulator,
-  TestEnv,
-  waitFor,
-  WorkerProcess,
-} from '@botfleet/testing';
-import { createApiApp } from '../../apps/api/src/bootstrap';
-import { BotChat, buttonsOf, ChatMessage, has, QUICK_BOT_LEASES, textOf, withButton } from './support/bot-chat';
-import { joinWithInvite } from './support/public-api';
+import { waitFor } from '@botfleet/testing';
+import { BotChat, buttonsOf, ChatMessage, has, textOf, withButton } from './support/bot-chat';
+import { hostedShop } from './support/hosted-shop';
 
 type Person = { id: number; first_name: string; language_code: string };
 const OWNER: Person = { id: 940_001, first_name: 'Owner', language_code: 'en' };
@@ -39,36 +26,33 @@ type BroadcastBody = {
  */
 describe('running the shop from Telegram: /broadcast', () => {
   jest.setTimeout(180_000);
-  const emu = new TelegramEmulator();
-  let env: TestEnv;
-  let platform: DataSource;
-  let worker: WorkerProcess;
-  let app: INestApplication;
-  let restore: () => void;
-  let tg: { id: number; token: string; username: string };
-  let botId: string;
-  let apiToken: string;
+  const shop = hostedShop({
+    env: { BROADCAST_SENDS_IN_FLIGHT: '2', BROADCAST_PROGRESS_EVERY_MS: '1000' },
+    join: { name: 'Broadcast Shop', ownerTelegramId: OWNER.id },
+    arrange: async () => {
+      await shop.setAdmins([
+        { telegramId: ADMIN.id, role: 'admin' },
+        { telegramId: SUPPORT.id, role: 'support' },
+      ]);
+    },
+  });
   let admin: BotChat;
   let agent: BotChat;
   let customers: BotChat[];
-  const http = () => request(app.getHttpServer());
-  const as = (token: string, method: 'post' | 'put' | 'get', path: string) =>
-    http()[method](path).set('Authorization', `Bearer ${token}`);
   const labels = (m: ChatMessage) => buttonsOf(m).map((b) => b.text);
   /** A label without the Unicode isolates that keep a right-to-left name apart in a left-to-right screen. */
   const unisolated = (label: string) => label.replace(/[\u2066-\u2069]/g, '');
   const latest = async (): Promise<BroadcastBody> => {
-    const body = (await as(apiToken, 'get', `/v1/bots/${botId}/broadcasts`).expect(200)).body;
+    const body = (await shop.api('get', `/v1/bots/${shop.botId}/broadcasts`).expect(200)).body;
     const items: { id: string }[] = Array.isArray(body) ? body : body.items;
-    return (await as(apiToken, 'get', `/v1/bots/${botId}/broadcasts/${items[0].id}`).expect(200)).body;
+    return (await shop.api('get', `/v1/bots/${shop.botId}/broadcasts/${items[0].id}`).expect(200)).body;
   };
   /** How many bot messages holding `marker` each customer got. */
   const received = (marker: string): number[] =>
-    CUSTOMERS.map((c) => emu.getChatMessages(tg.id, c.id).filter((m) => textOf(m).includes(marker)).length);
+    CUSTOMERS.map((c) => shop.emu.getChatMessages(shop.tg.id, c.id).filter((m) => textOf(m).includes(marker)).length);
   const reachable = async (): Promise<number> =>
-    (
-      await platform.query(`SELECT count(*)::int AS n FROM users WHERE bot_id = $1 AND bot_blocked_at IS NULL`, [botId])
-    )[0].n;
+    (await shop.q(`SELECT count(*)::int AS n FROM users WHERE bot_id = $1 AND bot_blocked_at IS NULL`, [shop.botId]))[0]
+      .n;
 
   /** /broadcast → New → the prompt; returns the list screen. */
   async function newBroadcast(): Promise<ChatMessage> {
@@ -79,48 +63,10 @@ describe('running the shop from Telegram: /broadcast', () => {
   }
 
   beforeAll(async () => {
-    const url = await emu.listen(0);
-    env = await createTestEnv({
-      TELEGRAM_API_ROOT: url,
-      ...QUICK_BOT_LEASES,
-      BOT_POLL_TIMEOUT_S: '2',
-      BROADCAST_SENDS_IN_FLIGHT: '2',
-      BROADCAST_PROGRESS_EVERY_MS: '1000',
-    });
-    platform = await platformOf(env);
-    restore = applyEnv(env.vars);
-    app = await createApiApp();
-    await app.init();
-    tg = emu.createBot();
-    admin = new BotChat(emu, tg, ADMIN);
-    agent = new BotChat(emu, tg, SUPPORT);
-    customers = CUSTOMERS.map((c) => new BotChat(emu, tg, c));
-    ({ botId, apiToken } = await joinWithInvite(http, env.masterToken, {
-      name: 'Broadcast Shop',
-      telegramBotToken: tg.token,
-      ownerTelegramId: OWNER.id,
-      defaultLanguage: 'en',
-    }));
-    await as(apiToken, 'put', `/v1/bots/${botId}/admins`)
-      .send({
-        admins: [
-          { telegramId: ADMIN.id, role: 'admin' },
-          { telegramId: SUPPORT.id, role: 'support' },
-        ],
-      })
-      .expect(200);
-    worker = await spawnWorker(env.vars);
-    await emu.waitForPolling(tg.id, 15_000);
+    admin = new BotChat(shop.emu, shop.tg, ADMIN);
+    agent = new BotChat(shop.emu, shop.tg, SUPPORT);
+    customers = CUSTOMERS.map((c) => new BotChat(shop.emu, shop.tg, c));
     for (const c of customers) await c.send('/start', withButton('menu:'));
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await app?.close();
-    restore?.();
-    await platform?.destroy();
-    await emu.close();
-    await env?.cleanup();
   });
 
   it('a support agent has no broadcast button, command or tap', async () => {
@@ -132,7 +78,7 @@ describe('running the shop from Telegram: /broadcast', () => {
     }
     const help = await agent.send('/help', has('Admin commands'));
     expect(textOf(help)).not.toContain('/broadcast');
-    expect((await as(apiToken, 'get', `/v1/bots/${botId}/broadcasts`).expect(200)).body.total ?? 0).toBe(0);
+    expect((await shop.api('get', `/v1/bots/${shop.botId}/broadcasts`).expect(200)).body.total ?? 0).toBe(0);
   });
 
   it('an admin composes a text, chooses the audience, starts once the preview arrived; each customer gets it once', async () => {
@@ -154,7 +100,7 @@ describe('running the shop from Telegram: /broadcast', () => {
       '✖️ Cancel',
     ]);
     // The preview is held back by Telegram for a while: Start is refused until it arrived.
-    emu.setFaults(tg.id, { delay: { ms: 6_000, methods: ['sendMessage'] } });
+    shop.emu.setFaults(shop.tg.id, { delay: { ms: 6_000, methods: ['sendMessage'] } });
     await admin.tap(audience, 'ad:ba:');
     const draft = await admin.edited(audience.messageId, has('The preview is on its way'));
     expect(textOf(draft)).toContain(`to ${everyone} customers (everyone)`);
@@ -165,7 +111,7 @@ describe('running the shop from Telegram: /broadcast', () => {
     expect((await admin.tap(audience, admin.data(audience, 'ad:ba:'), { forged: true })).text).toBe(
       'This message was already made into a broadcast.',
     );
-    emu.setFaults(tg.id, {});
+    shop.emu.setFaults(shop.tg.id, {});
     const preview = await admin.message((m) => textOf(m).includes('MARK-T') && m.method === 'sendMessage', 20_000);
     expect(preview.text).toBe('MARK-T new plans & prices');
     await admin.message(has('preview of broadcast'));
@@ -193,7 +139,7 @@ describe('running the shop from Telegram: /broadcast', () => {
     expect((await admin.tap(draft, 'ad:bs:')).text).toBe('▶️ Sending started.');
     await waitFor(async () => (await latest()).status === 'completed', 60_000);
     expect(received('PHOTO-MARK')).toEqual(CUSTOMERS.map(() => 1));
-    const got = emu.getChatMessages(tg.id, CUSTOMERS[0].id).find((m) => textOf(m).includes('PHOTO-MARK'))!;
+    const got = shop.emu.getChatMessages(shop.tg.id, CUSTOMERS[0].id).find((m) => textOf(m).includes('PHOTO-MARK'))!;
     expect(got.method).toBe('sendPhoto');
     // The very photo the admin sent (its file_id is the broadcast's photo).
     expect(got.photo?.at(-1)?.file_unique_id).toBe(sent.fileUniqueIds.at(-1));
@@ -206,7 +152,7 @@ describe('running the shop from Telegram: /broadcast', () => {
     const bold = { type: 'bold', offset: text.indexOf('FMT-MARK'), length: 'FMT-MARK'.length };
     const link = { type: 'text_link', offset: text.indexOf('here'), length: 4, url: 'https://shop.example/?a=1&b=2' };
     const after = admin.lastId();
-    emu.sendText(tg.id, { from: ADMIN, text, entities: [bold, link] });
+    shop.emu.sendText(shop.tg.id, { from: ADMIN, text, entities: [bold, link] });
     const audience = await admin.next(after, has('Who gets it?'));
     await admin.tap(audience, 'ad:ba:');
     const draft = await admin.edited(audience.messageId, has('Broadcast #'));
@@ -214,7 +160,7 @@ describe('running the shop from Telegram: /broadcast', () => {
     expect((await admin.tap(draft, 'ad:bs:')).text).toBe('▶️ Sending started.');
     await waitFor(async () => (await latest()).status === 'completed', 60_000);
     expect(received('FMT-MARK')).toEqual(CUSTOMERS.map(() => 1));
-    const got = emu.getChatMessages(tg.id, CUSTOMERS[0].id).find((m) => textOf(m).includes('FMT-MARK'))!;
+    const got = shop.emu.getChatMessages(shop.tg.id, CUSTOMERS[0].id).find((m) => textOf(m).includes('FMT-MARK'))!;
     expect(got.parseMode).toBe('HTML');
     expect(got.sourceText).toBe(
       '🎉 <b>FMT-MARK</b> deals &lt; 50% <a href="https://shop.example/?a=1&amp;b=2">here</a>',
@@ -225,7 +171,7 @@ describe('running the shop from Telegram: /broadcast', () => {
   });
 
   it("by language: the shop's languages with their sizes; only customers speaking the one chosen get it", async () => {
-    const sara = new BotChat(emu, tg, { id: 940_200, first_name: 'Sara', language_code: 'fa' });
+    const sara = new BotChat(shop.emu, shop.tg, { id: 940_200, first_name: 'Sara', language_code: 'fa' });
     await sara.send('/start', withButton('menu:'));
     await newBroadcast();
     const audience = await admin.send('LANG-MARK <b>تخفیف</b>', has('Who gets it?'));
@@ -264,7 +210,7 @@ describe('running the shop from Telegram: /broadcast', () => {
     const draft = await admin.edited(audience.messageId, has('Broadcast #'));
     await waitFor(async () => (await latest()).previewedAt !== null, 20_000);
     // Telegram answers slowly now: the broadcast takes a while.
-    emu.setFaults(tg.id, { delay: { ms: 3_000, methods: ['sendMessage'] } });
+    shop.emu.setFaults(shop.tg.id, { delay: { ms: 3_000, methods: ['sendMessage'] } });
     expect((await admin.tap(draft, 'ad:bs:')).text).toBe('▶️ Sending started.');
     const live = await admin.edited(draft.messageId, has('sending'));
     await admin.tap(live, 'ad:b');
@@ -275,7 +221,7 @@ describe('running the shop from Telegram: /broadcast', () => {
     expect((await admin.tap(list, cancel, { forged: true })).text).toBe(
       'Nothing changed: this broadcast is cancelled.',
     );
-    emu.setFaults(tg.id, {});
+    shop.emu.setFaults(shop.tg.id, {});
     const ended = await latest();
     expect(ended.status).toBe('cancelled');
     expect(ended.progress.skipped).toBeGreaterThan(0);

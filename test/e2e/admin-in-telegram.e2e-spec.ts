@@ -1,19 +1,6 @@
-import { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import { DataSource } from 'typeorm';
-import {
-  applyEnv,
-  createTestEnv,
-  platformOf,
-  spawnWorker,
-  TelegramEmulator,
-  TestEnv,
-  waitFor,
-  WorkerProcess,
-} from '@botfleet/testing';
-import { createApiApp } from '../../apps/api/src/bootstrap';
-import { BotChat, buttonsOf, ChatMessage, has, QUICK_BOT_LEASES, textOf, withButton } from './support/bot-chat';
-import { joinWithInvite } from './support/public-api';
+import { waitFor } from '@botfleet/testing';
+import { BotChat, buttonsOf, ChatMessage, has, textOf, withButton } from './support/bot-chat';
+import { hostedShop } from './support/hosted-shop';
 
 type Person = { id: number; first_name: string; language_code: string; username?: string };
 const OWNER: Person = { id: 930_001, first_name: 'Owner', language_code: 'en' };
@@ -29,95 +16,58 @@ const PRICE = 400_000;
  */
 describe('running the shop from Telegram: /admin by role', () => {
   jest.setTimeout(180_000);
-  const emu = new TelegramEmulator();
-  let env: TestEnv;
-  let platform: DataSource;
-  let worker: WorkerProcess;
-  let app: INestApplication;
-  let restore: () => void;
-  let tg: { id: number; token: string; username: string };
-  let botId: string;
-  let apiToken: string;
   let planId: string;
   let paymentId: string;
+  const shop = hostedShop({
+    join: { name: 'Tea <b>&</b> Shop', ownerTelegramId: OWNER.id },
+    wholesaleWallet: 1_000_000,
+    arrange: async () => {
+      await shop.setAdmins([
+        { telegramId: ADMIN.id, role: 'admin' },
+        { telegramId: SUPPORT.id, role: 'support' },
+      ]);
+      planId = await shop.addPlan({
+        name: { en: 'Monthly' },
+        periodDays: 30,
+        priceMinor: PRICE,
+        trafficLimitGb: 50,
+        deviceLimit: 2,
+      });
+      for (let i = 2; i <= 7; i++) {
+        await shop.addPlan({
+          name: { en: `Plan ${i}` },
+          periodDays: 30,
+          priceMinor: PRICE + i,
+          trafficLimitGb: 10,
+          deviceLimit: 1,
+        });
+      }
+      await shop.addCard();
+    },
+  });
+  const { q } = shop;
   /** Each person's chat with the shop's bot. */
   let owner: BotChat;
   let admin: BotChat;
   let agent: BotChat;
   let buyer: BotChat;
-  const q = (sql: string, p: unknown[] = []) => platform.query(sql, p);
-  const http = () => request(app.getHttpServer());
-  const as = (token: string, method: 'post' | 'put' | 'get', path: string) =>
-    http()[method](path).set('Authorization', `Bearer ${token}`);
 
   const labels = (m: ChatMessage) => buttonsOf(m).map((b) => b.text);
   const priceOf = async (id: string) =>
     (
-      (await as(apiToken, 'get', `/v1/bots/${botId}/plans`).expect(200)).body as { id: string; priceMinor: number }[]
+      (await shop.api('get', `/v1/bots/${shop.botId}/plans`).expect(200)).body as { id: string; priceMinor: number }[]
     ).find((p) => p.id === id)?.priceMinor;
   const paymentStatus = async () =>
     (await q(`SELECT status FROM card_to_card_payments WHERE id = $1`, [paymentId]))[0].status as string;
 
   beforeAll(async () => {
-    const url = await emu.listen(0);
-    env = await createTestEnv({ TELEGRAM_API_ROOT: url, ...QUICK_BOT_LEASES, BOT_POLL_TIMEOUT_S: '2' });
-    platform = await platformOf(env);
-    restore = applyEnv(env.vars);
-    app = await createApiApp();
-    await app.init();
-    tg = emu.createBot();
-    [owner, admin, agent, buyer] = [OWNER, ADMIN, SUPPORT, BUYER].map((who) => new BotChat(emu, tg, who));
-    const master = env.masterToken;
-    ({ botId, apiToken } = await joinWithInvite(http, master, {
-      name: 'Tea <b>&</b> Shop',
-      telegramBotToken: tg.token,
-      ownerTelegramId: OWNER.id,
-      defaultLanguage: 'en',
-    }));
-    await as(master, 'post', `/v1/admin/bots/${botId}/wallet/top-ups`)
-      .set('Idempotency-Key', `admin-tg-${botId}`)
-      .send({ amountMinor: 1_000_000 })
-      .expect(201);
-    await as(apiToken, 'put', `/v1/bots/${botId}/admins`)
-      .send({
-        admins: [
-          { telegramId: ADMIN.id, role: 'admin' },
-          { telegramId: SUPPORT.id, role: 'support' },
-        ],
-      })
-      .expect(200);
-    planId = (
-      await as(apiToken, 'post', `/v1/bots/${botId}/plans`)
-        .send({ name: { en: 'Monthly' }, periodDays: 30, priceMinor: PRICE, trafficLimitGb: 50, deviceLimit: 2 })
-        .expect(201)
-    ).body.id;
-    for (let i = 2; i <= 7; i++) {
-      await as(apiToken, 'post', `/v1/bots/${botId}/plans`)
-        .send({ name: { en: `Plan ${i}` }, periodDays: 30, priceMinor: PRICE + i, trafficLimitGb: 10, deviceLimit: 1 })
-        .expect(201);
-    }
-    await as(apiToken, 'post', `/v1/bots/${botId}/payment-cards`)
-      .send({ cardNumber: '6037990000000006', cardHolderName: 'Ali Rezaei', bankName: 'Melli' })
-      .expect(201);
-    worker = await spawnWorker(env.vars);
-    await emu.waitForPolling(tg.id, 15_000);
-
+    [owner, admin, agent, buyer] = [OWNER, ADMIN, SUPPORT, BUYER].map((who) => new BotChat(shop.emu, shop.tg, who));
     // A customer buys by card and sends a photo receipt: one receipt waits for review.
     await buyer.buyByCard('Monthly');
-    const before = buyer.lastId();
-    buyer.sendPhoto();
-    await buyer.next(before, has('under review'));
-    paymentId = (await q(`SELECT id FROM card_to_card_payments WHERE bot_id = $1 AND status = 'pending'`, [botId]))[0]
-      .id;
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await app?.close();
-    restore?.();
-    await platform?.destroy();
-    await emu.close();
-    await env?.cleanup();
+    await buyer.submitReceipt();
+    paymentId = (
+      await q(`SELECT id FROM card_to_card_payments WHERE bot_id = $1 AND status = 'pending'`, [shop.botId])
+    )[0].id;
   });
 
   it('a customer sending /admin gets the customer menu, and a forged ad: tap shows nothing', async () => {
@@ -182,7 +132,7 @@ describe('running the shop from Telegram: /admin by role', () => {
     expect(await paymentStatus()).toBe('approved');
     const audits = await q(
       `SELECT actor_id, actor_role FROM audit_logs WHERE bot_id = $1 AND actor_type = 'bot_admin' AND target_id = $2`,
-      [botId, paymentId],
+      [shop.botId, paymentId],
     );
     expect(audits).toContainEqual({ actor_id: String(ADMIN.id), actor_role: 'admin' });
   });
@@ -204,7 +154,7 @@ describe('running the shop from Telegram: /admin by role', () => {
     expect(answers.filter((x) => x === 'This adjustment was already made.')).toHaveLength(1);
     const [user] = await q(
       `SELECT id, balance_minor::int AS balance FROM users WHERE bot_id = $1 AND telegram_id = $2`,
-      [botId, BUYER.id],
+      [shop.botId, BUYER.id],
     );
     const adjustments = await q(
       `SELECT amount_minor::int AS amount FROM transactions WHERE user_id = $1 AND type = 'adjustment'`,
@@ -227,7 +177,7 @@ describe('running the shop from Telegram: /admin by role', () => {
       first_name: `Guest${i}`,
       language_code: 'en',
     }));
-    for (const g of guests) await new BotChat(emu, tg, g).send('/start', withButton('menu:'));
+    for (const g of guests) await new BotChat(shop.emu, shop.tg, g).send('/start', withButton('menu:'));
     const page1 = await agent.send('/find Guest', has('Customers matching'));
     expect(textOf(page1)).toContain('(7)');
     expect(labels(page1).filter((l) => l.startsWith('Guest'))).toHaveLength(6);
@@ -279,7 +229,7 @@ describe('running the shop from Telegram: /admin by role', () => {
     const confirm = await admin.edited(list.messageId, has('Deactivate card'));
     await admin.tap(confirm, 'ad:cT:');
     await waitFor(async () => {
-      const cards = (await as(apiToken, 'get', `/v1/bots/${botId}/payment-cards`)).body;
+      const cards = (await shop.api('get', `/v1/bots/${shop.botId}/payment-cards`)).body;
       const items = Array.isArray(cards) ? cards : cards.items;
       return items[0].isActive === false;
     });
@@ -291,7 +241,10 @@ describe('running the shop from Telegram: /admin by role', () => {
     expect(resend.text).toBe('The customer has no active subscription with a link.');
     await admin.tap(card, 'ad:ub:');
     const confirm = await admin.edited(card.messageId, has('Block Buyer?'));
-    const blockedBefore = await q(`SELECT status FROM users WHERE bot_id = $1 AND telegram_id = $2`, [botId, BUYER.id]);
+    const blockedBefore = await q(`SELECT status FROM users WHERE bot_id = $1 AND telegram_id = $2`, [
+      shop.botId,
+      BUYER.id,
+    ]);
     expect(blockedBefore).toEqual([{ status: 'active' }]);
     await admin.tap(confirm, 'ad:uB:');
     const blocked = await admin.edited(card.messageId, has('blocked'));

@@ -1,24 +1,7 @@
-import request from 'supertest';
-import { DataSource } from 'typeorm';
-import {
-  AppProcess,
-  createTestEnv,
-  freePort,
-  platformOf,
-  REMNAWAVE_DEFAULT_SQUAD_UUID,
-  RemnawaveEmulator,
-  spawnApp,
-  spawnWorker,
-  TelegramEmulator,
-  TestEnv,
-  waitForHttp,
-  WorkerProcess,
-} from '@botfleet/testing';
-import { BotChat, buttonData, ChatMessage, has, QUICK_BOT_LEASES, withButton } from './support/bot-chat';
+import { BotChat, buttonData, ChatMessage, has, withButton } from './support/bot-chat';
+import { hostedShop, MONTHLY_50_GB } from './support/hosted-shop';
 
-const RW_KEY = 'rw-promo-e2e-key';
 const ADMIN_CHAT = -1001234567013;
-const PRICE = 500_000;
 
 /**
  * Promo codes and referrals end to end (issue 13 parts 1–2): the API and a worker as their own processes, the
@@ -28,132 +11,61 @@ const PRICE = 500_000;
  */
 describe('promo codes and referrals through the bot', () => {
   jest.setTimeout(120_000);
-  const emu = new TelegramEmulator();
-  let env: TestEnv;
-  let platform: DataSource;
-  let worker: WorkerProcess;
-  let apiApp: AppProcess;
-  let apiUrl: string;
-  let rw: RemnawaveEmulator;
-  let tg: { id: number; token: string; username: string };
-  let botId: string;
-  let apiToken: string;
   const owner = { id: 930_013, first_name: 'Owner', language_code: 'en' };
   const referrer = { id: 60_131, first_name: 'Rita', language_code: 'en' };
   const friend = { id: 60_132, first_name: 'Farid', language_code: 'en' };
-  const q = (sql: string, p: unknown[] = []) => platform.query(sql, p);
-  const http = () => request(apiUrl);
-  const api = (method: 'get' | 'put' | 'post' | 'patch' | 'delete', path: string) =>
-    http()[method](path).set('Authorization', `Bearer ${apiToken}`);
+  const shop = hostedShop({
+    api: 'process',
+    remnawaveKey: 'rw-promo-e2e-key',
+    env: { PROVISIONING_ATTEMPTS: '3', PROVISIONING_BACKOFF_MS: '300' },
+    join: { ownerTelegramId: owner.id, adminChatId: ADMIN_CHAT },
+    wholesaleWallet: 1_000_000,
+    arrange: async () => {
+      const botId = shop.botId;
+      await shop.api('put', `/v1/bots/${botId}/features/promo_codes`).send({ enabled: true }).expect(200);
+      await shop.api('put', `/v1/bots/${botId}/features/referral_program`).send({ enabled: true }).expect(200);
+      await shop
+        .api('put', `/v1/bots/${botId}/configurations/referral_commission_percent`)
+        .send({ value: 10 })
+        .expect(200);
+      await shop.addPlan(MONTHLY_50_GB);
+      await shop.addCard();
+    },
+  });
+  const { q, api } = shop;
   /** A match: the text or caption matches `re`. */
   const matches = (re: RegExp) => (m: ChatMessage) => re.test(m.text ?? m.caption ?? '');
   /** Each person's chat with the shop's bot; the owner acts in the admin chat. */
-  const chatOf = (from: { id: number; first_name: string }) => new BotChat(emu, tg, from);
-  const admins = () => new BotChat(emu, tg, owner, { group: { id: ADMIN_CHAT, type: 'supergroup' } });
-  const userIdOf = async (telegramId: number) =>
-    (await q(`SELECT id FROM users WHERE bot_id = $1 AND telegram_id = $2`, [botId, telegramId]))[0].id as string;
-
-  beforeAll(async () => {
-    const url = await emu.listen(0);
-    rw = new RemnawaveEmulator({ apiKey: RW_KEY });
-    await rw.start();
-    env = await createTestEnv({
-      TELEGRAM_API_ROOT: url,
-      ...QUICK_BOT_LEASES,
-      BOT_POLL_TIMEOUT_S: '2',
-      PROVISIONING_ATTEMPTS: '3',
-      PROVISIONING_BACKOFF_MS: '300',
-    });
-    platform = await platformOf(env);
-    const port = await freePort();
-    apiUrl = `http://127.0.0.1:${port}`;
-    apiApp = spawnApp('api', { ...env.vars, API_PORT: String(port), API_HOST: '127.0.0.1' });
-    await waitForHttp(`${apiUrl}/health/live`);
-    const master = (method: 'post' | 'put', path: string) =>
-      http()[method](path).set('Authorization', `Bearer ${env.masterToken}`);
-    const panelId = (
-      await master('post', '/v1/admin/panels')
-        .send({
-          name: 'rw',
-          type: 'remnawave',
-          baseUrl: rw.url,
-          credentials: { apiKey: RW_KEY },
-          settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
-        })
-        .expect(201)
-    ).body.id;
-    tg = emu.createBot();
-    const invite = (await master('post', '/v1/admin/invites').send({}).expect(201)).body;
-    const registered = await http()
-      .post('/v1/bots')
-      .send({
-        name: `Shop ${tg.username}`,
-        telegramBotToken: tg.token,
-        ownerTelegramId: owner.id,
-        inviteCode: invite.code,
-        defaultLanguage: 'en',
-        adminChatId: ADMIN_CHAT,
-      })
-      .expect(201);
-    botId = registered.body.bot.id;
-    apiToken = registered.body.apiToken;
-    await master('post', `/v1/admin/bots/${botId}/wallet/top-ups`)
-      .set('Idempotency-Key', `promo-e2e-${botId}`)
-      .send({ amountMinor: 1_000_000 })
-      .expect(201);
-    await api('put', `/v1/bots/${botId}/features/promo_codes`).send({ enabled: true }).expect(200);
-    await api('put', `/v1/bots/${botId}/features/referral_program`).send({ enabled: true }).expect(200);
-    await api('put', `/v1/bots/${botId}/configurations/referral_commission_percent`).send({ value: 10 }).expect(200);
-    await api('post', `/v1/bots/${botId}/plans`)
-      .send({
-        name: { en: 'Monthly 50 GB' },
-        periodDays: 30,
-        priceMinor: PRICE,
-        trafficLimitGb: 50,
-        deviceLimit: 2,
-        panelId,
-      })
-      .expect(201);
-    await api('post', `/v1/bots/${botId}/payment-cards`)
-      .send({ cardNumber: '6037990000000006', cardHolderName: 'Ali Rezaei', bankName: 'Melli' })
-      .expect(201);
-    worker = await spawnWorker(env.vars);
-    await emu.waitForPolling(tg.id, 15_000);
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await apiApp?.stop();
-    await emu.close();
-    await rw?.stop();
-    await env?.cleanup();
-  });
+  const chatOf = (from: { id: number; first_name: string }) => new BotChat(shop.emu, shop.tg, from);
+  const admins = () => new BotChat(shop.emu, shop.tg, owner, { group: { id: ADMIN_CHAT, type: 'supergroup' } });
 
   it('the tenant manages codes over REST; bad input is refused naming the field', async () => {
-    const bad = await api('post', `/v1/bots/${botId}/promo-codes`).send({ code: 'X', kind: 'percent', value: 10 });
+    const bad = await api('post', `/v1/bots/${shop.botId}/promo-codes`).send({ code: 'X', kind: 'percent', value: 10 });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body.error.details)).toContain('code');
-    const pct = await api('post', `/v1/bots/${botId}/promo-codes`).send({
+    const pct = await api('post', `/v1/bots/${shop.botId}/promo-codes`).send({
       code: 'HUNDRED',
       kind: 'percent',
       value: 100,
     });
     expect(pct.status).toBe(400);
-    const created = await api('post', `/v1/bots/${botId}/promo-codes`)
+    const created = await api('post', `/v1/bots/${shop.botId}/promo-codes`)
       .send({ code: 'save20', kind: 'percent', value: 20, maxUses: 1 })
       .expect(201);
     expect(created.body).toMatchObject({ code: 'SAVE20', kind: 'percent', value: 20, usesCount: 0, maxUses: 1 });
-    await api('post', `/v1/bots/${botId}/promo-codes`).send({ code: 'SAVE20', kind: 'fixed', value: 5 }).expect(409);
-    await api('post', `/v1/bots/${botId}/promo-codes`)
+    await api('post', `/v1/bots/${shop.botId}/promo-codes`)
+      .send({ code: 'SAVE20', kind: 'fixed', value: 5 })
+      .expect(409);
+    await api('post', `/v1/bots/${shop.botId}/promo-codes`)
       .send({ code: 'BONUS50', kind: 'balance', value: 50_000 })
       .expect(201);
-    const tmp = await api('post', `/v1/bots/${botId}/promo-codes`)
+    const tmp = await api('post', `/v1/bots/${shop.botId}/promo-codes`)
       .send({ code: 'TMP', kind: 'fixed', value: 5 })
       .expect(201);
-    await api('patch', `/v1/bots/${botId}/promo-codes/${tmp.body.id}`).send({ isActive: false }).expect(200);
-    await api('delete', `/v1/bots/${botId}/promo-codes/${tmp.body.id}`).expect(200, { outcome: 'deleted' });
-    await api('get', `/v1/bots/${botId}/promo-codes/${tmp.body.id}`).expect(404);
-    const list = await api('get', `/v1/bots/${botId}/promo-codes`).expect(200);
+    await api('patch', `/v1/bots/${shop.botId}/promo-codes/${tmp.body.id}`).send({ isActive: false }).expect(200);
+    await api('delete', `/v1/bots/${shop.botId}/promo-codes/${tmp.body.id}`).expect(200, { outcome: 'deleted' });
+    await api('get', `/v1/bots/${shop.botId}/promo-codes/${tmp.body.id}`).expect(404);
+    const list = await api('get', `/v1/bots/${shop.botId}/promo-codes`).expect(200);
     expect(list.body.items.map((c: { code: string }) => c.code).sort()).toEqual(['BONUS50', 'SAVE20']);
   });
 
@@ -164,7 +76,7 @@ describe('promo codes and referrals through the bot', () => {
     const refScreen = await rita.send('/ref', has('Invite friends'));
     const payload = /start=(ref_[A-Za-z0-9]+)/.exec(refScreen.text ?? '')?.[1];
     expect(payload).toBeDefined();
-    expect(refScreen.text).toContain(`https://t.me/${tg.username}?start=${payload}`);
+    expect(refScreen.text).toContain(`https://t.me/${shop.tg.username}?start=${payload}`);
 
     // The friend joins by it, then buys.
     await farid.send(`/start ${payload}`, withButton('menu:'));
@@ -194,38 +106,38 @@ describe('promo codes and referrals through the bot', () => {
     admins().press(review, 'rv:a:');
     await farid.next(mark, (m) => m.method === 'sendPhoto', 30_000);
 
-    const friendId = await userIdOf(friend.id);
+    const friendId = await shop.userIdOf(friend.id);
     const [order] = await q(
       `SELECT o.amount_minor::int AS amount, o.discount_minor::int AS discount, p.code, o.status
          FROM orders o JOIN promocodes p ON p.id = o.promocode_id WHERE o.bot_id = $1 AND o.user_id = $2`,
-      [botId, friendId],
+      [shop.botId, friendId],
     );
     expect(order).toEqual({ amount: 400_000, discount: 100_000, code: 'SAVE20', status: 'fulfilled' });
     const [paid] = await q(
       `SELECT amount_minor::int AS amount FROM card_to_card_payments WHERE bot_id = $1 AND user_id = $2`,
-      [botId, friendId],
+      [shop.botId, friendId],
     );
     expect(paid.amount).toBe(400_000);
 
     // The referrer: 10 % of what the friend paid, in the wallet and on /ref.
-    const referrerId = await userIdOf(referrer.id);
+    const referrerId = await shop.userIdOf(referrer.id);
     const earned = await q(
       `SELECT amount_minor::int AS amount, idempotency_key AS key FROM transactions WHERE bot_id = $1 AND user_id = $2`,
-      [botId, referrerId],
+      [shop.botId, referrerId],
     );
     expect(earned).toEqual([{ amount: 40_000, key: expect.stringMatching(/^referral:/) }]);
     const after = await rita.send('/ref', has('Invite friends'));
     expect(after.text).toContain('Joined: 1');
     expect(after.text).toContain('Bought: 1');
     expect(after.text).toMatch(/Earned: IRR\s40,000/);
-    const rest = await api('get', `/v1/bots/${botId}/users/${referrerId}/referrals`).expect(200);
+    const rest = await api('get', `/v1/bots/${shop.botId}/users/${referrerId}/referrals`).expect(200);
     expect(rest.body).toMatchObject({
       total: 1,
       summary: { joined: 1, bought: 1, earnedMinor: 40_000, startPayload: payload },
       items: [{ referredId: friendId, amountMinor: 40_000, reversedAt: null }],
     });
     // The one-use code is used up for anyone else.
-    const code = await api('get', `/v1/bots/${botId}/promo-codes`).expect(200);
+    const code = await api('get', `/v1/bots/${shop.botId}/promo-codes`).expect(200);
     expect(code.body.items.find((c: { code: string }) => c.code === 'SAVE20').usesCount).toBe(1);
   });
 
@@ -234,10 +146,10 @@ describe('promo codes and referrals through the bot', () => {
     const done = await rita.send('/promo bonus50', has('added to your wallet'));
     expect(done.text).toMatch(/IRR\s50,000/);
     await rita.send('/promo BONUS50', has('already used this promo code'));
-    const referrerId = await userIdOf(referrer.id);
+    const referrerId = await shop.userIdOf(referrer.id);
     const promo = await q(
       `SELECT amount_minor::int AS amount, idempotency_key AS key FROM transactions WHERE bot_id = $1 AND user_id = $2 AND type = 'promo'`,
-      [botId, referrerId],
+      [shop.botId, referrerId],
     );
     expect(promo).toEqual([{ amount: 50_000, key: expect.stringMatching(/^promo:[0-9a-f-]{36}$/) }]);
   });

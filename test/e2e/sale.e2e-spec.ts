@@ -1,29 +1,15 @@
-import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import request from 'supertest';
-import { DataSource } from 'typeorm';
 import { panelUsername } from '@botfleet/provisioning';
-import {
-  applyEnv,
-  createTestEnv,
-  platformOf,
-  REMNAWAVE_DEFAULT_SQUAD_UUID,
-  RemnawaveEmulator,
-  spawnWorker,
-  TelegramEmulator,
-  TestEnv,
-  waitFor,
-  WorkerProcess,
-} from '@botfleet/testing';
-import { createApiApp } from '../../apps/api/src/bootstrap';
-import { BotChat, buttonData, buttonsOf, has, QUICK_BOT_LEASES, withButton } from './support/bot-chat';
+import { waitFor } from '@botfleet/testing';
+import { BotChat, buttonData, buttonsOf, has, withButton } from './support/bot-chat';
+import { hostedShop, MONTHLY_50_GB } from './support/hosted-shop';
+import { joinWithInvite } from './support/public-api';
 
 const DAY = 86_400_000;
 const GiB = 1024 ** 3;
-const RW_KEY = 'rw-sale-e2e-key';
 const ADMIN_CHAT = -1001234567890;
-const PRICE = 500_000;
+const PRICE = MONTHLY_50_GB.priceMinor;
 /** Wholesale: 1,000 per plan + 100 per GB × 50 GB. */
 const WHOLESALE = 1_000 + 100 * 50;
 
@@ -34,33 +20,44 @@ const WHOLESALE = 1_000 + 100 * 50;
  */
 describe('the first sale: /buy → card-to-card → review → VPN account delivered', () => {
   jest.setTimeout(120_000);
-  const emu = new TelegramEmulator();
-  let env: TestEnv;
-  let platform: DataSource;
-  let worker: WorkerProcess;
-  let app: INestApplication;
-  let restore: () => void;
-  let rw: RemnawaveEmulator;
-  let tg: { id: number; token: string; username: string };
-  let botId: string;
-  let apiToken: string;
-  let userSeq = 50_000;
   const admin1 = { id: 900_001, first_name: 'Owner', language_code: 'en' };
   const admin2 = { id: 900_002, first_name: 'Second', language_code: 'en' };
+  // The shop is set up the way the operator and the reseller do it, through the API.
+  const shop = hostedShop({
+    remnawaveKey: 'rw-sale-e2e-key',
+    env: {
+      PROVISIONING_ATTEMPTS: '3',
+      PROVISIONING_BACKOFF_MS: '300',
+      PROVISIONING_LOCK_MS: '2000',
+      SALE_SWEEP_INTERVAL_MS: '500',
+      FULFILMENT_STUCK_AFTER_MS: '3000',
+    },
+    join: { ownerTelegramId: admin1.id, adminChatId: ADMIN_CHAT },
+    wholesaleWallet: 1_000_000,
+    wholesalePrice: { perPlanMinor: 1000, perGbMinor: 100, perDayMinor: 0, unlimitedTrafficGb: 0 },
+    arrange: async () => {
+      await shop
+        .api('put', `/v1/bots/${shop.botId}/admins`)
+        .send({ telegramIds: [admin2.id] })
+        .expect(200);
+      await shop.addPlan(MONTHLY_50_GB);
+      await shop.addCard();
+    },
+  });
+  const { emu, q, http } = shop;
+  let userSeq = 50_000;
   const newUser = () => ({ id: ++userSeq, first_name: `Buyer${userSeq}`, language_code: 'en' });
-  const q = (sql: string, p: unknown[] = []) => platform.query(sql, p);
-  const http = () => request(app.getHttpServer());
 
   /** A new buyer's private chat with the shop's bot. */
-  const newBuyer = () => new BotChat(emu, tg, newUser());
+  const newBuyer = () => new BotChat(emu, shop.tg, newUser());
   /** The admin chat, as `who` (an admin, or anyone in the group) acts in it. */
   const adminChat = (who: { id: number; first_name: string }) =>
-    new BotChat(emu, tg, who, { group: { id: ADMIN_CHAT, type: 'supergroup' } });
+    new BotChat(emu, shop.tg, who, { group: { id: ADMIN_CHAT, type: 'supergroup' } });
   const admins = () => adminChat(admin1);
   const userRow = async (tgId: number) =>
     (
       await q(`SELECT id, balance_minor::int AS balance FROM users WHERE bot_id = $1 AND telegram_id = $2`, [
-        botId,
+        shop.botId,
         tgId,
       ])
     )[0] as { id: string; balance: number } | undefined;
@@ -68,7 +65,7 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     (
       await q(
         `SELECT * FROM card_to_card_payments WHERE bot_id = $1 AND user_id = $2 ORDER BY created_at DESC LIMIT 1`,
-        [botId, userId],
+        [shop.botId, userId],
       )
     )[0] as {
       id: string;
@@ -80,137 +77,45 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     (
       await q(
         `SELECT wallet_balance_minor::int b, wallet_held_minor::int h, traffic_sold_bytes::bigint t FROM bots WHERE id = $1`,
-        [botId],
+        [shop.botId],
       )
     )[0] as {
       b: number;
       h: number;
       t: string;
     };
+  const subscriptionOf = async (userId: string) =>
+    (await q(`SELECT * FROM subscriptions WHERE bot_id = $1 AND user_id = $2`, [shop.botId, userId]))[0];
+  const panelAccounts = (subscriptionId: string) =>
+    shop.rw.accounts().filter((a) => a.username === panelUsername(subscriptionId, 'remnawave'));
+  const orderStatus = async (orderId: string) =>
+    (await q(`SELECT status FROM orders WHERE id = $1`, [orderId]))[0].status as string;
+  const countOf = async (table: string, userId: string) =>
+    (await q(`SELECT count(*)::int n FROM ${table} WHERE user_id = $1`, [userId]))[0].n as number;
 
   /** A second shop (API) whose buyer bought by card and sent a receipt in its bot; returns the payment id. */
   const foreignReceipt = async (): Promise<string> => {
     const other = emu.createBot();
-    const invite = (
-      await http().post('/v1/admin/invites').set('Authorization', `Bearer ${env.masterToken}`).send({}).expect(201)
-    ).body;
-    const joined = (
-      await http()
-        .post('/v1/bots')
-        .send({
-          name: 'Other shop',
-          telegramBotToken: other.token,
-          ownerTelegramId: 900_101,
-          inviteCode: invite.code,
-          defaultLanguage: 'en',
-        })
-        .expect(201)
-    ).body;
-    const auth = { Authorization: `Bearer ${joined.apiToken}` };
-    const otherId: string = joined.bot.id;
-    await http()
-      .post(`/v1/bots/${otherId}/plans`)
-      .set(auth)
+    const joined = await joinWithInvite(http, shop.env.masterToken, {
+      name: 'Other shop',
+      telegramBotToken: other.token,
+      ownerTelegramId: 900_101,
+      defaultLanguage: 'en',
+    });
+    const otherApi = (method: 'get' | 'post', path: string) => shop.as(joined.apiToken, method, path);
+    await otherApi('post', `/v1/bots/${joined.botId}/plans`)
       .send({ name: { en: 'X' }, periodDays: 30, priceMinor: 10, trafficLimitGb: 0, deviceLimit: 0 })
       .expect(201);
-    await http()
-      .post(`/v1/bots/${otherId}/payment-cards`)
-      .set(auth)
+    await otherApi('post', `/v1/bots/${joined.botId}/payment-cards`)
       .send({ cardNumber: '4111111111111111', cardHolderName: 'Other' })
       .expect(201);
     await emu.waitForPolling(other.id, 15_000);
     const buyer = new BotChat(emu, other, newUser());
     await buyer.buyByCard();
-    const after = buyer.lastId();
-    buyer.sendPhoto();
-    await buyer.next(after, has('under review'));
-    const pending = await http().get(`/v1/bots/${otherId}/card-payments?status=pending`).set(auth).expect(200);
+    await buyer.submitReceipt();
+    const pending = await otherApi('get', `/v1/bots/${joined.botId}/card-payments?status=pending`).expect(200);
     return pending.body.items[0].id;
   };
-
-  beforeAll(async () => {
-    const url = await emu.listen(0);
-    rw = new RemnawaveEmulator({ apiKey: RW_KEY });
-    await rw.start();
-    env = await createTestEnv({
-      TELEGRAM_API_ROOT: url,
-      ...QUICK_BOT_LEASES,
-      BOT_POLL_TIMEOUT_S: '2',
-      PROVISIONING_ATTEMPTS: '3',
-      PROVISIONING_BACKOFF_MS: '300',
-      PROVISIONING_LOCK_MS: '2000',
-      SALE_SWEEP_INTERVAL_MS: '500',
-      FULFILMENT_STUCK_AFTER_MS: '3000',
-    });
-    platform = await platformOf(env);
-    restore = applyEnv(env.vars);
-    app = await createApiApp();
-    await app.init();
-    // The shop is set up the way the operator and the reseller do it, through the API.
-    const as = (token: string, method: 'post' | 'put', path: string) =>
-      http()[method](path).set('Authorization', `Bearer ${token}`);
-    const master = env.masterToken;
-    const panelId = (
-      await as(master, 'post', '/v1/admin/panels')
-        .send({
-          name: 'rw',
-          type: 'remnawave',
-          baseUrl: rw.url,
-          credentials: { apiKey: RW_KEY },
-          settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
-        })
-        .expect(201)
-    ).body.id;
-    tg = emu.createBot();
-    const invite = (await as(master, 'post', '/v1/admin/invites').send({}).expect(201)).body;
-    const registered = await http()
-      .post('/v1/bots')
-      .send({
-        name: `Shop ${tg.username}`,
-        telegramBotToken: tg.token,
-        ownerTelegramId: admin1.id,
-        inviteCode: invite.code,
-        defaultLanguage: 'en',
-        adminChatId: ADMIN_CHAT,
-      })
-      .expect(201);
-    botId = registered.body.bot.id;
-    apiToken = registered.body.apiToken;
-    await as(master, 'post', `/v1/admin/bots/${botId}/wallet/top-ups`)
-      .set('Idempotency-Key', `sale-e2e-${botId}`)
-      .send({ amountMinor: 1_000_000 })
-      .expect(201);
-    await as(apiToken, 'put', `/v1/bots/${botId}/admins`)
-      .send({ telegramIds: [admin2.id] })
-      .expect(200);
-    await as(master, 'put', `/v1/admin/bots/${botId}/wholesale-price`)
-      .send({ perPlanMinor: 1000, perGbMinor: 100, perDayMinor: 0, unlimitedTrafficGb: 0 })
-      .expect(200);
-    await as(apiToken, 'post', `/v1/bots/${botId}/plans`)
-      .send({
-        name: { en: 'Monthly 50 GB' },
-        periodDays: 30,
-        priceMinor: PRICE,
-        trafficLimitGb: 50,
-        deviceLimit: 2,
-        panelId,
-      })
-      .expect(201);
-    await as(apiToken, 'post', `/v1/bots/${botId}/payment-cards`)
-      .send({ cardNumber: '6037990000000006', cardHolderName: 'Ali Rezaei', bankName: 'Melli' })
-      .expect(201);
-    worker = await spawnWorker(env.vars);
-    await emu.waitForPolling(tg.id, 15_000);
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await app?.close();
-    restore?.();
-    await emu.close();
-    await rw?.stop();
-    await env?.cleanup();
-  });
 
   it('the whole purchase: link and QR delivered, exactly one panel account, ledgers right', async () => {
     const buyer = newBuyer();
@@ -231,22 +136,19 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     const delivered = await buyer.next(mark, (m) => m.method === 'sendPhoto', 30_000);
     const user = (await userRow(buyer.user.id))!;
     const payment = await paymentOf(user.id);
-    const sub = (await q(`SELECT * FROM subscriptions WHERE bot_id = $1 AND user_id = $2`, [botId, user.id]))[0];
+    const sub = await subscriptionOf(user.id);
     expect(delivered.caption).toContain(sub.subscription_url);
-    const accounts = rw.accounts().filter((a) => a.username === panelUsername(sub.id, 'remnawave'));
+    const accounts = panelAccounts(sub.id);
     expect(accounts).toHaveLength(1);
     const account = accounts[0];
     expect(Math.abs(account.expireAt!.getTime() - (Date.now() + 30 * DAY))).toBeLessThan(120_000);
     expect(account.trafficLimitBytes).toBe(50 * GiB);
     expect(account.deviceLimit).toBe(2);
-    await waitFor(
-      async () => (await q(`SELECT status FROM orders WHERE id = $1`, [payment.order_id]))[0].status === 'fulfilled',
-      15_000,
-    );
+    await waitFor(async () => (await orderStatus(payment.order_id)) === 'fulfilled', 15_000);
     expect(await wallet()).toMatchObject({ b: before.b - WHOLESALE, h: before.h });
     expect(Number((await wallet()).t) - Number(before.t)).toBe(50 * GiB);
     // Paid by card: the user's own wallet ledger is untouched.
-    expect((await q(`SELECT count(*)::int n FROM transactions WHERE user_id = $1`, [user.id]))[0].n).toBe(0);
+    expect(await countOf('transactions', user.id)).toBe(0);
     // The review message was closed with who approved (a note after it).
     await admins().next(review.messageId, has('Approved by admin 900001'));
   });
@@ -260,8 +162,8 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     await buyer.message(has('C2C-'));
     await new Promise((r) => setTimeout(r, 1_500));
     const user = (await userRow(buyer.user.id))!;
-    expect((await q(`SELECT count(*)::int n FROM orders WHERE user_id = $1`, [user.id]))[0].n).toBe(1);
-    expect((await q(`SELECT count(*)::int n FROM card_to_card_payments WHERE user_id = $1`, [user.id]))[0].n).toBe(1);
+    expect(await countOf('orders', user.id)).toBe(1);
+    expect(await countOf('card_to_card_payments', user.id)).toBe(1);
   });
 
   it("a non-admin pressing Approve, and a forged button naming another bot's payment, change nothing", async () => {
@@ -294,7 +196,7 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     const approve = buttonData(review, 'rv:a:')!;
     expect(approve).toBe(`rv:a:${Buffer.from(payment.id.replace(/-/g, ''), 'hex').toString('base64url')}`);
     const rest = Array.from({ length: 50 }, () =>
-      http().post(`/v1/bots/${botId}/card-payments/${payment.id}/approve`).set('Authorization', `Bearer ${apiToken}`),
+      shop.api('post', `/v1/bots/${shop.botId}/card-payments/${payment.id}/approve`),
     );
     for (let i = 0; i < 50; i++) adminChat(i % 2 ? admin1 : admin2).press(review, approve);
     const answers = await Promise.all(rest);
@@ -302,20 +204,17 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     // Every loser is a clean 409 (named, so a 503 shows its code and message here).
     expect(answers.filter((r) => r.status !== 200 && r.status !== 409).map((r) => [r.status, r.body])).toEqual([]);
     expect(answers.filter((r) => r.status === 409).every((r) => r.body.error.code === 'ALREADY_REVIEWED')).toBe(true);
-    await waitFor(
-      async () => (await q(`SELECT status FROM orders WHERE id = $1`, [payment.order_id]))[0].status === 'fulfilled',
-      30_000,
-    );
+    await waitFor(async () => (await orderStatus(payment.order_id)) === 'fulfilled', 30_000);
     const captures = await q(
       `SELECT count(*)::int n FROM tenant_wallet_ledger WHERE bot_id = $1 AND idempotency_key = $2`,
-      [botId, `order:${payment.order_id}:capture`],
+      [shop.botId, `order:${payment.order_id}:capture`],
     );
     expect(captures[0].n).toBe(1);
-    const sub = (await q(`SELECT id FROM subscriptions WHERE bot_id = $1 AND user_id = $2`, [botId, user.id]))[0];
-    expect(rw.accounts().filter((a) => a.username === panelUsername(sub.id, 'remnawave'))).toHaveLength(1);
+    const sub = await subscriptionOf(user.id);
+    expect(panelAccounts(sub.id)).toHaveLength(1);
     const approvals = await q(
       `SELECT count(*)::int n FROM audit_logs WHERE bot_id = $1 AND action = 'card_payment.approve' AND target_id = $2`,
-      [botId, payment.id],
+      [shop.botId, payment.id],
     );
     expect(approvals[0].n).toBe(1);
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
@@ -338,7 +237,7 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
       async () =>
         (
           await q(`SELECT * FROM subscriptions WHERE bot_id = $1 AND user_id = $2 AND status = 'active'`, [
-            botId,
+            shop.botId,
             user.id,
           ])
         )[0],
@@ -353,19 +252,15 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     buyer.press(choice, 's:r:');
     const methods = await buyer.edited(choice.messageId, withButton('s:c:'));
     buyer.press(methods, 's:c:');
-    await waitFor(
-      async () =>
-        (await q(`SELECT count(*)::int n FROM card_to_card_payments WHERE user_id = $1`, [user.id]))[0].n === 2,
-      10_000,
-    );
+    await waitFor(async () => (await countOf('card_to_card_payments', user.id)) === 2, 10_000);
     const renewReview = await buyer.sendReceipt(admins());
     admins().press(renewReview, 'rv:a:');
     await waitFor(async () => {
       const r = (await q(`SELECT expires_at FROM subscriptions WHERE id = $1`, [sub.id]))[0];
       return new Date(r.expires_at).getTime() > firstExpiry + 29 * DAY;
     }, 30_000);
-    expect((await q(`SELECT count(*)::int n FROM subscriptions WHERE user_id = $1`, [user.id]))[0].n).toBe(1);
-    expect(rw.accounts().filter((a) => a.username === panelUsername(sub.id, 'remnawave'))).toHaveLength(1);
+    expect(await countOf('subscriptions', user.id)).toBe(1);
+    expect(panelAccounts(sub.id)).toHaveLength(1);
   });
 
   it('a payment nobody sent a receipt for expires after its deadline: user told, order expired, hold released', async () => {
@@ -378,7 +273,7 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     // The deadline is minutes away; move it into the past rather than wait.
     await q(`UPDATE card_to_card_payments SET expires_at = now() - interval '1 second' WHERE id = $1`, [payment.id]);
     await buyer.next(card.messageId, has('expired'));
-    expect((await q(`SELECT status FROM orders WHERE id = $1`, [payment.order_id]))[0].status).toBe('expired');
+    expect(await orderStatus(payment.order_id)).toBe('expired');
     expect((await wallet()).h).toBe(held.h);
   });
 
@@ -391,30 +286,29 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     const held = await wallet();
     await q(`UPDATE card_to_card_payments SET expires_at = now() - interval '1 second' WHERE id = $1`, [payment.id]);
     await sleep(2_000); // four sweeps at SALE_SWEEP_INTERVAL_MS
-    expect((await q(`SELECT status FROM orders WHERE id = $1`, [payment.order_id]))[0].status).toBe('pending');
+    expect(await orderStatus(payment.order_id)).toBe('pending');
     expect((await wallet()).h).toBe(held.h);
     admins().press(review, 'rv:a:');
     await buyer.message((m) => m.method === 'sendPhoto', 30_000);
   });
 
   it('a short tenant wallet refuses the sale before payment details; after a top-up it sells', async () => {
-    await q(`UPDATE bots SET wallet_balance_minor = wallet_held_minor WHERE id = $1`, [botId]);
+    await q(`UPDATE bots SET wallet_balance_minor = wallet_held_minor WHERE id = $1`, [shop.botId]);
     const buyer = newBuyer();
     const plans = await buyer.send('/buy', withButton('s:p:'));
     buyer.press(plans, 's:p:');
     await buyer.message(has('cannot take orders'));
-    await new BotChat(emu, tg, admin1).message(has('wholesale wallet is too low'));
+    await new BotChat(emu, shop.tg, admin1).message(has('wholesale wallet is too low'));
     const user = (await userRow(buyer.user.id))!;
-    expect((await q(`SELECT count(*)::int n FROM orders WHERE user_id = $1`, [user.id]))[0].n).toBe(0);
-    await http()
-      .post(`/v1/admin/bots/${botId}/wallet/top-ups`)
-      .set('Authorization', `Bearer ${env.masterToken}`)
+    expect(await countOf('orders', user.id)).toBe(0);
+    await shop
+      .master('post', `/v1/admin/bots/${shop.botId}/wallet/top-ups`)
       .set('Idempotency-Key', `topup-${randomUUID()}`)
       .send({ amountMinor: 100_000, note: 'refill' })
       .expect(201);
     buyer.press(plans, 's:p:');
     await buyer.message(withButton('s:c:'));
-    expect((await q(`SELECT count(*)::int n FROM orders WHERE user_id = $1`, [user.id]))[0].n).toBe(1);
+    expect(await countOf('orders', user.id)).toBe(1);
   });
 
   it('panel down for good: the price goes back to the wallet, the wholesale charge is reversed, both told', async () => {
@@ -422,17 +316,17 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     await buyer.buyByCard();
     const review = await buyer.sendReceipt(admins());
     const before = await wallet();
-    await rw.down('refuse');
+    await shop.rw.down('refuse');
     const mark = buyer.lastId();
     try {
       admins().press(review, 'rv:a:');
       await buyer.next(mark, has('returned to your wallet'), 60_000);
     } finally {
-      await rw.up();
+      await shop.rw.up();
     }
     const user = (await userRow(buyer.user.id))!;
     const payment = await paymentOf(user.id);
-    expect((await q(`SELECT status FROM orders WHERE id = $1`, [payment.order_id]))[0].status).toBe('refunded');
+    expect(await orderStatus(payment.order_id)).toBe('refunded');
     expect(user.balance).toBe(PRICE);
     const after = await wallet();
     expect(after.b).toBe(before.b);
@@ -444,12 +338,7 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     const buyer = newBuyer();
     await buyer.send('/start');
     const user = (await userRow(buyer.user.id))!;
-    await http()
-      .post(`/v1/bots/${botId}/users/${user.id}/balance-adjustments`)
-      .set('Authorization', `Bearer ${apiToken}`)
-      .set('Idempotency-Key', 'gift-1')
-      .send({ amountMinor: PRICE, reason: 'gift' })
-      .expect(201);
+    await shop.giveBalance(user.id, PRICE, 'gift-1', 'gift');
     const methods = await buyer.buy('s:w:');
     // The balance drops between showing the button and pressing it.
     await q(`UPDATE users SET balance_minor = 1000 WHERE id = $1`, [user.id]);
@@ -481,17 +370,14 @@ describe('the first sale: /buy → card-to-card → review → VPN account deliv
     await buyer.sendReceipt(admins());
     const user = (await userRow(buyer.user.id))!;
     const payment = await paymentOf(user.id);
-    await worker.kill();
-    await http()
-      .post(`/v1/bots/${botId}/card-payments/${payment.id}/approve`)
-      .set('Authorization', `Bearer ${apiToken}`)
-      .expect(200);
-    worker = await spawnWorker(env.vars);
+    await shop.worker.kill();
+    await shop.api('post', `/v1/bots/${shop.botId}/card-payments/${payment.id}/approve`).expect(200);
+    await shop.startWorker();
     await buyer.message((m) => m.method === 'sendPhoto', 40_000);
     await new Promise((r) => setTimeout(r, 1_500));
     const photos = buyer.messages().filter((m) => m.direction === 'bot' && m.method === 'sendPhoto');
     expect(photos).toHaveLength(1);
-    const sub = (await q(`SELECT id FROM subscriptions WHERE bot_id = $1 AND user_id = $2`, [botId, user.id]))[0];
-    expect(rw.accounts().filter((a) => a.username === panelUsername(sub.id, 'remnawave'))).toHaveLength(1);
+    const sub = await subscriptionOf(user.id);
+    expect(panelAccounts(sub.id)).toHaveLength(1);
   });
 });

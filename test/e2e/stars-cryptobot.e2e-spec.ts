@@ -1,26 +1,8 @@
-import { INestApplication } from '@nestjs/common';
-import { AddressInfo } from 'node:net';
-import request from 'supertest';
-import { DataSource } from 'typeorm';
 import { panelUsername } from '@botfleet/provisioning';
-import {
-  applyEnv,
-  createTestEnv,
-  CryptoPayApp,
-  CryptoPayEmulator,
-  platformOf,
-  RemnawaveEmulator,
-  spawnWorker,
-  TelegramEmulator,
-  TestEnv,
-  waitFor,
-  WorkerProcess,
-} from '@botfleet/testing';
-import { createApiApp } from '../../apps/api/src/bootstrap';
-import { BotChat, buttonsOf, has, QUICK_BOT_LEASES } from './support/bot-chat';
-import { addRemnawavePanel, joinWithInvite } from './support/public-api';
+import { CryptoPayApp, waitFor } from '@botfleet/testing';
+import { BotChat, buttonsOf, has } from './support/bot-chat';
+import { hostedShop } from './support/hosted-shop';
 
-const RW_KEY = 'rw-stars-cryptobot-e2e-key';
 const PRICE = 500_000;
 const STARS = 250;
 /** Wholesale: 1,000 per plan + 100 per GB × 10 GB. */
@@ -36,29 +18,52 @@ type Buyer = { id: number; first_name: string; language_code: string };
  */
 describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, forgeries, refunds', () => {
   jest.setTimeout(180_000);
-  const emu = new TelegramEmulator();
-  let cp: CryptoPayEmulator;
   let cpApp: CryptoPayApp;
-  let env: TestEnv;
-  let platform: DataSource;
-  let worker: WorkerProcess;
-  let app: INestApplication;
-  let apiUrl: string;
-  let restore: () => void;
-  let rw: RemnawaveEmulator;
-  let tg: { id: number; token: string; username: string };
-  let botId: string;
-  let apiToken: string;
   let planId: string;
-  let userSeq = 70_000;
   const owner = { id: 910_001, first_name: 'Owner', language_code: 'en' };
+  const shop = hostedShop({
+    api: 'listening',
+    remnawaveKey: 'rw-stars-cryptobot-e2e-key',
+    cryptoPay: true,
+    env: {
+      PROVISIONING_ATTEMPTS: '3',
+      PROVISIONING_BACKOFF_MS: '300',
+      SALE_SWEEP_INTERVAL_MS: '500',
+      GATEWAY_RECONCILE_INTERVAL_MS: '1000',
+    },
+    join: { ownerTelegramId: owner.id },
+    wholesaleWallet: 1_000_000,
+    wholesalePrice: { perPlanMinor: 1000, perGbMinor: 100, perDayMinor: 0, unlimitedTrafficGb: 0 },
+    arrange: async () => {
+      const { botId, cp, apiUrl } = shop;
+      planId = await shop.addPlan({
+        name: { en: 'Monthly 10 GB' },
+        periodDays: 30,
+        priceMinor: PRICE,
+        priceStars: STARS,
+        trafficLimitGb: 10,
+        deviceLimit: 1,
+      });
+      await shop.api('put', `/v1/bots/${botId}/features/telegram_stars`).send({ enabled: true }).expect(200);
+      // CryptoBot: the operator allows it; the reseller puts the Crypto Pay app's token and registers our webhook.
+      cpApp = cp.createApp('Shop');
+      await shop
+        .master('put', `/v1/admin/bots/${botId}/features/cryptobot/allowed`)
+        .send({ allowed: true })
+        .expect(200);
+      const feature = await shop
+        .api('put', `/v1/bots/${botId}/features/cryptobot`)
+        .send({ enabled: true, config: { apiToken: cpApp.token, fiat: 'USD', minorPerFiatUnit: 100_000 } })
+        .expect(200);
+      expect(JSON.stringify(feature.body)).not.toContain(cpApp.token);
+      cp.setWebhook(cpApp.token, `${apiUrl}/payments/cryptobot/webhook/${botId}`);
+    },
+  });
+  const { q, emu } = shop;
+  let userSeq = 70_000;
   const newBuyer = (): Buyer => ({ id: ++userSeq, first_name: `Buyer${userSeq}`, language_code: 'en' });
-  const q = (sql: string, p: unknown[] = []) => platform.query(sql, p);
-  const http = () => request(app.getHttpServer());
-  const as = (token: string, method: 'post' | 'put' | 'patch', path: string) =>
-    http()[method](path).set('Authorization', `Bearer ${token}`);
 
-  const chatOf = (from: Buyer) => new BotChat(emu, tg, from);
+  const chatOf = (from: Buyer) => new BotChat(emu, shop.tg, from);
 
   /** /buy → the plan → the gateway's button on the payment screen. Returns the message the bot answered with. */
   const pickGateway = async (from: Buyer, method: 'stars' | 'cryptobot') => {
@@ -71,11 +76,9 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
     );
   };
 
-  const userId = async (tgId: number) =>
-    (await q(`SELECT id FROM users WHERE bot_id = $1 AND telegram_id = $2`, [botId, tgId]))[0].id as string;
   const paymentsOf = async (uid: string) =>
     (await q(`SELECT * FROM gateway_payments WHERE bot_id = $1 AND user_id = $2 ORDER BY created_at`, [
-      botId,
+      shop.botId,
       uid,
     ])) as {
       id: string;
@@ -95,12 +98,12 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
   const wholesaleKeys = async (orderId: string) =>
     (
       (await q(`SELECT idempotency_key k FROM tenant_wallet_ledger WHERE bot_id = $1 AND reference = $2`, [
-        botId,
+        shop.botId,
         `order:${orderId}`,
       ])) as { k: string }[]
     ).map((r) => r.k.split(':')[2]);
   const accountOf = (subscriptionId: string) =>
-    rw.accounts().filter((a) => a.username === panelUsername(subscriptionId, 'remnawave'));
+    shop.rw.accounts().filter((a) => a.username === panelUsername(subscriptionId, 'remnawave'));
 
   /** A buyer pays a plan with Stars through the bot and receives the link; returns their ids and the charge. */
   const buyWithStars = async (from: Buyer) => {
@@ -111,92 +114,19 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
     expect(paid.answer.ok).toBe(true);
     await chat.message(has('Stars payment received'));
     const delivered = await chat.message((m) => m.method === 'sendPhoto', 30_000);
-    const uid = await userId(from.id);
+    const uid = await shop.userIdOf(from.id);
     const [payment] = await paymentsOf(uid);
     await waitFor(async () => (await orderOf(payment.order_id)).status === 'fulfilled', 15_000);
     return { uid, payment, chargeId: paid.payment!.telegramPaymentChargeId, invoice, delivered };
   };
-
-  beforeAll(async () => {
-    const url = await emu.listen(0);
-    cp = await CryptoPayEmulator.start();
-    rw = new RemnawaveEmulator({ apiKey: RW_KEY });
-    await rw.start();
-    env = await createTestEnv({
-      TELEGRAM_API_ROOT: url,
-      CRYPTO_PAY_BASE_URL: cp.url,
-      CRYPTO_PAY_TESTNET_BASE_URL: cp.url,
-      ...QUICK_BOT_LEASES,
-      BOT_POLL_TIMEOUT_S: '2',
-      PROVISIONING_ATTEMPTS: '3',
-      PROVISIONING_BACKOFF_MS: '300',
-      SALE_SWEEP_INTERVAL_MS: '500',
-      GATEWAY_RECONCILE_INTERVAL_MS: '1000',
-    });
-    platform = await platformOf(env);
-    restore = applyEnv(env.vars);
-    app = await createApiApp();
-    await app.listen(0, '127.0.0.1');
-    apiUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    const master = env.masterToken;
-    const panelId = await addRemnawavePanel(http, master, { baseUrl: rw.url, apiKey: RW_KEY });
-    tg = emu.createBot();
-    ({ botId, apiToken } = await joinWithInvite(http, master, {
-      name: `Shop ${tg.username}`,
-      telegramBotToken: tg.token,
-      ownerTelegramId: owner.id,
-      defaultLanguage: 'en',
-    }));
-    await as(master, 'post', `/v1/admin/bots/${botId}/wallet/top-ups`)
-      .set('Idempotency-Key', `stars-cb-e2e-${botId}`)
-      .send({ amountMinor: 1_000_000 })
-      .expect(201);
-    await as(master, 'put', `/v1/admin/bots/${botId}/wholesale-price`)
-      .send({ perPlanMinor: 1000, perGbMinor: 100, perDayMinor: 0, unlimitedTrafficGb: 0 })
-      .expect(200);
-    planId = (
-      await as(apiToken, 'post', `/v1/bots/${botId}/plans`)
-        .send({
-          name: { en: 'Monthly 10 GB' },
-          periodDays: 30,
-          priceMinor: PRICE,
-          priceStars: STARS,
-          trafficLimitGb: 10,
-          deviceLimit: 1,
-          panelId,
-        })
-        .expect(201)
-    ).body.id;
-    await as(apiToken, 'put', `/v1/bots/${botId}/features/telegram_stars`).send({ enabled: true }).expect(200);
-    // CryptoBot: the operator allows it; the reseller puts the Crypto Pay app's token and registers our webhook.
-    cpApp = cp.createApp('Shop');
-    await as(master, 'put', `/v1/admin/bots/${botId}/features/cryptobot/allowed`).send({ allowed: true }).expect(200);
-    const feature = await as(apiToken, 'put', `/v1/bots/${botId}/features/cryptobot`)
-      .send({ enabled: true, config: { apiToken: cpApp.token, fiat: 'USD', minorPerFiatUnit: 100_000 } })
-      .expect(200);
-    expect(JSON.stringify(feature.body)).not.toContain(cpApp.token);
-    cp.setWebhook(cpApp.token, `${apiUrl}/payments/cryptobot/webhook/${botId}`);
-    worker = await spawnWorker(env.vars);
-    await emu.waitForPolling(tg.id, 15_000);
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await app?.close();
-    restore?.();
-    await emu.close();
-    await cp?.close();
-    await rw?.stop();
-    await platform?.destroy();
-    await env?.cleanup();
-  });
 
   describe('Telegram Stars', () => {
     let first: Awaited<ReturnType<typeof buyWithStars>>;
     const buyer = newBuyer();
 
     it('a customer pays a plan with Stars in the bot and gets the subscription link, once', async () => {
-      const wholesaleBefore = (await q(`SELECT wallet_balance_minor::int b FROM bots WHERE id = $1`, [botId]))[0].b;
+      const wholesaleBefore = (await q(`SELECT wallet_balance_minor::int b FROM bots WHERE id = $1`, [shop.botId]))[0]
+        .b;
       first = await buyWithStars(buyer);
       const order = await orderOf(first.payment.order_id);
       expect(order).toMatchObject({ status: 'fulfilled', payment_method: 'stars' });
@@ -205,17 +135,17 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
       expect(accountOf(order.subscription_id)).toHaveLength(1);
       expect(first.payment).toMatchObject({ status: 'paid', external_id: first.chargeId, credited_to: 'order' });
       expect(await ledgerCount(first.uid)).toBe(0);
-      const wholesaleAfter = (await q(`SELECT wallet_balance_minor::int b FROM bots WHERE id = $1`, [botId]))[0].b;
+      const wholesaleAfter = (await q(`SELECT wallet_balance_minor::int b FROM bots WHERE id = $1`, [shop.botId]))[0].b;
       expect(wholesaleBefore - wholesaleAfter).toBe(WHOLESALE);
     });
 
     it('the same successful_payment delivered 20 times at once credits once', async () => {
       const copies = Array.from({ length: 20 }, () => chatOf(buyer).replayPayment(first.invoice, first.chargeId));
       const last = Math.max(...copies.map((c) => c.updateId ?? 0));
-      await emu.waitForUpdatesConsumed(tg.id, 20_000);
+      await emu.waitForUpdatesConsumed(shop.tg.id, 20_000);
       await waitFor(async () => {
         const done = await q(`SELECT count(*)::int n FROM processed_updates WHERE bot_id = $1 AND update_id >= $2`, [
-          botId,
+          shop.botId,
           last,
         ]);
         return done[0].n >= 1;
@@ -232,7 +162,8 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
     it('pre-checkout is refused when the price changed or the payment expired; nothing is paid', async () => {
       const changed = newBuyer();
       const invoice = await pickGateway(changed, 'stars');
-      await as(apiToken, 'patch', `/v1/bots/${botId}/plans/${planId}`)
+      await shop
+        .api('patch', `/v1/bots/${shop.botId}/plans/${planId}`)
         .send({ priceStars: STARS + 50 })
         .expect(200);
       try {
@@ -241,12 +172,12 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
         expect(r.answer.errorMessage).toContain('price of this plan has changed');
         expect(r.payment).toBeUndefined();
       } finally {
-        await as(apiToken, 'patch', `/v1/bots/${botId}/plans/${planId}`).send({ priceStars: STARS }).expect(200);
+        await shop.api('patch', `/v1/bots/${shop.botId}/plans/${planId}`).send({ priceStars: STARS }).expect(200);
       }
 
       const late = newBuyer();
       const lateInvoice = await pickGateway(late, 'stars');
-      const [open] = await paymentsOf(await userId(late.id));
+      const [open] = await paymentsOf(await shop.userIdOf(late.id));
       // The deadline passes (written by hand: time the product cannot make pass in a test).
       await q(`UPDATE gateway_payments SET expires_at = now() - interval '1 minute' WHERE id = $1`, [open.id]);
       const r = await chatOf(late).payInvoice(lateInvoice);
@@ -256,17 +187,18 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
     });
 
     it('REST refund: refundStarPayment once, order refunded, wholesale reversed, subscription disabled', async () => {
-      const path = `/v1/bots/${botId}/stars-payments/${first.payment.id}/refund`;
-      const answers = await Promise.all([1, 2, 3].map(() => as(apiToken, 'post', path).send()));
+      const path = `/v1/bots/${shop.botId}/stars-payments/${first.payment.id}/refund`;
+      const answers = await Promise.all([1, 2, 3].map(() => shop.api('post', path).send()));
       for (const a of answers) expect(a.status).toBe(200);
       expect(answers[0].body).toMatchObject({ id: first.payment.id, status: 'refunded', amountStars: STARS });
-      expect(emu.getRefunds(tg.id).filter((r) => r.telegramPaymentChargeId === first.chargeId)).toHaveLength(1);
+      expect(emu.getRefunds(shop.tg.id).filter((r) => r.telegramPaymentChargeId === first.chargeId)).toHaveLength(1);
       const order = await orderOf(first.payment.order_id);
       expect(order.status).toBe('refunded');
       expect((await wholesaleKeys(first.payment.order_id)).filter((k) => k === 'wholesale-refund')).toHaveLength(1);
       await waitFor(() => accountOf(order.subscription_id)[0]?.enabled === false, 20_000);
       // Another tenant's token or an unknown id: 404, nothing happens.
-      await as(apiToken, 'post', `/v1/bots/${botId}/stars-payments/00000000-0000-4000-8000-000000000000/refund`)
+      await shop
+        .api('post', `/v1/bots/${shop.botId}/stars-payments/00000000-0000-4000-8000-000000000000/refund`)
         .send()
         .expect(404);
     });
@@ -274,13 +206,13 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
     it('a refunded_payment update from Telegram does the same, once', async () => {
       const second = await buyWithStars(newBuyer());
       const who = { id: Number((await q(`SELECT telegram_id FROM users WHERE id = $1`, [second.uid]))[0].telegram_id) };
-      for (let i = 0; i < 3; i++) new BotChat(emu, tg, who).refunded(second.chargeId);
+      for (let i = 0; i < 3; i++) new BotChat(emu, shop.tg, who).refunded(second.chargeId);
       await waitFor(async () => (await paymentsOf(second.uid))[0].status === 'refunded', 20_000);
       const order = await orderOf(second.payment.order_id);
       expect(order.status).toBe('refunded');
       expect((await wholesaleKeys(second.payment.order_id)).filter((k) => k === 'wholesale-refund')).toHaveLength(1);
       // Telegram refunded it itself; our refundStarPayment was told "already refunded" and nothing else happened.
-      expect(emu.getRefunds(tg.id).filter((r) => r.telegramPaymentChargeId === second.chargeId)).toHaveLength(1);
+      expect(emu.getRefunds(shop.tg.id).filter((r) => r.telegramPaymentChargeId === second.chargeId)).toHaveLength(1);
       await waitFor(() => accountOf(order.subscription_id)[0]?.enabled === false, 20_000);
     });
 
@@ -288,7 +220,7 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
       const buyer = newBuyer();
       const invoice = await pickGateway(buyer, 'stars');
       // Every panel answer takes 4 s: the paid order stays `fulfilling` while Telegram's refund arrives.
-      rw.slow(4_000);
+      shop.rw.slow(4_000);
       let uid: string;
       let payment: Awaited<ReturnType<typeof paymentsOf>>[number];
       let chargeId: string;
@@ -296,14 +228,14 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
         const paid = await chatOf(buyer).payInvoice(invoice);
         expect(paid.answer.ok).toBe(true);
         chargeId = paid.payment!.telegramPaymentChargeId;
-        uid = await userId(buyer.id);
+        uid = await shop.userIdOf(buyer.id);
         await waitFor(async () => (await paymentsOf(uid))[0]?.status === 'paid', 15_000);
         [payment] = await paymentsOf(uid);
         await waitFor(async () => (await orderOf(payment.order_id)).status === 'fulfilling', 5_000);
         const { updateId } = chatOf(buyer).refunded(chargeId);
         await waitFor(
           async () =>
-            (await q(`SELECT 1 FROM processed_updates WHERE bot_id = $1 AND update_id = $2`, [botId, updateId]))
+            (await q(`SELECT 1 FROM processed_updates WHERE bot_id = $1 AND update_id = $2`, [shop.botId, updateId]))
               .length > 0,
           15_000,
         );
@@ -311,13 +243,13 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
         expect((await orderOf(payment.order_id)).status).toBe('fulfilling');
         expect((await paymentsOf(uid))[0].status).toBe('paid');
       } finally {
-        rw.slow(0);
+        shop.rw.slow(0);
       }
       await waitFor(async () => (await paymentsOf(uid))[0].status === 'refunded', 60_000);
       const order = await orderOf(payment.order_id);
       expect(order.status).toBe('refunded');
       expect((await wholesaleKeys(payment.order_id)).filter((k) => k === 'wholesale-refund')).toHaveLength(1);
-      expect(emu.getRefunds(tg.id).filter((r) => r.telegramPaymentChargeId === chargeId)).toHaveLength(1);
+      expect(emu.getRefunds(shop.tg.id).filter((r) => r.telegramPaymentChargeId === chargeId)).toHaveLength(1);
       await waitFor(() => accountOf(order.subscription_id)[0]?.enabled === false, 20_000);
       expect(await ledgerCount(uid)).toBe(0);
     });
@@ -327,7 +259,7 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
       const chat = chatOf(buyer);
       const invoice = await pickGateway(buyer, 'stars');
       // The panel is down: provisioning fails for good and the order's money goes to the buyer's wallet.
-      await rw.down();
+      await shop.rw.down();
       let uid: string;
       let chargeId: string;
       let first: Awaited<ReturnType<typeof paymentsOf>>[number];
@@ -335,12 +267,12 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
         const paid = await chat.payInvoice(invoice);
         expect(paid.answer.ok).toBe(true);
         chargeId = paid.payment!.telegramPaymentChargeId;
-        uid = await userId(buyer.id);
+        uid = await shop.userIdOf(buyer.id);
         await waitFor(async () => (await paymentsOf(uid))[0]?.status === 'paid', 15_000);
         [first] = await paymentsOf(uid);
         await waitFor(async () => (await orderOf(first.order_id)).status === 'refunded', 30_000);
       } finally {
-        await rw.up();
+        await shop.rw.up();
       }
       const balance = async () =>
         (await q(`SELECT balance_minor::int b FROM users WHERE id = $1`, [uid]))[0].b as number;
@@ -360,7 +292,7 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
         orders: await orders(),
         balance: await balance(),
         ledger: await ledgerCount(uid),
-        wholesale: (await q(`SELECT wallet_balance_minor::int b FROM bots WHERE id = $1`, [botId]))[0].b,
+        wholesale: (await q(`SELECT wallet_balance_minor::int b FROM bots WHERE id = $1`, [shop.botId]))[0].b,
         enabled: accountOf((await orderOf(spent.id)).subscription_id).map((a) => a.enabled),
       });
       const was = await snapshot();
@@ -380,7 +312,7 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
         async () =>
           (
             await q(`SELECT count(*)::int n FROM processed_updates WHERE bot_id = $1 AND update_id = ANY($2)`, [
-              botId,
+              shop.botId,
               updates,
             ])
           )[0].n === 3,
@@ -394,9 +326,9 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
   });
 
   describe('CryptoBot', () => {
-    const latestInvoice = () => cp.invoices(cpApp.token).sort((a, b) => b.invoice_id - a.invoice_id)[0];
+    const latestInvoice = () => shop.cp.invoices(cpApp.token).sort((a, b) => b.invoice_id - a.invoice_id)[0];
     const post = (body: string, signature: string) =>
-      fetch(`${apiUrl}/payments/cryptobot/webhook/${botId}`, {
+      fetch(`${shop.apiUrl}/payments/cryptobot/webhook/${shop.botId}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'crypto-pay-api-signature': signature },
         body,
@@ -408,15 +340,15 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
       const invoice = latestInvoice();
       expect(buttonsOf(link).some((b) => (b as { url?: string }).url === invoice.bot_invoice_url)).toBe(true);
       expect(invoice).toMatchObject({ fiat: 'USD', amount: '5.00', status: 'active' });
-      const { delivery } = await cp.payInvoice(invoice.invoice_id);
+      const { delivery } = await shop.cp.payInvoice(invoice.invoice_id);
       expect(delivery?.status).toBe(200);
       await chatOf(buyer).message((m) => m.method === 'sendPhoto', 30_000);
-      const uid = await userId(buyer.id);
+      const uid = await shop.userIdOf(buyer.id);
       const [payment] = await paymentsOf(uid);
       expect(payment).toMatchObject({ status: 'paid', external_id: String(invoice.invoice_id), credited_to: 'order' });
       await waitFor(async () => (await orderOf(payment.order_id)).status === 'fulfilled', 15_000);
 
-      const again = await Promise.all(Array.from({ length: 20 }, () => cp.deliver(invoice.invoice_id)));
+      const again = await Promise.all(Array.from({ length: 20 }, () => shop.cp.deliver(invoice.invoice_id)));
       expect(again.map((d) => d.status)).toEqual(Array(20).fill(200));
       expect(await paymentsOf(uid)).toHaveLength(1);
       expect((await q(`SELECT count(*)::int n FROM orders WHERE user_id = $1`, [uid]))[0].n).toBe(1);
@@ -431,17 +363,17 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
       await pickGateway(buyer, 'cryptobot');
       const invoice = latestInvoice();
       // The invoice is NOT paid: every webhook below claims it is.
-      const other = cp.createApp('Someone else');
-      const byOther = cp.signedUpdate(invoice.invoice_id, other.token, { claimPaid: true });
+      const other = shop.cp.createApp('Someone else');
+      const byOther = shop.cp.signedUpdate(invoice.invoice_id, other.token, { claimPaid: true });
       expect((await post(byOther.body, byOther.headers['crypto-pay-api-signature'])).status).toBe(401);
-      const genuine = cp.signedUpdate(invoice.invoice_id, undefined, { claimPaid: true });
+      const genuine = shop.cp.signedUpdate(invoice.invoice_id, undefined, { claimPaid: true });
       expect((await post(genuine.body, 'f'.repeat(64))).status).toBe(401);
       expect(
         (await post(genuine.body.replace('"paid"', '"paid" '), genuine.headers['crypto-pay-api-signature'])).status,
       ).toBe(401);
       expect(
         (
-          await fetch(`${apiUrl}/payments/cryptobot/webhook/00000000-0000-4000-8000-000000000000`, {
+          await fetch(`${shop.apiUrl}/payments/cryptobot/webhook/00000000-0000-4000-8000-000000000000`, {
             method: 'POST',
             headers: genuine.headers,
             body: genuine.body,
@@ -450,29 +382,29 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
       ).toBe(401);
       // Even signed with the right token, a claim Crypto Pay does not confirm (getInvoices: active) pays nothing.
       expect((await post(genuine.body, genuine.headers['crypto-pay-api-signature'])).status).toBe(200);
-      const [payment] = await paymentsOf(await userId(buyer.id));
+      const [payment] = await paymentsOf(await shop.userIdOf(buyer.id));
       expect(payment.status).toBe('pending');
       expect((await orderOf(payment.order_id)).status).toBe('pending');
-      expect(await ledgerCount(await userId(buyer.id))).toBe(0);
+      expect(await ledgerCount(await shop.userIdOf(buyer.id))).toBe(0);
     });
 
     it('paid while the webhook could not reach us (API down): the reconciler pays the order once', async () => {
       const buyer = newBuyer();
       await pickGateway(buyer, 'cryptobot');
       const invoice = latestInvoice();
-      cp.setWebhook(cpApp.token, 'http://127.0.0.1:1/payments/cryptobot/webhook/down');
+      shop.cp.setWebhook(cpApp.token, 'http://127.0.0.1:1/payments/cryptobot/webhook/down');
       try {
-        const { delivery } = await cp.payInvoice(invoice.invoice_id);
+        const { delivery } = await shop.cp.payInvoice(invoice.invoice_id);
         expect(delivery?.status).toBe(0);
       } finally {
-        cp.setWebhook(cpApp.token, `${apiUrl}/payments/cryptobot/webhook/${botId}`);
+        shop.cp.setWebhook(cpApp.token, `${shop.apiUrl}/payments/cryptobot/webhook/${shop.botId}`);
       }
       await chatOf(buyer).message((m) => m.method === 'sendPhoto', 30_000);
-      const uid = await userId(buyer.id);
+      const uid = await shop.userIdOf(buyer.id);
       const [payment] = await paymentsOf(uid);
       expect(payment).toMatchObject({ status: 'paid', credited_to: 'order' });
       // The webhook Crypto Pay retries later changes nothing.
-      expect((await cp.deliver(invoice.invoice_id)).status).toBe(200);
+      expect((await shop.cp.deliver(invoice.invoice_id)).status).toBe(200);
       expect(await paymentsOf(uid)).toHaveLength(1);
       expect(await ledgerCount(uid)).toBe(0);
     });
@@ -481,8 +413,8 @@ describe('Telegram Stars and CryptoBot: pay in the bot, get the link; replays, f
       const buyer = newBuyer();
       await pickGateway(buyer, 'cryptobot');
       const invoice = latestInvoice();
-      cp.expireInvoice(invoice.invoice_id);
-      const uid = await userId(buyer.id);
+      shop.cp.expireInvoice(invoice.invoice_id);
+      const uid = await shop.userIdOf(buyer.id);
       await waitFor(async () => (await paymentsOf(uid))[0].status === 'expired', 20_000);
       expect(await ledgerCount(uid)).toBe(0);
     });

@@ -1,22 +1,7 @@
-import { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import { DataSource } from 'typeorm';
-import {
-  applyEnv,
-  createTestEnv,
-  platformOf,
-  REMNAWAVE_DEFAULT_SQUAD_UUID,
-  RemnawaveEmulator,
-  spawnWorker,
-  TelegramEmulator,
-  TestEnv,
-  waitFor,
-  WorkerProcess,
-} from '@botfleet/testing';
-import { createApiApp } from '../../apps/api/src/bootstrap';
-import { BotChat, buttonData, has, QUICK_BOT_LEASES, withButton } from './support/bot-chat';
+import { waitFor } from '@botfleet/testing';
+import { BotChat, buttonData, has, withButton } from './support/bot-chat';
+import { hostedShop } from './support/hosted-shop';
 
-const RW_KEY = 'rw-trial-reminders-e2e-key';
 const PRICE = 1_000;
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -30,28 +15,45 @@ type Buyer = { id: number; first_name: string; language_code: string };
  */
 describe('trial, reminders and auto-renew in the bot', () => {
   jest.setTimeout(180_000);
-  const emu = new TelegramEmulator();
-  let env: TestEnv;
-  let platform: DataSource;
-  let worker: WorkerProcess;
-  let app: INestApplication;
-  let restore: () => void;
-  let rw: RemnawaveEmulator;
-  let tg: { id: number; token: string; username: string };
-  let botId: string;
-  let apiToken: string;
+  const shop = hostedShop({
+    remnawaveKey: 'rw-trial-reminders-e2e-key',
+    env: { PROVISIONING_ATTEMPTS: '3', PROVISIONING_BACKOFF_MS: '300', RETENTION_SCAN_INTERVAL_MS: '1000' },
+    join: { ownerTelegramId: 920_001 },
+    wholesaleWallet: 1_000_000,
+    wholesalePrice: { perPlanMinor: 100, perGbMinor: 0, perDayMinor: 0, unlimitedTrafficGb: 0, trialMinor: 0 },
+    arrange: async () => {
+      const botId = shop.botId;
+      const plan = (name: string, extra: Record<string, unknown>) =>
+        shop.addPlan({ name: { en: name }, periodDays: 1, trafficLimitGb: 5, deviceLimit: 1, ...extra });
+      await plan('Daily 5 GB', { priceMinor: PRICE });
+      const trialPlan = await plan('Trial day', { priceMinor: 0, isTrial: true });
+      await shop.api('put', `/v1/bots/${botId}/configurations/trial_plan_id`).send({ value: trialPlan }).expect(200);
+      // The tenant's own texts: the welcome above the menu and the reminder before the end.
+      await shop
+        .api('put', `/v1/bots/${botId}/configurations/welcome_text`)
+        .send({ value: { en: 'Welcome to <Fast VPN>!' } })
+        .expect(200);
+      await shop
+        .api('put', `/v1/bots/${botId}/configurations/reminders`)
+        .send({
+          value: { expiryDays: [3, 1], texts: { expiring: { en: '⏰ {plan}: {days} day(s) left, renew below.' } } },
+        })
+        .expect(200);
+      for (const key of ['wallet', 'trial_subscription']) {
+        await shop.api('put', `/v1/bots/${botId}/features/${key}`).send({ enabled: true }).expect(200);
+      }
+      await shop
+        .api('put', `/v1/bots/${botId}/features/auto_renewal`)
+        .send({ enabled: true, config: { daysBefore: 3 } })
+        .expect(200);
+    },
+  });
   let userSeq = 81_000;
-  const owner = { id: 920_001, first_name: 'Owner', language_code: 'en' };
   const newBuyer = (): Buyer => ({ id: ++userSeq, first_name: `Buyer${userSeq}`, language_code: 'en' });
-  const q = (sql: string, p: unknown[] = []) => platform.query(sql, p);
-  const http = () => request(app.getHttpServer());
-  const as = (token: string, method: 'post' | 'put' | 'patch', path: string) =>
-    http()[method](path).set('Authorization', `Bearer ${token}`);
+  const { q } = shop;
 
   /** A new customer's chat with the shop's bot (the scans run every second: 20 s for what they send). */
-  const newChat = () => new BotChat(emu, tg, newBuyer(), { timeoutMs: 20_000 });
-  const userId = async (tgId: number) =>
-    (await q(`SELECT id FROM users WHERE bot_id = $1 AND telegram_id = $2`, [botId, tgId]))[0].id as string;
+  const newChat = () => new BotChat(shop.emu, shop.tg, newBuyer(), { timeoutMs: 20_000 });
   const subOf = async (uid: string) =>
     (await q(`SELECT id, expires_at, status, auto_renew FROM subscriptions WHERE user_id = $1 ORDER BY created_at`, [
       uid,
@@ -67,116 +69,29 @@ describe('trial, reminders and auto-renew in the bot', () => {
   /** /start, then the wallet credited by the tenant's REST API. */
   const customerWithBalance = async (chat: BotChat, amountMinor: number) => {
     await chat.send('/start', withButton('menu:'));
-    const uid = await userId(chat.user.id);
-    await as(apiToken, 'post', `/v1/bots/${botId}/users/${uid}/balance-adjustments`)
-      .set('Idempotency-Key', `growth-e2e-${chat.user.id}`)
-      .send({ amountMinor, reason: 'e2e' })
-      .expect(201);
+    const uid = await shop.userIdOf(chat.user.id);
+    await shop.giveBalance(uid, amountMinor, `growth-e2e-${chat.user.id}`);
     return uid;
   };
-
-  beforeAll(async () => {
-    const url = await emu.listen(0);
-    rw = new RemnawaveEmulator({ apiKey: RW_KEY });
-    await rw.start();
-    env = await createTestEnv({
-      TELEGRAM_API_ROOT: url,
-      ...QUICK_BOT_LEASES,
-      BOT_POLL_TIMEOUT_S: '2',
-      PROVISIONING_ATTEMPTS: '3',
-      PROVISIONING_BACKOFF_MS: '300',
-      RETENTION_SCAN_INTERVAL_MS: '1000',
-    });
-    platform = await platformOf(env);
-    restore = applyEnv(env.vars);
-    app = await createApiApp();
-    const master = env.masterToken;
-    const panelId = (
-      await as(master, 'post', '/v1/admin/panels')
-        .send({
-          name: 'rw',
-          type: 'remnawave',
-          baseUrl: rw.url,
-          credentials: { apiKey: RW_KEY },
-          settings: { activeInternalSquads: [REMNAWAVE_DEFAULT_SQUAD_UUID] },
-        })
-        .expect(201)
-    ).body.id;
-    tg = emu.createBot();
-    const invite = (await as(master, 'post', '/v1/admin/invites').send({}).expect(201)).body;
-    const registered = await http()
-      .post('/v1/bots')
-      .send({
-        name: `Shop ${tg.username}`,
-        telegramBotToken: tg.token,
-        ownerTelegramId: owner.id,
-        inviteCode: invite.code,
-        defaultLanguage: 'en',
-      })
-      .expect(201);
-    botId = registered.body.bot.id;
-    apiToken = registered.body.apiToken;
-    await as(master, 'post', `/v1/admin/bots/${botId}/wallet/top-ups`)
-      .set('Idempotency-Key', `growth-e2e-${botId}`)
-      .send({ amountMinor: 1_000_000 })
-      .expect(201);
-    await as(master, 'put', `/v1/admin/bots/${botId}/wholesale-price`)
-      .send({ perPlanMinor: 100, perGbMinor: 0, perDayMinor: 0, unlimitedTrafficGb: 0, trialMinor: 0 })
-      .expect(200);
-    const plan = (name: string, extra: Record<string, unknown>) =>
-      as(apiToken, 'post', `/v1/bots/${botId}/plans`)
-        .send({ name: { en: name }, periodDays: 1, trafficLimitGb: 5, deviceLimit: 1, panelId, ...extra })
-        .expect(201);
-    await plan('Daily 5 GB', { priceMinor: PRICE });
-    const trialPlan = (await plan('Trial day', { priceMinor: 0, isTrial: true })).body.id;
-    await as(apiToken, 'put', `/v1/bots/${botId}/configurations/trial_plan_id`).send({ value: trialPlan }).expect(200);
-    // The tenant's own texts: the welcome above the menu and the reminder before the end.
-    await as(apiToken, 'put', `/v1/bots/${botId}/configurations/welcome_text`)
-      .send({ value: { en: 'Welcome to <Fast VPN>!' } })
-      .expect(200);
-    await as(apiToken, 'put', `/v1/bots/${botId}/configurations/reminders`)
-      .send({
-        value: { expiryDays: [3, 1], texts: { expiring: { en: '⏰ {plan}: {days} day(s) left, renew below.' } } },
-      })
-      .expect(200);
-    for (const key of ['wallet', 'trial_subscription']) {
-      await as(apiToken, 'put', `/v1/bots/${botId}/features/${key}`).send({ enabled: true }).expect(200);
-    }
-    await as(apiToken, 'put', `/v1/bots/${botId}/features/auto_renewal`)
-      .send({ enabled: true, config: { daysBefore: 3 } })
-      .expect(200);
-    worker = await spawnWorker(env.vars);
-    await emu.waitForPolling(tg.id, 15_000);
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await app?.close();
-    restore?.();
-    await emu.close();
-    await rw?.stop();
-    await platform?.destroy();
-    await env?.cleanup();
-  });
 
   it('the menu offers the trial; it gives the link once, and /help lists the commands that are on', async () => {
     const chat = newChat();
     const from = chat.user;
     const menu = await chat.send('/start', withButton('menu:trial'));
     expect(menu.sourceText).toBe('Welcome to &lt;Fast VPN&gt;!');
-    const accounts = rw.accountCount();
+    const accounts = shop.rw.accountCount();
     const before = chat.lastId();
     chat.press(menu, 'menu:trial');
     await chat.next(before, has('free trial Trial day is being prepared'));
     const link = await chat.next(before, (m) => m.method === 'sendPhoto', 30_000);
-    const [sub] = await subOf(await userId(from.id));
-    await waitFor(async () => (await subOf(await userId(from.id)))[0].status === 'active', 15_000);
+    const [sub] = await subOf(await shop.userIdOf(from.id));
+    await waitFor(async () => (await subOf(await shop.userIdOf(from.id)))[0].status === 'active', 15_000);
     const url = (await q(`SELECT subscription_url FROM subscriptions WHERE id = $1`, [sub.id]))[0].subscription_url;
     expect(link.caption).toContain(url);
-    expect(rw.accountCount()).toBe(accounts + 1);
+    expect(shop.rw.accountCount()).toBe(accounts + 1);
 
     await chat.send('/trial', has('already used the free trial'));
-    expect(await q(`SELECT id FROM orders WHERE user_id = $1`, [await userId(from.id)])).toHaveLength(1);
+    expect(await q(`SELECT id FROM orders WHERE user_id = $1`, [await shop.userIdOf(from.id)])).toHaveLength(1);
 
     const help = await chat.send('/help', has('/start'));
     for (const line of ['/buy', '/subs', '/wallet', '/trial', '/lang', '/help']) expect(help.text).toContain(line);

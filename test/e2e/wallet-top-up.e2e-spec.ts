@@ -1,24 +1,8 @@
-import request from 'supertest';
-import { DataSource } from 'typeorm';
-import {
-  AppProcess,
-  createTestEnv,
-  freePort,
-  platformOf,
-  RemnawaveEmulator,
-  spawnApp,
-  spawnWorker,
-  TelegramEmulator,
-  TestEnv,
-  waitForHttp,
-  WorkerProcess,
-} from '@botfleet/testing';
-import { BotChat, buttonData, ChatMessage, has, QUICK_BOT_LEASES, withButton } from './support/bot-chat';
-import { addRemnawavePanel, joinWithInvite } from './support/public-api';
+import { BotChat, buttonData, ChatMessage, has, withButton } from './support/bot-chat';
+import { hostedShop, MONTHLY_50_GB } from './support/hosted-shop';
 
-const RW_KEY = 'rw-wallet-e2e-key';
 const ADMIN_CHAT = -1001234567001;
-const PRICE = 500_000;
+const PRICE = MONTHLY_50_GB.priceMinor;
 const PRESET = 100_000;
 
 /**
@@ -29,38 +13,48 @@ const PRESET = 100_000;
  */
 describe('wallet top-ups: /wallet → Top up → card → receipt → admin approves → one deposit', () => {
   jest.setTimeout(120_000);
-  const emu = new TelegramEmulator();
-  let env: TestEnv;
-  let platform: DataSource;
-  let worker: WorkerProcess;
-  let apiApp: AppProcess;
-  let apiUrl: string;
-  let rw: RemnawaveEmulator;
-  let tg: { id: number; token: string; username: string };
-  let botId: string;
-  let apiToken: string;
+  const owner = { id: 930_001, first_name: 'Owner', language_code: 'en' };
+  const buyer = { id: 60_001, first_name: 'Buyer', language_code: 'en' };
+  const shop = hostedShop({
+    api: 'process',
+    remnawaveKey: 'rw-wallet-e2e-key',
+    env: { PROVISIONING_ATTEMPTS: '3', PROVISIONING_BACKOFF_MS: '300', SALE_SWEEP_INTERVAL_MS: '500' },
+    join: { ownerTelegramId: owner.id, adminChatId: ADMIN_CHAT },
+    wholesaleWallet: 1_000_000,
+    // The reseller's set-up: limits on the wallet feature, the preset amounts, a plan and a card.
+    arrange: async () => {
+      await shop
+        .api('put', `/v1/bots/${shop.botId}/features/wallet`)
+        .send({ enabled: true, config: { minTopUpMinor: 50_000, maxTopUpMinor: 5_000_000 } })
+        .expect(200);
+      await shop
+        .api('put', `/v1/bots/${shop.botId}/configurations/wallet_topup_presets`)
+        .send({ value: [PRESET, 250_000, 1_000_000] })
+        .expect(200);
+      await shop.addPlan(MONTHLY_50_GB);
+      await shop.addCard();
+    },
+  });
+  const { q, api } = shop;
   /** The buyer's chat with the bot, and the admin chat as the owner acts in it. */
   let chat: BotChat;
   let admins: BotChat;
-  const owner = { id: 930_001, first_name: 'Owner', language_code: 'en' };
-  const buyer = { id: 60_001, first_name: 'Buyer', language_code: 'en' };
-  const q = (sql: string, p: unknown[] = []) => platform.query(sql, p);
-  const http = () => request(apiUrl);
-  const api = (method: 'get' | 'put' | 'post', path: string) =>
-    http()[method](path).set('Authorization', `Bearer ${apiToken}`);
+  beforeAll(() => {
+    chat = new BotChat(shop.emu, shop.tg, buyer);
+    admins = new BotChat(shop.emu, shop.tg, owner, { group: { id: ADMIN_CHAT, type: 'supergroup' } });
+  });
 
-  const userId = async () =>
-    (await q(`SELECT id FROM users WHERE bot_id = $1 AND telegram_id = $2`, [botId, buyer.id]))[0].id as string;
+  const userId = () => shop.userIdOf(buyer.id);
   const balance = async () =>
     Number(
-      (await q(`SELECT balance_minor FROM users WHERE bot_id = $1 AND telegram_id = $2`, [botId, buyer.id]))[0]
+      (await q(`SELECT balance_minor FROM users WHERE bot_id = $1 AND telegram_id = $2`, [shop.botId, buyer.id]))[0]
         .balance_minor,
     );
   const ledger = async () =>
     (await q(
       `SELECT type, amount_minor::int AS amount, idempotency_key AS key FROM transactions
         WHERE bot_id = $1 AND user_id = $2 ORDER BY created_at`,
-      [botId, await userId()],
+      [shop.botId, await userId()],
     )) as { type: string; amount: number; key: string }[];
 
   /** The card screen of a top-up → a photo receipt → the review in the admin chat; returns the review message. */
@@ -68,72 +62,6 @@ describe('wallet top-ups: /wallet → Top up → card → receipt → admin appr
     expect(card.text).toMatch(/C2C-\d{6}-[2-9A-Z]{6}/);
     return chat.sendReceipt(admins);
   };
-
-  beforeAll(async () => {
-    const url = await emu.listen(0);
-    rw = new RemnawaveEmulator({ apiKey: RW_KEY });
-    await rw.start();
-    env = await createTestEnv({
-      TELEGRAM_API_ROOT: url,
-      ...QUICK_BOT_LEASES,
-      BOT_POLL_TIMEOUT_S: '2',
-      PROVISIONING_ATTEMPTS: '3',
-      PROVISIONING_BACKOFF_MS: '300',
-      SALE_SWEEP_INTERVAL_MS: '500',
-    });
-    platform = await platformOf(env);
-    const port = await freePort();
-    apiUrl = `http://127.0.0.1:${port}`;
-    apiApp = spawnApp('api', { ...env.vars, API_PORT: String(port), API_HOST: '127.0.0.1' });
-    await waitForHttp(`${apiUrl}/health/live`);
-    const master = (method: 'post' | 'put', path: string) =>
-      http()[method](path).set('Authorization', `Bearer ${env.masterToken}`);
-    const panelId = await addRemnawavePanel(http, env.masterToken, { baseUrl: rw.url, apiKey: RW_KEY });
-    tg = emu.createBot();
-    chat = new BotChat(emu, tg, buyer);
-    admins = new BotChat(emu, tg, owner, { group: { id: ADMIN_CHAT, type: 'supergroup' } });
-    ({ botId, apiToken } = await joinWithInvite(http, env.masterToken, {
-      name: `Shop ${tg.username}`,
-      telegramBotToken: tg.token,
-      ownerTelegramId: owner.id,
-      defaultLanguage: 'en',
-      adminChatId: ADMIN_CHAT,
-    }));
-    await master('post', `/v1/admin/bots/${botId}/wallet/top-ups`)
-      .set('Idempotency-Key', `wallet-e2e-${botId}`)
-      .send({ amountMinor: 1_000_000 })
-      .expect(201);
-    // The reseller's set-up: limits on the wallet feature, the preset amounts, a plan and a card.
-    await api('put', `/v1/bots/${botId}/features/wallet`)
-      .send({ enabled: true, config: { minTopUpMinor: 50_000, maxTopUpMinor: 5_000_000 } })
-      .expect(200);
-    await api('put', `/v1/bots/${botId}/configurations/wallet_topup_presets`)
-      .send({ value: [PRESET, 250_000, 1_000_000] })
-      .expect(200);
-    await api('post', `/v1/bots/${botId}/plans`)
-      .send({
-        name: { en: 'Monthly 50 GB' },
-        periodDays: 30,
-        priceMinor: PRICE,
-        trafficLimitGb: 50,
-        deviceLimit: 2,
-        panelId,
-      })
-      .expect(201);
-    await api('post', `/v1/bots/${botId}/payment-cards`)
-      .send({ cardNumber: '6037990000000006', cardHolderName: 'Ali Rezaei', bankName: 'Melli' })
-      .expect(201);
-    worker = await spawnWorker(env.vars);
-    await emu.waitForPolling(tg.id, 15_000);
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await apiApp?.stop();
-    await emu.close();
-    await rw?.stop();
-    await env?.cleanup();
-  });
 
   it('a preset top-up paid card to card is reviewed in the admin chat and deposited once', async () => {
     chat.say('/wallet');
@@ -151,7 +79,7 @@ describe('wallet top-ups: /wallet → Top up → card → receipt → admin appr
     const review = await receiptToReview(card);
     expect(review.caption).toContain('Wallet top-up');
     // The tenant sees the receipt in the review queue like any other, marked as a top-up.
-    const pending = await api('get', `/v1/bots/${botId}/card-payments?status=pending`).expect(200);
+    const pending = await api('get', `/v1/bots/${shop.botId}/card-payments?status=pending`).expect(200);
     expect(pending.body.items).toEqual([
       expect.objectContaining({ purpose: 'topup', orderId: null, amountMinor: PRESET, status: 'pending' }),
     ]);
@@ -170,7 +98,7 @@ describe('wallet top-ups: /wallet → Top up → card → receipt → admin appr
     const shown = await chat.send('/wallet', withButton('wt:t'));
     expect(shown.text).toMatch(/Balance: IRR\s100,000/);
     expect(shown.text).toMatch(/Top-up · \+IRR\s100,000/);
-    const history = await api('get', `/v1/bots/${botId}/users/${await userId()}/top-ups`).expect(200);
+    const history = await api('get', `/v1/bots/${shop.botId}/users/${await userId()}/top-ups`).expect(200);
     expect(history.body).toMatchObject({
       total: 1,
       items: [{ id: paymentId, method: 'card_to_card', amountMinor: PRESET, status: 'credited' }],
@@ -179,7 +107,7 @@ describe('wallet top-ups: /wallet → Top up → card → receipt → admin appr
 
   it('a typed amount out of the limits is told and starts nothing; a valid one offers the methods', async () => {
     const rows = async () =>
-      (await q(`SELECT count(*)::int n FROM card_to_card_payments WHERE bot_id = $1`, [botId]))[0].n as number;
+      (await q(`SELECT count(*)::int n FROM card_to_card_payments WHERE bot_id = $1`, [shop.botId]))[0].n as number;
     const start = await rows();
     // This time through the main menu's Wallet button (shown while the wallet feature is on).
     const menu = await chat.send('/start', withButton('menu:wallet'));
@@ -222,7 +150,7 @@ describe('wallet top-ups: /wallet → Top up → card → receipt → admin appr
     expect(asked.text).toContain('Monthly 50 GB');
     // Asked, not paid: the order waits for the answer.
     const order = (
-      await q(`SELECT id, status FROM orders WHERE bot_id = $1 AND user_id = $2`, [botId, await userId()])
+      await q(`SELECT id, status FROM orders WHERE bot_id = $1 AND user_id = $2`, [shop.botId, await userId()])
     )[0];
     expect(order.status).toBe('pending');
     expect(await balance()).toBe(PRICE);
@@ -231,7 +159,10 @@ describe('wallet top-ups: /wallet → Top up → card → receipt → admin appr
     await chat.next(before, has('Paid from your wallet'));
     const delivered = await chat.next(before, (m) => m.method === 'sendPhoto', 30_000);
     const sub = (
-      await q(`SELECT subscription_url FROM subscriptions WHERE bot_id = $1 AND user_id = $2`, [botId, await userId()])
+      await q(`SELECT subscription_url FROM subscriptions WHERE bot_id = $1 AND user_id = $2`, [
+        shop.botId,
+        await userId(),
+      ])
     )[0];
     expect(delivered.caption).toContain(sub.subscription_url);
     expect(await balance()).toBe(0);
@@ -243,7 +174,7 @@ describe('wallet top-ups: /wallet → Top up → card → receipt → admin appr
     ]);
     const [forOrder] = await q(
       `SELECT for_order_id FROM card_to_card_payments WHERE bot_id = $1 AND amount_minor = $2`,
-      [botId, lack],
+      [shop.botId, lack],
     );
     expect(forOrder.for_order_id).toBe(order.id);
   });

@@ -234,15 +234,17 @@ export class BotChat {
     return this.next(after, (m) => m.method === 'sendPhoto', timeoutMs);
   }
 
-  /**
-   * A photo receipt sent after a card screen: waits for this chat's "under review" and returns the new review
-   * (a photo with Approve) in `admins`, the admin chat.
-   */
-  async sendReceipt(admins: BotChat): Promise<ChatMessage> {
-    const reviewsBefore = admins.lastId();
+  /** A photo receipt sent after a card screen: waits for this chat's "under review" and returns it. */
+  async submitReceipt(): Promise<ChatMessage> {
     const after = this.lastId();
     this.sendPhoto();
-    await this.next(after, has('under review'));
+    return this.next(after, has('under review'));
+  }
+
+  /** `submitReceipt`, then returns the new review (a photo with Approve) in `admins`, the admin chat. */
+  async sendReceipt(admins: BotChat): Promise<ChatMessage> {
+    const reviewsBefore = admins.lastId();
+    await this.submitReceipt();
     return admins.next(reviewsBefore, (m) => withButton(APPROVE)(m) && m.method === 'sendPhoto');
   }
 

@@ -9,16 +9,33 @@ export interface WorkerProcess extends AppProcess {
   metric(name: string, labels?: Record<string, string>): Promise<number>;
 }
 
-/** One metric from Prometheus text, summed over the series whose labels include `labels`. */
-export function readMetric(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
+/** The series of `name` in Prometheus text, in order: each one's labels as written (`{…}`, or '') and value. */
+function seriesOf(text: string, name: string): { labels: string; value: number }[] {
+  const found: { labels: string; value: number }[] = [];
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+([0-9.eE+-]+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    if (Object.entries(labels).every(([k, v]) => (m[2] ?? '').includes(`${k}="${v}"`))) sum += Number(m[3]);
+    if (m && m[1] === name) found.push({ labels: m[2] ?? '', value: Number(m[3]) });
   }
-  return sum;
+  return found;
+}
+
+const hasLabels = (series: { labels: string }, labels: Record<string, string>) =>
+  Object.entries(labels).every(([k, v]) => series.labels.includes(`${k}="${v}"`));
+
+/** One metric from Prometheus text, summed over the series whose labels include `labels`. */
+export function readMetric(text: string, name: string, labels: Record<string, string> = {}): number {
+  return seriesOf(text, name)
+    .filter((s) => hasLabels(s, labels))
+    .reduce((sum, s) => sum + s.value, 0);
+}
+
+/**
+ * The value of the first series of `name` whose labels include `labels`, or undefined when there is none: a gauge
+ * at 0 is not the same as a gauge that is missing (readMetric sums, so it cannot tell them apart).
+ */
+export function seriesValue(text: string, name: string, labels: Record<string, string>): number | undefined {
+  return seriesOf(text, name).find((s) => hasLabels(s, labels))?.value;
 }
 
 /**
