@@ -1,7 +1,5 @@
-import { FeaturesService } from '@botfleet/catalog';
 import { TenantRepositories } from '@botfleet/dal';
 import { JobName, JobPayloads, QueueName } from '@botfleet/jobs';
-import { OpenTicketUseCase } from '@botfleet/support';
 import { applyEnv, TcpProxy, TelegramEmulator, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
 
@@ -48,18 +46,7 @@ describe('support card whose record failed (worker, PostgreSQL dropped after the
   });
 
   it('posts the card again once the unfinished claim is stale, and records the card it posted', async () => {
-    const bot = await ctx.newBot({ status: 'paused' });
-    await ctx.get(FeaturesService).set(bot.id, 'support_tickets', true);
-    const customer = await ctx.newUser(bot.id, { language: 'en' });
-    for (const id of [bot.ownerTelegramId, customer.telegramId]) {
-      telegram.sendText(bot.telegram.id, { from: { id, first_name: 'U' }, text: '/start' });
-    }
-    const { ticket, message } = await ctx.get(OpenTicketUseCase).execute({
-      botId: bot.id,
-      userId: customer.id,
-      subject: 'Down',
-      content: { text: 'Nothing works since noon' },
-    });
+    const { bot, ticket, message } = await ctx.newOpenTicket({ text: 'Nothing works since noon' });
     const opened: SupportJob = { botId: bot.id, event: 'ticket_opened', ticketId: ticket.id, messageId: message.id };
     const cards = () =>
       telegram

@@ -1,8 +1,7 @@
 import { Actors } from '@botfleet/common';
-import { FeaturesService } from '@botfleet/catalog';
 import { SentNotificationRepository, TenantRepositories } from '@botfleet/dal';
 import { JobName, JobPayloads, QueueName } from '@botfleet/jobs';
-import { OpenTicketUseCase, ReplyToTicketUseCase } from '@botfleet/support';
+import { ReplyToTicketUseCase } from '@botfleet/support';
 import { SupportNotifications } from '@botfleet/telegram';
 import { TelegramEmulator, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
@@ -47,18 +46,10 @@ describe('support notifications (worker)', () => {
   afterAll(() => world?.close());
 
   it('posts a ticket to the owner when the admin chat does not exist, once however often the event comes', async () => {
-    const bot = await ctx.newBot({ adminChatId: -100_777_000_111, status: 'paused' });
-    await ctx.get(FeaturesService).set(bot.id, 'support_tickets', true);
-    const customer = await ctx.newUser(bot.id, { language: 'en' });
-    // The owner and the customer have opened the bot (Telegram knows their chats).
-    for (const id of [bot.ownerTelegramId, customer.telegramId]) {
-      telegram.sendText(bot.telegram.id, { from: { id, first_name: 'U' }, text: '/start' });
-    }
-    const { ticket, message } = await ctx.get(OpenTicketUseCase).execute({
-      botId: bot.id,
-      userId: customer.id,
+    const { bot, customer, ticket, message } = await ctx.newOpenTicket({
+      adminChatId: -100_777_000_111,
       subject: 'No internet',
-      content: { text: 'Nothing loads' },
+      text: 'Nothing loads',
     });
     const opened: SupportJob = { botId: bot.id, event: 'ticket_opened', ticketId: ticket.id, messageId: message.id };
     await run(opened);
@@ -92,12 +83,11 @@ describe('support notifications (worker)', () => {
   });
 
   it('sends each ticket message once when attempts at the same event run at the same time', async () => {
-    const bot = await ctx.newBot();
-    await ctx.get(FeaturesService).set(bot.id, 'support_tickets', true);
-    const customer = await ctx.newUser(bot.id, { language: 'en' });
-    for (const id of [bot.ownerTelegramId, customer.telegramId]) {
-      telegram.sendText(bot.telegram.id, { from: { id, first_name: 'U' }, text: '/start' });
-    }
+    const { bot, customer, ticket, message } = await ctx.newOpenTicket({
+      status: 'active',
+      subject: 'Slow',
+      text: 'Everything is slow today',
+    });
     const notices = world.worker.get(SupportNotifications);
     // The attempts that meet the winner's unfinished claim fail, to be retried; the retry finds it done.
     const race = async (job: SupportJob) => {
@@ -107,12 +97,6 @@ describe('support notifications (worker)', () => {
       for (const reason of refused) expect(reason).toMatch(/being sent by another attempt/);
       await notices.handle(job);
     };
-    const { ticket, message } = await ctx.get(OpenTicketUseCase).execute({
-      botId: bot.id,
-      userId: customer.id,
-      subject: 'Slow',
-      content: { text: 'Everything is slow today' },
-    });
     await race({ botId: bot.id, event: 'ticket_opened', ticketId: ticket.id, messageId: message.id });
     const cards = botMessages(bot.telegram.id, bot.ownerTelegramId).filter((m) => (m.text ?? '').includes('Ticket #1'));
     expect(cards).toHaveLength(1);
@@ -137,18 +121,7 @@ describe('support notifications (worker)', () => {
 
   /** A paused bot (no poller answers /start) with tickets on, whose owner and customer have opened it. */
   const quietShop = async () => {
-    const bot = await ctx.newBot({ status: 'paused' });
-    await ctx.get(FeaturesService).set(bot.id, 'support_tickets', true);
-    const customer = await ctx.newUser(bot.id, { language: 'en' });
-    for (const id of [bot.ownerTelegramId, customer.telegramId]) {
-      telegram.sendText(bot.telegram.id, { from: { id, first_name: 'U' }, text: '/start' });
-    }
-    const { ticket, message } = await ctx.get(OpenTicketUseCase).execute({
-      botId: bot.id,
-      userId: customer.id,
-      subject: 'Down',
-      content: { text: 'The VPN is down' },
-    });
+    const { bot, customer, ticket, message } = await ctx.newOpenTicket();
     const opened: SupportJob = { botId: bot.id, event: 'ticket_opened', ticketId: ticket.id, messageId: message.id };
     const cards = () =>
       botMessages(bot.telegram.id, bot.ownerTelegramId).filter((m) => (m.text ?? '').includes('The VPN is down'));

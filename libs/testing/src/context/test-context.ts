@@ -7,6 +7,7 @@ import { AuditModule } from '@botfleet/audit';
 import { BillingModule, UserLedgerService, WholesalePriceView } from '@botfleet/billing';
 import {
   CatalogModule,
+  FeaturesService,
   PaymentCardInput,
   PaymentCardsService,
   PaymentCardView,
@@ -15,7 +16,7 @@ import {
   PlanView,
 } from '@botfleet/catalog';
 import { AppConfig, ConfigModule, loadConfig } from '@botfleet/config';
-import { DalModule, OrderEntity, TenantRepositories } from '@botfleet/dal';
+import { DalModule, OrderEntity, TenantRepositories, TicketEntity, TicketMessageEntity } from '@botfleet/dal';
 import { JobsModule } from '@botfleet/jobs';
 import {
   BotAdminService,
@@ -37,7 +38,7 @@ import {
 } from '@botfleet/sales';
 import { SecretsModule } from '@botfleet/secrets';
 import { PaymentsModule, TopUpsModule } from '@botfleet/payments';
-import { SupportModule } from '@botfleet/support';
+import { OpenTicketUseCase, SupportModule } from '@botfleet/support';
 import { BroadcastsModule } from '@botfleet/broadcasts';
 import { GrowthModule } from '@botfleet/growth';
 import { BotSettingsService, BotsModule, BotView } from '@botfleet/bots';
@@ -126,6 +127,24 @@ export interface PaidOrder {
   orderId: string;
   subscriptionId: string;
   order: OrderEntity;
+}
+
+export interface NewOpenTicketOptions {
+  /** The bot's status: paused by default, so no poller answers the /start of its owner and customer. */
+  status?: 'active' | 'paused';
+  /** The bot's admin chat, where ticket cards go (the owner's private chat when none). */
+  adminChatId?: number;
+  subject?: string;
+  /** The customer's first message. */
+  text?: string;
+}
+
+export interface OpenTicket {
+  bot: TestBot;
+  customer: BotUser;
+  ticket: TicketEntity;
+  /** The customer's first message. */
+  message: TicketMessageEntity;
 }
 
 const DEFAULT_PLAN: Omit<PlanInput, 'name'> = { periodDays: 30, priceMinor: 1000, trafficLimitGb: 50, deviceLimit: 2 };
@@ -295,6 +314,26 @@ export class TestContext {
       },
       { languageForNewUser: language, startPayload: options.startPayload },
     );
+  }
+
+  /**
+   * A ticket a customer opened in a bot with support tickets on (paused unless asked), whose owner and customer
+   * have opened the bot (the Telegram emulator knows their chats): what a ticket's notices start from.
+   */
+  async newOpenTicket(options: NewOpenTicketOptions = {}): Promise<OpenTicket> {
+    const bot = await this.newBot({ adminChatId: options.adminChatId, status: options.status ?? 'paused' });
+    await this.get(FeaturesService).set(bot.id, 'support_tickets', true);
+    const customer = await this.newUser(bot.id, { language: 'en' });
+    for (const id of [bot.ownerTelegramId, customer.telegramId]) {
+      this.telegram.sendText(bot.telegram.id, { from: { id, first_name: 'U' }, text: '/start' });
+    }
+    const { ticket, message } = await this.get(OpenTicketUseCase).execute({
+      botId: bot.id,
+      userId: customer.id,
+      subject: options.subject ?? 'Down',
+      content: { text: options.text ?? 'The VPN is down' },
+    });
+    return { bot, customer, ticket, message };
   }
 
   /** A plan made through the plans service, as the tenant's API does. */
