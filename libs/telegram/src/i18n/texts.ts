@@ -480,6 +480,9 @@ const en = {
   'admin.btn.bcByLanguage': '🌐 By language',
   'admin.btn.bcBack': '↩️ Back',
   'admin.bc.languages': '🌐 Customers speaking which language get it? (how many each choice reaches now)',
+  'pay.closed':
+    '⌛ This payment is no longer open, so no payment link is coming for it. Start again below when you are ready.',
+  'pay.retry': '🔁 Try again',
 };
 
 export type TextKey = keyof typeof en;
@@ -948,6 +951,9 @@ const fa = {
   'admin.btn.bcByLanguage': '🌐 بر پایهٔ زبان',
   'admin.btn.bcBack': '↩️ بازگشت',
   'admin.bc.languages': '🌐 مشتریانِ کدام زبان آن را بگیرند؟ (شمار مشتریانی که هر گزینه اکنون در بر می‌گیرد)',
+  'pay.closed':
+    '⌛ این پرداخت دیگر باز نیست و پیوند پرداختی برای آن نمی‌آید. هر زمان آماده بودید، با دکمه‌های زیر دوباره شروع کنید.',
+  'pay.retry': '🔁 تلاش دوباره',
 } satisfies Record<TextKey, string>;
 
 const ru = {
@@ -1416,6 +1422,9 @@ const ru = {
   'admin.btn.bcByLanguage': '🌐 По языку',
   'admin.btn.bcBack': '↩️ Назад',
   'admin.bc.languages': '🌐 Клиентам на каком языке? (сколько клиентов охватывает каждый вариант сейчас)',
+  'pay.closed':
+    '⌛ Этот платёж больше не открыт, ссылка на оплату для него не придёт. Когда будете готовы, начните заново кнопками ниже.',
+  'pay.retry': '🔁 Попробовать снова',
 } satisfies Record<TextKey, string>;
 
 export const TEXTS: Record<Language, Record<TextKey, string>> = { en, fa, ru };

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { isLanguage } from '@botfleet/catalog';
+import { isLanguage, Language } from '@botfleet/catalog';
 import { DomainError, ErrorCode } from '@botfleet/common';
 import { BotSelfRepository, SentNotificationRepository } from '@botfleet/dal';
 import { JobName, JobPayloads } from '@botfleet/jobs';
-import { PaymentsQueries, StartGatewayPaymentUseCase } from '@botfleet/payments';
+import { PaymentsQueries, StartGatewayPaymentUseCase, SUPERSEDED_REASON } from '@botfleet/payments';
 import { classifyTelegramError, isNotModified } from '../client/telegram-errors';
 import type { Screen } from '../context/bot-context';
 import { replyFor } from '../errors/reply-for';
@@ -12,7 +12,7 @@ import { BotSender } from '../messaging/bot-sender';
 import { Messenger } from '../messaging/messenger.service';
 import { RecipientGoneError } from '../messaging/recipient-gone';
 import { credentialsOf } from '../runtime/bot-runtime';
-import { paymentLinkScreen } from './payment-screens';
+import { paymentClosedScreen, paymentLinkScreen } from './payment-screens';
 
 type LinkJob = JobPayloads[JobName.StartGatewayPayment];
 
@@ -22,7 +22,9 @@ type LinkJob = JobPayloads[JobName.StartGatewayPayment];
  * — and shows the buyer where to pay, replacing the screen the button was on (a new message if it cannot be
  * edited). The link is shown once per payment (sent_notifications); a retried job asks the gateway no second time
  * once an answer is recorded. A gateway that refuses or cannot be reached: the buyer is told, the payment is failed
- * and the job ends (the buyer taps again rather than wait on retries).
+ * and the job ends (the buyer taps again rather than wait on retries). A payment that closed before its link came
+ * (expired, failed): the buyer is told it is no longer open, with the way back — except one ended by a newer tap on
+ * the same order, whose own job shows the newer link on that screen, and a paid one, whose notice says so.
  */
 @Injectable()
 export class PaymentLinks {
@@ -45,8 +47,14 @@ export class PaymentLinks {
     let screen: Screen;
     try {
       const started = await this.startPayment.complete(bot.id, job.paymentId, lang);
-      if (!started || started.action.kind !== 'url') return;
-      screen = paymentLinkScreen(started.payment, started.action.url, lang);
+      if (!started) {
+        const closed = await this.closedScreen(job.botId, job.paymentId, lang);
+        if (!closed) return;
+        screen = closed;
+      } else {
+        if (started.action.kind !== 'url') return;
+        screen = paymentLinkScreen(started.payment, started.action.url, lang);
+      }
     } catch (e) {
       if (!DomainError.is(e)) throw e;
       screen = { text: translate(lang, replyFor(e.code)) };
@@ -80,6 +88,14 @@ export class PaymentLinks {
     await this.show(this.messenger.as(credentialsOf(bot)), facts.user.telegramId, job.messageId, screen).catch(
       () => undefined,
     );
+  }
+
+  /** What to tell the buyer about a payment `complete` found nothing to show for (null: nothing, see the class). */
+  private async closedScreen(botId: string, paymentId: string, lang: Language): Promise<Screen | null> {
+    const payment = (await this.queries.noticeFacts(botId, paymentId))?.payment;
+    if (!payment || payment.status === 'paid' || payment.status === 'refunded') return null;
+    if (payment.status === 'failed' && payment.failureReason === SUPERSEDED_REASON) return null;
+    return paymentClosedScreen(payment, lang);
   }
 
   private async show(sender: BotSender, chatId: number, messageId: number | undefined, screen: Screen): Promise<void> {

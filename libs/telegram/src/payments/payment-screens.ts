@@ -6,7 +6,9 @@ import { TEXTS, TextKey } from '../i18n/texts';
 import { translate } from '../i18n/translate';
 import { formatMoney } from '../sales/sale-format';
 import { formatDateTime } from '../screens/subscription-format';
+import { CallbackData } from '../screens/callback-data';
 import { fitLabel, htmlToText } from '../text/html';
+import { WalletCallbacks } from '../wallet/wallet-callbacks';
 import { PaymentCallbacks } from './payment-callbacks';
 
 const label = (html: string) => fitLabel(htmlToText(html));
@@ -32,4 +34,24 @@ export function paymentLinkScreen(payment: GatewayPaymentEntity, url: string, la
     }),
     keyboard: [[{ text: label(translate(lang, 'pay.open')), url }]],
   };
+}
+
+/**
+ * A payment whose link never came (it expired or was closed while the gateway was being asked): says so, with the
+ * way back — the order's gateway button again (the order may have closed too: that tap then says so) and the plans;
+ * a top-up goes back to the wallet's amounts.
+ */
+export function paymentClosedScreen(payment: GatewayPaymentEntity, lang: Language): Screen {
+  const keyboard: InlineKeyboardButton[][] = payment.orderId
+    ? [
+        [
+          {
+            text: label(translate(lang, 'pay.retry')),
+            callback_data: PaymentCallbacks.gateway(payment.gateway, payment.orderId),
+          },
+        ],
+        [{ text: label(translate(lang, 'menu.buy')), callback_data: CallbackData.menu('buy') }],
+      ]
+    : [[{ text: label(translate(lang, 'wallet.topUp')), callback_data: WalletCallbacks.amounts() }]];
+  return { text: translate(lang, 'pay.closed'), keyboard };
 }

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { FeaturesService } from '@botfleet/catalog';
+import { Actors } from '@botfleet/common';
+import { ExpireGatewayPaymentsUseCase } from '@botfleet/payments';
+import {
+  QUICK_BOT_LEASES,
+  TelegramEmulator,
+  TestBot,
+  TestContext,
+  waitFor,
+  WorkerWorld,
+  ZarinpalEmulator,
+} from '@botfleet/testing';
+import { createWorkerApp } from '../bootstrap';
+
+type Msg = ReturnType<TelegramEmulator['getChatMessages']>[number];
+type Button = { text: string; callback_data?: string; url?: string };
+
+const buttonsOf = (m: Msg): Button[] =>
+  ((m.replyMarkup as { inline_keyboard?: Button[][] } | undefined)?.inline_keyboard ?? []).flat();
+const buttonData = (m: Msg, prefix: string): string | undefined =>
+  buttonsOf(m).find((b) => b.callback_data?.startsWith(prefix))?.callback_data;
+
+/** GATEWAY_PAYMENT_IN_FLIGHT_MS of this suite (a minute in production). */
+const IN_FLIGHT_MS = 500;
+const CLOSED = /no longer open/;
+
+/**
+ * The payment link job when its payment closed while Zarinpal was being asked: a real worker hosts the bot against
+ * the Telegram emulator, Zarinpal is the emulator holding its answer. The buyer's "Preparing your payment link…"
+ * screen is not left as it is: it says the payment is no longer open and offers the way back (pay again, the
+ * plans). A payment ended by the buyer's own newer tap says nothing: the newer link is what the screen shows.
+ */
+describe('Zarinpal pay link: a payment that closed before its link came (worker, emulators)', () => {
+  jest.setTimeout(90_000);
+  let zp: ZarinpalEmulator;
+  let world: WorkerWorld;
+  let telegram: TelegramEmulator;
+  let ctx: TestContext;
+  let platform: DataSource;
+  let bot: TestBot;
+  const merchantId = randomUUID();
+
+  beforeAll(async () => {
+    zp = await ZarinpalEmulator.start();
+    zp.addMerchant(merchantId);
+    world = await WorkerWorld.start({
+      env: {
+        ...QUICK_BOT_LEASES,
+        BOT_POLL_TIMEOUT_S: '1',
+        SALE_SWEEP_INTERVAL_MS: '0',
+        TRAFFIC_SYNC_INTERVAL_MS: '0',
+        ZARINPAL_BASE_URL: zp.url,
+        ZARINPAL_SANDBOX_BASE_URL: zp.url,
+        GATEWAY_PAYMENT_IN_FLIGHT_MS: String(IN_FLIGHT_MS),
+      },
+    });
+    ({ telegram, platform, ctx } = world);
+    bot = await ctx.newBot({ currency: 'IRR', walletMinor: 10_000_000, defaultLanguage: 'en' });
+    await ctx.allowFeature(bot.id, 'zarinpal');
+    await ctx
+      .get(FeaturesService)
+      .set(bot.id, 'zarinpal', true, { merchantId, sandbox: false }, Actors.tenantApi(bot.id));
+    await ctx.newPlan(bot.id, { name: { en: 'Month' }, priceMinor: 50_000 });
+    await world.startWorker(createWorkerApp);
+    await telegram.waitForPolling(bot.telegram.id, 15_000);
+  });
+
+  afterAll(async () => {
+    await world?.close();
+    await zp?.close();
+  });
+
+  /** A buyer at the payment methods of a new order. */
+  async function atMethods(buyerId: number) {
+    const buyer = { id: buyerId, first_name: 'Buyer', language_code: 'en' };
+    const messages = () => telegram.getChatMessages(bot.telegram.id, buyer.id).filter((m) => m.direction === 'bot');
+    telegram.sendText(bot.telegram.id, { from: buyer, text: '/buy' });
+    const plans = await waitFor(() => messages().find((m) => !!buttonData(m, 's:p:')));
+    telegram.pressButton(bot.telegram.id, {
+      from: buyer,
+      messageId: plans.messageId,
+      data: buttonData(plans, 's:p:')!,
+    });
+    const methods = await waitFor(() => messages().find((m) => !!buttonData(m, 'pg:zarinpal:')));
+    const screen = () => messages().find((m) => m.messageId === methods.messageId)!;
+    const press = (data = buttonData(methods, 'pg:zarinpal:')!) =>
+      telegram.waitForCallbackAnswer(
+        bot.telegram.id,
+        telegram.pressButton(bot.telegram.id, { from: buyer, messageId: methods.messageId, data }).callbackQueryId,
+        5_000,
+      );
+    return { messages, screen, press };
+  }
+  const linkOf = (m: Msg) => buttonsOf(m).find((b) => b.url?.startsWith(`${zp.url}/pg/StartPay/`))?.url;
+  const payments = async (): Promise<{ id: string; status: string; external_id: string | null }[]> =>
+    platform.query(`SELECT id, status, external_id FROM gateway_payments WHERE bot_id = $1 ORDER BY created_at`, [
+      bot.id,
+    ]);
+
+  it('expired while Zarinpal was asked: the buyer is told it is no longer open, and "Try again" brings a link', async () => {
+    const b = await atMethods(953_001);
+    const release = zp.hold();
+    try {
+      expect((await b.press()).text).toContain('Preparing your payment link');
+      await waitFor(() => zp.held === 1, 5_000);
+      // The payment's deadline passes (the reconciler's expiry step, its clock moved on) while Zarinpal hangs.
+      const expired = await world.worker
+        .get(ExpireGatewayPaymentsUseCase)
+        .execute({ botId: bot.id, gateway: 'zarinpal', now: new Date(Date.now() + 3_600_000) });
+      expect(expired).toHaveLength(1);
+    } finally {
+      release();
+    }
+    // Zarinpal answers late: no link, and the screen the buyer tapped on says so, with the way back.
+    const closed = await waitFor(() => (CLOSED.test(b.screen().text ?? '') ? b.screen() : undefined), 15_000);
+    expect(linkOf(closed)).toBeUndefined();
+    expect(buttonsOf(closed).map((x) => x.callback_data)).toEqual([buttonData(closed, 'pg:zarinpal:'), 'menu:buy']);
+    expect(b.messages().filter((m) => !!linkOf(m))).toEqual([]);
+    expect((await payments()).map((p) => [p.status, p.external_id])).toEqual([['expired', null]]);
+
+    // "Try again" opens a new payment for the same order and its link replaces the screen.
+    expect((await b.press(buttonData(closed, 'pg:zarinpal:'))).text).toContain('Preparing your payment link');
+    const link = await waitFor(() => linkOf(b.screen()), 15_000);
+    const rows = await payments();
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toMatchObject({ status: 'pending', external_id: link.split('/pg/StartPay/')[1] });
+  });
+
+  it("a payment ended by the buyer's newer tap says nothing: the screen ends on the newer link", async () => {
+    const b = await atMethods(953_002);
+    const before = (await payments()).length;
+    const release = zp.hold();
+    try {
+      await b.press();
+      await waitFor(() => zp.held === 1, 5_000);
+      await new Promise((r) => setTimeout(r, IN_FLIGHT_MS + 200));
+      // After the in-flight window a second tap opens a new payment and ends the first, still waiting.
+      expect((await b.press()).text).toContain('Preparing your payment link');
+      await waitFor(() => zp.held === 2, 5_000);
+    } finally {
+      release();
+    }
+    const link = await waitFor(() => linkOf(b.screen()), 15_000);
+    // Both jobs are done (the ended payment's one included) and the screen still holds the newer link.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(linkOf(b.screen())).toBe(link);
+    expect(b.messages().some((m) => CLOSED.test(m.text ?? ''))).toBe(false);
+    const rows = (await payments()).slice(before);
+    expect(rows.map((p) => [p.status, p.external_id])).toEqual([
+      ['failed', null],
+      ['pending', link.split('/pg/StartPay/')[1]],
+    ]);
+  });
+});
