@@ -29,6 +29,16 @@ export function QueryState<T>({ query, children }: { query: UseQueryResult<T>; c
   return <>{children(query.data)}</>;
 }
 
+/** A note of what was just done (saved, deleted…), until closed. */
+export function Notice({ text, onClose }: { text: string | null; onClose: () => void }) {
+  if (!text) return null;
+  return (
+    <Alert color="blue" withCloseButton onClose={onClose} role="status">
+      {text}
+    </Alert>
+  );
+}
+
 export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const { t } = useTranslation();
   const notFound = error instanceof ApiError && error.status === 404;

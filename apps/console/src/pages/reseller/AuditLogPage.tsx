@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Page, QueryState } from '../../components/Page';
-import { Pager } from '../../components/Pager';
+import { PagedTable } from '../../components/DataTable';
 import { useFormat } from '../../i18n/format';
 import { api, unwrap } from '../../api/client';
 import { useBotId } from './sales/shared';
@@ -84,61 +84,44 @@ export function AuditLogPage() {
   return (
     <Page title={t('audit_log')}>
       <QueryState query={log}>
-        {(data) =>
-          data.items.length === 0 ? (
-            <Text c="dimmed">{t('common:empty')}</Text>
-          ) : (
-            <>
-              <Table.ScrollContainer minWidth={760}>
-                <Table striped highlightOnHover>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>{t('when')}</Table.Th>
-                      <Table.Th>{t('actor')}</Table.Th>
-                      <Table.Th>{t('action')}</Table.Th>
-                      <Table.Th>{t('target')}</Table.Th>
-                      <Table.Th>{t('changed')}</Table.Th>
-                      <Table.Th />
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {data.items.map((e) => (
-                      <Table.Tr key={e.id}>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(e.createdAt)}</Table.Td>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                          {t(`actor_${e.actorType}`, { defaultValue: e.actorType })}
-                          {e.actorRole ? ` (${t(`role_${e.actorRole}`, { defaultValue: e.actorRole })})` : ''}
-                          {e.actorType === 'bot_admin' ? ` · ${e.actorId}` : ''}
-                        </Table.Td>
-                        <Table.Td>
-                          <Code>{e.action}</Code>
-                        </Table.Td>
-                        <Table.Td>
-                          {e.targetType ?? '—'}
-                          {e.targetId && (
-                            <Tooltip label={e.targetId}>
-                              <Text span ff="monospace" size="xs" c="dimmed">
-                                {' '}
-                                {e.targetId.slice(0, 8)}
-                              </Text>
-                            </Tooltip>
-                          )}
-                        </Table.Td>
-                        <Table.Td style={{ overflowWrap: 'anywhere' }}>{summary(e, t)}</Table.Td>
-                        <Table.Td>
-                          <Button size="compact-xs" variant="subtle" onClick={() => setOpen(e)}>
-                            {t('audit_details')}
-                          </Button>
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
-              <Pager total={data.total} page={data.page} pageSize={data.pageSize} onChange={setPage} />
-            </>
-          )
-        }
+        {(data) => (
+          <PagedTable
+            data={data}
+            onPage={setPage}
+            minWidth={760}
+            head={[t('when'), t('actor'), t('action'), t('target'), t('changed'), '']}
+            row={(e) => (
+              <>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(e.createdAt)}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  {t(`actor_${e.actorType}`, { defaultValue: e.actorType })}
+                  {e.actorRole ? ` (${t(`role_${e.actorRole}`, { defaultValue: e.actorRole })})` : ''}
+                  {e.actorType === 'bot_admin' ? ` · ${e.actorId}` : ''}
+                </Table.Td>
+                <Table.Td>
+                  <Code>{e.action}</Code>
+                </Table.Td>
+                <Table.Td>
+                  {e.targetType ?? '—'}
+                  {e.targetId && (
+                    <Tooltip label={e.targetId}>
+                      <Text span ff="monospace" size="xs" c="dimmed">
+                        {' '}
+                        {e.targetId.slice(0, 8)}
+                      </Text>
+                    </Tooltip>
+                  )}
+                </Table.Td>
+                <Table.Td style={{ overflowWrap: 'anywhere' }}>{summary(e, t)}</Table.Td>
+                <Table.Td>
+                  <Button size="compact-xs" variant="subtle" onClick={() => setOpen(e)}>
+                    {t('audit_details')}
+                  </Button>
+                </Table.Td>
+              </>
+            )}
+          />
+        )}
       </QueryState>
       <EntryDetails entry={open} onClose={() => setOpen(null)} />
     </Page>

@@ -4,7 +4,6 @@ import {
   Button,
   Card,
   Group,
-  Modal,
   NumberInput,
   Progress,
   Select,
@@ -22,6 +21,8 @@ import { api, ApiError, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { useCan } from '../../auth/session';
 import { Page, QueryState } from '../../components/Page';
+import { DataTable } from '../../components/DataTable';
+import { FormModal } from '../../components/FormModal';
 import { useFormat } from '../../i18n/format';
 import {
   fieldErrors,
@@ -31,7 +32,7 @@ import {
   toMinor,
   useBot,
   useBotId,
-  RowActions,
+  RowActionsCell,
 } from './setup/shared';
 
 type PaymentCard = components['schemas']['PaymentCardDto'];
@@ -111,103 +112,91 @@ export function CardsPage() {
       </Card>
       {remove.error && <FormError error={remove.error} />}
       <QueryState query={query}>
-        {(cards) =>
-          cards.length === 0 ? (
-            <Text c="dimmed">{t('noCards')}</Text>
-          ) : (
-            <Table.ScrollContainer minWidth={900}>
-              <Table striped highlightOnHover verticalSpacing="xs">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{t('card')}</Table.Th>
-                    <Table.Th>{t('common:status')}</Table.Th>
-                    <Table.Th>{t('rotation')}</Table.Th>
-                    <Table.Th>{t('dailyLimit')}</Table.Th>
-                    <Table.Th>{t('usage')}</Table.Th>
-                    <Table.Th>{t('lastUsed')}</Table.Th>
-                    <Table.Th>{t('successRate')}</Table.Th>
-                    {write && <Table.Th>{t('common:actions')}</Table.Th>}
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {cards.map((c) => {
-                    const rate = successRate(c);
-                    const limitUse = c.dailyLimitMinor ? Math.min(1, c.usedTodayMinor / c.dailyLimitMinor) : null;
-                    return (
-                      <Table.Tr key={c.id} data-testid="card-row">
-                        <Table.Td>
-                          <Stack gap={0}>
-                            <Text size="sm" dir="ltr" ta="start" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
-                              {c.cardNumberMasked}
-                            </Text>
-                            <Text size="xs" c="dimmed">
-                              {c.cardHolderName}
-                              {c.bankName ? ` · ${c.bankName}` : ''}
-                            </Text>
-                          </Stack>
-                        </Table.Td>
-                        <Table.Td>
-                          <Badge color={c.isActive ? 'teal' : 'gray'} variant="light">
-                            {c.isActive ? t('active') : t('inactive')}
-                          </Badge>
-                        </Table.Td>
-                        <Table.Td>
-                          <Text size="sm">{t(`strategy_${c.rotationStrategy}`)}</Text>
-                          <Text size="xs" c="dimmed">
-                            {c.rotationStrategy === 'weighted'
-                              ? t('weightN', { n: f.number(c.weight) })
-                              : c.rotationStrategy === 'time_based'
-                                ? t('minutesN', { n: f.number(c.rotationIntervalMinutes) })
-                                : null}
-                          </Text>
-                        </Table.Td>
-                        <Table.Td miw={140}>
-                          {c.dailyLimitMinor == null ? (
-                            <Text size="sm">{t('noLimit')}</Text>
-                          ) : (
-                            <Stack gap={2}>
-                              <Text size="xs">
-                                {f.money(c.usedTodayMinor, c.currency)} / {f.money(c.dailyLimitMinor, c.currency)}
-                              </Text>
-                              <Progress
-                                value={(limitUse ?? 0) * 100}
-                                size="sm"
-                                color={limitUse === 1 ? 'red' : undefined}
-                              />
-                            </Stack>
-                          )}
-                        </Table.Td>
-                        <Table.Td>{t('shownN', { n: f.number(c.currentUsageCount) })}</Table.Td>
-                        <Table.Td>{f.dateTime(c.lastUsedAt)}</Table.Td>
-                        <Table.Td>
-                          <Text
-                            size="sm"
-                            fw={600}
-                            c={rate == null ? 'dimmed' : rate >= 0.8 ? 'teal' : rate >= 0.5 ? 'yellow.8' : 'red'}
-                          >
-                            {rate == null ? '—' : pct(rate)}
-                          </Text>
-                          <Text size="xs" c="dimmed">
-                            {t('approvedRejected', { ok: f.number(c.successCount), bad: f.number(c.failureCount) })}
-                          </Text>
-                        </Table.Td>
-                        {write && (
-                          <Table.Td>
-                            <RowActions
-                              onEdit={() => setEditing(c)}
-                              deleteQuestion={t('deleteCardQuestion')}
-                              onDelete={() => remove.mutate(c.id)}
-                            />
-                          </Table.Td>
-                        )}
-                      </Table.Tr>
-                    );
-                  })}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )
-        }
+        {(cards) => (
+          <DataTable
+            items={cards}
+            empty={t('noCards')}
+            minWidth={900}
+            compact
+            head={[
+              t('card'),
+              t('common:status'),
+              t('rotation'),
+              t('dailyLimit'),
+              t('usage'),
+              t('lastUsed'),
+              t('successRate'),
+              write && t('common:actions'),
+            ]}
+            rowTestId="card-row"
+            row={(c) => {
+              const rate = successRate(c);
+              const limitUse = c.dailyLimitMinor ? Math.min(1, c.usedTodayMinor / c.dailyLimitMinor) : null;
+              return (
+                <>
+                  <Table.Td>
+                    <Stack gap={0}>
+                      <Text size="sm" dir="ltr" ta="start" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+                        {c.cardNumberMasked}
+                      </Text>
+                      <Text size="xs" c="dimmed">
+                        {c.cardHolderName}
+                        {c.bankName ? ` · ${c.bankName}` : ''}
+                      </Text>
+                    </Stack>
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge color={c.isActive ? 'teal' : 'gray'} variant="light">
+                      {c.isActive ? t('active') : t('inactive')}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{t(`strategy_${c.rotationStrategy}`)}</Text>
+                    <Text size="xs" c="dimmed">
+                      {c.rotationStrategy === 'weighted'
+                        ? t('weightN', { n: f.number(c.weight) })
+                        : c.rotationStrategy === 'time_based'
+                          ? t('minutesN', { n: f.number(c.rotationIntervalMinutes) })
+                          : null}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td miw={140}>
+                    {c.dailyLimitMinor == null ? (
+                      <Text size="sm">{t('noLimit')}</Text>
+                    ) : (
+                      <Stack gap={2}>
+                        <Text size="xs">
+                          {f.money(c.usedTodayMinor, c.currency)} / {f.money(c.dailyLimitMinor, c.currency)}
+                        </Text>
+                        <Progress value={(limitUse ?? 0) * 100} size="sm" color={limitUse === 1 ? 'red' : undefined} />
+                      </Stack>
+                    )}
+                  </Table.Td>
+                  <Table.Td>{t('shownN', { n: f.number(c.currentUsageCount) })}</Table.Td>
+                  <Table.Td>{f.dateTime(c.lastUsedAt)}</Table.Td>
+                  <Table.Td>
+                    <Text
+                      size="sm"
+                      fw={600}
+                      c={rate == null ? 'dimmed' : rate >= 0.8 ? 'teal' : rate >= 0.5 ? 'yellow.8' : 'red'}
+                    >
+                      {rate == null ? '—' : pct(rate)}
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      {t('approvedRejected', { ok: f.number(c.successCount), bad: f.number(c.failureCount) })}
+                    </Text>
+                  </Table.Td>
+                  <RowActionsCell
+                    show={write}
+                    onEdit={() => setEditing(c)}
+                    deleteQuestion={t('deleteCardQuestion')}
+                    onDelete={() => remove.mutate(c.id)}
+                  />
+                </>
+              );
+            }}
+          />
+        )}
       </QueryState>
       {editing && (
         <CardModal
@@ -276,90 +265,79 @@ function CardModal({
   const errors = fieldErrors(save.error);
   const limitMajor = numberOrNull(limit);
   return (
-    <Modal opened onClose={onClose} title={card ? t('editCard') : t('addCard')} size="lg">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
-      >
-        <Stack>
-          <TextInput
-            label={t('cardNumber')}
-            description={t('cardNumberHint')}
-            value={cardNumber}
-            onChange={(e) => setCardNumber(e.currentTarget.value)}
-            error={errors.cardNumber}
-            inputMode="numeric"
-            dir="ltr"
-            data-field="cardNumber"
+    <FormModal
+      title={card ? t('editCard') : t('addCard')}
+      onClose={onClose}
+      onSubmit={() => save.mutate()}
+      saving={save.isPending}
+      saveTestId="card-save"
+    >
+      <TextInput
+        label={t('cardNumber')}
+        description={t('cardNumberHint')}
+        value={cardNumber}
+        onChange={(e) => setCardNumber(e.currentTarget.value)}
+        error={errors.cardNumber}
+        inputMode="numeric"
+        dir="ltr"
+        data-field="cardNumber"
+      />
+      <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="xs">
+        <TextInput
+          label={t('cardHolder')}
+          value={holder}
+          onChange={(e) => setHolder(e.currentTarget.value)}
+          error={errors.cardHolderName}
+          data-field="cardHolderName"
+        />
+        <TextInput
+          label={t('bank')}
+          value={bank}
+          onChange={(e) => setBank(e.currentTarget.value)}
+          error={errors.bankName}
+        />
+        <Select
+          label={t('rotation')}
+          data={STRATEGIES.map((s) => ({ value: s, label: t(`strategy_${s}`) }))}
+          value={strategy}
+          onChange={(v) => v && setStrategy(v as Strategy)}
+          allowDeselect={false}
+          error={errors.rotationStrategy}
+        />
+        {strategy === 'time_based' && (
+          <NumberInput
+            label={t('rotationInterval')}
+            value={intervalMinutes}
+            onChange={setIntervalMinutes}
+            error={errors.rotationIntervalMinutes}
+            allowDecimal={false}
           />
-          <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="xs">
-            <TextInput
-              label={t('cardHolder')}
-              value={holder}
-              onChange={(e) => setHolder(e.currentTarget.value)}
-              error={errors.cardHolderName}
-              data-field="cardHolderName"
-            />
-            <TextInput
-              label={t('bank')}
-              value={bank}
-              onChange={(e) => setBank(e.currentTarget.value)}
-              error={errors.bankName}
-            />
-            <Select
-              label={t('rotation')}
-              data={STRATEGIES.map((s) => ({ value: s, label: t(`strategy_${s}`) }))}
-              value={strategy}
-              onChange={(v) => v && setStrategy(v as Strategy)}
-              allowDeselect={false}
-              error={errors.rotationStrategy}
-            />
-            {strategy === 'time_based' && (
-              <NumberInput
-                label={t('rotationInterval')}
-                value={intervalMinutes}
-                onChange={setIntervalMinutes}
-                error={errors.rotationIntervalMinutes}
-                allowDecimal={false}
-              />
-            )}
-            {strategy === 'weighted' && (
-              <NumberInput
-                label={t('weight')}
-                value={weight}
-                onChange={setWeight}
-                error={errors.weight}
-                allowDecimal={false}
-              />
-            )}
-            <NumberInput
-              label={t('dailyLimitIn', { currency })}
-              description={limitMajor !== null ? f.money(toMinor(limitMajor, currency), currency) : t('noLimit')}
-              value={limit}
-              onChange={setLimit}
-              error={errors.dailyLimitMinor}
-              thousandSeparator=","
-            />
-          </SimpleGrid>
-          <Switch label={t('active')} checked={active} onChange={(e) => setActive(e.currentTarget.checked)} />
-          {strategy !== 'round_robin' && (
-            <Alert color="gray" variant="light">
-              {t('strategyNote')}
-            </Alert>
-          )}
-          <FormError error={save.error} shown={errors} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('common:cancel')}
-            </Button>
-            <Button type="submit" loading={save.isPending} data-testid="card-save">
-              {t('common:save')}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+        )}
+        {strategy === 'weighted' && (
+          <NumberInput
+            label={t('weight')}
+            value={weight}
+            onChange={setWeight}
+            error={errors.weight}
+            allowDecimal={false}
+          />
+        )}
+        <NumberInput
+          label={t('dailyLimitIn', { currency })}
+          description={limitMajor !== null ? f.money(toMinor(limitMajor, currency), currency) : t('noLimit')}
+          value={limit}
+          onChange={setLimit}
+          error={errors.dailyLimitMinor}
+          thousandSeparator=","
+        />
+      </SimpleGrid>
+      <Switch label={t('active')} checked={active} onChange={(e) => setActive(e.currentTarget.checked)} />
+      {strategy !== 'round_robin' && (
+        <Alert color="gray" variant="light">
+          {t('strategyNote')}
+        </Alert>
+      )}
+      <FormError error={save.error} shown={errors} />
+    </FormModal>
   );
 }

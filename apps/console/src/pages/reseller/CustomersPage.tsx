@@ -1,4 +1,4 @@
-import { Anchor, Group, Select, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Group, Select, Table, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { Page, QueryState } from '../../components/Page';
-import { Pager } from '../../components/Pager';
+import { PagedTable } from '../../components/DataTable';
 import { useFormat } from '../../i18n/format';
 import { CustomerCard } from './sales/CustomerCard';
 import { CustomerName, StatusBadge, useBotId, useCurrency } from './sales/shared';
@@ -65,50 +65,33 @@ function CustomerList() {
         />
       </Group>
       <QueryState query={users}>
-        {(data) =>
-          data.items.length === 0 ? (
-            <Text c="dimmed">{t('common:empty')}</Text>
-          ) : (
-            <>
-              <Table.ScrollContainer minWidth={680}>
-                <Table striped highlightOnHover>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>{t('name')}</Table.Th>
-                      <Table.Th>{t('telegram_id')}</Table.Th>
-                      <Table.Th>{t('common:status')}</Table.Th>
-                      <Table.Th>{t('balance')}</Table.Th>
-                      <Table.Th>{t('joined')}</Table.Th>
-                      <Table.Th>{t('last_seen')}</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {data.items.map((u) => (
-                      <Table.Tr key={u.id}>
-                        <Table.Td>
-                          <Anchor component={Link} to={u.id} data-testid="customer-link">
-                            <CustomerName user={u} />
-                          </Anchor>
-                        </Table.Td>
-                        <Table.Td ff="monospace">{u.telegramId}</Table.Td>
-                        <Table.Td>
-                          <Group gap={4} wrap="nowrap">
-                            <StatusBadge status={u.status} />
-                            {u.blockedBot && <StatusBadge status="left_bot" />}
-                          </Group>
-                        </Table.Td>
-                        <Table.Td>{currency ? f.money(u.balanceMinor, currency) : '…'}</Table.Td>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.date(u.createdAt)}</Table.Td>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(u.lastSeenAt)}</Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
-              <Pager total={data.total} page={data.page} pageSize={data.pageSize} onChange={setPage} />
-            </>
-          )
-        }
+        {(data) => (
+          <PagedTable
+            data={data}
+            onPage={setPage}
+            minWidth={680}
+            head={[t('name'), t('telegram_id'), t('common:status'), t('balance'), t('joined'), t('last_seen')]}
+            row={(u) => (
+              <>
+                <Table.Td>
+                  <Anchor component={Link} to={u.id} data-testid="customer-link">
+                    <CustomerName user={u} />
+                  </Anchor>
+                </Table.Td>
+                <Table.Td ff="monospace">{u.telegramId}</Table.Td>
+                <Table.Td>
+                  <Group gap={4} wrap="nowrap">
+                    <StatusBadge status={u.status} />
+                    {u.blockedBot && <StatusBadge status="left_bot" />}
+                  </Group>
+                </Table.Td>
+                <Table.Td>{currency ? f.money(u.balanceMinor, currency) : '…'}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.date(u.createdAt)}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(u.lastSeenAt)}</Table.Td>
+              </>
+            )}
+          />
+        )}
       </QueryState>
     </Page>
   );

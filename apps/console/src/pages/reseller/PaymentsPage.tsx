@@ -1,11 +1,11 @@
-import { Table, Text } from '@mantine/core';
+import { Table } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
 import type { operations } from '../../api/schema';
 import { Page, QueryState } from '../../components/Page';
 import { useSalesFilters } from './sales/SalesFilters';
-import { Pager } from '../../components/Pager';
+import { PagedTable } from '../../components/DataTable';
 import { useFormat } from '../../i18n/format';
 import { CustomerLink, MethodLabel, StatusBadge, useBotId } from './sales/shared';
 
@@ -39,51 +39,41 @@ export function PaymentsPage() {
     <Page title={t('payments')}>
       {bar}
       <QueryState query={payments}>
-        {(data) =>
-          data.items.length === 0 ? (
-            <Text c="dimmed">{t('common:empty')}</Text>
-          ) : (
-            <>
-              <Table.ScrollContainer minWidth={860}>
-                <Table striped highlightOnHover>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>{t('created')}</Table.Th>
-                      <Table.Th>{t('method')}</Table.Th>
-                      <Table.Th>{t('purpose')}</Table.Th>
-                      <Table.Th>{t('common:status')}</Table.Th>
-                      <Table.Th>{t('amount')}</Table.Th>
-                      <Table.Th>{t('customer')}</Table.Th>
-                      <Table.Th>{t('reference')}</Table.Th>
-                      <Table.Th>{t('paid_at')}</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {data.items.map((p) => (
-                      <Table.Tr key={p.id}>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(p.createdAt)}</Table.Td>
-                        <Table.Td>
-                          <MethodLabel method={p.method} />
-                        </Table.Td>
-                        <Table.Td>{p.purpose === 'topup' ? t('purpose_topup') : t('purpose_order')}</Table.Td>
-                        <Table.Td>
-                          <StatusBadge status={p.status} />
-                        </Table.Td>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.money(p.amountMinor, p.currency)}</Table.Td>
-                        <Table.Td>
-                          <CustomerLink botId={botId} userId={p.userId} />
-                        </Table.Td>
-                        <Table.Td ff="monospace">{p.reference ?? '—'}</Table.Td>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(p.paidAt)}</Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
-              <Pager total={data.total} page={data.page} pageSize={data.pageSize} onChange={setPage} />
-            </>
-          )
-        }
+        {(data) => (
+          <PagedTable
+            data={data}
+            onPage={setPage}
+            minWidth={860}
+            head={[
+              t('created'),
+              t('method'),
+              t('purpose'),
+              t('common:status'),
+              t('amount'),
+              t('customer'),
+              t('reference'),
+              t('paid_at'),
+            ]}
+            row={(p) => (
+              <>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(p.createdAt)}</Table.Td>
+                <Table.Td>
+                  <MethodLabel method={p.method} />
+                </Table.Td>
+                <Table.Td>{p.purpose === 'topup' ? t('purpose_topup') : t('purpose_order')}</Table.Td>
+                <Table.Td>
+                  <StatusBadge status={p.status} />
+                </Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.money(p.amountMinor, p.currency)}</Table.Td>
+                <Table.Td>
+                  <CustomerLink botId={botId} userId={p.userId} />
+                </Table.Td>
+                <Table.Td ff="monospace">{p.reference ?? '—'}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(p.paidAt)}</Table.Td>
+              </>
+            )}
+          />
+        )}
       </QueryState>
     </Page>
   );

@@ -1,10 +1,8 @@
 import {
-  Alert,
   Autocomplete,
   Badge,
   Button,
   Group,
-  Modal,
   NumberInput,
   Select,
   SimpleGrid,
@@ -19,7 +17,9 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiError, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { useCan } from '../../auth/session';
-import { Page, QueryState } from '../../components/Page';
+import { Notice, Page, QueryState } from '../../components/Page';
+import { DataTable } from '../../components/DataTable';
+import { FormModal } from '../../components/FormModal';
 import { useFormat } from '../../i18n/format';
 import {
   compactLocalized,
@@ -33,7 +33,7 @@ import {
   useBot,
   useBotId,
   type Localized,
-  RowActions,
+  RowActionsCell,
 } from './setup/shared';
 
 type Plan = components['schemas']['PlanDto'];
@@ -123,92 +123,80 @@ export function PlansPage() {
         )
       }
     >
-      {notice && (
-        <Alert color="blue" withCloseButton onClose={() => setNotice(null)} role="status">
-          {notice}
-        </Alert>
-      )}
+      <Notice text={notice} onClose={() => setNotice(null)} />
       {remove.error && <FormError error={remove.error} />}
       <QueryState query={query}>
-        {(plans) =>
-          plans.length === 0 ? (
-            <Text c="dimmed">{t('noPlans')}</Text>
-          ) : (
-            <Table.ScrollContainer minWidth={980}>
-              <Table striped highlightOnHover verticalSpacing="xs">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{t('name')}</Table.Th>
-                    <Table.Th>{t('period')}</Table.Th>
-                    <Table.Th>{t('price')}</Table.Th>
-                    <Table.Th>{t('traffic')}</Table.Th>
-                    <Table.Th>{t('devices')}</Table.Th>
-                    <Table.Th>{t('panel')}</Table.Th>
-                    <Table.Th>{t('common:status')}</Table.Th>
-                    <Table.Th>{t('sortOrder')}</Table.Th>
-                    {write && <Table.Th>{t('common:actions')}</Table.Th>}
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {plans.map((p) => (
-                    <Table.Tr key={p.id} data-testid="plan-row">
-                      <Table.Td>
-                        <Stack gap={0}>
-                          {LANGS.filter((l) => p.name[l]).map((l) => (
-                            <Group key={l} gap={4} wrap="nowrap">
-                              <Badge size="xs" variant="outline" color="gray">
-                                {l}
-                              </Badge>
-                              <Text size="sm" dir={l === 'fa' ? 'rtl' : 'ltr'}>
-                                {p.name[l]}
-                              </Text>
-                            </Group>
-                          ))}
-                        </Stack>
-                      </Table.Td>
-                      <Table.Td>{t('days', { count: p.periodDays, n: f.number(p.periodDays) })}</Table.Td>
-                      <Table.Td>
-                        <Stack gap={0}>
-                          <span>{f.money(p.priceMinor, p.currency)}</span>
-                          {p.priceStars != null && (
-                            <Text size="xs" c="dimmed">
-                              ⭐ {f.number(p.priceStars)}
-                            </Text>
-                          )}
-                        </Stack>
-                      </Table.Td>
-                      <Table.Td>
-                        {p.trafficLimitGb === 0 ? t('unlimited') : t('gb', { n: f.number(p.trafficLimitGb) })}
-                      </Table.Td>
-                      <Table.Td>{p.deviceLimit === 0 ? t('unlimited') : f.number(p.deviceLimit)}</Table.Td>
-                      <Table.Td data-testid="plan-panel">
-                        <PanelName plan={p} panels={panels.data} />
-                      </Table.Td>
-                      <Table.Td>
-                        <Group gap={4}>
-                          <Badge color={p.isActive ? 'teal' : 'gray'} variant="light">
-                            {p.isActive ? t('active') : t('inactive')}
-                          </Badge>
-                          {p.isTrial && <Badge variant="light">{t('trial')}</Badge>}
-                        </Group>
-                      </Table.Td>
-                      <Table.Td>{f.number(p.sortOrder)}</Table.Td>
-                      {write && (
-                        <Table.Td>
-                          <RowActions
-                            onEdit={() => setEditing(p)}
-                            deleteQuestion={t('deletePlanQuestion')}
-                            onDelete={() => remove.mutate(p.id)}
-                          />
-                        </Table.Td>
-                      )}
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )
-        }
+        {(plans) => (
+          <DataTable
+            items={plans}
+            empty={t('noPlans')}
+            minWidth={980}
+            compact
+            head={[
+              t('name'),
+              t('period'),
+              t('price'),
+              t('traffic'),
+              t('devices'),
+              t('panel'),
+              t('common:status'),
+              t('sortOrder'),
+              write && t('common:actions'),
+            ]}
+            rowTestId="plan-row"
+            row={(p) => (
+              <>
+                <Table.Td>
+                  <Stack gap={0}>
+                    {LANGS.filter((l) => p.name[l]).map((l) => (
+                      <Group key={l} gap={4} wrap="nowrap">
+                        <Badge size="xs" variant="outline" color="gray">
+                          {l}
+                        </Badge>
+                        <Text size="sm" dir={l === 'fa' ? 'rtl' : 'ltr'}>
+                          {p.name[l]}
+                        </Text>
+                      </Group>
+                    ))}
+                  </Stack>
+                </Table.Td>
+                <Table.Td>{t('days', { count: p.periodDays, n: f.number(p.periodDays) })}</Table.Td>
+                <Table.Td>
+                  <Stack gap={0}>
+                    <span>{f.money(p.priceMinor, p.currency)}</span>
+                    {p.priceStars != null && (
+                      <Text size="xs" c="dimmed">
+                        ⭐ {f.number(p.priceStars)}
+                      </Text>
+                    )}
+                  </Stack>
+                </Table.Td>
+                <Table.Td>
+                  {p.trafficLimitGb === 0 ? t('unlimited') : t('gb', { n: f.number(p.trafficLimitGb) })}
+                </Table.Td>
+                <Table.Td>{p.deviceLimit === 0 ? t('unlimited') : f.number(p.deviceLimit)}</Table.Td>
+                <Table.Td data-testid="plan-panel">
+                  <PanelName plan={p} panels={panels.data} />
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={4}>
+                    <Badge color={p.isActive ? 'teal' : 'gray'} variant="light">
+                      {p.isActive ? t('active') : t('inactive')}
+                    </Badge>
+                    {p.isTrial && <Badge variant="light">{t('trial')}</Badge>}
+                  </Group>
+                </Table.Td>
+                <Table.Td>{f.number(p.sortOrder)}</Table.Td>
+                <RowActionsCell
+                  show={write}
+                  onEdit={() => setEditing(p)}
+                  deleteQuestion={t('deletePlanQuestion')}
+                  onDelete={() => remove.mutate(p.id)}
+                />
+              </>
+            )}
+          />
+        )}
       </QueryState>
       {editing && (
         <PlanModal
@@ -332,114 +320,103 @@ function PlanModal({
   const priceNum = numberOrNull(form.price);
 
   return (
-    <Modal opened onClose={onClose} title={plan ? t('editPlan') : t('newPlan')} size="lg">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
-      >
-        <Stack>
-          <LocalizedInputs
-            label={t('name')}
-            value={form.name}
-            onChange={(v) => set('name', v)}
-            errors={errors}
-            prefix="name"
-          />
-          <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="xs">
-            <NumberInput
-              label={t('periodDays')}
-              value={form.periodDays}
-              onChange={(v) => set('periodDays', v)}
-              error={errors.periodDays}
-              allowDecimal={false}
-              data-field="periodDays"
-            />
-            <NumberInput
-              label={t('priceIn', { currency })}
-              value={form.price}
-              onChange={(v) => set('price', v)}
-              error={errors.priceMinor}
-              description={priceNum !== null ? f.money(toMinor(priceNum, currency), currency) : undefined}
-              thousandSeparator=","
-              data-field="priceMinor"
-            />
-            <NumberInput
-              label={t('trafficGb')}
-              description={t('zeroUnlimited')}
-              value={form.trafficLimitGb}
-              onChange={(v) => set('trafficLimitGb', v)}
-              error={errors.trafficLimitGb}
-              allowDecimal={false}
-            />
-            <NumberInput
-              label={t('devices')}
-              description={t('zeroUnlimited')}
-              value={form.deviceLimit}
-              onChange={(v) => set('deviceLimit', v)}
-              error={errors.deviceLimit}
-              allowDecimal={false}
-            />
-            <NumberInput
-              label={t('priceStars')}
-              description={t('priceStarsHint')}
-              value={form.priceStars}
-              onChange={(v) => set('priceStars', v)}
-              error={errors.priceStars}
-              allowDecimal={false}
-            />
-            <NumberInput
-              label={t('sortOrder')}
-              description={plan ? undefined : t('sortOrderHint')}
-              value={form.sortOrder}
-              onChange={(v) => set('sortOrder', v)}
-              error={errors.sortOrder}
-              allowDecimal={false}
-            />
-            <Select
-              label={t('panel')}
-              description={t('panelHint')}
-              data={panelChoices}
-              value={form.panelId}
-              onChange={choosePanel}
-              allowDeselect={false}
-              error={errors.panelId}
-              data-field="panelId"
-            />
-            <Autocomplete
-              label={t('location')}
-              description={t('locationHint')}
-              data={locations}
-              value={form.location}
-              onChange={(v) => set('location', v)}
-              error={errors.location}
-              data-field="location"
-            />
-          </SimpleGrid>
-          <Group>
-            <Switch
-              label={t('active')}
-              checked={form.isActive}
-              onChange={(e) => set('isActive', e.currentTarget.checked)}
-            />
-            <Switch
-              label={t('trialPlan')}
-              checked={form.isTrial}
-              onChange={(e) => set('isTrial', e.currentTarget.checked)}
-            />
-          </Group>
-          <FormError error={save.error} shown={errors} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('common:cancel')}
-            </Button>
-            <Button type="submit" loading={save.isPending} data-testid="plan-save">
-              {t('common:save')}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal
+      title={plan ? t('editPlan') : t('newPlan')}
+      onClose={onClose}
+      onSubmit={() => save.mutate()}
+      saving={save.isPending}
+      saveTestId="plan-save"
+    >
+      <LocalizedInputs
+        label={t('name')}
+        value={form.name}
+        onChange={(v) => set('name', v)}
+        errors={errors}
+        prefix="name"
+      />
+      <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="xs">
+        <NumberInput
+          label={t('periodDays')}
+          value={form.periodDays}
+          onChange={(v) => set('periodDays', v)}
+          error={errors.periodDays}
+          allowDecimal={false}
+          data-field="periodDays"
+        />
+        <NumberInput
+          label={t('priceIn', { currency })}
+          value={form.price}
+          onChange={(v) => set('price', v)}
+          error={errors.priceMinor}
+          description={priceNum !== null ? f.money(toMinor(priceNum, currency), currency) : undefined}
+          thousandSeparator=","
+          data-field="priceMinor"
+        />
+        <NumberInput
+          label={t('trafficGb')}
+          description={t('zeroUnlimited')}
+          value={form.trafficLimitGb}
+          onChange={(v) => set('trafficLimitGb', v)}
+          error={errors.trafficLimitGb}
+          allowDecimal={false}
+        />
+        <NumberInput
+          label={t('devices')}
+          description={t('zeroUnlimited')}
+          value={form.deviceLimit}
+          onChange={(v) => set('deviceLimit', v)}
+          error={errors.deviceLimit}
+          allowDecimal={false}
+        />
+        <NumberInput
+          label={t('priceStars')}
+          description={t('priceStarsHint')}
+          value={form.priceStars}
+          onChange={(v) => set('priceStars', v)}
+          error={errors.priceStars}
+          allowDecimal={false}
+        />
+        <NumberInput
+          label={t('sortOrder')}
+          description={plan ? undefined : t('sortOrderHint')}
+          value={form.sortOrder}
+          onChange={(v) => set('sortOrder', v)}
+          error={errors.sortOrder}
+          allowDecimal={false}
+        />
+        <Select
+          label={t('panel')}
+          description={t('panelHint')}
+          data={panelChoices}
+          value={form.panelId}
+          onChange={choosePanel}
+          allowDeselect={false}
+          error={errors.panelId}
+          data-field="panelId"
+        />
+        <Autocomplete
+          label={t('location')}
+          description={t('locationHint')}
+          data={locations}
+          value={form.location}
+          onChange={(v) => set('location', v)}
+          error={errors.location}
+          data-field="location"
+        />
+      </SimpleGrid>
+      <Group>
+        <Switch
+          label={t('active')}
+          checked={form.isActive}
+          onChange={(e) => set('isActive', e.currentTarget.checked)}
+        />
+        <Switch
+          label={t('trialPlan')}
+          checked={form.isTrial}
+          onChange={(e) => set('isTrial', e.currentTarget.checked)}
+        />
+      </Group>
+      <FormError error={save.error} shown={errors} />
+    </FormModal>
   );
 }

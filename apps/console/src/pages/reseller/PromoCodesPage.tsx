@@ -1,9 +1,7 @@
 import {
-  Alert,
   Badge,
   Button,
   Group,
-  Modal,
   NumberInput,
   Select,
   SimpleGrid,
@@ -19,8 +17,10 @@ import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { useCan } from '../../auth/session';
-import { Page, QueryState } from '../../components/Page';
+import { Notice, Page, QueryState } from '../../components/Page';
 import { Pager } from '../../components/Pager';
+import { DataTable } from '../../components/DataTable';
+import { FormModal } from '../../components/FormModal';
 import { useFormat } from '../../i18n/format';
 import {
   fieldErrors,
@@ -31,7 +31,7 @@ import {
   toMinor,
   useBot,
   useBotId,
-  RowActions,
+  RowActionsCell,
 } from './setup/shared';
 
 type Promo = components['schemas']['PromoCodeDto'];
@@ -101,83 +101,68 @@ export function PromoCodesPage() {
         )
       }
     >
-      {notice && (
-        <Alert color="blue" withCloseButton onClose={() => setNotice(null)} role="status">
-          {notice}
-        </Alert>
-      )}
+      <Notice text={notice} onClose={() => setNotice(null)} />
       {remove.error && <FormError error={remove.error} />}
       <QueryState query={query}>
         {(data) => (
           <Stack>
-            {data.items.length === 0 ? (
-              <Text c="dimmed">{t('noPromos')}</Text>
-            ) : (
-              <Table.ScrollContainer minWidth={860}>
-                <Table striped highlightOnHover verticalSpacing="xs">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>{t('code')}</Table.Th>
-                      <Table.Th>{t('kind')}</Table.Th>
-                      <Table.Th>{t('value')}</Table.Th>
-                      <Table.Th>{t('uses')}</Table.Th>
-                      <Table.Th>{t('window')}</Table.Th>
-                      <Table.Th>{t('plan')}</Table.Th>
-                      <Table.Th>{t('common:status')}</Table.Th>
-                      {write && <Table.Th>{t('common:actions')}</Table.Th>}
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {data.items.map((p) => (
-                      <Table.Tr key={p.id}>
-                        <Table.Td ff="monospace" dir="ltr">
-                          {p.code}
-                        </Table.Td>
-                        <Table.Td>{t(`kind_${p.kind}`)}</Table.Td>
-                        <Table.Td>{valueOf(p)}</Table.Td>
-                        <Table.Td>
-                          <Text size="sm">
-                            {f.number(p.usesCount)} / {p.maxUses == null ? '∞' : f.number(p.maxUses)}
-                          </Text>
-                          <Text size="xs" c="dimmed">
-                            {t('perUserN', { n: f.number(p.perUserLimit) })}
-                          </Text>
-                        </Table.Td>
-                        <Table.Td>
-                          <Text size="xs">
-                            {p.validFrom || p.validUntil
-                              ? `${f.date(p.validFrom)} – ${f.date(p.validUntil)}`
-                              : t('always')}
-                          </Text>
-                        </Table.Td>
-                        <Table.Td>
-                          <Text size="sm">{planName(p.planId)}</Text>
-                          {p.firstPurchaseOnly && (
-                            <Text size="xs" c="dimmed">
-                              {t('firstPurchaseOnly')}
-                            </Text>
-                          )}
-                        </Table.Td>
-                        <Table.Td>
-                          <Badge color={p.isActive ? 'teal' : 'gray'} variant="light">
-                            {p.isActive ? t('active') : t('inactive')}
-                          </Badge>
-                        </Table.Td>
-                        {write && (
-                          <Table.Td>
-                            <RowActions
-                              onEdit={() => setEditing(p)}
-                              deleteQuestion={t('deletePromoQuestion')}
-                              onDelete={() => remove.mutate(p.id)}
-                            />
-                          </Table.Td>
-                        )}
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
-            )}
+            <DataTable
+              items={data.items}
+              empty={t('noPromos')}
+              minWidth={860}
+              compact
+              head={[
+                t('code'),
+                t('kind'),
+                t('value'),
+                t('uses'),
+                t('window'),
+                t('plan'),
+                t('common:status'),
+                write && t('common:actions'),
+              ]}
+              row={(p) => (
+                <>
+                  <Table.Td ff="monospace" dir="ltr">
+                    {p.code}
+                  </Table.Td>
+                  <Table.Td>{t(`kind_${p.kind}`)}</Table.Td>
+                  <Table.Td>{valueOf(p)}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm">
+                      {f.number(p.usesCount)} / {p.maxUses == null ? '∞' : f.number(p.maxUses)}
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      {t('perUserN', { n: f.number(p.perUserLimit) })}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="xs">
+                      {p.validFrom || p.validUntil ? `${f.date(p.validFrom)} – ${f.date(p.validUntil)}` : t('always')}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{planName(p.planId)}</Text>
+                    {p.firstPurchaseOnly && (
+                      <Text size="xs" c="dimmed">
+                        {t('firstPurchaseOnly')}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge color={p.isActive ? 'teal' : 'gray'} variant="light">
+                      {p.isActive ? t('active') : t('inactive')}
+                    </Badge>
+                  </Table.Td>
+                  <RowActionsCell
+                    show={write}
+                    onEdit={() => setEditing(p)}
+                    deleteQuestion={t('deletePromoQuestion')}
+                    onDelete={() => remove.mutate(p.id)}
+                  />
+                </>
+              )}
+            />
             {data.total > 0 && (
               <Pager total={data.total} page={data.page} pageSize={data.pageSize} onChange={setPage} />
             )}
@@ -256,100 +241,88 @@ function PromoModal({
   });
   const errors = fieldErrors(save.error);
   return (
-    <Modal opened onClose={onClose} title={promo ? t('editPromo') : t('newPromo')} size="lg">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
-      >
-        <Stack>
-          <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="xs">
-            <TextInput
-              label={t('code')}
-              description={t('codeHint')}
-              value={code}
-              onChange={(e) => setCode(e.currentTarget.value.toUpperCase())}
-              error={errors.code}
-              disabled={!!promo}
-              dir="ltr"
-            />
-            <Select
-              label={t('kind')}
-              data={KINDS.map((k) => ({ value: k, label: t(`kind_${k}`) }))}
-              value={kind}
-              onChange={(v) => v && setKind(v as Kind)}
-              allowDeselect={false}
-              disabled={!!promo}
-              error={errors.kind}
-            />
-            <NumberInput
-              label={t(`valueOf_${kind}`, { currency })}
-              value={value}
-              onChange={setValue}
-              error={errors.value}
-              thousandSeparator=","
-            />
-            <Select
-              label={t('plan')}
-              data={plans}
-              value={planId}
-              onChange={setPlanId}
-              placeholder={t('anyPlan')}
-              clearable
-              error={errors.planId}
-            />
-            <NumberInput
-              label={t('maxUses')}
-              description={t('emptyUnlimited')}
-              value={maxUses}
-              onChange={setMaxUses}
-              error={errors.maxUses}
-              allowDecimal={false}
-            />
-            <NumberInput
-              label={t('perUserLimit')}
-              value={perUser}
-              onChange={setPerUser}
-              error={errors.perUserLimit}
-              allowDecimal={false}
-            />
-            <TextInput
-              type="datetime-local"
-              label={t('validFrom')}
-              description={f.inputNote(from)}
-              value={from}
-              onChange={(e) => setFrom(e.currentTarget.value)}
-              error={errors.validFrom}
-            />
-            <TextInput
-              type="datetime-local"
-              label={t('validUntil')}
-              description={f.inputNote(until)}
-              value={until}
-              onChange={(e) => setUntil(e.currentTarget.value)}
-              error={errors.validUntil}
-            />
-          </SimpleGrid>
-          <Group>
-            <Switch label={t('active')} checked={active} onChange={(e) => setActive(e.currentTarget.checked)} />
-            <Switch
-              label={t('firstPurchaseOnly')}
-              checked={firstOnly}
-              onChange={(e) => setFirstOnly(e.currentTarget.checked)}
-            />
-          </Group>
-          <FormError error={save.error} shown={errors} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('common:cancel')}
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {t('common:save')}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal
+      title={promo ? t('editPromo') : t('newPromo')}
+      onClose={onClose}
+      onSubmit={() => save.mutate()}
+      saving={save.isPending}
+    >
+      <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="xs">
+        <TextInput
+          label={t('code')}
+          description={t('codeHint')}
+          value={code}
+          onChange={(e) => setCode(e.currentTarget.value.toUpperCase())}
+          error={errors.code}
+          disabled={!!promo}
+          dir="ltr"
+        />
+        <Select
+          label={t('kind')}
+          data={KINDS.map((k) => ({ value: k, label: t(`kind_${k}`) }))}
+          value={kind}
+          onChange={(v) => v && setKind(v as Kind)}
+          allowDeselect={false}
+          disabled={!!promo}
+          error={errors.kind}
+        />
+        <NumberInput
+          label={t(`valueOf_${kind}`, { currency })}
+          value={value}
+          onChange={setValue}
+          error={errors.value}
+          thousandSeparator=","
+        />
+        <Select
+          label={t('plan')}
+          data={plans}
+          value={planId}
+          onChange={setPlanId}
+          placeholder={t('anyPlan')}
+          clearable
+          error={errors.planId}
+        />
+        <NumberInput
+          label={t('maxUses')}
+          description={t('emptyUnlimited')}
+          value={maxUses}
+          onChange={setMaxUses}
+          error={errors.maxUses}
+          allowDecimal={false}
+        />
+        <NumberInput
+          label={t('perUserLimit')}
+          value={perUser}
+          onChange={setPerUser}
+          error={errors.perUserLimit}
+          allowDecimal={false}
+        />
+        <TextInput
+          type="datetime-local"
+          label={t('validFrom')}
+          description={f.inputNote(from)}
+          value={from}
+          onChange={(e) => setFrom(e.currentTarget.value)}
+          error={errors.validFrom}
+        />
+        <TextInput
+          type="datetime-local"
+          label={t('validUntil')}
+          description={f.inputNote(until)}
+          value={until}
+          onChange={(e) => setUntil(e.currentTarget.value)}
+          error={errors.validUntil}
+        />
+      </SimpleGrid>
+      <Group>
+        <Switch label={t('active')} checked={active} onChange={(e) => setActive(e.currentTarget.checked)} />
+        <Switch
+          label={t('firstPurchaseOnly')}
+          checked={firstOnly}
+          onChange={(e) => setFirstOnly(e.currentTarget.checked)}
+        />
+      </Group>
+      <FormError error={save.error} shown={errors} />
+    </FormModal>
   );
 }

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, unwrap } from '../../api/client';
 import { errorText, Page, QueryState } from '../../components/Page';
-import { Pager } from '../../components/Pager';
+import { PagedTable } from '../../components/DataTable';
 import { useFormat } from '../../i18n/format';
 import { useBotId } from './sales/shared';
 
@@ -81,43 +81,25 @@ export function WalletPage() {
         )}
       </QueryState>
       <QueryState query={ledger}>
-        {(data) =>
-          data.items.length === 0 ? (
-            <Text c="dimmed">{t('common:empty')}</Text>
-          ) : (
-            <>
-              <Table.ScrollContainer minWidth={820}>
-                <Table striped highlightOnHover>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>{t('when')}</Table.Th>
-                      <Table.Th>{t('type')}</Table.Th>
-                      <Table.Th>{t('amount')}</Table.Th>
-                      <Table.Th>{t('balance_after')}</Table.Th>
-                      <Table.Th>{t('held_after')}</Table.Th>
-                      <Table.Th>{t('note')}</Table.Th>
-                      <Table.Th>{t('by')}</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {data.items.map((e) => (
-                      <Table.Tr key={e.id}>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(e.createdAt)}</Table.Td>
-                        <Table.Td>{t(`lt_${e.type}`, { defaultValue: e.type })}</Table.Td>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.money(e.amountMinor, e.currency)}</Table.Td>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.money(e.balanceAfterMinor, e.currency)}</Table.Td>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.money(e.heldAfterMinor, e.currency)}</Table.Td>
-                        <Table.Td style={{ overflowWrap: 'anywhere' }}>{e.note ?? e.reference ?? '—'}</Table.Td>
-                        <Table.Td>{e.createdBy}</Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
-              <Pager total={data.total} page={data.page} pageSize={data.pageSize} onChange={setPage} />
-            </>
-          )
-        }
+        {(data) => (
+          <PagedTable
+            data={data}
+            onPage={setPage}
+            minWidth={820}
+            head={[t('when'), t('type'), t('amount'), t('balance_after'), t('held_after'), t('note'), t('by')]}
+            row={(e) => (
+              <>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(e.createdAt)}</Table.Td>
+                <Table.Td>{t(`lt_${e.type}`, { defaultValue: e.type })}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.money(e.amountMinor, e.currency)}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.money(e.balanceAfterMinor, e.currency)}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.money(e.heldAfterMinor, e.currency)}</Table.Td>
+                <Table.Td style={{ overflowWrap: 'anywhere' }}>{e.note ?? e.reference ?? '—'}</Table.Td>
+                <Table.Td>{e.createdBy}</Table.Td>
+              </>
+            )}
+          />
+        )}
       </QueryState>
     </Page>
   );

@@ -1,4 +1,4 @@
-import { Alert, Box, Button, Group, Modal, Paper, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Box, Button, Group, Modal, Paper, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -274,23 +274,31 @@ export function numberOrNull(v: number | string | null | undefined): number | nu
   return Number.isFinite(n) ? n : null;
 }
 
-/** A row's Edit and (confirmed) Delete buttons, as the plans, cards and promo codes tables show them. */
-export function RowActions({
+/**
+ * A row's cell of Edit and (confirmed) Delete buttons, as the plans, cards and promo codes tables show them; none for a
+ * user who may not change the list (`show` false).
+ */
+export function RowActionsCell({
+  show,
   onEdit,
   deleteQuestion,
   onDelete,
 }: {
+  show: boolean;
   onEdit: () => void;
   deleteQuestion: string;
   onDelete: () => void;
 }) {
   const { t } = useTranslation('setup');
+  if (!show) return null;
   return (
-    <Group gap={4} wrap="nowrap">
-      <Button size="xs" variant="light" onClick={onEdit}>
-        {t('edit')}
-      </Button>
-      <ConfirmButton label={t('delete')} question={deleteQuestion} onConfirm={onDelete} />
-    </Group>
+    <Table.Td>
+      <Group gap={4} wrap="nowrap">
+        <Button size="xs" variant="light" onClick={onEdit}>
+          {t('edit')}
+        </Button>
+        <ConfirmButton label={t('delete')} question={deleteQuestion} onConfirm={onDelete} />
+      </Group>
+    </Table.Td>
   );
 }
