@@ -231,4 +231,18 @@ describe('running the shop from Telegram: /broadcast', () => {
     expect(got.every((n) => n <= 1)).toBe(true);
     expect(got.filter((n) => n === 1).length).toBeLessThan(CUSTOMERS.length);
   });
+
+  it('a draft waiting for its picture from the console says so in the bot, and Start says why not', async () => {
+    const saved = await shop
+      .api('post', `/v1/bots/${shop.botId}/broadcasts`)
+      .send({ text: 'AWAIT-MARK sale', audience: { segment: 'all' }, photoUploadFollows: true })
+      .expect(201);
+    const list = await admin.send('/broadcast', has('Broadcasts'));
+    // The newest broadcast comes first.
+    await admin.tap(list, 'ad:bv:');
+    const draft = await admin.edited(list.messageId, has('Waiting for its picture'));
+    expect((await admin.tap(draft, 'ad:bs:')).text).toBe('Not yet: this draft waits for its picture from the console.');
+    expect((await latest()).status).toBe('draft');
+    await shop.api('post', `/v1/bots/${shop.botId}/broadcasts/${saved.body.id}/cancel`).expect(200);
+  });
 });

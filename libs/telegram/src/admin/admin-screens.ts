@@ -557,11 +557,14 @@ export function broadcastScreen(lang: Language, v: BroadcastView, audienceSize: 
   const refresh = btn(t(lang, 'admin.btn.refresh'), AdminCallbacks.broadcast(b.id));
   const list = [btn(t(lang, 'admin.btn.broadcasts'), AdminCallbacks.broadcasts())];
   if (b.status === 'draft') {
-    const state = b.previewedAt
-      ? t(lang, 'admin.bc.previewReady')
-      : b.failure
-        ? t(lang, 'admin.bc.previewFailed', { reason: { html: plain(b.failure, 300) } })
-        : t(lang, 'admin.bc.previewWaiting');
+    // A reason first: the preview failed, or the draft waits for its picture from the console.
+    const state = b.failure
+      ? t(lang, 'admin.bc.previewFailed', { reason: { html: plain(b.failure, 300) } })
+      : b.photoAwaited
+        ? t(lang, 'admin.bc.photoAwaited')
+        : b.previewedAt
+          ? t(lang, 'admin.bc.previewReady')
+          : t(lang, 'admin.bc.previewWaiting');
     return {
       text: t(lang, 'admin.bc.draft', { ...vars, count: audienceSize, state: { html: state } }),
       keyboard: [

@@ -839,7 +839,12 @@ export class AdminHandler {
       if (b.status !== 'draft') {
         ctx.answerCallback(ctx.t('admin.bc.already', { status: ctx.t(`admin.bc.status.${b.status}`) }), true);
       } else {
-        ctx.answerCallback(ctx.t(b.failure ? 'admin.bc.cannotStart' : 'admin.bc.notPreviewed'), true);
+        const why = b.failure
+          ? 'admin.bc.cannotStart'
+          : b.photoAwaited
+            ? 'admin.bc.photoAwaitedAlert'
+            : 'admin.bc.notPreviewed';
+        ctx.answerCallback(ctx.t(why), true);
       }
       return ctx.show(await this.broadcastScreen(ctx, now));
     }

@@ -480,6 +480,9 @@ const en = {
   'admin.btn.bcByLanguage': '🌐 By language',
   'admin.btn.bcBack': '↩️ Back',
   'admin.bc.languages': '🌐 Customers speaking which language get it? (how many each choice reaches now)',
+  'admin.bc.photoAwaited':
+    '🖼 Waiting for its picture: it was to be uploaded in the console and has not arrived. Upload it there (or save the draft without a picture); no preview is sent until then.',
+  'admin.bc.photoAwaitedAlert': 'Not yet: this draft waits for its picture from the console.',
   'pay.closed':
     '⌛ This payment is no longer open, so no payment link is coming for it. Start again below when you are ready.',
   'pay.retry': '🔁 Try again',
@@ -951,6 +954,9 @@ const fa = {
   'admin.btn.bcByLanguage': '🌐 بر پایهٔ زبان',
   'admin.btn.bcBack': '↩️ بازگشت',
   'admin.bc.languages': '🌐 مشتریانِ کدام زبان آن را بگیرند؟ (شمار مشتریانی که هر گزینه اکنون در بر می‌گیرد)',
+  'admin.bc.photoAwaited':
+    '🖼 در انتظار تصویر: قرار بود تصویر در کنسول بارگذاری شود و هنوز نرسیده است. آن را در کنسول بارگذاری کنید (یا پیش‌نویس را بدون تصویر ذخیره کنید)؛ تا آن زمان پیش‌نمایشی ارسال نمی‌شود.',
+  'admin.bc.photoAwaitedAlert': 'هنوز نه: این پیش‌نویس منتظر تصویرش از کنسول است.',
   'pay.closed':
     '⌛ این پرداخت دیگر باز نیست و پیوند پرداختی برای آن نمی‌آید. هر زمان آماده بودید، با دکمه‌های زیر دوباره شروع کنید.',
   'pay.retry': '🔁 تلاش دوباره',
@@ -1422,6 +1428,9 @@ const ru = {
   'admin.btn.bcByLanguage': '🌐 По языку',
   'admin.btn.bcBack': '↩️ Назад',
   'admin.bc.languages': '🌐 Клиентам на каком языке? (сколько клиентов охватывает каждый вариант сейчас)',
+  'admin.bc.photoAwaited':
+    '🖼 Ждём картинку: её должны были загрузить в консоли, но она не пришла. Загрузите её там (или сохраните черновик без картинки); до этого превью не отправляется.',
+  'admin.bc.photoAwaitedAlert': 'Пока нет: черновик ждёт картинку из консоли.',
   'pay.closed':
     '⌛ Этот платёж больше не открыт, ссылка на оплату для него не придёт. Когда будете готовы, начните заново кнопками ниже.',
   'pay.retry': '🔁 Попробовать снова',
