@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from './app-config';
+import { ConfigError, loadConfig, noticeRetryWindowMs } from './app-config';
 
 const valid = () => ({
   NODE_ENV: 'production',
@@ -99,5 +99,34 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...valid(), METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
     expect(loadConfig(valid()).API_RATE_LIMIT_PER_MINUTE).toBe(1200);
     expect(() => loadConfig({ ...valid(), API_RATE_LIMIT_PER_MINUTE: '-1' })).toThrow(/API_RATE_LIMIT_PER_MINUTE/);
+  });
+
+  it('refuses a support claim stale window as long as the notice retries (no retry would take the claim over)', () => {
+    // The defaults: 5 minutes against 12 tries from 10 s, 10 s·(2^11 − 1) = 20 470 s.
+    expect(noticeRetryWindowMs(12, 10_000)).toBe(20_470_000);
+    expect(loadConfig(valid()).SUPPORT_NOTICE_CLAIM_STALE_MS).toBe(300_000);
+    // 4 tries from 1 s span 7 s: a 6.999 s window fits, 7 s and more do not.
+    const short = { NOTICE_ATTEMPTS: '4', NOTICE_BACKOFF_MS: '1000' };
+    expect(
+      loadConfig({ ...valid(), ...short, SUPPORT_NOTICE_CLAIM_STALE_MS: '6999' }).SUPPORT_NOTICE_CLAIM_STALE_MS,
+    ).toBe(6_999);
+    for (const stale of ['7000', '300000']) {
+      let error: unknown;
+      try {
+        loadConfig({ ...valid(), ...short, SUPPORT_NOTICE_CLAIM_STALE_MS: stale });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([
+        { variable: 'SUPPORT_NOTICE_CLAIM_STALE_MS', reason: expect.stringContaining('7000 ms') },
+      ]);
+      expect((error as ConfigError).message).toMatch(/must be shorter than the notice job's retries/);
+    }
+    // A single try has no retry at all: any window is refused.
+    expect(() => loadConfig({ ...valid(), NOTICE_ATTEMPTS: '1' })).toThrow(/SUPPORT_NOTICE_CLAIM_STALE_MS/);
+    // A bad NOTICE_* variable is named itself, not blamed on the stale window.
+    expect(() => loadConfig({ ...valid(), NOTICE_ATTEMPTS: '0' })).toThrow(/NOTICE_ATTEMPTS: /);
+    expect(() => loadConfig({ ...valid(), NOTICE_ATTEMPTS: '0' })).not.toThrow(/SUPPORT_NOTICE_CLAIM_STALE_MS/);
   });
 });

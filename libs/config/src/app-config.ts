@@ -520,7 +520,8 @@ export class AppConfig {
   /**
    * A claim on a support ticket's message (libs/telegram/src/support) left unfinished this long is taken over
    * by the job's next attempt: its worker died between the claim and the send. Longer than any one send may
-   * wait (the bot's send budget, a 429 pause), well inside the notice retries' hours.
+   * wait (the bot's send budget, a 429 pause), well inside the notice retries' hours (loadConfig refuses a window
+   * as long as the retries: no retry would come to take the claim over).
    */
   @Transform(toInt)
   @IsInt()
@@ -748,6 +749,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       reason: 'must be a hash tag such as {bf} when REDIS_CLUSTER_NODES is set (keys of one queue share a slot)',
     });
   }
+  const retries = noticeRetryWindowMs(config.NOTICE_ATTEMPTS, config.NOTICE_BACKOFF_MS);
+  if (config.SUPPORT_NOTICE_CLAIM_STALE_MS >= retries && !problems.some((p) => /NOTICE/.test(p.variable))) {
+    problems.push({
+      variable: 'SUPPORT_NOTICE_CLAIM_STALE_MS',
+      reason:
+        `must be shorter than the notice job's retries (NOTICE_ATTEMPTS tries, exponential NOTICE_BACKOFF_MS: ` +
+        `${retries} ms from the first try to the last): a support message claimed by a worker that died is sent ` +
+        `only by a retry that comes after the claim went stale`,
+    });
+  }
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * From the first try of a notice job to its last (the notifications queue's defaults, libs/jobs noticeJobOptions):
+ * BullMQ waits base·2^(n-1) before the n-th retry, so `attempts` tries span base·(2^(attempts-1) − 1).
+ */
+export function noticeRetryWindowMs(attempts: number, backoffMs: number): number {
+  return backoffMs * (2 ** (attempts - 1) - 1);
 }
