@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { applyEnv, createTestEnv, TestBot, TestContext, TestEnv } from '@botfleet/testing';
+import { TestBot, TestContext, TestEnv, WorkerWorld } from '@botfleet/testing';
 import { createApiApp } from '../bootstrap';
 
 /** Suspending over REST may give a reason, as the master bot asks for one: the audit logs keep it. */
@@ -8,7 +8,7 @@ describe('POST /v1/admin/bots/{botId}/suspend with a reason (API in-process, rea
   let env: TestEnv;
   let ctx: TestContext;
   let app: INestApplication;
-  let restore: () => void;
+  let world: WorkerWorld;
   let bot: TestBot;
   const master = () => `Bearer ${env.masterToken}`;
   const post = (path: string) => request(app.getHttpServer()).post(path).set('Authorization', master());
@@ -23,20 +23,13 @@ describe('POST /v1/admin/bots/{botId}/suspend with a reason (API in-process, rea
   };
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    ctx = await TestContext.create({ env, jobs: 'detached' });
-    restore = applyEnv(env.vars);
-    app = await createApiApp();
-    await app.init();
+    world = await WorkerWorld.start({ jobs: 'detached', createWorker: createApiApp });
+    ({ env, ctx } = world);
+    app = world.worker;
     bot = await ctx.newBot();
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await ctx?.close();
-    restore?.();
-    await env?.cleanup();
-  });
+  afterAll(() => world?.close());
 
   it("keeps the reason in the tenant's audit log; without a body the suspension has none", async () => {
     const res = await post(`/v1/admin/bots/${bot.id}/suspend`).send({ reason: '  Unpaid invoice  ' }).expect(200);

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ErrorCode, MAX_COUNTER, MAX_MINOR } from '@botfleet/common';
 import { CreateOrderUseCase } from '@botfleet/sales';
-import { applyEnv, createTestEnv, TestBot, TestContext, TestEnv } from '@botfleet/testing';
+import { TestBot, TestContext, TestEnv, WorkerWorld } from '@botfleet/testing';
 import { createApiApp } from '../bootstrap';
 
 const GiB = 1024 ** 3;
@@ -18,7 +18,7 @@ describe('numbers that cannot break a row (API in-process, real PostgreSQL/Redis
   let env: TestEnv;
   let ctx: TestContext;
   let app: INestApplication;
-  let restore: () => void;
+  let world: WorkerWorld;
   let platform: DataSource;
   let bot: TestBot;
   const http = () => request(app.getHttpServer());
@@ -42,21 +42,14 @@ describe('numbers that cannot break a row (API in-process, real PostgreSQL/Redis
     (body.error?.details ?? []).map((d) => d.field);
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    ctx = await TestContext.create({ env, jobs: 'detached' });
-    restore = applyEnv(env.vars);
-    app = await createApiApp();
-    await app.init();
+    world = await WorkerWorld.start({ jobs: 'detached', createWorker: createApiApp });
+    ({ env, ctx } = world);
+    app = world.worker;
     platform = await env.db.platform();
     bot = await ctx.newBot();
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await ctx?.close();
-    restore?.();
-    await env?.cleanup();
-  });
+  afterAll(() => world?.close());
 
   it('plans at the maximum traffic sold again and again: the sold counter saturates, every read and lever answers', async () => {
     const plan = await ctx.newPlan(bot.id, { trafficLimitGb: MAX_PLAN_GB, priceMinor: 1000 });

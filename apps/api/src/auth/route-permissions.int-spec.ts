@@ -4,7 +4,7 @@ import request from 'supertest';
 import { ADMIN_ROLES, AdminRole, ConsoleLinksService, roleAllows } from '@botfleet/bots';
 import { CONFIGURATION_KEYS } from '@botfleet/catalog';
 import { ErrorCode } from '@botfleet/common';
-import { applyEnv, createTestEnv, TestBot, TestContext, TestEnv } from '@botfleet/testing';
+import { TestBot, TestContext, WorkerWorld } from '@botfleet/testing';
 import { createApiApp } from '../bootstrap';
 import { ANY_ADMIN, ROUTE_PERMISSIONS, routeRequirement, RouteRequirement } from './route-permissions';
 
@@ -39,10 +39,9 @@ function sessionCookie(res: request.Response): string {
  * 500). The cases come from the router and the table, so a new route is covered the day it is added.
  */
 describe('route permissions of console sessions (API in-process, real PostgreSQL/Redis)', () => {
-  let env: TestEnv;
   let ctx: TestContext;
   let app: INestApplication;
-  let restore: () => void;
+  let world: WorkerWorld;
   let links: ConsoleLinksService;
   let bot: TestBot;
   let ip = 0;
@@ -91,11 +90,9 @@ describe('route permissions of console sessions (API in-process, real PostgreSQL
   };
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    ctx = await TestContext.create({ env, jobs: 'detached' });
-    restore = applyEnv({ ...env.vars, TELEGRAM_API_ROOT: ctx.telegram.url });
-    app = await createApiApp();
-    await app.init();
+    world = await WorkerWorld.start({ jobs: 'detached', createWorker: createApiApp });
+    ({ ctx } = world);
+    app = world.worker;
     links = app.get(ConsoleLinksService, { strict: false });
     bot = await ctx.newBot({ name: 'Roles shop' });
     await http()
@@ -110,12 +107,7 @@ describe('route permissions of console sessions (API in-process, real PostgreSQL
       .expect(200);
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await ctx?.close();
-    restore?.();
-    await env?.cleanup();
-  });
+  afterAll(() => world?.close());
 
   it('every /v1/bots/:botId route and every session route is in the table, and every entry is a route', () => {
     const routes = tenantRoutes();

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { applyEnv, createTestEnv, TestBot, TestContext, TestEnv } from '@botfleet/testing';
+import { TestBot, TestContext, TestEnv, WorkerWorld } from '@botfleet/testing';
 import { createApiApp } from '../bootstrap';
 
 jest.setTimeout(60_000);
@@ -13,7 +13,7 @@ describe('console reads: user wallet, audit log, orders by time, ledger CSV', ()
   let env: TestEnv;
   let ctx: TestContext;
   let app: INestApplication;
-  let restore: () => void;
+  let world: WorkerWorld;
   let a: TestBot;
   let b: TestBot;
   const http = () => request(app.getHttpServer());
@@ -23,21 +23,14 @@ describe('console reads: user wallet, audit log, orders by time, ledger CSV', ()
       .set('Authorization', `Bearer ${typeof bot === 'string' ? bot : bot.apiToken}`);
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    ctx = await TestContext.create({ env, jobs: 'detached' });
-    restore = applyEnv({ ...env.vars, TELEGRAM_API_ROOT: ctx.telegram.url });
-    app = await createApiApp();
-    await app.init();
+    world = await WorkerWorld.start({ jobs: 'detached', createWorker: createApiApp });
+    ({ env, ctx } = world);
+    app = world.worker;
     a = await ctx.newBot({ name: 'Shop A', currency: 'IRR' });
     b = await ctx.newBot({ name: 'Shop B' });
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await ctx?.close();
-    restore?.();
-    await env?.cleanup();
-  });
+  afterAll(() => world?.close());
 
   it("a customer's wallet: the balance, the bot's currency and the ledger newest first, paged; 404 for others", async () => {
     const user = await ctx.newUser(a.id);

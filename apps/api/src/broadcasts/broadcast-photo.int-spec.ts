@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { BroadcastRunsService } from '@botfleet/broadcasts';
-import { applyEnv, createTestEnv, TestBot, TestContext, TestEnv } from '@botfleet/testing';
+import { TestBot, TestContext, WorkerWorld } from '@botfleet/testing';
 import { createApiApp } from '../bootstrap';
 
 jest.setTimeout(60_000);
@@ -17,30 +17,22 @@ const PNG = Buffer.from(
  * Real API, PostgreSQL and Redis (the preview itself is the worker's: broadcast-photo-upload.int-spec).
  */
 describe('broadcast photo upload (API)', () => {
-  let env: TestEnv;
   let ctx: TestContext;
   let app: INestApplication;
-  let restore: () => void;
+  let world: WorkerWorld;
   let a: TestBot;
   let b: TestBot;
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    ctx = await TestContext.create({ env, jobs: 'detached' });
-    restore = applyEnv({ ...env.vars, TELEGRAM_API_ROOT: ctx.telegram.url });
-    app = await createApiApp();
-    await app.init();
+    world = await WorkerWorld.start({ jobs: 'detached', createWorker: createApiApp });
+    ({ ctx } = world);
+    app = world.worker;
     a = await ctx.newBot({ name: 'Shop A' });
     b = await ctx.newBot({ name: 'Shop B' });
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await ctx?.close();
-    restore?.();
-    await env?.cleanup();
-  });
+  afterAll(() => world?.close());
 
   async function draft(bot: TestBot, body: Record<string, unknown> = {}): Promise<{ id: string; revision: number }> {
     const res = await http()

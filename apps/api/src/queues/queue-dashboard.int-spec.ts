@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { QueueName } from '@botfleet/jobs';
-import { applyEnv, createTestEnv, TestBot, TestContext, TestEnv } from '@botfleet/testing';
+import { TestBot, TestContext, TestEnv, WorkerWorld } from '@botfleet/testing';
 import { createApiApp } from '../bootstrap';
 import { dashboardAccess, QUEUE_DASHBOARD_PATH } from './queue-dashboard';
 
@@ -10,25 +10,19 @@ describe('queue dashboard at /admin/queues (API in-process, real PostgreSQL/Redi
   let env: TestEnv;
   let ctx: TestContext;
   let app: NestFastifyApplication;
-  let restore: () => void;
+  let world: WorkerWorld;
   let bot: TestBot;
   const http = () => request(app.getHttpServer());
   const basic = (password: string) => `Basic ${Buffer.from(`operator:${password}`).toString('base64')}`;
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    ctx = await TestContext.create({ env, jobs: 'detached' });
-    restore = applyEnv(env.vars);
-    app = await createApiApp();
+    world = await WorkerWorld.start({ jobs: 'detached', createWorker: createApiApp });
+    ({ env, ctx } = world);
+    app = world.worker as NestFastifyApplication;
     bot = await ctx.newBot();
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await ctx?.close();
-    restore?.();
-    await env?.cleanup();
-  });
+  afterAll(() => world?.close());
 
   it('without credentials: 401 with a Basic challenge, on the page and on its API', async () => {
     for (const path of [QUEUE_DASHBOARD_PATH, `${QUEUE_DASHBOARD_PATH}/api/queues`]) {

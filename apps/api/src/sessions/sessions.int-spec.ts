@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import { ConsoleLinksService, ReceiptPhotosService } from '@botfleet/bots';
 import { ErrorCode, REDIS } from '@botfleet/common';
-import { applyEnv, createTestEnv, TestBot, TestContext, TestEnv } from '@botfleet/testing';
+import { TestBot, TestContext, TestEnv, WorkerWorld } from '@botfleet/testing';
 import { createApiApp } from '../bootstrap';
 
 jest.setTimeout(60_000);
@@ -24,7 +24,7 @@ describe('console sessions (API in-process, real PostgreSQL/Redis, Telegram emul
   let env: TestEnv;
   let ctx: TestContext;
   let app: INestApplication;
-  let restore: () => void;
+  let world: WorkerWorld;
   let links: ConsoleLinksService;
   let redis: Redis;
   let a: TestBot;
@@ -50,23 +50,20 @@ describe('console sessions (API in-process, real PostgreSQL/Redis, Telegram emul
   });
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    ctx = await TestContext.create({ env, jobs: 'detached' });
-    restore = applyEnv({ ...env.vars, TELEGRAM_API_ROOT: ctx.telegram.url, MASTER_ADMIN_TELEGRAM_IDS: '777000111' });
-    app = await createApiApp();
-    await app.init();
+    world = await WorkerWorld.start({
+      jobs: 'detached',
+      createWorker: createApiApp,
+      env: { MASTER_ADMIN_TELEGRAM_IDS: '777000111' },
+    });
+    ({ env, ctx } = world);
+    app = world.worker;
     links = app.get(ConsoleLinksService, { strict: false });
     redis = app.get(REDIS, { strict: false });
     a = await ctx.newBot({ name: 'Shop A' });
     b = await ctx.newBot({ name: 'Shop B' });
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await ctx?.close();
-    restore?.();
-    await env?.cleanup();
-  });
+  afterAll(() => world?.close());
 
   it('a link signs in once: of two concurrent uses of one code exactly one gets a session', async () => {
     const { code, url } = await links.issueForAdmin(a.id, a.ownerTelegramId);

@@ -4,7 +4,7 @@ import { ConsoleLinksService } from '@botfleet/bots';
 import { FeaturesService } from '@botfleet/catalog';
 import { ErrorCode } from '@botfleet/common';
 import { OpenTicketUseCase } from '@botfleet/support';
-import { applyEnv, createTestEnv, TestBot, TestContext, TestEnv } from '@botfleet/testing';
+import { TestBot, TestContext, TestEnv, WorkerWorld } from '@botfleet/testing';
 import { createApiApp } from '../bootstrap';
 
 jest.setTimeout(60_000);
@@ -29,7 +29,7 @@ describe('ticket routes: who is refused (API in-process, real PostgreSQL/Redis)'
   let env: TestEnv;
   let ctx: TestContext;
   let app: INestApplication;
-  let restore: () => void;
+  let world: WorkerWorld;
   let links: ConsoleLinksService;
   let a: TestBot;
   let b: TestBot;
@@ -76,23 +76,16 @@ describe('ticket routes: who is refused (API in-process, real PostgreSQL/Redis)'
   ];
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    ctx = await TestContext.create({ env, jobs: 'detached' });
-    restore = applyEnv({ ...env.vars, TELEGRAM_API_ROOT: ctx.telegram.url });
-    app = await createApiApp();
-    await app.init();
+    world = await WorkerWorld.start({ jobs: 'detached', createWorker: createApiApp });
+    ({ env, ctx } = world);
+    app = world.worker;
     links = app.get(ConsoleLinksService, { strict: false });
     a = await ctx.newBot({ name: 'Shop A' });
     b = await ctx.newBot({ name: 'Shop B' });
     for (const bot of [a, b]) await ctx.get(FeaturesService).set(bot.id, 'support_tickets', true);
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await ctx?.close();
-    restore?.();
-    await env?.cleanup();
-  });
+  afterAll(() => world?.close());
 
   it("a support agent's session handles its bot's tickets, only with the CSRF token to write, and nothing past its role", async () => {
     const ticketId = await newTicket(a);

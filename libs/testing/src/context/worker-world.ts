@@ -81,7 +81,8 @@ export interface SubscriptionRow {
 }
 
 /**
- * The scene of a worker integration test, booted in one call and closed in one call: a Telegram emulator, a
+ * The scene of an app's integration test (the worker's, or the API's in process: `createWorker: createApiApp`),
+ * booted in one call and closed in one call: a Telegram emulator, a
  * fresh environment (database, Redis prefix, secrets) applied to `process.env`, panel emulators, the platform
  * connection (BYPASSRLS, for assertions and for time the product cannot make), a `TestContext` to arrange through
  * the product, and optionally the app under test (libraries never import apps: pass its factory).
