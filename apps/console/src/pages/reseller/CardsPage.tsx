@@ -30,7 +30,7 @@ import {
   numberOrNull,
   toMajor,
   toMinor,
-  useBot,
+  useBotCurrency,
   useBotId,
   RowActionsCell,
 } from './setup/shared';
@@ -52,8 +52,7 @@ export function CardsPage() {
   const can = useCan();
   const f = useFormat();
   const client = useQueryClient();
-  const bot = useBot();
-  const currency = bot.data?.currency ?? 'IRR';
+  const currency = useBotCurrency();
   const query = useQuery({
     queryKey: ['cards', botId],
     queryFn: () => unwrap(api.GET('/v1/bots/{botId}/payment-cards', { params: { path: { botId } } })),

@@ -30,7 +30,7 @@ import {
   numberOrNull,
   toMajor,
   toMinor,
-  useBot,
+  useBotCurrency,
   useBotId,
   type Localized,
   RowActionsCell,
@@ -92,8 +92,7 @@ export function PlansPage() {
   const can = useCan();
   const f = useFormat();
   const client = useQueryClient();
-  const bot = useBot();
-  const currency = bot.data?.currency ?? 'IRR';
+  const currency = useBotCurrency();
   const query = useQuery({
     queryKey: ['plans', botId],
     queryFn: () => unwrap(api.GET('/v1/bots/{botId}/plans', { params: { path: { botId } } })),

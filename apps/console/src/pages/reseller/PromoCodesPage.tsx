@@ -29,7 +29,7 @@ import {
   pickLocalized,
   toMajor,
   toMinor,
-  useBot,
+  useBotCurrency,
   useBotId,
   RowActionsCell,
 } from './setup/shared';
@@ -56,8 +56,7 @@ export function PromoCodesPage() {
   const can = useCan();
   const f = useFormat();
   const client = useQueryClient();
-  const bot = useBot();
-  const currency = bot.data?.currency ?? 'IRR';
+  const currency = useBotCurrency();
   const [page, setPage] = useState(1);
   const query = useQuery({
     queryKey: ['promo-codes', botId, page],

@@ -26,6 +26,11 @@ export function useBot() {
   });
 }
 
+/** The bot's currency for money in the setup forms (IRR until the bot is loaded). */
+export function useBotCurrency(): string {
+  return useBot().data?.currency ?? 'IRR';
+}
+
 /**
  * A 400's `details` (`[{ field, errors }]`) as one message per field, so each input can show its own; `value.`
  * (the configurations' wrapper) is dropped so `value.en` lands on the `en` field.
