@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Composer } from 'telegraf';
+import { Routes } from '../composition/routes';
 import { cheapestWholesaleCost, isWholesaleWalletLow, WholesaleWalletService } from '@botfleet/billing';
 import { AdminAccessService, AdminPermission, AdminRole, ConsoleLinksService, roleAllows } from '@botfleet/bots';
 import {
@@ -162,7 +162,7 @@ function broadcastHtml(text: string, entities: readonly TextEntity[] | undefined
  */
 @Injectable()
 export class AdminHandler {
-  readonly composer: Composer<BotContext>;
+  readonly composer: Routes;
 
   constructor(
     private readonly db: TenantDb,
@@ -182,7 +182,7 @@ export class AdminHandler {
     private readonly consoleLinks: ConsoleLinksService,
     private readonly broadcasts: BroadcastsService,
   ) {
-    const c = new Composer<BotContext>();
+    const c = new Routes();
     for (const [command, section] of Object.entries(SECTION_COMMANDS)) {
       c.command(command, (ctx, next) => this.onCommand(ctx, section, next));
     }

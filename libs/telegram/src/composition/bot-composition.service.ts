@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { Composer, MiddlewareFn } from 'telegraf';
+import type { MiddlewareFn } from 'telegraf';
 import { Language } from '@botfleet/catalog';
 import { SubscriptionViewsService } from '@botfleet/provisioning';
 import { canSell } from '@botfleet/sales';
@@ -20,6 +20,7 @@ import { AutoRenewHandler } from '../growth/auto-renew.handler';
 import { TrialHandler } from '../growth/trial.handler';
 import { PromoHandler } from '../growth/promo.handler';
 import { ReferralHandler } from '../growth/referral.handler';
+import { Routes } from './routes';
 
 const START = /^\/start(?:@\w+)?(?:\s+(\S{1,64}))?\s*$/;
 
@@ -31,7 +32,7 @@ const START = /^\/start(?:@\w+)?(?:\s+(\S{1,64}))?\s*$/;
  */
 @Injectable()
 export class BotComposition {
-  readonly composer: Composer<BotContext>;
+  readonly composer: Routes;
   readonly middleware: MiddlewareFn<BotContext>;
 
   constructor(
@@ -52,8 +53,8 @@ export class BotComposition {
     this.middleware = this.composer.middleware();
   }
 
-  private build(): Composer<BotContext> {
-    const root = new Composer<BotContext>();
+  private build(): Routes {
+    const root = new Routes();
     root.on('my_chat_member', (ctx) => this.onMembership(ctx));
     root.use((ctx, next) => this.identify(ctx, next));
     // Receipt review: admins press Approve / Reject in the admin chat (a group) or their private chat.
@@ -63,7 +64,7 @@ export class BotComposition {
     // Telegram Stars: pre_checkout_query (no chat), successful_payment and refunded_payment messages.
     root.use(this.sale.checkout);
 
-    const chat = new Composer<BotContext>();
+    const chat = new Routes();
     chat.use((ctx, next) => {
       if (ctx.user?.status !== 'blocked') return next();
       if (ctx.callbackQuery) ctx.answerCallback(ctx.t('blocked.notice'), true);
@@ -84,7 +85,9 @@ export class BotComposition {
     // Support before the sale: a ticket being written takes its photo (not a receipt); commands pass.
     chat.use(this.support.privateChat);
     chat.use(this.sale.privateChat);
-    chat.start((ctx) => ctx.show(mainMenuScreen(ctx.profile, ctx.lang, ctx.user?.firstName ?? ctx.from.first_name)));
+    chat.command('start', (ctx) =>
+      ctx.show(mainMenuScreen(ctx.profile, ctx.lang, ctx.user?.firstName ?? ctx.from.first_name)),
+    );
     chat.command('lang', (ctx) => this.open(ctx, 'language'));
     chat.command('help', (ctx) => this.open(ctx, 'help'));
     chat.command('support', (ctx) => this.open(ctx, 'support'));
@@ -95,7 +98,7 @@ export class BotComposition {
       ctx.show(mainMenuScreen(ctx.profile, ctx.lang, ctx.user?.firstName ?? null));
     });
     // The buyer's conversation happens in private chats; groups only see the review above.
-    root.use(Composer.privateChat(chat));
+    root.use(chat, (ctx) => ctx.chat?.type === 'private');
     return root;
   }
 

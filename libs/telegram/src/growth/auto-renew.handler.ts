@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Composer } from 'telegraf';
+import { Routes } from '../composition/routes';
 import { DomainError } from '@botfleet/common';
 import { TenantDb } from '@botfleet/dal';
 import { AutoRenewals, DEFAULT_AUTO_RENEW_DAYS_BEFORE } from '@botfleet/growth';
@@ -16,14 +16,14 @@ import { parseAutoRenewCallback } from './auto-renew-callbacks';
  */
 @Injectable()
 export class AutoRenewHandler {
-  readonly composer: Composer<BotContext>;
+  readonly composer: Routes;
 
   constructor(
     private readonly db: TenantDb,
     private readonly autoRenewals: AutoRenewals,
     private readonly subscriptions: SubscriptionViewsService,
   ) {
-    const c = new Composer<BotContext>();
+    const c = new Routes();
     c.action(/^ar:/, (ctx) => this.onToggle(ctx));
     this.composer = c;
   }

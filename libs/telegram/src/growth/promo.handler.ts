@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Composer } from 'telegraf';
+import { Routes } from '../composition/routes';
 import { DomainError } from '@botfleet/common';
 import { promoRejectionOf, RedeemPromoResult, RedeemPromoUseCase } from '@botfleet/growth';
 import { SalesQueries } from '@botfleet/sales';
@@ -23,14 +23,14 @@ const PROMO_COMMAND = /^\/promo(?:@\w+)?(?:\s+(\S{1,64}))?\s*$/i;
  */
 @Injectable()
 export class PromoHandler {
-  readonly composer: Composer<BotContext>;
+  readonly composer: Routes;
 
   constructor(
     private readonly redeem: RedeemPromoUseCase,
     private readonly sale: SalePurchaseHandler,
     private readonly queries: SalesQueries,
   ) {
-    const c = new Composer<BotContext>();
+    const c = new Routes();
     c.hears(PROMO_COMMAND, (ctx) => this.onCommand(ctx, ctx.match[1]));
     c.action(CallbackData.menu('promo'), (ctx) => this.prompt(ctx, 'promo.prompt'));
     c.action(/^pc:/, (ctx) => this.onCallback(ctx));

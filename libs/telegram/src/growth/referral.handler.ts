@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Composer } from 'telegraf';
+import { Routes } from '../composition/routes';
 import { ReferralQueries } from '@botfleet/growth';
 import { SalesQueries } from '@botfleet/sales';
 import type { BotContext } from '../context/bot-context';
@@ -15,13 +15,13 @@ import { referralScreen } from './referral-screens';
  */
 @Injectable()
 export class ReferralHandler {
-  readonly composer: Composer<BotContext>;
+  readonly composer: Routes;
 
   constructor(
     private readonly referrals: ReferralQueries,
     private readonly queries: SalesQueries,
   ) {
-    const c = new Composer<BotContext>();
+    const c = new Routes();
     c.command('ref', (ctx) => this.show(ctx));
     c.action(CallbackData.menu('referral'), (ctx) => this.show(ctx));
     this.composer = c;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Composer } from 'telegraf';
+import { Routes } from '../composition/routes';
 import { DomainError, ErrorCode } from '@botfleet/common';
 import { TenantDb } from '@botfleet/dal';
 import { isTrialUsed, StartTrialUseCase } from '@botfleet/growth';
@@ -19,14 +19,14 @@ import { plain } from '../text/html';
  */
 @Injectable()
 export class TrialHandler {
-  readonly composer: Composer<BotContext>;
+  readonly composer: Routes;
 
   constructor(
     private readonly db: TenantDb,
     private readonly trial: StartTrialUseCase,
     private readonly jobs: JobQueue,
   ) {
-    const c = new Composer<BotContext>();
+    const c = new Routes();
     c.command('trial', (ctx) => this.start(ctx));
     c.action(CallbackData.menu('trial'), (ctx) => this.start(ctx));
     this.composer = c;

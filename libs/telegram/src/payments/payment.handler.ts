@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Composer } from 'telegraf';
+import { Routes } from '../composition/routes';
 import { DomainError } from '@botfleet/common';
 import { TenantDb } from '@botfleet/dal';
 import { StartGatewayPaymentUseCase } from '@botfleet/payments';
@@ -24,13 +24,13 @@ import { invoiceToSend, queueStarsInvoice } from './stars-invoice';
  */
 @Injectable()
 export class PaymentHandler {
-  readonly composer: Composer<BotContext>;
+  readonly composer: Routes;
 
   constructor(
     private readonly db: TenantDb,
     private readonly startPayment: StartGatewayPaymentUseCase,
   ) {
-    const c = new Composer<BotContext>();
+    const c = new Routes();
     c.action(/^pg:/, (ctx) => this.onCallback(ctx));
     this.composer = c;
   }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Composer } from 'telegraf';
+import { Routes } from '../composition/routes';
 import { DomainError } from '@botfleet/common';
 import { TenantDb } from '@botfleet/dal';
 import { StarsCheckout, StarsRefusal } from '@botfleet/payments';
@@ -34,14 +34,14 @@ interface PaymentFields {
  */
 @Injectable()
 export class StarsHandler {
-  readonly composer: Composer<BotContext>;
+  readonly composer: Routes;
   private readonly logger = new Logger(StarsHandler.name);
 
   constructor(
     private readonly db: TenantDb,
     private readonly checkout: StarsCheckout,
   ) {
-    const c = new Composer<BotContext>();
+    const c = new Routes();
     c.on('pre_checkout_query', (ctx) => this.onPreCheckout(ctx));
     c.on('message', (ctx, next) => {
       const m = ctx.message as { successful_payment?: PaymentFields; refunded_payment?: PaymentFields };

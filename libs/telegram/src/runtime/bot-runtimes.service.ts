@@ -89,7 +89,7 @@ export class BotRuntimes {
     const gate = this.budget.gate(bot.botId);
     telegraf.telegram = new ResilientTelegram(token, options, this.hooksFor(bot), DEFAULT_RETRY_POLICY, gate);
     telegraf.botInfo = botInfoOf(bot);
-    telegraf.use(this.composition.composer);
+    telegraf.use(this.composition.middleware);
     return telegraf;
   }
 

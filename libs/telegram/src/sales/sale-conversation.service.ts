@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Composer } from 'telegraf';
-import type { BotContext } from '../context/bot-context';
+import { Routes } from '../composition/routes';
 import { PaymentHandler } from '../payments/payment.handler';
 import { StarsHandler } from '../payments/stars.handler';
 import { SalePurchaseHandler } from './sale-purchase.handler';
@@ -16,11 +15,11 @@ import { SaleReviewHandler } from './sale-review.handler';
 @Injectable()
 export class SaleConversation {
   /** Purchase and receipts, for private chats. */
-  readonly privateChat: Composer<BotContext>;
+  readonly privateChat: Routes;
   /** Receipt review callbacks and typed rejection reasons, for any chat. */
-  readonly review: Composer<BotContext>;
+  readonly review: Routes;
   /** Telegram Stars checkout updates (pre_checkout_query has no chat), before the private-chat composer. */
-  readonly checkout: Composer<BotContext>;
+  readonly checkout: Routes;
 
   constructor(
     purchase: SalePurchaseHandler,
@@ -29,7 +28,7 @@ export class SaleConversation {
     review: SaleReviewHandler,
     stars: StarsHandler,
   ) {
-    this.privateChat = new Composer<BotContext>(purchase.composer, payment.composer, receipt.composer);
+    this.privateChat = new Routes(purchase.composer, payment.composer, receipt.composer);
     this.review = review.composer;
     this.checkout = stars.composer;
   }

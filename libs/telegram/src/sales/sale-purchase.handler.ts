@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Composer } from 'telegraf';
+import { Routes } from '../composition/routes';
 import { DomainError, ErrorCode } from '@botfleet/common';
 import { OrderEntity, PlanEntity, TenantDb } from '@botfleet/dal';
 import { JobName, JobPayloads, JobQueue, jobIdFor } from '@botfleet/jobs';
@@ -42,7 +42,7 @@ const AS_ALERT: ReadonlySet<TextKey> = new Set<TextKey>(['common.unavailable', '
  */
 @Injectable()
 export class SalePurchaseHandler {
-  readonly composer: Composer<BotContext>;
+  readonly composer: Routes;
 
   constructor(
     private readonly db: TenantDb,
@@ -54,7 +54,7 @@ export class SalePurchaseHandler {
     private readonly gateways: PaymentGateways,
     private readonly wallet: WalletHandler,
   ) {
-    const c = new Composer<BotContext>();
+    const c = new Routes();
     c.command('buy', (ctx) => this.showPlans(ctx));
     c.action(CallbackData.menu('buy'), async (ctx) => {
       ctx.answerCallback();

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Composer } from 'telegraf';
+import { Routes } from '../composition/routes';
 import { TenantDb } from '@botfleet/dal';
 import { Receipt, SalesQueries, SubmitReceiptUseCase, TRACKING_NUMBER_PATTERN } from '@botfleet/sales';
 import type { BotContext } from '../context/bot-context';
@@ -15,14 +15,14 @@ import { storableText } from '../text/sanitize';
  */
 @Injectable()
 export class SaleReceiptHandler {
-  readonly composer: Composer<BotContext>;
+  readonly composer: Routes;
 
   constructor(
     private readonly db: TenantDb,
     private readonly queries: SalesQueries,
     private readonly submitReceipt: SubmitReceiptUseCase,
   ) {
-    const c = new Composer<BotContext>();
+    const c = new Routes();
     c.on('photo', (ctx, next) => this.onPhoto(ctx, next));
     c.on('text', (ctx, next) => this.onText(ctx, next));
     this.composer = c;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Composer } from 'telegraf';
+import { Routes } from '../composition/routes';
 import { type Language, LANGUAGES } from '@botfleet/catalog';
 import { Actor, Actors } from '@botfleet/common';
 import { CardPaymentEntity, TenantDb } from '@botfleet/dal';
@@ -30,7 +30,7 @@ import { REJECTION_PRESETS, rejectReasonsKeyboard, reviewKeyboard } from './sale
  */
 @Injectable()
 export class SaleReviewHandler {
-  readonly composer: Composer<BotContext>;
+  readonly composer: Routes;
 
   constructor(
     private readonly db: TenantDb,
@@ -39,7 +39,7 @@ export class SaleReviewHandler {
     private readonly approveReceipt: ApproveReceiptUseCase,
     private readonly rejectReceipt: RejectReceiptUseCase,
   ) {
-    const c = new Composer<BotContext>();
+    const c = new Routes();
     c.action(/^rv:/, (ctx) => this.onCallback(ctx));
     c.on('text', (ctx, next) => this.onTypedReason(ctx, next));
     this.composer = c;

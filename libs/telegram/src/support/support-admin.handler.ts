@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Composer } from 'telegraf';
+import { Routes } from '../composition/routes';
 import { AdminAccessService } from '@botfleet/bots';
 import { Actors, DomainError, ErrorCode } from '@botfleet/common';
 import { TenantDb } from '@botfleet/dal';
@@ -19,7 +19,7 @@ import { parseSupportCallback } from './support-callbacks';
  */
 @Injectable()
 export class SupportAdminHandler {
-  readonly composer: Composer<BotContext>;
+  readonly composer: Routes;
 
   constructor(
     private readonly db: TenantDb,
@@ -28,7 +28,7 @@ export class SupportAdminHandler {
     private readonly reply: ReplyToTicketUseCase,
     private readonly close: CloseTicketUseCase,
   ) {
-    const c = new Composer<BotContext>();
+    const c = new Routes();
     c.action(/^tk:k:/, (ctx) => this.onClose(ctx));
     c.on('message', (ctx, next) => this.onReply(ctx, next));
     this.composer = c;

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Composer } from 'telegraf';
-import type { BotContext } from '../context/bot-context';
+import { Routes } from '../composition/routes';
 import { SupportAdminHandler } from './support-admin.handler';
 import { SupportCustomerHandler } from './support-customer.handler';
 
@@ -11,8 +10,8 @@ import { SupportCustomerHandler } from './support-customer.handler';
  */
 @Injectable()
 export class SupportConversation {
-  readonly privateChat: Composer<BotContext>;
-  readonly adminChat: Composer<BotContext>;
+  readonly privateChat: Routes;
+  readonly adminChat: Routes;
 
   constructor(customer: SupportCustomerHandler, admin: SupportAdminHandler) {
     this.privateChat = customer.composer;

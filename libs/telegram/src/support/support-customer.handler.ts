@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Composer } from 'telegraf';
+import { Routes } from '../composition/routes';
 import type { InlineKeyboardButton } from 'telegraf/types';
 import { DomainError, ErrorCode } from '@botfleet/common';
 import { TenantDb } from '@botfleet/dal';
@@ -39,7 +39,7 @@ const kb = (keyboard: InlineKeyboardButton[][]) => ({ reply_markup: { inline_key
  */
 @Injectable()
 export class SupportCustomerHandler {
-  readonly composer: Composer<BotContext>;
+  readonly composer: Routes;
 
   constructor(
     private readonly db: TenantDb,
@@ -50,7 +50,7 @@ export class SupportCustomerHandler {
     private readonly addMessage: AddCustomerMessageUseCase,
     private readonly closeTicket: CloseTicketUseCase,
   ) {
-    const c = new Composer<BotContext>();
+    const c = new Routes();
     c.command('support', (ctx, next) => (this.enabled(ctx) ? this.showHome(ctx) : next()));
     c.action('menu:support', (ctx, next) => (this.enabled(ctx) ? this.showHome(ctx) : next()));
     c.action(/^tk:/, (ctx) => this.onCallback(ctx));

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Composer } from 'telegraf';
+import { Routes } from '../composition/routes';
 import { DomainError, ErrorCode } from '@botfleet/common';
 import type { InlineKeyboardButton } from 'telegraf/types';
 import { OrderEntity, TenantDb } from '@botfleet/dal';
@@ -49,7 +49,7 @@ import {
  */
 @Injectable()
 export class WalletHandler {
-  readonly composer: Composer<BotContext>;
+  readonly composer: Routes;
 
   constructor(
     private readonly db: TenantDb,
@@ -61,7 +61,7 @@ export class WalletHandler {
     private readonly gateways: PaymentGateways,
     private readonly startGatewayTopUp: StartGatewayTopUpUseCase,
   ) {
-    const c = new Composer<BotContext>();
+    const c = new Routes();
     c.command('wallet', (ctx) => this.showWallet(ctx, 1));
     c.action(CallbackData.menu('wallet'), (ctx) => this.showWallet(ctx, 1));
     c.action(/^wt:/, (ctx) => this.onCallback(ctx));
