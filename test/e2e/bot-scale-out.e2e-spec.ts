@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import {
   createTestEnv,
+  QUICK_BOT_LEASES,
   spawnWorker,
   TelegramEmulator,
   TestEnv,
@@ -41,11 +42,7 @@ describe('bot hosting: scale out and takeover', () => {
     const url = await emu.listen(0);
     env = await createTestEnv({
       TELEGRAM_API_ROOT: url,
-      BOT_LEASE_TTL_MS: '3000',
-      BOT_LEASE_RENEW_MS: '1000',
-      BOT_ACQUIRE_INTERVAL_MS: '300',
-      BOT_RECONCILE_MS: '2000',
-      BOT_POLL_TIMEOUT_S: '5',
+      ...QUICK_BOT_LEASES,
       BOT_LEASE_SLACK: String(SLACK),
     });
     redis = new Redis(testRedisUrl());

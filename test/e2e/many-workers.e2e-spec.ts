@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import {
   createTestEnv,
+  QUICK_BOT_LEASES,
   spawnWorker,
   TelegramEmulator,
   TestEnv,
@@ -53,11 +54,8 @@ describe('many workers: 3 processes, 300 bots', () => {
     const url = await emu.listen(0);
     env = await createTestEnv({
       TELEGRAM_API_ROOT: url,
+      ...QUICK_BOT_LEASES,
       BOT_LEASE_TTL_MS: '4000',
-      BOT_LEASE_RENEW_MS: '1000',
-      BOT_ACQUIRE_INTERVAL_MS: '300',
-      BOT_RECONCILE_MS: '2000',
-      BOT_POLL_TIMEOUT_S: '5',
       BOT_LEASE_SLACK: String(SLACK),
     });
     redis = new Redis(testRedisUrl());

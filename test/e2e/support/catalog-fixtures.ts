@@ -6,6 +6,7 @@ import {
   applyEnv,
   createTestEnv,
   EmulatedBot,
+  QUICK_BOT_LEASES,
   spawnWorker,
   TelegramEmulator,
   TestEnv,
@@ -43,11 +44,7 @@ export class CatalogWorld {
     w.telegram = await TelegramEmulator.start();
     w.env = await createTestEnv({
       TELEGRAM_API_ROOT: w.telegram.url,
-      BOT_LEASE_TTL_MS: '3000',
-      BOT_LEASE_RENEW_MS: '1000',
-      BOT_ACQUIRE_INTERVAL_MS: '300',
-      BOT_RECONCILE_MS: '2000',
-      BOT_POLL_TIMEOUT_S: '5',
+      ...QUICK_BOT_LEASES,
     });
     w.restore = applyEnv(w.env.vars);
     w.app = await createApiApp();

@@ -1,5 +1,14 @@
 import request from 'supertest';
-import { applyEnv, TcpProxy, TelegramEmulator, TestBot, testRedisUrl, waitFor, WorkerWorld } from '@botfleet/testing';
+import {
+  applyEnv,
+  QUICK_BOT_LEASES,
+  TcpProxy,
+  TelegramEmulator,
+  TestBot,
+  testRedisUrl,
+  waitFor,
+  WorkerWorld,
+} from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
 
 /**
@@ -20,20 +29,13 @@ describe('worker with Redis or PostgreSQL not answering', () => {
 
   const from = () => ({ id: 941_000 + ++seq, first_name: 'User', language_code: 'en' });
   const answered = (chatId: number, timeoutMs: number) =>
-    waitFor(
-      () => telegram.getChatMessages(bot.telegram.id, chatId).some((m) => m.direction === 'bot'),
-      timeoutMs,
-      100,
-    );
+    waitFor(() => telegram.getChatMessages(bot.telegram.id, chatId).some((m) => m.direction === 'bot'), timeoutMs, 100);
   const ready = () => request(world.worker.getHttpServer()).get('/health/ready').timeout(5_000);
 
   beforeAll(async () => {
     world = await WorkerWorld.start({
       env: {
-        BOT_LEASE_TTL_MS: '3000',
-        BOT_LEASE_RENEW_MS: '1000',
-        BOT_ACQUIRE_INTERVAL_MS: '300',
-        BOT_RECONCILE_MS: '2000',
+        ...QUICK_BOT_LEASES,
         BOT_POLL_TIMEOUT_S: '1',
         SALE_SWEEP_INTERVAL_MS: '0',
         TRAFFIC_SYNC_INTERVAL_MS: '0',

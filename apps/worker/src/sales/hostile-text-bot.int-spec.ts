@@ -5,6 +5,7 @@ import {
   applyEnv,
   createTestEnv,
   HOSTILE_STRINGS,
+  QUICK_BOT_LEASES,
   stringProblem,
   TelegramEmulator,
   TestBot,
@@ -77,10 +78,7 @@ describe('hostile text in the bot (worker, Telegram emulator, PostgreSQL, Redis)
     telegram = await TelegramEmulator.start();
     env = await createTestEnv({
       TELEGRAM_API_ROOT: telegram.url,
-      BOT_LEASE_TTL_MS: '3000',
-      BOT_LEASE_RENEW_MS: '1000',
-      BOT_ACQUIRE_INTERVAL_MS: '300',
-      BOT_RECONCILE_MS: '2000',
+      ...QUICK_BOT_LEASES,
       BOT_POLL_TIMEOUT_S: '1',
       SALE_SWEEP_INTERVAL_MS: '0',
       TRAFFIC_SYNC_INTERVAL_MS: '0',
