@@ -14,13 +14,17 @@ export interface TenantTx {
 }
 
 /**
- * A statement a repository asks to run first in a tenant transaction, sent in the same round trip as `BEGIN`
- * (the simple protocol: no parameters, so the repository inlines only values it has validated — ids, integers).
- * `run` hands its rows to the work.
+ * Statements a repository asks to run first in a tenant transaction, sent in the same round trip as `BEGIN`
+ * (the simple protocol: no parameters, so a repository inlines only values it has validated — ids, integers —
+ * or quoted with the driver's `escapeLiteral`). `runOpening` hands the rows of each statement to the work, in
+ * order.
  */
 export interface OpeningStatement {
-  readonly sql: string;
+  readonly sql: string | readonly string[];
 }
+
+const statementsOf = (opening: OpeningStatement | null): readonly string[] =>
+  opening === null ? [] : typeof opening.sql === 'string' ? [opening.sql] : opening.sql;
 
 export class TenantContextError extends Error {
   constructor(message: string) {
@@ -64,7 +68,7 @@ export class TenantDb {
   async runOpening<T>(
     botId: string,
     opening: OpeningStatement | null,
-    work: (tx: TenantTx, rows: unknown[]) => Promise<T>,
+    work: (tx: TenantTx, rows: unknown[][]) => Promise<T>,
   ): Promise<T> {
     assertBotId(botId);
     const current = this.current();
@@ -72,7 +76,8 @@ export class TenantDb {
       if (current.botId !== botId) {
         throw new TenantContextError('A tenant transaction for another bot is already open in this context');
       }
-      const rows = opening ? ((await current.manager.query(opening.sql)) as unknown[]) : [];
+      const rows: unknown[][] = [];
+      for (const sql of statementsOf(opening)) rows.push((await current.manager.query(sql)) as unknown[]);
       return work(current, rows);
     }
     const hooks: (() => Promise<void>)[] = [];
@@ -110,23 +115,24 @@ export class TenantDb {
   private async transaction<T>(
     botId: string,
     opening: OpeningStatement | null,
-    work: (manager: EntityManager, rows: unknown[]) => Promise<T>,
+    work: (manager: EntityManager, rows: unknown[][]) => Promise<T>,
   ): Promise<T> {
     assertBotId(botId);
     const runner = this.dataSource.createQueryRunner();
     const query = runner.query.bind(runner) as (sql: string, ...rest: unknown[]) => Promise<unknown>;
+    const statements = statementsOf(opening);
     let bound = false;
-    let openingRows: unknown[] = [];
+    let openingRows: unknown[][] = [];
     runner.query = ((sql: string, ...rest: unknown[]) => {
       if (!bound && sql === 'START TRANSACTION') {
         bound = true;
         const begin = `START TRANSACTION; SELECT set_config('app.bot_id', '${botId}', true)`;
-        if (!opening) return query(begin);
+        if (!statements.length) return query(begin);
         // Several statements answer several results, which TypeORM's query does not return: the driver's own.
         return (async () => {
           const client = (await runner.connect()) as { query(sql: string): Promise<{ rows: unknown[] }[]> };
-          const results = await client.query(`${begin}; ${opening.sql}`);
-          openingRows = results[results.length - 1].rows;
+          const results = await client.query([begin, ...statements].join('; '));
+          openingRows = results.slice(2).map((r) => r.rows);
         })();
       }
       return query(sql, ...rest);
@@ -136,7 +142,7 @@ export class TenantDb {
       if (!bound) {
         bound = true;
         await runner.query(`SELECT set_config('app.bot_id', $1, true)`, [botId]);
-        if (opening) openingRows = (await runner.query(opening.sql)) as unknown[];
+        for (const sql of statements) openingRows.push((await runner.query(sql)) as unknown[]);
       }
       const result = await work(runner.manager, openingRows);
       await runner.commitTransaction();

@@ -68,6 +68,14 @@ function contactOf(from: TelegramUserInfo, opts: TouchOptions): UserContact {
   };
 }
 
+function eachUserOnce(inputs: { from: TelegramUserInfo }[]): void {
+  const ids = new Set<number>();
+  for (const { from } of inputs) {
+    if (ids.has(from.id)) throw new Error('touchManyStatement takes each Telegram user once');
+    ids.add(from.id);
+  }
+}
+
 function toUser(r: UserRow, created: boolean): BotUser {
   return { ...userFieldsOf(r), created };
 }
@@ -94,28 +102,29 @@ export class BotUsersService {
   }
 
   /**
-   * `touch` for several users in one statement (the first update of each sender in a batch of updates,
-   * B1): the same columns, the same rules, one round trip instead of one per user. Each Telegram id may
-   * appear once (a later update of the same user goes through `touch`, so it sees what earlier ones
-   * changed). Returns the users by Telegram id.
+   * `touch` for several users in one statement (the first update of each sender in a chunk of updates, B1): the
+   * same columns, the same rules, sent in the update transaction's opening round trip right after the claim
+   * (`ProcessedUpdatesRepository.claimThen`'s `along`), for the senders of the updates claimed there only (a
+   * redelivered update changes nothing); `usersOf` reads its rows, by Telegram id. Each Telegram id may appear once (a later update of the same user goes through `touch`, so it sees what earlier ones
+   * changed).
    */
-  async touchMany(
+  touchManyStatement(
     botId: string,
-    inputs: { from: TelegramUserInfo; opts: TouchOptions }[],
-  ): Promise<Map<number, BotUser>> {
-    const byId = new Map<number, BotUser>();
-    if (!inputs.length) return byId;
-    const ids = new Set<number>();
-    for (const { from } of inputs) {
-      if (ids.has(from.id)) throw new Error('touchMany takes each Telegram user once');
-      ids.add(from.id);
-    }
-    const rows = await this.users.upsertContacts(
-      botId,
-      inputs.map((i) => contactOf(i.from, i.opts)),
-    );
-    for (const r of rows) byId.set(Number(r.telegram_id), toUser(r, r.inserted));
-    return byId;
+    telegramBotId: number,
+    inputs: { from: TelegramUserInfo; opts: TouchOptions; updateId: number }[],
+  ): { sql: string; usersOf(rows: unknown[]): Map<number, BotUser> } {
+    eachUserOnce(inputs);
+    return {
+      sql: this.users.upsertContactsOpening(
+        botId,
+        inputs.map((i) => ({ contact: contactOf(i.from, i.opts), updateId: i.updateId })),
+        telegramBotId,
+      ),
+      usersOf: (rows) =>
+        new Map(
+          (rows as (UserRow & { inserted: boolean })[]).map((r) => [Number(r.telegram_id), toUser(r, r.inserted)]),
+        ),
+    };
   }
 
   async findByTelegramId(botId: string, telegramId: number): Promise<BotUser | null> {

@@ -61,8 +61,8 @@ const speakerOf = (bot: BotRuntime): number => bot.telegraf.botInfo!.id;
  * one transaction — one claim of all its update ids, the handlers one after another in update order, one
  * commit — chunks side by side. Each chat's answers then go on that chat's serial queue, so chats are
  * answered side by side and each chat in order. The first update of each sender in a chunk has its user
- * row created or refreshed for all of them in one statement (`prepareSenders`), so a chunk of eight
- * `/start`s costs three round trips (BEGIN with the tenant id and the claim, users, COMMIT) instead of ~6 per
+ * row created or refreshed for all of them in one statement sent with the claim (`senders`), so a chunk of
+ * `/start`s costs two round trips (BEGIN with the tenant id, the claim and the users; COMMIT) instead of ~6 per
  * update one by one. Rows so read are as of the chunk's start, a serialisation as valid as any other
  * between different chats' updates; a sender's later updates in the chunk read their row themselves.
  * If a handler fails, its chunk rolls back as a whole and its updates go through `dispatch` one by
@@ -136,41 +136,51 @@ export class UpdateHandler {
   ): Promise<{ handled: { update: Update; calls: OutgoingCall[] }[]; duplicates: number } | null> {
     const profile = await this.profiles.get(bot.botId);
     if (!profile) return null;
+    const contexts = updates.map((update) => {
+      const c = new BotContext(update, bot.telegraf.telegram, bot.telegraf.botInfo!);
+      c.botId = bot.botId;
+      c.profile = profile;
+      c.lang = profile.defaultLanguage;
+      return c;
+    });
+    const senders = this.senders(bot, contexts);
     return this.transactions.use(() =>
       this.processed.claimThen(
         bot.botId,
         speakerOf(bot),
         updates.map((u) => u.update_id),
-        async (claimed) => {
-          const contexts: BotContext[] = [];
-          for (const update of updates) {
-            if (!claimed.delete(update.update_id)) continue; // a duplicate (or the same id twice in the batch)
-            const c = new BotContext(update, bot.telegraf.telegram, bot.telegraf.botInfo!);
-            c.botId = bot.botId;
-            c.profile = profile;
-            c.lang = profile.defaultLanguage;
-            contexts.push(c);
+        async (claimed, senderRows) => {
+          const users = senders?.touch.usersOf(senderRows);
+          const mine: BotContext[] = [];
+          for (const c of contexts) {
+            if (!claimed.delete(c.update.update_id)) continue; // a duplicate (or the same id twice in the batch)
+            if (users && senders?.first.has(c)) c.preparedUser = users.get(c.from!.id);
+            mine.push(c);
           }
-          await this.prepareSenders(bot.botId, contexts);
           const handled: { update: Update; calls: OutgoingCall[] }[] = [];
           const middleware = bot.telegraf.middleware();
-          for (const c of contexts) {
+          for (const c of mine) {
             await middleware(c, noop);
             handled.push({ update: c.update, calls: c.outbox.drain() });
           }
           return { handled, duplicates: updates.length - handled.length };
         },
+        senders?.touch.sql,
       ),
     );
   }
 
   /**
-   * Creates or refreshes, in one statement, the sender of each sender's first update in the chunk — what
-   * the composition's `identify` would do one update at a time (one round trip per update, the largest
-   * share of B1's database work). A sender's later updates in the chunk touch their row themselves, so
-   * they see what the earlier ones changed (a language just chosen, say).
+   * The statement that creates or refreshes the sender of each sender's first update in the chunk — what the
+   * composition's `identify` would do one update at a time — sent with the claim in the transaction's first
+   * round trip, so a chunk costs two round trips (BEGIN with the tenant id, the claim and the users; COMMIT).
+   * A sender's later updates in the chunk touch their row themselves, so they see what the earlier ones
+   * changed (a language just chosen, say). A redelivered update's sender is left as it is (the statement writes only for updates it claimed).
    */
-  private async prepareSenders(botId: string, contexts: BotContext[]): Promise<void> {
+  private senders(
+    bot: BotRuntime,
+    contexts: BotContext[],
+  ): { first: Set<BotContext>; touch: ReturnType<BotUsersService['touchManyStatement']> } | null {
     const first = new Map<
       number,
       { ctx: BotContext; input: NonNullable<ReturnType<typeof BotComposition.touchInputOf>> }
@@ -179,12 +189,16 @@ export class UpdateHandler {
       const input = BotComposition.touchInputOf(ctx);
       if (input && !first.has(input.from.id)) first.set(input.from.id, { ctx, input });
     }
-    if (first.size < 2) return; // one sender: identify's own touch costs the same
-    const users = await this.users.touchMany(
-      botId,
-      [...first.values()].map((f) => f.input),
-    );
-    for (const [telegramId, { ctx }] of first) ctx.preparedUser = users.get(telegramId);
+    if (!first.size) return null;
+    const picked = [...first.values()];
+    return {
+      first: new Set(picked.map((f) => f.ctx)),
+      touch: this.users.touchManyStatement(
+        bot.botId,
+        speakerOf(bot),
+        picked.map((f) => ({ ...f.input, updateId: f.ctx.update.update_id })),
+      ),
+    };
   }
 
   /** Chats with updates queued or running in this process. */

@@ -29,26 +29,30 @@ export class ProcessedUpdatesRepository {
   /**
    * Opens the bot's tenant transaction with the claim of `updateIds` in its first round trip (with `BEGIN`: the
    * claim is the first thing every update's transaction does, so this saves a round trip per update) and runs
-   * `work` with the ids claimed, as `claim` would return them. Inside an open transaction it claims, then works.
+   * `work` with the ids claimed, as `claim` would return them. `along` is another repository's statement that
+   * travels in the same round trip, after the claim (the senders' user rows: `UserRepository.upsertContactsOpening`);
+   * its rows reach `work` as the second argument. Inside an open transaction it claims, then works.
    */
   async claimThen<T>(
     botId: string,
     telegramBotId: number,
     updateIds: number[],
-    work: (claimed: Set<number>) => Promise<T>,
+    work: (claimed: Set<number>, alongRows: unknown[]) => Promise<T>,
+    along?: string,
   ): Promise<T> {
     // Inlined into a simple-protocol statement: a checked UUID and integers only.
     assertBotId(botId);
     if (!Number.isSafeInteger(telegramBotId) || !updateIds.every((id) => Number.isSafeInteger(id) && id >= 0)) {
       throw new Error('claimThen takes integer update ids and a Telegram bot id');
     }
-    const opening = {
-      sql: `INSERT INTO processed_updates (bot_id, telegram_bot_id, update_id)
+    const claim = `INSERT INTO processed_updates (bot_id, telegram_bot_id, update_id)
             SELECT '${botId}'::uuid, ${telegramBotId}, u FROM unnest(ARRAY[${updateIds.join(',')}]::bigint[]) u
-            ON CONFLICT DO NOTHING RETURNING update_id`,
-    };
-    return this.db.runOpening(botId, updateIds.length ? opening : null, (_tx, rows) =>
-      work(new Set((rows as { update_id: string | number }[]).map((r) => Number(r.update_id)))),
-    );
+            ON CONFLICT DO NOTHING RETURNING update_id`;
+    const statements = [...(updateIds.length ? [claim] : []), ...(along ? [along] : [])];
+    return this.db.runOpening(botId, statements.length ? { sql: statements } : null, (_tx, rows) => {
+      const claimed = updateIds.length ? (rows[0] as { update_id: string | number }[]) : [];
+      const alongRows = along ? rows[rows.length - 1] : [];
+      return work(new Set(claimed.map((r) => Number(r.update_id))), alongRows);
+    });
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { escapeLiteral } from 'pg';
 import { Page, pageOf, pageOffset } from '@botfleet/common';
 import { UserEntity } from '../entities/user.entity';
 import { bigintNumber } from '../entities/columns';
-import { TenantDb } from '../tenant-context';
+import { assertBotId, TenantDb } from '../tenant-context';
 
 /** A `users` row as the bot conversation reads it. */
 export interface UserRow {
@@ -95,6 +96,30 @@ function userEntityOf(r: UserEntityRow): UserEntity {
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** The columns the many-users upsert takes as arrays, in the statement's order. */
+const CONTACT_COLUMNS: { type: string; pick: (c: UserContact) => string | number | null }[] = [
+  { type: 'bigint', pick: (c) => c.telegramId },
+  { type: 'text', pick: (c) => c.username },
+  { type: 'text', pick: (c) => c.firstName },
+  { type: 'text', pick: (c) => c.lastName },
+  { type: 'text', pick: (c) => c.languageCode },
+  { type: 'text', pick: (c) => c.language },
+  { type: 'text', pick: (c) => c.referralCode },
+  { type: 'text', pick: (c) => c.referrerCode },
+  { type: 'text', pick: (c) => c.referredVia },
+];
+
+/** A value inlined into SQL: NULL, a checked integer, or text quoted by the driver. */
+function literalOf(v: string | number | null): string {
+  if (v === null) return 'NULL';
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw new Error('an inlined number must be a safe integer');
+    return String(v);
+  }
+  if (v.includes('\u0000')) throw new Error('text with NUL cannot be stored');
+  return escapeLiteral(v);
+}
+
 /** The end users of a bot (`users`): the upserts of the update pipeline and the tenant's customer search. */
 @Injectable()
 export class UserRepository {
@@ -136,39 +161,40 @@ export class UserRepository {
   }
 
   /**
-   * `upsertContact` for several users in one statement (the first update of each sender in a batch, B1):
-   * the same columns, the same rules, one round trip. Each Telegram id may appear once.
+   * `upsertContact` for several users in one statement (the first update of each sender in a chunk, B1): the same
+   * columns, the same rules, for the senders of the updates this transaction has just claimed — it travels right
+   * after the claim in the opening round trip of the update's transaction (`ProcessedUpdatesRepository.claimThen`):
+   * a row of `processed_updates` this transaction wrote has its `xmin`; a redelivered update's sender (the claim
+   * found the update handled before) is left as it is, as the update itself is. The simple protocol has no
+   * parameters, so the values are inlined: the bot id checked, integers checked, every text quoted by the
+   * driver's `escapeLiteral` (NUL is refused; `contactOf` stores only storable text). Each Telegram id may appear
+   * once. Its rows are `upsertContact`'s.
    */
-  upsertContacts(botId: string, contacts: UserContact[]): Promise<(UserRow & { inserted: boolean })[]> {
-    const column = (pick: (c: UserContact) => string | number | null) => contacts.map(pick);
-    return this.db.within(botId, (m) =>
-      m.query(
-        `INSERT INTO users (bot_id, telegram_id, username, first_name, last_name, language_code, language,
-                            referral_code, referrer_id, referred_via, last_seen_at)
-         SELECT $1, v.tg, v.username, v.first_name, v.last_name, v.language_code, v.language, v.code,
-                (SELECT r.id FROM users r WHERE r.bot_id = $1 AND r.referral_code = v.ref AND r.telegram_id <> v.tg),
-                v.via, now()
-           FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                       $9::text[], $10::text[])
-                AS v(tg, username, first_name, last_name, language_code, language, code, ref, via)
-         ON CONFLICT (bot_id, telegram_id) DO UPDATE
-            SET username = EXCLUDED.username, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
-                language_code = EXCLUDED.language_code, bot_blocked_at = NULL, last_seen_at = now(), updated_at = now()
-         RETURNING ${RETURNING}, (xmax = 0) AS inserted`,
-        [
-          botId,
-          column((c) => c.telegramId),
-          column((c) => c.username),
-          column((c) => c.firstName),
-          column((c) => c.lastName),
-          column((c) => c.languageCode),
-          column((c) => c.language),
-          column((c) => c.referralCode),
-          column((c) => c.referrerCode),
-          column((c) => c.referredVia),
-        ],
-      ),
-    );
+  upsertContactsOpening(
+    botId: string,
+    senders: { contact: UserContact; updateId: number }[],
+    telegramBotId: number,
+  ): string {
+    assertBotId(botId);
+    const bot = `'${botId}'::uuid`;
+    const arrays = [
+      ...CONTACT_COLUMNS.map((c) => ({ type: c.type, values: senders.map((s) => c.pick(s.contact)) })),
+      { type: 'bigint', values: senders.map((s) => s.updateId) },
+    ].map((a) => `ARRAY[${a.values.map(literalOf).join(',')}]::${a.type}[]`);
+    return `INSERT INTO users (bot_id, telegram_id, username, first_name, last_name, language_code, language,
+                              referral_code, referrer_id, referred_via, last_seen_at)
+           SELECT ${bot}, v.tg, v.username, v.first_name, v.last_name, v.language_code, v.language, v.code,
+                  (SELECT r.id FROM users r WHERE r.bot_id = ${bot} AND r.referral_code = v.ref AND r.telegram_id <> v.tg),
+                  v.via, now()
+             FROM unnest(${arrays.join(', ')})
+                  AS v(tg, username, first_name, last_name, language_code, language, code, ref, via, upd)
+            WHERE EXISTS (SELECT 1 FROM processed_updates p
+                           WHERE p.bot_id = ${bot} AND p.telegram_bot_id = ${literalOf(telegramBotId)}
+                             AND p.update_id = v.upd AND p.xmin = pg_current_xact_id()::xid)
+           ON CONFLICT (bot_id, telegram_id) DO UPDATE
+              SET username = EXCLUDED.username, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
+                  language_code = EXCLUDED.language_code, bot_blocked_at = NULL, last_seen_at = now(), updated_at = now()
+           RETURNING ${RETURNING}, (xmax = 0) AS inserted`;
   }
 
   async findByTelegramId(botId: string, telegramId: number): Promise<UserRow | null> {
