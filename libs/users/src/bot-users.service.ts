@@ -76,8 +76,11 @@ function eachUserOnce(inputs: { from: TelegramUserInfo }[]): void {
   }
 }
 
+/** The shared fields plus `created`, set on the same object (a spread into a new one costs ~1 µs more per update). */
 function toUser(r: UserRow, created: boolean): BotUser {
-  return { ...userFieldsOf(r), created };
+  const u = userFieldsOf(r) as BotUser;
+  u.created = created;
+  return u;
 }
 
 /**

@@ -82,16 +82,19 @@ export function userFieldsOf(r: UserRow) {
   };
 }
 
+/**
+ * A customer-list row: the shared fields with the rest set one by one on the same object. Spreading the shared
+ * fields into a new object (and that into an entity) cost ~10 µs a row, most of a /users page's mapping (B6).
+ */
 function userEntityOf(r: UserEntityRow): UserEntity {
-  return Object.assign(new UserEntity(), {
-    ...userFieldsOf(r),
-    promoGroupId: r.promo_group_id,
-    balanceMinor: bigintNumber.from(r.balance_minor) as number,
-    trialUsedAt: r.trial_used_at,
-    lastSeenAt: r.last_seen_at,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  });
+  const u = userFieldsOf(r) as UserEntity;
+  u.promoGroupId = r.promo_group_id;
+  u.balanceMinor = bigintNumber.from(r.balance_minor) as number;
+  u.trialUsedAt = r.trial_used_at;
+  u.lastSeenAt = r.last_seen_at;
+  u.createdAt = r.created_at;
+  u.updatedAt = r.updated_at;
+  return u;
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
