@@ -1,4 +1,6 @@
 import {
+  buttonData,
+  buttonsOf,
   CallbackAnswerRecord,
   ChatInput,
   PayInvoiceResult,
@@ -9,17 +11,10 @@ import {
   waitFor,
 } from '@botfleet/testing';
 
+export { buttonData, buttonsOf };
+
 /** A message of a chat in the Telegram emulator, as `getChatMessages` lists it. */
 export type ChatMessage = ReturnType<TelegramEmulator['getChatMessages']>[number];
-export type InlineButton = { text: string; callback_data?: string };
-
-/** The inline buttons under a message, row after row. */
-export const buttonsOf = (m: ChatMessage): InlineButton[] =>
-  ((m.replyMarkup as { inline_keyboard?: InlineButton[][] } | undefined)?.inline_keyboard ?? []).flat();
-
-/** The callback data of the first button whose data starts with `prefix`. */
-export const buttonData = (m: ChatMessage, prefix: string): string | undefined =>
-  buttonsOf(m).find((b) => b.callback_data?.startsWith(prefix))?.callback_data;
 
 /** Waits until the chat `chatId` of the bot `botTelegramId` has a bot message matching `match` (new or edited). */
 export const waitForBotMessage = (

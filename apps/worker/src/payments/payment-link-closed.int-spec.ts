@@ -4,6 +4,8 @@ import { FeaturesService } from '@botfleet/catalog';
 import { Actors } from '@botfleet/common';
 import { ExpireGatewayPaymentsUseCase } from '@botfleet/payments';
 import {
+  buttonData,
+  buttonsOf,
   QUICK_BOT_LEASES,
   TelegramEmulator,
   TestBot,
@@ -15,12 +17,6 @@ import {
 import { createWorkerApp } from '../bootstrap';
 
 type Msg = ReturnType<TelegramEmulator['getChatMessages']>[number];
-type Button = { text: string; callback_data?: string; url?: string };
-
-const buttonsOf = (m: Msg): Button[] =>
-  ((m.replyMarkup as { inline_keyboard?: Button[][] } | undefined)?.inline_keyboard ?? []).flat();
-const buttonData = (m: Msg, prefix: string): string | undefined =>
-  buttonsOf(m).find((b) => b.callback_data?.startsWith(prefix))?.callback_data;
 
 /** GATEWAY_PAYMENT_IN_FLIGHT_MS of this suite (a minute in production). */
 const IN_FLIGHT_MS = 500;

@@ -6,6 +6,8 @@ import { Actors } from '@botfleet/common';
 import { StartGatewayPaymentUseCase } from '@botfleet/payments';
 import {
   adminUrl,
+  buttonData,
+  buttonsOf,
   QUICK_BOT_LEASES,
   TelegramEmulator,
   TestBot,
@@ -18,12 +20,6 @@ import { createWorkerApp } from '../bootstrap';
 import { PaymentsProcessor } from './payments.processor';
 
 type Msg = ReturnType<TelegramEmulator['getChatMessages']>[number];
-type Button = { text: string; callback_data?: string; url?: string };
-
-const buttonsOf = (m: Msg): Button[] =>
-  ((m.replyMarkup as { inline_keyboard?: Button[][] } | undefined)?.inline_keyboard ?? []).flat();
-const buttonData = (m: Msg, prefix: string): string | undefined =>
-  buttonsOf(m).find((b) => b.callback_data?.startsWith(prefix))?.callback_data;
 
 /**
  * Paying with Zarinpal in the bot while Zarinpal is slow: a real worker hosts the bot against the Telegram emulator,

@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { ConfigurationsService } from '@botfleet/catalog';
 import {
   applyEnv,
+  buttonData,
+  buttonsOf,
   createTestEnv,
   HOSTILE_STRINGS,
   QUICK_BOT_LEASES,
@@ -16,7 +18,6 @@ import {
 import { createWorkerApp } from '../bootstrap';
 
 type Msg = ReturnType<TelegramEmulator['getChatMessages']>[number];
-type Button = { text: string; callback_data?: string; url?: string };
 type From = { id: number; first_name: string; last_name?: string; username?: string; language_code: string };
 
 const OWNER = 940_001;
@@ -25,10 +26,6 @@ const HOSTILE_NAME = `\u202E${HOSTILE_STRINGS.htmlSpecials}\uD800\u0000`;
 /** A plan name no longer than a label: specials, an override, Persian. */
 const HOSTILE_PLAN = `<b>Fast & "Safe"</b> \u202Eعلی`;
 
-const buttonsOf = (m: Msg): Button[] =>
-  ((m.replyMarkup as { inline_keyboard?: Button[][] } | undefined)?.inline_keyboard ?? []).flat();
-const buttonData = (m: Msg, prefix: string): string | undefined =>
-  buttonsOf(m).find((b) => b.callback_data?.startsWith(prefix))?.callback_data;
 const shown = (m: Msg): string => m.text ?? m.caption ?? '';
 
 /** What Telegram stored: nothing that could reorder the text or fail to encode; labels within limits. */

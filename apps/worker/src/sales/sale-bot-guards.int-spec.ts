@@ -2,20 +2,24 @@ import { DataSource } from 'typeorm';
 import { ConfigurationsService } from '@botfleet/catalog';
 import { Actors } from '@botfleet/common';
 import { RejectReceiptUseCase } from '@botfleet/sales';
-import { QUICK_BOT_LEASES, TelegramEmulator, TestBot, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
+import {
+  buttonData,
+  buttonsOf,
+  QUICK_BOT_LEASES,
+  TelegramEmulator,
+  TestBot,
+  TestContext,
+  waitFor,
+  WorkerWorld,
+} from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
 
 type Msg = ReturnType<TelegramEmulator['getChatMessages']>[number];
-type Button = { text: string; callback_data?: string };
 type From = { id: number; first_name: string; language_code: string };
 
 const NASTY = '"<>&';
 const OWNER = 930_001;
 
-const buttonsOf = (m: Msg): Button[] =>
-  ((m.replyMarkup as { inline_keyboard?: Button[][] } | undefined)?.inline_keyboard ?? []).flat();
-const buttonData = (m: Msg, prefix: string): string | undefined =>
-  buttonsOf(m).find((b) => b.callback_data?.startsWith(prefix))?.callback_data;
 const shown = (m: Msg): string => m.text ?? m.caption ?? '';
 
 /**

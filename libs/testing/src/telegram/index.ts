@@ -8,3 +8,4 @@ export type * as TelegramBotApi from './bot-api-types';
 export { parseHtml } from './formatting';
 // The hostile-text corpus and the checks every screen's output must pass (the same parser and limits).
 export * from '../hostile/hostile-strings';
+export { buttonsOf, buttonData, type ChatButton } from './chat-buttons';
