@@ -40,6 +40,7 @@ describe('StartGatewayPayment: one payable payment per order while the gateway i
     await ctx
       .get(FeaturesService)
       .set(bot.id, 'zarinpal', true, { merchantId, sandbox: false }, Actors.tenantApi(bot.id));
+    await ctx.get(FeaturesService).set(bot.id, 'telegram_stars', true, undefined, Actors.tenantApi(bot.id));
   });
 
   afterAll(async () => {
@@ -169,5 +170,33 @@ describe('StartGatewayPayment: one payable payment per order while the gateway i
       for (const s of shown) expect(s.payment.id).toBe(payable[0].id);
       expect(rows.filter((p) => p.externalId !== null)).toHaveLength(1);
     }
+  });
+
+  it('leaves an open Stars invoice payable: it has no external id until it is paid, yet it waits for no gateway', async () => {
+    const pending = await ctx.newOrder(bot.id, { plan: { priceMinor: 50_000, priceStars: 250 } });
+    const by = { userId: pending.userId };
+    const stars = await start.execute({
+      botId: bot.id,
+      gateway: 'stars',
+      language: 'en',
+      purpose: 'order',
+      orderId: pending.orderId,
+      by,
+    });
+    expect(stars.payment).toMatchObject({ status: 'pending', externalId: null });
+    await pause(IN_FLIGHT_MS + 50);
+    const zarinpal = await start.request({
+      botId: bot.id,
+      gateway: 'zarinpal',
+      language: 'en',
+      purpose: 'order',
+      orderId: pending.orderId,
+      by,
+    });
+    expect(zarinpal.payment.id).not.toBe(stars.payment.id);
+    expect(await repos.gatewayPayments.findById(bot.id, stars.payment.id)).toMatchObject({
+      status: 'pending',
+      failureReason: null,
+    });
   });
 });

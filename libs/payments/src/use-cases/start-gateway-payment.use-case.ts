@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { IsNull } from 'typeorm';
+import { In, IsNull } from 'typeorm';
 import { DomainError, ErrorCode, MAX_MINOR } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { FeaturesService } from '@botfleet/catalog';
@@ -218,9 +218,11 @@ export class StartGatewayPaymentUseCase {
         // A new payment is opened: the ones still waiting for their gateway's answer are ended first (conditional,
         // under the order's lock), so a late answer for one records nothing and the order has one payable link.
         // One that got its answer between the look above and this update keeps it, and is offered instead.
+        // A gateway that starts locally (Stars' invoice) has no external id until it is paid, yet waits for no
+        // answer: its open invoice stays payable.
         await this.repos.gatewayPayments.update(
           botId,
-          { orderId: order.id, status: 'pending', externalId: IsNull() },
+          { orderId: order.id, status: 'pending', externalId: IsNull(), gateway: In(this.answeringGateways()) },
           { status: 'failed', failureReason: SUPERSEDED_REASON },
         );
         const answered = await this.reusable(botId, order.id, gateway.method, false);
@@ -264,6 +266,14 @@ export class StartGatewayPaymentUseCase {
       });
       return { payment };
     });
+  }
+
+  /** The gateways whose payments wait for the gateway's answer (an external id) before they can be paid. */
+  private answeringGateways(): string[] {
+    return this.gateways
+      .all()
+      .filter((g) => !g.startsLocally)
+      .map((g) => g.method);
   }
 
   /**
