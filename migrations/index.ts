@@ -27,7 +27,7 @@ import { SentNotificationWithoutUser1764400000800 } from './1764400000800-sentNo
 import { BroadcastPhotoUpload1764400000950 } from './1764400000950-broadcastPhotoUpload';
 import { BroadcastPhotoAwaited1764400001100 } from './1764400001100-broadcastPhotoAwaited';
 import { BroadcastPhotoUploadIndex1764400001110 } from './1764400001110-broadcastPhotoUploadIndex';
-import { GatewayPaymentRefundPendingIndex1764400001000 } from './1764400001000-gatewayPaymentRefundPendingIndex';
+import { GatewayPaymentRefundPendingIndex1764400001120 } from './1764400001120-gatewayPaymentRefundPendingIndex';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -60,5 +60,5 @@ export const MIGRATIONS = [
   BroadcastPhotoUpload1764400000950,
   BroadcastPhotoAwaited1764400001100,
   BroadcastPhotoUploadIndex1764400001110,
-  GatewayPaymentRefundPendingIndex1764400001000,
+  GatewayPaymentRefundPendingIndex1764400001120,
 ];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TestDatabase } from '@botfleet/testing';
-import { GatewayPaymentRefundPendingIndex1764400001000 as RefundPendingIndex } from '../../../../migrations/1764400001000-gatewayPaymentRefundPendingIndex';
+import { GatewayPaymentRefundPendingIndex1764400001120 as RefundPendingIndex } from '../../../../migrations/1764400001120-gatewayPaymentRefundPendingIndex';
 
 const INDEX = 'gateway_payments_refund_pending_idx';
 

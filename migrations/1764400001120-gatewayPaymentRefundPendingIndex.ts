@@ -6,11 +6,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * (GatewayPaymentRepository.idsMarked). Without an index both walk every payment of the gateway; this one holds only
  * the marked rows.
  */
-export class GatewayPaymentRefundPendingIndex1764400001000 implements MigrationInterface {
-  name = 'GatewayPaymentRefundPendingIndex1764400001000';
+export class GatewayPaymentRefundPendingIndex1764400001120 implements MigrationInterface {
+  name = 'GatewayPaymentRefundPendingIndex1764400001120';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE INDEX gateway_payments_refund_pending_idx ON gateway_payments(gateway, bot_id, updated_at)
+    await q.query(`CREATE INDEX IF NOT EXISTS gateway_payments_refund_pending_idx ON gateway_payments(gateway, bot_id, updated_at)
       WHERE details ? 'telegramRefundPending'`);
   }
 
