@@ -49,10 +49,7 @@ describe('payments port (Zarinpal)', () => {
   });
 
   async function enableZarinpal(botId: string): Promise<void> {
-    await ctx.allowFeature(botId, 'zarinpal');
-    await ctx
-      .get(FeaturesService)
-      .set(botId, 'zarinpal', true, { merchantId, sandbox: false }, Actors.tenantApi(botId));
+    await ctx.enableZarinpal(botId, merchantId);
   }
 
   /** A pending order of 50 000 IRR and its Zarinpal payment started (the StartPay link given). */
@@ -337,10 +334,7 @@ describe('payments port (Zarinpal)', () => {
 
   it("a bot in sandbox mode pays through Zarinpal's sandbox host, and only there", async () => {
     const sand = await ctx.newBot({ currency: 'IRR', walletMinor: 1_000_000 });
-    await ctx.allowFeature(sand.id, 'zarinpal');
-    await ctx
-      .get(FeaturesService)
-      .set(sand.id, 'zarinpal', true, { merchantId, sandbox: true }, Actors.tenantApi(sand.id));
+    await ctx.enableZarinpal(sand.id, merchantId, true);
     const s = await started(sand.id);
     expect(s.url.startsWith(`${sandbox.url}/pg/StartPay/`)).toBe(true);
     expect(sandbox.payment(s.authority)).toBeDefined();

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { FeaturesService } from '@botfleet/catalog';
-import { Actors } from '@botfleet/common';
 import { ExpireGatewayPaymentsUseCase } from '@botfleet/payments';
 import {
   buttonData,
@@ -54,10 +52,7 @@ describe('Zarinpal pay link: a payment that closed before its link came (worker,
     });
     ({ telegram, platform, ctx } = world);
     bot = await ctx.newBot({ currency: 'IRR', walletMinor: 10_000_000, defaultLanguage: 'en' });
-    await ctx.allowFeature(bot.id, 'zarinpal');
-    await ctx
-      .get(FeaturesService)
-      .set(bot.id, 'zarinpal', true, { merchantId, sandbox: false }, Actors.tenantApi(bot.id));
+    await ctx.enableZarinpal(bot.id, merchantId);
     await ctx.newPlan(bot.id, { name: { en: 'Month' }, priceMinor: 50_000 });
     await world.startWorker(createWorkerApp);
     await telegram.waitForPolling(bot.telegram.id, 15_000);

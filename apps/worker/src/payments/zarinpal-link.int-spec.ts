@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { FeaturesService } from '@botfleet/catalog';
-import { Actors } from '@botfleet/common';
 import { StartGatewayPaymentUseCase } from '@botfleet/payments';
 import {
   adminUrl,
@@ -75,10 +73,7 @@ describe('Zarinpal pay link: the gateway is asked after the update commits (work
     });
     ({ telegram, platform, ctx } = world);
     bot = await ctx.newBot({ currency: 'IRR', walletMinor: 10_000_000, defaultLanguage: 'en' });
-    await ctx.allowFeature(bot.id, 'zarinpal');
-    await ctx
-      .get(FeaturesService)
-      .set(bot.id, 'zarinpal', true, { merchantId, sandbox: false }, Actors.tenantApi(bot.id));
+    await ctx.enableZarinpal(bot.id, merchantId);
     await ctx.newPlan(bot.id, { name: { en: 'Month' }, priceMinor: 50_000 });
     await world.startWorker(createWorkerApp);
     await telegram.waitForPolling(bot.telegram.id, 15_000);

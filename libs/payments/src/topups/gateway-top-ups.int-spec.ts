@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Actors, DomainError, ErrorCode } from '@botfleet/common';
+import { DomainError, ErrorCode } from '@botfleet/common';
 import { FeaturesService } from '@botfleet/catalog';
 import { createTestEnv, platformOf, TestContext, TestEnv, ZarinpalEmulator } from '@botfleet/testing';
 import { ConfirmGatewayPaymentUseCase } from '../use-cases/confirm-gateway-payment.use-case';
@@ -26,9 +26,8 @@ describe('gateway top-ups (Zarinpal)', () => {
     ctx = await TestContext.create({ env, jobs: 'detached' });
     platform = await platformOf(env);
     botId = (await ctx.newBot({ currency: 'IRR', walletMinor: 10_000_000 })).id;
-    await ctx.allowFeature(botId, 'zarinpal');
+    await ctx.enableZarinpal(botId, merchantId);
     const features = ctx.get(FeaturesService);
-    await features.set(botId, 'zarinpal', true, { merchantId, sandbox: false }, Actors.tenantApi(botId));
     await features.set(botId, 'wallet', true, { minTopUpMinor: 20_000, maxTopUpMinor: 900_000 });
   });
 

@@ -36,10 +36,7 @@ describe('StartGatewayPayment: one payable payment per order while the gateway i
     repos = ctx.get(TenantRepositories);
     start = ctx.get(StartGatewayPaymentUseCase);
     bot = await ctx.newBot({ currency: 'IRR', walletMinor: 10_000_000 });
-    await ctx.allowFeature(bot.id, 'zarinpal');
-    await ctx
-      .get(FeaturesService)
-      .set(bot.id, 'zarinpal', true, { merchantId, sandbox: false }, Actors.tenantApi(bot.id));
+    await ctx.enableZarinpal(bot.id, merchantId);
     await ctx.get(FeaturesService).set(bot.id, 'telegram_stars', true, undefined, Actors.tenantApi(bot.id));
   });
 

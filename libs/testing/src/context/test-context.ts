@@ -278,6 +278,12 @@ export class TestContext {
     await this.get(BotAdminService).setFeatureAllowed(botId, key, true, Actors.master());
   }
 
+  /** The operator allows Zarinpal and the tenant switches it on with this merchant id (as the REST API does). */
+  async enableZarinpal(botId: string, merchantId: string, sandbox = false): Promise<void> {
+    await this.allowFeature(botId, 'zarinpal');
+    await this.get(FeaturesService).set(botId, 'zarinpal', true, { merchantId, sandbox }, Actors.tenantApi(botId));
+  }
+
   async setWholesalePrice(botId: string, price: Partial<Omit<WholesalePriceView, 'updatedAt'>>): Promise<void> {
     await this.get(BotAdminService).setWholesalePrice(
       botId,
