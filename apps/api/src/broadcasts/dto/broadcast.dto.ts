@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -26,6 +27,18 @@ import {
 import { PageMetaDto, PageQueryDto } from '../../common/api-docs';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** `photoUploadFollows` of a new or changed draft: the same field, documented and checked once. */
+const PhotoUploadFollows = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      description:
+        'A picture is uploaded next (POST …/{id}/photo): no preview is sent until it arrives, and the text is held ' +
+        'to a caption’s length',
+    }),
+    IsOptional(),
+    IsBoolean(),
+  );
 
 export class BroadcastAudienceDto {
   @ApiProperty({
@@ -105,13 +118,7 @@ export class CreateBroadcastDto {
   @Max(Number.MAX_SAFE_INTEGER)
   previewTelegramId?: number;
 
-  @ApiPropertyOptional({
-    description:
-      'A picture is uploaded next (POST …/{id}/photo): no preview is sent until it arrives, and the text is held ' +
-      'to a caption’s length',
-  })
-  @IsOptional()
-  @IsBoolean()
+  @PhotoUploadFollows()
   photoUploadFollows?: boolean;
 }
 
@@ -151,13 +158,7 @@ export class UpdateBroadcastDto {
   @Max(Number.MAX_SAFE_INTEGER)
   previewTelegramId?: number;
 
-  @ApiPropertyOptional({
-    description:
-      'A picture is uploaded next (POST …/{id}/photo): no preview is sent until it arrives, and the text is held ' +
-      'to a caption’s length',
-  })
-  @IsOptional()
-  @IsBoolean()
+  @PhotoUploadFollows()
   photoUploadFollows?: boolean;
 }
 
