@@ -1,4 +1,5 @@
 import { isLinkUrl } from '@botfleet/broadcasts';
+import { escapeHtml } from './html';
 
 /** A Bot API MessageEntity, as far as this needs it (Telegraf's union types fit it). */
 export interface TextEntity {
@@ -42,7 +43,7 @@ function tagFor(e: TextEntity): Tag | undefined {
         : { open: '<pre>', close: '</pre>', leaf: true, link: false };
     case 'text_link':
       return e.url && isLinkUrl(e.url)
-        ? { open: `<a href="${escapeAttribute(e.url)}">`, close: '</a>', leaf: false, link: true }
+        ? { open: `<a href="${escapeHtml(e.url)}">`, close: '</a>', leaf: false, link: true }
         : undefined;
     default:
       // mention, hashtag, url, bot_command, custom_emoji, text_mention…: the text as it is.
@@ -53,14 +54,6 @@ function tagFor(e: TextEntity): Tag | undefined {
 /** Whether the message carries formatting made with Telegram's own tools (not only what Telegram detects itself). */
 export function hasFormatting(entities: readonly TextEntity[] | undefined): boolean {
   return (entities ?? []).some((e) => tagFor(e) !== undefined);
-}
-
-function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function escapeAttribute(value: string): string {
-  return escapeText(value).replace(/"/g, '&quot;');
 }
 
 /** A boundary never falls between the two halves of a surrogate pair (it moves past the pair). */
@@ -104,7 +97,7 @@ export function entitiesToHtml(text: string, entities: readonly TextEntity[] | u
       html += s.tag.open;
       stack.push(s);
     }
-    html += escapeText(text.slice(from, to));
+    html += escapeHtml(text.slice(from, to));
   }
   while (stack.length > 0) html += stack.pop()!.tag.close;
   return html;
