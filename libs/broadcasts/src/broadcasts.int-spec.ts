@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { BotSettingsService } from '@botfleet/bots';
+import { ConfigurationsService } from '@botfleet/catalog';
 import { Actors, DomainError, ErrorCode } from '@botfleet/common';
 import type { DeliveryOutcome } from '@botfleet/dal';
 import { JobName, JobQueue, jobIdFor, QueueName } from '@botfleet/jobs';
@@ -136,9 +137,41 @@ describe('BroadcastsService and BroadcastRunsService (real PostgreSQL, Redis)', 
     await expectRefused(service.start(bot.id, v.broadcast.id, agent), ErrorCode.FORBIDDEN);
     await expectRefused(service.update(bot.id, v.broadcast.id, { text: 'x' }, agent), ErrorCode.FORBIDDEN);
     await expectRefused(service.cancel(bot.id, v.broadcast.id, agent), ErrorCode.FORBIDDEN);
+    await expectRefused(
+      service.uploadPhoto(
+        bot.id,
+        v.broadcast.id,
+        { data: Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(64)]), contentType: 'image/png' },
+        agent,
+      ),
+      ErrorCode.FORBIDDEN,
+    );
     expect((await service.get(bot.id, v.broadcast.id)).broadcast.status).toBe('draft');
     expect((await service.start(bot.id, v.broadcast.id, admin)).broadcast.status).toBe('running');
     expect((await service.cancel(bot.id, v.broadcast.id, admin)).broadcast.status).toBe('cancelled');
+  });
+
+  it('an audience by language names one the shop speaks, in a new draft and a changed one', async () => {
+    const bot = await ctx.newBot();
+    const actor = Actors.tenantApi(bot.id);
+    await ctx.get(ConfigurationsService).set(bot.id, 'languages', ['fa', 'en'], undefined, actor);
+    const ru = { segment: 'all', language: 'ru' } as const;
+    await expectRefused(
+      service.create(bot.id, draft({ audience: ru }), actor),
+      ErrorCode.VALIDATION_FAILED,
+      'audience.language',
+    );
+    expect((await service.list(bot.id, 1, 20)).total).toBe(0);
+    const v = await service.create(bot.id, draft({ audience: { segment: 'all', language: 'fa' } }), actor);
+    await expectRefused(
+      service.update(bot.id, v.broadcast.id, { audience: ru }, actor),
+      ErrorCode.VALIDATION_FAILED,
+      'audience.language',
+    );
+    expect((await service.get(bot.id, v.broadcast.id)).broadcast.filter).toMatchObject({
+      segment: 'all',
+      language: 'fa',
+    });
   });
 
   it('writes the audience at start: all, active, expired, never bought, by language; never users who blocked the bot', async () => {

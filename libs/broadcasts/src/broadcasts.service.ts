@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Actor, DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfleet/common';
 import { AuditService } from '@botfleet/audit';
 import { AdminAccessService } from '@botfleet/bots';
-import { FeaturesService } from '@botfleet/catalog';
+import { ConfigurationsService, FeaturesService } from '@botfleet/catalog';
 import {
   BotAdminsRepository,
   BotSelfRepository,
@@ -93,6 +93,7 @@ export class BroadcastsService {
     private readonly botSelf: BotSelfRepository,
     private readonly admins: BotAdminsRepository,
     private readonly features: FeaturesService,
+    private readonly configurations: ConfigurationsService,
     private readonly outbox: JobOutbox,
     private readonly audit: AuditService,
     private readonly access: AdminAccessService,
@@ -104,6 +105,7 @@ export class BroadcastsService {
     return this.db.run(botId, async () => {
       await this.access.authorize(botId, actor, 'broadcasts');
       await this.requireFeature(botId);
+      await this.assertOfferedLanguage(botId, input.audience);
       const previewTelegramId = await this.previewTarget(botId, input.previewTelegramId);
       const row = await this.repos.broadcasts.insert(botId, {
         text: input.text,
@@ -139,6 +141,7 @@ export class BroadcastsService {
       // A photo given (or null) replaces an uploaded picture; a patch without one keeps it.
       const keepsUpload = patch.photo === undefined && before.photoUploadType !== null;
       checkBroadcastContent({ text, photo, buttons }, keepsUpload || !!patch.photoUploadFollows);
+      if (patch.audience) await this.assertOfferedLanguage(botId, patch.audience);
       const previewTelegramId =
         patch.previewTelegramId === undefined
           ? before.previewTelegramId
@@ -347,6 +350,17 @@ export class BroadcastsService {
   private async requireFeature(botId: string): Promise<void> {
     if (!(await this.features.isEnabled(botId, 'broadcasts'))) {
       throw new DomainError(ErrorCode.FEATURE_NOT_ALLOWED, 'Broadcasts are off for this bot');
+    }
+  }
+
+  /** An audience by language names one the shop speaks (the bot's `languages`): another would reach nobody. */
+  private async assertOfferedLanguage(botId: string, audience: BroadcastAudience): Promise<void> {
+    if (!audience.language) return;
+    const offered: readonly string[] = await this.configurations.get(botId, 'languages');
+    if (!offered.includes(audience.language)) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'audience.language: not a language of this shop', [
+        { field: 'audience.language', errors: [`must be one of the shop's languages: ${offered.join(', ')}`] },
+      ]);
     }
   }
 
