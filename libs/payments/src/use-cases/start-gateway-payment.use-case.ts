@@ -41,6 +41,11 @@ const REUSE_MARGIN_MS = 5 * 60_000;
 /** Why a payment still waiting for its gateway was ended by a newer one for the same order. */
 export const SUPERSEDED_REASON = 'a newer payment was opened for the order';
 
+/** Whether a payment was ended by a newer one for its order (its buyer is shown the newer one's link instead). */
+export function wasSuperseded(p: { status: string; failureReason: string | null }): boolean {
+  return p.status === 'failed' && p.failureReason === SUPERSEDED_REASON;
+}
+
 /**
  * Starts paying an order (or a wallet top-up) through a gateway: the gateway must be enabled for the bot and able
  * to take the amount; a payment row is written `pending` first (so the gateway's answer always has a row to land

@@ -3,7 +3,7 @@ import { isLanguage, Language } from '@botfleet/catalog';
 import { DomainError, ErrorCode } from '@botfleet/common';
 import { BotSelfRepository, SentNotificationRepository } from '@botfleet/dal';
 import { JobName, JobPayloads } from '@botfleet/jobs';
-import { PaymentsQueries, StartGatewayPaymentUseCase, SUPERSEDED_REASON } from '@botfleet/payments';
+import { PaymentsQueries, StartGatewayPaymentUseCase, wasSuperseded } from '@botfleet/payments';
 import { classifyTelegramError, isNotModified } from '../client/telegram-errors';
 import type { Screen } from '../context/bot-context';
 import { replyFor } from '../errors/reply-for';
@@ -94,7 +94,7 @@ export class PaymentLinks {
   private async closedScreen(botId: string, paymentId: string, lang: Language): Promise<Screen | null> {
     const payment = (await this.queries.noticeFacts(botId, paymentId))?.payment;
     if (!payment || payment.status === 'paid' || payment.status === 'refunded') return null;
-    if (payment.status === 'failed' && payment.failureReason === SUPERSEDED_REASON) return null;
+    if (wasSuperseded(payment)) return null;
     return paymentClosedScreen(payment, lang);
   }
 
