@@ -90,4 +90,21 @@ describe('broadcast with an uploaded photo (worker)', () => {
     expect(failed).toMatchObject({ previewedAt: null, photo: null, status: 'draft' });
     await expect(service.start(bot.id, id, actor)).rejects.toThrow(/did not keep the uploaded picture as a photo/);
   });
+
+  it('a bot that cannot speak fails the preview with the reason instead of leaving the draft waiting', async () => {
+    const muted = await world.ctx.newBot({ status: 'suspended' });
+    const service = world.ctx.get(BroadcastsService);
+    const draft = await service.create(
+      muted.id,
+      { text: 'NOBODY HEARS', audience: { segment: 'all' } },
+      Actors.master(),
+    );
+    const id = draft.broadcast.id;
+    await waitFor(async () => !!(await service.get(muted.id, id)).broadcast.failure, 20_000);
+    expect((await service.get(muted.id, id)).broadcast).toMatchObject({
+      failure: 'preview: the bot is suspended',
+      previewedAt: null,
+      status: 'draft',
+    });
+  });
 });

@@ -80,7 +80,10 @@ export class BroadcastSenderProcessor {
     // A draft waiting for its picture is previewed by the upload's own job, with the picture.
     if (!b || b.status !== 'draft' || b.previewedAt || b.photoAwaited) return;
     const bot = await this.runs.bot(botId);
-    if (!bot || this.runs.cannotSend(bot)) return;
+    if (!bot) return;
+    // A bot that cannot speak (suspended, its token rejected) cannot preview: the draft says why instead of waiting.
+    const mute = this.runs.cannotSend(bot);
+    if (mute) return this.runs.previewFailed(botId, broadcastId, b.revision, mute);
     const target = b.previewTelegramId ?? bot.ownerTelegramId;
     const sender = this.messenger.as(credentialsOf(bot));
     const lang = bot.defaultLanguage;
