@@ -43,6 +43,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`GET ${B}/configurations`]: 'texts',
   [`PUT ${B}/configurations/:key`]: configurationKey,
   [`DELETE ${B}/configurations/:key`]: configurationKey,
+  [`PUT ${B}/configurations/:key/translations/:lang`]: configurationKey,
+  [`DELETE ${B}/configurations/:key/translations/:lang`]: configurationKey,
   // catalogue
   [`GET ${B}/plans`]: 'plans',
   [`POST ${B}/plans`]: 'plans',

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@ne
 import { ConfigurationsService, ConfigurationView } from '@botfleet/catalog';
 import { actorOf, CurrentPrincipal, Principal } from '../auth';
 import { ApiErrors } from '../common/api-docs';
-import { ConfigurationDto, SetConfigurationDto } from './dto/configuration.dto';
+import { ConfigurationDto, SetConfigurationDto, SetTranslationDto } from './dto/configuration.dto';
 
 /** Typed configuration keys (API.md "Features and configuration"). */
 @ApiTags('configurations')
@@ -38,6 +38,51 @@ export class ConfigurationsController {
     @CurrentPrincipal() p: Principal,
   ): Promise<ConfigurationView> {
     await this.configurations.set(botId, key, dto.value, undefined, actorOf(p));
+    return this.configurations.describe(botId, key);
+  }
+
+  @Put(':key/translations/:lang')
+  @ApiOperation({
+    summary: 'Set one language of a per-language text',
+    description:
+      'For the per-language keys (welcome_text, support_text): sets the text in one language and keeps the ' +
+      'others as they are now, so two editors of different languages (the console, the bot) never undo each ' +
+      "other. lang is one of fa, en, ru (a language the shop does not speak yet may be prepared). 400 names key " +
+      '(not a per-language key), lang or value (blank, too long); 404 for an unknown key. Nothing changes on an error.',
+  })
+  @ApiParam({ name: 'key', enum: ['welcome_text', 'support_text'] })
+  @ApiParam({ name: 'lang', enum: ['fa', 'en', 'ru'] })
+  @ApiResponse({ status: 200, type: ConfigurationDto })
+  @ApiErrors(400, 403, 404)
+  async setTranslation(
+    @Param('botId') botId: string,
+    @Param('key') key: string,
+    @Param('lang') lang: string,
+    @Body() dto: SetTranslationDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<ConfigurationView> {
+    await this.configurations.setTranslation(botId, key, lang, dto.value, actorOf(p));
+    return this.configurations.describe(botId, key);
+  }
+
+  @Delete(':key/translations/:lang')
+  @ApiOperation({
+    summary: 'Remove one language of a per-language text',
+    description:
+      'The bot shows its built-in text in that language again; the other languages are kept as they are now. ' +
+      '400 names key (not a per-language key) or lang; 404 for an unknown key.',
+  })
+  @ApiParam({ name: 'key', enum: ['welcome_text', 'support_text'] })
+  @ApiParam({ name: 'lang', enum: ['fa', 'en', 'ru'] })
+  @ApiResponse({ status: 200, type: ConfigurationDto })
+  @ApiErrors(400, 403, 404)
+  async removeTranslation(
+    @Param('botId') botId: string,
+    @Param('key') key: string,
+    @Param('lang') lang: string,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<ConfigurationView> {
+    await this.configurations.setTranslation(botId, key, lang, null, actorOf(p));
     return this.configurations.describe(botId, key);
   }
 

@@ -10,8 +10,15 @@ import {
   TenantRepositories,
 } from '@botfleet/dal';
 import { CONFIGURATION_KEYS, ConfigurationKey, isConfigurationKey } from './configuration-keys';
-import { describeSchema, validateSchema } from './schema';
-import { Language, Localized } from './languages';
+import { describeSchema, Schema, validateSchema } from './schema';
+import { isLanguage, LANGUAGES, Localized } from './languages';
+
+/** The keys whose value is a text per language ({ en, fa, ru }): one language of them may be saved alone. */
+export const TRANSLATED_KEYS = ['welcome_text', 'support_text'] as const;
+export type TranslatedKey = (typeof TRANSLATED_KEYS)[number];
+export function isTranslatedKey(key: string): key is TranslatedKey {
+  return (TRANSLATED_KEYS as readonly string[]).includes(key);
+}
 
 export interface ConfigurationView {
   key: ConfigurationKey;
@@ -93,6 +100,9 @@ export class ConfigurationsService {
     if (problems.length) throw new DomainError(ErrorCode.VALIDATION_FAILED, `Invalid value for ${key}`, problems);
     return this.db.run(botId, async () => {
       if (actor) await this.access.authorize(botId, actor, permissionFor(key));
+      // A whole text and one language of it saved at the same moment (setTranslation) go one at a time. Only the
+      // texts: trial_plan_id is set inside plan transactions, where a lock taken here could deadlock.
+      if (isTranslatedKey(key)) await this.stored.lockKey(botId, key);
       await this.checkRules(botId, key, value);
       if (extraCheck) await extraCheck(key, value);
       const before = actor ? await this.get(botId, key) : undefined;
@@ -119,20 +129,46 @@ export class ConfigurationsService {
 
   /**
    * One language's text of a per-language key (the welcome, the support text), the other languages kept: read and
-   * written in one transaction under the key's lock, validated and audited like `set`.
+   * written in one transaction under the key's lock, validated and audited like `set`. `null` removes the language
+   * (the bot falls back to its built-in text there). Any of the platform's languages may be set, spoken by the shop
+   * or not yet (a text prepared before the language is turned on), as with `set`. A bad key is a 404 (unknown) or a
+   * 400 naming `key` (not per-language); a bad language a 400 naming `lang`; a bad text a 400 naming `value`; none
+   * changes anything.
    */
   async setTranslation(
     botId: string,
-    key: 'welcome_text' | 'support_text',
-    lang: Language,
-    value: string,
+    key: string,
+    lang: string,
+    value: string | null,
     actor?: Actor,
   ): Promise<Localized> {
+    this.assertKey(key);
+    if (!isTranslatedKey(key)) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, `${key} is not a per-language text`, [
+        { field: 'key', errors: [`must be a per-language key: ${TRANSLATED_KEYS.join(', ')}`] },
+      ]);
+    }
+    if (!isLanguage(lang)) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, `Unknown language ${lang}`, [
+        { field: 'lang', errors: [`must be one of ${LANGUAGES.join(', ')}`] },
+      ]);
+    }
+    if (value !== null) {
+      const schema = (CONFIGURATION_KEYS[key].schema as { properties: Record<string, Schema> }).properties[lang];
+      const problems = validateSchema(schema, value, 'value');
+      if (!problems.length && typeof value === 'string' && !value.trim()) {
+        problems.push({ field: 'value', errors: ['must not be blank (removing the language is DELETE)'] });
+      }
+      if (problems.length) throw new DomainError(ErrorCode.VALIDATION_FAILED, `Invalid value for ${key}`, problems);
+    }
     return this.db.run(botId, async () => {
+      if (actor) await this.access.authorize(botId, actor, permissionFor(key));
       // Another language of the same text may be saved at the same moment (the bot and the console): one at a time,
       // each reading what the other wrote.
       await this.stored.lockKey(botId, key);
-      const next: Localized = { ...(await this.get(botId, key)), [lang]: value };
+      const next: Localized = { ...(await this.get(botId, key)) };
+      if (value === null) delete next[lang];
+      else next[lang] = value;
       await this.set(botId, key, next, undefined, actor);
       return next;
     });
@@ -143,6 +179,8 @@ export class ConfigurationsService {
     this.assertKey(key);
     return this.db.run(botId, async () => {
       if (actor) await this.access.authorize(botId, actor, permissionFor(key));
+      // Not between setTranslation's read and its write (which would bring the old languages back).
+      if (isTranslatedKey(key)) await this.stored.lockKey(botId, key);
       const before = actor ? await this.get(botId, key) : undefined;
       if (key === 'currency') {
         await assertCurrencyMayChange(this.botSelf, botId, CONFIGURATION_KEYS.currency.default);
@@ -192,5 +230,5 @@ export class ConfigurationsService {
 
 /** The shop's texts are the `texts` permission (admins may edit them); every other key is the owner's `settings`. */
 function permissionFor(key: ConfigurationKey): AdminPermission {
-  return key === 'welcome_text' || key === 'support_text' ? 'texts' : 'settings';
+  return isTranslatedKey(key) ? 'texts' : 'settings';
 }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { IsString, MaxLength } from 'class-validator';
 import { MaxJsonLength } from '../../common/validators';
 import { IsPresent } from './catalog-validators';
 
@@ -22,6 +23,17 @@ export class SetConfigurationDto {
   @IsPresent()
   @MaxJsonLength(20_000)
   value!: unknown;
+}
+
+export class SetTranslationDto {
+  @ApiProperty({
+    example: 'Welcome to our shop!',
+    description:
+      "The text in this one language (not blank; at most the key's maxLength: welcome_text 3000, support_text 1000)",
+  })
+  @IsString()
+  @MaxLength(20_000)
+  value!: string;
 }
 
 export class ConfigurationDto {
