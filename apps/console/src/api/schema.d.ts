@@ -431,6 +431,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/bots/{botId}/configurations/{key}/translations/{lang}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set one language of a per-language text
+         * @description For the per-language keys (welcome_text, support_text): sets the text in one language and keeps the others as they are now, so two editors of different languages (the console, the bot) never undo each other. lang is one of fa, en, ru (a language the shop does not speak yet may be prepared). 400 names key (not a per-language key), lang or value (blank, too long); 404 for an unknown key. Nothing changes on an error.
+         */
+        put: operations["ConfigurationsController_setTranslation"];
+        post?: never;
+        /**
+         * Remove one language of a per-language text
+         * @description The bot shows its built-in text in that language again; the other languages are kept as they are now. 400 names key (not a per-language key) or lang; 404 for an unknown key.
+         */
+        delete: operations["ConfigurationsController_removeTranslation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/bots/{botId}/payment-cards": {
         parameters: {
             query?: never;
@@ -1867,6 +1891,13 @@ export interface components {
             value: (string | number | boolean | unknown[] | {
                 [key: string]: unknown;
             }) | null;
+        };
+        SetTranslationDto: {
+            /**
+             * @description The text in this one language (not blank; at most the key's maxLength: welcome_text 3000, support_text 1000)
+             * @example Welcome to our shop!
+             */
+            value: string;
         };
         PaymentCardDto: {
             /** Format: uuid */
@@ -4927,6 +4958,146 @@ export interface operations {
             };
             /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ConfigurationsController_setTranslation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                key: "welcome_text" | "support_text";
+                lang: "fa" | "en" | "ru";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetTranslationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigurationDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ConfigurationsController_removeTranslation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                key: "welcome_text" | "support_text";
+                lang: "fa" | "en" | "ru";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigurationDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
