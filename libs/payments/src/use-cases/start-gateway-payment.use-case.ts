@@ -46,6 +46,14 @@ export function wasSuperseded(p: { status: string; failureReason: string | null 
   return p.status === 'failed' && p.failureReason === SUPERSEDED_REASON;
 }
 
+/** Why a payment was failed when its link job gave up before the gateway answered (`abandon`). */
+export const LINK_NOT_PREPARED_REASON = 'the payment link could not be prepared';
+
+/** Whether a payment was failed by `abandon` (its buyer is told to try again, once). */
+export function wasAbandoned(p: { status: string; failureReason: string | null }): boolean {
+  return p.status === 'failed' && p.failureReason === LINK_NOT_PREPARED_REASON;
+}
+
 /**
  * Starts paying an order (or a wallet top-up) through a gateway: the gateway must be enabled for the bot and able
  * to take the amount; a payment row is written `pending` first (so the gateway's answer always has a row to land
@@ -128,14 +136,15 @@ export class StartGatewayPaymentUseCase {
 
   /**
    * The job that asks the gateway for `paymentId` gave up for good: a payment still waiting for its gateway answer
-   * is failed (conditional: one the gateway already answered stays, its link may have been shown). True when this
-   * call failed it, so the buyer is told once.
+   * is failed (conditional: one the gateway already answered stays, its link may have been shown). Idempotent; true
+   * when this call failed it. Whether the buyer is still to be told is read from the row (`wasAbandoned`), not from
+   * this answer: a caller that failed after this call is called again and must still tell.
    */
   async abandon(botId: string, paymentId: string): Promise<boolean> {
     const n = await this.repos.gatewayPayments.update(
       botId,
       { id: paymentId, status: 'pending', externalId: IsNull() },
-      { status: 'failed', failureReason: 'the payment link could not be prepared' },
+      { status: 'failed', failureReason: LINK_NOT_PREPARED_REASON },
     );
     return n > 0;
   }

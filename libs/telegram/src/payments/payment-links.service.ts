@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { isLanguage, Language } from '@botfleet/catalog';
 import { DomainError, ErrorCode } from '@botfleet/common';
-import { BotSelfRepository, SentNotificationRepository } from '@botfleet/dal';
+import { BotEntity, BotSelfRepository, SentNotificationRepository } from '@botfleet/dal';
 import { JobName, JobPayloads } from '@botfleet/jobs';
-import { PaymentsQueries, StartGatewayPaymentUseCase, wasSuperseded } from '@botfleet/payments';
+import { PaymentsQueries, StartGatewayPaymentUseCase, wasAbandoned, wasSuperseded } from '@botfleet/payments';
 import { classifyTelegramError, isNotModified } from '../client/telegram-errors';
 import type { Screen } from '../context/bot-context';
 import { replyFor } from '../errors/reply-for';
@@ -59,35 +59,28 @@ export class PaymentLinks {
       if (!DomainError.is(e)) throw e;
       screen = { text: translate(lang, replyFor(e.code)) };
     }
-    try {
-      await this.show(this.messenger.as(credentialsOf(bot)), facts.user.telegramId, job.messageId, screen);
-    } catch (err) {
-      if (err instanceof RecipientGoneError) return;
-      throw err;
-    }
-    await this.sent.recordOnce(bot.id, {
-      userId: facts.user.id,
-      subscriptionId: null,
-      kind: 'sale_notice',
-      dedupeKey: once,
-    });
+    await this.tellOnce(bot, facts.user, once, job.messageId, screen);
   }
 
   /**
    * The job gave up (its retries ran out: the database, Telegram or the gateway kept failing): the payment still
-   * waiting for its link is failed — not left pending until its deadline — and the buyer is told, best effort,
-   * to try again. A payment the gateway already answered is left as it is.
+   * waiting for its link is failed — not left pending until its deadline — and the buyer is told to try again.
+   * The hook may run more than once (again when it threw): what to do is read from the stored state, not from
+   * whether this call failed the payment — a payment `abandon` failed whose notice is not recorded is told, and the
+   * notice is recorded only once sent (a Telegram failure throws, so the next call tells). A payment the gateway
+   * answered (or paid, superseded, expired…) is left as it is and nobody is told.
    */
   async gaveUp(job: LinkJob): Promise<void> {
-    if (!(await this.startPayment.abandon(job.botId, job.paymentId))) return;
+    await this.startPayment.abandon(job.botId, job.paymentId);
     const bot = await this.botSelf.get(job.botId);
-    const facts = bot ? await this.queries.noticeFacts(job.botId, job.paymentId) : null;
-    if (!bot || !facts || facts.user.botBlockedAt || bot.status === 'deleted' || bot.status === 'token_invalid') return;
+    if (!bot || bot.status === 'deleted' || bot.status === 'token_invalid') return;
+    const facts = await this.queries.noticeFacts(job.botId, job.paymentId);
+    if (!facts || facts.user.botBlockedAt || !wasAbandoned(facts.payment)) return;
+    const once = `payment:link:${job.paymentId}`;
+    if (await this.sent.wasSent(bot.id, once)) return;
     const lang = isLanguage(job.language) ? job.language : (facts.user.language ?? bot.defaultLanguage);
     const screen = { text: translate(lang, replyFor(ErrorCode.PAYMENT_GATEWAY_UNAVAILABLE)) };
-    await this.show(this.messenger.as(credentialsOf(bot)), facts.user.telegramId, job.messageId, screen).catch(
-      () => undefined,
-    );
+    await this.tellOnce(bot, facts.user, once, job.messageId, screen);
   }
 
   /** What to tell the buyer about a payment `complete` found nothing to show for (null: nothing, see the class). */
@@ -96,6 +89,26 @@ export class PaymentLinks {
     if (!payment || payment.status === 'paid' || payment.status === 'refunded') return null;
     if (wasSuperseded(payment)) return null;
     return paymentClosedScreen(payment, lang);
+  }
+
+  /**
+   * Shows the screen and records `once` after it was shown (a failed send throws and records nothing, so the job or
+   * hook that runs again shows it). A buyer who blocked the bot has nothing to be shown.
+   */
+  private async tellOnce(
+    bot: BotEntity,
+    user: { id: string; telegramId: number },
+    once: string,
+    messageId: number | undefined,
+    screen: Screen,
+  ): Promise<void> {
+    try {
+      await this.show(this.messenger.as(credentialsOf(bot)), user.telegramId, messageId, screen);
+    } catch (err) {
+      if (err instanceof RecipientGoneError) return;
+      throw err;
+    }
+    await this.sent.recordOnce(bot.id, { userId: user.id, subscriptionId: null, kind: 'sale_notice', dedupeKey: once });
   }
 
   private async show(sender: BotSender, chatId: number, messageId: number | undefined, screen: Screen): Promise<void> {
