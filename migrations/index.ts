@@ -28,6 +28,7 @@ import { BroadcastPhotoUpload1764400000950 } from './1764400000950-broadcastPhot
 import { BroadcastPhotoAwaited1764400001100 } from './1764400001100-broadcastPhotoAwaited';
 import { BroadcastPhotoUploadIndex1764400001110 } from './1764400001110-broadcastPhotoUploadIndex';
 import { GatewayPaymentRefundPendingIndex1764400001120 } from './1764400001120-gatewayPaymentRefundPendingIndex';
+import { BroadcastDraftKey1764400001200 } from './1764400001200-broadcastDraftKey';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -61,4 +62,5 @@ export const MIGRATIONS = [
   BroadcastPhotoAwaited1764400001100,
   BroadcastPhotoUploadIndex1764400001110,
   GatewayPaymentRefundPendingIndex1764400001120,
+  BroadcastDraftKey1764400001200,
 ];

@@ -101,31 +101,66 @@ export class BroadcastsService {
 
   /** A new draft; its preview is queued for the admin at once. */
   async create(botId: string, input: BroadcastDraftInput, actor: Actor): Promise<BroadcastView> {
+    return (await this.insertDraft(botId, input, actor, null)).view;
+  }
+
+  /**
+   * A new draft made from a composed message (the bot's `/broadcast` flow), once per `draftKey`: a second call with
+   * the same key — a double tap, a concurrent one included, or a retried update — creates nothing and gets the
+   * broadcast that exists (`created` false). The key is claimed by the insert itself, so an attempt that fails
+   * or dies before its commit leaves nothing behind and the next tap creates the draft.
+   */
+  async createOnce(
+    botId: string,
+    draftKey: string,
+    input: BroadcastDraftInput,
+    actor: Actor,
+  ): Promise<{ view: BroadcastView; created: boolean }> {
+    return this.insertDraft(botId, input, actor, draftKey);
+  }
+
+  private async insertDraft(
+    botId: string,
+    input: BroadcastDraftInput,
+    actor: Actor,
+    draftKey: string | null,
+  ): Promise<{ view: BroadcastView; created: boolean }> {
     checkBroadcastContent(input, !!input.photoUploadFollows);
     return this.db.run(botId, async () => {
       await this.access.authorize(botId, actor, 'broadcasts');
       await this.requireFeature(botId);
       await this.assertOfferedLanguage(botId, input.audience);
       const previewTelegramId = await this.previewTarget(botId, input.previewTelegramId);
-      const row = await this.repos.broadcasts.insert(botId, {
+      const values = {
         text: input.text,
         photo: input.photo ?? null,
         buttons: input.buttons ?? [],
         filter: { ...input.audience },
-        status: 'draft',
         photoAwaited: !!input.photoUploadFollows,
         previewTelegramId,
         createdBy: `${actor.type}:${actor.id}`.slice(0, 100),
-      });
-      if (!input.photoUploadFollows) await this.queuePreview(botId, row.id, 0);
+      };
+      let id: string;
+      if (draftKey === null) {
+        id = (await this.repos.broadcasts.insert(botId, { ...values, status: 'draft' })).id;
+      } else {
+        const inserted = await this.broadcasts.insertOnce(botId, { ...values, draftKey });
+        if (!inserted) {
+          const made = await this.broadcasts.findByDraftKey(botId, draftKey);
+          if (!made) throw new DomainError(ErrorCode.CONFLICT, 'The draft changed meanwhile; try again');
+          return { view: await this.get(botId, made.id), created: false };
+        }
+        id = inserted;
+      }
+      if (!input.photoUploadFollows) await this.queuePreview(botId, id, 0);
       await this.audit.record(botId, {
         actor,
         action: 'broadcast.create',
         targetType: 'broadcast',
-        targetId: row.id,
+        targetId: id,
         after: { audience: input.audience, photo: !!input.photo, buttons: (input.buttons ?? []).length },
       });
-      return this.get(botId, row.id);
+      return { view: await this.get(botId, id), created: true };
     });
   }
 

@@ -27,6 +27,12 @@ export class BroadcastEntity {
   /** The number of the job carrying a running broadcast (its job id): a sweep re-queues a lost one. */
   @Column({ type: 'int' }) chunk!: number;
   @Column({ name: 'created_by', type: 'varchar' }) createdBy!: string;
+  /**
+   * The composed message a broadcast was made from in the bot's `/broadcast` flow (the admin and their draft): unique
+   * per bot, so a second tap of its audience buttons makes nothing more (BroadcastRepository.insertOnce). Null for
+   * drafts made through the API.
+   */
+  @Column({ name: 'draft_key', type: 'varchar', nullable: true }) draftKey!: string | null;
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt!: Date | null;
   /** A Telegram file_id or an https URL: the message goes as a photo with the text as its caption. */
   @Column({ type: 'varchar', nullable: true }) photo!: string | null;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BroadcastDeliveryStatus } from '../entities/broadcast-delivery.entity';
+import { BroadcastEntity } from '../entities/broadcast.entity';
 import { TenantDb } from '../tenant-context';
 
 /** Who a broadcast goes to: a segment of the bot's users, optionally only those speaking one language. */
@@ -14,6 +15,18 @@ export interface AudienceQuery {
 export interface ClaimedDelivery {
   userId: string;
   telegramId: number;
+}
+
+/** A draft made from a composed message of the bot's `/broadcast` flow, under that message's key. */
+export interface KeyedDraft {
+  draftKey: string;
+  text: string;
+  photo: string | null;
+  buttons: BroadcastEntity['buttons'];
+  filter: Record<string, unknown>;
+  photoAwaited: boolean;
+  previewTelegramId: number | null;
+  createdBy: string;
 }
 
 export type DeliveryOutcome = { userId: string; status: 'sent' | 'failed' | 'blocked'; error?: string | null };
@@ -60,6 +73,41 @@ function audienceWhere(a: AudienceQuery, first: number): { sql: string; params: 
 @Injectable()
 export class BroadcastRepository {
   constructor(private readonly db: TenantDb) {}
+
+  /**
+   * Inserts a draft carrying a `draftKey` unless this bot has one with that key already (ON CONFLICT DO NOTHING on
+   * the partial unique index): its id, or null when the key was taken. A concurrent insert of the same key waits
+   * for the first one's transaction and then finds it (or, if that rolled back, inserts), so exactly one is made
+   * and no claim outlives an insert that did not commit.
+   */
+  async insertOnce(botId: string, d: KeyedDraft): Promise<string | null> {
+    const rows: { id: string }[] = await this.db.within(botId, (m) =>
+      m.query(
+        `INSERT INTO broadcasts (bot_id, draft_key, text, photo, buttons, filter, status, photo_awaited,
+                                 preview_telegram_id, created_by)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, 'draft', $7, $8, $9)
+         ON CONFLICT (bot_id, draft_key) WHERE draft_key IS NOT NULL DO NOTHING
+         RETURNING id`,
+        [
+          botId,
+          d.draftKey,
+          d.text,
+          d.photo,
+          JSON.stringify(d.buttons),
+          JSON.stringify(d.filter),
+          d.photoAwaited,
+          d.previewTelegramId,
+          d.createdBy,
+        ],
+      ),
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /** The broadcast made from the draft `draftKey` (see `insertOnce`), null when none. */
+  async findByDraftKey(botId: string, draftKey: string): Promise<BroadcastEntity | null> {
+    return this.db.within(botId, (m) => m.findOne(BroadcastEntity, { where: { botId, draftKey } }));
+  }
 
   /** How many users the audience holds now. */
   async countAudience(botId: string, a: AudienceQuery): Promise<number> {

@@ -78,18 +78,4 @@ export class AdminState {
   async draft(botId: string, telegramId: number, id: string): Promise<AdminDraft | null> {
     return this.store.read<AdminDraft>(this.key(`draft:${id}`, botId, telegramId));
   }
-
-  /**
-   * True for the first caller only: a draft whose action has no idempotency key of its own (a broadcast's
-   * creation) is used once, so a second tap or a retried update creates nothing more.
-   */
-  async claimDraft(botId: string, telegramId: number, id: string): Promise<boolean> {
-    const set = await this.redis.set(this.key(`used:${id}`, botId, telegramId), '1', 'EX', DRAFT_TTL_S, 'NX');
-    return set === 'OK';
-  }
-
-  /** Gives a claimed draft back (its action failed, so it may be tried again). */
-  async releaseDraft(botId: string, telegramId: number, id: string): Promise<void> {
-    await this.redis.del(this.key(`used:${id}`, botId, telegramId));
-  }
 }

@@ -794,29 +794,23 @@ export class AdminHandler {
 
   /**
    * The composed message to the audience chosen: the broadcast's draft, previewed to this admin (the worker's
-   * BroadcastPreview job). The draft of the message is used once, so a second tap creates nothing more.
+   * BroadcastPreview job). The composed message makes one broadcast: its key (this admin's draft) is unique in the
+   * database, so a second tap — or a retried update — answers with the broadcast it made.
    */
   private async createBroadcast(ctx: BotContext, draftId: string, audience: BroadcastAudience): Promise<void> {
     const from = ctx.from!.id;
     const draft = await this.state.draft(ctx.botId, from, draftId);
     if (!draft || draft.kind !== 'broadcast') return ctx.answerCallback(ctx.t('admin.expired'), true);
-    if (!(await this.state.claimDraft(ctx.botId, from, draftId))) {
-      return ctx.answerCallback(ctx.t('admin.bc.used'), true);
-    }
-    let view: BroadcastView;
-    try {
-      view = await this.db.atomic(ctx.botId, () =>
-        this.broadcasts.create(
-          ctx.botId,
-          { text: draft.text, photo: draft.photo, audience, previewTelegramId: from },
-          this.actor(ctx),
-        ),
-      );
-    } catch (e) {
-      await this.state.releaseDraft(ctx.botId, from, draftId);
-      throw e;
-    }
-    ctx.answerCallback();
+    const { view, created } = await this.db.atomic(ctx.botId, () =>
+      this.broadcasts.createOnce(
+        ctx.botId,
+        `tg:${from}:${draftId}`,
+        { text: draft.text, photo: draft.photo, audience, previewTelegramId: from },
+        this.actor(ctx),
+      ),
+    );
+    if (created) ctx.answerCallback();
+    else ctx.answerCallback(ctx.t('admin.bc.used'), true);
     ctx.show(await this.broadcastScreen(ctx, view));
   }
 
