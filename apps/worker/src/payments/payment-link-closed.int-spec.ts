@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { jobIdFor, JobName, QueueName } from '@botfleet/jobs';
 import { ExpireGatewayPaymentsUseCase } from '@botfleet/payments';
 import {
   buttonData,
@@ -122,26 +123,41 @@ describe('Zarinpal pay link: a payment that closed before its link came (worker,
   it("a payment ended by the buyer's newer tap says nothing: the screen ends on the newer link", async () => {
     const b = await atMethods(953_002);
     const before = (await payments()).length;
-    const release = zp.hold();
+    // Each tap's Zarinpal request waits on its own hold, so the answers land in a fixed order: the newer link first,
+    // then the ended payment's late answer, whose job would otherwise put "no longer open" over the newer link.
+    const releaseFirst = zp.hold();
+    let releaseSecond = () => {};
+    let link: string;
     try {
       await b.press();
       await waitFor(() => zp.held === 1, 5_000);
       await new Promise((r) => setTimeout(r, IN_FLIGHT_MS + 200));
       // After the in-flight window a second tap opens a new payment and ends the first, still waiting.
+      releaseSecond = zp.hold();
       expect((await b.press()).text).toContain('Preparing your payment link');
       await waitFor(() => zp.held === 2, 5_000);
+      // The newer payment's answer first: its link replaces the screen …
+      releaseSecond();
+      link = await waitFor(() => linkOf(b.screen()), 15_000);
+      expect(zp.held).toBe(1);
     } finally {
-      release();
+      releaseSecond();
+      // … then the ended payment's late answer.
+      releaseFirst();
     }
-    const link = await waitFor(() => linkOf(b.screen()), 15_000);
-    // Both jobs are done (the ended payment's one included) and the screen still holds the newer link.
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect(linkOf(b.screen())).toBe(link);
-    expect(b.messages().some((m) => CLOSED.test(m.text ?? ''))).toBe(false);
     const rows = (await payments()).slice(before);
     expect(rows.map((p) => [p.status, p.external_id])).toEqual([
       ['failed', null],
       ['pending', link.split('/pg/StartPay/')[1]],
     ]);
+    // The ended payment's job is done after the newer link was shown, and the screen still holds that link.
+    const endedJob = jobIdFor(JobName.StartGatewayPayment, [bot.id, rows[0].id]);
+    const notifications = world.queue(QueueName.Notifications);
+    await waitFor(
+      async () => !['waiting', 'active', 'delayed'].includes(await notifications.getJobState(endedJob)),
+      15_000,
+    );
+    expect(linkOf(b.screen())).toBe(link);
+    expect(b.messages().some((m) => CLOSED.test(m.text ?? ''))).toBe(false);
   });
 });
