@@ -17,7 +17,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Fragment, useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../../api/client';
+import { api, ApiError, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { useCan } from '../../auth/session';
 import { Page, QueryState } from '../../components/Page';
@@ -56,6 +56,9 @@ interface MenuButton {
   url?: string;
   text?: Localized;
 }
+
+/** The per-language texts, saved one language at a time. */
+type TranslatedKey = 'welcome_text' | 'support_text';
 
 /** The configuration keys this page edits; Settings shows the others. */
 export const TEXT_KEYS = ['welcome_text', 'support_text', 'main_menu_buttons'] as const;
@@ -206,6 +209,7 @@ function TextsEditor({ configs }: { configs: Configuration[] }) {
             title={t('welcomeText')}
             hint={t('welcomeHint')}
             lang={lang}
+            stored={(value('welcome_text') as Localized | undefined) ?? {}}
             draft={welcome}
             setDraft={setWelcome}
             isDefault={!!configs.find((c) => c.key === 'welcome_text')?.isDefault}
@@ -217,6 +221,7 @@ function TextsEditor({ configs }: { configs: Configuration[] }) {
             title={t('supportText')}
             hint={t('supportHint')}
             lang={lang}
+            stored={(value('support_text') as Localized | undefined) ?? {}}
             draft={support}
             setDraft={setSupport}
             isDefault={!!configs.find((c) => c.key === 'support_text')?.isDefault}
@@ -293,21 +298,69 @@ function useConfigurationWrite(key: string, onSaved: () => void) {
   return { save, reset };
 }
 
+/**
+ * Saves a per-language text one language at a time (PUT or DELETE …/translations/{lang}), only the languages
+ * whose draft differs from what the page read: a language saved meanwhile elsewhere (the bot's admin flow) is
+ * never overwritten with what this page read before. A refused language's error lands on its own field.
+ */
+function useTranslationsSave(key: TranslatedKey, onSaved: () => void) {
+  const botId = useBotId();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ draft, stored }: { draft: Localized; stored: Localized }) => {
+      const next = compactLocalized(draft);
+      const before = compactLocalized(stored);
+      for (const lang of LANGS) {
+        if (next[lang] === before[lang]) continue;
+        const path = { botId, key, lang };
+        const text = next[lang];
+        try {
+          await unwrap(
+            text !== undefined
+              ? api.PUT('/v1/bots/{botId}/configurations/{key}/translations/{lang}', {
+                  params: { path },
+                  body: { value: text },
+                })
+              : api.DELETE('/v1/bots/{botId}/configurations/{key}/translations/{lang}', { params: { path } }),
+          );
+        } catch (e) {
+          throw e instanceof ApiError && Array.isArray(e.details) ? inLanguage(e, lang) : e;
+        }
+      }
+    },
+    onSuccess: () => {
+      onSaved();
+      void client.invalidateQueries({ queryKey: ['configurations', botId] });
+    },
+  });
+}
+
+/** The API names the one language's `value`; the card shows field errors by language (`value.<lang>`). */
+function inLanguage(e: ApiError, lang: Lang): ApiError {
+  const details = (e.details as { field?: unknown }[]).map((d) =>
+    d.field === 'value' ? { ...d, field: `value.${lang}` } : d,
+  );
+  return new ApiError(e.status, e.code, e.message, details);
+}
+
 function LocalizedTextCard({
   configKey,
   title,
   hint,
   lang,
+  stored,
   draft,
   setDraft,
   isDefault,
   write,
   onFocus,
 }: {
-  configKey: string;
+  configKey: TranslatedKey;
   title: string;
   hint: string;
   lang: Lang;
+  /** The text as the page read it: the languages whose draft differs from it are saved. */
+  stored: Localized;
   draft: Localized;
   setDraft: (v: Localized) => void;
   isDefault: boolean;
@@ -316,7 +369,8 @@ function LocalizedTextCard({
 }) {
   const { t } = useTranslation('setup');
   const [saved, setSaved] = useState(false);
-  const { save, reset } = useConfigurationWrite(configKey, () => setSaved(true));
+  const { reset } = useConfigurationWrite(configKey, () => setSaved(true));
+  const save = useTranslationsSave(configKey, () => setSaved(true));
   const errors = fieldErrors(save.error);
   const otherErrors = LANGS.filter((l) => l !== lang && errors[l]);
   return (
@@ -361,7 +415,7 @@ function LocalizedTextCard({
               size="xs"
               onClick={() => {
                 setSaved(false);
-                save.mutate(compactLocalized(draft));
+                save.mutate({ draft, stored });
               }}
               loading={save.isPending}
               data-testid={`save-${configKey}`}
