@@ -29,6 +29,7 @@ import { BroadcastPhotoAwaited1764400001100 } from './1764400001100-broadcastPho
 import { BroadcastPhotoUploadIndex1764400001110 } from './1764400001110-broadcastPhotoUploadIndex';
 import { GatewayPaymentRefundPendingIndex1764400001120 } from './1764400001120-gatewayPaymentRefundPendingIndex';
 import { BroadcastDraftKey1764400001200 } from './1764400001200-broadcastDraftKey';
+import { BroadcastPhotoAwaitedIndex1764400001210 } from './1764400001210-broadcastPhotoAwaitedIndex';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -63,4 +64,5 @@ export const MIGRATIONS = [
   BroadcastPhotoUploadIndex1764400001110,
   GatewayPaymentRefundPendingIndex1764400001120,
   BroadcastDraftKey1764400001200,
+  BroadcastPhotoAwaitedIndex1764400001210,
 ];

@@ -125,6 +125,16 @@ export class BroadcastRunsService {
     return this.broadcasts.dropAbandonedPhoto(botId, id, maxAgeMs, reason);
   }
 
+  /**
+   * Ends a draft that waited longer than `maxAgeMs` for its picture (the sweep): `failed`, saying the picture never
+   * came, so the API, the console and the bot show why it will never be sent. Only a draft still waiting and
+   * untouched for that long; false otherwise.
+   */
+  endPhotoNeverCame(botId: string, id: string, maxAgeMs: number): Promise<boolean> {
+    const reason = `the picture never came: the draft waited ${ageText(maxAgeMs)} for its upload`;
+    return this.broadcasts.endAwaitingPhoto(botId, id, maxAgeMs, reason);
+  }
+
   /** The preview of `revision` cannot be sent (the admin blocked the bot, a photo Telegram refuses…). */
   async previewFailed(botId: string, id: string, revision: number, reason: string): Promise<void> {
     await this.repos.broadcasts.update(

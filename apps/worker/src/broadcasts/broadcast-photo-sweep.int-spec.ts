@@ -63,13 +63,13 @@ describe('broadcast photo sweep (worker)', () => {
     const previewed = await uploadedDraft(a, 'Previewed sale');
     expect(await runs.photoUploaded(a.id, previewed, 1, 'AgACAgIAAxkBAAI-file-id')).toBe(true);
     // Fresh: nothing is old enough yet.
-    expect(await sweeper.sweep()).toEqual({ dropped: 0 });
+    expect(await sweeper.sweep()).toEqual({ dropped: 0, ended: 0 });
     expect(await runs.photoUpload(a.id, oldA, 1)).not.toBeNull();
 
     await sleep(MAX_AGE_MS + 300);
     const fresh = await uploadedDraft(a, 'Fresh sale');
-    expect(await sweeper.sweep()).toEqual({ dropped: 2 });
-    expect(await sweeper.sweep()).toEqual({ dropped: 0 });
+    expect(await sweeper.sweep()).toEqual({ dropped: 2, ended: 0 });
+    expect(await sweeper.sweep()).toEqual({ dropped: 0, ended: 0 });
 
     for (const [bot, id] of [
       [a, oldA],
@@ -94,5 +94,67 @@ describe('broadcast photo sweep (worker)', () => {
       Actors.tenantApi(a.id),
     );
     expect(again.broadcast).toMatchObject({ photoUploadType: 'image/png', photoAwaited: false, failure: null });
+  });
+
+  it('ends drafts that waited longer than the age for a picture that never came, and leaves the others', async () => {
+    const runs = ctx.get(BroadcastRunsService);
+    const service = ctx.get(BroadcastsService);
+    const config = { ...ctx.get(AppConfig), BROADCAST_PHOTO_UPLOAD_MAX_AGE_MS: MAX_AGE_MS } as AppConfig;
+    const sweeper = new BroadcastPhotoSweepHandler(new AbandonedBroadcastPhotos(ctx.get(PlatformDb)), runs, config);
+    // Drafts of the test above are no part of this one.
+    for (const bot of [a, b]) {
+      for (const x of (await service.list(bot.id, 1, 100)).items) {
+        if (x.status === 'draft') await service.cancel(bot.id, x.id, Actors.tenantApi(bot.id));
+      }
+    }
+    const awaiting = async (bot: TestBot, text: string) =>
+      (
+        await service.create(
+          bot.id,
+          { text, audience: { segment: 'all' }, photoUploadFollows: true },
+          Actors.tenantApi(bot.id),
+        )
+      ).broadcast.id;
+    const oldA = await awaiting(a, 'Never came A');
+    const oldB = await awaiting(b, 'Never came B');
+    // Its picture came and its preview took it to Telegram: a file_id, nothing awaited.
+    const pictured = await awaiting(a, 'Picture came');
+    await service.uploadPhoto(a.id, pictured, { data: PNG, contentType: 'image/png' }, Actors.tenantApi(a.id));
+    expect(await runs.photoUploaded(a.id, pictured, 1, 'AgACAgIAAxkBAAI-came')).toBe(true);
+    expect(await sweeper.sweep()).toEqual({ dropped: 0, ended: 0 });
+
+    await sleep(MAX_AGE_MS + 300);
+    const fresh = await awaiting(a, 'Still coming');
+    expect(await sweeper.sweep()).toEqual({ dropped: 0, ended: 2 });
+    expect(await sweeper.sweep()).toEqual({ dropped: 0, ended: 0 });
+
+    const reason = 'the picture never came: the draft waited 2 seconds for its upload';
+    for (const [bot, id] of [
+      [a, oldA],
+      [b, oldB],
+    ] as const) {
+      const view = await service.get(bot.id, id);
+      expect(view.broadcast).toMatchObject({ status: 'failed', failure: reason, photoAwaited: false });
+      expect(view.broadcast.finishedAt).not.toBeNull();
+      // It can neither start nor take a picture any more.
+      await expect(service.start(bot.id, id, Actors.tenantApi(bot.id))).rejects.toThrow(/is failed, not a draft/);
+      await expect(
+        service.uploadPhoto(bot.id, id, { data: PNG, contentType: 'image/png' }, Actors.tenantApi(bot.id)),
+      ).rejects.toThrow(/Only a draft/);
+    }
+    expect((await service.get(a.id, fresh)).broadcast).toMatchObject({
+      status: 'draft',
+      photoAwaited: true,
+      failure: null,
+    });
+    expect((await service.get(a.id, pictured)).broadcast).toMatchObject({
+      status: 'draft',
+      photo: 'AgACAgIAAxkBAAI-came',
+      photoAwaited: false,
+      failure: null,
+    });
+    // Conditional: a draft not waiting, or not waiting that long, is never ended by the sweep's rule.
+    expect(await runs.endPhotoNeverCame(a.id, pictured, MAX_AGE_MS)).toBe(false);
+    expect(await runs.endPhotoNeverCame(a.id, fresh, MAX_AGE_MS)).toBe(false);
   });
 });

@@ -183,7 +183,7 @@ export class BroadcastRepository {
             ORDER BY d.user_id LIMIT $4 FOR UPDATE SKIP LOCKED
          ), leased AS (
            UPDATE broadcast_deliveries d SET claim_id = $3, claimed_at = now()
-             FROM picked WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = picked.user_id
+            WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = ANY(ARRAY(SELECT user_id FROM picked))
            RETURNING d.user_id
          ) SELECT l.user_id, u.telegram_id FROM leased l JOIN users u ON u.bot_id = $1 AND u.id = l.user_id
            ORDER BY u.telegram_id`,
@@ -214,7 +214,7 @@ export class BroadcastRepository {
            SELECT * FROM unnest($4::uuid[], $5::varchar[], $6::varchar[]) AS o(user_id, status, error)
          ), locked AS (
            SELECT user_id FROM broadcast_deliveries
-            WHERE bot_id = $1 AND broadcast_id = $2 AND claim_id = $3
+            WHERE bot_id = $1 AND broadcast_id = $2 AND claim_id = $3 AND user_id = ANY($4::uuid[] || $7::uuid[])
               AND ((user_id = ANY($4::uuid[]) AND status IN ('sending','interrupted'))
                    OR (user_id = ANY($7::uuid[]) AND status = 'pending'))
             ORDER BY user_id FOR UPDATE
@@ -225,7 +225,8 @@ export class BroadcastRepository {
                   sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE d.sent_at END,
                   claimed_at = CASE WHEN o.user_id IS NULL THEN now() ELSE d.claimed_at END
              FROM locked LEFT JOIN o ON o.user_id = locked.user_id
-            WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = locked.user_id
+            WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = ANY(ARRAY(SELECT user_id FROM locked))
+              AND d.user_id = locked.user_id
            RETURNING d.user_id, o.user_id IS NULL AS marked
          ) SELECT user_id FROM changed WHERE marked`,
         [
@@ -257,7 +258,7 @@ export class BroadcastRepository {
             ORDER BY user_id FOR UPDATE
          ), r AS (
            UPDATE broadcast_deliveries d SET status = 'pending'
-             FROM locked WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = locked.user_id
+            WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = ANY(ARRAY(SELECT user_id FROM locked))
            RETURNING 1
          ) SELECT count(*)::int AS n FROM r`,
         [botId, broadcastId, claimId, userIds],
@@ -282,7 +283,7 @@ export class BroadcastRepository {
             ORDER BY user_id FOR UPDATE
          ), i AS (
            UPDATE broadcast_deliveries d SET status = 'interrupted', error = 'the sender stopped during the send'
-             FROM locked WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = locked.user_id
+            WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = ANY(ARRAY(SELECT user_id FROM locked))
            RETURNING 1
          ) SELECT count(*)::int AS n FROM i`,
         [botId, broadcastId, staleMs, exceptClaimId],
@@ -414,6 +415,27 @@ export class BroadcastRepository {
   }
 
   /**
+   * Ends as `failed` (with `reason`) a draft that has waited longer than `maxAgeMs` for the picture it was saved to
+   * receive (`photo_awaited`, saved with photoUploadFollows, or left without one by the photo sweep): only while it is
+   * still a draft, still waiting and untouched for that long. False when it is not such a draft (any more).
+   */
+  async endAwaitingPhoto(botId: string, broadcastId: string, maxAgeMs: number, reason: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.within(botId, (m) =>
+      m.query(
+        `WITH e AS (
+           UPDATE broadcasts
+              SET status = 'failed', failure = $4, photo_awaited = false, finished_at = now(), updated_at = now()
+            WHERE bot_id = $1 AND id = $2 AND status = 'draft' AND photo_awaited AND photo_upload_type IS NULL
+              AND updated_at < now() - make_interval(secs => $3::double precision / 1000)
+           RETURNING id
+         ) SELECT id FROM e`,
+        [botId, broadcastId, maxAgeMs, reason.slice(0, 300)],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  /**
    * Ends a draft or a running broadcast (`cancelled`, or `failed` with a reason) and closes its deliveries:
    * pending ones are `skipped` (never sent), one being sent right now is `interrupted` (it may still arrive;
    * its run, if alive, records what became of it). A picture still waiting for its preview is dropped. False
@@ -445,7 +467,7 @@ export class BroadcastRepository {
          UPDATE broadcast_deliveries d
             SET status = CASE WHEN d.status = 'pending' THEN 'skipped' ELSE 'interrupted' END,
                 error = CASE WHEN d.status = 'pending' THEN $3 ELSE 'in flight when the broadcast ended' END
-           FROM locked WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = locked.user_id`,
+          WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = ANY(ARRAY(SELECT user_id FROM locked))`,
         [botId, broadcastId, `not sent: the broadcast ${status === 'cancelled' ? 'was cancelled' : 'failed'}`],
       );
       await this.refreshCounters(botId, broadcastId);

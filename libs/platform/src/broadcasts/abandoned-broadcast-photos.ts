@@ -30,4 +30,21 @@ export class AbandonedBroadcastPhotos {
     );
     return rows.map((r) => ({ botId: r.bot_id, broadcastId: r.id }));
   }
+
+  /**
+   * Up to `limit` drafts, across every bot, that have waited for their picture (`photo_awaited`) untouched for
+   * longer than `maxAgeMs`, the longest first: the sweep ends each in its own tenant
+   * (BroadcastRunsService.endPhotoNeverCame, which checks again).
+   */
+  async awaitingTooLong(maxAgeMs: number, limit: number): Promise<AbandonedBroadcastPhoto[]> {
+    const rows: { bot_id: string; id: string }[] = await this.platform.manager.query(
+      `SELECT bot_id, id FROM broadcasts
+        WHERE status = 'draft' AND photo_awaited AND photo_upload_type IS NULL
+          AND updated_at < now() - make_interval(secs => $1::double precision / 1000)
+        ORDER BY updated_at
+        LIMIT $2`,
+      [maxAgeMs, limit],
+    );
+    return rows.map((r) => ({ botId: r.bot_id, broadcastId: r.id }));
+  }
 }

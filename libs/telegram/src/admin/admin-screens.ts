@@ -584,10 +584,17 @@ export function broadcastScreen(lang: Language, v: BroadcastView, audienceSize: 
       keyboard: [[btn(t(lang, 'admin.btn.bcCancel'), AdminCallbacks.broadcastCancel(b.id))], [refresh], list],
     };
   }
-  return {
-    text: t(lang, 'admin.bc.ended', { ...vars, sent: p.sent, total: p.total, failed: p.failed, blocked: p.blocked }),
-    keyboard: [list, homeRow(lang)],
-  };
+  const ended = t(lang, 'admin.bc.ended', {
+    ...vars,
+    sent: p.sent,
+    total: p.total,
+    failed: p.failed,
+    blocked: p.blocked,
+  });
+  // Why it failed (its token rejected, a draft whose picture never came…): the owner sees it where it is listed.
+  const why =
+    b.status === 'failed' && b.failure ? t(lang, 'admin.bc.endedWhy', { reason: { html: plain(b.failure, 300) } }) : '';
+  return { text: why ? `${ended}\n${why}` : ended, keyboard: [list, homeRow(lang)] };
 }
 
 function confirm(lang: Language, text: string, yes: string, no: string): Screen {

@@ -466,6 +466,7 @@ const en = {
   'admin.bc.live': '📣 Broadcast {ref} ({audience}): {status}, {sent} of {total} sent. Progress is posted as it goes.',
   'admin.bc.ended':
     '📣 Broadcast {ref} ({audience}): {status}, {sent} of {total} sent, {failed} failed, {blocked} blocked the bot.',
+  'admin.bc.endedWhy': '⚠️ Why: {reason}.',
   'admin.bc.started': '▶️ Sending started.',
   'admin.bc.already': 'Nothing changed: this broadcast is {status}.',
   'admin.bc.cancelled': '⏹ Cancelled: nothing more is sent.',
@@ -940,6 +941,7 @@ const fa = {
     '📣 پیام همگانی {ref} ({audience}): {status}، {sent} از {total} فرستاده شد. پیشرفت آن در حین کار گزارش می‌شود.',
   'admin.bc.ended':
     '📣 پیام همگانی {ref} ({audience}): {status}، {sent} از {total} فرستاده شد، {failed} ناموفق، {blocked} ربات را مسدود کرده‌اند.',
+  'admin.bc.endedWhy': '⚠️ چرا: {reason}.',
   'admin.bc.started': '▶️ ارسال آغاز شد.',
   'admin.bc.already': 'چیزی تغییر نکرد: این پیام همگانی {status} است.',
   'admin.bc.cancelled': '⏹ لغو شد: دیگر چیزی فرستاده نمی‌شود.',
@@ -1414,6 +1416,7 @@ const ru = {
     '📣 Рассылка {ref} ({audience}): {status}, отправлено {sent} из {total}. Ход отправки публикуется по мере работы.',
   'admin.bc.ended':
     '📣 Рассылка {ref} ({audience}): {status}, отправлено {sent} из {total}, ошибок {failed}, заблокировали бота {blocked}.',
+  'admin.bc.endedWhy': '⚠️ Причина: {reason}.',
   'admin.bc.started': '▶️ Отправка началась.',
   'admin.bc.already': 'Ничего не изменилось: рассылка уже в статусе «{status}».',
   'admin.bc.cancelled': '⏹ Отменено: больше ничего не отправляется.',
