@@ -291,6 +291,31 @@ describe('growth: trial, reminders, auto-renew (worker)', () => {
     expect((await world.subscription(c.subscriptionId)).expires_at!.getTime()).toBe(c.expiresAt.getTime() + 30 * DAY);
   });
 
+  it('a renewal whose wallet payment is refused after its order exists leaves no order and no charge', async () => {
+    const c = await customerWithSub();
+    await ctx.get(AutoRenewals).set(bot.id, c.userId, c.subscriptionId, true);
+    await ctx.deposit(bot.id, c.userId, 1_000);
+    const due = new Date(c.expiresAt.getTime() - 0.5 * DAY);
+    const renewals = () =>
+      ctx.get(TenantRepositories).orders.find(bot.id, { where: { subscriptionId: c.subscriptionId, kind: 'renewal' } });
+    // The shop turns wallet payments off: the renewal's order is opened, then its payment is refused (a domain
+    // refusal, answered as "unavailable" rather than thrown) — the refusal must undo the order as a throw does.
+    await ctx.get(FeaturesService).set(bot.id, 'wallet', false);
+    try {
+      expect((await scan.run(due)).renewed).toBe(0);
+      expect(await renewals()).toHaveLength(0);
+      expect(await balanceOf(c.userId)).toBe(1_000);
+    } finally {
+      await ctx.get(FeaturesService).set(bot.id, 'wallet', true);
+    }
+    // Wallet payments back on: the next scan renews this period, charged once.
+    expect((await scan.run(due)).renewed).toBe(1);
+    const orders = await renewals();
+    expect(orders).toHaveLength(1);
+    await waitFor(async () => (await world.orderStatus(orders[0].id)) === 'fulfilled', 30_000);
+    expect(await balanceOf(c.userId)).toBe(0);
+  });
+
   it("auto-renew is the customer's own: another user's subscription or a trial cannot be switched", async () => {
     const c = await customerWithSub();
     const other = await ctx.newUser(bot.id);
