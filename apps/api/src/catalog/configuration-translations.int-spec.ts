@@ -130,6 +130,19 @@ describe('configurations: one language of a shop text (API in-process, real Post
     }
   });
 
+  it('a reset and one language saved at the same moment go one after the other (the reset text never returns)', async () => {
+    const { bot, console } = await newShop();
+    for (let round = 0; round < 20; round++) {
+      await console.put('welcome_text', { value: { en: `old ${round}` } }).expect(200);
+      await Promise.all([
+        botSaves(bot, 'welcome_text', 'fa', `فارسی ${round}`),
+        configurations.reset(bot.id, 'welcome_text', Actors.botAdmin(bot.ownerTelegramId)),
+      ]);
+      // The bot's save after the reset, or the reset after it; never the old English brought back.
+      expect([{}, { fa: `فارسی ${round}` }]).toContainEqual(await stored(bot, 'welcome_text'));
+    }
+  });
+
   it('a bad key, language or text is refused with the field named, and changes nothing', async () => {
     const { bot, console } = await newShop();
     await console.put('welcome_text/translations/en', { value: 'Kept' }).expect(200);
