@@ -230,10 +230,11 @@ export class StartGatewayPaymentUseCase {
         const reusable = await this.reusable(botId, order.id, gateway.method, inFlight);
         if (reusable) return reusable;
         // A new payment is opened: the ones still waiting for their gateway's answer are ended first (conditional,
-        // under the order's lock), so a late answer for one records nothing and the order has one payable link.
+        // under the order's lock), so a late answer for one records nothing and its link is never shown.
         // One that got its answer between the look above and this update keeps it, and is offered instead.
-        // A gateway that starts locally (Stars' invoice) has no external id until it is paid, yet waits for no
-        // answer: its open invoice stays payable.
+        // Payments already started are not ended: a link with less than REUSE_MARGIN_MS to live (no longer offered)
+        // stays payable beside the new one until it expires, and so does an open Stars invoice (a gateway that
+        // starts locally has no external id until it is paid, yet waits for no answer).
         await this.repos.gatewayPayments.update(
           botId,
           { orderId: order.id, status: 'pending', externalId: IsNull(), gateway: In(this.answeringGateways()) },
