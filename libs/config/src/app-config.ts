@@ -645,7 +645,10 @@ export class AppConfig {
   /**
    * A gateway payment the bot opened whose gateway has not answered yet (its link job still asking): a second tap on
    * Pay within this window is told "the link is coming"; after it, the tap opens a new payment and the waiting one
-   * is failed, so one order never has two payable links (libs/payments StartGatewayPaymentUseCase).
+   * is failed, so its late answer is never recorded or shown. Payments already started are not ended: a link with
+   * under 5 minutes left (no longer offered again) or an open Stars invoice stays payable beside the new payment
+   * until it expires; a second payment lands in the wallet as a keyed deposit (libs/payments
+   * StartGatewayPaymentUseCase).
    */
   @Transform(toInt)
   @IsInt()
