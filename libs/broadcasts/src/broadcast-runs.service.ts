@@ -302,29 +302,39 @@ export class BroadcastRunsService {
   }
 
   /**
-   * Takes the telling of the broadcast's end to the bot's owner (when the bot cannot post it itself) as a lease:
-   * one caller gets it however many runs end the broadcast (twin runs of a chunk, a stalled job run again); null
-   * when it was told already or another run holds a fresh lease. A lease left unfinished for `staleMs` (its run
-   * died between the claim and the relay) is taken over, so the end is told once rather than never. The holder
-   * finishes it with `endReported`, or gives it back with `releaseEndReport` when the relay failed.
+   * Queues the telling of the broadcast's end to the bot's owner (the bot could not post it itself): one job per
+   * broadcast however many runs end it (its deterministic id), whose retries relay it until it is told.
    */
-  async claimEndReport(botId: string, id: string, staleMs: number): Promise<NotificationLease | null> {
+  async queueEndReport(botId: string, id: string): Promise<void> {
+    await this.jobs.add(
+      JobName.ReportBroadcastEnd,
+      { botId, broadcastId: id },
+      { jobId: jobIdFor(JobName.ReportBroadcastEnd, [id]) },
+    );
+  }
+
+  /**
+   * Takes the telling of the broadcast's end to the owner and records it told before the relay is made: exactly one
+   * caller gets the lease however many race (twin runs, a stalled job run again), and while its relay is in
+   * flight — however slow — there is nothing left for another to take over, so the owner is never told twice.
+   * `told` when it was; `busy` when another caller's claim is between its claim and its record (a claim left so
+   * longer than `staleMs`, its caller dead, is taken over). The holder gives it back with `endReportFailed` when
+   * the relay certainly did not reach the owner.
+   */
+  async takeEndReport(botId: string, id: string, staleMs: number): Promise<NotificationLease | 'told' | 'busy'> {
     const outcome = await this.sent.claimLease(
       botId,
       { userId: null, subscriptionId: null, kind: END_REPORT, dedupeKey: endReportKey(id) },
       staleMs,
     );
-    return typeof outcome === 'object' ? outcome.lease : null;
+    if (outcome === 'done') return 'told';
+    if (outcome === 'busy') return 'busy';
+    return (await this.sent.markDone(botId, outcome.lease)) ? outcome.lease : 'busy';
   }
 
-  /** The end was told: false when this lease had been taken over meanwhile. */
-  endReported(botId: string, lease: NotificationLease): Promise<boolean> {
-    return this.sent.markDone(botId, lease);
-  }
-
-  /** The end could not be told to the owner: a later run that ends it may tell it. */
-  releaseEndReport(botId: string, lease: NotificationLease): Promise<void> {
-    return this.sent.releaseLease(botId, lease);
+  /** The relay certainly did not reach the owner (Telegram refused it, no master bot): untold again, for a retry. */
+  async endReportFailed(botId: string, lease: NotificationLease): Promise<void> {
+    await this.sent.reopen(botId, lease);
   }
 
   /** The bot's language (progress texts are in it). */

@@ -37,6 +37,7 @@ export enum JobName {
   SweepBroadcastPhotos = 'sweep-broadcast-photos',
   ApplyStarsRefund = 'apply-stars-refund',
   StartGatewayPayment = 'start-gateway-payment',
+  ReportBroadcastEnd = 'report-broadcast-end',
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
@@ -62,6 +63,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SweepBroadcastPhotos]: QueueName.Provisioning,
   [JobName.ApplyStarsRefund]: QueueName.Provisioning,
   [JobName.StartGatewayPayment]: QueueName.Notifications,
+  [JobName.ReportBroadcastEnd]: QueueName.Notifications,
 };
 
 /** The periodic jobs: platform-wide (every bot at once, through the platform path), so without a botId. */
@@ -143,6 +145,11 @@ export interface JobPayloads {
    * is shown where to pay (`messageId`: the screen to replace) in `language` (libs/payments StartGatewayPaymentUseCase).
    */
   [JobName.StartGatewayPayment]: { botId: string; paymentId: string; language: string; messageId?: number };
+  /**
+   * How a broadcast ended, told to the bot's owner through the master bot when the bot cannot post it itself (its
+   * token rejected): once, retried until it is (libs/broadcasts BroadcastRunsService.takeEndReport).
+   */
+  [JobName.ReportBroadcastEnd]: { botId: string; broadcastId: string };
   /** A support ticket event: posted to the admin chat and/or told to the customer (libs/support). */
   [JobName.SupportNotification]: {
     botId: string;
@@ -171,4 +178,5 @@ export const TENANT_JOBS_HAVE_BOT_ID: TenantJobsHaveBotId = {
   [JobName.SupportNotification]: true,
   [JobName.ApplyStarsRefund]: true,
   [JobName.StartGatewayPayment]: true,
+  [JobName.ReportBroadcastEnd]: true,
 };

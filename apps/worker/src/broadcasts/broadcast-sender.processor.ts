@@ -26,6 +26,21 @@ export const PHOTO_NOT_KEPT =
 
 type SendJob = JobPayloads[JobName.SendBroadcast];
 type PreviewJob = JobPayloads[JobName.BroadcastPreview];
+type ReportJob = JobPayloads[JobName.ReportBroadcastEnd];
+
+/** Network failures where the request never reached Telegram: a relay that met one certainly told nobody. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * Whether a failed relay certainly did not reach the owner: Telegram answered with an error, or it failed before
+ * any request went out. A request lost on its way back (a reset, a timeout) may have been delivered.
+ */
+function certainlyUntold(err: unknown): boolean {
+  const f = classifyTelegramError(err);
+  if (f.kind === 'aborted') return false;
+  if (f.kind === 'network') return NOT_CONNECTED.has(f.code);
+  return true;
+}
 
 /** The Telegram call's failure as stored on a delivery: the description only (never a URL, never a token). */
 function failureOf(err: unknown): string {
@@ -262,25 +277,66 @@ export class BroadcastSenderProcessor {
       await this.runs.progressPosted(bot.id, b.id, { ...target, messageId: sent.message_id });
     } catch (err) {
       // A bot whose token Telegram rejects cannot tell its admins how the broadcast ended: its owner hears it,
-      // once — every run that ends the broadcast (a twin of the last chunk, a stalled job run again) gets here.
-      if (final && text && classifyTelegramError(err).kind === 'unauthorized') {
-        if (await this.tellOwner(bot, b.id, text).catch(() => false)) return;
-      }
+      // once — every run that ends the broadcast (a twin of the last chunk, a stalled job run again) gets here,
+      // and queues the one ReportBroadcastEnd job of the broadcast.
+      const untold = final && text && classifyTelegramError(err).kind === 'unauthorized';
+      if (
+        untold &&
+        (await this.runs.queueEndReport(bot.id, b.id).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return;
       this.logger.warn({ botId: bot.id, broadcastId: b.id, err: describeError(err) }, 'broadcast progress not posted');
     }
   }
 
   /**
-   * The end relayed to the owner by the one run that claims it: true when it was told (by this run or another).
-   * A relay that fails gives the claim back, so a later run that ends the broadcast may tell it.
+   * How the broadcast ended, told to the bot's owner through the master bot (ReportBroadcastEnd, queued when the bot
+   * could not post it itself). Told once: the telling is recorded before the relay (takeEndReport), so a relay
+   * however slow — its client retries 5xx and network errors, waits out 429s — never lets another attempt send it
+   * again, where a lease the relay could outlive did. A relay that certainly did not reach the owner (Telegram
+   * answered an error, no master bot) is recorded untold again and this job fails, so its retry (the notification
+   * queue's backoff, hours) tells it; one whose answer was lost on the way back may have arrived, and is not
+   * repeated. A worker that dies during the relay leaves it told — possibly never seen: at most once, as for
+   * every Telegram send.
    */
-  private async tellOwner(bot: BotEntity, broadcastId: string, text: string): Promise<boolean> {
-    // A run that dies between the claim and the relay leaves a lease the next run takes over once it is stale.
-    const lease = await this.runs.claimEndReport(bot.id, broadcastId, Math.floor(this.config.BROADCAST_LOCK_MS / 2));
-    if (!lease) return true;
-    const told = await this.owner.relay(bot, text).catch(() => false);
-    if (told) await this.runs.endReported(bot.id, lease);
-    else await this.runs.releaseEndReport(bot.id, lease);
-    return told;
+  @OnJob({ name: JobName.ReportBroadcastEnd })
+  async reportEnd({ botId, broadcastId }: ReportJob): Promise<void> {
+    const [bot, b] = await Promise.all([this.runs.bot(botId), this.runs.find(botId, broadcastId)]);
+    if (!bot || !b || !['completed', 'cancelled', 'failed'].includes(b.status)) return;
+    await this.runs.refreshCounters(botId, broadcastId);
+    const { progress } = await this.broadcasts.get(botId, broadcastId);
+    const text = broadcastProgressText(bot.defaultLanguage, b, progress);
+    // A claim left between its take and its record this long belonged to an attempt that died there.
+    const taken = await this.runs.takeEndReport(botId, broadcastId, Math.floor(this.config.BROADCAST_LOCK_MS / 2));
+    if (taken === 'told') return;
+    if (taken === 'busy') throw new Error(`the end of broadcast ${broadcastId} is being told by another attempt`);
+    let told: boolean;
+    try {
+      told = await this.owner.relay(bot, text);
+    } catch (err) {
+      if (!certainlyUntold(err)) {
+        this.logger.warn(
+          { botId, broadcastId, err: describeError(err) },
+          'the end of a broadcast may or may not have reached the owner; not repeated',
+        );
+        return;
+      }
+      told = false;
+    }
+    if (told) return;
+    await this.runs.endReportFailed(botId, taken);
+    throw new Error(`the end of broadcast ${broadcastId} did not reach the bot's owner`);
+  }
+
+  @OnJobFinalFailure({ name: JobName.ReportBroadcastEnd })
+  reportEndGaveUp({ botId, broadcastId }: ReportJob, error: Error): Promise<void> {
+    this.logger.warn(
+      { botId, broadcastId, err: describeError(error) },
+      "the end of a broadcast never reached the bot's owner",
+    );
+    return Promise.resolve();
   }
 }

@@ -105,6 +105,20 @@ export class SentNotificationRepository {
     return affected === 1;
   }
 
+  /**
+   * Undoes `markDone` of this claim: a message recorded as sent before its send (so that no other attempt sends
+   * it meanwhile) that certainly did not go out, for a later attempt to send. False when it was not this claim's.
+   */
+  async reopen(botId: string, lease: NotificationLease): Promise<boolean> {
+    const [, affected]: [unknown[], number] = await this.db.within(botId, (m) =>
+      m.query(
+        `DELETE FROM sent_notifications WHERE bot_id = $1 AND dedupe_key = $2 AND claimed_at = $3::timestamptz AND done`,
+        [botId, lease.dedupeKey, lease.claimedAt],
+      ),
+    );
+    return affected === 1;
+  }
+
   /** Gives a leased claim back (its send or its record failed), so a later attempt sends it. */
   async releaseLease(botId: string, lease: NotificationLease): Promise<void> {
     await this.db.within(botId, (m) =>
