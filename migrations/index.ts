@@ -30,6 +30,7 @@ import { BroadcastPhotoUploadIndex1764400001110 } from './1764400001110-broadcas
 import { GatewayPaymentRefundPendingIndex1764400001120 } from './1764400001120-gatewayPaymentRefundPendingIndex';
 import { BroadcastDraftKey1764400001200 } from './1764400001200-broadcastDraftKey';
 import { BroadcastPhotoAwaitedIndex1764400001210 } from './1764400001210-broadcastPhotoAwaitedIndex';
+import { BroadcastDeliveriesByKey1764400001500 } from './1764400001500-broadcastDeliveriesByKey';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -65,4 +66,5 @@ export const MIGRATIONS = [
   GatewayPaymentRefundPendingIndex1764400001120,
   BroadcastDraftKey1764400001200,
   BroadcastPhotoAwaitedIndex1764400001210,
+  BroadcastDeliveriesByKey1764400001500,
 ];

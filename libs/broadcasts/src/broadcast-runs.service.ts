@@ -47,6 +47,9 @@ const endReportKey = (broadcastId: string) => `broadcast:${broadcastId}:end`;
  * chunk (a stalled job picked up while its first worker still lives, a chain re-queued by the sweep) never send
  * a user twice.
  */
+/** A broadcast this large gets fresh table statistics before its first step (prepareSteps). */
+export const ANALYZE_FROM_TOTAL = 500;
+
 @Injectable()
 export class BroadcastRunsService {
   constructor(
@@ -195,6 +198,17 @@ export class BroadcastRunsService {
 
   completeIfDone(botId: string, id: string): Promise<boolean> {
     return this.broadcasts.completeIfDone(botId, id);
+  }
+
+  /**
+   * Before the first step of a broadcast of at least ANALYZE_FROM_TOTAL deliveries: the table's statistics are
+   * refreshed so that its steps find their rows by key (BroadcastRepository.analyzeDeliveries). Smaller ones are
+   * cheap to scan and not worth an ANALYZE each. False when it was not needed.
+   */
+  async prepareSteps(botId: string, b: { total: number }): Promise<boolean> {
+    if (b.total < ANALYZE_FROM_TOTAL) return false;
+    await this.broadcasts.analyzeDeliveries(botId);
+    return true;
   }
 
   /** Ends a running broadcast as failed (its bot's token was revoked, its jobs failed for good). */

@@ -90,6 +90,8 @@ const TENANT_FUNCTIONS = [
   'botfleet_bot_delete',
   'botfleet_bot_set_api_token',
   'botfleet_bot_replace_telegram_token',
+  // No arguments, reads and writes nothing of a tenant: refreshes the planner's statistics (BroadcastDeliveriesByKey).
+  'botfleet_analyze_broadcast_deliveries',
 ];
 
 /** Every table of the schema with the privileges each of the two roles holds on it, sorted and joined. */

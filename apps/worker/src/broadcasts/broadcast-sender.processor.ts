@@ -168,7 +168,13 @@ export class BroadcastSenderProcessor {
     const claimId = randomUUID();
     const leaseMs = Math.floor(this.config.BROADCAST_LOCK_MS / 2);
     await this.runs.interruptStale(botId, broadcastId, leaseMs, claimId);
-    if (chunk === 0) await this.postProgress(bot, b, false);
+    if (chunk === 0) {
+      await this.postProgress(bot, b, false);
+      // Statistics that know this broadcast, or its steps scan all its deliveries; a failure only costs speed.
+      await this.runs.prepareSteps(botId, b).catch((err: unknown) => {
+        this.logger.warn({ botId, broadcastId, err: describeError(err) }, 'broadcast statistics not refreshed');
+      });
+    }
 
     const sender = this.messenger.as(credentialsOf(bot), 'bulk');
     const msg = broadcastMessage(b);

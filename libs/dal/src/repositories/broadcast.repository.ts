@@ -353,6 +353,15 @@ export class BroadcastRepository {
   }
 
   /** A running broadcast with nothing pending or in flight becomes `completed`. True when this call did it. */
+  /**
+   * Refreshes broadcast_deliveries' statistics (ANALYZE, through the owner's botfleet_analyze_broadcast_deliveries):
+   * the planner then knows how many deliveries a new broadcast has and finds them by key. Without it, a broadcast
+   * started since the last ANALYZE counts as about one row, and every step scanned all its deliveries.
+   */
+  async analyzeDeliveries(botId: string): Promise<void> {
+    await this.db.within(botId, (m) => m.query(`SELECT botfleet_analyze_broadcast_deliveries()`));
+  }
+
   async completeIfDone(botId: string, broadcastId: string): Promise<boolean> {
     return this.db.within(botId, async (m) => {
       const rows: { id: string }[] = await m.query(
