@@ -185,8 +185,9 @@ export class BroadcastRepository {
            UPDATE broadcast_deliveries d SET claim_id = $3, claimed_at = now()
             WHERE d.bot_id = $1 AND d.broadcast_id = $2 AND d.user_id = ANY(ARRAY(SELECT user_id FROM picked))
            RETURNING d.user_id
-         ) SELECT l.user_id, u.telegram_id FROM leased l JOIN users u ON u.bot_id = $1 AND u.id = l.user_id
-           ORDER BY u.telegram_id`,
+         ) SELECT u.id AS user_id, u.telegram_id FROM users u
+            WHERE u.bot_id = $1 AND u.id = ANY(ARRAY(SELECT user_id FROM leased))
+            ORDER BY u.telegram_id`,
         [botId, broadcastId, claimId, limit, leaseMs, after ?? null],
       );
       return rows.map((r) => ({ userId: r.user_id, telegramId: Number(r.telegram_id) }));
