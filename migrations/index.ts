@@ -31,6 +31,7 @@ import { GatewayPaymentRefundPendingIndex1764400001120 } from './1764400001120-g
 import { BroadcastDraftKey1764400001200 } from './1764400001200-broadcastDraftKey';
 import { BroadcastPhotoAwaitedIndex1764400001210 } from './1764400001210-broadcastPhotoAwaitedIndex';
 import { BroadcastDeliveriesByKey1764400001500 } from './1764400001500-broadcastDeliveriesByKey';
+import { GatewayPaymentScreenMessage1764400001600 } from './1764400001600-gatewayPaymentScreenMessage';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -67,4 +68,5 @@ export const MIGRATIONS = [
   BroadcastDraftKey1764400001200,
   BroadcastPhotoAwaitedIndex1764400001210,
   BroadcastDeliveriesByKey1764400001500,
+  GatewayPaymentScreenMessage1764400001600,
 ];

@@ -29,6 +29,8 @@ export class GatewayPaymentEntity {
   @Column({ name: 'credited_to', type: 'varchar', nullable: true }) creditedTo!: 'order' | 'wallet' | null;
   @Column({ name: 'failure_reason', type: 'varchar', nullable: true }) failureReason!: string | null;
   @Column({ type: 'jsonb' }) details!: Record<string, string | number | boolean | null>;
+  /** The buyer's chat message showing this payment's link when a bot button opened it; null otherwise. */
+  @Column({ name: 'screen_message_id', type: 'integer', nullable: true }) screenMessageId!: number | null;
   @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt!: Date;
   @Column({ name: 'paid_at', type: 'timestamptz', nullable: true }) paidAt!: Date | null;
   @Column({ name: 'refunded_at', type: 'timestamptz', nullable: true }) refundedAt!: Date | null;

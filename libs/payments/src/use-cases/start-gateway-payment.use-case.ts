@@ -30,7 +30,11 @@ export interface StartedPayment {
 /** What `request` did: the payment to show now, or (`action: null`) a payment whose link comes in a message. */
 export type RequestedPayment = StartedPayment | { payment: GatewayPaymentEntity; action: null };
 
-/** Where the buyer is shown the link once the gateway answered (`request`): the screen to replace, if any. */
+/**
+ * Where the buyer is shown the link once the gateway answered (`request`): the screen to replace, if any. It is also
+ * kept on the payment (`screenMessageId`): a payment this one ends learns from it whether this link lands on its
+ * own screen (`newerOnScreen`).
+ */
 export interface LinkDelivery {
   messageId?: number;
 }
@@ -100,7 +104,7 @@ export class StartGatewayPaymentUseCase {
     const { botId } = input;
     const gateway = await this.enabled(input);
     return this.db.run(botId, async () => {
-      const opened = await this.open(input, gateway, true);
+      const opened = await this.open(input, gateway, true, delivery.messageId ?? null);
       if ('action' in opened) return opened;
       if (gateway.startsLocally) {
         const started = await this.ask(botId, gateway, opened.payment, input.language);
@@ -209,11 +213,15 @@ export class StartGatewayPaymentUseCase {
     return now.status === 'pending' ? startedOf(now) : null;
   }
 
-  /** Writes the pending payment (or finds the one still open for this order); checks what is paid and by whom. */
+  /**
+   * Writes the pending payment (or finds the one still open for this order); checks what is paid and by whom.
+   * `screenMessageId`: the chat message the new payment's link will replace (a bot button's screen).
+   */
   private open(
     input: StartGatewayPaymentInput,
     gateway: PaymentGateway,
     inFlight = false,
+    screenMessageId: number | null = null,
   ): Promise<{ payment: GatewayPaymentEntity } | RequestedPayment> {
     const { botId } = input;
     return this.db.run(botId, async () => {
@@ -277,6 +285,7 @@ export class StartGatewayPaymentUseCase {
         gatewayUnit: quote.gatewayUnit,
         status: 'pending',
         details,
+        screenMessageId,
         expiresAt: new Date(Date.now() + gateway.ttlMinutes * 60_000),
       });
       return { payment };
