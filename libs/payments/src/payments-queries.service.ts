@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { MoreThan, Not } from 'typeorm';
 import { DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfleet/common';
 import {
   BotSelfRepository,
@@ -130,6 +131,23 @@ export class PaymentsQueries {
   async pageFacts(botId: string, payment: GatewayPaymentEntity): Promise<PaymentPageFacts> {
     const [user, bot] = await Promise.all([this.repos.users.findById(botId, payment.userId), this.self.get(botId)]);
     return { language: user?.language ?? bot?.defaultLanguage ?? 'fa', botUsername: bot?.telegramUsername ?? '' };
+  }
+
+  /**
+   * Whether a payment for the same order opened after `payment` shows its link on the chat message `messageId`
+   * (`screenMessageId`): that payment's own link job edits the screen, so `payment`'s job leaves it alone. False
+   * when every newer payment was opened elsewhere (another message, the API) or there is none.
+   */
+  async newerOnScreen(botId: string, payment: GatewayPaymentEntity, messageId: number): Promise<boolean> {
+    if (!payment.orderId) return false;
+    const newer = await this.repos.gatewayPayments.count(botId, {
+      orderId: payment.orderId,
+      screenMessageId: messageId,
+      // created_at is kept in microseconds, the entity's Date in milliseconds: the payment itself is excluded by id.
+      id: Not(payment.id),
+      createdAt: MoreThan(payment.createdAt),
+    });
+    return newer > 0;
   }
 }
 

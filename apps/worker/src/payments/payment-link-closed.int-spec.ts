@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { FeaturesService } from '@botfleet/catalog';
+import { Actors } from '@botfleet/common';
+import { PromoCodesService } from '@botfleet/growth';
 import { jobIdFor, JobName, QueueName } from '@botfleet/jobs';
-import { ExpireGatewayPaymentsUseCase } from '@botfleet/payments';
+import { ExpireGatewayPaymentsUseCase, StartGatewayPaymentUseCase } from '@botfleet/payments';
+import { AS_TENANT } from '@botfleet/sales';
 import {
   buttonData,
   buttonsOf,
@@ -20,12 +24,15 @@ type Msg = ReturnType<TelegramEmulator['getChatMessages']>[number];
 /** GATEWAY_PAYMENT_IN_FLIGHT_MS of this suite (a minute in production). */
 const IN_FLIGHT_MS = 500;
 const CLOSED = /no longer open/;
+const REPLACED = /replaced by a newer one/;
 
 /**
  * The payment link job when its payment closed while Zarinpal was being asked: a real worker hosts the bot against
  * the Telegram emulator, Zarinpal is the emulator holding its answer. The buyer's "Preparing your payment link…"
  * screen is not left as it is: it says the payment is no longer open and offers the way back (pay again, the
- * plans). A payment ended by the buyer's own newer tap says nothing: the newer link is what the screen shows.
+ * plans). A payment ended by the buyer's own newer tap on the same screen says nothing: the newer link is what the
+ * screen shows. One ended by a newer payment shown elsewhere (another message of the chat, or none) says it was
+ * replaced.
  */
 describe('Zarinpal pay link: a payment that closed before its link came (worker, emulators)', () => {
   jest.setTimeout(90_000);
@@ -55,6 +62,11 @@ describe('Zarinpal pay link: a payment that closed before its link came (worker,
     bot = await ctx.newBot({ currency: 'IRR', walletMinor: 10_000_000, defaultLanguage: 'en' });
     await ctx.enableZarinpal(bot.id, merchantId);
     await ctx.newPlan(bot.id, { name: { en: 'Month' }, priceMinor: 50_000 });
+    // A promo code for an open order shows its payment screen again as a new message: two screens with its buttons.
+    await ctx.get(FeaturesService).set(bot.id, 'promo_codes', true, undefined, Actors.tenantApi(bot.id));
+    await ctx
+      .get(PromoCodesService)
+      .create(bot.id, { code: 'SAVE10', kind: 'percent', value: 10 }, Actors.tenantApi(bot.id));
     await world.startWorker(createWorkerApp);
     await telegram.waitForPolling(bot.telegram.id, 15_000);
   });
@@ -76,20 +88,32 @@ describe('Zarinpal pay link: a payment that closed before its link came (worker,
       data: buttonData(plans, 's:p:')!,
     });
     const methods = await waitFor(() => messages().find((m) => !!buttonData(m, 'pg:zarinpal:')));
-    const screen = () => messages().find((m) => m.messageId === methods.messageId)!;
-    const press = (data = buttonData(methods, 'pg:zarinpal:')!) =>
+    const screenOf = (messageId: number) => messages().find((m) => m.messageId === messageId)!;
+    const screen = () => screenOf(methods.messageId);
+    const press = (data = buttonData(methods, 'pg:zarinpal:')!, messageId = methods.messageId) =>
       telegram.waitForCallbackAnswer(
         bot.telegram.id,
-        telegram.pressButton(bot.telegram.id, { from: buyer, messageId: methods.messageId, data }).callbackQueryId,
+        telegram.pressButton(bot.telegram.id, { from: buyer, messageId, data }).callbackQueryId,
         5_000,
       );
-    return { messages, screen, press };
+    /** The buyer applies the promo code: the order's payment screen comes again, as a new message (its id). */
+    const promo = async (): Promise<number> => {
+      await press(buttonData(methods, 'pc:o:')!);
+      const prompt = await waitFor(() => messages().find((m) => /promo code for this order/.test(m.text ?? '')));
+      telegram.sendText(bot.telegram.id, { from: buyer, text: 'SAVE10', replyToMessageId: prompt.messageId });
+      const again = await waitFor(() =>
+        messages().find((m) => m.messageId > prompt.messageId && !!buttonData(m, 'pg:zarinpal:')),
+      );
+      return again.messageId;
+    };
+    return { messages, screen, screenOf, press, promo, methods };
   }
   const linkOf = (m: Msg) => buttonsOf(m).find((b) => b.url?.startsWith(`${zp.url}/pg/StartPay/`))?.url;
-  const payments = async (): Promise<{ id: string; status: string; external_id: string | null }[]> =>
-    platform.query(`SELECT id, status, external_id FROM gateway_payments WHERE bot_id = $1 ORDER BY created_at`, [
-      bot.id,
-    ]);
+  const payments = async (): Promise<{ id: string; status: string; external_id: string | null; order_id: string }[]> =>
+    platform.query(
+      `SELECT id, status, external_id, order_id FROM gateway_payments WHERE bot_id = $1 ORDER BY created_at`,
+      [bot.id],
+    );
 
   it('expired while Zarinpal was asked: the buyer is told it is no longer open, and "Try again" brings a link', async () => {
     const b = await atMethods(953_001);
@@ -159,5 +183,75 @@ describe('Zarinpal pay link: a payment that closed before its link came (worker,
     );
     expect(linkOf(b.screen())).toBe(link);
     expect(b.messages().some((m) => CLOSED.test(m.text ?? ''))).toBe(false);
+    expect(b.messages().some((m) => REPLACED.test(m.text ?? ''))).toBe(false);
+  });
+
+  it('a payment ended by a newer tap on another message says it was replaced; the newer link stays on its own', async () => {
+    const b = await atMethods(953_003);
+    const first = b.methods.messageId;
+    const second = await b.promo();
+    const before = (await payments()).length;
+    const releaseFirst = zp.hold();
+    let releaseSecond = () => {};
+    let link: string;
+    try {
+      // Pay on the newest screen; Zarinpal hangs …
+      await b.press(buttonData(b.screenOf(second), 'pg:zarinpal:')!, second);
+      await waitFor(() => zp.held === 1, 5_000);
+      await new Promise((r) => setTimeout(r, IN_FLIGHT_MS + 200));
+      // … and after the in-flight window the buyer taps Pay on the older screen further up: a new payment there.
+      releaseSecond = zp.hold();
+      expect((await b.press(buttonData(b.screenOf(first), 'pg:zarinpal:')!, first)).text).toContain(
+        'Preparing your payment link',
+      );
+      await waitFor(() => zp.held === 2, 5_000);
+      releaseSecond();
+      link = await waitFor(() => linkOf(b.screenOf(first)), 15_000);
+    } finally {
+      releaseSecond();
+      releaseFirst();
+    }
+    const rows = (await payments()).slice(before);
+    expect(rows.map((p) => [p.status, p.external_id])).toEqual([
+      ['failed', null],
+      ['pending', link.split('/pg/StartPay/')[1]],
+    ]);
+    // The ended payment's screen says it was replaced, with the way back; the newer link is untouched.
+    const replaced = await waitFor(
+      () => (REPLACED.test(b.screenOf(second).text ?? '') ? b.screenOf(second) : undefined),
+      15_000,
+    );
+    expect(linkOf(replaced)).toBeUndefined();
+    expect(buttonsOf(replaced).map((x) => x.callback_data)).toEqual([buttonData(replaced, 'pg:zarinpal:'), 'menu:buy']);
+    expect(linkOf(b.screenOf(first))).toBe(link);
+    expect(b.messages().filter((m) => !!linkOf(m))).toHaveLength(1);
+  });
+
+  it('a payment ended by a newer one opened outside the bot (no screen) says it was replaced', async () => {
+    const b = await atMethods(953_004);
+    const before = (await payments()).length;
+    const releaseFirst = zp.hold();
+    try {
+      await b.press();
+      await waitFor(() => zp.held === 1, 5_000);
+      // No REST endpoint opens an order's gateway payment today; `execute` is the entry for callers outside a bot
+      // update (it ends the waiting payment at once, whatever its age). Zarinpal answers it at once.
+      zp.hold()();
+      const waiting = (await payments())[before];
+      const started = await world.worker.get(StartGatewayPaymentUseCase).execute({
+        botId: bot.id,
+        gateway: 'zarinpal',
+        language: 'en',
+        purpose: 'order',
+        orderId: waiting.order_id,
+        by: AS_TENANT,
+      });
+      expect(started.action.kind).toBe('url');
+    } finally {
+      releaseFirst();
+    }
+    const replaced = await waitFor(() => (REPLACED.test(b.screen().text ?? '') ? b.screen() : undefined), 15_000);
+    expect(linkOf(replaced)).toBeUndefined();
+    expect((await payments()).slice(before).map((p) => p.status)).toEqual(['failed', 'pending']);
   });
 });

@@ -486,6 +486,8 @@ const en = {
   'admin.bc.photoAwaitedAlert': 'Not yet: this draft waits for its picture from the console.',
   'pay.closed':
     '⌛ This payment is no longer open, so no payment link is coming for it. Start again below when you are ready.',
+  'pay.replaced':
+    "🔁 This payment was replaced by a newer one for the same order, so no payment link is coming here. Pay with the newer payment's link, or tap “Try again” to get a link here.",
   'pay.retry': '🔁 Try again',
 };
 
@@ -961,6 +963,8 @@ const fa = {
   'admin.bc.photoAwaitedAlert': 'هنوز نه: این پیش‌نویس منتظر تصویرش از کنسول است.',
   'pay.closed':
     '⌛ این پرداخت دیگر باز نیست و پیوند پرداختی برای آن نمی‌آید. هر زمان آماده بودید، با دکمه‌های زیر دوباره شروع کنید.',
+  'pay.replaced':
+    '🔁 پرداخت تازه‌تری برای همین سفارش جای این پرداخت را گرفته است، پس پیوند پرداختی اینجا نمی‌آید. با پیوند پرداخت تازه‌تر پرداخت کنید، یا «تلاش دوباره» را بزنید تا پیوندی اینجا بگیرید.',
   'pay.retry': '🔁 تلاش دوباره',
 } satisfies Record<TextKey, string>;
 
@@ -1436,6 +1440,8 @@ const ru = {
   'admin.bc.photoAwaitedAlert': 'Пока нет: черновик ждёт картинку из консоли.',
   'pay.closed':
     '⌛ Этот платёж больше не открыт, ссылка на оплату для него не придёт. Когда будете готовы, начните заново кнопками ниже.',
+  'pay.replaced':
+    '🔁 Этот платёж заменён более новым по тому же заказу, поэтому ссылка на оплату сюда не придёт. Оплатите по ссылке нового платежа или нажмите «Попробовать снова», чтобы получить ссылку здесь.',
   'pay.retry': '🔁 Попробовать снова',
 } satisfies Record<TextKey, string>;
 

@@ -12,7 +12,7 @@ import { BotSender } from '../messaging/bot-sender';
 import { Messenger } from '../messaging/messenger.service';
 import { RecipientGoneError } from '../messaging/recipient-gone';
 import { credentialsOf } from '../runtime/bot-runtime';
-import { paymentClosedScreen, paymentLinkScreen } from './payment-screens';
+import { paymentClosedScreen, paymentLinkScreen, paymentReplacedScreen } from './payment-screens';
 
 type LinkJob = JobPayloads[JobName.StartGatewayPayment];
 
@@ -23,8 +23,9 @@ type LinkJob = JobPayloads[JobName.StartGatewayPayment];
  * edited). The link is shown once per payment (sent_notifications); a retried job asks the gateway no second time
  * once an answer is recorded. A gateway that refuses or cannot be reached: the buyer is told, the payment is failed
  * and the job ends (the buyer taps again rather than wait on retries). A payment that closed before its link came
- * (expired, failed): the buyer is told it is no longer open, with the way back — except one ended by a newer tap on
- * the same order, whose own job shows the newer link on that screen, and a paid one, whose notice says so.
+ * (expired, failed): the buyer is told it is no longer open, with the way back — except a paid one, whose notice says
+ * so. One ended by a newer payment for the order says it was replaced, unless that newer payment (or a later one) was
+ * opened on the same screen: its own job shows the newer link there, which this one must not overwrite.
  */
 @Injectable()
 export class PaymentLinks {
@@ -48,7 +49,7 @@ export class PaymentLinks {
     try {
       const started = await this.startPayment.complete(bot.id, job.paymentId, lang);
       if (!started) {
-        const closed = await this.closedScreen(job.botId, job.paymentId, lang);
+        const closed = await this.closedScreen(job.botId, job.paymentId, job.messageId, lang);
         if (!closed) return;
         screen = closed;
       } else {
@@ -84,11 +85,18 @@ export class PaymentLinks {
   }
 
   /** What to tell the buyer about a payment `complete` found nothing to show for (null: nothing, see the class). */
-  private async closedScreen(botId: string, paymentId: string, lang: Language): Promise<Screen | null> {
+  private async closedScreen(
+    botId: string,
+    paymentId: string,
+    messageId: number | undefined,
+    lang: Language,
+  ): Promise<Screen | null> {
     const payment = (await this.queries.noticeFacts(botId, paymentId))?.payment;
     if (!payment || payment.status === 'paid' || payment.status === 'refunded') return null;
-    if (wasSuperseded(payment)) return null;
-    return paymentClosedScreen(payment, lang);
+    if (!wasSuperseded(payment)) return paymentClosedScreen(payment, lang);
+    // Without a screen of its own there is nothing left waiting to be corrected: a new message would only be noise.
+    if (messageId === undefined || (await this.queries.newerOnScreen(botId, payment, messageId))) return null;
+    return paymentReplacedScreen(payment, lang);
   }
 
   /**

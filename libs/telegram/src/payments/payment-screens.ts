@@ -41,7 +41,11 @@ export function paymentLinkScreen(payment: GatewayPaymentEntity, url: string, la
  * way back — the order's gateway button again (the order may have closed too: that tap then says so) and the plans;
  * a top-up goes back to the wallet's amounts.
  */
-export function paymentClosedScreen(payment: GatewayPaymentEntity, lang: Language): Screen {
+export function paymentClosedScreen(
+  payment: GatewayPaymentEntity,
+  lang: Language,
+  text: TextKey = 'pay.closed',
+): Screen {
   const keyboard: InlineKeyboardButton[][] = payment.orderId
     ? [
         [
@@ -53,5 +57,13 @@ export function paymentClosedScreen(payment: GatewayPaymentEntity, lang: Languag
         [{ text: label(translate(lang, 'menu.buy')), callback_data: CallbackData.menu('buy') }],
       ]
     : [[{ text: label(translate(lang, 'wallet.topUp')), callback_data: WalletCallbacks.amounts() }]];
-  return { text: translate(lang, 'pay.closed'), keyboard };
+  return { text: translate(lang, text), keyboard };
+}
+
+/**
+ * A payment ended by a newer one for its order whose link is shown elsewhere (another message, or opened through
+ * the API): its screen says so, with the same way back — "Try again" offers the newer link here while it is open.
+ */
+export function paymentReplacedScreen(payment: GatewayPaymentEntity, lang: Language): Screen {
+  return paymentClosedScreen(payment, lang, 'pay.replaced');
 }
