@@ -32,6 +32,7 @@ import { BroadcastDraftKey1764400001200 } from './1764400001200-broadcastDraftKe
 import { BroadcastPhotoAwaitedIndex1764400001210 } from './1764400001210-broadcastPhotoAwaitedIndex';
 import { BroadcastDeliveriesByKey1764400001500 } from './1764400001500-broadcastDeliveriesByKey';
 import { GatewayPaymentScreenMessage1764400001600 } from './1764400001600-gatewayPaymentScreenMessage';
+import { WalletAdjust1764400001800 } from './1764400001800-walletAdjust';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -69,4 +70,5 @@ export const MIGRATIONS = [
   BroadcastPhotoAwaitedIndex1764400001210,
   BroadcastDeliveriesByKey1764400001500,
   GatewayPaymentScreenMessage1764400001600,
+  WalletAdjust1764400001800,
 ];

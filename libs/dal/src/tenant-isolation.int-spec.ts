@@ -94,6 +94,12 @@ const TENANT_FUNCTIONS = [
   'botfleet_analyze_broadcast_deliveries',
 ];
 
+/**
+ * The operator's wallet writers: SECURITY INVOKER on the platform role (the owner does not bypass the forced
+ * row-level security), executable by the platform role only, never by the application role or PUBLIC.
+ */
+const PLATFORM_ONLY_FUNCTIONS = ['botfleet_wallet_adjust', 'botfleet_wallet_top_up'];
+
 /** Every table of the schema with the privileges each of the two roles holds on it, sorted and joined. */
 async function tableGrants(ds: DataSource): Promise<Record<string, Grants>> {
   const rows: { table_name: string; app: string; platform: string }[] = await ds.query(
@@ -360,6 +366,25 @@ describe('tenant isolation (real PostgreSQL, row-level security)', () => {
         definer: f.definer,
         path: (f.config ?? []).some((c) => c.startsWith('search_path=')),
       }).toEqual({ f: f.proname, definer: true, path: true });
+    }
+  });
+
+  it('catalogue: the functions only the platform role may execute are exactly the operator wallet writers', async () => {
+    const fns: { proname: string; definer: boolean; config: string[] | null }[] = await owner.query(
+      `SELECT p.proname, p.prosecdef AS definer, p.proconfig AS config FROM pg_proc p
+         JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'public' AND has_function_privilege($1, p.oid, 'EXECUTE')
+          AND NOT has_function_privilege($2, p.oid, 'EXECUTE')
+        ORDER BY p.proname`,
+      [DB_ROLES.platform, DB_ROLES.app],
+    );
+    expect(fns.map((f) => f.proname)).toEqual([...PLATFORM_ONLY_FUNCTIONS].sort());
+    for (const f of fns) {
+      expect({
+        f: f.proname,
+        definer: f.definer,
+        path: (f.config ?? []).some((c) => c.startsWith('search_path=')),
+      }).toEqual({ f: f.proname, definer: false, path: true });
     }
   });
 

@@ -4,6 +4,7 @@ export * from './onboarding/onboard-bot.use-case';
 export * from './onboarding/master-bot-registry';
 export * from './bots/bot-admin.service';
 export * from './wallet/top-up-wallet.use-case';
+export * from './wallet/adjust-wallet.use-case';
 export * from './invites/invites.service';
 export * from './panels/panels-registry.service';
 export * from './panels/provisioning-panel-directory';

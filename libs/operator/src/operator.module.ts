@@ -10,6 +10,7 @@ import { OperatorAuditService } from './operator-audit.service';
 import { PanelsRegistryService } from './panels/panels-registry.service';
 import { ProvisioningPanelDirectory } from './panels/provisioning-panel-directory';
 import { TopUpWalletUseCase } from './wallet/top-up-wallet.use-case';
+import { AdjustWalletUseCase } from './wallet/adjust-wallet.use-case';
 import { OperatorConsoleService } from './console/operator-console.service';
 import { ReencryptSecretsUseCase } from './secrets/reencrypt-secrets.use-case';
 
@@ -26,6 +27,7 @@ import { ReencryptSecretsUseCase } from './secrets/reencrypt-secrets.use-case';
     MasterBotRegistry,
     BotAdminService,
     TopUpWalletUseCase,
+    AdjustWalletUseCase,
     InvitesService,
     PanelsRegistryService,
     ProvisioningPanelDirectory,
@@ -37,6 +39,7 @@ import { ReencryptSecretsUseCase } from './secrets/reencrypt-secrets.use-case';
     MasterBotRegistry,
     BotAdminService,
     TopUpWalletUseCase,
+    AdjustWalletUseCase,
     InvitesService,
     PanelsRegistryService,
     ProvisioningPanelDirectory,

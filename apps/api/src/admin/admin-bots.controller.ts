@@ -1,12 +1,18 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { BotAdminService, TopUpWalletUseCase } from '@botfleet/operator';
+import { AdjustWalletUseCase, BotAdminService, TopUpWalletUseCase } from '@botfleet/operator';
 import { actorOf, CurrentPrincipal, MasterOnly, Principal } from '../auth';
 import { ApiErrors } from '../common/api-docs';
 import { requireIdempotencyKey } from '../common/idempotency-key';
 import { BotDto } from '../bots/dto/bot.dto';
-import { LedgerEntryDto, SetWholesalePriceDto, TopUpDto, WholesalePriceDto } from '../bots/dto/wallet.dto';
+import {
+  AdjustWalletDto,
+  LedgerEntryDto,
+  SetWholesalePriceDto,
+  TopUpDto,
+  WholesalePriceDto,
+} from '../bots/dto/wallet.dto';
 import {
   AdminFeatureDto,
   BotSummaryPageDto,
@@ -24,6 +30,7 @@ export class AdminBotsController {
   constructor(
     private readonly bots: BotAdminService,
     private readonly topUps: TopUpWalletUseCase,
+    private readonly adjustments: AdjustWalletUseCase,
   ) {}
 
   @Get()
@@ -75,6 +82,37 @@ export class AdminBotsController {
   ): Promise<LedgerEntryDto> {
     const idempotencyKey = requireIdempotencyKey(key);
     const result = await this.topUps.execute({
+      botId,
+      amountMinor: dto.amountMinor,
+      note: dto.note,
+      idempotencyKey,
+      actor: actorOf(p),
+    });
+    if (result.replayed) void res.header('Idempotent-Replayed', 'true');
+    return result.entry;
+  }
+
+  @Post(':botId/wallet/adjustments')
+  @ApiOperation({
+    summary: "Correct a tenant's wholesale wallet (a signed adjustment with a note)",
+    description:
+      'Writes one `adjustment` ledger row: a credit (amountMinor > 0) or a debit (amountMinor < 0). A debit that ' +
+      'would take the free balance (balance minus held) below zero is 409 INSUFFICIENT_WHOLESALE_BALANCE and writes ' +
+      'nothing. Idempotent: the same Idempotency-Key again returns the first answer and writes nothing; the same key ' +
+      'with a different body is 409 IDEMPOTENCY_KEY_REUSED. Audited in the operator audit log (wallet.adjust).',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: true, description: '1-100 of A-Z a-z 0-9 _ . : -' })
+  @ApiResponse({ status: 201, type: LedgerEntryDto })
+  @ApiErrors(400, 403, 404, 409)
+  async adjust(
+    @Param('botId') botId: string,
+    @Body() dto: AdjustWalletDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @CurrentPrincipal() p: Principal,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<LedgerEntryDto> {
+    const idempotencyKey = requireIdempotencyKey(key);
+    const result = await this.adjustments.execute({
       botId,
       amountMinor: dto.amountMinor,
       note: dto.note,

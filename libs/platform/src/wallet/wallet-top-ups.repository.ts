@@ -9,7 +9,7 @@ export interface LockedWallet {
 }
 
 /**
- * The operator's credits to a tenant's wholesale wallet. The application role cannot write the wallet
+ * The operator's credits and corrections of a tenant's wholesale wallet. The application role cannot write the wallet
  * columns or the ledger; a top-up runs here on the platform role, under the bot row's lock (BOT_ROW_LOCK,
  * the same lock every tenant-path wallet move takes), through `botfleet_wallet_top_up`.
  */
@@ -41,4 +41,37 @@ export class WalletTopUpsRepository {
     );
     return m.findOneByOrFail(TenantWalletLedgerEntity, { botId, id: rows[0].entry_id });
   }
+
+  /**
+   * The operator's signed correction through `botfleet_wallet_adjust` (it locks the bot row and decides): the
+   * outcome, the wallet as it stands after it, and the row written (`applied`) or first written (`replayed`).
+   */
+  async adjust(
+    m: EntityManager,
+    botId: string,
+    e: { idempotencyKey: string; amountMinor: number; note: string; createdBy: string },
+  ): Promise<WalletAdjustment> {
+    const rows: { outcome: AdjustOutcome; balance_minor: string; held_minor: string; entry_id: string | null }[] =
+      await m.query(
+        `SELECT outcome, balance_minor::text, held_minor::text, entry_id FROM botfleet_wallet_adjust($1, $2, $3, $4, $5)`,
+        [botId, e.amountMinor, e.idempotencyKey, e.note, e.createdBy],
+      );
+    const r = rows[0];
+    const entry = r.entry_id ? await m.findOneByOrFail(TenantWalletLedgerEntity, { botId, id: r.entry_id }) : null;
+    return {
+      outcome: r.outcome,
+      walletBalanceMinor: Number(r.balance_minor),
+      walletHeldMinor: Number(r.held_minor),
+      entry,
+    };
+  }
+}
+
+export type AdjustOutcome = 'applied' | 'replayed' | 'key_reused' | 'insufficient' | 'out_of_range';
+
+export interface WalletAdjustment {
+  outcome: AdjustOutcome;
+  walletBalanceMinor: number;
+  walletHeldMinor: number;
+  entry: TenantWalletLedgerEntity | null;
 }

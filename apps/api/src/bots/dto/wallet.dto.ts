@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, Min, NotEquals, ValidateIf } from 'class-validator';
 import { MAX_MINOR } from '@botfleet/common';
 import { PageMetaDto } from '../../common/api-docs';
 
@@ -99,4 +99,30 @@ export class TopUpDto {
   @IsString()
   @Length(1, 500)
   note?: string;
+}
+
+export class AdjustWalletDto {
+  @ApiProperty({
+    example: -2250000,
+    minimum: -MAX_TOP_UP_MINOR,
+    maximum: MAX_TOP_UP_MINOR,
+    description:
+      'Signed minor units, never 0: a credit (+) or a debit (-). A debit that would take the free balance ' +
+      '(balance minus held) below zero is 409 INSUFFICIENT_WHOLESALE_BALANCE',
+  })
+  @IsInt()
+  @NotEquals(0)
+  @Min(-MAX_TOP_UP_MINOR)
+  @Max(MAX_TOP_UP_MINOR)
+  amountMinor!: number;
+
+  @ApiProperty({
+    example: 'Mistyped top-up of 2024-05-01 (2,500,000 instead of 250,000)',
+    minLength: 3,
+    maxLength: 300,
+  })
+  @IsString()
+  @Length(3, 300)
+  @Matches(/\S/, { message: 'note must not be blank' })
+  note!: string;
 }
