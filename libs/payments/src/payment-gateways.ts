@@ -26,6 +26,9 @@ export class PaymentGateways {
     this.byMethod = new Map();
     for (const a of adapters) {
       if (this.byMethod.has(a.method)) throw new Error(`Two payment gateways named ${a.method}`);
+      // The class's static name feeds validation and the OpenAPI enums (gateways.ts): it must be the same.
+      const named = (a.constructor as { method?: unknown }).method;
+      if (named !== a.method) throw new Error(`Payment gateway ${a.method} has the static method ${String(named)}`);
       this.byMethod.set(a.method, a);
     }
   }

@@ -10,6 +10,7 @@ import { createApiApp } from '../bootstrap';
 import { mountConsole } from './console-static';
 
 const SCHEMA = join(__dirname, '../../../console/src/api/schema.d.ts');
+const ENUMS = join(__dirname, '../../../console/src/api/enums.ts');
 const HEADER = '// Generated from the API\'s /docs-json by `npm run console:schema`. Do not edit.\n';
 
 /**
@@ -26,6 +27,21 @@ async function schemaOf(doc: unknown): Promise<string> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The values of the document's named enums (`enumName` in a DTO, e.g. OrderPaymentMethod from the gateway
+ * registry), for the console's filter options: types alone cannot give a list at run time.
+ */
+function enumsOf(doc: { components?: { schemas?: Record<string, { enum?: unknown[] }> } }): string {
+  const named = Object.entries(doc.components?.schemas ?? {})
+    .filter(([, s]) => Array.isArray(s.enum))
+    .sort(([x], [y]) => x.localeCompare(y));
+  const lines = named.map(
+    ([name, s]) =>
+      `export const ${name} = ${JSON.stringify(s.enum)} as const satisfies readonly components['schemas']['${name}'][];\n`,
+  );
+  return HEADER + "import type { components } from './schema';\n\n" + lines.join('');
 }
 
 describe('the web console in the API (real PostgreSQL/Redis)', () => {
@@ -49,10 +65,15 @@ describe('the web console in the API (real PostgreSQL/Redis)', () => {
   it("the console's API types are generated from the API's current OpenAPI document", async () => {
     const doc = (await http().get('/docs-json').expect(200)).body;
     const fresh = await schemaOf(doc);
-    if (process.env.UPDATE_CONSOLE_SCHEMA === '1') await writeFile(SCHEMA, fresh);
+    const freshEnums = enumsOf(doc);
+    if (process.env.UPDATE_CONSOLE_SCHEMA === '1') {
+      await writeFile(SCHEMA, fresh);
+      await writeFile(ENUMS, freshEnums);
+    }
     const committed = await readFile(SCHEMA, 'utf8');
     // On a difference: `npm run console:schema`, then fix what the console's typecheck reports.
     expect(committed === fresh).toBe(true);
+    expect((await readFile(ENUMS, 'utf8')) === freshEnums).toBe(true);
   });
 
   describe('serving the build under /console', () => {

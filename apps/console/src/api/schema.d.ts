@@ -2251,6 +2251,8 @@ export interface components {
             pageSize: number;
             items: components["schemas"]["SubscriptionDto"][];
         };
+        /** @enum {string} */
+        OrderPaymentMethod: "card_to_card" | "wallet" | "free" | "zarinpal" | "stars" | "cryptobot";
         OrderDto: {
             /** Format: uuid */
             id: string;
@@ -2265,7 +2267,7 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "paid" | "fulfilling" | "fulfilled" | "rejected" | "expired" | "failed" | "refunded";
             /** @enum {string|null} */
-            method: "card_to_card" | "zarinpal" | "stars" | "wallet" | "free" | null;
+            method: "card_to_card" | "wallet" | "free" | "zarinpal" | "stars" | "cryptobot" | null;
             amountMinor: number;
             /** @example IRR */
             currency: string;
@@ -2633,6 +2635,8 @@ export interface components {
             /** Format: date-time */
             refundedAt: string | null;
         };
+        /** @enum {string} */
+        PaymentViewMethod: "card_to_card" | "zarinpal" | "stars" | "cryptobot";
         PaymentDto: {
             /** Format: uuid */
             id: string;
@@ -6136,7 +6140,7 @@ export interface operations {
                 pageSize?: unknown;
                 userId?: string;
                 status?: "pending" | "paid" | "fulfilling" | "fulfilled" | "rejected" | "expired" | "failed" | "refunded";
-                method?: "card_to_card" | "zarinpal" | "stars" | "wallet" | "free";
+                method?: components["schemas"]["OrderPaymentMethod"];
                 /** @description Created at or after (inclusive) */
                 from?: string;
                 /** @description Created before (exclusive) */
@@ -7316,7 +7320,7 @@ export interface operations {
                 page?: unknown;
                 pageSize?: unknown;
                 /** @description `card_to_card` or a gateway (`zarinpal`, `stars`, `cryptobot` …) */
-                method?: string;
+                method?: components["schemas"]["PaymentViewMethod"];
                 /** @description The method's own status: card payments awaiting_receipt/pending/approved/rejected/expired; gateway payments pending/paid/failed/expired/refunded */
                 status?: "awaiting_receipt" | "pending" | "approved" | "rejected" | "paid" | "failed" | "expired" | "refunded";
                 purpose?: "order" | "topup";
@@ -7386,7 +7390,7 @@ export interface operations {
             query?: {
                 page?: unknown;
                 pageSize?: unknown;
-                method?: string;
+                method?: components["schemas"]["PaymentViewMethod"];
                 status?: "awaiting_receipt" | "pending" | "approved" | "rejected" | "paid" | "failed" | "expired" | "refunded";
                 purpose?: "order" | "topup";
                 from?: string;

@@ -14,8 +14,13 @@ export const SALE_STATUSES: readonly OrderStatus[] = ['paid', 'fulfilling', 'ful
 export const SALE_STATUSES_SQL = `(${SALE_STATUSES.map((s) => `'${s}'`).join(',')})`;
 export const isSaleStatus = (status: OrderStatus): boolean => SALE_STATUSES.includes(status);
 
-/** How an order was paid: card-to-card, the wallet, free (a trial), or the name of a gateway (libs/payments). */
-export type PaymentMethod = 'card_to_card' | 'wallet' | 'free' | GatewayName;
+/** The ways an order is paid without a gateway: a card-to-card receipt, the wallet, free (a trial). */
+export const NON_GATEWAY_PAYMENT_METHODS = ['card_to_card', 'wallet', 'free'] as const;
+/**
+ * How an order was paid: one of NON_GATEWAY_PAYMENT_METHODS or the name of a gateway (libs/payments
+ * ORDER_PAYMENT_METHODS lists them all).
+ */
+export type PaymentMethod = (typeof NON_GATEWAY_PAYMENT_METHODS)[number] | GatewayName;
 /** A payment gateway's name (`zarinpal`, `stars`, `cryptobot` …): lowercase, as in gateway_payments.gateway. */
 export type GatewayName = string & { readonly __gateway?: never };
 

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min, NotEquals } from 'class-validator';
 import { MAX_MINOR } from '@botfleet/common';
 import type { CardPaymentEntity, OrderEntity, SubscriptionEntity, TransactionEntity, UserEntity } from '@botfleet/dal';
+import { ORDER_PAYMENT_METHODS } from '@botfleet/payments';
 import { PageMetaDto, PageQueryDto } from '../../common/api-docs';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -157,7 +158,8 @@ export class SubscriptionListQueryDto extends PageQueryDto {
 }
 
 const ORDER_STATUSES = ['pending', 'paid', 'fulfilling', 'fulfilled', 'rejected', 'expired', 'failed', 'refunded'];
-const METHODS = ['card_to_card', 'zarinpal', 'stars', 'wallet', 'free'];
+/** card_to_card, wallet, free and every registered gateway (libs/payments gateways.ts): a new gateway is listed. */
+const METHODS = [...ORDER_PAYMENT_METHODS];
 
 export class OrderDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -206,9 +208,10 @@ export class OrderPageDto extends PageMetaDto {
 export class OrderListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() userId?: string;
   @ApiPropertyOptional({ enum: ORDER_STATUSES }) @IsOptional() @IsIn(ORDER_STATUSES) status?: OrderEntity['status'];
-  @ApiPropertyOptional({ enum: METHODS }) @IsOptional() @IsIn(METHODS) method?: NonNullable<
-    OrderEntity['paymentMethod']
-  >;
+  @ApiPropertyOptional({ enum: METHODS, enumName: 'OrderPaymentMethod' })
+  @IsOptional()
+  @IsIn(METHODS)
+  method?: NonNullable<OrderEntity['paymentMethod']>;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Created at or after (inclusive)' })
   @IsOptional()

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
-import type { PaymentView } from '@botfleet/payments';
+import { IsIn, IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { PAYMENT_VIEW_METHODS, type PaymentView } from '@botfleet/payments';
 import { PageMetaDto, PageQueryDto } from '../../common/api-docs';
 
 const STATUSES = [
@@ -13,14 +13,17 @@ const STATUSES = [
   'expired',
   'refunded',
 ] as const;
+/** card_to_card and every registered gateway (libs/payments gateways.ts): a new gateway is listed. */
+const METHODS = [...PAYMENT_VIEW_METHODS];
 
 export class PaymentListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
-    example: 'zarinpal',
+    enum: METHODS,
+    enumName: 'PaymentViewMethod',
     description: '`card_to_card` or a gateway (`zarinpal`, `stars`, `cryptobot` …)',
   })
   @IsOptional()
-  @Matches(/^[a-z][a-z0-9_]{1,19}$/, { message: 'method must be card_to_card or a gateway name' })
+  @IsIn(METHODS)
   method?: string;
 
   @ApiPropertyOptional({
@@ -55,9 +58,9 @@ export class PaymentListQueryDto extends PageQueryDto {
 
 /** The same filters for one user's history (the user is in the path). */
 export class UserPaymentListQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ example: 'zarinpal' })
+  @ApiPropertyOptional({ enum: METHODS, enumName: 'PaymentViewMethod' })
   @IsOptional()
-  @Matches(/^[a-z][a-z0-9_]{1,19}$/, { message: 'method must be card_to_card or a gateway name' })
+  @IsIn(METHODS)
   method?: string;
 
   @ApiPropertyOptional({ enum: STATUSES })

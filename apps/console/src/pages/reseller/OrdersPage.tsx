@@ -2,6 +2,7 @@ import { Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
+import { OrderPaymentMethod } from '../../api/enums';
 import type { operations } from '../../api/schema';
 import { Page, QueryState } from '../../components/Page';
 import { useSalesFilters } from './sales/SalesFilters';
@@ -11,7 +12,8 @@ import { CustomerLink, MethodLabel, StatusBadge, useBotId, type Schemas } from '
 
 type OrderQuery = NonNullable<operations['SalesController_orders']['parameters']['query']>;
 const STATUSES = ['pending', 'paid', 'fulfilling', 'fulfilled', 'rejected', 'expired', 'failed', 'refunded'] as const;
-const METHODS = ['card_to_card', 'zarinpal', 'stars', 'wallet', 'free'] as const;
+/** From the API's OpenAPI document (the gateway registry plus card, wallet, free): a new gateway shows up here. */
+const METHODS = OrderPaymentMethod;
 
 function OrdersTable({
   botId,

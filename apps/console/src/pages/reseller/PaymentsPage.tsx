@@ -2,6 +2,7 @@ import { Table } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
+import { PaymentViewMethod } from '../../api/enums';
 import type { operations } from '../../api/schema';
 import { Page, QueryState } from '../../components/Page';
 import { useSalesFilters } from './sales/SalesFilters';
@@ -20,7 +21,8 @@ const STATUSES = [
   'expired',
   'refunded',
 ] as const;
-const METHODS = ['card_to_card', 'zarinpal', 'stars', 'cryptobot'] as const;
+/** From the API's OpenAPI document (card to card plus the gateway registry): a new gateway shows up here. */
+const METHODS = PaymentViewMethod;
 
 /** Payments of every method in one history, by method, status, customer and the days they were made. */
 export function PaymentsPage() {

@@ -41,6 +41,7 @@ export interface CryptoBotSettings {
  */
 @Injectable()
 export class CryptoBotGateway implements PaymentGateway {
+  static readonly method = CRYPTOBOT_METHOD;
   readonly method = CRYPTOBOT_METHOD;
   readonly featureKey = 'cryptobot' as const;
   readonly refundable = false;

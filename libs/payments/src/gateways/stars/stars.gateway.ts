@@ -35,6 +35,7 @@ export function parseStarsPayload(payload: unknown): string | null {
  */
 @Injectable()
 export class StarsGateway implements PaymentGateway {
+  static readonly method = STARS_METHOD;
   readonly method = STARS_METHOD;
   readonly featureKey = 'telegram_stars' as const;
   readonly refundable = true;

@@ -33,7 +33,8 @@ interface ZarinpalConfig {
 /** Zarinpal REST v4 (request → StartPay → callback → verify; unVerified for the reconciler). No refund API. */
 @Injectable()
 export class ZarinpalGateway implements PaymentGateway {
-  readonly method = 'zarinpal';
+  static readonly method = 'zarinpal';
+  readonly method = ZarinpalGateway.method;
   readonly featureKey = 'zarinpal' as const;
   readonly refundable = false;
   readonly ttlMinutes = 20;
