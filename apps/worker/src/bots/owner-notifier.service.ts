@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@botfleet/config';
 import { HostedBotRow, HostedBotsRepository } from '@botfleet/platform';
 import { Messenger, translate } from '@botfleet/telegram';
 import { credentialsOfRow } from './desired-bots.service';
@@ -14,10 +15,19 @@ export class OwnerNotifier {
   constructor(
     private readonly repo: HostedBotsRepository,
     private readonly messenger: Messenger,
+    private readonly config: AppConfig,
   ) {}
 
+  /**
+   * The owner is sent to the console's Settings page, where the new token from @BotFather is pasted (the REST
+   * route stays in the text for developers).
+   */
   async tokenInvalid(bot: HostedBotRow): Promise<boolean> {
-    const text = translate(bot.defaultLanguage, 'owner.tokenInvalid', { bot: `@${bot.telegramUsername}`, id: bot.id });
+    const text = translate(bot.defaultLanguage, 'owner.tokenInvalid', {
+      bot: `@${bot.telegramUsername}`,
+      id: bot.id,
+      url: this.settingsUrl(bot.id),
+    });
     const told = await this.viaMaster(bot, text);
     if (told) this.logger.log(`told the owner of bot ${bot.id} that its token is invalid`);
     return told;
@@ -34,6 +44,11 @@ export class OwnerNotifier {
     const told = await this.viaMaster(bot, `@${bot.telegramUsername}\n${html}`);
     if (told) this.logger.log(`told the owner of bot ${bot.id} what the bot could not tell its admins`);
     return told;
+  }
+
+  /** The console's Settings page of the bot, under PUBLIC_BASE_URL (where the sign-in links point too). */
+  private settingsUrl(botId: string): string {
+    return `${this.config.PUBLIC_BASE_URL.replace(/\/+$/, '')}/console/bots/${botId}/settings`;
   }
 
   /** Sends `html` to the bot's owner as the master bot; false when there is none to speak (or it is the master). */

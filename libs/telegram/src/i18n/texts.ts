@@ -147,7 +147,7 @@ const en = {
   'error.botTokenRejected': 'Telegram did not accept this bot token (or it belongs to another bot).',
   'error.botTokenTaken': 'This bot is already registered.',
   'owner.tokenInvalid':
-    '⚠️ Your bot {bot} has stopped: Telegram no longer accepts its token (revoked or replaced in @BotFather).\nRegister the new token (PUT /v1/bots/{id}/telegram-token) to start it again.',
+    '⚠️ Your bot {bot} has stopped: Telegram no longer accepts its token (revoked or replaced in @BotFather).\nTo start it again, open Settings in the web console and paste the new token from @BotFather:\n{url}\n(Developers: PUT /v1/bots/{id}/telegram-token.)',
   // ---------- subscriptions: delivery and the /subs screen ----------
   'delivery.readyTitle': '✅ <b>Your subscription is ready</b>',
   'delivery.renewedTitle': '✅ <b>Your subscription has been renewed</b>',
@@ -250,6 +250,10 @@ const en = {
     '⌛ The payment <code>{tracking}</code> expired without a confirmed receipt. Use /buy to order again.',
   'fulfil.failed':
     '⚠️ We could not create your subscription. {amount} was returned to your wallet. Please contact support.',
+  'order.refunded.wallet':
+    '↩️ The shop refunded your order: {amount} was returned to your wallet. The subscription it paid for has been switched off.',
+  'order.refunded.offline':
+    '↩️ The shop refunded your order: {amount} is paid back to you by the shop directly. The subscription it paid for has been switched off.',
   'review.title': '🧾 <b>New receipt</b> <code>{tracking}</code>',
   'review.body': '👤 {user}\n🆔 <code>{tgId}</code>\n📦 {plan}\n💵 {amount}\n💳 {card}\n⏰ Expires {expires}',
   'review.flagged': '⚠️ <b>This photo was already used on another receipt of this bot.</b>',
@@ -629,7 +633,7 @@ const fa = {
   'error.botTokenRejected': 'تلگرام این توکن ربات را نپذیرفت (یا متعلق به ربات دیگری است).',
   'error.botTokenTaken': 'این ربات قبلاً ثبت شده است.',
   'owner.tokenInvalid':
-    '⚠️ ربات {bot} متوقف شد: تلگرام دیگر توکن آن را نمی‌پذیرد (در @BotFather باطل یا عوض شده است).\nبرای راه‌اندازی دوباره، توکن جدید را ثبت کنید (PUT /v1/bots/{id}/telegram-token).',
+    '⚠️ ربات {bot} متوقف شد: تلگرام دیگر توکن آن را نمی‌پذیرد (در @BotFather باطل یا عوض شده است).\nبرای راه‌اندازی دوباره، صفحهٔ تنظیمات را در کنسول وب باز کنید و توکن جدید را از @BotFather در آن بچسبانید:\n{url}\n(برای برنامه‌نویسان: PUT /v1/bots/{id}/telegram-token)',
   // ---------- subscriptions: delivery and the /subs screen ----------
   'delivery.readyTitle': '✅ <b>اشتراک شما آماده است</b>',
   'delivery.renewedTitle': '✅ <b>اشتراک شما تمدید شد</b>',
@@ -727,6 +731,8 @@ const fa = {
   'receipt.expired':
     '⌛ مهلت پرداخت <code>{tracking}</code> بدون رسید تأییدشده تمام شد. برای سفارش دوباره از /buy استفاده کنید.',
   'fulfil.failed': '⚠️ ساخت اشتراک شما ممکن نشد. مبلغ {amount} به کیف پول شما برگشت. لطفاً با پشتیبانی تماس بگیرید.',
+  'order.refunded.wallet': '↩️ فروشگاه سفارش شما را بازپرداخت کرد: مبلغ {amount} به کیف پول شما برگشت. اشتراک مربوط به آن غیرفعال شد.',
+  'order.refunded.offline': '↩️ فروشگاه سفارش شما را بازپرداخت کرد: مبلغ {amount} را فروشگاه مستقیماً به شما برمی‌گرداند. اشتراک مربوط به آن غیرفعال شد.',
   'review.title': '🧾 <b>رسید جدید</b> <code>{tracking}</code>',
   'review.body': '👤 {user}\n🆔 <code>{tgId}</code>\n📦 {plan}\n💵 {amount}\n💳 {card}\n⏰ انقضا {expires}',
   'review.flagged': '⚠️ <b>این عکس پیش‌تر روی رسید دیگری از این ربات استفاده شده است.</b>',
@@ -1104,7 +1110,7 @@ const ru = {
   'error.botTokenRejected': 'Telegram не принял этот токен бота (или он принадлежит другому боту).',
   'error.botTokenTaken': 'Этот бот уже зарегистрирован.',
   'owner.tokenInvalid':
-    '⚠️ Бот {bot} остановлен: Telegram больше не принимает его токен (отозван или заменён в @BotFather).\nЗарегистрируйте новый токен (PUT /v1/bots/{id}/telegram-token), чтобы запустить его снова.',
+    '⚠️ Бот {bot} остановлен: Telegram больше не принимает его токен (отозван или заменён в @BotFather).\nЧтобы запустить его снова, откройте «Настройки» в веб-консоли и вставьте новый токен из @BotFather:\n{url}\n(Для разработчиков: PUT /v1/bots/{id}/telegram-token.)',
   // ---------- subscriptions: delivery and the /subs screen ----------
   'delivery.readyTitle': '✅ <b>Ваша подписка готова</b>',
   'delivery.renewedTitle': '✅ <b>Ваша подписка продлена</b>',
@@ -1203,6 +1209,8 @@ const ru = {
   'receipt.expired':
     '⌛ Срок платежа <code>{tracking}</code> истёк без подтверждённого чека. Оформите заказ заново через /buy.',
   'fulfil.failed': '⚠️ Не удалось создать подписку. {amount} возвращено на ваш баланс. Обратитесь в поддержку.',
+  'order.refunded.wallet': '↩️ Магазин вернул деньги за ваш заказ: {amount} зачислено на ваш баланс. Оплаченная им подписка отключена.',
+  'order.refunded.offline': '↩️ Магазин вернул деньги за ваш заказ: {amount} магазин возвращает вам напрямую. Оплаченная им подписка отключена.',
   'review.title': '🧾 <b>Новый чек</b> <code>{tracking}</code>',
   'review.body': '👤 {user}\n🆔 <code>{tgId}</code>\n📦 {plan}\n💵 {amount}\n💳 {card}\n⏰ Истекает {expires}',
   'review.flagged': '⚠️ <b>Это фото уже использовалось в другом чеке этого бота.</b>',

@@ -1,0 +1,49 @@
+import type { HostedBotRow } from '@botfleet/platform';
+import { OwnerNotifier } from './owner-notifier.service';
+
+const row = (over: Partial<HostedBotRow>): HostedBotRow => ({
+  id: '0b5e6c1e-8f7a-4c11-9d3b-2a1f0e9d8c7b',
+  name: 'Shop',
+  status: 'token_invalid',
+  isMaster: false,
+  telegramBotId: 7_000_001,
+  telegramUsername: 'corner_shop_bot',
+  tokenCiphertext: 'ciphertext',
+  tokenHash: 'hash',
+  ownerTelegramId: 5_550_001,
+  defaultLanguage: 'en',
+  webhookSecretSalt: 'salt',
+  updatedAtMs: 0,
+  ...over,
+});
+
+/** What the master bot says to the owner of a bot whose token Telegram rejects. */
+describe('OwnerNotifier.tokenInvalid', () => {
+  const master = row({ id: 'master', isMaster: true, status: 'active', telegramUsername: 'platform_master_bot' });
+
+  async function noticeFor(bot: HostedBotRow, base = 'https://shops.example.com/'): Promise<string> {
+    const sendMessage = jest.fn().mockResolvedValue(undefined);
+    const messenger = { as: jest.fn().mockReturnValue({ sendMessage }) };
+    const repo = { getMaster: jest.fn().mockResolvedValue(master) };
+    const notifier = new OwnerNotifier(repo as never, messenger as never, { PUBLIC_BASE_URL: base } as never);
+    expect(await notifier.tokenInvalid(bot)).toBe(true);
+    expect(messenger.as).toHaveBeenCalledWith(expect.objectContaining({ botId: 'master' }));
+    expect(sendMessage).toHaveBeenCalledWith(bot.ownerTelegramId, expect.any(String), { parse_mode: 'HTML' });
+    return sendMessage.mock.calls[0][1] as string;
+  }
+
+  it.each(['en', 'fa', 'ru'] as const)(
+    'sends the owner (%s) to the Settings page of the web console, the REST route only after it',
+    async (lang) => {
+      const bot = row({ defaultLanguage: lang });
+      const text = await noticeFor(bot);
+      const link = `https://shops.example.com/console/bots/${bot.id}/settings`;
+      expect(text).toContain('@corner_shop_bot');
+      expect(text).toContain(link);
+      expect(text).toContain('@BotFather');
+      // The REST call is there for developers, but second: a shop owner is told to open the console first.
+      expect(text.indexOf(link)).toBeLessThan(text.indexOf('PUT /v1/bots/'));
+      expect(text).not.toMatch(/\{\w+\}/);
+    },
+  );
+});
