@@ -6,6 +6,7 @@ import { launchBrowser, listen, newContext, screenshot, signInWithToken } from '
 
 const CONSOLE_BUILD = join(__dirname, '../../dist/console/index.html');
 const TOP_UPS = /\/v1\/admin\/bots\/[^/]+\/wallet\/top-ups$/;
+const ADJUSTMENTS = /\/v1\/admin\/bots\/[^/]+\/wallet\/adjustments$/;
 
 /**
  * The operator's pages in a real browser against the real API: the master signs in with the master token, finds a
@@ -161,6 +162,59 @@ describe('web console: the operator pages', () => {
     await phone.locator('[data-entry="top_up"]').first().waitFor();
     expect(await phone.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await screenshot(phone, 'operator-tenant-phone-en');
+  });
+
+  it('adjusts a wallet after a confirmation showing the balance after; a debit past the free balance cannot be confirmed', async () => {
+    const adjustments = async () =>
+      (await h.as(h.master, 'get', `/v1/bots/${beta.id}/wallet/ledger?pageSize=100`).expect(200)).body.items.filter(
+        (e: { type: string }) => e.type === 'adjustment',
+      );
+    // The mistyped top-up: 2,500,000 instead of 250,000.
+    await h
+      .as(h.master, 'post', `/v1/admin/bots/${beta.id}/wallet/top-ups`)
+      .set('Idempotency-Key', 'e2e-mistyped')
+      .send({ amountMinor: 2_500_000, note: 'bank transfer' })
+      .expect(201);
+    const page = await operatorPage();
+    const sent: Request[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && ADJUSTMENTS.test(r.url())) sent.push(r);
+    });
+    await page.goto(`${origin}/console/operator/tenants/${beta.id}`);
+    await page.locator('[data-wallet="balance"]', { hasText: '2,500,000' }).waitFor();
+
+    // More than the free balance: the confirmation says so and cannot be confirmed; nothing is sent.
+    await page.getByRole('button', { name: 'Adjust' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Amount (IRR)').fill('-2600000');
+    await dialog.getByLabel('Note').fill('ab');
+    expect(await dialog.locator('[data-review]').isDisabled()).toBe(true); // a note needs 3 characters
+    await dialog.getByLabel('Note').fill('Mistyped top-up: 2,500,000 instead of 250,000');
+    await dialog.locator('[data-review]').click();
+    await dialog.locator('[data-overdraw]').waitFor();
+    expect(await dialog.locator('[data-after="available"]').textContent()).toContain('100,000');
+    expect(await dialog.locator('[data-confirm]').isDisabled()).toBe(true);
+
+    // Back to the form, the right amount: the confirmation shows the balance after; a double click adjusts once.
+    await dialog.getByRole('button', { name: 'Back' }).click();
+    await dialog.getByLabel('Amount (IRR)').fill('-2250000');
+    await dialog.locator('[data-review]').click();
+    await dialog.getByText('2,250,000 will be taken from the wallet.').waitFor();
+    expect(await dialog.locator('[data-after="balance"]').textContent()).toContain('250,000');
+    await screenshot(page, 'operator-adjust-confirm-en');
+    await dialog.locator('[data-confirm]').evaluate((b) => {
+      (b as unknown as { click(): void }).click();
+      (b as unknown as { click(): void }).click();
+    });
+    await dialog.waitFor({ state: 'detached' });
+    await page.locator('[data-wallet="balance"]', { hasText: '250,000' }).waitFor();
+    await page.locator('[data-entry="adjustment"]').waitFor();
+    expect(sent.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(sent.map((r) => r.headers()['idempotency-key'])).size).toBe(1);
+    expect((await wallet(beta.id)).balanceMinor).toBe(250_000);
+    expect(await adjustments()).toEqual([
+      expect.objectContaining({ amountMinor: -2_250_000, note: 'Mistyped top-up: 2,500,000 instead of 250,000' }),
+    ]);
   });
 
   it("sets a tenant's wholesale price and allowances, and shows the page right-to-left in Persian", async () => {

@@ -230,6 +230,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/bots/{botId}/wallet/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Correct a tenant's wholesale wallet (a signed adjustment with a note)
+         * @description Writes one `adjustment` ledger row: a credit (amountMinor > 0) or a debit (amountMinor < 0). A debit that would take the free balance (balance minus held) below zero is 409 INSUFFICIENT_WHOLESALE_BALANCE and writes nothing. Idempotent: the same Idempotency-Key again returns the first answer and writes nothing; the same key with a different body is 409 IDEMPOTENCY_KEY_REUSED. Audited in the operator audit log (wallet.adjust).
+         */
+        post: operations["AdminBotsController_adjust"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/bots/{botId}/features/{key}/allowed": {
         parameters: {
             query?: never;
@@ -1615,6 +1635,15 @@ export interface components {
             amountMinor: number;
             /** @example Bank transfer 2024-05-01 */
             note?: string | null;
+        };
+        AdjustWalletDto: {
+            /**
+             * @description Signed minor units, never 0: a credit (+) or a debit (-). A debit that would take the free balance (balance minus held) below zero is 409 INSUFFICIENT_WHOLESALE_BALANCE
+             * @example -2250000
+             */
+            amountMinor: number;
+            /** @example Mistyped top-up of 2024-05-01 (2,500,000 instead of 250,000) */
+            note: string;
         };
         SetFeatureAllowedDto: {
             /** @example true */
@@ -3938,6 +3967,88 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["TopUpDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerEntryDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminBotsController_adjust: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 1-100 of A-Z a-z 0-9 _ . : - */
+                "Idempotency-Key": string;
+            };
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdjustWalletDto"];
             };
         };
         responses: {

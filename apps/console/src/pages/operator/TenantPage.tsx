@@ -28,6 +28,7 @@ import { fromMinor, minorDigits, StatusBadge, toMinor } from './shared';
 
 type Bot = components['schemas']['BotDto'];
 type WholesalePrice = components['schemas']['WholesalePriceDto'];
+type Wallet = components['schemas']['WalletDto'];
 
 /** One tenant: details, suspend / resume, the wholesale wallet and its top-ups, wholesale price, allowances. */
 export function TenantPage() {
@@ -228,6 +229,7 @@ function Wallet({ bot }: { bot: Bot }) {
   const { t } = useTranslation('operator');
   const f = useFormat();
   const [topUp, setTopUp] = useState(false);
+  const [adjust, setAdjust] = useState(false);
   const wallet = useQuery({
     queryKey: ['operator', 'tenant', bot.id, 'wallet'],
     queryFn: () => unwrap(api.GET('/v1/bots/{botId}/wallet', { params: { path: { botId: bot.id } } })),
@@ -245,9 +247,14 @@ function Wallet({ bot }: { bot: Bot }) {
     <Section
       title={t('wallet')}
       actions={
-        <Button size="xs" onClick={() => setTopUp(true)}>
-          {t('topUp')}
-        </Button>
+        <Group gap="xs">
+          <Button size="xs" onClick={() => setTopUp(true)}>
+            {t('topUp')}
+          </Button>
+          <Button size="xs" variant="default" onClick={() => setAdjust(true)} disabled={!wallet.data}>
+            {t('adjust')}
+          </Button>
+        </Group>
       }
     >
       <QueryState query={wallet}>
@@ -296,6 +303,7 @@ function Wallet({ bot }: { bot: Bot }) {
         }
       </QueryState>
       {topUp && <TopUpDialog bot={bot} onClose={() => setTopUp(false)} />}
+      {adjust && wallet.data && <AdjustDialog bot={bot} wallet={wallet.data} onClose={() => setAdjust(false)} />}
     </Section>
   );
 }
@@ -371,6 +379,136 @@ function TopUpDialog({ bot, onClose }: { bot: Bot; onClose: () => void }) {
             </Button>
           </Group>
         </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+/**
+ * An adjustment: a signed correction with a required note (a mistyped top-up taken back, a charge outside the
+ * product). The form leads to a confirmation showing the balance and the free balance after it; a debit past the
+ * free balance cannot be confirmed, and the API refuses it anyway (409, nothing written). One idempotency key per
+ * dialog, as for top-ups: a double click or a retry after a lost answer adjusts once.
+ */
+function AdjustDialog({ bot, wallet, onClose }: { bot: Bot; wallet: Wallet; onClose: () => void }) {
+  const { t } = useTranslation('operator');
+  const f = useFormat();
+  const client = useQueryClient();
+  const refresh = useRefreshTenant(bot.id);
+  const [key] = useState(idempotencyKey);
+  const [amount, setAmount] = useState<number | string>('');
+  const [note, setNote] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const amountMinor = typeof amount === 'number' ? toMinor(amount, bot.currency) : 0;
+  const trimmed = note.trim();
+  const valid = amountMinor !== 0 && trimmed.length >= 3 && trimmed.length <= 300;
+  const balanceAfter = wallet.balanceMinor + amountMinor;
+  const freeAfter = wallet.availableMinor + amountMinor;
+  const send = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST('/v1/admin/bots/{botId}/wallet/adjustments', {
+          params: { path: { botId: bot.id }, header: { 'Idempotency-Key': key } },
+          body: { amountMinor, note: trimmed },
+        }),
+      ),
+    onSuccess: async () => {
+      await Promise.all([
+        refresh(),
+        client.invalidateQueries({ queryKey: ['operator', 'tenant', bot.id, 'wallet'] }),
+        client.invalidateQueries({ queryKey: ['operator', 'tenant', bot.id, 'ledger'] }),
+      ]);
+      onClose();
+    },
+  });
+  const code = send.error instanceof ApiError ? send.error.code : undefined;
+  const error =
+    code === 'IDEMPOTENCY_KEY_REUSED'
+      ? t('adjustKeyReused')
+      : code === 'INSUFFICIENT_WHOLESALE_BALANCE'
+        ? t('adjustInsufficient')
+        : errorText(send.error);
+  return (
+    <Modal opened onClose={onClose} title={t('adjustTitle', { name: bot.name })} centered>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!valid) return;
+          if (!confirming) setConfirming(true);
+          else if (freeAfter >= 0) send.mutate();
+        }}
+      >
+        {!confirming ? (
+          <Stack gap="sm" data-step="form">
+            <NumberInput
+              label={t('adjustAmountIn', { currency: bot.currency })}
+              description={t('adjustAmountHint')}
+              value={amount}
+              onChange={setAmount}
+              decimalScale={minorDigits(bot.currency)}
+              thousandSeparator=","
+              allowNegative
+              required
+              data-autofocus
+            />
+            <Textarea
+              label={t('note')}
+              description={t('adjustNoteHint')}
+              value={note}
+              onChange={(e) => setNote(e.currentTarget.value)}
+              minLength={3}
+              maxLength={300}
+              required
+              autosize
+              minRows={2}
+            />
+            <Group justify="flex-end" gap="xs">
+              <Button variant="default" onClick={onClose}>
+                {t('common:cancel')}
+              </Button>
+              <Button type="submit" disabled={!valid} data-review>
+                {t('adjustReview')}
+              </Button>
+            </Group>
+          </Stack>
+        ) : (
+          <Stack gap="sm" data-step="confirm">
+            <Text size="sm">
+              {amountMinor > 0
+                ? t('adjustWillCredit', { amount: f.money(amountMinor, bot.currency) })
+                : t('adjustWillDebit', { amount: f.money(-amountMinor, bot.currency) })}
+            </Text>
+            <Text size="sm" c="dimmed">
+              {trimmed}
+            </Text>
+            <SimpleGrid cols={2} spacing="sm">
+              <Field label={t('balanceAfter')}>
+                <span data-after="balance">{f.money(balanceAfter, bot.currency)}</span>
+              </Field>
+              <Field label={t('freeAfter')}>
+                <span data-after="available">{f.money(freeAfter, bot.currency)}</span>
+              </Field>
+            </SimpleGrid>
+            {freeAfter < 0 && (
+              <Alert color="red" role="alert" data-overdraw>
+                {t('adjustOverdraw', { amount: f.money(wallet.availableMinor, bot.currency) })}
+              </Alert>
+            )}
+            {send.isError && (
+              <Alert color="red" role="alert">
+                {error}
+              </Alert>
+            )}
+            <Group justify="flex-end" gap="xs">
+              <Button variant="default" onClick={() => setConfirming(false)} disabled={send.isPending}>
+                {t('adjustBack')}
+              </Button>
+              <Button type="submit" loading={send.isPending} disabled={freeAfter < 0} data-confirm>
+                {send.isError && code === undefined ? t('common:retry') : t('adjustConfirm')}
+              </Button>
+            </Group>
+          </Stack>
+        )}
       </form>
     </Modal>
   );
