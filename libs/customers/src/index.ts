@@ -1,4 +1,5 @@
 export * from './customers.service';
+export * from './subscription-switch.service';
 export * from './balance-adjustment-rules';
 export * from './bot-stats.service';
 export * from './stats-range';

@@ -112,11 +112,14 @@ export interface JobPayloads {
       | 'receipt_rejected'
       | 'payment_expired'
       | 'fulfilment_failed'
+      | 'order_refunded'
       | 'review_reminder';
     paymentId?: string;
     orderId?: string;
     /** `review_reminder`: which reminder (1-based, REVIEW_REMINDERS in libs/sales). */
     reminder?: number;
+    /** `order_refunded`: where the money went (the wallet, or back outside by the shop). */
+    refundTo?: 'wallet' | 'offline';
   };
   /** Sends a broadcast draft to the admin who asked for it (libs/broadcasts). */
   [JobName.BroadcastPreview]: { botId: string; broadcastId: string };

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '@botfleet/audit';
 import { BillingModule } from '@botfleet/billing';
+import { BotAdminsModule } from '@botfleet/bots';
 import { CatalogModule } from '@botfleet/catalog';
 import { SalesModule } from '@botfleet/sales';
 import { CryptoBotWebhook } from './gateways/cryptobot/cryptobot-webhook.service';
@@ -14,6 +15,7 @@ import { ConfirmGatewayPaymentUseCase } from './use-cases/confirm-gateway-paymen
 import { ExpireGatewayPaymentsUseCase } from './use-cases/expire-gateway-payments.use-case';
 import { ReconcileGatewayPaymentsUseCase } from './use-cases/reconcile-gateway-payments.use-case';
 import { RefundGatewayPaymentUseCase } from './use-cases/refund-gateway-payment.use-case';
+import { RefundOrderUseCase } from './use-cases/refund-order.use-case';
 import { SettleGatewayPaymentUseCase } from './use-cases/settle-gateway-payment.use-case';
 import { StartGatewayPaymentUseCase } from './use-cases/start-gateway-payment.use-case';
 
@@ -27,6 +29,7 @@ const PAYMENTS_PROVIDERS = [
   SettleGatewayPaymentUseCase,
   ConfirmGatewayPaymentUseCase,
   RefundGatewayPaymentUseCase,
+  RefundOrderUseCase,
   ExpireGatewayPaymentsUseCase,
   ReconcileGatewayPaymentsUseCase,
 ];
@@ -36,7 +39,7 @@ const PAYMENTS_PROVIDERS = [
  * history. Both apps import it; the adapters are found through PaymentGateways.
  */
 @Module({
-  imports: [AuditModule, BillingModule, CatalogModule, SalesModule],
+  imports: [AuditModule, BillingModule, BotAdminsModule, CatalogModule, SalesModule],
   providers: [
     ...GATEWAY_ADAPTERS,
     {

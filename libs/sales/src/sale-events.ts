@@ -17,7 +17,7 @@ export class SaleNotifier {
   async notify(
     botId: string,
     event: SaleEvent,
-    ref: { paymentId?: string; orderId?: string; reminder?: number },
+    ref: { paymentId?: string; orderId?: string; reminder?: number; refundTo?: 'wallet' | 'offline' },
   ): Promise<void> {
     const key = ref.paymentId ?? ref.orderId ?? 'none';
     const suffix =

@@ -84,8 +84,12 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`POST ${B}/card-payments/:id/reject`]: 'receipts',
   [`POST ${B}/payments/:id/refund`]: 'wallet',
   [`POST ${B}/stars-payments/:id/refund`]: 'wallet',
+  // taking back a sale the shop approved (a receipt approved by mistake): as approving it, owner and admins
+  [`POST ${B}/orders/:orderId/refund`]: 'receipts',
+  [`POST ${B}/subscriptions/:id/disable`]: 'users',
   // support and broadcasts
   [`GET ${B}/tickets`]: 'tickets',
+  [`POST ${B}/tickets`]: 'tickets',
   [`GET ${B}/tickets/:id`]: 'tickets',
   [`GET ${B}/tickets/:id/messages`]: 'tickets',
   [`POST ${B}/tickets/:id/messages`]: 'tickets',

@@ -22,6 +22,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.BOT_TOKEN_TAKEN:
     case ErrorCode.ALREADY_REVIEWED:
     case ErrorCode.ALREADY_PAID:
+    case ErrorCode.ALREADY_REFUNDED:
     case ErrorCode.IDEMPOTENCY_KEY_REUSED:
     case ErrorCode.CURRENCY_LOCKED:
     case ErrorCode.PANEL_USER_EXISTS:

@@ -29,6 +29,7 @@ export function replyFor(code: ErrorCode, overrides: ReplyOverrides = {}): TextK
       return 'error.rateLimited';
     case ErrorCode.CONFLICT:
     case ErrorCode.IDEMPOTENCY_KEY_REUSED:
+    case ErrorCode.ALREADY_REFUNDED:
       return 'error.conflict';
     case ErrorCode.INVITE_INVALID:
       return 'error.inviteInvalid';

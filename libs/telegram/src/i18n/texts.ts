@@ -250,6 +250,10 @@ const en = {
     '⌛ The payment <code>{tracking}</code> expired without a confirmed receipt. Use /buy to order again.',
   'fulfil.failed':
     '⚠️ We could not create your subscription. {amount} was returned to your wallet. Please contact support.',
+  'order.refunded.wallet':
+    '↩️ The shop refunded your order: {amount} was returned to your wallet. The subscription it paid for has been switched off.',
+  'order.refunded.offline':
+    '↩️ The shop refunded your order: {amount} is paid back to you by the shop directly. The subscription it paid for has been switched off.',
   'review.title': '🧾 <b>New receipt</b> <code>{tracking}</code>',
   'review.body': '👤 {user}\n🆔 <code>{tgId}</code>\n📦 {plan}\n💵 {amount}\n💳 {card}\n⏰ Expires {expires}',
   'review.flagged': '⚠️ <b>This photo was already used on another receipt of this bot.</b>',
@@ -727,6 +731,8 @@ const fa = {
   'receipt.expired':
     '⌛ مهلت پرداخت <code>{tracking}</code> بدون رسید تأییدشده تمام شد. برای سفارش دوباره از /buy استفاده کنید.',
   'fulfil.failed': '⚠️ ساخت اشتراک شما ممکن نشد. مبلغ {amount} به کیف پول شما برگشت. لطفاً با پشتیبانی تماس بگیرید.',
+  'order.refunded.wallet': '↩️ فروشگاه سفارش شما را بازپرداخت کرد: مبلغ {amount} به کیف پول شما برگشت. اشتراک مربوط به آن غیرفعال شد.',
+  'order.refunded.offline': '↩️ فروشگاه سفارش شما را بازپرداخت کرد: مبلغ {amount} را فروشگاه مستقیماً به شما برمی‌گرداند. اشتراک مربوط به آن غیرفعال شد.',
   'review.title': '🧾 <b>رسید جدید</b> <code>{tracking}</code>',
   'review.body': '👤 {user}\n🆔 <code>{tgId}</code>\n📦 {plan}\n💵 {amount}\n💳 {card}\n⏰ انقضا {expires}',
   'review.flagged': '⚠️ <b>این عکس پیش‌تر روی رسید دیگری از این ربات استفاده شده است.</b>',
@@ -1203,6 +1209,8 @@ const ru = {
   'receipt.expired':
     '⌛ Срок платежа <code>{tracking}</code> истёк без подтверждённого чека. Оформите заказ заново через /buy.',
   'fulfil.failed': '⚠️ Не удалось создать подписку. {amount} возвращено на ваш баланс. Обратитесь в поддержку.',
+  'order.refunded.wallet': '↩️ Магазин вернул деньги за ваш заказ: {amount} зачислено на ваш баланс. Оплаченная им подписка отключена.',
+  'order.refunded.offline': '↩️ Магазин вернул деньги за ваш заказ: {amount} магазин возвращает вам напрямую. Оплаченная им подписка отключена.',
   'review.title': '🧾 <b>Новый чек</b> <code>{tracking}</code>',
   'review.body': '👤 {user}\n🆔 <code>{tgId}</code>\n📦 {plan}\n💵 {amount}\n💳 {card}\n⏰ Истекает {expires}',
   'review.flagged': '⚠️ <b>Это фото уже использовалось в другом чеке этого бота.</b>',

@@ -109,6 +109,15 @@ export class SaleNotifications {
           return;
       }
     }
+    if (job.orderId && job.event === 'order_refunded') {
+      const order = await this.queries.order(job.botId, job.orderId);
+      if (!order) return;
+      const key = job.refundTo === 'offline' ? 'order.refunded.offline' : 'order.refunded.wallet';
+      await this.toUser(bot, telegram, order.userId, noticeKey(job, order.id), (lang) =>
+        translate(lang, key, { amount: formatMoney(lang, order.amountMinor, order.currency) }),
+      );
+      return;
+    }
     if (job.orderId && job.event === 'fulfilment_failed') {
       const order = await this.queries.order(job.botId, job.orderId);
       if (!order) return;

@@ -1,0 +1,32 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn, IsString, Length } from 'class-validator';
+import { REFUND_DESTINATIONS, RefundDestination } from '@botfleet/payments';
+import { OrderDto } from './customer.dto';
+
+export class RefundOrderDto {
+  @ApiProperty({ example: 'Receipt approved by mistake', maxLength: 500 })
+  @IsString()
+  @Length(1, 500)
+  reason!: string;
+
+  @ApiProperty({
+    enum: REFUND_DESTINATIONS,
+    description:
+      "`wallet`: the amount paid is credited to the customer's wallet; `offline`: the shop paid it back itself",
+  })
+  @IsIn(REFUND_DESTINATIONS)
+  to!: RefundDestination;
+}
+
+export class OrderRefundDto {
+  @ApiProperty({ type: OrderDto }) order!: OrderDto;
+  @ApiProperty({ description: "What was credited to the customer's wallet (0 for offline)" })
+  walletCreditedMinor!: number;
+}
+
+export class DisableSubscriptionDto {
+  @ApiProperty({ example: 'Shared the link publicly', maxLength: 500 })
+  @IsString()
+  @Length(1, 500)
+  reason!: string;
+}

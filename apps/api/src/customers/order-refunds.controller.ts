@@ -1,0 +1,69 @@
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { DomainError, ErrorCode } from '@botfleet/common';
+import { SubscriptionSwitchService } from '@botfleet/customers';
+import { RefundOrderUseCase } from '@botfleet/payments';
+import { actorOf, CurrentPrincipal, Principal } from '../auth';
+import { ApiErrors } from '../common/api-docs';
+import { SubscriptionDto, OrderDto } from './dto/customer.dto';
+import { DisableSubscriptionDto, OrderRefundDto, RefundOrderDto } from './dto/refund.dto';
+
+const notFoundOnBadId = new ParseUUIDPipe({
+  exceptionFactory: () => new DomainError(ErrorCode.NOT_FOUND, 'Not found'),
+});
+
+/** The shop takes a sale back (an order's refund) or switches a subscription off by hand. */
+@ApiTags('sales')
+@ApiBearerAuth()
+@Controller('v1/bots/:botId')
+export class OrderRefundsController {
+  constructor(
+    private readonly refundOrder: RefundOrderUseCase,
+    private readonly switches: SubscriptionSwitchService,
+  ) {}
+
+  @Post('orders/:orderId/refund')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Refund a paid order sold by card-to-card receipt, from the wallet, or by Zarinpal / Crypto Pay',
+    description:
+      'Once, in one transaction: the order becomes refunded, the wholesale charge is reversed, the referral ' +
+      "commission paid on it is taken back, `to: wallet` credits the customer's wallet the amount paid (`offline`: " +
+      'the shop paid it back itself, only recorded), the subscription is switched off on its panel (a renewal ' +
+      'switches off the renewed subscription) and the customer is told. The order is the idempotency key: a ' +
+      'second refund answers 409 ALREADY_REFUNDED and changes nothing. An order still being set up on the panel: ' +
+      '409 CONFLICT (retry). Orders paid with Telegram Stars are refunded through POST …/payments/{id}/refund ' +
+      '(422 REFUND_NOT_SUPPORTED here, `details.paymentId`).',
+  })
+  @ApiResponse({ status: 200, type: OrderRefundDto })
+  @ApiErrors(400, 403, 404, 409, 422)
+  async refund(
+    @Param('botId') botId: string,
+    @Param('orderId', notFoundOnBadId) orderId: string,
+    @Body() dto: RefundOrderDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<OrderRefundDto> {
+    const res = await this.refundOrder.execute({ botId, orderId, reason: dto.reason, to: dto.to, actor: actorOf(p) });
+    return { order: OrderDto.of(res.order), walletCreditedMinor: res.walletCreditedMinor };
+  }
+
+  @Post('subscriptions/:id/disable')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Switch a subscription off on its panel by hand',
+    description:
+      'Queues the switch-off (the worker turns the account off and marks the subscription disabled within ' +
+      'seconds); audited with the reason. Already disabled, or without an account (pending, failed): 409 CONFLICT. ' +
+      'A later renewal switches it on again.',
+  })
+  @ApiResponse({ status: 202, type: SubscriptionDto })
+  @ApiErrors(400, 403, 404, 409)
+  async disable(
+    @Param('botId') botId: string,
+    @Param('id', notFoundOnBadId) id: string,
+    @Body() dto: DisableSubscriptionDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<SubscriptionDto> {
+    return SubscriptionDto.of(await this.switches.disable(botId, id, dto.reason, actorOf(p)));
+  }
+}

@@ -1,0 +1,360 @@
+import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import request from 'supertest';
+import { ConsoleLinksService } from '@botfleet/bots';
+import { ConfigurationsService, FeaturesService } from '@botfleet/catalog';
+import { ErrorCode } from '@botfleet/common';
+import { JobName, QueueName } from '@botfleet/jobs';
+import { ProvisioningPanelDirectory } from '@botfleet/operator';
+import {
+  PANEL_DIRECTORY,
+  PROVISIONING_OUTCOMES,
+  ProvisioningOutcomesPort,
+  ProvisioningService,
+} from '@botfleet/provisioning';
+import { FulfilmentService, SalesModule } from '@botfleet/sales';
+import { createModuleApp, TestBot, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
+import { createApiApp } from '../bootstrap';
+
+jest.setTimeout(120_000);
+
+const PRICE = 50_000;
+const WHOLESALE = 2_000; // perPlanMinor 1000 + 10 GB × 100
+
+/** The cookie a response set, as `name=value` for the next request's Cookie header. */
+function sessionCookie(res: request.Response): string {
+  const raw = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+  const c = raw.find((s) => s.startsWith('bf_session='));
+  if (!c) throw new Error(`no session cookie in ${JSON.stringify(raw)}`);
+  return c.split(';')[0];
+}
+
+/**
+ * The shop takes back a sale it approved (POST …/orders/{id}/refund) and switches a subscription off by hand
+ * (POST …/subscriptions/{id}/disable), on the real API, PostgreSQL, Redis and a Remnawave emulator. The panel work
+ * the API queues is run here by the production ProvisioningService (the worker's own handler calls the same).
+ */
+describe('order refunds and manual switch-off (API in-process, real PostgreSQL/Redis, Remnawave emulator)', () => {
+  let world: WorkerWorld;
+  let ctx: TestContext;
+  let app: INestApplication;
+  let platform: DataSource;
+  let provisioning: ProvisioningService;
+  let links: ConsoleLinksService;
+  let jobsQueue: Queue;
+  let notices: Queue;
+  let ip = 0;
+  const http = () => request(app.getHttpServer());
+  const bearer = (bot: TestBot) => ({ Authorization: `Bearer ${bot.apiToken}` });
+
+  const one = async <T>(sql: string, params: unknown[]): Promise<T> => ((await platform.query(sql, params)) as T[])[0];
+  const balanceOf = async (userId: string) =>
+    Number((await one<{ b: string }>(`SELECT balance_minor b FROM users WHERE id = $1`, [userId])).b);
+  const shopWallet = async (botId: string) =>
+    Number((await one<{ b: string }>(`SELECT wallet_balance_minor b FROM bots WHERE id = $1`, [botId])).b);
+  /** The user ledger keys of an order (refunds, commissions) and the wholesale ledger keys, sorted. */
+  const ledgers = async (botId: string, orderId: string) => ({
+    user: (
+      (await platform.query(
+        `SELECT idempotency_key k, amount_minor::int a FROM transactions WHERE bot_id = $1 AND order_id = $2 `,
+        [botId, orderId],
+      )) as { k: string; a: number }[]
+    )
+      .map((r) => `${r.k}=${r.a}`)
+      .sort(),
+    wholesale: (
+      (await platform.query(`SELECT idempotency_key k FROM tenant_wallet_ledger WHERE bot_id = $1 AND reference = $2`, [
+        botId,
+        `order:${orderId}`,
+      ])) as { k: string }[]
+    )
+      .map((r) => r.k)
+      .sort(),
+  });
+  /** Everything a refund changes, to compare before and after a refused one. */
+  const stateOf = async (botId: string, orderId: string, users: string[]) => ({
+    order: await world.orderStatus(orderId),
+    balances: await Promise.all(users.map(balanceOf)),
+    shop: await shopWallet(botId),
+    ledgers: await ledgers(botId, orderId),
+    disableJobs: (await disableJobs(botId)).length,
+  });
+  const disableJobs = async (botId: string) =>
+    (await jobsQueue.getJobs(['waiting', 'delayed', 'prioritized', 'paused'])).filter(
+      (j) => j.name === JobName.DisableSubscription && j.data.botId === botId,
+    );
+  /** Runs the switch-offs the API queued for the bot, as the worker's DisableSubscription handler does. */
+  const runDisableJobs = async (botId: string) => {
+    const jobs = await waitFor(async () => {
+      const found = await disableJobs(botId);
+      return found.length ? found : undefined;
+    });
+    for (const job of jobs) {
+      await provisioning.disable(job.data.botId, job.data.subscriptionId, job.data.reason);
+      await job.remove();
+    }
+    return jobs;
+  };
+
+  const signIn = async (botId: string, telegramId: number) => {
+    const { code } = await links.issueForAdmin(botId, telegramId);
+    const res = await http().post('/v1/sessions').set('X-Forwarded-For', `10.79.0.${++ip}`).send({ code }).expect(201);
+    return { Cookie: sessionCookie(res), 'X-CSRF-Token': res.body.csrfToken as string };
+  };
+
+  /** A shop that sells a 50,000 plan with a 2,000 wholesale cost, with the referral program at 10 %. */
+  const newShop = async () => {
+    const bot = await ctx.newBot({ walletMinor: 1_000_000 });
+    await ctx.setWholesalePrice(bot.id, { perPlanMinor: 1000, perGbMinor: 100 });
+    await ctx.get(FeaturesService).set(bot.id, 'referral_program', true);
+    await ctx.get(ConfigurationsService).set(bot.id, 'referral_commission_percent', 10);
+    await ctx.get(ConfigurationsService).set(bot.id, 'referral_commission_scope', 'every_purchase');
+    const plan = await ctx.newPlan(bot.id, { priceMinor: PRICE, trafficLimitGb: 10 });
+    const referrer = await ctx.newUser(bot.id);
+    const buyer = await ctx.newUser(bot.id, { startPayload: `ref_${referrer.referralCode}` });
+    return { bot, planId: plan.id, referrer, buyer };
+  };
+
+  /** A card receipt the shop approves over REST, then its account made on the panel: a fulfilled order. */
+  const approvedCardSale = async (shop: Awaited<ReturnType<typeof newShop>>) => {
+    const receipt = await ctx.newReceiptToReview(shop.bot.id, { userId: shop.buyer.id, planId: shop.planId });
+    await http()
+      .post(`/v1/bots/${shop.bot.id}/card-payments/${receipt.paymentId}/approve`)
+      .set(bearer(shop.bot))
+      .send({})
+      .expect(200);
+    return fulfil(shop.bot.id, receipt.orderId);
+  };
+  const fulfil = async (botId: string, orderId: string) => {
+    const [order] = (await platform.query(`SELECT subscription_id s FROM orders WHERE id = $1`, [orderId])) as {
+      s: string;
+    }[];
+    await provisioning.provision(botId, order.s, orderId);
+    expect(await world.orderStatus(orderId)).toBe('fulfilled');
+    const sub = await world.subscription(order.s);
+    expect(world.rw.account(sub.panel_username!)?.enabled).toBe(true);
+    return { orderId, subscriptionId: order.s, username: sub.panel_username! };
+  };
+
+  beforeAll(async () => {
+    world = await WorkerWorld.start({ panels: ['remnawave'], createWorker: createApiApp });
+    ({ ctx, platform } = world);
+    app = world.worker;
+    links = app.get(ConsoleLinksService, { strict: false });
+    const outcomes = (f: FulfilmentService): ProvisioningOutcomesPort => ({
+      succeeded: async (botId, _sub, orderId) => {
+        if (orderId) await f.succeeded(botId, orderId);
+      },
+      failed: async (botId, _sub, orderId, reason) => {
+        if (orderId) await f.failed(botId, orderId, reason);
+      },
+    });
+    const panelWork: INestApplicationContext = await world.startWorker(() =>
+      createModuleApp({
+        imports: [SalesModule],
+        providers: [
+          ProvisioningService,
+          { provide: PANEL_DIRECTORY, useClass: ProvisioningPanelDirectory },
+          { provide: PROVISIONING_OUTCOMES, useFactory: outcomes, inject: [FulfilmentService] },
+        ],
+      }),
+    );
+    provisioning = panelWork.get(ProvisioningService);
+    jobsQueue = world.queue(QueueName.Provisioning);
+    notices = world.queue(QueueName.Notifications);
+    await world.newRemnawavePanel();
+  });
+
+  afterAll(() => world?.close());
+
+  it('refunds an approved card sale to the wallet once: wholesale and commission reversed, account off, user told', async () => {
+    const shop = await newShop();
+    const botId = shop.bot.id;
+    const before = await shopWallet(botId);
+    const sale = await approvedCardSale(shop);
+    expect(await balanceOf(shop.referrer.id)).toBe(PRICE / 10);
+    expect(await shopWallet(botId)).toBe(before - WHOLESALE);
+
+    const res = await http()
+      .post(`/v1/bots/${botId}/orders/${sale.orderId}/refund`)
+      .set(bearer(shop.bot))
+      .send({ reason: 'Receipt approved by mistake', to: 'wallet' })
+      .expect(200);
+    expect(res.body).toMatchObject({ order: { id: sale.orderId, status: 'refunded' }, walletCreditedMinor: PRICE });
+
+    expect(await balanceOf(shop.buyer.id)).toBe(PRICE);
+    expect(await balanceOf(shop.referrer.id)).toBe(0);
+    expect(await shopWallet(botId)).toBe(before);
+    expect(await ledgers(botId, sale.orderId)).toEqual({
+      user: [
+        `order:${sale.orderId}:refund=${PRICE}`,
+        `referral:${sale.orderId}:reversal=${-PRICE / 10}`,
+        `referral:${sale.orderId}=${PRICE / 10}`,
+      ],
+      wholesale: [
+        `order:${sale.orderId}:capture`,
+        `order:${sale.orderId}:hold`,
+        `order:${sale.orderId}:wholesale-refund`,
+      ],
+    });
+    // The account is switched off on the panel by the job the refund queued.
+    const jobs = await runDisableJobs(botId);
+    expect(jobs.map((j) => j.data.subscriptionId)).toEqual([sale.subscriptionId]);
+    expect(world.rw.account(sale.username)?.enabled).toBe(false);
+    expect((await world.subscription(sale.subscriptionId)).status).toBe('disabled');
+    // The customer is told, and the audit names who did it and why.
+    const told = await waitFor(async () =>
+      (await notices.getJobs(['waiting', 'delayed', 'prioritized', 'paused'])).find(
+        (j) => j.name === JobName.SaleNotification && j.data.orderId === sale.orderId,
+      ),
+    );
+    expect(told?.data).toMatchObject({ botId, event: 'order_refunded', refundTo: 'wallet' });
+    const audit = await http().get(`/v1/bots/${botId}/audit-log?pageSize=100`).set(bearer(shop.bot)).expect(200);
+    expect(audit.body.items).toContainEqual(
+      expect.objectContaining({ action: 'order.refund', targetId: sale.orderId, actorType: 'tenant_api' }),
+    );
+
+    // Again: 409 ALREADY_REFUNDED and nothing changes (no second credit, no second reversal, no second job).
+    const settled = await stateOf(botId, sale.orderId, [shop.buyer.id, shop.referrer.id]);
+    for (const to of ['wallet', 'offline']) {
+      const again = await http()
+        .post(`/v1/bots/${botId}/orders/${sale.orderId}/refund`)
+        .set(bearer(shop.bot))
+        .send({ reason: 'Twice', to })
+        .expect(409);
+      expect(again.body.error.code).toBe(ErrorCode.ALREADY_REFUNDED);
+    }
+    expect(await stateOf(botId, sale.orderId, [shop.buyer.id, shop.referrer.id])).toEqual(settled);
+  });
+
+  it('two concurrent refunds of one order: exactly one applies, the other is 409 ALREADY_REFUNDED', async () => {
+    const shop = await newShop();
+    const botId = shop.bot.id;
+    const before = await shopWallet(botId);
+    const paid = await ctx.newPaidOrder(botId, { userId: shop.buyer.id, planId: shop.planId, via: 'wallet' });
+    const sale = await fulfil(botId, paid.orderId);
+    expect(await balanceOf(shop.buyer.id)).toBe(0);
+
+    const answers = await Promise.all(
+      [1, 2].map(() =>
+        http()
+          .post(`/v1/bots/${botId}/orders/${sale.orderId}/refund`)
+          .set(bearer(shop.bot))
+          .send({ reason: 'Asked for the money back', to: 'wallet' }),
+      ),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(answers.find((r) => r.status === 409)?.body.error.code).toBe(ErrorCode.ALREADY_REFUNDED);
+    expect(await balanceOf(shop.buyer.id)).toBe(PRICE);
+    expect(await shopWallet(botId)).toBe(before);
+    const { user, wholesale } = await ledgers(botId, sale.orderId);
+    expect(user.filter((k) => k.startsWith(`order:${sale.orderId}:refund=`))).toHaveLength(1);
+    expect(wholesale.filter((k) => k.endsWith(':wholesale-refund'))).toHaveLength(1);
+    expect(await disableJobs(botId)).toHaveLength(1);
+  });
+
+  it('a bad body is 400 and changes nothing; an unknown order is 404', async () => {
+    const shop = await newShop();
+    const botId = shop.bot.id;
+    const sale = await approvedCardSale(shop);
+    const before = await stateOf(botId, sale.orderId, [shop.buyer.id, shop.referrer.id]);
+    for (const body of [
+      {},
+      { reason: 'x' },
+      { reason: '', to: 'wallet' },
+      { reason: 'x', to: 'bank' },
+      { reason: 'x'.repeat(501), to: 'wallet' },
+      { reason: 42, to: 'offline' },
+    ]) {
+      const res = await http().post(`/v1/bots/${botId}/orders/${sale.orderId}/refund`).set(bearer(shop.bot)).send(body);
+      expect({ body, status: res.status, code: res.body.error?.code }).toEqual({
+        body,
+        status: 400,
+        code: ErrorCode.VALIDATION_FAILED,
+      });
+    }
+    await http()
+      .post(`/v1/bots/${botId}/orders/00000000-0000-4000-8000-000000000000/refund`)
+      .set(bearer(shop.bot))
+      .send({ reason: 'x', to: 'wallet' })
+      .expect(404);
+    expect(await stateOf(botId, sale.orderId, [shop.buyer.id, shop.referrer.id])).toEqual(before);
+  });
+
+  it('a support agent is refused (403, nothing changes); an admin refunds offline (recorded, no wallet credit)', async () => {
+    const shop = await newShop();
+    const botId = shop.bot.id;
+    const sale = await approvedCardSale(shop);
+    const agent = 883_000_001;
+    const admin = 883_000_002;
+    await http()
+      .put(`/v1/bots/${botId}/admins`)
+      .set(bearer(shop.bot))
+      .send({
+        admins: [
+          { telegramId: agent, role: 'support' },
+          { telegramId: admin, role: 'admin' },
+        ],
+      })
+      .expect(200);
+    const before = await stateOf(botId, sale.orderId, [shop.buyer.id, shop.referrer.id]);
+    const support = await signIn(botId, agent);
+    for (const [path, body] of [
+      [`orders/${sale.orderId}/refund`, { reason: 'Not mine to do', to: 'wallet' }],
+      [`subscriptions/${sale.subscriptionId}/disable`, { reason: 'Not mine to do' }],
+    ] as const) {
+      const res = await http().post(`/v1/bots/${botId}/${path}`).set(support).send(body);
+      expect({ path, status: res.status, code: res.body.error?.code }).toEqual({
+        path,
+        status: 403,
+        code: ErrorCode.FORBIDDEN,
+      });
+    }
+    expect(await stateOf(botId, sale.orderId, [shop.buyer.id, shop.referrer.id])).toEqual(before);
+
+    const res = await http()
+      .post(`/v1/bots/${botId}/orders/${sale.orderId}/refund`)
+      .set(await signIn(botId, admin))
+      .send({ reason: 'Paid back by card transfer', to: 'offline' })
+      .expect(200);
+    expect(res.body).toMatchObject({ order: { status: 'refunded' }, walletCreditedMinor: 0 });
+    expect(await balanceOf(shop.buyer.id)).toBe(0);
+    expect((await ledgers(botId, sale.orderId)).wholesale).toContain(`order:${sale.orderId}:wholesale-refund`);
+    await runDisableJobs(botId);
+    expect(world.rw.account(sale.username)?.enabled).toBe(false);
+    const audit = await http().get(`/v1/bots/${botId}/audit-log?pageSize=100`).set(bearer(shop.bot)).expect(200);
+    expect(audit.body.items).toContainEqual(
+      expect.objectContaining({
+        action: 'order.refund',
+        targetId: sale.orderId,
+        actorType: 'bot_admin',
+        actorId: String(admin),
+      }),
+    );
+  });
+
+  it('a subscription is switched off by hand on its panel, audited; again is 409; a bad body is 400', async () => {
+    const shop = await newShop();
+    const botId = shop.bot.id;
+    const sale = await approvedCardSale(shop);
+    const path = `/v1/bots/${botId}/subscriptions/${sale.subscriptionId}/disable`;
+    await http().post(path).set(bearer(shop.bot)).send({}).expect(400);
+    expect(await disableJobs(botId)).toHaveLength(0);
+
+    const res = await http().post(path).set(bearer(shop.bot)).send({ reason: 'Shared the link publicly' }).expect(202);
+    expect(res.body.id).toBe(sale.subscriptionId);
+    await runDisableJobs(botId);
+    expect(world.rw.account(sale.username)?.enabled).toBe(false);
+    expect((await world.subscription(sale.subscriptionId)).status).toBe('disabled');
+    const audit = await http().get(`/v1/bots/${botId}/audit-log?pageSize=100`).set(bearer(shop.bot)).expect(200);
+    expect(audit.body.items).toContainEqual(
+      expect.objectContaining({ action: 'subscription.disable', targetId: sale.subscriptionId }),
+    );
+    const again = await http().post(path).set(bearer(shop.bot)).send({ reason: 'Again' }).expect(409);
+    expect(again.body.error.code).toBe(ErrorCode.CONFLICT);
+    expect(await disableJobs(botId)).toHaveLength(0);
+    // The order it came from is untouched: switching off is not a refund.
+    expect(await world.orderStatus(sale.orderId)).toBe('fulfilled');
+  });
+});
