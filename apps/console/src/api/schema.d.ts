@@ -671,6 +671,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/bots/{botId}/orders/{orderId}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund a paid order sold by card-to-card receipt, from the wallet, or by Zarinpal / Crypto Pay
+         * @description Once, in one transaction: the order becomes refunded, the wholesale charge is reversed, the referral commission paid on it is taken back, `to: wallet` credits the customer's wallet the amount paid (`offline`: the shop paid it back itself, only recorded), the subscription is switched off on its panel (a renewal switches off the renewed subscription) and the customer is told. The order is the idempotency key: a second refund answers 409 ALREADY_REFUNDED and changes nothing. An order still being set up on the panel: 409 CONFLICT (retry). Orders paid with Telegram Stars are refunded through POST …/payments/{id}/refund (422 REFUND_NOT_SUPPORTED here, `details.paymentId`).
+         */
+        post: operations["OrderRefundsController_refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bots/{botId}/subscriptions/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Switch a subscription off on its panel by hand
+         * @description Queues the switch-off (the worker turns the account off and marks the subscription disabled within seconds); audited with the reason. Already disabled, or without an account (pending, failed): 409 CONFLICT. A later renewal switches it on again.
+         */
+        post: operations["OrderRefundsController_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/bots/{botId}/orders": {
         parameters: {
             query?: never;
@@ -2280,8 +2320,15 @@ export interface components {
             pageSize: number;
             items: components["schemas"]["SubscriptionDto"][];
         };
-        /** @enum {string} */
-        OrderPaymentMethod: "card_to_card" | "wallet" | "free" | "zarinpal" | "stars" | "cryptobot";
+        RefundOrderDto: {
+            /** @example Receipt approved by mistake */
+            reason: string;
+            /**
+             * @description `wallet`: the amount paid is credited to the customer's wallet; `offline`: the shop paid it back itself
+             * @enum {string}
+             */
+            to: "wallet" | "offline";
+        };
         OrderDto: {
             /** Format: uuid */
             id: string;
@@ -2312,6 +2359,17 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        OrderRefundDto: {
+            order: components["schemas"]["OrderDto"];
+            /** @description What was credited to the customer's wallet (0 for offline) */
+            walletCreditedMinor: number;
+        };
+        DisableSubscriptionDto: {
+            /** @example Shared the link publicly */
+            reason: string;
+        };
+        /** @enum {string} */
+        OrderPaymentMethod: "card_to_card" | "wallet" | "free" | "zarinpal" | "stars" | "cryptobot";
         OrderPageDto: {
             /** @example 42 */
             total: number;
@@ -6226,6 +6284,175 @@ export interface operations {
             };
             /** @description Not found, or belongs to another tenant (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    OrderRefundsController_refund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundOrderDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRefundDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Rejected by an outside party (TELEGRAM_TOKEN_REJECTED, TELEGRAM_BOT_MISMATCH) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    OrderRefundsController_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisableSubscriptionDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,12 +2,14 @@ import { Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
+import { useCan } from '../../auth/session';
 import { OrderPaymentMethod } from '../../api/enums';
 import type { operations } from '../../api/schema';
 import { Page, QueryState } from '../../components/Page';
 import { useSalesFilters } from './sales/SalesFilters';
 import { Pager } from '../../components/Pager';
 import { useFormat } from '../../i18n/format';
+import { canRefundOrder, RefundOrderButton } from './sales/SaleActions';
 import { CustomerLink, MethodLabel, StatusBadge, useBotId, type Schemas } from './sales/shared';
 
 type OrderQuery = NonNullable<operations['SalesController_orders']['parameters']['query']>;
@@ -26,6 +28,8 @@ function OrdersTable({
 }) {
   const { t } = useTranslation('sales');
   const f = useFormat();
+  // Refunding takes back a sale, as approving made it: the `receipts` permission (owner, admin).
+  const refunds = useCan()('receipts');
   return (
     <Table.ScrollContainer minWidth={withCustomer ? 760 : 560}>
       <Table striped highlightOnHover>
@@ -38,6 +42,7 @@ function OrdersTable({
             <Table.Th>{t('method')}</Table.Th>
             <Table.Th>{t('amount')}</Table.Th>
             <Table.Th>{t('paid_at')}</Table.Th>
+            {refunds && <Table.Th />}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -58,6 +63,7 @@ function OrdersTable({
               </Table.Td>
               <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.money(o.amountMinor, o.currency)}</Table.Td>
               <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(o.paidAt)}</Table.Td>
+              {refunds && <Table.Td>{canRefundOrder(o) && <RefundOrderButton botId={botId} order={o} />}</Table.Td>}
             </Table.Tr>
           ))}
         </Table.Tbody>

@@ -104,6 +104,18 @@ export const sales = {
     continue: 'Continue',
     confirm_credit: 'Add {{amount}} to the wallet of {{name}}?',
     confirm_debit: 'Take {{amount}} from the wallet of {{name}}?',
+    refund: 'Refund',
+    refund_order: 'Refund this order',
+    refund_to_wallet: "To the customer's wallet",
+    refund_offline: 'I paid it back myself',
+    confirm_refund_wallet:
+      "Refund this order? {{amount}} goes to the customer's wallet, the wholesale charge and any referral reward are taken back, and the subscription is switched off. This cannot be undone.",
+    confirm_refund_offline:
+      'Refund this order as paid back by you ({{amount}})? The wholesale charge and any referral reward are taken back and the subscription is switched off; the wallet is not credited. This cannot be undone.',
+    disable: 'Disable',
+    disable_subscription: 'Disable this subscription',
+    confirm_disable:
+      'Switch this subscription off on its panel now? The customer loses access until it is renewed. Nothing is refunded.',
     confirm: 'Confirm',
     back: 'Back',
     subscriptions: 'Subscriptions',
@@ -250,6 +262,17 @@ export const sales = {
     continue: 'ادامه',
     confirm_credit: '{{amount}} به کیف پول {{name}} اضافه شود؟',
     confirm_debit: '{{amount}} از کیف پول {{name}} کم شود؟',
+    refund: 'بازپرداخت',
+    refund_order: 'بازپرداخت این سفارش',
+    refund_to_wallet: 'به کیف پول مشتری',
+    refund_offline: 'خودم پول را برگرداندم',
+    confirm_refund_wallet:
+      'این سفارش بازپرداخت شود؟ مبلغ {{amount}} به کیف پول مشتری می‌رود، هزینه عمده‌فروشی و پاداش معرفی برگردانده می‌شود و اشتراک غیرفعال می‌شود. این کار برگشت‌پذیر نیست.',
+    confirm_refund_offline:
+      'این سفارش به‌عنوان بازپرداخت‌شده توسط شما ({{amount}}) ثبت شود؟ هزینه عمده‌فروشی و پاداش معرفی برگردانده می‌شود و اشتراک غیرفعال می‌شود؛ به کیف پول چیزی اضافه نمی‌شود. این کار برگشت‌پذیر نیست.',
+    disable: 'غیرفعال‌سازی',
+    disable_subscription: 'غیرفعال کردن این اشتراک',
+    confirm_disable: 'این اشتراک همین حالا روی پنل خاموش شود؟ مشتری تا تمدید دسترسی ندارد. چیزی بازپرداخت نمی‌شود.',
     confirm: 'تأیید',
     back: 'بازگشت',
     subscriptions: 'اشتراک‌ها',
@@ -394,6 +417,18 @@ export const sales = {
     continue: 'Далее',
     confirm_credit: 'Начислить {{amount}} на кошелёк {{name}}?',
     confirm_debit: 'Списать {{amount}} с кошелька {{name}}?',
+    refund: 'Возврат',
+    refund_order: 'Вернуть деньги за заказ',
+    refund_to_wallet: 'На кошелёк клиента',
+    refund_offline: 'Я вернул деньги сам',
+    confirm_refund_wallet:
+      'Вернуть деньги за заказ? {{amount}} поступит на кошелёк клиента, оптовое списание и реферальное вознаграждение будут отменены, подписка отключена. Отменить это нельзя.',
+    confirm_refund_offline:
+      'Отметить заказ как возвращённый вами ({{amount}})? Оптовое списание и реферальное вознаграждение будут отменены, подписка отключена; кошелёк не пополняется. Отменить это нельзя.',
+    disable: 'Отключить',
+    disable_subscription: 'Отключить подписку',
+    confirm_disable:
+      'Отключить подписку на панели сейчас? Клиент потеряет доступ до продления. Деньги не возвращаются.',
     confirm: 'Подтвердить',
     back: 'Назад',
     subscriptions: 'Подписки',

@@ -24,6 +24,7 @@ import { ErrorAlert, errorText, Page, QueryState } from '../../../components/Pag
 import { Pager } from '../../../components/Pager';
 import { useFormat } from '../../../i18n/format';
 import { OrdersTable } from '../OrdersPage';
+import { DisableSubscriptionButton } from './SaleActions';
 import { CustomerName, customerName, minorDigits, StatusBadge, useBotId, useCurrency, type Schemas } from './shared';
 
 function Section({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
@@ -247,6 +248,7 @@ function Details({ botId, user, currency }: { botId: string; user: Schemas['User
 function Subscriptions({ botId, userId }: { botId: string; userId: string }) {
   const { t } = useTranslation('sales');
   const f = useFormat();
+  const can = useCan();
   const subs = useQuery({
     queryKey: ['subscriptions', botId, userId],
     queryFn: () =>
@@ -270,6 +272,7 @@ function Subscriptions({ botId, userId }: { botId: string; userId: string }) {
                     <Table.Th>{t('expires')}</Table.Th>
                     <Table.Th>{t('traffic')}</Table.Th>
                     <Table.Th>{t('devices')}</Table.Th>
+                    {can('users') && <Table.Th />}
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -283,6 +286,13 @@ function Subscriptions({ botId, userId }: { botId: string; userId: string }) {
                         {gb(s.trafficUsedBytes)} / {s.trafficLimitBytes ? `${gb(s.trafficLimitBytes)} GB` : '∞'}
                       </Table.Td>
                       <Table.Td>{f.number(s.deviceLimit)}</Table.Td>
+                      {can('users') && (
+                        <Table.Td>
+                          {(s.status === 'active' || s.status === 'expired') && (
+                            <DisableSubscriptionButton botId={botId} subscription={s} />
+                          )}
+                        </Table.Td>
+                      )}
                     </Table.Tr>
                   ))}
                 </Table.Tbody>

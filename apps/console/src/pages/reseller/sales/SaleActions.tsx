@@ -1,0 +1,233 @@
+import { Alert, Button, Group, Modal, SegmentedControl, Stack, Text, Textarea } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, unwrap } from '../../../api/client';
+import { errorText } from '../../../components/Page';
+import { useFormat } from '../../../i18n/format';
+import type { Schemas } from './shared';
+
+/** Methods whose orders the shop refunds here; Stars payments are refunded through their gateway (Payments page). */
+const REFUNDABLE_METHODS = new Set(['card_to_card', 'wallet', 'zarinpal', 'cryptobot']);
+
+/** Whether the Refund action applies to this order (paid or delivered, by a method the shop refunds itself). */
+export function canRefundOrder(o: Schemas['OrderDto']): boolean {
+  return (o.status === 'paid' || o.status === 'fulfilled') && !!o.method && REFUNDABLE_METHODS.has(o.method);
+}
+
+/** Everything a refund or a switch-off changes on the pages. */
+function useRefreshSales(botId: string) {
+  const client = useQueryClient();
+  return () => {
+    for (const key of ['orders', 'subscriptions', 'user', 'user-wallet', 'users', 'payments']) {
+      void client.invalidateQueries({ queryKey: [key, botId] });
+    }
+  };
+}
+
+/**
+ * A reason, then a confirmation that says what will happen, then the call; an error (409 already refunded, 403)
+ * stays on the confirmation with the API's message.
+ */
+function ConfirmFlow({
+  title,
+  opened,
+  onClose,
+  reasonRequired,
+  extra,
+  summary,
+  onConfirm,
+  pending,
+  error,
+  testId,
+}: {
+  title: string;
+  opened: boolean;
+  onClose: () => void;
+  reasonRequired: boolean;
+  extra?: ReactNode;
+  summary: (reason: string) => ReactNode;
+  onConfirm: (reason: string) => void;
+  pending: boolean;
+  error: unknown;
+  testId: string;
+}) {
+  const { t } = useTranslation('sales');
+  const [step, setStep] = useState<'form' | 'confirm'>('form');
+  const [reason, setReason] = useState('');
+  const close = () => {
+    setStep('form');
+    setReason('');
+    onClose();
+  };
+  return (
+    <Modal opened={opened} onClose={close} title={title} centered>
+      {step === 'form' ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!reasonRequired || reason.trim()) setStep('confirm');
+          }}
+        >
+          <Stack gap="sm">
+            {extra}
+            <Textarea
+              label={t('reason')}
+              value={reason}
+              onChange={(e) => setReason(e.currentTarget.value)}
+              maxLength={500}
+              required={reasonRequired}
+              data-testid={`${testId}-reason`}
+            />
+            <Group justify="flex-end" gap="xs">
+              <Button variant="default" onClick={close}>
+                {t('common:cancel')}
+              </Button>
+              <Button type="submit" disabled={reasonRequired && !reason.trim()} data-testid={`${testId}-continue`}>
+                {t('continue')}
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      ) : (
+        <Stack gap="sm">
+          {summary(reason.trim())}
+          <Text size="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+            {t('reason')}: {reason.trim()}
+          </Text>
+          {!!error && <Alert color="red">{errorText(error)}</Alert>}
+          <Group justify="flex-end" gap="xs">
+            <Button variant="default" onClick={() => setStep('form')} disabled={pending}>
+              {t('back')}
+            </Button>
+            <Button
+              color="red"
+              loading={pending}
+              onClick={() => onConfirm(reason.trim())}
+              data-testid={`${testId}-confirm`}
+            >
+              {t('confirm')}
+            </Button>
+          </Group>
+        </Stack>
+      )}
+    </Modal>
+  );
+}
+
+/** The Refund action of an order row: reason, where the money goes (wallet / paid back by the shop), confirmation. */
+export function RefundOrderButton({ botId, order }: { botId: string; order: Schemas['OrderDto'] }) {
+  const { t } = useTranslation('sales');
+  const f = useFormat();
+  const refresh = useRefreshSales(botId);
+  const [open, setOpen] = useState(false);
+  const [to, setTo] = useState<'wallet' | 'offline'>('wallet');
+  const refund = useMutation({
+    mutationFn: (reason: string) =>
+      unwrap(
+        api.POST('/v1/bots/{botId}/orders/{orderId}/refund', {
+          params: { path: { botId, orderId: order.id } },
+          body: { reason, to },
+        }),
+      ),
+    onSuccess: () => {
+      setOpen(false);
+      refresh();
+    },
+  });
+  const amount = f.money(order.amountMinor, order.currency);
+  return (
+    <>
+      <Button
+        size="compact-xs"
+        variant="light"
+        color="grape"
+        onClick={() => {
+          refund.reset();
+          setTo('wallet');
+          setOpen(true);
+        }}
+        data-testid="refund-order"
+      >
+        {t('refund')}
+      </Button>
+      <ConfirmFlow
+        title={t('refund_order')}
+        opened={open}
+        onClose={() => setOpen(false)}
+        reasonRequired
+        extra={
+          <SegmentedControl
+            value={to}
+            onChange={(v) => setTo(v as 'wallet' | 'offline')}
+            data={[
+              { value: 'wallet', label: t('refund_to_wallet') },
+              { value: 'offline', label: t('refund_offline') },
+            ]}
+            data-testid="refund-to"
+          />
+        }
+        summary={() => (
+          <Text>{t(to === 'wallet' ? 'confirm_refund_wallet' : 'confirm_refund_offline', { amount })}</Text>
+        )}
+        onConfirm={(reason) => refund.mutate(reason)}
+        pending={refund.isPending}
+        error={refund.error}
+        testId="refund"
+      />
+    </>
+  );
+}
+
+/** The Disable action of a subscription: switched off on its panel by hand, with a reason, after a confirmation. */
+export function DisableSubscriptionButton({
+  botId,
+  subscription,
+}: {
+  botId: string;
+  subscription: Schemas['SubscriptionDto'];
+}) {
+  const { t } = useTranslation('sales');
+  const refresh = useRefreshSales(botId);
+  const [open, setOpen] = useState(false);
+  const disable = useMutation({
+    mutationFn: (reason: string) =>
+      unwrap(
+        api.POST('/v1/bots/{botId}/subscriptions/{id}/disable', {
+          params: { path: { botId, id: subscription.id } },
+          body: { reason },
+        }),
+      ),
+    onSuccess: () => {
+      setOpen(false);
+      refresh();
+    },
+  });
+  return (
+    <>
+      <Button
+        size="compact-xs"
+        variant="light"
+        color="red"
+        onClick={() => {
+          disable.reset();
+          setOpen(true);
+        }}
+        data-testid="disable-subscription"
+      >
+        {t('disable')}
+      </Button>
+      <ConfirmFlow
+        title={t('disable_subscription')}
+        opened={open}
+        onClose={() => setOpen(false)}
+        reasonRequired
+        summary={() => <Text>{t('confirm_disable')}</Text>}
+        onConfirm={(reason) => disable.mutate(reason)}
+        pending={disable.isPending}
+        error={disable.error}
+        testId="disable"
+      />
+    </>
+  );
+}
