@@ -204,6 +204,49 @@ describe('master bot: the operator console and alerts', () => {
     expect(current(confirm.messageId).text).toContain('added to the wallet');
   }, 60_000);
 
+  it('a wallet adjustment is typed with a note, confirmed with the balance after, and applied once', async () => {
+    await api
+      .as(api.master, 'post', `/v1/admin/bots/${shop.id}/wallet/top-ups`)
+      .set('Idempotency-Key', 'e2e-adjust-seed')
+      .send({ amountMinor: 300_000, note: 'seed' })
+      .expect(201);
+    const before = await bot(shop.id);
+    const adjustments = async () =>
+      (await platform.query(
+        `SELECT amount_minor::int AS amount, note FROM tenant_wallet_ledger WHERE bot_id = $1 AND type = 'adjustment'`,
+        [shop.id],
+      )) as { amount: number; note: string }[];
+    const card = await send(`/tenants ${shop.id}`);
+    const { screen } = await tap(card, MasterCallbackData.card(shop.id));
+    expect(operator.data(screen, 'ms:aj:')).toBe(MasterCallbackData.adjustAsk(shop.id));
+    await tap(screen, MasterCallbackData.adjustAsk(shop.id));
+    expect((await send('-100 ab')).text).toContain('a note of 3 to 300 characters');
+    // More than the free balance: refused before any confirmation.
+    const free = Number(before.balance);
+    expect((await send(`-${free + 1} too much`)).text).toContain('cannot take more than the free balance');
+    const confirm = await send('-100,000 mistyped top-up');
+    expect(confirm.text).toContain('Take');
+    expect(confirm.text).toContain('mistyped top-up');
+    expect(confirm.text).toContain('Balance after');
+    const yes = operator.data(confirm, 'ms:ay:');
+    expect(yes).toMatch(/^ms:ay:[\w-]{22}:[\w-]{12}$/);
+    // Two taps at once, then a third from a client still showing the button: one ledger row, one debit.
+    const answers = await Promise.all([0, 1].map(() => operator.tap(confirm, yes)));
+    answers.push(await operator.tap(confirm, yes, { forged: true }));
+    expect(answers.filter((a) => a.text && /already made|expired|no longer/.test(a.text))).toHaveLength(2);
+    const after = await bot(shop.id);
+    expect(Number(after.balance) - Number(before.balance)).toBe(-100_000);
+    expect(await adjustments()).toEqual([{ amount: -100_000, note: 'mistyped top-up' }]);
+    expect(current(confirm.messageId).text).toContain('taken from the wallet');
+
+    // A forged confirm for another nonce changes nothing.
+    const forged = await operator.tap(confirm, MasterCallbackData.adjustConfirm(shop.id, 'AAAAAAAAAAAA'), {
+      forged: true,
+    });
+    expect(forged.text).not.toContain('taken');
+    expect((await bot(shop.id)).balance).toBe(after.balance);
+  }, 60_000);
+
   it('wholesale price and feature allowances from the card', async () => {
     const card = await send(`/tenants ${shop.id}`);
     const { screen } = await tap(card, MasterCallbackData.card(shop.id));

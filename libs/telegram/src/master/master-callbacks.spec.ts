@@ -1,5 +1,5 @@
 import { MasterCallbackData as CB, parseMasterCallback } from './master-callbacks';
-import { parseAmountMinor, parsePrice } from './master-console.handler';
+import { parseAdjustment, parseAmountMinor, parsePrice } from './master-console.handler';
 
 const BOT = '2f0c1d9e-8a7b-4c6d-9e5f-1a2b3c4d5e6f';
 const OTHER = '9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
@@ -22,6 +22,8 @@ describe('master bot callbacks (ms:)', () => {
         CB.topUpConfirm(BOT, 999_999_999_999_999, 'AbC-_0123456'),
         { kind: 'topUpConfirm', botId: BOT, amountMinor: 999_999_999_999_999, nonce: 'AbC-_0123456' },
       ],
+      [CB.adjustAsk(BOT), { kind: 'adjustAsk', botId: BOT }],
+      [CB.adjustConfirm(BOT, 'AbC-_0123456'), { kind: 'adjustConfirm', botId: BOT, nonce: 'AbC-_0123456' }],
       [CB.price(BOT), { kind: 'price', botId: BOT }],
       [CB.priceAsk(BOT), { kind: 'priceAsk', botId: BOT }],
       [CB.priceConfirm(BOT), { kind: 'priceConfirm', botId: BOT }],
@@ -62,6 +64,10 @@ describe('master bot callbacks (ms:)', () => {
     'ms:tc:AAAAAAAAAAAAAAAAAAAAAA:9999999999999999:AAAAAAAAAAAA',
     'ms:tc:AAAAAAAAAAAAAAAAAAAAAA:10:short',
     'ms:tc:AAAAAAAAAAAAAAAAAAAAAA:10',
+    'ms:ay:AAAAAAAAAAAAAAAAAAAAAA',
+    'ms:ay:AAAAAAAAAAAAAAAAAAAAAA:short',
+    'ms:ay:AAAAAAAAAAAAAAAAAAAAAA:AAAAAAAAAAAA:1',
+    'ms:ay:not-a-uuid:AAAAAAAAAAAA',
     'ms:ft:AAAAAAAAAAAAAAAAAAAAAA:1:2',
     'ms:ft:AAAAAAAAAAAAAAAAAAAAAA:123:1',
     'ms:st:week',
@@ -83,6 +89,27 @@ describe('typed values in the master bot', () => {
     expect(parseAmountMinor('٢٥٠')).toBe(250);
     for (const bad of ['0', '-5', '12x', '1.5', '', '9999999999999999', '1e6', '<b>1</b>']) {
       expect(parseAmountMinor(bad)).toBeNull();
+    }
+  });
+
+  it('reads an adjustment as a signed non-zero amount and a note of 3..300 characters', () => {
+    expect(parseAdjustment('-2250000 mistyped top-up')).toEqual({ amountMinor: -2_250_000, note: 'mistyped top-up' });
+    expect(parseAdjustment('+5,000 goodwill')).toEqual({ amountMinor: 5000, note: 'goodwill' });
+    expect(parseAdjustment('5000   refund of fee ')).toEqual({ amountMinor: 5000, note: 'refund of fee' });
+    expect(parseAdjustment('−۲۵۰ شارژ اشتباه')).toEqual({ amountMinor: -250, note: 'شارژ اشتباه' });
+    for (const bad of [
+      '-2250000',
+      '0 zero note',
+      '-0 zero note',
+      '-12x typo note',
+      '-1.5 fraction',
+      '-100 ab',
+      `-100 ${'x'.repeat(301)}`,
+      'mistyped -100',
+      '--100 double sign',
+      '-9999999999999999 too large',
+    ]) {
+      expect(parseAdjustment(bad)).toBeNull();
     }
   });
 

@@ -18,6 +18,8 @@ export type MasterCallback =
   | { kind: 'resumeConfirm'; botId: string }
   | { kind: 'topUpAsk'; botId: string }
   | { kind: 'topUpConfirm'; botId: string; amountMinor: number; nonce: string }
+  | { kind: 'adjustAsk'; botId: string }
+  | { kind: 'adjustConfirm'; botId: string; nonce: string }
   | { kind: 'price'; botId: string }
   | { kind: 'priceAsk'; botId: string }
   | { kind: 'priceConfirm'; botId: string }
@@ -49,6 +51,9 @@ export const MasterCallbackData = {
   /** The confirm tap carries the amount and a nonce: the nonce is the top-up's idempotency key. */
   topUpConfirm: (botId: string, amountMinor: number, nonce: string) =>
     `ms:tc:${packUuid(botId)}:${amountMinor}:${nonce}`,
+  adjustAsk: (botId: string) => `ms:aj:${packUuid(botId)}`,
+  /** The amount and note wait in the operator's session; the nonce ties the tap to that confirmation (and is its key). */
+  adjustConfirm: (botId: string, nonce: string) => `ms:ay:${packUuid(botId)}:${nonce}`,
   price: (botId: string) => `ms:wp:${packUuid(botId)}`,
   priceAsk: (botId: string) => `ms:wa:${packUuid(botId)}`,
   priceConfirm: (botId: string) => `ms:wc:${packUuid(botId)}`,
@@ -77,6 +82,7 @@ const ID_KINDS = {
   re: 'resumeAsk',
   rc: 'resumeConfirm',
   tu: 'topUpAsk',
+  aj: 'adjustAsk',
   wp: 'price',
   wa: 'priceAsk',
   wc: 'priceConfirm',
@@ -130,6 +136,12 @@ export function parseMasterCallback(data: string | undefined): MasterCallback | 
       const amount = /^[1-9]\d{0,14}$/.test(args[1]) ? Number(args[1]) : NaN;
       if (!botId || !Number.isSafeInteger(amount) || !NONCE.test(args[2])) return null;
       return { kind: 'topUpConfirm', botId, amountMinor: amount, nonce: args[2] };
+    }
+    case 'ay': {
+      if (args.length !== 2) return null;
+      const botId = unpackUuid(args[0]);
+      if (!botId || !NONCE.test(args[1])) return null;
+      return { kind: 'adjustConfirm', botId, nonce: args[1] };
     }
     case 'ft': {
       if (args.length !== 3) return null;

@@ -4,10 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { Composer, MiddlewareFn } from 'telegraf';
 import { ConsoleLinksService } from '@botfleet/bots';
 import { FEATURE_CATALOG, FeatureKey, FeaturesService } from '@botfleet/catalog';
-import { Actor, DomainError } from '@botfleet/common';
+import { Actor, DomainError, ErrorCode } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { TenantDb, TenantTx } from '@botfleet/dal';
 import {
+  AdjustWalletUseCase,
   BotAdminService,
   InvitesService,
   OperatorConsoleService,
@@ -62,6 +63,18 @@ export function parseAmountMinor(text: string): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
+/** `<signed amount> <note>`: a non-zero whole amount in minor units (+ or - in front) and a note of 3..300 characters. */
+export function parseAdjustment(text: string): { amountMinor: number; note: string } | null {
+  const m = /^([+\-−]?)\s*([\d,_٬]+)\s+([\s\S]+)$/.exec(asciiDigits(text.trim()));
+  if (!m) return null;
+  const digits = m[2].replace(/[,_٬]/g, '');
+  if (!/^[1-9]\d{0,14}$/.test(digits)) return null;
+  const note = m[3].trim();
+  const length = Array.from(note).length;
+  if (length < 3 || length > 300) return null;
+  return { amountMinor: m[1] === '' || m[1] === '+' ? Number(digits) : -Number(digits), note };
+}
+
 /** Four whole numbers ≥ 0: per plan, per GB, per day (minor units), and the GB an unlimited plan counts as. */
 export function parsePrice(text: string): TypedPrice | null {
   const parts = asciiDigits(text.trim()).split(/\s+/);
@@ -101,6 +114,7 @@ export class MasterConsole {
     private readonly db: TenantDb,
     private readonly bots: BotAdminService,
     private readonly topUps: TopUpWalletUseCase,
+    private readonly adjustments: AdjustWalletUseCase,
     private readonly invites: InvitesService,
     private readonly panels: PanelsRegistryService,
     private readonly tenants: OperatorConsoleService,
@@ -147,7 +161,9 @@ export class MasterConsole {
         return next();
       }
       const step = await this.sessions.step(adminOf(ctx));
-      if (!step || step.step === 'reasonGiven' || step.step === 'priceGiven') return next();
+      if (!step || step.step === 'reasonGiven' || step.step === 'priceGiven' || step.step === 'adjustGiven') {
+        return next();
+      }
       return await this.outsideTheUpdate(ctx, () => this.onTyped(ctx, text));
     } catch (err) {
       if (!DomainError.is(err)) throw err;
@@ -268,6 +284,31 @@ export class MasterConsole {
           ),
         );
       }
+      case 'adjust': {
+        const card = await this.tenants.tenantCard(step.botId);
+        const typed = parseAdjustment(text);
+        if (!typed) return ctx.say(ctx.t('ms.adjust.bad', { currency: card.currency }));
+        const money = (n: number) => formatMoney(ctx.lang, n, card.currency);
+        const free = card.walletBalanceMinor - card.walletHeldMinor;
+        // A debit past the free balance is refused here (and by the use case): the operator types again.
+        if (free + typed.amountMinor < 0) return ctx.say(ctx.t('ms.adjust.overdraw', { free: money(free) }));
+        const nonce = randomBytes(9).toString('base64url');
+        await this.sessions.setStep(admin, { step: 'adjustGiven', botId: card.id, ...typed, nonce });
+        return ctx.show(
+          confirmScreen(
+            ctx.lang,
+            ctx.t(typed.amountMinor > 0 ? 'ms.adjust.confirmCredit' : 'ms.adjust.confirmDebit', {
+              amount: money(Math.abs(typed.amountMinor)),
+              name: { html: tenantName(card) },
+              note: typed.note,
+              balance: money(card.walletBalanceMinor + typed.amountMinor),
+              free: money(free + typed.amountMinor),
+            }),
+            CB.adjustConfirm(card.id, nonce),
+            CB.card(card.id),
+          ),
+        );
+      }
       case 'price': {
         const price = parsePrice(text);
         if (!price) return ctx.say(ctx.t('ms.price.bad'));
@@ -365,6 +406,20 @@ export class MasterConsole {
       }
       case 'topUpConfirm':
         return this.topUp(ctx, cb.botId, cb.amountMinor, cb.nonce, actor);
+      case 'adjustAsk': {
+        const card = await this.tenants.tenantCard(cb.botId);
+        await this.sessions.setStep(admin, { step: 'adjust', botId: card.id });
+        ctx.answerCallback();
+        return ctx.show(
+          promptScreen(
+            ctx.lang,
+            ctx.t('ms.adjust.ask', { name: { html: tenantName(card) }, currency: card.currency }),
+            CB.card(card.id),
+          ),
+        );
+      }
+      case 'adjustConfirm':
+        return this.adjust(ctx, cb.botId, cb.nonce, actor);
       case 'price': {
         const card = await this.tenants.tenantCard(cb.botId);
         const price = await this.bots.getWholesalePrice(card.id);
@@ -495,6 +550,47 @@ export class MasterConsole {
           amount: formatMoney(ctx.lang, amountMinor, card.currency),
           name: { html: tenantName(card) },
           free: formatMoney(ctx.lang, after.walletBalanceMinor - after.walletHeldMinor, after.currency),
+        }),
+        CB.card(botId),
+      ),
+    );
+  }
+
+  private async adjust(ctx: BotContext, botId: string, nonce: string, actor: Actor): Promise<void> {
+    const admin = adminOf(ctx);
+    const step = await this.sessions.step(admin);
+    if (step?.step !== 'adjustGiven' || step.botId !== botId || step.nonce !== nonce) {
+      return ctx.answerCallback(ctx.t('ms.input.expired'), true);
+    }
+    const card = await this.tenants.tenantCard(botId);
+    let replayed: boolean;
+    try {
+      ({ replayed } = await this.adjustments.execute({
+        botId,
+        amountMinor: step.amountMinor,
+        note: step.note,
+        // The nonce came with the confirm button: a second tap on it (or a redelivered update) is the same adjustment.
+        idempotencyKey: `master-bot:${nonce}`,
+        actor,
+      }));
+    } catch (err) {
+      if (!DomainError.is(err, ErrorCode.INSUFFICIENT_WHOLESALE_BALANCE)) throw err;
+      await this.sessions.clearStep(admin);
+      return ctx.answerCallback(ctx.t('ms.adjust.insufficient'), true);
+    }
+    await this.sessions.clearStep(admin);
+    if (replayed) return ctx.answerCallback(ctx.t('ms.adjust.replayed'), true);
+    const after = await this.tenants.tenantCard(botId);
+    const money = (n: number) => formatMoney(ctx.lang, n, after.currency);
+    ctx.answerCallback();
+    ctx.show(
+      doneScreen(
+        ctx.lang,
+        ctx.t(step.amountMinor > 0 ? 'ms.adjust.doneCredit' : 'ms.adjust.doneDebit', {
+          amount: money(Math.abs(step.amountMinor)),
+          name: { html: tenantName(card) },
+          balance: money(after.walletBalanceMinor),
+          free: money(after.walletBalanceMinor - after.walletHeldMinor),
         }),
         CB.card(botId),
       ),

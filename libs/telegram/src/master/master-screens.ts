@@ -117,6 +117,7 @@ export function tenantCardScreen(lang: Language, c: TenantCard): Screen {
     text: fit(lines.join('\n')),
     keyboard: [
       [lever, btn(t(lang, 'ms.btn.topUp'), CB.topUpAsk(c.id))],
+      [btn(t(lang, 'ms.btn.adjust'), CB.adjustAsk(c.id))],
       [btn(t(lang, 'ms.btn.price'), CB.price(c.id)), btn(t(lang, 'ms.btn.features'), CB.features(c.id))],
       [btn(t(lang, 'ms.btn.refresh'), CB.card(c.id)), btn(t(lang, 'ms.btn.back'), CB.tenants(1))],
     ],

@@ -17,6 +17,8 @@ export type MasterStep =
   | { step: 'reason'; botId: string }
   | { step: 'reasonGiven'; botId: string; reason: string }
   | { step: 'amount'; botId: string }
+  | { step: 'adjust'; botId: string }
+  | { step: 'adjustGiven'; botId: string; amountMinor: number; note: string; nonce: string }
   | { step: 'price'; botId: string }
   | { step: 'priceGiven'; botId: string; price: TypedPrice };
 
@@ -32,8 +34,11 @@ function isStep(v: unknown): v is MasterStep {
       return true;
     case 'reason':
     case 'amount':
+    case 'adjust':
     case 'price':
       return bot;
+    case 'adjustGiven':
+      return bot && Number.isSafeInteger(s.amountMinor) && typeof s.note === 'string' && typeof s.nonce === 'string';
     case 'reasonGiven':
       return bot && typeof s.reason === 'string';
     case 'priceGiven':

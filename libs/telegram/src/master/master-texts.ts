@@ -21,6 +21,7 @@ export const MASTER_TEXTS_EN = {
   'ms.btn.suspend': '⛔️ Suspend',
   'ms.btn.resume': '▶️ Resume',
   'ms.btn.topUp': '💳 Top up wallet',
+  'ms.btn.adjust': '✏️ Adjust wallet',
   'ms.btn.price': '🏷 Wholesale price',
   'ms.btn.features': '🧩 Features',
   'ms.btn.refresh': '🔄 Refresh',
@@ -64,6 +65,19 @@ export const MASTER_TEXTS_EN = {
   'ms.topUp.done': '✅ {amount} added to the wallet of <b>{name}</b>. Free balance now: {free}.',
   'ms.topUp.replayed': 'This top-up was already made; nothing was added again.',
   'ms.topUp.badAmount': 'Send a positive amount in {currency}, digits only (e.g. <code>250000</code>).',
+  'ms.adjust.ask':
+    'Correct the wallet of <b>{name}</b> ({currency}): send a signed amount and a note on one line, e.g. <code>-2250000 mistyped top-up</code> to take back or <code>+5000 goodwill</code> to add.',
+  'ms.adjust.bad':
+    'Send a non-zero whole amount in {currency} (a minus to take back), a space and a note of 3 to 300 characters, e.g. <code>-2250000 mistyped top-up</code>.',
+  'ms.adjust.overdraw': 'A debit cannot take more than the free balance ({free}). Send a smaller amount.',
+  'ms.adjust.confirmCredit':
+    'Add <b>{amount}</b> to the wallet of <b>{name}</b>?\nNote: <i>{note}</i>\nBalance after: <b>{balance}</b> (free {free})',
+  'ms.adjust.confirmDebit':
+    'Take <b>{amount}</b> from the wallet of <b>{name}</b>?\nNote: <i>{note}</i>\nBalance after: <b>{balance}</b> (free {free})',
+  'ms.adjust.doneCredit': '✅ {amount} added to the wallet of <b>{name}</b>. Balance now: {balance} (free {free}).',
+  'ms.adjust.doneDebit': '✅ {amount} taken from the wallet of <b>{name}</b>. Balance now: {balance} (free {free}).',
+  'ms.adjust.replayed': 'This adjustment was already made; nothing was changed again.',
+  'ms.adjust.insufficient': 'The free balance no longer covers this debit; nothing was changed.',
   'ms.price.show':
     '🏷 <b>Wholesale price of {name}</b>\nPer plan: {perPlan}\nPer GB: {perGb}\nPer day: {perDay}\nUnlimited plans count as {unlimitedGb} GB',
   'ms.price.ask':
@@ -140,6 +154,7 @@ export const MASTER_TEXTS_FA = {
   'ms.btn.suspend': '⛔️ تعلیق',
   'ms.btn.resume': '▶️ ازسرگیری',
   'ms.btn.topUp': '💳 شارژ کیف پول',
+  'ms.btn.adjust': '✏️ اصلاح کیف پول',
   'ms.btn.price': '🏷 قیمت عمده',
   'ms.btn.features': '🧩 امکانات',
   'ms.btn.refresh': '🔄 به‌روزرسانی',
@@ -184,6 +199,19 @@ export const MASTER_TEXTS_FA = {
   'ms.topUp.done': '✅ {amount} به کیف پول <b>{name}</b> اضافه شد. موجودی آزاد اکنون: {free}.',
   'ms.topUp.replayed': 'این شارژ قبلاً انجام شده است؛ چیزی دوباره اضافه نشد.',
   'ms.topUp.badAmount': 'یک مبلغ مثبت به {currency} و فقط با رقم بفرستید (مثلاً <code>250000</code>).',
+  'ms.adjust.ask':
+    'اصلاح کیف پول <b>{name}</b> ({currency}): مبلغ با علامت و یک یادداشت را در یک خط بفرستید، مثلاً <code>-2250000 شارژ اشتباه</code> برای پس گرفتن یا <code>+5000 جبران</code> برای افزودن.',
+  'ms.adjust.bad':
+    'یک مبلغ صحیح غیرصفر به {currency} (با منفی برای پس گرفتن)، یک فاصله و یادداشتی ۳ تا ۳۰۰ نویسه‌ای بفرستید، مثلاً <code>-2250000 شارژ اشتباه</code>.',
+  'ms.adjust.overdraw': 'کسر نمی‌تواند بیشتر از موجودی آزاد ({free}) باشد. مبلغ کمتری بفرستید.',
+  'ms.adjust.confirmCredit':
+    '<b>{amount}</b> به کیف پول <b>{name}</b> اضافه شود؟\nیادداشت: <i>{note}</i>\nموجودی پس از آن: <b>{balance}</b> (آزاد {free})',
+  'ms.adjust.confirmDebit':
+    '<b>{amount}</b> از کیف پول <b>{name}</b> کم شود؟\nیادداشت: <i>{note}</i>\nموجودی پس از آن: <b>{balance}</b> (آزاد {free})',
+  'ms.adjust.doneCredit': '✅ {amount} به کیف پول <b>{name}</b> اضافه شد. موجودی اکنون: {balance} (آزاد {free}).',
+  'ms.adjust.doneDebit': '✅ {amount} از کیف پول <b>{name}</b> کم شد. موجودی اکنون: {balance} (آزاد {free}).',
+  'ms.adjust.replayed': 'این اصلاح قبلاً انجام شده است؛ چیزی دوباره تغییر نکرد.',
+  'ms.adjust.insufficient': 'موجودی آزاد دیگر این کسر را پوشش نمی‌دهد؛ چیزی تغییر نکرد.',
   'ms.price.show':
     '🏷 <b>قیمت عمدهٔ {name}</b>\nهر پلن: {perPlan}\nهر گیگابایت: {perGb}\nهر روز: {perDay}\nپلن‌های نامحدود معادل {unlimitedGb} گیگابایت',
   'ms.price.ask':
@@ -257,6 +285,7 @@ export const MASTER_TEXTS_RU = {
   'ms.btn.suspend': '⛔️ Приостановить',
   'ms.btn.resume': '▶️ Возобновить',
   'ms.btn.topUp': '💳 Пополнить кошелёк',
+  'ms.btn.adjust': '✏️ Корректировать кошелёк',
   'ms.btn.price': '🏷 Оптовая цена',
   'ms.btn.features': '🧩 Функции',
   'ms.btn.refresh': '🔄 Обновить',
@@ -301,6 +330,19 @@ export const MASTER_TEXTS_RU = {
   'ms.topUp.done': '✅ {amount} добавлено в кошелёк <b>{name}</b>. Свободный остаток: {free}.',
   'ms.topUp.replayed': 'Это пополнение уже сделано; повторно ничего не добавлено.',
   'ms.topUp.badAmount': 'Отправьте положительную сумму в {currency}, только цифры (например <code>250000</code>).',
+  'ms.adjust.ask':
+    'Корректировка кошелька <b>{name}</b> ({currency}): отправьте сумму со знаком и заметку одной строкой, например <code>-2250000 ошибочное пополнение</code>, чтобы списать, или <code>+5000 компенсация</code>, чтобы зачислить.',
+  'ms.adjust.bad':
+    'Отправьте ненулевую целую сумму в {currency} (с минусом для списания), пробел и заметку от 3 до 300 символов, например <code>-2250000 ошибочное пополнение</code>.',
+  'ms.adjust.overdraw': 'Списание не может превышать свободный остаток ({free}). Отправьте меньшую сумму.',
+  'ms.adjust.confirmCredit':
+    'Зачислить <b>{amount}</b> в кошелёк <b>{name}</b>?\nЗаметка: <i>{note}</i>\nБаланс после: <b>{balance}</b> (свободно {free})',
+  'ms.adjust.confirmDebit':
+    'Списать <b>{amount}</b> с кошелька <b>{name}</b>?\nЗаметка: <i>{note}</i>\nБаланс после: <b>{balance}</b> (свободно {free})',
+  'ms.adjust.doneCredit': '✅ {amount} зачислено в кошелёк <b>{name}</b>. Баланс: {balance} (свободно {free}).',
+  'ms.adjust.doneDebit': '✅ {amount} списано с кошелька <b>{name}</b>. Баланс: {balance} (свободно {free}).',
+  'ms.adjust.replayed': 'Эта корректировка уже сделана; повторно ничего не изменено.',
+  'ms.adjust.insufficient': 'Свободного остатка больше не хватает на это списание; ничего не изменено.',
   'ms.price.show':
     '🏷 <b>Оптовая цена {name}</b>\nЗа тариф: {perPlan}\nЗа ГБ: {perGb}\nЗа день: {perDay}\nБезлимитные тарифы считаются как {unlimitedGb} ГБ',
   'ms.price.ask':
