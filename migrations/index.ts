@@ -33,6 +33,7 @@ import { BroadcastPhotoAwaitedIndex1764400001210 } from './1764400001210-broadca
 import { BroadcastDeliveriesByKey1764400001500 } from './1764400001500-broadcastDeliveriesByKey';
 import { GatewayPaymentScreenMessage1764400001600 } from './1764400001600-gatewayPaymentScreenMessage';
 import { WalletAdjust1764400001800 } from './1764400001800-walletAdjust';
+import { TicketOpenIdempotency1764400001900 } from './1764400001900-ticketOpenIdempotency';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -71,4 +72,5 @@ export const MIGRATIONS = [
   BroadcastDeliveriesByKey1764400001500,
   GatewayPaymentScreenMessage1764400001600,
   WalletAdjust1764400001800,
+  TicketOpenIdempotency1764400001900,
 ];

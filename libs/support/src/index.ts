@@ -6,6 +6,7 @@ export * from './support-settings.service';
 export * from './ticket-posts.service';
 export * from './ticket-content';
 export * from './use-cases/open-ticket.use-case';
+export * from './use-cases/open-shop-ticket.use-case';
 export * from './use-cases/add-customer-message.use-case';
 export * from './use-cases/reply-to-ticket.use-case';
 export * from './use-cases/close-ticket.use-case';

@@ -9,6 +9,7 @@ import { SupportSettings } from './support-settings.service';
 import { TicketPosts } from './ticket-posts.service';
 import { AddCustomerMessageUseCase } from './use-cases/add-customer-message.use-case';
 import { CloseTicketUseCase } from './use-cases/close-ticket.use-case';
+import { OpenShopTicketUseCase } from './use-cases/open-shop-ticket.use-case';
 import { OpenTicketUseCase } from './use-cases/open-ticket.use-case';
 import { ReplyToTicketUseCase } from './use-cases/reply-to-ticket.use-case';
 
@@ -19,6 +20,7 @@ const SUPPORT_PROVIDERS = [
   SupportSettings,
   TicketPosts,
   OpenTicketUseCase,
+  OpenShopTicketUseCase,
   AddCustomerMessageUseCase,
   ReplyToTicketUseCase,
   CloseTicketUseCase,

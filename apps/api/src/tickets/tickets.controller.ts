@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DomainError, ErrorCode } from '@botfleet/common';
-import { CloseTicketUseCase, ReplyToTicketUseCase, SupportQueries } from '@botfleet/support';
+import { CloseTicketUseCase, OpenShopTicketUseCase, ReplyToTicketUseCase, SupportQueries } from '@botfleet/support';
 import { actorOf, CurrentPrincipal, Principal } from '../auth';
 import { ApiErrors, PageQueryDto } from '../common/api-docs';
 import { requireIdempotencyKey } from '../common/idempotency-key';
@@ -11,6 +11,7 @@ import {
   TicketDto,
   TicketListQueryDto,
   TicketMessageDto,
+  OpenTicketDto,
   TicketMessagePageDto,
   TicketPageDto,
   TicketReplyDto,
@@ -32,6 +33,7 @@ export class TicketsController {
     private readonly queries: SupportQueries,
     private readonly reply: ReplyToTicketUseCase,
     private readonly close: CloseTicketUseCase,
+    private readonly open: OpenShopTicketUseCase,
   ) {}
 
   @Get()
@@ -41,6 +43,39 @@ export class TicketsController {
   async list(@Param('botId') botId: string, @Query() q: TicketListQueryDto): Promise<TicketPageDto> {
     const page = await this.queries.list(botId, q);
     return { ...page, items: page.items.map(TicketDto.of) };
+  }
+
+  @Post()
+  @ApiOperation({
+    summary: 'Open a ticket to a customer: the customer gets the message in the bot',
+    description:
+      'The ticket gets the bot’s next number and is `answered` (waiting for the customer, who answers in the bot). ' +
+      'Support tickets must be on (403 FEATURE_NOT_ALLOWED). A customer of another bot: 404. A customer who has a ' +
+      'ticket that is not closed: 409 CONFLICT with details.ticketNumber (answer that one).',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      '1-100 of A-Z a-z 0-9 _ . : -; the same key again (a retry) returns the first ticket and sends nothing',
+  })
+  @ApiResponse({ status: 201, type: TicketDetailDto })
+  @ApiErrors(400, 403, 404, 409)
+  async openTicket(
+    @Param('botId') botId: string,
+    @Body() dto: OpenTicketDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key: string | undefined,
+  ): Promise<TicketDetailDto> {
+    const { ticket } = await this.open.execute({
+      botId,
+      userId: dto.userId,
+      actor: actorOf(p),
+      subject: dto.subject,
+      text: dto.text,
+      idempotencyKey: key === undefined ? undefined : requireIdempotencyKey(key),
+    });
+    return this.get(botId, ticket.id);
   }
 
   @Get(':id')

@@ -1096,7 +1096,11 @@ export interface paths {
         /** Tickets, latest activity first (?status=open for the ones waiting for support) */
         get: operations["TicketsController_list"];
         put?: never;
-        post?: never;
+        /**
+         * Open a ticket to a customer: the customer gets the message in the bot
+         * @description The ticket gets the bot’s next number and is `answered` (waiting for the customer, who answers in the bot). Support tickets must be on (403 FEATURE_NOT_ALLOWED). A customer of another bot: 404. A customer who has a ticket that is not closed: 409 CONFLICT with details.ticketNumber (answer that one).
+         */
+        post: operations["TicketsController_openTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2819,6 +2823,20 @@ export interface components {
             /** @example 20 */
             pageSize: number;
             items: components["schemas"]["TicketDto"][];
+        };
+        OpenTicketDto: {
+            /**
+             * Format: uuid
+             * @description The customer (users.id) of this bot
+             */
+            userId: string;
+            /** @example Your subscription */
+            subject: string;
+            /**
+             * @description The first message, sent to the customer in the bot; plain text, shown escaped (no HTML)
+             * @example Your server moves tonight; reconnect after 02:00.
+             */
+            text: string;
         };
         TicketCustomerDto: {
             /** Format: uuid */
@@ -8022,6 +8040,88 @@ export interface operations {
             };
             /** @description Not found, or belongs to another tenant (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    TicketsController_openTicket: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1-100 of A-Z a-z 0-9 _ . : -; the same key again (a retry) returns the first ticket and sends nothing */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenTicketDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetailDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,6 +19,8 @@ export class TicketEntity {
   /** The admin chat message showing the customer's card: a reply to it answers this ticket. */
   @Column({ name: 'admin_chat_id', ...BigIntColumn({ nullable: true }) }) adminChatId!: number | null;
   @Column({ name: 'admin_message_id', ...BigIntColumn({ nullable: true }) }) adminMessageId!: number | null;
+  /** The client's Idempotency-Key of a ticket the shop opened over the API (unique per bot); null otherwise. */
+  @Column({ name: 'idempotency_key', type: 'varchar', nullable: true }) idempotencyKey!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

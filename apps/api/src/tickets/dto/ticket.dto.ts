@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import type { TicketEntity, TicketMessageEntity, TicketStatus, UserEntity } from '@botfleet/dal';
-import { TICKET_MESSAGE_MAX, TICKET_STATUSES } from '@botfleet/support';
+import { TICKET_MESSAGE_MAX, TICKET_STATUSES, TICKET_SUBJECT_MAX } from '@botfleet/support';
 import { PageMetaDto, PageQueryDto } from '../../common/api-docs';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -106,6 +106,28 @@ export class TicketReplyDto {
     maxLength: TICKET_MESSAGE_MAX,
     example: 'Please update the app and reconnect.',
     description: 'Plain text; shown to the customer escaped (no HTML)',
+  })
+  @IsString()
+  @Length(1, TICKET_MESSAGE_MAX)
+  text!: string;
+}
+
+/** The shop opens a ticket to a customer of the bot (POST /v1/bots/{botId}/tickets). */
+export class OpenTicketDto {
+  @ApiProperty({ format: 'uuid', description: 'The customer (users.id) of this bot' })
+  @IsUUID()
+  userId!: string;
+
+  @ApiProperty({ minLength: 1, maxLength: TICKET_SUBJECT_MAX, example: 'Your subscription' })
+  @IsString()
+  @Length(1, TICKET_SUBJECT_MAX)
+  subject!: string;
+
+  @ApiProperty({
+    minLength: 1,
+    maxLength: TICKET_MESSAGE_MAX,
+    example: 'Your server moves tonight; reconnect after 02:00.',
+    description: 'The first message, sent to the customer in the bot; plain text, shown escaped (no HTML)',
   })
   @IsString()
   @Length(1, TICKET_MESSAGE_MAX)
