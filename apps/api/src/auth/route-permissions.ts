@@ -23,6 +23,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'POST /v1/sessions': ANY_ADMIN, // public: signing in
   'GET /v1/sessions': ANY_ADMIN,
   'GET /v1/sessions/current': ANY_ADMIN,
+  'GET /v1/sessions/:id': ANY_ADMIN,
   'DELETE /v1/sessions/current': ANY_ADMIN,
   'DELETE /v1/sessions/:id': ANY_ADMIN,
   // the bot

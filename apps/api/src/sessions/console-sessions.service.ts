@@ -114,6 +114,13 @@ export class ConsoleSessionsService {
     return this.sessions.list(scopeOf(p));
   }
 
+  /** One of the caller's live sessions; NOT_FOUND for any other (another admin's, another bot's, ended). */
+  async get(p: Principal, id: string): Promise<ConsoleSessionEntity> {
+    const s = await this.sessions.findLiveInScope(id, scopeOf(p));
+    if (!s) throw new DomainError(ErrorCode.NOT_FOUND, 'Session not found');
+    return s;
+  }
+
   /** Revokes one of the caller's sessions; NOT_FOUND for any other (another admin's, another bot's). */
   async revoke(p: Principal, id: string): Promise<void> {
     if (!(await this.sessions.revoke(id, scopeOf(p)))) throw new DomainError(ErrorCode.NOT_FOUND, 'Session not found');

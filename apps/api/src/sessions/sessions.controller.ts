@@ -103,6 +103,14 @@ export class SessionsController {
     };
   }
 
+  @Get(':id')
+  @ApiOperation({ summary: "One of the caller's live sessions (another's, or one that ended: 404)" })
+  @ApiResponse({ status: 200, type: ConsoleSessionDto })
+  @ApiErrors(401, 404)
+  async getOne(@CurrentPrincipal() p: Principal, @Param('id', notFoundOnBadId) id: string): Promise<ConsoleSessionDto> {
+    return ConsoleSessionDto.of(await this.sessions.get(p, id), p.session?.id);
+  }
+
   @Delete('current')
   @HttpCode(204)
   @ApiOperation({ summary: 'Sign out: the session ends and the cookie is cleared' })

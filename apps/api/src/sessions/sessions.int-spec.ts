@@ -290,6 +290,58 @@ describe('console sessions (API in-process, real PostgreSQL/Redis, Telegram emul
     await setRoles(a, []);
   });
 
+  it("GET /v1/sessions/{id}: one's own session without any secret; another's, a revoked or unknown one is 404", async () => {
+    const mine = await signIn(a.id, a.ownerTelegramId);
+    const mine2 = await signIn(a.id, a.ownerTelegramId);
+    const other = 890_000_000 + Math.floor(Math.random() * 1e6);
+    await setRoles(a, [{ telegramId: other, role: 'support' }]);
+    const theirs = await signIn(a.id, other);
+    const ofB = await signIn(b.id, b.ownerTelegramId);
+
+    const res = await http().get(`/v1/sessions/${mine.id}`).set('Cookie', mine.cookie).expect(200);
+    expect(res.body).toMatchObject({
+      id: mine.id,
+      kind: 'tenant',
+      botId: a.id,
+      role: 'owner',
+      telegramId: a.ownerTelegramId,
+      current: true,
+    });
+    const fields = ['botId', 'createdAt', 'current', 'expiresAt', 'id', 'kind', 'lastSeenAt', 'role', 'telegramId'];
+    expect(Object.keys(res.body).sort()).toEqual([...fields, 'userAgent']);
+    // No secret of the session in the answer: neither the cookie's token, the CSRF token nor their hashes.
+    const rows: { token_hash: string; csrf_hash: string }[] = await world.platform.query(
+      'SELECT token_hash, csrf_hash FROM console_sessions WHERE id = $1',
+      [mine.id],
+    );
+    const body = JSON.stringify(res.body);
+    for (const secret of [mine.cookie.split('=')[1], mine.csrf, rows[0].token_hash, rows[0].csrf_hash]) {
+      expect(body).not.toContain(secret);
+    }
+    const sibling = await http().get(`/v1/sessions/${mine2.id}`).set('Cookie', mine.cookie).expect(200);
+    expect(sibling.body).toMatchObject({ id: mine2.id, current: false });
+    // The bot's token sees every session of its bot, like the list.
+    await http().get(`/v1/sessions/${theirs.id}`).set('Authorization', `Bearer ${a.apiToken}`).expect(200);
+
+    // Another admin's session, another bot's, a revoked one, an unknown or malformed id: 404 NOT_FOUND.
+    await http().delete(`/v1/sessions/${mine2.id}`).set('Cookie', mine.cookie).set('X-CSRF-Token', mine.csrf);
+    for (const [who, cookie, id] of [
+      ['owner → support agent', mine.cookie, theirs.id],
+      ['support agent → owner', theirs.cookie, mine.id],
+      ['owner of A → owner of B', mine.cookie, ofB.id],
+      ['owner → revoked', mine.cookie, mine2.id],
+      ['owner → unknown', mine.cookie, '00000000-0000-4000-8000-000000000000'],
+    ]) {
+      const r = await http().get(`/v1/sessions/${id}`).set('Cookie', cookie);
+      expect({ who, status: r.status, code: r.body.error?.code }).toEqual({ who, status: 404, code: 'NOT_FOUND' });
+    }
+    await http().get(`/v1/sessions/${ofB.id}`).set('Authorization', `Bearer ${a.apiToken}`).expect(404);
+    // A malformed id is refused before anything is looked up (as on every route); no caller: 401.
+    await http().get('/v1/sessions/not-a-uuid').set('Cookie', mine.cookie).expect(400);
+    await http().get(`/v1/sessions/${mine.id}`).expect(401);
+    await setRoles(a, []);
+  });
+
   it('a pasted API token or the master token signs in too; a wrong one is 401', async () => {
     const t = await http()
       .post('/v1/sessions')

@@ -1279,7 +1279,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** One of the caller's live sessions (another's, or one that ended: 404) */
+        get: operations["SessionsController_getOne"];
         put?: never;
         post?: never;
         /** Revoke one of the caller's sessions (another's: 404) */
@@ -8990,6 +8991,54 @@ export interface operations {
             };
             /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    SessionsController_getOne: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSessionDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -75,6 +75,17 @@ export class ConsoleSessionsRepository {
     return qb.orderBy('s.createdAt', 'DESC').addOrderBy('s.id', 'DESC').take(limit).getMany();
   }
 
+  /** A live session of the scope by id; null for one that is not there (another's, revoked, expired). */
+  async findLiveInScope(id: string, scope: ConsoleSessionScope): Promise<ConsoleSessionEntity | null> {
+    const qb = this.platform.manager
+      .createQueryBuilder(ConsoleSessionEntity, 's')
+      .where('s.id = :id', { id })
+      .andWhere('s.revokedAt IS NULL')
+      .andWhere('s.expiresAt > now()');
+    this.scoped(qb, scope);
+    return qb.getOne();
+  }
+
   /** Revokes a live session of the scope; false when there is none with this id there. */
   async revoke(id: string, scope: ConsoleSessionScope): Promise<boolean> {
     const qb = this.platform.manager
