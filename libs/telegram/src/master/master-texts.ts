@@ -5,7 +5,7 @@
  */
 export const MASTER_TEXTS_EN = {
   'ms.help':
-    '<b>Operator console</b>\n/tenants — tenants: search, card, suspend / resume, wallet top-up, wholesale price, features\n/tenants <i>text</i> — search by name, @username or id\n/invites — create, list and revoke invites\n/panels — panels: health, load, pause / resume\n/stats — platform figures for today, 7 and 30 days\n/cancel — stop what you are typing\n/help — this help',
+    '<b>Operator console</b>\n/tenants — tenants: search, card, suspend / resume, wallet top-up and correction, wholesale price, features\n/tenants <i>text</i> — search by name, @username or id\n/invites — create, list and revoke invites\n/panels — panels: health, load, pause / resume\n/stats — platform figures for today, 7 and 30 days\n/cancel — stop what you are typing\n/help — this help',
   'ms.btn.tenants': '🏪 Tenants',
   'ms.btn.invites': '🎟 Invites',
   'ms.btn.panels': '🖥 Panels',
@@ -138,7 +138,7 @@ type MasterTextKey = keyof typeof MASTER_TEXTS_EN;
 
 export const MASTER_TEXTS_FA = {
   'ms.help':
-    '<b>کنسول اپراتور</b>\n/tenants — فروشنده‌ها: جستجو، کارت، تعلیق / ازسرگیری، شارژ کیف پول، قیمت عمده، امکانات\n/tenants <i>متن</i> — جستجو با نام، ‎@username یا شناسه\n/invites — ساخت، فهرست و لغو دعوت‌نامه\n/panels — پنل‌ها: سلامت، بار، توقف / ازسرگیری\n/stats — آمار پلتفرم برای امروز، ۷ و ۳۰ روز\n/cancel — لغو ورودی در حال نوشتن\n/help — همین راهنما',
+    '<b>کنسول اپراتور</b>\n/tenants — فروشنده‌ها: جستجو، کارت، تعلیق / ازسرگیری، شارژ و اصلاح کیف پول، قیمت عمده، امکانات\n/tenants <i>متن</i> — جستجو با نام، ‎@username یا شناسه\n/invites — ساخت، فهرست و لغو دعوت‌نامه\n/panels — پنل‌ها: سلامت، بار، توقف / ازسرگیری\n/stats — آمار پلتفرم برای امروز، ۷ و ۳۰ روز\n/cancel — لغو ورودی در حال نوشتن\n/help — همین راهنما',
   'ms.btn.tenants': '🏪 فروشنده‌ها',
   'ms.btn.invites': '🎟 دعوت‌نامه‌ها',
   'ms.btn.panels': '🖥 پنل‌ها',
@@ -269,7 +269,7 @@ export const MASTER_TEXTS_FA = {
 
 export const MASTER_TEXTS_RU = {
   'ms.help':
-    '<b>Консоль оператора</b>\n/tenants — арендаторы: поиск, карточка, приостановка / возобновление, пополнение кошелька, оптовая цена, функции\n/tenants <i>текст</i> — поиск по имени, @username или id\n/invites — создать, список и отзыв приглашений\n/panels — панели: состояние, нагрузка, пауза / возобновление\n/stats — цифры платформы за сегодня, 7 и 30 дней\n/cancel — отменить ввод\n/help — эта справка',
+    '<b>Консоль оператора</b>\n/tenants — арендаторы: поиск, карточка, приостановка / возобновление, пополнение и исправление кошелька, оптовая цена, функции\n/tenants <i>текст</i> — поиск по имени, @username или id\n/invites — создать, список и отзыв приглашений\n/panels — панели: состояние, нагрузка, пауза / возобновление\n/stats — цифры платформы за сегодня, 7 и 30 дней\n/cancel — отменить ввод\n/help — эта справка',
   'ms.btn.tenants': '🏪 Арендаторы',
   'ms.btn.invites': '🎟 Приглашения',
   'ms.btn.panels': '🖥 Панели',
