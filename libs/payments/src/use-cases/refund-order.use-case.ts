@@ -64,6 +64,13 @@ export class RefundOrderUseCase {
     private readonly audit: AuditService,
   ) {}
 
+  /** Whether the shop refunds this order here: paid or delivered, charged, and not by a gateway that refunds itself. */
+  refundable(order: Pick<OrderEntity, 'status' | 'kind' | 'paymentMethod'>): boolean {
+    if (order.status !== 'paid' && order.status !== 'fulfilled') return false;
+    if (order.kind === 'trial' || !order.paymentMethod || order.paymentMethod === 'free') return false;
+    return !this.gateways.find(order.paymentMethod)?.refundable;
+  }
+
   async execute({ botId, orderId, reason, to, actor }: RefundOrderInput): Promise<RefundOrderResult> {
     const result = await this.db.run(botId, async () => {
       await this.access.authorize(botId, actor, 'receipts');

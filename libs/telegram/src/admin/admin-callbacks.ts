@@ -4,6 +4,8 @@ import { packUuid, unpackUuid } from '../sales/sale-callbacks';
 
 /** Which shop text an admin edits. */
 export type ShopTextKind = 'welcome' | 'support';
+/** Where an order's refund goes: the customer's wallet, or paid back by the shop outside the bot. */
+export type RefundTo = 'wallet' | 'offline';
 
 /** A page number in callback data: 1..9999. */
 const PAGE = /^[1-9]\d{0,3}$/;
@@ -40,6 +42,9 @@ export const AdminCallbacks = {
   adjustAsk: (userId: string) => `ad:ua:${packUuid(userId)}`,
   adjust: (draft: string) => `ad:uA:${draft}`,
   resend: (userId: string) => `ad:us:${packUuid(userId)}`,
+  /** A customer's paid order: asks where its refund goes. */
+  refundAsk: (orderId: string) => `ad:or:${packUuid(orderId)}`,
+  refund: (orderId: string, to: RefundTo) => `ad:oR:${packUuid(orderId)}:${to === 'wallet' ? 'w' : 'o'}`,
   plans: (page: number) => `ad:p:${page}`,
   plan: (planId: string) => `ad:pv:${packUuid(planId)}`,
   planToggleAsk: (planId: string, on: boolean) => `ad:pt:${packUuid(planId)}:${on ? 1 : 0}`,
@@ -78,6 +83,8 @@ export type AdminCallback =
   | { kind: 'lookup' }
   | { kind: 'user' | 'adjustAsk' | 'resend'; userId: string }
   | { kind: 'blockAsk' | 'block'; userId: string; blocked: boolean }
+  | { kind: 'refundAsk'; orderId: string }
+  | { kind: 'refund'; orderId: string; to: RefundTo }
   | { kind: 'adjust' | 'textSave'; draft: string }
   | { kind: 'plans' | 'cards' | 'lookupPage'; page: number }
   | { kind: 'plan' | 'priceAsk'; planId: string }
@@ -169,6 +176,12 @@ export function parseAdminCallback(data: string | undefined): AdminCallback | nu
       if (!two || !id || blocked === null) return null;
       return { kind: kind === 'ub' ? 'blockAsk' : 'block', userId: id, blocked };
     }
+    case 'or':
+      return one && id ? { kind: 'refundAsk', orderId: id } : null;
+    case 'oR':
+      return two && id && (b === 'w' || b === 'o')
+        ? { kind: 'refund', orderId: id, to: b === 'w' ? 'wallet' : 'offline' }
+        : null;
     case 'uA':
     case 'tS':
       return one && DRAFT.test(a!) ? { kind: kind === 'uA' ? 'adjust' : 'textSave', draft: a! } : null;

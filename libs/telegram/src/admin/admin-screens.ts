@@ -175,14 +175,26 @@ export interface CustomerCard {
   currency: string;
   referrer: string | null;
   subscriptions: SubscriptionView[];
-  orders: { createdAt: Date; planName: Localized | null; amountMinor: number; status: string }[];
+  orders: {
+    id: string;
+    createdAt: Date;
+    planName: Localized | null;
+    amountMinor: number;
+    status: string;
+    /** The shop may refund it here (paid or delivered, not by a gateway that refunds itself). */
+    refundable: boolean;
+  }[];
 }
 
 const displayName = (c: Pick<CustomerCard, 'name' | 'username' | 'telegramId'>): string =>
   c.name.trim() || (c.username ? `@${c.username}` : String(c.telegramId));
 
 /** A customer: who, wallet, referrer, subscriptions with usage, last orders; the actions the role allows. */
-export function customerScreen(lang: Language, c: CustomerCard, may: { users: boolean; wallet: boolean }): Screen {
+export function customerScreen(
+  lang: Language,
+  c: CustomerCard,
+  may: { users: boolean; wallet: boolean; refunds?: boolean },
+): Screen {
   const money = (v: number) => formatMoney(lang, v, c.currency);
   const lines = [
     t(lang, 'admin.user', {
@@ -231,8 +243,36 @@ export function customerScreen(lang: Language, c: CustomerCard, may: { users: bo
     ]);
   }
   if (may.wallet) keyboard.push([btn(t(lang, 'admin.btn.adjust'), AdminCallbacks.adjustAsk(c.id))]);
+  if (may.refunds) {
+    for (const o of c.orders.slice(0, 5).filter((o) => o.refundable)) {
+      const label = t(lang, 'admin.btn.refund', {
+        amount: money(o.amountMinor),
+        date: formatDateTime(lang, o.createdAt),
+      });
+      keyboard.push([btn(label, AdminCallbacks.refundAsk(o.id))]);
+    }
+  }
   keyboard.push([btn(t(lang, 'admin.btn.lookup'), AdminCallbacks.lookup())], homeRow(lang));
   return { text: fit(lines.join('\n')), keyboard };
+}
+
+/** Refund one of the customer's orders: what is taken back, then where the money goes (or Cancel). */
+export function refundConfirmScreen(lang: Language, c: CustomerCard, o: CustomerCard['orders'][number]): Screen {
+  return {
+    text: t(lang, 'admin.refund.confirm', {
+      name: { html: plain(displayName(c), 64) },
+      plan: { html: o.planName ? plain(localizedName(o.planName, lang), 64) : '—' },
+      amount: formatMoney(lang, o.amountMinor, c.currency),
+      date: formatDateTime(lang, o.createdAt),
+    }),
+    keyboard: [
+      [
+        btn(t(lang, 'admin.btn.refundWallet'), AdminCallbacks.refund(o.id, 'wallet')),
+        btn(t(lang, 'admin.btn.refundOffline'), AdminCallbacks.refund(o.id, 'offline')),
+      ],
+      [btn(t(lang, 'admin.btn.cancel'), AdminCallbacks.user(c.id))],
+    ],
+  };
 }
 
 export function blockConfirmScreen(lang: Language, c: CustomerCard, blocked: boolean): Screen {

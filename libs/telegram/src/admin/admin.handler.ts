@@ -23,6 +23,7 @@ import {
 import { Actor, Actors, DomainError, ErrorCode } from '@botfleet/common';
 import { BotStatsService, CustomersService, parseBalanceAdjustment } from '@botfleet/customers';
 import { CardPaymentEntity, TenantDb, UserEntity } from '@botfleet/dal';
+import { RefundOrderUseCase } from '@botfleet/payments';
 import { SubscriptionViewsService } from '@botfleet/provisioning';
 import {
   ApproveReceiptUseCase,
@@ -49,6 +50,7 @@ import {
   adminHomeScreen,
   approveConfirmScreen,
   blockConfirmScreen,
+  refundConfirmScreen,
   BROADCASTS_LISTED,
   broadcastAudienceScreen,
   broadcastLanguageScreen,
@@ -115,6 +117,8 @@ const CALLBACK_PERMISSION: Record<AdminCallback['kind'], AdminPermission | null>
   blockAsk: 'users',
   block: 'users',
   resend: 'users',
+  refundAsk: 'receipts',
+  refund: 'receipts',
   adjustAsk: 'wallet',
   adjust: 'wallet',
   plans: 'plans',
@@ -141,7 +145,10 @@ const CALLBACK_PERMISSION: Record<AdminCallback['kind'], AdminPermission | null>
   broadcastCancel: 'broadcasts',
 };
 
-const OVERRIDES: ReplyOverrides = { [ErrorCode.FORBIDDEN]: 'admin.forbidden' };
+const OVERRIDES: ReplyOverrides = {
+  [ErrorCode.FORBIDDEN]: 'admin.forbidden',
+  [ErrorCode.ALREADY_REFUNDED]: 'admin.refund.already',
+};
 
 /**
  * A broadcast's message as the bot's HTML: formatted with Telegram's own tools (bold, a link…), its text and
@@ -181,6 +188,7 @@ export class AdminHandler {
     private readonly profiles: BotProfileService,
     private readonly consoleLinks: ConsoleLinksService,
     private readonly broadcasts: BroadcastsService,
+    private readonly refundOrder: RefundOrderUseCase,
   ) {
     const c = new Routes();
     for (const [command, section] of Object.entries(SECTION_COMMANDS)) {
@@ -357,6 +365,38 @@ export class AdminHandler {
       }
       case 'resend':
         return this.resend(ctx, cb.userId);
+      case 'refundAsk': {
+        const order = await this.queries.order(ctx.botId, cb.orderId);
+        if (!order) return ctx.answerCallback(ctx.t('common.unavailable'), true);
+        const card = await this.customerCard(ctx, order.userId);
+        const line = card.orders.find((o) => o.id === order.id) ?? {
+          id: order.id,
+          createdAt: order.createdAt,
+          planName: null,
+          amountMinor: order.amountMinor,
+          status: order.status,
+          refundable: this.refundOrder.refundable(order),
+        };
+        if (!line.refundable) {
+          const already = order.status === 'refunded' ? 'admin.refund.already' : 'common.unavailable';
+          return ctx.answerCallback(ctx.t(already), true);
+        }
+        ctx.answerCallback();
+        return ctx.show(refundConfirmScreen(lang, card, line));
+      }
+      case 'refund': {
+        const { order } = await this.db.atomic(ctx.botId, () =>
+          this.refundOrder.execute({
+            botId: ctx.botId,
+            orderId: cb.orderId,
+            to: cb.to,
+            reason: 'Refunded in the bot (/admin)',
+            actor: this.actor(ctx),
+          }),
+        );
+        ctx.answerCallback(ctx.t('admin.done'));
+        return ctx.show(this.customerScreen(ctx, role, await this.customerCard(ctx, order.userId)));
+      }
       case 'adjustAsk': {
         await this.customerCard(ctx, cb.userId);
         ctx.answerCallback();
@@ -614,6 +654,7 @@ export class AdminHandler {
     return customerScreen(ctx.lang, card, {
       users: roleAllows(role, 'users'),
       wallet: roleAllows(role, 'wallet'),
+      refunds: roleAllows(role, 'receipts'),
     });
   }
 
@@ -640,6 +681,8 @@ export class AdminHandler {
       referrer: referrer ? `${nameOf(referrer) || referrer.telegramId} (${referrer.telegramId})` : null,
       subscriptions: subs,
       orders: orders.items.map((o) => ({
+        id: o.id,
+        refundable: this.refundOrder.refundable(o),
         createdAt: o.createdAt,
         planName: planNames.get(o.planId) ?? null,
         amountMinor: o.amountMinor,

@@ -6,6 +6,7 @@ import {
   adminHomeScreen,
   approveConfirmScreen,
   blockConfirmScreen,
+  refundConfirmScreen,
   cardScreen as adminCardScreen,
   cardsScreen,
   cardToggleConfirmScreen,
@@ -372,7 +373,14 @@ describe.each(HOSTILE_CASES)('hostile text "%s" on the /admin screens', (_name, 
     referrer: hostile,
     subscriptions: [view({ planName: { en: hostile, fa: hostile, ru: hostile } }), view({ status: 'expired' })],
     orders: [
-      { createdAt: new Date('2026-11-29T10:00:00Z'), planName: { en: hostile }, amountMinor: 1, status: 'paid' },
+      {
+        id: ID,
+        createdAt: new Date('2026-11-29T10:00:00Z'),
+        planName: { en: hostile, fa: hostile, ru: hostile },
+        amountMinor: 1,
+        status: 'paid',
+        refundable: true,
+      },
     ],
   };
   const receipt: ReceiptCard = {
@@ -404,7 +412,7 @@ describe.each(HOSTILE_CASES)('hostile text "%s" on the /admin screens', (_name, 
     checkScreen(approveConfirmScreen(lang, receipt, 1));
     checkScreen(rejectReasonsScreen(lang, receipt, 1));
     for (const may of [
-      { users: true, wallet: true },
+      { users: true, wallet: true, refunds: true },
       { users: false, wallet: false },
     ]) {
       checkScreen(customerScreen(lang, customer, may));
@@ -417,6 +425,7 @@ describe.each(HOSTILE_CASES)('hostile text "%s" on the /admin screens', (_name, 
       ),
     );
     checkScreen(blockConfirmScreen(lang, customer, true));
+    checkScreen(refundConfirmScreen(lang, customer, customer.orders[0]));
     checkScreen(adjustConfirmScreen(lang, customer, -5000, hostile, 'AbCdEfGhIjKlMnOp'));
     checkScreen(lookupResultsScreen(lang, hostile, [{ id: ID, telegramId: 42, name: hostile, username: hostile }], 9));
     checkScreen(lookupResultsScreen(lang, hostile, [], 0));
