@@ -1,5 +1,5 @@
 import { Center, Loader } from '@mantine/core';
-import { Navigate, Route, Routes } from 'react-router-dom';
+import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { SessionProvider, useSessionQuery } from './auth/session';
 import { ErrorAlert } from './components/Page';
 import { Shell } from './components/Shell';
@@ -11,6 +11,7 @@ import { SessionsPage } from './pages/SessionsPage';
 /** Signed-in pages: without a session, the sign-in page. */
 function SignedIn() {
   const query = useSessionQuery();
+  const location = useLocation();
   if (query.isPending)
     return (
       <Center mih="100vh">
@@ -18,7 +19,8 @@ function SignedIn() {
       </Center>
     );
   if (query.isError) return <ErrorAlert error={query.error} onRetry={() => void query.refetch()} />;
-  if (!query.data) return <Navigate to="/login" replace />;
+  // The page asked for (a link from the bot, say) is opened once signed in.
+  if (!query.data) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
   const session = query.data;
   return (
     <SessionProvider session={session}>

@@ -52,9 +52,12 @@ export function SessionProvider({ session, children }: { session: CurrentSession
 }
 
 /** Signs in with a one-time link code or a pasted API token; keeps the CSRF token for later writes. */
-export async function signIn(body: { code: string } | { apiToken: string }): Promise<void> {
-  const { csrfToken } = await unwrap(api.POST('/v1/sessions', { body }));
+export async function signIn(
+  body: { code: string } | { apiToken: string },
+): Promise<components['schemas']['ConsoleSessionDto']> {
+  const { csrfToken, session } = await unwrap(api.POST('/v1/sessions', { body }));
   csrf.set(csrfToken);
+  return session;
 }
 
 export async function signOut(): Promise<void> {

@@ -2,10 +2,18 @@ import { Alert, Button, Card, Center, Loader, PasswordInput, Stack, Text, Title 
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router-dom';
+import { useLocation, useNavigate } from 'react-router-dom';
 import { ApiError } from '../api/client';
 import { signIn } from '../auth/session';
 import { LanguagePicker } from '../components/LanguagePicker';
+
+/** The console page that sent the browser here, when the new session may open it; else the start page. */
+function returnTo(state: unknown, session: { kind: string; botId: string | null }): string {
+  const from = (state as { from?: unknown } | null)?.from;
+  if (typeof from !== 'string' || !from.startsWith('/') || from.startsWith('//')) return '/';
+  if (session.kind === 'master' || !from.startsWith('/bots/')) return from;
+  return from.startsWith(`/bots/${session.botId}/`) ? from : '/';
+}
 
 /**
  * Sign-in. The bot's one-time link opens /console/login#code=…: the code is in the fragment, so it never reaches
@@ -15,6 +23,7 @@ export function LoginPage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const client = useQueryClient();
+  const location = useLocation();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [token, setToken] = useState('');
@@ -24,9 +33,9 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      await signIn(body);
+      const session = await signIn(body);
       await client.resetQueries({ queryKey: ['session'] });
-      navigate('/', { replace: true });
+      navigate(returnTo(location.state, session), { replace: true });
     } catch (e) {
       setError(e instanceof ApiError && e.status === 429 ? e.message : refused);
     } finally {
