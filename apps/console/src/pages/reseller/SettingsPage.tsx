@@ -33,6 +33,7 @@ import {
   useBot,
   useBotId,
 } from './setup/shared';
+import { ApiTokenCard, TelegramTokenCard } from './setup/token-cards';
 import { TEXT_KEYS } from './TextsPage';
 
 type Bot = components['schemas']['BotDto'];
@@ -46,7 +47,19 @@ export function SettingsPage() {
   const bot = useBot();
   return (
     <Page title={t('settings')}>
-      <QueryState query={bot}>{(b) => <BotSettings bot={b} key={b.id} />}</QueryState>
+      <QueryState query={bot}>
+        {(b) => (
+          <Stack gap="md">
+            <BotSettings bot={b} key={b.id} />
+            {can('settings') && (
+              <SimpleGrid cols={{ base: 1, md: 2 }}>
+                <TelegramTokenCard bot={b} />
+                <ApiTokenCard bot={b} />
+              </SimpleGrid>
+            )}
+          </Stack>
+        )}
+      </QueryState>
       <OtherConfigurations />
       {can('admins') && <Admins />}
     </Page>

@@ -292,6 +292,31 @@ export const setup = {
     role_support: 'Support',
     rolesExplained:
       'Owner: everything. Admin: receipts, customers, plans, cards, texts, broadcasts, tickets. Support: tickets and customer lookup.',
+    // the bot's Telegram token and the shop's API token
+    tgTokenTitle: 'Telegram bot token',
+    tgTokenInvalidNow:
+      '@{{username}} has stopped: Telegram no longer accepts its token. In @BotFather open /mybots → @{{username}} → API Token, copy the token and paste it below.',
+    tgTokenHint:
+      'Paste the token @BotFather gave you for @{{username}} (after a revoke, for example). It is checked with Telegram and never shown again.',
+    tgTokenLabel: 'New token from @BotFather',
+    tgTokenSave: 'Replace the token',
+    tgTokenSaved: 'Token accepted: the bot runs again.',
+    tgTokenFormat: 'This does not look like a bot token: digits, a colon, then 35 letters and signs (123456789:AA…).',
+    tgTokenRejected: 'Telegram did not accept this token. Copy it again from @BotFather (the newest one).',
+    tgTokenOtherBot: 'This token belongs to another bot. Paste the token of @{{username}}.',
+    tgTokenTaken: 'This Telegram bot is already registered to another shop.',
+    apiTokenTitle: 'API token',
+    apiTokenHint: 'The key your scripts and integrations use to call the API. Create a new one if it leaked.',
+    apiTokenCurrent: 'The current token begins with',
+    apiTokenRotate: 'Create a new API token',
+    apiTokenRotateQuestion:
+      'Create a new API token? The current one stops working at once: every script or integration that uses it is refused until you give it the new token.',
+    apiTokenShownOnce: 'Your new API token is shown only this once',
+    apiTokenOldStops:
+      'Copy it now and keep it somewhere safe. Scripts and integrations that use the old token stopped working: give them this one.',
+    apiTokenSavedIt: 'I have saved it',
+    copy: 'Copy',
+    copied: 'Copied',
   },
   fa: {
     enum_first_purchase: 'فقط خرید اول',
@@ -576,6 +601,31 @@ export const setup = {
     role_support: 'پشتیبان',
     rolesExplained:
       'مالک: همه‌چیز. مدیر: رسیدها، مشتریان، پلن‌ها، کارت‌ها، متن‌ها، پیام همگانی، تیکت‌ها. پشتیبان: تیکت‌ها و جستجوی مشتری.',
+    // توکن تلگرام ربات و توکن API فروشگاه
+    tgTokenTitle: 'توکن ربات تلگرام',
+    tgTokenInvalidNow:
+      'ربات ‎@{{username}}‎ متوقف شده است: تلگرام دیگر توکن آن را نمی‌پذیرد. در ‎@BotFather‎ گزینهٔ /mybots ← ‎@{{username}}‎ ← API Token را باز کنید، توکن را کپی کنید و پایین بچسبانید.',
+    tgTokenHint:
+      'توکنی را که ‎@BotFather‎ برای ‎@{{username}}‎ داده است (مثلاً پس از باطل کردن) اینجا بچسبانید. با تلگرام بررسی می‌شود و دیگر نمایش داده نمی‌شود.',
+    tgTokenLabel: 'توکن جدید از ‎@BotFather‎',
+    tgTokenSave: 'جایگزینی توکن',
+    tgTokenSaved: 'توکن پذیرفته شد: ربات دوباره کار می‌کند.',
+    tgTokenFormat: 'این شبیه توکن ربات نیست: چند رقم، یک دونقطه و سپس ۳۵ حرف و نشانه (123456789:AA…).',
+    tgTokenRejected: 'تلگرام این توکن را نپذیرفت. آن را دوباره از ‎@BotFather‎ کپی کنید (جدیدترین توکن).',
+    tgTokenOtherBot: 'این توکن متعلق به ربات دیگری است. توکن ‎@{{username}}‎ را بچسبانید.',
+    tgTokenTaken: 'این ربات تلگرام قبلاً برای فروشگاه دیگری ثبت شده است.',
+    apiTokenTitle: 'توکن API',
+    apiTokenHint: 'کلیدی که اسکریپت‌ها و سرویس‌های متصل شما با آن API را صدا می‌زنند. اگر فاش شده، یک توکن جدید بسازید.',
+    apiTokenCurrent: 'توکن فعلی با این شروع می‌شود:',
+    apiTokenRotate: 'ساخت توکن API جدید',
+    apiTokenRotateQuestion:
+      'توکن API جدید ساخته شود؟ توکن فعلی همان لحظه از کار می‌افتد: هر اسکریپت یا سرویسی که از آن استفاده می‌کند رد می‌شود تا توکن جدید را به آن بدهید.',
+    apiTokenShownOnce: 'توکن API جدید شما فقط همین یک بار نمایش داده می‌شود',
+    apiTokenOldStops:
+      'همین حالا آن را کپی کنید و جای امنی نگه دارید. اسکریپت‌ها و سرویس‌هایی که از توکن قبلی استفاده می‌کنند از کار افتادند: این توکن را به آن‌ها بدهید.',
+    apiTokenSavedIt: 'ذخیره‌اش کردم',
+    copy: 'کپی',
+    copied: 'کپی شد',
   },
   ru: {
     enum_first_purchase: 'Только первая покупка',
@@ -861,5 +911,30 @@ export const setup = {
     role_support: 'Поддержка',
     rolesExplained:
       'Владелец: всё. Администратор: чеки, клиенты, тарифы, карты, тексты, рассылки, обращения. Поддержка: обращения и поиск клиентов.',
+    // Telegram-токен бота и API-токен магазина
+    tgTokenTitle: 'Токен Telegram-бота',
+    tgTokenInvalidNow:
+      '@{{username}} остановлен: Telegram больше не принимает его токен. В @BotFather откройте /mybots → @{{username}} → API Token, скопируйте токен и вставьте его ниже.',
+    tgTokenHint:
+      'Вставьте токен, который @BotFather выдал для @{{username}} (например, после отзыва). Он проверяется в Telegram и больше не показывается.',
+    tgTokenLabel: 'Новый токен от @BotFather',
+    tgTokenSave: 'Заменить токен',
+    tgTokenSaved: 'Токен принят: бот снова работает.',
+    tgTokenFormat: 'Это не похоже на токен бота: цифры, двоеточие и 35 букв и знаков (123456789:AA…).',
+    tgTokenRejected: 'Telegram не принял этот токен. Скопируйте его ещё раз из @BotFather (самый новый).',
+    tgTokenOtherBot: 'Этот токен принадлежит другому боту. Вставьте токен @{{username}}.',
+    tgTokenTaken: 'Этот Telegram-бот уже зарегистрирован в другом магазине.',
+    apiTokenTitle: 'API-токен',
+    apiTokenHint: 'Ключ, с которым ваши скрипты и интеграции обращаются к API. Создайте новый, если он утёк.',
+    apiTokenCurrent: 'Текущий токен начинается с',
+    apiTokenRotate: 'Создать новый API-токен',
+    apiTokenRotateQuestion:
+      'Создать новый API-токен? Текущий сразу перестанет работать: все скрипты и интеграции с ним будут получать отказ, пока вы не дадите им новый.',
+    apiTokenShownOnce: 'Новый API-токен показывается только один раз',
+    apiTokenOldStops:
+      'Скопируйте его сейчас и сохраните в надёжном месте. Скрипты и интеграции со старым токеном перестали работать: дайте им этот.',
+    apiTokenSavedIt: 'Я его сохранил',
+    copy: 'Копировать',
+    copied: 'Скопировано',
   },
 };
