@@ -92,7 +92,8 @@ export interface JobPayloads {
   [JobName.HandleTelegramUpdate]: { botId: string; updateId: number; update: Record<string, unknown> };
   [JobName.ProvisionSubscription]: { botId: string; subscriptionId: string; orderId?: string };
   [JobName.ExtendSubscription]: { botId: string; subscriptionId: string; orderId?: string };
-  [JobName.DisableSubscription]: { botId: string; subscriptionId: string; reason: string };
+  /** With `orderId` (a refund): only what that order paid for is taken back (ProvisioningService.disable). */
+  [JobName.DisableSubscription]: { botId: string; subscriptionId: string; reason: string; orderId?: string };
   /** Reads usage per panel across every bot and writes each bot's totals. No panelId = every panel. */
   [JobName.SyncPanelTraffic]: { panelId?: string };
   /** Relays stale job outbox rows, expires overdue card payments, re-queues stuck fulfilments. */

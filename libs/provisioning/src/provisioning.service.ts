@@ -43,6 +43,8 @@ export const provisioningKeys = {
   provisioned: (subscriptionId: string, orderId?: string) =>
     orderId ? `order:${orderId}:provisioned` : `subscription:${subscriptionId}:provisioned`,
   extended: (orderId: string) => `order:${orderId}:extended`,
+  /** A refunded order's days taken back (ProvisioningService.disable with its orderId). */
+  takenBack: (orderId: string) => `order:${orderId}:taken_back`,
   failed: (kind: ProvisioningJobKind, subscriptionId: string, orderId?: string) =>
     orderId ? `order:${orderId}:${kind}_failed` : `subscription:${subscriptionId}:${kind}_failed`,
 };
@@ -251,10 +253,17 @@ export class ProvisioningService {
   /**
    * Expired or refunded: the account is switched off on the panel and the subscription is `disabled`. An
    * expiry (reason `SUBSCRIPTION_EXPIRED`) keeps the subscription `expired` and only switches the account
-   * off when the panel has not done so itself (see `enforceExpiry`).
+   * off when the panel has not done so itself (see `enforceExpiry`). With the refunded order's id, only what that
+   * order paid for is taken back (see `takeBack`).
    */
-  async disable(botId: string, subscriptionId: string, reason: string): Promise<{ applied: boolean }> {
+  async disable(
+    botId: string,
+    subscriptionId: string,
+    reason: string,
+    orderId?: string,
+  ): Promise<{ applied: boolean }> {
     if (reason === SUBSCRIPTION_EXPIRED) return this.enforceExpiry(botId, subscriptionId);
+    if (orderId) return this.takeBack(botId, subscriptionId, orderId, reason);
     return this.db.run(botId, async (tx) => {
       const sub = await this.lockSubscription(tx, subscriptionId);
       if (sub.status === 'disabled') return { applied: false };
@@ -272,6 +281,79 @@ export class ProvisioningService {
       await this.record(tx, sub.id, 'disabled', null, { reason: reason.slice(0, 200), previousStatus: sub.status });
       if (sub.panelId) await this.directory.adjustLoad(sub.panelId, -1);
       this.logger.log({ botId, subscriptionId, reason }, 'subscription disabled');
+      return { applied: true };
+    });
+  }
+
+  /**
+   * A refunded order's days come off the subscription's end, and its traffic package off the limit (never below
+   * what is used): the account keeps what the subscription's other orders paid for. When nothing paid remains —
+   * the end falls at or before now, as it always does for the order that created the subscription unless later
+   * renewals paid for more — the account is switched off and the subscription `disabled`, as `disable` does. A
+   * subscription already switched off (by hand) only has its end moved, so a later renewal starts from the right
+   * day. Once per order (`order:{id}:taken_back`); an order that never reached the panel (a renewal not applied,
+   * a subscription still pending) has nothing to take back.
+   */
+  private async takeBack(
+    botId: string,
+    subscriptionId: string,
+    orderId: string,
+    reason: string,
+  ): Promise<{ applied: boolean }> {
+    return this.db.run(botId, async (tx) => {
+      const sub = await this.lockSubscription(tx, subscriptionId);
+      const key = provisioningKeys.takenBack(orderId);
+      if (await this.hasRecord(botId, key)) return { applied: false };
+      const order = await this.repos.orders.findById(botId, orderId);
+      if (!order || order.subscriptionId !== sub.id) {
+        throw permanent('Order not found for this subscription', ErrorCode.NOT_FOUND);
+      }
+      if (order.status !== 'refunded') throw permanent(`Order is ${order.status}; only a refunded one is taken back`);
+      const reached =
+        order.kind === 'renewal'
+          ? await this.hasRecord(botId, provisioningKeys.extended(orderId))
+          : sub.status !== 'pending' && sub.status !== 'failed';
+      if (!reached || !sub.expiresAt) {
+        await this.record(tx, sub.id, 'taken_back', key, { orderId, reason: reason.slice(0, 200), applied: false });
+        return { applied: false };
+      }
+      const now = Date.now();
+      const expiresAt = new Date(sub.expiresAt.getTime() - order.periodDays * DAY_MS);
+      const trafficLimitBytes =
+        sub.trafficLimitBytes > 0 && order.trafficBytes > 0
+          ? Math.max(sub.trafficUsedBytes, sub.trafficLimitBytes - order.trafficBytes)
+          : sub.trafficLimitBytes;
+      const switchOff = expiresAt.getTime() <= now && sub.status !== 'disabled';
+      const account = sub.panelId && sub.panelUsername && sub.status !== 'disabled' ? sub.panelUsername : null;
+      if (account) {
+        const adapter = await this.adapterFor(sub);
+        try {
+          if (switchOff) await adapter.setEnabled(account, false);
+          else
+            await adapter.extendUser(account, { expireAt: expiresAt, trafficLimitBytes, deviceLimit: sub.deviceLimit });
+        } catch (err) {
+          // An account that is gone keeps nothing it was not paid for.
+          if (!DomainError.is(err, ErrorCode.PANEL_USER_NOT_FOUND)) throw err;
+        }
+      }
+      await this.repos.subscriptions.update(
+        botId,
+        { id: sub.id },
+        { expiresAt, trafficLimitBytes, ...(switchOff ? { status: 'disabled' as const } : {}) },
+      );
+      await this.record(tx, sub.id, 'taken_back', key, {
+        orderId,
+        reason: reason.slice(0, 200),
+        applied: true,
+        periodDays: order.periodDays,
+        previousExpiresAt: sub.expiresAt.toISOString(),
+        expiresAt: expiresAt.toISOString(),
+        trafficLimitBytes,
+        switchedOff: switchOff,
+        previousStatus: sub.status,
+      });
+      if (switchOff && sub.panelId) await this.directory.adjustLoad(sub.panelId, -1);
+      this.logger.log({ botId, subscriptionId, orderId, switchOff }, "a refunded order's days taken back");
       return { applied: true };
     });
   }

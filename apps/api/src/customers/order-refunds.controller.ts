@@ -29,11 +29,12 @@ export class OrderRefundsController {
     description:
       'Once, in one transaction: the order becomes refunded, the wholesale charge is reversed, the referral ' +
       "commission paid on it is taken back, `to: wallet` credits the customer's wallet the amount paid (`offline`: " +
-      'the shop paid it back itself, only recorded), the subscription is switched off on its panel (a renewal ' +
-      'switches off the renewed subscription) and the customer is told. The order is the idempotency key: a ' +
-      'second refund answers 409 ALREADY_REFUNDED and changes nothing. An order still being set up on the panel: ' +
-      '409 CONFLICT (retry). Orders paid with Telegram Stars are refunded through POST …/payments/{id}/refund ' +
-      '(422 REFUND_NOT_SUPPORTED here, `details.paymentId`).',
+      'the shop paid it back itself, only recorded), and the customer is told. On the panel, what the order gave is ' +
+      "taken back: its days come off the subscription's end and its traffic package off the limit; when nothing " +
+      'paid remains (the order that created the subscription, unless renewals paid for more) the account is ' +
+      'switched off. The order is the idempotency key: a second refund answers 409 ALREADY_REFUNDED and changes ' +
+      'nothing. An order still being set up on the panel: 409 CONFLICT (retry). Orders paid with Telegram Stars ' +
+      'are refunded through POST …/payments/{id}/refund (422 REFUND_NOT_SUPPORTED here, `details.paymentId`).',
   })
   @ApiResponse({ status: 200, type: OrderRefundDto })
   @ApiErrors(400, 403, 404, 409, 422)

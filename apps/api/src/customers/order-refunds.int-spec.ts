@@ -91,7 +91,7 @@ describe('order refunds and manual switch-off (API in-process, real PostgreSQL/R
       return found.length ? found : undefined;
     });
     for (const job of jobs) {
-      await provisioning.disable(job.data.botId, job.data.subscriptionId, job.data.reason);
+      await provisioning.disable(job.data.botId, job.data.subscriptionId, job.data.reason, job.data.orderId);
       await job.remove();
     }
     return jobs;
@@ -226,6 +226,55 @@ describe('order refunds and manual switch-off (API in-process, real PostgreSQL/R
       expect(again.body.error.code).toBe(ErrorCode.ALREADY_REFUNDED);
     }
     expect(await stateOf(botId, sale.orderId, [shop.buyer.id, shop.referrer.id])).toEqual(settled);
+  });
+
+  it('a refunded renewal takes back only its days and traffic; the refund of the first order then switches it off', async () => {
+    const shop = await newShop();
+    const botId = shop.bot.id;
+    const sale = await approvedCardSale(shop);
+    const firstEnd = (await world.subscription(sale.subscriptionId)).expires_at!;
+    const renewal = await ctx.newPaidOrder(botId, {
+      userId: shop.buyer.id,
+      planId: shop.planId,
+      renewSubscriptionId: sale.subscriptionId,
+      via: 'wallet',
+    });
+    expect(renewal.order.kind).toBe('renewal');
+    await provisioning.extend(botId, sale.subscriptionId, renewal.orderId);
+    expect(await world.orderStatus(renewal.orderId)).toBe('fulfilled');
+    const renewed = await world.subscription(sale.subscriptionId);
+    expect(new Date(renewed.expires_at!).getTime()).toBe(new Date(firstEnd).getTime() + 30 * 86_400_000);
+
+    await http()
+      .post(`/v1/bots/${botId}/orders/${renewal.orderId}/refund`)
+      .set(bearer(shop.bot))
+      .send({ reason: 'Renewed the wrong subscription', to: 'wallet' })
+      .expect(200);
+    await runDisableJobs(botId);
+    const after = await world.subscription(sale.subscriptionId);
+    expect(after.status).toBe('active');
+    expect(new Date(after.expires_at!).getTime()).toBe(new Date(firstEnd).getTime());
+    expect(Number(after.traffic_limit)).toBe(
+      Math.max(Number(renewed.traffic_used), Number(renewed.traffic_limit) - 10 * 1024 ** 3),
+    );
+    const account = world.rw.account(sale.username)!;
+    expect(account.enabled).toBe(true);
+    expect(account.expireAt?.getTime()).toBe(new Date(firstEnd).getTime());
+    expect(await balanceOf(shop.buyer.id)).toBe(PRICE);
+
+    // Nothing paid remains once the order that created it is refunded too: the account is switched off.
+    await http()
+      .post(`/v1/bots/${botId}/orders/${sale.orderId}/refund`)
+      .set(bearer(shop.bot))
+      .send({ reason: 'Asked for everything back', to: 'offline' })
+      .expect(200);
+    await runDisableJobs(botId);
+    expect((await world.subscription(sale.subscriptionId)).status).toBe('disabled');
+    expect(world.rw.account(sale.username)?.enabled).toBe(false);
+    // A replay of the job takes nothing more.
+    expect(await provisioning.disable(botId, sale.subscriptionId, 'refunded', renewal.orderId)).toEqual({
+      applied: false,
+    });
   });
 
   it('two concurrent refunds of one order: exactly one applies, the other is 409 ALREADY_REFUNDED', async () => {

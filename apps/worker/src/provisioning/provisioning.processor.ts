@@ -55,8 +55,8 @@ export class ProvisioningProcessor {
   }
 
   @OnJob({ name: JobName.DisableSubscription })
-  disable({ botId, subscriptionId, reason }: JobPayloads[JobName.DisableSubscription]): Promise<unknown> {
-    return permanentEndsTheJob(() => this.provisioning.disable(botId, subscriptionId, reason));
+  disable({ botId, subscriptionId, reason, orderId }: JobPayloads[JobName.DisableSubscription]): Promise<unknown> {
+    return permanentEndsTheJob(() => this.provisioning.disable(botId, subscriptionId, reason, orderId));
   }
 
   @OnJob({ name: JobName.SyncPanelTraffic })

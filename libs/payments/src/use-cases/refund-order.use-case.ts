@@ -40,9 +40,10 @@ export const orderRefundKey = (orderId: string) => `order:${orderId}:refund`;
  * - the wholesale charge is reversed (WholesaleWalletService.reverse, `order:{id}:wholesale-refund`);
  * - `to: 'wallet'` credits the customer what the order charged (`order:{id}:refund`); `offline` records that the
  *   shop paid it back itself;
- * - the subscription is switched off on its panel (DisableSubscription through the job outbox). A renewal's refund
- *   switches off the renewed subscription as a whole, as a gateway refund does: the account cannot keep the days
- *   it was not paid for, and the shop may sell a new renewal;
+ * - what the order gave the subscription is taken back on its panel (DisableSubscription with the order's id,
+ *   through the job outbox: ProvisioningService.takeBack): its days come off the end and its traffic package off
+ *   the limit, so a refunded renewal leaves the days other orders paid for; when nothing paid remains (always for
+ *   the order that created the subscription, unless later renewals paid for more) the account is switched off;
  * - the customer is told (SaleNotification `order_refunded`) and the step is audited with its actor and reason.
  * An order still `fulfilling` is refused (CONFLICT: the panel has not answered yet). Gateways that refund through
  * their own API (Telegram Stars) keep their route (`POST …/payments/{id}/refund`): REFUND_NOT_SUPPORTED here.
@@ -118,7 +119,7 @@ export class RefundOrderUseCase {
         await this.outbox.add(
           botId,
           JobName.DisableSubscription,
-          { botId, subscriptionId: order.subscriptionId, reason: SUBSCRIPTION_REFUNDED },
+          { botId, subscriptionId: order.subscriptionId, reason: SUBSCRIPTION_REFUNDED, orderId: order.id },
           jobIdFor(JobName.DisableSubscription, [botId, order.subscriptionId, 'refund', order.id]),
         );
       }

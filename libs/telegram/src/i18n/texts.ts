@@ -251,9 +251,9 @@ const en = {
   'fulfil.failed':
     '⚠️ We could not create your subscription. {amount} was returned to your wallet. Please contact support.',
   'order.refunded.wallet':
-    '↩️ The shop refunded your order: {amount} was returned to your wallet. The subscription it paid for has been switched off.',
+    '↩️ The shop refunded your order: {amount} was returned to your wallet. The days and traffic it paid for were taken off your subscription.',
   'order.refunded.offline':
-    '↩️ The shop refunded your order: {amount} is paid back to you by the shop directly. The subscription it paid for has been switched off.',
+    '↩️ The shop refunded your order: {amount} is paid back to you by the shop directly. The days and traffic it paid for were taken off your subscription.',
   'review.title': '🧾 <b>New receipt</b> <code>{tracking}</code>',
   'review.body': '👤 {user}\n🆔 <code>{tgId}</code>\n📦 {plan}\n💵 {amount}\n💳 {card}\n⏰ Expires {expires}',
   'review.flagged': '⚠️ <b>This photo was already used on another receipt of this bot.</b>',
@@ -365,7 +365,7 @@ const en = {
   'admin.btn.refundWallet': '👛 To their wallet',
   'admin.btn.refundOffline': '💵 I paid it back',
   'admin.refund.confirm':
-    '↩️ Refund the order of {name}?\n📦 {plan}\n💵 {amount} · {date}\n\nThe wholesale charge and any referral reward are taken back, the subscription is switched off and the customer is told. Where does the money go?',
+    '↩️ Refund the order of {name}?\n📦 {plan}\n💵 {amount} · {date}\n\nThe wholesale charge and any referral reward are taken back, the days and traffic it paid for come off the subscription (switched off when nothing paid remains) and the customer is told. Where does the money go?',
   'admin.refund.already': 'This order was refunded already.',
   'admin.btn.resend': '🔗 Resend the link',
   'admin.btn.turnOn': '🟢 Turn on',
@@ -737,8 +737,8 @@ const fa = {
   'receipt.expired':
     '⌛ مهلت پرداخت <code>{tracking}</code> بدون رسید تأییدشده تمام شد. برای سفارش دوباره از /buy استفاده کنید.',
   'fulfil.failed': '⚠️ ساخت اشتراک شما ممکن نشد. مبلغ {amount} به کیف پول شما برگشت. لطفاً با پشتیبانی تماس بگیرید.',
-  'order.refunded.wallet': '↩️ فروشگاه سفارش شما را بازپرداخت کرد: مبلغ {amount} به کیف پول شما برگشت. اشتراک مربوط به آن غیرفعال شد.',
-  'order.refunded.offline': '↩️ فروشگاه سفارش شما را بازپرداخت کرد: مبلغ {amount} را فروشگاه مستقیماً به شما برمی‌گرداند. اشتراک مربوط به آن غیرفعال شد.',
+  'order.refunded.wallet': '↩️ فروشگاه سفارش شما را بازپرداخت کرد: مبلغ {amount} به کیف پول شما برگشت. روزها و ترافیکی که با آن خریده شده بود از اشتراک شما کم شد.',
+  'order.refunded.offline': '↩️ فروشگاه سفارش شما را بازپرداخت کرد: مبلغ {amount} را فروشگاه مستقیماً به شما برمی‌گرداند. روزها و ترافیکی که با آن خریده شده بود از اشتراک شما کم شد.',
   'review.title': '🧾 <b>رسید جدید</b> <code>{tracking}</code>',
   'review.body': '👤 {user}\n🆔 <code>{tgId}</code>\n📦 {plan}\n💵 {amount}\n💳 {card}\n⏰ انقضا {expires}',
   'review.flagged': '⚠️ <b>این عکس پیش‌تر روی رسید دیگری از این ربات استفاده شده است.</b>',
@@ -849,7 +849,7 @@ const fa = {
   'admin.btn.refundWallet': '👛 به کیف پول او',
   'admin.btn.refundOffline': '💵 خودم برگرداندم',
   'admin.refund.confirm':
-    '↩️ سفارش {name} بازپرداخت شود؟\n📦 {plan}\n💵 {amount} · {date}\n\nهزینه عمده‌فروشی و پاداش معرفی برگردانده می‌شود، اشتراک غیرفعال می‌شود و به مشتری خبر داده می‌شود. پول کجا برود؟',
+    '↩️ سفارش {name} بازپرداخت شود؟\n📦 {plan}\n💵 {amount} · {date}\n\nهزینه عمده‌فروشی و پاداش معرفی برگردانده می‌شود، روزها و ترافیک آن از اشتراک کم می‌شود (اگر چیزی از پرداخت‌ها نماند، اشتراک غیرفعال می‌شود) و به مشتری خبر داده می‌شود. پول کجا برود؟',
   'admin.refund.already': 'این سفارش قبلاً بازپرداخت شده است.',
   'admin.btn.resend': '🔗 ارسال دوباره لینک',
   'admin.btn.turnOn': '🟢 فعال کردن',
@@ -1221,8 +1221,8 @@ const ru = {
   'receipt.expired':
     '⌛ Срок платежа <code>{tracking}</code> истёк без подтверждённого чека. Оформите заказ заново через /buy.',
   'fulfil.failed': '⚠️ Не удалось создать подписку. {amount} возвращено на ваш баланс. Обратитесь в поддержку.',
-  'order.refunded.wallet': '↩️ Магазин вернул деньги за ваш заказ: {amount} зачислено на ваш баланс. Оплаченная им подписка отключена.',
-  'order.refunded.offline': '↩️ Магазин вернул деньги за ваш заказ: {amount} магазин возвращает вам напрямую. Оплаченная им подписка отключена.',
+  'order.refunded.wallet': '↩️ Магазин вернул деньги за ваш заказ: {amount} зачислено на ваш баланс. Оплаченные им дни и трафик сняты с вашей подписки.',
+  'order.refunded.offline': '↩️ Магазин вернул деньги за ваш заказ: {amount} магазин возвращает вам напрямую. Оплаченные им дни и трафик сняты с вашей подписки.',
   'review.title': '🧾 <b>Новый чек</b> <code>{tracking}</code>',
   'review.body': '👤 {user}\n🆔 <code>{tgId}</code>\n📦 {plan}\n💵 {amount}\n💳 {card}\n⏰ Истекает {expires}',
   'review.flagged': '⚠️ <b>Это фото уже использовалось в другом чеке этого бота.</b>',
@@ -1334,7 +1334,7 @@ const ru = {
   'admin.btn.refundWallet': '👛 На его кошелёк',
   'admin.btn.refundOffline': '💵 Я вернул сам',
   'admin.refund.confirm':
-    '↩️ Вернуть деньги за заказ {name}?\n📦 {plan}\n💵 {amount} · {date}\n\nОптовое списание и реферальное вознаграждение будут отменены, подписка отключена, клиенту придёт сообщение. Куда вернуть деньги?',
+    '↩️ Вернуть деньги за заказ {name}?\n📦 {plan}\n💵 {amount} · {date}\n\nОптовое списание и реферальное вознаграждение будут отменены, оплаченные им дни и трафик сняты с подписки (она отключится, если оплаченного не останется), клиенту придёт сообщение. Куда вернуть деньги?',
   'admin.refund.already': 'Деньги за этот заказ уже возвращены.',
   'admin.btn.resend': '🔗 Отправить ссылку снова',
   'admin.btn.turnOn': '🟢 Включить',

@@ -109,9 +109,9 @@ export const sales = {
     refund_to_wallet: "To the customer's wallet",
     refund_offline: 'I paid it back myself',
     confirm_refund_wallet:
-      "Refund this order? {{amount}} goes to the customer's wallet, the wholesale charge and any referral reward are taken back, and the subscription is switched off. This cannot be undone.",
+      "Refund this order? {{amount}} goes to the customer's wallet, the wholesale charge and any referral reward are taken back, and the days and traffic it paid for come off the subscription (switched off when nothing paid remains). This cannot be undone.",
     confirm_refund_offline:
-      'Refund this order as paid back by you ({{amount}})? The wholesale charge and any referral reward are taken back and the subscription is switched off; the wallet is not credited. This cannot be undone.',
+      'Refund this order as paid back by you ({{amount}})? The wholesale charge and any referral reward are taken back and the days and traffic it paid for come off the subscription; the wallet is not credited. This cannot be undone.',
     disable: 'Disable',
     disable_subscription: 'Disable this subscription',
     confirm_disable:
@@ -267,9 +267,9 @@ export const sales = {
     refund_to_wallet: 'به کیف پول مشتری',
     refund_offline: 'خودم پول را برگرداندم',
     confirm_refund_wallet:
-      'این سفارش بازپرداخت شود؟ مبلغ {{amount}} به کیف پول مشتری می‌رود، هزینه عمده‌فروشی و پاداش معرفی برگردانده می‌شود و اشتراک غیرفعال می‌شود. این کار برگشت‌پذیر نیست.',
+      'این سفارش بازپرداخت شود؟ مبلغ {{amount}} به کیف پول مشتری می‌رود، هزینه عمده‌فروشی و پاداش معرفی برگردانده می‌شود و روزها و ترافیک آن از اشتراک کم می‌شود (اگر چیزی نماند، اشتراک غیرفعال می‌شود). این کار برگشت‌پذیر نیست.',
     confirm_refund_offline:
-      'این سفارش به‌عنوان بازپرداخت‌شده توسط شما ({{amount}}) ثبت شود؟ هزینه عمده‌فروشی و پاداش معرفی برگردانده می‌شود و اشتراک غیرفعال می‌شود؛ به کیف پول چیزی اضافه نمی‌شود. این کار برگشت‌پذیر نیست.',
+      'این سفارش به‌عنوان بازپرداخت‌شده توسط شما ({{amount}}) ثبت شود؟ هزینه عمده‌فروشی و پاداش معرفی برگردانده می‌شود و روزها و ترافیک آن از اشتراک کم می‌شود؛ به کیف پول چیزی اضافه نمی‌شود. این کار برگشت‌پذیر نیست.',
     disable: 'غیرفعال‌سازی',
     disable_subscription: 'غیرفعال کردن این اشتراک',
     confirm_disable: 'این اشتراک همین حالا روی پنل خاموش شود؟ مشتری تا تمدید دسترسی ندارد. چیزی بازپرداخت نمی‌شود.',
@@ -422,9 +422,9 @@ export const sales = {
     refund_to_wallet: 'На кошелёк клиента',
     refund_offline: 'Я вернул деньги сам',
     confirm_refund_wallet:
-      'Вернуть деньги за заказ? {{amount}} поступит на кошелёк клиента, оптовое списание и реферальное вознаграждение будут отменены, подписка отключена. Отменить это нельзя.',
+      'Вернуть деньги за заказ? {{amount}} поступит на кошелёк клиента, оптовое списание и реферальное вознаграждение будут отменены, оплаченные им дни и трафик сняты с подписки (она отключится, если оплаченного не останется). Отменить это нельзя.',
     confirm_refund_offline:
-      'Отметить заказ как возвращённый вами ({{amount}})? Оптовое списание и реферальное вознаграждение будут отменены, подписка отключена; кошелёк не пополняется. Отменить это нельзя.',
+      'Отметить заказ как возвращённый вами ({{amount}})? Оптовое списание и реферальное вознаграждение будут отменены, оплаченные им дни и трафик сняты с подписки; кошелёк не пополняется. Отменить это нельзя.',
     disable: 'Отключить',
     disable_subscription: 'Отключить подписку',
     confirm_disable:
