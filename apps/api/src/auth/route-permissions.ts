@@ -86,7 +86,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   [`POST ${B}/payments/:id/refund`]: 'wallet',
   [`POST ${B}/stars-payments/:id/refund`]: 'wallet',
   // taking back a sale the shop approved (a receipt approved by mistake): as approving it, owner and admins
-  [`POST ${B}/orders/:orderId/refund`]: 'receipts',
+  [`POST ${B}/orders/:id/refund`]: 'receipts',
   [`POST ${B}/subscriptions/:id/disable`]: 'users',
   // support and broadcasts
   [`GET ${B}/tickets`]: 'tickets',

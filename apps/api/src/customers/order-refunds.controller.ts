@@ -22,7 +22,8 @@ export class OrderRefundsController {
     private readonly switches: SubscriptionSwitchService,
   ) {}
 
-  @Post('orders/:orderId/refund')
+  // `:id` like the other refunds of one existing thing (payments/{id}/refund): the order itself is the idempotency key.
+  @Post('orders/:id/refund')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Refund a paid order sold by card-to-card receipt, from the wallet, or by Zarinpal / Crypto Pay',
@@ -40,7 +41,7 @@ export class OrderRefundsController {
   @ApiErrors(400, 403, 404, 409, 422)
   async refund(
     @Param('botId') botId: string,
-    @Param('orderId', notFoundOnBadId) orderId: string,
+    @Param('id', notFoundOnBadId) orderId: string,
     @Body() dto: RefundOrderDto,
     @CurrentPrincipal() p: Principal,
   ): Promise<OrderRefundDto> {

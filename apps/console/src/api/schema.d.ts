@@ -671,7 +671,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/bots/{botId}/orders/{orderId}/refund": {
+    "/v1/bots/{botId}/orders/{id}/refund": {
         parameters: {
             query?: never;
             header?: never;
@@ -6327,7 +6327,7 @@ export interface operations {
             header?: never;
             path: {
                 botId: string;
-                orderId: string;
+                id: string;
             };
             cookie?: never;
         };

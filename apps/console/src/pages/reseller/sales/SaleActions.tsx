@@ -125,8 +125,8 @@ export function RefundOrderButton({ botId, order }: { botId: string; order: Sche
   const refund = useMutation({
     mutationFn: (reason: string) =>
       unwrap(
-        api.POST('/v1/bots/{botId}/orders/{orderId}/refund', {
-          params: { path: { botId, orderId: order.id } },
+        api.POST('/v1/bots/{botId}/orders/{id}/refund', {
+          params: { path: { botId, id: order.id } },
           body: { reason, to },
         }),
       ),
