@@ -13,4 +13,5 @@ export * from './apps/worker-process';
 export * from './context/test-context';
 export * from './net/tcp-proxy';
 export * from './context/worker-world';
+export * from './context/zarinpal-shop';
 export * from './infra/local-servers';

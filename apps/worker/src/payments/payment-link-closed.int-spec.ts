@@ -1,25 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { FeaturesService } from '@botfleet/catalog';
 import { Actors } from '@botfleet/common';
 import { PromoCodesService } from '@botfleet/growth';
 import { jobIdFor, JobName, QueueName } from '@botfleet/jobs';
 import { ExpireGatewayPaymentsUseCase, StartGatewayPaymentUseCase } from '@botfleet/payments';
 import { AS_TENANT } from '@botfleet/sales';
-import {
-  buttonData,
-  buttonsOf,
-  QUICK_BOT_LEASES,
-  TelegramEmulator,
-  TestBot,
-  TestContext,
-  waitFor,
-  WorkerWorld,
-  ZarinpalEmulator,
-} from '@botfleet/testing';
+import { buttonData, buttonsOf, StoredMessageView, waitFor, zarinpalShop } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
-
-type Msg = ReturnType<TelegramEmulator['getChatMessages']>[number];
 
 /** GATEWAY_PAYMENT_IN_FLIGHT_MS of this suite (a minute in production). */
 const IN_FLIGHT_MS = 500;
@@ -36,58 +22,25 @@ const REPLACED = /replaced by a newer one/;
  */
 describe('Zarinpal pay link: a payment that closed before its link came (worker, emulators)', () => {
   jest.setTimeout(90_000);
-  let zp: ZarinpalEmulator;
-  let world: WorkerWorld;
-  let telegram: TelegramEmulator;
-  let ctx: TestContext;
-  let platform: DataSource;
-  let bot: TestBot;
-  const merchantId = randomUUID();
-
-  beforeAll(async () => {
-    zp = await ZarinpalEmulator.start();
-    zp.addMerchant(merchantId);
-    world = await WorkerWorld.start({
-      env: {
-        ...QUICK_BOT_LEASES,
-        BOT_POLL_TIMEOUT_S: '1',
-        SALE_SWEEP_INTERVAL_MS: '0',
-        TRAFFIC_SYNC_INTERVAL_MS: '0',
-        ZARINPAL_BASE_URL: zp.url,
-        ZARINPAL_SANDBOX_BASE_URL: zp.url,
-        GATEWAY_PAYMENT_IN_FLIGHT_MS: String(IN_FLIGHT_MS),
-      },
-    });
-    ({ telegram, platform, ctx } = world);
-    bot = await ctx.newBot({ currency: 'IRR', walletMinor: 10_000_000, defaultLanguage: 'en' });
-    await ctx.enableZarinpal(bot.id, merchantId);
-    await ctx.newPlan(bot.id, { name: { en: 'Month' }, priceMinor: 50_000 });
+  const shop = zarinpalShop({
+    createWorker: createWorkerApp,
+    env: { GATEWAY_PAYMENT_IN_FLIGHT_MS: String(IN_FLIGHT_MS) },
     // A promo code for an open order shows its payment screen again as a new message: two screens with its buttons.
-    await ctx.get(FeaturesService).set(bot.id, 'promo_codes', true, undefined, Actors.tenantApi(bot.id));
-    await ctx
-      .get(PromoCodesService)
-      .create(bot.id, { code: 'SAVE10', kind: 'percent', value: 10 }, Actors.tenantApi(bot.id));
-    await world.startWorker(createWorkerApp);
-    await telegram.waitForPolling(bot.telegram.id, 15_000);
+    arrange: async ({ ctx, bot }) => {
+      await ctx.get(FeaturesService).set(bot.id, 'promo_codes', true, undefined, Actors.tenantApi(bot.id));
+      await ctx
+        .get(PromoCodesService)
+        .create(bot.id, { code: 'SAVE10', kind: 'percent', value: 10 }, Actors.tenantApi(bot.id));
+    },
   });
-
-  afterAll(async () => {
-    await world?.close();
-    await zp?.close();
-  });
+  const { linkOf } = shop;
 
   /** A buyer at the payment methods of a new order. */
   async function atMethods(buyerId: number) {
+    const { telegram, bot } = shop;
     const buyer = { id: buyerId, first_name: 'Buyer', language_code: 'en' };
-    const messages = () => telegram.getChatMessages(bot.telegram.id, buyer.id).filter((m) => m.direction === 'bot');
-    telegram.sendText(bot.telegram.id, { from: buyer, text: '/buy' });
-    const plans = await waitFor(() => messages().find((m) => !!buttonData(m, 's:p:')));
-    telegram.pressButton(bot.telegram.id, {
-      from: buyer,
-      messageId: plans.messageId,
-      data: buttonData(plans, 's:p:')!,
-    });
-    const methods = await waitFor(() => messages().find((m) => !!buttonData(m, 'pg:zarinpal:')));
+    const messages = () => shop.botMessages(buyer.id);
+    const methods = await shop.buyerReachesPay(buyer);
     const screenOf = (messageId: number) => messages().find((m) => m.messageId === messageId)!;
     const screen = () => screenOf(methods.messageId);
     const press = (data = buttonData(methods, 'pg:zarinpal:')!, messageId = methods.messageId) =>
@@ -108,14 +61,56 @@ describe('Zarinpal pay link: a payment that closed before its link came (worker,
     };
     return { messages, screen, screenOf, press, promo, methods };
   }
-  const linkOf = (m: Msg) => buttonsOf(m).find((b) => b.url?.startsWith(`${zp.url}/pg/StartPay/`))?.url;
   const payments = async (): Promise<{ id: string; status: string; external_id: string | null; order_id: string }[]> =>
-    platform.query(
+    shop.platform.query(
       `SELECT id, status, external_id, order_id FROM gateway_payments WHERE bot_id = $1 ORDER BY created_at`,
-      [bot.id],
+      [shop.bot.id],
     );
+  /**
+   * The buyer taps Pay on `endedOn` (Zarinpal hangs), and after the in-flight window on `newerOn`: a new payment,
+   * which ends the first one, still waiting. Each tap's Zarinpal request waits on its own hold, so the answers land
+   * in a fixed order: the newer link first (resolved once `newerOn` shows it), then the ended payment's late answer,
+   * whose job would otherwise put "no longer open" over the newer link. The ended payment is failed without an
+   * authority, the newer one pending on the link's; resolves to the link and those two payments.
+   */
+  async function payTwice(
+    b: Awaited<ReturnType<typeof atMethods>>,
+    endedOn: StoredMessageView,
+    newerOn: StoredMessageView,
+  ) {
+    const { zp } = shop;
+    const before = (await payments()).length;
+    const releaseFirst = zp.hold();
+    let releaseSecond = () => {};
+    let link: string;
+    try {
+      await b.press(buttonData(endedOn, 'pg:zarinpal:')!, endedOn.messageId);
+      await waitFor(() => zp.held === 1, 5_000);
+      await new Promise((r) => setTimeout(r, IN_FLIGHT_MS + 200));
+      releaseSecond = zp.hold();
+      expect((await b.press(buttonData(newerOn, 'pg:zarinpal:')!, newerOn.messageId)).text).toContain(
+        'Preparing your payment link',
+      );
+      await waitFor(() => zp.held === 2, 5_000);
+      // The newer payment's answer first: its link replaces its screen …
+      releaseSecond();
+      link = await waitFor(() => linkOf(b.screenOf(newerOn.messageId)), 15_000);
+      expect(zp.held).toBe(1);
+    } finally {
+      releaseSecond();
+      // … then the ended payment's late answer.
+      releaseFirst();
+    }
+    const rows = (await payments()).slice(before);
+    expect(rows.map((p) => [p.status, p.external_id])).toEqual([
+      ['failed', null],
+      ['pending', link.split('/pg/StartPay/')[1]],
+    ]);
+    return { link, rows };
+  }
 
   it('expired while Zarinpal was asked: the buyer is told it is no longer open, and "Try again" brings a link', async () => {
+    const { zp, world, bot } = shop;
     const b = await atMethods(953_001);
     const release = zp.hold();
     try {
@@ -145,35 +140,10 @@ describe('Zarinpal pay link: a payment that closed before its link came (worker,
   });
 
   it("a payment ended by the buyer's newer tap says nothing: the screen ends on the newer link", async () => {
+    const { bot, world } = shop;
     const b = await atMethods(953_002);
-    const before = (await payments()).length;
-    // Each tap's Zarinpal request waits on its own hold, so the answers land in a fixed order: the newer link first,
-    // then the ended payment's late answer, whose job would otherwise put "no longer open" over the newer link.
-    const releaseFirst = zp.hold();
-    let releaseSecond = () => {};
-    let link: string;
-    try {
-      await b.press();
-      await waitFor(() => zp.held === 1, 5_000);
-      await new Promise((r) => setTimeout(r, IN_FLIGHT_MS + 200));
-      // After the in-flight window a second tap opens a new payment and ends the first, still waiting.
-      releaseSecond = zp.hold();
-      expect((await b.press()).text).toContain('Preparing your payment link');
-      await waitFor(() => zp.held === 2, 5_000);
-      // The newer payment's answer first: its link replaces the screen …
-      releaseSecond();
-      link = await waitFor(() => linkOf(b.screen()), 15_000);
-      expect(zp.held).toBe(1);
-    } finally {
-      releaseSecond();
-      // … then the ended payment's late answer.
-      releaseFirst();
-    }
-    const rows = (await payments()).slice(before);
-    expect(rows.map((p) => [p.status, p.external_id])).toEqual([
-      ['failed', null],
-      ['pending', link.split('/pg/StartPay/')[1]],
-    ]);
+    // Both taps on the same screen.
+    const { link, rows } = await payTwice(b, b.methods, b.methods);
     // The ended payment's job is done after the newer link was shown, and the screen still holds that link.
     const endedJob = jobIdFor(JobName.StartGatewayPayment, [bot.id, rows[0].id]);
     const notifications = world.queue(QueueName.Notifications);
@@ -190,32 +160,8 @@ describe('Zarinpal pay link: a payment that closed before its link came (worker,
     const b = await atMethods(953_003);
     const first = b.methods.messageId;
     const second = await b.promo();
-    const before = (await payments()).length;
-    const releaseFirst = zp.hold();
-    let releaseSecond = () => {};
-    let link: string;
-    try {
-      // Pay on the newest screen; Zarinpal hangs …
-      await b.press(buttonData(b.screenOf(second), 'pg:zarinpal:')!, second);
-      await waitFor(() => zp.held === 1, 5_000);
-      await new Promise((r) => setTimeout(r, IN_FLIGHT_MS + 200));
-      // … and after the in-flight window the buyer taps Pay on the older screen further up: a new payment there.
-      releaseSecond = zp.hold();
-      expect((await b.press(buttonData(b.screenOf(first), 'pg:zarinpal:')!, first)).text).toContain(
-        'Preparing your payment link',
-      );
-      await waitFor(() => zp.held === 2, 5_000);
-      releaseSecond();
-      link = await waitFor(() => linkOf(b.screenOf(first)), 15_000);
-    } finally {
-      releaseSecond();
-      releaseFirst();
-    }
-    const rows = (await payments()).slice(before);
-    expect(rows.map((p) => [p.status, p.external_id])).toEqual([
-      ['failed', null],
-      ['pending', link.split('/pg/StartPay/')[1]],
-    ]);
+    // Pay on the newest screen, then on the older screen further up: the newer payment is there.
+    const { link } = await payTwice(b, b.screenOf(second), b.screenOf(first));
     // The ended payment's screen says it was replaced, with the way back; the newer link is untouched.
     const replaced = await waitFor(
       () => (REPLACED.test(b.screenOf(second).text ?? '') ? b.screenOf(second) : undefined),
@@ -228,6 +174,7 @@ describe('Zarinpal pay link: a payment that closed before its link came (worker,
   });
 
   it('a payment ended by a newer one opened outside the bot (no screen) says it was replaced', async () => {
+    const { zp, world, bot } = shop;
     const b = await atMethods(953_004);
     const before = (await payments()).length;
     const releaseFirst = zp.hold();

@@ -1,15 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import {
-  buttonData,
-  QUICK_BOT_LEASES,
-  TelegramEmulator,
-  TestBot,
-  TestContext,
-  waitFor,
-  WorkerWorld,
-  ZarinpalEmulator,
-} from '@botfleet/testing';
+import { waitFor, zarinpalShop } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
 import { PaymentsProcessor } from './payments.processor';
 
@@ -23,64 +12,22 @@ const GONE_WRONG = /Something went wrong/;
  */
 describe('Zarinpal pay link: the gave-up hook runs again after Telegram failed it (worker, emulators)', () => {
   jest.setTimeout(90_000);
-  let zp: ZarinpalEmulator;
-  let world: WorkerWorld;
-  let telegram: TelegramEmulator;
-  let ctx: TestContext;
-  let platform: DataSource;
-  let bot: TestBot;
-  const merchantId = randomUUID();
+  const shop = zarinpalShop({ createWorker: createWorkerApp });
   const buyer = { id: 954_001, first_name: 'Buyer', language_code: 'en' };
 
-  beforeAll(async () => {
-    zp = await ZarinpalEmulator.start();
-    zp.addMerchant(merchantId);
-    world = await WorkerWorld.start({
-      env: {
-        ...QUICK_BOT_LEASES,
-        BOT_POLL_TIMEOUT_S: '1',
-        SALE_SWEEP_INTERVAL_MS: '0',
-        TRAFFIC_SYNC_INTERVAL_MS: '0',
-        ZARINPAL_BASE_URL: zp.url,
-        ZARINPAL_SANDBOX_BASE_URL: zp.url,
-      },
-    });
-    ({ telegram, platform, ctx } = world);
-    bot = await ctx.newBot({ currency: 'IRR', walletMinor: 10_000_000, defaultLanguage: 'en' });
-    await ctx.enableZarinpal(bot.id, merchantId);
-    await ctx.newPlan(bot.id, { name: { en: 'Month' }, priceMinor: 50_000 });
-    await world.startWorker(createWorkerApp);
-    await telegram.waitForPolling(bot.telegram.id, 15_000);
-  });
-
-  afterAll(async () => {
-    await world?.close();
-    await zp?.close();
-  });
-
   it('a first call that fails after failing the payment leaves the telling to the next call, which tells once', async () => {
-    const messages = () => telegram.getChatMessages(bot.telegram.id, buyer.id).filter((m) => m.direction === 'bot');
+    const { telegram, platform, bot, zp, world } = shop;
+    const messages = () => shop.botMessages(buyer.id);
     const sends = () => {
       const calls = telegram.getBotStats(bot.telegram.id).calls;
       return { edits: calls.editMessageText ?? 0, messages: calls.sendMessage ?? 0 };
     };
-    telegram.sendText(bot.telegram.id, { from: buyer, text: '/buy' });
-    const plans = await waitFor(() => messages().find((m) => !!buttonData(m, 's:p:')));
-    telegram.pressButton(bot.telegram.id, {
-      from: buyer,
-      messageId: plans.messageId,
-      data: buttonData(plans, 's:p:')!,
-    });
-    const methods = await waitFor(() => messages().find((m) => !!buttonData(m, 'pg:zarinpal:')));
+    const methods = await shop.buyerReachesPay(buyer);
     const screen = () => messages().find((m) => m.messageId === methods.messageId)!;
 
     const release = zp.hold();
     try {
-      telegram.pressButton(bot.telegram.id, {
-        from: buyer,
-        messageId: methods.messageId,
-        data: buttonData(methods, 'pg:zarinpal:')!,
-      });
+      shop.pressZarinpal(buyer, methods);
       await waitFor(() => zp.held === 1, 5_000);
       const [{ id: paymentId }]: { id: string }[] = await platform.query(
         `SELECT id FROM gateway_payments WHERE bot_id = $1 AND status = 'pending' AND external_id IS NULL`,

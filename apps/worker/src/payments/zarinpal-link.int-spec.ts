@@ -1,23 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 import { StartGatewayPaymentUseCase } from '@botfleet/payments';
-import {
-  adminUrl,
-  buttonData,
-  buttonsOf,
-  QUICK_BOT_LEASES,
-  TelegramEmulator,
-  TestBot,
-  TestContext,
-  waitFor,
-  WorkerWorld,
-  ZarinpalEmulator,
-} from '@botfleet/testing';
+import { adminUrl, waitFor, zarinpalShop } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
 import { PaymentsProcessor } from './payments.processor';
-
-type Msg = ReturnType<TelegramEmulator['getChatMessages']>[number];
 
 /**
  * Paying with Zarinpal in the bot while Zarinpal is slow: a real worker hosts the bot against the Telegram emulator,
@@ -27,19 +12,13 @@ type Msg = ReturnType<TelegramEmulator['getChatMessages']>[number];
  */
 describe('Zarinpal pay link: the gateway is asked after the update commits (worker, emulators)', () => {
   jest.setTimeout(90_000);
-  let zp: ZarinpalEmulator;
-  let world: WorkerWorld;
-  let telegram: TelegramEmulator;
-  let ctx: TestContext;
-  let platform: DataSource;
-  let bot: TestBot;
-  const merchantId = randomUUID();
+  const shop = zarinpalShop({ createWorker: createWorkerApp });
   const buyer = { id: 952_001, first_name: 'Buyer', language_code: 'en' };
 
-  const botMessages = () => telegram.getChatMessages(bot.telegram.id, buyer.id).filter((m) => m.direction === 'bot');
+  const botMessages = () => shop.botMessages(buyer.id);
   const lastId = () =>
-    telegram.getChatMessages(bot.telegram.id, buyer.id).reduce((n, m) => Math.max(n, m.messageId), 0);
-  const linkOf = (m: Msg) => buttonsOf(m).find((b) => b.url?.startsWith(`${zp.url}/pg/StartPay/`))?.url;
+    shop.telegram.getChatMessages(shop.bot.telegram.id, buyer.id).reduce((n, m) => Math.max(n, m.messageId), 0);
+  const { linkOf } = shop;
   /**
    * Sessions of the test database inside a transaction that waits for its client (an update waiting on HTTP); read
    * as the administrator, the one role that sees every session's state.
@@ -50,7 +29,7 @@ describe('Zarinpal pay link: the gateway is asked after the update commits (work
     try {
       const { rows } = await admin.query<{ n: string }>(
         `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND state LIKE 'idle in transaction%'`,
-        [world.env.db.name],
+        [shop.world.env.db.name],
       );
       return Number(rows[0].n);
     } finally {
@@ -58,50 +37,13 @@ describe('Zarinpal pay link: the gateway is asked after the update commits (work
     }
   };
 
-  beforeAll(async () => {
-    zp = await ZarinpalEmulator.start();
-    zp.addMerchant(merchantId);
-    world = await WorkerWorld.start({
-      env: {
-        ...QUICK_BOT_LEASES,
-        BOT_POLL_TIMEOUT_S: '1',
-        SALE_SWEEP_INTERVAL_MS: '0',
-        TRAFFIC_SYNC_INTERVAL_MS: '0',
-        ZARINPAL_BASE_URL: zp.url,
-        ZARINPAL_SANDBOX_BASE_URL: zp.url,
-      },
-    });
-    ({ telegram, platform, ctx } = world);
-    bot = await ctx.newBot({ currency: 'IRR', walletMinor: 10_000_000, defaultLanguage: 'en' });
-    await ctx.enableZarinpal(bot.id, merchantId);
-    await ctx.newPlan(bot.id, { name: { en: 'Month' }, priceMinor: 50_000 });
-    await world.startWorker(createWorkerApp);
-    await telegram.waitForPolling(bot.telegram.id, 15_000);
-  });
-
-  afterAll(async () => {
-    await world?.close();
-    await zp?.close();
-  });
-
   it('a slow Zarinpal holds no transaction: the buyer is answered meanwhile and then gets one working link', async () => {
-    let after = lastId();
-    telegram.sendText(bot.telegram.id, { from: buyer, text: '/buy' });
-    const plans = await waitFor(() => botMessages().find((m) => m.messageId > after && !!buttonData(m, 's:p:')));
-    telegram.pressButton(bot.telegram.id, {
-      from: buyer,
-      messageId: plans.messageId,
-      data: buttonData(plans, 's:p:')!,
-    });
-    const methods = await waitFor(() => botMessages().find((m) => !!buttonData(m, 'pg:zarinpal:')));
+    const { telegram, platform, bot, zp, world } = shop;
+    const methods = await shop.buyerReachesPay(buyer);
 
     const release = zp.hold();
     try {
-      const press = telegram.pressButton(bot.telegram.id, {
-        from: buyer,
-        messageId: methods.messageId,
-        data: buttonData(methods, 'pg:zarinpal:')!,
-      });
+      const press = shop.pressZarinpal(buyer, methods);
       await waitFor(() => zp.held === 1, 5_000);
       // While Zarinpal hangs: no database session waits inside a transaction …
       for (let i = 0; i < 5; i++) {
@@ -112,15 +54,11 @@ describe('Zarinpal pay link: the gateway is asked after the update commits (work
       const answer = await telegram.waitForCallbackAnswer(bot.telegram.id, press.callbackQueryId, 5_000);
       expect(answer.text).toContain('Preparing your payment link');
       // … the buyer's next message (same chat, handled after the tap) is answered …
-      after = lastId();
+      const after = lastId();
       telegram.sendText(bot.telegram.id, { from: buyer, text: '/help' });
       await waitFor(() => botMessages().find((m) => m.messageId > after), 5_000);
       // … and a second tap on the same button opens no second payment.
-      const again = telegram.pressButton(bot.telegram.id, {
-        from: buyer,
-        messageId: methods.messageId,
-        data: buttonData(methods, 'pg:zarinpal:')!,
-      });
+      const again = shop.pressZarinpal(buyer, methods);
       expect((await telegram.waitForCallbackAnswer(bot.telegram.id, again.callbackQueryId, 5_000)).text).toContain(
         'Preparing your payment link',
       );
@@ -160,24 +98,14 @@ describe('Zarinpal pay link: the gateway is asked after the update commits (work
   });
 
   it('a link job that gives up for good fails the payment still waiting for Zarinpal and tells the buyer', async () => {
+    const { telegram, platform, bot, zp, world } = shop;
     const other = { id: 952_002, first_name: 'Second', language_code: 'en' };
-    const messagesOf = () => telegram.getChatMessages(bot.telegram.id, other.id).filter((m) => m.direction === 'bot');
-    telegram.sendText(bot.telegram.id, { from: other, text: '/buy' });
-    const plans = await waitFor(() => messagesOf().find((m) => !!buttonData(m, 's:p:')));
-    telegram.pressButton(bot.telegram.id, {
-      from: other,
-      messageId: plans.messageId,
-      data: buttonData(plans, 's:p:')!,
-    });
-    const methods = await waitFor(() => messagesOf().find((m) => !!buttonData(m, 'pg:zarinpal:')));
+    const messagesOf = () => shop.botMessages(other.id);
+    const methods = await shop.buyerReachesPay(other);
     const release = zp.hold();
     let paymentId: string;
     try {
-      telegram.pressButton(bot.telegram.id, {
-        from: other,
-        messageId: methods.messageId,
-        data: buttonData(methods, 'pg:zarinpal:')!,
-      });
+      shop.pressZarinpal(other, methods);
       await waitFor(() => zp.held === 1, 5_000);
       const rows: { id: string; status: string }[] = await platform.query(
         `SELECT id, status FROM gateway_payments WHERE bot_id = $1 AND external_id IS NULL AND status = 'pending'`,

@@ -24,6 +24,17 @@ export const QUICK_BOT_LEASES: Readonly<Record<string, string>> = {
   BOT_POLL_TIMEOUT_S: '5',
 };
 
+/**
+ * Env for a worker hosting bots in a test: quick take-overs, 1 s long-polls, and no sale sweep or traffic sync
+ * running between the steps the test takes.
+ */
+export const HOSTING_WORKER_ENV: Readonly<Record<string, string>> = {
+  ...QUICK_BOT_LEASES,
+  BOT_POLL_TIMEOUT_S: '1',
+  SALE_SWEEP_INTERVAL_MS: '0',
+  TRAFFIC_SYNC_INTERVAL_MS: '0',
+};
+
 /** The API key of every Remnawave emulator a world starts. */
 export const WORLD_REMNAWAVE_API_KEY = 'rw-world-key-3f7d';
 /** The admin password of every Marzban emulator a world starts (user `admin`). */
