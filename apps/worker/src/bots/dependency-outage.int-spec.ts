@@ -1,7 +1,7 @@
 import request from 'supertest';
 import {
   applyEnv,
-  QUICK_BOT_LEASES,
+  HOSTING_WORKER_ENV,
   TcpProxy,
   TelegramEmulator,
   TestBot,
@@ -34,13 +34,7 @@ describe('worker with Redis or PostgreSQL not answering', () => {
 
   beforeAll(async () => {
     world = await WorkerWorld.start({
-      env: {
-        ...QUICK_BOT_LEASES,
-        BOT_POLL_TIMEOUT_S: '1',
-        SALE_SWEEP_INTERVAL_MS: '0',
-        TRAFFIC_SYNC_INTERVAL_MS: '0',
-        DATABASE_QUERY_TIMEOUT_MS: '1000',
-      },
+      env: { ...HOSTING_WORKER_ENV, DATABASE_QUERY_TIMEOUT_MS: '1000' },
     });
     telegram = world.telegram;
     bot = await world.ctx.newBot({ defaultLanguage: 'en' });

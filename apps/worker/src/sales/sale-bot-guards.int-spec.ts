@@ -5,7 +5,7 @@ import { RejectReceiptUseCase } from '@botfleet/sales';
 import {
   buttonData,
   buttonsOf,
-  QUICK_BOT_LEASES,
+  HOSTING_WORKER_ENV,
   TelegramEmulator,
   TestBot,
   TestContext,
@@ -74,12 +74,7 @@ describe('sale guards in the bot (worker, Telegram emulator, PostgreSQL, Redis)'
 
   beforeAll(async () => {
     world = await WorkerWorld.start({
-      env: {
-        ...QUICK_BOT_LEASES,
-        BOT_POLL_TIMEOUT_S: '1',
-        SALE_SWEEP_INTERVAL_MS: '0',
-        TRAFFIC_SYNC_INTERVAL_MS: '0',
-      },
+      env: HOSTING_WORKER_ENV,
       jobs: 'detached',
     });
     ({ telegram, platform, ctx } = world);
