@@ -47,6 +47,19 @@ describe('growth: trial, reminders, auto-renew (worker)', () => {
     return { ...paid, expiresAt: sub.expires_at!, panelUsername: sub.panel_username! };
   };
   const balanceOf = (userId: string) => ctx.get(UserLedgerService).balance(bot.id, userId);
+  /**
+   * A customer with a subscription (`customerWithSub`) on auto-renew and 1 000 in the wallet; `due` is half a day
+   * before its end (a renewal is due: daysBefore 1), `renewals()` lists its renewal orders.
+   */
+  const autoRenewingCustomer = async () => {
+    const c = await customerWithSub();
+    await ctx.get(AutoRenewals).set(bot.id, c.userId, c.subscriptionId, true);
+    await ctx.deposit(bot.id, c.userId, 1_000);
+    const due = new Date(c.expiresAt.getTime() - 0.5 * DAY);
+    const renewals = () =>
+      ctx.get(TenantRepositories).orders.find(bot.id, { where: { subscriptionId: c.subscriptionId, kind: 'renewal' } });
+    return { c, due, renewals };
+  };
 
   beforeAll(async () => {
     world = await WorkerWorld.start({
@@ -181,19 +194,13 @@ describe('growth: trial, reminders, auto-renew (worker)', () => {
   });
 
   it('auto-renew pays the renewal from the wallet once, two scans at once; short of money → one top-up notice', async () => {
-    const c = await customerWithSub();
-    const renewals = ctx.get(AutoRenewals);
-    await renewals.set(bot.id, c.userId, c.subscriptionId, true);
-    await ctx.deposit(bot.id, c.userId, 1_000);
+    const { c, due, renewals } = await autoRenewingCustomer();
     const end = c.expiresAt.getTime();
     // Not yet due (daysBefore 1).
     expect((await scan.run(new Date(end - 2 * DAY))).renewed).toBe(0);
-    const due = new Date(end - 0.5 * DAY);
     const [a, b] = await Promise.all([scan.run(due), scan.run(due)]);
     expect(a.renewed + b.renewed).toBe(1);
-    const orders = await ctx.get(TenantRepositories).orders.find(bot.id, {
-      where: { subscriptionId: c.subscriptionId, kind: 'renewal' },
-    });
+    const orders = await renewals();
     expect(orders).toHaveLength(1);
     expect(orders[0].paymentMethod).toBe('wallet');
     expect(await balanceOf(c.userId)).toBe(0);
@@ -220,27 +227,19 @@ describe('growth: trial, reminders, auto-renew (worker)', () => {
   });
 
   it("auto-renew waits while the customer is paying another order (the sale's one pending order is theirs)", async () => {
-    const c = await customerWithSub();
-    await ctx.get(AutoRenewals).set(bot.id, c.userId, c.subscriptionId, true);
-    await ctx.deposit(bot.id, c.userId, 1_000);
+    const { c, due } = await autoRenewingCustomer();
     const open = await ctx.newOrder(bot.id, { userId: c.userId, plan: { priceMinor: 5_000 } });
-    const due = new Date(c.expiresAt.getTime() - 0.5 * DAY);
     expect((await scan.run(due)).renewed).toBe(0);
     expect(await world.orderStatus(open.orderId)).toBe('pending');
     expect(await balanceOf(c.userId)).toBe(1_000);
   });
 
   it("a renewal the panel refuses for good is refunded to the wallet (the sale's failure path), and not retried", async () => {
-    const c = await customerWithSub();
-    await ctx.get(AutoRenewals).set(bot.id, c.userId, c.subscriptionId, true);
-    await ctx.deposit(bot.id, c.userId, 1_000);
-    const due = new Date(c.expiresAt.getTime() - 0.5 * DAY);
+    const { c, due, renewals } = await autoRenewingCustomer();
     await rw.down();
     try {
       expect((await scan.run(due)).renewed).toBe(1);
-      const [order] = await ctx.get(TenantRepositories).orders.find(bot.id, {
-        where: { subscriptionId: c.subscriptionId, kind: 'renewal' },
-      });
+      const [order] = await renewals();
       await waitFor(async () => (await world.orderStatus(order.id)) === 'refunded', 30_000);
     } finally {
       await rw.up();
@@ -253,12 +252,7 @@ describe('growth: trial, reminders, auto-renew (worker)', () => {
   });
 
   it('a renewal whose payment step fails leaves nothing behind, and the next scan renews it once, charged once', async () => {
-    const c = await customerWithSub();
-    await ctx.get(AutoRenewals).set(bot.id, c.userId, c.subscriptionId, true);
-    await ctx.deposit(bot.id, c.userId, 1_000);
-    const due = new Date(c.expiresAt.getTime() - 0.5 * DAY);
-    const renewals = () =>
-      ctx.get(TenantRepositories).orders.find(bot.id, { where: { subscriptionId: c.subscriptionId, kind: 'renewal' } });
+    const { c, due, renewals } = await autoRenewingCustomer();
     const shopHeld = async () => (await ctx.get(WholesaleWalletService).wallet(bot.id)).heldMinor;
     const heldBefore = await shopHeld();
     // The move to `paid` fails once (an order-move listener of the worker throws, as a promo or referral listener
@@ -292,12 +286,7 @@ describe('growth: trial, reminders, auto-renew (worker)', () => {
   });
 
   it('a renewal whose wallet payment is refused after its order exists leaves no order and no charge', async () => {
-    const c = await customerWithSub();
-    await ctx.get(AutoRenewals).set(bot.id, c.userId, c.subscriptionId, true);
-    await ctx.deposit(bot.id, c.userId, 1_000);
-    const due = new Date(c.expiresAt.getTime() - 0.5 * DAY);
-    const renewals = () =>
-      ctx.get(TenantRepositories).orders.find(bot.id, { where: { subscriptionId: c.subscriptionId, kind: 'renewal' } });
+    const { c, due, renewals } = await autoRenewingCustomer();
     // The shop turns wallet payments off: the renewal's order is opened, then its payment is refused (a domain
     // refusal, answered as "unavailable" rather than thrown) — the refusal must undo the order as a throw does.
     await ctx.get(FeaturesService).set(bot.id, 'wallet', false);
