@@ -1,8 +1,59 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { auditSafe } from '@botfleet/audit';
-import { Actor } from '@botfleet/common';
-import { AdminAuditRepository } from '@botfleet/platform';
+import { Actor, DomainError, ErrorCode, type Page, pageOf, pageOffset } from '@botfleet/common';
+import { AdminAuditRepository, type OperatorAuditFilter, type OperatorAuditRow } from '@botfleet/platform';
+
+/** Every action the operator's audit log records (the filter of the log refuses any other). */
+export const OPERATOR_AUDIT_ACTIONS = [
+  'bot.onboarded',
+  'bot.suspended',
+  'bot.resumed',
+  'feature.allowance_set',
+  'wholesale_price.set',
+  'wallet.top_up',
+  'wallet.adjust',
+  'invite.created',
+  'invite.revoked',
+  'panel.created',
+  'panel.updated',
+] as const;
+export type OperatorAuditAction = (typeof OPERATOR_AUDIT_ACTIONS)[number];
+
+/**
+ * Field names that are credentials on the operator's side beyond `auditSafe`'s (a panel's API key, a gateway's
+ * merchant id, a private key, an authorization header): a panel's free-form settings could carry one.
+ */
+const OPERATOR_SECRET_FIELD = /api_?key|merchant|private_?key|authorization|passphrase|^pass$|^pwd$|^key$/i;
+
+/**
+ * A value for the operator's audit log with every credential-looking field removed: applied when a row is written
+ * and again when it is read, so a row written before a field was known to be secret is not shown either.
+ */
+export function operatorAuditSafe(value: unknown): unknown {
+  return strip(auditSafe(value), 0);
+}
+
+function strip(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== 'object' || depth > 6) return value;
+  if (Array.isArray(value)) return value.map((v) => strip(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (!OPERATOR_SECRET_FIELD.test(k)) out[k] = strip(v, depth + 1);
+  return out;
+}
+
+/** One entry of the operator's audit log as the operator reads it (secrets removed). */
+export interface OperatorAuditView {
+  id: string;
+  actor: string;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  bot: { id: string; name: string | null } | null;
+  before: unknown;
+  after: unknown;
+  createdAt: string;
+}
 
 export interface AdminAuditEntry {
   action: string;
@@ -27,9 +78,20 @@ export class OperatorAuditService {
   async operator(m: EntityManager, actor: Actor | string, e: AdminAuditEntry): Promise<void> {
     await this.rows.insertOperatorEntry(m, typeof actor === 'string' ? actor : actorLabel(actor), {
       ...e,
-      before: auditSafe(e.before),
-      after: auditSafe(e.after),
+      before: operatorAuditSafe(e.before),
+      after: operatorAuditSafe(e.after),
     });
+  }
+
+  /** The operator's log, newest first, narrowed by the filter (`from` after `to` is a 400 naming `from`). */
+  async page(filter: OperatorAuditFilter, page: number, pageSize: number): Promise<Page<OperatorAuditView>> {
+    if (filter.from && filter.to && filter.from.getTime() > filter.to.getTime()) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Invalid request: from', [
+        { field: 'from', errors: ['from must not be after to'] },
+      ]);
+    }
+    const [rows, total] = await this.rows.page(filter, pageOffset(page, pageSize), pageSize);
+    return pageOf(rows.map(toAuditView), total, page, pageSize);
   }
 
   async tenant(m: EntityManager, botId: string, actor: Actor, e: Omit<AdminAuditEntry, 'targetBotId'>): Promise<void> {
@@ -41,6 +103,20 @@ export class OperatorAuditService {
       after: auditSafe(e.after),
     });
   }
+}
+
+function toAuditView(r: OperatorAuditRow): OperatorAuditView {
+  return {
+    id: r.id,
+    actor: r.actor,
+    action: r.action,
+    targetType: r.targetType,
+    targetId: r.targetId,
+    bot: r.botId ? { id: r.botId, name: r.botName } : null,
+    before: operatorAuditSafe(r.before),
+    after: operatorAuditSafe(r.after),
+    createdAt: new Date(r.createdAt).toISOString(),
+  };
 }
 
 /** How an actor is written into `admin_audit_log.actor` and `created_by` columns: `master:master`. */

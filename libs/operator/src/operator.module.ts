@@ -35,6 +35,7 @@ import { ReencryptSecretsUseCase } from './secrets/reencrypt-secrets.use-case';
     ReencryptSecretsUseCase,
   ],
   exports: [
+    OperatorAuditService,
     OnboardBotUseCase,
     MasterBotRegistry,
     BotAdminService,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { OperatorModule } from '@botfleet/operator';
+import { AdminAuditLogController } from './admin-audit-log.controller';
 import { AdminBotsController } from './admin-bots.controller';
 import { AdminInvitesController } from './admin-invites.controller';
 import { AdminPanelsController } from './admin-panels.controller';
@@ -8,6 +9,12 @@ import { AdminStatsController } from './admin-stats.controller';
 /** `/v1/admin/…`: the platform operator's endpoints (master token only). */
 @Module({
   imports: [OperatorModule],
-  controllers: [AdminBotsController, AdminInvitesController, AdminPanelsController, AdminStatsController],
+  controllers: [
+    AdminAuditLogController,
+    AdminBotsController,
+    AdminInvitesController,
+    AdminPanelsController,
+    AdminStatsController,
+  ],
 })
 export class AdminApiModule {}

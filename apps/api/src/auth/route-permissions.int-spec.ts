@@ -79,8 +79,8 @@ describe('route permissions of console sessions (API in-process, real PostgreSQL
     return [...byRequirement.values()];
   };
 
-  const signIn = async (role: AdminRole) => {
-    const { code } = await links.issueForAdmin(bot.id, role === 'owner' ? bot.ownerTelegramId : people[role]);
+  const signIn = async (role: AdminRole, of: TestBot = bot) => {
+    const { code } = await links.issueForAdmin(of.id, role === 'owner' ? of.ownerTelegramId : people[role]);
     const res = await http()
       .post('/v1/sessions')
       .set('X-Forwarded-For', `10.88.${Math.floor(++ip / 250)}.${ip % 250}`)
@@ -150,6 +150,39 @@ describe('route permissions of console sessions (API in-process, real PostgreSQL
     expect(outcomes).toEqual(expected);
     // Both sides were exercised: some role is refused somewhere, and the owner passes everywhere.
     expect(expected.some((e) => e.endsWith('refused'))).toBe(true);
+  });
+
+  it("every /v1/admin route (the operator's) refuses a session of each admin role with 403", async () => {
+    const routes = routerRoutes().filter((r) => /^\w+ \/v1\/admin\//.test(r));
+    expect(routes).toContain('GET /v1/admin/audit-log');
+    // A bot of its own: the test above ends by deleting its bot.
+    const shop = await ctx.newBot({ name: 'Operator routes shop' });
+    await http()
+      .put(`/v1/bots/${shop.id}/admins`)
+      .set('Authorization', `Bearer ${shop.apiToken}`)
+      .send({
+        admins: [
+          { telegramId: people.admin, role: 'admin' },
+          { telegramId: people.support, role: 'support' },
+        ],
+      })
+      .expect(200);
+    const outcomes: string[] = [];
+    for (const route of routes) {
+      const [verb, pattern] = route.split(' ');
+      const path = pattern.replace(/:(\w+)/g, (_, p: string) => (p === 'botId' ? shop.id : NOBODY));
+      for (const role of ADMIN_ROLES) {
+        const s = await signIn(role, shop);
+        const method = verb.toLowerCase() as Method;
+        let req = http()[method](path).set('Cookie', s.cookie).set('X-CSRF-Token', s.csrf);
+        if (method !== 'get') req = req.send({});
+        const res = await req;
+        outcomes.push(`${role} ${route}: ${res.status} ${(res.body as { error?: { code?: string } }).error?.code}`);
+      }
+    }
+    expect(outcomes).toEqual(
+      routes.flatMap((route) => ADMIN_ROLES.map((role) => `${role} ${route}: 403 ${ErrorCode.FORBIDDEN}`)),
+    );
   });
 });
 

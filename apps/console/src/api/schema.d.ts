@@ -159,6 +159,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The operator's audit log, newest first
+         * @description Panels, invites, onboardings, suspensions, allowances, wholesale prices, wallet top-ups and adjustments, with before/after. Credentials (passwords, API keys, tokens, merchant ids) are never shown.
+         */
+        get: operations["AdminAuditLogController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/bots": {
         parameters: {
             query?: never;
@@ -682,7 +702,7 @@ export interface paths {
         put?: never;
         /**
          * Refund a paid order sold by card-to-card receipt, from the wallet, or by Zarinpal / Crypto Pay
-         * @description Once, in one transaction: the order becomes refunded, the wholesale charge is reversed, the referral commission paid on it is taken back, `to: wallet` credits the customer's wallet the amount paid (`offline`: the shop paid it back itself, only recorded), the subscription is switched off on its panel (a renewal switches off the renewed subscription) and the customer is told. The order is the idempotency key: a second refund answers 409 ALREADY_REFUNDED and changes nothing. An order still being set up on the panel: 409 CONFLICT (retry). Orders paid with Telegram Stars are refunded through POST …/payments/{id}/refund (422 REFUND_NOT_SUPPORTED here, `details.paymentId`).
+         * @description Once, in one transaction: the order becomes refunded, the wholesale charge is reversed, the referral commission paid on it is taken back, `to: wallet` credits the customer's wallet the amount paid (`offline`: the shop paid it back itself, only recorded), and the customer is told. On the panel, what the order gave is taken back: its days come off the subscription's end and its traffic package off the limit; when nothing paid remains (the order that created the subscription, unless renewals paid for more) the account is switched off. The order is the idempotency key: a second refund answers 409 ALREADY_REFUNDED and changes nothing. An order still being set up on the panel: 409 CONFLICT (retry). Orders paid with Telegram Stars are refunded through POST …/payments/{id}/refund (422 REFUND_NOT_SUPPORTED here, `details.paymentId`).
          */
         post: operations["OrderRefundsController_refund"];
         delete?: never;
@@ -1604,6 +1624,43 @@ export interface components {
             /** @example 20 */
             pageSize: number;
             items: components["schemas"]["AuditLogEntryDto"][];
+        };
+        AdminAuditBotDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description null when the bot row is gone */
+            name: string | null;
+        };
+        AdminAuditEntryDto: {
+            /** @example 42 */
+            id: string;
+            /**
+             * @description Who did it: master:master, master:tg:<id>, invite:<id>
+             * @example master:master
+             */
+            actor: string;
+            /** @enum {string} */
+            action: "bot.onboarded" | "bot.suspended" | "bot.resumed" | "feature.allowance_set" | "wholesale_price.set" | "wallet.top_up" | "wallet.adjust" | "invite.created" | "invite.revoked" | "panel.created" | "panel.updated";
+            /** @example vpn_panel */
+            targetType: string | null;
+            targetId: string | null;
+            /** @description The bot the change concerns, if any */
+            bot: components["schemas"]["AdminAuditBotDto"] | null;
+            /** @description The target before the change (credentials removed) */
+            before: Record<string, never> | null;
+            /** @description The target after the change (credentials removed) */
+            after: Record<string, never> | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AdminAuditLogPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            items: components["schemas"]["AdminAuditEntryDto"][];
         };
         BotSummaryDto: {
             /** Format: uuid */
@@ -3822,6 +3879,73 @@ export interface operations {
             };
             /** @description Not found, or belongs to another tenant (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminAuditLogController_list: {
+        parameters: {
+            query?: {
+                page?: unknown;
+                pageSize?: unknown;
+                /** @description Exactly as the entry names its actor: `master:master` (the master token), `master:tg:<id>` (an operator in the master bot or the web console), `invite:<id>` (an onboarding by invite) */
+                actor?: string;
+                action?: "bot.onboarded" | "bot.suspended" | "bot.resumed" | "feature.allowance_set" | "wholesale_price.set" | "wallet.top_up" | "wallet.adjust" | "invite.created" | "invite.revoked" | "panel.created" | "panel.updated";
+                /** @description Only entries about this bot */
+                botId?: string;
+                /** @description From this instant on (inclusive); a bare date is the start of that UTC day */
+                from?: string;
+                /** @description Up to this instant (inclusive); a bare date is the start of that UTC day */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAuditLogPageDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION_FAILED; details names each field). Nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,46 @@
+import type { AdminAuditRepository, OperatorAuditRow } from '@botfleet/platform';
+import { OperatorAuditService } from './operator-audit.service';
+
+/** A row as an older writer may have left it: credentials inside before/after. */
+const leaky: OperatorAuditRow = {
+  id: '1',
+  actor: 'master:master',
+  action: 'panel.updated',
+  targetType: 'vpn_panel',
+  targetId: 'p1',
+  botId: null,
+  botName: null,
+  before: { name: 'A', credentials: { password: 'pw-1' }, settings: { apiKey: 'key-1', inboundId: 3 } },
+  after: {
+    name: 'B',
+    settings: { api_key: 'key-2', nested: [{ merchantId: 'm-1', token: 't-1', privateKey: 'pk-1' }] },
+  },
+  createdAt: new Date('2026-01-01T00:00:00Z'),
+};
+
+describe('OperatorAuditService.page', () => {
+  it('removes credentials on read, so a row written before a field was known secret does not show it', async () => {
+    const rows = { page: jest.fn().mockResolvedValue([[leaky], 1]) } as unknown as AdminAuditRepository;
+    const page = await new OperatorAuditService(rows).page({}, 1, 20);
+    expect(page.items[0]).toEqual({
+      id: '1',
+      actor: 'master:master',
+      action: 'panel.updated',
+      targetType: 'vpn_panel',
+      targetId: 'p1',
+      bot: null,
+      before: { name: 'A', settings: { inboundId: 3 } },
+      after: { name: 'B', settings: { nested: [{}] } },
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    expect(JSON.stringify(page)).not.toMatch(/pw-1|key-1|key-2|m-1|t-1|pk-1/);
+  });
+
+  it('refuses a `from` after `to`, naming from', async () => {
+    const rows = { page: jest.fn() } as unknown as AdminAuditRepository;
+    await expect(
+      new OperatorAuditService(rows).page({ from: new Date('2026-02-01'), to: new Date('2026-01-01') }, 1, 20),
+    ).rejects.toMatchObject({ details: [{ field: 'from' }] });
+    expect(rows.page).not.toHaveBeenCalled();
+  });
+});
