@@ -7,6 +7,7 @@ export * from './telegram';
 export * from './cryptobot';
 export * from './zarinpal';
 export * from './apps/platform-reads';
+export * from './apps/session-cookie';
 export * from './apps/emulator-process';
 export * from './apps/free-port';
 export * from './apps/worker-process';

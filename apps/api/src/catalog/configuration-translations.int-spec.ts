@@ -3,21 +3,13 @@ import request from 'supertest';
 import { ConsoleLinksService } from '@botfleet/bots';
 import { ConfigurationsService } from '@botfleet/catalog';
 import { Actors, ErrorCode } from '@botfleet/common';
-import { TestBot, TestContext, WorkerWorld } from '@botfleet/testing';
+import { sessionCookie, TestBot, TestContext, WorkerWorld } from '@botfleet/testing';
 import { createApiApp } from '../bootstrap';
 
 jest.setTimeout(120_000);
 
 const ADMIN = 882_100_001;
 const SUPPORT = 882_100_002;
-
-/** The cookie a response set, as `name=value` for the next request's Cookie header. */
-function sessionCookie(res: request.Response): string {
-  const raw = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  const c = raw.find((s) => s.startsWith('bf_session='));
-  if (!c) throw new Error(`no session cookie in ${JSON.stringify(raw)}`);
-  return c.split(';')[0];
-}
 
 /**
  * One language of a shop text saved from the console (PUT/DELETE …/configurations/:key/translations/:lang) while

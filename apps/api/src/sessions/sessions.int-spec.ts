@@ -3,18 +3,10 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import { ConsoleLinksService, ReceiptPhotosService } from '@botfleet/bots';
 import { ErrorCode, REDIS } from '@botfleet/common';
-import { TestBot, TestContext, TestEnv, WorkerWorld } from '@botfleet/testing';
+import { sessionCookie, TestBot, TestContext, TestEnv, WorkerWorld } from '@botfleet/testing';
 import { createApiApp } from '../bootstrap';
 
 jest.setTimeout(60_000);
-
-/** The cookie a response set, as `name=value` for the next request's Cookie header. */
-function sessionCookie(res: request.Response): string {
-  const raw = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  const c = raw.find((s) => s.startsWith('bf_session='));
-  if (!c) throw new Error(`no session cookie in ${JSON.stringify(raw)}`);
-  return c.split(';')[0];
-}
 
 /**
  * The web console's sign-in on the real API, PostgreSQL and Redis: one-time links, the session cookie accepted

@@ -4,18 +4,10 @@ import { ConsoleLinksService } from '@botfleet/bots';
 import { FeaturesService } from '@botfleet/catalog';
 import { ErrorCode } from '@botfleet/common';
 import { OpenTicketUseCase } from '@botfleet/support';
-import { TestBot, TestContext, TestEnv, WorkerWorld } from '@botfleet/testing';
+import { sessionCookie, TestBot, TestContext, TestEnv, WorkerWorld } from '@botfleet/testing';
 import { createApiApp } from '../bootstrap';
 
 jest.setTimeout(60_000);
-
-/** The cookie a response set, as `name=value` for the next request's Cookie header. */
-function sessionCookie(res: request.Response): string {
-  const raw = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  const c = raw.find((s) => s.startsWith('bf_session='));
-  if (!c) throw new Error(`no session cookie in ${JSON.stringify(raw)}`);
-  return c.split(';')[0];
-}
 
 type Method = 'get' | 'post';
 
