@@ -6,4 +6,5 @@ export const operatorNav: NavEntry[] = [
   { to: 'invites', label: 'operator:invites', permission: 'operator' },
   { to: 'panels', label: 'operator:panels', permission: 'operator' },
   { to: 'stats', label: 'operator:stats', permission: 'operator' },
+  { to: 'audit-log', label: 'operator:auditLog', permission: 'operator' },
 ];

@@ -1,4 +1,5 @@
 import { Navigate, Route, Routes } from 'react-router-dom';
+import { AuditLogPage } from './AuditLogPage';
 import { InvitesPage } from './InvitesPage';
 import { PanelsPage } from './PanelsPage';
 import { StatsPage } from './StatsPage';
@@ -15,6 +16,7 @@ export function OperatorRoutes() {
       <Route path="invites" element={<InvitesPage />} />
       <Route path="panels" element={<PanelsPage />} />
       <Route path="stats" element={<StatsPage />} />
+      <Route path="audit-log" element={<AuditLogPage />} />
       <Route path="*" element={<Navigate to="tenants" replace />} />
     </Routes>
   );
