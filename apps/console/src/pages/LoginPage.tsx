@@ -16,8 +16,9 @@ function returnTo(state: unknown, session: { kind: string; botId: string | null 
 }
 
 /**
- * Sign-in. The bot's one-time link opens /console/login#code=…: the code is in the fragment, so it never reaches
- * a server log or a Referer; it is taken off the address bar at once and exchanged for the session cookie.
+ * Sign-in. The bot's one-time link opens /console/login#code=…[&to=/bots/<id>/settings]: the code is in the fragment,
+ * so it never reaches a server log or a Referer; it is taken off the address bar at once and exchanged for the
+ * session cookie.
  */
 export function LoginPage() {
   const { t } = useTranslation();
@@ -29,13 +30,13 @@ export function LoginPage() {
   const [token, setToken] = useState('');
   const started = useRef(false);
 
-  const finish = async (body: { code: string } | { apiToken: string }, refused: string) => {
+  const finish = async (body: { code: string } | { apiToken: string }, refused: string, linkTo?: string) => {
     setBusy(true);
     setError(null);
     try {
       const session = await signIn(body);
       await client.resetQueries({ queryKey: ['session'] });
-      navigate(returnTo(location.state, session), { replace: true });
+      navigate(returnTo(linkTo !== undefined ? { from: linkTo } : location.state, session), { replace: true });
     } catch (e) {
       setError(e instanceof ApiError && e.status === 429 ? e.message : refused);
     } finally {
@@ -46,10 +47,12 @@ export function LoginPage() {
   useEffect(() => {
     if (started.current) return;
     started.current = true;
-    const code = new URLSearchParams(window.location.hash.slice(1)).get('code');
+    const params = new URLSearchParams(window.location.hash.slice(1));
+    const code = params.get('code');
     if (!code) return;
     window.history.replaceState(null, '', window.location.pathname);
-    void finish({ code }, t('linkRefused'));
+    // A link may name the page to open after sign-in (`to`, beside the code): checked like any return target.
+    void finish({ code }, t('linkRefused'), params.get('to') ?? undefined);
   }, []);
 
   return (

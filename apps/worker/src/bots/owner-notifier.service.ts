@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { InlineKeyboardButton } from 'telegraf/types';
 import { AppConfig } from '@botfleet/config';
 import { HostedBotRow, HostedBotsRepository } from '@botfleet/platform';
-import { Messenger, translate } from '@botfleet/telegram';
+import { Messenger, ownerSettingsButton, translate } from '@botfleet/telegram';
 import { credentialsOfRow } from './desired-bots.service';
 
 /**
@@ -20,7 +21,8 @@ export class OwnerNotifier {
 
   /**
    * The owner is sent to the console's Settings page, where the new token from @BotFather is pasted (the REST
-   * route stays in the text for developers).
+   * route stays in the text for developers). The dead bot cannot give them a sign-in link, so the notice's
+   * "Open Settings" button asks the master bot for one (OwnerSettingsLinkHandler).
    */
   async tokenInvalid(bot: HostedBotRow): Promise<boolean> {
     const text = translate(bot.defaultLanguage, 'owner.tokenInvalid', {
@@ -28,7 +30,7 @@ export class OwnerNotifier {
       id: bot.id,
       url: this.settingsUrl(bot.id),
     });
-    const told = await this.viaMaster(bot, text);
+    const told = await this.viaMaster(bot, text, [[ownerSettingsButton(bot.defaultLanguage, bot.id)]]);
     if (told) this.logger.log(`told the owner of bot ${bot.id} that its token is invalid`);
     return told;
   }
@@ -52,11 +54,18 @@ export class OwnerNotifier {
   }
 
   /** Sends `html` to the bot's owner as the master bot; false when there is none to speak (or it is the master). */
-  private async viaMaster(bot: Pick<HostedBotRow, 'isMaster' | 'ownerTelegramId'>, html: string): Promise<boolean> {
+  private async viaMaster(
+    bot: Pick<HostedBotRow, 'isMaster' | 'ownerTelegramId'>,
+    html: string,
+    keyboard?: InlineKeyboardButton[][],
+  ): Promise<boolean> {
     if (bot.isMaster) return false; // the master bot cannot speak for itself with a dead token
     const master = await this.repo.getMaster();
     if (!master || master.status !== 'active') return false;
-    await this.messenger.as(credentialsOfRow(master)).sendMessage(bot.ownerTelegramId, html, { parse_mode: 'HTML' });
+    await this.messenger.as(credentialsOfRow(master)).sendMessage(bot.ownerTelegramId, html, {
+      parse_mode: 'HTML',
+      ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
+    });
     return true;
   }
 }

@@ -1,4 +1,5 @@
 import type { HostedBotRow } from '@botfleet/platform';
+import { buttonLabel, OwnerSettingsCallbacks, translate } from '@botfleet/telegram';
 import { OwnerNotifier } from './owner-notifier.service';
 
 const row = (over: Partial<HostedBotRow>): HostedBotRow => ({
@@ -28,7 +29,20 @@ describe('OwnerNotifier.tokenInvalid', () => {
     const notifier = new OwnerNotifier(repo as never, messenger as never, { PUBLIC_BASE_URL: base } as never);
     expect(await notifier.tokenInvalid(bot)).toBe(true);
     expect(messenger.as).toHaveBeenCalledWith(expect.objectContaining({ botId: 'master' }));
-    expect(sendMessage).toHaveBeenCalledWith(bot.ownerTelegramId, expect.any(String), { parse_mode: 'HTML' });
+    // "Open Settings": the master bot answers the owner's tap with a one-time sign-in link (the dead bot cannot).
+    expect(sendMessage).toHaveBeenCalledWith(bot.ownerTelegramId, expect.any(String), {
+      parse_mode: 'HTML',
+      reply_markup: {
+        inline_keyboard: [
+          [
+            {
+              text: buttonLabel(translate(bot.defaultLanguage, 'owner.btn.openSettings')),
+              callback_data: OwnerSettingsCallbacks.open(bot.id),
+            },
+          ],
+        ],
+      },
+    });
     return sendMessage.mock.calls[0][1] as string;
   }
 

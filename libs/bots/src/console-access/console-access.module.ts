@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BotAdminsModule } from '../admins/bot-admins.module';
 import { ConsoleLinksService } from './console-links.service';
+import { IssueOwnerSettingsLinkUseCase } from './issue-owner-settings-link.use-case';
 import { ReceiptPhotosService } from './receipt-photos.service';
 
 /**
@@ -9,7 +10,7 @@ import { ReceiptPhotosService } from './receipt-photos.service';
  */
 @Module({
   imports: [BotAdminsModule],
-  providers: [ConsoleLinksService, ReceiptPhotosService],
-  exports: [ConsoleLinksService, ReceiptPhotosService],
+  providers: [ConsoleLinksService, ReceiptPhotosService, IssueOwnerSettingsLinkUseCase],
+  exports: [ConsoleLinksService, ReceiptPhotosService, IssueOwnerSettingsLinkUseCase],
 })
 export class ConsoleAccessModule {}

@@ -21,6 +21,8 @@ export interface IssuedConsoleLink {
 export const CONSOLE_LOGIN_PATH = '/console/login';
 /** 32 random bytes, base64url: 43 characters. */
 const CODE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/** A console path to return to: absolute within the console, no scheme, host, query or fragment. */
+const RETURN_TO = /^\/[A-Za-z0-9_-][A-Za-z0-9/_-]{0,199}$/;
 
 /**
  * One-time sign-in links for the web console, sent by the bot to an admin who taps "Open the web console".
@@ -36,12 +38,16 @@ export class ConsoleLinksService {
     private readonly access: AdminAccessService,
   ) {}
 
-  /** A link for an admin of `botId`; FORBIDDEN when they are not one (any role may open the console). */
-  async issueForAdmin(botId: string, telegramId: number): Promise<IssuedConsoleLink> {
+  /**
+   * A link for an admin of `botId`; FORBIDDEN when they are not one (any role may open the console). `returnTo`
+   * (a console path such as `/bots/<id>/settings`) rides in the fragment next to the code: the page opened after
+   * sign-in, when the session may open it.
+   */
+  async issueForAdmin(botId: string, telegramId: number, returnTo?: string): Promise<IssuedConsoleLink> {
     if ((await this.access.roleOf(botId, telegramId)) === null) {
       throw new DomainError(ErrorCode.FORBIDDEN, 'Only the bot admins may open the web console');
     }
-    return this.issue({ kind: 'tenant', botId, telegramId });
+    return this.issue({ kind: 'tenant', botId, telegramId }, returnTo);
   }
 
   /** A link for an operator listed in MASTER_ADMIN_TELEGRAM_IDS (the master bot's console). */
@@ -64,12 +70,17 @@ export class ConsoleLinksService {
     }
   }
 
-  private async issue(subject: ConsoleLinkSubject): Promise<IssuedConsoleLink> {
+  private async issue(subject: ConsoleLinkSubject, returnTo?: string): Promise<IssuedConsoleLink> {
     const code = randomBytes(32).toString('base64url');
     const ttl = this.config.CONSOLE_LINK_TTL_S;
     await this.redis.set(this.key(code), JSON.stringify(subject), 'EX', ttl);
     const base = this.config.PUBLIC_BASE_URL.replace(/\/+$/, '');
-    return { code, url: `${base}${CONSOLE_LOGIN_PATH}#code=${code}`, expiresAt: new Date(Date.now() + ttl * 1000) };
+    const to = returnTo && RETURN_TO.test(returnTo) ? `&to=${encodeURIComponent(returnTo)}` : '';
+    return {
+      code,
+      url: `${base}${CONSOLE_LOGIN_PATH}#code=${code}${to}`,
+      expiresAt: new Date(Date.now() + ttl * 1000),
+    };
   }
 
   private key(code: string): string {

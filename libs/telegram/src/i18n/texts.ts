@@ -148,6 +148,10 @@ const en = {
   'error.botTokenTaken': 'This bot is already registered.',
   'owner.tokenInvalid':
     '⚠️ Your bot {bot} has stopped: Telegram no longer accepts its token (revoked or replaced in @BotFather).\nTo start it again, open Settings in the web console and paste the new token from @BotFather:\n{url}\n(Developers: PUT /v1/bots/{id}/telegram-token.)',
+  'owner.btn.openSettings': '🖥 Open Settings',
+  'owner.settingsRefused': 'Only the owner of this bot can open its Settings from here.',
+  'owner.settingsNotNeeded':
+    'This bot works again: ask the bot itself for a web console link (/admin → 🖥 Open the web console).',
   // ---------- subscriptions: delivery and the /subs screen ----------
   'delivery.readyTitle': '✅ <b>Your subscription is ready</b>',
   'delivery.renewedTitle': '✅ <b>Your subscription has been renewed</b>',
@@ -640,6 +644,10 @@ const fa = {
   'error.botTokenTaken': 'این ربات قبلاً ثبت شده است.',
   'owner.tokenInvalid':
     '⚠️ ربات {bot} متوقف شد: تلگرام دیگر توکن آن را نمی‌پذیرد (در @BotFather باطل یا عوض شده است).\nبرای راه‌اندازی دوباره، صفحهٔ تنظیمات را در کنسول وب باز کنید و توکن جدید را از @BotFather در آن بچسبانید:\n{url}\n(برای برنامه‌نویسان: PUT /v1/bots/{id}/telegram-token)',
+  'owner.btn.openSettings': '🖥 باز کردن تنظیمات',
+  'owner.settingsRefused': 'فقط مالک این ربات می‌تواند تنظیمات آن را از اینجا باز کند.',
+  'owner.settingsNotNeeded':
+    'این ربات دوباره کار می‌کند: لینک پنل وب را از خود ربات بگیرید (/admin ← 🖥 باز کردن پنل وب).',
   // ---------- subscriptions: delivery and the /subs screen ----------
   'delivery.readyTitle': '✅ <b>اشتراک شما آماده است</b>',
   'delivery.renewedTitle': '✅ <b>اشتراک شما تمدید شد</b>',
@@ -1123,6 +1131,10 @@ const ru = {
   'error.botTokenTaken': 'Этот бот уже зарегистрирован.',
   'owner.tokenInvalid':
     '⚠️ Бот {bot} остановлен: Telegram больше не принимает его токен (отозван или заменён в @BotFather).\nЧтобы запустить его снова, откройте «Настройки» в веб-консоли и вставьте новый токен из @BotFather:\n{url}\n(Для разработчиков: PUT /v1/bots/{id}/telegram-token.)',
+  'owner.btn.openSettings': '🖥 Открыть настройки',
+  'owner.settingsRefused': 'Открыть настройки этого бота отсюда может только его владелец.',
+  'owner.settingsNotNeeded':
+    'Этот бот снова работает: попросите ссылку на веб-консоль у самого бота (/admin → 🖥 Открыть веб-консоль).',
   // ---------- subscriptions: delivery and the /subs screen ----------
   'delivery.readyTitle': '✅ <b>Ваша подписка готова</b>',
   'delivery.renewedTitle': '✅ <b>Ваша подписка продлена</b>',

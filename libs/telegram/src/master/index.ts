@@ -5,3 +5,4 @@ export * from './master-sessions';
 export * from './master-console.port';
 export * from './master-console.handler';
 export * from './master-console.module';
+export * from './owner-settings-link.handler';
