@@ -326,6 +326,17 @@ describe('master bot: the operator console and alerts', () => {
     expect(month.text).toContain('Platform — last 30 days');
   }, 30_000);
 
+  it('/audit shows the newest 10 entries of the operator audit log, newest first, with who and the tenant', async () => {
+    const audit = await send('/audit');
+    expect(audit.text).toContain('Audit log');
+    const lines = (audit.text ?? '').split('\n').filter((l) => l.includes(' · '));
+    expect(lines).toHaveLength(10);
+    // The last change made in this chat (a panel paused or resumed) comes first, named after the operator.
+    expect(lines[0]).toContain('panel.updated');
+    expect(lines[0]).toContain(`master:tg:${OP}`);
+    expect(audit.text).toContain('Night <Owl> VPN');
+  }, 30_000);
+
   it('a stranger gets the ordinary shop, and their forged ms: taps change nothing', async () => {
     const stranger = chatWith(user());
     const reply = await stranger.send('/tenants');

@@ -11,6 +11,7 @@ import {
   AdjustWalletUseCase,
   BotAdminService,
   InvitesService,
+  OperatorAuditService,
   OperatorConsoleService,
   PanelsRegistryService,
   TenantCard,
@@ -25,6 +26,7 @@ import { plain } from '../text/html';
 import { cleanText } from '../text/sanitize';
 import { MasterCallback, MasterCallbackData as CB, parseMasterCallback } from './master-callbacks';
 import {
+  auditScreen,
   confirmScreen,
   doneScreen,
   featuresScreen,
@@ -44,6 +46,8 @@ import { MasterSessions, TypedPrice } from './master-sessions';
 const PAGE_SIZE = 8;
 const REASON_MAX = 300;
 const SEARCH_MAX = 64;
+/** `/audit` shows this many of the newest entries. */
+const AUDIT_LINES = 10;
 /** The feature keys in catalogue order: a toggle button names its feature by index (callback data stays short). */
 export const MASTER_FEATURE_KEYS = Object.keys(FEATURE_CATALOG) as FeatureKey[];
 
@@ -120,6 +124,7 @@ export class MasterConsole {
     private readonly tenants: OperatorConsoleService,
     private readonly features: FeaturesService,
     private readonly consoleLinks: ConsoleLinksService,
+    private readonly audit: OperatorAuditService,
   ) {
     this.middleware = Composer.optional<BotContext>(
       (ctx) => this.isOperator(ctx),
@@ -233,6 +238,12 @@ export class MasterConsole {
         await this.sessions.clearStep(admin);
         await this.showStats(ctx, 'today');
         return true;
+      case 'audit': {
+        await this.sessions.clearStep(admin);
+        const latest = await this.audit.page({}, 1, AUDIT_LINES);
+        ctx.show(auditScreen(ctx.lang, latest.items));
+        return true;
+      }
       default:
         return false;
     }

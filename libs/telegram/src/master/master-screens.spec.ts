@@ -1,11 +1,19 @@
 import type { WholesalePriceView } from '@botfleet/billing';
 import { LANGUAGES } from '@botfleet/catalog';
-import type { InviteView, PanelView, PeriodStats, PlatformStats, TenantCard } from '@botfleet/operator';
+import type {
+  InviteView,
+  OperatorAuditView,
+  PanelView,
+  PeriodStats,
+  PlatformStats,
+  TenantCard,
+} from '@botfleet/operator';
 import { checkKeyboard, checkTelegramHtml, HOSTILE_CASES } from '@botfleet/testing';
 import type { Screen } from '../context/bot-context';
 import { TELEGRAM_LIMITS } from '../text/html';
 import { MasterCallbackData as CB } from './master-callbacks';
 import {
+  auditScreen,
   confirmScreen,
   doneScreen,
   featuresScreen,
@@ -140,6 +148,22 @@ describe.each(HOSTILE_CASES)('hostile text "%s" on the master bot screens', (_na
     checkScreen(panelsScreen(lang, []));
     for (const period of ['today', '7d', '30d'] as const) checkScreen(statsScreen(lang, period, stats, totals));
     checkScreen(statsScreen(lang, 'today', { ...stats, sales: [] }, totals));
+    const entry: OperatorAuditView = {
+      id: '1',
+      actor: 'master:tg:42',
+      action: 'wallet.top_up',
+      targetType: 'tenant_wallet_ledger',
+      targetId: ID,
+      bot: { id: ID, name: hostile },
+      before: null,
+      after: null,
+      createdAt: '2026-11-29T10:00:00.000Z',
+    };
+    const tenEntries = Array.from({ length: 10 }, (_, i) => ({ ...entry, id: String(i) }));
+    const audit = checkScreen(auditScreen(lang, [...tenEntries, { ...entry, bot: { id: ID, name: null } }]));
+    expect(audit).toContain('wallet.top_up');
+    checkScreen(auditScreen(lang, [{ ...entry, bot: null }]));
+    checkScreen(auditScreen(lang, []));
   });
 
   it.each(LANGUAGES)('alerts and the owner notices are valid Telegram HTML (%s)', (lang) => {
@@ -164,5 +188,44 @@ describe.each(HOSTILE_CASES)('hostile text "%s" on the master bot screens', (_na
     );
     checkTelegramHtml(ownerStatusNoticeText(lang, 'suspended', 'shop_bot', hostile.repeat(30)));
     checkTelegramHtml(ownerStatusNoticeText(lang, 'resumed', 'shop_bot'));
+  });
+});
+
+describe('auditScreen', () => {
+  const entry = (over: Partial<OperatorAuditView>): OperatorAuditView => ({
+    id: '1',
+    actor: 'master:master',
+    action: 'panel.created',
+    targetType: 'vpn_panel',
+    targetId: ID,
+    bot: null,
+    before: null,
+    after: null,
+    createdAt: '2026-11-29T10:00:00.000Z',
+    ...over,
+  });
+
+  it('one line per entry, in the order given (newest first), with the action, who and the tenant', () => {
+    const text = auditScreen('en', [
+      entry({ action: 'wallet.top_up', actor: 'master:tg:515151', bot: { id: ID, name: 'Night <Owl> VPN' } }),
+      entry({}),
+    ]).text;
+    expect(text).toContain('Audit log');
+    const lines = text.split('\n');
+    const topUp = lines.findIndex((l) => l.includes('<code>wallet.top_up</code>'));
+    const panel = lines.findIndex((l) => l.includes('<code>panel.created</code>'));
+    expect(topUp).toBeGreaterThan(0);
+    expect(panel).toBeGreaterThan(topUp);
+    expect(lines[topUp]).toContain('master:tg:515151');
+    expect(lines[topUp]).toContain('Night &lt;Owl&gt; VPN');
+    expect(lines[panel]).toContain('master:master');
+  });
+
+  it('in Persian, the title and the Solar Hijri date; nothing yet says so', () => {
+    const fa = auditScreen('fa', [entry({})]).text;
+    expect(fa).toContain('گزارش رویدادها');
+    expect(fa).toMatch(/۱۴۰۵/);
+    expect(auditScreen('ru', []).text).toContain('Пока ничего не записано');
+    expect(auditScreen('en', []).text).toContain('Nothing recorded yet');
   });
 });

@@ -5,6 +5,7 @@ import type { Page } from '@botfleet/common';
 import type {
   InviteView,
   OperatorAlert,
+  OperatorAuditView,
   PanelView,
   PeriodStats,
   PlatformStats,
@@ -273,6 +274,22 @@ export function statsScreen(lang: Language, period: StatsPeriod, s: PeriodStats,
     text: fit(lines.join('\n')),
     keyboard: [[mark('today', 'ms.btn.today'), mark('7d', 'ms.btn.week'), mark('30d', 'ms.btn.month')], menuRow(lang)],
   };
+}
+
+/** `/audit`: the newest entries of the operator's audit log, one line each (the console has the whole log). */
+export function auditScreen(lang: Language, entries: OperatorAuditView[]): Screen {
+  if (!entries.length) return { text: t(lang, 'ms.audit.empty'), keyboard: [menuRow(lang)] };
+  const lines = [t(lang, 'ms.audit.title', { count: entries.length }), ''];
+  for (const e of entries) {
+    const parts = { when: formatDateTime(lang, new Date(e.createdAt)), action: e.action, actor: e.actor };
+    lines.push(
+      e.bot
+        ? t(lang, 'ms.audit.lineBot', { ...parts, bot: name(e.bot.name ?? e.bot.id.slice(0, 8), 64) })
+        : t(lang, 'ms.audit.line', parts),
+    );
+  }
+  lines.push('', t(lang, 'ms.audit.more'));
+  return { text: fit(lines.join('\n')), keyboard: [menuRow(lang)] };
 }
 
 /** The message an operator alert sends to a master admin. */

@@ -5,7 +5,7 @@
  */
 export const MASTER_TEXTS_EN = {
   'ms.help':
-    '<b>Operator console</b>\n/tenants — tenants: search, card, suspend / resume, wallet top-up and correction, wholesale price, features\n/tenants <i>text</i> — search by name, @username or id\n/invites — create, list and revoke invites\n/panels — panels: health, load, pause / resume\n/stats — platform figures for today, 7 and 30 days\n/cancel — stop what you are typing\n/help — this help',
+    '<b>Operator console</b>\n/tenants — tenants: search, card, suspend / resume, wallet top-up and correction, wholesale price, features\n/tenants <i>text</i> — search by name, @username or id\n/invites — create, list and revoke invites\n/panels — panels: health, load, pause / resume\n/stats — platform figures for today, 7 and 30 days\n/audit — the last 10 entries of your audit log\n/cancel — stop what you are typing\n/help — this help',
   'ms.btn.tenants': '🏪 Tenants',
   'ms.btn.invites': '🎟 Invites',
   'ms.btn.panels': '🖥 Panels',
@@ -110,6 +110,11 @@ export const MASTER_TEXTS_EN = {
   'ms.panels.noLocation': 'any location',
   'ms.panels.pausedDone': '⏸ Panel <b>{name}</b> paused: no new subscriptions go to it.',
   'ms.panels.resumedDone': '▶️ Panel <b>{name}</b> takes new subscriptions again.',
+  'ms.audit.title': '🧾 <b>Audit log</b> — the last {count}',
+  'ms.audit.empty': '🧾 <b>Audit log</b>\nNothing recorded yet.',
+  'ms.audit.line': '{when} · <code>{action}</code> · {actor}',
+  'ms.audit.lineBot': '{when} · <code>{action}</code> · {actor} · {bot}',
+  'ms.audit.more': 'The whole log, with filters: the web console, Audit log.',
   'ms.stats.title': '📊 <b>Platform — {period}</b>',
   'ms.stats.period.today': 'today',
   'ms.stats.period.7d': 'last 7 days',
@@ -138,7 +143,7 @@ type MasterTextKey = keyof typeof MASTER_TEXTS_EN;
 
 export const MASTER_TEXTS_FA = {
   'ms.help':
-    '<b>کنسول اپراتور</b>\n/tenants — فروشنده‌ها: جستجو، کارت، تعلیق / ازسرگیری، شارژ و اصلاح کیف پول، قیمت عمده، امکانات\n/tenants <i>متن</i> — جستجو با نام، ‎@username یا شناسه\n/invites — ساخت، فهرست و لغو دعوت‌نامه\n/panels — پنل‌ها: سلامت، بار، توقف / ازسرگیری\n/stats — آمار پلتفرم برای امروز، ۷ و ۳۰ روز\n/cancel — لغو ورودی در حال نوشتن\n/help — همین راهنما',
+    '<b>کنسول اپراتور</b>\n/tenants — فروشنده‌ها: جستجو، کارت، تعلیق / ازسرگیری، شارژ و اصلاح کیف پول، قیمت عمده، امکانات\n/tenants <i>متن</i> — جستجو با نام، ‎@username یا شناسه\n/invites — ساخت، فهرست و لغو دعوت‌نامه\n/panels — پنل‌ها: سلامت، بار، توقف / ازسرگیری\n/stats — آمار پلتفرم برای امروز، ۷ و ۳۰ روز\n/audit — ۱۰ رویداد آخر گزارش رویدادهای اپراتور\n/cancel — لغو ورودی در حال نوشتن\n/help — همین راهنما',
   'ms.btn.tenants': '🏪 فروشنده‌ها',
   'ms.btn.invites': '🎟 دعوت‌نامه‌ها',
   'ms.btn.panels': '🖥 پنل‌ها',
@@ -245,6 +250,11 @@ export const MASTER_TEXTS_FA = {
   'ms.panels.noLocation': 'هر مکانی',
   'ms.panels.pausedDone': '⏸ پنل <b>{name}</b> متوقف شد: اشتراک جدیدی به آن نمی‌رود.',
   'ms.panels.resumedDone': '▶️ پنل <b>{name}</b> دوباره اشتراک جدید می‌پذیرد.',
+  'ms.audit.title': '🧾 <b>گزارش رویدادها</b> — {count} مورد آخر',
+  'ms.audit.empty': '🧾 <b>گزارش رویدادها</b>\nهنوز چیزی ثبت نشده است.',
+  'ms.audit.line': '{when} · <code>{action}</code> · {actor}',
+  'ms.audit.lineBot': '{when} · <code>{action}</code> · {actor} · {bot}',
+  'ms.audit.more': 'همه گزارش، با فیلترها: کنسول وب، گزارش رویدادها.',
   'ms.stats.title': '📊 <b>پلتفرم — {period}</b>',
   'ms.stats.period.today': 'امروز',
   'ms.stats.period.7d': '۷ روز گذشته',
@@ -269,7 +279,7 @@ export const MASTER_TEXTS_FA = {
 
 export const MASTER_TEXTS_RU = {
   'ms.help':
-    '<b>Консоль оператора</b>\n/tenants — арендаторы: поиск, карточка, приостановка / возобновление, пополнение и исправление кошелька, оптовая цена, функции\n/tenants <i>текст</i> — поиск по имени, @username или id\n/invites — создать, список и отзыв приглашений\n/panels — панели: состояние, нагрузка, пауза / возобновление\n/stats — цифры платформы за сегодня, 7 и 30 дней\n/cancel — отменить ввод\n/help — эта справка',
+    '<b>Консоль оператора</b>\n/tenants — арендаторы: поиск, карточка, приостановка / возобновление, пополнение и исправление кошелька, оптовая цена, функции\n/tenants <i>текст</i> — поиск по имени, @username или id\n/invites — создать, список и отзыв приглашений\n/panels — панели: состояние, нагрузка, пауза / возобновление\n/stats — цифры платформы за сегодня, 7 и 30 дней\n/audit — последние 10 записей журнала действий\n/cancel — отменить ввод\n/help — эта справка',
   'ms.btn.tenants': '🏪 Арендаторы',
   'ms.btn.invites': '🎟 Приглашения',
   'ms.btn.panels': '🖥 Панели',
@@ -377,6 +387,11 @@ export const MASTER_TEXTS_RU = {
   'ms.panels.noLocation': 'любая локация',
   'ms.panels.pausedDone': '⏸ Панель <b>{name}</b> на паузе: новые подписки на неё не идут.',
   'ms.panels.resumedDone': '▶️ Панель <b>{name}</b> снова принимает новые подписки.',
+  'ms.audit.title': '🧾 <b>Журнал действий</b> — последние {count}',
+  'ms.audit.empty': '🧾 <b>Журнал действий</b>\nПока ничего не записано.',
+  'ms.audit.line': '{when} · <code>{action}</code> · {actor}',
+  'ms.audit.lineBot': '{when} · <code>{action}</code> · {actor} · {bot}',
+  'ms.audit.more': 'Весь журнал с фильтрами: веб-консоль, «Журнал действий».',
   'ms.stats.title': '📊 <b>Платформа — {period}</b>',
   'ms.stats.period.today': 'сегодня',
   'ms.stats.period.7d': 'последние 7 дней',
