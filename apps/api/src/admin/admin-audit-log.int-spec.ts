@@ -135,6 +135,10 @@ describe("the operator's audit log (API in-process, real PostgreSQL/Redis)", () 
     const all = JSON.stringify(await items('?pageSize=100'));
     for (const secret of SECRETS) expect(all).not.toContain(secret);
     expect(all).not.toContain(env.masterToken);
+    // The onboarding row (bot.onboarded) holds the bot but neither its API token nor its Telegram token.
+    expect(all).toContain('bot.onboarded');
+    expect(all).not.toContain(shop.apiToken);
+    expect(all).not.toContain(shop.telegram.token);
   });
 
   it("an operator's console session reads it, and its own change is named after the operator", async () => {
