@@ -19,6 +19,12 @@ export interface CustomerCard {
   orders: OrderEntity[];
 }
 
+/** A ticket in the admins' list of tickets waiting for the shop, with who wrote it. */
+export interface InboxTicket {
+  ticket: TicketEntity;
+  customer: Pick<UserEntity, 'firstName' | 'lastName' | 'username' | 'telegramId'> | null;
+}
+
 export interface TicketListQuery {
   status?: TicketStatus;
   page?: number;
@@ -40,6 +46,25 @@ export class SupportQueries {
       take: pageSize,
     });
     return pageOf(items, total, page, pageSize);
+  }
+
+  /** Open and answered tickets (not closed), newest activity first, each with its customer. */
+  async inbox(botId: string, page: number, pageSize: number): Promise<Page<InboxTicket>> {
+    const [tickets, total] = await this.repos.tickets.findAndCount(botId, {
+      where: { status: In(['open', 'answered']) },
+      order: { lastMessageAt: 'DESC', number: 'DESC' },
+      skip: pageOffset(page, pageSize),
+      take: pageSize,
+    });
+    const userIds = [...new Set(tickets.map((t) => t.userId))];
+    const users = userIds.length ? await this.repos.users.find(botId, { where: { id: In(userIds) } }) : [];
+    const byId = new Map(users.map((u) => [u.id, u]));
+    return pageOf(
+      tickets.map((ticket) => ({ ticket, customer: byId.get(ticket.userId) ?? null })),
+      total,
+      page,
+      pageSize,
+    );
   }
 
   /** The ticket, or NOT_FOUND (an id of another bot is simply not found). */

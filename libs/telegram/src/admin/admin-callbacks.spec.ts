@@ -47,6 +47,11 @@ describe('the /admin callback data', () => {
       [AdminCallbacks.broadcast(ID), { kind: 'broadcast', broadcastId: ID }],
       [AdminCallbacks.broadcastStart(ID), { kind: 'broadcastStart', broadcastId: ID }],
       [AdminCallbacks.broadcastCancel(ID), { kind: 'broadcastCancel', broadcastId: ID }],
+      [AdminCallbacks.tickets(2), { kind: 'tickets', page: 2 }],
+      [AdminCallbacks.ticket(ID), { kind: 'ticket', ticketId: ID }],
+      [AdminCallbacks.ticketAnswerAsk(ID), { kind: 'ticketAnswerAsk', ticketId: ID }],
+      [AdminCallbacks.ticketCloseAsk(ID), { kind: 'ticketCloseAsk', ticketId: ID }],
+      [AdminCallbacks.ticketClose(ID), { kind: 'ticketClose', ticketId: ID }],
     ];
     for (const [data, parsed] of made) {
       expect(Buffer.byteLength(data)).toBeLessThanOrEqual(64);

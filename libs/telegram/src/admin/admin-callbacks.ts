@@ -72,6 +72,13 @@ export const AdminCallbacks = {
   broadcast: (broadcastId: string) => `ad:bv:${packUuid(broadcastId)}`,
   broadcastStart: (broadcastId: string) => `ad:bs:${packUuid(broadcastId)}`,
   broadcastCancel: (broadcastId: string) => `ad:bx:${packUuid(broadcastId)}`,
+  /** Page `n` of the tickets waiting for the shop (open and answered). */
+  tickets: (page: number) => `ad:k:${page}`,
+  ticket: (ticketId: string) => `ad:kv:${packUuid(ticketId)}`,
+  /** Asks for the answer: the admin's next text message. */
+  ticketAnswerAsk: (ticketId: string) => `ad:ka:${packUuid(ticketId)}`,
+  ticketCloseAsk: (ticketId: string) => `ad:kc:${packUuid(ticketId)}`,
+  ticketClose: (ticketId: string) => `ad:kC:${packUuid(ticketId)}`,
 };
 
 export type AdminCallback =
@@ -98,7 +105,9 @@ export type AdminCallback =
   | { kind: 'broadcastAudience'; draft: string; segment: AudienceSegment }
   | { kind: 'broadcastLanguages' | 'broadcastSegments'; draft: string }
   | { kind: 'broadcastLanguage'; draft: string; language: AudienceLanguage }
-  | { kind: 'broadcast' | 'broadcastStart' | 'broadcastCancel'; broadcastId: string };
+  | { kind: 'broadcast' | 'broadcastStart' | 'broadcastCancel'; broadcastId: string }
+  | { kind: 'tickets'; page: number }
+  | { kind: 'ticket' | 'ticketAnswerAsk' | 'ticketCloseAsk' | 'ticketClose'; ticketId: string };
 
 const flag = (v: string | undefined): boolean | null => (v === '1' ? true : v === '0' ? false : null);
 
@@ -147,11 +156,21 @@ export function parseAdminCallback(data: string | undefined): AdminCallback | nu
     case 'r':
     case 'p':
     case 'c':
+    case 'k':
     case 'lp': {
       if (!one || !PAGE.test(a!)) return null;
       const n = Number(a);
       if (kind === 'r') return { kind: 'receipts', n };
-      return { kind: kind === 'p' ? 'plans' : kind === 'c' ? 'cards' : 'lookupPage', page: n };
+      const k = { p: 'plans', c: 'cards', k: 'tickets', lp: 'lookupPage' } as const;
+      return { kind: k[kind], page: n };
+    }
+    case 'kv':
+    case 'ka':
+    case 'kc':
+    case 'kC': {
+      if (!one || !id) return null;
+      const k = { kv: 'ticket', ka: 'ticketAnswerAsk', kc: 'ticketCloseAsk', kC: 'ticketClose' } as const;
+      return { kind: k[kind], ticketId: id };
     }
     case 'rp':
     case 'ra':

@@ -6,7 +6,7 @@ import {
   type AudienceSegment,
   type BroadcastView,
 } from '@botfleet/broadcasts';
-import type { BroadcastEntity } from '@botfleet/dal';
+import type { BroadcastEntity, TicketEntity, TicketMessageEntity, TicketStatus } from '@botfleet/dal';
 import type { Language, Localized, PaymentCardView, PlanView } from '@botfleet/catalog';
 import type { SubscriptionView } from '@botfleet/provisioning';
 import { ADJUST_REASON_MAX } from '@botfleet/customers';
@@ -17,7 +17,7 @@ import { formatMoney, localizedName } from '../sales/sale-format';
 import { REJECTION_PRESETS } from '../sales/sale-screens';
 import { broadcastAudienceText, broadcastRef } from '../broadcasts/broadcast-texts';
 import { formatDateTime, formatTraffic } from '../screens/subscription-format';
-import { buttonLabel, fitHtml, plain, plainBlock, TELEGRAM_LIMITS } from '../text/html';
+import { buttonLabel, fitHtml, htmlToText, plain, plainBlock, TELEGRAM_LIMITS } from '../text/html';
 import { AdminCallbacks, type ShopTextKind } from './admin-callbacks';
 import { consoleLinkButton } from './console-link';
 
@@ -44,6 +44,7 @@ export function adminHomeScreen(lang: Language, shop: string, role: AdminRole): 
   add(roleAllows(role, 'cards'), 'admin.btn.cards', AdminCallbacks.cards(1));
   add(roleAllows(role, 'texts'), 'admin.btn.texts', AdminCallbacks.texts());
   add(roleAllows(role, 'broadcasts'), 'admin.btn.broadcasts', AdminCallbacks.broadcasts());
+  add(roleAllows(role, 'tickets'), 'admin.btn.tickets', AdminCallbacks.tickets(1));
   // Every role may open the web console (it shows only what the role allows).
   rows.push([consoleLinkButton(lang)]);
   return {
@@ -62,6 +63,7 @@ export function adminHelpLines(lang: Language, role: AdminRole): string[] {
   if (roleAllows(role, 'cards')) lines.push(t(lang, 'admin.help.cards'));
   if (roleAllows(role, 'texts')) lines.push(t(lang, 'admin.help.texts'));
   if (roleAllows(role, 'broadcasts')) lines.push(t(lang, 'admin.help.broadcast'));
+  if (roleAllows(role, 'tickets')) lines.push(t(lang, 'admin.help.tickets'));
   return lines;
 }
 
@@ -330,7 +332,7 @@ export function adjustConfirmScreen(
   );
 }
 
-const pageCount = (total: number) => Math.max(1, Math.ceil(total / ADMIN_PAGE_SIZE));
+const pageCount = (total: number, size = ADMIN_PAGE_SIZE) => Math.max(1, Math.ceil(total / size));
 
 export function plansScreen(lang: Language, plans: PlanView[], page: number): Screen {
   if (!plans.length) return { text: t(lang, 'admin.plans.none'), keyboard: [homeRow(lang)] };
@@ -635,6 +637,84 @@ export function broadcastScreen(lang: Language, v: BroadcastView, audienceSize: 
   const why =
     b.status === 'failed' && b.failure ? t(lang, 'admin.bc.endedWhy', { reason: { html: plain(b.failure, 300) } }) : '';
   return { text: why ? `${ended}\n${why}` : ended, keyboard: [list, homeRow(lang)] };
+}
+
+/** Tickets per page of the admins' ticket list. */
+export const TICKETS_PAGE_SIZE = 5;
+/** Messages of a ticket shown when an admin opens it. */
+export const TICKET_MESSAGES_SHOWN = 5;
+
+const TICKET_STATUS: Record<TicketStatus, TextKey> = {
+  open: 'ticket.status.open',
+  answered: 'ticket.status.answered',
+  closed: 'ticket.status.closed',
+};
+
+export interface TicketRow {
+  ticket: TicketEntity;
+  /** The customer's name (or @username, or Telegram id). */
+  name: string;
+}
+
+/** Open and answered tickets, newest activity first: a button each (#number · name · subject · state), paged. */
+export function ticketsScreen(lang: Language, rows: TicketRow[], total: number, page: number): Screen {
+  if (!rows.length && page === 1) return { text: t(lang, 'admin.tickets.none'), keyboard: [homeRow(lang)] };
+  const label = (r: TicketRow) =>
+    htmlToText(
+      t(lang, 'admin.tickets.row', {
+        number: r.ticket.number,
+        name: { html: plain(r.name, 24) },
+        subject: { html: plain(r.ticket.subject ?? '—', 30) },
+        status: t(lang, TICKET_STATUS[r.ticket.status]),
+      }),
+    );
+  return {
+    text: t(lang, 'admin.tickets.title', { total, page, pages: pageCount(total, TICKETS_PAGE_SIZE) }),
+    keyboard: [
+      ...rows.map((r) => [btn(label(r), AdminCallbacks.ticket(r.ticket.id))]),
+      pager(lang, page, pageCount(total, TICKETS_PAGE_SIZE), AdminCallbacks.tickets),
+      homeRow(lang),
+    ].filter((row) => row.length),
+  };
+}
+
+/** One ticket for an admin: who, subject, state, its last messages; Answer and Close while it is not closed. */
+export function adminTicketScreen(
+  lang: Language,
+  ticket: TicketEntity,
+  customer: { name: string; telegramId: number | null },
+  messages: TicketMessageEntity[],
+): Screen {
+  const head = t(lang, 'admin.ticket.head', {
+    number: ticket.number,
+    status: t(lang, TICKET_STATUS[ticket.status]),
+    subject: { html: plain(ticket.subject ?? '—', 200) },
+    name: { html: plain(customer.name, 64) },
+    tgId: customer.telegramId ?? '—',
+  });
+  const body = messages.map((m) => {
+    const who = t(lang, m.sender === 'user' ? 'admin.ticket.fromCustomer' : 'admin.ticket.fromShop');
+    const photo = m.photoFileId ? t(lang, 'ticket.photo') : '';
+    return `${who}\n${[photo, plainBlock(m.text, 600)].filter(Boolean).join(' ')}`;
+  });
+  const keyboard: InlineKeyboardButton[][] = [];
+  if (ticket.status !== 'closed') {
+    keyboard.push([
+      btn(t(lang, 'admin.btn.ticketAnswer'), AdminCallbacks.ticketAnswerAsk(ticket.id)),
+      btn(t(lang, 'admin.btn.ticketClose'), AdminCallbacks.ticketCloseAsk(ticket.id)),
+    ]);
+  }
+  keyboard.push([btn(t(lang, 'admin.btn.tickets'), AdminCallbacks.tickets(1))], homeRow(lang));
+  return { text: fit([head, ...body].join('\n\n')), keyboard };
+}
+
+export function ticketCloseConfirmScreen(lang: Language, ticket: TicketEntity): Screen {
+  return confirm(
+    lang,
+    t(lang, 'admin.ticket.confirmClose', { number: ticket.number }),
+    AdminCallbacks.ticketClose(ticket.id),
+    AdminCallbacks.ticket(ticket.id),
+  );
 }
 
 function confirm(lang: Language, text: string, yes: string, no: string): Screen {

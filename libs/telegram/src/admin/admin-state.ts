@@ -13,7 +13,9 @@ export type AdminAwaiting =
   | { step: 'adjust'; userId: string }
   | { step: 'price'; planId: string }
   | { step: 'text'; text: ShopTextKind; lang: Language }
-  | { step: 'broadcast' };
+  | { step: 'broadcast' }
+  /** The answer to a ticket (a text, as the API's answer). */
+  | { step: 'ticketAnswer'; ticketId: string };
 
 /** A typed step waiting for its Confirm / Save button (the button carries the draft's key). */
 export type AdminDraft =

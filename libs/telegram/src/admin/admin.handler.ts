@@ -25,6 +25,7 @@ import { BotStatsService, CustomersService, parseBalanceAdjustment } from '@botf
 import { CardPaymentEntity, TenantDb, UserEntity } from '@botfleet/dal';
 import { RefundOrderUseCase } from '@botfleet/payments';
 import { SubscriptionViewsService } from '@botfleet/provisioning';
+import { CloseTicketUseCase, ReplyToTicketUseCase, SupportQueries, TICKET_MESSAGE_MAX } from '@botfleet/support';
 import {
   ApproveReceiptUseCase,
   awaitsReview,
@@ -74,6 +75,11 @@ import {
   textPreviewScreen,
   textPromptText,
   textsScreen,
+  adminTicketScreen,
+  ticketCloseConfirmScreen,
+  TICKET_MESSAGES_SHOWN,
+  TICKETS_PAGE_SIZE,
+  ticketsScreen,
 } from './admin-screens';
 import { AdminState } from './admin-state';
 import { consoleLinkScreen, isConsoleLinkCallback } from './console-link';
@@ -88,6 +94,7 @@ const SECTION_COMMANDS = {
   cards: 'cards',
   texts: 'texts',
   broadcast: 'broadcasts',
+  tickets: 'tickets',
 } as const;
 type Section = (typeof SECTION_COMMANDS)[keyof typeof SECTION_COMMANDS];
 
@@ -99,6 +106,7 @@ const SECTION_PERMISSION: Record<Exclude<Section, 'home'>, AdminPermission> = {
   cards: 'cards',
   texts: 'texts',
   broadcasts: 'broadcasts',
+  tickets: 'tickets',
 };
 
 /** What each tap needs; `home` only needs to be an admin of the bot. */
@@ -143,11 +151,23 @@ const CALLBACK_PERMISSION: Record<AdminCallback['kind'], AdminPermission | null>
   broadcast: 'broadcasts',
   broadcastStart: 'broadcasts',
   broadcastCancel: 'broadcasts',
+  tickets: 'tickets',
+  ticket: 'tickets',
+  ticketAnswerAsk: 'tickets',
+  ticketCloseAsk: 'tickets',
+  ticketClose: 'tickets',
 };
 
 const OVERRIDES: ReplyOverrides = {
   [ErrorCode.FORBIDDEN]: 'admin.forbidden',
   [ErrorCode.ALREADY_REFUNDED]: 'admin.refund.already',
+};
+
+/** A ticket's answer or close refused by the domain, said the way the admin chat says it. */
+const TICKET_OVERRIDES: ReplyOverrides = {
+  ...OVERRIDES,
+  [ErrorCode.FORBIDDEN]: 'ticketAdmin.onlyAdmins',
+  [ErrorCode.CONFLICT]: 'ticket.isClosed',
 };
 
 /**
@@ -189,6 +209,9 @@ export class AdminHandler {
     private readonly consoleLinks: ConsoleLinksService,
     private readonly broadcasts: BroadcastsService,
     private readonly refundOrder: RefundOrderUseCase,
+    private readonly tickets: SupportQueries,
+    private readonly replyToTicket: ReplyToTicketUseCase,
+    private readonly closeTicket: CloseTicketUseCase,
   ) {
     const c = new Routes();
     for (const [command, section] of Object.entries(SECTION_COMMANDS)) {
@@ -253,6 +276,8 @@ export class AdminHandler {
         return ctx.show(textsScreen(ctx.lang, ctx.profile.languages));
       case 'broadcasts':
         return ctx.show(await this.broadcastList(ctx));
+      case 'tickets':
+        return this.showTickets(ctx, 1);
     }
   }
 
@@ -283,7 +308,8 @@ export class AdminHandler {
       await this.handle(ctx, role, parsed);
     } catch (e) {
       if (!DomainError.is(e)) throw e;
-      ctx.answerCallback(ctx.t(replyForError(e, OVERRIDES)), true);
+      const overrides = parsed.kind.startsWith('ticket') ? TICKET_OVERRIDES : OVERRIDES;
+      ctx.answerCallback(ctx.t(replyForError(e, overrides)), true);
     }
   }
 
@@ -478,6 +504,37 @@ export class AdminHandler {
       case 'broadcastStart':
       case 'broadcastCancel':
         return this.changeBroadcast(ctx, cb.kind === 'broadcastStart' ? 'start' : 'cancel', cb.broadcastId);
+      case 'tickets':
+        ctx.answerCallback();
+        return this.showTickets(ctx, cb.page);
+      case 'ticket':
+        ctx.answerCallback();
+        return this.showTicket(ctx, cb.ticketId);
+      case 'ticketAnswerAsk': {
+        const ticket = await this.tickets.get(ctx.botId, cb.ticketId);
+        if (ticket.status === 'closed') return ctx.answerCallback(ctx.t('ticket.isClosed'), true);
+        ctx.answerCallback();
+        const prompt = ctx.t('admin.ticket.answerPrompt', { number: ticket.number, max: TICKET_MESSAGE_MAX });
+        return this.ask(ctx, { step: 'ticketAnswer', ticketId: ticket.id }, prompt);
+      }
+      case 'ticketCloseAsk': {
+        const ticket = await this.tickets.get(ctx.botId, cb.ticketId);
+        if (ticket.status === 'closed') return ctx.answerCallback(ctx.t('ticket.isClosed'), true);
+        ctx.answerCallback();
+        return ctx.show(ticketCloseConfirmScreen(lang, ticket));
+      }
+      case 'ticketClose': {
+        // One conditional update in the use case: a second tap is told CONFLICT ("closed already").
+        await this.db.atomic(ctx.botId, () =>
+          this.closeTicket.execute({
+            botId: ctx.botId,
+            ticketId: cb.ticketId,
+            by: { kind: 'admin', actor: this.actor(ctx) },
+          }),
+        );
+        ctx.answerCallback(ctx.t('admin.done'));
+        return this.showTicket(ctx, cb.ticketId);
+      }
     }
   }
 
@@ -518,10 +575,13 @@ export class AdminHandler {
           if (!roleAllows(role, 'broadcasts')) return ctx.say(ctx.t('admin.forbidden'));
           // The domain check refuses what Telegram would (control characters…) and says so.
           return await this.typedBroadcast(ctx, broadcastHtml(msg.text, msg.entities), null);
+        case 'ticketAnswer':
+          if (!roleAllows(role, 'tickets')) return ctx.say(ctx.t('admin.forbidden'));
+          return await this.typedTicketAnswer(ctx, awaiting.ticketId, msg.text, msg.message_id);
       }
     } catch (e) {
       if (!DomainError.is(e)) throw e;
-      ctx.say(ctx.t(replyForError(e, OVERRIDES)));
+      ctx.say(ctx.t(replyForError(e, awaiting.step === 'ticketAnswer' ? TICKET_OVERRIDES : OVERRIDES)));
     }
   }
 
@@ -546,12 +606,8 @@ export class AdminHandler {
   // ---------- sections ----------
 
   private async dashboard(ctx: BotContext, role: AdminRole): Promise<Screen> {
-    const now = new Date();
-    const today = now.toISOString().slice(0, 10);
-    const monthStart = `${today.slice(0, 8)}01`;
-    const [day, month, pending] = await Promise.all([
-      this.stats.stats(ctx.botId, { from: today, to: today }, now),
-      this.stats.stats(ctx.botId, { from: monthStart, to: today }, now),
+    const [{ today: day, month }, pending] = await Promise.all([
+      this.stats.todayAndMonth(ctx.botId),
       this.pendingReceipts(ctx, 1),
     ]);
     let wallet;
@@ -889,6 +945,54 @@ export class AdminHandler {
     ctx.show(await this.broadcastScreen(ctx, view));
   }
 
+  /** A page of the tickets waiting for the shop (open and answered), newest activity first. */
+  private async showTickets(ctx: BotContext, page: number): Promise<void> {
+    const found = await this.tickets.inbox(ctx.botId, page, TICKETS_PAGE_SIZE);
+    const rows = found.items.map(({ ticket, customer }) => ({ ticket, name: customerLabel(customer) }));
+    ctx.show(ticketsScreen(ctx.lang, rows, found.total, page));
+  }
+
+  /** A ticket of this bot (another bot's id is NOT_FOUND) with its last messages. */
+  private async showTicket(ctx: BotContext, ticketId: string): Promise<void> {
+    const ticket = await this.tickets.get(ctx.botId, ticketId);
+    const [card, messages] = await Promise.all([
+      this.tickets.customerCard(ctx.botId, ticket.userId),
+      this.tickets.lastMessages(ctx.botId, ticket.id, TICKET_MESSAGES_SHOWN),
+    ]);
+    const user = card?.user;
+    const customer = { name: customerLabel(user), telegramId: user?.telegramId ?? null };
+    ctx.show(adminTicketScreen(ctx.lang, ticket, customer, messages));
+  }
+
+  /**
+   * The admin's typed answer to a ticket, through the same use case as the REST answer (its checks, the
+   * customer told after the commit). Keyed by the admin's message, so a retried update sends nothing more.
+   * A refused answer (too long, empty) keeps the step waiting for a corrected one; a closed ticket ends it.
+   */
+  private async typedTicketAnswer(ctx: BotContext, ticketId: string, text: string, messageId: number): Promise<void> {
+    try {
+      const { ticket } = await this.db.atomic(ctx.botId, () =>
+        this.replyToTicket.execute({
+          botId: ctx.botId,
+          ticketId,
+          actor: this.actor(ctx),
+          content: { text: storableText(text), photoFileId: null },
+          idempotencyKey: `tg-admin:${ctx.chat!.id}:${messageId}`,
+        }),
+      );
+      await this.state.clear(ctx.botId, ctx.from!.id);
+      ctx.say(ctx.t('ticketAdmin.sent', { number: ticket.number }));
+      return this.showTicket(ctx, ticketId);
+    } catch (e) {
+      if (DomainError.is(e, ErrorCode.VALIDATION_FAILED)) {
+        ctx.say(ctx.t('ticketAdmin.invalid', { max: TICKET_MESSAGE_MAX }));
+        return;
+      }
+      await this.state.clear(ctx.botId, ctx.from!.id);
+      throw e;
+    }
+  }
+
   /** Sends a prompt and waits for the admin's next text message. */
   private async ask(ctx: BotContext, awaiting: Parameters<AdminState['expect']>[2], prompt: string): Promise<void> {
     await this.state.expect(ctx.botId, ctx.from!.id, awaiting);
@@ -916,6 +1020,12 @@ function mayBeAdmin(ctx: BotContext): boolean {
 
 function nameOf(u: Pick<UserEntity, 'firstName' | 'lastName'>): string {
   return [u.firstName, u.lastName].filter((s) => !!s && s.trim()).join(' ');
+}
+
+/** A ticket's customer as the admins' screens name them: their name, else @username, else Telegram id. */
+function customerLabel(u: Pick<UserEntity, 'firstName' | 'lastName' | 'username' | 'telegramId'> | null | undefined) {
+  if (!u) return '—';
+  return nameOf(u) || (u.username ? `@${u.username}` : String(u.telegramId));
 }
 
 /** The text after a command (`/find @name` → `@name`). */
