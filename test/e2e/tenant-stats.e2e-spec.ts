@@ -57,6 +57,7 @@ describe('tenant REST: GET /v1/bots/{botId}/stats', () => {
     expect(res.body).toEqual({
       from: '2025-05-01',
       to: '2025-05-03',
+      timeZone: 'Asia/Tehran',
       currency: 'IRR',
       totals: {
         sales: 1,
@@ -76,9 +77,9 @@ describe('tenant REST: GET /v1/bots/{botId}/stats', () => {
     });
   });
 
-  it('without from/to: the 30 UTC days ending today', async () => {
+  it("without from/to: the 30 days ending today in the shop's time zone (Asia/Tehran unless set)", async () => {
     const res = await get(tokenA, `/v1/bots/${botA}/stats`).expect(200);
-    const today = new Date().toISOString().slice(0, 10);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tehran' }).format(new Date());
     expect(res.body.to).toBe(today);
     expect(res.body.byDay).toHaveLength(30);
     expect(res.body.byDay[29].date).toBe(today);
@@ -124,6 +125,7 @@ describe('tenant REST: GET /v1/bots/{botId}/stats', () => {
       'byDay',
       'currency',
       'from',
+      'timeZone',
       'to',
       'totals',
     ]);

@@ -2,6 +2,7 @@ export * from './settings/schema';
 export * from './settings/languages';
 export * from './settings/configuration-keys';
 export * from './settings/configurations.service';
+export * from './settings/time-zone';
 export * from './features/feature-catalog';
 export * from './features/features.service';
 export * from './validation';

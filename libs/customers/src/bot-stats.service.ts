@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { clampCounter, DomainError, ErrorCode } from '@botfleet/common';
-import { BotSelfRepository, BotStatsRepository, currencyOf, TenantDb } from '@botfleet/dal';
+import { calendarOf, localDay, monthStart, shopTimeZone } from '@botfleet/catalog';
+import { BotSelfRepository, BotStatsRepository, ConfigurationRepository, currencyOf, TenantDb } from '@botfleet/dal';
 import { resolveStatsRange, StatsRangeQuery } from './stats-range';
 
 export interface BotStatsDay {
-  /** UTC day, `YYYY-MM-DD`. */
+  /** The shop's day (a calendar day in its time zone), `YYYY-MM-DD`. */
   date: string;
   sales: number;
   revenueMinor: number;
@@ -14,6 +15,8 @@ export interface BotStatsDay {
 export interface BotStats {
   from: string;
   to: string;
+  /** The IANA time zone whose calendar days `from`, `to` and `byDay` are (configuration `time_zone`). */
+  timeZone: string;
   currency: string;
   totals: {
     sales: number;
@@ -40,17 +43,22 @@ export class BotStatsService {
     private readonly db: TenantDb,
     private readonly botSelf: BotSelfRepository,
     private readonly figures: BotStatsRepository,
+    private readonly configurations: ConfigurationRepository,
   ) {}
 
-  /** `from`/`to`: inclusive UTC days `YYYY-MM-DD`; default the last 30 days ending today. */
+  /**
+   * `from`/`to`: inclusive days `YYYY-MM-DD` of the shop's calendar (its `time_zone`); default the last 30 days
+   * ending today there.
+   */
   async stats(botId: string, q: StatsRangeQuery = {}, now: Date = new Date()): Promise<BotStats> {
-    const { from, to } = resolveStatsRange(q, now);
     return this.db.run(botId, async () => {
       const bot = await this.botSelf.get(botId);
       if (!bot) throw new DomainError(ErrorCode.NOT_FOUND, 'Bot not found');
+      const timeZone = shopTimeZone(await this.configurations.stored(botId, 'time_zone'));
+      const { from, to } = resolveStatsRange(q, now, timeZone);
       // Revenue counts only orders in the bot's current currency: amounts in two currencies never add up.
       const currency = currencyOf(bot);
-      const rows = await this.figures.salesAndNewUsersByDay(botId, from, to, currency);
+      const rows = await this.figures.salesAndNewUsersByDay(botId, from, to, currency, timeZone);
       const active = await this.figures.countActiveSubscriptions(botId);
       const byDay = rows.map((r) => ({
         date: r.date,
@@ -62,6 +70,7 @@ export class BotStatsService {
       return {
         from,
         to,
+        timeZone,
         currency,
         totals: {
           sales: sum((d) => d.sales),
@@ -76,5 +85,23 @@ export class BotStatsService {
         byDay,
       };
     });
+  }
+
+  /**
+   * The admin's dashboard periods: today and this month so far, in the shop's days. The month is a Solar Hijri
+   * month for a shop whose default language is fa (it began on 1 Azar, say), a Gregorian one otherwise.
+   */
+  async todayAndMonth(botId: string, now: Date = new Date()): Promise<{ today: BotStats; month: BotStats }> {
+    const { today, monthStart: first } = await this.db.run(botId, async () => {
+      const bot = await this.botSelf.get(botId);
+      if (!bot) throw new DomainError(ErrorCode.NOT_FOUND, 'Bot not found');
+      const day = localDay(now, shopTimeZone(await this.configurations.stored(botId, 'time_zone')));
+      return { today: day, monthStart: monthStart(day, calendarOf(bot.defaultLanguage)) };
+    });
+    const [todayStats, month] = await Promise.all([
+      this.stats(botId, { from: today, to: today }, now),
+      this.stats(botId, { from: first, to: today }, now),
+    ]);
+    return { today: todayStats, month };
   }
 }

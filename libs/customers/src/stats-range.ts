@@ -1,4 +1,5 @@
 import { DomainError, ErrorCode } from '@botfleet/common';
+import { localDay } from '@botfleet/catalog';
 
 /** The longest range one stats request may cover, in days (a leap year). */
 export const STATS_MAX_DAYS = 366;
@@ -38,14 +39,26 @@ export function formatIsoDay(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
-const todayOf = (now: Date) => Math.floor(now.getTime() / DAY_MS);
+/**
+ * The zone where today starts first (UTC+14). A check that does not know the shop's zone (the HTTP DTO) takes
+ * today there, so it refuses nothing some shop may ask for; the service checks again with the shop's own zone.
+ */
+export const EARLIEST_TIME_ZONE = 'Etc/GMT-14';
+
+/** Today in `timeZone`, as days since 1970-01-01. */
+const todayOf = (now: Date, timeZone: string) => parseIsoDay(localDay(now, timeZone)) as number;
 
 /**
  * Everything wrong with a `?from=&to=` pair (empty when it is fine). Malformed dates are reported
  * on their own field; the cross-field rules (from after to, more than 366 days) are reported on
- * `from`, the only side that can break them (a missing `from` is derived from `to`).
+ * `from`, the only side that can break them (a missing `from` is derived from `to`). Days are the
+ * shop's days: "today" is today in `timeZone`.
  */
-export function checkStatsRange(q: StatsRangeQuery, now: Date = new Date()): StatsRangeProblem[] {
+export function checkStatsRange(
+  q: StatsRangeQuery,
+  now: Date = new Date(),
+  timeZone: string = EARLIEST_TIME_ZONE,
+): StatsRangeProblem[] {
   const problems: StatsRangeProblem[] = [];
   const from = q.from === undefined ? undefined : parseIsoDay(q.from);
   const to = q.to === undefined ? undefined : parseIsoDay(q.to);
@@ -56,7 +69,7 @@ export function checkStatsRange(q: StatsRangeQuery, now: Date = new Date()): Sta
   if (from === null) problems.push(malformed('from'));
   if (to === null) problems.push(malformed('to'));
   if (from === null || to === null || from === undefined) return problems;
-  const end = to ?? todayOf(now);
+  const end = to ?? todayOf(now, timeZone);
   const against = to === undefined ? `today (${formatIsoDay(end)})` : 'to';
   if (from > end) problems.push({ field: 'from', error: `from must not be after ${against}` });
   else if (end - from + 1 > STATS_MAX_DAYS) {
@@ -69,11 +82,12 @@ export function checkStatsRange(q: StatsRangeQuery, now: Date = new Date()): Sta
 }
 
 /**
- * The inclusive UTC day range of a stats request: defaults to the last 30 days ending today (or
- * ending on `to`). Bad input is a VALIDATION_FAILED naming each field, like the HTTP DTO's.
+ * The inclusive range of a stats request in the shop's days (calendar days in `timeZone`): defaults to
+ * the last 30 days ending today there (or ending on `to`). Bad input is a VALIDATION_FAILED naming each
+ * field, like the HTTP DTO's.
  */
-export function resolveStatsRange(q: StatsRangeQuery, now: Date = new Date()): { from: string; to: string } {
-  const problems = checkStatsRange(q, now);
+export function resolveStatsRange(q: StatsRangeQuery, now: Date, timeZone: string): { from: string; to: string } {
+  const problems = checkStatsRange(q, now, timeZone);
   if (problems.length) {
     const fields = [...new Set(problems.map((p) => p.field))];
     throw new DomainError(
@@ -82,7 +96,7 @@ export function resolveStatsRange(q: StatsRangeQuery, now: Date = new Date()): {
       fields.map((field) => ({ field, errors: problems.filter((p) => p.field === field).map((p) => p.error) })),
     );
   }
-  const to = q.to === undefined ? todayOf(now) : (parseIsoDay(q.to) as number);
+  const to = q.to === undefined ? todayOf(now, timeZone) : (parseIsoDay(q.to) as number);
   const from = q.from === undefined ? to - (STATS_DEFAULT_DAYS - 1) : (parseIsoDay(q.from) as number);
   return { from: formatIsoDay(from), to: formatIsoDay(to) };
 }

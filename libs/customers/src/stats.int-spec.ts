@@ -3,11 +3,12 @@ import { Test } from '@nestjs/testing';
 import { ClsModule, ClsService } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
 import { ErrorCode } from '@botfleet/common';
-import { BotSelfRepository, BotStatsRepository, TenantDb } from '@botfleet/dal';
+import { ConfigurationsService } from '@botfleet/catalog';
+import { BotSelfRepository, BotStatsRepository, ConfigurationRepository, TenantDb } from '@botfleet/dal';
 import { TestContext, TestDatabase } from '@botfleet/testing';
 import { BotStatsService } from './bot-stats.service';
 
-describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)', () => {
+describe('bot stats: sales, revenue, new users by day of a UTC shop (real PostgreSQL, RLS)', () => {
   let ctx: TestContext;
   let db: TestDatabase;
   let platform: DataSource;
@@ -65,9 +66,16 @@ describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)
     platform = await db.platform();
     const mod = await Test.createTestingModule({ imports: [ClsModule.forRoot({ global: true })] }).compile();
     const tenantDb = new TenantDb(await db.app(), mod.get(ClsService));
-    service = new BotStatsService(tenantDb, new BotSelfRepository(tenantDb), new BotStatsRepository(tenantDb));
+    service = new BotStatsService(
+      tenantDb,
+      new BotSelfRepository(tenantDb),
+      new BotStatsRepository(tenantDb),
+      new ConfigurationRepository(tenantDb),
+    );
     botA = (await ctx.newBot({ name: 'A', currency: 'USD' })).id;
     botB = (await ctx.newBot({ name: 'B', currency: 'IRR' })).id;
+    // These shops count UTC days (a shop's days follow its time_zone; Asia/Tehran unless set).
+    for (const bot of [botA, botB]) await ctx.get(ConfigurationsService).set(bot, 'time_zone', 'UTC');
     // The traffic counters and the dated history below are what months of sales leave: arranged by hand.
     await platform.query(
       `UPDATE bots SET currency = 'USD', traffic_sold_bytes = $2, traffic_consumed_bytes = 123456789 WHERE id = $1`,
@@ -132,6 +140,7 @@ describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)
     expect(s).toEqual({
       from: '2025-03-01',
       to: '2025-03-07',
+      timeZone: 'UTC',
       currency: 'USD',
       totals: {
         sales: 5,
@@ -160,6 +169,7 @@ describe('bot stats: sales, revenue, new users by UTC day (real PostgreSQL, RLS)
     expect(s).toEqual({
       from: '2025-03-01',
       to: '2025-03-04',
+      timeZone: 'UTC',
       currency: 'IRR',
       totals: {
         sales: 3,

@@ -25,7 +25,9 @@ export class ConfigurationsController {
     summary: 'Set a configuration value',
     description:
       "Validated by the key's schema (400 names the bad paths). languages must include the bot's default " +
-      'language; trial_plan_id must be a plan of this bot (404 otherwise) and becomes the plan with isTrial. ' +
+      'language; time_zone must be an IANA zone name as written in the tz database (Asia/Tehran, UTC) that both ' +
+      'Intl and PostgreSQL know (400 naming it otherwise); ' +
+      'trial_plan_id must be a plan of this bot (404 otherwise) and becomes the plan with isTrial. ' +
       'currency cannot change once the bot has orders or balances (409 CURRENCY_LOCKED).',
   })
   @ApiParam({ name: 'key', example: 'receipt_ttl_minutes' })

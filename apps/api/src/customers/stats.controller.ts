@@ -13,11 +13,13 @@ export class StatsController {
 
   @Get('stats')
   @ApiOperation({
-    summary: 'Sales, revenue, new users per UTC day of a range; active subscriptions and traffic now',
+    summary:
+      "Sales, revenue, new users per day (in the shop's time zone) of a range; active subscriptions and traffic now",
     description:
       'A sale is an order with paidAt in the range whose status is still paid, fulfilling or fulfilled ' +
       '(refunded, failed, pending, rejected and expired orders do not count); revenue is the sum of their ' +
-      "amountMinor in the bot's current currency. byDay lists every day of the range, zeros included, oldest first.",
+      "amountMinor in the bot's current currency. byDay lists every day of the range, zeros included, oldest first. " +
+      "Days are calendar days in the shop's time zone (configuration time_zone, default Asia/Tehran; named in timeZone).",
   })
   @ApiResponse({ status: 200, type: BotStatsDto })
   @ApiErrors(400, 404)

@@ -457,7 +457,7 @@ export interface paths {
         get?: never;
         /**
          * Set a configuration value
-         * @description Validated by the key's schema (400 names the bad paths). languages must include the bot's default language; trial_plan_id must be a plan of this bot (404 otherwise) and becomes the plan with isTrial. currency cannot change once the bot has orders or balances (409 CURRENCY_LOCKED).
+         * @description Validated by the key's schema (400 names the bad paths). languages must include the bot's default language; time_zone must be an IANA zone name as written in the tz database (Asia/Tehran, UTC) that both Intl and PostgreSQL know (400 naming it otherwise); trial_plan_id must be a plan of this bot (404 otherwise) and becomes the plan with isTrial. currency cannot change once the bot has orders or balances (409 CURRENCY_LOCKED).
          */
         put: operations["ConfigurationsController_set"];
         post?: never;
@@ -823,8 +823,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Sales, revenue, new users per UTC day of a range; active subscriptions and traffic now
-         * @description A sale is an order with paidAt in the range whose status is still paid, fulfilling or fulfilled (refunded, failed, pending, rejected and expired orders do not count); revenue is the sum of their amountMinor in the bot's current currency. byDay lists every day of the range, zeros included, oldest first.
+         * Sales, revenue, new users per day (in the shop's time zone) of a range; active subscriptions and traffic now
+         * @description A sale is an order with paidAt in the range whose status is still paid, fulfilling or fulfilled (refunded, failed, pending, rejected and expired orders do not count); revenue is the sum of their amountMinor in the bot's current currency. byDay lists every day of the range, zeros included, oldest first. Days are calendar days in the shop's time zone (configuration time_zone, default Asia/Tehran; named in timeZone).
          */
         get: operations["StatsController_get"];
         put?: never;
@@ -2542,6 +2542,7 @@ export interface components {
         StatsDayDto: {
             /**
              * Format: date
+             * @description A calendar day in the shop's time zone
              * @example 2025-01-01
              */
             date: string;
@@ -2563,6 +2564,11 @@ export interface components {
              * @example 2025-01-30
              */
             to: string;
+            /**
+             * @description The IANA time zone whose calendar days from, to and byDay are (the shop's time_zone configuration)
+             * @example Asia/Tehran
+             */
+            timeZone: string;
             /**
              * @description ISO 4217 code of the bot; money fields are minor units of it
              * @example IRR
@@ -6943,9 +6949,9 @@ export interface operations {
     StatsController_get: {
         parameters: {
             query?: {
-                /** @description Inclusive UTC day YYYY-MM-DD. Without from: the 30 days ending on to; without to: today. from must not be after to, and the range may span at most 366 days. */
+                /** @description Inclusive day YYYY-MM-DD of the shop's calendar (its time_zone configuration, Asia/Tehran unless set). Without from: the 30 days ending on to; without to: today in the shop's time zone. from must not be after to, and the range may span at most 366 days. */
                 from?: string;
-                /** @description Inclusive UTC day YYYY-MM-DD. Without from: the 30 days ending on to; without to: today. from must not be after to, and the range may span at most 366 days. */
+                /** @description Inclusive day YYYY-MM-DD of the shop's calendar (its time_zone configuration, Asia/Tehran unless set). Without from: the 30 days ending on to; without to: today in the shop's time zone. from must not be after to, and the range may span at most 366 days. */
                 to?: string;
             };
             header?: never;

@@ -1,6 +1,7 @@
 import { DEFAULT_CURRENCY } from '@botfleet/dal';
 import { Schema } from './schema';
 import { Language, LANGUAGES, Localized } from './languages';
+import { DEFAULT_TIME_ZONE, TIME_ZONE_PATTERN } from './time-zone';
 
 const localizedText = (maxLength: number): Schema => ({
   type: 'object',
@@ -154,6 +155,13 @@ export const CONFIGURATION_KEYS = {
     description: 'Extra text shown on the support screen, per language.',
     schema: localizedText(1000),
     default: {} as Localized,
+  },
+  time_zone: {
+    description:
+      'The IANA time zone of the shop\'s days (e.g. Asia/Tehran, Europe/Moscow, UTC): the stats\' days, "today" and ' +
+      '"this month" (Solar Hijri months when the default language is fa) follow it.',
+    schema: { type: 'string', minLength: 1, maxLength: 64, pattern: TIME_ZONE_PATTERN } as Schema,
+    default: DEFAULT_TIME_ZONE as string,
   },
 } as const;
 

@@ -12,6 +12,7 @@ import {
 import { CONFIGURATION_KEYS, ConfigurationKey, isConfigurationKey } from './configuration-keys';
 import { describeSchema, Schema, validateSchema } from './schema';
 import { isLanguage, LANGUAGES, Localized } from './languages';
+import { isIntlTimeZone } from './time-zone';
 
 /** The keys whose value is a text per language ({ en, fa, ru }): one language of them may be saved alone. */
 export const TRANSLATED_KEYS = ['welcome_text', 'support_text'] as const;
@@ -84,7 +85,8 @@ export class ConfigurationsService {
 
   /**
    * Validates against the key's schema and the rules across keys; a bad value changes nothing.
-   * Rules: `languages` must include the bot's default language; `trial_plan_id` must name a plan
+   * Rules: `languages` must include the bot's default language; `time_zone` must be a zone both Intl and
+   * PostgreSQL know; `trial_plan_id` must name a plan
    * of this bot (404 otherwise) and is mirrored in bot_plans.is_trial (one trial plan per bot).
    * With `actor`, the change is audited in the same transaction. Returns the stored value.
    */
@@ -209,6 +211,18 @@ export class ConfigurationsService {
       if (bot && !(value as string[]).includes(bot.defaultLanguage)) {
         throw new DomainError(ErrorCode.VALIDATION_FAILED, `Invalid value for ${key}`, [
           { field: 'value', errors: [`must include the bot's default language (${bot.defaultLanguage})`] },
+        ]);
+      }
+    }
+    if (key === 'time_zone') {
+      // The stats group days with PostgreSQL's AT TIME ZONE and the bot finds "today" with Intl: both must know it.
+      const zone = value as string;
+      if (!isIntlTimeZone(zone) || !(await this.stored.isKnownTimeZone(botId, zone))) {
+        throw new DomainError(ErrorCode.VALIDATION_FAILED, `Invalid value for ${key}`, [
+          {
+            field: 'value',
+            errors: [`"${zone}" is not a known IANA time zone name (such as Asia/Tehran, Europe/Moscow or UTC)`],
+          },
         ]);
       }
     }

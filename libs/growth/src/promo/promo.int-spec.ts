@@ -123,7 +123,7 @@ describe('promo codes (real PostgreSQL and Redis)', () => {
     });
     // The tenant's stats show the discount next to the revenue and the wholesale on the plan.
     const today = new Date().toISOString().slice(0, 10);
-    const [day] = await ctx.get(BotStatsRepository).salesAndNewUsersByDay(botId, today, today, paid.currency);
+    const [day] = await ctx.get(BotStatsRepository).salesAndNewUsersByDay(botId, today, today, paid.currency, 'UTC');
     expect(day).toMatchObject({ sales: 1, revenue_minor: '40000', discount_minor: '10000', wholesale_minor: '1000' });
   });
 

@@ -24,7 +24,8 @@ function IsStatsRangeEnd(options?: ValidationOptions): PropertyDecorator {
 }
 
 const RANGE_RULES =
-  `Inclusive UTC day YYYY-MM-DD. Without from: the ${STATS_DEFAULT_DAYS} days ending on to; without to: today. ` +
+  "Inclusive day YYYY-MM-DD of the shop's calendar (its time_zone configuration, Asia/Tehran unless set). " +
+  `Without from: the ${STATS_DEFAULT_DAYS} days ending on to; without to: today in the shop's time zone. ` +
   `from must not be after to, and the range may span at most ${STATS_MAX_DAYS} days.`;
 
 export class StatsQueryDto {
@@ -74,7 +75,8 @@ export class StatsTotalsDto {
 }
 
 export class StatsDayDto {
-  @ApiProperty({ format: 'date', example: '2025-01-01' }) date!: string;
+  @ApiProperty({ format: 'date', example: '2025-01-01', description: "A calendar day in the shop's time zone" })
+  date!: string;
   @ApiProperty({ example: 1 }) sales!: number;
   @ApiProperty({ example: 300_000 }) revenueMinor!: number;
   @ApiProperty({ example: 3 }) newUsers!: number;
@@ -83,6 +85,11 @@ export class StatsDayDto {
 export class BotStatsDto {
   @ApiProperty({ format: 'date', example: '2025-01-01' }) from!: string;
   @ApiProperty({ format: 'date', example: '2025-01-30' }) to!: string;
+  @ApiProperty({
+    example: 'Asia/Tehran',
+    description: "The IANA time zone whose calendar days from, to and byDay are (the shop's time_zone configuration)",
+  })
+  timeZone!: string;
   @ApiProperty({ example: 'IRR', description: 'ISO 4217 code of the bot; money fields are minor units of it' })
   currency!: string;
   @ApiProperty({ type: StatsTotalsDto }) totals!: StatsTotalsDto;

@@ -11,6 +11,16 @@ import { useFormat } from '../../i18n/format';
 import { isRtl } from '../../i18n';
 import { DayRange, minorDigits, useBotId, utcDay, type Schemas } from './sales/shared';
 
+/** A time zone as the reader's language names it ("Iran Standard Time", "وقت عادی ایران"), else its IANA name. */
+function zoneName(locale: string, timeZone: string): string {
+  try {
+    const parts = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'long' }).formatToParts(new Date());
+    return parts.find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+  } catch {
+    return timeZone;
+  }
+}
+
 /** One figure with its label. */
 function Figure({ label, value, extra }: { label: string; value: ReactNode; extra?: ReactNode }) {
   return (
@@ -105,17 +115,23 @@ export function DashboardPage() {
   const f = useFormat();
   const can = useCan();
   const botId = useBotId();
-  const [range, setRange] = useState({ from: utcDay(-29), to: utcDay() });
-  const valid = !!range.from && !!range.to && range.from <= range.to;
+  // Until the user picks a range, the API's default: the 30 days ending today in the shop's time zone, which
+  // may already be tomorrow in UTC (or still yesterday).
+  const [picked, setRange] = useState<{ from: string; to: string } | null>(null);
+  const valid = !picked || (!!picked.from && !!picked.to && picked.from <= picked.to);
 
   const stats = useQuery({
-    queryKey: ['stats', botId, range.from, range.to],
+    queryKey: ['stats', botId, picked?.from, picked?.to],
     queryFn: () =>
       unwrap(
-        api.GET('/v1/bots/{botId}/stats', { params: { path: { botId }, query: { from: range.from, to: range.to } } }),
+        api.GET('/v1/bots/{botId}/stats', {
+          params: { path: { botId }, query: picked ? { from: picked.from, to: picked.to } : {} },
+        }),
       ),
     enabled: valid,
   });
+  const range =
+    picked ?? (stats.data ? { from: stats.data.from, to: stats.data.to } : { from: utcDay(-29), to: utcDay() });
   const pending = useQuery({
     queryKey: ['card-payments', botId, 'pending-count'],
     queryFn: () =>
@@ -170,7 +186,12 @@ export function DashboardPage() {
               </SimpleGrid>
               <Group gap="xs">
                 <Text size="sm" c="dimmed">
-                  {t('range_note', { from: f.date(`${s.from}T00:00:00Z`), to: f.date(`${s.to}T00:00:00Z`) })}
+                  {t('range_note', {
+                    // Noon: the day itself in the reader's own zone, whichever side of UTC it is.
+                    from: f.date(`${s.from}T12:00:00Z`),
+                    to: f.date(`${s.to}T12:00:00Z`),
+                    zone: zoneName(f.locale, s.timeZone),
+                  })}
                 </Text>
               </Group>
               <Charts stats={s} />
