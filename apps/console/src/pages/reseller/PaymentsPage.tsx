@@ -7,7 +7,9 @@ import type { operations } from '../../api/schema';
 import { Page, QueryState } from '../../components/Page';
 import { useSalesFilters } from './sales/SalesFilters';
 import { PagedTable } from '../../components/DataTable';
+import { useCan } from '../../auth/session';
 import { useFormat } from '../../i18n/format';
+import { RefundPaymentButton } from './sales/SaleActions';
 import { CustomerLink, MethodLabel, StatusBadge, useBotId } from './sales/shared';
 
 type PaymentQuery = NonNullable<operations['PaymentsController_list']['parameters']['query']>;
@@ -24,11 +26,15 @@ const STATUSES = [
 /** From the API's OpenAPI document (card to card plus the gateway registry): a new gateway shows up here. */
 const METHODS = PaymentViewMethod;
 
-/** Payments of every method in one history, by method, status, customer and the days they were made. */
+/**
+ * Payments of every method in one history, by method, status, customer and the days they were made; a gateway
+ * payment the API can refund (Stars, CryptoBot) has a Refund action for a role that may refund (`wallet`).
+ */
 export function PaymentsPage() {
   const { t } = useTranslation('sales');
   const f = useFormat();
   const botId = useBotId();
+  const mayRefund = useCan()('wallet');
   const { page, setPage, values, bar } = useSalesFilters(STATUSES, METHODS);
   const query = { page, pageSize: 20, ...values } as PaymentQuery;
 
@@ -55,7 +61,9 @@ export function PaymentsPage() {
               t('customer'),
               t('reference'),
               t('paid_at'),
+              mayRefund && '',
             ]}
+            rowTestId="payment-row"
             row={(p) => (
               <>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(p.createdAt)}</Table.Td>
@@ -72,6 +80,7 @@ export function PaymentsPage() {
                 </Table.Td>
                 <Table.Td ff="monospace">{p.reference ?? '—'}</Table.Td>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(p.paidAt)}</Table.Td>
+                {mayRefund && <Table.Td>{p.refundable && <RefundPaymentButton botId={botId} payment={p} />}</Table.Td>}
               </>
             )}
           />

@@ -1,6 +1,6 @@
 import { Alert, Button, Group, Modal, SegmentedControl, Stack, Text, Textarea } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../../api/client';
 import { errorText } from '../../../components/Page';
@@ -175,6 +175,81 @@ export function RefundOrderButton({ botId, order }: { botId: string; order: Sche
         error={refund.error}
         testId="refund"
       />
+    </>
+  );
+}
+
+/**
+ * The Refund action of a gateway payment the API says it can refund now (Telegram Stars, CryptoBot): a
+ * confirmation that says what happens, then one call (a second click while it runs does nothing; the API refunds
+ * once anyway). A refusal (409 spent from the wallet, 503 the gateway down, 403) stays on the confirmation with the
+ * API's message.
+ */
+export function RefundPaymentButton({ botId, payment }: { botId: string; payment: Schemas['PaymentDto'] }) {
+  const { t } = useTranslation('sales');
+  const f = useFormat();
+  const refresh = useRefreshSales(botId);
+  const [open, setOpen] = useState(false);
+  const inFlight = useRef(false);
+  const refund = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST('/v1/bots/{botId}/payments/{id}/refund', {
+          params: { path: { botId, id: payment.id } },
+        }),
+      ),
+    onSuccess: () => {
+      setOpen(false);
+      refresh();
+    },
+    onSettled: () => {
+      inFlight.current = false;
+    },
+  });
+  const confirm = () => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    refund.mutate();
+  };
+  const charged =
+    payment.gatewayAmount && payment.gatewayUnit
+      ? `${payment.gatewayAmount} ${payment.gatewayUnit}`
+      : f.money(payment.amountMinor, payment.currency);
+  const method = t(`m_${payment.method}`, { defaultValue: payment.method });
+  return (
+    <>
+      <Button
+        size="compact-xs"
+        variant="light"
+        color="grape"
+        onClick={() => {
+          refund.reset();
+          setOpen(true);
+        }}
+        data-testid="refund-payment"
+      >
+        {t('refund')}
+      </Button>
+      <Modal opened={open} onClose={() => !refund.isPending && setOpen(false)} title={t('refund_payment')} centered>
+        <Stack gap="sm">
+          <Text>
+            {t(payment.purpose === 'topup' ? 'confirm_refund_topup' : 'confirm_refund_payment', { charged, method })}
+          </Text>
+          {!!refund.error && (
+            <Alert color="red" role="alert" data-testid="refund-payment-error">
+              {errorText(refund.error)}
+            </Alert>
+          )}
+          <Group justify="flex-end" gap="xs">
+            <Button variant="default" onClick={() => setOpen(false)} disabled={refund.isPending}>
+              {t('common:cancel')}
+            </Button>
+            <Button color="red" loading={refund.isPending} onClick={confirm} data-testid="refund-payment-confirm">
+              {t('confirm')}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
     </>
   );
 }
