@@ -9,6 +9,7 @@ export const OPERATOR_AUDIT_ACTIONS = [
   'bot.onboarded',
   'bot.suspended',
   'bot.resumed',
+  'bot.restored',
   'feature.allowance_set',
   'wholesale_price.set',
   'wallet.top_up',

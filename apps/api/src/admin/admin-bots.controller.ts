@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res 
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AdjustWalletUseCase, BotAdminService, TopUpWalletUseCase } from '@botfleet/operator';
-import { actorOf, CurrentPrincipal, MasterOnly, Principal } from '../auth';
+import { actorOf, AllowDeletedBot, CurrentPrincipal, MasterOnly, Principal } from '../auth';
 import { ApiErrors } from '../common/api-docs';
 import { requireIdempotencyKey } from '../common/idempotency-key';
 import { BotDto } from '../bots/dto/bot.dto';
@@ -61,6 +61,26 @@ export class AdminBotsController {
   @ApiErrors(403, 404)
   resume(@Param('botId') botId: string, @CurrentPrincipal() p: Principal): Promise<BotDto> {
     return this.bots.resume(botId, actorOf(p));
+  }
+
+  @Post(':botId/restore')
+  @HttpCode(200)
+  @AllowDeletedBot()
+  @ApiOperation({
+    summary: 'Bring a deleted bot back, paused, with all its data',
+    description:
+      'The bot returns `paused` (its owner resumes it) with its customers, wallets, subscriptions, tickets and ' +
+      'plans. Its API token stays revoked: the owner (console) or the operator issues a new one with ' +
+      '`POST /v1/bots/{botId}/api-token/rotate`. Its console sessions are ended. It keeps its Telegram token; if ' +
+      'Telegram no longer accepts it, the bot becomes `token_invalid` once resumed. 404 for an unknown bot; ' +
+      '409 CONFLICT when it is not deleted (details.status); 409 BOT_TOKEN_TAKEN when a live tenant now holds the ' +
+      'same Telegram bot (details.takenBy: { botId, name, status, telegramUsername }), nothing changed. Audited ' +
+      "(bot.restored) in the operator's and the tenant's audit logs.",
+  })
+  @ApiResponse({ status: 200, type: BotDto })
+  @ApiErrors(403, 404, 409)
+  restore(@Param('botId') botId: string, @CurrentPrincipal() p: Principal): Promise<BotDto> {
+    return this.bots.restore(botId, actorOf(p));
   }
 
   @Post(':botId/wallet/top-ups')

@@ -5,7 +5,7 @@ import { roleAllows } from '@botfleet/bots';
 import { CLS_BOT_ID, DomainError, ErrorCode, isUuid } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { API_TOKEN_PREFIX, constantTimeEqual, sha256Hex } from '@botfleet/secrets';
-import { AUTH_MODE, AuthedRequest, AuthMode } from './auth.decorators';
+import { ALLOW_DELETED_BOT, AUTH_MODE, AuthedRequest, AuthMode } from './auth.decorators';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { BotAccessCache } from './bot-access-cache';
 import { Principal } from './principal';
@@ -50,7 +50,13 @@ export class ApiAuthGuard implements CanActivate {
     }
     assertIdParams(req.params);
     const botId = req.params?.botId as string | undefined;
-    if (botId !== undefined) await this.authorizeBot(principal, botId, req.method);
+    if (botId !== undefined) {
+      const deletedToo =
+        principal.kind === 'master' &&
+        this.reflector.getAllAndOverride<boolean | undefined>(ALLOW_DELETED_BOT, [ctx.getHandler(), ctx.getClass()]) ===
+          true;
+      await this.authorizeBot(principal, botId, req.method, deletedToo);
+    }
     if (principal.kind === 'tenant' && principal.admin) this.authorizeRole(principal.admin.role, req);
     return true;
   }
@@ -93,12 +99,12 @@ export class ApiAuthGuard implements CanActivate {
     return { kind: 'tenant', botId: owner.botId };
   }
 
-  private async authorizeBot(principal: Principal, botId: string, method: string): Promise<void> {
+  private async authorizeBot(principal: Principal, botId: string, method: string, deletedToo = false): Promise<void> {
     const notFound = () => new DomainError(ErrorCode.NOT_FOUND, 'Bot not found');
     if (!isUuid(botId)) throw notFound();
     if (principal.kind === 'tenant' && principal.botId !== botId) throw notFound();
     const status = await this.bots.status(botId);
-    if (!status || status === 'deleted') throw notFound();
+    if (!status || (status === 'deleted' && !deletedToo)) throw notFound();
     if (principal.kind === 'tenant' && status === 'suspended' && !READ_METHODS.has(method)) {
       throw new DomainError(ErrorCode.BOT_SUSPENDED, 'This bot is suspended by the platform; changes are not possible');
     }

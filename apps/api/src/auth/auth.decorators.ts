@@ -10,6 +10,10 @@ export const Public = () => SetMetadata(AUTH_MODE, 'public' satisfies AuthMode);
 export const OptionalAuth = () => SetMetadata(AUTH_MODE, 'optional' satisfies AuthMode);
 export const MasterOnly = () => SetMetadata(AUTH_MODE, 'master' satisfies AuthMode);
 
+export const ALLOW_DELETED_BOT = 'botfleet.allowDeletedBot';
+/** A master-only route that acts on a deleted bot (restoring it): its `:botId` is not 404 for being deleted. */
+export const AllowDeletedBot = () => SetMetadata(ALLOW_DELETED_BOT, true);
+
 export type AuthedRequest = FastifyRequest<{ Params: Record<string, string | undefined> }> & { principal?: Principal };
 
 /** The authenticated caller (undefined only on public/optional routes without a token). */

@@ -155,6 +155,8 @@ describe('route permissions of console sessions (API in-process, real PostgreSQL
   it("every /v1/admin route (the operator's) refuses a session of each admin role with 403", async () => {
     const routes = routerRoutes().filter((r) => /^\w+ \/v1\/admin\//.test(r));
     expect(routes).toContain('GET /v1/admin/audit-log');
+    // Restoring a deleted bot is the operator's alone, like every other route here.
+    expect(routes).toContain('POST /v1/admin/bots/:botId/restore');
     // A bot of its own: the test above ends by deleting its bot.
     const shop = await ctx.newBot({ name: 'Operator routes shop' });
     await http()

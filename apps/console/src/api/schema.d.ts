@@ -230,6 +230,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/bots/{botId}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring a deleted bot back, paused, with all its data
+         * @description The bot returns `paused` (its owner resumes it) with its customers, wallets, subscriptions, tickets and plans. Its API token stays revoked: the owner (console) or the operator issues a new one with `POST /v1/bots/{botId}/api-token/rotate`. Its console sessions are ended. It keeps its Telegram token; if Telegram no longer accepts it, the bot becomes `token_invalid` once resumed. 404 for an unknown bot; 409 CONFLICT when it is not deleted (details.status); 409 BOT_TOKEN_TAKEN when a live tenant now holds the same Telegram bot (details.takenBy: { botId, name, status, telegramUsername }), nothing changed. Audited (bot.restored) in the operator's and the tenant's audit logs.
+         */
+        post: operations["AdminBotsController_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/bots/{botId}/wallet/top-ups": {
         parameters: {
             query?: never;
@@ -1640,7 +1660,7 @@ export interface components {
              */
             actor: string;
             /** @enum {string} */
-            action: "bot.onboarded" | "bot.suspended" | "bot.resumed" | "feature.allowance_set" | "wholesale_price.set" | "wallet.top_up" | "wallet.adjust" | "invite.created" | "invite.revoked" | "panel.created" | "panel.updated";
+            action: "bot.onboarded" | "bot.suspended" | "bot.resumed" | "bot.restored" | "feature.allowance_set" | "wholesale_price.set" | "wallet.top_up" | "wallet.adjust" | "invite.created" | "invite.revoked" | "panel.created" | "panel.updated";
             /** @example vpn_panel */
             targetType: string | null;
             targetId: string | null;
@@ -3910,7 +3930,7 @@ export interface operations {
                 pageSize?: unknown;
                 /** @description Exactly as the entry names its actor: `master:master` (the master token), `master:tg:<id>` (an operator in the master bot or the web console), `invite:<id>` (an onboarding by invite) */
                 actor?: string;
-                action?: "bot.onboarded" | "bot.suspended" | "bot.resumed" | "feature.allowance_set" | "wholesale_price.set" | "wallet.top_up" | "wallet.adjust" | "invite.created" | "invite.revoked" | "panel.created" | "panel.updated";
+                action?: "bot.onboarded" | "bot.suspended" | "bot.resumed" | "bot.restored" | "feature.allowance_set" | "wholesale_price.set" | "wallet.top_up" | "wallet.adjust" | "invite.created" | "invite.revoked" | "panel.created" | "panel.updated";
                 /** @description Only entries about this bot */
                 botId?: string;
                 /** @description From this instant on (inclusive); a bare date is the start of that UTC day */
@@ -4141,6 +4161,72 @@ export interface operations {
             };
             /** @description Not found, or belongs to another tenant (NOT_FOUND) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    AdminBotsController_restore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,8 +4,10 @@ import { BotEventsPublisher, BotStatus, BotView, toBotView } from '@botfleet/bot
 import { FeaturesService, FeatureView } from '@botfleet/catalog';
 import { Actor, DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfleet/common';
 import { JobName, JobOutbox, JobPayloads, jobIdFor } from '@botfleet/jobs';
+import { uniqueViolation } from '@botfleet/dal';
 import {
   BotDirectory,
+  ConsoleSessionsRepository,
   FeatureAllowancesRepository,
   JobOutboxStore,
   PlatformDb,
@@ -27,6 +29,25 @@ export interface BotListQuery {
 
 const notFound = () => new DomainError(ErrorCode.NOT_FOUND, 'Bot not found');
 
+type Holder = { id: string | null; name: string | null; status: string | null; telegramUsername: string | null };
+
+/** A deleted bot cannot come back while a live tenant holds its Telegram bot: the answer names that tenant. */
+const takenBy = (holder: Holder) =>
+  new DomainError(
+    ErrorCode.BOT_TOKEN_TAKEN,
+    holder.id
+      ? `This Telegram bot now belongs to another tenant, "${holder.name}" (${holder.id}); it cannot be restored while that tenant exists`
+      : 'This Telegram bot now belongs to another tenant; it cannot be restored while that tenant exists',
+    {
+      takenBy: {
+        botId: holder.id,
+        name: holder.name,
+        status: holder.status,
+        telegramUsername: holder.telegramUsername,
+      },
+    },
+  );
+
 /**
  * The operator's view and levers over every tenant (platform path): the bots list, suspend and
  * resume, which features a bot may enable, and its wholesale price. Every change writes
@@ -44,6 +65,7 @@ export class BotAdminService {
     private readonly events: BotEventsPublisher,
     private readonly outboxRows: JobOutboxStore,
     private readonly outbox: JobOutbox,
+    private readonly sessions: ConsoleSessionsRepository,
   ) {}
 
   async list(q: BotListQuery): Promise<Page<BotSummary>> {
@@ -111,6 +133,58 @@ export class BotAdminService {
         .catch(() => undefined);
     }
     return result.view;
+  }
+
+  /**
+   * Brings a deleted bot back, `paused` (its owner resumes it), with every row it had: customers, wallets,
+   * subscriptions, tickets, plans. Deleting cleared its API token and that stays so (a new one is issued by a
+   * rotation: the owner in the console, or the operator); its console sessions are ended (they sign in again).
+   * Its Telegram token is the one it had, kept encrypted: if Telegram no longer accepts it, the worker's checks
+   * mark the bot token_invalid once it runs. NOT_FOUND for an unknown bot, CONFLICT when it is not deleted,
+   * BOT_TOKEN_TAKEN (details.takenBy) when a live tenant now holds the same Telegram bot.
+   */
+  async restore(botId: string, actor: Actor): Promise<BotView> {
+    let view: BotView;
+    try {
+      view = await this.platform.transaction(async (m) => {
+        const bot = await this.directory.lock(m, botId);
+        if (!bot || bot.isMaster) throw notFound();
+        if (bot.status !== 'deleted') {
+          throw new DomainError(ErrorCode.CONFLICT, `Only a deleted bot can be restored; this one is ${bot.status}`, {
+            status: bot.status,
+          });
+        }
+        const holder = await this.directory.liveHolderOf(m, bot.telegramBotId, bot.telegramTokenHash, botId);
+        if (holder) throw takenBy(holder);
+        await this.directory.undelete(m, botId);
+        const sessionsEnded = await this.sessions.revokeAllOfBot(m, botId);
+        const restored = toBotView(await this.directory.get(m, botId));
+        const entry = {
+          action: 'bot.restored',
+          targetType: 'bot',
+          targetId: botId,
+          before: { status: 'deleted', deletedAt: bot.deletedAt?.toISOString() ?? null },
+          after: { status: restored.status, sessionsEnded },
+        };
+        await this.audit.operator(m, actor, { ...entry, targetBotId: botId });
+        await this.audit.tenant(m, botId, actor, entry);
+        return restored;
+      });
+    } catch (err) {
+      // Another tenant took this Telegram bot between the check and the write (an onboarding racing the restore).
+      const constraint = uniqueViolation(err);
+      if (constraint !== undefined && /telegram_(token_hash|bot_id)/.test(constraint)) {
+        const again = await this.platform.transaction(async (m) => {
+          const bot = await this.directory.get(m, botId);
+          return this.directory.liveHolderOf(m, bot.telegramBotId, bot.telegramTokenHash, botId);
+        });
+        throw takenBy(again ?? { id: null, name: null, status: null, telegramUsername: null });
+      }
+      throw err;
+    }
+    // Every process forgets what it remembered about this bot; the worker leaves it stopped (paused).
+    await this.events.publish(botId, 'paused');
+    return view;
   }
 
   /** The operator allows or forbids a feature key for a bot; forbidding also switches it off. */

@@ -97,4 +97,33 @@ export class BotDirectory {
   async setStatus(m: EntityManager, botId: string, status: BotEntity['status']): Promise<void> {
     await m.update(BotEntity, { id: botId }, { status });
   }
+
+  /**
+   * The live (not deleted) tenant that holds this Telegram bot (by its id or its token's hash), other than
+   * `exceptBotId`: who stands in the way of bringing a deleted bot back.
+   */
+  async liveHolderOf(
+    m: EntityManager,
+    telegramBotId: number,
+    telegramTokenHash: string,
+    exceptBotId: string,
+  ): Promise<Pick<BotEntity, 'id' | 'name' | 'status' | 'telegramUsername'> | null> {
+    const rows: { id: string; name: string; status: BotEntity['status']; telegram_username: string }[] = await m.query(
+      `SELECT id, name, status, telegram_username FROM bots
+        WHERE (telegram_bot_id = $1 OR telegram_token_hash = $2) AND status <> 'deleted' AND id <> $3
+        ORDER BY created_at DESC LIMIT 1`,
+      [telegramBotId, telegramTokenHash, exceptBotId],
+    );
+    return rows.length
+      ? { id: rows[0].id, name: rows[0].name, status: rows[0].status, telegramUsername: rows[0].telegram_username }
+      : null;
+  }
+
+  /** A deleted bot back, paused (its owner resumes it), its API token still cleared. */
+  async undelete(m: EntityManager, botId: string): Promise<void> {
+    await m.query(
+      `UPDATE bots SET status = 'paused', deleted_at = NULL, updated_at = now() WHERE id = $1 AND status = 'deleted'`,
+      [botId],
+    );
+  }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SelectQueryBuilder } from 'typeorm';
+import { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { ConsoleSessionEntity, ConsoleSessionKind, ConsoleSessionRole } from '@botfleet/dal';
 import { PlatformDb } from '../platform-db';
 
@@ -84,6 +84,20 @@ export class ConsoleSessionsRepository {
       .andWhere('s.expiresAt > now()');
     this.scoped(qb, scope);
     return qb.getOne();
+  }
+
+  /** Ends every live session of one bot in the caller's transaction (a deleted bot brought back); how many. */
+  async revokeAllOfBot(m: EntityManager, botId: string): Promise<number> {
+    const result = await m
+      .createQueryBuilder()
+      .update(ConsoleSessionEntity)
+      .set({ revokedAt: () => 'now()' })
+      .where(`kind = 'tenant'`)
+      .andWhere('bot_id = :botId', { botId })
+      .andWhere('revoked_at IS NULL')
+      .andWhere('expires_at > now()')
+      .execute();
+    return result.affected ?? 0;
   }
 
   /** Revokes a live session of the scope; false when there is none with this id there. */
