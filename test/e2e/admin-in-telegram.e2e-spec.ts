@@ -87,7 +87,7 @@ describe('running the shop from Telegram: /admin by role', () => {
     const home = await agent.send('/admin', has('Shop admin'));
     expect(textOf(home)).toContain('support agent');
     expect(textOf(home)).toContain('Tea <b>&</b> Shop'); // the shop's name, escaped
-    expect(labels(home)).toEqual(['🔎 Find a customer', '🖥 Open the web console']);
+    expect(labels(home)).toEqual(['🔎 Find a customer', '🎫 Tickets', '🖥 Open the web console']);
     const packed = Buffer.from(paymentId.replace(/-/g, ''), 'hex').toString('base64url');
     for (const forged of [`ad:rA:${packed}`, `ad:ra:${packed}`, `rv:a:${packed}`]) {
       const answer = await agent.tap(home, forged, { forged: true });
@@ -104,6 +104,7 @@ describe('running the shop from Telegram: /admin by role', () => {
     expect(labels(card).some((l) => /Block|Adjust/.test(l))).toBe(false);
     const help = await agent.send('/help', has('Admin commands'));
     expect(textOf(help)).toContain('/find');
+    expect(textOf(help)).toContain('/tickets');
     expect(textOf(help)).not.toContain('/receipts');
   });
 
@@ -117,6 +118,7 @@ describe('running the shop from Telegram: /admin by role', () => {
       '💳 Payment cards',
       '✏️ Shop texts',
       '📣 Broadcasts',
+      '🎫 Tickets',
       '🖥 Open the web console',
     ]);
     const dash = await admin.send('/stats', has('Dashboard'));

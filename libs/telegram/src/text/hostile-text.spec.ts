@@ -24,6 +24,9 @@ import {
   textPreviewScreen,
   textPromptText,
   textsScreen,
+  adminTicketScreen,
+  ticketCloseConfirmScreen,
+  ticketsScreen,
 } from '../admin/admin-screens';
 import type {
   CardPaymentEntity,
@@ -442,6 +445,28 @@ describe.each(HOSTILE_CASES)('hostile text "%s" on the /admin screens', (_name, 
     checkTelegramHtml(textPromptText(lang, 'welcome', 'fa'));
     checkScreen(textPreviewScreen(lang, 'welcome', lang, hostile.repeat(50), 'AbCdEfGhIjKlMnOp'));
     checkTelegramHtml([translate(lang, 'help.title'), ...adminHelpLines(lang, 'owner')].join('\n'));
+  });
+
+  it.each(LANGS)('the tickets section: list, a ticket, its close confirmation (%s)', (lang) => {
+    const ticket = { id: ID, number: 2_147_483_647, userId: ID, subject: hostile, status: 'answered' } as TicketEntity;
+    const msg = (sender: 'user' | 'admin', photo: string | null = null) =>
+      ({ id: ID, ticketId: ID, sender, text: hostile.repeat(40), photoFileId: photo }) as TicketMessageEntity;
+    checkScreen(
+      ticketsScreen(
+        lang,
+        [
+          { ticket, name: hostile },
+          { ticket: { ...ticket, subject: null }, name: '' },
+        ],
+        11,
+        2,
+      ),
+    );
+    checkScreen(ticketsScreen(lang, [], 0, 1));
+    const messages = [msg('user', 'photo'), msg('admin'), msg('user'), msg('admin'), msg('user')];
+    checkScreen(adminTicketScreen(lang, ticket, { name: hostile, telegramId: 42 }, messages));
+    checkScreen(adminTicketScreen(lang, { ...ticket, status: 'closed' }, { name: hostile, telegramId: null }, []));
+    checkScreen(ticketCloseConfirmScreen(lang, ticket));
   });
 });
 
