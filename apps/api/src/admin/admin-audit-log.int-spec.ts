@@ -1,7 +1,14 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { ConsoleLinksService } from '@botfleet/bots';
-import { REMNAWAVE_DEFAULT_SQUAD_UUID, TestBot, TestContext, TestEnv, WorkerWorld } from '@botfleet/testing';
+import {
+  REMNAWAVE_DEFAULT_SQUAD_UUID,
+  sessionCookie,
+  TestBot,
+  TestContext,
+  TestEnv,
+  WorkerWorld,
+} from '@botfleet/testing';
 import { createApiApp } from '../bootstrap';
 
 jest.setTimeout(120_000);
@@ -23,13 +30,6 @@ interface Entry {
 }
 
 /** The cookie a response set, as `name=value` for the next request's Cookie header. */
-function sessionCookie(res: request.Response): string {
-  const raw = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  const c = raw.find((s) => s.startsWith('bf_session='));
-  if (!c) throw new Error(`no session cookie in ${JSON.stringify(raw)}`);
-  return c.split(';')[0];
-}
-
 /**
  * `GET /v1/admin/audit-log`: the operator reads their own audit log (admin_audit_log) newest first, with the actor,
  * action, target and bot of each change, narrowed by actor, action, bot and time; credentials given to a panel never

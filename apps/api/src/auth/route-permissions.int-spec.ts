@@ -4,7 +4,7 @@ import request from 'supertest';
 import { ADMIN_ROLES, AdminRole, ConsoleLinksService, roleAllows } from '@botfleet/bots';
 import { CONFIGURATION_KEYS } from '@botfleet/catalog';
 import { ErrorCode } from '@botfleet/common';
-import { TestBot, TestContext, WorkerWorld } from '@botfleet/testing';
+import { sessionCookie, TestBot, TestContext, WorkerWorld } from '@botfleet/testing';
 import { createApiApp } from '../bootstrap';
 import { ANY_ADMIN, ROUTE_PERMISSIONS, routeRequirement, RouteRequirement } from './route-permissions';
 
@@ -24,13 +24,6 @@ interface Case {
 }
 
 /** The cookie a response set, as `name=value` for the next request's Cookie header. */
-function sessionCookie(res: request.Response): string {
-  const raw = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  const c = raw.find((s) => s.startsWith('bf_session='));
-  if (!c) throw new Error(`no session cookie in ${JSON.stringify(raw)}`);
-  return c.split(';')[0];
-}
-
 /**
  * The console's per-route policy (route-permissions.ts) as behaviour, on the real API: every route the router
  * serves under /v1/bots/:botId or /v1/sessions is called by a fresh console session of each admin role, with an

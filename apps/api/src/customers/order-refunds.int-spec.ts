@@ -14,7 +14,7 @@ import {
   ProvisioningService,
 } from '@botfleet/provisioning';
 import { FulfilmentService, SalesModule } from '@botfleet/sales';
-import { createModuleApp, TestBot, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
+import { createModuleApp, sessionCookie, TestBot, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createApiApp } from '../bootstrap';
 
 jest.setTimeout(120_000);
@@ -23,13 +23,6 @@ const PRICE = 50_000;
 const WHOLESALE = 2_000; // perPlanMinor 1000 + 10 GB × 100
 
 /** The cookie a response set, as `name=value` for the next request's Cookie header. */
-function sessionCookie(res: request.Response): string {
-  const raw = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  const c = raw.find((s) => s.startsWith('bf_session='));
-  if (!c) throw new Error(`no session cookie in ${JSON.stringify(raw)}`);
-  return c.split(';')[0];
-}
-
 /**
  * The shop takes back a sale it approved (POST …/orders/{id}/refund) and switches a subscription off by hand
  * (POST …/subscriptions/{id}/disable), on the real API, PostgreSQL, Redis and a Remnawave emulator. The panel work
