@@ -32,6 +32,7 @@ export const AUDIT_ACTIONS: Action[] = [
   'bot.onboarded',
   'bot.suspended',
   'bot.resumed',
+  'bot.restored',
   'feature.allowance_set',
   'wholesale_price.set',
   'wallet.top_up',

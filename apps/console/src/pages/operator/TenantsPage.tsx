@@ -8,6 +8,7 @@ import { api, unwrap } from '../../api/client';
 import { Page, QueryState } from '../../components/Page';
 import { Pager } from '../../components/Pager';
 import { useFormat } from '../../i18n/format';
+import { RestoreTenantButton } from './RestoreTenant';
 import { BOT_STATUSES, StatusBadge, type BotStatus } from './shared';
 
 const PAGE_SIZE = 20;
@@ -119,19 +120,24 @@ export function TenantsPage() {
                     <Table.Tr
                       key={b.id}
                       data-tenant={b.id}
-                      style={{ cursor: 'pointer' }}
-                      onClick={() => navigate(`/operator/tenants/${b.id}`, { state: back })}
+                      // A deleted tenant has no page until it is restored (its row offers that instead).
+                      style={{ cursor: b.status === 'deleted' ? undefined : 'pointer' }}
+                      onClick={() => b.status !== 'deleted' && navigate(`/operator/tenants/${b.id}`, { state: back })}
                     >
                       <Table.Td>
-                        <Anchor
-                          component={Link}
-                          to={`/operator/tenants/${b.id}`}
-                          state={back}
-                          fw={500}
-                          onClick={(e) => e.stopPropagation()}
-                        >
-                          {b.name}
-                        </Anchor>
+                        {b.status === 'deleted' ? (
+                          <Text fw={500}>{b.name}</Text>
+                        ) : (
+                          <Anchor
+                            component={Link}
+                            to={`/operator/tenants/${b.id}`}
+                            state={back}
+                            fw={500}
+                            onClick={(e) => e.stopPropagation()}
+                          >
+                            {b.name}
+                          </Anchor>
+                        )}
                         <Text size="xs" c="dimmed">
                           <span dir="ltr" style={{ unicodeBidi: 'isolate' }}>
                             @{b.telegramUsername}
@@ -140,7 +146,10 @@ export function TenantsPage() {
                         </Text>
                       </Table.Td>
                       <Table.Td>
-                        <StatusBadge status={b.status} />
+                        <Group gap="xs" wrap="nowrap">
+                          <StatusBadge status={b.status} />
+                          {b.status === 'deleted' && <RestoreTenantButton bot={b} />}
+                        </Group>
                       </Table.Td>
                       <Table.Td>{f.money(b.walletBalanceMinor - b.walletHeldMinor, b.currency)}</Table.Td>
                       <Table.Td>{f.money(b.walletHeldMinor, b.currency)}</Table.Td>
