@@ -4,9 +4,10 @@ import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { ConsoleLinksService } from '@botfleet/bots';
 import { ConfigurationsService, FeaturesService } from '@botfleet/catalog';
-import { ErrorCode } from '@botfleet/common';
+import { Actors, ErrorCode } from '@botfleet/common';
 import { JobName, QueueName } from '@botfleet/jobs';
 import { ProvisioningPanelDirectory } from '@botfleet/operator';
+import { StarsCheckout, StartGatewayPaymentUseCase } from '@botfleet/payments';
 import {
   PANEL_DIRECTORY,
   PROVISIONING_OUTCOMES,
@@ -96,14 +97,17 @@ describe('order refunds and manual switch-off (API in-process, real PostgreSQL/R
     return { Cookie: sessionCookie(res), 'X-CSRF-Token': res.body.csrfToken as string };
   };
 
-  /** A shop that sells a 50,000 plan with a 2,000 wholesale cost, with the referral program at 10 %. */
-  const newShop = async () => {
+  /** A shop that sells a 50,000 plan (and `priceStars`, when given) with a 2,000 wholesale cost, referrals at 10 %. */
+  const newShop = async (priceStars?: number) => {
     const bot = await ctx.newBot({ walletMinor: 1_000_000 });
     await ctx.setWholesalePrice(bot.id, { perPlanMinor: 1000, perGbMinor: 100 });
     await ctx.get(FeaturesService).set(bot.id, 'referral_program', true);
     await ctx.get(ConfigurationsService).set(bot.id, 'referral_commission_percent', 10);
     await ctx.get(ConfigurationsService).set(bot.id, 'referral_commission_scope', 'every_purchase');
-    const plan = await ctx.newPlan(bot.id, { priceMinor: PRICE, trafficLimitGb: 10 });
+    if (priceStars) {
+      await ctx.get(FeaturesService).set(bot.id, 'telegram_stars', true, undefined, Actors.tenantApi(bot.id));
+    }
+    const plan = await ctx.newPlan(bot.id, { priceMinor: PRICE, trafficLimitGb: 10, priceStars });
     const referrer = await ctx.newUser(bot.id);
     const buyer = await ctx.newUser(bot.id, { startPayload: `ref_${referrer.referralCode}` });
     return { bot, planId: plan.id, referrer, buyer };
@@ -119,6 +123,40 @@ describe('order refunds and manual switch-off (API in-process, real PostgreSQL/R
       .expect(200);
     return fulfil(shop.bot.id, receipt.orderId);
   };
+  /**
+   * The buyer pays a pending order with Telegram Stars: the invoice the bot sends, the charge the Telegram emulator
+   * records (its refundStarPayment checks it), and the bot's successful_payment handling. Returns the payment.
+   */
+  const paidWithStars = async (shop: Awaited<ReturnType<typeof newShop>>, orderId: string) => {
+    const botId = shop.bot.id;
+    const { payment, action } = await ctx.get(StartGatewayPaymentUseCase).execute({
+      botId,
+      gateway: 'stars',
+      language: 'en',
+      purpose: 'order',
+      orderId,
+      by: { userId: shop.buyer.id },
+    });
+    if (action.kind !== 'invoice') throw new Error('Stars answer with an invoice');
+    const stars = {
+      payload: String(action.invoice.payload),
+      currency: 'XTR',
+      totalAmount: Number(action.invoice.amount),
+      fromTelegramId: shop.buyer.telegramId,
+    };
+    const chargeId = world.telegram.sendSuccessfulPayment(shop.bot.telegram.id, {
+      from: { id: shop.buyer.telegramId, first_name: 'Buyer' },
+      currency: stars.currency,
+      totalAmount: stars.totalAmount,
+      invoicePayload: stars.payload,
+    }).telegramPaymentChargeId;
+    await ctx.get(StarsCheckout).paid(botId, { ...stars, chargeId });
+    expect(await world.orderStatus(orderId)).toBe('fulfilling');
+    return { paymentId: payment.id, chargeId };
+  };
+  const starsRefunds = (bot: TestBot, chargeId: string) =>
+    world.telegram.getRefunds(bot.telegram.id).filter((r) => r.telegramPaymentChargeId === chargeId);
+
   const fulfil = async (botId: string, orderId: string) => {
     const [order] = (await platform.query(`SELECT subscription_id s FROM orders WHERE id = $1`, [orderId])) as {
       s: string;
@@ -268,6 +306,67 @@ describe('order refunds and manual switch-off (API in-process, real PostgreSQL/R
     expect(await provisioning.disable(botId, sale.subscriptionId, 'refunded', renewal.orderId)).toEqual({
       applied: false,
     });
+  });
+
+  it('a Stars-paid renewal refunded through its payment takes back only its days; the account stays on', async () => {
+    const shop = await newShop(250);
+    const botId = shop.bot.id;
+    const sale = await approvedCardSale(shop);
+    const firstEnd = new Date((await world.subscription(sale.subscriptionId)).expires_at!).getTime();
+    const renewal = await ctx.newOrder(botId, {
+      userId: shop.buyer.id,
+      planId: shop.planId,
+      renewSubscriptionId: sale.subscriptionId,
+    });
+    expect(renewal.order.kind).toBe('renewal');
+    const stars = await paidWithStars(shop, renewal.orderId);
+    await provisioning.extend(botId, sale.subscriptionId, renewal.orderId);
+    expect(await world.orderStatus(renewal.orderId)).toBe('fulfilled');
+    const renewed = await world.subscription(sale.subscriptionId);
+    expect(new Date(renewed.expires_at!).getTime()).toBe(firstEnd + 30 * 86_400_000);
+    expect(world.rw.account(sale.username)?.expireAt?.getTime()).toBe(firstEnd + 30 * 86_400_000);
+
+    const res = await http()
+      .post(`/v1/bots/${botId}/payments/${stars.paymentId}/refund`)
+      .set(bearer(shop.bot))
+      .send({})
+      .expect(200);
+    expect(res.body).toMatchObject({ id: stars.paymentId, status: 'refunded' });
+    expect(await world.orderStatus(renewal.orderId)).toBe('refunded');
+    expect(await world.orderStatus(sale.orderId)).toBe('fulfilled');
+    expect(starsRefunds(shop.bot, stars.chargeId)).toHaveLength(1);
+
+    // Only the renewal's 30 days come off: the first order's days stay, on the panel too.
+    const jobs = await runDisableJobs(botId);
+    const after = await world.subscription(sale.subscriptionId);
+    expect(after.status).toBe('active');
+    expect(new Date(after.expires_at!).getTime()).toBe(firstEnd);
+    const account = world.rw.account(sale.username)!;
+    expect(account.enabled).toBe(true);
+    expect(account.expireAt?.getTime()).toBe(firstEnd);
+    // The one job the refund queued named the renewal.
+    expect(jobs.map((j) => j.data)).toEqual([
+      { botId, subscriptionId: sale.subscriptionId, reason: 'refunded', orderId: renewal.orderId },
+    ]);
+  });
+
+  it('a Stars-paid first purchase refunded through its payment switches the account off', async () => {
+    const shop = await newShop(250);
+    const botId = shop.bot.id;
+    const pending = await ctx.newOrder(botId, { userId: shop.buyer.id, planId: shop.planId });
+    const stars = await paidWithStars(shop, pending.orderId);
+    const sale = await fulfil(botId, pending.orderId);
+
+    await http()
+      .post(`/v1/bots/${botId}/stars-payments/${stars.paymentId}/refund`)
+      .set(bearer(shop.bot))
+      .send({})
+      .expect(200);
+    expect(await world.orderStatus(sale.orderId)).toBe('refunded');
+    expect(starsRefunds(shop.bot, stars.chargeId)).toHaveLength(1);
+    await runDisableJobs(botId);
+    expect((await world.subscription(sale.subscriptionId)).status).toBe('disabled');
+    expect(world.rw.account(sale.username)?.enabled).toBe(false);
   });
 
   it('two concurrent refunds of one order: exactly one applies, the other is 409 ALREADY_REFUNDED', async () => {

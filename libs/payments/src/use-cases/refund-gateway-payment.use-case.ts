@@ -30,9 +30,12 @@ export const SUBSCRIPTION_REFUNDED = 'refunded';
  * back; a crash after the gateway said yes is finished by the next attempt ("already refunded" is success for
  * every adapter).
  * - Paid an order that is `paid`/`fulfilled`: the order becomes `refunded`, the wholesale charge is reversed
- *   (WholesaleWalletService.reverse, its own ledger key) and the subscription is switched off (DisableSubscription
- *   through the job outbox). A renewal's refund switches off the renewed subscription as a whole. An order still
- *   `fulfilling` is refused (CONFLICT: retry once the panel answered).
+ *   (WholesaleWalletService.reverse, its own ledger key) and what the order gave the subscription is taken back on
+ *   its panel (DisableSubscription with the order's id, through the job outbox: ProvisioningService.takeBack), as
+ *   the shop's own refund does (RefundOrderUseCase): its days come off the end and its traffic package off the
+ *   limit, so a refunded renewal leaves the days earlier orders paid for; when nothing paid remains (always for the
+ *   order that created the subscription, unless later renewals paid for more) the account is switched off. An
+ *   order still `fulfilling` is refused (CONFLICT: retry once the panel answered).
  * - Money that sits in the wallet (a top-up, an order that was no longer payable, an order whose fulfilment failed
  *   and was refunded to the wallet): the wallet is debited by a `refund` row keyed `<gateway>:<external_id>:refund`;
  *   refused with INSUFFICIENT_BALANCE when it was already spent.
@@ -104,7 +107,7 @@ export class RefundGatewayPaymentUseCase {
       await this.outbox.add(
         botId,
         JobName.DisableSubscription,
-        { botId, subscriptionId: order.subscriptionId, reason: SUBSCRIPTION_REFUNDED },
+        { botId, subscriptionId: order.subscriptionId, reason: SUBSCRIPTION_REFUNDED, orderId: order.id },
         jobIdFor(JobName.DisableSubscription, [botId, order.subscriptionId, 'refund', order.id]),
       );
     }
