@@ -4,7 +4,7 @@ import { Actors } from '@botfleet/common';
 import {
   buttonData,
   buttonsOf,
-  QUICK_BOT_LEASES,
+  HOSTING_WORKER_ENV,
   TelegramEmulator,
   TestBot,
   TestContext,
@@ -83,7 +83,7 @@ describe('refund from /admin in the bot (worker, Telegram and Remnawave emulator
 
   beforeAll(async () => {
     world = await WorkerWorld.start({
-      env: { ...QUICK_BOT_LEASES, BOT_POLL_TIMEOUT_S: '1', SALE_SWEEP_INTERVAL_MS: '0', TRAFFIC_SYNC_INTERVAL_MS: '0' },
+      env: HOSTING_WORKER_ENV,
       panels: ['remnawave'],
     });
     ({ telegram, platform, ctx } = world);
