@@ -178,19 +178,21 @@ export class BotSettingsService {
     return { apiToken, apiTokenPrefix: prefix };
   }
 
-  /** Soft delete: the bot stops, its API token dies, its data stays. */
+  /** Soft delete: the bot stops, its API token and console sessions die, its data stays. */
   async delete(botId: string, actor: Actor): Promise<void> {
     await this.db.run(botId, async () => {
       const bot = await this.load(botId, true);
       this.assertTenantMayWrite(bot, actor);
       await this.self.softDelete(botId);
+      // Its console sessions end with it (the guard refused them, but they stayed live rows).
+      const sessionsEnded = await this.self.endConsoleSessions(botId);
       await this.audit.record(botId, {
         actor,
         action: 'bot.deleted',
         targetType: 'bot',
         targetId: botId,
         before: { status: bot.status },
-        after: { status: 'deleted' },
+        after: { status: 'deleted', sessionsEnded },
       });
     });
     await this.events.publish(botId, 'deleted');

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { ConsoleLinksService } from '@botfleet/bots';
+import { ConsoleSessionsRepository } from '@botfleet/platform';
 import { OpenTicket, TestBot, TestContext, TestEnv, WorkerWorld } from '@botfleet/testing';
 import { createApiApp } from '../bootstrap';
 
@@ -135,7 +136,8 @@ describe('POST /v1/admin/bots/{botId}/restore (API in-process, real PostgreSQL/R
       actor: 'master:master',
       bot: { id: bot.id },
       before: { status: 'deleted' },
-      after: { status: 'paused', sessionsEnded: 1 },
+      // Deleting the bot already ended its console session.
+      after: { status: 'paused', sessionsEnded: 0 },
     });
     const tenantEntries = (await tenantLog(bot.id)).filter((e) => e.action === 'bot.restored');
     expect(tenantEntries).toHaveLength(1);
@@ -144,6 +146,24 @@ describe('POST /v1/admin/bots/{botId}/restore (API in-process, real PostgreSQL/R
     // The owner resumes it with the new token.
     await as(`Bearer ${rotated.body.apiToken}`).patch(path).send({ status: 'active' }).expect(200);
     expect((await as(master()).get(path).expect(200)).body.status).toBe('active');
+  });
+
+  it("deleting a bot ends its admins' console sessions (the rows, not only the guard's refusal); audited", async () => {
+    const bot = await ctx.newBot();
+    const { code } = await app.get(ConsoleLinksService, { strict: false }).issueForAdmin(bot.id, bot.ownerTelegramId);
+    const signIn = await http().post('/v1/sessions').set('X-Forwarded-For', '10.66.3.1').send({ code }).expect(201);
+    const sessionId = signIn.body.session.id as string;
+    const sessions = app.get(ConsoleSessionsRepository, { strict: false });
+    expect(await sessions.findLiveById(sessionId)).not.toBeNull();
+
+    await deleteByOwner(bot);
+
+    expect(await sessions.findLiveById(sessionId)).toBeNull();
+    // Restoring finds none left to end; the deletion's row in the tenant's log (readable again) counted it.
+    await restore(bot.id).expect(200);
+    expect((await operatorLog(bot.id))[0]).toMatchObject({ after: { sessionsEnded: 0 } });
+    const deleted = (await tenantLog(bot.id)).find((e) => e.action === 'bot.deleted');
+    expect(deleted).toMatchObject({ after: { status: 'deleted', sessionsEnded: 1 } });
   });
 
   it('refuses a bot that is not deleted with 409 CONFLICT and an unknown bot with 404', async () => {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BotEntity } from '../entities/bot.entity';
+import { ConsoleSessionEntity } from '../entities/console-session.entity';
 import { TenantDb } from '../tenant-context';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 
@@ -74,6 +75,22 @@ export class BotSelfRepository {
   /** Soft delete: status `deleted`, `deleted_at`, the API token cleared. */
   async softDelete(botId: string): Promise<void> {
     await this.db.within(botId, (m) => m.query(`SELECT botfleet_bot_delete($1)`, [botId]));
+  }
+
+  /** Ends every live console session of the bot (it was deleted: nobody is signed in to it any more); how many. */
+  async endConsoleSessions(botId: string): Promise<number> {
+    return this.db.within(botId, async (m) => {
+      const result = await m
+        .createQueryBuilder()
+        .update(ConsoleSessionEntity)
+        .set({ revokedAt: () => 'now()' })
+        .where(`kind = 'tenant'`)
+        .andWhere('bot_id = :botId', { botId })
+        .andWhere('revoked_at IS NULL')
+        .andWhere('expires_at > now()')
+        .execute();
+      return result.affected ?? 0;
+    });
   }
 
   /** A new API token's SHA-256 hash and display prefix. */
