@@ -81,8 +81,15 @@ export type PlatformJobName =
 /** Alerts a bot's owner gets through NotifyOwner. */
 /** `suspended` / `resumed`: the operator's decision (`data.reason` for a suspension). */
 /** `stars_refund_unapplied`: Telegram refunded Stars we could not take back (libs/payments StarsCheckout). */
+/** `restored`: the operator brought the deleted bot back, paused; told through the master bot (OwnerNotifier). */
 export type OwnerAlertKind =
-  'wholesale_low' | 'no_card' | 'notice_undelivered' | 'suspended' | 'resumed' | 'stars_refund_unapplied';
+  | 'wholesale_low'
+  | 'no_card'
+  | 'notice_undelivered'
+  | 'suspended'
+  | 'resumed'
+  | 'stars_refund_unapplied'
+  | 'restored';
 
 /**
  * Every payload has a top-level botId (except the platform-wide periodic jobs); the handler rebuilds the

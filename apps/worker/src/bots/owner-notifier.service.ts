@@ -36,6 +36,23 @@ export class OwnerNotifier {
   }
 
   /**
+   * The operator brought the owner's deleted bot back, paused: the owner resumes it and issues a new API token on
+   * the console's Settings page (its console sessions ended, so they sign in again). Said by the master bot, as the
+   * restored bot does not run while paused. Nothing when the bot is gone again or missing.
+   */
+  async restored(botId: string): Promise<boolean> {
+    const bot = await this.repo.get(botId);
+    if (!bot || bot.status === 'deleted') return false;
+    const text = translate(bot.defaultLanguage, 'owner.restored', {
+      bot: `@${bot.telegramUsername}`,
+      url: this.settingsUrl(bot.id),
+    });
+    const told = await this.viaMaster(bot, text);
+    if (told) this.logger.log(`told the owner of bot ${bot.id} that it was restored`);
+    return told;
+  }
+
+  /**
    * What a bot could not say to its admins itself (Telegram rejects its token), said to its owner through the
    * master bot under the bot's name. `html` is a message of the bot's own, in the bot's HTML subset.
    */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { JobName, JobPayloads, OnJob, OnJobFinalFailure } from '@botfleet/jobs';
 import { SaleNotifications } from '@botfleet/telegram';
+import { OwnerNotifier } from '../bots/owner-notifier.service';
 import { OwnerAlerts } from '../notifications/owner-alerts.service';
 
 type SaleJob = JobPayloads[JobName.SaleNotification];
@@ -14,6 +15,7 @@ export class SaleNotificationsProcessor {
   constructor(
     private readonly notices: SaleNotifications,
     private readonly alerts: OwnerAlerts,
+    private readonly owner: OwnerNotifier,
   ) {}
 
   @OnJob({ name: JobName.SaleNotification })
@@ -27,7 +29,12 @@ export class SaleNotificationsProcessor {
   }
 
   @OnJob({ name: JobName.NotifyOwner })
-  notifyOwner(job: JobPayloads[JobName.NotifyOwner]): Promise<void> {
+  async notifyOwner(job: JobPayloads[JobName.NotifyOwner]): Promise<void> {
+    // A restored bot is paused and does not speak: the master bot tells its owner.
+    if (job.kind === 'restored') {
+      await this.owner.restored(job.botId);
+      return;
+    }
     return this.notices.handleOwner(job);
   }
 }

@@ -29,6 +29,10 @@ export interface BotListQuery {
 
 const notFound = () => new DomainError(ErrorCode.NOT_FOUND, 'Bot not found');
 
+const restoredNotice = (botId: string): JobPayloads[JobName.NotifyOwner] => ({ botId, kind: 'restored' });
+const restoredNoticeId = (view: BotView) =>
+  jobIdFor(JobName.NotifyOwner, [view.id, 'restored', new Date(view.updatedAt).getTime()]);
+
 type Holder = { id: string | null; name: string | null; status: string | null; telegramUsername: string | null };
 
 /** A deleted bot cannot come back while a live tenant holds its Telegram bot: the answer names that tenant. */
@@ -168,6 +172,9 @@ export class BotAdminService {
         };
         await this.audit.operator(m, actor, { ...entry, targetBotId: botId });
         await this.audit.tenant(m, botId, actor, entry);
+        // The owner hears that the shop is back (through the master bot): written with the change, so never lost,
+        // and, by its job id (this restore), never sent twice.
+        await this.outboxRows.record(m, botId, JobName.NotifyOwner, restoredNoticeId(restored), restoredNotice(botId));
         return restored;
       });
     } catch (err) {
@@ -184,6 +191,10 @@ export class BotAdminService {
     }
     // Every process forgets what it remembered about this bot; the worker leaves it stopped (paused).
     await this.events.publish(botId, 'paused');
+    // Queued now; if this fails, the worker's outbox relay queues it under the same job id.
+    await this.outbox
+      .dispatch(botId, JobName.NotifyOwner, restoredNotice(botId), restoredNoticeId(view))
+      .catch(() => undefined);
     return view;
   }
 

@@ -162,6 +162,8 @@ const en = {
   'owner.tokenInvalid':
     '⚠️ Your bot {bot} has stopped: Telegram no longer accepts its token (revoked or replaced in @BotFather).\nTo start it again, open Settings in the web console and paste the new token from @BotFather:\n{url}\n(Developers: PUT /v1/bots/{id}/telegram-token.)',
   'owner.btn.openSettings': '🖥 Open Settings',
+  'owner.restored':
+    '♻️ Your shop {bot} is back: the platform restored it with its customers, subscriptions, wallets and tickets. It is paused for now.\nTo resume it and issue a new API token, sign in to the web console and open Settings:\n{url}',
   'owner.settingsRefused': 'Only the owner of this bot can open its Settings from here.',
   'owner.settingsNotNeeded':
     'This bot works again: ask the bot itself for a web console link (/admin → 🖥 Open the web console).',
@@ -671,6 +673,8 @@ const fa = {
   'owner.tokenInvalid':
     '⚠️ ربات {bot} متوقف شد: تلگرام دیگر توکن آن را نمی‌پذیرد (در @BotFather باطل یا عوض شده است).\nبرای راه‌اندازی دوباره، صفحهٔ تنظیمات را در کنسول وب باز کنید و توکن جدید را از @BotFather در آن بچسبانید:\n{url}\n(برای برنامه‌نویسان: PUT /v1/bots/{id}/telegram-token)',
   'owner.btn.openSettings': '🖥 باز کردن تنظیمات',
+  'owner.restored':
+    '♻️ فروشگاه {bot} شما برگشت: پلتفرم آن را با مشتریان، اشتراک‌ها، کیف پول‌ها و تیکت‌هایش بازگرداند. فعلاً متوقف است.\nبرای راه‌اندازی دوباره و صدور توکن API جدید، وارد کنسول وب شوید و صفحهٔ تنظیمات را باز کنید:\n{url}',
   'owner.settingsRefused': 'فقط مالک این ربات می‌تواند تنظیمات آن را از اینجا باز کند.',
   'owner.settingsNotNeeded':
     'این ربات دوباره کار می‌کند: لینک پنل وب را از خود ربات بگیرید (/admin ← 🖥 باز کردن پنل وب).',
@@ -1171,6 +1175,8 @@ const ru = {
   'owner.tokenInvalid':
     '⚠️ Бот {bot} остановлен: Telegram больше не принимает его токен (отозван или заменён в @BotFather).\nЧтобы запустить его снова, откройте «Настройки» в веб-консоли и вставьте новый токен из @BotFather:\n{url}\n(Для разработчиков: PUT /v1/bots/{id}/telegram-token.)',
   'owner.btn.openSettings': '🖥 Открыть настройки',
+  'owner.restored':
+    '♻️ Ваш магазин {bot} снова работает на платформе: его восстановили вместе с клиентами, подписками, кошельками и обращениями. Пока он на паузе.\nЧтобы возобновить его и выпустить новый API-токен, войдите в веб-консоль и откройте «Настройки»:\n{url}',
   'owner.settingsRefused': 'Открыть настройки этого бота отсюда может только его владелец.',
   'owner.settingsNotNeeded':
     'Этот бот снова работает: попросите ссылку на веб-консоль у самого бота (/admin → 🖥 Открыть веб-консоль).',
