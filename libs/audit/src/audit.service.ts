@@ -15,9 +15,16 @@ export interface AuditEntry {
 /** Field names whose values never enter the audit log. */
 const SECRET_FIELD = /token|secret|password|credential|ciphertext|hash|card_?number|cardNumber/i;
 
-/** Copies a value for the audit log with secret-looking fields removed and card numbers masked. */
+/** What stands for a value nested deeper than the audit log keeps (it is not checked, so it is not kept). */
+export const AUDIT_TRUNCATED = '[truncated]';
+
+/**
+ * Copies a value for the audit log with secret-looking fields removed and card numbers masked. Objects nested deeper
+ * than 5 levels are replaced by AUDIT_TRUNCATED rather than copied unchecked.
+ */
 export function auditSafe(value: unknown, depth = 0): unknown {
-  if (value === null || value === undefined || depth > 5) return value ?? null;
+  if (value === null || value === undefined) return null;
+  if (depth > 5) return typeof value === 'object' ? AUDIT_TRUNCATED : value;
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map((v) => auditSafe(v, depth + 1));
   if (typeof value !== 'object') return value;

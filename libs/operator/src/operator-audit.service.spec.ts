@@ -36,6 +36,18 @@ describe('OperatorAuditService.page', () => {
     expect(JSON.stringify(page)).not.toMatch(/pw-1|key-1|key-2|m-1|t-1|pk-1/);
   });
 
+  it('removes keys spelled with hyphens (X-Api-Key, access-key) and cuts what is nested deeper than it checks', async () => {
+    const row: OperatorAuditRow = {
+      ...leaky,
+      before: { headers: { 'X-Api-Key': 'hk-1', 'access-key': 'ak-1' } },
+      after: { a: { b: { c: { d: { e: { f: { g: { secretish: 'deep-1' } } } } } } } },
+    };
+    const rows = { page: jest.fn().mockResolvedValue([[row], 1]) } as unknown as AdminAuditRepository;
+    const page = await new OperatorAuditService(rows).page({}, 1, 20);
+    expect(JSON.stringify(page)).not.toMatch(/hk-1|ak-1|deep-1/);
+    expect(page.items[0].before).toEqual({ headers: {} });
+  });
+
   it('refuses a `from` after `to`, naming from', async () => {
     const rows = { page: jest.fn() } as unknown as AdminAuditRepository;
     await expect(

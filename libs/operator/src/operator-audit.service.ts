@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { auditSafe } from '@botfleet/audit';
+import { AUDIT_TRUNCATED, auditSafe } from '@botfleet/audit';
 import { Actor, DomainError, ErrorCode, type Page, pageOf, pageOffset } from '@botfleet/common';
 import { AdminAuditRepository, type OperatorAuditFilter, type OperatorAuditRow } from '@botfleet/platform';
 
@@ -25,7 +25,8 @@ export type OperatorAuditAction = (typeof OPERATOR_AUDIT_ACTIONS)[number];
  * Field names that are credentials on the operator's side beyond `auditSafe`'s (a panel's API key, a gateway's
  * merchant id, a private key, an authorization header): a panel's free-form settings could carry one.
  */
-const OPERATOR_SECRET_FIELD = /api_?key|merchant|private_?key|authorization|passphrase|^pass$|^pwd$|^key$/i;
+const OPERATOR_SECRET_FIELD =
+  /api[-_]?key|access[-_]?key|merchant|private[-_]?key|authorization|passphrase|^pass$|^pwd$|^key$/i;
 
 /**
  * A value for the operator's audit log with every credential-looking field removed: applied when a row is written
@@ -36,7 +37,9 @@ export function operatorAuditSafe(value: unknown): unknown {
 }
 
 function strip(value: unknown, depth: number): unknown {
-  if (value === null || typeof value !== 'object' || depth > 6) return value;
+  if (value === null || typeof value !== 'object') return value;
+  // auditSafe already cut what is deeper than it keeps; anything deeper here is dropped, never passed on unchecked.
+  if (depth > 6) return AUDIT_TRUNCATED;
   if (Array.isArray(value)) return value.map((v) => strip(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (!OPERATOR_SECRET_FIELD.test(k)) out[k] = strip(v, depth + 1);
