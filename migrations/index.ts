@@ -34,6 +34,8 @@ import { BroadcastDeliveriesByKey1764400001500 } from './1764400001500-broadcast
 import { GatewayPaymentScreenMessage1764400001600 } from './1764400001600-gatewayPaymentScreenMessage';
 import { WalletAdjust1764400001800 } from './1764400001800-walletAdjust';
 import { TicketOpenIdempotency1764400001900 } from './1764400001900-ticketOpenIdempotency';
+import { TicketOpenedBy1764400002600 } from './1764400002600-ticketOpenedBy';
+import { BroadcastSendingIndex1764400003000 } from './1764400003000-broadcastSendingIndex';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const MIGRATIONS = [
@@ -73,4 +75,6 @@ export const MIGRATIONS = [
   GatewayPaymentScreenMessage1764400001600,
   WalletAdjust1764400001800,
   TicketOpenIdempotency1764400001900,
+  TicketOpenedBy1764400002600,
+  BroadcastSendingIndex1764400003000,
 ];

@@ -4,7 +4,7 @@ import { FeaturesService } from '@botfleet/catalog';
 import { JobName, JobPayloads, QueueName } from '@botfleet/jobs';
 import { OpenTicketUseCase } from '@botfleet/support';
 import { BotConversationModule, SupportNotifications } from '@botfleet/telegram';
-import { createModuleApp, TelegramEmulator, TestBot, TestContext, WorkerWorld } from '@botfleet/testing';
+import { buttonsOf, createModuleApp, TelegramEmulator, TestBot, TestContext, WorkerWorld } from '@botfleet/testing';
 import { createApiApp } from '../bootstrap';
 
 jest.setTimeout(90_000);
@@ -151,6 +151,51 @@ describe('the shop opens a ticket to a customer (API in-process, real PostgreSQL
     // Without a key, a customer who has a ticket that is not closed gets no second one.
     const busy = await open(a, { userId: first.id, subject: 'More', text: 'Hello' }).expect(409);
     expect(busy.body.error).toMatchObject({ code: 'CONFLICT', details: { ticketNumber: 1 } });
+  });
+
+  it('a ticket the shop opens reaches the customer once as support writing to them; its later answers say answered', async () => {
+    const customer = await customerOf(b);
+    const body = { userId: customer.id, subject: 'Plan change', text: 'We moved you to the <i>new</i> plan' };
+    const res = await open(b, body).expect(201);
+    await runNotices();
+    const bot = () => telegram.getChatMessages(b.telegram.id, customer.telegramId).filter((m) => m.direction === 'bot');
+    const opening = bot().filter((m) => (m.text ?? '').includes('We moved you'));
+    expect(opening).toHaveLength(1);
+    expect(opening[0].text).toContain(`wrote to you (ticket #${res.body.number}: Plan change)`);
+    expect(opening[0].text).toContain('Reply to continue.');
+    expect(opening[0].text).not.toContain('answered your ticket');
+    expect(buttonsOf(opening[0]).map((x) => x.text)).toEqual(['✍️ Reply', '✔️ Close the ticket']);
+
+    // The shop's next message on that ticket is an answer, as on any ticket.
+    await http()
+      .post(`/v1/bots/${b.id}/tickets/${res.body.id}/messages`)
+      .set(bearer(b))
+      .send({ text: 'Your config is updated' })
+      .expect(201);
+    await runNotices();
+    const answer = bot().filter((m) => (m.text ?? '').includes('Your config is updated'));
+    expect(answer).toHaveLength(1);
+    expect(answer[0].text).toContain(`answered your ticket #${res.body.number}`);
+    expect(answer[0].text).not.toContain('wrote to you');
+    expect(bot().filter((m) => (m.text ?? '').includes('We moved you'))).toHaveLength(1);
+
+    // A customer's own ticket answered by the shop: answered, never the opening.
+    const asker = await customerOf(b);
+    const own = await ctx.get(OpenTicketUseCase).execute({
+      botId: b.id,
+      userId: asker.id,
+      subject: 'Slow',
+      content: { text: 'It is slow' },
+    });
+    await http()
+      .post(`/v1/bots/${b.id}/tickets/${own.ticket.id}/messages`)
+      .set(bearer(b))
+      .send({ text: 'Try the other server' })
+      .expect(201);
+    await runNotices();
+    const toAsker = told(b, asker.telegramId).filter((t) => t.includes('Try the other server'));
+    expect(toAsker).toHaveLength(1);
+    expect(toAsker[0]).toContain('answered your ticket');
   });
 
   it("another bot's customer is 404 and a bad body is 400, and neither changes anything", async () => {

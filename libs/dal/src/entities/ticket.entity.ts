@@ -2,6 +2,8 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 import { BigIntColumn } from './columns';
 
 export type TicketStatus = 'open' | 'answered' | 'closed';
+/** Who opened a ticket: the customer in the bot, or the shop (an admin or the tenant's API) to the customer. */
+export type TicketOpener = 'customer' | 'shop';
 
 @Entity('tickets')
 export class TicketEntity {
@@ -21,6 +23,7 @@ export class TicketEntity {
   @Column({ name: 'admin_message_id', ...BigIntColumn({ nullable: true }) }) adminMessageId!: number | null;
   /** The client's Idempotency-Key of a ticket the shop opened over the API (unique per bot); null otherwise. */
   @Column({ name: 'idempotency_key', type: 'varchar', nullable: true }) idempotencyKey!: string | null;
+  @Column({ name: 'opened_by', type: 'varchar', default: 'customer' }) openedBy!: TicketOpener;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -86,7 +86,8 @@ export class OpenShopTicketUseCase {
       await this.repos.tickets.update(
         botId,
         { id: opened.id },
-        { status: 'answered', lastMessageAt: message.createdAt },
+        // opened_by 'shop': the customer's notice says support wrote to them (not that it answered).
+        { status: 'answered', openedBy: 'shop', lastMessageAt: message.createdAt },
       );
       const ticket = (await this.repos.tickets.findById(botId, opened.id))!;
       await this.audit.record(botId, {

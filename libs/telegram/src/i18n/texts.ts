@@ -115,6 +115,8 @@ const en = {
   'ticket.closedNotice': '🔒 Support closed your ticket <b>#{number}</b>. Write to /support if you need more help.',
   'ticket.isClosed': 'This ticket is closed.',
   'ticket.answer': '💬 <b>Support</b> answered your ticket <b>#{number}</b>:\n\n{text}',
+  'ticket.openedByShop':
+    '💬 <b>Support</b> wrote to you (ticket <b>#{number}</b>: {subject}):\n\n{text}\n\nReply to continue.',
   'ticketAdmin.card': '🎫 <b>Ticket #{number}</b> · {subject}',
   'ticketAdmin.who': '👤 {name} {username} · id <code>{tgId}</code> · {lang}',
   'ticketAdmin.subs': '<b>Subscriptions</b>',
@@ -626,6 +628,8 @@ const fa = {
   'ticket.closedNotice': '🔒 پشتیبانی تیکت <b>#{number}</b> شما را بست. اگر باز هم کمک لازم دارید /support را بزنید.',
   'ticket.isClosed': 'این تیکت بسته است.',
   'ticket.answer': '💬 <b>پشتیبانی</b> به تیکت <b>#{number}</b> شما پاسخ داد:\n\n{text}',
+  'ticket.openedByShop':
+    '💬 <b>پشتیبانی</b> به شما پیام داد (تیکت <b>#{number}</b>: {subject}):\n\n{text}\n\nبرای ادامه، پاسخ دهید.',
   'ticketAdmin.card': '🎫 <b>تیکت #{number}</b> · {subject}',
   'ticketAdmin.who': '👤 {name} {username} · شناسه <code>{tgId}</code> · {lang}',
   'ticketAdmin.subs': '<b>اشتراک‌ها</b>',
@@ -1128,6 +1132,8 @@ const ru = {
   'ticket.closedNotice': '🔒 Поддержка закрыла ваше обращение <b>#{number}</b>. Если нужна помощь, напишите /support.',
   'ticket.isClosed': 'Это обращение закрыто.',
   'ticket.answer': '💬 <b>Поддержка</b> ответила на обращение <b>#{number}</b>:\n\n{text}',
+  'ticket.openedByShop':
+    '💬 <b>Поддержка</b> написала вам (обращение <b>#{number}</b>: {subject}):\n\n{text}\n\nОтветьте, чтобы продолжить.',
   'ticketAdmin.card': '🎫 <b>Обращение #{number}</b> · {subject}',
   'ticketAdmin.who': '👤 {name} {username} · id <code>{tgId}</code> · {lang}',
   'ticketAdmin.subs': '<b>Подписки</b>',

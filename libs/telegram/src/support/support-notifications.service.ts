@@ -178,6 +178,17 @@ export class SupportNotifications {
     );
   }
 
+  /** Whether `message` is the first of a ticket the shop opened (its notice is the opening, not an answer). */
+  private async opensShopTicket(botId: string, ticket: TicketEntity, message: TicketMessageEntity): Promise<boolean> {
+    if (ticket.openedBy !== 'shop') return false;
+    const [first] = await this.repos.ticketMessages.find(botId, {
+      where: { ticketId: ticket.id },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: 1,
+    });
+    return first?.id === message.id;
+  }
+
   private async deliverAnswer(
     bot: BotEntity,
     telegram: BotSender,
@@ -191,17 +202,18 @@ export class SupportNotifications {
         : null;
     if (user && answer) {
       const lang = user.language ?? bot.defaultLanguage;
+      const opening = await this.opensShopTicket(bot.id, ticket, message);
       await this.sendOnce(bot.id, answer, async () => {
         try {
           if (message.photoFileId) {
-            const screen = answerScreen(lang, ticket, message, TELEGRAM_LIMITS.caption);
+            const screen = answerScreen(lang, ticket, message, TELEGRAM_LIMITS.caption, opening);
             await telegram.sendPhoto(user.telegramId, message.photoFileId, {
               caption: screen.text,
               parse_mode: 'HTML',
               reply_markup: { inline_keyboard: screen.keyboard! },
             });
           } else {
-            const screen = answerScreen(lang, ticket, message);
+            const screen = answerScreen(lang, ticket, message, TELEGRAM_LIMITS.messageText, opening);
             await telegram.sendMessage(user.telegramId, screen.text, {
               parse_mode: 'HTML',
               link_preview_options: { is_disabled: true },

@@ -123,16 +123,27 @@ export function ticketScreen(lang: Language, ticket: TicketEntity, messages: Tic
   return { text: fit([head, ...body].join('\n\n'), lang), keyboard };
 }
 
-/** The answer as the customer gets it, with Reply / Close under it. `limit`: 1024 when it is a photo's caption. */
+/**
+ * The answer as the customer gets it, with Reply / Close under it. `limit`: 1024 when it is a photo's caption.
+ * `opening`: the first message of a ticket the shop opened, which says support wrote to them (with the subject).
+ */
 export function answerScreen(
   lang: Language,
   ticket: TicketEntity,
   message: TicketMessageEntity,
   limit: number = TELEGRAM_LIMITS.messageText,
+  opening = false,
 ): Screen {
+  const text = { html: plainBlock(message.text, 4000) };
   return {
     text: fit(
-      translate(lang, 'ticket.answer', { number: ticket.number, text: { html: plainBlock(message.text, 4000) } }),
+      opening
+        ? translate(lang, 'ticket.openedByShop', {
+            number: ticket.number,
+            subject: { html: plain(ticket.subject ?? '—', 200) },
+            text,
+          })
+        : translate(lang, 'ticket.answer', { number: ticket.number, text }),
       lang,
       limit,
     ),

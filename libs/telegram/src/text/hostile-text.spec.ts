@@ -317,6 +317,7 @@ describe.each(HOSTILE_CASES)('hostile text "%s" on every screen', (_name, hostil
     checkScreen(offerAddScreen(lang, ticket, 2_147_483_647));
     checkScreen(answerScreen(lang, ticket, msg('admin')));
     checkScreen(answerScreen(lang, ticket, msg('admin', 'photo'), TELEGRAM_LIMITS.caption), TELEGRAM_LIMITS.caption);
+    checkScreen(answerScreen(lang, ticket, msg('admin'), TELEGRAM_LIMITS.messageText, true));
     const card = {
       user,
       subscriptions: [
