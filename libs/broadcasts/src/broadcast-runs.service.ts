@@ -49,9 +49,15 @@ const endReportKey = (broadcastId: string) => `broadcast:${broadcastId}:end`;
  */
 /** A broadcast this large gets fresh table statistics before its first step (prepareSteps). */
 export const ANALYZE_FROM_TOTAL = 500;
+/** prepareSteps runs ANALYZE at most once in this long per process: broadcasts starting together share one. */
+export const ANALYZE_AT_MOST_EVERY_MS = 30_000;
 
 @Injectable()
 export class BroadcastRunsService {
+  /** prepareSteps: an ANALYZE under way in this process, and when the last one ended. */
+  private analyzing = false;
+  private analyzedAt = 0;
+
   constructor(
     private readonly db: TenantDb,
     private readonly repos: TenantRepositories,
@@ -207,8 +213,17 @@ export class BroadcastRunsService {
    */
   async prepareSteps(botId: string, b: { total: number }): Promise<boolean> {
     if (b.total < ANALYZE_FROM_TOTAL) return false;
-    await this.broadcasts.analyzeDeliveries(botId);
-    return true;
+    // One at a time per process, and not again within ANALYZE_AT_MOST_EVERY_MS: fifty broadcasts starting together
+    // need one fresh set of statistics, not fifty ANALYZEs queueing on the table's lock.
+    if (this.analyzing || Date.now() - this.analyzedAt < ANALYZE_AT_MOST_EVERY_MS) return false;
+    this.analyzing = true;
+    try {
+      await this.broadcasts.analyzeDeliveries(botId);
+      this.analyzedAt = Date.now();
+      return true;
+    } finally {
+      this.analyzing = false;
+    }
   }
 
   /** Ends a running broadcast as failed (its bot's token was revoked, its jobs failed for good). */

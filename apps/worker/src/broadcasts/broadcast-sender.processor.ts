@@ -170,8 +170,9 @@ export class BroadcastSenderProcessor {
     await this.runs.interruptStale(botId, broadcastId, leaseMs, claimId);
     if (chunk === 0) {
       await this.postProgress(bot, b, false);
-      // Statistics that know this broadcast, or its steps scan all its deliveries; a failure only costs speed.
-      await this.runs.prepareSteps(botId, b).catch((err: unknown) => {
+      // Statistics that know this broadcast, or its steps scan all its deliveries; a failure only costs speed. On one
+      // of the broadcasts' connections, like the steps, so starts never hold the bots' pool.
+      await this.bulkDb.use(() => this.runs.prepareSteps(botId, b)).catch((err: unknown) => {
         this.logger.warn({ botId, broadcastId, err: describeError(err) }, 'broadcast statistics not refreshed');
       });
     }

@@ -369,8 +369,11 @@ export class BroadcastRepository {
         `WITH c AS (
            UPDATE broadcasts SET status = 'completed', finished_at = now(), updated_at = now()
             WHERE bot_id = $1 AND id = $2 AND status = 'running'
+              -- Two probes, each on its partial index (pending, sending): one IN would walk every delivery.
               AND NOT EXISTS (SELECT 1 FROM broadcast_deliveries d WHERE d.bot_id = $1 AND d.broadcast_id = $2
-                                AND d.status IN ('pending','sending'))
+                                AND d.status = 'pending')
+              AND NOT EXISTS (SELECT 1 FROM broadcast_deliveries d WHERE d.bot_id = $1 AND d.broadcast_id = $2
+                                AND d.status = 'sending')
            RETURNING id
          ) SELECT id FROM c`,
         [botId, broadcastId],
