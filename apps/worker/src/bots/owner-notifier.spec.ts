@@ -61,3 +61,42 @@ describe('OwnerNotifier.tokenInvalid', () => {
     },
   );
 });
+
+/** What the master bot says to the owner of a deleted bot the operator restored (paused). */
+describe('OwnerNotifier.restored', () => {
+  const master = row({ id: 'master', isMaster: true, status: 'active', telegramUsername: 'platform_master_bot' });
+
+  const notifierFor = (bot: HostedBotRow | null) => {
+    const sendMessage = jest.fn().mockResolvedValue(undefined);
+    const messenger = { as: jest.fn().mockReturnValue({ sendMessage }) };
+    const repo = { getMaster: jest.fn().mockResolvedValue(master), get: jest.fn().mockResolvedValue(bot) };
+    const base = 'https://shops.example.com/';
+    return {
+      notifier: new OwnerNotifier(repo as never, messenger as never, { PUBLIC_BASE_URL: base } as never),
+      sendMessage,
+    };
+  };
+
+  it.each(['en', 'fa', 'ru'] as const)(
+    'tells the owner (%s) it is back paused, with the Settings link',
+    async (lang) => {
+      const bot = row({ status: 'paused', defaultLanguage: lang });
+      const { notifier, sendMessage } = notifierFor(bot);
+      expect(await notifier.restored(bot.id)).toBe(true);
+      const [chatId, text] = sendMessage.mock.calls[0] as [number, string];
+      expect(chatId).toBe(bot.ownerTelegramId);
+      expect(text).toContain('@corner_shop_bot');
+      expect(text).toContain(`https://shops.example.com/console/bots/${bot.id}/settings`);
+      expect(text).toContain('API');
+      expect(text).not.toMatch(/\{\w+\}/);
+    },
+  );
+
+  it('says nothing for a bot deleted again or gone', async () => {
+    for (const bot of [row({ status: 'deleted' }), null]) {
+      const { notifier, sendMessage } = notifierFor(bot);
+      expect(await notifier.restored('0b5e6c1e-8f7a-4c11-9d3b-2a1f0e9d8c7b')).toBe(false);
+      expect(sendMessage).not.toHaveBeenCalled();
+    }
+  });
+});
