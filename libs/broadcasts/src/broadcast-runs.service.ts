@@ -49,14 +49,12 @@ const endReportKey = (broadcastId: string) => `broadcast:${broadcastId}:end`;
  */
 /** A broadcast this large gets fresh table statistics before its first step (prepareSteps). */
 export const ANALYZE_FROM_TOTAL = 500;
-/** prepareSteps runs ANALYZE at most once in this long per process: broadcasts starting together share one. */
-export const ANALYZE_AT_MOST_EVERY_MS = 30_000;
 
 @Injectable()
 export class BroadcastRunsService {
-  /** prepareSteps: an ANALYZE under way in this process, and when the last one ended. */
-  private analyzing = false;
-  private analyzedAt = 0;
+  /** prepareSteps: the ANALYZE under way in this process, and when the last finished one began. */
+  private analysis: Promise<void> | null = null;
+  private analyzedFrom = 0;
 
   constructor(
     private readonly db: TenantDb,
@@ -213,16 +211,23 @@ export class BroadcastRunsService {
    */
   async prepareSteps(botId: string, b: { total: number }): Promise<boolean> {
     if (b.total < ANALYZE_FROM_TOTAL) return false;
-    // One at a time per process, and not again within ANALYZE_AT_MOST_EVERY_MS: fifty broadcasts starting together
-    // need one fresh set of statistics, not fifty ANALYZEs queueing on the table's lock.
-    if (this.analyzing || Date.now() - this.analyzedAt < ANALYZE_AT_MOST_EVERY_MS) return false;
-    this.analyzing = true;
+    // The first chunk runs after the start committed, so an ANALYZE begun since this call sees this broadcast's
+    // deliveries: fifty broadcasts starting together share one or two, instead of fifty queueing on the table's lock.
+    const since = Date.now();
+    for (;;) {
+      if (this.analyzedFrom >= since) return false;
+      if (!this.analysis) break;
+      await this.analysis.catch(() => undefined);
+    }
+    const from = Date.now();
+    this.analysis = this.broadcasts.analyzeDeliveries(botId).then(() => {
+      this.analyzedFrom = Math.max(this.analyzedFrom, from);
+    });
     try {
-      await this.broadcasts.analyzeDeliveries(botId);
-      this.analyzedAt = Date.now();
+      await this.analysis;
       return true;
     } finally {
-      this.analyzing = false;
+      this.analysis = null;
     }
   }
 

@@ -118,9 +118,13 @@ describe('Broadcast steps touch only their own rows (real PostgreSQL)', () => {
     for (const [name, n] of Object.entries(reads)) expect({ name, n: Math.min(n, 4 * BATCH) }).toEqual({ name, n });
   });
 
-  it('a broadcast smaller than that gets no ANALYZE, nor one starting right after another', async () => {
-    expect(await runs.prepareSteps(randomUUID(), { total: ANALYZE_FROM_TOTAL - 1 })).toBe(false);
-    // The first test's ANALYZE ran moments ago: broadcasts starting together share it.
-    expect(await runs.prepareSteps(randomUUID(), { total: ANALYZE_FROM_TOTAL })).toBe(false);
+  it('a broadcast smaller than that gets no ANALYZE; broadcasts starting together share one', async () => {
+    const bot = await ctx.newBot();
+    expect(await runs.prepareSteps(bot.id, { total: ANALYZE_FROM_TOTAL - 1 })).toBe(false);
+    const together = await Promise.all([1, 2, 3].map(() => runs.prepareSteps(bot.id, { total: ANALYZE_FROM_TOTAL })));
+    expect(together.filter(Boolean)).toHaveLength(1);
+    // A broadcast whose first chunk comes after that ANALYZE began gets its own.
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await runs.prepareSteps(bot.id, { total: ANALYZE_FROM_TOTAL })).toBe(true);
   });
 });
