@@ -216,6 +216,10 @@ export class ProvisioningService {
         trafficLimitBytes,
         planId: order.planId,
         deviceLimit,
+        // What this renewal replaced: a refund of it puts these back (see `takeBack`).
+        previousTrafficLimitBytes: sub.trafficLimitBytes,
+        previousPlanId: sub.planId,
+        previousDeviceLimit: sub.deviceLimit,
       });
       // A disabled account gave its slot back when it was disabled; it takes one again.
       if (sub.status === 'disabled') await this.directory.adjustLoad(sub.panelId, 1);
@@ -286,13 +290,18 @@ export class ProvisioningService {
   }
 
   /**
-   * A refunded order's days come off the subscription's end, and its traffic package off the limit (never below
-   * what is used): the account keeps what the subscription's other orders paid for. When nothing paid remains —
-   * the end falls at or before now, as it always does for the order that created the subscription unless later
-   * renewals paid for more — the account is switched off and the subscription `disabled`, as `disable` does. A
-   * subscription already switched off (by hand) only has its end moved, so a later renewal starts from the right
-   * day. Once per order (`order:{id}:taken_back`); an order that never reached the panel (a renewal not applied,
-   * a subscription still pending) has nothing to take back.
+   * A refunded order's days come off the subscription's end. Traffic, plan and device limit change only when the
+   * order is a renewal that is still the latest one in force (every renewal applied after it has been refunded too):
+   * they go back to what the subscription had before it (recorded by `extend`; before a run of refunded renewals,
+   * what the first of them replaced). Otherwise — the order that created the subscription, or a renewal a later
+   * renewal replaced — only its days come off: the traffic in force was set by a later order and is not this one's
+   * to take. The restored limit is never below what is used on the panel (at it, the account is blocked for traffic)
+   * and never 0 (unlimited on every panel) unless the restored plan is unlimited; a renewal recorded before
+   * `extend` kept what it replaced gives only its days back. When nothing paid remains — the end falls at or before
+   * now — the account is switched off and the subscription `disabled`, as `disable` does. A subscription already
+   * switched off (by hand) only has its row changed, so a later renewal starts from the right day. Once per order
+   * (`order:{id}:taken_back`); an order that never reached the panel (a renewal not applied, a subscription still
+   * pending) has nothing to take back.
    */
   private async takeBack(
     botId: string,
@@ -319,18 +328,26 @@ export class ProvisioningService {
       }
       const now = Date.now();
       const expiresAt = new Date(sub.expiresAt.getTime() - order.periodDays * DAY_MS);
-      const trafficLimitBytes =
-        sub.trafficLimitBytes > 0 && order.trafficBytes > 0
-          ? Math.max(sub.trafficUsedBytes, sub.trafficLimitBytes - order.trafficBytes)
-          : sub.trafficLimitBytes;
       const switchOff = expiresAt.getTime() <= now && sub.status !== 'disabled';
       const account = sub.panelId && sub.panelUsername && sub.status !== 'disabled' ? sub.panelUsername : null;
-      if (account) {
-        const adapter = await this.adapterFor(sub);
+      const adapter = account ? await this.adapterFor(sub) : null;
+      const replaced = order.kind === 'renewal' ? await this.replacedByRenewal(botId, sub.id, orderId) : null;
+      let trafficUsedBytes = sub.trafficUsedBytes;
+      if (replaced && adapter && account && !switchOff) {
+        trafficUsedBytes = await this.usedOnPanel(adapter, account, trafficUsedBytes);
+      }
+      const kept = replaced
+        ? await this.restorable(botId, replaced, trafficUsedBytes)
+        : { trafficLimitBytes: sub.trafficLimitBytes, planId: sub.planId, deviceLimit: sub.deviceLimit };
+      if (adapter && account) {
         try {
           if (switchOff) await adapter.setEnabled(account, false);
           else
-            await adapter.extendUser(account, { expireAt: expiresAt, trafficLimitBytes, deviceLimit: sub.deviceLimit });
+            await adapter.extendUser(account, {
+              expireAt: expiresAt,
+              trafficLimitBytes: kept.trafficLimitBytes,
+              deviceLimit: kept.deviceLimit,
+            });
         } catch (err) {
           // An account that is gone keeps nothing it was not paid for.
           if (!DomainError.is(err, ErrorCode.PANEL_USER_NOT_FOUND)) throw err;
@@ -339,7 +356,7 @@ export class ProvisioningService {
       await this.repos.subscriptions.update(
         botId,
         { id: sub.id },
-        { expiresAt, trafficLimitBytes, ...(switchOff ? { status: 'disabled' as const } : {}) },
+        { expiresAt, ...kept, trafficUsedBytes, ...(switchOff ? { status: 'disabled' as const } : {}) },
       );
       await this.record(tx, sub.id, 'taken_back', key, {
         orderId,
@@ -348,7 +365,13 @@ export class ProvisioningService {
         periodDays: order.periodDays,
         previousExpiresAt: sub.expiresAt.toISOString(),
         expiresAt: expiresAt.toISOString(),
-        trafficLimitBytes,
+        restored: replaced !== null,
+        trafficLimitBytes: kept.trafficLimitBytes,
+        planId: kept.planId,
+        deviceLimit: kept.deviceLimit,
+        previousTrafficLimitBytes: sub.trafficLimitBytes,
+        previousPlanId: sub.planId,
+        previousDeviceLimit: sub.deviceLimit,
         switchedOff: switchOff,
         previousStatus: sub.status,
       });
@@ -356,6 +379,61 @@ export class ProvisioningService {
       this.logger.log({ botId, subscriptionId, orderId, switchOff }, "a refunded order's days taken back");
       return { applied: true };
     });
+  }
+
+  /**
+   * What a refunded renewal gives back, or null when it gives back only its days: a later renewal still in force
+   * replaced it, or its record predates `extend` keeping what it replaced. Renewals are taken in the order they were
+   * applied (under the subscription's lock, so their records' times are in that order); refunded renewals right
+   * before it are skipped, so the subscription goes back to what it had before all of them.
+   */
+  private async replacedByRenewal(
+    botId: string,
+    subscriptionId: string,
+    orderId: string,
+  ): Promise<{ trafficLimitBytes: number; planId: string | null; deviceLimit: number } | null> {
+    const renewals = await this.repos.subscriptionEvents.find(botId, {
+      where: { subscriptionId, type: 'extended' },
+      order: { createdAt: 'ASC' },
+    });
+    const takenBack = await this.repos.subscriptionEvents.find(botId, {
+      where: { subscriptionId, type: 'taken_back' },
+    });
+    const refunded = new Set([orderId, ...takenBack.map((e) => String(e.data.orderId))]);
+    const at = renewals.findIndex((e) => e.data.orderId === orderId);
+    if (at < 0 || renewals.slice(at + 1).some((e) => !refunded.has(String(e.data.orderId)))) return null;
+    let first = at;
+    while (first > 0 && refunded.has(String(renewals[first - 1].data.orderId))) first--;
+    const data = renewals[first].data;
+    if (typeof data.previousTrafficLimitBytes !== 'number' || typeof data.previousDeviceLimit !== 'number') return null;
+    return {
+      trafficLimitBytes: data.previousTrafficLimitBytes,
+      planId: typeof data.previousPlanId === 'string' ? data.previousPlanId : null,
+      deviceLimit: data.previousDeviceLimit,
+    };
+  }
+
+  /** The restored limit: at least what is used (blocked, not unlimited), 0 only when the restored plan is unlimited. */
+  private async restorable(
+    botId: string,
+    replaced: { trafficLimitBytes: number; planId: string | null; deviceLimit: number },
+    usedBytes: number,
+  ): Promise<{ trafficLimitBytes: number; planId: string | null; deviceLimit: number }> {
+    const plan = replaced.planId ? await this.repos.plans.findById(botId, replaced.planId) : null;
+    const unlimited = replaced.trafficLimitBytes <= 0 && plan !== null && !(plan.trafficLimitGb > 0);
+    // 1 byte when nothing is used: the smallest limit that is still a limit.
+    const trafficLimitBytes = unlimited ? 0 : Math.max(replaced.trafficLimitBytes, usedBytes, 1);
+    return { ...replaced, trafficLimitBytes };
+  }
+
+  /** Traffic used as the panel counts it (the synced row may lag); the row's value when the account is gone. */
+  private async usedOnPanel(adapter: PanelAdapter, username: string, fallback: number): Promise<number> {
+    try {
+      return clampCounter((await adapter.getUser(username)).usedTrafficBytes);
+    } catch (err) {
+      if (DomainError.is(err, ErrorCode.PANEL_USER_NOT_FOUND)) return fallback;
+      throw err;
+    }
   }
 
   /**

@@ -22,6 +22,7 @@ jest.setTimeout(120_000);
 
 const PRICE = 50_000;
 const WHOLESALE = 2_000; // perPlanMinor 1000 + 10 GB × 100
+const GB10 = 10 * 1024 ** 3;
 
 /** The cookie a response set, as `name=value` for the next request's Cookie header. */
 /**
@@ -285,12 +286,14 @@ describe('order refunds and manual switch-off (API in-process, real PostgreSQL/R
     const after = await world.subscription(sale.subscriptionId);
     expect(after.status).toBe('active');
     expect(new Date(after.expires_at!).getTime()).toBe(new Date(firstEnd).getTime());
-    expect(Number(after.traffic_limit)).toBe(
-      Math.max(Number(renewed.traffic_used), Number(renewed.traffic_limit) - 10 * 1024 ** 3),
-    );
+    // Nothing was used: the renewal's limit was 0 + 10 GB; taking it back restores the first order's 10 GB, not 0
+    // (0 is unlimited on every panel).
+    expect(Number(renewed.traffic_used)).toBe(0);
+    expect(Number(after.traffic_limit)).toBe(GB10);
     const account = world.rw.account(sale.username)!;
     expect(account.enabled).toBe(true);
     expect(account.expireAt?.getTime()).toBe(new Date(firstEnd).getTime());
+    expect(account.trafficLimitBytes).toBe(GB10);
     expect(await balanceOf(shop.buyer.id)).toBe(PRICE);
 
     // Nothing paid remains once the order that created it is refunded too: the account is switched off.
@@ -305,6 +308,120 @@ describe('order refunds and manual switch-off (API in-process, real PostgreSQL/R
     // A replay of the job takes nothing more.
     expect(await provisioning.disable(botId, sale.subscriptionId, 'refunded', renewal.orderId)).toEqual({
       applied: false,
+    });
+  });
+
+  /** A renewal of the subscription on `planId`, paid from the wallet and applied on the panel. */
+  const renew = async (shop: Awaited<ReturnType<typeof newShop>>, subscriptionId: string, planId = shop.planId) => {
+    const renewal = await ctx.newPaidOrder(shop.bot.id, {
+      userId: shop.buyer.id,
+      planId,
+      renewSubscriptionId: subscriptionId,
+      via: 'wallet',
+    });
+    expect(renewal.order.kind).toBe('renewal');
+    await provisioning.extend(shop.bot.id, subscriptionId, renewal.orderId);
+    expect(await world.orderStatus(renewal.orderId)).toBe('fulfilled');
+    return renewal.orderId;
+  };
+  const refund = async (shop: Awaited<ReturnType<typeof newShop>>, orderId: string) => {
+    await http()
+      .post(`/v1/bots/${shop.bot.id}/orders/${orderId}/refund`)
+      .set(bearer(shop.bot))
+      .send({ reason: 'Taken back', to: 'offline' })
+      .expect(200);
+    await runDisableJobs(shop.bot.id);
+  };
+  /** What the customer has: the row and the Remnawave account. */
+  const holding = async (subscriptionId: string) => {
+    const row = await world.subscription(subscriptionId);
+    const account = world.rw.account(row.panel_username!)!;
+    return {
+      status: row.status,
+      planId: row.plan_id,
+      deviceLimit: row.device_limit,
+      expiresAt: new Date(row.expires_at!).getTime(),
+      limit: Number(row.traffic_limit),
+      panel: {
+        enabled: account.enabled,
+        expiresAt: account.expireAt?.getTime(),
+        limit: account.trafficLimitBytes,
+        deviceLimit: account.deviceLimit,
+      },
+    };
+  };
+
+  it('a refunded renewal onto an unlimited plan restores the plan, device limit and traffic it replaced (never 0)', async () => {
+    const shop = await newShop();
+    const botId = shop.bot.id;
+    const sale = await approvedCardSale(shop);
+    const before = await holding(sale.subscriptionId);
+    expect(before).toMatchObject({ planId: shop.planId, deviceLimit: 2, limit: GB10, panel: { limit: GB10 } });
+    const unlimited = await ctx.newPlan(botId, { priceMinor: PRICE, trafficLimitGb: 0, deviceLimit: 5 });
+    const renewal = await renew(shop, sale.subscriptionId, unlimited.id);
+    expect(await holding(sale.subscriptionId)).toMatchObject({
+      planId: unlimited.id,
+      deviceLimit: 5,
+      limit: 0,
+      panel: { limit: 0, deviceLimit: 5 },
+    });
+
+    await refund(shop, renewal);
+    expect(await holding(sale.subscriptionId)).toEqual(before);
+  });
+
+  it('a refunded renewal reads the traffic used from the panel: a limit already used up stays at what is used', async () => {
+    const shop = await newShop();
+    const sale = await approvedCardSale(shop);
+    const renewal = await renew(shop, sale.subscriptionId);
+    // 12 GB used on the panel, not yet synced to the row (which still says 0).
+    world.rw.setUsedTraffic(sale.username, 12 * 1024 ** 3);
+    expect(Number((await world.subscription(sale.subscriptionId)).traffic_used)).toBe(0);
+
+    await refund(shop, renewal);
+    const after = await holding(sale.subscriptionId);
+    expect(after).toMatchObject({ status: 'active', limit: 12 * 1024 ** 3, panel: { limit: 12 * 1024 ** 3 } });
+    expect(world.rw.rawUser(sale.username)?.usedTrafficBytes).toBe(12 * 1024 ** 3);
+  });
+
+  it('a refunded renewal that a later renewal replaced takes back only its days; the later one then restores both', async () => {
+    const shop = await newShop();
+    const botId = shop.bot.id;
+    const sale = await approvedCardSale(shop);
+    const first = await holding(sale.subscriptionId);
+    const bigger = await ctx.newPlan(botId, { priceMinor: PRICE, trafficLimitGb: 20, deviceLimit: 3 });
+    const a = await renew(shop, sale.subscriptionId);
+    world.rw.setUsedTraffic(sale.username, 1024 ** 3);
+    const b = await renew(shop, sale.subscriptionId, bigger.id);
+    const renewed = await holding(sale.subscriptionId);
+    expect(renewed).toMatchObject({ planId: bigger.id, deviceLimit: 3, limit: 21 * 1024 ** 3 });
+
+    await refund(shop, a);
+    const days = 30 * 86_400_000;
+    expect(await holding(sale.subscriptionId)).toEqual({
+      ...renewed,
+      expiresAt: renewed.expiresAt - days,
+      panel: { ...renewed.panel, expiresAt: renewed.expiresAt - days },
+    });
+
+    // Both renewals refunded: back to what the first order sold, not to what renewal `a` gave.
+    await refund(shop, b);
+    expect(await holding(sale.subscriptionId)).toEqual(first);
+  });
+
+  it('refunding the first order while a renewal is stacked takes back only its days, never the renewal traffic', async () => {
+    const shop = await newShop();
+    const sale = await approvedCardSale(shop);
+    await renew(shop, sale.subscriptionId);
+    const renewed = await holding(sale.subscriptionId);
+    expect(renewed.limit).toBe(GB10);
+
+    await refund(shop, sale.orderId);
+    const days = 30 * 86_400_000;
+    expect(await holding(sale.subscriptionId)).toEqual({
+      ...renewed,
+      expiresAt: renewed.expiresAt - days,
+      panel: { ...renewed.panel, expiresAt: renewed.expiresAt - days },
     });
   });
 
