@@ -3,11 +3,12 @@ import { BillingModule } from '@botfleet/billing';
 import { BotAdminsModule } from '@botfleet/bots';
 import { BotStatsService } from './bot-stats.service';
 import { CustomersService } from './customers.service';
+import { ResendSubscriptionLinkUseCase } from './resend-subscription-link.use-case';
 import { SubscriptionSwitchService } from './subscription-switch.service';
 
 @Module({
   imports: [BillingModule, BotAdminsModule],
-  providers: [CustomersService, BotStatsService, SubscriptionSwitchService],
-  exports: [CustomersService, BotStatsService, SubscriptionSwitchService],
+  providers: [CustomersService, BotStatsService, SubscriptionSwitchService, ResendSubscriptionLinkUseCase],
+  exports: [CustomersService, BotStatsService, SubscriptionSwitchService, ResendSubscriptionLinkUseCase],
 })
 export class CustomersModule {}

@@ -109,8 +109,11 @@ export interface JobPayloads {
   [JobName.PruneProcessedUpdates]: Record<string, never>;
   /** Marks subscriptions past their end `expired` (per bot) and queues their switch-off on the panel. */
   [JobName.ExpireSubscriptions]: Record<string, never>;
-  /** orderId names the purchase being delivered, so a renewal gets its own message and a retry none. */
-  [JobName.DeliverSubscription]: { botId: string; subscriptionId: string; orderId?: string };
+  /**
+   * orderId names the purchase being delivered, so a renewal gets its own message and a retry none. `resend`: an
+   * admin's "Resend link" (libs/customers ResendSubscriptionLinkUseCase), sent once per key.
+   */
+  [JobName.DeliverSubscription]: { botId: string; subscriptionId: string; orderId?: string; resend?: string };
   [JobName.NotifyOwner]: { botId: string; kind: OwnerAlertKind; data?: Record<string, string | number> };
   [JobName.SaleNotification]: {
     botId: string;

@@ -106,6 +106,8 @@ describe('route permissions of console sessions (API in-process, real PostgreSQL
     const routes = tenantRoutes();
     expect(routes.length).toBeGreaterThan(40);
     expect(routes.filter((r) => !(r in ROUTE_PERMISSIONS))).toEqual([]);
+    // Resending a customer's link needs what the bot's /admin Resend link button needs.
+    expect(ROUTE_PERMISSIONS['POST /v1/bots/:botId/subscriptions/:id/resend']).toBe('users');
     // An entry the router does not serve (a typo, a route renamed) guards nothing.
     expect(Object.keys(ROUTE_PERMISSIONS).filter((r) => !routes.includes(r))).toEqual([]);
   });

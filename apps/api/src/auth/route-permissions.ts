@@ -88,6 +88,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   // taking back a sale the shop approved (a receipt approved by mistake): as approving it, owner and admins
   [`POST ${B}/orders/:id/refund`]: 'receipts',
   [`POST ${B}/subscriptions/:id/disable`]: 'users',
+  [`POST ${B}/subscriptions/:id/resend`]: 'users', // as the bot's /admin Resend link button
   // support and broadcasts
   [`GET ${B}/tickets`]: 'tickets',
   [`POST ${B}/tickets`]: 'tickets',

@@ -1,18 +1,18 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DomainError, ErrorCode } from '@botfleet/common';
-import { SubscriptionSwitchService } from '@botfleet/customers';
+import { ResendSubscriptionLinkUseCase, SubscriptionSwitchService } from '@botfleet/customers';
 import { RefundOrderUseCase } from '@botfleet/payments';
 import { actorOf, CurrentPrincipal, Principal } from '../auth';
 import { ApiErrors } from '../common/api-docs';
 import { SubscriptionDto, OrderDto } from './dto/customer.dto';
-import { DisableSubscriptionDto, OrderRefundDto, RefundOrderDto } from './dto/refund.dto';
+import { DisableSubscriptionDto, OrderRefundDto, RefundOrderDto, ResendLinkDto } from './dto/refund.dto';
 
 const notFoundOnBadId = new ParseUUIDPipe({
   exceptionFactory: () => new DomainError(ErrorCode.NOT_FOUND, 'Not found'),
 });
 
-/** The shop takes a sale back (an order's refund) or switches a subscription off by hand. */
+/** The shop takes a sale back (an order's refund), switches a subscription off by hand, or resends its link. */
 @ApiTags('sales')
 @ApiBearerAuth()
 @Controller('v1/bots/:botId')
@@ -20,6 +20,7 @@ export class OrderRefundsController {
   constructor(
     private readonly refundOrder: RefundOrderUseCase,
     private readonly switches: SubscriptionSwitchService,
+    private readonly resendLink: ResendSubscriptionLinkUseCase,
   ) {}
 
   // `:id` like the other refunds of one existing thing (payments/{id}/refund): the order itself is the idempotency key.
@@ -69,3 +70,23 @@ export class OrderRefundsController {
     return SubscriptionDto.of(await this.switches.disable(botId, id, dto.reason, actorOf(p)));
   }
 }
+
+  @Post('subscriptions/:id/resend')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: "Send the customer their subscription's link again",
+    description:
+      "As the bot's /admin customer card does (its Resend link button): the bot sends the customer the link and its " +
+      'QR code again, in their language, within seconds. Presses within the same minute send it once. Only an ' +
+      'active subscription has a link to send: pending, failed, expired or disabled answer 409 CONFLICT.',
+  })
+  @ApiResponse({ status: 202, type: ResendLinkDto })
+  @ApiErrors(403, 404, 409)
+  async resend(
+    @Param('botId') botId: string,
+    @Param('id', notFoundOnBadId) id: string,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<ResendLinkDto> {
+    const sub = await this.resendLink.execute({ botId, subscriptionId: id, actor: actorOf(p) });
+    return { subscription: SubscriptionDto.of(sub), delivery: 'queued' };
+  }

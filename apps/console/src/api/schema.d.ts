@@ -751,6 +751,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/bots/{botId}/subscriptions/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the customer their subscription's link again
+         * @description As the bot's /admin customer card does (its Resend link button): the bot sends the customer the link and its QR code again, in their language, within seconds. Presses within the same minute send it once. Only an active subscription has a link to send: pending, failed, expired or disabled answer 409 CONFLICT.
+         */
+        post: operations["OrderRefundsController_resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/bots/{botId}/orders": {
         parameters: {
             query?: never;
@@ -2457,6 +2477,14 @@ export interface components {
             total: number;
             /** @example 1 */
             page: number;
+        ResendLinkDto: {
+            subscription: components["schemas"]["SubscriptionDto"];
+            /**
+             * @description The customer's message is queued: the bot sends the link and its QR code within seconds
+             * @enum {string}
+             */
+            delivery: "queued";
+        };
             /** @example 20 */
             pageSize: number;
             items: components["schemas"]["OrderDto"][];
@@ -6668,6 +6696,73 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBodyDto"];
                 };
             };
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Not found, or belongs to another tenant (NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Conflict with the current state (BOT_TOKEN_TAKEN, IDEMPOTENCY_KEY_REUSED, CONFLICT) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+            /** @description Too many failed authentications from this address, or over the token’s requests per minute (RATE_LIMITED; Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
+        };
+    };
+    OrderRefundsController_resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                botId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResendLinkDto"];
+                };
+            };
+            /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
+            401: {
             /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
             403: {
                 headers: {

@@ -14,8 +14,8 @@ export class SubscriptionDeliveryHandler {
   ) {}
 
   @OnJob({ name: JobName.DeliverSubscription })
-  deliver({ botId, subscriptionId, orderId }: DeliveryJob): Promise<unknown> {
-    return this.delivery.deliver(botId, subscriptionId, orderId);
+  deliver({ botId, subscriptionId, orderId, resend }: DeliveryJob): Promise<unknown> {
+    return this.delivery.deliver(botId, subscriptionId, orderId, resend);
   }
 
   /** A paid subscription whose link never reached the user: the owner hears of it and can hand it over. */

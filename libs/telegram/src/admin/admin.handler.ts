@@ -21,7 +21,12 @@ import {
   PlanView,
 } from '@botfleet/catalog';
 import { Actor, Actors, DomainError, ErrorCode } from '@botfleet/common';
-import { BotStatsService, CustomersService, parseBalanceAdjustment } from '@botfleet/customers';
+import {
+  BotStatsService,
+  CustomersService,
+  parseBalanceAdjustment,
+  ResendSubscriptionLinkUseCase,
+} from '@botfleet/customers';
 import { CardPaymentEntity, TenantDb, UserEntity } from '@botfleet/dal';
 import { RefundOrderUseCase } from '@botfleet/payments';
 import { SubscriptionViewsService } from '@botfleet/provisioning';
@@ -38,7 +43,6 @@ import { replyForError, ReplyOverrides } from '../errors/reply-for';
 import { translate } from '../i18n/translate';
 import { formatMoney, localizedName } from '../sales/sale-format';
 import { helpScreen } from '../screens/screens';
-import { CAPTION_LIMIT, subscriptionDeliveryText, subscriptionQrPng } from '../screens/subscription-delivery';
 import { BotProfileService } from '../profile/bot-profile.service';
 import { REJECTION_PRESETS } from '../sales/sale-screens';
 import { entitiesToHtml, hasFormatting, TextEntity } from '../text/entities-to-html';
@@ -212,6 +216,7 @@ export class AdminHandler {
     private readonly tickets: SupportQueries,
     private readonly replyToTicket: ReplyToTicketUseCase,
     private readonly closeTicket: CloseTicketUseCase,
+    private readonly resendLink: ResendSubscriptionLinkUseCase,
   ) {
     const c = new Routes();
     for (const [command, section] of Object.entries(SECTION_COMMANDS)) {
@@ -747,24 +752,11 @@ export class AdminHandler {
     };
   }
 
-  /** The customer's active subscription links, sent to them again (their language), as the delivery shows them. */
+  /** The customer's active subscription links, sent to them again by the worker (the use case the API calls too). */
   private async resend(ctx: BotContext, userId: string): Promise<void> {
     const user = await this.customers.getUser(ctx.botId, userId);
-    const subs = (await this.subscriptions.listForUser(ctx.botId, user.id)).filter(
-      (s) => s.status === 'active' && s.subscriptionUrl,
-    );
-    if (!subs.length) return ctx.answerCallback(ctx.t('admin.resend.none'), true);
-    const lang: Language = user.language ?? ctx.profile.defaultLanguage;
-    for (const sub of subs) {
-      const text = subscriptionDeliveryText(lang, sub, false);
-      const photo = { source: await subscriptionQrPng(sub.subscriptionUrl!), filename: 'subscription-qr.png' };
-      if (text.length <= CAPTION_LIMIT) {
-        ctx.outbox.add('sendPhoto', { chat_id: user.telegramId, photo, caption: text, parse_mode: 'HTML' });
-      } else {
-        ctx.outbox.add('sendMessage', { chat_id: user.telegramId, text, parse_mode: 'HTML' });
-      }
-    }
-    ctx.answerCallback(ctx.t('admin.resend.done'), true);
+    const sent = await this.resendLink.forUser({ botId: ctx.botId, userId: user.id, actor: this.actor(ctx) });
+    ctx.answerCallback(ctx.t(sent ? 'admin.resend.done' : 'admin.resend.none'), true);
   }
 
   private async typedAdjustment(ctx: BotContext, userId: string, text: string): Promise<void> {

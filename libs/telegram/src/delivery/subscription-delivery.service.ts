@@ -18,6 +18,11 @@ export function deliveryDedupeKey(subscriptionId: string, orderId?: string): str
   return `delivery:${subscriptionId}:${orderId ?? 'initial'}`;
 }
 
+/** The once-per-press key of a link an admin sent again ("Resend link"). */
+export function resendDedupeKey(subscriptionId: string, resend: string): string {
+  return `resend:${subscriptionId}:${resend}`;
+}
+
 /** A failed send, described without the URL (it holds the bot token) or anything else from the request. */
 export class DeliverySendError extends Error {
   constructor(readonly kind: string) {
@@ -45,18 +50,19 @@ export class SubscriptionDeliveryService {
     private readonly messenger: Messenger,
   ) {}
 
-  async deliver(botId: string, subscriptionId: string, orderId?: string): Promise<DeliveryResult> {
-    const view = await this.views.forDelivery(botId, subscriptionId, orderId);
+  /** `resend`: an admin's "Resend link" (the current link, not a purchase's), once per key. */
+  async deliver(botId: string, subscriptionId: string, orderId?: string, resend?: string): Promise<DeliveryResult> {
+    const view = await this.views.forDelivery(botId, subscriptionId, resend ? undefined : orderId);
     const url = view?.subscription.subscriptionUrl;
     if (!view || view.subscription.status !== 'active' || !url) return 'not_active';
-    const dedupeKey = deliveryDedupeKey(subscriptionId, orderId);
+    const dedupeKey = resend ? resendDedupeKey(subscriptionId, resend) : deliveryDedupeKey(subscriptionId, orderId);
     if (await this.sent.wasSent(botId, dedupeKey)) return 'already_sent';
     if (view.unreachable) return 'unreachable';
     const bot = await this.botSelf.get(botId);
     if (!bot || bot.status === 'deleted' || bot.status === 'token_invalid') return 'bot_unavailable';
 
     const lang = view.language ?? bot.defaultLanguage;
-    const text = subscriptionDeliveryText(lang, view.subscription, view.purchaseKind === 'renewal');
+    const text = subscriptionDeliveryText(lang, view.subscription, !resend && view.purchaseKind === 'renewal');
     const telegram = this.messenger.as(credentialsOf(bot));
     const qr = { source: await subscriptionQrPng(url), filename: 'subscription-qr.png' };
     try {

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsString, Length } from 'class-validator';
 import { REFUND_DESTINATIONS, RefundDestination } from '@botfleet/payments';
-import { OrderDto } from './customer.dto';
+import { OrderDto, SubscriptionDto } from './customer.dto';
 
 export class RefundOrderDto {
   @ApiProperty({ example: 'Receipt approved by mistake', maxLength: 500 })
@@ -29,4 +29,13 @@ export class DisableSubscriptionDto {
   @IsString()
   @Length(1, 500)
   reason!: string;
+}
+
+export class ResendLinkDto {
+  @ApiProperty({ type: SubscriptionDto }) subscription!: SubscriptionDto;
+  @ApiProperty({
+    enum: ['queued'],
+    description: "The customer's message is queued: the bot sends the link and its QR code within seconds",
+  })
+  delivery!: 'queued';
 }

@@ -11,6 +11,7 @@ export const resellerNav: NavEntry[] = [
   { to: 'orders', label: 'sales:orders', permission: 'dashboard' },
   { to: 'payments', label: 'sales:payments', permission: 'dashboard' },
   { to: 'customers', label: 'sales:customers', permission: 'lookup' },
+  { to: 'referrals', label: 'sales:referrals', permission: 'dashboard' },
   { to: 'wallet', label: 'sales:wallet', permission: 'wallet' },
   { to: 'audit-log', label: 'sales:audit_log', permission: 'settings' },
   { to: 'plans', label: 'setup:plans', permission: 'plans' },

@@ -10,6 +10,7 @@ import { PaymentsPage } from './PaymentsPage';
 import { PlansPage } from './PlansPage';
 import { PromoCodesPage } from './PromoCodesPage';
 import { ReceiptsPage } from './ReceiptsPage';
+import { ReferralsPage } from './ReferralsPage';
 import { SettingsPage } from './SettingsPage';
 import { TextsPage } from './TextsPage';
 import { TicketsPage } from './TicketsPage';
@@ -67,6 +68,14 @@ export function ResellerRoutes() {
         element={
           <RequirePermission permission="lookup">
             <CustomersPage />
+          </RequirePermission>
+        }
+      />
+      <Route
+        path="referrals/*"
+        element={
+          <RequirePermission permission="dashboard">
+            <ReferralsPage />
           </RequirePermission>
         }
       />

@@ -24,7 +24,8 @@ import { ErrorAlert, errorText, Page, QueryState } from '../../../components/Pag
 import { Pager } from '../../../components/Pager';
 import { useFormat } from '../../../i18n/format';
 import { OrdersTable } from '../OrdersPage';
-import { DisableSubscriptionButton } from './SaleActions';
+import { EarningsTable } from '../ReferralsPage';
+import { DisableSubscriptionButton, ResendLinkButton } from './SaleActions';
 import { CustomerName, customerName, minorDigits, StatusBadge, useBotId, useCurrency, type Schemas } from './shared';
 
 function Section({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
@@ -288,9 +289,14 @@ function Subscriptions({ botId, userId }: { botId: string; userId: string }) {
                       <Table.Td>{f.number(s.deviceLimit)}</Table.Td>
                       {can('users') && (
                         <Table.Td>
-                          {(s.status === 'active' || s.status === 'expired') && (
-                            <DisableSubscriptionButton botId={botId} subscription={s} />
-                          )}
+                          <Stack gap={4} align="flex-start">
+                            {s.status === 'active' && s.subscriptionUrl && (
+                              <ResendLinkButton botId={botId} subscription={s} />
+                            )}
+                            {(s.status === 'active' || s.status === 'expired') && (
+                              <DisableSubscriptionButton botId={botId} subscription={s} />
+                            )}
+                          </Stack>
                         </Table.Td>
                       )}
                     </Table.Tr>
@@ -396,7 +402,62 @@ function Wallet({ botId, userId }: { botId: string; userId: string }) {
   );
 }
 
-/** A customer's card: who they are, block / unblock, their subscriptions, orders and wallet. */
+/** The customers this one brought with their link, and what their purchases earned (GET …/users/{id}/referrals). */
+function Referrals({ botId, userId }: { botId: string; userId: string }) {
+  const { t } = useTranslation('sales');
+  const f = useFormat();
+  const currency = useCurrency(botId) ?? '';
+  const [page, setPage] = useState(1);
+  const referrals = useQuery({
+    queryKey: ['user-referrals', botId, userId, page],
+    queryFn: () =>
+      unwrap(
+        api.GET('/v1/bots/{botId}/users/{userId}/referrals', {
+          params: { path: { botId, userId }, query: { page, pageSize: 10 } },
+        }),
+      ),
+  });
+  return (
+    <Section title={t('referrals')}>
+      <QueryState query={referrals}>
+        {(r) => (
+          <Stack gap="sm">
+            <Group gap="lg" wrap="wrap" data-testid="referral-summary">
+              <Text size="sm">
+                {t('referral_joined')}: <b>{f.number(r.summary.joined)}</b>
+              </Text>
+              <Text size="sm">
+                {t('referral_bought')}: <b>{f.number(r.summary.bought)}</b>
+              </Text>
+              <Text size="sm">
+                {t('referral_earned')}: <b>{f.money(r.summary.earnedMinor, currency)}</b>
+              </Text>
+              {r.summary.reversedMinor > 0 && (
+                <Text size="sm">
+                  {t('referral_reversed')}: <b>{f.money(r.summary.reversedMinor, currency)}</b>
+                </Text>
+              )}
+              <Text size="sm" c="dimmed">
+                {t('referral_terms', {
+                  percent: f.number(r.summary.commissionPercent),
+                  scope: t(`scope_${r.summary.scope}`),
+                })}
+              </Text>
+            </Group>
+            {r.items.length === 0 ? (
+              <Text c="dimmed">{t('common:empty')}</Text>
+            ) : (
+              <EarningsTable botId={botId} items={r.items} withReferrer={false} />
+            )}
+            <Pager total={r.total} page={r.page} pageSize={r.pageSize} onChange={setPage} />
+          </Stack>
+        )}
+      </QueryState>
+    </Section>
+  );
+}
+
+/** A customer's card: who they are, block / unblock, their subscriptions, orders, wallet and referrals. */
 export function CustomerCard() {
   const { t } = useTranslation('sales');
   const botId = useBotId();
@@ -422,6 +483,7 @@ export function CustomerCard() {
             <Wallet botId={botId} userId={u.id} />
             <Subscriptions botId={botId} userId={u.id} />
             <Orders botId={botId} userId={u.id} />
+            <Referrals botId={botId} userId={u.id} />
           </SimpleGrid>
         )}
       </QueryState>

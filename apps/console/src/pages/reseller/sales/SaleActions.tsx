@@ -306,3 +306,48 @@ export function DisableSubscriptionButton({
     </>
   );
 }
+
+/**
+ * "Resend link" (POST …/subscriptions/{id}/resend, the bot's /admin button's use case): the bot sends the customer
+ * their link and QR code again. Nothing is taken or changed, so no confirmation; presses within a minute send once.
+ */
+export function ResendLinkButton({ botId, subscription }: { botId: string; subscription: Schemas['SubscriptionDto'] }) {
+  const { t } = useTranslation('sales');
+  const resend = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST('/v1/bots/{botId}/subscriptions/{id}/resend', {
+          params: { path: { botId, id: subscription.id } },
+        }),
+      ),
+  });
+  return (
+    <Stack gap={4} align="flex-start">
+      <Button
+        size="compact-xs"
+        variant="light"
+        loading={resend.isPending}
+        onClick={() => resend.mutate()}
+        data-testid="resend-link"
+      >
+        {t('resend_link')}
+      </Button>
+      {resend.isSuccess && (
+        <Text
+          size="xs"
+          c="green"
+          style={{ whiteSpace: 'nowrap' }}
+          title={t('resend_sent_note')}
+          data-testid="resend-sent"
+        >
+          {t('resend_sent')}
+        </Text>
+      )}
+      {resend.isError && (
+        <Text size="xs" c="red" data-testid="resend-error">
+          {errorText(resend.error)}
+        </Text>
+      )}
+    </Stack>
+  );
+}
