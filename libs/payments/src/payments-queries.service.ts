@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { MoreThan, Not } from 'typeorm';
 import { DomainError, ErrorCode, Page, pageOf, pageOffset } from '@botfleet/common';
 import {
   BotSelfRepository,
   GatewayPaymentEntity,
+  GatewayPaymentRepository,
   PaymentHistoryFilter,
   PaymentHistoryRepository,
   PaymentHistoryRow,
@@ -61,6 +61,7 @@ export class PaymentsQueries {
     private readonly self: BotSelfRepository,
     private readonly history: PaymentHistoryRepository,
     private readonly gateways: PaymentGateways,
+    private readonly payments: GatewayPaymentRepository,
   ) {}
 
   /** Payments of every method, newest first, filtered and paged (a filter's `userId` must be this bot's user). */
@@ -140,14 +141,7 @@ export class PaymentsQueries {
    */
   async newerOnScreen(botId: string, payment: GatewayPaymentEntity, messageId: number): Promise<boolean> {
     if (!payment.orderId) return false;
-    const newer = await this.repos.gatewayPayments.count(botId, {
-      orderId: payment.orderId,
-      screenMessageId: messageId,
-      // created_at is kept in microseconds, the entity's Date in milliseconds: the payment itself is excluded by id.
-      id: Not(payment.id),
-      createdAt: MoreThan(payment.createdAt),
-    });
-    return newer > 0;
+    return this.payments.newerOnScreen(botId, payment.id, payment.orderId, messageId);
   }
 }
 

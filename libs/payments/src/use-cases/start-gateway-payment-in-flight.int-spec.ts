@@ -3,6 +3,7 @@ import { Actors } from '@botfleet/common';
 import { FeaturesService } from '@botfleet/catalog';
 import { TenantRepositories } from '@botfleet/dal';
 import { createTestEnv, TestBot, TestContext, TestEnv, waitFor, ZarinpalEmulator } from '@botfleet/testing';
+import { PaymentsQueries } from '../payments-queries.service';
 import { StartGatewayPaymentUseCase, SUPERSEDED_REASON } from './start-gateway-payment.use-case';
 
 /** GATEWAY_PAYMENT_IN_FLIGHT_MS of this suite (a minute in production). */
@@ -195,5 +196,35 @@ describe('StartGatewayPayment: one payable payment per order while the gateway i
       status: 'pending',
       failureReason: null,
     });
+  });
+
+  it('newerOnScreen: the payment opened later on the same screen is newer, compared on the stored time', async () => {
+    const pending = await ctx.newOrder(bot.id, { plan: { priceMinor: 50_000 } });
+    const tap = (messageId: number) =>
+      start.request(
+        {
+          botId: bot.id,
+          gateway: 'zarinpal',
+          language: 'en',
+          purpose: 'order',
+          orderId: pending.orderId,
+          by: { userId: pending.userId },
+        },
+        { messageId },
+      );
+    const first = (await tap(77)).payment;
+    await pause(IN_FLIGHT_MS + 50);
+    const second = (await tap(77)).payment;
+    expect(second.id).not.toBe(first.id);
+    const queries = ctx.get(PaymentsQueries);
+    const load = async (id: string) => (await repos.gatewayPayments.findById(bot.id, id))!;
+    expect(await queries.newerOnScreen(bot.id, await load(first.id), 77)).toBe(true);
+    expect(await queries.newerOnScreen(bot.id, await load(first.id), 78)).toBe(false);
+    const latest = await load(second.id);
+    expect(await queries.newerOnScreen(bot.id, latest, 77)).toBe(false);
+    // Had both been opened in one millisecond, the later one's Date (milliseconds) would be the first one's stored
+    // time cut to the millisecond: the first must still not count as newer.
+    const sameMs = (await load(first.id)).createdAt;
+    expect(await queries.newerOnScreen(bot.id, { ...latest, createdAt: sameMs }, 77)).toBe(false);
   });
 });
