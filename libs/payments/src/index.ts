@@ -15,6 +15,7 @@ export * from './use-cases/settle-gateway-payment.use-case';
 export * from './use-cases/confirm-gateway-payment.use-case';
 export * from './use-cases/refund-gateway-payment.use-case';
 export * from './use-cases/refund-order.use-case';
+export * from './use-cases/wholesale-refund-window';
 export * from './use-cases/expire-gateway-payments.use-case';
 export * from './use-cases/reconcile-gateway-payments.use-case';
 export * from './payments.module';

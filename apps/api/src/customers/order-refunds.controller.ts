@@ -29,7 +29,9 @@ export class OrderRefundsController {
   @ApiOperation({
     summary: 'Refund a paid order sold by card-to-card receipt, from the wallet, or by Zarinpal / Crypto Pay',
     description:
-      'Once, in one transaction: the order becomes refunded, the wholesale charge is reversed, the referral ' +
+      'Once, in one transaction: the order becomes refunded, the wholesale charge is reversed when the refund ' +
+      'comes within 48 hours of the payment (later it stays: the platform delivered the service; the answer says ' +
+      '`wholesaleReversed`), the referral ' +
       "commission paid on it is taken back, `to: wallet` credits the customer's wallet the amount paid (`offline`: " +
       'the shop paid it back itself, only recorded), and the customer is told. On the panel, what the order gave is ' +
       "taken back: its days come off the subscription's end and its traffic package off the limit; when nothing " +
@@ -47,7 +49,11 @@ export class OrderRefundsController {
     @CurrentPrincipal() p: Principal,
   ): Promise<OrderRefundDto> {
     const res = await this.refundOrder.execute({ botId, orderId, reason: dto.reason, to: dto.to, actor: actorOf(p) });
-    return { order: OrderDto.of(res.order), walletCreditedMinor: res.walletCreditedMinor };
+    return {
+      order: OrderDto.of(res.order),
+      walletCreditedMinor: res.walletCreditedMinor,
+      wholesaleReversed: res.wholesaleReversed,
+    };
   }
 
   @Post('subscriptions/:id/disable')
@@ -69,7 +75,6 @@ export class OrderRefundsController {
   ): Promise<SubscriptionDto> {
     return SubscriptionDto.of(await this.switches.disable(botId, id, dto.reason, actorOf(p)));
   }
-}
 
   @Post('subscriptions/:id/resend')
   @HttpCode(202)
@@ -90,3 +95,4 @@ export class OrderRefundsController {
     const sub = await this.resendLink.execute({ botId, subscriptionId: id, actor: actorOf(p) });
     return { subscription: SubscriptionDto.of(sub), delivery: 'queued' };
   }
+}

@@ -7,7 +7,7 @@ import { ConfigurationsService, FeaturesService } from '@botfleet/catalog';
 import { Actors, ErrorCode } from '@botfleet/common';
 import { JobName, QueueName } from '@botfleet/jobs';
 import { ProvisioningPanelDirectory } from '@botfleet/operator';
-import { StarsCheckout, StartGatewayPaymentUseCase } from '@botfleet/payments';
+import { StarsCheckout, StartGatewayPaymentUseCase, WHOLESALE_REFUND_WINDOW_MS } from '@botfleet/payments';
 import {
   PANEL_DIRECTORY,
   PROVISIONING_OUTCOMES,
@@ -213,7 +213,14 @@ describe('order refunds and manual switch-off (API in-process, real PostgreSQL/R
       .set(bearer(shop.bot))
       .send({ reason: 'Receipt approved by mistake', to: 'wallet' })
       .expect(200);
-    expect(res.body).toMatchObject({ order: { id: sale.orderId, status: 'refunded' }, walletCreditedMinor: PRICE });
+    expect(res.body).toMatchObject({
+      order: { id: sale.orderId, status: 'refunded' },
+      walletCreditedMinor: PRICE,
+      wholesaleReversed: true,
+    });
+    expect(res.body.order.wholesaleRefundableUntil).toBe(
+      new Date(Date.parse(res.body.order.paidAt) + WHOLESALE_REFUND_WINDOW_MS).toISOString(),
+    );
 
     expect(await balanceOf(shop.buyer.id)).toBe(PRICE);
     expect(await balanceOf(shop.referrer.id)).toBe(0);

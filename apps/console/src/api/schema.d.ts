@@ -722,7 +722,7 @@ export interface paths {
         put?: never;
         /**
          * Refund a paid order sold by card-to-card receipt, from the wallet, or by Zarinpal / Crypto Pay
-         * @description Once, in one transaction: the order becomes refunded, the wholesale charge is reversed, the referral commission paid on it is taken back, `to: wallet` credits the customer's wallet the amount paid (`offline`: the shop paid it back itself, only recorded), and the customer is told. On the panel, what the order gave is taken back: its days come off the subscription's end and its traffic package off the limit; when nothing paid remains (the order that created the subscription, unless renewals paid for more) the account is switched off. The order is the idempotency key: a second refund answers 409 ALREADY_REFUNDED and changes nothing. An order still being set up on the panel: 409 CONFLICT (retry). Orders paid with Telegram Stars are refunded through POST …/payments/{id}/refund (422 REFUND_NOT_SUPPORTED here, `details.paymentId`).
+         * @description Once, in one transaction: the order becomes refunded, the wholesale charge is reversed when the refund comes within 48 hours of the payment (later it stays: the platform delivered the service; the answer says `wholesaleReversed`), the referral commission paid on it is taken back, `to: wallet` credits the customer's wallet the amount paid (`offline`: the shop paid it back itself, only recorded), and the customer is told. On the panel, what the order gave is taken back: its days come off the subscription's end and its traffic package off the limit; when nothing paid remains (the order that created the subscription, unless renewals paid for more) the account is switched off. The order is the idempotency key: a second refund answers 409 ALREADY_REFUNDED and changes nothing. An order still being set up on the panel: 409 CONFLICT (retry). Orders paid with Telegram Stars are refunded through POST …/payments/{id}/refund (422 REFUND_NOT_SUPPORTED here, `details.paymentId`).
          */
         post: operations["OrderRefundsController_refund"];
         delete?: never;
@@ -2460,23 +2460,23 @@ export interface components {
             failureReason: string | null;
             /** Format: date-time */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description Until when a refund of this order gives the shop its wholesale charge back (48 hours after the payment); a later refund still refunds the customer, but the charge stays. Null for an order never paid
+             */
+            wholesaleRefundableUntil: string | null;
         };
         OrderRefundDto: {
             order: components["schemas"]["OrderDto"];
             /** @description What was credited to the customer's wallet (0 for offline) */
             walletCreditedMinor: number;
+            /** @description Whether the shop's wholesale charge for the order went back to the shop wallet: only when the refund comes within 48 hours of the payment; later the customer is still refunded but the charge stays (the platform delivered the service) */
+            wholesaleReversed: boolean;
         };
         DisableSubscriptionDto: {
             /** @example Shared the link publicly */
             reason: string;
         };
-        /** @enum {string} */
-        OrderPaymentMethod: "card_to_card" | "wallet" | "free" | "zarinpal" | "stars" | "cryptobot";
-        OrderPageDto: {
-            /** @example 42 */
-            total: number;
-            /** @example 1 */
-            page: number;
         ResendLinkDto: {
             subscription: components["schemas"]["SubscriptionDto"];
             /**
@@ -2485,6 +2485,13 @@ export interface components {
              */
             delivery: "queued";
         };
+        /** @enum {string} */
+        OrderPaymentMethod: "card_to_card" | "wallet" | "free" | "zarinpal" | "stars" | "cryptobot";
+        OrderPageDto: {
+            /** @example 42 */
+            total: number;
+            /** @example 1 */
+            page: number;
             /** @example 20 */
             pageSize: number;
             items: components["schemas"]["OrderDto"][];
@@ -6696,13 +6703,6 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorBodyDto"];
                 };
             };
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiErrorBodyDto"];
-                };
-            };
             /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
             403: {
                 headers: {
@@ -6763,6 +6763,13 @@ export interface operations {
             };
             /** @description Missing or invalid bearer token (UNAUTHORIZED); answered with WWW-Authenticate: Bearer */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorBodyDto"];
+                };
+            };
             /** @description Not allowed (FORBIDDEN, BOT_SUSPENDED, INVITE_INVALID, FEATURE_NOT_ALLOWED) */
             403: {
                 headers: {

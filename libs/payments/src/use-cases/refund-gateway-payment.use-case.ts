@@ -7,6 +7,7 @@ import { JobName, JobOutbox, jobIdFor } from '@botfleet/jobs';
 import { PaymentGateways } from '../payment-gateways';
 import { PaymentNotifier } from '../payment-notifier';
 import { gatewayRefundKey } from '../port/payment-gateway.port';
+import { settleWholesaleOfRefund } from './wholesale-refund-window';
 
 export interface RefundGatewayPaymentInput {
   botId: string;
@@ -18,6 +19,11 @@ export interface RefundResult {
   /** false when it had been refunded before: nothing changed. */
   applied: boolean;
   payment: GatewayPaymentEntity;
+  /**
+   * Whether the order's wholesale charge went back to the shop (only within WHOLESALE_REFUND_WINDOW_MS of its
+   * payment); false for a wallet refund, and when nothing changed.
+   */
+  wholesaleReversed: boolean;
 }
 
 /** The DisableSubscription reason of a refunded order. */
@@ -30,7 +36,8 @@ export const SUBSCRIPTION_REFUNDED = 'refunded';
  * back; a crash after the gateway said yes is finished by the next attempt ("already refunded" is success for
  * every adapter).
  * - Paid an order that is `paid`/`fulfilled`: the order becomes `refunded`, the wholesale charge is reversed
- *   (WholesaleWalletService.reverse, its own ledger key) and what the order gave the subscription is taken back on
+ *   (WholesaleWalletService.reverse, its own ledger key) when the refund comes within WHOLESALE_REFUND_WINDOW_MS
+ *   of the order's payment (later it stays: the platform delivered the service; `wholesaleReversed`) and what the order gave the subscription is taken back on
  *   its panel (DisableSubscription with the order's id, through the job outbox: ProvisioningService.takeBack), as
  *   the shop's own refund does (RefundOrderUseCase): its days come off the end and its traffic package off the
  *   limit, so a refunded renewal leaves the days earlier orders paid for; when nothing paid remains (always for the
@@ -61,7 +68,7 @@ export class RefundGatewayPaymentUseCase {
     return this.db.run(botId, async () => {
       const payment = await this.repos.gatewayPayments.findById(botId, paymentId, 'pessimistic_write');
       if (!payment) throw new DomainError(ErrorCode.NOT_FOUND, 'Payment not found');
-      if (payment.status === 'refunded') return { applied: false, payment };
+      if (payment.status === 'refunded') return { applied: false, payment, wholesaleReversed: false };
       const gateway = this.gateways.get(payment.gateway);
       if (!gateway.refundable || !gateway.refund) {
         throw new DomainError(ErrorCode.REFUND_NOT_SUPPORTED, `${gateway.method} payments cannot be refunded online`);
@@ -70,8 +77,9 @@ export class RefundGatewayPaymentUseCase {
         throw new DomainError(ErrorCode.CONFLICT, `Only a paid payment can be refunded; this one is ${payment.status}`);
       }
       const order = payment.orderId ? await this.repos.orders.findById(botId, payment.orderId, 'pessimistic_write') : null;
+      let wholesaleReversed = false;
       if (payment.creditedTo === 'order' && order && order.status !== 'refunded') {
-        await this.reverseOrder(botId, order);
+        wholesaleReversed = await this.reverseOrder(botId, order);
       } else {
         await this.debitWallet(botId, payment);
       }
@@ -87,22 +95,27 @@ export class RefundGatewayPaymentUseCase {
         targetType: 'gateway_payment',
         targetId: payment.id,
         before: { status: 'paid' },
-        after: { status: 'refunded', orderId: payment.orderId },
+        after: { status: 'refunded', orderId: payment.orderId, wholesaleReversed },
       });
       await this.notifier.notify(botId, payment.id, 'refunded');
       // Last: a refusal rolls back everything above.
       await gateway.refund(botId, payment);
       this.logger.log({ botId, paymentId, gateway: gateway.method }, 'gateway payment refunded');
-      return { applied: true, payment: (await this.repos.gatewayPayments.findById(botId, payment.id))! };
+      return {
+        applied: true,
+        payment: (await this.repos.gatewayPayments.findById(botId, payment.id))!,
+        wholesaleReversed,
+      };
     });
   }
 
-  private async reverseOrder(botId: string, order: OrderEntity): Promise<void> {
+  /** Returns whether the wholesale charge was reversed (within the window). */
+  private async reverseOrder(botId: string, order: OrderEntity): Promise<boolean> {
     if (order.status !== 'paid' && order.status !== 'fulfilled') {
       throw new DomainError(ErrorCode.CONFLICT, `The order is ${order.status}; try again once it is settled`);
     }
     await this.orders.transitionOrThrow(botId, order.id, order.status, 'refunded', {}, ErrorCode.CONFLICT);
-    await this.wallet.reverse(botId, order.id);
+    const wholesaleReversed = await settleWholesaleOfRefund(this.wallet, botId, order);
     if (order.subscriptionId) {
       await this.outbox.add(
         botId,
@@ -111,6 +124,7 @@ export class RefundGatewayPaymentUseCase {
         jobIdFor(JobName.DisableSubscription, [botId, order.subscriptionId, 'refund', order.id]),
       );
     }
+    return wholesaleReversed;
   }
 
   private async debitWallet(botId: string, payment: GatewayPaymentEntity): Promise<void> {

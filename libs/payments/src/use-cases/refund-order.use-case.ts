@@ -8,6 +8,7 @@ import { JobName, JobOutbox, jobIdFor } from '@botfleet/jobs';
 import { SaleNotifier } from '@botfleet/sales';
 import { PaymentGateways } from '../payment-gateways';
 import { SUBSCRIPTION_REFUNDED } from './refund-gateway-payment.use-case';
+import { settleWholesaleOfRefund } from './wholesale-refund-window';
 
 /** Where the refunded money goes: the customer's wallet, or back outside the product (a card transfer by the shop). */
 export const REFUND_DESTINATIONS = ['wallet', 'offline'] as const;
@@ -25,6 +26,11 @@ export interface RefundOrderResult {
   order: OrderEntity;
   /** What went into the customer's wallet (0 for `offline`). */
   walletCreditedMinor: number;
+  /**
+   * Whether the shop got the wholesale cost back: only within WHOLESALE_REFUND_WINDOW_MS of the order's payment;
+   * a later refund leaves the charge (the platform delivered the service).
+   */
+  wholesaleReversed: boolean;
 }
 
 /** The ledger key of an order's refund into the wallet: the same as a failed fulfilment's, so one order credits once. */
@@ -37,7 +43,10 @@ export const orderRefundKey = (orderId: string) => `order:${orderId}:refund`;
  * (ALREADY_REFUNDED, nothing changes):
  * - the order moves `paid`/`fulfilled` → `refunded` (conditional); the referral commission paid on it is taken
  *   back by its order hook (libs/growth, `referral:{id}:reversal`);
- * - the wholesale charge is reversed (WholesaleWalletService.reverse, `order:{id}:wholesale-refund`);
+ * - the wholesale charge is reversed (WholesaleWalletService.reverse, `order:{id}:wholesale-refund`) only when the
+ *   refund comes within WHOLESALE_REFUND_WINDOW_MS (48 h) of the order's payment (`paid_at`); a later refund
+ *   still refunds the customer and takes the service back, but the charge stays (the platform delivered it), the
+ *   same for an order that charged nothing; the result and the audit row say `wholesaleReversed`;
  * - `to: 'wallet'` credits the customer what the order charged (`order:{id}:refund`); `offline` records that the
  *   shop paid it back itself;
  * - what the order gave the subscription is taken back on its panel (DisableSubscription with the order's id,
@@ -95,7 +104,7 @@ export class RefundOrderUseCase {
       }
 
       await this.orders.transitionOrThrow(botId, order.id, order.status, 'refunded', {}, ErrorCode.ALREADY_REFUNDED);
-      await this.wallet.reverse(botId, order.id);
+      const wholesaleReversed = await settleWholesaleOfRefund(this.wallet, botId, order);
       let walletCreditedMinor = 0;
       if (to === 'wallet' && order.amountMinor > 0) {
         const posted = await this.ledger.post(botId, {
@@ -136,12 +145,13 @@ export class RefundOrderUseCase {
           amountMinor: order.amountMinor,
           paymentMethod: order.paymentMethod,
           subscriptionId: order.subscriptionId,
+          wholesaleReversed,
         },
       });
       await this.notifier.notify(botId, 'order_refunded', { orderId: order.id, refundTo: to });
-      return { order: (await this.repos.orders.findById(botId, order.id))!, walletCreditedMinor };
+      return { order: (await this.repos.orders.findById(botId, order.id))!, walletCreditedMinor, wholesaleReversed };
     });
-    this.logger.log({ botId, orderId, to }, 'order refunded by the shop');
+    this.logger.log({ botId, orderId, to, wholesaleReversed: result.wholesaleReversed }, 'order refunded by the shop');
     return result;
   }
 

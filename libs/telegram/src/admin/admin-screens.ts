@@ -10,6 +10,7 @@ import type { BroadcastEntity, TicketEntity, TicketMessageEntity, TicketStatus }
 import type { Language, Localized, PaymentCardView, PlanView } from '@botfleet/catalog';
 import type { SubscriptionView } from '@botfleet/provisioning';
 import { ADJUST_REASON_MAX } from '@botfleet/customers';
+import { WHOLESALE_REFUND_WINDOW_MS } from '@botfleet/payments';
 import type { Screen } from '../context/bot-context';
 import type { TextKey } from '../i18n/texts';
 import { translate } from '../i18n/translate';
@@ -258,15 +259,33 @@ export function customerScreen(
   return { text: fit(lines.join('\n')), keyboard };
 }
 
-/** Refund one of the customer's orders: what is taken back, then where the money goes (or Cancel). */
-export function refundConfirmScreen(lang: Language, c: CustomerCard, o: CustomerCard['orders'][number]): Screen {
+/**
+ * Refund one of the customer's orders: what is taken back, then where the money goes (or Cancel).
+ * `wholesaleKeptMinor` (the order's wholesale charge, when its refund window is over) adds that the charge does
+ * not come back to the shop wallet.
+ */
+export function refundConfirmScreen(
+  lang: Language,
+  c: CustomerCard,
+  o: CustomerCard['orders'][number],
+  wholesaleKeptMinor: number | null = null,
+): Screen {
+  const text = t(lang, 'admin.refund.confirm', {
+    name: { html: plain(displayName(c), 64) },
+    plan: { html: o.planName ? plain(localizedName(o.planName, lang), 64) : '—' },
+    amount: formatMoney(lang, o.amountMinor, c.currency),
+    date: formatDateTime(lang, o.createdAt),
+  });
+  const kept =
+    wholesaleKeptMinor === null
+      ? ''
+      : '\n\n' +
+        t(lang, 'admin.refund.wholesaleKept', {
+          wholesale: formatMoney(lang, wholesaleKeptMinor, c.currency),
+          hours: String(Math.round(WHOLESALE_REFUND_WINDOW_MS / 3_600_000)),
+        });
   return {
-    text: t(lang, 'admin.refund.confirm', {
-      name: { html: plain(displayName(c), 64) },
-      plan: { html: o.planName ? plain(localizedName(o.planName, lang), 64) : '—' },
-      amount: formatMoney(lang, o.amountMinor, c.currency),
-      date: formatDateTime(lang, o.createdAt),
-    }),
+    text: text + kept,
     keyboard: [
       [
         btn(t(lang, 'admin.btn.refundWallet'), AdminCallbacks.refund(o.id, 'wallet')),

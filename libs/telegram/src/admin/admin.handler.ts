@@ -28,7 +28,7 @@ import {
   ResendSubscriptionLinkUseCase,
 } from '@botfleet/customers';
 import { CardPaymentEntity, TenantDb, UserEntity } from '@botfleet/dal';
-import { RefundOrderUseCase } from '@botfleet/payments';
+import { RefundOrderUseCase, wholesaleKeptOnRefund } from '@botfleet/payments';
 import { SubscriptionViewsService } from '@botfleet/provisioning';
 import { CloseTicketUseCase, ReplyToTicketUseCase, SupportQueries, TICKET_MESSAGE_MAX } from '@botfleet/support';
 import {
@@ -413,7 +413,8 @@ export class AdminHandler {
           return ctx.answerCallback(ctx.t(already), true);
         }
         ctx.answerCallback();
-        return ctx.show(refundConfirmScreen(lang, card, line));
+        const kept = wholesaleKeptOnRefund(order) ? order.wholesaleMinor : null;
+        return ctx.show(refundConfirmScreen(lang, card, line, kept));
       }
       case 'refund': {
         const { order } = await this.db.atomic(ctx.botId, () =>

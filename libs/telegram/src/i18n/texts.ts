@@ -388,6 +388,8 @@ const en = {
   'admin.refund.confirm':
     '↩️ Refund the order of {name}?\n📦 {plan}\n💵 {amount} · {date}\n\nThe wholesale charge and any referral reward are taken back, the days and traffic it paid for come off the subscription (switched off when nothing paid remains) and the customer is told. Where does the money go?',
   'admin.refund.already': 'This order was refunded already.',
+  'admin.refund.wholesaleKept':
+    '⚠️ Paid more than {hours} hours ago: the customer is refunded, but the wholesale charge ({wholesale}) does not come back to your wallet — the service was delivered.',
   'admin.btn.resend': '🔗 Resend the link',
   'admin.btn.turnOn': '🟢 Turn on',
   'admin.btn.turnOff': '⚪️ Turn off',
@@ -893,6 +895,8 @@ const fa = {
   'admin.refund.confirm':
     '↩️ سفارش {name} بازپرداخت شود؟\n📦 {plan}\n💵 {amount} · {date}\n\nهزینه عمده‌فروشی و پاداش معرفی برگردانده می‌شود، روزها و ترافیک آن از اشتراک کم می‌شود (اگر چیزی از پرداخت‌ها نماند، اشتراک غیرفعال می‌شود) و به مشتری خبر داده می‌شود. پول کجا برود؟',
   'admin.refund.already': 'این سفارش قبلاً بازپرداخت شده است.',
+  'admin.refund.wholesaleKept':
+    '⚠️ بیش از {hours} ساعت از پرداخت گذشته است: مبلغ به مشتری برمی‌گردد، اما هزینه عمده‌فروشی ({wholesale}) به کیف پول شما برنمی‌گردد — سرویس ارائه شده است.',
   'admin.btn.resend': '🔗 ارسال دوباره لینک',
   'admin.btn.turnOn': '🟢 فعال کردن',
   'admin.btn.turnOff': '⚪️ غیرفعال کردن',
@@ -1399,6 +1403,8 @@ const ru = {
   'admin.refund.confirm':
     '↩️ Вернуть деньги за заказ {name}?\n📦 {plan}\n💵 {amount} · {date}\n\nОптовое списание и реферальное вознаграждение будут отменены, оплаченные им дни и трафик сняты с подписки (она отключится, если оплаченного не останется), клиенту придёт сообщение. Куда вернуть деньги?',
   'admin.refund.already': 'Деньги за этот заказ уже возвращены.',
+  'admin.refund.wholesaleKept':
+    '⚠️ Оплачен больше {hours} ч назад: клиенту деньги вернутся, но оптовое списание ({wholesale}) на ваш кошелёк не вернётся — услуга была оказана.',
   'admin.btn.resend': '🔗 Отправить ссылку снова',
   'admin.btn.turnOn': '🟢 Включить',
   'admin.btn.turnOff': '⚪️ Выключить',

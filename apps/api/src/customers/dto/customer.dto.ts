@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min, NotEquals } from 'class-validator';
 import { MAX_MINOR } from '@botfleet/common';
 import type { CardPaymentEntity, OrderEntity, SubscriptionEntity, TransactionEntity, UserEntity } from '@botfleet/dal';
-import { ORDER_PAYMENT_METHODS } from '@botfleet/payments';
+import { ORDER_PAYMENT_METHODS, wholesaleRefundableUntil } from '@botfleet/payments';
 import { PageMetaDto, PageQueryDto } from '../../common/api-docs';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -178,6 +178,15 @@ export class OrderDto {
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) fulfilledAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) failureReason!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description:
+      "Until when a refund of this order gives the shop its wholesale charge back (48 hours after the payment); a " +
+      'later refund still refunds the customer, but the charge stays. Null for an order never paid',
+  })
+  wholesaleRefundableUntil!: string | null;
 
   static of(o: OrderEntity): OrderDto {
     return {
@@ -197,6 +206,7 @@ export class OrderDto {
       fulfilledAt: iso(o.fulfilledAt),
       failureReason: o.failureReason,
       createdAt: o.createdAt.toISOString(),
+      wholesaleRefundableUntil: iso(wholesaleRefundableUntil(o)),
     };
   }
 }

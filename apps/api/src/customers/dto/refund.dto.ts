@@ -22,6 +22,13 @@ export class OrderRefundDto {
   @ApiProperty({ type: OrderDto }) order!: OrderDto;
   @ApiProperty({ description: "What was credited to the customer's wallet (0 for offline)" })
   walletCreditedMinor!: number;
+  @ApiProperty({
+    description:
+      "Whether the shop's wholesale charge for the order went back to the shop wallet: only when the refund comes " +
+      'within 48 hours of the payment; later the customer is still refunded but the charge stays (the platform ' +
+      'delivered the service)',
+  })
+  wholesaleReversed!: boolean;
 }
 
 export class DisableSubscriptionDto {

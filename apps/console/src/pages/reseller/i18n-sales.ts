@@ -117,6 +117,8 @@ export const sales = {
       "Refund this order? {{amount}} goes to the customer's wallet, the wholesale charge and any referral reward are taken back, and the days and traffic it paid for come off the subscription (switched off when nothing paid remains). This cannot be undone.",
     confirm_refund_offline:
       'Refund this order as paid back by you ({{amount}})? The wholesale charge and any referral reward are taken back and the days and traffic it paid for come off the subscription; the wallet is not credited. This cannot be undone.',
+    refund_wholesale_kept:
+      'Paid more than {{hours}} hours ago: the customer is refunded, but the wholesale charge ({{wholesale}}) does not come back to your wallet — the service was delivered.',
     disable: 'Disable',
     disable_subscription: 'Disable this subscription',
     confirm_disable:
@@ -168,8 +170,6 @@ export const sales = {
     audit_before: 'Before',
     audit_after: 'After',
     audit_details: 'Details',
-  },
-  fa: {
     // resend link, referrals
     resend_link: 'Resend link',
     resend_sent: 'Sent again',
@@ -188,6 +188,8 @@ export const sales = {
     referral_terms: '{{percent}}% of {{scope}}',
     scope_first_purchase: 'the first purchase',
     scope_every_purchase: 'every purchase',
+  },
+  fa: {
     dashboard: 'داشبورد',
     receipts: 'رسیدها',
     orders: 'سفارش‌ها',
@@ -298,6 +300,8 @@ export const sales = {
       'این سفارش بازپرداخت شود؟ مبلغ {{amount}} به کیف پول مشتری می‌رود، هزینه عمده‌فروشی و پاداش معرفی برگردانده می‌شود و روزها و ترافیک آن از اشتراک کم می‌شود (اگر چیزی نماند، اشتراک غیرفعال می‌شود). این کار برگشت‌پذیر نیست.',
     confirm_refund_offline:
       'این سفارش به‌عنوان بازپرداخت‌شده توسط شما ({{amount}}) ثبت شود؟ هزینه عمده‌فروشی و پاداش معرفی برگردانده می‌شود و روزها و ترافیک آن از اشتراک کم می‌شود؛ به کیف پول چیزی اضافه نمی‌شود. این کار برگشت‌پذیر نیست.',
+    refund_wholesale_kept:
+      'بیش از {{hours}} ساعت از پرداخت گذشته است: مبلغ به مشتری برمی‌گردد، اما هزینه عمده‌فروشی ({{wholesale}}) به کیف پول شما برنمی‌گردد — سرویس ارائه شده است.',
     disable: 'غیرفعال‌سازی',
     disable_subscription: 'غیرفعال کردن این اشتراک',
     confirm_disable: 'این اشتراک همین حالا روی پنل خاموش شود؟ مشتری تا تمدید دسترسی ندارد. چیزی بازپرداخت نمی‌شود.',
@@ -346,10 +350,6 @@ export const sales = {
     audit_before: 'پیش از تغییر',
     audit_after: 'پس از تغییر',
     audit_details: 'جزئیات',
-  },
-  ru: {
-    dashboard: 'Сводка',
-    receipts: 'Чеки',
     // resend link, referrals
     resend_link: 'ارسال دوباره لینک',
     resend_sent: 'دوباره فرستاده شد',
@@ -368,6 +368,10 @@ export const sales = {
     referral_terms: '{{percent}}٪ از {{scope}}',
     scope_first_purchase: 'اولین خرید',
     scope_every_purchase: 'هر خرید',
+  },
+  ru: {
+    dashboard: 'Сводка',
+    receipts: 'Чеки',
     orders: 'Заказы',
     payments: 'Платежи',
     customers: 'Клиенты',
@@ -476,6 +480,8 @@ export const sales = {
       'Вернуть деньги за заказ? {{amount}} поступит на кошелёк клиента, оптовое списание и реферальное вознаграждение будут отменены, оплаченные им дни и трафик сняты с подписки (она отключится, если оплаченного не останется). Отменить это нельзя.',
     confirm_refund_offline:
       'Отметить заказ как возвращённый вами ({{amount}})? Оптовое списание и реферальное вознаграждение будут отменены, оплаченные им дни и трафик сняты с подписки; кошелёк не пополняется. Отменить это нельзя.',
+    refund_wholesale_kept:
+      'Оплачен больше {{hours}} ч назад: клиенту деньги вернутся, но оптовое списание ({{wholesale}}) на ваш кошелёк не вернётся — услуга была оказана.',
     disable: 'Отключить',
     disable_subscription: 'Отключить подписку',
     confirm_disable:
@@ -525,8 +531,6 @@ export const sales = {
     audit_before: 'До',
     audit_after: 'После',
     audit_details: 'Подробнее',
-  },
-};
     // resend link, referrals
     resend_link: 'Отправить ссылку снова',
     resend_sent: 'Отправлено снова',
@@ -545,3 +549,5 @@ export const sales = {
     referral_terms: '{{percent}}% с {{scope}}',
     scope_first_purchase: 'первой покупки',
     scope_every_purchase: 'каждой покупки',
+  },
+};

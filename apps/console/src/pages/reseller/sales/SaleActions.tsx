@@ -15,6 +15,20 @@ export function canRefundOrder(o: Schemas['OrderDto']): boolean {
   return (o.status === 'paid' || o.status === 'fulfilled') && !!o.method && REFUNDABLE_METHODS.has(o.method);
 }
 
+/**
+ * Whether a refund now leaves the wholesale charge with the platform: the order has one and its refund window
+ * (`wholesaleRefundableUntil`, 48 hours after the payment) is over.
+ */
+export function wholesaleKept(o: Schemas['OrderDto'], now = Date.now()): boolean {
+  return o.wholesaleMinor > 0 && !!o.wholesaleRefundableUntil && Date.parse(o.wholesaleRefundableUntil) < now;
+}
+
+/** The order's wholesale refund window in hours (from its payment to `wholesaleRefundableUntil`). */
+function refundWindowHours(o: Schemas['OrderDto']): number {
+  if (!o.paidAt || !o.wholesaleRefundableUntil) return 0;
+  return Math.round((Date.parse(o.wholesaleRefundableUntil) - Date.parse(o.paidAt)) / 3_600_000);
+}
+
 /** Everything a refund or a switch-off changes on the pages. */
 function useRefreshSales(botId: string) {
   const client = useQueryClient();
@@ -168,7 +182,17 @@ export function RefundOrderButton({ botId, order }: { botId: string; order: Sche
           />
         }
         summary={() => (
-          <Text>{t(to === 'wallet' ? 'confirm_refund_wallet' : 'confirm_refund_offline', { amount })}</Text>
+          <Stack gap="xs">
+            <Text>{t(to === 'wallet' ? 'confirm_refund_wallet' : 'confirm_refund_offline', { amount })}</Text>
+            {wholesaleKept(order) && (
+              <Alert color="yellow" data-testid="refund-wholesale-kept">
+                {t('refund_wholesale_kept', {
+                  wholesale: f.money(order.wholesaleMinor, order.currency),
+                  hours: refundWindowHours(order),
+                })}
+              </Alert>
+            )}
+          </Stack>
         )}
         onConfirm={(reason) => refund.mutate(reason)}
         pending={refund.isPending}
