@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { LedgerEntryView, toEntryView } from '@botfleet/billing';
-import { Actor, DomainError, ErrorCode } from '@botfleet/common';
+import { Actor, DomainError, ErrorCode, MAX_MINOR } from '@botfleet/common';
 import { uniqueViolation } from '@botfleet/dal';
 import { PlatformDb, WalletTopUpsRepository } from '@botfleet/platform';
 import { actorLabel, OperatorAuditService } from '../operator-audit.service';
@@ -25,7 +25,8 @@ export interface AdjustWalletResult {
  * The operator corrects a tenant's wholesale wallet (a mistyped top-up, a charge outside the product): one
  * `adjustment` ledger row with the note, written by `botfleet_wallet_adjust` on the platform role under the bot
  * row's lock, with the tenant's and the operator's audit rows in the same transaction. A debit never takes the
- * free balance (balance - held) below zero (INSUFFICIENT_WHOLESALE_BALANCE); a replayed key returns the stored
+ * free balance (balance - held) below zero (INSUFFICIENT_WHOLESALE_BALANCE); an amount beyond ±MAX_MINOR (the REST
+ * body's cap, enforced here for every caller) is VALIDATION_FAILED naming it; a replayed key returns the stored
  * entry and writes nothing; the same key with another amount or note is IDEMPOTENCY_KEY_REUSED.
  */
 @Injectable()
@@ -41,6 +42,14 @@ export class AdjustWalletUseCase {
       throw new DomainError(ErrorCode.VALIDATION_FAILED, 'An adjustment is a non-zero integer', [
         { field: 'amountMinor', errors: ['must be a non-zero integer'] },
       ]);
+    }
+    // The same cap as the REST body (±MAX_TOP_UP_MINOR = MAX_MINOR), whichever way the amount came (the master bot).
+    if (Math.abs(input.amountMinor) > MAX_MINOR) {
+      throw new DomainError(
+        ErrorCode.VALIDATION_FAILED,
+        `An adjustment of ${input.amountMinor} is out of range: at most ${MAX_MINOR} either way`,
+        [{ field: 'amountMinor', errors: [`must be between -${MAX_MINOR} and ${MAX_MINOR}`] }],
+      );
     }
     if (input.note.trim().length === 0) {
       throw new DomainError(ErrorCode.VALIDATION_FAILED, 'An adjustment needs a note', [
