@@ -475,6 +475,12 @@ export class EmulatorCore {
     return this.globalFaults?.takePhotoAsDocument() ?? false;
   }
 
+  /** Whether this call's answer is lost after it ran (a `loseAnswer` fault; the bot's own first): the status, 0 for none. */
+  lostAnswer(bot: BotState, method: string): number | undefined {
+    if (bot.faults?.config.loseAnswer) return bot.faults.lostAnswer(method);
+    return this.globalFaults?.lostAnswer(method);
+  }
+
   delayFor(bot: BotState, method: string): number {
     if (bot.faults?.config.delay) return bot.faults.delayFor(method);
     return this.globalFaults?.delayFor(method) ?? 0;

@@ -112,6 +112,17 @@ describe('fault injection', () => {
     expect(second.body.result.photo).toHaveLength(3);
   });
 
+  it('carries out the next N calls but loses their answer: a 5xx, or the connection closed', async () => {
+    emulator.setFaults(bot.id, { loseAnswer: { count: 1, status: 504, methods: ['sendMessage'] } });
+    expect((await call(bot.token, 'getMe')).status).toBe(200);
+    expect((await send(bot.token, 'one')).status).toBe(504);
+    expect((await send(bot.token, 'two')).status).toBe(200);
+    emulator.setFaults(bot.id, { loseAnswer: { count: 1 } });
+    await expect(send(bot.token, 'three')).rejects.toThrow();
+    const texts = emulator.getChatMessages(bot.id, user.id).map((m) => m.text);
+    expect(texts).toEqual(['one', 'two', 'three']);
+  });
+
   it('delays answers', async () => {
     emulator.setFaults(bot.id, { delay: { ms: 200, methods: ['sendMessage'] } });
     let started = Date.now();

@@ -14,6 +14,12 @@ export interface FaultConfig {
   /** Every answer (to `methods`, or to any method) is held back this long. */
   delay?: { ms: number; methods?: string[] };
   /**
+   * The next `count` calls (of `methods`, or of any method) are carried out (a message is sent) but their answer is
+   * lost: HTTP `status` comes back instead (a 502 or 504 from Telegram's front), or with no `status` the connection is
+   * closed unanswered (the client sees a reset, as when its request timed out).
+   */
+  loseAnswer?: { count: number; status?: number; methods?: string[] };
+  /**
    * The next `count` successful sendPhoto calls are answered with a message that has no `photo`: the picture is
    * kept as a `document`, as Telegram does with a file it does not take as a photo (an animation, say).
    */
@@ -73,9 +79,11 @@ export class SlidingWindowLimiter {
 export class FaultState {
   failNextRemaining: number;
   photoAsDocumentRemaining: number;
+  loseAnswerRemaining: number;
   private readonly failNextMethods: Set<string> | undefined;
   private readonly failRatioMethods: Set<string> | undefined;
   private readonly delayMethods: Set<string> | undefined;
+  private readonly loseAnswerMethods: Set<string> | undefined;
 
   constructor(readonly config: FaultConfig) {
     this.failNextRemaining = config.failNext?.count ?? 0;
@@ -83,6 +91,8 @@ export class FaultState {
     this.failNextMethods = toSet(config.failNext?.methods);
     this.failRatioMethods = toSet(config.failRatio?.methods);
     this.delayMethods = toSet(config.delay?.methods);
+    this.loseAnswerRemaining = config.loseAnswer?.count ?? 0;
+    this.loseAnswerMethods = toSet(config.loseAnswer?.methods);
   }
 
   delayFor(method: string): number {
@@ -96,6 +106,13 @@ export class FaultState {
     if (this.failNextRemaining <= 0 || !matches(this.failNextMethods, method)) return undefined;
     this.failNextRemaining--;
     return serverError(this.config.failNext?.status ?? 500);
+  }
+
+  /** Consumes one of the scheduled `loseAnswer` faults if this call matches: the status to answer, or 0 for none. */
+  lostAnswer(method: string): number | undefined {
+    if (this.loseAnswerRemaining <= 0 || !matches(this.loseAnswerMethods, method)) return undefined;
+    this.loseAnswerRemaining--;
+    return this.config.loseAnswer?.status ?? 0;
   }
 
   /** Consumes one of the scheduled `photoAsDocument` answers. */

@@ -214,7 +214,10 @@ export class TelegramEmulator {
       const params = await readParams(req, query, this.limits);
       let result = method.handler({ core: this.core, bot, params, res });
       if (result instanceof Promise) result = (await result) as unknown;
-      sendJson(res, 200, resultBody(result));
+      const lost = this.core.lostAnswer(bot, method.name);
+      if (lost === 0) res.destroy();
+      else if (lost !== undefined) this.fail(bot, res, serverError(lost));
+      else sendJson(res, 200, resultBody(result));
     } catch (error) {
       this.fail(bot, res, error);
     }
