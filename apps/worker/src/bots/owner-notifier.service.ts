@@ -2,8 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { InlineKeyboardButton } from 'telegraf/types';
 import { AppConfig } from '@botfleet/config';
 import { HostedBotRow, HostedBotsRepository } from '@botfleet/platform';
-import { Messenger, ownerSettingsButton, translate } from '@botfleet/telegram';
+import { Messenger, ownerSettingsButton, RetryPolicy, translate } from '@botfleet/telegram';
 import { credentialsOfRow } from './desired-bots.service';
+
+/** A send the client makes once: no retry of a 5xx or a network error, which may have been delivered. */
+const ONE_ATTEMPT: Partial<RetryPolicy> = { maxAttempts: 1 };
 
 /**
  * Tells a bot's owner about trouble with their bot, through the master bot when there is one
@@ -54,13 +57,15 @@ export class OwnerNotifier {
 
   /**
    * What a bot could not say to its admins itself (Telegram rejects its token), said to its owner through the
-   * master bot under the bot's name. `html` is a message of the bot's own, in the bot's HTML subset.
+   * master bot under the bot's name. `html` is a message of the bot's own, in the bot's HTML subset. One attempt:
+   * a 5xx or a lost answer may have been delivered, so the client does not send it again (429s are waited out,
+   * Telegram sent nothing then); the caller decides from the error whether it certainly did not arrive.
    */
   async relay(
     bot: Pick<HostedBotRow, 'id' | 'isMaster' | 'telegramUsername' | 'ownerTelegramId'>,
     html: string,
   ): Promise<boolean> {
-    const told = await this.viaMaster(bot, `@${bot.telegramUsername}\n${html}`);
+    const told = await this.viaMaster(bot, `@${bot.telegramUsername}\n${html}`, undefined, ONE_ATTEMPT);
     if (told) this.logger.log(`told the owner of bot ${bot.id} what the bot could not tell its admins`);
     return told;
   }
@@ -75,11 +80,14 @@ export class OwnerNotifier {
     bot: Pick<HostedBotRow, 'isMaster' | 'ownerTelegramId'>,
     html: string,
     keyboard?: InlineKeyboardButton[][],
+    retries?: Partial<RetryPolicy>,
   ): Promise<boolean> {
     if (bot.isMaster) return false; // the master bot cannot speak for itself with a dead token
     const master = await this.repo.getMaster();
     if (!master || master.status !== 'active') return false;
-    await this.messenger.as(credentialsOfRow(master)).sendMessage(bot.ownerTelegramId, html, {
+    const credentials = credentialsOfRow(master);
+    const sender = retries ? this.messenger.as(credentials, 'interactive', retries) : this.messenger.as(credentials);
+    await sender.sendMessage(bot.ownerTelegramId, html, {
       parse_mode: 'HTML',
       ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
     });

@@ -100,3 +100,19 @@ describe('OwnerNotifier.restored', () => {
     }
   });
 });
+
+/** What a bot could not tell its admins, relayed to its owner by the master bot: at most once. */
+describe('OwnerNotifier.relay', () => {
+  it('sends once, with no retry of a 5xx or a network error by the client', async () => {
+    const master = row({ id: 'master', isMaster: true, status: 'active', telegramUsername: 'platform_master_bot' });
+    const sendMessage = jest.fn().mockResolvedValue(undefined);
+    const messenger = { as: jest.fn().mockReturnValue({ sendMessage }) };
+    const repo = { getMaster: jest.fn().mockResolvedValue(master) };
+    const notifier = new OwnerNotifier(repo as never, messenger as never, {} as never);
+    expect(await notifier.relay(row({}), '<b>ended</b>')).toBe(true);
+    expect(messenger.as).toHaveBeenCalledWith(expect.objectContaining({ botId: 'master' }), 'interactive', {
+      maxAttempts: 1,
+    });
+    expect(sendMessage).toHaveBeenCalledWith(5_550_001, '@corner_shop_bot\n<b>ended</b>', { parse_mode: 'HTML' });
+  });
+});

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { TelegramError } from 'telegraf';
 import { describeError } from '@botfleet/common';
 import { AppConfig } from '@botfleet/config';
 import { audienceOf, broadcastMessage, BroadcastRunsService, BroadcastsService } from '@botfleet/broadcasts';
@@ -32,14 +33,23 @@ type ReportJob = JobPayloads[JobName.ReportBroadcastEnd];
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
- * Whether a failed relay certainly did not reach the owner: Telegram answered with an error, or it failed before
- * any request went out. A request lost on its way back (a reset, a timeout) may have been delivered.
+ * Whether a failed relay (one attempt, OwnerNotifier.relay) certainly did not reach the owner: Telegram refused it
+ * with a 4xx (400, 403, 429…), the connection was never made (refused, no DNS), or it failed before any request
+ * (no master bot read, its token not decrypted). A 5xx (a 502 or 504 may come after the message went out), a
+ * timeout, a reset or any other socket error may have been delivered.
  */
 function certainlyUntold(err: unknown): boolean {
+  if (err instanceof TelegramError) return err.code >= 400 && err.code < 500;
+  if (err instanceof RecipientGoneError) return true; // a 403: the owner blocked the master bot
   const f = classifyTelegramError(err);
-  if (f.kind === 'aborted') return false;
   if (f.kind === 'network') return NOT_CONNECTED.has(f.code);
-  return true;
+  return f.kind === 'unknown' && !isSocketError(err);
+}
+
+/** A Node socket or HTTP parser error (ECONNRESET, HPE_INVALID_CONSTANT, ERR_STREAM_PREMATURE_CLOSE…). */
+function isSocketError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(E[A-Z]+|ERR_|HPE_|UND_ERR)/.test(code);
 }
 
 /** The Telegram call's failure as stored on a delivery: the description only (never a URL, never a token). */
@@ -301,13 +311,13 @@ export class BroadcastSenderProcessor {
 
   /**
    * How the broadcast ended, told to the bot's owner through the master bot (ReportBroadcastEnd, queued when the bot
-   * could not post it itself). Told once: the telling is recorded before the relay (takeEndReport), so a relay
-   * however slow — its client retries 5xx and network errors, waits out 429s — never lets another attempt send it
-   * again, where a lease the relay could outlive did. A relay that certainly did not reach the owner (Telegram
-   * answered an error, no master bot) is recorded untold again and this job fails, so its retry (the notification
-   * queue's backoff, hours) tells it; one whose answer was lost on the way back may have arrived, and is not
-   * repeated. A worker that dies during the relay leaves it told — possibly never seen: at most once, as for
-   * every Telegram send.
+   * could not post it itself). Told at most once: the telling is recorded before the relay (takeEndReport), so a
+   * relay however slow (its client waits out 429s) never lets another attempt send it again, where a lease the relay
+   * could outlive did. The relay makes one attempt: a 5xx or a lost answer is not sent again by its client. A relay
+   * that certainly did not reach the owner (Telegram refused it with a 4xx, the connection was never made, no master
+   * bot) is recorded untold again and this job fails, so its retry (the notification queue's backoff, hours) tells
+   * it; one that may have arrived (a 5xx, a timeout, a reset) is not repeated. A worker that dies during the relay
+   * leaves it told — possibly never seen: at most once, as for every Telegram send.
    */
   @OnJob({ name: JobName.ReportBroadcastEnd })
   async reportEnd({ botId, broadcastId }: ReportJob): Promise<void> {

@@ -81,6 +81,12 @@ export class ResilientTelegram extends Telegram {
     return new ResilientTelegram(this.token, this.options, this.hooks, this.policy, this.gate, priority);
   }
 
+  /** The same bot's client with some of its retry policy changed (a send never to be repeated: `maxAttempts: 1`). */
+  withRetries(policy: Partial<RetryPolicy>): ResilientTelegram {
+    const merged = { ...this.policy, ...policy };
+    return new ResilientTelegram(this.token, this.options, this.hooks, merged, this.gate, this.priority);
+  }
+
   override async callApi<M extends keyof ApiMethods>(
     method: M,
     payload: Opts<M>,

@@ -7,7 +7,7 @@ import { BotCredentials, BotRuntime } from '../runtime/bot-runtime';
 import { BotRuntimes } from '../runtime/bot-runtimes.service';
 import { BotSender } from './bot-sender';
 import type { SendPriority } from '../budget/send-budget';
-import { ResilientTelegram } from '../client/resilient-telegram';
+import { ResilientTelegram, type RetryPolicy } from '../client/resilient-telegram';
 import { RecipientGoneError } from './recipient-gone';
 
 /**
@@ -28,11 +28,18 @@ export class Messenger {
   /**
    * Speaks as `bot`: its runtime in this process (built on first need; throws if the token cannot be decrypted).
    * Every message waits its turn in the bot's send budget; `bulk` (a broadcast) only takes what answers leave.
+   * `retries` overrides the client's retry policy for this sender (`{ maxAttempts: 1 }`: a 5xx or a network error
+   * is not sent again, for a message that must reach its chat at most once).
    */
-  as(bot: BotCredentials | BotRuntime, priority: SendPriority = 'interactive'): BotSender {
+  as(
+    bot: BotCredentials | BotRuntime,
+    priority: SendPriority = 'interactive',
+    retries?: Partial<RetryPolicy>,
+  ): BotSender {
     const runtime = 'telegraf' in bot ? bot : this.runtimes.for(bot);
     const client = runtime.telegraf.telegram;
-    const telegram = client instanceof ResilientTelegram ? client.withPriority(priority) : client;
+    const resilient = client instanceof ResilientTelegram ? client.withPriority(priority) : undefined;
+    const telegram = resilient && retries ? resilient.withRetries(retries) : (resilient ?? client);
     return new BotSender(runtime.botId, telegram, (chatId) => this.markGone(runtime.botId, chatId));
   }
 
