@@ -45,6 +45,8 @@ export const provisioningKeys = {
   extended: (orderId: string) => `order:${orderId}:extended`,
   /** A refunded order's days taken back (ProvisioningService.disable with its orderId). */
   takenBack: (orderId: string) => `order:${orderId}:taken_back`,
+  /** A refunded order's take-back that gave up (DisableSubscription's final failure); the sale sweep retries it. */
+  takeBackFailed: (orderId: string) => `order:${orderId}:take_back_failed`,
   failed: (kind: ProvisioningJobKind, subscriptionId: string, orderId?: string) =>
     orderId ? `order:${orderId}:${kind}_failed` : `subscription:${subscriptionId}:${kind}_failed`,
 };
@@ -514,6 +516,41 @@ export class ProvisioningService {
     }
     this.logger.warn({ botId, subscriptionId, orderId, kind, reason }, 'provisioning failed for good');
     await this.outcomes.failed(botId, subscriptionId, orderId, reason);
+    return settled;
+  }
+
+  /**
+   * The final failure of a switch-off (DisableSubscription): with a refunded order's id, its take-back gave up
+   * (the panel kept failing), so the customer may keep days the shop refunded. Recorded durably, once per order
+   * (`order:{id}:take_back_failed`; a switch-off without an order, each time, as `disable_failed`), for the
+   * operator's alert and the sale sweep, which queues the take-back again while `order:{id}:taken_back` is
+   * missing. Answers `succeeded` when the take-back was in fact done (its record exists) or the subscription is
+   * already disabled by a switch-off without an order, so the job completes instead.
+   */
+  async disableFailed(
+    botId: string,
+    subscriptionId: string,
+    reason: string,
+    orderId: string | undefined,
+    error: string,
+  ): Promise<'failed' | 'succeeded'> {
+    const settled = await this.db.run(botId, async (tx) => {
+      const sub = await this.repos.subscriptions.findById(botId, subscriptionId, 'pessimistic_write');
+      if (orderId && (await this.hasRecord(botId, provisioningKeys.takenBack(orderId)))) return 'succeeded' as const;
+      if (!sub) return 'failed' as const;
+      if (!orderId && sub.status === 'disabled') return 'succeeded' as const;
+      await this.record(
+        tx,
+        sub.id,
+        orderId ? 'take_back_failed' : 'disable_failed',
+        orderId ? provisioningKeys.takeBackFailed(orderId) : null,
+        { orderId: orderId ?? null, reason: reason.slice(0, 200), error: error.slice(0, 500) },
+      );
+      return 'failed' as const;
+    });
+    if (settled === 'failed') {
+      this.logger.warn({ botId, subscriptionId, orderId, reason, error }, 'switch-off failed for good');
+    }
     return settled;
   }
 

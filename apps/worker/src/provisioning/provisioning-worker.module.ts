@@ -16,6 +16,7 @@ import { ProvisioningOutcomes } from './provisioning-outcomes';
 import { ProvisioningProcessor } from './provisioning.processor';
 import { SubscriptionDeliveryHandler } from './subscription-delivery.handler';
 import { StuckFulfilments } from './stuck-fulfilments';
+import { UnfinishedTakeBacks } from './unfinished-take-backs';
 import { SubscriptionExpiryHandler } from './subscription-expiry.handler';
 
 /**
@@ -36,9 +37,10 @@ import { SubscriptionExpiryHandler } from './subscription-expiry.handler';
     ProvisioningProcessor,
     SubscriptionDeliveryHandler,
     StuckFulfilments,
+    UnfinishedTakeBacks,
     SubscriptionExpiries,
     SubscriptionExpiryHandler,
   ],
-  exports: [ProvisioningService, TrafficSyncService, StuckFulfilments],
+  exports: [ProvisioningService, TrafficSyncService, StuckFulfilments, UnfinishedTakeBacks],
 })
 export class ProvisioningWorkerModule {}

@@ -20,7 +20,8 @@ type SubscriptionJob = JobPayloads[JobName.ProvisionSubscription];
  * When a provision or renewal fails for good (permanent error, last attempt, stalled too often) the job
  * runner calls its final-failure hook: `ProvisioningService.fail` marks the subscription failed and tells
  * the outcome port (the order failed, the money back, user and tenant told). `fail` is idempotent, and
- * answers `succeeded` when the work was in fact done, which completes the job instead.
+ * answers `succeeded` when the work was in fact done, which completes the job instead. A switch-off or a
+ * refunded order's take-back that fails for good is recorded (`disableFailed`) and the operator alerted.
  */
 @Injectable()
 export class ProvisioningProcessor {
@@ -57,6 +58,29 @@ export class ProvisioningProcessor {
   @OnJob({ name: JobName.DisableSubscription })
   disable({ botId, subscriptionId, reason, orderId }: JobPayloads[JobName.DisableSubscription]): Promise<unknown> {
     return permanentEndsTheJob(() => this.provisioning.disable(botId, subscriptionId, reason, orderId));
+  }
+
+  /**
+   * A switch-off or a refunded order's take-back that ran out of attempts: recorded on the subscription
+   * (ProvisioningService.disableFailed) and told to the operator; the sale sweep queues a take-back again
+   * (UnfinishedTakeBacks) until its `taken_back` record exists.
+   */
+  @OnJobFinalFailure({ name: JobName.DisableSubscription })
+  async disableFailed(job: JobPayloads[JobName.DisableSubscription], err: Error): Promise<FinalFailureOutcome> {
+    const error = err instanceof UnrecoverableError ? err.message : provisioningFailureReason(err);
+    const outcome = await this.provisioning.disableFailed(
+      job.botId,
+      job.subscriptionId,
+      job.reason,
+      job.orderId,
+      error,
+    );
+    if (outcome === 'failed' && this.operatorAlerts) {
+      await this.operatorAlerts
+        .switchOffFailed(job.botId, job.subscriptionId, job.orderId ?? null)
+        .catch((e: unknown) => this.logger.warn(`operator alert failed: ${describeError(e)}`));
+    }
+    return outcome;
   }
 
   @OnJob({ name: JobName.SyncPanelTraffic })

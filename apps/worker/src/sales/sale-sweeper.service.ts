@@ -9,6 +9,7 @@ import {
   REVIEW_REMINDERS,
 } from '@botfleet/sales';
 import { StuckFulfilments } from '../provisioning/stuck-fulfilments';
+import { TAKE_BACK_SWEEP_LOOKBACK_MS, UnfinishedTakeBacks } from '../provisioning/unfinished-take-backs';
 import { JobOutboxRelay } from './job-outbox-relay';
 
 export interface SaleSweepReport {
@@ -19,6 +20,8 @@ export interface SaleSweepReport {
   /** Review reminders sent about receipts waiting for a decision. */
   reminded: number;
   requeued: number;
+  /** Refunded orders whose take-back was lost or gave up, queued again. */
+  takeBacksRequeued: number;
 }
 
 /**
@@ -27,7 +30,9 @@ export interface SaleSweepReport {
  * past their deadline without a receipt expire (user told, hold released), pending orders nobody pays expire at
  * `ORDER_PAYMENT_TIMEOUT_MINUTES` (hold released), receipts under review remind their reviewers, and paid orders that have not moved
  * are finished whatever their provisioning job was left in (StuckFulfilments: re-queued, or its final failure
- * recorded). One bot's failure does not stop the others.
+ * recorded), and refunded orders whose take-back has no `taken_back` record after FULFILMENT_STUCK_AFTER_MS
+ * (within TAKE_BACK_SWEEP_LOOKBACK_MS) get their DisableSubscription queued again (UnfinishedTakeBacks, same job
+ * id). One bot's failure does not stop the others.
  */
 @Injectable()
 export class SaleSweeper {
@@ -41,6 +46,7 @@ export class SaleSweeper {
     private readonly remindReviews: RemindReviewsUseCase,
     private readonly stuck: StuckFulfilments,
     private readonly relay: JobOutboxRelay,
+    private readonly takeBacks: UnfinishedTakeBacks,
   ) {}
 
   @OnJob({ name: JobName.SweepSales })
@@ -55,6 +61,7 @@ export class SaleSweeper {
     let ordersExpired = 0;
     let reminded = 0;
     let requeued = 0;
+    let takeBacksRequeued = 0;
     try {
       relayed = await this.relay.relayStale(this.config.OUTBOX_RELAY_AFTER_MS, now);
     } catch (err) {
@@ -94,7 +101,16 @@ export class SaleSweeper {
         this.logger.error({ err, botId }, 're-queueing a fulfilment failed');
       }
     }
-    return { relayed, expired, ordersExpired, reminded, requeued };
+    const unfinished = () =>
+      this.sweeps.unfinishedTakeBacks(this.config.FULFILMENT_STUCK_AFTER_MS, TAKE_BACK_SWEEP_LOOKBACK_MS, now);
+    for (const { botId, orderId, subscriptionId } of await this.find('unfinished take-backs', unfinished)) {
+      try {
+        if ((await this.takeBacks.requeue(botId, subscriptionId, orderId)) === 'requeued') takeBacksRequeued++;
+      } catch (err) {
+        this.logger.error({ err, botId }, 're-queueing a take-back failed');
+      }
+    }
+    return { relayed, expired, ordersExpired, reminded, requeued, takeBacksRequeued };
   }
 
   /** One step's lookup failing (a bad row, a timeout) must not stop the steps after it. */

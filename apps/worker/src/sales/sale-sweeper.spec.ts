@@ -8,7 +8,9 @@ describe('SaleSweeper', () => {
       botsWithOverdueOrders: jest.fn(down),
       botsWithReviewsWaiting: jest.fn(down),
       stuckFulfilments: jest.fn().mockResolvedValue([{ botId: 'b1', orderId: 'o1' }]),
+      unfinishedTakeBacks: jest.fn().mockResolvedValue([{ botId: 'b1', orderId: 'o2', subscriptionId: 's1' }]),
     };
+    const takeBacks = { requeue: jest.fn().mockResolvedValue('requeued') };
     const stuck = { finish: jest.fn().mockResolvedValue('requeued') };
     const relay = { relayStale: jest.fn().mockResolvedValue(0) };
     const config = {
@@ -24,9 +26,12 @@ describe('SaleSweeper', () => {
       {} as never,
       stuck as never,
       relay as never,
+      takeBacks as never,
     );
     const report = await sweeper.sweepAt(new Date());
     expect(stuck.finish).toHaveBeenCalledWith('b1', 'o1');
     expect(report.requeued).toBe(1);
+    expect(takeBacks.requeue).toHaveBeenCalledWith('b1', 's1', 'o2');
+    expect(report.takeBacksRequeued).toBe(1);
   });
 });

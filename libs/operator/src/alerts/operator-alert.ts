@@ -1,7 +1,8 @@
 /**
  * What the operator is alerted about, through the master bot, once per episode of a condition (see
  * OperatorAlertsService): a tenant's free wholesale balance below OPERATOR_WALLET_ALERT_MINOR, a panel that
- * fails its health check, a subscription whose provisioning failed for good, a bot whose token Telegram revoked.
+ * fails its health check, a subscription whose provisioning failed for good, a switch-off or a refunded order's
+ * take-back that failed for good, a bot whose token Telegram revoked.
  */
 export type OperatorAlert =
   | {
@@ -14,7 +15,9 @@ export type OperatorAlert =
     }
   | { kind: 'panel_down'; panelId: string; panelName: string; reason: string }
   | { kind: 'provisioning_failed'; botId: string; botUsername: string; subscriptionId: string }
-  | { kind: 'token_revoked'; botId: string; botUsername: string; tokenHash: string };
+  | { kind: 'token_revoked'; botId: string; botUsername: string; tokenHash: string }
+  /** A switch-off gave up; with `orderId`, a refunded order's take-back (the sale sweep queues it again). */
+  | { kind: 'switch_off_failed'; botId: string; botUsername: string; subscriptionId: string; orderId: string | null };
 
 export type OperatorAlertKind = OperatorAlert['kind'];
 
@@ -33,6 +36,8 @@ export function episodeOf(alert: OperatorAlert): string {
       return alert.panelId;
     case 'provisioning_failed':
       return alert.subscriptionId;
+    case 'switch_off_failed':
+      return alert.orderId ?? alert.subscriptionId;
     case 'token_revoked':
       // A token replaced and revoked again is a new episode; the HMAC is cut short (it names, never proves).
       return `${alert.botId}:${alert.tokenHash.slice(0, 16)}`;

@@ -103,6 +103,21 @@ export class OperatorAlertsService {
     });
   }
 
+  /**
+   * The final-failure hook of a switch-off (DisableSubscription): a refunded order's take-back (`orderId`) or a
+   * switch-off by hand that gave up. Once per order (or subscription); the sale sweep retries the take-back.
+   */
+  async switchOffFailed(botId: string, subscriptionId: string, orderId: string | null): Promise<number> {
+    const card = await this.queries.tenantCard(botId);
+    return this.raise({
+      kind: 'switch_off_failed',
+      botId,
+      botUsername: card?.telegramUsername ?? botId,
+      subscriptionId,
+      orderId,
+    });
+  }
+
   /** TokenRevocation marked a bot token_invalid: the operator hears of it at once (the scan is the backstop). */
   async tokenRevoked(botId: string, tokenHash: string): Promise<number> {
     const card = await this.queries.tenantCard(botId);

@@ -53,4 +53,26 @@ export class SaleSweeps {
     );
     return rows.map((r) => ({ botId: r.bot_id, orderId: r.id }));
   }
+
+  /**
+   * Refunded orders with a subscription whose take-back has no `order:{id}:taken_back` record, refunded between
+   * `lookbackMs` and `olderThanMs` ago (younger ones are still in their first job's hands): their DisableSubscription
+   * was lost or gave up, and the sweeper queues it again (same job id).
+   */
+  async unfinishedTakeBacks(
+    olderThanMs: number,
+    lookbackMs: number,
+    now = new Date(),
+  ): Promise<{ botId: string; orderId: string; subscriptionId: string }[]> {
+    const rows: { bot_id: string; id: string; subscription_id: string }[] = await this.platform.manager.query(
+      `SELECT o.bot_id, o.id, o.subscription_id FROM orders o
+        WHERE o.status = 'refunded' AND o.subscription_id IS NOT NULL
+          AND o.updated_at <= $1 AND o.updated_at > $2
+          AND NOT EXISTS (SELECT 1 FROM subscription_events e
+                           WHERE e.bot_id = o.bot_id AND e.dedupe_key = 'order:' || o.id || ':taken_back')
+        ORDER BY o.updated_at LIMIT 500`,
+      [new Date(now.getTime() - olderThanMs), new Date(now.getTime() - lookbackMs)],
+    );
+    return rows.map((r) => ({ botId: r.bot_id, orderId: r.id, subscriptionId: r.subscription_id }));
+  }
 }

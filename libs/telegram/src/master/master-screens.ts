@@ -305,6 +305,14 @@ export function operatorAlertText(lang: Language, alert: OperatorAlert): string 
       return t(lang, 'ms.alert.panelDown', { panel: name(alert.panelName, 64), reason: alert.reason });
     case 'provisioning_failed':
       return t(lang, 'ms.alert.provisioningFailed', { bot: alert.botUsername, subscription: alert.subscriptionId });
+    case 'switch_off_failed':
+      return alert.orderId
+        ? t(lang, 'ms.alert.takeBackFailed', {
+            bot: alert.botUsername,
+            subscription: alert.subscriptionId,
+            order: alert.orderId,
+          })
+        : t(lang, 'ms.alert.switchOffFailed', { bot: alert.botUsername, subscription: alert.subscriptionId });
     case 'token_revoked':
       return t(lang, 'ms.alert.tokenRevoked', { bot: alert.botUsername });
   }

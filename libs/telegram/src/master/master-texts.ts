@@ -132,6 +132,10 @@ export const MASTER_TEXTS_EN = {
   'ms.alert.panelDown': '🔴 <b>Panel down</b>: {panel} failed its health check ({reason}).',
   'ms.alert.provisioningFailed':
     '⚠️ <b>Provisioning failed</b> for good at @{bot}: subscription <code>{subscription}</code>.',
+  'ms.alert.takeBackFailed':
+    '⚠️ <b>Take-back failed</b> at @{bot}: the refunded order <code>{order}</code> could not be taken back on the panel (subscription <code>{subscription}</code>); the customer may still use what was refunded. It is retried by the sale sweep.',
+  'ms.alert.switchOffFailed':
+    '⚠️ <b>Switch-off failed</b> for good at @{bot}: subscription <code>{subscription}</code> could not be switched off on its panel.',
   'ms.alert.tokenRevoked':
     '⚠️ <b>Token revoked</b>: Telegram no longer accepts the token of @{bot}; the bot has stopped.',
   'owner.suspended':
@@ -272,6 +276,10 @@ export const MASTER_TEXTS_FA = {
   'ms.alert.panelDown': '🔴 <b>پنل از دسترس خارج</b>: {panel} در بررسی سلامت رد شد ({reason}).',
   'ms.alert.provisioningFailed':
     '⚠️ <b>ساخت اشتراک به‌طور قطعی ناموفق</b> در ‎@{bot}: اشتراک <code>{subscription}</code>.',
+  'ms.alert.takeBackFailed':
+    '⚠️ <b>پس‌گیری ناموفق</b> در ‎@{bot}: سفارش بازپرداخت‌شده <code>{order}</code> روی پنل پس گرفته نشد (اشتراک <code>{subscription}</code>)؛ ممکن است مشتری هنوز از آنچه بازپرداخت شده استفاده کند. بازبینی دوره‌ای فروش دوباره تلاش می‌کند.',
+  'ms.alert.switchOffFailed':
+    '⚠️ <b>غیرفعال‌سازی به‌طور قطعی ناموفق</b> در ‎@{bot}: اشتراک <code>{subscription}</code> روی پنل غیرفعال نشد.',
   'ms.alert.tokenRevoked': '⚠️ <b>توکن باطل شد</b>: تلگرام دیگر توکن ‎@{bot} را نمی‌پذیرد؛ ربات متوقف شده است.',
   'owner.suspended': '⛔️ ربات شما {bot} توسط پلتفرم تعلیق شد.\nدلیل: {reason}\nتا ازسرگیری به مشتریان پاسخ نمی‌دهد.',
   'owner.resumed': '▶️ ربات شما {bot} دوباره فعال است و به مشتریان پاسخ می‌دهد.',
@@ -409,6 +417,10 @@ export const MASTER_TEXTS_RU = {
   'ms.alert.panelDown': '🔴 <b>Панель недоступна</b>: {panel} не прошла проверку ({reason}).',
   'ms.alert.provisioningFailed':
     '⚠️ <b>Выдача окончательно не удалась</b> у @{bot}: подписка <code>{subscription}</code>.',
+  'ms.alert.takeBackFailed':
+    '⚠️ <b>Не удалось забрать</b> у @{bot}: возвращённый заказ <code>{order}</code> не снят с панели (подписка <code>{subscription}</code>); клиент может ещё пользоваться тем, за что получил возврат. Периодическая проверка продаж повторит попытку.',
+  'ms.alert.switchOffFailed':
+    '⚠️ <b>Отключение окончательно не удалось</b> у @{bot}: подписку <code>{subscription}</code> не удалось отключить на панели.',
   'ms.alert.tokenRevoked': '⚠️ <b>Токен отозван</b>: Telegram больше не принимает токен @{bot}; бот остановлен.',
   'owner.suspended':
     '⛔️ Ваш бот {bot} приостановлен платформой.\nПричина: {reason}\nОн не отвечает клиентам, пока его не возобновят.',
