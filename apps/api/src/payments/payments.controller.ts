@@ -66,7 +66,8 @@ export class PaymentsController {
   @ApiOperation({
     summary: 'Refund a gateway payment through its gateway',
     description:
-      'Once: the order is refunded, the wholesale charge reversed, what the order gave its subscription taken back ' +
+      'Once: the order is refunded, the wholesale charge reversed (only within 48 hours of the payment; later it ' +
+      'stays: the platform delivered the service), what the order gave its subscription taken back ' +
       '(its days and traffic; the account switched off when nothing paid remains) (or, for money ' +
       'that sits in the wallet, the wallet debited — 409 INSUFFICIENT_BALANCE when it was spent), then the ' +
       "gateway's refund. A second call answers 200 with the payment as it is. Card-to-card payments and gateways " +

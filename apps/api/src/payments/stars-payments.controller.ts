@@ -41,7 +41,7 @@ export class StarsPaymentDto {
 /**
  * Refunds of Telegram Stars payments (API.md). The payment is looked up inside the caller's bot and must be a
  * Stars payment (anything else: 404). The port's refund does the rest, once: the order refunded, the wholesale
- * charge reversed, what the order gave its subscription taken back (a renewal's days only; the account switched off
+ * charge reversed (only within WHOLESALE_REFUND_WINDOW_MS of the payment), what the order gave its subscription taken back (a renewal's days only; the account switched off
  * when nothing paid remains), then Telegram's refundStarPayment (a charge Telegram says was
  * refunded already is a success). A second call answers 200 with the payment as it is (`refunded`).
  */
@@ -56,7 +56,9 @@ export class StarsPaymentsController {
 
   @Post(':id/refund')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Refund a Telegram Stars payment (order refunded, wholesale reversed, days taken back)' })
+  @ApiOperation({
+    summary: 'Refund a Telegram Stars payment (order refunded, wholesale reversed within 48 h, days taken back)',
+  })
   @ApiResponse({ status: 200, type: StarsPaymentDto })
   @ApiErrors(403, 404, 409, 503)
   async refund(

@@ -1048,7 +1048,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refund a Telegram Stars payment (order refunded, wholesale reversed, days taken back) */
+        /** Refund a Telegram Stars payment (order refunded, wholesale reversed within 48 h, days taken back) */
         post: operations["StarsPaymentsController_refund"];
         delete?: never;
         options?: never;
@@ -1117,7 +1117,7 @@ export interface paths {
         put?: never;
         /**
          * Refund a gateway payment through its gateway
-         * @description Once: the order is refunded, the wholesale charge reversed, what the order gave its subscription taken back (its days and traffic; the account switched off when nothing paid remains) (or, for money that sits in the wallet, the wallet debited — 409 INSUFFICIENT_BALANCE when it was spent), then the gateway's refund. A second call answers 200 with the payment as it is. Card-to-card payments and gateways without a refund API (Zarinpal v4): 422 REFUND_NOT_SUPPORTED.
+         * @description Once: the order is refunded, the wholesale charge reversed (only within 48 hours of the payment; later it stays: the platform delivered the service), what the order gave its subscription taken back (its days and traffic; the account switched off when nothing paid remains) (or, for money that sits in the wallet, the wallet debited — 409 INSUFFICIENT_BALANCE when it was spent), then the gateway's refund. A second call answers 200 with the payment as it is. Card-to-card payments and gateways without a refund API (Zarinpal v4): 422 REFUND_NOT_SUPPORTED.
          */
         post: operations["PaymentsController_refund"];
         delete?: never;

@@ -110,7 +110,7 @@ export const sales = {
     refund_offline: 'I paid it back myself',
     refund_payment: 'Refund this payment',
     confirm_refund_payment:
-      'Give {{charged}} back through {{method}}? The order is refunded, the wholesale charge is taken back, and the days and traffic it paid for come off the subscription (switched off when nothing paid remains). This cannot be undone.',
+      'Give {{charged}} back through {{method}}? The order is refunded, the wholesale charge comes back (only within 48 hours of the payment), and the days and traffic it paid for come off the subscription (switched off when nothing paid remains). This cannot be undone.',
     confirm_refund_topup:
       "Give {{charged}} back through {{method}}? The same amount is taken from the customer's wallet (refused if they spent it). This cannot be undone.",
     confirm_refund_wallet:
@@ -293,7 +293,7 @@ export const sales = {
     refund_offline: 'خودم پول را برگرداندم',
     refund_payment: 'بازپرداخت این پرداخت',
     confirm_refund_payment:
-      'مبلغ {{charged}} از طریق {{method}} برگردانده شود؟ سفارش بازپرداخت می‌شود، هزینه عمده‌فروشی برمی‌گردد و روزها و ترافیکی که این سفارش خریده بود از اشتراک کم می‌شود (اگر چیزِ پرداخت‌شده‌ای نماند، اشتراک غیرفعال می‌شود). این کار برگشت‌پذیر نیست.',
+      'مبلغ {{charged}} از طریق {{method}} برگردانده شود؟ سفارش بازپرداخت می‌شود، هزینه عمده‌فروشی برمی‌گردد (فقط تا ۴۸ ساعت پس از پرداخت) و روزها و ترافیکی که این سفارش خریده بود از اشتراک کم می‌شود (اگر چیزِ پرداخت‌شده‌ای نماند، اشتراک غیرفعال می‌شود). این کار برگشت‌پذیر نیست.',
     confirm_refund_topup:
       'مبلغ {{charged}} از طریق {{method}} برگردانده شود؟ همین مبلغ از کیف پول مشتری کم می‌شود (اگر خرج شده باشد، انجام نمی‌شود). این کار برگشت‌پذیر نیست.',
     confirm_refund_wallet:
@@ -473,7 +473,7 @@ export const sales = {
     refund_offline: 'Я вернул деньги сам',
     refund_payment: 'Вернуть этот платёж',
     confirm_refund_payment:
-      'Вернуть {{charged}} через {{method}}? Заказ будет возвращён, оптовое списание отменено, а оплаченные им дни и трафик сняты с подписки (она отключится, если оплаченного не останется). Отменить это нельзя.',
+      'Вернуть {{charged}} через {{method}}? Заказ будет возвращён, оптовое списание отменено (только в течение 48 часов после оплаты), а оплаченные им дни и трафик сняты с подписки (она отключится, если оплаченного не останется). Отменить это нельзя.',
     confirm_refund_topup:
       'Вернуть {{charged}} через {{method}}? Та же сумма будет списана с кошелька клиента (не получится, если он её потратил). Отменить это нельзя.',
     confirm_refund_wallet:
