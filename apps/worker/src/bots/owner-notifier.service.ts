@@ -41,7 +41,9 @@ export class OwnerNotifier {
   /**
    * The operator brought the owner's deleted bot back, paused: the owner resumes it and issues a new API token on
    * the console's Settings page (its console sessions ended, so they sign in again). Said by the master bot, as the
-   * restored bot does not run while paused. Nothing when the bot is gone again or missing.
+   * restored bot does not run while paused, with the same "Open Settings" button as the revoked-token notice (a
+   * one-time sign-in link: the paused bot cannot give one and the API token is revoked). Nothing when the bot is
+   * gone again or missing.
    */
   async restored(botId: string): Promise<boolean> {
     const bot = await this.repo.get(botId);
@@ -50,7 +52,7 @@ export class OwnerNotifier {
       bot: `@${bot.telegramUsername}`,
       url: this.settingsUrl(bot.id),
     });
-    const told = await this.viaMaster(bot, text);
+    const told = await this.viaMaster(bot, text, [[ownerSettingsButton(bot.defaultLanguage, bot.id)]]);
     if (told) this.logger.log(`told the owner of bot ${bot.id} that it was restored`);
     return told;
   }

@@ -1,7 +1,7 @@
 import { BotSettingsService } from '@botfleet/bots';
 import { Actors } from '@botfleet/common';
 import { BotAdminService } from '@botfleet/operator';
-import { TestBot, waitFor, WorkerWorld } from '@botfleet/testing';
+import { buttonsOf, TestBot, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
 
 /** The master bot, through which the owner of a restored (paused, silent) bot hears of it. */
@@ -57,5 +57,35 @@ describe('restoring a deleted bot tells its owner (worker, master bot)', () => {
     expect(
       world.telegram.getChatMessages(bot.telegram.id, bot.ownerTelegramId).filter((m) => m.direction === 'bot'),
     ).toEqual([]);
+
+    // The paused bot cannot give a sign-in link and its API token is revoked: "Open Settings" under the notice asks
+    // the master bot for a one-time link to Settings, for the owner only.
+    const message = world.telegram
+      .getChatMessages(MASTER_TOKEN, bot.ownerTelegramId)
+      .find((m) => m.direction === 'bot' && (m.text ?? '').includes(link))!;
+    const open = buttonsOf(message).find((b) => b.callback_data?.startsWith('mo:s:'));
+    expect(open).toBeDefined();
+    const press = (from: number) =>
+      world.telegram.pressButton(MASTER_TOKEN, {
+        from: { id: from, first_name: 'Someone' },
+        chatId: bot.ownerTelegramId,
+        messageId: message.messageId,
+        data: open!.callback_data!,
+      });
+    const stranger = await world.telegram.waitForCallbackAnswer(
+      MASTER_TOKEN,
+      press(bot.ownerTelegramId + 1).callbackQueryId,
+      15_000,
+    );
+    expect(stranger.showAlert).toBe(true);
+    press(bot.ownerTelegramId);
+    const signIn = await waitFor(() =>
+      world.telegram
+        .getChatMessages(MASTER_TOKEN, bot.ownerTelegramId)
+        .flatMap((m) => (m.direction === 'bot' ? buttonsOf(m) : []))
+        .find((b) => b.url?.includes('/console/login#code=')),
+    );
+    expect(signIn.url).toMatch(new RegExp(`^${PUBLIC.replace(/\./g, '\\.')}/console/login#code=[A-Za-z0-9_-]{43}&to=`));
+    expect(decodeURIComponent(signIn.url!.split('&to=')[1])).toBe(`/bots/${bot.id}/settings`);
   });
 });

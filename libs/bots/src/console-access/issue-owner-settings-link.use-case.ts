@@ -14,14 +14,16 @@ export type OwnerSettingsLinkResult =
   | { kind: 'issued'; link: IssuedConsoleLink }
   /** The presser is not (or no longer) the bot's owner, or the bot is gone: nothing issued. */
   | { kind: 'notOwner' }
-  /** The bot's token works again: the bot itself gives console links (/admin). Nothing issued. */
+  /** The bot runs (its token works, it is not paused): the bot itself gives console links (/admin). Nothing issued. */
   | { kind: 'notNeeded' };
 
 /**
  * The revoked-token notice's "Open Settings" button in the master bot: a one-time console sign-in link for the
  * bot's owner, landing on its Settings page, where the new token from @BotFather is pasted. The bot cannot give
- * one itself (Telegram refuses its token). Only while the presser is still the bot's owner (bots row and their
- * owner role) and the bot is still token_invalid; repeated presses are limited per owner and bot (RATE_LIMITED).
+ * one itself (Telegram refuses its token). The same under the notice of a deleted bot the operator restored: it is
+ * paused (it does not run, so its /admin cannot give a link) and its API token was revoked, so without this its
+ * owner could not sign in to resume it. Only while the presser is still the bot's owner (bots row and their owner
+ * role) and the bot is still token_invalid or paused; repeated presses are limited per owner and bot (RATE_LIMITED).
  */
 @Injectable()
 export class IssueOwnerSettingsLinkUseCase {
@@ -40,7 +42,7 @@ export class IssueOwnerSettingsLinkUseCase {
       return { kind: 'notOwner' };
     }
     if ((await this.access.roleOf(botId, telegramId)) !== 'owner') return { kind: 'notOwner' };
-    if (bot.status !== 'token_invalid') return { kind: 'notNeeded' };
+    if (bot.status !== 'token_invalid' && bot.status !== 'paused') return { kind: 'notNeeded' };
     await this.consume(botId, telegramId, now);
     return { kind: 'issued', link: await this.links.issueForAdmin(botId, telegramId, `/bots/${botId}/settings`) };
   }
