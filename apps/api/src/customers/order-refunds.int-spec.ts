@@ -547,7 +547,7 @@ describe('order refunds and manual switch-off (API in-process, real PostgreSQL/R
     expect(await stateOf(botId, sale.orderId, [shop.buyer.id, shop.referrer.id])).toEqual(before);
   });
 
-  it('a support agent is refused (403, nothing changes); an admin refunds offline (recorded, no wallet credit)', async () => {
+  it('a support agent is refused (403, nothing changes); an admin may not refund into the wallet, only offline (recorded, no wallet credit)', async () => {
     const shop = await newShop();
     const botId = shop.bot.id;
     const sale = await approvedCardSale(shop);
@@ -578,9 +578,21 @@ describe('order refunds and manual switch-off (API in-process, real PostgreSQL/R
     }
     expect(await stateOf(botId, sale.orderId, [shop.buyer.id, shop.referrer.id])).toEqual(before);
 
+    // An admin reviews receipts but may not grant balance: into the customer's wallet is refused, nothing changes.
+    const adminSession = await signIn(botId, admin);
+    const toWallet = await http()
+      .post(`/v1/bots/${botId}/orders/${sale.orderId}/refund`)
+      .set(adminSession)
+      .send({ reason: 'Store credit instead', to: 'wallet' });
+    expect({ status: toWallet.status, code: toWallet.body.error?.code }).toEqual({
+      status: 403,
+      code: ErrorCode.FORBIDDEN,
+    });
+    expect(await stateOf(botId, sale.orderId, [shop.buyer.id, shop.referrer.id])).toEqual(before);
+
     const res = await http()
       .post(`/v1/bots/${botId}/orders/${sale.orderId}/refund`)
-      .set(await signIn(botId, admin))
+      .set(adminSession)
       .send({ reason: 'Paid back by card transfer', to: 'offline' })
       .expect(200);
     expect(res.body).toMatchObject({ order: { status: 'refunded' }, walletCreditedMinor: 0 });

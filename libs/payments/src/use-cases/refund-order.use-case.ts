@@ -84,6 +84,9 @@ export class RefundOrderUseCase {
   async execute({ botId, orderId, reason, to, actor }: RefundOrderInput): Promise<RefundOrderResult> {
     const result = await this.db.run(botId, async () => {
       await this.access.authorize(botId, actor, 'receipts');
+      // Into the customer's wallet is money moved by hand, as a balance adjustment is: the `wallet` permission too
+      // (an admin, who reviews receipts but may not grant balance, refunds only as paid back outside).
+      if (to === 'wallet') await this.access.authorize(botId, actor, 'wallet');
       const order = await this.repos.orders.findById(botId, orderId, 'pessimistic_write');
       if (!order) throw new DomainError(ErrorCode.NOT_FOUND, 'Order not found');
       if (order.status === 'refunded') {

@@ -269,6 +269,7 @@ export function refundConfirmScreen(
   c: CustomerCard,
   o: CustomerCard['orders'][number],
   wholesaleKeptMinor: number | null = null,
+  toWallet = true,
 ): Screen {
   const text = t(lang, 'admin.refund.confirm', {
     name: { html: plain(displayName(c), 64) },
@@ -288,7 +289,8 @@ export function refundConfirmScreen(
     text: text + kept,
     keyboard: [
       [
-        btn(t(lang, 'admin.btn.refundWallet'), AdminCallbacks.refund(o.id, 'wallet')),
+        // Into the wallet only for a role that may move balance (`wallet`); the use case checks it too.
+        ...(toWallet ? [btn(t(lang, 'admin.btn.refundWallet'), AdminCallbacks.refund(o.id, 'wallet'))] : []),
         btn(t(lang, 'admin.btn.refundOffline'), AdminCallbacks.refund(o.id, 'offline')),
       ],
       [btn(t(lang, 'admin.btn.cancel'), AdminCallbacks.user(c.id))],

@@ -414,7 +414,7 @@ export class AdminHandler {
         }
         ctx.answerCallback();
         const kept = wholesaleKeptOnRefund(order) ? order.wholesaleMinor : null;
-        return ctx.show(refundConfirmScreen(lang, card, line, kept));
+        return ctx.show(refundConfirmScreen(lang, card, line, kept, roleAllows(role, 'wallet')));
       }
       case 'refund': {
         const { order } = await this.db.atomic(ctx.botId, () =>

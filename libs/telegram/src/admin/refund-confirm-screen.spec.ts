@@ -36,6 +36,14 @@ describe('refundConfirmScreen and the wholesale refund window', () => {
     expect(shown).toContain(String(WHOLESALE_REFUND_WINDOW_MS / 3_600_000));
   });
 
+  it('offers "to their wallet" only to a role that may move balance; "I paid it back" to every refunding role', () => {
+    const buttons = (toWallet: boolean) =>
+      (refundConfirmScreen('en', card, order, null, toWallet).keyboard ?? []).flat().map((b) => b.callback_data);
+    expect(buttons(true).some((d) => d?.endsWith(':w'))).toBe(true);
+    expect(buttons(false).some((d) => d?.endsWith(':w'))).toBe(false);
+    expect(buttons(false).some((d) => d?.endsWith(':o'))).toBe(true);
+  });
+
   it('within the window nothing is added', () => {
     expect(refundConfirmScreen('en', card, order).text).not.toContain('wholesale charge (');
   });

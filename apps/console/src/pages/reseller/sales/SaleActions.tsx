@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../../api/client';
+import { useCan } from '../../../auth/session';
 import { errorText } from '../../../components/Page';
 import { useFormat } from '../../../i18n/format';
 import type { Schemas } from './shared';
@@ -135,7 +136,9 @@ export function RefundOrderButton({ botId, order }: { botId: string; order: Sche
   const f = useFormat();
   const refresh = useRefreshSales(botId);
   const [open, setOpen] = useState(false);
-  const [to, setTo] = useState<'wallet' | 'offline'>('wallet');
+  // Into the customer's wallet only for a role that may move balance (the API refuses it to others anyway).
+  const toWallet = useCan()('wallet');
+  const [to, setTo] = useState<'wallet' | 'offline'>(toWallet ? 'wallet' : 'offline');
   const refund = useMutation({
     mutationFn: (reason: string) =>
       unwrap(
@@ -158,7 +161,7 @@ export function RefundOrderButton({ botId, order }: { botId: string; order: Sche
         color="grape"
         onClick={() => {
           refund.reset();
-          setTo('wallet');
+          setTo(toWallet ? 'wallet' : 'offline');
           setOpen(true);
         }}
         data-testid="refund-order"
@@ -175,7 +178,7 @@ export function RefundOrderButton({ botId, order }: { botId: string; order: Sche
             value={to}
             onChange={(v) => setTo(v as 'wallet' | 'offline')}
             data={[
-              { value: 'wallet', label: t('refund_to_wallet') },
+              ...(toWallet ? [{ value: 'wallet', label: t('refund_to_wallet') }] : []),
               { value: 'offline', label: t('refund_offline') },
             ]}
             data-testid="refund-to"
