@@ -99,18 +99,39 @@ describe('Broadcast steps touch only their own rows (real PostgreSQL)', () => {
       const rest = ids.slice(BATCH / 2);
       const secondIds = second.leased.map((d) => d.userId);
       await runs.stepAndLease(bot.id, b.id, run, [], secondIds, null);
-      await runs.stepAndLease(bot.id, b.id, run, secondIds.map((userId) => ({ userId, status: 'sent' })), [], null);
+      await runs.stepAndLease(
+        bot.id,
+        b.id,
+        run,
+        secondIds.map((userId) => ({ userId, status: 'sent' })),
+        [],
+        null,
+      );
       for (;;) {
         const more = await runs.stepAndLease(bot.id, b.id, run, [], [], { limit: 100, leaseMs: LEASE_MS });
         if (more.leased.length === 0) break;
         const moreIds = more.leased.map((d) => d.userId);
         await runs.stepAndLease(bot.id, b.id, run, [], moreIds, null);
-        await runs.stepAndLease(bot.id, b.id, run, moreIds.map((userId) => ({ userId, status: 'sent' })), [], null);
+        await runs.stepAndLease(
+          bot.id,
+          b.id,
+          run,
+          moreIds.map((userId) => ({ userId, status: 'sent' })),
+          [],
+          null,
+        );
       }
       await measure('(sending the rest)');
       expect(await runs.completeIfDone(bot.id, b.id)).toBe(false);
       await measure('complete if done');
-      await runs.stepAndLease(bot.id, b.id, run, rest.map((userId) => ({ userId, status: 'sent' })), [], null);
+      await runs.stepAndLease(
+        bot.id,
+        b.id,
+        run,
+        rest.map((userId) => ({ userId, status: 'sent' })),
+        [],
+        null,
+      );
       expect(await runs.completeIfDone(bot.id, b.id)).toBe(true);
     });
     delete reads['(sending the rest)'];
@@ -121,8 +142,14 @@ describe('Broadcast steps touch only their own rows (real PostgreSQL)', () => {
   it('a broadcast smaller than that gets no ANALYZE; broadcasts starting together share one', async () => {
     const bot = await ctx.newBot();
     expect(await runs.prepareSteps(bot.id, { total: ANALYZE_FROM_TOTAL - 1 })).toBe(false);
-    const together = await Promise.all([1, 2, 3].map(() => runs.prepareSteps(bot.id, { total: ANALYZE_FROM_TOTAL })));
-    expect(together.filter(Boolean)).toHaveLength(1);
+    // Five first chunks at once: the first analyzes; those that came while it ran wait for it, and at most one more
+    // runs for those that came after it began (their deliveries may be newer than its sample).
+    const together = await Promise.all(
+      [1, 2, 3, 4, 5].map(() => runs.prepareSteps(bot.id, { total: ANALYZE_FROM_TOTAL })),
+    );
+    const analyses = together.filter(Boolean).length;
+    expect(analyses).toBeGreaterThanOrEqual(1);
+    expect(analyses).toBeLessThanOrEqual(2);
     // A broadcast whose first chunk comes after that ANALYZE began gets its own.
     await new Promise((r) => setTimeout(r, 5));
     expect(await runs.prepareSteps(bot.id, { total: ANALYZE_FROM_TOTAL })).toBe(true);
