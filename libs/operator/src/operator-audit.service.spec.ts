@@ -48,6 +48,22 @@ describe('OperatorAuditService.page', () => {
     expect(page.items[0].before).toEqual({ headers: {} });
   });
 
+  it('keeps a URL but not the credentials it carries in its query or userinfo', async () => {
+    const row: OperatorAuditRow = {
+      ...leaky,
+      before: { baseUrl: 'https://panel.example/api?token=tk-1&inbound=3' },
+      after: { baseUrl: 'https://admin:pw-9@panel.example:8443/x?API_KEY=ak-9#sig=s-9', note: 'see ?token=not-a-url' },
+    };
+    const rows = { page: jest.fn().mockResolvedValue([[row], 1]) } as unknown as AdminAuditRepository;
+    const page = await new OperatorAuditService(rows).page({}, 1, 20);
+    expect(JSON.stringify(page)).not.toMatch(/tk-1|pw-9|ak-9|s-9/);
+    expect(page.items[0].before).toEqual({ baseUrl: 'https://panel.example/api?token=***&inbound=3' });
+    expect(page.items[0].after).toEqual({
+      baseUrl: 'https://***@panel.example:8443/x?API_KEY=***#sig=***',
+      note: 'see ?token=not-a-url',
+    });
+  });
+
   it('refuses a `from` after `to`, naming from', async () => {
     const rows = { page: jest.fn() } as unknown as AdminAuditRepository;
     await expect(

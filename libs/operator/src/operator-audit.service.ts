@@ -36,7 +36,22 @@ export function operatorAuditSafe(value: unknown): unknown {
   return strip(auditSafe(value), 0);
 }
 
+/** A query parameter or userinfo in a URL that carries a credential (`?token=…`, `&api_key=…`, `user:pass@`). */
+const URL_SECRET_PARAM =
+  /([?&#;](?:[^=&#;]*(?:token|secret|password|passwd|pwd|key|auth|signature|sig|merchant)[^=&#;]*)=)[^&#;]*/gi;
+const URL_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i;
+
+/**
+ * A string that is a URL keeps its host and path; the values of credential-looking query parameters and any
+ * userinfo are replaced (a panel's base URL may carry its key: `https://panel.example/api?token=…`).
+ */
+function stripUrl(value: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
+  return value.replace(URL_USERINFO, '$1***@').replace(URL_SECRET_PARAM, '$1***');
+}
+
 function strip(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return stripUrl(value);
   if (value === null || typeof value !== 'object') return value;
   // auditSafe already cut what is deeper than it keeps; anything deeper here is dropped, never passed on unchecked.
   if (depth > 6) return AUDIT_TRUNCATED;
