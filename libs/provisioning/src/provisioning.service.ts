@@ -525,7 +525,10 @@ export class ProvisioningService {
    * (`order:{id}:take_back_failed`; a switch-off without an order, each time, as `disable_failed`), for the
    * operator's alert and the sale sweep, which queues the take-back again while `order:{id}:taken_back` is
    * missing. Answers `succeeded` when the take-back was in fact done (its record exists) or the subscription is
-   * already disabled by a switch-off without an order, so the job completes instead.
+   * already disabled by a switch-off without an order, so the job completes instead. `quiet` for an expiry's
+   * switch-off (SUBSCRIPTION_EXPIRED): the subscription is expired whatever the panel did and the panel ends the
+   * account at its own expiry, so nothing is recorded and nobody is alerted (a panel down while many subscriptions
+   * expire would otherwise alert once per subscription, beside the panel's own alert).
    */
   async disableFailed(
     botId: string,
@@ -533,7 +536,8 @@ export class ProvisioningService {
     reason: string,
     orderId: string | undefined,
     error: string,
-  ): Promise<'failed' | 'succeeded'> {
+  ): Promise<'failed' | 'succeeded' | 'quiet'> {
+    if (reason === SUBSCRIPTION_EXPIRED && !orderId) return 'quiet';
     const settled = await this.db.run(botId, async (tx) => {
       const sub = await this.repos.subscriptions.findById(botId, subscriptionId, 'pessimistic_write');
       if (orderId && (await this.hasRecord(botId, provisioningKeys.takenBack(orderId)))) return 'succeeded' as const;

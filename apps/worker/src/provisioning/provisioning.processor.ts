@@ -75,6 +75,7 @@ export class ProvisioningProcessor {
       job.orderId,
       error,
     );
+    if (outcome === 'quiet') return 'failed';
     if (outcome === 'failed' && this.operatorAlerts) {
       await this.operatorAlerts
         .switchOffFailed(job.botId, job.subscriptionId, job.orderId ?? null)

@@ -4,10 +4,11 @@ import { Actors } from '@botfleet/common';
 import { JobName, JobQueue, QueueName, jobIdFor } from '@botfleet/jobs';
 import { MasterBotRegistry } from '@botfleet/operator';
 import { RefundOrderUseCase } from '@botfleet/payments';
-import { provisioningKeys } from '@botfleet/provisioning';
+import { provisioningKeys, SUBSCRIPTION_EXPIRED } from '@botfleet/provisioning';
 import { RemnawaveEmulator, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
 import { SaleSweeper } from '../sales/sale-sweeper.service';
+import { ProvisioningProcessor } from './provisioning.processor';
 
 const ADMIN = 7_301;
 
@@ -35,9 +36,7 @@ describe("a refunded order's take-back that gives up (worker, PostgreSQL, Redis,
       data: Record<string, unknown>;
     }[];
   const alertsAbout = (orderId: string) =>
-    world.telegram
-      .getChatMessages(master.id, ADMIN)
-      .filter((m) => m.direction === 'bot' && m.text?.includes(orderId));
+    world.telegram.getChatMessages(master.id, ADMIN).filter((m) => m.direction === 'bot' && m.text?.includes(orderId));
   const refundJobState = (subscriptionId: string, orderId: string) =>
     worker
       .get(JobQueue)
@@ -115,5 +114,28 @@ describe("a refunded order's take-back that gives up (worker, PostgreSQL, Redis,
     expect(second.takeBacksRequeued).toBe(0);
     expect(await events(provisioningKeys.takenBack(paid.orderId))).toHaveLength(1);
     expect(alertsAbout(paid.orderId)).toHaveLength(1);
+  });
+
+  it("an expiry's switch-off that gives up is neither recorded nor alerted (the subscription is expired anyway)", async () => {
+    const paid = await ctx.newPaidOrder(botId, { via: 'card', planId });
+    await waitFor(async () => (await world.orderStatus(paid.orderId)) === 'fulfilled', 20_000);
+    const outcome = await worker
+      .get(ProvisioningProcessor)
+      .disableFailed(
+        { botId, subscriptionId: paid.subscriptionId, reason: SUBSCRIPTION_EXPIRED },
+        new Error('panel 500'),
+      );
+    expect(outcome).toBe('failed');
+    const recorded = (await platform.query(
+      `SELECT type FROM subscription_events WHERE subscription_id = $1 AND type = 'disable_failed'`,
+      [paid.subscriptionId],
+    )) as unknown[];
+    expect(recorded).toEqual([]);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(
+      world.telegram
+        .getChatMessages(master.id, ADMIN)
+        .filter((m) => m.direction === 'bot' && m.text?.includes(paid.subscriptionId)),
+    ).toEqual([]);
   });
 });
