@@ -1,9 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Actors } from '@botfleet/common';
-import { JobName, JobQueue, QueueName, jobIdFor } from '@botfleet/jobs';
+import { JobQueue, QueueName } from '@botfleet/jobs';
 import { MasterBotRegistry } from '@botfleet/operator';
-import { RefundOrderUseCase } from '@botfleet/payments';
+import { RefundOrderUseCase, takeBackJobId } from '@botfleet/payments';
 import { provisioningKeys, SUBSCRIPTION_EXPIRED } from '@botfleet/provisioning';
 import { RemnawaveEmulator, TestContext, waitFor, WorkerWorld } from '@botfleet/testing';
 import { createWorkerApp } from '../bootstrap';
@@ -41,7 +41,7 @@ describe("a refunded order's take-back that gives up (worker, PostgreSQL, Redis,
     worker
       .get(JobQueue)
       .queue(QueueName.Provisioning)
-      .getJobState(jobIdFor(JobName.DisableSubscription, [botId, subscriptionId, 'refund', orderId]));
+      .getJobState(takeBackJobId(botId, subscriptionId, orderId));
   const pastTheGrace = () => new Promise((r) => setTimeout(r, 1_100));
 
   beforeAll(async () => {

@@ -30,6 +30,13 @@ export interface RefundResult {
 export const SUBSCRIPTION_REFUNDED = 'refunded';
 
 /**
+ * The one job id of a refunded order's take-back (DisableSubscription with its order): every refund path queues it
+ * under this id and the sale sweep looks for it under the same, so one take-back is in the queue at a time.
+ */
+export const takeBackJobId = (botId: string, subscriptionId: string, orderId: string): string =>
+  jobIdFor(JobName.DisableSubscription, [botId, subscriptionId, 'refund', orderId]);
+
+/**
  * Gives a gateway payment's money back through its gateway, once (RELIABILITY.md 1, 2). One transaction with the
  * payment row locked: concurrent refunds queue on the lock and the later ones find it `refunded` (no second
  * reversal). Our side is written first and the gateway is asked last, so a gateway that refuses rolls everything
@@ -76,7 +83,9 @@ export class RefundGatewayPaymentUseCase {
       if (payment.status !== 'paid') {
         throw new DomainError(ErrorCode.CONFLICT, `Only a paid payment can be refunded; this one is ${payment.status}`);
       }
-      const order = payment.orderId ? await this.repos.orders.findById(botId, payment.orderId, 'pessimistic_write') : null;
+      const order = payment.orderId
+        ? await this.repos.orders.findById(botId, payment.orderId, 'pessimistic_write')
+        : null;
       let wholesaleReversed = false;
       if (payment.creditedTo === 'order' && order && order.status !== 'refunded') {
         wholesaleReversed = await this.reverseOrder(botId, order);
@@ -121,7 +130,7 @@ export class RefundGatewayPaymentUseCase {
         botId,
         JobName.DisableSubscription,
         { botId, subscriptionId: order.subscriptionId, reason: SUBSCRIPTION_REFUNDED, orderId: order.id },
-        jobIdFor(JobName.DisableSubscription, [botId, order.subscriptionId, 'refund', order.id]),
+        takeBackJobId(botId, order.subscriptionId, order.id),
       );
     }
     return wholesaleReversed;

@@ -4,10 +4,10 @@ import { AdminAccessService } from '@botfleet/bots';
 import { Actor, DomainError, ErrorCode } from '@botfleet/common';
 import { OrdersService, UserLedgerService, WholesaleWalletService } from '@botfleet/billing';
 import { OrderEntity, TenantDb, TenantRepositories } from '@botfleet/dal';
-import { JobName, JobOutbox, jobIdFor } from '@botfleet/jobs';
+import { JobName, JobOutbox } from '@botfleet/jobs';
 import { SaleNotifier } from '@botfleet/sales';
 import { PaymentGateways } from '../payment-gateways';
-import { SUBSCRIPTION_REFUNDED } from './refund-gateway-payment.use-case';
+import { SUBSCRIPTION_REFUNDED, takeBackJobId } from './refund-gateway-payment.use-case';
 import { settleWholesaleOfRefund } from './wholesale-refund-window';
 
 /** Where the refunded money goes: the customer's wallet, or back outside the product (a card transfer by the shop). */
@@ -132,7 +132,7 @@ export class RefundOrderUseCase {
           botId,
           JobName.DisableSubscription,
           { botId, subscriptionId: order.subscriptionId, reason: SUBSCRIPTION_REFUNDED, orderId: order.id },
-          jobIdFor(JobName.DisableSubscription, [botId, order.subscriptionId, 'refund', order.id]),
+          takeBackJobId(botId, order.subscriptionId, order.id),
         );
       }
       await this.audit.record(botId, {
