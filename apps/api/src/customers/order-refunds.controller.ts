@@ -50,7 +50,7 @@ export class OrderRefundsController {
   ): Promise<OrderRefundDto> {
     const res = await this.refundOrder.execute({ botId, orderId, reason: dto.reason, to: dto.to, actor: actorOf(p) });
     return {
-      order: OrderDto.of(res.order),
+      order: OrderDto.of(res.order, this.refundOrder.refundable(res.order)),
       walletCreditedMinor: res.walletCreditedMinor,
       wholesaleReversed: res.wholesaleReversed,
     };

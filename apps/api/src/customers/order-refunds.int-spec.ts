@@ -207,12 +207,19 @@ describe('order refunds and manual switch-off (API in-process, real PostgreSQL/R
     const sale = await approvedCardSale(shop);
     expect(await balanceOf(shop.referrer.id)).toBe(PRICE / 10);
     expect(await shopWallet(botId)).toBe(before - WHOLESALE);
+    // The list says which orders the shop may refund (the use case's rule; the console shows Refund from it).
+    const listed = async () =>
+      (await http().get(`/v1/bots/${botId}/orders?userId=${shop.buyer.id}`).set(bearer(shop.bot)).expect(200)).body
+        .items as { id: string; refundable: boolean }[];
+    expect((await listed()).find((o) => o.id === sale.orderId)?.refundable).toBe(true);
 
     const res = await http()
       .post(`/v1/bots/${botId}/orders/${sale.orderId}/refund`)
       .set(bearer(shop.bot))
       .send({ reason: 'Receipt approved by mistake', to: 'wallet' })
       .expect(200);
+    expect(res.body.order.refundable).toBe(false);
+    expect((await listed()).find((o) => o.id === sale.orderId)?.refundable).toBe(false);
     expect(res.body).toMatchObject({
       order: { id: sale.orderId, status: 'refunded' },
       walletCreditedMinor: PRICE,
@@ -480,6 +487,9 @@ describe('order refunds and manual switch-off (API in-process, real PostgreSQL/R
     const pending = await ctx.newOrder(botId, { userId: shop.buyer.id, planId: shop.planId });
     const stars = await paidWithStars(shop, pending.orderId);
     const sale = await fulfil(botId, pending.orderId);
+    // Paid with Stars: refunded through its payment, never through the order route.
+    const orders = await http().get(`/v1/bots/${botId}/orders`).set(bearer(shop.bot)).expect(200);
+    expect(orders.body.items.find((o: { id: string }) => o.id === sale.orderId)).toMatchObject({ refundable: false });
 
     await http()
       .post(`/v1/bots/${botId}/stars-payments/${stars.paymentId}/refund`)

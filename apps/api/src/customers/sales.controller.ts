@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } fr
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DomainError, ErrorCode } from '@botfleet/common';
 import { CustomersService } from '@botfleet/customers';
+import { RefundOrderUseCase } from '@botfleet/payments';
 import { ApproveReceiptUseCase, RejectReceiptUseCase } from '@botfleet/sales';
 import { actorOf, CurrentPrincipal, Principal } from '../auth';
 import { ApiErrors } from '../common/api-docs';
@@ -28,6 +29,7 @@ export class SalesController {
     private readonly customers: CustomersService,
     private readonly approveReceipt: ApproveReceiptUseCase,
     private readonly rejectReceipt: RejectReceiptUseCase,
+    private readonly refundOrder: RefundOrderUseCase,
   ) {}
 
   @Get('orders')
@@ -41,7 +43,7 @@ export class SalesController {
       from: from ? new Date(from) : undefined,
       to: to ? new Date(to) : undefined,
     });
-    return { ...page, items: page.items.map(OrderDto.of) };
+    return { ...page, items: page.items.map((o) => OrderDto.of(o, this.refundOrder.refundable(o))) };
   }
 
   @Get('card-payments')

@@ -2465,6 +2465,8 @@ export interface components {
              * @description Until when a refund of this order gives the shop its wholesale charge back (48 hours after the payment); a later refund still refunds the customer, but the charge stays. Null for an order never paid
              */
             wholesaleRefundableUntil: string | null;
+            /** @description Whether the shop may refund it with POST …/orders/{id}/refund now (paid or delivered, something was paid, not by a gateway that refunds through its own API): the rule of RefundOrderUseCase, which the bot uses too */
+            refundable: boolean;
         };
         OrderRefundDto: {
             order: components["schemas"]["OrderDto"];

@@ -187,8 +187,15 @@ export class OrderDto {
       'later refund still refunds the customer, but the charge stays. Null for an order never paid',
   })
   wholesaleRefundableUntil!: string | null;
+  @ApiProperty({
+    description:
+      'Whether the shop may refund it with POST …/orders/{id}/refund now (paid or delivered, something was paid, not ' +
+      'by a gateway that refunds through its own API): the rule of RefundOrderUseCase, which the bot uses too',
+  })
+  refundable!: boolean;
 
-  static of(o: OrderEntity): OrderDto {
+  /** `refundable`: RefundOrderUseCase.refundable(o), decided by libs/payments, never here. */
+  static of(o: OrderEntity, refundable: boolean): OrderDto {
     return {
       id: o.id,
       userId: o.userId,
@@ -207,6 +214,7 @@ export class OrderDto {
       failureReason: o.failureReason,
       createdAt: o.createdAt.toISOString(),
       wholesaleRefundableUntil: iso(wholesaleRefundableUntil(o)),
+      refundable,
     };
   }
 }

@@ -9,11 +9,9 @@ import { useFormat } from '../../../i18n/format';
 import type { Schemas } from './shared';
 
 /** Methods whose orders the shop refunds here; Stars payments are refunded through their gateway (Payments page). */
-const REFUNDABLE_METHODS = new Set(['card_to_card', 'wallet', 'zarinpal', 'cryptobot']);
-
-/** Whether the Refund action applies to this order (paid or delivered, by a method the shop refunds itself). */
+/** Whether the Refund action applies to this order: the API says so (RefundOrderUseCase.refundable, one rule). */
 export function canRefundOrder(o: Schemas['OrderDto']): boolean {
-  return (o.status === 'paid' || o.status === 'fulfilled') && !!o.method && REFUNDABLE_METHODS.has(o.method);
+  return o.refundable;
 }
 
 /**
