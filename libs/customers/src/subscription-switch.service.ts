@@ -40,7 +40,9 @@ export class SubscriptionSwitchService {
         botId,
         JobName.DisableSubscription,
         { botId, subscriptionId: sub.id, reason: SUBSCRIPTION_DISABLED_BY_HAND },
-        jobIdFor(JobName.DisableSubscription, [botId, sub.id, 'by-hand', Date.now()]),
+        // One switch-off per subscription and paid-up end: a double press (both see it still active, the job has
+        // not run yet) queues it once; after a renewal (a new end) it can be switched off again.
+        jobIdFor(JobName.DisableSubscription, [botId, sub.id, 'by-hand', sub.expiresAt?.getTime() ?? 0]),
       );
       await this.audit.record(botId, {
         actor,

@@ -629,8 +629,16 @@ describe('order refunds and manual switch-off (API in-process, real PostgreSQL/R
     await http().post(path).set(bearer(shop.bot)).send({}).expect(400);
     expect(await disableJobs(botId)).toHaveLength(0);
 
-    const res = await http().post(path).set(bearer(shop.bot)).send({ reason: 'Shared the link publicly' }).expect(202);
+    // A double press (both find it still active: the job has not run yet) queues one switch-off.
+    const [res, twice] = await Promise.all(
+      ['Shared the link publicly', 'Shared the link publicly'].map((reason) =>
+        http().post(path).set(bearer(shop.bot)).send({ reason }),
+      ),
+    );
+    expect([res.status, twice.status]).toEqual([202, 202]);
     expect(res.body.id).toBe(sale.subscriptionId);
+    await waitFor(async () => ((await disableJobs(botId)).length ? true : undefined));
+    expect(await disableJobs(botId)).toHaveLength(1);
     await runDisableJobs(botId);
     expect(world.rw.account(sale.username)?.enabled).toBe(false);
     expect((await world.subscription(sale.subscriptionId)).status).toBe('disabled');
