@@ -23,6 +23,20 @@ export function checkedSubject(subject: string): string {
   return s;
 }
 
+/** The longest client Idempotency-Key kept on a ticket or an answer. */
+const IDEMPOTENCY_KEY_MAX = 100;
+
+/** A client's Idempotency-Key as kept (null when none was sent); refuses an empty or too long one, naming the field. */
+export function checkedIdempotencyKey(key: string | null | undefined): string | null {
+  if (key === undefined || key === null) return null;
+  if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX) {
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Invalid request: idempotencyKey', [
+      { field: 'idempotencyKey', errors: [`idempotencyKey must be 1-${IDEMPOTENCY_KEY_MAX} characters`] },
+    ]);
+  }
+  return key;
+}
+
 /** How `closed_by` / `author` name who did it. */
 export const actorLabel = (a: { type: string; id: string }): string => `${a.type}:${a.id}`;
 export const customerLabel = (userId: string): string => `user:${userId}`;

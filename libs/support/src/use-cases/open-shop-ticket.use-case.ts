@@ -6,7 +6,7 @@ import { TenantDb, TenantRepositories, TicketEntity, TicketMessageEntity, Ticket
 import { SupportNotifier } from '../support-notifier';
 import { SupportQueries } from '../support-queries.service';
 import { SupportSettings } from '../support-settings.service';
-import { actorLabel, checkedContent, checkedSubject } from '../ticket-content';
+import { actorLabel, checkedContent, checkedIdempotencyKey, checkedSubject } from '../ticket-content';
 
 export interface OpenShopTicketInput {
   botId: string;
@@ -21,8 +21,6 @@ export interface OpenShopTicketInput {
    */
   idempotencyKey?: string;
 }
-
-const MAX_KEY_LENGTH = 100;
 
 /**
  * The shop (an admin with the `tickets` permission, or the tenant's API) opens a ticket to a customer of the bot:
@@ -52,12 +50,7 @@ export class OpenShopTicketUseCase {
     if (actor.type === 'system') throw new DomainError(ErrorCode.FORBIDDEN, 'Tickets are opened by people');
     const subject = checkedSubject(input.subject);
     const content = checkedContent({ text: input.text });
-    const key = input.idempotencyKey ?? null;
-    if (key !== null && (key.length === 0 || key.length > MAX_KEY_LENGTH)) {
-      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Invalid request: idempotencyKey', [
-        { field: 'idempotencyKey', errors: [`idempotencyKey must be 1-${MAX_KEY_LENGTH} characters`] },
-      ]);
-    }
+    const key = checkedIdempotencyKey(input.idempotencyKey);
     return this.db.run(botId, async () => {
       await this.access.authorize(botId, actor, 'tickets');
       await this.settings.requireEnabled(botId);

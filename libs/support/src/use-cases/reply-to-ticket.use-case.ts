@@ -5,7 +5,7 @@ import { Actor, DomainError, ErrorCode } from '@botfleet/common';
 import { TenantDb, TenantRepositories, TicketEntity, TicketMessageEntity } from '@botfleet/dal';
 import { SupportNotifier } from '../support-notifier';
 import type { TicketContent } from '../support-rules';
-import { actorLabel, checkedContent } from '../ticket-content';
+import { actorLabel, checkedContent, checkedIdempotencyKey } from '../ticket-content';
 
 export interface ReplyToTicketInput {
   botId: string;
@@ -20,8 +20,6 @@ export interface ReplyToTicketInput {
    */
   idempotencyKey?: string;
 }
-
-const MAX_KEY_LENGTH = 100;
 
 /**
  * An admin (role with the `tickets` permission) or the tenant's API answers a ticket: the ticket is
@@ -43,12 +41,7 @@ export class ReplyToTicketUseCase {
     const { botId, actor } = input;
     if (actor.type === 'system') throw new DomainError(ErrorCode.FORBIDDEN, 'Tickets are answered by people');
     const content = checkedContent(input.content);
-    const key = input.idempotencyKey ?? null;
-    if (key !== null && (key.length === 0 || key.length > MAX_KEY_LENGTH)) {
-      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'Invalid request: idempotencyKey', [
-        { field: 'idempotencyKey', errors: [`idempotencyKey must be 1-${MAX_KEY_LENGTH} characters`] },
-      ]);
-    }
+    const key = checkedIdempotencyKey(input.idempotencyKey);
     return this.db.run(botId, async () => {
       await this.access.authorize(botId, actor, 'tickets');
       const ticket = await this.repos.tickets.findById(botId, input.ticketId, 'pessimistic_write');
