@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { InlineKeyboardButton } from 'telegraf/types';
+import { consoleUrl } from '@botfleet/bots';
 import { AppConfig } from '@botfleet/config';
 import { HostedBotRow, HostedBotsRepository } from '@botfleet/platform';
 import { Messenger, ownerSettingsButton, RetryPolicy, translate } from '@botfleet/telegram';
@@ -74,7 +75,7 @@ export class OwnerNotifier {
 
   /** The console's Settings page of the bot, under PUBLIC_BASE_URL (where the sign-in links point too). */
   private settingsUrl(botId: string): string {
-    return `${this.config.PUBLIC_BASE_URL.replace(/\/+$/, '')}/console/bots/${botId}/settings`;
+    return consoleUrl(this.config.PUBLIC_BASE_URL, `/bots/${botId}/settings`);
   }
 
   /** Sends `html` to the bot's owner as the master bot; false when there is none to speak (or it is the master). */

@@ -19,6 +19,11 @@ export interface IssuedConsoleLink {
 
 /** Where the console reads the code: in the fragment, so it never reaches a server log or a Referer header. */
 export const CONSOLE_LOGIN_PATH = '/console/login';
+
+/** A page of the web console under PUBLIC_BASE_URL (`path` from the console's root, e.g. `/bots/<id>/settings`). */
+export function consoleUrl(publicBaseUrl: string, path: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/console${path}`;
+}
 /** 32 random bytes, base64url: 43 characters. */
 const CODE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 /** A console path to return to: absolute within the console, no scheme, host, query or fragment. */
@@ -74,11 +79,10 @@ export class ConsoleLinksService {
     const code = randomBytes(32).toString('base64url');
     const ttl = this.config.CONSOLE_LINK_TTL_S;
     await this.redis.set(this.key(code), JSON.stringify(subject), 'EX', ttl);
-    const base = this.config.PUBLIC_BASE_URL.replace(/\/+$/, '');
     const to = returnTo && RETURN_TO.test(returnTo) ? `&to=${encodeURIComponent(returnTo)}` : '';
     return {
       code,
-      url: `${base}${CONSOLE_LOGIN_PATH}#code=${code}${to}`,
+      url: `${consoleUrl(this.config.PUBLIC_BASE_URL, '/login')}#code=${code}${to}`,
       expiresAt: new Date(Date.now() + ttl * 1000),
     };
   }
